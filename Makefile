@@ -1,0 +1,104 @@
+# imeval - build, test, install.  `make help` lists the targets.
+#
+# Dependencies (Debian 12): liblua5.4-dev libcjson-dev libcsv-dev check pkg-config.
+# libcsv ships no .pc file, so it is linked by name.
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+BUILD    ?= build
+PKG_CONFIG ?= pkg-config
+
+LUA_CFLAGS   := $(shell $(PKG_CONFIG) --cflags lua5.4 2>/dev/null)
+LUA_LIBS     := $(shell $(PKG_CONFIG) --libs lua5.4 2>/dev/null)
+CJSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcjson 2>/dev/null)
+CJSON_LIBS   := $(shell $(PKG_CONFIG) --libs libcjson 2>/dev/null)
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wno-format-nonliteral -Wvla
+OPT      ?= -O2 -g
+CFLAGS   ?=
+SAN      ?=
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -fvisibility=hidden \
+               -Icore -Iplugins $(LUA_CFLAGS) $(CJSON_CFLAGS) $(CFLAGS)
+LIBS     := $(LUA_LIBS) $(CJSON_LIBS) -lcsv -ldl -lm -lpthread
+
+CORE_SRC := $(wildcard core/*.c) plugins/native.c plugins/lua_host.c plugins/isolate.c
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_SRC  := $(wildcard cli/*.c)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+
+MODEL_C   := $(wildcard models/*.c)
+MODEL_LUA := $(wildcard models/*.lua)
+MODELS    := $(MODEL_C:models/%.c=$(BUILD)/models/%.so) $(MODEL_LUA:models/%=$(BUILD)/models/%)
+
+TEST_SRC  := $(wildcard tests/check_*.c)
+TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+FIXTURE_C := $(wildcard tests/plugins/*.c)
+FIXTURES  := $(FIXTURE_C:tests/plugins/%.c=$(BUILD)/tests/plugins/%.so)
+
+.PHONY: all check test clean install help deps bench fuzz asan valgrind
+
+all: $(BUILD)/imeval $(MODELS)
+
+help:
+	@echo "make            build build/imeval, build/libimeval.a and build/models/"
+	@echo "make check      build and run the whole test suite (Check)"
+	@echo "make asan       run the test suite under AddressSanitizer + UBSan"
+	@echo "make valgrind   run the end-to-end tests under valgrind memcheck"
+	@echo "make fuzz       fuzz the readers (FUZZ_SECONDS=N, clang + libFuzzer)"
+	@echo "make bench      print throughput and latency figures"
+	@echo "make install    install to PREFIX (default /usr/local)"
+	@echo "make deps       install the Debian packages it needs (as root)"
+
+deps:
+	@sh tests/install-deps.sh
+
+$(BUILD)/obj/%.o: %.c $(wildcard core/*.h) plugins/imeval_plugin.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -c $< -o $@
+
+$(BUILD)/libimeval.a: $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/imeval: $(CLI_OBJ) $(BUILD)/libimeval.a
+	$(CC) $(OPT) $(SAN) -o $@ $(CLI_OBJ) $(BUILD)/libimeval.a $(LIBS)
+
+# Model plugins use nothing but the SDK header: the path a researcher's takes.
+PLUGIN_CFLAGS := -std=c11 $(WARN) $(OPT) $(SAN) -fPIC -shared -fvisibility=hidden -Iplugins
+
+$(BUILD)/models/%.so: models/%.c plugins/imeval_plugin.h
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) $< -o $@ -lm
+
+$(BUILD)/models/%.lua: models/%.lua
+	@mkdir -p $(dir $@)
+	cp $< $@
+	chmod 644 $@
+
+$(BUILD)/tests/plugins/%.so: tests/plugins/%.c plugins/imeval_plugin.h
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) -Wno-unused-parameter $< -o $@ -lm
+
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libimeval.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CHECK_CFLAGS) -Itests $< -o $@ $(BUILD)/libimeval.a $(CHECK_LIBS) $(LIBS)
+
+check test: all $(TEST_BIN) $(FIXTURES)
+	@sh tests/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/imeval/models \
+	           $(DESTDIR)$(PREFIX)/include/imeval $(DESTDIR)$(PREFIX)/share/doc/imeval \
+	           $(DESTDIR)$(PREFIX)/share/imeval/datasets/cases
+	install -m 755 $(BUILD)/imeval $(DESTDIR)$(PREFIX)/bin/imeval
+	install -m 644 $(MODELS) $(DESTDIR)$(PREFIX)/lib/imeval/models/
+	install -m 644 plugins/imeval_plugin.h $(DESTDIR)$(PREFIX)/include/imeval/
+	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/imeval/
+	install -m 644 datasets/cases/*.json $(DESTDIR)$(PREFIX)/share/imeval/datasets/cases/

@@ -1,0 +1,90 @@
+/* diag.c - the list of problems a run collects (errors are values). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+void imv_diags_init(imv_diags *d)
+{
+    d->v = NULL;
+    d->n = d->cap = d->n_errors = 0;
+}
+
+static void diag_clear(imv_diag *g)
+{
+    free(g->source);
+    free(g->where);
+    free(g->message);
+}
+
+void imv_diags_free(imv_diags *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n; i++)
+        diag_clear(&d->v[i]);
+    free(d->v);
+    imv_diags_init(d);
+}
+
+static void vadd(imv_diags *d, int warning, const char *source, long line,
+                 const char *where, const char *fmt, va_list ap0)
+{
+    va_list ap;
+    imv_grow((void **)&d->v, &d->cap, d->n + 1, sizeof *d->v);
+    imv_diag *g = &d->v[d->n++];
+    g->source = source ? imv_xstrdup(source) : NULL;
+    g->where = where ? imv_xstrdup(where) : NULL;
+    g->warning = warning;
+    g->line = line;
+    va_copy(ap, ap0);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    g->message = imv_xmalloc(n > 0 ? (size_t)n + 1 : 1);
+    g->message[0] = '\0';
+    va_copy(ap, ap0);
+    if (n > 0)
+        vsnprintf(g->message, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    if (!warning)
+        d->n_errors++;
+}
+
+void imv_diags_add(imv_diags *d, int warning, const char *source,
+                   const char *where, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vadd(d, warning, source, 0, where, fmt, ap);
+    va_end(ap);
+}
+
+void imv_diags_add_at(imv_diags *d, int warning, const char *source, long line,
+                      const char *where, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vadd(d, warning, source, line, where, fmt, ap);
+    va_end(ap);
+}
+
+void imv_diag_format(const imv_diag *g, char *buf, size_t len)
+{
+    char at[32] = "";
+    if (g->line > 0)
+        snprintf(at, sizeof at, ":%ld", g->line);
+    snprintf(buf, len, "%s%s: %s%s%s", g->source ? g->source : "imeval", at,
+             g->where && *g->where ? g->where : "", g->where && *g->where ? ": " : "",
+             g->message);
+}
+
+void imv_diags_truncate(imv_diags *d, size_t n)
+{
+    while (d->n > n) {
+        imv_diag *g = &d->v[--d->n];
+        if (!g->warning)
+            d->n_errors--;
+        diag_clear(g);
+    }
+}

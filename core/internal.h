@@ -1,0 +1,86 @@
+/*
+ * internal.h - shared by the engine's modules and the two plugin hosts;
+ * not installed, not part of the API.
+ */
+#ifndef IMV_INTERNAL_H
+#define IMV_INTERNAL_H
+
+#include "imeval.h"
+
+#define IMV_HIDDEN __attribute__((visibility("hidden")))
+
+/* Allocation that aborts on exhaustion: the engine cannot do anything
+ * useful without a few hundred bytes, and checking every strdup would
+ * hide the real error paths. Large, input-sized allocations are checked. */
+void *imv_xmalloc(size_t n);
+void *imv_xcalloc(size_t n, size_t size);
+void *imv_xrealloc(void *p, size_t n);
+char *imv_xstrdup(const char *s);
+char *imv_xstrndup(const char *s, size_t n);
+char *imv_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grow *v (elements of size sz) so that it holds at least need. */
+void imv_grow(void **v, size_t *cap, size_t need, size_t sz);
+
+/* 1 when the n bytes at s are valid UTF-8 (no overlongs, no surrogates). */
+int imv_utf8_valid(const char *s, size_t n);
+
+/* A plugin host: how the registry loads, instantiates and calls a model
+ * of one language. */
+typedef struct imv_backend {
+    const char *language;
+    /* Per-thread instance (a Lua state); NULL-safe free. */
+    int (*instance_new)(const imv_model *m, void **inst, char *err, size_t errlen);
+    void (*instance_free)(void *inst);
+    /* key identifies the profile behind v (imv_profile.serial; 0 when
+     * unknown), so a host may reuse what it built for an earlier call. */
+    void (*score)(const imv_model *m, void *inst, const imv_profile_view *v,
+                  unsigned long key, const double *params, imv_result *r);
+    /* Optional: score n views at once; NULL when the model has no batch path. */
+    void (*score_batch)(const imv_model *m, void *inst,
+                        const imv_profile_view *const *v,
+                        const double *const *params, size_t n,
+                        imv_result *const *r);
+    void (*unload)(imv_model *m);
+} imv_backend;
+
+struct imv_model {
+    char *id, *name, *version, *summary, *evidence, *path;
+    const imv_backend *be;
+    void *cls;                 /* backend data: def for C, script for Lua */
+    size_t n_params;
+    imv_param_def *params;     /* owned copies (names and descriptions too) */
+    double *values;
+    int bundled;
+    int isolated;
+    int has_batch;
+    const imv_limits *limits;  /* the registry's */
+};
+
+/* Fill the model's descriptive fields from a definition (copies all). */
+int imv_model_init(imv_model *m, const char *path, const char *id,
+                   const char *name, const char *version, const char *summary,
+                   const char *evidence, const imv_param_def *params,
+                   size_t n_params, char *err, size_t errlen);
+void imv_model_free(imv_model *m);
+
+/* The hosts.  Each loads one file into *m (already zeroed) or fills err. */
+int imv_native_load(imv_model *m, const char *path, char *err, size_t errlen);
+int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits,
+                 char *err, size_t errlen);
+
+/* Native isolation: run m's score in a child process. */
+extern const imv_backend imv_isolated_backend;
+
+/* The host table handed to native plugins (and used by the Lua host). */
+const imv_host *imv_host_table(void);
+
+/* The baseline improvement journey (core/journey.c). */
+void imv_journey_compute(const imv_profile_view *p, imv_journey *out);
+
+/* Limits on what a plugin may hand back. */
+#define IMV_MAX_TEXT 2000          /* bytes in one text */
+#define IMV_MAX_ITEMS 200          /* reasons, risks or preconditions */
+#define IMV_MAX_RESULT_TEXT (256 * 1024)
+
+#endif

@@ -1,0 +1,190 @@
+/* profile.c - names of ratings, facts and grades; dates; the plugin view. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const char *const rating_names[IMV_R_COUNT] = {
+    "senior_leadership",   "middle_leadership",   "leadership_stability",
+    "political_commitment", "corporate_leadership", "acceptance",
+    "governance",          "partnerships",        "self_assessment",
+    "workforce_stability", "financial_resilience", "failure_extent",
+    "initial_response",
+};
+
+static const char *const fact_names[IMV_F_COUNT] = {
+    "failure_years", "agency_rate",        "vacancy_rate",
+    "turnover_rate", "leadership_changes_3y", "unallocated_cases",
+    "additional_investment_gbp_m",
+};
+
+static const char *const grade_names[IMV_G_COUNT] = {
+    "outstanding", "good", "requires_improvement", "inadequate", "not_inspected",
+};
+
+const char *imv_rating_name(int i)
+{
+    return i >= 0 && i < IMV_R_COUNT ? rating_names[i] : NULL;
+}
+
+const char *imv_fact_name(int i)
+{
+    return i >= 0 && i < IMV_F_COUNT ? fact_names[i] : NULL;
+}
+
+const char *imv_grade_name(int i)
+{
+    return i >= 0 && i < IMV_G_COUNT ? grade_names[i] : NULL;
+}
+
+static int index_of(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], s) == 0)
+            return i;
+    return -1;
+}
+
+int imv_rating_index(const char *name)
+{
+    return index_of(rating_names, IMV_R_COUNT, name);
+}
+
+int imv_fact_index(const char *name)
+{
+    return index_of(fact_names, IMV_F_COUNT, name);
+}
+
+int imv_grade_parse(const char *name, int *was_adequate)
+{
+    if (was_adequate)
+        *was_adequate = 0;
+    if (strcmp(name, "adequate") == 0) {
+        if (was_adequate)
+            *was_adequate = 1;
+        return IMV_G_REQUIRES_IMPROVEMENT;
+    }
+    return index_of(grade_names, IMV_G_COUNT, name);
+}
+
+double imv_range_point(const imv_range *r)
+{
+    return r->kind == 1 ? (r->low + r->high) / 2 : r->mode;
+}
+
+/* Parse YYYY, YYYY-MM or YYYY-MM-DD strictly; month and day default to
+ * the middle so that "2013" compares sensibly with "2013-06". */
+static int parse_date(const char *s, int *y, int *m, int *d)
+{
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n; i++) {
+        int dash = (i == 4 || i == 7);
+        if (dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+            return -1;
+    }
+    if (n != 4 && n != 7 && n != 10)
+        return -1;
+    *y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    *m = n >= 7 ? (s[5] - '0') * 10 + (s[6] - '0') : 0;
+    *d = n == 10 ? (s[8] - '0') * 10 + (s[9] - '0') : 0;
+    if (n >= 7 && (*m < 1 || *m > 12))
+        return -1;
+    if (n == 10) {
+        int leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
+        int max = mdays[*m - 1] - (*m == 2 && !leap);
+        if (*d < 1 || *d > max)
+            return -1;
+    }
+    if (*y < 1900 || *y > 2200)
+        return -1;
+    return 0;
+}
+
+int imv_date_valid(const char *s)
+{
+    int y, m, d;
+    return parse_date(s, &y, &m, &d) == 0;
+}
+
+static double months_of(int y, int m, int d)
+{
+    double mm = m ? m - 1 : 5.5;     /* a bare year means mid-year */
+    double dd = d ? (d - 1) / 30.0 : (m ? 0.5 : 0);
+    return y * 12.0 + mm + dd;
+}
+
+double imv_months_between(const char *from, const char *to)
+{
+    int y1, m1, d1, y2, m2, d2;
+    if (!from || !to || parse_date(from, &y1, &m1, &d1) || parse_date(to, &y2, &m2, &d2))
+        return IMV_UNKNOWN;
+    double v = months_of(y2, m2, d2) - months_of(y1, m1, d1);
+    return v < 0 ? 0 : v;
+}
+
+void imv_profile_view_init(const imv_profile *p, imv_profile_view *v,
+                           imv_partner_view *pb)
+{
+    memset(v, 0, sizeof *v);
+    v->struct_size = sizeof *v;
+    v->id = p->id;
+    v->name = p->name;
+    v->as_of = p->as_of;
+    v->grade = p->grade;
+    v->n_previous = p->n_previous;
+    v->previous = p->previous;
+    v->child_population = p->child_population;
+    v->children_in_care = p->children_in_care;
+    for (int i = 0; i < IMV_R_COUNT; i++)
+        v->ratings[i] = imv_range_point(&p->ratings[i]);
+    v->facts_present = p->facts_present;
+    memcpy(v->facts, p->facts, sizeof v->facts);
+    v->intervention_model = p->iv_model;
+    v->intervention_since = p->iv_since;
+    v->intervention_partner = p->iv_partner;
+    v->intervention_months = p->iv_model ? imv_months_between(p->iv_since, p->as_of)
+                                         : IMV_UNKNOWN;
+    v->n_partners = p->n_partners;
+    v->partners = pb;
+    for (size_t i = 0; i < p->n_partners; i++) {
+        const imv_partner *s = &p->partners[i];
+        pb[i] = (imv_partner_view){
+            .struct_size = sizeof pb[i], .id = s->id, .name = s->name,
+            .grade = s->grade, .neighbouring = s->neighbouring,
+            .child_population = s->child_population,
+            .spare_leadership_capacity = s->spare_leadership_capacity,
+            .current_commitments = s->current_commitments,
+        };
+    }
+}
+
+void imv_profile_free(imv_profile *p)
+{
+    if (!p)
+        return;
+    free(p->source);
+    free(p->id);
+    free(p->name);
+    free(p->as_of);
+    free(p->src_note);
+    free(p->previous);
+    free(p->iv_model);
+    free(p->iv_since);
+    free(p->iv_partner);
+    for (size_t i = 0; i < p->n_partners; i++) {
+        free(p->partners[i].id);
+        free(p->partners[i].name);
+    }
+    free(p->partners);
+    free(p->extra_json);
+    free(p);
+}
+
+unsigned long imv_profile_next_serial(void)
+{
+    static atomic_ulong next = 1;
+    return atomic_fetch_add(&next, 1);
+}

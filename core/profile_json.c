@@ -1,0 +1,558 @@
+/*
+ * profile_json.c - build an imv_profile from a parsed JSON object and
+ * validate every field against PROFILE-FORMAT.md.
+ *
+ * Validation reports every problem it finds (not just the first), each
+ * with the JSON path and what was expected, then fails the profile.
+ * cJSON results are checked for NULL and type before every use.
+ */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define MAX_ID 128
+#define MAX_NAME 512
+#define MAX_NOTE 4096
+#define MAX_PARTNERS 64
+#define MAX_PREVIOUS 32
+
+typedef struct vctx {
+    imv_diags *diags;
+    const char *source;
+    long line;
+    int strict;
+    size_t errors;
+    cJSON *extra;       /* unknown fields collected here */
+} vctx;
+
+static void fail(vctx *c, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fail(vctx *c, const char *path, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    imv_diags_add_at(c->diags, 0, c->source, c->line, path, "%s", msg);
+    c->errors++;
+}
+
+static const char *type_name(const cJSON *j)
+{
+    if (cJSON_IsNull(j))
+        return "null";
+    if (cJSON_IsBool(j))
+        return "a boolean";
+    if (cJSON_IsNumber(j))
+        return "a number";
+    if (cJSON_IsString(j))
+        return "a string";
+    if (cJSON_IsArray(j))
+        return "an array";
+    if (cJSON_IsObject(j))
+        return "an object";
+    return "an invalid value";
+}
+
+/* Describe a value for a message: short strings and numbers verbatim. */
+static void describe(const cJSON *j, char *buf, size_t len)
+{
+    if (cJSON_IsNumber(j))
+        snprintf(buf, len, "%g", j->valuedouble);
+    else if (cJSON_IsString(j) && strlen(j->valuestring) <= 40)
+        snprintf(buf, len, "\"%s\"", j->valuestring);
+    else
+        snprintf(buf, len, "%s", type_name(j));
+}
+
+static void join(char *out, size_t len, const char *base, const char *key)
+{
+    if (base && *base)
+        snprintf(out, len, "%s.%s", base, key);
+    else
+        snprintf(out, len, "%s", key);
+}
+
+/* Warn about (or, with strict, refuse) keys not in allowed; refuse
+ * duplicate keys, which cJSON would otherwise keep silently. */
+static void check_keys(vctx *c, const cJSON *obj, const char *path,
+                       const char *const *allowed, int keep_unknown)
+{
+    char p[256];
+    for (const cJSON *a = obj->child; a; a = a->next) {
+        const char *k = a->string ? a->string : "";
+        for (const cJSON *b = obj->child; b != a; b = b->next)
+            if (b->string && strcmp(b->string, k) == 0) {
+                join(p, sizeof p, path, k);
+                fail(c, p, "duplicate key \"%s\"", k);
+                break;
+            }
+        int known = 0;
+        for (const char *const *s = allowed; *s; s++)
+            if (strcmp(*s, k) == 0)
+                known = 1;
+        if (known)
+            continue;
+        join(p, sizeof p, path, k);
+        if (c->strict) {
+            fail(c, p, "unknown field (--strict)");
+        } else {
+            imv_diags_add_at(c->diags, 1, c->source, c->line, p, "unknown field kept, not used");
+            if (keep_unknown && c->extra && !cJSON_GetObjectItemCaseSensitive(c->extra, k))
+                cJSON_AddItemToObject(c->extra, k, cJSON_Duplicate(a, 1));
+        }
+    }
+}
+
+static const cJSON *get(const cJSON *obj, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+static int valid_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > MAX_ID)
+        return 0;
+    if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        char ch = s[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+              ch == '_' || ch == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+/* A required or optional string; returns a copy or NULL. */
+static char *get_string(vctx *c, const cJSON *obj, const char *key,
+                        const char *path, int required, size_t maxlen)
+{
+    char p[256];
+    join(p, sizeof p, path, key);
+    const cJSON *j = get(obj, key);
+    if (!j || (cJSON_IsNull(j) && !required)) {
+        if (required)
+            fail(c, p, "missing (required)");
+        return NULL;
+    }
+    if (!cJSON_IsString(j) || !j->valuestring) {
+        fail(c, p, "expected a string, got %s", type_name(j));
+        return NULL;
+    }
+    size_t n = strlen(j->valuestring);
+    if (n > maxlen) {
+        fail(c, p, "string of %zu bytes is longer than the %zu allowed", n, maxlen);
+        return NULL;
+    }
+    if (required && n == 0) {
+        fail(c, p, "must not be empty");
+        return NULL;
+    }
+    return imv_xstrdup(j->valuestring);
+}
+
+static char *get_id(vctx *c, const cJSON *obj, const char *key,
+                    const char *path, int required)
+{
+    char *s = get_string(c, obj, key, path, required, 4 * MAX_ID);
+    if (s && !valid_id(s)) {
+        char p[256];
+        join(p, sizeof p, path, key);
+        fail(c, p, "\"%.60s\" is not a valid id: expected [a-z0-9][a-z0-9._-]*, at most %d characters",
+             s, MAX_ID);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* A finite number in [lo, hi]; integral when integer is set. */
+static int get_number(vctx *c, const cJSON *j, const char *p, double lo,
+                      double hi, int integer, double *out)
+{
+    char d[64];
+    if (!cJSON_IsNumber(j)) {
+        fail(c, p, "expected a number, got %s", type_name(j));
+        return -1;
+    }
+    double v = j->valuedouble;
+    if (!isfinite(v)) {
+        fail(c, p, "is not a finite number");
+        return -1;
+    }
+    describe(j, d, sizeof d);
+    if (integer && floor(v) != v) {
+        fail(c, p, "%s is not a whole number", d);
+        return -1;
+    }
+    if (v < lo || v > hi) {
+        if (isinf(hi))
+            fail(c, p, "%s is negative; expected a number >= %g", d, lo);
+        else
+            fail(c, p, "%s is outside %g..%g", d, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int get_grade(vctx *c, const cJSON *j, const char *p, imv_grade *out,
+                     int *was_adequate)
+{
+    if (!cJSON_IsString(j) || !j->valuestring) {
+        fail(c, p, "expected a grade string, got %s", type_name(j));
+        return -1;
+    }
+    int g = imv_grade_parse(j->valuestring, was_adequate);
+    if (g < 0) {
+        fail(c, p, "\"%.40s\" is not a grade: expected outstanding, good, "
+                   "requires_improvement, inadequate or not_inspected",
+             j->valuestring);
+        return -1;
+    }
+    *out = (imv_grade)g;
+    return 0;
+}
+
+/* A rating: a number 0..4, or { low, high } or { low, mode, high }. */
+static int get_rating(vctx *c, const cJSON *j, const char *p, imv_range *r)
+{
+    static const char *const keys[] = {"low", "mode", "high", NULL};
+    char q[256];
+    if (cJSON_IsNumber(j)) {
+        if (get_number(c, j, p, 0, 4, 0, &r->mode))
+            return -1;
+        r->low = r->high = r->mode;
+        r->kind = 0;
+        return 0;
+    }
+    if (!cJSON_IsObject(j)) {
+        fail(c, p, "expected a rating 0..4 or a range {\"low\", \"high\"}, got %s",
+             type_name(j));
+        return -1;
+    }
+    size_t before = c->errors;
+    int strict = c->strict;
+    c->strict = 1;            /* a typo inside a range must not pass */
+    check_keys(c, j, p, keys, 0);
+    c->strict = strict;
+    const cJSON *lo = get(j, "low"), *mo = get(j, "mode"), *hi = get(j, "high");
+    if (!lo || !hi) {
+        fail(c, p, "a range needs both \"low\" and \"high\"");
+        return -1;
+    }
+    snprintf(q, sizeof q, "%s.low", p);
+    get_number(c, lo, q, 0, 4, 0, &r->low);
+    snprintf(q, sizeof q, "%s.high", p);
+    get_number(c, hi, q, 0, 4, 0, &r->high);
+    r->kind = 1;
+    if (mo) {
+        snprintf(q, sizeof q, "%s.mode", p);
+        get_number(c, mo, q, 0, 4, 0, &r->mode);
+        r->kind = 2;
+    }
+    if (c->errors != before)
+        return -1;
+    if (r->low > r->high) {
+        fail(c, p, "low %g is above high %g", r->low, r->high);
+        return -1;
+    }
+    if (r->kind == 2 && (r->mode < r->low || r->mode > r->high)) {
+        fail(c, p, "mode %g is not within low..high (%g..%g)", r->mode, r->low, r->high);
+        return -1;
+    }
+    if (r->kind == 1)
+        r->mode = (r->low + r->high) / 2;
+    if (r->low == r->high)
+        r->kind = 0;
+    return 0;
+}
+
+static void read_size(vctx *c, const cJSON *j, imv_profile *p)
+{
+    static const char *const keys[] = {"child_population", "children_in_care", NULL};
+    if (!j || cJSON_IsNull(j))
+        return;
+    if (!cJSON_IsObject(j)) {
+        fail(c, "size", "expected an object, got %s", type_name(j));
+        return;
+    }
+    check_keys(c, j, "size", keys, 0);
+    const cJSON *a = get(j, "child_population"), *b = get(j, "children_in_care");
+    if (a && !cJSON_IsNull(a))
+        get_number(c, a, "size.child_population", 0, 1e9, 1, &p->child_population);
+    if (b && !cJSON_IsNull(b))
+        get_number(c, b, "size.children_in_care", 0, 1e9, 1, &p->children_in_care);
+}
+
+static void read_ofsted(vctx *c, const cJSON *j, imv_profile *p)
+{
+    static const char *const keys[] = {"grade", "previous", NULL};
+    char q[64];
+    if (!j) {
+        fail(c, "ofsted", "missing (required): expected {\"grade\": ...}");
+        return;
+    }
+    if (!cJSON_IsObject(j)) {
+        fail(c, "ofsted", "expected an object, got %s", type_name(j));
+        return;
+    }
+    check_keys(c, j, "ofsted", keys, 0);
+    const cJSON *g = get(j, "grade");
+    if (!g)
+        fail(c, "ofsted.grade", "missing (required)");
+    else
+        get_grade(c, g, "ofsted.grade", &p->grade, &p->grade_was_adequate);
+    const cJSON *prev = get(j, "previous");
+    if (!prev || cJSON_IsNull(prev))
+        return;
+    if (!cJSON_IsArray(prev)) {
+        fail(c, "ofsted.previous", "expected an array of grades, got %s", type_name(prev));
+        return;
+    }
+    int n = cJSON_GetArraySize(prev);
+    if (n > MAX_PREVIOUS) {
+        fail(c, "ofsted.previous", "%d grades; at most %d are read", n, MAX_PREVIOUS);
+        return;
+    }
+    p->previous = imv_xcalloc((size_t)n, sizeof *p->previous);
+    int i = 0;
+    for (const cJSON *e = prev->child; e; e = e->next, i++) {
+        snprintf(q, sizeof q, "ofsted.previous[%d]", i);
+        if (get_grade(c, e, q, &p->previous[p->n_previous], NULL) == 0)
+            p->n_previous++;
+    }
+}
+
+static void read_ratings(vctx *c, const cJSON *j, imv_profile *p)
+{
+    const char *keys[IMV_R_COUNT + 1];
+    char q[128];
+    for (int i = 0; i < IMV_R_COUNT; i++)
+        keys[i] = imv_rating_name(i);
+    keys[IMV_R_COUNT] = NULL;
+    if (!j) {
+        fail(c, "ratings", "missing (required): all 13 ratings are needed");
+        return;
+    }
+    if (!cJSON_IsObject(j)) {
+        fail(c, "ratings", "expected an object, got %s", type_name(j));
+        return;
+    }
+    check_keys(c, j, "ratings", keys, 0);
+    for (int i = 0; i < IMV_R_COUNT; i++) {
+        snprintf(q, sizeof q, "ratings.%s", keys[i]);
+        const cJSON *r = get(j, keys[i]);
+        if (!r) {
+            fail(c, q, "missing (required): a rating 0..4");
+            continue;
+        }
+        if (get_rating(c, r, q, &p->ratings[i]) == 0 && p->ratings[i].kind)
+            p->uncertain = 1;
+    }
+}
+
+static void read_facts(vctx *c, const cJSON *j, imv_profile *p)
+{
+    const char *keys[IMV_F_COUNT + 1];
+    char q[128];
+    for (int i = 0; i < IMV_F_COUNT; i++)
+        keys[i] = imv_fact_name(i);
+    keys[IMV_F_COUNT] = NULL;
+    if (!j || cJSON_IsNull(j))
+        return;
+    if (!cJSON_IsObject(j)) {
+        fail(c, "facts", "expected an object, got %s", type_name(j));
+        return;
+    }
+    check_keys(c, j, "facts", keys, 0);
+    for (int i = 0; i < IMV_F_COUNT; i++) {
+        const cJSON *f = get(j, keys[i]);
+        if (!f || cJSON_IsNull(f))
+            continue;
+        snprintf(q, sizeof q, "facts.%s", keys[i]);
+        int is_rate = i == IMV_F_AGENCY_RATE || i == IMV_F_VACANCY_RATE ||
+                      i == IMV_F_TURNOVER_RATE;
+        double hi = is_rate ? 1 : INFINITY;
+        if (get_number(c, f, q, 0, hi, 0, &p->facts[i]) == 0)
+            p->facts_present |= 1u << i;
+    }
+}
+
+static void read_intervention(vctx *c, const cJSON *j, imv_profile *p)
+{
+    static const char *const keys[] = {"model", "since", "partner", NULL};
+    const char *path = "current_intervention";
+    if (!j || cJSON_IsNull(j))
+        return;
+    if (!cJSON_IsObject(j)) {
+        fail(c, path, "expected null or an object {\"model\", \"since\"}, got %s",
+             type_name(j));
+        return;
+    }
+    check_keys(c, j, path, keys, 0);
+    p->iv_model = get_id(c, j, "model", path, 1);
+    p->iv_since = get_string(c, j, "since", path, 1, 10);
+    if (p->iv_since && !imv_date_valid(p->iv_since)) {
+        fail(c, "current_intervention.since", "\"%s\" is not a date: expected YYYY, YYYY-MM or YYYY-MM-DD",
+             p->iv_since);
+    }
+    p->iv_partner = get_id(c, j, "partner", path, 0);
+}
+
+static void read_partner(vctx *c, const cJSON *j, const char *path, imv_partner *t)
+{
+    static const char *const keys[] = {"id", "name", "grade", "neighbouring",
+                                       "child_population", "spare_leadership_capacity",
+                                       "current_commitments", NULL};
+    char q[128];
+    t->grade = IMV_G_NOT_INSPECTED;
+    t->neighbouring = -1;
+    t->child_population = t->spare_leadership_capacity = t->current_commitments = IMV_UNKNOWN;
+    if (!cJSON_IsObject(j)) {
+        fail(c, path, "expected a partner object, got %s", type_name(j));
+        return;
+    }
+    check_keys(c, j, path, keys, 0);
+    t->id = get_id(c, j, "id", path, 1);
+    t->name = get_string(c, j, "name", path, 0, MAX_NAME);
+    const cJSON *f;
+    if ((f = get(j, "grade")) && !cJSON_IsNull(f)) {
+        snprintf(q, sizeof q, "%s.grade", path);
+        get_grade(c, f, q, &t->grade, NULL);
+    }
+    if ((f = get(j, "neighbouring")) && !cJSON_IsNull(f)) {
+        snprintf(q, sizeof q, "%s.neighbouring", path);
+        if (cJSON_IsBool(f))
+            t->neighbouring = cJSON_IsTrue(f);
+        else
+            fail(c, q, "expected true or false, got %s", type_name(f));
+    }
+    if ((f = get(j, "child_population")) && !cJSON_IsNull(f)) {
+        snprintf(q, sizeof q, "%s.child_population", path);
+        get_number(c, f, q, 0, 1e9, 1, &t->child_population);
+    }
+    if ((f = get(j, "spare_leadership_capacity")) && !cJSON_IsNull(f)) {
+        imv_range r;
+        snprintf(q, sizeof q, "%s.spare_leadership_capacity", path);
+        if (get_rating(c, f, q, &r) == 0)
+            t->spare_leadership_capacity = imv_range_point(&r);
+    }
+    if ((f = get(j, "current_commitments")) && !cJSON_IsNull(f)) {
+        snprintf(q, sizeof q, "%s.current_commitments", path);
+        get_number(c, f, q, 0, 1000, 1, &t->current_commitments);
+    }
+}
+
+static void read_partners(vctx *c, const cJSON *j, imv_profile *p)
+{
+    char q[64];
+    if (!j || cJSON_IsNull(j))
+        return;
+    if (!cJSON_IsArray(j)) {
+        fail(c, "partners", "expected an array of partner councils, got %s", type_name(j));
+        return;
+    }
+    int n = cJSON_GetArraySize(j);
+    if (n > MAX_PARTNERS) {
+        fail(c, "partners", "%d partners; at most %d are allowed", n, MAX_PARTNERS);
+        return;
+    }
+    p->partners = imv_xcalloc((size_t)n, sizeof *p->partners);
+    p->n_partners = (size_t)n;
+    int i = 0;
+    for (const cJSON *e = j->child; e; e = e->next, i++) {
+        snprintf(q, sizeof q, "partners[%d]", i);
+        read_partner(c, e, q, &p->partners[i]);
+        for (int k = 0; k < i; k++)
+            if (p->partners[i].id && p->partners[k].id &&
+                strcmp(p->partners[i].id, p->partners[k].id) == 0) {
+                snprintf(q, sizeof q, "partners[%d].id", i);
+                fail(c, q, "duplicate partner id \"%s\"", p->partners[i].id);
+            }
+    }
+}
+
+/* "imeval-profile/1" or "imeval-profile/1.N"; another major is refused. */
+static void read_format(vctx *c, const cJSON *j)
+{
+    static const char prefix[] = "imeval-profile/";
+    if (!j) {
+        fail(c, "format", "missing (required): expected \"%s\"", IMV_PROFILE_FORMAT);
+        return;
+    }
+    if (!cJSON_IsString(j) || !j->valuestring) {
+        fail(c, "format", "expected the string \"%s\", got %s", IMV_PROFILE_FORMAT, type_name(j));
+        return;
+    }
+    const char *s = j->valuestring;
+    if (strncmp(s, prefix, sizeof prefix - 1) != 0) {
+        fail(c, "format", "\"%.40s\" is not an imeval profile format: expected \"%s\"", s,
+             IMV_PROFILE_FORMAT);
+        return;
+    }
+    const char *v = s + sizeof prefix - 1;
+    char *end;
+    long major = strtol(v, &end, 10);
+    if (end == v || (*end && *end != '.')) {
+        fail(c, "format", "\"%.40s\" has no version number: expected \"%s\"", s, IMV_PROFILE_FORMAT);
+        return;
+    }
+    if (major != 1)
+        fail(c, "format", "\"%.40s\" is major version %ld; this imeval reads version 1 (\"%s\")",
+             s, major, IMV_PROFILE_FORMAT);
+}
+
+int imv_profile_from_json(const cJSON *json, const char *source, long line,
+                          int strict, imv_profile **out, imv_diags *diags)
+{
+    static const char *const keys[] = {"format", "id", "name", "as_of", "source", "size",
+                                       "ofsted", "ratings", "facts",
+                                       "current_intervention", "partners", NULL};
+    vctx c = {.diags = diags, .source = source, .line = line, .strict = strict};
+    *out = NULL;
+    if (!cJSON_IsObject(json)) {
+        fail(&c, "", "expected a profile object, got %s", type_name(json));
+        return IMV_EINVAL;
+    }
+    imv_profile *p = imv_xcalloc(1, sizeof *p);
+    p->source = imv_xstrdup(source ? source : "-");
+    p->line = line;
+    p->serial = imv_profile_next_serial();
+    p->child_population = p->children_in_care = IMV_UNKNOWN;
+    p->grade = IMV_G_NOT_INSPECTED;
+    c.extra = cJSON_CreateObject();
+
+    check_keys(&c, json, "", keys, 1);
+    read_format(&c, get(json, "format"));
+    p->id = get_id(&c, json, "id", "", 1);
+    p->name = get_string(&c, json, "name", "", 1, MAX_NAME);
+    p->as_of = get_string(&c, json, "as_of", "", 1, 10);
+    if (p->as_of && !imv_date_valid(p->as_of))
+        fail(&c, "as_of", "\"%s\" is not a date: expected YYYY, YYYY-MM or YYYY-MM-DD", p->as_of);
+    p->src_note = get_string(&c, json, "source", "", 0, MAX_NOTE);
+    read_size(&c, get(json, "size"), p);
+    read_ofsted(&c, get(json, "ofsted"), p);
+    read_ratings(&c, get(json, "ratings"), p);
+    read_facts(&c, get(json, "facts"), p);
+    read_intervention(&c, get(json, "current_intervention"), p);
+    read_partners(&c, get(json, "partners"), p);
+
+    if (c.extra && c.extra->child)
+        p->extra_json = cJSON_PrintUnformatted(c.extra);
+    cJSON_Delete(c.extra);
+    if (c.errors) {
+        imv_profile_free(p);
+        return IMV_EINVAL;
+    }
+    *out = p;
+    return IMV_OK;
+}

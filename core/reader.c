@@ -1,0 +1,689 @@
+/*
+ * reader.c - stream profiles out of a file, one at a time.
+ *
+ * JSON: a scanner finds where each top-level value ends (tracking strings,
+ * escapes and bracket depth) without building anything, so one object, an
+ * array of objects, JSON Lines and pretty-printed objects one after another
+ * are all read the same way, in memory bounded by one profile.  Only then
+ * is the value handed to cJSON.  The scanner also enforces the limits that
+ * keep hostile input cheap: nesting depth, value size, NUL bytes, UTF-8.
+ *
+ * CSV: libcsv splits records (RFC 4180 quoting, CRLF, quoted newlines);
+ * each row becomes a JSON object and goes through the same validator, so
+ * both formats give the same messages for the same mistakes.
+ */
+#include <cjson/cJSON.h>
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+#define MAX_DEPTH 32               /* a profile nests 4 deep */
+#define MAX_VALUE (4u << 20)       /* bytes in one profile */
+#define BUFSZ (64u << 10)
+
+enum { KIND_JSON = 1, KIND_CSV = 2 };
+
+typedef struct csv_row {
+    long line;
+    size_t n;
+    char **cells;
+    size_t *lens;
+    int bad;                      /* a cell held a NUL byte */
+} csv_row;
+
+struct imv_reader {
+    FILE *f;
+    int own;
+    char *path;
+    int strict;
+    int kind;
+    long line;                    /* line of the next byte */
+    unsigned char *buf;
+    size_t pos, end;
+    int eof, io_error;
+    /* JSON */
+    int started, in_array, array_done, n_values;
+    char *val;
+    size_t vlen, vcap;
+    /* CSV */
+    struct csv_parser csv;
+    int csv_ready, csv_done;
+    csv_row cur;                  /* row being assembled */
+    size_t cur_cap;
+    long cur_line;                /* line where the current record began */
+    csv_row *rows;                /* complete rows not yet returned */
+    size_t n_rows, rows_cap, row_next;
+    char **header;
+    size_t n_header;
+    int header_bad;
+};
+
+/* ---- buffered bytes ---------------------------------------------------- */
+
+static int fill(imv_reader *r)
+{
+    if (r->eof)
+        return 0;
+    r->pos = 0;
+    r->end = fread(r->buf, 1, BUFSZ, r->f);
+    if (r->end == 0) {
+        r->eof = 1;
+        if (ferror(r->f))
+            r->io_error = errno ? errno : EIO;
+        return 0;
+    }
+    return 1;
+}
+
+static int peek(imv_reader *r)
+{
+    if (r->pos == r->end && !fill(r))
+        return EOF;
+    return r->buf[r->pos];
+}
+
+static int next(imv_reader *r)
+{
+    int c = peek(r);
+    if (c != EOF) {
+        r->pos++;
+        if (c == '\n')
+            r->line++;
+    }
+    return c;
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int detect_kind(imv_reader *r)
+{
+    if (ends_with(r->path, ".csv") || ends_with(r->path, ".CSV"))
+        return KIND_CSV;
+    if (ends_with(r->path, ".json") || ends_with(r->path, ".jsonl") ||
+        ends_with(r->path, ".ndjson"))
+        return KIND_JSON;
+    /* By content: JSON starts (after blanks and a BOM) with { or [. */
+    if (peek(r) == EOF)
+        return KIND_JSON;
+    for (size_t i = r->pos; i < r->end; i++) {
+        unsigned char c = r->buf[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0xEF || c == 0xBB ||
+            c == 0xBF)
+            continue;
+        return c == '{' || c == '[' ? KIND_JSON : KIND_CSV;
+    }
+    return KIND_JSON;
+}
+
+imv_reader *imv_reader_open(const char *path, const imv_read_opts *opts,
+                            imv_diags *diags)
+{
+    FILE *f;
+    int own = 1;
+    if (strcmp(path, "-") == 0) {
+        f = stdin;
+        own = 0;
+    } else {
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            imv_diags_add(diags, 0, path, NULL, "cannot open: %s", strerror(errno));
+            return NULL;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            imv_diags_add(diags, 0, path, NULL,
+                          "is a directory: give the profile files inside it (e.g. %s/*.json)", path);
+            return NULL;
+        }
+        f = fopen(path, "rb");
+        if (!f) {
+            imv_diags_add(diags, 0, path, NULL, "cannot open: %s", strerror(errno));
+            return NULL;
+        }
+    }
+    imv_reader *r = imv_xcalloc(1, sizeof *r);
+    r->f = f;
+    r->own = own;
+    r->path = imv_xstrdup(path);
+    r->strict = opts ? opts->strict : 0;
+    r->line = 1;
+    r->buf = imv_xmalloc(BUFSZ);
+    r->kind = opts && opts->format ? opts->format : detect_kind(r);
+    return r;
+}
+
+static void row_free(csv_row *row)
+{
+    for (size_t i = 0; i < row->n; i++)
+        free(row->cells[i]);
+    free(row->cells);
+    free(row->lens);
+    memset(row, 0, sizeof *row);
+}
+
+void imv_reader_close(imv_reader *r)
+{
+    if (!r)
+        return;
+    if (r->own && r->f)
+        fclose(r->f);
+    if (r->csv_ready)
+        csv_free(&r->csv);
+    for (size_t i = r->row_next; i < r->n_rows; i++)
+        row_free(&r->rows[i]);
+    free(r->rows);
+    row_free(&r->cur);
+    for (size_t i = 0; i < r->n_header; i++)
+        free(r->header[i]);
+    free(r->header);
+    free(r->val);
+    free(r->buf);
+    free(r->path);
+    free(r);
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static void skip_space(imv_reader *r)
+{
+    int c;
+    while ((c = peek(r)) == ' ' || c == '\t' || c == '\r' || c == '\n')
+        next(r);
+}
+
+static void val_push(imv_reader *r, int c)
+{
+    if (r->vlen + 1 >= r->vcap) {
+        r->vcap = r->vcap ? r->vcap * 2 : 4096;
+        r->val = imv_xrealloc(r->val, r->vcap);
+    }
+    r->val[r->vlen++] = (char)c;
+}
+
+typedef struct scan {
+    long start_line;
+    int too_deep, too_big, nul, truncated;
+    long nul_line;
+} scan;
+
+/* Copy one JSON value (object, array or scalar) into r->val, stopping
+ * storing (but not scanning) when it breaks a limit. */
+static void scan_value(imv_reader *r, scan *s)
+{
+    int depth = 0, in_str = 0, esc = 0, c;
+    r->vlen = 0;
+    s->start_line = r->line;
+    c = peek(r);
+    int scalar = c != '{' && c != '[';
+    while ((c = peek(r)) != EOF) {
+        if (scalar && !in_str && (c == ',' || c == ']' || c == ' ' || c == '\n' ||
+                                  c == '\r' || c == '\t' || c == '{' || c == '['))
+            break;
+        next(r);
+        if (c == 0 && !s->nul) {
+            s->nul = 1;
+            s->nul_line = r->line;
+        }
+        if (r->vlen < MAX_VALUE)
+            val_push(r, c);
+        else
+            s->too_big = 1;
+        if (in_str) {
+            if (esc)
+                esc = 0;
+            else if (c == '\\')
+                esc = 1;
+            else if (c == '"')
+                in_str = 0;
+            continue;
+        }
+        if (c == '"') {
+            in_str = 1;
+        } else if (c == '{' || c == '[') {
+            if (++depth > MAX_DEPTH)
+                s->too_deep = 1;
+        } else if (c == '}' || c == ']') {
+            if (--depth <= 0)
+                break;
+        }
+    }
+    if (c == EOF && (depth > 0 || in_str))
+        s->truncated = 1;
+    val_push(r, '\0');
+    r->vlen--;
+}
+
+/* Report a problem with the value that began at s->start_line. */
+static int value_error(imv_reader *r, long line, imv_diags *d, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int value_error(imv_reader *r, long line, imv_diags *d, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    imv_diags_add_at(d, 0, r->path, line, NULL, "%s", msg);
+    return -1;
+}
+
+static long line_of(const char *base, const char *at, long first)
+{
+    long line = first;
+    for (const char *p = base; p < at; p++)
+        if (*p == '\n')
+            line++;
+    return line;
+}
+
+static int parse_value(imv_reader *r, const scan *s, imv_profile **out, imv_diags *d)
+{
+    if (s->nul)
+        return value_error(r, s->nul_line, d, "NUL byte in the file: is it really a text profile?");
+    if (s->truncated)
+        return value_error(r, s->start_line, d,
+                           "truncated JSON: the value starting here is not closed at the end of the file");
+    if (s->too_deep)
+        return value_error(r, s->start_line, d, "JSON nested deeper than %d levels: not a profile",
+                           MAX_DEPTH);
+    if (s->too_big)
+        return value_error(r, s->start_line, d,
+                           "profile larger than %u MiB: not a profile (is a field pasted by mistake?)",
+                           MAX_VALUE >> 20);
+    if (!imv_utf8_valid(r->val, r->vlen))
+        return value_error(r, s->start_line, d, "invalid UTF-8: save the file as UTF-8");
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithLengthOpts(r->val, r->vlen, &end, 0);
+    if (!j) {
+        long line = s->start_line;
+        char near[24] = "";
+        if (end && end >= r->val && end <= r->val + r->vlen) {
+            line = line_of(r->val, end, s->start_line);
+            size_t k = 0;
+            for (const char *p = end; *p && *p != '\n' && k < sizeof near - 1; p++)
+                near[k++] = *p;
+            near[k] = '\0';
+        }
+        return value_error(r, line, d, "malformed JSON%s%s%s (NaN, Infinity, comments and trailing commas are not JSON)",
+                           *near ? " near '" : "", near, *near ? "'" : "");
+    }
+    int rc = imv_profile_from_json(j, r->path, s->start_line, r->strict, out, d);
+    cJSON_Delete(j);
+    return rc == 0 ? 1 : -1;
+}
+
+static int check_bom(imv_reader *r, imv_diags *d)
+{
+    if (r->pos + 3 <= r->end && r->buf[r->pos] == 0xEF && r->buf[r->pos + 1] == 0xBB &&
+        r->buf[r->pos + 2] == 0xBF) {
+        r->pos += 3;
+        imv_diags_add_at(d, 0, r->path, 1, NULL,
+                         "starts with a UTF-8 byte order mark; save it as UTF-8 without BOM "
+                         "(the profiles after it were still read)");
+        return 1;
+    }
+    return 0;
+}
+
+static int json_next(imv_reader *r, imv_profile **out, imv_diags *d)
+{
+    if (!r->started) {
+        r->started = 1;
+        peek(r);
+        check_bom(r, d);
+        skip_space(r);
+        if (peek(r) == EOF) {
+            if (r->io_error)
+                return IMV_EIO;
+            return value_error(r, 1, d, "empty file: expected a profile object, an array of them, or JSON Lines");
+        }
+        if (peek(r) == '[') {
+            next(r);
+            r->in_array = 1;
+        }
+    }
+    for (;;) {
+        skip_space(r);
+        int c = peek(r);
+        if (c == EOF) {
+            if (r->io_error) {
+                imv_diags_add_at(d, 0, r->path, r->line, NULL, "read error: %s", strerror(r->io_error));
+                return IMV_EIO;
+            }
+            if (r->in_array && !r->array_done) {
+                r->array_done = 1;
+                return value_error(r, r->line, d, "truncated JSON: the array is not closed with ]");
+            }
+            return 0;
+        }
+        if (r->array_done) {
+            long line = r->line;
+            while (next(r) != EOF)
+                ;
+            return value_error(r, line, d, "unexpected content after the closing ] of the array");
+        }
+        if (r->in_array) {
+            if (c == ']') {
+                next(r);
+                r->array_done = 1;
+                continue;
+            }
+            if (r->n_values > 0) {
+                if (c != ',') {
+                    long line = r->line;
+                    r->array_done = 1;
+                    while (next(r) != EOF)
+                        ;
+                    return value_error(r, line, d, "malformed JSON: expected , or ] between profiles");
+                }
+                next(r);
+                skip_space(r);
+            }
+        }
+        scan s = {0};
+        scan_value(r, &s);
+        r->n_values++;
+        if (r->vlen == 0) {       /* a stray , or ] */
+            long line = r->line;
+            next(r);
+            return value_error(r, line, d, "malformed JSON: unexpected '%c'", c);
+        }
+        return parse_value(r, &s, out, d);
+    }
+}
+
+/* ---- CSV ------------------------------------------------------------------ */
+
+static void csv_field(void *data, size_t len, void *ctx)
+{
+    imv_reader *r = ctx;
+    csv_row *row = &r->cur;
+    const char *s = data ? data : "";
+    if (row->n == 0) {
+        long nl = 0;
+        for (size_t i = 0; i < len; i++)
+            nl += s[i] == '\n';
+        row->line = r->cur_line - nl;
+    }
+    if (row->n == r->cur_cap) {
+        r->cur_cap = r->cur_cap ? r->cur_cap * 2 : 32;
+        row->cells = imv_xrealloc(row->cells, r->cur_cap * sizeof *row->cells);
+        row->lens = imv_xrealloc(row->lens, r->cur_cap * sizeof *row->lens);
+    }
+    if (memchr(s, '\0', len))
+        row->bad = 1;
+    row->cells[row->n] = imv_xstrndup(s, len);
+    row->lens[row->n] = len;
+    row->n++;
+}
+
+static void csv_record(int term, void *ctx)
+{
+    (void)term;
+    imv_reader *r = ctx;
+    imv_grow((void **)&r->rows, &r->rows_cap, r->n_rows + 1, sizeof *r->rows);
+    r->rows[r->n_rows++] = r->cur;
+    memset(&r->cur, 0, sizeof r->cur);
+    r->cur_cap = 0;
+}
+
+/* Feed libcsv up to the end of the next physical line, so that each
+ * record's line number is known. Returns 0 at end of input. */
+static int csv_feed_line(imv_reader *r, imv_diags *d)
+{
+    if (peek(r) == EOF) {
+        if (!r->csv_done) {
+            r->csv_done = 1;
+            if (csv_fini(&r->csv, csv_field, csv_record, r) != 0)
+                imv_diags_add_at(d, 0, r->path, r->line, NULL,
+                                 "malformed CSV: a quoted field is not closed at the end of the file");
+        }
+        return 0;
+    }
+    r->cur_line = r->line;
+    size_t start = r->pos, stop = r->pos;
+    while (stop < r->end && r->buf[stop] != '\n')
+        stop++;
+    int newline = stop < r->end;
+    if (newline)
+        stop++;
+    size_t n = stop - start;
+    if (csv_parse(&r->csv, r->buf + start, n, csv_field, csv_record, r) != n) {
+        imv_diags_add_at(d, 0, r->path, r->line, NULL, "malformed CSV: %s (RFC 4180 quoting expected)",
+                         csv_strerror(csv_error(&r->csv)));
+        r->csv_done = 1;
+        r->eof = 1;
+        r->pos = r->end;
+        return -1;
+    }
+    r->pos = stop;
+    if (newline)
+        r->line++;
+    return 1;
+}
+
+static int take_row(imv_reader *r, csv_row *out, imv_diags *d)
+{
+    while (r->row_next == r->n_rows) {
+        r->row_next = r->n_rows = 0;
+        if (r->csv_done)
+            return 0;
+        int rc = csv_feed_line(r, d);
+        if (rc < 0)
+            return -1;
+        if (rc == 0 && r->row_next == r->n_rows)
+            return 0;
+    }
+    *out = r->rows[r->row_next++];
+    return 1;
+}
+
+static int csv_cell_error(imv_reader *r, const csv_row *row, imv_diags *d)
+{
+    if (row->bad)
+        return value_error(r, row->line, d, "NUL byte in a CSV cell");
+    for (size_t i = 0; i < row->n; i++)
+        if (!imv_utf8_valid(row->cells[i], row->lens[i]))
+            return value_error(r, row->line, d, "invalid UTF-8 in column %zu: save the file as UTF-8",
+                               i + 1);
+    return 0;
+}
+
+static int read_header(imv_reader *r, imv_diags *d)
+{
+    csv_row row;
+    int rc = take_row(r, &row, d);
+    if (rc <= 0) {
+        if (rc == 0)
+            value_error(r, 1, d, "empty file: expected a CSV header row (id,name,as_of,ofsted.grade,ratings.…)");
+        r->header_bad = 1;
+        return -1;
+    }
+    if (csv_cell_error(r, &row, d)) {
+        row_free(&row);
+        r->header_bad = 1;
+        return -1;
+    }
+    for (size_t i = 0; i < row.n; i++)
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(row.cells[i], row.cells[k]) == 0) {
+                value_error(r, row.line, d, "column \"%.60s\" appears twice in the header", row.cells[i]);
+                r->header_bad = 1;
+            }
+    if (row.n == 0 || strcmp(row.cells[0], "") == 0)
+        r->header_bad = 1;
+    r->header = row.cells;
+    r->n_header = row.n;
+    free(row.lens);
+    return r->header_bad ? -1 : 0;
+}
+
+/* Parse "2", "1..3" or "1..2..3" into a JSON number or range object. */
+static cJSON *csv_number(const char *s, int allow_range)
+{
+    const char *parts[3];
+    size_t n = 0;
+    parts[n++] = s;
+    if (allow_range)
+        for (const char *p = s; *p && n < 3; p++)
+            if (p[0] == '.' && p[1] == '.') {
+                parts[n++] = p + 2;
+                p++;
+            }
+    double v[3];
+    for (size_t i = 0; i < n; i++) {
+        char *end;
+        errno = 0;
+        v[i] = strtod(parts[i], &end);
+        size_t stop = i + 1 < n ? (size_t)(parts[i + 1] - 2 - parts[i]) : strlen(parts[i]);
+        if (end == parts[i] || (size_t)(end - parts[i]) != stop)
+            return NULL;
+        if (!isfinite(v[i]) || errno == ERANGE)
+            v[i] = INFINITY;   /* reported as "not a finite number" */
+    }
+    if (n == 1)
+        return cJSON_CreateNumber(v[0]);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "low", v[0]);
+    if (n == 3)
+        cJSON_AddNumberToObject(o, "mode", v[1]);
+    cJSON_AddNumberToObject(o, "high", v[n - 1]);
+    return o;
+}
+
+/* Find (or make) the object at a dotted path's parent. */
+static cJSON *parent_of(cJSON *root, const char *path, const char **leaf)
+{
+    const char *dot = strchr(path, '.');
+    if (!dot) {
+        *leaf = path;
+        return root;
+    }
+    char key[64];
+    size_t n = (size_t)(dot - path);
+    if (n >= sizeof key)
+        n = sizeof key - 1;
+    memcpy(key, path, n);
+    key[n] = '\0';
+    cJSON *o = cJSON_GetObjectItemCaseSensitive(root, key);
+    if (!o)
+        o = cJSON_AddObjectToObject(root, key);
+    *leaf = dot + 1;
+    return cJSON_IsObject(o) ? o : NULL;
+}
+
+static int is_numeric_column(const char *h)
+{
+    return strncmp(h, "ratings.", 8) == 0 || strncmp(h, "facts.", 6) == 0 ||
+           strncmp(h, "size.", 5) == 0;
+}
+
+static cJSON *csv_cell_value(const char *h, const char *cell)
+{
+    if (strcmp(h, "ofsted.previous") == 0) {
+        cJSON *a = cJSON_CreateArray();
+        const char *p = cell;
+        while (*p) {
+            const char *e = strchr(p, ';');
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            char *g = imv_xstrndup(p, n);
+            char *t = g;
+            while (*t == ' ')
+                t++;
+            for (size_t k = strlen(t); k && t[k - 1] == ' '; k--)
+                t[k - 1] = '\0';
+            cJSON_AddItemToArray(a, cJSON_CreateString(t));
+            free(g);
+            p += n + (e ? 1 : 0);
+        }
+        return a;
+    }
+    if (is_numeric_column(h))
+        return csv_number(cell, strncmp(h, "ratings.", 8) == 0);
+    return cJSON_CreateString(cell);
+}
+
+static int csv_row_profile(imv_reader *r, csv_row *row, imv_profile **out, imv_diags *d)
+{
+    if (csv_cell_error(r, row, d))
+        return -1;
+    if (row->n != r->n_header)
+        return value_error(r, row->line, d, "row has %zu cells, the header has %zu", row->n,
+                           r->n_header);
+    cJSON *o = cJSON_CreateObject();
+    size_t before = d->n_errors;
+    if (!cJSON_GetObjectItemCaseSensitive(o, "format"))
+        cJSON_AddStringToObject(o, "format", IMV_PROFILE_FORMAT);
+    for (size_t i = 0; i < row->n; i++) {
+        const char *h = r->header[i];
+        if (row->cells[i][0] == '\0')
+            continue;              /* an empty cell is an absent field */
+        if (strcmp(h, "format") == 0)
+            cJSON_DeleteItemFromObjectCaseSensitive(o, "format");
+        const char *leaf;
+        cJSON *parent = parent_of(o, h, &leaf);
+        cJSON *v = csv_cell_value(h, row->cells[i]);
+        if (!v) {
+            imv_diags_add_at(d, 0, r->path, row->line, h,
+                             "\"%.40s\" is not a number%s", row->cells[i],
+                             strncmp(h, "ratings.", 8) == 0 ? " or a range like 1..3 or 1..2..3" : "");
+            continue;
+        }
+        if (!parent) {
+            cJSON_Delete(v);
+            continue;
+        }
+        cJSON_AddItemToObject(parent, leaf, v);
+    }
+    int rc = -1;
+    if (d->n_errors == before)
+        rc = imv_profile_from_json(o, r->path, row->line, r->strict, out, d) == 0 ? 1 : -1;
+    cJSON_Delete(o);
+    return rc;
+}
+
+static int csv_next(imv_reader *r, imv_profile **out, imv_diags *d)
+{
+    if (!r->csv_ready) {
+        csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+        r->csv_ready = 1;
+        peek(r);
+        check_bom(r, d);
+        if (read_header(r, d) < 0)
+            return -1;
+    }
+    if (r->header_bad)
+        return 0;
+    for (;;) {
+        csv_row row;
+        int rc = take_row(r, &row, d);
+        if (rc <= 0) {
+            if (r->io_error) {
+                imv_diags_add_at(d, 0, r->path, r->line, NULL, "read error: %s", strerror(r->io_error));
+                return IMV_EIO;
+            }
+            return rc;
+        }
+        rc = csv_row_profile(r, &row, out, d);
+        row_free(&row);
+        return rc;
+    }
+}
+
+int imv_reader_next(imv_reader *r, imv_profile **out, imv_diags *diags)
+{
+    *out = NULL;
+    return r->kind == KIND_CSV ? csv_next(r, out, diags) : json_next(r, out, diags);
+}

@@ -1,0 +1,455 @@
+/*
+ * registry.c - the set of loaded models: discovery, duplicate ids,
+ * parameter values and overrides.  The hosts in plugins/ do the loading.
+ */
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct imv_registry {
+    imv_model **models;
+    size_t n, cap;
+    imv_limits limits;
+};
+
+void imv_limits_default(imv_limits *l)
+{
+    l->lua_instructions = 10 * 1000 * 1000;
+    l->lua_memory = 32u << 20;
+    l->isolate_timeout = 2.0;
+    l->isolate = -1;
+}
+
+imv_registry *imv_registry_new(const imv_limits *limits)
+{
+    imv_registry *reg = imv_xcalloc(1, sizeof *reg);
+    if (limits)
+        reg->limits = *limits;
+    else
+        imv_limits_default(&reg->limits);
+    return reg;
+}
+
+void imv_registry_free(imv_registry *reg)
+{
+    if (!reg)
+        return;
+    for (size_t i = 0; i < reg->n; i++) {
+        imv_model_free(reg->models[i]);
+        free(reg->models[i]);
+    }
+    free(reg->models);
+    free(reg);
+}
+
+static int valid_model_id(const char *s)
+{
+    if (!s || !*s || strlen(s) > 64)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return 0;
+    return 1;
+}
+
+static int text_ok(const char *s, size_t max)
+{
+    return s && strlen(s) <= max && imv_utf8_valid(s, strlen(s));
+}
+
+int imv_model_init(imv_model *m, const char *path, const char *id, const char *name,
+                   const char *version, const char *summary, const char *evidence,
+                   const imv_param_def *params, size_t n_params, char *err, size_t errlen)
+{
+    if (!valid_model_id(id)) {
+        snprintf(err, errlen, "model id \"%.40s\" is not valid: expected [a-z0-9_]+, at most 64",
+                 id ? id : "(none)");
+        return IMV_EPLUGIN;
+    }
+    const char *what = !text_ok(name, 200)        ? "name"
+                       : !text_ok(version, 40)    ? "version"
+                       : !text_ok(summary, 1000)  ? "summary"
+                       : !text_ok(evidence, 4000) ? "evidence"
+                                                  : NULL;
+    if (what) {
+        snprintf(err, errlen, "model %s: %s is missing, too long or not UTF-8", id, what);
+        return IMV_EPLUGIN;
+    }
+    if (n_params > 100) {
+        snprintf(err, errlen, "model %s declares %zu parameters; at most 100", id, n_params);
+        return IMV_EPLUGIN;
+    }
+    for (size_t i = 0; i < n_params; i++) {
+        const imv_param_def *p = &params[i];
+        if (!valid_model_id(p->name) || !text_ok(p->description, 1000)) {
+            snprintf(err, errlen, "model %s: parameter %zu has no valid name ([a-z0-9_]+) or description",
+                     id, i + 1);
+            return IMV_EPLUGIN;
+        }
+        if (!(isfinite(p->min) && isfinite(p->max) && isfinite(p->def) && p->min <= p->def &&
+              p->def <= p->max)) {
+            snprintf(err, errlen, "model %s: parameter %s needs min <= default <= max, got %g <= %g <= %g",
+                     id, p->name, p->min, p->def, p->max);
+            return IMV_EPLUGIN;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(params[k].name, p->name) == 0) {
+                snprintf(err, errlen, "model %s declares parameter %s twice", id, p->name);
+                return IMV_EPLUGIN;
+            }
+    }
+    m->path = imv_xstrdup(path);
+    m->id = imv_xstrdup(id);
+    m->name = imv_xstrdup(name);
+    m->version = imv_xstrdup(version);
+    m->summary = imv_xstrdup(summary);
+    m->evidence = imv_xstrdup(evidence);
+    m->n_params = n_params;
+    m->params = imv_xcalloc(n_params, sizeof *m->params);
+    m->values = imv_xcalloc(n_params, sizeof *m->values);
+    for (size_t i = 0; i < n_params; i++) {
+        m->params[i] = params[i];
+        m->params[i].name = imv_xstrdup(params[i].name);
+        m->params[i].description = imv_xstrdup(params[i].description);
+        m->values[i] = params[i].def;
+    }
+    return IMV_OK;
+}
+
+void imv_model_free(imv_model *m)
+{
+    if (!m)
+        return;
+    if (m->be && m->be->unload)
+        m->be->unload(m);
+    for (size_t i = 0; i < m->n_params; i++) {
+        free((char *)m->params[i].name);
+        free((char *)m->params[i].description);
+    }
+    free(m->params);
+    free(m->values);
+    free(m->id);
+    free(m->name);
+    free(m->version);
+    free(m->summary);
+    free(m->evidence);
+    free(m->path);
+}
+
+/* Refuse plugin files and directories that someone else could have
+ * written, as ssh does with its keys: loading one runs its code. */
+static int check_permissions(const char *path, imv_diags *d)
+{
+    char dir[PATH_MAX];
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        imv_diags_add(d, 0, path, NULL, "cannot read model: %s", strerror(errno));
+        return IMV_EIO;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        imv_diags_add(d, 0, path, NULL, "is not a regular file: a model is a .so or .lua file");
+        return IMV_EIO;
+    }
+    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        imv_diags_add(d, 0, path, NULL,
+                      "refused: the file is writable by other users (mode %03o); run chmod go-w on it",
+                      (unsigned)(st.st_mode & 0777));
+        return IMV_EPLUGIN;
+    }
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    if (stat(dir, &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+        imv_diags_add(d, 0, path, NULL,
+                      "refused: its directory %s is writable by other users (mode %03o); run chmod go-w on it",
+                      dir, (unsigned)(st.st_mode & 0777));
+        return IMV_EPLUGIN;
+    }
+    return IMV_OK;
+}
+
+static int has_suffix(const char *s, const char *suf)
+{
+    size_t n = strlen(s), k = strlen(suf);
+    return n > k && strcmp(s + n - k, suf) == 0;
+}
+
+int imv_registry_load_file(imv_registry *reg, const char *path, int bundled, imv_diags *d)
+{
+    char err[1024] = "";
+    int is_lua = has_suffix(path, ".lua");
+    if (!is_lua && !has_suffix(path, ".so")) {
+        imv_diags_add(d, 0, path, NULL, "not a model: expected a .so (C) or .lua file");
+        return IMV_EUSAGE;
+    }
+    int rc = check_permissions(path, d);
+    if (rc)
+        return rc;
+    imv_model *m = imv_xcalloc(1, sizeof *m);
+    m->bundled = bundled;
+    m->limits = &reg->limits;
+    rc = is_lua ? imv_lua_load(m, path, &reg->limits, err, sizeof err)
+                : imv_native_load(m, path, err, sizeof err);
+    if (rc) {
+        imv_diags_add(d, 0, path, NULL, "%s", err);
+        imv_model_free(m);
+        free(m);
+        return rc;
+    }
+    imv_model *dup = imv_registry_find(reg, m->id);
+    if (dup) {
+        imv_diags_add(d, 0, path, NULL, "two plugins with id \"%s\": %s and %s", m->id, dup->path, path);
+        imv_model_free(m);
+        free(m);
+        return IMV_EPLUGIN;
+    }
+    if (!is_lua && !bundled && reg->limits.isolate != 0)
+        m->isolated = 1;
+    if (!is_lua && reg->limits.isolate == 1)
+        m->isolated = 1;
+    imv_grow((void **)&reg->models, &reg->cap, reg->n + 1, sizeof *reg->models);
+    size_t at = reg->n;
+    while (at > 0 && strcmp(reg->models[at - 1]->id, m->id) > 0) {
+        reg->models[at] = reg->models[at - 1];
+        at--;
+    }
+    reg->models[at] = m;
+    reg->n++;
+    return IMV_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int imv_registry_load_dir(imv_registry *reg, const char *dir, int bundled, imv_diags *d)
+{
+    DIR *dp = opendir(dir);
+    if (!dp) {
+        imv_diags_add(d, 0, dir, NULL, "cannot open model directory: %s", strerror(errno));
+        return IMV_EIO;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        if (e->d_name[0] == '.' || !(has_suffix(e->d_name, ".so") || has_suffix(e->d_name, ".lua")))
+            continue;
+        imv_grow((void **)&names, &cap, n + 1, sizeof *names);
+        names[n++] = imv_xasprintf("%s/%s", dir, e->d_name);
+    }
+    closedir(dp);
+    qsort(names, n, sizeof *names, cmp_str);
+    int rc = IMV_OK;
+    for (size_t i = 0; i < n; i++) {
+        int r = imv_registry_load_file(reg, names[i], bundled, d);
+        if (r && !rc)
+            rc = r;
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+const char *imv_registry_bundled_dir(void)
+{
+    static char found[PATH_MAX + 64];
+    char exe[PATH_MAX];
+    struct stat st;
+    const char *env = getenv("IMEVAL_BUNDLED_DIR");
+    if (env && *env)
+        return env;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    /* In the build tree (build/imeval, build/models) and once installed
+     * (PREFIX/bin/imeval, PREFIX/lib/imeval/models). */
+    static const char *const rel[] = {"/models", "/../lib/imeval/models"};
+    for (size_t i = 0; i < 2; i++) {
+        if (snprintf(found, sizeof found, "%s%s", exe, rel[i]) >= (int)sizeof found)
+            continue;
+        if (stat(found, &st) == 0 && S_ISDIR(st.st_mode))
+            return found;
+    }
+    return NULL;
+}
+
+size_t imv_registry_count(const imv_registry *reg)
+{
+    return reg->n;
+}
+
+imv_model *imv_registry_get(const imv_registry *reg, size_t i)
+{
+    return i < reg->n ? reg->models[i] : NULL;
+}
+
+imv_model *imv_registry_find(const imv_registry *reg, const char *id)
+{
+    for (size_t i = 0; i < reg->n; i++)
+        if (strcmp(reg->models[i]->id, id) == 0)
+            return reg->models[i];
+    return NULL;
+}
+
+int imv_registry_select(imv_registry *reg, const char *ids, imv_diags *d)
+{
+    char *list = imv_xstrdup(ids);
+    char *save = NULL;
+    unsigned char *keep = imv_xcalloc(reg->n, 1);
+    int rc = IMV_OK;
+    for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        size_t i;
+        for (i = 0; i < reg->n && strcmp(reg->models[i]->id, t) != 0; i++)
+            ;
+        if (i == reg->n) {
+            imv_diags_add(d, 0, NULL, "--only", "no model with id \"%s\" is loaded (see imeval models)", t);
+            rc = IMV_EUSAGE;
+        } else {
+            keep[i] = 1;
+        }
+    }
+    if (rc == IMV_OK) {
+        size_t k = 0;
+        for (size_t i = 0; i < reg->n; i++) {
+            if (keep[i]) {
+                reg->models[k++] = reg->models[i];
+            } else {
+                imv_model_free(reg->models[i]);
+                free(reg->models[i]);
+            }
+        }
+        reg->n = k;
+    }
+    free(keep);
+    free(list);
+    return rc;
+}
+
+static int set_value(imv_registry *reg, const char *model, const char *param, double v,
+                     const char *origin, imv_diags *d)
+{
+    imv_model *m = imv_registry_find(reg, model);
+    if (!m) {
+        imv_diags_add(d, 0, origin, NULL, "no model with id \"%s\" is loaded (see imeval models)", model);
+        return IMV_EUSAGE;
+    }
+    for (size_t i = 0; i < m->n_params; i++) {
+        const imv_param_def *p = &m->params[i];
+        if (strcmp(p->name, param) != 0)
+            continue;
+        if (!isfinite(v) || v < p->min || v > p->max) {
+            imv_diags_add(d, 0, origin, NULL, "%s.%s: %g is outside its range %g..%g", model, param, v,
+                          p->min, p->max);
+            return IMV_EINVAL;
+        }
+        m->values[i] = v;
+        return IMV_OK;
+    }
+    imv_diags_add(d, 0, origin, NULL, "model %s has no parameter \"%s\" (see imeval models)", model, param);
+    return IMV_EUSAGE;
+}
+
+int imv_registry_set(imv_registry *reg, const char *a, imv_diags *d)
+{
+    const char *dot = strchr(a, '.'), *eq = strchr(a, '=');
+    if (!dot || !eq || dot > eq || dot == a || eq == dot + 1 || !eq[1]) {
+        imv_diags_add(d, 0, NULL, "--set", "\"%s\" is not MODEL.PARAM=VALUE", a);
+        return IMV_EUSAGE;
+    }
+    char *model = imv_xstrndup(a, (size_t)(dot - a));
+    char *param = imv_xstrndup(dot + 1, (size_t)(eq - dot - 1));
+    char *end;
+    errno = 0;
+    double v = strtod(eq + 1, &end);
+    int rc;
+    if (*end || errno == ERANGE || !isfinite(v)) {
+        imv_diags_add(d, 0, NULL, "--set", "%s: \"%s\" is not a finite number", a, eq + 1);
+        rc = IMV_EUSAGE;
+    } else {
+        rc = set_value(reg, model, param, v, "--set", d);
+    }
+    free(model);
+    free(param);
+    return rc;
+}
+
+int imv_registry_set_file(imv_registry *reg, const char *path, imv_diags *d)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        imv_diags_add(d, 0, path, NULL, "cannot open parameters file: %s", strerror(errno));
+        return IMV_EIO;
+    }
+    char *buf = imv_xmalloc(1 << 20);
+    size_t n = fread(buf, 1, (1 << 20) - 1, f);
+    int big = !feof(f);
+    fclose(f);
+    buf[n] = '\0';
+    int rc = IMV_OK;
+    cJSON *j = big ? NULL : cJSON_ParseWithLength(buf, n);
+    if (big) {
+        imv_diags_add(d, 0, path, NULL, "parameters file larger than 1 MiB");
+        rc = IMV_EPARSE;
+    } else if (!cJSON_IsObject(j)) {
+        imv_diags_add(d, 0, path, NULL,
+                      "expected a JSON object {\"model\": {\"param\": number}}");
+        rc = IMV_EPARSE;
+    }
+    for (cJSON *m = j && rc == IMV_OK ? j->child : NULL; m; m = m->next) {
+        if (!cJSON_IsObject(m)) {
+            imv_diags_add(d, 0, path, m->string, "expected an object of parameter values");
+            rc = IMV_EINVAL;
+            continue;
+        }
+        for (cJSON *p = m->child; p; p = p->next) {
+            if (!cJSON_IsNumber(p)) {
+                char where[200];
+                snprintf(where, sizeof where, "%s.%s", m->string, p->string);
+                imv_diags_add(d, 0, path, where, "expected a number");
+                rc = IMV_EINVAL;
+                continue;
+            }
+            int r = set_value(reg, m->string, p->string, p->valuedouble, path, d);
+            if (r && !rc)
+                rc = r;
+        }
+    }
+    cJSON_Delete(j);
+    free(buf);
+    return rc;
+}
+
+const char *imv_model_id(const imv_model *m) { return m->id; }
+const char *imv_model_name(const imv_model *m) { return m->name; }
+const char *imv_model_version(const imv_model *m) { return m->version; }
+const char *imv_model_summary(const imv_model *m) { return m->summary; }
+const char *imv_model_evidence(const imv_model *m) { return m->evidence; }
+const char *imv_model_language(const imv_model *m) { return m->be->language; }
+const char *imv_model_path(const imv_model *m) { return m->path; }
+size_t imv_model_param_count(const imv_model *m) { return m->n_params; }
+const double *imv_model_param_values(const imv_model *m) { return m->values; }
+int imv_model_isolated(const imv_model *m) { return m->isolated; }
+
+const imv_param_def *imv_model_param(const imv_model *m, size_t i)
+{
+    return i < m->n_params ? &m->params[i] : NULL;
+}

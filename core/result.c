@@ -1,0 +1,237 @@
+/*
+ * result.c - the host functions through which a plugin builds its result,
+ * and the checks that turn whatever a plugin hands back into either a
+ * trustworthy result or a clear error for that model.
+ *
+ * Plugins are not trusted: every string is copied, measured and checked
+ * for UTF-8; every number is checked for NaN and range when the plugin is
+ * done (imv_result_finish), so one bad call cannot corrupt the output.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void imv_result_reset(imv_result *r, const imv_model *m, int score_only)
+{
+    imv_result_clear(r);
+    r->model = m;
+    r->score_only = score_only;
+    r->setup_months = r->months_to_fair = r->months_to_good = IMV_UNKNOWN;
+    r->partner_fit = IMV_UNKNOWN;
+}
+
+void imv_result_clear(imv_result *r)
+{
+    for (size_t i = 0; i < r->n_reasons; i++) {
+        free(r->reasons[i].fields);
+        free(r->reasons[i].text);
+        free(r->reasons[i].evidence);
+    }
+    free(r->reasons);
+    for (size_t i = 0; i < r->n_unmet; i++)
+        free(r->unmet[i]);
+    free(r->unmet);
+    for (size_t i = 0; i < r->n_risks; i++)
+        free(r->risks[i]);
+    free(r->risks);
+    free(r->error);
+    free(r->partner_id);
+    memset(r, 0, sizeof *r);
+}
+
+/* Record the first problem with a plugin's output; later ones add nothing. */
+static void bad_output(imv_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void bad_output(imv_result *r, const char *fmt, ...)
+{
+    if (r->error)
+        return;
+    char msg[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    r->error = imv_xstrdup(msg);
+}
+
+/* Copy a plugin string after checking it; NULL when it is unacceptable. */
+static char *take_text(imv_result *r, const char *s, const char *what, int required)
+{
+    if (!s) {
+        if (required)
+            bad_output(r, "plugin gave no %s", what);
+        return NULL;
+    }
+    size_t n = strnlen(s, IMV_MAX_TEXT + 1);
+    if (n > IMV_MAX_TEXT) {
+        bad_output(r, "plugin gave a %s longer than %d bytes", what, IMV_MAX_TEXT);
+        return NULL;
+    }
+    if (!imv_utf8_valid(s, n)) {
+        bad_output(r, "plugin gave a %s that is not valid UTF-8", what);
+        return NULL;
+    }
+    r->text_bytes += n;
+    if (r->text_bytes > IMV_MAX_RESULT_TEXT) {
+        bad_output(r, "plugin gave more than %d bytes of text", IMV_MAX_RESULT_TEXT);
+        return NULL;
+    }
+    return imv_xstrndup(s, n);
+}
+
+static void h_set_score(imv_result *r, double score)
+{
+    r->has_score = 1;
+    r->score = score;
+}
+
+static void h_add_reason(imv_result *r, const char *fields, double points, const char *text,
+                         const char *evidence)
+{
+    if (r->score_only)
+        return;
+    if (r->n_reasons >= IMV_MAX_ITEMS) {
+        bad_output(r, "plugin gave more than %d reasons", IMV_MAX_ITEMS);
+        return;
+    }
+    if (!isfinite(points)) {
+        bad_output(r, "plugin gave a reason with %s points", isnan(points) ? "NaN" : "infinite");
+        return;
+    }
+    char *f = take_text(r, fields ? fields : "", "reason field list", 1);
+    char *t = take_text(r, text, "reason text", 1);
+    char *e = take_text(r, evidence ? evidence : "", "reason evidence", 1);
+    if (!f || !t || !e) {
+        free(f);
+        free(t);
+        free(e);
+        return;
+    }
+    imv_grow((void **)&r->reasons, &r->cap_reasons, r->n_reasons + 1, sizeof *r->reasons);
+    r->reasons[r->n_reasons++] = (imv_reason){f, points, t, e};
+}
+
+static void add_string(imv_result *r, char ***v, size_t *n, size_t *cap, const char *s,
+                       const char *what)
+{
+    if (*n >= IMV_MAX_ITEMS) {
+        bad_output(r, "plugin gave more than %d %ss", IMV_MAX_ITEMS, what);
+        return;
+    }
+    char *t = take_text(r, s, what, 1);
+    if (!t)
+        return;
+    imv_grow((void **)v, cap, *n + 1, sizeof **v);
+    (*v)[(*n)++] = t;
+}
+
+static void h_add_unmet(imv_result *r, const char *text)
+{
+    /* Even in score-only mode: viability decides the ranking. */
+    add_string(r, &r->unmet, &r->n_unmet, &r->cap_unmet, text, "precondition");
+}
+
+static void h_add_risk(imv_result *r, const char *text)
+{
+    if (!r->score_only)
+        add_string(r, &r->risks, &r->n_risks, &r->cap_risks, text, "risk");
+}
+
+static void h_set_timeline(imv_result *r, double setup, double fair, double good)
+{
+    r->setup_months = setup;
+    r->months_to_fair = fair;
+    r->months_to_good = good;
+}
+
+static void h_set_partner(imv_result *r, const char *id, double fit)
+{
+    if (r->score_only)
+        return;
+    char *t = take_text(r, id, "partner id", 1);
+    if (!t)
+        return;
+    free(r->partner_id);
+    r->partner_id = t;
+    r->partner_fit = fit;
+}
+
+static void h_set_error(imv_result *r, const char *message)
+{
+    if (r->error)
+        return;
+    char *t = take_text(r, message ? message : "the model failed", "error message", 1);
+    if (t)
+        r->error = t;
+}
+
+static void h_journey(const imv_profile_view *p, imv_journey *out)
+{
+    imv_journey_compute(p, out);
+}
+
+static const imv_host host_table = {
+    .struct_size = sizeof(imv_host),
+    .abi = IMV_PLUGIN_ABI,
+    .engine_version = IMV_VERSION,
+    .set_score = h_set_score,
+    .add_reason = h_add_reason,
+    .add_unmet = h_add_unmet,
+    .add_risk = h_add_risk,
+    .set_timeline = h_set_timeline,
+    .set_partner = h_set_partner,
+    .set_error = h_set_error,
+    .journey = h_journey,
+    .rating_name = imv_rating_name,
+    .fact_name = imv_fact_name,
+    .grade_name = imv_grade_name,
+};
+
+const imv_host *imv_host_table(void)
+{
+    return &host_table;
+}
+
+static int bad_months(double v)
+{
+    return !(v == IMV_UNKNOWN || (isfinite(v) && v >= 0 && v <= 1200));
+}
+
+void imv_result_finish(imv_result *r)
+{
+    if (!r->error) {
+        if (!r->has_score)
+            bad_output(r, "plugin gave no score");
+        else if (!isfinite(r->score))
+            bad_output(r, "plugin gave a score of %s", isnan(r->score) ? "NaN" : "infinity");
+        else if (r->score < 0 || r->score > 100)
+            bad_output(r, "plugin gave a score of %g, outside 0..100", r->score);
+        else if (bad_months(r->setup_months) || bad_months(r->months_to_fair) ||
+                 bad_months(r->months_to_good))
+            bad_output(r, "plugin gave a timeline value that is not 0..1200 months or unknown");
+        else if (r->partner_id && !(isfinite(r->partner_fit) && r->partner_fit >= 0 &&
+                                    r->partner_fit <= 100))
+            bad_output(r, "plugin gave a partner fit outside 0..100");
+    }
+    if (r->error) {
+        r->has_score = 0;
+        r->viable = 0;
+        return;
+    }
+    r->viable = r->n_unmet == 0;
+}
+
+const char *imv_band(double score)
+{
+    if (score >= 70)
+        return "strong";
+    if (score >= 50)
+        return "moderate";
+    if (score >= 30)
+        return "weak";
+    return "poor";
+}

@@ -1,0 +1,769 @@
+/*
+ * lua_host.c - the host for Lua models.
+ *
+ * Each model gets its own lua_State per worker thread, so no model can
+ * see another's globals.  The state is a sandbox built from an allow-list
+ * (after linit.c): the safe parts of base, string, table, math and utf8,
+ * nothing that reaches files, the environment, processes, the clock or
+ * bytecode.  Scripts are loaded as text only.  Each call runs under
+ * lua_pcall with an instruction budget (a count hook) and a memory cap
+ * (our lua_Alloc); breaking either, or any Lua error, becomes that
+ * model's error and leaves the state usable for the next profile.
+ *
+ * Everything that touches a Lua value runs inside a protected call,
+ * because even reading a field can run a metamethod that raises.
+ */
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/internal.h"
+
+#define MAX_SCRIPT (1u << 20)
+#define HOOK_STEP 1000
+
+typedef struct lua_cls {
+    char *src;
+    size_t len;
+    char *chunkname;
+} lua_cls;
+
+typedef struct lua_inst {
+    lua_State *L;
+    size_t mem, cap;
+    long budget, left;
+    int budget_hit;
+    int ref_model, ref_score, ref_batch, ref_params;
+    int ref_p, ref_ratings;
+    const imv_model *model;
+    unsigned long cached_key;  /* profile whose table ref_p holds; 0 none */
+} lua_inst;
+
+/* ---- the state: allocator, hook, sandbox --------------------------------- */
+
+static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    lua_inst *I = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        I->mem -= old;
+        return NULL;
+    }
+    if (I->cap && nsize > old && I->mem + (nsize - old) > I->cap)
+        return NULL;
+    void *p = realloc(ptr, nsize);
+    if (p)
+        I->mem = I->mem - old + nsize;
+    return p;
+}
+
+static void l_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    lua_inst *I = *(lua_inst **)lua_getextraspace(L);
+    I->left -= HOOK_STEP;
+    if (I->left < 0) {
+        I->budget_hit = 1;
+        luaL_error(L, "instruction budget of %ld exceeded", I->budget);
+    }
+}
+
+/* imeval.journey(p) -> months_to_fair, months_to_good, factor */
+static int l_journey(lua_State *L)
+{
+    imv_profile_view v;
+    memset(&v, 0, sizeof v);
+    v.struct_size = sizeof v;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_getfield(L, 1, "grade");
+    const char *g = lua_tostring(L, -1);
+    int grade = g ? imv_grade_parse(g, NULL) : -1;
+    v.grade = grade < 0 ? IMV_G_NOT_INSPECTED : (imv_grade)grade;
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "ratings") == LUA_TTABLE)
+        for (int i = 0; i < IMV_R_COUNT; i++) {
+            lua_getfield(L, -1, imv_rating_name(i));
+            v.ratings[i] = lua_tonumber(L, -1);
+            lua_pop(L, 1);
+        }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "facts") == LUA_TTABLE)
+        for (int i = 0; i < IMV_F_COUNT; i++) {
+            if (lua_getfield(L, -1, imv_fact_name(i)) == LUA_TNUMBER) {
+                v.facts[i] = lua_tonumber(L, -1);
+                v.facts_present |= 1u << i;
+            }
+            lua_pop(L, 1);
+        }
+    lua_pop(L, 1);
+    imv_journey j;
+    imv_journey_compute(&v, &j);
+    lua_pushnumber(L, j.months_to_fair);
+    lua_pushnumber(L, j.months_to_good);
+    lua_pushnumber(L, j.factor);
+    return 3;
+}
+
+static int in_list(const char *k, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(k, *list) == 0)
+            return 1;
+    return 0;
+}
+
+/* Remove every key of the table at the top of the stack not in keep. */
+static void keep_only(lua_State *L, const char *const *keep)
+{
+    lua_newtable(L); /* the doomed keys, so we do not edit while iterating */
+    int n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, -3)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING || !in_list(lua_tostring(L, -1), keep)) {
+            lua_pushvalue(L, -1);
+            lua_rawseti(L, -3, ++n);
+        }
+    }
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, i);
+        lua_pushnil(L);
+        lua_rawset(L, -4);
+    }
+    lua_pop(L, 1);
+}
+
+static const char *const base_allowed[] = {
+    "_G", "_VERSION", "assert", "error", "getmetatable", "ipairs", "next", "pairs",
+    "pcall", "rawequal", "rawget", "rawlen", "rawset", "select", "setmetatable",
+    "tonumber", "tostring", "type", "xpcall", "string", "table", "math", "utf8",
+    "imeval", NULL};
+static const char *const string_allowed[] = {
+    "byte", "char", "find", "format", "gmatch", "gsub", "len", "lower", "match",
+    "rep", "reverse", "sub", "upper", "pack", "packsize", "unpack", NULL};
+/* No random numbers: a model must be a function of its inputs, or the
+ * same run would not give the same output. */
+static const char *const math_allowed[] = {
+    "abs", "ceil", "cos", "deg", "exp", "floor", "fmod", "huge", "log", "max",
+    "maxinteger", "min", "mininteger", "modf", "pi", "rad", "sin", "sqrt", "tan",
+    "tointeger", "type", "ult", "atan", "asin", "acos", NULL};
+
+static int open_sandbox(lua_State *L)
+{
+    static const luaL_Reg libs[] = {
+        {LUA_GNAME, luaopen_base},       {LUA_STRLIBNAME, luaopen_string},
+        {LUA_TABLIBNAME, luaopen_table}, {LUA_MATHLIBNAME, luaopen_math},
+        {LUA_UTF8LIBNAME, luaopen_utf8}, {NULL, NULL}};
+    for (const luaL_Reg *l = libs; l->func; l++) {
+        luaL_requiref(L, l->name, l->func, 1);
+        lua_pop(L, 1);
+    }
+    lua_newtable(L);
+    lua_pushstring(L, IMV_VERSION);
+    lua_setfield(L, -2, "version");
+    lua_pushcfunction(L, l_journey);
+    lua_setfield(L, -2, "journey");
+    lua_setglobal(L, "imeval");
+    lua_pushglobaltable(L);
+    keep_only(L, base_allowed);
+    lua_getfield(L, -1, "string");
+    keep_only(L, string_allowed);
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "math");
+    keep_only(L, math_allowed);
+    lua_pop(L, 1);
+    lua_pop(L, 1);
+    /* The loaded-modules table would otherwise still hold the full
+     * libraries (string.dump via package.loaded.string is gone with
+     * keep_only since it is the same table, but be thorough). */
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    return 0;
+}
+
+static const char *lua_errmsg(lua_State *L, int status, lua_inst *I, char *buf, size_t len)
+{
+    if (status == LUA_ERRMEM) {
+        snprintf(buf, len, "Lua memory cap of %zu KiB exceeded", I->cap >> 10);
+    } else if (I->budget_hit) {
+        snprintf(buf, len, "Lua instruction budget of %ld exceeded (is there an endless loop?)",
+                 I->budget);
+    } else {
+        const char *m = lua_tostring(L, -1);
+        snprintf(buf, len, "Lua error: %s", m ? m : "(error object is not a string)");
+    }
+    return buf;
+}
+
+static void inst_free(void *p)
+{
+    lua_inst *I = p;
+    if (!I)
+        return;
+    if (I->L)
+        lua_close(I->L);
+    free(I);
+}
+
+/* Create a state, run the script, and keep the model table. */
+static int inst_create(const lua_cls *c, long budget, size_t cap, lua_inst **out, char *err,
+                       size_t errlen)
+{
+    lua_inst *I = imv_xcalloc(1, sizeof *I);
+    I->cap = cap;
+    I->budget = budget;
+    I->left = budget ? budget : 0;
+    I->ref_p = I->ref_ratings = I->ref_params = LUA_NOREF;
+    *out = NULL;
+    I->L = lua_newstate(l_alloc, I);
+    if (!I->L) {
+        snprintf(err, errlen, "cannot create a Lua state (memory cap too small?)");
+        free(I);
+        return IMV_ENOMEM;
+    }
+    lua_State *L = I->L;
+    *(lua_inst **)lua_getextraspace(L) = I;
+    if (budget > 0)
+        lua_sethook(L, l_hook, LUA_MASKCOUNT, HOOK_STEP);
+    lua_pushcfunction(L, open_sandbox);
+    int st = lua_pcall(L, 0, 0, 0);
+    if (st == LUA_OK)
+        st = luaL_loadbufferx(L, c->src, c->len, c->chunkname, "t");
+    if (st == LUA_OK)
+        st = lua_pcall(L, 0, 1, 0);
+    if (st != LUA_OK) {
+        lua_errmsg(L, st, I, err, errlen);
+        inst_free(I);
+        return IMV_EPLUGIN;
+    }
+    if (!lua_istable(L, -1)) {
+        snprintf(err, errlen, "the script must return a model table, it returned %s",
+                 luaL_typename(L, -1));
+        inst_free(I);
+        return IMV_EPLUGIN;
+    }
+    lua_getfield(L, -1, "score");
+    if (!lua_isfunction(L, -1)) {
+        snprintf(err, errlen, "the model table has no score function (score = function(p, params) ... end)");
+        inst_free(I);
+        return IMV_EPLUGIN;
+    }
+    I->ref_score = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_getfield(L, -1, "score_batch");
+    I->ref_batch = lua_isfunction(L, -1) ? luaL_ref(L, LUA_REGISTRYINDEX) : (lua_pop(L, 1), LUA_NOREF);
+    I->ref_model = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_settop(L, 0);
+    *out = I;
+    return IMV_OK;
+}
+
+/* ---- reading the model declaration (at load time) --------------------- */
+
+typedef struct decl {
+    lua_inst *I;
+    const char *s[5];          /* id, name, version, summary, evidence */
+    imv_param_def *params;
+    size_t n_params;
+    char err[512];
+} decl;
+
+static const char *const decl_keys[5] = {"id", "name", "version", "summary", "evidence"};
+
+static int l_read_decl(lua_State *L)
+{
+    decl *d = lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, d->I->ref_model);
+    for (int i = 0; i < 5; i++) {
+        lua_getfield(L, -1, decl_keys[i]);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            return luaL_error(L, "the model table's %s must be a string, it is %s", decl_keys[i],
+                              luaL_typename(L, -1));
+        d->s[i] = lua_tostring(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, decl_keys[i]); /* keep it alive */
+    }
+    int t = lua_getfield(L, -1, "parameters");
+    if (t == LUA_TNIL)
+        return 0;
+    if (t != LUA_TTABLE)
+        return luaL_error(L, "parameters must be an array of tables");
+    lua_Integer n = luaL_len(L, -1);
+    if (n < 0 || n > 100)
+        return luaL_error(L, "parameters: at most 100");
+    d->params = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *d->params, 0);
+    lua_setfield(L, LUA_REGISTRYINDEX, "params");
+    for (lua_Integer i = 1; i <= n; i++) {
+        imv_param_def *p = &d->params[i - 1];
+        if (lua_rawgeti(L, -1, i) != LUA_TTABLE)
+            return luaL_error(L, "parameters[%d] must be a table", (int)i);
+        static const char *const num[3] = {"default", "min", "max"};
+        double *dst[3] = {&p->def, &p->min, &p->max};
+        for (int k = 0; k < 3; k++) {
+            lua_getfield(L, -1, num[k]);
+            if (!lua_isnumber(L, -1))
+                return luaL_error(L, "parameters[%d].%s must be a number", (int)i, num[k]);
+            *dst[k] = lua_tonumber(L, -1);
+            lua_pop(L, 1);
+        }
+        lua_getfield(L, -1, "name");
+        p->name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        lua_getfield(L, -2, "description");
+        p->description = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        /* Both strings stay alive: they are referenced by the model table. */
+        lua_pop(L, 3);
+        d->n_params++;
+    }
+    return 0;
+}
+
+/* ---- building p ------------------------------------------------------------- */
+
+static void set_num_or_nil(lua_State *L, const char *k, double v)
+{
+    if (v == IMV_UNKNOWN)
+        return;
+    lua_pushnumber(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void set_str(lua_State *L, const char *k, const char *v)
+{
+    if (!v)
+        return;
+    lua_pushstring(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void push_partners(lua_State *L, const imv_profile_view *v)
+{
+    lua_createtable(L, (int)v->n_partners, 0);
+    for (size_t i = 0; i < v->n_partners; i++) {
+        const imv_partner_view *q = &v->partners[i];
+        lua_createtable(L, 0, 7);
+        set_str(L, "id", q->id);
+        set_str(L, "name", q->name);
+        set_str(L, "grade", imv_grade_name(q->grade));
+        if (q->neighbouring >= 0) {
+            lua_pushboolean(L, q->neighbouring);
+            lua_setfield(L, -2, "neighbouring");
+        }
+        set_num_or_nil(L, "child_population", q->child_population);
+        set_num_or_nil(L, "spare_leadership_capacity", q->spare_leadership_capacity);
+        set_num_or_nil(L, "current_commitments", q->current_commitments);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, "partners");
+}
+
+/* Build the table for v (ratings left empty), leaving it on the stack. */
+static void push_profile(lua_State *L, const imv_profile_view *v)
+{
+    lua_createtable(L, 0, 12);
+    set_str(L, "id", v->id);
+    set_str(L, "name", v->name);
+    set_str(L, "as_of", v->as_of);
+    set_str(L, "grade", imv_grade_name(v->grade));
+    lua_createtable(L, (int)v->n_previous, 0);
+    for (size_t i = 0; i < v->n_previous; i++) {
+        lua_pushstring(L, imv_grade_name(v->previous[i]));
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, "previous");
+    lua_createtable(L, 0, 2);
+    set_num_or_nil(L, "child_population", v->child_population);
+    set_num_or_nil(L, "children_in_care", v->children_in_care);
+    lua_setfield(L, -2, "size");
+    lua_createtable(L, 0, IMV_R_COUNT);
+    lua_setfield(L, -2, "ratings");
+    lua_createtable(L, 0, IMV_F_COUNT);
+    for (int i = 0; i < IMV_F_COUNT; i++)
+        if (IMV_HAS_FACT(v, i)) {
+            lua_pushnumber(L, v->facts[i]);
+            lua_setfield(L, -2, imv_fact_name(i));
+        }
+    lua_setfield(L, -2, "facts");
+    if (v->intervention_model) {
+        lua_createtable(L, 0, 4);
+        set_str(L, "model", v->intervention_model);
+        set_str(L, "since", v->intervention_since);
+        set_str(L, "partner", v->intervention_partner);
+        set_num_or_nil(L, "months", v->intervention_months);
+        lua_setfield(L, -2, "current_intervention");
+    }
+    push_partners(L, v);
+}
+
+/* Write v's ratings into the ratings table of the p on top of the stack. */
+static void set_ratings(lua_State *L, int ratings_ref, const imv_profile_view *v)
+{
+    if (ratings_ref != LUA_NOREF)
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ratings_ref);
+    else
+        lua_getfield(L, -1, "ratings");
+    for (int i = 0; i < IMV_R_COUNT; i++) {
+        lua_pushnumber(L, v->ratings[i]);
+        lua_setfield(L, -2, imv_rating_name(i));
+    }
+    lua_pop(L, 1);
+}
+
+/* Push p for v.  Bulk draws of one authority (score-only calls with the
+ * same key) reuse one table and refresh only its ratings: building it
+ * costs more than the model.  p is documented as read-only to models. */
+static void push_view(lua_State *L, lua_inst *I, const imv_profile_view *v, unsigned long key)
+{
+    int cache = key != 0 && (v->flags & IMV_VIEW_SCORE_ONLY);
+    if (cache && key == I->cached_key) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_p);
+    } else {
+        push_profile(L, v);
+        if (cache) {
+            lua_pushvalue(L, -1);
+            luaL_unref(L, LUA_REGISTRYINDEX, I->ref_p);
+            I->ref_p = luaL_ref(L, LUA_REGISTRYINDEX);
+            lua_getfield(L, -1, "ratings");
+            luaL_unref(L, LUA_REGISTRYINDEX, I->ref_ratings);
+            I->ref_ratings = luaL_ref(L, LUA_REGISTRYINDEX);
+            I->cached_key = key;
+        }
+    }
+    set_ratings(L, cache ? I->ref_ratings : LUA_NOREF, v);
+    lua_pushboolean(L, (v->flags & IMV_VIEW_SCORE_ONLY) != 0);
+    lua_setfield(L, -2, "score_only");
+}
+
+static void push_params(lua_State *L, const imv_model *m, const double *params)
+{
+    lua_createtable(L, 0, (int)m->n_params);
+    for (size_t i = 0; i < m->n_params; i++) {
+        lua_pushnumber(L, params[i]);
+        lua_setfield(L, -2, m->params[i].name);
+    }
+}
+
+/* ---- reading a result ------------------------------------------------------ */
+
+static double opt_num(lua_State *L, int idx, const char *k, const char *where, double dflt)
+{
+    int t = lua_getfield(L, idx, k);
+    double v = dflt;
+    if (t == LUA_TNUMBER)
+        v = lua_tonumber(L, -1);
+    else if (t != LUA_TNIL)
+        luaL_error(L, "result %s%s must be a number, it is %s", where, k, luaL_typename(L, -1));
+    lua_pop(L, 1);
+    return v;
+}
+
+static const char *opt_str(lua_State *L, int idx, const char *k, const char *where)
+{
+    int t = lua_getfield(L, idx, k);
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    if (t != LUA_TSTRING)
+        luaL_error(L, "result %s%s must be a string, it is %s", where, k, luaL_typename(L, -1));
+    const char *s = lua_tostring(L, -1);
+    lua_pop(L, 1); /* still referenced by the result table */
+    return s;
+}
+
+/* reasons[i].fields: a string, or an array of strings joined by commas.
+ * Leaves one value on the stack (the caller resets the stack). */
+static const char *reason_fields(lua_State *L, int idx, int i)
+{
+    int t = lua_getfield(L, idx, "fields");
+    if (t == LUA_TNIL)
+        return "";
+    if (t == LUA_TSTRING)
+        return lua_tostring(L, -1);
+    if (t != LUA_TTABLE)
+        luaL_error(L, "result reasons[%d].fields must be a string or an array of strings", i);
+    int fi = lua_absindex(L, -1);
+    lua_Integer n = luaL_len(L, fi);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (lua_Integer k = 1; k <= n && k <= 64; k++) {
+        if (k > 1)
+            luaL_addchar(&b, ',');
+        if (lua_rawgeti(L, fi, k) != LUA_TSTRING)
+            luaL_error(L, "result reasons[%d].fields[%d] must be a string", i, (int)k);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    return lua_tostring(L, -1);
+}
+
+static void string_list(lua_State *L, int idx, const char *k, imv_result *r,
+                        void (*add)(imv_result *, const char *))
+{
+    int t = lua_getfield(L, idx, k);
+    if (t == LUA_TTABLE) {
+        lua_Integer n = luaL_len(L, -1);
+        for (lua_Integer i = 1; i <= n && i <= IMV_MAX_ITEMS + 1; i++) {
+            if (lua_rawgeti(L, -1, i) != LUA_TSTRING)
+                luaL_error(L, "result %s[%d] must be a string", k, (int)i);
+            add(r, lua_tostring(L, -1));
+            lua_pop(L, 1);
+        }
+    } else if (t != LUA_TNIL) {
+        luaL_error(L, "result %s must be an array of strings", k);
+    }
+    lua_pop(L, 1);
+}
+
+/* Read the result at idx into r through the same host functions a C
+ * plugin uses, so both get the same checks. */
+static void read_result(lua_State *L, int idx, imv_result *r)
+{
+    const imv_host *h = imv_host_table();
+    idx = lua_absindex(L, idx);
+    if (lua_type(L, idx) == LUA_TNUMBER) {
+        h->set_score(r, lua_tonumber(L, idx));
+        return;
+    }
+    if (!lua_istable(L, idx))
+        luaL_error(L, "score must return a table (or a number), it returned %s",
+                   luaL_typename(L, idx));
+    const char *e = opt_str(L, idx, "error", "");
+    if (e) {
+        h->set_error(r, e);
+        return;
+    }
+    int t = lua_getfield(L, idx, "score");
+    if (t != LUA_TNUMBER)
+        luaL_error(L, "result score must be a number, it is %s", luaL_typename(L, -1));
+    h->set_score(r, lua_tonumber(L, -1));
+    lua_pop(L, 1);
+    if (!r->score_only && lua_getfield(L, idx, "reasons") == LUA_TTABLE) {
+        lua_Integer n = luaL_len(L, -1);
+        for (lua_Integer i = 1; i <= n && i <= IMV_MAX_ITEMS + 1; i++) {
+            char where[32];
+            snprintf(where, sizeof where, "reasons[%d].", (int)i);
+            if (lua_rawgeti(L, -1, i) != LUA_TTABLE)
+                luaL_error(L, "result reasons[%d] must be a table", (int)i);
+            int ri = lua_absindex(L, -1);
+            const char *f = reason_fields(L, ri, (int)i);
+            double pts = opt_num(L, ri, "points", where, 0);
+            const char *text = opt_str(L, ri, "text", where);
+            const char *ev = opt_str(L, ri, "evidence", where);
+            h->add_reason(r, f, pts, text, ev);
+            lua_settop(L, ri - 1);
+        }
+    } else if (!r->score_only && !lua_isnil(L, -1)) {
+        luaL_error(L, "result reasons must be an array of tables");
+    }
+    lua_pop(L, 1);
+    string_list(L, idx, "unmet_preconditions", r, h->add_unmet);
+    if (!r->score_only)
+        string_list(L, idx, "risks", r, h->add_risk);
+    t = lua_getfield(L, idx, "timeline");
+    if (t == LUA_TTABLE) {
+        int ti = lua_absindex(L, -1);
+        h->set_timeline(r, opt_num(L, ti, "setup_months", "timeline.", IMV_UNKNOWN),
+                        opt_num(L, ti, "months_to_fair", "timeline.", IMV_UNKNOWN),
+                        opt_num(L, ti, "months_to_good", "timeline.", IMV_UNKNOWN));
+    } else if (t != LUA_TNIL) {
+        luaL_error(L, "result timeline must be a table");
+    }
+    lua_pop(L, 1);
+    t = lua_getfield(L, idx, "partner");
+    if (t == LUA_TTABLE && !r->score_only) {
+        int pi = lua_absindex(L, -1);
+        const char *id = opt_str(L, pi, "id", "partner.");
+        double fit = opt_num(L, pi, "fit", "partner.", NAN);
+        if (id)
+            h->set_partner(r, id, fit);
+    } else if (t != LUA_TNIL && t != LUA_TTABLE) {
+        luaL_error(L, "result partner must be a table {id, fit}");
+    }
+    lua_pop(L, 1);
+}
+
+/* ---- calls ------------------------------------------------------------------ */
+
+typedef struct call {
+    lua_inst *I;
+    const imv_model *m;
+    const imv_profile_view *const *v;
+    const double *const *params;
+    size_t n;
+    imv_result *const *r;
+    unsigned long key;
+} call;
+
+static int l_score(lua_State *L)
+{
+    call *c = lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->I->ref_score);
+    push_view(L, c->I, c->v[0], c->key);
+    push_params(L, c->m, c->params[0]);
+    lua_call(L, 2, 1);
+    read_result(L, -1, c->r[0]);
+    return 0;
+}
+
+static int l_batch(lua_State *L)
+{
+    call *c = lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->I->ref_batch);
+    lua_createtable(L, (int)c->n, 0);
+    for (size_t i = 0; i < c->n; i++) {
+        push_view(L, c->I, c->v[i], 0);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_createtable(L, (int)c->n, 0);
+    for (size_t i = 0; i < c->n; i++) {
+        push_params(L, c->m, c->params[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_call(L, 2, 1);
+    if (!lua_istable(L, -1))
+        return luaL_error(L, "score_batch must return an array of results");
+    for (size_t i = 0; i < c->n; i++) {
+        if (lua_rawgeti(L, -1, (lua_Integer)i + 1) == LUA_TNIL)
+            return luaL_error(L, "score_batch returned no result for item %d", (int)i + 1);
+        read_result(L, -1, c->r[i]);
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+/* Run f(c) protected, with a fresh budget; on failure every result of
+ * the call that has no error of its own gets the Lua message. */
+static void run(lua_inst *I, lua_CFunction f, call *c)
+{
+    lua_State *L = I->L;
+    I->left = I->budget;
+    I->budget_hit = 0;
+    lua_settop(L, 0);
+    lua_pushcfunction(L, f);
+    lua_pushlightuserdata(L, c);
+    int st = lua_pcall(L, 1, 0, 0);
+    if (st != LUA_OK) {
+        char msg[600];
+        lua_errmsg(L, st, I, msg, sizeof msg);
+        for (size_t i = 0; i < c->n; i++)
+            if (!c->r[i]->error) {
+                c->r[i]->error = imv_xstrdup(msg);
+            }
+        /* A table built half-way may be inconsistent: forget the cache. */
+        I->cached_key = 0;
+    }
+    lua_settop(L, 0);
+    /* Give memory back between calls so one large profile does not count
+     * against the cap of the next. */
+    if (I->cap && I->mem > I->cap / 2)
+        lua_gc(L, LUA_GCCOLLECT);
+}
+
+static void lua_score(const imv_model *m, void *inst, const imv_profile_view *v,
+                      unsigned long key, const double *params, imv_result *r)
+{
+    call c = {.I = inst, .m = m, .v = &v, .params = &params, .n = 1, .r = &r, .key = key};
+    run(inst, l_score, &c);
+}
+
+static void lua_score_batch(const imv_model *m, void *inst, const imv_profile_view *const *v,
+                            const double *const *params, size_t n, imv_result *const *r)
+{
+    call c = {.I = inst, .m = m, .v = v, .params = params, .n = n, .r = r};
+    run(inst, l_batch, &c);
+}
+
+static int lua_instance_new(const imv_model *m, void **inst, char *err, size_t errlen)
+{
+    lua_inst *I;
+    int rc = inst_create(m->cls, m->limits->lua_instructions, m->limits->lua_memory, &I, err,
+                         errlen);
+    if (rc == IMV_OK)
+        I->model = m;
+    *inst = rc == IMV_OK ? I : NULL;
+    return rc;
+}
+
+static void lua_unload(imv_model *m)
+{
+    lua_cls *c = m->cls;
+    if (!c)
+        return;
+    free(c->src);
+    free(c->chunkname);
+    free(c);
+    m->cls = NULL;
+}
+
+static const imv_backend lua_backend = {
+    .language = "lua",
+    .instance_new = lua_instance_new,
+    .instance_free = inst_free,
+    .score = lua_score,
+    .score_batch = lua_score_batch,
+    .unload = lua_unload,
+};
+
+static char *read_script(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    char *buf = imv_xmalloc(MAX_SCRIPT + 1);
+    size_t n = fread(buf, 1, MAX_SCRIPT + 1, f);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || n > MAX_SCRIPT) {
+        snprintf(err, errlen, bad ? "read error" : "script larger than %u KiB", MAX_SCRIPT >> 10);
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits, char *err,
+                 size_t errlen)
+{
+    lua_cls *c = imv_xcalloc(1, sizeof *c);
+    c->src = read_script(path, &c->len, err, errlen);
+    if (!c->src) {
+        free(c);
+        return IMV_EIO;
+    }
+    if (c->len && c->src[0] == LUA_SIGNATURE[0]) {
+        snprintf(err, errlen, "precompiled Lua bytecode is refused: give the .lua source");
+        free(c->src);
+        free(c);
+        return IMV_EPLUGIN;
+    }
+    const char *base = strrchr(path, '/');
+    c->chunkname = imv_xasprintf("@%s", base ? base + 1 : path);
+    m->cls = c;
+    m->be = &lua_backend;
+    lua_inst *I = NULL;
+    int rc = inst_create(c, limits->lua_instructions, limits->lua_memory, &I, err, errlen);
+    if (rc)
+        return rc;    /* the caller frees m, and with it c */
+    decl d = {.I = I};
+    lua_pushcfunction(I->L, l_read_decl);
+    lua_pushlightuserdata(I->L, &d);
+    int st = lua_pcall(I->L, 1, 0, 0);
+    if (st != LUA_OK) {
+        lua_errmsg(I->L, st, I, err, errlen);
+        rc = IMV_EPLUGIN;
+    } else {
+        rc = imv_model_init(m, path, d.s[0], d.s[1], d.s[2], d.s[3], d.s[4], d.params,
+                            d.n_params, err, errlen);
+        m->has_batch = I->ref_batch != LUA_NOREF;
+    }
+    inst_free(I);
+    return rc;
+}
