@@ -239,6 +239,10 @@ static const imv_model_def def = {
     .score_batch = NULL,
 };
 
+/* The SDK header does not declare the entry point; declare it here so that
+ * -Wmissing-prototypes builds stay clean. */
+IMV_EXPORT const imv_model_def *imeval_model(const imv_host *h);
+
 IMV_EXPORT const imv_model_def *imeval_model(const imv_host *h)
 {
     (void)h;
