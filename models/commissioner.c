@@ -33,7 +33,7 @@
 enum {
     P_BASE, P_PERSISTENT, P_W_EXTENT, P_SYSTEMIC_EXTENT, P_W_SYSTEMIC,
     P_W_COMMITMENT, P_W_ACCEPTANCE, P_W_CAPACITY, P_ESCALATION,
-    P_W_CONDITIONS, P_REVIEW, P_STALL, P_COUNT
+    P_W_CONDITIONS, P_REVIEW, P_STALL, P_RULES_YEAR, P_COUNT
 };
 
 static const imv_param_def params[P_COUNT] = {
@@ -60,6 +60,8 @@ static const imv_param_def params[P_COUNT] = {
         "months for the commissioner's review (DOMAIN: about 2-4)"},
     [P_STALL] = {"stall_months", 18, 6, 48,
         "months under a commissioner, still inadequate, after which it has stalled"},
+    [P_RULES_YEAR] = {"rules_year", 2016, 2000, 2100,
+        "year from which persistent failure triggers a commissioner (DOMAIN: since 2016)"},
 };
 
 #define EV_RULES "DOMAIN rules in force: commissioner for persistent (inadequate twice in five years) or systemic failure"
@@ -99,6 +101,15 @@ static double clamp(double x, double lo, double hi)
     return x < lo ? lo : x > hi ? hi : x;
 }
 
+/* The year of as_of, or 0 when it does not parse. */
+static int year_of(const char *as_of)
+{
+    int y = 0;
+    for (int i = 0; i < 4 && as_of && as_of[i] >= '0' && as_of[i] <= '9'; i++)
+        y = y * 10 + (as_of[i] - '0');
+    return y;
+}
+
 static int persistent(const imv_profile_view *p)
 {
     if (p->grade != IMV_G_INADEQUATE)
@@ -125,8 +136,10 @@ static int other_stalled(const imv_profile_view *p)
 static void failure(acc *a, const imv_profile_view *p, const double *w)
 {
     double fe = p->ratings[IMV_R_FAILURE_EXTENT];
-    if (persistent(p))
-        add(a, "ofsted.grade,ofsted.previous", w[P_PERSISTENT],
+    /* The trigger is a rule of the regime in force, so a historical case
+     * is judged by the rules of its time. */
+    if (persistent(p) && year_of(p->as_of) >= w[P_RULES_YEAR])
+        add(a, "ofsted.grade,ofsted.previous,as_of", w[P_PERSISTENT],
             "persistent failure: inadequate more than once in five years, the trigger for a commissioner",
             "", EV_RULES);
     add(a, "ratings.failure_extent", w[P_W_EXTENT] * (fe - 2),

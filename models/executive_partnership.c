@@ -37,7 +37,7 @@ enum {
     P_W_COMMITMENT, P_W_CORPORATE, P_W_GAP, P_W_ACCEPTANCE, P_W_EXTENT,
     P_W_FIT, P_W_WORKFORCE, P_W_STABILITY, P_W_FINANCE, P_W_AGENCY,
     P_W_CHURN, P_PERSISTENT, P_RI_PENALTY, P_MIN_FIT, P_MIN_SPARE,
-    P_SMALL_PARTNER, P_IMPORT_MONTHS, P_STALL, P_SETUP, P_COUNT
+    P_SMALL_PARTNER, P_IMPORT_MONTHS, P_STALL, P_SETUP, P_CONTINUITY, P_COUNT
 };
 
 static const imv_param_def params[P_COUNT] = {
@@ -51,7 +51,7 @@ static const imv_param_def params[P_COUNT] = {
         "points per rating point of acceptance above 2"},
     [P_W_EXTENT] = {"w_extent", 3, 0, 10,
         "points lost per rating point of failure_extent above 2"},
-    [P_W_FIT] = {"w_fit", 0.4, 0, 1,
+    [P_W_FIT] = {"w_fit", 0.5, 0, 1,
         "points per point of partner fit above 60"},
     [P_W_WORKFORCE] = {"w_workforce", 3, 0, 10,
         "points per rating point of workforce_stability above 2"},
@@ -79,6 +79,8 @@ static const imv_param_def params[P_COUNT] = {
         "months under a partnership, still inadequate, after which it has stalled"},
     [P_SETUP] = {"setup_months", 3, 0, 12,
         "months to agree the partnership and install the shared leadership"},
+    [P_CONTINUITY] = {"continuity_bonus", 5, 0, 20,
+        "points when this model is already in place, the authority inadequate, and within its expected time"},
 };
 
 #define EV_CONTENTION "003 ch.4 Formal improvement support: executive partnership where political commitment but leadership capacity lacking"
@@ -104,6 +106,16 @@ static void add(acc *a, const char *fields, double pts, const char *up,
 static double clamp(double x, double lo, double hi)
 {
     return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* This model is in place now, the authority still inadequate, and the
+ * model still within its expected time: changing course would throw away
+ * the set-up and the momentum (003 ch.1: "hold your nerve" while data lag). */
+static int continuing(const imv_profile_view *p, const double *w)
+{
+    return p->intervention_model && strcmp(p->intervention_model, "executive_partnership") == 0
+           && p->grade == IMV_G_INADEQUATE
+           && (p->intervention_months == IMV_UNKNOWN || p->intervention_months < w[P_STALL]);
 }
 
 static int persistent(const imv_profile_view *p)
@@ -285,6 +297,9 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r,
                  "commitments, size, neighbouring)", p->partners[best].id, fit);
         add(&a, "partners", w[P_W_FIT] * (fit - 60), text, text, EV_PARTNER);
     }
+    if (continuing(p, w))
+        add(&a, "current_intervention", w[P_CONTINUITY], "the partnership is in place and still within its expected time: hold your nerve rather than restart", "",
+            "003 ch.1 poor to fair: hold your nerve while data lag practice");
     if (persistent(p))
         add(&a, "ofsted.grade,ofsted.previous", -w[P_PERSISTENT], "",
             "persistent failure: the rules call for a commissioner's review first",

@@ -28,7 +28,7 @@ enum {
     P_W_OFFICER, P_W_MEMBER, P_W_ACCEPTANCE, P_W_GOVERNANCE, P_W_EXTENT,
     P_W_WORKFORCE, P_W_STABILITY, P_W_FINANCE, P_W_AGENCY, P_W_CHURN,
     P_PERSISTENT, P_RI_PENALTY, P_MIN_OFFICER, P_MIN_MEMBER, P_STALL,
-    P_SETUP, P_COUNT
+    P_SETUP, P_CONTINUITY, P_COUNT
 };
 
 static const imv_param_def params[P_COUNT] = {
@@ -64,6 +64,8 @@ static const imv_param_def params[P_COUNT] = {
         "months under a board, still inadequate, after which the board has stalled"},
     [P_SETUP] = {"setup_months", 2, 0, 12,
         "months to issue the notice and convene the board"},
+    [P_CONTINUITY] = {"continuity_bonus", 5, 0, 20,
+        "points when this model is already in place, the authority inadequate, and within its expected time"},
 };
 
 #define EV_CONTENTION "003 ch.4 Formal improvement support: board where both officer and elected member capacity"
@@ -92,6 +94,16 @@ static void add(acc *a, const char *fields, double pts, const char *up,
 static double clamp(double x, double lo, double hi)
 {
     return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* This model is in place now, the authority still inadequate, and the
+ * model still within its expected time: changing course would throw away
+ * the set-up and the momentum (003 ch.1: "hold your nerve" while data lag). */
+static int continuing(const imv_profile_view *p, const double *w)
+{
+    return p->intervention_model && strcmp(p->intervention_model, "improvement_board") == 0
+           && p->grade == IMV_G_INADEQUATE
+           && (p->intervention_months == IMV_UNKNOWN || p->intervention_months < w[P_STALL]);
 }
 
 static int persistent(const imv_profile_view *p)
@@ -201,6 +213,9 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r,
 
     capacity(&a, p, w, officer, member);
     conditions(&a, p, w);
+    if (continuing(p, w))
+        add(&a, "current_intervention", w[P_CONTINUITY], "a board is in place and still within its expected time: hold your nerve rather than restart", "",
+            "003 ch.1 poor to fair: hold your nerve while data lag practice");
     if (persistent(p))
         add(&a, "ofsted.grade,ofsted.previous", -w[P_PERSISTENT], "",
             "persistent failure: the rules point to a commissioner rather than a notice", EV_RULES);

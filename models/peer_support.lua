@@ -37,6 +37,8 @@ local F_CHURN = { "facts.leadership_changes_3y" }
 local F_GRADE = { "ofsted.grade" }
 local F_PERSISTENT = { "ofsted.grade", "ofsted.previous" }
 
+local F_CURRENT_CI = { "current_intervention" }
+
 local function clamp(x, lo, hi)
   if x < lo then return lo elseif x > hi then return hi end
   return x
@@ -49,6 +51,15 @@ local function add(reasons, s, fields, pts, up, down, ev)
                               text = pts > 0 and up or down, evidence = ev }
   end
   return s + pts
+end
+
+-- This model is in place now, the authority still inadequate, and the model
+-- still within its expected time: changing course would throw away the
+-- set-up and the momentum (003 ch.1: "hold your nerve" while data lag).
+local function continuing(p, w, id)
+  local ci = p.current_intervention
+  return ci ~= nil and ci.model == id and p.grade == "inadequate"
+    and (ci.months == nil or ci.months < w.stall_months)
 end
 
 local function persistent(p)
@@ -144,6 +155,11 @@ local function score(p, w)
   s = grade_term(p, w, s, rs)
   s = capacity(p, w, s, rs, officer, member)
   s = conditions(p, w, s, rs)
+  if continuing(p, w, "peer_support") then
+    s = add(rs, s, F_CURRENT_CI, w.continuity_bonus,
+      "this model is in place and still within its expected time: hold your nerve rather than restart",
+      "", "003 ch.1 poor to fair: hold your nerve while data lag practice")
+  end
   if persistent(p) then
     s = add(rs, s, F_PERSISTENT, -w.persistent_penalty, "",
       "persistent failure: the rules point to a commissioner rather than advice",
@@ -179,10 +195,10 @@ return {
   evidence = "003 ch.4 first contention; 003 ch.3 formal support (b) and system leadership capacity; "
     .. "001 (Plymouth improvement partner)",
   parameters = {
-    { name = "base", default = 48, min = 0, max = 100, description = "score before any factor" },
-    { name = "w_officer", default = 9, min = 0, max = 20,
+    { name = "base", default = 45, min = 0, max = 100, description = "score before any factor" },
+    { name = "w_officer", default = 6, min = 0, max = 20,
       description = "points per rating point of officer capacity (mean senior and middle leadership) above 2" },
-    { name = "w_member", default = 5, min = 0, max = 20,
+    { name = "w_member", default = 3, min = 0, max = 20,
       description = "points per rating point of member capacity (mean political commitment and corporate leadership) above 2" },
     { name = "w_acceptance", default = 3, min = 0, max = 10,
       description = "points per rating point of acceptance above 2" },
@@ -212,6 +228,8 @@ return {
       description = "months under peer support, still inadequate, after which it has stalled" },
     { name = "setup_months", default = 2, min = 0, max = 12,
       description = "months to broker the partner and agree the support" },
+    { name = "continuity_bonus", default = 5, min = 0, max = 20,
+      description = "points when this model is already in place, the authority inadequate, and within its expected time" },
   },
   score = score,
 }

@@ -34,7 +34,7 @@ enum {
 };
 
 static const imv_param_def params[P_COUNT] = {
-    [P_W_OFFICER] = {"w_officer", 6, 0, 20,
+    [P_W_OFFICER] = {"w_officer", 10, 0, 20,
         "points per rating point of officer capacity (mean senior and middle leadership) above 2"},
     [P_W_MEMBER] = {"w_member", 3, 0, 15,
         "points per rating point of member capacity (mean political commitment and corporate leadership) above 2"},
@@ -60,7 +60,7 @@ static const imv_param_def params[P_COUNT] = {
         "points lost per leadership change beyond two in three years (up to three)"},
     [P_GOOD_BONUS] = {"good_bonus", 30, 0, 50,
         "points when the authority is good or outstanding (outstanding adds 5 more)"},
-    [P_RI_BONUS] = {"ri_bonus", 8, 0, 30,
+    [P_RI_BONUS] = {"ri_bonus", 12, 0, 30,
         "points when the authority requires improvement (already fair)"},
     [P_INADEQUATE_PENALTY] = {"inadequate_penalty", 15, 0, 50,
         "points lost when the authority is inadequate"},

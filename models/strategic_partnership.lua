@@ -40,6 +40,8 @@ local F_GRADE = { "ofsted.grade" }
 local F_PERSISTENT = { "ofsted.grade", "ofsted.previous" }
 local F_ASOF = { "as_of" }
 
+local F_CURRENT_CI = { "current_intervention" }
+
 local function clamp(x, lo, hi)
   if x < lo then return lo elseif x > hi then return hi end
   return x
@@ -51,6 +53,15 @@ local function add(reasons, s, fields, pts, up, down, ev)
                               text = pts > 0 and up or down, evidence = ev }
   end
   return s + pts
+end
+
+-- This model is in place now, the authority still inadequate, and the model
+-- still within its expected time: changing course would throw away the
+-- set-up and the momentum (003 ch.1: "hold your nerve" while data lag).
+local function continuing(p, w, id)
+  local ci = p.current_intervention
+  return ci ~= nil and ci.model == id and p.grade == "inadequate"
+    and (ci.months == nil or ci.months < w.stall_months)
 end
 
 local function persistent(p)
@@ -172,6 +183,11 @@ local function score(p, w)
   local s = w.base
   s = backing(p, w, s, rs, officer)
   s = conditions(p, w, s, rs)
+  if continuing(p, w, "strategic_partnership") then
+    s = add(rs, s, F_CURRENT_CI, w.continuity_bonus,
+      "this model is in place and still within its expected time: hold your nerve rather than restart",
+      "", "003 ch.1 poor to fair: hold your nerve while data lag practice")
+  end
   s = context(p, w, s, rs)
   local res = { score = clamp(s, 0, 100), unmet_preconditions = unmet_list(p, w) }
   if quiet then return res end
@@ -191,12 +207,12 @@ return {
   evidence = "000 (Plymouth 2006); 004 (Stoke-on-Trent 2007); 003 ch.4 second contention; "
     .. "DOMAIN rules in force (2014 regulations)",
   parameters = {
-    { name = "base", default = 44, min = 0, max = 100, description = "score before any factor" },
-    { name = "w_political", default = 8, min = 0, max = 20,
+    { name = "base", default = 40, min = 0, max = 100, description = "score before any factor" },
+    { name = "w_political", default = 6, min = 0, max = 20,
       description = "points per rating point of political_commitment above 2" },
-    { name = "w_corporate", default = 6, min = 0, max = 20,
+    { name = "w_corporate", default = 4, min = 0, max = 20,
       description = "points per rating point of corporate_leadership above 2" },
-    { name = "w_gap", default = 5, min = 0, max = 15,
+    { name = "w_gap", default = 7, min = 0, max = 15,
       description = "points per rating point by which officer capacity (mean senior and middle leadership) falls below 2" },
     { name = "w_acceptance", default = 3, min = 0, max = 10,
       description = "points per rating point of acceptance above 2" },
@@ -226,6 +242,8 @@ return {
       description = "months under a strategic partnership, still inadequate, after which it has stalled" },
     { name = "setup_months", default = 6, min = 0, max = 18,
       description = "months to procure the partner and sign the contract (000: six months)" },
+    { name = "continuity_bonus", default = 5, min = 0, max = 20,
+      description = "points when this model is already in place, the authority inadequate, and within its expected time" },
   },
   score = score,
 }

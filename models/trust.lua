@@ -47,6 +47,8 @@ local EXPECTED = {
   executive_partnership = 24, strategic_partnership = 30, commissioner = 18,
 }
 
+local F_CURRENT_CI = { "current_intervention" }
+
 local function clamp(x, lo, hi)
   if x < lo then return lo elseif x > hi then return hi end
   return x
@@ -58,6 +60,15 @@ local function add(reasons, s, fields, pts, up, down, ev)
                               text = pts > 0 and up or down, evidence = ev }
   end
   return s + pts
+end
+
+-- This model is in place now, the authority still inadequate, and the model
+-- still within its expected time: changing course would throw away the
+-- set-up and the momentum (003 ch.1: "hold your nerve" while data lag).
+local function continuing(p, w, id)
+  local ci = p.current_intervention
+  return ci ~= nil and ci.model == id and p.grade == "inadequate"
+    and (ci.months == nil or ci.months < w.stall_months)
 end
 
 local function persistent(p)
@@ -198,6 +209,11 @@ local function score(p, w)
   local s = w.base
   s = no_commitment(p, w, s, rs, officer, member)
   s = conditions(p, w, s, rs)
+  if continuing(p, w, "trust") then
+    s = add(rs, s, F_CURRENT_CI, w.continuity_bonus,
+      "this model is in place and still within its expected time: hold your nerve rather than restart",
+      "", "003 ch.1 poor to fair: hold your nerve while data lag practice")
+  end
   s = escalation(p, w, s, rs)
   s = context(p, w, s, rs)
   local res = { score = clamp(s, 0, 100), unmet_preconditions = unmet_list(p, w) }
@@ -247,7 +263,7 @@ return {
       description = "months after which a commissioner in place has reviewed (DOMAIN: 2-4)" },
     { name = "small_authority_children", default = 40000, min = 0, max = 200000,
       description = "child population below which the small-authority warning applies" },
-    { name = "small_penalty", default = 15, min = 0, max = 40,
+    { name = "small_penalty", default = 20, min = 0, max = 40,
       description = "points lost for a small authority" },
     { name = "sector_led_year", default = 2017, min = 2000, max = 2100,
       description = "year from which imposed trusts became rare" },
@@ -257,6 +273,8 @@ return {
       description = "months under a trust, still inadequate, after which it has stalled" },
     { name = "setup_months", default = 18, min = 6, max = 36,
       description = "months from decision to the trust going live (DOMAIN: 14-24; 002: 18)" },
+    { name = "continuity_bonus", default = 5, min = 0, max = 20,
+      description = "points when this model is already in place, the authority inadequate, and within its expected time" },
   },
   score = score,
 }
