@@ -176,6 +176,24 @@ static long best_partner(const imv_profile_view *p, const double *w, double *fit
     return best;
 }
 
+/* A strong partner adds most where the council lacks leaders of its own
+ * (003 ch.4 second contention): the bonus of a good fit is scaled by that
+ * need, falling from 1 at officer capacity 1 to 1/4 at 2.5 and above; a
+ * poor fit costs the same whatever the need.  Both keep the declared
+ * direction (never raised by more senior or middle leadership). */
+static void partner_term(acc *a, const imv_profile_view *p, const double *w, long best,
+                         double fit, double officer)
+{
+    char text[200];
+    double need = clamp(1 - (officer - 1) / 2, 0.25, 1);
+    double pts = fit >= 60 ? w[P_W_FIT] * (fit - 60) * need : w[P_W_FIT] * (fit - 60);
+    snprintf(text, sizeof text, "partner %s fits with %.0f/100 (grade, spare capacity, "
+             "commitments, size, neighbouring)%s", p->partners[best].id, fit,
+             fit >= 60 && need < 1 ? ", worth less where the council has leaders of its own" : "");
+    add(a, "partners,ratings.senior_leadership,ratings.middle_leadership", pts, text, text,
+        EV_PARTNER);
+}
+
 static void conditions(acc *a, const imv_profile_view *p, const double *w)
 {
     const double *rt = p->ratings;
@@ -291,12 +309,8 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r,
 
     need(&a, p, w, officer);
     conditions(&a, p, w);
-    if (best >= 0) {
-        char text[200];
-        snprintf(text, sizeof text, "partner %s fits with %.0f/100 (grade, spare capacity, "
-                 "commitments, size, neighbouring)", p->partners[best].id, fit);
-        add(&a, "partners", w[P_W_FIT] * (fit - 60), text, text, EV_PARTNER);
-    }
+    if (best >= 0)
+        partner_term(&a, p, w, best, fit, officer);
     if (continuing(p, w))
         add(&a, "current_intervention", w[P_CONTINUITY], "the partnership is in place and still within its expected time: hold your nerve rather than restart", "",
             "003 ch.1 poor to fair: hold your nerve while data lag practice");

@@ -1,0 +1,954 @@
+/*
+ * check_models.c - the seven bundled intervention models against the
+ * research: the three contentions of 003 ch.4, partner choice, the rules in
+ * force (persistent/systemic failure, stalling), the declared monotonicity
+ * of every model (as properties over generated profiles), the baseline
+ * journey, and the expected outcome of every case in datasets/cases/.
+ *
+ * Environment: IMEVAL_MODELS_DIR (default build/models) and IMEVAL_DATASETS
+ * (default datasets).  Everything goes through the public API of
+ * core/imeval.h, except the journey, which is tested directly.
+ */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "imeval.h"
+#include "journey.h"
+
+#define N_MODELS 7
+
+static const char *const model_ids[N_MODELS] = {
+    "improvement_board", "peer_support", "executive_partnership", "commissioner",
+    "trust", "strategic_partnership", "self_improvement",
+};
+
+static imv_registry *reg;
+static imv_worker *worker;
+
+/* ---- fixture ---------------------------------------------------------- */
+
+static const char *env_or(const char *name, const char *dflt)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : dflt;
+}
+
+static void setup(void)
+{
+    imv_diags d;
+    imv_limits l;
+    imv_diags_init(&d);
+    imv_limits_default(&l);
+    reg = imv_registry_new(&l);
+    int rc = imv_registry_load_dir(reg, env_or("IMEVAL_MODELS_DIR", "build/models"), 1, &d);
+    for (size_t i = 0; i < d.n; i++)
+        fprintf(stderr, "check_models: %s: %s\n", d.v[i].source ? d.v[i].source : "",
+                d.v[i].message);
+    imv_diags_free(&d);
+    if (rc < 0)
+        ck_abort_msg("cannot load the models");
+    for (size_t i = 0; i < N_MODELS; i++)
+        if (!imv_registry_find(reg, model_ids[i]))
+            ck_abort_msg("model %s is not loaded", model_ids[i]);
+    worker = imv_worker_new(reg);
+}
+
+static void teardown(void)
+{
+    imv_worker_free(worker);
+    imv_registry_free(reg);
+    worker = NULL;
+    reg = NULL;
+}
+
+/* ---- building profiles ------------------------------------------------ */
+
+enum { SL, ML, LS, PC, CL, AC, GV, PA, SA, WS, FR, FE, IR };
+
+static imv_profile *profile_from_json_text(const char *text)
+{
+    imv_diags d;
+    imv_profile *p = NULL;
+    cJSON *j = cJSON_Parse(text);
+    ck_assert_msg(j != NULL, "test JSON does not parse: %s", text);
+    imv_diags_init(&d);
+    int rc = imv_profile_from_json(j, "test", 1, 0, &p, &d);
+    if (rc < 0 || !p)
+        ck_abort_msg("test profile refused: %s (%s)", d.n ? d.v[0].message : "?", text);
+    imv_diags_free(&d);
+    cJSON_Delete(j);
+    return p;
+}
+
+/* A profile with the given grade, previous grades (a JSON array), as_of,
+ * ratings, and tail (more members, each starting with a comma, or ""). */
+static imv_profile *make_profile(const char *grade, const char *previous, const char *as_of,
+                                 const double *r, const char *tail)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf,
+             "{\"format\":\"imeval-profile/1\",\"id\":\"t\",\"name\":\"Test\",\"as_of\":\"%s\","
+             "\"size\":{\"child_population\":60000},"
+             "\"ofsted\":{\"grade\":\"%s\",\"previous\":%s},\"ratings\":{"
+             "\"senior_leadership\":%g,\"middle_leadership\":%g,\"leadership_stability\":%g,"
+             "\"political_commitment\":%g,\"corporate_leadership\":%g,\"acceptance\":%g,"
+             "\"governance\":%g,\"partnerships\":%g,\"self_assessment\":%g,"
+             "\"workforce_stability\":%g,\"financial_resilience\":%g,\"failure_extent\":%g,"
+             "\"initial_response\":%g}%s}",
+             as_of, grade, previous, r[SL], r[ML], r[LS], r[PC], r[CL], r[AC], r[GV], r[PA],
+             r[SA], r[WS], r[FR], r[FE], r[IR], tail);
+    return profile_from_json_text(buf);
+}
+
+static void fill(double *r, double v)
+{
+    for (int i = 0; i < IMV_R_COUNT; i++)
+        r[i] = v;
+}
+
+#define STRONG_PARTNER                                                               \
+    ",\"partners\":[{\"id\":\"strong\",\"grade\":\"outstanding\",\"neighbouring\":true," \
+    "\"child_population\":250000,\"spare_leadership_capacity\":3.5,"                  \
+    "\"current_commitments\":0}]"
+
+/* ---- reading results -------------------------------------------------- */
+
+static const imv_result *result_of(const imv_evaluation *e, const char *id)
+{
+    for (size_t i = 0; i < e->n; i++)
+        if (strcmp(imv_model_id(e->results[i].model), id) == 0)
+            return &e->results[i];
+    ck_abort_msg("no result for model %s", id);
+    return NULL;
+}
+
+/* 1-based rank of a model. */
+static int rank_of(const imv_evaluation *e, const char *id)
+{
+    for (size_t k = 0; k < e->n; k++)
+        if (strcmp(imv_model_id(e->results[e->order[k]].model), id) == 0)
+            return (int)k + 1;
+    ck_abort_msg("model %s not ranked", id);
+    return 0;
+}
+
+static int has_unmet_containing(const imv_result *r, const char *needle)
+{
+    for (size_t i = 0; i < r->n_unmet; i++)
+        if (strstr(r->unmet[i], needle))
+            return 1;
+    return 0;
+}
+
+static void evaluate(const imv_profile *p, imv_evaluation *e)
+{
+    ck_assert_int_ge(imv_evaluate(worker, p, e), 0);
+    for (size_t i = 0; i < e->n; i++)
+        ck_assert_msg(e->results[i].error == NULL, "%s failed: %s",
+                      imv_model_id(e->results[i].model), e->results[i].error);
+}
+
+static double score_of(const imv_profile *p, const char *id)
+{
+    imv_evaluation e;
+    evaluate(p, &e);
+    double s = result_of(&e, id)->score;
+    imv_evaluation_clear(&e);
+    return s;
+}
+
+/* ---- the three contentions of 003 ch.4 ------------------------------- */
+
+/* "peer support and oversight from an improvement board ... where a local
+ * children's service has both the officer and elected member capacity". */
+START_TEST(contention__capacity_points_to_board_or_peer)
+{
+    double r[IMV_R_COUNT];
+    fill(r, 2);
+    r[SL] = r[ML] = 3;
+    r[PC] = r[CL] = r[AC] = r[GV] = 3;
+    r[FE] = 2.5;
+    imv_profile *p = make_profile("inadequate", "[]", "2024-01", r, STRONG_PARTNER);
+    imv_evaluation e;
+    evaluate(p, &e);
+    const char *first = e.recommended;
+    ck_assert_ptr_nonnull(first);
+    ck_assert_msg(strcmp(first, "improvement_board") == 0 || strcmp(first, "peer_support") == 0,
+                  "recommended %s", first);
+    ck_assert(result_of(&e, "improvement_board")->viable);
+    ck_assert(result_of(&e, "peer_support")->viable);
+    ck_assert_int_gt(rank_of(&e, "executive_partnership"), rank_of(&e, "improvement_board"));
+    ck_assert_int_gt(rank_of(&e, "trust"), 2);
+    ck_assert_int_gt(rank_of(&e, "commissioner"), 2);
+    imv_evaluation_clear(&e);
+    imv_profile_free(p);
+}
+END_TEST
+
+/* "an executive partnership model ... where there is a political commitment
+ * to driving change but a lack of leadership capacity ... at both senior
+ * and middle leadership levels". */
+START_TEST(contention__commitment_without_leaders_points_to_partnership)
+{
+    double r[IMV_R_COUNT];
+    fill(r, 2);
+    r[SL] = r[ML] = 1;
+    r[PC] = 3.5;
+    r[CL] = r[AC] = 3;
+    r[FE] = 3;
+    imv_profile *p = make_profile("inadequate", "[]", "2024-01", r, STRONG_PARTNER);
+    imv_evaluation e;
+    evaluate(p, &e);
+    ck_assert_str_eq(e.recommended, "executive_partnership");
+    ck_assert_str_eq(result_of(&e, "executive_partnership")->partner_id, "strong");
+    ck_assert_int_gt(rank_of(&e, "trust"), 2);
+    imv_evaluation_clear(&e);
+    imv_profile_free(p);
+}
+END_TEST
+
+/* "an independent trust ... where there is not the leadership commitment to
+ * and capacity for driving change at service, corporate and political
+ * level" - and a commissioner while that is still being judged. */
+START_TEST(contention__no_commitment_points_to_commissioner_then_trust)
+{
+    double r[IMV_R_COUNT];
+    fill(r, 1);
+    r[SL] = r[ML] = 0.5;
+    r[PC] = r[CL] = r[AC] = 0.5;
+    r[FE] = 3.5;
+    imv_profile *p = make_profile("inadequate", "[\"inadequate\"]", "2024-01", r, "");
+    imv_evaluation e;
+    evaluate(p, &e);
+    ck_assert_str_eq(e.recommended, "commissioner");
+    ck_assert_int_eq(rank_of(&e, "trust"), 2);
+    ck_assert(result_of(&e, "trust")->viable);
+    imv_evaluation_clear(&e);
+    imv_profile_free(p);
+
+    /* Once a commissioner has reviewed, the trust is the answer. */
+    p = make_profile("inadequate", "[\"inadequate\"]", "2024-01", r,
+                     ",\"current_intervention\":{\"model\":\"commissioner\",\"since\":\"2023-07\"}");
+    evaluate(p, &e);
+    ck_assert_str_eq(e.recommended, "trust");
+    ck_assert(!result_of(&e, "commissioner")->viable);
+    imv_evaluation_clear(&e);
+    imv_profile_free(p);
+}
+END_TEST
+
+/* ---- partners ---------------------------------------------------------- */
+
+static imv_profile *partnership_profile(const char *partners)
+{
+    double r[IMV_R_COUNT];
+    char tail[1024];
+    fill(r, 2);
+    r[SL] = r[ML] = 1;
+    r[PC] = r[CL] = r[AC] = 3;
+    snprintf(tail, sizeof tail, ",\"partners\":%s", partners);
+    return make_profile("inadequate", "[]", "2024-01", r, tail);
+}
+
+START_TEST(partner__none_named_is_not_viable)
+{
+    imv_profile *p = partnership_profile("[]");
+    imv_evaluation e;
+    evaluate(p, &e);
+    const imv_result *x = result_of(&e, "executive_partnership");
+    ck_assert(!x->viable);
+    ck_assert_ptr_null(x->partner_id);
+    imv_evaluation_clear(&e);
+    imv_profile_free(p);
+}
+END_TEST
+
+START_TEST(partner__inadequate_or_stretched_partner_is_not_viable)
+{
+    imv_profile *p = partnership_profile(
+        "[{\"id\":\"bad\",\"grade\":\"inadequate\",\"neighbouring\":true,"
+        "\"child_population\":300000,\"spare_leadership_capacity\":4,\"current_commitments\":0},"
+        "{\"id\":\"busy\",\"grade\":\"good\",\"neighbouring\":true,"
+        "\"child_population\":300000,\"spare_leadership_capacity\":0.5,\"current_commitments\":2}]");
+    imv_evaluation e;
+    evaluate(p, &e);
+    ck_assert(!result_of(&e, "executive_partnership")->viable);
+    imv_evaluation_clear(&e);
+    imv_profile_free(p);
+}
+END_TEST
+
+/* 002: Plymouth for Torbay - itself "requires improvement", relatively small,
+ * little spare capacity. */
+START_TEST(partner__small_ri_partner_is_weak_or_not_viable)
+{
+    imv_profile *p = partnership_profile(
+        "[{\"id\":\"plymouth\",\"grade\":\"requires_improvement\",\"neighbouring\":true,"
+        "\"child_population\":52000,\"spare_leadership_capacity\":1.5,\"current_commitments\":0}]");
+    imv_evaluation e;
+    evaluate(p, &e);
+    const imv_result *x = result_of(&e, "executive_partnership");
+    ck_assert_msg(!x->viable || x->score < 50, "viable with %.1f", x->score);
+    imv_evaluation_clear(&e);
+    imv_profile_free(p);
+}
+END_TEST
+
+START_TEST(partner__best_candidate_is_chosen)
+{
+    imv_profile *p = partnership_profile(
+        "[{\"id\":\"fair\",\"grade\":\"good\",\"neighbouring\":false,"
+        "\"child_population\":70000,\"spare_leadership_capacity\":2,\"current_commitments\":1},"
+        "{\"id\":\"best\",\"grade\":\"outstanding\",\"neighbouring\":true,"
+        "\"child_population\":280000,\"spare_leadership_capacity\":3,\"current_commitments\":0}]");
+    imv_evaluation e;
+    evaluate(p, &e);
+    const imv_result *x = result_of(&e, "executive_partnership");
+    ck_assert(x->viable);
+    ck_assert_str_eq(x->partner_id, "best");
+    ck_assert_double_ge(x->partner_fit, 70);
+    /* A strong partner imports core systems: fair sooner than a board. */
+    ck_assert_double_lt(x->months_to_fair, result_of(&e, "improvement_board")->months_to_fair);
+    imv_evaluation_clear(&e);
+    imv_profile_free(p);
+}
+END_TEST
+
+/* ---- the rules in force ------------------------------------------------ */
+
+static double middling[IMV_R_COUNT] = {2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2.5, 2};
+
+START_TEST(rules__persistent_failure_puts_commissioner_near_top)
+{
+    imv_profile *once = make_profile("inadequate", "[\"requires_improvement\"]", "2024-01",
+                                     middling, "");
+    imv_profile *twice = make_profile("inadequate", "[\"requires_improvement\",\"inadequate\"]",
+                                      "2024-01", middling, "");
+    imv_evaluation e;
+    evaluate(twice, &e);
+    ck_assert_int_le(rank_of(&e, "commissioner"), 2);
+    ck_assert(result_of(&e, "commissioner")->viable);
+    double s_twice = result_of(&e, "commissioner")->score;
+    double b_twice = result_of(&e, "improvement_board")->score;
+    imv_evaluation_clear(&e);
+    ck_assert_double_gt(s_twice, score_of(once, "commissioner"));
+    ck_assert_double_lt(b_twice, score_of(once, "improvement_board"));
+    imv_profile_free(once);
+    imv_profile_free(twice);
+}
+END_TEST
+
+START_TEST(rules__systemic_failure_puts_commissioner_near_top)
+{
+    double r[IMV_R_COUNT];
+    memcpy(r, middling, sizeof r);
+    r[FE] = 4;
+    imv_profile *p = make_profile("inadequate", "[]", "2024-01", r, "");
+    imv_evaluation e;
+    evaluate(p, &e);
+    ck_assert_int_le(rank_of(&e, "commissioner"), 2);
+    imv_evaluation_clear(&e);
+    imv_profile_free(p);
+}
+END_TEST
+
+/* A model in place past its expected time, the authority still inadequate,
+ * is not recommended again; the result names the escalation, and the
+ * commissioner gains. */
+START_TEST(rules__stalled_intervention_is_not_recommended_again)
+{
+    static const char *const stallable[] = {
+        "improvement_board", "peer_support", "executive_partnership", "strategic_partnership",
+    };
+    double r[IMV_R_COUNT];
+    fill(r, 2.5);
+    r[FE] = 2.5;
+    imv_profile *base = make_profile("inadequate", "[]", "2024-01", r, STRONG_PARTNER);
+    double commissioner_before = score_of(base, "commissioner");
+    for (size_t i = 0; i < sizeof stallable / sizeof *stallable; i++) {
+        char tail[1024];
+        snprintf(tail, sizeof tail,
+                 STRONG_PARTNER ",\"current_intervention\":{\"model\":\"%s\",\"since\":\"2020-01\"}",
+                 stallable[i]);
+        imv_profile *p = make_profile("inadequate", "[]", "2024-01", r, tail);
+        imv_evaluation e;
+        evaluate(p, &e);
+        const imv_result *x = result_of(&e, stallable[i]);
+        ck_assert_msg(!x->viable, "%s recommended again after 48 months", stallable[i]);
+        ck_assert_msg(has_unmet_containing(x, "stalled") && has_unmet_containing(x, "commissioner"),
+                      "%s: unmet does not name the stall and the escalation", stallable[i]);
+        ck_assert_str_ne(e.recommended, stallable[i]);
+        ck_assert_double_gt(result_of(&e, "commissioner")->score, commissioner_before);
+        imv_evaluation_clear(&e);
+        imv_profile_free(p);
+    }
+    imv_profile_free(base);
+}
+END_TEST
+
+START_TEST(rules__intervention_within_its_time_is_not_escalated)
+{
+    double r[IMV_R_COUNT];
+    fill(r, 2.5);
+    imv_profile *p = make_profile(
+        "inadequate", "[]", "2024-01", r,
+        ",\"current_intervention\":{\"model\":\"improvement_board\",\"since\":\"2023-03\"}");
+    imv_evaluation e;
+    evaluate(p, &e);
+    ck_assert(result_of(&e, "improvement_board")->viable);
+    ck_assert_str_eq(e.recommended, "improvement_board");
+    imv_evaluation_clear(&e);
+    imv_profile_free(p);
+}
+END_TEST
+
+START_TEST(rules__stalled_commissioner_escalates_to_trust)
+{
+    double r[IMV_R_COUNT];
+    fill(r, 1.5);
+    imv_profile *p = make_profile(
+        "inadequate", "[\"inadequate\"]", "2024-01", r,
+        ",\"current_intervention\":{\"model\":\"commissioner\",\"since\":\"2021-06\"}");
+    imv_evaluation e;
+    evaluate(p, &e);
+    const imv_result *c = result_of(&e, "commissioner");
+    ck_assert(!c->viable);
+    ck_assert(has_unmet_containing(c, "trust"));
+    ck_assert_int_le(rank_of(&e, "trust"), 2);
+    imv_evaluation_clear(&e);
+    imv_profile_free(p);
+}
+END_TEST
+
+START_TEST(rules__good_authority_needs_no_formal_intervention)
+{
+    static const char *const formal[] = {
+        "improvement_board", "executive_partnership", "commissioner", "trust",
+        "strategic_partnership",
+    };
+    static const char *const grades[] = {"good", "outstanding"};
+    double r[IMV_R_COUNT];
+    fill(r, 2);
+    r[FE] = 1;
+    for (size_t g = 0; g < 2; g++) {
+        imv_profile *p = make_profile(grades[g], "[]", "2024-01", r, STRONG_PARTNER);
+        imv_evaluation e;
+        evaluate(p, &e);
+        ck_assert_str_eq(e.recommended, "self_improvement");
+        for (size_t i = 0; i < sizeof formal / sizeof *formal; i++)
+            ck_assert_msg(!result_of(&e, formal[i])->viable, "%s viable for a %s authority",
+                          formal[i], grades[g]);
+        imv_evaluation_clear(&e);
+        imv_profile_free(p);
+    }
+}
+END_TEST
+
+/* Workforce instability, leadership churn and weak finances lower every
+ * model (DOMAIN cross-cutting findings). */
+START_TEST(rules__weak_conditions_lower_every_model)
+{
+    double r[IMV_R_COUNT];
+    fill(r, 2);
+    imv_profile *good = make_profile("inadequate", "[]", "2024-01", r, STRONG_PARTNER);
+    r[WS] = r[LS] = r[FR] = 0.5;
+    imv_profile *bad = make_profile("inadequate", "[]", "2024-01", r,
+                                    STRONG_PARTNER ",\"facts\":{\"agency_rate\":0.3,"
+                                    "\"leadership_changes_3y\":4}");
+    imv_evaluation eg, eb;
+    evaluate(good, &eg);
+    evaluate(bad, &eb);
+    for (size_t i = 0; i < N_MODELS; i++)
+        ck_assert_msg(result_of(&eb, model_ids[i])->score < result_of(&eg, model_ids[i])->score,
+                      "%s not lowered", model_ids[i]);
+    imv_evaluation_clear(&eg);
+    imv_evaluation_clear(&eb);
+    imv_profile_free(good);
+    imv_profile_free(bad);
+}
+END_TEST
+
+START_TEST(rules__trust_warns_small_authorities)
+{
+    double r[IMV_R_COUNT];
+    fill(r, 1);
+    imv_profile *big = make_profile("inadequate", "[\"inadequate\"]", "2024-01", r, "");
+    double s_big = score_of(big, "trust");
+    imv_profile_free(big);
+    /* make_profile says 60000 children; the same profile with 20000. */
+    char buf[4096];
+    snprintf(buf, sizeof buf,
+             "{\"format\":\"imeval-profile/1\",\"id\":\"t\",\"name\":\"T\",\"as_of\":\"2024-01\","
+             "\"size\":{\"child_population\":20000},"
+             "\"ofsted\":{\"grade\":\"inadequate\",\"previous\":[\"inadequate\"]},\"ratings\":{"
+             "\"senior_leadership\":1,\"middle_leadership\":1,\"leadership_stability\":1,"
+             "\"political_commitment\":1,\"corporate_leadership\":1,\"acceptance\":1,"
+             "\"governance\":1,\"partnerships\":1,\"self_assessment\":1,"
+             "\"workforce_stability\":1,\"financial_resilience\":1,\"failure_extent\":1,"
+             "\"initial_response\":1}}");
+    imv_profile *small = profile_from_json_text(buf);
+    imv_evaluation e;
+    evaluate(small, &e);
+    const imv_result *t = result_of(&e, "trust");
+    ck_assert_double_lt(t->score, s_big);
+    ck_assert_double_ge(t->setup_months, 14);
+    int warned = 0;
+    for (size_t i = 0; i < t->n_risks; i++)
+        warned |= strstr(t->risks[i], "18 months") != NULL;
+    ck_assert(warned);
+    imv_evaluation_clear(&e);
+    imv_profile_free(small);
+}
+END_TEST
+
+/* ---- every result explains itself ------------------------------------- */
+
+START_TEST(explain__reasons_cite_evidence_and_timeline_is_set)
+{
+    double r[IMV_R_COUNT];
+    memcpy(r, middling, sizeof r);
+    imv_profile *p = make_profile("inadequate", "[]", "2024-01", r, STRONG_PARTNER);
+    imv_evaluation e;
+    evaluate(p, &e);
+    for (size_t i = 0; i < e.n; i++) {
+        const imv_result *x = &e.results[i];
+        ck_assert_msg(x->n_reasons > 0, "%s gives no reasons", imv_model_id(x->model));
+        for (size_t k = 0; k < x->n_reasons; k++) {
+            ck_assert(x->reasons[k].evidence && x->reasons[k].evidence[0]);
+            ck_assert(x->reasons[k].fields && x->reasons[k].fields[0]);
+        }
+        ck_assert_double_ge(x->setup_months, 0);
+        ck_assert_double_gt(x->months_to_fair, x->setup_months);
+        ck_assert_double_gt(x->months_to_good, x->months_to_fair);
+    }
+    imv_evaluation_clear(&e);
+    imv_profile_free(p);
+}
+END_TEST
+
+/* ---- declared monotonicity, as properties ----------------------------- */
+
+/* +1 never lowered, -1 never raised, 0 no effect, by a higher rating; in
+ * the order of imv_rating.  Each row is the "declared monotonicity" block
+ * at the top of the model's source and in docs/models.md. */
+static const signed char declared[N_MODELS][IMV_R_COUNT] = {
+    /*                   SL  ML  LS  PC  CL  AC  GV  PA  SA  WS  FR  FE  IR */
+    /* board     */    {+1, +1, +1, +1, +1, +1, +1,  0,  0, +1, +1, -1,  0},
+    /* peer      */    {+1, +1, +1, +1, +1, +1,  0,  0, +1, +1, +1, -1,  0},
+    /* exec      */    {-1, -1, +1, +1, +1, +1,  0,  0,  0, +1, +1, -1,  0},
+    /* commiss.  */    {-1, -1, +1, -1, -1, -1,  0,  0,  0, +1, +1, +1,  0},
+    /* trust     */    {-1, -1, +1, -1, -1, -1,  0,  0,  0, +1, +1, +1,  0},
+    /* strategic */    {-1, -1, +1, +1, +1, +1,  0,  0,  0, +1, +1, -1,  0},
+    /* self      */    {+1, +1, +1, +1, +1, +1, +1, +1, +1, +1, +1, -1,  0},
+};
+
+static unsigned long long xorshift(unsigned long long *s)
+{
+    unsigned long long x = *s;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *s = x;
+}
+
+static double uniform(unsigned long long *s)
+{
+    return (double)(xorshift(s) >> 11) / 9007199254740992.0;
+}
+
+static const char *pick(unsigned long long *s, const char *const *v, size_t n)
+{
+    return v[xorshift(s) % n];
+}
+
+/* A random but valid profile exercising grades, previous grades, dates,
+ * sizes, facts, partners and current interventions. */
+static imv_profile *random_profile(unsigned long long *s)
+{
+    static const char *const grades[] = {"inadequate", "inadequate", "requires_improvement",
+                                         "good", "outstanding", "not_inspected"};
+    static const char *const prev[] = {"[]", "[\"inadequate\"]", "[\"good\"]",
+                                       "[\"requires_improvement\",\"inadequate\"]"};
+    static const char *const models[] = {"improvement_board", "peer_support",
+                                         "executive_partnership", "commissioner", "trust",
+                                         "strategic_partnership", "self_improvement"};
+    double r[IMV_R_COUNT];
+    char tail[2048];
+    size_t n = 0;
+    for (int i = 0; i < IMV_R_COUNT; i++)
+        r[i] = floor(uniform(s) * 17) / 4;  /* 0, 0.25 .. 4 */
+    int year = 2005 + (int)(xorshift(s) % 20);
+    n += (size_t)snprintf(tail + n, sizeof tail - n, ",\"facts\":{\"failure_years\":%d",
+                          (int)(xorshift(s) % 9));
+    if (xorshift(s) % 2)
+        n += (size_t)snprintf(tail + n, sizeof tail - n, ",\"agency_rate\":%.2f", uniform(s) * 0.6);
+    if (xorshift(s) % 2)
+        n += (size_t)snprintf(tail + n, sizeof tail - n, ",\"leadership_changes_3y\":%d",
+                              (int)(xorshift(s) % 7));
+    n += (size_t)snprintf(tail + n, sizeof tail - n, "}");
+    if (xorshift(s) % 2)
+        n += (size_t)snprintf(tail + n, sizeof tail - n,
+                              ",\"partners\":[{\"id\":\"a\",\"grade\":\"%s\",\"neighbouring\":%s,"
+                              "\"child_population\":%d,\"spare_leadership_capacity\":%.2f,"
+                              "\"current_commitments\":%d}]",
+                              pick(s, grades, 5), xorshift(s) % 2 ? "true" : "false",
+                              10000 + (int)(xorshift(s) % 290000), uniform(s) * 4,
+                              (int)(xorshift(s) % 3));
+    if (xorshift(s) % 2)
+        n += (size_t)snprintf(tail + n, sizeof tail - n,
+                              ",\"current_intervention\":{\"model\":\"%s\",\"since\":\"%d-%02d\"}",
+                              pick(s, models, N_MODELS), year - 1 - (int)(xorshift(s) % 5),
+                              1 + (int)(xorshift(s) % 12));
+    (void)n;
+    char as_of[16];
+    snprintf(as_of, sizeof as_of, "%d-%02d", year, 1 + (int)(xorshift(s) % 12));
+    return make_profile(pick(s, grades, 6), pick(s, prev, 4), as_of, r, tail);
+}
+
+static void set_rating(imv_profile *p, int i, double v)
+{
+    p->ratings[i].low = p->ratings[i].mode = p->ratings[i].high = v;
+    p->ratings[i].kind = 0;
+    p->serial = imv_profile_next_serial();  /* hosts may cache by serial */
+}
+
+static void snapshot(const imv_profile *p, double *score, int *viable)
+{
+    imv_evaluation e;
+    evaluate(p, &e);
+    for (size_t m = 0; m < N_MODELS; m++) {
+        const imv_result *x = result_of(&e, model_ids[m]);
+        score[m] = x->score;
+        viable[m] = x->viable;
+    }
+    imv_evaluation_clear(&e);
+}
+
+#define N_PROFILES 2000
+#define BUMP 0.5
+#define EPS 1e-9
+
+START_TEST(property__declared_monotonicity_holds)
+{
+    unsigned long long seed = 0x1dfe2016c0ffeeULL;
+    long checked = 0;
+    for (int k = 0; k < N_PROFILES; k++) {
+        imv_profile *p = random_profile(&seed);
+        double s0[N_MODELS], s1[N_MODELS];
+        int v0[N_MODELS], v1[N_MODELS];
+        int i = (int)(xorshift(&seed) % IMV_R_COUNT);  /* one rating per profile ... */
+        for (int rep = 0; rep < 2; rep++, i = (i + 7) % IMV_R_COUNT) {  /* ... and another */
+            double before = p->ratings[i].mode;
+            double after = fmin(4, before + BUMP);
+            if (after <= before)
+                continue;
+            snapshot(p, s0, v0);
+            set_rating(p, i, after);
+            snapshot(p, s1, v1);
+            set_rating(p, i, before);
+            for (int m = 0; m < N_MODELS; m++) {
+                int d = declared[m][i];
+                const char *rn = imv_rating_name(i);
+                if (d > 0)
+                    ck_assert_msg(s1[m] >= s0[m] - EPS && (!v0[m] || v1[m]),
+                                  "profile %d: more %s lowered %s (%.3f -> %.3f, viable %d -> %d)",
+                                  k, rn, model_ids[m], s0[m], s1[m], v0[m], v1[m]);
+                else if (d < 0)
+                    ck_assert_msg(s1[m] <= s0[m] + EPS && (v0[m] || !v1[m]),
+                                  "profile %d: more %s raised %s (%.3f -> %.3f, viable %d -> %d)",
+                                  k, rn, model_ids[m], s0[m], s1[m], v0[m], v1[m]);
+                else
+                    ck_assert_msg(fabs(s1[m] - s0[m]) < EPS && v0[m] == v1[m],
+                                  "profile %d: %s changed %s (%.3f -> %.3f)", k, rn,
+                                  model_ids[m], s0[m], s1[m]);
+                checked++;
+            }
+        }
+        imv_profile_free(p);
+    }
+    ck_assert_int_gt(checked, N_PROFILES * N_MODELS);
+}
+END_TEST
+
+/* Every declared direction is real somewhere: a weight of zero would pass
+ * the property above vacuously. */
+START_TEST(property__declared_effects_are_not_vacuous)
+{
+    double r[IMV_R_COUNT];
+    fill(r, 2);
+    r[FE] = 2.5;
+    imv_profile *p = make_profile("inadequate", "[]", "2024-01", r, STRONG_PARTNER);
+    double s0[N_MODELS], s1[N_MODELS];
+    int v0[N_MODELS], v1[N_MODELS];
+    snapshot(p, s0, v0);
+    for (int i = 0; i < IMV_R_COUNT; i++) {
+        set_rating(p, i, r[i] + 1);
+        snapshot(p, s1, v1);
+        set_rating(p, i, r[i]);
+        for (int m = 0; m < N_MODELS; m++) {
+            int d = declared[m][i];
+            if (d > 0)
+                ck_assert_msg(s1[m] > s0[m], "more %s does not raise %s", imv_rating_name(i),
+                              model_ids[m]);
+            else if (d < 0)
+                ck_assert_msg(s1[m] < s0[m], "more %s does not lower %s", imv_rating_name(i),
+                              model_ids[m]);
+        }
+    }
+    imv_profile_free(p);
+}
+END_TEST
+
+/* ---- the baseline journey (report ch.1) ------------------------------- */
+
+static imv_profile_view view_of(const imv_profile *p, imv_partner_view *pb)
+{
+    imv_profile_view v;
+    imv_profile_view_init(p, &v, pb);
+    return v;
+}
+
+START_TEST(journey__follows_the_report_timescales)
+{
+    double r[IMV_R_COUNT];
+    imv_partner_view pb[1];
+    imv_journey j;
+    fill(r, 2);
+    imv_profile *p = make_profile("inadequate", "[]", "2024-01", r, "");
+    imv_profile_view v = view_of(p, pb);
+    imv_journey_compute(&v, &j);
+    ck_assert_uint_eq(j.struct_size, sizeof j);
+    ck_assert_double_eq_tol(j.factor, 1.0, 1e-9);
+    ck_assert_double_eq_tol(j.months_to_fair, 24, 1e-9);
+    ck_assert_double_eq_tol(j.months_to_good, 60, 1e-9);
+    imv_profile_free(p);
+
+    p = make_profile("requires_improvement", "[]", "2024-01", r, "");
+    v = view_of(p, pb);
+    imv_journey_compute(&v, &j);
+    ck_assert_double_eq(j.months_to_fair, 0);
+    ck_assert_double_eq_tol(j.months_to_good, 36, 1e-9);
+    imv_profile_free(p);
+
+    p = make_profile("good", "[]", "2024-01", r, "");
+    v = view_of(p, pb);
+    imv_journey_compute(&v, &j);
+    ck_assert_double_eq(j.months_to_fair, 0);
+    ck_assert_double_eq(j.months_to_good, 0);
+    imv_profile_free(p);
+}
+END_TEST
+
+/* The three slowing factors of ch.1 each lengthen it, within bounds. */
+START_TEST(journey__lengthened_by_extent_acceptance_and_response)
+{
+    unsigned long long seed = 42;
+    imv_partner_view pb[2];
+    for (int k = 0; k < 500; k++) {
+        imv_profile *p = random_profile(&seed);
+        p->grade = IMV_G_INADEQUATE;
+        imv_profile_view v = view_of(p, pb);
+        imv_journey a, b;
+        imv_journey_compute(&v, &a);
+        ck_assert(a.factor >= 0.7 - 1e-9 && a.factor <= 1.8 + 1e-9);
+        v.ratings[IMV_R_FAILURE_EXTENT] = fmin(4, v.ratings[IMV_R_FAILURE_EXTENT] + 1);
+        imv_journey_compute(&v, &b);
+        ck_assert_double_ge(b.months_to_fair, a.months_to_fair);
+        a = b;
+        v.ratings[IMV_R_ACCEPTANCE] = fmax(0, v.ratings[IMV_R_ACCEPTANCE] - 1);
+        imv_journey_compute(&v, &b);
+        ck_assert_double_ge(b.months_to_fair, a.months_to_fair);
+        a = b;
+        v.ratings[IMV_R_INITIAL_RESPONSE] = fmax(0, v.ratings[IMV_R_INITIAL_RESPONSE] - 1);
+        imv_journey_compute(&v, &b);
+        ck_assert_double_ge(b.months_to_fair, a.months_to_fair);
+        imv_profile_free(p);
+    }
+}
+END_TEST
+
+/* ---- the cases (datasets/cases/expected.tsv) -------------------------- */
+
+static int in_list(const char *id, const char *list, char sep)
+{
+    size_t n = strlen(id);
+    for (const char *s = list; s && *s;) {
+        const char *e = strchr(s, sep);
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (len == n && strncmp(s, id, n) == 0)
+            return 1;
+        s = e ? e + 1 : NULL;
+    }
+    return 0;
+}
+
+static void check_each(const imv_evaluation *e, const char *list, int want_viable,
+                       const char *where)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        ck_assert_msg(result_of(e, t)->viable == want_viable, "%s: %s is %sviable", where, t,
+                      want_viable ? "not " : "");
+}
+
+static void check_rule(const imv_evaluation *e, const char *rule, const char *a, const char *b,
+                       const char *where)
+{
+    const char *rec = e->recommended ? e->recommended : "(none)";
+    if (strcmp(rule, "first") == 0) {
+        ck_assert_msg(in_list(rec, a, '|'), "%s: recommended %s, expected %s", where, rec, a);
+    } else if (strcmp(rule, "top2") == 0) {
+        ck_assert_msg(rank_of(e, a) <= 2, "%s: %s ranks %d", where, a, rank_of(e, a));
+    } else if (strcmp(rule, "viable") == 0) {
+        check_each(e, a, 1, where);
+    } else if (strcmp(rule, "nonviable") == 0) {
+        check_each(e, a, 0, where);
+    } else if (strcmp(rule, "not_first") == 0) {
+        ck_assert_msg(!in_list(rec, a, ','), "%s: %s recommended", where, rec);
+    } else if (strcmp(rule, "partner") == 0) {
+        const imv_result *x = result_of(e, a);
+        ck_assert_msg(x->partner_id && b && strcmp(x->partner_id, b) == 0,
+                      "%s: %s partner %s, expected %s", where, a,
+                      x->partner_id ? x->partner_id : "(none)", b ? b : "?");
+    } else if (strcmp(rule, "strong") == 0) {
+        const imv_result *x = result_of(e, a);
+        ck_assert_msg(x->viable && x->score >= 70, "%s: %s scores %.1f", where, a, x->score);
+    } else if (strcmp(rule, "weak_or_nonviable") == 0) {
+        const imv_result *x = result_of(e, a);
+        ck_assert_msg(!x->viable || x->score < 50, "%s: %s viable at %.1f", where, a, x->score);
+    } else {
+        ck_abort_msg("%s: unknown rule %s", where, rule);
+    }
+}
+
+static imv_profile *read_case(const char *dir, const char *id)
+{
+    char path[1024];
+    imv_diags d;
+    imv_profile *p = NULL;
+    snprintf(path, sizeof path, "%s/cases/%s.json", dir, id);
+    imv_diags_init(&d);
+    imv_reader *rd = imv_reader_open(path, NULL, &d);
+    ck_assert_msg(rd != NULL, "cannot open %s", path);
+    ck_assert_int_eq(imv_reader_next(rd, &p, &d), 1);
+    imv_reader_close(rd);
+    ck_assert_msg(d.n_errors == 0, "%s: %s", path, d.v[0].message);
+    imv_diags_free(&d);
+    return p;
+}
+
+START_TEST(cases__match_expected_outcomes)
+{
+    const char *dir = env_or("IMEVAL_DATASETS", "datasets");
+    char path[1024], line[1024];
+    snprintf(path, sizeof path, "%s/cases/expected.tsv", dir);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    int n = 0, lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        char id[128], rule[64], a[512], b[128], where[1400];
+        lineno++;
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        b[0] = '\0';
+        int got = sscanf(line, "%127s %63s %511s %127s", id, rule, a, b);
+        ck_assert_msg(got >= 3, "%s:%d: malformed", path, lineno);
+        snprintf(where, sizeof where, "%s:%d %s %s", path, lineno, id, rule);
+        imv_profile *p = read_case(dir, id);
+        imv_evaluation e;
+        evaluate(p, &e);
+        check_rule(&e, rule, a, got >= 4 ? b : NULL, where);
+        imv_evaluation_clear(&e);
+        imv_profile_free(p);
+        n++;
+    }
+    fclose(f);
+    ck_assert_int_ge(n, 20);
+}
+END_TEST
+
+/* Every case named by the issue has a profile, and every profile names the
+ * passages its ratings rest on. */
+START_TEST(cases__every_required_case_is_present_and_sourced)
+{
+    static const char *const required[] = {
+        "plymouth-2006", "stoke-on-trent-2007", "north-yorkshire-2009", "kingston-2012",
+        "barnsley-2012", "isle-of-wight-2013", "doncaster-2013", "torbay-2018", "plymouth-2022",
+    };
+    const char *dir = env_or("IMEVAL_DATASETS", "datasets");
+    for (size_t i = 0; i < sizeof required / sizeof *required; i++) {
+        imv_profile *p = read_case(dir, required[i]);
+        ck_assert_str_eq(p->id, required[i]);
+        ck_assert_msg(p->src_note && (strstr(p->src_note, "00") != NULL),
+                      "%s: source does not cite a seed", required[i]);
+        imv_profile_free(p);
+    }
+}
+END_TEST
+
+/* ---- suite ------------------------------------------------------------ */
+
+static Suite *models_suite(void)
+{
+    Suite *s = suite_create("models");
+    TCase *tc = tcase_create("contentions");
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, contention__capacity_points_to_board_or_peer);
+    tcase_add_test(tc, contention__commitment_without_leaders_points_to_partnership);
+    tcase_add_test(tc, contention__no_commitment_points_to_commissioner_then_trust);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("partners");
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, partner__none_named_is_not_viable);
+    tcase_add_test(tc, partner__inadequate_or_stretched_partner_is_not_viable);
+    tcase_add_test(tc, partner__small_ri_partner_is_weak_or_not_viable);
+    tcase_add_test(tc, partner__best_candidate_is_chosen);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("rules");
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, rules__persistent_failure_puts_commissioner_near_top);
+    tcase_add_test(tc, rules__systemic_failure_puts_commissioner_near_top);
+    tcase_add_test(tc, rules__stalled_intervention_is_not_recommended_again);
+    tcase_add_test(tc, rules__intervention_within_its_time_is_not_escalated);
+    tcase_add_test(tc, rules__stalled_commissioner_escalates_to_trust);
+    tcase_add_test(tc, rules__good_authority_needs_no_formal_intervention);
+    tcase_add_test(tc, rules__weak_conditions_lower_every_model);
+    tcase_add_test(tc, rules__trust_warns_small_authorities);
+    tcase_add_test(tc, explain__reasons_cite_evidence_and_timeline_is_set);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("properties");
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, property__declared_monotonicity_holds);
+    tcase_add_test(tc, property__declared_effects_are_not_vacuous);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("journey");
+    tcase_add_test(tc, journey__follows_the_report_timescales);
+    tcase_add_test(tc, journey__lengthened_by_extent_acceptance_and_response);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("cases");
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, cases__match_expected_outcomes);
+    tcase_add_test(tc, cases__every_required_case_is_present_and_sourced);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(models_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
