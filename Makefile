@@ -38,6 +38,9 @@ TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 FIXTURE_C := $(wildcard tests/plugins/*.c)
 FIXTURES  := $(FIXTURE_C:tests/plugins/%.c=$(BUILD)/tests/plugins/%.so)
 
+# `make V=1` shows the full commands.
+Q := $(if $(V),,@)
+
 .PHONY: all check test clean install help deps bench fuzz asan valgrind
 
 all: $(BUILD)/imeval $(MODELS)
@@ -57,35 +60,41 @@ deps:
 
 $(BUILD)/obj/%.o: %.c $(wildcard core/*.h) plugins/imeval_plugin.h
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(BASE_CFLAGS) -c $< -o $@
 
 $(BUILD)/libimeval.a: $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	$(Q)rm -f $@
+	@echo "  AR      $@"
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/imeval: $(CLI_OBJ) $(BUILD)/libimeval.a
-	$(CC) $(OPT) $(SAN) -o $@ $(CLI_OBJ) $(BUILD)/libimeval.a $(LIBS)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(OPT) $(SAN) -o $@ $(CLI_OBJ) $(BUILD)/libimeval.a $(LIBS)
 
 # Model plugins use nothing but the SDK header: the path a researcher's takes.
 PLUGIN_CFLAGS := -std=c11 $(WARN) $(OPT) $(SAN) -fPIC -shared -fvisibility=hidden -Iplugins
 
 $(BUILD)/models/%.so: models/%.c plugins/imeval_plugin.h
 	@mkdir -p $(dir $@)
-	$(CC) $(PLUGIN_CFLAGS) $< -o $@ -lm
+	@echo "  PLUGIN  $@"
+	$(Q)$(CC) $(PLUGIN_CFLAGS) $< -o $@ -lm
 
 $(BUILD)/models/%.lua: models/%.lua
 	@mkdir -p $(dir $@)
-	cp $< $@
-	chmod 644 $@
+	$(Q)cp $< $@
+	$(Q)chmod 644 $@
 
 $(BUILD)/tests/plugins/%.so: tests/plugins/%.c plugins/imeval_plugin.h
 	@mkdir -p $(dir $@)
-	$(CC) $(PLUGIN_CFLAGS) -Wno-unused-parameter $< -o $@ -lm
+	@echo "  FIXTURE $@"
+	$(Q)$(CC) $(PLUGIN_CFLAGS) -Wno-unused-parameter $< -o $@ -lm
 
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libimeval.a
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CHECK_CFLAGS) -Itests $< -o $@ $(BUILD)/libimeval.a $(CHECK_LIBS) $(LIBS)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $(CHECK_CFLAGS) -Itests $< -o $@ $(BUILD)/libimeval.a $(CHECK_LIBS) $(LIBS)
 
 check test: all $(TEST_BIN) $(FIXTURES)
 	@sh tests/run.sh $(BUILD)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "uncertainty.h"
 
 struct imv_worker {
     imv_registry *reg;
@@ -82,6 +83,32 @@ void imv_worker_score(imv_worker *w, size_t i, const imv_profile_view *v, unsign
     imv_result_finish(r);
 }
 
+imv_registry *imv_worker_registry(imv_worker *w)
+{
+    return w->reg;
+}
+
+void imv_worker_score_batch(imv_worker *w, size_t i, const imv_profile_view *const *v,
+                            unsigned long key, const double *const *params, size_t n,
+                            imv_result *const *r)
+{
+    imv_model *m = imv_registry_get(w->reg, i);
+    const imv_backend *be = backend_of(m);
+    const char *err;
+    void *inst = instance(w, i, &err);
+    if (err) {
+        for (size_t k = 0; k < n; k++)
+            r[k]->error = imv_xstrdup(err);
+    } else if (m->has_batch && be->score_batch && n > 1) {
+        be->score_batch(m, inst, v, params, n, r);
+    } else {
+        for (size_t k = 0; k < n; k++)
+            be->score(m, inst, v[k], key, params[k], r[k]);
+    }
+    for (size_t k = 0; k < n; k++)
+        imv_result_finish(r[k]);
+}
+
 static int rank_class(const imv_result *r)
 {
     return r->error ? 2 : r->viable ? 0 : 1;
@@ -142,5 +169,6 @@ void imv_evaluation_clear(imv_evaluation *e)
         imv_result_clear(&e->results[i]);
     free(e->results);
     free(e->order);
+    imv_uncertainty_free(e->uncertainty);
     memset(e, 0, sizeof *e);
 }

@@ -64,6 +64,13 @@ int imv_model_init(imv_model *m, const char *path, const char *id,
                    size_t n_params, char *err, size_t errlen);
 void imv_model_free(imv_model *m);
 
+/* The registry behind a worker. */
+imv_registry *imv_worker_registry(imv_worker *w);
+/* Score n views with model i, through its batch path when it has one. */
+void imv_worker_score_batch(imv_worker *w, size_t i, const imv_profile_view *const *v,
+                            unsigned long key, const double *const *params, size_t n,
+                            imv_result *const *r);
+
 /* The hosts.  Each loads one file into *m (already zeroed) or fills err. */
 int imv_native_load(imv_model *m, const char *path, char *err, size_t errlen);
 int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits,

@@ -1,0 +1,88 @@
+/*
+ * cli.h - the imeval command: option parsing shared by the subcommands.
+ * The command is a client of the engine in core/ and prints; the engine
+ * never does.
+ */
+#ifndef IMV_CLI_H
+#define IMV_CLI_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "imeval.h"
+#include "output.h"
+
+enum { EXIT_PARTIAL = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
+
+/* Subcommands, as bits, so one option table can say where each applies. */
+enum {
+    CMD_EVALUATE = 1 << 0,
+    CMD_EXPLAIN = 1 << 1,
+    CMD_VALIDATE = 1 << 2,
+    CMD_MODELS = 1 << 3,
+    CMD_SENSITIVITY = 1 << 4,
+    CMD_SYNTH = 1 << 5,
+};
+
+typedef struct cli_list {
+    const char **v;
+    size_t n, cap;
+} cli_list;
+
+typedef struct cli_opts {
+    unsigned cmd;
+    const char *cmd_name;
+    cli_list model_dirs, model_files, sets, args;
+    int no_bundled;
+    const char *only;
+    const char *params_file;
+    int strict;
+    int explain;
+    int format;                 /* imv_format, -1 for the command's default */
+    const char *output;         /* -o FILE, NULL for standard output */
+    long draws;
+    uint64_t seed;
+    int vary_parameters;
+    int jobs;
+    imv_limits limits;
+    int quiet;
+    long count;                 /* synth */
+    int help;
+} cli_opts;
+
+/* Parse argv[first..] for the subcommand; prints a usage error and
+ * returns EXIT_USAGE on a bad option, 0 otherwise. */
+int cli_parse(int argc, char **argv, int first, unsigned cmd, const char *name, cli_opts *o);
+void cli_opts_free(cli_opts *o);
+void cli_help(FILE *f, unsigned cmd, const char *name, const char *synopsis, const char *about);
+
+/* Load the models the options ask for; prints problems; returns NULL
+ * (after printing) when nothing usable was loaded. */
+imv_registry *cli_registry(const cli_opts *o, int *partial);
+
+/* Print diagnostics as "file:line: where: message" to stderr. */
+void cli_print_diags(const imv_diags *d, size_t from);
+
+/* Output to -o FILE through a temporary file renamed on success, so a
+ * failed or interrupted run never leaves a half-written result nor
+ * destroys the previous one. */
+typedef struct cli_out {
+    FILE *f;
+    char *path, *tmp;
+} cli_out;
+int cli_out_open(cli_out *out, const char *path);
+/* Commit (rename) when ok, else remove the temporary file. */
+int cli_out_close(cli_out *out, int ok);
+
+extern volatile sig_atomic_t cli_stop;
+void cli_catch_signals(void);
+
+int cmd_evaluate(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_models(int argc, char **argv);
+int cmd_sensitivity(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
+
+#endif

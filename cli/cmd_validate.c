@@ -1,0 +1,101 @@
+/* cmd_validate.c - `imeval validate`: check profiles without scoring them. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "run.h"
+
+static const char synopsis[] = "[options] PROFILE...";
+static const char about[] =
+    "Check profiles against the profile format (docs/profile-format.md) without\n"
+    "scoring them: every problem is listed with its file, line or JSON path, and\n"
+    "what was expected.  Exit status 0 when all are valid, 1 when any is not.";
+
+typedef struct vctx {
+    FILE *f;
+    int json;
+    int quiet;
+    cJSON *valid;
+} vctx;
+
+static int psink(void *ctx, const imv_profile *p)
+{
+    vctx *v = ctx;
+    if (v->json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", p->id);
+        cJSON_AddStringToObject(o, "source", p->source);
+        cJSON_AddNumberToObject(o, "line", (double)p->line);
+        cJSON_AddBoolToObject(o, "uncertain", p->uncertain);
+        cJSON_AddItemToArray(v->valid, o);
+    } else if (!v->quiet) {
+        fprintf(v->f, "%s:%ld: %s: ok%s\n", p->source, p->line, p->id,
+                p->uncertain ? " (has uncertain ratings)" : "");
+    }
+    return 0;
+}
+
+int cmd_validate(int argc, char **argv)
+{
+    cli_opts o;
+    int rc = cli_parse(argc, argv, 2, CMD_VALIDATE, "validate", &o);
+    if (rc || o.help) {
+        if (o.help)
+            cli_help(stdout, CMD_VALIDATE, "validate", synopsis, about);
+        cli_opts_free(&o);
+        return rc;
+    }
+    if (o.args.n == 0) {
+        fprintf(stderr, "imeval validate: no profiles given (see imeval validate --help)\n");
+        cli_opts_free(&o);
+        return EXIT_USAGE;
+    }
+    vctx v = {.f = stdout, .json = o.format == IMV_FMT_JSON, .quiet = o.quiet,
+              .valid = cJSON_CreateArray()};
+    imv_diags diags;
+    imv_diags_init(&diags);
+    imv_registry *reg = imv_registry_new(NULL);
+    imv_run_opts ro = {.jobs = 1, .strict = o.strict, .no_evaluate = 1, .stop = &cli_stop};
+    imv_run_stats st;
+    cli_catch_signals();
+    imv_run(reg, (char *const *)o.args.v, o.args.n, &ro, NULL, psink, &v, &diags, &st);
+    if (v.json) {
+        cJSON *doc = cJSON_CreateObject();
+        cJSON_AddItemToObject(doc, "valid", v.valid);
+        cJSON *errs = cJSON_AddArrayToObject(doc, "errors");
+        cJSON *warns = cJSON_AddArrayToObject(doc, "warnings");
+        for (size_t i = 0; i < diags.n; i++) {
+            const imv_diag *g = &diags.v[i];
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "source", g->source ? g->source : "imeval");
+            if (g->line > 0)
+                cJSON_AddNumberToObject(x, "line", (double)g->line);
+            cJSON_AddStringToObject(x, "where", g->where ? g->where : "");
+            cJSON_AddStringToObject(x, "message", g->message);
+            cJSON_AddItemToArray(g->warning ? warns : errs, x);
+        }
+        char *s = cJSON_Print(doc);
+        if (s)
+            printf("%s\n", s);
+        free(s);
+        cJSON_Delete(doc);
+    } else {
+        cJSON_Delete(v.valid);
+        for (size_t i = 0; i < diags.n; i++) {
+            if (diags.v[i].warning && o.quiet)
+                continue;
+            char buf[1200];
+            imv_diag_format(&diags.v[i], buf, sizeof buf);
+            fprintf(stderr, "%s%s\n", diags.v[i].warning ? "warning: " : "", buf);
+        }
+        fprintf(stderr, "%zu valid, %zu invalid\n", st.profiles_read, st.profiles_bad);
+    }
+    rc = st.interrupted ? EXIT_INTERRUPTED : (diags.n_errors || st.profiles_bad) ? EXIT_PARTIAL : 0;
+    if (fflush(stdout) != 0)
+        rc = EXIT_PARTIAL;
+    imv_diags_free(&diags);
+    imv_registry_free(reg);
+    cli_opts_free(&o);
+    return rc;
+}

@@ -1,0 +1,160 @@
+/* common.c - what every subcommand needs: models, diagnostics, output. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+volatile sig_atomic_t cli_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    cli_stop = 1;
+}
+
+void cli_catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* A closed pipe (imeval ... | head) is a write error, not a death. */
+    signal(SIGPIPE, SIG_IGN);
+}
+
+void cli_print_diags(const imv_diags *d, size_t from)
+{
+    char buf[1200];
+    for (size_t i = from; i < d->n; i++) {
+        imv_diag_format(&d->v[i], buf, sizeof buf);
+        fprintf(stderr, "%s%s\n", d->v[i].warning ? "warning: " : "", buf);
+    }
+}
+
+static void load_path_env(imv_registry *reg, imv_diags *d)
+{
+    const char *env = getenv("IMEVAL_MODEL_PATH");
+    if (!env || !*env)
+        return;
+    char *copy = strdup(env), *save = NULL;
+    if (!copy)
+        return;
+    for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save))
+        if (*dir)
+            imv_registry_load_dir(reg, dir, 0, d);
+    free(copy);
+}
+
+imv_registry *cli_registry(const cli_opts *o, int *partial)
+{
+    imv_diags d;
+    imv_diags_init(&d);
+    imv_registry *reg = imv_registry_new(&o->limits);
+    if (!o->no_bundled) {
+        const char *dir = imv_registry_bundled_dir();
+        if (dir)
+            imv_registry_load_dir(reg, dir, 1, &d);
+        else
+            imv_diags_add(&d, 1, "imeval", NULL,
+                          "bundled models not found next to the program (build them with make, or set IMEVAL_BUNDLED_DIR)");
+    }
+    load_path_env(reg, &d);
+    for (size_t i = 0; i < o->model_dirs.n; i++)
+        imv_registry_load_dir(reg, o->model_dirs.v[i], 0, &d);
+    for (size_t i = 0; i < o->model_files.n; i++)
+        imv_registry_load_file(reg, o->model_files.v[i], 0, &d);
+    size_t load_errors = d.n_errors;
+    int usage = 0;
+    if (o->only && imv_registry_select(reg, o->only, &d))
+        usage = 1;
+    if (!usage && o->params_file && imv_registry_set_file(reg, o->params_file, &d))
+        usage = 1;
+    for (size_t i = 0; !usage && i < o->sets.n; i++)
+        if (imv_registry_set(reg, o->sets.v[i], &d))
+            usage = 1;
+    cli_print_diags(&d, 0);
+    if (!usage && imv_registry_count(reg) == 0) {
+        fprintf(stderr, "imeval %s: no models loaded%s\n", o->cmd_name,
+                load_errors ? " (see the errors above)" : "; give --model FILE or --models DIR");
+        usage = 1;
+    }
+    imv_diags_free(&d);
+    if (usage) {
+        imv_registry_free(reg);
+        return NULL;
+    }
+    if (partial)
+        *partial = load_errors > 0;
+    return reg;
+}
+
+int cli_out_open(cli_out *out, const char *path)
+{
+    memset(out, 0, sizeof *out);
+    if (!path || strcmp(path, "-") == 0) {
+        out->f = stdout;
+        return 0;
+    }
+    out->path = strdup(path);
+    size_t n = strlen(path) + 32;
+    out->tmp = malloc(n);
+    if (!out->path || !out->tmp)
+        return -1;
+    snprintf(out->tmp, n, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(out->tmp);
+    if (fd < 0) {
+        fprintf(stderr, "imeval: cannot write %s: %s\n", path, strerror(errno));
+        free(out->path);
+        free(out->tmp);
+        out->path = out->tmp = NULL;
+        return -1;
+    }
+    /* mkstemp makes the file 0600; give it the mode a plain create would. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    out->f = fdopen(fd, "w");
+    if (!out->f) {
+        close(fd);
+        unlink(out->tmp);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_out_close(cli_out *out, int ok)
+{
+    if (!out->path) {
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            if (errno != EPIPE)
+                fprintf(stderr, "imeval: error writing the output: %s\n", strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    int rc = 0;
+    if (fflush(out->f) != 0 || ferror(out->f) || fsync(fileno(out->f)) != 0) {
+        fprintf(stderr, "imeval: error writing %s: %s\n", out->path, strerror(errno));
+        ok = 0;
+        rc = -1;
+    }
+    fclose(out->f);
+    if (ok && rename(out->tmp, out->path) != 0) {
+        fprintf(stderr, "imeval: cannot replace %s: %s\n", out->path, strerror(errno));
+        rc = -1;
+        ok = 0;
+    }
+    if (!ok)
+        unlink(out->tmp);
+    free(out->path);
+    free(out->tmp);
+    memset(out, 0, sizeof *out);
+    return rc;
+}

@@ -1,0 +1,60 @@
+/* main.c - `imeval`: dispatch to the subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+    const char *summary;
+} commands[] = {
+    {"evaluate", cmd_evaluate, "score and rank every model for each profile (the main job)"},
+    {"explain", cmd_explain, "one model's full reasoning on a profile"},
+    {"validate", cmd_validate, "check profiles without scoring them"},
+    {"models", cmd_models, "list the loaded models and their parameters"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: imeval COMMAND [options] [args]\n\n"
+               "Choose how to intervene in a council's failing children's services: imeval\n"
+               "scores each intervention model (improvement board, peer support, executive\n"
+               "partnership, commissioner, trust, strategic partnership, self-improvement)\n"
+               "against authority profiles, ranks them and explains every score with the\n"
+               "research behind it.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-12s  %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n`imeval COMMAND --help` describes each.  `imeval --version` prints the version.\n"
+               "Example:  imeval evaluate datasets/cases/*.json --explain\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        if (argc > 2 && strcmp(cmd, "help") == 0) {
+            char *args[] = {argv[0], argv[2], "--help", NULL};
+            for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+                if (strcmp(argv[2], commands[i].name) == 0)
+                    return commands[i].run(3, args);
+        }
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("imeval %s (plugin ABI %d, profile format %s, result format %s)\n", IMV_VERSION,
+               IMV_PLUGIN_ABI, IMV_PROFILE_FORMAT, IMV_RESULT_FORMAT);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(argc, argv);
+    fprintf(stderr, "imeval: unknown command \"%s\"\n\n", cmd);
+    usage(stderr);
+    return EXIT_USAGE;
+}

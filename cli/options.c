@@ -1,0 +1,291 @@
+/*
+ * options.c - one table drives parsing and --help for every subcommand
+ * (as in curl's tool_getparam.c), so the help cannot drift from the code.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define ALL_SCORING (CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY)
+#define ALL_MODELS (ALL_SCORING | CMD_MODELS)
+
+enum {
+    O_MODELS = 1, O_MODEL, O_NO_BUNDLED, O_ONLY, O_SET, O_PARAMS, O_STRICT, O_FORMAT,
+    O_EXPLAIN, O_OUTPUT, O_DRAWS, O_SEED, O_VARY, O_JOBS, O_LUA_BUDGET, O_LUA_MEMORY,
+    O_ISOLATE, O_NO_ISOLATE, O_TIMEOUT, O_QUIET, O_COUNT, O_HELP
+};
+
+typedef struct opt_def {
+    const char *name;
+    char short_name;
+    const char *arg;            /* NULL when the option takes no value */
+    unsigned cmds;
+    int id;
+    const char *help;
+} opt_def;
+
+static const opt_def opts[] = {
+    {"format", 'f', "FMT", CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_MODELS | CMD_VALIDATE, O_FORMAT,
+     "output format: table (default), json, csv or markdown"},
+    {"explain", 'e', NULL, CMD_EVALUATE, O_EXPLAIN,
+     "add each model's reasons, unmet preconditions, risks and timeline"},
+    {"output", 'o', "FILE", CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_SYNTH, O_OUTPUT,
+     "write to FILE (atomically: a failed run leaves the old file as it was)"},
+    {"draws", 'n', "N", CMD_EVALUATE | CMD_EXPLAIN, O_DRAWS,
+     "Monte Carlo draws over uncertain ratings (0 = none; default 0)"},
+    {"seed", 's', "S", CMD_EVALUATE | CMD_EXPLAIN | CMD_SYNTH, O_SEED,
+     "random seed for --draws and synth (default 1); same seed, same output"},
+    {"vary-parameters", 0, NULL, CMD_EVALUATE | CMD_EXPLAIN, O_VARY,
+     "with --draws, also draw every model parameter within its range"},
+    {"jobs", 'j', "N", CMD_EVALUATE | CMD_VALIDATE, O_JOBS,
+     "threads to use (default: the number of cores); output is the same for any N"},
+    {"count", 'c', "N", CMD_SYNTH, O_COUNT, "how many profiles to generate (default 153)"},
+    {"models", 'M', "DIR", ALL_MODELS, O_MODELS,
+     "also load every .so and .lua model in DIR (repeatable)"},
+    {"model", 'm', "FILE", ALL_MODELS, O_MODEL, "also load the model FILE (repeatable)"},
+    {"no-bundled", 0, NULL, ALL_MODELS, O_NO_BUNDLED,
+     "do not load the bundled models (use with --model/--models)"},
+    {"only", 0, "IDS", ALL_MODELS, O_ONLY, "keep only these models (comma-separated ids)"},
+    {"set", 'S', "M.P=V", ALL_MODELS, O_SET,
+     "set parameter P of model M to V, within its range (repeatable)"},
+    {"params", 'p', "FILE", ALL_MODELS, O_PARAMS,
+     "set parameters from a JSON file: {\"model\": {\"param\": value}}"},
+    {"strict", 0, NULL, ALL_SCORING | CMD_VALIDATE, O_STRICT,
+     "treat unknown profile fields as errors, not warnings"},
+    {"lua-budget", 0, "N", ALL_MODELS, O_LUA_BUDGET,
+     "instructions a Lua model may run per call (default 10000000; 0 = no limit)"},
+    {"lua-memory", 0, "MIB", ALL_MODELS, O_LUA_MEMORY,
+     "memory cap of each Lua model state in MiB (default 32; 0 = no cap)"},
+    {"isolate", 0, NULL, ALL_MODELS, O_ISOLATE,
+     "run every native model in a child process (default: only non-bundled ones)"},
+    {"no-isolate", 0, NULL, ALL_MODELS, O_NO_ISOLATE,
+     "run every native model in-process (faster; a crash then stops imeval)"},
+    {"timeout", 0, "SECS", ALL_MODELS, O_TIMEOUT,
+     "time limit per call of an isolated model (default 2)"},
+    {"quiet", 'q', NULL, CMD_EVALUATE | CMD_VALIDATE | CMD_EXPLAIN | CMD_SENSITIVITY, O_QUIET,
+     "do not print warnings (errors are still printed)"},
+    {"help", 'h', NULL, ~0u, O_HELP, "show this help"},
+};
+
+#define N_OPTS (sizeof opts / sizeof opts[0])
+
+static void list_add(cli_list *l, const char *s)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 8;
+        l->v = realloc(l->v, l->cap * sizeof *l->v);
+        if (!l->v) {
+            fputs("imeval: out of memory\n", stderr);
+            exit(EXIT_USAGE);
+        }
+    }
+    l->v[l->n++] = s;
+}
+
+void cli_opts_free(cli_opts *o)
+{
+    free(o->model_dirs.v);
+    free(o->model_files.v);
+    free(o->sets.v);
+    free(o->args.v);
+}
+
+static int usage_error(const char *name, const char *fmt, const char *a, const char *b)
+{
+    fprintf(stderr, "imeval %s: ", name);
+    fprintf(stderr, fmt, a, b);
+    fprintf(stderr, "\n(see imeval %s --help)\n", name);
+    return EXIT_USAGE;
+}
+
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
+{
+    long n;
+    char *end;
+    switch (d->id) {
+    case O_MODELS: list_add(&o->model_dirs, v); break;
+    case O_MODEL: list_add(&o->model_files, v); break;
+    case O_NO_BUNDLED: o->no_bundled = 1; break;
+    case O_ONLY: o->only = v; break;
+    case O_SET: list_add(&o->sets, v); break;
+    case O_PARAMS: o->params_file = v; break;
+    case O_STRICT: o->strict = 1; break;
+    case O_EXPLAIN: o->explain = 1; break;
+    case O_OUTPUT: o->output = v; break;
+    case O_VARY: o->vary_parameters = 1; break;
+    case O_QUIET: o->quiet = 1; break;
+    case O_HELP: o->help = 1; break;
+    case O_ISOLATE: o->limits.isolate = 1; break;
+    case O_NO_ISOLATE: o->limits.isolate = 0; break;
+    case O_FORMAT:
+        o->format = imv_format_parse(v);
+        if (o->format < 0)
+            return usage_error(name, "--format: \"%s\" is not one of table, json, csv, markdown%s", v, "");
+        break;
+    case O_DRAWS:
+        if (parse_long(v, 0, 100000000, &n))
+            return usage_error(name, "--draws: \"%s\" is not a whole number from 0 to 100000000%s", v, "");
+        o->draws = n;
+        break;
+    case O_COUNT:
+        if (parse_long(v, 0, LONG_MAX, &n))
+            return usage_error(name, "--count: \"%s\" is not a whole number >= 0%s", v, "");
+        o->count = n;
+        break;
+    case O_SEED:
+        errno = 0;
+        o->seed = strtoull(v, &end, 10);
+        if (!*v || *end || errno || *v == '-')
+            return usage_error(name, "--seed: \"%s\" is not a whole number >= 0%s", v, "");
+        break;
+    case O_JOBS:
+        if (parse_long(v, 1, 256, &n))
+            return usage_error(name, "--jobs: \"%s\" is not a whole number from 1 to 256%s", v, "");
+        o->jobs = (int)n;
+        break;
+    case O_LUA_BUDGET:
+        if (parse_long(v, 0, LONG_MAX, &n))
+            return usage_error(name, "--lua-budget: \"%s\" is not a whole number >= 0%s", v, "");
+        o->limits.lua_instructions = n;
+        break;
+    case O_LUA_MEMORY:
+        if (parse_long(v, 0, 1 << 20, &n))
+            return usage_error(name, "--lua-memory: \"%s\" is not a number of MiB from 0 to 1048576%s", v, "");
+        o->limits.lua_memory = (size_t)n << 20;
+        break;
+    case O_TIMEOUT: {
+        errno = 0;
+        double t = strtod(v, &end);
+        if (!*v || *end || errno || !(t > 0 && t <= 3600))
+            return usage_error(name, "--timeout: \"%s\" is not a number of seconds in (0, 3600]%s", v, "");
+        o->limits.isolate_timeout = t;
+        break;
+    }
+    }
+    return 0;
+}
+
+static const opt_def *find_long(const char *s, size_t len)
+{
+    for (size_t i = 0; i < N_OPTS; i++)
+        if (strlen(opts[i].name) == len && strncmp(opts[i].name, s, len) == 0)
+            return &opts[i];
+    return NULL;
+}
+
+static const opt_def *find_short(char c)
+{
+    for (size_t i = 0; i < N_OPTS; i++)
+        if (opts[i].short_name == c)
+            return &opts[i];
+    return NULL;
+}
+
+int cli_parse(int argc, char **argv, int first, unsigned cmd, const char *name, cli_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->cmd = cmd;
+    o->cmd_name = name;
+    o->format = -1;
+    o->seed = 1;
+    o->count = 153;
+    imv_limits_default(&o->limits);
+    int only_args = 0;
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_args || a[0] != '-' || strcmp(a, "-") == 0) {
+            list_add(&o->args, a);
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_args = 1;
+            continue;
+        }
+        const opt_def *d;
+        const char *val = NULL;
+        if (a[1] == '-') {
+            const char *eq = strchr(a + 2, '=');
+            size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+            d = find_long(a + 2, len);
+            if (eq)
+                val = eq + 1;
+        } else {
+            d = a[2] == '\0' ? find_short(a[1]) : NULL;
+        }
+        if (!d || !(d->cmds & cmd))
+            return usage_error(name, "unknown option %s%s", a, "");
+        if (d->arg && !val) {
+            if (i + 1 >= argc)
+                return usage_error(name, "option %s needs a value (%s)", a, d->arg);
+            val = argv[++i];
+        } else if (!d->arg && val) {
+            return usage_error(name, "option %s takes no value%s", a, "");
+        }
+        int rc = apply(o, d, val, name);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Print text from column `indent`, wrapping at `width`. */
+static void wrap_help(FILE *f, const char *text, int indent, int width)
+{
+    int col = indent;
+    const char *p = text;
+    while (*p) {
+        const char *w = p;
+        while (*p && *p != ' ')
+            p++;
+        int len = (int)(p - w);
+        if (col > indent && col + 1 + len > width) {
+            fprintf(f, "\n%*s", indent, "");
+            col = indent;
+        } else if (col > indent) {
+            fputc(' ', f);
+            col++;
+        }
+        fprintf(f, "%.*s", len, w);
+        col += len;
+        while (*p == ' ')
+            p++;
+    }
+    fputc('\n', f);
+}
+
+void cli_help(FILE *f, unsigned cmd, const char *name, const char *synopsis, const char *about)
+{
+    fprintf(f, "usage: imeval %s %s\n\n%s\n\noptions:\n", name, synopsis, about);
+    for (size_t i = 0; i < N_OPTS; i++) {
+        const opt_def *d = &opts[i];
+        if (!(d->cmds & cmd))
+            continue;
+        char left[48];
+        char sh[8] = "    ";
+        if (d->short_name)
+            snprintf(sh, sizeof sh, "-%c, ", d->short_name);
+        snprintf(left, sizeof left, "%s--%s%s%s", sh, d->name, d->arg ? " " : "", d->arg ? d->arg : "");
+        if (strlen(left) > 24)
+            fprintf(f, "  %s\n  %-24s  ", left, "");
+        else
+            fprintf(f, "  %-24s  ", left);
+        wrap_help(f, d->help, 28, 79);
+    }
+}

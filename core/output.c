@@ -1,0 +1,574 @@
+/*
+ * output.c - the four output formats.  JSON follows RESULT-FORMAT.md; the
+ * table fits an 80-column terminal.  Numbers are rounded once, here, so
+ * that every format shows the same figures and output is byte-identical
+ * run to run.
+ */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+#include "internal.h"
+#include "uncertainty.h"
+
+struct imv_output {
+    FILE *f;
+    imv_format fmt;
+    int explain;
+    const imv_registry *reg;
+    size_t n_written;
+    char *extra_header;
+    int io_error;
+};
+
+int imv_format_parse(const char *s)
+{
+    if (strcmp(s, "table") == 0)
+        return IMV_FMT_TABLE;
+    if (strcmp(s, "json") == 0)
+        return IMV_FMT_JSON;
+    if (strcmp(s, "csv") == 0)
+        return IMV_FMT_CSV;
+    if (strcmp(s, "markdown") == 0 || strcmp(s, "md") == 0)
+        return IMV_FMT_MARKDOWN;
+    return -1;
+}
+
+double imv_round1(double x)
+{
+    double r = round(x * 10.0) / 10.0;
+    return r == 0 ? 0 : r; /* no "-0" */
+}
+
+imv_output *imv_output_new(FILE *f, imv_format fmt, int explain, const imv_registry *reg,
+                           const char *extra_header_json)
+{
+    imv_output *o = imv_xcalloc(1, sizeof *o);
+    o->f = f;
+    o->fmt = fmt;
+    o->explain = explain;
+    o->reg = reg;
+    o->extra_header = extra_header_json ? imv_xstrdup(extra_header_json) : NULL;
+    return o;
+}
+
+static void put(imv_output *o, const char *s)
+{
+    if (fputs(s, o->f) == EOF)
+        o->io_error = 1;
+}
+
+static void putf(imv_output *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void putf(imv_output *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (vfprintf(o->f, fmt, ap) < 0)
+        o->io_error = 1;
+    va_end(ap);
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static cJSON *models_json(const imv_registry *reg)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < imv_registry_count(reg); i++) {
+        const imv_model *m = imv_registry_get(reg, i);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", m->id);
+        cJSON_AddStringToObject(o, "name", m->name);
+        cJSON_AddStringToObject(o, "version", m->version);
+        cJSON_AddStringToObject(o, "language", m->be->language);
+        cJSON_AddStringToObject(o, "summary", m->summary);
+        cJSON *p = cJSON_AddObjectToObject(o, "parameters");
+        for (size_t k = 0; k < m->n_params; k++)
+            cJSON_AddNumberToObject(p, m->params[k].name, m->values[k]);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static void add_months(cJSON *o, const char *k, double v)
+{
+    if (v == IMV_UNKNOWN)
+        cJSON_AddNullToObject(o, k);
+    else
+        cJSON_AddNumberToObject(o, k, round(v));
+}
+
+static cJSON *strings_json(char *const *v, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+    return a;
+}
+
+static cJSON *fields_json(const char *fields)
+{
+    cJSON *a = cJSON_CreateArray();
+    const char *p = fields;
+    while (*p) {
+        const char *c = strchr(p, ',');
+        size_t n = c ? (size_t)(c - p) : strlen(p);
+        while (n && *p == ' ') {
+            p++;
+            n--;
+        }
+        if (n) {
+            char *s = imv_xstrndup(p, n);
+            cJSON_AddItemToArray(a, cJSON_CreateString(s));
+            free(s);
+        }
+        p += n + (c ? 1 : 0);
+        if (!c)
+            break;
+    }
+    return a;
+}
+
+cJSON *imv_output_ranking_json(const imv_evaluation *e, size_t rank)
+{
+    const imv_result *r = &e->results[e->order[rank]];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "model", r->model->id);
+    cJSON_AddNumberToObject(o, "rank", (double)rank + 1);
+    if (r->error) {
+        cJSON_AddBoolToObject(o, "viable", 0);
+        cJSON_AddStringToObject(o, "error", r->error);
+        return o;
+    }
+    cJSON_AddNumberToObject(o, "score", imv_round1(r->score));
+    cJSON_AddStringToObject(o, "band", imv_band(imv_round1(r->score)));
+    cJSON_AddBoolToObject(o, "viable", r->viable);
+    cJSON *rs = cJSON_AddArrayToObject(o, "reasons");
+    for (size_t i = 0; i < r->n_reasons; i++) {
+        const imv_reason *x = &r->reasons[i];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddItemToObject(j, "fields", fields_json(x->fields));
+        cJSON_AddNumberToObject(j, "points", imv_round1(x->points));
+        cJSON_AddStringToObject(j, "text", x->text);
+        cJSON_AddStringToObject(j, "evidence", x->evidence);
+        cJSON_AddItemToArray(rs, j);
+    }
+    cJSON_AddItemToObject(o, "unmet_preconditions", strings_json(r->unmet, r->n_unmet));
+    cJSON_AddItemToObject(o, "risks", strings_json(r->risks, r->n_risks));
+    cJSON *t = cJSON_AddObjectToObject(o, "timeline");
+    add_months(t, "setup_months", r->setup_months);
+    add_months(t, "months_to_fair", r->months_to_fair);
+    add_months(t, "months_to_good", r->months_to_good);
+    if (r->partner_id) {
+        cJSON *p = cJSON_AddObjectToObject(o, "partner");
+        cJSON_AddStringToObject(p, "id", r->partner_id);
+        cJSON_AddNumberToObject(p, "fit", imv_round1(r->partner_fit));
+    }
+    return o;
+}
+
+cJSON *imv_output_evaluation_json(const imv_evaluation *e)
+{
+    const imv_profile *p = e->profile;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "profile", p->id);
+    cJSON_AddStringToObject(o, "name", p->name);
+    cJSON_AddStringToObject(o, "as_of", p->as_of);
+    cJSON_AddStringToObject(o, "source", p->source);
+    cJSON_AddStringToObject(o, "grade", imv_grade_name(p->grade));
+    if (e->recommended)
+        cJSON_AddStringToObject(o, "recommended", e->recommended);
+    else
+        cJSON_AddNullToObject(o, "recommended");
+    cJSON *a = cJSON_AddArrayToObject(o, "ranking");
+    for (size_t i = 0; i < e->n; i++)
+        cJSON_AddItemToArray(a, imv_output_ranking_json(e, i));
+    if (e->uncertainty)
+        cJSON_AddItemToObject(o, "uncertainty", imv_uncertainty_json(e->uncertainty, e));
+    if (p->extra_json) {
+        cJSON *x = cJSON_Parse(p->extra_json);
+        if (x)
+            cJSON_AddItemToObject(o, "unknown_fields", x);
+    }
+    return o;
+}
+
+static int print_json(imv_output *o, cJSON *j, const char *indent)
+{
+    char *s = cJSON_Print(j);
+    if (!s)
+        return IMV_ENOMEM;
+    /* Indent nested output so the envelope reads as one document. */
+    for (const char *p = s; *p; p++) {
+        if (fputc(*p, o->f) == EOF)
+            o->io_error = 1;
+        if (*p == '\n')
+            put(o, indent);
+    }
+    free(s);
+    return IMV_OK;
+}
+
+static void json_begin(imv_output *o)
+{
+    cJSON *models = models_json(o->reg);
+    putf(o, "{\n\t\"format\":\t\"%s\",\n\t\"engine\":\t{\n\t\t\"version\":\t\"%s\"\n\t},\n",
+         IMV_RESULT_FORMAT, IMV_VERSION);
+    if (o->extra_header)
+        putf(o, "%s", o->extra_header);
+    put(o, "\t\"models\":\t");
+    print_json(o, models, "\t");
+    put(o, ",\n\t\"results\":\t[");
+    cJSON_Delete(models);
+}
+
+static void json_evaluation(imv_output *o, const imv_evaluation *e)
+{
+    cJSON *j = imv_output_evaluation_json(e);
+    put(o, o->n_written ? ", " : "");
+    print_json(o, j, "\t");
+    cJSON_Delete(j);
+}
+
+static void json_end(imv_output *o, const imv_diags *d)
+{
+    put(o, "],\n\t\"errors\":\t");
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; d && i < d->n; i++) {
+        const imv_diag *g = &d->v[i];
+        if (g->warning)
+            continue;
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "source", g->source ? g->source : "imeval");
+        if (g->line > 0)
+            cJSON_AddNumberToObject(x, "line", (double)g->line);
+        cJSON_AddStringToObject(x, "where", g->where ? g->where : "");
+        cJSON_AddStringToObject(x, "message", g->message);
+        cJSON_AddItemToArray(a, x);
+    }
+    print_json(o, a, "\t");
+    cJSON_Delete(a);
+    put(o, "\n}\n");
+}
+
+/* ---- table ----------------------------------------------------------------- */
+
+static void months_cell(char *buf, size_t n, double v)
+{
+    if (v == IMV_UNKNOWN)
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.0f", round(v));
+}
+
+/* Write text wrapped at width; the cursor is at column `col`, and every
+ * line after the first starts at column `indent`. */
+static void wrap(imv_output *o, const char *text, int col, int indent, int width)
+{
+    int first = 1;
+    const char *p = text;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        const char *w = p;
+        while (*p && *p != ' ')
+            p++;
+        int len = (int)(p - w);
+        if (!first && col + 1 + len > width) {
+            putf(o, "\n%*s", indent, "");
+            col = indent;
+        } else if (!first) {
+            put(o, " ");
+            col++;
+        }
+        putf(o, "%.*s", len, w);
+        col += len;
+        first = 0;
+    }
+    put(o, "\n");
+}
+
+static const char *robust_note(const imv_evaluation *e, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (e->uncertainty && e->recommended)
+        imv_uncertainty_first_share(e->uncertainty, e, buf, n);
+    return buf;
+}
+
+static void table_header(imv_output *o, const imv_evaluation *e)
+{
+    const imv_profile *p = e->profile;
+    char note[160];
+    putf(o, "%s (%s, as of %s): %s%s\n", p->name, p->id, p->as_of, imv_grade_name(p->grade),
+         p->grade_was_adequate ? " (was \"adequate\")" : "");
+    if (e->recommended)
+        putf(o, "recommended: %s%s\n", e->recommended, robust_note(e, note, sizeof note));
+    else
+        put(o, "recommended: none - no model is viable for this profile\n");
+}
+
+static void table_row(imv_output *o, const imv_evaluation *e, size_t rank)
+{
+    const imv_result *r = &e->results[e->order[rank]];
+    char s[16], fair[16], good[16], setup[16], partner[40] = "";
+    if (r->error) {
+        putf(o, "%2zu  %-22.22s  %5s  %-8s  %-6s  ", rank + 1, r->model->id, "-", "-", "error");
+        wrap(o, r->error, 56, 56, 80);
+        return;
+    }
+    snprintf(s, sizeof s, "%.1f", imv_round1(r->score));
+    months_cell(setup, sizeof setup, r->setup_months);
+    months_cell(fair, sizeof fair, r->months_to_fair);
+    months_cell(good, sizeof good, r->months_to_good);
+    if (r->partner_id)
+        snprintf(partner, sizeof partner, "%.12s %.0f", r->partner_id, imv_round1(r->partner_fit));
+    putf(o, "%2zu  %-22.22s  %5s  %-8s  %-6s  %5s %4s %4s  %s\n", rank + 1, r->model->id, s,
+         imv_band(imv_round1(r->score)), r->viable ? "yes" : "no", setup, fair, good, partner);
+}
+
+static void explain_result(imv_output *o, const imv_result *r, int indent)
+{
+    char line[64];
+    if (r->error) {
+        putf(o, "%*serror: ", indent, "");
+        wrap(o, r->error, indent + 7, indent + 4, 80);
+        return;
+    }
+    for (size_t i = 0; i < r->n_reasons; i++) {
+        const imv_reason *x = &r->reasons[i];
+        snprintf(line, sizeof line, "%+6.1f  ", imv_round1(x->points));
+        putf(o, "%*s%s", indent, "", line);
+        wrap(o, x->text, indent + 8, indent + 8, 80);
+        if (*x->evidence || *x->fields) {
+            char *ev = imv_xasprintf("evidence: %s%s%s%s", x->evidence, *x->fields ? " (" : "",
+                                     x->fields, *x->fields ? ")" : "");
+            putf(o, "%*s", indent + 8, "");
+            wrap(o, ev, indent + 8, indent + 10, 80);
+            free(ev);
+        }
+    }
+    for (size_t i = 0; i < r->n_unmet; i++) {
+        putf(o, "%*snot met: ", indent, "");
+        wrap(o, r->unmet[i], indent + 9, indent + 9, 80);
+    }
+    for (size_t i = 0; i < r->n_risks; i++) {
+        putf(o, "%*srisk: ", indent, "");
+        wrap(o, r->risks[i], indent + 6, indent + 6, 80);
+    }
+    char a[16], b[16], c[16];
+    months_cell(a, sizeof a, r->setup_months);
+    months_cell(b, sizeof b, r->months_to_fair);
+    months_cell(c, sizeof c, r->months_to_good);
+    putf(o, "%*stimeline: set-up %s months, fair at %s, good at %s\n", indent, "", a, b, c);
+    if (r->partner_id)
+        putf(o, "%*spartner: %s (fit %.1f)\n", indent, "", r->partner_id, imv_round1(r->partner_fit));
+}
+
+static void table_evaluation(imv_output *o, const imv_evaluation *e)
+{
+    if (o->n_written)
+        put(o, "\n");
+    table_header(o, e);
+    put(o, " #  model                   score  band      viable  setup fair good  partner\n");
+    for (size_t i = 0; i < e->n; i++) {
+        table_row(o, e, i);
+        if (o->explain)
+            explain_result(o, &e->results[e->order[i]], 4);
+    }
+    if (e->uncertainty)
+        imv_uncertainty_table(o->f, e->uncertainty, e);
+}
+
+/* ---- CSV and Markdown ---------------------------------------------------- */
+
+static void csv_cell(imv_output *o, const char *s, int last)
+{
+    if (strpbrk(s, ",\"\r\n")) {
+        put(o, "\"");
+        for (const char *p = s; *p; p++) {
+            if (*p == '"')
+                put(o, "\"");
+            if (fputc(*p, o->f) == EOF)
+                o->io_error = 1;
+        }
+        put(o, "\"");
+    } else {
+        put(o, s);
+    }
+    put(o, last ? "\r\n" : ",");
+}
+
+static void csv_evaluation(imv_output *o, const imv_evaluation *e)
+{
+    for (size_t i = 0; i < e->n; i++) {
+        const imv_result *r = &e->results[e->order[i]];
+        char rank[24], score[16], a[16], b[16], c[16], fit[16];
+        snprintf(rank, sizeof rank, "%zu", i + 1);
+        snprintf(score, sizeof score, "%.1f", imv_round1(r->score));
+        months_cell(a, sizeof a, r->setup_months);
+        months_cell(b, sizeof b, r->months_to_fair);
+        months_cell(c, sizeof c, r->months_to_good);
+        snprintf(fit, sizeof fit, "%.1f", imv_round1(r->partner_fit));
+        csv_cell(o, e->profile->id, 0);
+        csv_cell(o, e->profile->as_of, 0);
+        csv_cell(o, r->model->id, 0);
+        csv_cell(o, rank, 0);
+        csv_cell(o, r->error ? "" : score, 0);
+        csv_cell(o, r->error ? "" : imv_band(imv_round1(r->score)), 0);
+        csv_cell(o, r->viable ? "true" : "false", 0);
+        csv_cell(o, r->error || r->setup_months == IMV_UNKNOWN ? "" : a, 0);
+        csv_cell(o, r->error || r->months_to_fair == IMV_UNKNOWN ? "" : b, 0);
+        csv_cell(o, r->error || r->months_to_good == IMV_UNKNOWN ? "" : c, 0);
+        csv_cell(o, r->partner_id ? r->partner_id : "", 0);
+        csv_cell(o, r->partner_id ? fit : "", 0);
+        csv_cell(o, r->n_unmet ? r->unmet[0] : "", 0);
+        csv_cell(o, r->error ? r->error : "", 1);
+    }
+}
+
+static void md_text(imv_output *o, const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        if (*p == '|')
+            put(o, "\\|");
+        else if (*p == '\n')
+            put(o, " ");
+        else if (fputc(*p, o->f) == EOF)
+            o->io_error = 1;
+    }
+}
+
+static void md_evaluation(imv_output *o, const imv_evaluation *e)
+{
+    const imv_profile *p = e->profile;
+    char note[160];
+    put(o, "## ");
+    md_text(o, p->name);
+    putf(o, " (`%s`, as of %s, %s)\n\n", p->id, p->as_of, imv_grade_name(p->grade));
+    putf(o, "Recommended: **%s**%s\n\n", e->recommended ? e->recommended : "none (no viable model)",
+         robust_note(e, note, sizeof note));
+    put(o, "| # | model | score | band | viable | set-up | fair | good | partner |\n");
+    put(o, "|---|---|---:|---|---|---:|---:|---:|---|\n");
+    for (size_t i = 0; i < e->n; i++) {
+        const imv_result *r = &e->results[e->order[i]];
+        if (r->error) {
+            putf(o, "| %zu | %s | - | - | error: ", i + 1, r->model->id);
+            md_text(o, r->error);
+            put(o, " | | | | |\n");
+            continue;
+        }
+        char a[16], b[16], c[16];
+        months_cell(a, sizeof a, r->setup_months);
+        months_cell(b, sizeof b, r->months_to_fair);
+        months_cell(c, sizeof c, r->months_to_good);
+        putf(o, "| %zu | %s | %.1f | %s | %s | %s | %s | %s | %s |\n", i + 1, r->model->id,
+             imv_round1(r->score), imv_band(imv_round1(r->score)), r->viable ? "yes" : "no", a, b,
+             c, r->partner_id ? r->partner_id : "");
+    }
+    put(o, "\n");
+    if (!o->explain)
+        return;
+    for (size_t i = 0; i < e->n; i++) {
+        const imv_result *r = &e->results[e->order[i]];
+        putf(o, "### %s\n\n", r->model->id);
+        if (r->error) {
+            put(o, "Error: ");
+            md_text(o, r->error);
+            put(o, "\n\n");
+            continue;
+        }
+        for (size_t k = 0; k < r->n_reasons; k++) {
+            putf(o, "- %+.1f: ", imv_round1(r->reasons[k].points));
+            md_text(o, r->reasons[k].text);
+            put(o, " *(");
+            md_text(o, r->reasons[k].evidence);
+            put(o, ")*\n");
+        }
+        for (size_t k = 0; k < r->n_unmet; k++) {
+            put(o, "- **Not met:** ");
+            md_text(o, r->unmet[k]);
+            put(o, "\n");
+        }
+        for (size_t k = 0; k < r->n_risks; k++) {
+            put(o, "- Risk: ");
+            md_text(o, r->risks[k]);
+            put(o, "\n");
+        }
+        put(o, "\n");
+    }
+}
+
+/* ---- dispatch --------------------------------------------------------------- */
+
+int imv_output_begin(imv_output *o)
+{
+    if (o->fmt == IMV_FMT_JSON)
+        json_begin(o);
+    else if (o->fmt == IMV_FMT_CSV)
+        put(o, "profile,as_of,model,rank,score,band,viable,setup_months,months_to_fair,"
+               "months_to_good,partner,partner_fit,first_unmet_precondition,error\r\n");
+    return o->io_error ? IMV_EIO : IMV_OK;
+}
+
+int imv_output_evaluation(imv_output *o, const imv_evaluation *e)
+{
+    switch (o->fmt) {
+    case IMV_FMT_JSON:
+        json_evaluation(o, e);
+        break;
+    case IMV_FMT_TABLE:
+        table_evaluation(o, e);
+        break;
+    case IMV_FMT_CSV:
+        csv_evaluation(o, e);
+        break;
+    case IMV_FMT_MARKDOWN:
+        md_evaluation(o, e);
+        break;
+    }
+    o->n_written++;
+    return o->io_error ? IMV_EIO : IMV_OK;
+}
+
+int imv_output_end(imv_output *o, const imv_diags *d)
+{
+    if (!o)
+        return IMV_OK;
+    if (o->fmt == IMV_FMT_JSON)
+        json_end(o, d);
+    if (fflush(o->f) != 0)
+        o->io_error = 1;
+    int rc = o->io_error ? IMV_EIO : IMV_OK;
+    free(o->extra_header);
+    free(o);
+    return rc;
+}
+
+int imv_output_explain_text(FILE *f, const imv_evaluation *e, size_t idx)
+{
+    imv_output o = {.f = f, .fmt = IMV_FMT_TABLE, .explain = 1};
+    const imv_result *r = &e->results[idx];
+    size_t rank = 0;
+    while (rank < e->n && e->order[rank] != idx)
+        rank++;
+    const imv_profile *p = e->profile;
+    putf(&o, "%s (%s) for %s (%s, as of %s, %s)\n", r->model->name, r->model->id, p->name, p->id,
+         p->as_of, imv_grade_name(p->grade));
+    if (r->error)
+        putf(&o, "rank %zu of %zu: the model failed\n", rank + 1, e->n);
+    else
+        putf(&o, "rank %zu of %zu, score %.1f (%s), %s\n", rank + 1, e->n, imv_round1(r->score),
+             imv_band(imv_round1(r->score)), r->viable ? "viable" : "not viable");
+    explain_result(&o, r, 2);
+    if (e->uncertainty)
+        imv_uncertainty_model_text(f, e->uncertainty, e, idx);
+    if (fflush(f) != 0)
+        o.io_error = 1;
+    return o.io_error ? IMV_EIO : IMV_OK;
+}
