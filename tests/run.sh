@@ -1,0 +1,58 @@
+#!/bin/sh
+# Run every Check suite in BUILD/tests and the shell end-to-end tests, then
+# print one closing line "N passed, N failed" over all of them.
+# usage: tests/run.sh BUILD_DIR
+set -u
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+export IMEVAL_BIN="$BUILD/imeval"
+export IMEVAL_MODELS_DIR="$BUILD/models"
+export IMEVAL_FIXTURES="$BUILD/tests/plugins"
+export IMEVAL_FIXTURE_SRC="$ROOT/tests/plugins"
+export IMEVAL_DATASETS="$ROOT/datasets"
+export IMEVAL_TESTDATA="$ROOT/tests/data"
+export IMEVAL_ROOT="$ROOT"
+# Bundled models are found next to the binary; tests never depend on cwd.
+cd "$ROOT" || exit 1
+# Git checkouts may leave fixture files group-writable under a loose umask;
+# the loader refuses those, as it should, so make them private here.
+chmod -R go-w "$BUILD/tests/plugins" "$BUILD/models" "$ROOT/tests/plugins" 2>/dev/null
+
+passed=0
+failed=0
+log=$(mktemp)
+for t in "$BUILD"/tests/check_*; do
+    [ -x "$t" ] || continue
+    name=$(basename "$t")
+    CK_DEFAULT_TIMEOUT=${CK_DEFAULT_TIMEOUT:-60} "$t" >"$log" 2>&1
+    status=$?
+    cat "$log"
+    # Check prints "NN%: Checks: N, Failures: F, Errors: E".
+    line=$(grep -E '^[0-9]+%: Checks: ' "$log" | tail -n 1)
+    if [ -z "$line" ]; then
+        echo "$name: no Check summary (exit $status): counted as one failure"
+        failed=$((failed + 1))
+        continue
+    fi
+    checks=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
+    fails=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
+    errs=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
+    bad=$((fails + errs))
+    passed=$((passed + checks - bad))
+    failed=$((failed + bad))
+done
+for t in "$ROOT"/tests/e2e/*.sh; do
+    [ -f "$t" ] || continue
+    if sh "$t" >"$log" 2>&1; then
+        passed=$((passed + 1))
+        echo "ok   $(basename "$t")"
+    else
+        failed=$((failed + 1))
+        echo "FAIL $(basename "$t")"
+        sed 's/^/    /' "$log"
+    fi
+done
+rm -f "$log"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,123 @@
+/*
+ * testutil.h - small helpers shared by the Check suites: where things are
+ * (from the environment tests/run.sh sets), temporary files, and running
+ * the built imeval binary end to end.
+ */
+#ifndef IMV_TESTUTIL_H
+#define IMV_TESTUTIL_H
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "imeval.h"
+
+/* An environment variable tests/run.sh sets, or a path relative to the
+ * repository root when a suite is run by hand from there. */
+static inline const char *tu_env(const char *name, const char *fallback)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : fallback;
+}
+
+#define TU_BIN tu_env("IMEVAL_BIN", "build/imeval")
+#define TU_MODELS tu_env("IMEVAL_MODELS_DIR", "build/models")
+#define TU_FIXTURES tu_env("IMEVAL_FIXTURES", "build/tests/plugins")
+#define TU_FIXTURE_SRC tu_env("IMEVAL_FIXTURE_SRC", "tests/plugins")
+#define TU_DATASETS tu_env("IMEVAL_DATASETS", "datasets")
+#define TU_TESTDATA tu_env("IMEVAL_TESTDATA", "tests/data")
+
+/* Write text to a new private temporary file; returns its path (free it,
+ * and unlink it when done).  suffix picks the reader (".json", ".csv"). */
+static inline char *tu_write_temp(const char *text, size_t len, const char *suffix)
+{
+    char *path = malloc(256);
+    snprintf(path, 256, "/tmp/imv-test-XXXXXX%s", suffix);
+    int fd = mkstemps(path, (int)strlen(suffix));
+    ck_assert_msg(fd >= 0, "mkstemps failed");
+    ck_assert_int_eq((long)write(fd, text, len), (long)len);
+    close(fd);
+    return path;
+}
+
+static inline char *tu_write_temp_str(const char *text, const char *suffix)
+{
+    return tu_write_temp(text, strlen(text), suffix);
+}
+
+/* Read a whole file into a new string (caller frees); NULL if missing. */
+static inline char *tu_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    size_t got = fread(s, 1, (size_t)n, f);
+    s[got] = '\0';
+    fclose(f);
+    return s;
+}
+
+/* Run a shell command line; capture stdout and stderr (caller frees both)
+ * and return the exit status (128+signal when killed). */
+static inline int tu_run(const char *cmd, char **out, char **err)
+{
+    char o[] = "/tmp/imv-out-XXXXXX", e[] = "/tmp/imv-err-XXXXXX";
+    int fo = mkstemp(o), fe = mkstemp(e);
+    close(fo);
+    close(fe);
+    size_t n = strlen(cmd) + 128;
+    char *full = malloc(n);
+    snprintf(full, n, "%s >%s 2>%s", cmd, o, e);
+    int st = system(full);
+    free(full);
+    char *so = tu_slurp(o), *se = tu_slurp(e);
+    unlink(o);
+    unlink(e);
+    if (out)
+        *out = so;
+    else
+        free(so);
+    if (err)
+        *err = se;
+    else
+        free(se);
+    if (st == -1)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* A minimal valid profile with every rating set to r, as JSON text. */
+static inline char *tu_profile_json(const char *id, const char *grade, double r)
+{
+    char *s = malloc(2048);
+    snprintf(s, 2048,
+             "{\"format\":\"imeval-profile/1\",\"id\":\"%s\",\"name\":\"Test %s\",\"as_of\":\"2020-01\","
+             "\"ofsted\":{\"grade\":\"%s\"},\"ratings\":{"
+             "\"senior_leadership\":%g,\"middle_leadership\":%g,\"leadership_stability\":%g,"
+             "\"political_commitment\":%g,\"corporate_leadership\":%g,\"acceptance\":%g,"
+             "\"governance\":%g,\"partnerships\":%g,\"self_assessment\":%g,"
+             "\"workforce_stability\":%g,\"financial_resilience\":%g,\"failure_extent\":%g,"
+             "\"initial_response\":%g}}",
+             id, id, grade, r, r, r, r, r, r, r, r, r, r, r, r, r);
+    return s;
+}
+
+/* Run a Check suite in the usual way; returns the process exit status. */
+static inline int tu_main(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+#endif
