@@ -891,6 +891,41 @@ START_TEST(cases__every_required_case_is_present_and_sourced)
 }
 END_TEST
 
+/* Bulk draws ask for the score only (IMV_VIEW_SCORE_ONLY): every model
+ * must give the same score and viability as in a full evaluation, and no
+ * error, or uncertainty analysis silently drops it. */
+START_TEST(cases__score_only_matches_full_evaluation)
+{
+    static const char *const ids[] = {"isle-of-wight-2013", "torbay-2018", "doncaster-2013",
+                                      "plymouth-2022"};
+    const char *dir = env_or("IMEVAL_DATASETS", "datasets");
+    for (size_t c = 0; c < sizeof ids / sizeof *ids; c++) {
+        imv_profile *p = read_case(dir, ids[c]);
+        imv_evaluation e;
+        evaluate(p, &e);
+        imv_partner_view pb[8];
+        ck_assert_uint_le(p->n_partners, 8);
+        imv_profile_view v = view_of(p, pb);
+        v.flags |= IMV_VIEW_SCORE_ONLY;
+        for (size_t i = 0; i < imv_registry_count(reg); i++) {
+            imv_model *m = imv_registry_get(reg, i);
+            const imv_result *full = result_of(&e, imv_model_id(m));
+            imv_result r;
+            memset(&r, 0, sizeof r);
+            imv_result_reset(&r, m, 1);
+            imv_worker_score(worker, i, &v, 0, imv_model_param_values(m), &r);
+            ck_assert_msg(r.error == NULL, "%s on %s, score only: %s", imv_model_id(m), ids[c],
+                          r.error);
+            ck_assert_double_eq_tol(r.score, full->score, 1e-9);
+            ck_assert_int_eq(r.viable, full->viable);
+            imv_result_clear(&r);
+        }
+        imv_evaluation_clear(&e);
+        imv_profile_free(p);
+    }
+}
+END_TEST
+
 /* ---- suite ------------------------------------------------------------ */
 
 static Suite *models_suite(void)
@@ -940,6 +975,7 @@ static Suite *models_suite(void)
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_add_test(tc, cases__match_expected_outcomes);
     tcase_add_test(tc, cases__every_required_case_is_present_and_sourced);
+    tcase_add_test(tc, cases__score_only_matches_full_evaluation);
     suite_add_tcase(s, tc);
     return s;
 }
