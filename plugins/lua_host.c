@@ -541,7 +541,10 @@ static void read_result(lua_State *L, int idx, imv_result *r)
         luaL_error(L, "result score must be a number, it is %s", luaL_typename(L, -1));
     h->set_score(r, lua_tonumber(L, -1));
     lua_pop(L, 1);
-    if (!r->score_only && lua_getfield(L, idx, "reasons") == LUA_TTABLE) {
+    /* Score-only calls skip the reasons entirely: no field is pushed, so
+     * nothing may be popped (popping here used to drop the result table). */
+    t = r->score_only ? LUA_TNIL : lua_getfield(L, idx, "reasons");
+    if (t == LUA_TTABLE) {
         lua_Integer n = luaL_len(L, -1);
         for (lua_Integer i = 1; i <= n && i <= IMV_MAX_ITEMS + 1; i++) {
             char where[32];
@@ -556,10 +559,11 @@ static void read_result(lua_State *L, int idx, imv_result *r)
             h->add_reason(r, f, pts, text, ev);
             lua_settop(L, ri - 1);
         }
-    } else if (!r->score_only && !lua_isnil(L, -1)) {
+    } else if (t != LUA_TNIL) {
         luaL_error(L, "result reasons must be an array of tables");
     }
-    lua_pop(L, 1);
+    if (!r->score_only)
+        lua_pop(L, 1);
     string_list(L, idx, "unmet_preconditions", r, h->add_unmet);
     if (!r->score_only)
         string_list(L, idx, "risks", r, h->add_risk);
