@@ -248,6 +248,10 @@ typedef struct imv_model_def {
  * Returns the model definition, or NULL to refuse to load. */
 typedef const imv_model_def *(*imv_entry_fn)(const imv_host *host);
 
+/* Declared here so that a plugin built with -Wmissing-prototypes needs no
+ * declaration of its own; every native plugin defines it. */
+IMV_EXPORT const imv_model_def *imeval_model(const imv_host *host);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,14 +1,601 @@
-/* isolate.c - run a native plugin's score in a child process.
- * Interim: scores in-process until the child-process host lands. */
+/*
+ * isolate.c - run a native plugin's score function in a child process.
+ *
+ * A crashing native plugin can only be contained in another process.  The
+ * model's library is already loaded when the engine forks, so the child
+ * only has to serve requests: a profile view and parameters in, a result
+ * out, over a socket pair.  The parent waits with a deadline; a child that
+ * crashes, exits, hangs or floods its output is killed and reaped, that
+ * call becomes the model's error ("crashed with SIGSEGV", "timed out after
+ * 2 s"), and the next call starts a fresh child.
+ *
+ * The child is as untrusted as the plugin: every reply is parsed with
+ * bounds checks and then goes through the same checks as an in-process
+ * result (imv_result_finish).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "../core/internal.h"
+
+#define MAX_MSG (4u << 20)          /* bytes in one request or reply */
+#define OUTPUT_CAP (64u << 10)      /* bytes a plugin may print per call */
+
+/* ---- a growable byte buffer and a bounds-checked reader ------------------ */
+
+typedef struct wbuf {
+    unsigned char *p;
+    size_t n, cap;
+} wbuf;
+
+static void w_bytes(wbuf *b, const void *s, size_t n)
+{
+    if (b->n + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap < b->n + n)
+            cap *= 2;
+        b->p = imv_xrealloc(b->p, cap);
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+}
+
+static void w_u32(wbuf *b, uint32_t v) { w_bytes(b, &v, sizeof v); }
+static void w_f64(wbuf *b, double v) { w_bytes(b, &v, sizeof v); }
+
+/* A string: length + 1 (0 for NULL), then the bytes. */
+static void w_str(wbuf *b, const char *s)
+{
+    if (!s) {
+        w_u32(b, 0);
+        return;
+    }
+    size_t n = strlen(s);
+    w_u32(b, (uint32_t)n + 1);
+    w_bytes(b, s, n);
+}
+
+typedef struct rbuf {
+    const unsigned char *p;
+    size_t n, at;
+    int bad;
+} rbuf;
+
+static int r_bytes(rbuf *r, void *out, size_t n)
+{
+    if (r->bad || r->n - r->at < n) {
+        r->bad = 1;
+        memset(out, 0, n);
+        return -1;
+    }
+    memcpy(out, r->p + r->at, n);
+    r->at += n;
+    return 0;
+}
+
+static uint32_t r_u32(rbuf *r)
+{
+    uint32_t v;
+    r_bytes(r, &v, sizeof v);
+    return v;
+}
+
+static double r_f64(rbuf *r)
+{
+    double v;
+    r_bytes(r, &v, sizeof v);
+    return v;
+}
+
+/* A string as a new allocation (NULL for NULL or on error). */
+static char *r_str(rbuf *r)
+{
+    uint32_t n = r_u32(r);
+    if (r->bad || n == 0)
+        return NULL;
+    if (r->n - r->at < n - 1) {
+        r->bad = 1;
+        return NULL;
+    }
+    char *s = imv_xstrndup((const char *)r->p + r->at, n - 1);
+    r->at += n - 1;
+    return s;
+}
+
+/* ---- framing ------------------------------------------------------------------ */
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    const char *s = p;
+    while (n) {
+        ssize_t k = send(fd, s, n, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        s += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+static int send_msg(int fd, const wbuf *b)
+{
+    uint32_t n = (uint32_t)b->n;
+    return write_all(fd, &n, sizeof n) || write_all(fd, b->p, b->n) ? -1 : 0;
+}
+
+static int read_all(int fd, void *p, size_t n)
+{
+    char *s = p;
+    while (n) {
+        ssize_t k = read(fd, s, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        s += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* ---- the child ---------------------------------------------------------------- */
+
+static void pack_view(wbuf *b, const imv_profile_view *v, const double *params, size_t n_params)
+{
+    w_u32(b, v->flags);
+    w_str(b, v->id);
+    w_str(b, v->name);
+    w_str(b, v->as_of);
+    w_u32(b, (uint32_t)v->grade);
+    w_u32(b, (uint32_t)v->n_previous);
+    for (size_t i = 0; i < v->n_previous; i++)
+        w_u32(b, (uint32_t)v->previous[i]);
+    w_f64(b, v->child_population);
+    w_f64(b, v->children_in_care);
+    for (int i = 0; i < IMV_R_COUNT; i++)
+        w_f64(b, v->ratings[i]);
+    w_u32(b, v->facts_present);
+    for (int i = 0; i < IMV_F_COUNT; i++)
+        w_f64(b, v->facts[i]);
+    w_str(b, v->intervention_model);
+    w_str(b, v->intervention_since);
+    w_str(b, v->intervention_partner);
+    w_f64(b, v->intervention_months);
+    w_u32(b, (uint32_t)v->n_partners);
+    for (size_t i = 0; i < v->n_partners; i++) {
+        const imv_partner_view *q = &v->partners[i];
+        w_str(b, q->id);
+        w_str(b, q->name);
+        w_u32(b, (uint32_t)q->grade);
+        w_u32(b, (uint32_t)(q->neighbouring + 1));
+        w_f64(b, q->child_population);
+        w_f64(b, q->spare_leadership_capacity);
+        w_f64(b, q->current_commitments);
+    }
+    w_u32(b, (uint32_t)n_params);
+    for (size_t i = 0; i < n_params; i++)
+        w_f64(b, params[i]);
+}
+
+/* The child's copy of a request; strings are allocations it frees. */
+typedef struct unpacked {
+    imv_profile_view v;
+    imv_grade previous[64];
+    imv_partner_view partners[64];
+    char *strs[6 + 2 * 64];
+    size_t n_strs;
+    double params[128];
+} unpacked;
+
+static const char *keep(unpacked *u, char *s)
+{
+    if (s && u->n_strs < sizeof u->strs / sizeof u->strs[0])
+        u->strs[u->n_strs++] = s;
+    return s;
+}
+
+static int unpack_view(rbuf *r, unpacked *u)
+{
+    imv_profile_view *v = &u->v;
+    memset(v, 0, sizeof *v);
+    v->struct_size = sizeof *v;
+    v->flags = r_u32(r);
+    v->id = keep(u, r_str(r));
+    v->name = keep(u, r_str(r));
+    v->as_of = keep(u, r_str(r));
+    v->grade = (imv_grade)r_u32(r);
+    v->n_previous = r_u32(r);
+    if (v->n_previous > 64)
+        return -1;
+    for (size_t i = 0; i < v->n_previous; i++)
+        u->previous[i] = (imv_grade)r_u32(r);
+    v->previous = u->previous;
+    v->child_population = r_f64(r);
+    v->children_in_care = r_f64(r);
+    for (int i = 0; i < IMV_R_COUNT; i++)
+        v->ratings[i] = r_f64(r);
+    v->facts_present = r_u32(r);
+    for (int i = 0; i < IMV_F_COUNT; i++)
+        v->facts[i] = r_f64(r);
+    v->intervention_model = keep(u, r_str(r));
+    v->intervention_since = keep(u, r_str(r));
+    v->intervention_partner = keep(u, r_str(r));
+    v->intervention_months = r_f64(r);
+    v->n_partners = r_u32(r);
+    if (v->n_partners > 64)
+        return -1;
+    for (size_t i = 0; i < v->n_partners; i++) {
+        imv_partner_view *q = &u->partners[i];
+        q->struct_size = sizeof *q;
+        q->id = keep(u, r_str(r));
+        q->name = keep(u, r_str(r));
+        q->grade = (imv_grade)r_u32(r);
+        q->neighbouring = (int)r_u32(r) - 1;
+        q->child_population = r_f64(r);
+        q->spare_leadership_capacity = r_f64(r);
+        q->current_commitments = r_f64(r);
+    }
+    v->partners = u->partners;
+    uint32_t np = r_u32(r);
+    if (np > 128)
+        return -1;
+    for (uint32_t i = 0; i < np; i++)
+        u->params[i] = r_f64(r);
+    return r->bad ? -1 : 0;
+}
+
+static void pack_result(wbuf *b, const imv_result *res)
+{
+    w_u32(b, (uint32_t)res->has_score);
+    w_f64(b, res->score);
+    w_str(b, res->error);
+    w_u32(b, (uint32_t)res->n_reasons);
+    for (size_t i = 0; i < res->n_reasons; i++) {
+        w_str(b, res->reasons[i].fields);
+        w_f64(b, res->reasons[i].points);
+        w_str(b, res->reasons[i].text);
+        w_str(b, res->reasons[i].evidence);
+    }
+    w_u32(b, (uint32_t)res->n_unmet);
+    for (size_t i = 0; i < res->n_unmet; i++)
+        w_str(b, res->unmet[i]);
+    w_u32(b, (uint32_t)res->n_risks);
+    for (size_t i = 0; i < res->n_risks; i++)
+        w_str(b, res->risks[i]);
+    w_f64(b, res->setup_months);
+    w_f64(b, res->months_to_fair);
+    w_f64(b, res->months_to_good);
+    w_str(b, res->partner_id);
+    w_f64(b, res->partner_fit);
+}
+
+/* Serve requests until the parent closes the socket.  Never returns. */
+static void child_main(const imv_model *m, int sock)
+{
+    const imv_model_def *def = m->cls;
+    unsigned char *msg = imv_xmalloc(MAX_MSG);
+    for (;;) {
+        uint32_t n;
+        if (read_all(sock, &n, sizeof n) || n > MAX_MSG || read_all(sock, msg, n))
+            _exit(0);
+        rbuf r = {msg, n, 0, 0};
+        unpacked u;
+        memset(&u, 0, sizeof u);
+        imv_result res;
+        memset(&res, 0, sizeof res);
+        imv_result_reset(&res, m, 0);
+        if (unpack_view(&r, &u) == 0) {
+            res.score_only = (u.v.flags & IMV_VIEW_SCORE_ONLY) != 0;
+            int rc = def->score(&u.v, u.params, &res, imv_host_table());
+            if (rc != 0 && !res.error)
+                res.error = imv_xasprintf("plugin returned error code %d without a message", rc);
+        } else {
+            res.error = imv_xstrdup("isolation: malformed request");
+        }
+        wbuf out = {0};
+        pack_result(&out, &res);
+        if (send_msg(sock, &out))
+            _exit(0);
+        free(out.p);
+        imv_result_clear(&res);
+        for (size_t i = 0; i < u.n_strs; i++)
+            free(u.strs[i]);
+    }
+}
+
+/* ---- the parent -------------------------------------------------------------- */
+
+typedef struct iso_inst {
+    pid_t pid;
+    int sock;
+    int out;                        /* the child's stdout and stderr */
+} iso_inst;
+
+static void child_setup(int sock, int out)
+{
+    /* Die with the parent; let the parent alone handle Ctrl-C. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0)
+        dup2(devnull, 0);
+    dup2(out, 1);
+    dup2(out, 2);
+    /* Keep nothing of the parent's: output files, other children. */
+    int keep_fd = sock;
+    for (int fd = 3; fd < 1024; fd++)
+        if (fd != keep_fd)
+            close(fd);
+}
+
+static int spawn(const imv_model *m, iso_inst *I, char *err, size_t errlen)
+{
+    int sv[2], pv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        snprintf(err, errlen, "isolation: socketpair: %s", strerror(errno));
+        return IMV_EPLUGIN;
+    }
+    if (pipe2(pv, O_CLOEXEC) != 0) {
+        snprintf(err, errlen, "isolation: pipe: %s", strerror(errno));
+        close(sv[0]);
+        close(sv[1]);
+        return IMV_EPLUGIN;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "isolation: fork: %s", strerror(errno));
+        close(sv[0]);
+        close(sv[1]);
+        close(pv[0]);
+        close(pv[1]);
+        return IMV_EPLUGIN;
+    }
+    if (pid == 0) {
+        close(sv[0]);
+        close(pv[0]);
+        child_setup(sv[1], pv[1]);
+        child_main(m, sv[1]);
+        _exit(0);
+    }
+    close(sv[1]);
+    close(pv[1]);
+    fcntl(pv[0], F_SETFL, O_NONBLOCK);
+    I->pid = pid;
+    I->sock = sv[0];
+    I->out = pv[0];
+    return IMV_OK;
+}
+
+static void reap(iso_inst *I, int kill_it, int *status)
+{
+    if (I->pid <= 0)
+        return;
+    if (kill_it)
+        kill(I->pid, SIGKILL);
+    int st = 0;
+    while (waitpid(I->pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (status)
+        *status = st;
+    close(I->sock);
+    close(I->out);
+    I->pid = 0;
+    I->sock = I->out = -1;
+}
+
+static int iso_instance_new(const imv_model *m, void **inst, char *err, size_t errlen)
+{
+    iso_inst *I = imv_xcalloc(1, sizeof *I);
+    I->sock = I->out = -1;
+    int rc = spawn(m, I, err, errlen);
+    if (rc) {
+        free(I);
+        *inst = NULL;
+        return rc;
+    }
+    *inst = I;
+    return IMV_OK;
+}
+
+static void iso_instance_free(void *p)
+{
+    iso_inst *I = p;
+    if (!I)
+        return;
+    reap(I, 1, NULL);
+    free(I);
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void describe_death(int st, char *buf, size_t n)
+{
+    if (WIFSIGNALED(st)) {
+        const char *abbrev = sigabbrev_np(WTERMSIG(st));
+        snprintf(buf, n, "the plugin crashed with SIG%s", abbrev ? abbrev : "?");
+    } else if (WIFEXITED(st)) {
+        snprintf(buf, n, "the plugin exited the process (status %d)", WEXITSTATUS(st));
+    } else {
+        snprintf(buf, n, "the plugin process stopped unexpectedly");
+    }
+}
+
+typedef enum { WAIT_OK, WAIT_DIED, WAIT_TIMEOUT, WAIT_FLOOD } wait_rc;
+
+/* Wait until the reply is readable, draining (and counting) what the
+ * plugin prints meanwhile. */
+static wait_rc wait_reply(iso_inst *I, double timeout)
+{
+    double deadline = now_s() + timeout;
+    size_t printed = 0;
+    char sink[4096];
+    for (;;) {
+        double left = deadline - now_s();
+        if (left <= 0)
+            return WAIT_TIMEOUT;
+        struct pollfd pf[2] = {{I->sock, POLLIN, 0}, {I->out, POLLIN, 0}};
+        int k = poll(pf, I->out >= 0 ? 2 : 1, (int)(left * 1000) + 1);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return WAIT_DIED;
+        if (pf[1].revents & POLLIN) {
+            ssize_t got;
+            while ((got = read(I->out, sink, sizeof sink)) > 0)
+                printed += (size_t)got;
+            if (printed > OUTPUT_CAP)
+                return WAIT_FLOOD;
+        }
+        if (pf[0].revents & (POLLIN | POLLHUP | POLLERR))
+            return WAIT_OK;
+    }
+}
+
+/* Parse a reply into r through the host functions, so the same checks
+ * apply as in-process. */
+static void unpack_result(rbuf *rb, imv_result *r)
+{
+    const imv_host *h = imv_host_table();
+    int has = (int)r_u32(rb);
+    double score = r_f64(rb);
+    char *err = r_str(rb);
+    if (err) {
+        h->set_error(r, err);
+        free(err);
+        return;
+    }
+    if (has)
+        h->set_score(r, score);
+    uint32_t n = r_u32(rb);
+    for (uint32_t i = 0; i < n && !rb->bad && i <= IMV_MAX_ITEMS; i++) {
+        char *f = r_str(rb);
+        double pts = r_f64(rb);
+        char *t = r_str(rb), *e = r_str(rb);
+        h->add_reason(r, f, pts, t, e);
+        free(f);
+        free(t);
+        free(e);
+    }
+    n = r_u32(rb);
+    for (uint32_t i = 0; i < n && !rb->bad && i <= IMV_MAX_ITEMS; i++) {
+        char *s = r_str(rb);
+        h->add_unmet(r, s ? s : "");
+        free(s);
+    }
+    n = r_u32(rb);
+    for (uint32_t i = 0; i < n && !rb->bad && i <= IMV_MAX_ITEMS; i++) {
+        char *s = r_str(rb);
+        h->add_risk(r, s ? s : "");
+        free(s);
+    }
+    double a = r_f64(rb), b = r_f64(rb), c = r_f64(rb);
+    h->set_timeline(r, a, b, c);
+    char *pid = r_str(rb);
+    double fit = r_f64(rb);
+    if (pid)
+        h->set_partner(r, pid, fit);
+    free(pid);
+    if (rb->bad && !r->error)
+        r->error = imv_xstrdup("isolation: the plugin process sent a malformed reply");
+}
+
+static void fail_call(iso_inst *I, imv_result *r, const char *msg, int kill_it)
+{
+    int st = 0;
+    char buf[200];
+    reap(I, kill_it, &st);
+    if (!msg) {
+        describe_death(st, buf, sizeof buf);
+        msg = buf;
+    }
+    free(r->error);
+    r->error = imv_xstrdup(msg);
+}
 
 static void iso_score(const imv_model *m, void *inst, const imv_profile_view *v,
                       unsigned long key, const double *params, imv_result *r)
 {
-    m->be->score(m, inst, v, key, params, r);
+    (void)key;
+    iso_inst *I = inst;
+    char err[300];
+    if (I->pid <= 0 && spawn(m, I, err, sizeof err) != IMV_OK) {
+        r->error = imv_xstrdup(err);
+        return;
+    }
+    wbuf req = {0};
+    pack_view(&req, v, params, m->n_params);
+    int sent = send_msg(I->sock, &req);
+    free(req.p);
+    if (sent) {
+        fail_call(I, r, NULL, 1);
+        return;
+    }
+    double timeout = m->limits->isolate_timeout > 0 ? m->limits->isolate_timeout : 2.0;
+    switch (wait_reply(I, timeout)) {
+    case WAIT_TIMEOUT:
+        snprintf(err, sizeof err, "the plugin timed out after %g s", timeout);
+        fail_call(I, r, err, 1);
+        return;
+    case WAIT_FLOOD:
+        snprintf(err, sizeof err, "the plugin flooded its output (more than %u KiB in one call)",
+                 OUTPUT_CAP >> 10);
+        fail_call(I, r, err, 1);
+        return;
+    case WAIT_DIED:
+        fail_call(I, r, NULL, 1);
+        return;
+    case WAIT_OK:
+        break;
+    }
+    uint32_t n;
+    if (read_all(I->sock, &n, sizeof n)) {
+        fail_call(I, r, NULL, 0);
+        return;
+    }
+    if (n > MAX_MSG) {
+        fail_call(I, r, "isolation: the plugin process sent an oversized reply", 1);
+        return;
+    }
+    unsigned char *msg = imv_xmalloc(n ? n : 1);
+    if (read_all(I->sock, msg, n)) {
+        free(msg);
+        fail_call(I, r, NULL, 1);
+        return;
+    }
+    rbuf rb = {msg, n, 0, 0};
+    unpack_result(&rb, r);
+    free(msg);
 }
 
 const imv_backend imv_isolated_backend = {
     .language = "c",
+    .instance_new = iso_instance_new,
+    .instance_free = iso_instance_free,
     .score = iso_score,
 };

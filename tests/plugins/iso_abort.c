@@ -1,0 +1,3 @@
+#define ISO_ID "iso_abort"
+#include "iso_common.h"
+static void misbehave(void) { abort(); }
