@@ -8,21 +8,23 @@ PREFIX   ?= /usr/local
 BUILD    ?= build
 PKG_CONFIG ?= pkg-config
 
-LUA_CFLAGS   := $(shell $(PKG_CONFIG) --cflags lua5.4 2>/dev/null)
-LUA_LIBS     := $(shell $(PKG_CONFIG) --libs lua5.4 2>/dev/null)
-CJSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcjson 2>/dev/null)
-CJSON_LIBS   := $(shell $(PKG_CONFIG) --libs libcjson 2>/dev/null)
-CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
-CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+# Deferred (=, not :=) so that they are read after `deps` has installed
+# pkg-config and the libraries on a fresh machine.
+LUA_CFLAGS   = $(shell $(PKG_CONFIG) --cflags lua5.4 2>/dev/null)
+LUA_LIBS     = $(shell $(PKG_CONFIG) --libs lua5.4 2>/dev/null)
+CJSON_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcjson 2>/dev/null)
+CJSON_LIBS   = $(shell $(PKG_CONFIG) --libs libcjson 2>/dev/null)
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wno-format-nonliteral -Wvla
 OPT      ?= -O2 -g
 CFLAGS   ?=
 SAN      ?=
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -fvisibility=hidden \
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -fvisibility=hidden \
                -Icore -Iplugins $(LUA_CFLAGS) $(CJSON_CFLAGS) $(CFLAGS)
-LIBS     := $(LUA_LIBS) $(CJSON_LIBS) -lcsv -ldl -lm -lpthread
+LIBS     = $(LUA_LIBS) $(CJSON_LIBS) -lcsv -ldl -lm -lpthread
 
 CORE_SRC := $(wildcard core/*.c) plugins/native.c plugins/lua_host.c plugins/isolate.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
@@ -55,10 +57,13 @@ help:
 	@echo "make install    install to PREFIX (default /usr/local)"
 	@echo "make deps       install the Debian packages it needs (as root)"
 
+# Every build step waits for this (order-only), so a fresh Debian machine
+# with only make and a compiler gets its libraries first.  A no-op when
+# everything is installed.
 deps:
 	@sh tests/install-deps.sh
 
-$(BUILD)/obj/%.o: %.c $(wildcard core/*.h) plugins/imeval_plugin.h
+$(BUILD)/obj/%.o: %.c $(wildcard core/*.h cli/*.h) plugins/imeval_plugin.h | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(BASE_CFLAGS) -c $< -o $@
@@ -76,7 +81,7 @@ $(BUILD)/imeval: $(CLI_OBJ) $(BUILD)/libimeval.a
 # Model plugins use nothing but the SDK header: the path a researcher's takes.
 PLUGIN_CFLAGS := -std=c11 $(WARN) $(OPT) $(SAN) -fPIC -shared -fvisibility=hidden -Iplugins
 
-$(BUILD)/models/%.so: models/%.c plugins/imeval_plugin.h
+$(BUILD)/models/%.so: models/%.c plugins/imeval_plugin.h | deps
 	@mkdir -p $(dir $@)
 	@echo "  PLUGIN  $@"
 	$(Q)$(CC) $(PLUGIN_CFLAGS) $< -o $@ -lm
@@ -91,7 +96,7 @@ $(BUILD)/tests/plugins/%.so: tests/plugins/%.c plugins/imeval_plugin.h
 	@echo "  FIXTURE $@"
 	$(Q)$(CC) $(PLUGIN_CFLAGS) -Wno-unused-parameter $< -o $@ -lm
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libimeval.a
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libimeval.a | deps
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(BASE_CFLAGS) $(CHECK_CFLAGS) -Itests $< -o $@ $(BUILD)/libimeval.a $(CHECK_LIBS) $(LIBS)

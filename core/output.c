@@ -307,8 +307,13 @@ static void table_header(imv_output *o, const imv_evaluation *e)
     char note[160];
     putf(o, "%s (%s, as of %s): %s%s\n", p->name, p->id, p->as_of, imv_grade_name(p->grade),
          p->grade_was_adequate ? " (was \"adequate\")" : "");
-    if (e->recommended)
+    if (e->recommended) {
+        const imv_result *first = &e->results[e->order[0]];
         putf(o, "recommended: %s%s\n", e->recommended, robust_note(e, note, sizeof note));
+        if (first->score < 50)
+            put(o, "  caution: even the best viable model fits poorly here; read the reasons "
+                   "(--explain)\n  and the models that are not viable before relying on it\n");
+    }
     else
         put(o, "recommended: none - no model is viable for this profile\n");
 }
@@ -328,8 +333,9 @@ static void table_row(imv_output *o, const imv_evaluation *e, size_t rank)
     months_cell(good, sizeof good, r->months_to_good);
     if (r->partner_id)
         snprintf(partner, sizeof partner, "%.12s %.0f", r->partner_id, imv_round1(r->partner_fit));
-    putf(o, "%2zu  %-22.22s  %5s  %-8s  %-6s  %5s %4s %4s  %s\n", rank + 1, r->model->id, s,
-         imv_band(imv_round1(r->score)), r->viable ? "yes" : "no", setup, fair, good, partner);
+    putf(o, "%2zu  %-22.22s  %5s  %-8s  %-6s  %5s %4s %4s%s%s\n", rank + 1, r->model->id, s,
+         imv_band(imv_round1(r->score)), r->viable ? "yes" : "no", setup, fair, good,
+         *partner ? "  " : "", partner);
 }
 
 static void explain_result(imv_output *o, const imv_result *r, int indent)
@@ -380,6 +386,17 @@ static void table_evaluation(imv_output *o, const imv_evaluation *e)
         table_row(o, e, i);
         if (o->explain)
             explain_result(o, &e->results[e->order[i]], 4);
+    }
+    /* Without --explain, still say why a model is out of the running. */
+    for (size_t i = 0; !o->explain && i < e->n; i++) {
+        const imv_result *r = &e->results[e->order[i]];
+        if (r->error || r->viable || r->n_unmet == 0)
+            continue;
+        char *line = imv_xasprintf("%s not viable: %s%s", r->model->id, r->unmet[0],
+                                   r->n_unmet > 1 ? " (and more: --explain)" : "");
+        put(o, "    ");
+        wrap(o, line, 4, 6, 80);
+        free(line);
     }
     if (e->uncertainty)
         imv_uncertainty_table(o->f, e->uncertainty, e);
