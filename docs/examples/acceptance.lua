@@ -16,9 +16,6 @@ return {
     local a = p.ratings.acceptance
     local pts = w.weight * (a - 2)
     local s = math.max(0, math.min(100, 50 + pts))
-    if p.score_only then        -- bulk draws: only the score and viability
-      return { score = s, unmet_preconditions = a < w.min_acceptance and { "x" } or nil }
-    end
     local fair, good = imeval.journey(p)
     return {
       score = s,
