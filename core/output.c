@@ -12,6 +12,7 @@
 
 #include "output.h"
 #include "internal.h"
+#include "monitor.h"
 #include "uncertainty.h"
 
 struct imv_output {
@@ -188,6 +189,22 @@ cJSON *imv_output_evaluation_json(const imv_evaluation *e)
         cJSON_AddItemToArray(a, imv_output_ranking_json(e, i));
     if (e->uncertainty)
         cJSON_AddItemToObject(o, "uncertainty", imv_uncertainty_json(e->uncertainty, e));
+    imv_monitor mon;
+    imv_monitor_assess(e, &mon);
+    if (mon.status != IMV_MON_NONE) {
+        char text[1200];
+        cJSON *iv = cJSON_AddObjectToObject(o, "intervention");
+        cJSON_AddStringToObject(iv, "model", mon.model);
+        add_months(iv, "months", mon.months == IMV_UNKNOWN ? IMV_UNKNOWN : floor(mon.months));
+        add_months(iv, "expected_months", mon.expected_months);
+        cJSON_AddStringToObject(iv, "status", imv_monitor_status_name(mon.status));
+        if (mon.escalate_to)
+            cJSON_AddStringToObject(iv, "escalate_to", mon.escalate_to);
+        else
+            cJSON_AddNullToObject(iv, "escalate_to");
+        imv_monitor_sentence(&mon, text, sizeof text);
+        cJSON_AddStringToObject(iv, "text", text);
+    }
     if (p->extra_json) {
         cJSON *x = cJSON_Parse(p->extra_json);
         if (x)
@@ -316,6 +333,14 @@ static void table_header(imv_output *o, const imv_evaluation *e)
     }
     else
         put(o, "recommended: none - no model is viable for this profile\n");
+    imv_monitor mon;
+    imv_monitor_assess(e, &mon);
+    if (mon.status != IMV_MON_NONE) {
+        char text[1200];
+        imv_monitor_sentence(&mon, text, sizeof text);
+        put(o, "in place: ");
+        wrap(o, text, 10, 2, 80);
+    }
 }
 
 static void table_row(imv_output *o, const imv_evaluation *e, size_t rank)
