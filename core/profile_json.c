@@ -19,6 +19,7 @@
 #define MAX_NOTE 4096
 #define MAX_PARTNERS 64
 #define MAX_PREVIOUS 32
+#define MAX_DATE_TEXT 64   /* read this much of a date, so errors can quote it */
 
 typedef struct vctx {
     imv_diags *diags;
@@ -400,7 +401,9 @@ static void read_intervention(vctx *c, const cJSON *j, imv_profile *p)
     }
     check_keys(c, j, path, keys, 0);
     p->iv_model = get_id(c, j, "model", path, 1);
-    p->iv_since = get_string(c, j, "since", path, 1, 10);
+    /* Longer than a date may be (e.g. an ISO timestamp) is still read, so
+     * that the message says what a date looks like, not how long it was. */
+    p->iv_since = get_string(c, j, "since", path, 1, MAX_DATE_TEXT);
     if (p->iv_since && !imv_date_valid(p->iv_since)) {
         fail(c, "current_intervention.since", "\"%s\" is not a date: expected YYYY, YYYY-MM or YYYY-MM-DD",
              p->iv_since);
@@ -535,7 +538,7 @@ int imv_profile_from_json(const cJSON *json, const char *source, long line,
     read_format(&c, get(json, "format"));
     p->id = get_id(&c, json, "id", "", 1);
     p->name = get_string(&c, json, "name", "", 1, MAX_NAME);
-    p->as_of = get_string(&c, json, "as_of", "", 1, 10);
+    p->as_of = get_string(&c, json, "as_of", "", 1, MAX_DATE_TEXT);
     if (p->as_of && !imv_date_valid(p->as_of))
         fail(&c, "as_of", "\"%s\" is not a date: expected YYYY, YYYY-MM or YYYY-MM-DD", p->as_of);
     p->src_note = get_string(&c, json, "source", "", 0, MAX_NOTE);
