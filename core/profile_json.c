@@ -102,7 +102,12 @@ static void check_keys(vctx *c, const cJSON *obj, const char *path,
             continue;
         join(p, sizeof p, path, k);
         if (c->strict) {
-            fail(c, p, "unknown field (--strict)");
+            /* strict 2: a range, where any other key is a typo whether or
+             * not the user asked for --strict. */
+            if (c->strict == 2)
+                fail(c, p, "unknown field: a range has only \"low\", \"mode\" and \"high\"");
+            else
+                fail(c, p, "unknown field (--strict)");
         } else {
             imv_diags_add_at(c->diags, 1, c->source, c->line, p, "unknown field kept, not used");
             if (keep_unknown && c->extra && !cJSON_GetObjectItemCaseSensitive(c->extra, k))
@@ -242,7 +247,7 @@ static int get_rating(vctx *c, const cJSON *j, const char *p, imv_range *r)
     }
     size_t before = c->errors;
     int strict = c->strict;
-    c->strict = 1;            /* a typo inside a range must not pass */
+    c->strict = 2;            /* a typo inside a range must not pass */
     check_keys(c, j, p, keys, 0);
     c->strict = strict;
     const cJSON *lo = get(j, "low"), *mo = get(j, "mode"), *hi = get(j, "high");
