@@ -110,8 +110,15 @@ static void check_keys(vctx *c, const cJSON *obj, const char *path,
                 fail(c, p, "unknown field (--strict)");
         } else {
             imv_diags_add_at(c->diags, 1, c->source, c->line, p, "unknown field kept, not used");
-            if (keep_unknown && c->extra && !cJSON_GetObjectItemCaseSensitive(c->extra, k))
-                cJSON_AddItemToObject(c->extra, k, cJSON_Duplicate(a, 1));
+            /* Nested unknowns are kept under their section ("size":
+             * {"households": ...}) so that the warning's "kept" is true. */
+            cJSON *dst = keep_unknown ? c->extra : NULL;
+            if (dst && path && *path) {
+                cJSON *sect = cJSON_GetObjectItemCaseSensitive(dst, path);
+                dst = sect ? sect : cJSON_AddObjectToObject(dst, path);
+            }
+            if (cJSON_IsObject(dst) && !cJSON_GetObjectItemCaseSensitive(dst, k))
+                cJSON_AddItemToObject(dst, k, cJSON_Duplicate(a, 1));
         }
     }
 }
@@ -291,7 +298,7 @@ static void read_size(vctx *c, const cJSON *j, imv_profile *p)
         fail(c, "size", "expected an object, got %s", type_name(j));
         return;
     }
-    check_keys(c, j, "size", keys, 0);
+    check_keys(c, j, "size", keys, 1);
     const cJSON *a = get(j, "child_population"), *b = get(j, "children_in_care");
     if (a && !cJSON_IsNull(a))
         get_number(c, a, "size.child_population", 0, 1e9, 1, &p->child_population);
@@ -311,7 +318,7 @@ static void read_ofsted(vctx *c, const cJSON *j, imv_profile *p)
         fail(c, "ofsted", "expected an object, got %s", type_name(j));
         return;
     }
-    check_keys(c, j, "ofsted", keys, 0);
+    check_keys(c, j, "ofsted", keys, 1);
     const cJSON *g = get(j, "grade");
     if (!g)
         fail(c, "ofsted.grade", "missing (required)");
@@ -353,7 +360,7 @@ static void read_ratings(vctx *c, const cJSON *j, imv_profile *p)
         fail(c, "ratings", "expected an object, got %s", type_name(j));
         return;
     }
-    check_keys(c, j, "ratings", keys, 0);
+    check_keys(c, j, "ratings", keys, 1);
     for (int i = 0; i < IMV_R_COUNT; i++) {
         snprintf(q, sizeof q, "ratings.%s", keys[i]);
         const cJSON *r = get(j, keys[i]);
@@ -379,7 +386,7 @@ static void read_facts(vctx *c, const cJSON *j, imv_profile *p)
         fail(c, "facts", "expected an object, got %s", type_name(j));
         return;
     }
-    check_keys(c, j, "facts", keys, 0);
+    check_keys(c, j, "facts", keys, 1);
     for (int i = 0; i < IMV_F_COUNT; i++) {
         const cJSON *f = get(j, keys[i]);
         if (!f || cJSON_IsNull(f))
@@ -404,7 +411,7 @@ static void read_intervention(vctx *c, const cJSON *j, imv_profile *p)
              type_name(j));
         return;
     }
-    check_keys(c, j, path, keys, 0);
+    check_keys(c, j, path, keys, 1);
     p->iv_model = get_id(c, j, "model", path, 1);
     /* Longer than a date may be (e.g. an ISO timestamp) is still read, so
      * that the message says what a date looks like, not how long it was. */
@@ -429,7 +436,7 @@ static void read_partner(vctx *c, const cJSON *j, const char *path, imv_partner 
         fail(c, path, "expected a partner object, got %s", type_name(j));
         return;
     }
-    check_keys(c, j, path, keys, 0);
+    check_keys(c, j, path, keys, 1);
     t->id = get_id(c, j, "id", path, 1);
     t->name = get_string(c, j, "name", path, 0, MAX_NAME);
     const cJSON *f;
