@@ -176,6 +176,48 @@ static long best_partner(const imv_profile_view *p, const double *w, double *fit
     return best;
 }
 
+/* The best candidate whatever its fit (excluded ones aside), for telling
+ * a would-be partner how far it falls short; -1 when all are excluded. */
+static long best_any(const imv_profile_view *p, const double *w, double *fit)
+{
+    long best = -1;
+    *fit = -1;
+    for (size_t i = 0; i < p->n_partners; i++) {
+        double f = partner_fit(&p->partners[i], p, w);
+        if (f > *fit) {
+            best = (long)i;
+            *fit = f;
+        }
+    }
+    return best;
+}
+
+/* One line per candidate, so that a council weighing whether to partner
+ * sees its own fit and what holds it back (003 ch.3: partners need spare
+ * capacity; 002: Plymouth was itself "requires improvement"). */
+static void candidate_reasons(const imv_profile_view *p, const double *w, imv_result *r,
+                              const imv_host *h)
+{
+    for (size_t i = 0; i < p->n_partners; i++) {
+        const imv_partner_view *c = &p->partners[i];
+        double f = partner_fit(c, p, w);
+        char text[400];
+        if (f < 0)
+            snprintf(text, sizeof text, "candidate %s cannot partner: %s", c->id,
+                     c->grade == IMV_G_INADEQUATE ? "it is itself inadequate"
+                                                  : "it has too little spare leadership capacity");
+        else
+            snprintf(text, sizeof text, "candidate %s fits %.0f/100 (%s %.0f needed): grade %s%s%s%s",
+                     c->id, f, f >= w[P_MIN_FIT] ? "at least" : "below the", w[P_MIN_FIT],
+                     h->grade_name(c->grade),
+                     c->current_commitments > 0 ? ", already supports another council" : "",
+                     c->child_population != IMV_UNKNOWN && c->child_population < w[P_SMALL_PARTNER]
+                         ? ", small" : "",
+                     c->neighbouring == 1 ? ", neighbouring" : "");
+        h->add_reason(r, "partners", 0, text, EV_PARTNER);
+    }
+}
+
 /* A strong partner adds most where the council lacks leaders of its own
  * (003 ch.4 second contention): the bonus of a good fit is scaled by that
  * need, falling from 1 at officer capacity 1 to 1/4 at 2.5 and above; a
@@ -324,10 +366,17 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r,
             "003 ch.4: partnerships for inadequate services; peer support for fair to good");
     h->set_score(r, clamp(a.s, 0, 100));
     preconditions(p, w, r, h, best);
-    if (best >= 0)
+    if (best >= 0) {
         h->set_partner(r, p->partners[best].id, fit);
+    } else {
+        double any_fit;
+        long any = best_any(p, w, &any_fit);
+        if (any >= 0)
+            h->set_partner(r, p->partners[any].id, any_fit);
+    }
     if (a.quiet)
         return 0;
+    candidate_reasons(p, w, r, h);
     timeline(p, w, r, h, best >= 0 ? fit : 0);
     risks(p, r, h, best);
     return 0;
