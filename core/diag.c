@@ -69,14 +69,25 @@ void imv_diags_add_at(imv_diags *d, int warning, const char *source, long line,
     va_end(ap);
 }
 
+/* PROFILE-FORMAT.md: a value error is "file: json.path: message" (its
+ * example, word for word); a syntax error is "file:line: message".  A
+ * value error in a profile that does not start the file also says where
+ * that profile starts, after the message, so the contract form stays a
+ * prefix of what is printed. */
 void imv_diag_format(const imv_diag *g, char *buf, size_t len)
 {
+    const char *src = g->source ? g->source : "imeval";
+    if (g->where && *g->where) {
+        char at[48] = "";
+        if (g->line > 1)
+            snprintf(at, sizeof at, " (profile at line %ld)", g->line);
+        snprintf(buf, len, "%s: %s: %s%s", src, g->where, g->message, at);
+        return;
+    }
     char at[32] = "";
     if (g->line > 0)
         snprintf(at, sizeof at, ":%ld", g->line);
-    snprintf(buf, len, "%s%s: %s%s%s", g->source ? g->source : "imeval", at,
-             g->where && *g->where ? g->where : "", g->where && *g->where ? ": " : "",
-             g->message);
+    snprintf(buf, len, "%s%s: %s", src, at, g->message);
 }
 
 void imv_diags_truncate(imv_diags *d, size_t n)

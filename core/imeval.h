@@ -67,7 +67,9 @@ void imv_diags_add(imv_diags *d, int warning, const char *source,
 void imv_diags_add_at(imv_diags *d, int warning, const char *source, long line,
                       const char *where, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
-/* Write one diagnostic as "source:line: where: message". */
+/* Write one diagnostic: "source: where: message" for a value (with
+ * " (profile at line N)" after it when the profile does not start the
+ * file), "source:line: message" for a syntax error. */
 void imv_diag_format(const imv_diag *g, char *buf, size_t len);
 /* Drop every diagnostic from index n on (used to roll back). */
 void imv_diags_truncate(imv_diags *d, size_t n);
