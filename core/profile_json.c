@@ -207,7 +207,7 @@ static int get_number(vctx *c, const cJSON *j, const char *p, double lo,
         return -1;
     }
     if (v < lo || v > hi) {
-        if (isinf(hi))
+        if (v < lo && (isinf(hi) || hi >= 1e6)) /* sizes: no "0..1e+09" */
             fail(c, p, "%s is negative; expected a number >= %g", d, lo);
         else
             fail(c, p, "%s is outside %g..%g", d, lo, hi);
