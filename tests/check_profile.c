@@ -528,14 +528,15 @@ START_TEST(errors__out_of_range)
     expect_error("facts.leadership_changes_3y", "-2", "facts.leadership_changes_3y", "negative");
     expect_error("facts.additional_investment_gbp_m", "-0.5", "facts.additional_investment_gbp_m",
                  "negative");
-    expect_error("size.child_population", "-5", "size.child_population", "-5 is outside");
+    expect_error("size.child_population", "-5", "size.child_population",
+                 "-5 is negative; expected a number >= 0");
     expect_error("size.children_in_care", "2.5", "size.children_in_care", "2.5 is not a whole number");
     expect_error("partners", "[{\"id\": \"h\", \"spare_leadership_capacity\": 6}]",
                  "partners[0].spare_leadership_capacity", "6 is outside 0..4");
     expect_error("partners", "[{\"id\": \"h\", \"current_commitments\": 1.5}]",
                  "partners[0].current_commitments", "not a whole number");
     expect_error("partners", "[{\"id\": \"h\", \"child_population\": -1}]",
-                 "partners[0].child_population", "outside");
+                 "partners[0].child_population", "-1 is negative");
 }
 END_TEST
 
