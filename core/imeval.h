@@ -154,7 +154,8 @@ imv_reader *imv_reader_open(const char *path, const imv_read_opts *opts,
                             imv_diags *diags);
 /* Read the next profile.  Returns 1 and sets *out (caller frees) when one
  * was read; 0 at the end; -1 when one profile was bad (diagnostics added,
- * call again for the next); IMV_EIO when the file cannot be read further. */
+ * call again for the next); IMV_EIO (also -1) when the file cannot be read
+ * further, after which every call returns 0. */
 int imv_reader_next(imv_reader *r, imv_profile **out, imv_diags *diags);
 void imv_reader_close(imv_reader *r);
 

@@ -47,6 +47,7 @@ struct imv_reader {
     unsigned char *buf;
     size_t pos, end;
     int eof, io_error;
+    int dead;                     /* a read error was reported: no more */
     /* JSON */
     int started, in_array, array_done, n_values;
     char *val;
@@ -264,6 +265,15 @@ static void scan_value(imv_reader *r, scan *s)
     r->vlen--;
 }
 
+/* Report a read error once; every later call then sees the end, so a
+ * caller that goes on after a bad profile (IMV_EIO is also -1) stops. */
+static int read_failed(imv_reader *r, imv_diags *d)
+{
+    imv_diags_add_at(d, 0, r->path, r->line, NULL, "read error: %s", strerror(r->io_error));
+    r->dead = 1;
+    return IMV_EIO;
+}
+
 /* Report a problem with the value that began at s->start_line. */
 static int value_error(imv_reader *r, long line, imv_diags *d, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -346,7 +356,7 @@ static int json_next(imv_reader *r, imv_profile **out, imv_diags *d)
         skip_space(r);
         if (peek(r) == EOF) {
             if (r->io_error)
-                return IMV_EIO;
+                return read_failed(r, d);
             return value_error(r, 1, d, "empty file: expected a profile object, an array of them, or JSON Lines");
         }
         if (peek(r) == '[') {
@@ -358,10 +368,8 @@ static int json_next(imv_reader *r, imv_profile **out, imv_diags *d)
         skip_space(r);
         int c = peek(r);
         if (c == EOF) {
-            if (r->io_error) {
-                imv_diags_add_at(d, 0, r->path, r->line, NULL, "read error: %s", strerror(r->io_error));
-                return IMV_EIO;
-            }
+            if (r->io_error)
+                return read_failed(r, d);
             if (r->in_array && !r->array_done) {
                 r->array_done = 1;
                 return value_error(r, r->line, d, "truncated JSON: the array is not closed with ]");
@@ -670,10 +678,8 @@ static int csv_next(imv_reader *r, imv_profile **out, imv_diags *d)
         csv_row row;
         int rc = take_row(r, &row, d);
         if (rc <= 0) {
-            if (r->io_error) {
-                imv_diags_add_at(d, 0, r->path, r->line, NULL, "read error: %s", strerror(r->io_error));
-                return IMV_EIO;
-            }
+            if (r->io_error)
+                return read_failed(r, d);
             return rc;
         }
         rc = csv_row_profile(r, &row, out, d);
@@ -685,5 +691,7 @@ static int csv_next(imv_reader *r, imv_profile **out, imv_diags *d)
 int imv_reader_next(imv_reader *r, imv_profile **out, imv_diags *diags)
 {
     *out = NULL;
+    if (r->dead)
+        return 0;
     return r->kind == KIND_CSV ? csv_next(r, out, diags) : json_next(r, out, diags);
 }

@@ -200,11 +200,11 @@ static void read_file(run_ctx *c, const char *path, uint32_t file_index, id_set 
         if (rc == 0)
             break;
         if (rc < 0) {
+            /* A bad profile (-1) and a read error (IMV_EIO, also -1) look
+             * alike; after a read error the reader reports the end, so
+             * going on is right for both.  Breaking here used to drop
+             * every profile after the first bad one. */
             c->st->profiles_bad++;
-            if (rc == IMV_EIO) {
-                c->st->io_failed = 1;
-                break;
-            }
             continue;
         }
         const id_entry *dup = id_set_add(ids, p->id, file_index, p->line);
