@@ -552,13 +552,17 @@ static cJSON *csv_number(const char *s, int allow_range)
             }
     double v[3];
     for (size_t i = 0; i < n; i++) {
-        char *end;
+        /* Each part on its own: strtod would take the "1." of "1..3". */
+        size_t len = i + 1 < n ? (size_t)(parts[i + 1] - 2 - parts[i]) : strlen(parts[i]);
+        char *part = imv_xstrndup(parts[i], len), *end;
         errno = 0;
-        v[i] = strtod(parts[i], &end);
-        size_t stop = i + 1 < n ? (size_t)(parts[i + 1] - 2 - parts[i]) : strlen(parts[i]);
-        if (end == parts[i] || (size_t)(end - parts[i]) != stop)
+        v[i] = strtod(part, &end);
+        int whole = len > 0 && *end == '\0';
+        int overflow = errno == ERANGE && fabs(v[i]) > 1;
+        free(part);
+        if (!whole)
             return NULL;
-        if (!isfinite(v[i]) || errno == ERANGE)
+        if (!isfinite(v[i]) || overflow)
             v[i] = INFINITY;   /* reported as "not a finite number" */
     }
     if (n == 1)
