@@ -509,6 +509,22 @@ static int csv_cell_error(imv_reader *r, const csv_row *row, imv_diags *d)
     return 0;
 }
 
+/* 1 when h names a field of the profile format's CSV form. */
+static int known_column(const char *h)
+{
+    static const char *const plain[] = {"format", "id", "name", "as_of", "source",
+                                        "ofsted.grade", "ofsted.previous",
+                                        "size.child_population", "size.children_in_care", NULL};
+    for (const char *const *p = plain; *p; p++)
+        if (strcmp(h, *p) == 0)
+            return 1;
+    if (strncmp(h, "ratings.", 8) == 0)
+        return imv_rating_index(h + 8) >= 0;
+    if (strncmp(h, "facts.", 6) == 0)
+        return imv_fact_index(h + 6) >= 0;
+    return 0;
+}
+
 static int read_header(imv_reader *r, imv_diags *d)
 {
     csv_row row;
@@ -530,8 +546,22 @@ static int read_header(imv_reader *r, imv_diags *d)
                 value_error(r, row.line, d, "column \"%.60s\" appears twice in the header", row.cells[i]);
                 r->header_bad = 1;
             }
-    if (row.n == 0 || strcmp(row.cells[0], "") == 0)
+    size_t known = 0;
+    for (size_t i = 0; i < row.n; i++) {
+        known += known_column(row.cells[i]);
+        if (row.cells[i][0] == '\0' && !r->header_bad) {
+            value_error(r, row.line, d, "column %zu of the header row has no name", i + 1);
+            r->header_bad = 1;
+        }
+    }
+    /* Content that is neither JSON nor a profile CSV would otherwise be a
+     * header with no rows: "0 invalid", exit 0, for any garbage. */
+    if (known == 0 && !r->header_bad) {
+        value_error(r, row.line, d,
+                    "not a profile file: expected JSON (starting with { or [) or CSV whose "
+                    "header row names profile fields (id,name,as_of,ofsted.grade,ratings.…)");
         r->header_bad = 1;
+    }
     r->header = row.cells;
     r->n_header = row.n;
     free(row.lens);
