@@ -1,0 +1,70 @@
+/* cmd_synth.c - `imeval synth`: realistic synthetic profiles as JSON Lines. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "synth.h"
+
+static const char synopsis[] = "[options]";
+static const char about[] =
+    "Write N synthetic but realistic authority profiles as JSON Lines (the\n"
+    "profile format), for benchmarks, stress tests and fuzz corpora.  Grades\n"
+    "follow the 78 authorities inspected 2012-2016 (20 inadequate, 41 requires\n"
+    "improvement, 17 good in every 78); ratings are correlated through a latent\n"
+    "capacity factor (failure_extent against it); some ratings are ranges, some\n"
+    "profiles carry facts, partner councils or a current intervention.  The same\n"
+    "seed gives the same profiles, and a smaller --count gives a prefix.\n\n"
+    "example:  imeval synth --count 153 --seed 7 | imeval evaluate --draws 1000 -";
+
+int cmd_synth(int argc, char **argv)
+{
+    cli_opts o;
+    int rc = cli_parse(argc, argv, 2, CMD_SYNTH, "synth", &o);
+    if (rc || o.help) {
+        if (o.help)
+            cli_help(stdout, CMD_SYNTH, "synth", synopsis, about);
+        cli_opts_free(&o);
+        return rc;
+    }
+    if (o.args.n) {
+        fprintf(stderr, "imeval synth: unexpected argument \"%s\" (see imeval synth --help)\n",
+                o.args.v[0]);
+        cli_opts_free(&o);
+        return EXIT_USAGE;
+    }
+    cli_out out;
+    if (cli_out_open(&out, o.output)) {
+        cli_opts_free(&o);
+        return EXIT_USAGE;
+    }
+    cli_catch_signals();
+    static char obuf[1 << 16];
+    setvbuf(out.f, obuf, _IOFBF, sizeof obuf);
+    imv_synth *g = imv_synth_new(o.seed);
+    int ok = 1;
+    for (uint64_t i = 0; i < (uint64_t)o.count; i++) {
+        if ((i & 1023) == 0 && cli_stop)
+            break;
+        size_t n;
+        const char *s = imv_synth_profile(g, i, &n);
+        if (fwrite(s, 1, n, out.f) != n || putc('\n', out.f) == EOF) {
+            ok = 0;
+            break;
+        }
+    }
+    imv_synth_free(g);
+    if (ok && !cli_stop && fflush(out.f) != 0)
+        ok = 0;
+    int saved = errno;
+    /* A reader that stops early (synth | head) is not an error worth a message. */
+    if (!ok && !out.path && saved == EPIPE) {
+        cli_opts_free(&o);
+        return EXIT_PARTIAL;
+    }
+    if (cli_out_close(&out, ok && !cli_stop))
+        ok = 0;
+    cli_opts_free(&o);
+    return cli_stop ? EXIT_INTERRUPTED : ok ? 0 : EXIT_PARTIAL;
+}
