@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -35,7 +36,9 @@ static void vadd(imv_diags *d, int warning, const char *source, long line,
     imv_grow((void **)&d->v, &d->cap, d->n + 1, sizeof *d->v);
     imv_diag *g = &d->v[d->n++];
     g->source = source ? imv_xstrdup(source) : NULL;
-    g->where = where ? imv_xstrdup(where) : NULL;
+    /* One line of UTF-8 whatever the input or a plugin put in a key or a
+     * message: "ofsted.grade: \"bad\ngrade\" is not a grade". */
+    g->where = where ? imv_text_oneline(where, strlen(where), strlen(where)) : NULL;
     g->warning = warning;
     g->line = line;
     va_copy(ap, ap0);
@@ -47,6 +50,11 @@ static void vadd(imv_diags *d, int warning, const char *source, long line,
     if (n > 0)
         vsnprintf(g->message, (size_t)n + 1, fmt, ap);
     va_end(ap);
+    if (n > 0) {
+        char *clean = imv_text_oneline(g->message, (size_t)n, (size_t)n);
+        free(g->message);
+        g->message = clean;
+    }
     if (!warning)
         d->n_errors++;
 }

@@ -25,6 +25,12 @@ void imv_grow(void **v, size_t *cap, size_t need, size_t sz);
 /* 1 when the n bytes at s are valid UTF-8 (no overlongs, no surrogates). */
 int imv_utf8_valid(const char *s, size_t n);
 
+/* A copy of the first n bytes at s (fewer when max is smaller) that is
+ * one line of valid UTF-8: control characters and bytes that are not
+ * UTF-8 become \n, \t, \xHH escapes.  For messages that quote input or
+ * plugin text; caller frees (core/result.c). */
+char *imv_text_oneline(const char *s, size_t n, size_t max);
+
 /* A plugin host: how the registry loads, instantiates and calls a model
  * of one language. */
 typedef struct imv_backend {

@@ -653,9 +653,10 @@ static void run(lua_inst *I, lua_CFunction f, call *c)
     if (st != LUA_OK) {
         char msg[600];
         lua_errmsg(L, st, I, msg, sizeof msg);
+        /* error() takes any string: keep the output one line of UTF-8. */
         for (size_t i = 0; i < c->n; i++)
             if (!c->r[i]->error) {
-                c->r[i]->error = imv_xstrdup(msg);
+                c->r[i]->error = imv_text_oneline(msg, strlen(msg), IMV_MAX_TEXT);
             }
         /* A table built half-way may be inconsistent: forget the cache. */
         I->cached_key = 0;
