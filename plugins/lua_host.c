@@ -469,9 +469,10 @@ static const char *opt_str(lua_State *L, int idx, const char *k, const char *whe
     }
     if (t != LUA_TSTRING)
         luaL_error(L, "result %s%s must be a string, it is %s", where, k, luaL_typename(L, -1));
-    const char *s = lua_tostring(L, -1);
-    lua_pop(L, 1); /* still referenced by the result table */
-    return s;
+    /* Left on the stack, which keeps it alive: an __index metamethod may
+     * have made it, and the next field read may run the collector (popping
+     * it here was a use-after-free). The caller resets the stack. */
+    return lua_tostring(L, -1);
 }
 
 /* reasons[i].fields: a string, or an array of strings joined by commas.
@@ -524,6 +525,7 @@ static void read_result(lua_State *L, int idx, imv_result *r)
 {
     const imv_host *h = imv_host_table();
     idx = lua_absindex(L, idx);
+    int top = lua_gettop(L);
     if (lua_type(L, idx) == LUA_TNUMBER) {
         h->set_score(r, lua_tonumber(L, idx));
         return;
@@ -534,6 +536,7 @@ static void read_result(lua_State *L, int idx, imv_result *r)
     const char *e = opt_str(L, idx, "error", "");
     if (e) {
         h->set_error(r, e);
+        lua_settop(L, top);
         return;
     }
     int t = lua_getfield(L, idx, "score");
@@ -587,7 +590,7 @@ static void read_result(lua_State *L, int idx, imv_result *r)
     } else if (t != LUA_TNIL && t != LUA_TTABLE) {
         luaL_error(L, "result partner must be a table {id, fit}");
     }
-    lua_pop(L, 1);
+    lua_settop(L, top);
 }
 
 /* ---- calls ------------------------------------------------------------------ */
