@@ -1,0 +1,24 @@
+/* reg_wrong_abi.c - a plugin built for a later plugin ABI: refused. */
+#include "imeval_plugin.h"
+
+static int score(const imv_profile_view *p, const double *params, imv_result *r,
+                 const imv_host *h)
+{
+    (void)p;
+    (void)params;
+    h->set_score(r, 50);
+    return 0;
+}
+
+static const imv_model_def def = {
+    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI + 6,
+    .id = "reg_wrong_abi", .name = "Wrong ABI", .version = "1.0.0",
+    .summary = "built for another ABI", .evidence = "none",
+    .score = score,
+};
+
+IMV_EXPORT const imv_model_def *imeval_model(const imv_host *h)
+{
+    (void)h;
+    return &def;
+}
