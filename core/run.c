@@ -1,10 +1,12 @@
 /*
  * run.c - read, score in parallel batches, emit in order.
  *
- * Each thread owns one worker (and so its own Lua states) for the whole
- * run; a batch is split by index, so which thread scores a profile never
- * changes a result: every evaluation depends only on its profile, the
- * models and the seed.
+ * A pool of threads lives for the whole run, each with its own worker
+ * (and so its own Lua states).  The pool scores one batch while this
+ * thread reads the next and writes the one before.  Which thread scores
+ * what never changes a result: every evaluation depends only on its
+ * profile, the models and the seed, and the Monte Carlo chunks of a
+ * profile each have their own random stream.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -83,53 +85,225 @@ static const id_entry *id_set_add(id_set *s, const char *id, uint32_t file, long
 
 /* ---- parallel scoring ------------------------------------------------------ */
 
+/* A batch of profiles read in a row.  Its work is split into units -
+ * one profile's evaluation, or a block of its Monte Carlo chunks - that
+ * threads claim in order, so a batch with fewer profiles than threads
+ * (one authority, a million draws) still uses every core, and a slow
+ * profile does not hold up the others. */
 typedef struct batch {
     imv_profile **p;
     imv_evaluation *e;
-    unsigned char *done;
+    unsigned char *done;          /* evaluation run */
+    imv_mc **mc;                  /* Monte Carlo state, while its blocks run */
+    size_t *blocks_total;         /* MC blocks, per profile (0: nothing to draw) */
+    size_t *blocks_left;          /* MC blocks not yet finished, per profile */
+    imv_uncertainty **u;          /* the summary, once every block has run */
+    unsigned char *mc_failed;     /* the draws did not fit in memory */
     size_t n;
     const imv_run_opts *o;
+    imv_registry *reg;
+    /* the next unit to claim, under mu: profile `next_p`, then its blocks */
+    pthread_mutex_t mu;
+    size_t next_p, next_block;
 } batch;
 
-typedef struct thread_arg {
-    batch *b;
-    imv_worker *w;
-    size_t index, stride;
-} thread_arg;
+#define BLOCK_CHUNKS 8             /* Monte Carlo chunks in one unit of work */
 
-static void *score_part(void *arg)
+/* Claim the next unit: returns 0 when none is left.  *block is SIZE_MAX
+ * for the evaluation of profile *i.  A profile's Monte Carlo state is made
+ * when its first block is claimed, so only the profiles being worked on
+ * hold their draws in memory. */
+static int claim(batch *b, size_t *i, size_t *block, imv_mc **mc)
 {
-    thread_arg *t = arg;
-    batch *b = t->b;
-    for (size_t i = t->index; i < b->n; i += t->stride) {
-        if (b->o->stop && *b->o->stop)
+    int got = 0;
+    pthread_mutex_lock(&b->mu);
+    while (b->next_p < b->n && !(b->o->stop && *b->o->stop)) {
+        size_t k = b->next_p;
+        if (b->next_block == SIZE_MAX) {
+            /* the evaluation comes first; then this profile's blocks */
+            *i = k;
+            *block = SIZE_MAX;
+            b->next_block = 0;
+            if (b->o->draws == 0) {
+                b->next_p++;
+                b->next_block = SIZE_MAX;
+            }
+            got = 1;
             break;
-        imv_evaluate(t->w, b->p[i], &b->e[i]);
-        if (b->o->draws)
-            imv_uncertainty_run(t->w, &b->e[i], b->o->draws, b->o->seed, b->o->vary_parameters);
-        b->done[i] = 1;
+        }
+        if (b->next_block == 0) {
+            b->mc[k] = imv_mc_new(b->reg, b->p[k], b->o->draws, b->o->seed,
+                                  b->o->vary_parameters);
+            b->blocks_total[k] = (imv_mc_chunks(b->mc[k]) + BLOCK_CHUNKS - 1) / BLOCK_CHUNKS;
+            b->blocks_left[k] = b->blocks_total[k];
+        }
+        if (b->next_block < b->blocks_total[k]) {
+            *i = k;
+            *block = b->next_block++;
+            *mc = b->mc[k];   /* alive until its last block has run */
+            got = 1;
+            break;
+        }
+        b->next_p++;
+        b->next_block = SIZE_MAX;
     }
-    return NULL;
+    pthread_mutex_unlock(&b->mu);
+    return got;
 }
 
-static void score_batch(batch *b, imv_worker **workers, int jobs)
+static void work(batch *b, imv_worker *w)
 {
-    thread_arg args[256];
-    pthread_t tid[256];
-    int started[256] = {0};
-    size_t stride = (size_t)jobs < b->n ? (size_t)jobs : b->n;
-    for (size_t t = 0; t < stride; t++) {
-        args[t] = (thread_arg){b, workers[t], t, stride};
-        if (t > 0)
-            started[t] = pthread_create(&tid[t], NULL, score_part, &args[t]) == 0;
+    size_t i, block;
+    imv_mc *mc = NULL;
+    while (claim(b, &i, &block, &mc)) {
+        if (block == SIZE_MAX) {
+            imv_evaluate(w, b->p[i], &b->e[i]);
+            b->done[i] = 1;
+            continue;
+        }
+        imv_mc_run(mc, w, block * BLOCK_CHUNKS, BLOCK_CHUNKS);
+        pthread_mutex_lock(&b->mu);
+        int last = --b->blocks_left[i] == 0;
+        if (last)
+            b->mc[i] = NULL;
+        pthread_mutex_unlock(&b->mu);
+        if (last) {
+            /* every block has run: this thread summarises */
+            imv_uncertainty *u = imv_mc_finish(mc);
+            imv_mc_free(mc);
+            pthread_mutex_lock(&b->mu);
+            b->u[i] = u;
+            b->mc_failed[i] = u == NULL;
+            pthread_mutex_unlock(&b->mu);
+        }
     }
-    /* Thread 0 is this one; a thread that could not start is done here. */
-    for (size_t t = 0; t < stride; t++)
-        if (t == 0 || !started[t])
-            score_part(&args[t]);
-    for (size_t t = 1; t < stride; t++)
-        if (started[t])
-            pthread_join(tid[t], NULL);
+}
+
+/* ---- the thread pool: started once per run, so that per-thread state
+ * (a worker's Lua states, an isolated model's child process) lives as
+ * long as the run. ----------------------------------------------------------- */
+
+typedef struct pool pool;
+
+typedef struct pool_thread {
+    pool *pl;
+    imv_worker *w;
+    pthread_t tid;
+} pool_thread;
+
+struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t go, idle;
+    unsigned long gen;            /* bumped for every batch handed out */
+    int quit;
+    int busy;                     /* threads still on the current batch */
+    batch *b;
+    int n;                        /* threads running */
+    pool_thread t[256];
+};
+
+static void *pool_main(void *arg)
+{
+    pool_thread *t = arg;
+    pool *pl = t->pl;
+    unsigned long seen = 0;
+    for (;;) {
+        pthread_mutex_lock(&pl->mu);
+        while (!pl->quit && pl->gen == seen)
+            pthread_cond_wait(&pl->go, &pl->mu);
+        if (pl->quit) {
+            pthread_mutex_unlock(&pl->mu);
+            return NULL;
+        }
+        seen = pl->gen;
+        batch *b = pl->b;
+        pthread_mutex_unlock(&pl->mu);
+        work(b, t->w);
+        pthread_mutex_lock(&pl->mu);
+        if (--pl->busy == 0)
+            pthread_cond_signal(&pl->idle);
+        pthread_mutex_unlock(&pl->mu);
+    }
+}
+
+static void pool_start(pool *pl, imv_worker **workers, int jobs)
+{
+    memset(pl, 0, sizeof *pl);
+    pthread_mutex_init(&pl->mu, NULL);
+    pthread_cond_init(&pl->go, NULL);
+    pthread_cond_init(&pl->idle, NULL);
+    for (int i = 0; i < jobs; i++) {
+        pool_thread *t = &pl->t[pl->n];
+        t->pl = pl;
+        t->w = workers[i];
+        if (pthread_create(&t->tid, NULL, pool_main, t) == 0)
+            pl->n++;
+    }
+}
+
+/* Hand b to the pool (returns at once), or, with no thread, score it here. */
+static void pool_submit(pool *pl, batch *b, imv_worker *w0)
+{
+    if (pl->n == 0) {
+        work(b, w0);
+        return;
+    }
+    pthread_mutex_lock(&pl->mu);
+    pl->b = b;
+    pl->busy = pl->n;
+    pl->gen++;
+    pthread_cond_broadcast(&pl->go);
+    pthread_mutex_unlock(&pl->mu);
+}
+
+static void pool_wait(pool *pl)
+{
+    pthread_mutex_lock(&pl->mu);
+    while (pl->busy > 0)
+        pthread_cond_wait(&pl->idle, &pl->mu);
+    pthread_mutex_unlock(&pl->mu);
+}
+
+static void pool_stop(pool *pl)
+{
+    pthread_mutex_lock(&pl->mu);
+    pl->quit = 1;
+    pthread_cond_broadcast(&pl->go);
+    pthread_mutex_unlock(&pl->mu);
+    for (int i = 0; i < pl->n; i++)
+        pthread_join(pl->t[i].tid, NULL);
+    pthread_mutex_destroy(&pl->mu);
+    pthread_cond_destroy(&pl->go);
+    pthread_cond_destroy(&pl->idle);
+}
+
+static void batch_init(batch *b, size_t cap, const imv_run_opts *o, imv_registry *reg)
+{
+    memset(b, 0, sizeof *b);
+    b->o = o;
+    b->reg = reg;
+    b->p = imv_xcalloc(cap, sizeof *b->p);
+    b->e = imv_xcalloc(cap, sizeof *b->e);
+    b->done = imv_xcalloc(cap, 1);
+    b->mc = imv_xcalloc(cap, sizeof *b->mc);
+    b->blocks_total = imv_xcalloc(cap, sizeof *b->blocks_total);
+    b->blocks_left = imv_xcalloc(cap, sizeof *b->blocks_left);
+    b->u = imv_xcalloc(cap, sizeof *b->u);
+    b->mc_failed = imv_xcalloc(cap, 1);
+    pthread_mutex_init(&b->mu, NULL);
+}
+
+static void batch_free(batch *b)
+{
+    free(b->p);
+    free(b->e);
+    free(b->done);
+    free(b->mc);
+    free(b->blocks_total);
+    free(b->blocks_left);
+    free(b->u);
+    free(b->mc_failed);
+    pthread_mutex_destroy(&b->mu);
 }
 
 typedef struct run_ctx {
@@ -142,27 +316,36 @@ typedef struct run_ctx {
     imv_run_stats *st;
     imv_worker **workers;
     int jobs;
-    batch b;
+    /* Two batches: the pool scores one while this thread reads the next
+     * and writes the one before, so reading and writing overlap scoring. */
+    batch bufs[2];
+    batch *cur;                   /* being filled */
+    batch *in_flight;             /* being scored, or NULL */
+    pool pool;
     size_t cap;
     int sink_failed;
 } run_ctx;
 
-/* Score what has been read, emit it in order, free it. */
-static void flush(run_ctx *c)
+/* Emit a scored batch in order and free it. */
+static void emit(run_ctx *c, batch *b)
 {
-    batch *b = &c->b;
-    if (b->n == 0)
-        return;
-    if (!c->o->no_evaluate) {
-        memset(b->done, 0, b->n);
-        score_batch(b, c->workers, c->jobs);
-    }
     for (size_t i = 0; i < b->n; i++) {
+        /* complete: evaluated, and its draws (if any) all run */
+        int complete = b->done[i] && (b->u[i] || b->mc_failed[i] || !b->blocks_total[i] ||
+                                      !c->o->draws);
+        if (b->mc_failed[i] && b->done[i])
+            imv_diags_add_at(c->diags, 0, b->p[i]->source, b->p[i]->line, b->p[i]->id,
+                             "%zu draws do not fit in memory: no uncertainty for this profile",
+                             (size_t)c->o->draws);
+        if (complete) {
+            b->e[i].uncertainty = b->u[i];
+            b->u[i] = NULL;
+        }
         if (!c->sink_failed) {
             if (c->o->no_evaluate) {
                 if (c->psink && c->psink(c->ctx, b->p[i]))
                     c->sink_failed = 1;
-            } else if (b->done[i]) {
+            } else if (complete) {
                 int failed = 0;
                 for (size_t m = 0; m < b->e[i].n; m++)
                     failed |= b->e[i].results[m].error != NULL;
@@ -173,11 +356,47 @@ static void flush(run_ctx *c)
                     c->st->evaluated++;
             }
         }
-        if (!c->o->no_evaluate)
+        if (!c->o->no_evaluate) {
             imv_evaluation_clear(&b->e[i]);
+            /* what a stopped run left behind */
+            imv_uncertainty_free(b->u[i]);
+            imv_mc_free(b->mc[i]);
+            b->u[i] = NULL;
+            b->mc[i] = NULL;
+            b->done[i] = b->mc_failed[i] = 0;
+            b->blocks_total[i] = b->blocks_left[i] = 0;
+        }
         imv_profile_free(b->p[i]);
     }
     b->n = 0;
+}
+
+/* Wait for the batch being scored, if any, and emit it. */
+static void drain(run_ctx *c)
+{
+    if (!c->in_flight)
+        return;
+    pool_wait(&c->pool);
+    emit(c, c->in_flight);
+    c->in_flight = NULL;
+}
+
+/* Hand what has been read to the pool and start filling the other buffer. */
+static void flush(run_ctx *c)
+{
+    batch *b = c->cur;
+    if (b->n == 0)
+        return;
+    drain(c);
+    if (c->o->no_evaluate) {
+        emit(c, b);
+        return;
+    }
+    b->next_p = 0;
+    b->next_block = SIZE_MAX;
+    pool_submit(&c->pool, b, c->workers[0]);
+    c->in_flight = b;
+    c->cur = b == &c->bufs[0] ? &c->bufs[1] : &c->bufs[0];
 }
 
 static int stopping(const run_ctx *c)
@@ -219,8 +438,8 @@ static void read_file(run_ctx *c, const char *path, uint32_t file_index, id_set 
             continue;
         }
         c->st->profiles_read++;
-        c->b.p[c->b.n++] = p;
-        if (c->b.n == c->cap)
+        c->cur->p[c->cur->n++] = p;
+        if (c->cur->n == c->cap)
             flush(c);
     }
     imv_reader_close(r);
@@ -237,24 +456,27 @@ int imv_run(imv_registry *reg, char *const *paths, size_t n_paths, const imv_run
     if (c.jobs > 256)
         c.jobs = 256;
     c.cap = (size_t)c.jobs * PER_THREAD;
-    c.b.o = o;
-    c.b.p = imv_xcalloc(c.cap, sizeof *c.b.p);
-    c.b.e = imv_xcalloc(c.cap, sizeof *c.b.e);
-    c.b.done = imv_xcalloc(c.cap, 1);
+    batch_init(&c.bufs[0], c.cap, o, reg);
+    batch_init(&c.bufs[1], c.cap, o, reg);
+    c.cur = &c.bufs[0];
     c.workers = imv_xcalloc((size_t)c.jobs, sizeof *c.workers);
     for (int i = 0; i < c.jobs; i++)
         c.workers[i] = imv_worker_new(reg);
+    if (!o->no_evaluate)
+        pool_start(&c.pool, c.workers, c.jobs);
     id_set ids = {0};
     for (size_t i = 0; i < n_paths && !stopping(&c); i++)
         read_file(&c, paths[i], (uint32_t)i, &ids, paths);
     flush(&c);
+    drain(&c);
     st->interrupted = o->stop && *o->stop;
+    if (!o->no_evaluate)
+        pool_stop(&c.pool);
     for (int i = 0; i < c.jobs; i++)
         imv_worker_free(c.workers[i]);
     free(c.workers);
     free(ids.v);
-    free(c.b.p);
-    free(c.b.e);
-    free(c.b.done);
+    batch_free(&c.bufs[0]);
+    batch_free(&c.bufs[1]);
     return c.sink_failed ? IMV_EIO : IMV_OK;
 }

@@ -5,10 +5,12 @@
  * a mode is given) and, with vary_parameters, every model parameter
  * (uniform over its declared range), scores every model in score-only
  * mode, and ranks them exactly as a plain evaluation does.  Draws go to a
- * model's batch path when it has one.
+ * model's batch path when it has one, CHUNK at a time.
  */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,173 +84,280 @@ void imv_uncertainty_free(imv_uncertainty *u)
     free(u);
 }
 
-static int cmp_double(const void *a, const void *b)
+/* Put the k-th smallest of v[0..n) at v[k], smaller ones before it and
+ * larger ones after (quickselect, Hoare partition: linear on average,
+ * and on an array of equal values).  The order statistics, and so the
+ * percentiles, are exactly those a full sort gives. */
+static void select_kth(double *v, size_t n, size_t k)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        /* median of three as the pivot */
+        double a = v[lo], b = v[mid], c = v[hi];
+        double pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t i = lo, j = hi;
+        for (;;) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i >= j)
+                break;
+            double t = v[i];
+            v[i] = v[j];
+            v[j] = t;
+            i++;
+            j--;
+        }
+        /* v[lo..j] <= pivot <= v[j+1..hi] */
+        if (k <= j)
+            hi = j;
+        else
+            lo = j + 1;
+    }
 }
 
-/* Percentile by linear interpolation between order statistics. */
-static double percentile(const double *sorted, size_t n, double q)
+/* Percentile q of v[0..n) by linear interpolation between order
+ * statistics (as R type 7 / numpy's default).  Reorders v. */
+static double percentile(double *v, size_t n, double q)
 {
     if (n == 0)
         return NAN;
     double pos = q * (double)(n - 1);
     size_t i = (size_t)pos;
     double f = pos - (double)i;
-    return i + 1 < n ? sorted[i] * (1 - f) + sorted[i + 1] * f : sorted[i];
+    select_kth(v, n, i);
+    if (i + 1 >= n)
+        return v[i];
+    double next = v[i + 1];                /* the smallest of those after i */
+    for (size_t k = i + 2; k < n; k++)
+        if (v[k] < next)
+            next = v[k];
+    return v[i] * (1 - f) + next * f;
 }
 
-typedef struct mc {
-    imv_worker *w;
+/* ---- the Monte Carlo run --------------------------------------------------- *
+ *
+ * Draws are taken in chunks of CHUNK, each with its own random stream
+ * (seeded from the seed, the profile and the chunk index), so any set of
+ * chunks can be scored by any thread in any order: scores land in their
+ * draw's slot, and rank and viability counts are integer sums.  The
+ * summary is therefore the same whatever the thread count.
+ *
+ * A profile with no range, run without --vary-parameters, has nothing to
+ * draw: every draw would give the same scores (models are functions of
+ * their inputs), so one draw is scored and counted `draws` times, which
+ * gives exactly the figures the full run would. */
+
+struct imv_mc {
+    imv_registry *reg;
     const imv_profile *p;
-    size_t n_models, n_params_total;
-    imv_profile_view *views;       /* CHUNK */
-    imv_partner_view *partners;    /* shared by all views */
-    double *params;                /* CHUNK x all parameters */
-    size_t *param_off;             /* per model offset into one draw's block */
-    imv_result *res;               /* CHUNK x models */
-} mc;
-
-static void draw_chunk(mc *c, imv_rng *rng, size_t k, int vary)
-{
-    for (size_t d = 0; d < k; d++) {
-        imv_profile_view *v = &c->views[d];
-        imv_profile_view_init(c->p, v, c->partners);
-        v->flags = IMV_VIEW_SCORE_ONLY;
-        for (int i = 0; i < IMV_R_COUNT; i++)
-            v->ratings[i] = imv_range_draw(&c->p->ratings[i], rng);
-        double *block = c->params + d * c->n_params_total;
-        for (size_t m = 0; m < c->n_models; m++) {
-            const imv_model *mod = imv_registry_get(imv_worker_registry(c->w), m);
-            for (size_t j = 0; j < mod->n_params; j++) {
-                const imv_param_def *pd = &mod->params[j];
-                block[c->param_off[m] + j] =
-                    vary ? pd->min + imv_rng_uniform(rng) * (pd->max - pd->min) : mod->values[j];
-            }
-        }
-    }
-}
-
-static void summarise(imv_uncertainty *u, double *scores, const size_t *viable,
-                      const size_t *ranks)
-{
-    size_t n = u->n, D = u->draws;
-    for (size_t m = 0; m < n; m++) {
-        double *s = scores + m * D, sum = 0;
-        size_t k = 0;
-        for (size_t d = 0; d < D; d++)
-            if (!isnan(s[d])) {
-                s[k++] = s[d];
-                sum += s[d];
-            }
-        qsort(s, k, sizeof *s, cmp_double);
-        u->mean[m] = k ? sum / (double)k : NAN;
-        u->p05[m] = percentile(s, k, 0.05);
-        u->p95[m] = percentile(s, k, 0.95);
-        u->viable_share[m] = (double)viable[m] / (double)D;
-        for (size_t r = 0; r < n; r++)
-            u->rank_prob[m * n + r] = (double)ranks[m * n + r] / (double)D;
-    }
-}
-
-static void rank_chunk(const mc *c, size_t k, size_t done, size_t D, double *scores,
-                       size_t *viable, size_t *ranks, size_t *order)
-{
-    size_t n = c->n_models;
-    for (size_t d = 0; d < k; d++) {
-        const imv_result *row = &c->res[d * n];
-        imv_rank(row, n, order);
-        for (size_t r = 0; r < n; r++)
-            ranks[order[r] * n + r]++;
-        for (size_t m = 0; m < n; m++) {
-            scores[m * D + done + d] = row[m].has_score ? row[m].score : NAN;
-            viable[m] += row[m].viable && !row[m].error;
-        }
-    }
-}
-
-int imv_uncertainty_run(imv_worker *w, imv_evaluation *e, size_t draws, uint64_t seed,
-                        int vary)
-{
-    imv_registry *reg = imv_worker_registry(w);
-    const imv_profile *p = e->profile;
-    size_t n = e->n;
-    if (draws == 0 || n == 0)
-        return IMV_OK;
-    mc c = {.w = w, .p = p, .n_models = n};
-    c.views = imv_xcalloc(CHUNK, sizeof *c.views);
-    c.partners = imv_xcalloc(p->n_partners, sizeof *c.partners);
-    c.param_off = imv_xcalloc(n, sizeof *c.param_off);
-    for (size_t m = 0; m < n; m++) {
-        c.param_off[m] = c.n_params_total;
-        c.n_params_total += imv_registry_get(reg, m)->n_params;
-    }
-    c.params = imv_xcalloc(CHUNK * (c.n_params_total ? c.n_params_total : 1), sizeof *c.params);
-    c.res = imv_xcalloc(CHUNK * n, sizeof *c.res);
-    double *scores = malloc(n * draws * sizeof *scores);
-    size_t *viable = imv_xcalloc(n, sizeof *viable);
-    size_t *ranks = imv_xcalloc(n * n, sizeof *ranks);
-    size_t *order = imv_xcalloc(n, sizeof *order);
-    if (!scores) {
-        free(c.views);
-        free(c.partners);
-        free(c.param_off);
-        free(c.params);
-        free(c.res);
-        free(viable);
-        free(ranks);
-        free(order);
-        return IMV_ENOMEM;
-    }
+    size_t n_models, n_params_total, draws, chunks;
+    uint64_t seed;
+    int vary, constant;
     char salt[300];
-    snprintf(salt, sizeof salt, "%s@%s", p->id, p->as_of);
-    imv_rng rng;
+    imv_profile_view base;         /* the view at the point values, score-only */
+    imv_partner_view *partners;
+    size_t *param_off;             /* per model offset into one draw's block */
+    double *scores;                /* n_models x draws */
+    pthread_mutex_t mu;
+    size_t *viable;                /* n_models */
+    size_t *ranks;                 /* n_models x n_models */
+    int failed;                    /* out of memory */
+};
+
+imv_mc *imv_mc_new(imv_registry *reg, const imv_profile *p, size_t draws, uint64_t seed,
+                   int vary)
+{
+    size_t n = imv_registry_count(reg);
+    if (draws == 0 || n == 0)
+        return NULL;
+    imv_mc *c = imv_xcalloc(1, sizeof *c);
+    c->reg = reg;
+    c->p = p;
+    c->n_models = n;
+    c->draws = draws;
+    c->seed = seed;
+    c->vary = vary;
+    c->constant = !p->uncertain && !vary;
+    c->chunks = c->constant ? 1 : (draws + CHUNK - 1) / CHUNK;
+    snprintf(c->salt, sizeof c->salt, "%s@%s", p->id, p->as_of);
+    c->partners = imv_xcalloc(p->n_partners, sizeof *c->partners);
+    imv_profile_view_init(p, &c->base, c->partners);
+    c->base.flags = IMV_VIEW_SCORE_ONLY;
+    c->param_off = imv_xcalloc(n, sizeof *c->param_off);
+    for (size_t m = 0; m < n; m++) {
+        c->param_off[m] = c->n_params_total;
+        c->n_params_total += imv_registry_get(reg, m)->n_params;
+    }
+    c->scores = n <= SIZE_MAX / sizeof(double) / draws ? malloc(n * draws * sizeof(double)) : NULL;
+    c->failed = c->scores == NULL;
+    c->viable = imv_xcalloc(n, sizeof *c->viable);
+    c->ranks = imv_xcalloc(n * n, sizeof *c->ranks);
+    pthread_mutex_init(&c->mu, NULL);
+    return c;
+}
+
+size_t imv_mc_chunks(const imv_mc *c)
+{
+    return c ? c->chunks : 0;
+}
+
+void imv_mc_free(imv_mc *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_destroy(&c->mu);
+    free(c->partners);
+    free(c->param_off);
+    free(c->scores);
+    free(c->viable);
+    free(c->ranks);
+    free(c);
+}
+
+/* Scratch for scoring one chunk: owned by one thread for one call. */
+typedef struct mc_scratch {
+    imv_profile_view views[CHUNK];
     const imv_profile_view *vp[CHUNK];
     const double *pp[CHUNK];
     imv_result *rp[CHUNK];
-    for (size_t done = 0; done < draws;) {
-        size_t k = draws - done < CHUNK ? draws - done : CHUNK;
-        /* A stream per chunk of draws: chunks could then be spread over
-         * threads without changing a single figure. */
-        imv_rng_seed(&rng, seed + 0x9E3779B97F4A7C15ull * (done / CHUNK), salt);
-        draw_chunk(&c, &rng, k, vary);
-        for (size_t m = 0; m < n; m++) {
-            for (size_t d = 0; d < k; d++) {
-                rp[d] = &c.res[d * n + m];
-                imv_result_reset(rp[d], imv_registry_get(reg, m), 1);
-                vp[d] = &c.views[d];
-                pp[d] = c.params + d * c.n_params_total + c.param_off[m];
+    double *params;                /* CHUNK x all parameters, with vary */
+    imv_result *res;               /* CHUNK x models */
+    size_t *order;
+} mc_scratch;
+
+static void draw_chunk(const imv_mc *c, mc_scratch *s, imv_rng *rng, size_t k)
+{
+    for (size_t d = 0; d < k; d++) {
+        imv_profile_view *v = &s->views[d];
+        *v = c->base;
+        for (int i = 0; i < IMV_R_COUNT; i++)
+            v->ratings[i] = imv_range_draw(&c->p->ratings[i], rng);
+        if (!c->vary)
+            continue;
+        double *block = s->params + d * c->n_params_total;
+        for (size_t m = 0; m < c->n_models; m++) {
+            const imv_model *mod = imv_registry_get(c->reg, m);
+            for (size_t j = 0; j < mod->n_params; j++) {
+                const imv_param_def *pd = &mod->params[j];
+                block[c->param_off[m] + j] = pd->min + imv_rng_uniform(rng) * (pd->max - pd->min);
             }
-            imv_worker_score_batch(w, m, vp, p->serial, pp, k, rp);
         }
-        rank_chunk(&c, k, done, draws, scores, viable, ranks, order);
-        done += k;
     }
+}
+
+void imv_mc_run(imv_mc *c, imv_worker *w, size_t first, size_t count)
+{
+    if (!c || c->failed)
+        return;
+    size_t n = c->n_models, D = c->draws;
+    mc_scratch *s = imv_xcalloc(1, sizeof *s);
+    if (c->vary)
+        s->params = imv_xcalloc(CHUNK * (c->n_params_total ? c->n_params_total : 1),
+                                sizeof *s->params);
+    s->res = imv_xcalloc(CHUNK * n, sizeof *s->res);
+    s->order = imv_xcalloc(n, sizeof *s->order);
+    size_t *viable = imv_xcalloc(n, sizeof *viable);
+    size_t *ranks = imv_xcalloc(n * n, sizeof *ranks);
+    imv_rng rng;
+    for (size_t ch = first; ch < first + count && ch < c->chunks; ch++) {
+        size_t done = ch * CHUNK;
+        size_t k = c->constant ? 1 : D - done < CHUNK ? D - done : CHUNK;
+        /* A stream per chunk of draws, so chunks can go to any thread. */
+        imv_rng_seed(&rng, c->seed + 0x9E3779B97F4A7C15ull * ch, c->salt);
+        draw_chunk(c, s, &rng, k);
+        for (size_t m = 0; m < n; m++) {
+            const imv_model *mod = imv_registry_get(c->reg, m);
+            for (size_t d = 0; d < k; d++) {
+                s->rp[d] = &s->res[d * n + m];
+                imv_result_reset(s->rp[d], mod, 1);
+                s->vp[d] = &s->views[d];
+                s->pp[d] = c->vary ? s->params + d * c->n_params_total + c->param_off[m]
+                                   : mod->values;
+            }
+            imv_worker_score_batch(w, m, s->vp, c->p->serial, s->pp, k, s->rp);
+        }
+        /* Each scored draw counts once; the one draw of a constant
+         * profile stands for all of them. */
+        size_t times = c->constant ? D : 1;
+        for (size_t d = 0; d < k; d++) {
+            const imv_result *row = &s->res[d * n];
+            imv_rank(row, n, s->order);
+            for (size_t r = 0; r < n; r++)
+                ranks[s->order[r] * n + r] += times;
+            for (size_t m = 0; m < n; m++) {
+                double v = row[m].has_score ? row[m].score : NAN;
+                double *dst = c->scores + m * D + done + d;
+                for (size_t t = 0; t < times; t++)
+                    dst[t] = v;
+                viable[m] += (row[m].viable && !row[m].error) ? times : 0;
+            }
+        }
+    }
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < n; i++)
+        c->viable[i] += viable[i];
+    for (size_t i = 0; i < n * n; i++)
+        c->ranks[i] += ranks[i];
+    pthread_mutex_unlock(&c->mu);
+    for (size_t i = 0; i < CHUNK * n; i++)
+        imv_result_clear(&s->res[i]);
+    free(s->params);
+    free(s->res);
+    free(s->order);
+    free(s);
+    free(viable);
+    free(ranks);
+}
+
+imv_uncertainty *imv_mc_finish(imv_mc *c)
+{
+    if (!c || c->failed)
+        return NULL;
+    size_t n = c->n_models, D = c->draws;
     imv_uncertainty *u = imv_xcalloc(1, sizeof *u);
-    u->draws = draws;
-    u->seed = seed;
-    u->vary_parameters = vary;
+    u->draws = D;
+    u->seed = c->seed;
+    u->vary_parameters = c->vary;
     u->n = n;
     u->mean = imv_xcalloc(n, sizeof *u->mean);
     u->p05 = imv_xcalloc(n, sizeof *u->p05);
     u->p95 = imv_xcalloc(n, sizeof *u->p95);
     u->viable_share = imv_xcalloc(n, sizeof *u->viable_share);
     u->rank_prob = imv_xcalloc(n * n, sizeof *u->rank_prob);
-    summarise(u, scores, viable, ranks);
+    for (size_t m = 0; m < n; m++) {
+        double *s = c->scores + m * D, sum = 0;
+        size_t k = 0;
+        for (size_t d = 0; d < D; d++)   /* in draw order: the same sum every time */
+            if (!isnan(s[d])) {
+                s[k++] = s[d];
+                sum += s[d];
+            }
+        u->mean[m] = k ? sum / (double)k : NAN;
+        u->p05[m] = percentile(s, k, 0.05);
+        u->p95[m] = percentile(s, k, 0.95);
+        u->viable_share[m] = (double)c->viable[m] / (double)D;
+        for (size_t r = 0; r < n; r++)
+            u->rank_prob[m * n + r] = (double)c->ranks[m * n + r] / (double)D;
+    }
+    return u;
+}
+
+int imv_uncertainty_run(imv_worker *w, imv_evaluation *e, size_t draws, uint64_t seed,
+                        int vary)
+{
+    imv_mc *c = imv_mc_new(imv_worker_registry(w), e->profile, draws, seed, vary);
+    if (!c)
+        return IMV_OK;
+    imv_mc_run(c, w, 0, imv_mc_chunks(c));
+    imv_uncertainty *u = imv_mc_finish(c);
+    imv_mc_free(c);
+    if (!u)
+        return IMV_ENOMEM;
     imv_uncertainty_free(e->uncertainty);
     e->uncertainty = u;
-    for (size_t i = 0; i < CHUNK * n; i++)
-        imv_result_clear(&c.res[i]);
-    free(c.views);
-    free(c.partners);
-    free(c.param_off);
-    free(c.params);
-    free(c.res);
-    free(scores);
-    free(viable);
-    free(ranks);
-    free(order);
     return IMV_OK;
 }
 

@@ -31,11 +31,28 @@ double imv_rng_uniform(imv_rng *r);               /* [0, 1) */
 double imv_range_draw(const imv_range *g, imv_rng *r);
 
 /* Run `draws` draws of e's profile through every model of w and attach
- * the summary to e->uncertainty.  The stream is seeded from seed and the
- * profile's id, so results do not depend on thread count or order. */
+ * the summary to e->uncertainty.  The streams are seeded from seed, the
+ * profile's id and date and the chunk index, so results do not depend on
+ * thread count or order.  IMV_ENOMEM when the scores do not fit. */
 int imv_uncertainty_run(imv_worker *w, imv_evaluation *e, size_t draws, uint64_t seed,
                         int vary_parameters);
 void imv_uncertainty_free(imv_uncertainty *u);
+
+/* The same run in pieces, so that the draws of one profile can be spread
+ * over threads (core/run.c does).  imv_mc_new returns NULL when there is
+ * nothing to draw (no draws or no models); the registry and profile must
+ * outlive it.  The draws are split into imv_mc_chunks() chunks; each call
+ * of imv_mc_run scores chunks [first, first+count) with w, and calls on
+ * disjoint ranges may run at once on different threads (each with its own
+ * worker).  Once every chunk has run, imv_mc_finish returns the summary
+ * (caller frees), or NULL when the scores did not fit in memory. */
+typedef struct imv_mc imv_mc;
+imv_mc *imv_mc_new(imv_registry *reg, const imv_profile *p, size_t draws, uint64_t seed,
+                   int vary_parameters);
+size_t imv_mc_chunks(const imv_mc *mc);
+void imv_mc_run(imv_mc *mc, imv_worker *w, size_t first, size_t count);
+imv_uncertainty *imv_mc_finish(imv_mc *mc);
+void imv_mc_free(imv_mc *mc);
 
 struct cJSON *imv_uncertainty_json(const imv_uncertainty *u, const imv_evaluation *e);
 /* " (first in 93% of draws)" for the recommended model. */
