@@ -164,7 +164,7 @@ static void h_set_error(imv_result *r, const char *message)
 {
     if (r->error)
         return;
-    char *t = take_text(r, message ? message : "the model failed", "error message", 1);
+    char *t = take_text(r, message ? message : "the model failed", "set_error message", 1);
     if (t)
         r->error = t;
 }
@@ -210,12 +210,18 @@ void imv_result_finish(imv_result *r)
             bad_output(r, "plugin gave a score of %s", isnan(r->score) ? "NaN" : "infinity");
         else if (r->score < 0 || r->score > 100)
             bad_output(r, "plugin gave a score of %g, outside 0..100", r->score);
-        else if (bad_months(r->setup_months) || bad_months(r->months_to_fair) ||
-                 bad_months(r->months_to_good))
-            bad_output(r, "plugin gave a timeline value that is not 0..1200 months or unknown");
+        else if (bad_months(r->setup_months))
+            bad_output(r, "plugin gave a timeline with setup_months %g: expected 0..1200 or unknown",
+                       r->setup_months);
+        else if (bad_months(r->months_to_fair))
+            bad_output(r, "plugin gave a timeline with months_to_fair %g: expected 0..1200 or unknown",
+                       r->months_to_fair);
+        else if (bad_months(r->months_to_good))
+            bad_output(r, "plugin gave a timeline with months_to_good %g: expected 0..1200 or unknown",
+                       r->months_to_good);
         else if (r->partner_id && !(isfinite(r->partner_fit) && r->partner_fit >= 0 &&
                                     r->partner_fit <= 100))
-            bad_output(r, "plugin gave a partner fit outside 0..100");
+            bad_output(r, "plugin gave a partner fit outside 0..100 (%g)", r->partner_fit);
     }
     if (r->error) {
         r->has_score = 0;
