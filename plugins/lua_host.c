@@ -69,7 +69,13 @@ static void l_hook(lua_State *L, lua_Debug *ar)
     lua_inst *I = *(lua_inst **)lua_getextraspace(L);
     I->left -= HOOK_STEP;
     if (I->left < 0) {
-        I->budget_hit = 1;
+        if (!I->budget_hit) {
+            /* A script can catch this error with pcall and loop on; from
+             * now on every instruction raises it again, so no Lua code runs
+             * to completion until run() restores the normal step. */
+            I->budget_hit = 1;
+            lua_sethook(L, l_hook, LUA_MASKCOUNT, 1);
+        }
         luaL_error(L, "instruction budget of %ld exceeded", I->budget);
     }
 }
@@ -647,6 +653,8 @@ static int l_batch(lua_State *L)
 static void run(lua_inst *I, lua_CFunction f, call *c)
 {
     lua_State *L = I->L;
+    if (I->budget_hit && I->budget > 0)
+        lua_sethook(L, l_hook, LUA_MASKCOUNT, HOOK_STEP);
     I->left = I->budget;
     I->budget_hit = 0;
     lua_settop(L, 0);
