@@ -89,7 +89,11 @@ int cmd_validate(int argc, char **argv)
             imv_diag_format(&diags.v[i], buf, sizeof buf);
             fprintf(stderr, "%s%s\n", diags.v[i].warning ? "warning: " : "", buf);
         }
-        fprintf(stderr, "%zu valid, %zu invalid\n", st.profiles_read, st.profiles_bad);
+        fprintf(stderr, "%zu valid, %zu invalid", st.profiles_read, st.profiles_bad);
+        if (diags.n_errors > st.profiles_bad)
+            fprintf(stderr, ", %zu other error%s (above)", diags.n_errors - st.profiles_bad,
+                    diags.n_errors - st.profiles_bad == 1 ? "" : "s");
+        fputc('\n', stderr);
     }
     rc = st.interrupted ? EXIT_INTERRUPTED : (diags.n_errors || st.profiles_bad) ? EXIT_PARTIAL : 0;
     if (fflush(stdout) != 0)

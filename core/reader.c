@@ -339,9 +339,11 @@ static int check_bom(imv_reader *r, imv_diags *d)
     if (r->pos + 3 <= r->end && r->buf[r->pos] == 0xEF && r->buf[r->pos + 1] == 0xBB &&
         r->buf[r->pos + 2] == 0xBF) {
         r->pos += 3;
-        /* A warning, not an error: Excel's "CSV UTF-8" always writes one,
-         * and the profiles after it are read in full. */
-        imv_diags_add_at(d, 1, r->path, 1, NULL,
+        /* CSV: a warning, since Excel's "CSV UTF-8" always writes one.
+         * JSON: an error (RFC 8259: JSON text must not start with one), but
+         * the profiles after it are still read in full. */
+        int csv = r->kind == KIND_CSV;
+        imv_diags_add_at(d, csv, r->path, 1, NULL,
                          "starts with a UTF-8 byte order mark; save it as UTF-8 without BOM "
                          "(the profiles after it were still read)");
         return 1;
