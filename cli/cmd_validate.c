@@ -90,9 +90,8 @@ int cmd_validate(int argc, char **argv)
             fprintf(stderr, "%s%s\n", diags.v[i].warning ? "warning: " : "", buf);
         }
         fprintf(stderr, "%zu valid, %zu invalid", st.profiles_read, st.profiles_bad);
-        if (diags.n_errors > st.profiles_bad)
-            fprintf(stderr, ", %zu other error%s (above)", diags.n_errors - st.profiles_bad,
-                    diags.n_errors - st.profiles_bad == 1 ? "" : "s");
+        if (diags.n_errors)
+            fprintf(stderr, "; %zu error%s (above)", diags.n_errors, diags.n_errors == 1 ? "" : "s");
         fputc('\n', stderr);
     }
     rc = st.interrupted ? EXIT_INTERRUPTED : (diags.n_errors || st.profiles_bad) ? EXIT_PARTIAL : 0;
