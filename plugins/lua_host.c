@@ -42,7 +42,46 @@ typedef struct lua_inst {
     int ref_p, ref_ratings;
     const imv_model *model;
     unsigned long cached_key;  /* profile whose table ref_p holds; 0 none */
+    double cached_ratings[IMV_R_COUNT]; /* what ref_ratings holds */
+    int ref_keys;              /* interned key strings, see KEY_* */
+    double *w_last;            /* what the params table ref_params holds */
+    size_t w_n;                /* its length; 0 when there is none */
 } lua_inst;
+
+/* The keys the host writes in every call, interned once per state (a
+ * lua_setfield with a C string looks the string up each time).  Rating i
+ * is at KEY_RATING + i, parameter j at KEY_PARAM + j. */
+enum { KEY_RATING = 1, KEY_RATINGS = KEY_RATING + IMV_R_COUNT, KEY_SCORE_ONLY, KEY_PARAM };
+
+static void push_key(lua_State *L, const lua_inst *I, int k)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_keys);
+    lua_rawgeti(L, -1, k);
+    lua_remove(L, -2);
+}
+
+/* t[key k] = x for the table at idx, without metamethods. */
+static void set_key_num(lua_State *L, const lua_inst *I, int idx, int k, double x)
+{
+    idx = lua_absindex(L, idx);
+    push_key(L, I, k);
+    lua_pushnumber(L, x);
+    lua_rawset(L, idx);
+}
+
+static int l_make_keys(lua_State *L)
+{
+    lua_createtable(L, KEY_PARAM + 8, 0);
+    for (int i = 0; i < IMV_R_COUNT; i++) {
+        lua_pushstring(L, imv_rating_name(i));
+        lua_rawseti(L, -2, KEY_RATING + i);
+    }
+    lua_pushliteral(L, "ratings");
+    lua_rawseti(L, -2, KEY_RATINGS);
+    lua_pushliteral(L, "score_only");
+    lua_rawseti(L, -2, KEY_SCORE_ONLY);
+    return 1;
+}
 
 /* ---- the state: allocator, hook, sandbox --------------------------------- */
 
@@ -214,6 +253,7 @@ static void inst_free(void *p)
         return;
     if (I->L)
         lua_close(I->L);
+    free(I->w_last);
     free(I);
 }
 
@@ -225,7 +265,7 @@ static int inst_create(const lua_cls *c, long budget, size_t cap, lua_inst **out
     I->cap = cap;
     I->budget = budget;
     I->left = budget ? budget : 0;
-    I->ref_p = I->ref_ratings = I->ref_params = LUA_NOREF;
+    I->ref_p = I->ref_ratings = I->ref_params = I->ref_keys = LUA_NOREF;
     *out = NULL;
     I->L = lua_newstate(l_alloc, I);
     if (!I->L) {
@@ -239,6 +279,12 @@ static int inst_create(const lua_cls *c, long budget, size_t cap, lua_inst **out
         lua_sethook(L, l_hook, LUA_MASKCOUNT, HOOK_STEP);
     lua_pushcfunction(L, open_sandbox);
     int st = lua_pcall(L, 0, 0, 0);
+    if (st == LUA_OK) {
+        lua_pushcfunction(L, l_make_keys);
+        st = lua_pcall(L, 0, 1, 0);
+        if (st == LUA_OK)
+            I->ref_keys = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
     if (st == LUA_OK)
         st = luaL_loadbufferx(L, c->src, c->len, c->chunkname, "t");
     if (st == LUA_OK)
@@ -367,7 +413,7 @@ static void push_partners(lua_State *L, const imv_profile_view *v)
 }
 
 /* Build the table for v (ratings left empty), leaving it on the stack. */
-static void push_profile(lua_State *L, const imv_profile_view *v)
+static void push_profile(lua_State *L, const lua_inst *I, const imv_profile_view *v)
 {
     lua_createtable(L, 0, 12);
     set_str(L, "id", v->id);
@@ -384,8 +430,12 @@ static void push_profile(lua_State *L, const imv_profile_view *v)
     set_num_or_nil(L, "child_population", v->child_population);
     set_num_or_nil(L, "children_in_care", v->children_in_care);
     lua_setfield(L, -2, "size");
+    push_key(L, I, KEY_RATINGS);
     lua_createtable(L, 0, IMV_R_COUNT);
-    lua_setfield(L, -2, "ratings");
+    lua_rawset(L, -3);
+    push_key(L, I, KEY_SCORE_ONLY);
+    lua_pushboolean(L, (v->flags & IMV_VIEW_SCORE_ONLY) != 0);
+    lua_rawset(L, -3);
     lua_createtable(L, 0, IMV_F_COUNT);
     for (int i = 0; i < IMV_F_COUNT; i++)
         if (IMV_HAS_FACT(v, i)) {
@@ -404,16 +454,23 @@ static void push_profile(lua_State *L, const imv_profile_view *v)
     push_partners(L, v);
 }
 
-/* Write v's ratings into the ratings table of the p on top of the stack. */
-static void set_ratings(lua_State *L, int ratings_ref, const imv_profile_view *v)
+/* Write v's ratings into the ratings table of the p on top of the stack
+ * (the cached one when cached is set: then only the ratings that changed
+ * since the last call, which in bulk draws are the few uncertain ones). */
+static void set_ratings(lua_State *L, lua_inst *I, int cached, const imv_profile_view *v)
 {
-    if (ratings_ref != LUA_NOREF)
-        lua_rawgeti(L, LUA_REGISTRYINDEX, ratings_ref);
-    else
-        lua_getfield(L, -1, "ratings");
-    for (int i = 0; i < IMV_R_COUNT; i++) {
-        lua_pushnumber(L, v->ratings[i]);
-        lua_setfield(L, -2, imv_rating_name(i));
+    if (cached) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_ratings);
+        for (int i = 0; i < IMV_R_COUNT; i++)
+            if (memcmp(&v->ratings[i], &I->cached_ratings[i], sizeof(double)) != 0) {
+                set_key_num(L, I, -1, KEY_RATING + i, v->ratings[i]);
+                I->cached_ratings[i] = v->ratings[i];
+            }
+    } else {
+        push_key(L, I, KEY_RATINGS);
+        lua_rawget(L, -2);
+        for (int i = 0; i < IMV_R_COUNT; i++)
+            set_key_num(L, I, -1, KEY_RATING + i, v->ratings[i]);
     }
     lua_pop(L, 1);
 }
@@ -427,29 +484,96 @@ static void push_view(lua_State *L, lua_inst *I, const imv_profile_view *v, unsi
     if (cache && key == I->cached_key) {
         lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_p);
     } else {
-        push_profile(L, v);
+        push_profile(L, I, v);
         if (cache) {
             lua_pushvalue(L, -1);
             luaL_unref(L, LUA_REGISTRYINDEX, I->ref_p);
             I->ref_p = luaL_ref(L, LUA_REGISTRYINDEX);
-            lua_getfield(L, -1, "ratings");
+            push_key(L, I, KEY_RATINGS);
+            lua_rawget(L, -2);
             luaL_unref(L, LUA_REGISTRYINDEX, I->ref_ratings);
             I->ref_ratings = luaL_ref(L, LUA_REGISTRYINDEX);
             I->cached_key = key;
+            /* NaN never equals: every rating is written on first use */
+            for (int i = 0; i < IMV_R_COUNT; i++)
+                I->cached_ratings[i] = NAN;
         }
     }
-    set_ratings(L, cache ? I->ref_ratings : LUA_NOREF, v);
-    lua_pushboolean(L, (v->flags & IMV_VIEW_SCORE_ONLY) != 0);
-    lua_setfield(L, -2, "score_only");
+    set_ratings(L, I, cache, v);
 }
 
-static void push_params(lua_State *L, const imv_model *m, const double *params)
+/* 1 when a and b differ at most in their ratings: the same profile, as in
+ * the draws of one authority in a batch call (pointers compared: within
+ * one call, equal pointers mean equal contents). */
+static int same_base(const imv_profile_view *a, const imv_profile_view *b)
+{
+    return a->flags == b->flags && a->id == b->id && a->name == b->name &&
+           a->as_of == b->as_of && a->grade == b->grade && a->n_previous == b->n_previous &&
+           a->previous == b->previous && a->child_population == b->child_population &&
+           a->children_in_care == b->children_in_care && a->facts_present == b->facts_present &&
+           memcmp(a->facts, b->facts, sizeof a->facts) == 0 &&
+           a->intervention_model == b->intervention_model &&
+           a->intervention_since == b->intervention_since &&
+           a->intervention_partner == b->intervention_partner &&
+           (a->intervention_months == b->intervention_months ||
+            (isnan(a->intervention_months) && isnan(b->intervention_months))) &&
+           a->n_partners == b->n_partners && a->partners == b->partners;
+}
+
+/* Push a p for v that shares every field but the ratings with the p at
+ * base (built for a view with the same base): much cheaper than building
+ * it again, and p is read-only to models. */
+static void push_copy(lua_State *L, lua_inst *I, int base, const imv_profile_view *v)
+{
+    lua_createtable(L, 0, 12);
+    lua_pushnil(L);
+    while (lua_next(L, base)) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, -4);
+    }
+    push_key(L, I, KEY_RATINGS);
+    lua_createtable(L, 0, IMV_R_COUNT);
+    for (int i = 0; i < IMV_R_COUNT; i++)
+        set_key_num(L, I, -1, KEY_RATING + i, v->ratings[i]);
+    lua_rawset(L, -3);
+}
+
+/* A fresh params table. */
+static void push_params_new(lua_State *L, lua_inst *I, const imv_model *m, const double *params)
 {
     lua_createtable(L, 0, (int)m->n_params);
-    for (size_t i = 0; i < m->n_params; i++) {
-        lua_pushnumber(L, params[i]);
-        lua_setfield(L, -2, m->params[i].name);
+    for (size_t i = 0; i < m->n_params; i++)
+        set_key_num(L, I, -1, KEY_PARAM + (int)i, params[i]);
+}
+
+/* Push the params table.  One table per state is kept and reused: only
+ * values that changed since the last call are written (none, unless the
+ * parameters are being varied).  Models treat params as read-only. */
+static void push_params(lua_State *L, lua_inst *I, const imv_model *m, const double *params)
+{
+    if (I->w_n == 0 && m->n_params > 0) {
+        /* first call, or the first after an error: build the table */
+        push_params_new(L, I, m, params);
+        lua_pushvalue(L, -1);
+        luaL_unref(L, LUA_REGISTRYINDEX, I->ref_params);
+        I->ref_params = luaL_ref(L, LUA_REGISTRYINDEX);
+        free(I->w_last);
+        I->w_last = imv_xmalloc(m->n_params * sizeof *I->w_last);
+        memcpy(I->w_last, params, m->n_params * sizeof *I->w_last);
+        I->w_n = m->n_params;
+        return;
     }
+    if (m->n_params == 0) {
+        lua_createtable(L, 0, 0);
+        return;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_params);
+    for (size_t i = 0; i < m->n_params; i++)
+        if (memcmp(&params[i], &I->w_last[i], sizeof(double)) != 0) {
+            set_key_num(L, I, -1, KEY_PARAM + (int)i, params[i]);
+            I->w_last[i] = params[i];
+        }
 }
 
 /* ---- reading a result ------------------------------------------------------ */
@@ -616,7 +740,7 @@ static int l_score(lua_State *L)
     call *c = lua_touserdata(L, 1);
     lua_rawgeti(L, LUA_REGISTRYINDEX, c->I->ref_score);
     push_view(L, c->I, c->v[0], c->key);
-    push_params(L, c->m, c->params[0]);
+    push_params(L, c->I, c->m, c->params[0]);
     lua_call(L, 2, 1);
     read_result(L, -1, c->r[0]);
     return 0;
@@ -625,15 +749,33 @@ static int l_score(lua_State *L)
 static int l_batch(lua_State *L)
 {
     call *c = lua_touserdata(L, 1);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, c->I->ref_batch);
+    lua_inst *I = c->I;
+    size_t np = c->m->n_params;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_batch);
+    /* ps: views of one profile share one base table (see push_copy) */
     lua_createtable(L, (int)c->n, 0);
+    int ps = lua_gettop(L);
+    lua_pushnil(L);
+    int base = lua_gettop(L);
+    size_t base_view = 0;
     for (size_t i = 0; i < c->n; i++) {
-        push_view(L, c->I, c->v[i], 0);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
+        if (i == 0 || !same_base(c->v[i], c->v[base_view])) {
+            push_profile(L, I, c->v[i]);
+            lua_replace(L, base);
+            base_view = i;
+        }
+        push_copy(L, I, base, c->v[i]);
+        lua_rawseti(L, ps, (lua_Integer)i + 1);
     }
+    lua_settop(L, ps);
+    /* params_list: equal parameters share a table */
     lua_createtable(L, (int)c->n, 0);
     for (size_t i = 0; i < c->n; i++) {
-        push_params(L, c->m, c->params[i]);
+        if (i > 0 && (c->params[i] == c->params[i - 1] ||
+                      memcmp(c->params[i], c->params[i - 1], np * sizeof(double)) == 0))
+            lua_rawgeti(L, -1, (lua_Integer)i);
+        else
+            push_params_new(L, I, c->m, c->params[i]);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_call(L, 2, 1);
@@ -669,8 +811,9 @@ static void run(lua_inst *I, lua_CFunction f, call *c)
             if (!c->r[i]->error) {
                 c->r[i]->error = imv_text_oneline(msg, strlen(msg), IMV_MAX_TEXT);
             }
-        /* A table built half-way may be inconsistent: forget the cache. */
+        /* A table built half-way may be inconsistent: forget the caches. */
         I->cached_key = 0;
+        I->w_n = 0;
     }
     lua_settop(L, 0);
     /* Give memory back between calls so one large profile does not count
@@ -693,13 +836,34 @@ static void lua_score_batch(const imv_model *m, void *inst, const imv_profile_vi
     run(inst, l_batch, &c);
 }
 
+/* Intern the model's parameter names in the keys table (KEY_PARAM + j). */
+static int l_intern_params(lua_State *L)
+{
+    const lua_inst *I = lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_keys);
+    for (size_t i = 0; i < I->model->n_params; i++) {
+        lua_pushstring(L, I->model->params[i].name);
+        lua_rawseti(L, -2, KEY_PARAM + (lua_Integer)i);
+    }
+    return 0;
+}
+
 static int lua_instance_new(const imv_model *m, void **inst, char *err, size_t errlen)
 {
     lua_inst *I;
     int rc = inst_create(m->cls, m->limits->lua_instructions, m->limits->lua_memory, &I, err,
                          errlen);
-    if (rc == IMV_OK)
+    if (rc == IMV_OK) {
         I->model = m;
+        lua_pushcfunction(I->L, l_intern_params);
+        lua_pushlightuserdata(I->L, I);
+        if (lua_pcall(I->L, 1, 0, 0) != LUA_OK) {
+            snprintf(err, errlen, "cannot set up the Lua state (memory cap too small?)");
+            inst_free(I);
+            I = NULL;
+            rc = IMV_ENOMEM;
+        }
+    }
     *inst = rc == IMV_OK ? I : NULL;
     return rc;
 }
