@@ -32,7 +32,7 @@ void imv_result_clear(imv_result *r)
         free(r->reasons[i].evidence);
     }
     free(r->reasons);
-    for (size_t i = 0; i < r->n_unmet; i++)
+    for (size_t i = 0; r->unmet && i < r->n_unmet; i++)  /* score-only: counted, not kept */
         free(r->unmet[i]);
     free(r->unmet);
     for (size_t i = 0; i < r->n_risks; i++)
@@ -59,28 +59,36 @@ static void bad_output(imv_result *r, const char *fmt, ...)
 }
 
 /* Copy a plugin string after checking it; NULL when it is unacceptable. */
-static char *take_text(imv_result *r, const char *s, const char *what, int required)
+/* Check a plugin string: 1 and its length in *len when acceptable. */
+static int check_text(imv_result *r, const char *s, const char *what, int required, size_t *len)
 {
     if (!s) {
         if (required)
             bad_output(r, "plugin gave no %s", what);
-        return NULL;
+        return 0;
     }
     size_t n = strnlen(s, IMV_MAX_TEXT + 1);
     if (n > IMV_MAX_TEXT) {
         bad_output(r, "plugin gave a %s longer than %d bytes", what, IMV_MAX_TEXT);
-        return NULL;
+        return 0;
     }
     if (!imv_utf8_valid(s, n)) {
         bad_output(r, "plugin gave a %s that is not valid UTF-8", what);
-        return NULL;
+        return 0;
     }
     r->text_bytes += n;
     if (r->text_bytes > IMV_MAX_RESULT_TEXT) {
         bad_output(r, "plugin gave more than %d bytes of text", IMV_MAX_RESULT_TEXT);
-        return NULL;
+        return 0;
     }
-    return imv_xstrndup(s, n);
+    *len = n;
+    return 1;
+}
+
+static char *take_text(imv_result *r, const char *s, const char *what, int required)
+{
+    size_t n;
+    return check_text(r, s, what, required, &n) ? imv_xstrndup(s, n) : NULL;
 }
 
 static void h_set_score(imv_result *r, double score)
@@ -131,7 +139,17 @@ static void add_string(imv_result *r, char ***v, size_t *n, size_t *cap, const c
 
 static void h_add_unmet(imv_result *r, const char *text)
 {
-    /* Even in score-only mode: viability decides the ranking. */
+    /* Even in score-only mode: viability decides the ranking.  There the
+     * text is checked as in a full call, and counted, but not kept: no
+     * output shows it, and copying it cost more than many models. */
+    if (r->score_only && !r->unmet) {
+        size_t n;
+        if (r->n_unmet >= IMV_MAX_ITEMS)
+            bad_output(r, "plugin gave more than %d %ss", IMV_MAX_ITEMS, "precondition");
+        else if (check_text(r, text, "precondition", 1, &n))
+            r->n_unmet++;
+        return;
+    }
     add_string(r, &r->unmet, &r->n_unmet, &r->cap_unmet, text, "precondition");
 }
 

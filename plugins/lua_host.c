@@ -18,9 +18,14 @@
 #include <lualib.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../core/internal.h"
 
@@ -46,6 +51,10 @@ typedef struct lua_inst {
     int ref_keys;              /* interned key strings, see KEY_* */
     double *w_last;            /* what the params table ref_params holds */
     size_t w_n;                /* its length; 0 when there is none */
+    int lazy;                  /* calls run without the count hook, see run_fast */
+    double lazy_limit;         /* seconds a call may take and still be trusted */
+    volatile sig_atomic_t rerun; /* the tick interrupted this call */
+    unsigned long calls, reruns;
 } lua_inst;
 
 /* The keys the host writes in every call, interned once per state (a
@@ -117,6 +126,120 @@ static void l_hook(lua_State *L, lua_Debug *ar)
         }
         luaL_error(L, "instruction budget of %ld exceeded", I->budget);
     }
+}
+
+/* ---- the lazy budget ---------------------------------------------------------
+ *
+ * A count hook makes Lua check a counter on every instruction, whatever
+ * its interval: it doubled the cost of a model call.  So calls run without
+ * it, and the budget is still exact:
+ *
+ *   - each thread that runs Lua has a timer on its own CPU clock that
+ *     sends it a signal every LAZY_TICK_NS; if the signal lands inside a
+ *     call, the handler arms a hook (lua_sethook is made for signal
+ *     handlers: lua.c stops scripts on Ctrl-C the same way) that aborts it;
+ *   - a call that was aborted, or that took long enough that it could
+ *     have run more than the budget (budget / LAZY_MAX_RATE seconds, a
+ *     rate no machine reaches), is thrown away and run again with the count
+ *     hook, from the start.
+ *
+ * A call that finishes sooner cannot have run past its budget, so its
+ * result is the one counting would give: results never depend on timing.
+ * Runaway scripts are stopped within a tick plus the counted re-run.  A
+ * model whose calls are long is simply counted from then on.  Small
+ * budgets (tests, --lua-budget 1000) are always counted. */
+
+#define LAZY_MIN_BUDGET 1000000L
+#define LAZY_TICK_NS 10000000L      /* 10 ms of the thread's CPU time */
+#define LAZY_MAX_RATE 4e9           /* Lua VM instructions a second */
+
+static pthread_once_t lazy_once = PTHREAD_ONCE_INIT;
+static int lazy_signo, lazy_ok;
+static pthread_key_t lazy_key;      /* a thread's timer, deleted when it exits */
+static atomic_uint lazy_fork_gen;   /* timers are not inherited by fork */
+static _Thread_local lua_inst *volatile lazy_running; /* in a lazy call */
+static _Thread_local unsigned lazy_timer_gen, lazy_timer_failed;
+
+static void l_hook_abort(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    lua_inst *I = *(lua_inst **)lua_getextraspace(L);
+    I->rerun = 1;
+    luaL_error(L, "interrupted, to be run again counting instructions");
+}
+
+static void lazy_on_tick(int sig)
+{
+    (void)sig;
+    int saved = errno;
+    lua_inst *I = lazy_running;
+    if (I)
+        lua_sethook(I->L, l_hook_abort, LUA_MASKCOUNT, 1);
+    errno = saved;
+}
+
+static void lazy_timer_free(void *p)
+{
+    timer_t *t = p;
+    timer_delete(*t);
+    free(t);
+}
+
+static void lazy_after_fork(void)
+{
+    atomic_fetch_add(&lazy_fork_gen, 1);
+}
+
+static void lazy_init(void)
+{
+    lazy_signo = SIGRTMIN + 7;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = lazy_on_tick;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (lazy_signo > SIGRTMAX || sigaction(lazy_signo, &sa, NULL) != 0 ||
+        pthread_key_create(&lazy_key, lazy_timer_free) != 0 ||
+        pthread_atfork(NULL, NULL, lazy_after_fork) != 0)
+        return;
+    lazy_ok = 1;
+}
+
+/* 1 when this thread has its tick timer (made on first use); 0 when it
+ * cannot have one, and calls must be counted. */
+static int lazy_thread_ready(void)
+{
+    pthread_once(&lazy_once, lazy_init);
+    if (!lazy_ok)
+        return 0;
+    unsigned gen = atomic_load_explicit(&lazy_fork_gen, memory_order_relaxed) + 1;
+    if (lazy_timer_gen == gen)
+        return 1;
+    if (lazy_timer_failed == gen)
+        return 0;
+    timer_t *t = malloc(sizeof *t);
+    struct sigevent sev;
+    memset(&sev, 0, sizeof sev);
+    sev.sigev_notify = SIGEV_THREAD_ID;
+    sev.sigev_signo = lazy_signo;
+    sev._sigev_un._tid = gettid();   /* sigev_notify_thread_id, in newer headers */
+    struct itimerspec its = {{0, LAZY_TICK_NS}, {0, LAZY_TICK_NS}};
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, lazy_signo);
+    if (!t || timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, t) != 0) {
+        free(t);
+        lazy_timer_failed = gen;
+        return 0;
+    }
+    if (timer_settime(*t, 0, &its, NULL) != 0 || pthread_setspecific(lazy_key, t) != 0 ||
+        pthread_sigmask(SIG_UNBLOCK, &set, NULL) != 0) {
+        lazy_timer_free(t);
+        lazy_timer_failed = gen;
+        return 0;
+    }
+    lazy_timer_gen = gen;
+    return 1;
 }
 
 /* imeval.journey(p) -> months_to_fair, months_to_good, factor */
@@ -276,7 +399,9 @@ static int inst_create(const lua_cls *c, long budget, size_t cap, lua_inst **out
     lua_State *L = I->L;
     *(lua_inst **)lua_getextraspace(L) = I;
     if (budget > 0)
-        lua_sethook(L, l_hook, LUA_MASKCOUNT, HOOK_STEP);
+        lua_sethook(L, l_hook, LUA_MASKCOUNT, HOOK_STEP);  /* the chunk is counted */
+    I->lazy = budget >= LAZY_MIN_BUDGET && !getenv("IMEVAL_LUA_COUNT_ALWAYS");
+    I->lazy_limit = (double)budget / LAZY_MAX_RATE;
     lua_pushcfunction(L, open_sandbox);
     int st = lua_pcall(L, 0, 0, 0);
     if (st == LUA_OK) {
@@ -790,19 +915,68 @@ static int l_batch(lua_State *L)
     return 0;
 }
 
+/* One protected call of f(c) on a clean stack. */
+static int pcall_once(lua_inst *I, lua_CFunction f, call *c)
+{
+    lua_State *L = I->L;
+    lua_settop(L, 0);
+    lua_pushcfunction(L, f);
+    lua_pushlightuserdata(L, c);
+    return lua_pcall(L, 1, 0, 0);
+}
+
+/* The call without the count hook (see "the lazy budget").  Returns its
+ * status, or -1 when it must be run again counting: then the results are
+ * reset and the caches dropped. */
+static int run_fast(lua_inst *I, lua_CFunction f, call *c)
+{
+    lua_State *L = I->L;
+    struct timespec t0, t1;
+    I->rerun = 0;
+    lua_sethook(L, NULL, 0, 0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    atomic_signal_fence(memory_order_seq_cst);
+    lazy_running = I;
+    atomic_signal_fence(memory_order_seq_cst);
+    int st = pcall_once(I, f, c);
+    atomic_signal_fence(memory_order_seq_cst);
+    lazy_running = NULL;
+    atomic_signal_fence(memory_order_seq_cst);
+    lua_sethook(L, NULL, 0, 0);     /* a tick that came after the call */
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    I->calls++;
+    if (!I->rerun && dt < I->lazy_limit)
+        return st;
+    I->reruns++;
+    if (I->reruns >= 8 && I->reruns * 4 >= I->calls)
+        I->lazy = 0;                /* long calls: count from now on */
+    for (size_t i = 0; i < c->n; i++)
+        imv_result_reset(c->r[i], c->r[i]->model, c->r[i]->score_only);
+    I->cached_key = 0;
+    I->w_n = 0;
+    lua_settop(L, 0);
+    return -1;
+}
+
 /* Run f(c) protected, with a fresh budget; on failure every result of
  * the call that has no error of its own gets the Lua message. */
 static void run(lua_inst *I, lua_CFunction f, call *c)
 {
     lua_State *L = I->L;
-    if (I->budget_hit && I->budget > 0)
-        lua_sethook(L, l_hook, LUA_MASKCOUNT, HOOK_STEP);
-    I->left = I->budget;
-    I->budget_hit = 0;
-    lua_settop(L, 0);
-    lua_pushcfunction(L, f);
-    lua_pushlightuserdata(L, c);
-    int st = lua_pcall(L, 1, 0, 0);
+    int st = -1;
+    if (I->lazy && lazy_thread_ready())
+        st = run_fast(I, f, c);
+    if (st < 0) {
+        /* counted: the step is reset, whatever the last call left */
+        if (I->budget > 0)
+            lua_sethook(L, l_hook, LUA_MASKCOUNT, HOOK_STEP);
+        I->left = I->budget;
+        I->budget_hit = 0;
+        st = pcall_once(I, f, c);
+        if (I->lazy)
+            lua_sethook(L, NULL, 0, 0);
+    }
     if (st != LUA_OK) {
         char msg[600];
         lua_errmsg(L, st, I, msg, sizeof msg);
