@@ -13,6 +13,7 @@ static const struct {
     {"explain", cmd_explain, "one model's full reasoning on a profile"},
     {"validate", cmd_validate, "check profiles without scoring them"},
     {"models", cmd_models, "list the loaded models and their parameters"},
+    {"sensitivity", cmd_sensitivity, "tipping points: what change would put another model first"},
     {"synth", cmd_synth, "generate realistic synthetic profiles (JSON Lines)"},
 };
 
