@@ -10,11 +10,30 @@
 #include "cli.h"
 
 volatile sig_atomic_t cli_stop;
+/* The -o temporary file while one is open, for a forced exit to remove. */
+static char *volatile pending_tmp;
 
+/* The first SIGINT or SIGTERM asks the run to stop after the profiles in
+ * hand; a second one ends the process at once (a model stuck in one call
+ * would otherwise make imeval impossible to stop but with SIGKILL). */
 static void on_signal(int sig)
 {
-    (void)sig;
+    static const char msg[] = "\nimeval: stopping after the profiles in hand "
+                              "(signal again to quit at once)\n";
+    if (cli_stop) {
+        char *tmp = pending_tmp;
+        if (tmp)
+            unlink(tmp);
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = SIG_DFL;
+        sigaction(sig, &sa, NULL);
+        raise(sig);
+        return;
+    }
     cli_stop = 1;
+    ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)n;
 }
 
 void cli_catch_signals(void)
@@ -126,6 +145,7 @@ int cli_out_open(cli_out *out, const char *path)
         unlink(out->tmp);
         return -1;
     }
+    pending_tmp = out->tmp;
     return 0;
 }
 
@@ -146,6 +166,7 @@ int cli_out_close(cli_out *out, int ok)
         rc = -1;
     }
     fclose(out->f);
+    pending_tmp = NULL;
     if (ok && rename(out->tmp, out->path) != 0) {
         fprintf(stderr, "imeval: cannot replace %s: %s\n", out->path, strerror(errno));
         rc = -1;
