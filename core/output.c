@@ -303,6 +303,33 @@ static void wrap(imv_output *o, const char *text, int col, int indent, int width
             put(o, " ");
             col++;
         }
+        /* A word that does not fit where it is: move it to a fresh line if
+         * it fits there, else break it (after a comma when one is near:
+         * lists of JSON paths have no spaces), so no line passes width. */
+        while (col + len > width && width - indent >= 8) {
+            if (len <= width - indent && col > indent) {
+                putf(o, "\n%*s", indent, "");
+                col = indent;
+                break;
+            }
+            int room = width - col, cut = room;
+            if (room < 4) {          /* too little left here: next line */
+                putf(o, "\n%*s", indent, "");
+                col = indent;
+                continue;
+            }
+            for (int k = room; k > room / 2; k--)
+                if (w[k - 1] == ',') {
+                    cut = k;
+                    break;
+                }
+            while (cut > 1 && ((unsigned char)w[cut] & 0xC0) == 0x80)
+                cut--;               /* not inside a UTF-8 character */
+            putf(o, "%.*s\n%*s", cut, w, indent, "");
+            w += cut;
+            len -= cut;
+            col = indent;
+        }
         putf(o, "%.*s", len, w);
         col += len;
         first = 0;
