@@ -12,7 +12,7 @@ static const char about[] =
     "Show one model's full reasoning on each profile in PROFILE: its rank among\n"
     "all loaded models, every reason with its points and evidence, unmet\n"
     "preconditions, risks, timeline and partner.  With --draws, how robust it is.\n\n"
-    "example:  imeval explain executive_partnership datasets/cases/isle-of-wight-2013.json";
+    "example:\n  imeval explain executive_partnership datasets/cases/isle-of-wight-2013.json";
 
 typedef struct explain_ctx {
     FILE *f;

@@ -349,14 +349,17 @@ static void table_header(imv_output *o, const imv_evaluation *e)
 {
     const imv_profile *p = e->profile;
     char note[160];
-    putf(o, "%s (%s, as of %s): %s%s\n", p->name, p->id, p->as_of, imv_grade_name(p->grade),
-         p->grade_was_adequate ? " (was \"adequate\")" : "");
+    char *title = imv_xasprintf("%s (%s, as of %s): %s%s", p->name, p->id, p->as_of,
+                                imv_grade_name(p->grade),
+                                p->grade_was_adequate ? " (was \"adequate\")" : "");
+    wrap(o, title, 0, 2, 80);
+    free(title);
     if (e->recommended) {
         const imv_result *first = &e->results[e->order[0]];
         putf(o, "recommended: %s%s\n", e->recommended, robust_note(e, note, sizeof note));
         if (first->score < 50)
-            put(o, "  caution: even the best viable model fits poorly here; read the reasons "
-                   "(--explain)\n  and the models that are not viable before relying on it\n");
+            put(o, "  caution: even the best viable model fits poorly here; read the reasons\n"
+                   "  (--explain) and why the others are not viable before relying on it\n");
     }
     else
         put(o, "recommended: none - no model is viable for this profile\n");
@@ -375,8 +378,8 @@ static void table_row(imv_output *o, const imv_evaluation *e, size_t rank)
     const imv_result *r = &e->results[e->order[rank]];
     char s[16], fair[16], good[16], setup[16], partner[40] = "";
     if (r->error) {
-        putf(o, "%2zu  %-22.22s  %5s  %-8s  %-6s  ", rank + 1, r->model->id, "-", "-", "error");
-        wrap(o, r->error, 56, 56, 80);
+        putf(o, "%2zu  %-21.21s %5s  %-8s %-6s ", rank + 1, r->model->id, "-", "-", "error");
+        wrap(o, r->error, 49, 49, 80);
         return;
     }
     snprintf(s, sizeof s, "%.1f", imv_round1(r->score));
@@ -384,10 +387,27 @@ static void table_row(imv_output *o, const imv_evaluation *e, size_t rank)
     months_cell(fair, sizeof fair, r->months_to_fair);
     months_cell(good, sizeof good, r->months_to_good);
     if (r->partner_id)
-        snprintf(partner, sizeof partner, "%.12s %.0f", r->partner_id, imv_round1(r->partner_fit));
-    putf(o, "%2zu  %-22.22s  %5s  %-8s  %-6s  %5s %4s %4s%s%s\n", rank + 1, r->model->id, s,
+        snprintf(partner, sizeof partner, "%.10s %.0f", r->partner_id, imv_round1(r->partner_fit));
+    /* 64 columns, then at most 2 + 14 for the partner: 80 in all. */
+    putf(o, "%2zu  %-21.21s %5s  %-8s %-6s %5s %4s %4s%s%s\n", rank + 1, r->model->id, s,
          imv_band(imv_round1(r->score)), r->viable ? "yes" : "no", setup, fair, good,
          *partner ? "  " : "", partner);
+}
+
+/* "a,b" as "a, b", so that a long field list can wrap. */
+static char *spaced_fields(const char *fields)
+{
+    size_t n = 0;
+    for (const char *p = fields; *p; p++)
+        n += *p == ',' ? 2 : 1;
+    char *s = imv_xmalloc(n + 1), *q = s;
+    for (const char *p = fields; *p; p++) {
+        *q++ = *p;
+        if (*p == ',' && p[1] != ' ')
+            *q++ = ' ';
+    }
+    *q = '\0';
+    return s;
 }
 
 static void explain_result(imv_output *o, const imv_result *r, int indent)
@@ -404,8 +424,10 @@ static void explain_result(imv_output *o, const imv_result *r, int indent)
         putf(o, "%*s%s", indent, "", line);
         wrap(o, x->text, indent + 8, indent + 8, 80);
         if (*x->evidence || *x->fields) {
-            char *ev = imv_xasprintf("evidence: %s%s%s%s", x->evidence, *x->fields ? " (" : "",
-                                     x->fields, *x->fields ? ")" : "");
+            char *fields = spaced_fields(x->fields);
+            char *ev = imv_xasprintf("evidence: %s%s%s%s", x->evidence, *fields ? " (" : "",
+                                     fields, *fields ? ")" : "");
+            free(fields);
             putf(o, "%*s", indent + 8, "");
             wrap(o, ev, indent + 8, indent + 10, 80);
             free(ev);
@@ -433,7 +455,8 @@ static void table_evaluation(imv_output *o, const imv_evaluation *e)
     if (o->n_written)
         put(o, "\n");
     table_header(o, e);
-    put(o, " #  model                   score  band      viable  setup fair good  partner\n");
+    putf(o, "%2s  %-21s %5s  %-8s %-6s %5s %4s %4s  %s\n", "#", "model", "score", "band", "viable",
+         "setup", "fair", "good", "partner");
     for (size_t i = 0; i < e->n; i++) {
         table_row(o, e, i);
         if (o->explain)
@@ -627,8 +650,10 @@ int imv_output_explain_text(FILE *f, const imv_evaluation *e, size_t idx)
     while (rank < e->n && e->order[rank] != idx)
         rank++;
     const imv_profile *p = e->profile;
-    putf(&o, "%s (%s) for %s (%s, as of %s, %s)\n", r->model->name, r->model->id, p->name, p->id,
-         p->as_of, imv_grade_name(p->grade));
+    char *title = imv_xasprintf("%s (%s) for %s (%s, as of %s, %s)", r->model->name, r->model->id,
+                                p->name, p->id, p->as_of, imv_grade_name(p->grade));
+    wrap(&o, title, 0, 2, 80);
+    free(title);
     if (r->error)
         putf(&o, "rank %zu of %zu: the model failed\n", rank + 1, e->n);
     else
