@@ -54,6 +54,7 @@ typedef struct lua_inst {
     int lazy;                  /* calls run without the count hook, see run_fast */
     double lazy_limit;         /* seconds a call may take and still be trusted */
     volatile sig_atomic_t rerun; /* the tick interrupted this call */
+    long c_spent;              /* steps charged for C work in this call */
     unsigned long calls, reruns;
 } lua_inst;
 
@@ -322,6 +323,136 @@ static const char *const math_allowed[] = {
     "maxinteger", "min", "mininteger", "modf", "pi", "rad", "sin", "sqrt", "tan",
     "tointeger", "type", "ult", "atan", "asin", "acos", NULL};
 
+/* ---- C work is charged too --------------------------------------------------
+ *
+ * The count hook only sees VM instructions; a C function runs to its end
+ * unseen.  Most library functions do work bounded by the memory cap, but
+ * the pattern matcher can take time exponential in its pattern
+ * ("aaa...":find(("a-"):rep(12) .. "b") ran for hours), and table.move
+ * loops as often as its arguments say, allocating nothing.  Those are
+ * wrapped: before the real function runs, a bound of its steps is charged
+ * against a second allowance of the budget's size, reset every call.  The
+ * charge depends only on the arguments, so counted and lazy calls agree. */
+
+enum { CHARGE_FIND, CHARGE_MATCH, CHARGE_MOVE };
+
+/* After '[' at p[i]: the index just past the closing ']' (as lstrlib's
+ * classEnd), or pn when there is none. */
+static size_t set_end(const char *p, size_t pn, size_t i)
+{
+    i++;
+    if (i < pn && p[i] == '^')
+        i++;
+    do {
+        if (i >= pn)
+            return pn;
+        if (p[i++] == '%' && i < pn)
+            i++;
+    } while (i < pn && p[i] != ']');
+    return i + 1;
+}
+
+/* How many items of the pattern can make the matcher try every length of
+ * the subject: quantified single-character classes, %b and back-references. */
+static int pattern_branches(const char *p, size_t pn)
+{
+    int q = 0;
+    size_t i = 0;
+    while (i < pn) {
+        char c = p[i];
+        if (c == '(' || c == ')' || c == '^' || c == '$') {
+            i++;
+            continue;
+        }
+        if (c == '%' && i + 1 < pn) {
+            char e = p[i + 1];
+            if (e == 'b') {
+                q++;
+                i += 4;
+                continue;
+            }
+            if (e == 'f') {
+                i = i + 2 < pn && p[i + 2] == '[' ? set_end(p, pn, i + 2) : i + 2;
+                continue;
+            }
+            if (e >= '0' && e <= '9') {
+                q++;
+                i += 2;
+                continue;
+            }
+            i += 2;
+        } else if (c == '[') {
+            i = set_end(p, pn, i);
+        } else {
+            i++;
+        }
+        if (i < pn && (p[i] == '*' || p[i] == '+' || p[i] == '-' || p[i] == '?')) {
+            q++;
+            i++;
+        }
+    }
+    return q;
+}
+
+/* A bound of the steps of the wrapped call with the arguments on the stack
+ * (0 when they are not what it takes: the real function then says so). */
+static double c_cost(lua_State *L, int kind)
+{
+    if (kind == CHARGE_MOVE) {
+        int ok1, ok2;
+        lua_Integer f = lua_tointegerx(L, 2, &ok1), e = lua_tointegerx(L, 3, &ok2);
+        return ok1 && ok2 && e >= f ? (double)e - (double)f + 1 : 0;
+    }
+    size_t n, pn;
+    if (!lua_isstring(L, 1) || !lua_isstring(L, 2))
+        return 0;
+    lua_tolstring(L, 1, &n);
+    const char *p = lua_tolstring(L, 2, &pn);
+    int plain = kind == CHARGE_FIND && lua_toboolean(L, 4);
+    if (plain || (strlen(p) == pn && !strpbrk(p, "^$*+?.([%-")))
+        return ((double)n + 1) * ((double)pn + 1);
+    return pow((double)n + 1, pattern_branches(p, pn) + 1) + (double)pn;
+}
+
+static int l_charged(lua_State *L)
+{
+    lua_inst *I = *(lua_inst **)lua_getextraspace(L);
+    int kind = (int)lua_tointeger(L, lua_upvalueindex(2));
+    if (I->budget > 0) {
+        double cost = c_cost(L, kind);
+        if (cost > (double)(I->budget - I->c_spent)) {
+            const char *name = lua_tostring(L, lua_upvalueindex(3));
+            char msg[300];
+            size_t n = 0;
+            if (kind != CHARGE_MOVE)
+                lua_tolstring(L, 1, &n);
+            if (kind == CHARGE_MOVE)
+                snprintf(msg, sizeof msg, "%s: moving %.0f elements takes more steps than the "
+                         "instruction budget of %ld", name, cost, I->budget);
+            else
+                snprintf(msg, sizeof msg, "%s: this pattern on a %zu-byte string could take "
+                         "more steps than the instruction budget of %ld (simplify the pattern "
+                         "or shorten the string)", name, n, I->budget);
+            return luaL_error(L, "%s", msg);   /* lua_pushfstring knows no %zu */
+        }
+        I->c_spent += (long)cost;
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* Replace lib.name (lib at the top of the stack) by its charged wrapper. */
+static void charge(lua_State *L, const char *lib, const char *name, int kind)
+{
+    lua_getfield(L, -1, name);
+    lua_pushinteger(L, kind);
+    lua_pushfstring(L, "%s.%s", lib, name);
+    lua_pushcclosure(L, l_charged, 3);
+    lua_setfield(L, -2, name);
+}
+
 static int open_sandbox(lua_State *L)
 {
     static const luaL_Reg libs[] = {
@@ -342,6 +473,13 @@ static int open_sandbox(lua_State *L)
     keep_only(L, base_allowed);
     lua_getfield(L, -1, "string");
     keep_only(L, string_allowed);
+    charge(L, "string", "find", CHARGE_FIND);
+    charge(L, "string", "match", CHARGE_MATCH);
+    charge(L, "string", "gmatch", CHARGE_MATCH);
+    charge(L, "string", "gsub", CHARGE_MATCH);
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "table");
+    charge(L, "table", "move", CHARGE_MOVE);
     lua_pop(L, 1);
     lua_getfield(L, -1, "math");
     keep_only(L, math_allowed);
@@ -919,6 +1057,7 @@ static int l_batch(lua_State *L)
 static int pcall_once(lua_inst *I, lua_CFunction f, call *c)
 {
     lua_State *L = I->L;
+    I->c_spent = 0;
     lua_settop(L, 0);
     lua_pushcfunction(L, f);
     lua_pushlightuserdata(L, c);
