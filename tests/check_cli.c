@@ -877,6 +877,83 @@ START_TEST(cli__validate)
 }
 END_TEST
 
+/* A spreadsheet's CSV through the binary, from a file and from stdin. */
+START_TEST(cli__csv_input)
+{
+    char csv[600];
+    snprintf(csv, sizeof csv, "%s/two.csv", TU_TESTDATA);
+    char only_good[1100];
+    snprintf(only_good, sizeof only_good, "--no-bundled --model %s/good.lua", dir);
+    char *out, *err, *out2, *err2;
+    ck_assert_int_eq(run(&out, &err, "evaluate --format json %s %s", only_good, csv), 0);
+    ck_assert_str_eq(err, "");
+    ck_assert_int_eq(run(&out2, &err2, "evaluate --format json %s - < %s", only_good, csv), 0);
+    cJSON *a = parse_json(out), *b = parse_json(out2);
+    check_result_document(a);
+    const cJSON *ra = get(a, "results"), *rb = get(b, "results");
+    ck_assert_int_eq(cJSON_GetArraySize(ra), 2);
+    ck_assert_int_eq(cJSON_GetArraySize(rb), 2);
+    const cJSON *bath = cJSON_GetArrayItem(ra, 0), *leeds = cJSON_GetArrayItem(ra, 1);
+    ck_assert_str_eq(str(bath, "name"), "Bath, North East Somerset");
+    ck_assert_str_eq(str(bath, "as_of"), "2020-05");
+    /* acceptance 1..3 is 2 in a plain evaluation: 10 * 2 + 20 */
+    ck_assert_double_eq(num(entry(bath, "lua_good"), "score"), 40);
+    ck_assert_str_eq(str(leeds, "profile"), "leeds-2021");
+    ck_assert_str_eq(str(leeds, "grade"), "requires_improvement");
+    ck_assert_double_eq(num(entry(leeds, "lua_good"), "score"), 60);
+    for (int i = 0; i < 2; i++)
+        ck_assert_double_eq(num(entry(cJSON_GetArrayItem(rb, i), "lua_good"), "score"),
+                            i ? 60 : 40);
+    ck_assert_str_eq(str(cJSON_GetArrayItem(rb, 0), "source"), "-");
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    free(out);
+    free(err);
+    free(out2);
+    free(err2);
+    ck_assert_int_eq(run(&out, &err, "validate %s", csv), 0);
+    ck_assert_ptr_nonnull(strstr(out, ":2: bath-2020: ok (has uncertain ratings)"));
+    ck_assert_ptr_nonnull(strstr(out, ":3: leeds-2021: ok"));
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(cli__duplicate_ids_and_empty_input)
+{
+    char *p = profile("same", 2);
+    const char *a = put_file("a.json", p);
+    char a_path[256];
+    snprintf(a_path, sizeof a_path, "%s", a);
+    const char *b = put_file("b.json", p);
+    free(p);
+    char only_good[1100];
+    snprintf(only_good, sizeof only_good, "--no-bundled --model %s/good.lua", dir);
+    char *out, *err;
+    ck_assert_int_eq(run(&out, &err, "evaluate --format json %s %s %s", only_good, a_path, b), 1);
+    cJSON *doc = parse_json(out);
+    ck_assert_int_eq(cJSON_GetArraySize(get(doc, "results")), 1);
+    const cJSON *e0 = cJSON_GetArrayItem(get(doc, "errors"), 0);
+    ck_assert_str_eq(str(e0, "source"), b);
+    ck_assert_str_eq(str(e0, "where"), "id");
+    ck_assert_ptr_nonnull(strstr(str(e0, "message"), "duplicate profile id \"same\""));
+    ck_assert_ptr_nonnull(strstr(str(e0, "message"), a_path)); /* where it was first seen */
+    cJSON_Delete(doc);
+    free(out);
+    free(err);
+    /* An empty array is no profiles and no errors. */
+    const char *empty = put_file("empty.json", "[]\n");
+    ck_assert_int_eq(run(&out, &err, "evaluate --format json %s %s", only_good, empty), 0);
+    doc = parse_json(out);
+    check_result_document(doc);
+    ck_assert_int_eq(cJSON_GetArraySize(get(doc, "results")), 0);
+    ck_assert_int_eq(cJSON_GetArraySize(get(doc, "errors")), 0);
+    cJSON_Delete(doc);
+    free(out);
+    free(err);
+}
+END_TEST
+
 START_TEST(cli__output_is_deterministic)
 {
     /* Many profiles, so that two threads really share the work. */
@@ -959,6 +1036,8 @@ int main(void)
     tcase_add_test(tc, cli__output_file_and_stdin);
     tcase_add_test(tc, cli__explain);
     tcase_add_test(tc, cli__validate);
+    tcase_add_test(tc, cli__csv_input);
+    tcase_add_test(tc, cli__duplicate_ids_and_empty_input);
     tcase_add_test(tc, cli__output_is_deterministic);
     suite_add_tcase(s, tc);
     return tu_main(s);
