@@ -58,6 +58,8 @@ struct imv_reader {
     csv_row cur;                  /* row being assembled */
     size_t cur_cap;
     long cur_line;                /* line where the current record began */
+    long rec_line;                /* line where the record being read began; 0 none */
+    size_t rec_bytes;             /* its bytes so far, for the MAX_VALUE cap */
     csv_row *rows;                /* complete rows not yet returned */
     size_t n_rows, rows_cap, row_next;
     char **header;
@@ -449,6 +451,8 @@ static void csv_record(int term, void *ctx)
     r->rows[r->n_rows++] = r->cur;
     memset(&r->cur, 0, sizeof r->cur);
     r->cur_cap = 0;
+    r->rec_line = 0;
+    r->rec_bytes = 0;
 }
 
 /* Feed libcsv up to the end of the next physical line, so that each
@@ -459,8 +463,9 @@ static int csv_feed_line(imv_reader *r, imv_diags *d)
         if (!r->csv_done) {
             r->csv_done = 1;
             if (csv_fini(&r->csv, csv_field, csv_record, r) != 0)
-                imv_diags_add_at(d, 0, r->path, r->line, NULL,
-                                 "malformed CSV: a quoted field is not closed at the end of the file");
+                imv_diags_add_at(d, 0, r->path, r->rec_line ? r->rec_line : r->line, NULL,
+                                 "malformed CSV: a quoted field in the row starting here is not "
+                                 "closed at the end of the file");
         }
         return 0;
     }
@@ -472,6 +477,19 @@ static int csv_feed_line(imv_reader *r, imv_diags *d)
     if (newline)
         stop++;
     size_t n = stop - start;
+    /* libcsv keeps a record whole until it ends: cap it as JSON values are. */
+    if (r->rec_line == 0)
+        r->rec_line = r->cur_line;
+    r->rec_bytes += n;
+    if (r->rec_bytes > MAX_VALUE) {
+        imv_diags_add_at(d, 0, r->path, r->rec_line, NULL,
+                         "CSV row larger than %u MiB: not a profile (a quote never closed?)",
+                         MAX_VALUE >> 20);
+        r->csv_done = 1;
+        r->eof = 1;
+        r->pos = r->end;
+        return -1;
+    }
     if (csv_parse(&r->csv, r->buf + start, n, csv_field, csv_record, r) != n) {
         imv_diags_add_at(d, 0, r->path, r->line, NULL, "malformed CSV: %s (RFC 4180 quoting expected)",
                          csv_strerror(csv_error(&r->csv)));
