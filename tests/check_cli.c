@@ -426,6 +426,59 @@ START_TEST(cli__models_with_parameter_overrides)
 }
 END_TEST
 
+START_TEST(cli__model_discovery)
+{
+    /* Two directories on IMEVAL_MODEL_PATH, one given with --models. */
+    char d1[128], d2[128], from[512], to[300];
+    snprintf(d1, sizeof d1, "%s/path1", dir);
+    snprintf(d2, sizeof d2, "%s/path2", dir);
+    ck_assert_int_eq(mkdir(d1, 0755), 0);
+    ck_assert_int_eq(mkdir(d2, 0755), 0);
+    snprintf(from, sizeof from, "%s/lua/good.lua", TU_FIXTURE_SRC);
+    snprintf(to, sizeof to, "%s/good.lua", d1);
+    copy(from, to);
+    snprintf(from, sizeof from, "%s/reg_good.so", TU_FIXTURES);
+    snprintf(to, sizeof to, "%s/reg_good.so", d2);
+    copy(from, to);
+    char cmd[2000];
+    char *out, *err;
+    snprintf(cmd, sizeof cmd, "IMEVAL_MODEL_PATH=%s:%s %s models --no-bundled --format json", d1, d2,
+             TU_BIN);
+    ck_assert_int_eq(tu_run(cmd, &out, &err), 0);
+    cJSON *a = parse_json(out);
+    ck_assert_int_eq(cJSON_GetArraySize(a), 2);
+    ck_assert_str_eq(str(cJSON_GetArrayItem(a, 0), "id"), "lua_good");
+    ck_assert_str_eq(str(cJSON_GetArrayItem(a, 1), "id"), "reg_good");
+    cJSON_Delete(a);
+    free(out);
+    free(err);
+    /* --models DIR adds to the bundled seven. */
+    ck_assert_int_eq(run(&out, &err, "models --format json --models %s", d1), 0);
+    a = parse_json(out);
+    ck_assert_int_eq(cJSON_GetArraySize(a), 8);
+    cJSON_Delete(a);
+    free(out);
+    free(err);
+    /* A second plugin with a bundled model's id: an error naming both
+     * files; the bundled one stays and the run goes on (exit 1). */
+    snprintf(from, sizeof from, "%s/trust.lua", TU_MODELS);
+    snprintf(to, sizeof to, "%s/my_trust.lua", d2);
+    copy(from, to);
+    ck_assert_int_eq(run(&out, &err, "evaluate --format json --models %s %s/cases/plymouth-2006.json",
+                         d2, TU_DATASETS),
+                     1);
+    char want[1200];
+    snprintf(want, sizeof want, "two plugins with id \"trust\": %s/trust.lua and %s", TU_MODELS, to);
+    ck_assert_msg(strstr(err, want) != NULL, "%s", err);
+    a = parse_json(out);
+    ck_assert_int_eq(cJSON_GetArraySize(get(a, "models")), 8); /* 7 + reg_good */
+    ck_assert_int_eq(cJSON_GetArraySize(get(a, "results")), 1);
+    cJSON_Delete(a);
+    free(out);
+    free(err);
+}
+END_TEST
+
 /* ---- evaluate -------------------------------------------------------------------- */
 
 START_TEST(cli__evaluate_json_follows_the_result_format)
@@ -1026,6 +1079,7 @@ int main(void)
     tcase_add_test(tc, cli__usage_errors_exit_2);
     tcase_add_test(tc, cli__models_lists_what_the_engine_loads);
     tcase_add_test(tc, cli__models_with_parameter_overrides);
+    tcase_add_test(tc, cli__model_discovery);
     tcase_add_test(tc, cli__evaluate_json_follows_the_result_format);
     tcase_add_test(tc, cli__evaluate_exit_codes);
     tcase_add_test(tc, cli__contract_error_message);
