@@ -116,3 +116,15 @@ install: all
 	install -m 644 plugins/imeval_plugin.h $(DESTDIR)$(PREFIX)/include/imeval/
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/imeval/
 	install -m 644 datasets/cases/*.json $(DESTDIR)$(PREFIX)/share/imeval/datasets/cases/
+
+# `make bench`: throughput and latency figures on this machine (bench/bench.sh;
+# docs/performance.md has the last recorded ones).  Prints; asserts nothing.
+BENCH_FIXTURES := $(patsubst tests/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildcard tests/plugins/batch_*.c))
+
+$(BUILD)/bench/bench: bench/bench.c $(BUILD)/libimeval.a
+	@mkdir -p $(dir $@)
+	@echo "  BENCH   $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $< -o $@ $(BUILD)/libimeval.a $(LIBS)
+
+bench: all $(BUILD)/bench/bench $(BENCH_FIXTURES)
+	@sh bench/bench.sh $(BUILD)

@@ -13,6 +13,11 @@
  *       risks, ranking: imv_evaluate) instead.  Threads split the profiles.
  *       Prints the median of R runs.
  *
+ *   bench uncertain N SEED
+ *       imeval synth's profiles 0..N-1 for SEED, with every rating that is
+ *       a point turned into a triangular range of +-0.5 around it: the
+ *       worst case for the Monte Carlo (nothing can be scored once).
+ *
  *   bench timeit R [--stdin FILE] -- COMMAND [ARGS...]
  *       Run COMMAND R times (stdout to /dev/null) and print the median,
  *       lowest and highest wall time and the largest peak RSS (wait4).
@@ -284,8 +289,42 @@ static int cmd_timeit(int argc, char **argv)
     return status_bad;
 }
 
+/* ---- uncertain ------------------------------------------------------------- */
+
+static int cmd_uncertain(int argc, char **argv)
+{
+    if (argc != 4)
+        die("usage: bench uncertain N SEED");
+    long n = atol(argv[2]);
+    imv_synth *g = imv_synth_new((uint64_t)strtoull(argv[3], NULL, 10));
+    for (long i = 0; i < n; i++) {
+        cJSON *j = cJSON_Parse(imv_synth_profile(g, (uint64_t)i, NULL));
+        cJSON *rt = cJSON_GetObjectItem(j, "ratings");
+        for (int k = 0; k < IMV_R_COUNT; k++) {
+            const char *name = imv_rating_name(k);
+            cJSON *x = cJSON_GetObjectItem(rt, name);
+            if (!cJSON_IsNumber(x))
+                continue;
+            double v = x->valuedouble;
+            cJSON *r = cJSON_CreateObject();
+            cJSON_AddNumberToObject(r, "low", v - 0.5 < 0 ? 0 : v - 0.5);
+            cJSON_AddNumberToObject(r, "mode", v);
+            cJSON_AddNumberToObject(r, "high", v + 0.5 > 4 ? 4 : v + 0.5);
+            cJSON_ReplaceItemInObject(rt, name, r);
+        }
+        char *s = cJSON_PrintUnformatted(j);
+        puts(s);
+        free(s);
+        cJSON_Delete(j);
+    }
+    imv_synth_free(g);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "uncertain"))
+        return cmd_uncertain(argc, argv);
     if (argc >= 2 && !strcmp(argv[1], "evals"))
         return cmd_evals(argc, argv);
     if (argc >= 2 && !strcmp(argv[1], "timeit"))

@@ -1,0 +1,98 @@
+#!/bin/sh
+# bench.sh - `make bench`: throughput and latency of imeval on this machine.
+# Prints medians of several runs; asserts nothing (speed is not a test).
+# Takes about three minutes on 2 cores, most of it the million-profile
+# stream.  docs/performance.md records the figures and what they mean.
+#
+# usage: bench/bench.sh BUILD_DIR      (make bench does this)
+# BENCH_QUICK=1 skips the million-profile stream.
+set -eu
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+IMEVAL="$BUILD/imeval"
+B="$BUILD/bench/bench"
+MODELS="$BUILD/models"
+WORK=$(mktemp -d /tmp/imeval-bench.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT INT TERM
+NPROC=$(nproc)
+C_MODELS=commissioner,executive_partnership,improvement_board,self_improvement
+LUA_MODELS=peer_support,strategic_partnership,trust
+
+# The seven models with a batch path (tests/plugins/batch_*.so and wrapped Lua).
+sh "$ROOT/bench/batch-models.sh" "$WORK/batch" "$BUILD/tests/plugins" "$ROOT/models"
+chmod -R go-w "$MODELS"
+
+echo "== imeval bench on $(hostname) =="
+echo "cores: $NPROC; $(lscpu | sed -n 's/^Model name: *//p' | head -1); $(free -m | awk '/^Mem:/ {print $2 " MiB RAM"}')"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (figures are only comparable on an idle machine)"
+echo
+
+# timeit RUNS CMD... -> "median min max peak_kb"
+timeit() { r=$1; shift; "$B" timeit "$r" -- "$@"; }
+fmt_s() { awk -v s="$1" 'BEGIN { if (s < 1) printf "%.1f ms", s * 1000; else printf "%.2f s", s }'; }
+fmt_mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
+fmt_rate() { awk -v r="$1" 'BEGIN { if (r >= 1e6) printf "%.2f M/s", r / 1e6; else printf "%.0f k/s", r / 1e3 }'; }
+
+echo "1. model evaluations per second (score-only, as in the Monte Carlo; median of 5)"
+printf "   %-22s %-8s %14s %14s\n" "models" "threads" "single calls" "batch path"
+for set in "native:$C_MODELS" "lua:$LUA_MODELS" "all seven:"; do
+    label=${set%%:*}
+    only=${set#*:}
+    for t in 1 "$NPROC"; do
+        if [ -n "$only" ]; then
+            s=$("$B" evals "$MODELS" --only "$only" --threads "$t" --profiles 32 --draws 400)
+            b=$("$B" evals "$WORK/batch" --only "$only" --threads "$t" --profiles 32 --draws 400 --batch)
+        else
+            s=$("$B" evals "$MODELS" --threads "$t" --profiles 32 --draws 400)
+            b=$("$B" evals "$WORK/batch" --threads "$t" --profiles 32 --draws 400 --batch)
+        fi
+        printf "   %-22s %-8s %14s %14s\n" "$label" "$t" "$(fmt_rate "$s")" "$(fmt_rate "$b")"
+    done
+done
+for t in 1 "$NPROC"; do
+    f=$("$B" evals "$MODELS" --threads "$t" --profiles 32 --draws 20 --full)
+    printf "   %-22s %-8s %14s   (with reasons, risks, ranking)\n" "all seven, full" "$t" "$(fmt_rate "$f")"
+done
+echo
+
+echo "2. national scenario: 153 authorities x 10,000 draws x 7 models (median of 5)"
+"$IMEVAL" synth --count 153 --seed 1 -o "$WORK/national.jsonl"
+"$B" uncertain 153 1 >"$WORK/national-uncertain.jsonl"
+set -- $(timeit 5 "$IMEVAL" evaluate --draws 10000 --format json "$WORK/national.jsonl")
+echo "   synth profiles (a third with ranges), $NPROC threads: $(fmt_s "$1") (min $(fmt_s "$2")), peak $(fmt_mb "$4")"
+set -- $(timeit 3 "$IMEVAL" evaluate --jobs 1 --draws 10000 --format json "$WORK/national.jsonl")
+echo "   synth profiles, 1 thread:                 $(fmt_s "$1"), peak $(fmt_mb "$4")"
+set -- $(timeit 3 "$IMEVAL" evaluate --draws 10000 --format json "$WORK/national-uncertain.jsonl")
+echo "   every rating a range (worst case), $NPROC threads: $(fmt_s "$1"), peak $(fmt_mb "$4")"
+echo
+
+echo "3. one profile, all seven models, process start to exit (median of 30)"
+set -- $(timeit 30 "$IMEVAL" evaluate "$ROOT/datasets/cases/isle-of-wight-2013.json")
+echo "   evaluate isle-of-wight-2013:                 $(fmt_s "$1") (min $(fmt_s "$2")), peak $(fmt_mb "$4")"
+set -- $(timeit 10 "$IMEVAL" evaluate --draws 10000 "$ROOT/datasets/cases/isle-of-wight-2013.json")
+echo "   the same with --draws 10000 ($NPROC threads):   $(fmt_s "$1")"
+set -- $(timeit 10 "$IMEVAL" sensitivity "$ROOT/datasets/cases/isle-of-wight-2013.json")
+echo "   sensitivity isle-of-wight-2013:              $(fmt_s "$1")"
+echo
+
+echo "4. streamed profiles: imeval synth | imeval evaluate --format csv - > /dev/null"
+set -- $(timeit 3 sh -c "'$IMEVAL' synth --count 100000 | '$IMEVAL' evaluate --format csv - >/dev/null")
+echo "   100,000 profiles (median of 3): $(fmt_s "$1"), $(awk -v s="$1" 'BEGIN { printf "%.0f", 100000 / s }') profiles/s, peak $(fmt_mb "$4")"
+if [ "${BENCH_QUICK:-0}" != 1 ]; then
+    set -- $(timeit 1 sh -c "'$IMEVAL' synth --count 1000000 | '$IMEVAL' evaluate --format csv - >/dev/null")
+    echo "   1,000,000 profiles (one run):   $(fmt_s "$1"), $(awk -v s="$1" 'BEGIN { printf "%.0f", 1000000 / s }') profiles/s, peak $(fmt_mb "$4")"
+fi
+echo "   (peak: the larger of the two processes)"
+echo
+
+echo "5. plugin isolation: the four native models on 2,000 profiles (median of 5)"
+"$IMEVAL" synth --count 2000 --seed 3 -o "$WORK/iso.jsonl"
+set -- $(timeit 5 "$IMEVAL" evaluate --only "$C_MODELS" --no-isolate --format csv "$WORK/iso.jsonl")
+plain=$1
+set -- $(timeit 5 "$IMEVAL" evaluate --only "$C_MODELS" --isolate --format csv "$WORK/iso.jsonl")
+iso=$1
+echo "   --no-isolate: $(fmt_s "$plain"); --isolate: $(fmt_s "$iso")"
+awk -v a="$plain" -v b="$iso" 'BEGIN { printf "   isolation costs %.1f us per model evaluation (8,000 evaluations)\n", (b - a) / 8000 * 1e6 }'
+echo
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
