@@ -47,6 +47,17 @@ static char *script(const char *name)
     return dst;
 }
 
+/* Each test runs in its own process with its own directory: remove it. */
+static void remove_priv_dir(void)
+{
+    if (!priv_dir[0])
+        return;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", priv_dir);
+    ck_assert_int_eq(system(cmd), 0);
+    priv_dir[0] = '\0';
+}
+
 static imv_registry *new_registry(long budget, size_t cap)
 {
     imv_limits l;
@@ -609,6 +620,7 @@ int main(void)
     Suite *s = suite_create("lua");
     TCase *tc = tcase_create("lua");
     tcase_set_timeout(tc, 20);
+    tcase_add_checked_fixture(tc, NULL, remove_priv_dir);
     tcase_add_test(tc, lua__good_script_declares_everything);
     tcase_add_test(tc, lua__good_script_result_equals_the_c_plugin);
     tcase_add_test(tc, lua__profile_table_holds_the_profile);
