@@ -453,6 +453,33 @@ static void charge(lua_State *L, const char *lib, const char *name, int kind)
     lua_setfield(L, -2, name);
 }
 
+/* Deterministic pairs: numbers, then strings, then booleans, each in
+ * order; keys of other types (tables, functions) last, in an order that
+ * is not specified.  A __pairs metamethod is still honoured. */
+static const char sorted_pairs[] =
+    "local next, type, sort, getmetatable = next, type, table.sort, getmetatable\n"
+    "local rank = { number = 1, string = 2, boolean = 3 }\n"
+    "local function before(a, b)\n"
+    "  local ta, tb = type(a), type(b)\n"
+    "  if ta ~= tb then return (rank[ta] or 4) < (rank[tb] or 4) end\n"
+    "  if ta == 'number' or ta == 'string' then return a < b end\n"
+    "  if ta == 'boolean' then return b and not a end\n"
+    "  return false\n"
+    "end\n"
+    "function pairs(t)\n"
+    "  local mt = getmetatable(t)\n"
+    "  if mt and mt.__pairs then return mt.__pairs(t) end\n"
+    "  local keys, n = {}, 0\n"
+    "  for k in next, t do n = n + 1; keys[n] = k end\n"
+    "  sort(keys, before)\n"
+    "  local i = 0\n"
+    "  return function()\n"
+    "    i = i + 1\n"
+    "    local k = keys[i]\n"
+    "    if k ~= nil then return k, t[k] end\n"
+    "  end, t, nil\n"
+    "end\n";
+
 static int open_sandbox(lua_State *L)
 {
     static const luaL_Reg libs[] = {
@@ -485,6 +512,12 @@ static int open_sandbox(lua_State *L)
     keep_only(L, math_allowed);
     lua_pop(L, 1);
     lua_pop(L, 1);
+    /* Lua seeds its string hash per state, so `pairs` order would change
+     * from run to run and so could a model's reasons: iterate in sorted
+     * key order instead (RESULT-FORMAT promises byte-identical output). */
+    if (luaL_loadbufferx(L, sorted_pairs, sizeof sorted_pairs - 1, "=pairs", "t") != LUA_OK)
+        return lua_error(L);
+    lua_call(L, 0, 0);
     /* The loaded-modules table would otherwise still hold the full
      * libraries (string.dump via package.loaded.string is gone with
      * keep_only since it is the same table, but be thorough). */

@@ -615,6 +615,43 @@ START_TEST(lua__parameters_can_be_set)
 }
 END_TEST
 
+
+/* pairs() iterates in sorted key order (numbers, strings, booleans), the
+ * same in every fresh state, although Lua seeds each state's hash
+ * differently: output must be byte-identical run to run. */
+START_TEST(lua__pairs_order_is_sorted_and_repeatable)
+{
+    static const char *names[] = {"pairs_order.lua", NULL};
+    char first[2000] = "";
+    for (int round = 0; round < 4; round++) {
+        imv_registry *reg = new_registry(1000000, CAP);
+        load_ok(reg, names);
+        imv_worker *w = imv_worker_new(reg);
+        imv_profile *p = make_profile("order", 2, NULL);
+        imv_result r;
+        score_with(w, reg, "pairs_order", p, 0, &r);
+        ck_assert_msg(r.error == NULL, "%s", r.error);
+        ck_assert_uint_eq(r.n_reasons, 1);
+        if (round == 0) {
+            snprintf(first, sizeof first, "%s", r.reasons[0].text);
+            ck_assert_str_eq(first,
+                             "1 2.5 3 acceptance alpha corporate_leadership failure_extent "
+                             "financial_resilience governance initial_response "
+                             "leadership_stability middle_leadership partnerships "
+                             "political_commitment self_assessment senior_leadership "
+                             "workforce_stability zeta true");
+        } else {
+            ck_assert_str_eq(r.reasons[0].text, first);
+        }
+        imv_result_clear(&r);
+        imv_profile_free(p);
+        imv_worker_free(w);
+        imv_registry_free(reg);
+    }
+    remove_priv_dir();
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("lua");
@@ -635,6 +672,7 @@ int main(void)
     tcase_add_test(tc, lua__forbidden_libraries_absent);
     tcase_add_test(tc, lua__bad_results_become_clear_errors);
     tcase_add_test(tc, lua__parameters_can_be_set);
+    tcase_add_test(tc, lua__pairs_order_is_sorted_and_repeatable);
     suite_add_tcase(s, tc);
     return tu_main(s);
 }
