@@ -103,8 +103,8 @@ int cmd_evaluate(int argc, char **argv)
     if (cli_out_close(&out, ok || st.interrupted))
         ok = 0;
     if (st.profiles_bad || st.model_failures)
-        fprintf(stderr, "imeval: %zu profiles evaluated, %zu could not be read, %zu with a failed model\n",
-                st.evaluated, st.profiles_bad, st.model_failures);
+        fprintf(stderr, "imeval: %zu profile%s evaluated, %zu could not be read, %zu with a failed model\n",
+                st.evaluated, st.evaluated == 1 ? "" : "s", st.profiles_bad, st.model_failures);
     rc = st.interrupted ? EXIT_INTERRUPTED
          : (!ok || diags.n_errors || partial) ? EXIT_PARTIAL
                                                : 0;
