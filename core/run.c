@@ -337,6 +337,20 @@ static void emit(run_ctx *c, batch *b)
             imv_diags_add_at(c->diags, 0, b->p[i]->source, b->p[i]->line, b->p[i]->id,
                              "%zu draws do not fit in memory: no uncertainty for this profile",
                              (size_t)c->o->draws);
+        if (complete && b->u[i] && !c->sink_failed) {
+            /* a model that failed in draws would otherwise only rank last there */
+            const imv_uncertainty *u = b->u[i];
+            for (size_t m = 0; m < u->n; m++)
+                if (u->failed_share[m] > 0) {
+                    char where[300];
+                    snprintf(where, sizeof where, "%s: model %s", b->p[i]->id,
+                             imv_model_id(imv_registry_get(c->reg, m)));
+                    imv_diags_add_at(c->diags, 0, b->p[i]->source, b->p[i]->line, where,
+                                     "failed in %.1f%% of the %zu draws (ranked last in them); first: %s",
+                                     u->failed_share[m] * 100, u->draws,
+                                     u->error[m] ? u->error[m] : "?");
+                }
+        }
         if (complete) {
             b->e[i].uncertainty = b->u[i];
             b->u[i] = NULL;

@@ -80,6 +80,10 @@ void imv_uncertainty_free(imv_uncertainty *u)
     free(u->p05);
     free(u->p95);
     free(u->viable_share);
+    free(u->failed_share);
+    for (size_t m = 0; u->error && m < u->n; m++)
+        free(u->error[m]);
+    free(u->error);
     free(u->rank_prob);
     free(u);
 }
@@ -163,6 +167,9 @@ struct imv_mc {
     double *scores;                /* n_models x draws */
     pthread_mutex_t mu;
     size_t *viable;                /* n_models */
+    size_t *fails;                 /* n_models: draws in which it failed */
+    size_t *err_draw;              /* n_models: the first such draw (SIZE_MAX: none) */
+    char **err;                    /* n_models: its error */
     size_t *ranks;                 /* n_models x n_models */
     int failed;                    /* out of memory */
 };
@@ -194,6 +201,11 @@ imv_mc *imv_mc_new(imv_registry *reg, const imv_profile *p, size_t draws, uint64
     c->scores = n <= SIZE_MAX / sizeof(double) / draws ? malloc(n * draws * sizeof(double)) : NULL;
     c->failed = c->scores == NULL;
     c->viable = imv_xcalloc(n, sizeof *c->viable);
+    c->fails = imv_xcalloc(n, sizeof *c->fails);
+    c->err_draw = imv_xcalloc(n, sizeof *c->err_draw);
+    c->err = imv_xcalloc(n, sizeof *c->err);
+    for (size_t m = 0; m < n; m++)
+        c->err_draw[m] = SIZE_MAX;
     c->ranks = imv_xcalloc(n * n, sizeof *c->ranks);
     pthread_mutex_init(&c->mu, NULL);
     return c;
@@ -213,6 +225,11 @@ void imv_mc_free(imv_mc *c)
     free(c->param_off);
     free(c->scores);
     free(c->viable);
+    free(c->fails);
+    free(c->err_draw);
+    for (size_t m = 0; m < c->n_models; m++)
+        free(c->err[m]);
+    free(c->err);
     free(c->ranks);
     free(c);
 }
@@ -260,6 +277,11 @@ void imv_mc_run(imv_mc *c, imv_worker *w, size_t first, size_t count)
     s->res = imv_xcalloc(CHUNK * n, sizeof *s->res);
     s->order = imv_xcalloc(n, sizeof *s->order);
     size_t *viable = imv_xcalloc(n, sizeof *viable);
+    size_t *failed = imv_xcalloc(n, sizeof *failed);
+    size_t *err_draw = imv_xcalloc(n, sizeof *err_draw);
+    char **err_copy = imv_xcalloc(n, sizeof *err_copy);
+    for (size_t m = 0; m < n; m++)
+        err_draw[m] = SIZE_MAX;
     size_t *ranks = imv_xcalloc(n * n, sizeof *ranks);
     imv_rng rng;
     for (size_t ch = first; ch < first + count && ch < c->chunks; ch++) {
@@ -293,12 +315,28 @@ void imv_mc_run(imv_mc *c, imv_worker *w, size_t first, size_t count)
                 for (size_t t = 0; t < times; t++)
                     dst[t] = v;
                 viable[m] += (row[m].viable && !row[m].error) ? times : 0;
+                if (row[m].error) {
+                    failed[m] += times;
+                    if (err_draw[m] == SIZE_MAX) {
+                        err_draw[m] = done + d;   /* chunks run in order here */
+                        err_copy[m] = imv_xstrdup(row[m].error);
+                    }
+                }
             }
         }
     }
     pthread_mutex_lock(&c->mu);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         c->viable[i] += viable[i];
+        c->fails[i] += failed[i];
+        /* keep the error of the lowest draw, whichever thread ran it */
+        if (err_draw[i] < c->err_draw[i]) {
+            c->err_draw[i] = err_draw[i];
+            free(c->err[i]);
+            c->err[i] = err_copy[i];
+            err_copy[i] = NULL;
+        }
+    }
     for (size_t i = 0; i < n * n; i++)
         c->ranks[i] += ranks[i];
     pthread_mutex_unlock(&c->mu);
@@ -309,6 +347,11 @@ void imv_mc_run(imv_mc *c, imv_worker *w, size_t first, size_t count)
     free(s->order);
     free(s);
     free(viable);
+    free(failed);
+    free(err_draw);
+    for (size_t m = 0; m < n; m++)
+        free(err_copy[m]);
+    free(err_copy);
     free(ranks);
 }
 
@@ -326,8 +369,13 @@ imv_uncertainty *imv_mc_finish(imv_mc *c)
     u->p05 = imv_xcalloc(n, sizeof *u->p05);
     u->p95 = imv_xcalloc(n, sizeof *u->p95);
     u->viable_share = imv_xcalloc(n, sizeof *u->viable_share);
+    u->failed_share = imv_xcalloc(n, sizeof *u->failed_share);
+    u->error = imv_xcalloc(n, sizeof *u->error);
     u->rank_prob = imv_xcalloc(n * n, sizeof *u->rank_prob);
     for (size_t m = 0; m < n; m++) {
+        u->failed_share[m] = (double)c->fails[m] / (double)D;
+        u->error[m] = c->err[m];
+        c->err[m] = NULL;
         double *s = c->scores + m * D, sum = 0;
         size_t k = 0;
         for (size_t d = 0; d < D; d++)   /* in draw order: the same sum every time */
@@ -384,6 +432,10 @@ cJSON *imv_uncertainty_json(const imv_uncertainty *u, const imv_evaluation *e)
         add_stat(x, "p05", u->p05[m]);
         add_stat(x, "p95", u->p95[m]);
         cJSON_AddNumberToObject(x, "viable_share", u->viable_share[m]);
+        if (u->failed_share[m] > 0) {   /* only then: output stays as it was */
+            cJSON_AddNumberToObject(x, "failed_share", u->failed_share[m]);
+            cJSON_AddStringToObject(x, "error", u->error[m] ? u->error[m] : "");
+        }
         cJSON *rp = cJSON_AddArrayToObject(x, "rank_probability");
         for (size_t k = 0; k < u->n; k++)
             cJSON_AddItemToArray(rp, cJSON_CreateNumber(u->rank_prob[m * u->n + k]));

@@ -17,6 +17,8 @@ typedef struct imv_uncertainty {
     size_t n;              /* models */
     double *mean, *p05, *p95;
     double *viable_share;  /* share of draws in which the model was viable */
+    double *failed_share;  /* share of draws in which the model failed (an error) */
+    char **error;          /* per model: the error of its first failed draw, or NULL */
     double *rank_prob;     /* n x n: rank_prob[m * n + k] = P(model m ranks k+1) */
 } imv_uncertainty;
 

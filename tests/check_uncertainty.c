@@ -228,6 +228,52 @@ START_TEST(figures__rank_probabilities_sum_to_one)
 }
 END_TEST
 
+/* A model that fails in some draws: counted, with its first error, and
+ * reported by evaluate (exit status 1).  acceptance uniform on 1..3 is
+ * above 2.5 in a quarter of the draws. */
+START_TEST(figures__failed_draws_are_counted_and_reported)
+{
+    static const char *const fx[] = {"flaky.lua", "tip_a.so", NULL};
+    imv_registry *reg = registry_of(fx, 0);
+    imv_worker *w = imv_worker_new(reg);
+    imv_profile *p = profile_with("f", 2, "acceptance", "{\"low\":1,\"high\":3}");
+    imv_evaluation e;
+    run_draws(w, p, 8000, 1, 0, &e);
+    size_t f = index_of(reg, "flaky"), a = index_of(reg, "tip_a");
+    ck_assert_ptr_null(e.results[f].error);           /* fine at the point value, 2 */
+    ck_assert_double_eq_tol(e.uncertainty->failed_share[f], 0.25, 0.015);
+    ck_assert_ptr_nonnull(strstr(e.uncertainty->error[f], "acceptance above 2.5"));
+    ck_assert_double_eq(e.uncertainty->failed_share[a], 0);
+    ck_assert_ptr_null(e.uncertainty->error[a]);
+    /* failed draws rank last */
+    ck_assert_double_eq_tol(e.uncertainty->rank_prob[f * 2 + 1], e.uncertainty->failed_share[f],
+                            1e-12);
+    imv_evaluation_clear(&e);
+    imv_profile_free(p);
+    imv_worker_free(w);
+    imv_registry_free(reg);
+
+    char *json = tu_profile_json("g", "inadequate", 2);
+    char *at = strstr(json, "\"acceptance\":2");
+    char text[4096];
+    snprintf(text, sizeof text, "%.*s\"acceptance\":{\"low\":1,\"high\":3}%s", (int)(at - json),
+             json, at + strlen("\"acceptance\":2"));
+    char *path = tu_write_temp_str(text, ".json");
+    char cmd[2048], *out = NULL, *err = NULL;
+    snprintf(cmd, sizeof cmd, "%s evaluate --no-bundled --model %s/flaky.lua --draws 2000 --format json %s",
+             TU_BIN, TU_FIXTURE_SRC, path);
+    ck_assert_int_eq(tu_run(cmd, &out, &err), 1);
+    ck_assert_msg(strstr(err, "model flaky: failed in") && strstr(err, "acceptance above 2.5"), "%s",
+                  err);
+    ck_assert_ptr_nonnull(strstr(out, "\"failed_share\""));
+    free(out);
+    free(err);
+    unlink(path);
+    free(path);
+    free(json);
+}
+END_TEST
+
 /* ---- reproducibility ------------------------------------------------------------ */
 
 /* Chunks may run in any order, on any worker: the figures are the same. */
@@ -428,6 +474,7 @@ int main(void)
     tcase_add_test(tc, figures__follow_from_the_rule);
     tcase_add_test(tc, figures__a_profile_without_ranges_is_its_evaluation);
     tcase_add_test(tc, figures__rank_probabilities_sum_to_one);
+    tcase_add_test(tc, figures__failed_draws_are_counted_and_reported);
     tcase_add_test(tc, repro__chunks_in_any_order_give_the_same_figures);
     tcase_add_test(tc, repro__same_seed_same_bytes_whatever_the_threads);
     tcase_add_test(tc, batch__used_when_a_plugin_offers_one);
