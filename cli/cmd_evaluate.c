@@ -15,26 +15,36 @@ static const char about[] =
     "failed (results still written), 2 usage error, 130 interrupted.\n\n"
     "example:  imeval evaluate datasets/cases/*.json --explain";
 
+/* Errors kept for the JSON "errors" list; the rest are only printed. */
+#define MAX_LISTED 100000
+
 typedef struct sink_ctx {
     imv_output *out;
     imv_diags *diags;
-    size_t printed;
-    int quiet;
+    int quiet, json;
+    size_t listed, unlisted;
+    size_t scored;               /* results with a score, over all profiles */
 } sink_ctx;
 
-/* Print diagnostics as they arrive; warnings are then dropped, errors
- * kept for the JSON "errors" list. */
-static void flush_diags(sink_ctx *s)
+/* Print each diagnostic as it arrives and keep only the errors the JSON
+ * "errors" list needs, at most MAX_LISTED: keeping every one took 250
+ * bytes a message, 500 MB for 1 MB of "{}" lines. */
+static int on_diag(void *ctx, const imv_diag *g)
 {
-    imv_diags *d = s->diags;
-    char buf[1200];
-    for (size_t i = s->printed; i < d->n; i++) {
-        if (d->v[i].warning && s->quiet)
-            continue;
-        imv_diag_format(&d->v[i], buf, sizeof buf);
-        fprintf(stderr, "%s%s\n", d->v[i].warning ? "warning: " : "", buf);
+    sink_ctx *s = ctx;
+    if (!(g->warning && s->quiet)) {
+        char buf[1200];
+        imv_diag_format(g, buf, sizeof buf);
+        fprintf(stderr, "%s%s\n", g->warning ? "warning: " : "", buf);
     }
-    s->printed = d->n;
+    if (g->warning || !s->json)
+        return 0;
+    if (s->listed >= MAX_LISTED) {
+        s->unlisted++;
+        return 0;
+    }
+    s->listed++;
+    return 1;
 }
 
 static int sink(void *ctx, const imv_evaluation *e)
@@ -46,9 +56,10 @@ static int sink(void *ctx, const imv_evaluation *e)
             char where[300];
             snprintf(where, sizeof where, "%s: model %s", e->profile->id, imv_model_id(r->model));
             imv_diags_add_at(s->diags, 0, e->profile->source, e->profile->line, where, "%s", r->error);
+        } else {
+            s->scored++;
         }
     }
-    flush_diags(s);
     return imv_output_evaluation(s->out, e) == IMV_OK ? 0 : -1;
 }
 
@@ -86,7 +97,9 @@ int cmd_evaluate(int argc, char **argv)
     imv_format fmt = o.format < 0 ? IMV_FMT_TABLE : (imv_format)o.format;
     imv_output *w = imv_output_new(out.f, fmt, o.explain, reg, NULL);
     imv_output_begin(w);
-    sink_ctx s = {.out = w, .diags = &diags, .quiet = o.quiet};
+    sink_ctx s = {.out = w, .diags = &diags, .quiet = o.quiet, .json = fmt == IMV_FMT_JSON};
+    diags.on_add = on_diag;
+    diags.on_add_ctx = &s;
     imv_run_opts ro = {.jobs = o.jobs, .draws = (size_t)o.draws, .seed = o.seed,
                        .vary_parameters = o.vary_parameters, .strict = o.strict,
                        .stop = &cli_stop};
@@ -97,10 +110,21 @@ int cmd_evaluate(int argc, char **argv)
         imv_diags_add(&diags, 0, "imeval", NULL,
                       "interrupted: %zu profiles evaluated and written; the rest were not read",
                       st.evaluated);
-    flush_diags(&s);
+    if (s.unlisted) {
+        diags.on_add = NULL;    /* kept, and already said on stderr */
+        imv_diags_add(&diags, 0, "imeval", NULL,
+                      "%zu more errors were printed but are not listed here (the list stops at %d)",
+                      s.unlisted, MAX_LISTED);
+    }
     int write_rc = imv_output_end(w, &diags);
     int ok = run_rc == IMV_OK && write_rc == IMV_OK;
-    if (cli_out_close(&out, ok || st.interrupted))
+    /* A run that scored nothing while something failed (every profile bad,
+     * every model failed) must not replace a previous -o FILE with a
+     * document of errors; an interrupted one keeps what it scored. */
+    int commit = (ok && (s.scored || diags.n_errors == 0)) || (st.interrupted && s.scored);
+    if (ok && !commit && out.path)
+        fprintf(stderr, "imeval: nothing was scored, so %s was left as it was\n", out.path);
+    if (cli_out_close(&out, commit))
         ok = 0;
     if (st.profiles_bad || st.model_failures)
         fprintf(stderr, "imeval: %zu profile%s evaluated, %zu could not be read, %zu with a failed model\n",

@@ -2,6 +2,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "run.h"
@@ -12,12 +13,37 @@ static const char about[] =
     "scoring them: every problem is listed with its file, line or JSON path, and\n"
     "what was expected.  Exit status 0 when all are valid, 1 when any is not.";
 
+/* Messages kept for the JSON lists; the rest are only printed. */
+#define MAX_LISTED 100000
+
 typedef struct vctx {
     FILE *f;
     int json;
     int quiet;
-    cJSON *valid;
+    size_t n_valid, listed, unlisted;
 } vctx;
+
+/* Everything streams, so a long input runs in flat memory: each valid
+ * profile and each message is written as it comes (the JSON "valid" list
+ * too); only the messages of the JSON lists are kept, at most MAX_LISTED. */
+static int on_diag(void *ctx, const imv_diag *g)
+{
+    vctx *v = ctx;
+    if (!v->json) {
+        if (!(g->warning && v->quiet)) {
+            char buf[1200];
+            imv_diag_format(g, buf, sizeof buf);
+            fprintf(stderr, "%s%s\n", g->warning ? "warning: " : "", buf);
+        }
+        return 0;
+    }
+    if (v->listed >= MAX_LISTED) {
+        v->unlisted++;
+        return 0;
+    }
+    v->listed++;
+    return 1;
+}
 
 static int psink(void *ctx, const imv_profile *p)
 {
@@ -28,7 +54,11 @@ static int psink(void *ctx, const imv_profile *p)
         cJSON_AddStringToObject(o, "source", p->source);
         cJSON_AddNumberToObject(o, "line", (double)p->line);
         cJSON_AddBoolToObject(o, "uncertain", p->uncertain);
-        cJSON_AddItemToArray(v->valid, o);
+        char *s = cJSON_PrintUnformatted(o);
+        fprintf(v->f, "%s\n\t\t%s", v->n_valid ? "," : "", s ? s : "null");
+        free(s);
+        cJSON_Delete(o);
+        v->n_valid++;
     } else if (!v->quiet) {
         fprintf(v->f, "%s:%ld: %s: ok%s\n", p->source, p->line, p->id,
                 p->uncertain ? " (has uncertain ratings)" : "");
@@ -51,18 +81,27 @@ int cmd_validate(int argc, char **argv)
         cli_opts_free(&o);
         return EXIT_USAGE;
     }
-    vctx v = {.f = stdout, .json = o.format == IMV_FMT_JSON, .quiet = o.quiet,
-              .valid = cJSON_CreateArray()};
+    vctx v = {.f = stdout, .json = o.format == IMV_FMT_JSON, .quiet = o.quiet};
     imv_diags diags;
     imv_diags_init(&diags);
+    diags.on_add = on_diag;
+    diags.on_add_ctx = &v;
+    if (v.json)
+        fputs("{\n\t\"valid\":\t[", stdout);
     imv_registry *reg = imv_registry_new(NULL);
     imv_run_opts ro = {.jobs = 1, .strict = o.strict, .no_evaluate = 1, .stop = &cli_stop};
     imv_run_stats st;
     cli_catch_signals();
     imv_run(reg, (char *const *)o.args.v, o.args.n, &ro, NULL, psink, &v, &diags, &st);
     if (v.json) {
+        if (v.unlisted) {
+            diags.on_add = NULL;
+            imv_diags_add(&diags, 0, "imeval", NULL,
+                          "%zu more messages are not listed here (the lists stop at %d)",
+                          v.unlisted, MAX_LISTED);
+        }
+        printf("%s],\n", v.n_valid ? "\n\t" : "");
         cJSON *doc = cJSON_CreateObject();
-        cJSON_AddItemToObject(doc, "valid", v.valid);
         cJSON *errs = cJSON_AddArrayToObject(doc, "errors");
         cJSON *warns = cJSON_AddArrayToObject(doc, "warnings");
         for (size_t i = 0; i < diags.n; i++) {
@@ -75,20 +114,15 @@ int cmd_validate(int argc, char **argv)
             cJSON_AddStringToObject(x, "message", g->message);
             cJSON_AddItemToArray(g->warning ? warns : errs, x);
         }
+        /* The two lists, as members of the object already open. */
         char *s = cJSON_Print(doc);
-        if (s)
-            printf("%s\n", s);
+        size_t n = s ? strlen(s) : 0;
+        if (n >= 4)
+            printf("%.*s\n", (int)(n - 4), s + 2);
+        printf("}\n");
         free(s);
         cJSON_Delete(doc);
     } else {
-        cJSON_Delete(v.valid);
-        for (size_t i = 0; i < diags.n; i++) {
-            if (diags.v[i].warning && o.quiet)
-                continue;
-            char buf[1200];
-            imv_diag_format(&diags.v[i], buf, sizeof buf);
-            fprintf(stderr, "%s%s\n", diags.v[i].warning ? "warning: " : "", buf);
-        }
         fprintf(stderr, "%zu valid, %zu invalid", st.profiles_read, st.profiles_bad);
         if (diags.n_errors)
             fprintf(stderr, "; %zu error%s (above)", diags.n_errors, diags.n_errors == 1 ? "" : "s");

@@ -10,6 +10,8 @@ void imv_diags_init(imv_diags *d)
 {
     d->v = NULL;
     d->n = d->cap = d->n_errors = 0;
+    d->on_add = NULL;
+    d->on_add_ctx = NULL;
 }
 
 static void diag_clear(imv_diag *g)
@@ -57,6 +59,10 @@ static void vadd(imv_diags *d, int warning, const char *source, long line,
     }
     if (!warning)
         d->n_errors++;
+    if (d->on_add && !d->on_add(d->on_add_ctx, g)) {
+        diag_clear(g);
+        d->n--;
+    }
 }
 
 void imv_diags_add(imv_diags *d, int warning, const char *source,

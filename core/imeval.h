@@ -54,7 +54,12 @@ typedef struct imv_diag {
 typedef struct imv_diags {
     imv_diag *v;
     size_t n, cap;
-    size_t n_errors;   /* diags with warning == 0 */
+    size_t n_errors;   /* diags with warning == 0, kept in v or not */
+    /* Optional, for runs too long to keep every message: on_add sees each
+     * diagnostic as it is added (to print it at once, say); when it
+     * returns 0 the diagnostic is not kept in v.  NULL keeps them all. */
+    int (*on_add)(void *ctx, const imv_diag *g);
+    void *on_add_ctx;
 } imv_diags;
 
 void imv_diags_init(imv_diags *d);
