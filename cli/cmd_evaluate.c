@@ -16,7 +16,7 @@ static const char about[] =
     "example:  imeval evaluate datasets/cases/*.json --explain";
 
 /* Errors kept for the JSON "errors" list; the rest are only printed. */
-#define MAX_LISTED 100000
+#define MAX_LISTED 10000
 
 typedef struct sink_ctx {
     imv_output *out;

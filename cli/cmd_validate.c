@@ -14,7 +14,7 @@ static const char about[] =
     "what was expected.  Exit status 0 when all are valid, 1 when any is not.";
 
 /* Messages kept for the JSON lists; the rest are only printed. */
-#define MAX_LISTED 100000
+#define MAX_LISTED 10000
 
 typedef struct vctx {
     FILE *f;
