@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -20,6 +21,14 @@ static void on_signal(int sig)
 {
     static const char msg[] = "\nimeval: stopping after the profiles in hand "
                               "(signal again to quit at once)\n";
+    static struct timespec first;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    /* timeout(1) signals the command and then its process group: one
+     * request that arrives twice.  A second within a second is the same. */
+    if (cli_stop && (now.tv_sec - first.tv_sec) * 1000000000L + (now.tv_nsec - first.tv_nsec) <
+                        1000000000L)
+        return;
     if (cli_stop) {
         char *tmp = pending_tmp;
         if (tmp)
@@ -32,6 +41,7 @@ static void on_signal(int sig)
         return;
     }
     cli_stop = 1;
+    first = now;
     ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);
     (void)n;
 }
