@@ -549,14 +549,41 @@ cJSON *imv_sensitivity_json(const imv_sensitivity *s, const imv_profile *p,
 }
 
 /* "if senior_leadership rose from 1.0 to 2.55, improvement_board would rank first" */
+/* Print text from column `indent`, wrapped at 80; continuation lines are
+ * indented two more. */
+static void wrapped(FILE *f, const char *text, int indent)
+{
+    int col = fprintf(f, "%*s", indent, "");
+    const char *p = text;
+    int first = 1;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        const char *w = p;
+        while (*p && *p != ' ')
+            p++;
+        int len = (int)(p - w);
+        if (!len)
+            break;
+        if (!first && col + 1 + len > 80)
+            col = fprintf(f, "\n%*s", indent + 2, "") - 1;
+        else if (!first)
+            col += fprintf(f, " ");
+        col += fprintf(f, "%.*s", len, w);
+        first = 0;
+    }
+    fputc('\n', f);
+}
+
 static void sentence(FILE *f, int r, double from, const imv_tip *t, const imv_registry *reg)
 {
-    char a[32], b[32];
+    char a[32], b[32], text[300];
     fmt_value(a, sizeof a, from);
     fmt_value(b, sizeof b, t->to);
-    fprintf(f, "  if %s %s from %s to %s, %s would rank first%s\n", imv_rating_name(r),
-            t->to > from ? "rose" : "fell", a, b, mid(reg, t->first),
-            t->first_viable ? "" : " (but not viable)");
+    snprintf(text, sizeof text, "if %s %s from %s to %s, %s would rank first%s", imv_rating_name(r),
+             t->to > from ? "rose" : "fell", a, b, mid(reg, t->first),
+             t->first_viable ? "" : " (but not viable)");
+    wrapped(f, text, 2);
 }
 
 void imv_sensitivity_text(FILE *f, const imv_sensitivity *s, const imv_profile *p,
@@ -564,40 +591,46 @@ void imv_sensitivity_text(FILE *f, const imv_sensitivity *s, const imv_profile *
 {
     char a[32], b[32];
     fprintf(f, "%s (%s, as of %s)\n", p->name, p->id, p->as_of);
-    fprintf(f, "first: %s", mid(reg, s->first));
-    if (!isnan(s->first_score))
-        fprintf(f, ", %.1f (%s)%s", imv_round1(s->first_score), imv_band(imv_round1(s->first_score)),
-                s->first_viable ? "" : ", not viable");
-    if (s->second != IMV_SENS_NONE && !isnan(s->margin))
-        fprintf(f, ", %.1f points ahead of %s", imv_round1(s->margin), mid(reg, s->second));
-    fputs("\n\ntipping points: one rating changed, the others at their values\n", f);
-    fprintf(f, "  %-22s %6s   %-8s %-23s %-8s %s\n", "rating", "value", "lower to", "first then",
-            "raise to", "first then");
+    char head[400];
+    int hn = snprintf(head, sizeof head, "first: %s", mid(reg, s->first));
+    if (!isnan(s->first_score) && hn > 0 && (size_t)hn < sizeof head)
+        hn += snprintf(head + hn, sizeof head - (size_t)hn, ", %.1f (%s)%s", imv_round1(s->first_score),
+                       imv_band(imv_round1(s->first_score)), s->first_viable ? "" : ", not viable");
+    if (s->second != IMV_SENS_NONE && !isnan(s->margin) && hn > 0 && (size_t)hn < sizeof head)
+        snprintf(head + hn, sizeof head - (size_t)hn, ", %.1f points ahead of %s",
+                 imv_round1(s->margin), mid(reg, s->second));
+    wrapped(f, head, 0);
+    fputs("\ntipping points: one rating changed, the others at their values\n", f);
+    fprintf(f, "  %-20s %5s  %s\n", "rating", "value", "lowering it / raising it puts first");
     int any_range = 0, any_inside = 0;
     for (int r = 0; r < IMV_R_COUNT; r++) {
         const imv_rating_sens *rs = &s->ratings[r];
         fmt_value(a, sizeof a, rs->value);
         any_range |= rs->uncertain;
-        char v[40];
+        char v[40], cell[2][120];
         snprintf(v, sizeof v, "%s%s", a, rs->uncertain ? "*" : "");
-        fprintf(f, "  %-22s %6s   ", imv_rating_name(r), v);
         const imv_tip *t[2] = {&rs->down, &rs->up};
         for (int d = 0; d < 2; d++) {
-            if (t[d]->found) {
-                int inside = rs->uncertain && t[d]->to >= rs->low && t[d]->to <= rs->high;
-                any_inside |= inside;
-                fmt_value(b, sizeof b, t[d]->to);
-                char w[40];
-                snprintf(w, sizeof w, "%s%s", b, inside ? "!" : "");
-                fprintf(f, "%-8s %-23.23s%s", w, mid(reg, t[d]->first), d ? "\n" : " ");
-            } else {
-                fprintf(f, "%-8s %-23s%s", "none", "", d ? "\n" : " ");
+            if (!t[d]->found) {
+                snprintf(cell[d], sizeof cell[d], "none");
+                continue;
             }
+            int inside = rs->uncertain && t[d]->to >= rs->low && t[d]->to <= rs->high;
+            any_inside |= inside;
+            fmt_value(b, sizeof b, t[d]->to);
+            snprintf(cell[d], sizeof cell[d], "to %s%s: %s", b, inside ? "!" : "",
+                     mid(reg, t[d]->first));
         }
+        /* 30 columns of name and value; the two cells share one line when
+         * they fit in 80, else the second goes under the first. */
+        if (30 + strlen(cell[0]) + 3 + strlen(cell[1]) <= 80)
+            fprintf(f, "  %-20s %5s  %s / %s\n", imv_rating_name(r), v, cell[0], cell[1]);
+        else
+            fprintf(f, "  %-20s %5s  %s /\n%30s%s\n", imv_rating_name(r), v, cell[0], "", cell[1]);
     }
     if (any_range)
         fprintf(f, "  * the profile gives a range%s\n",
-                any_inside ? "; ! a tipping point inside that range: the ranking is fragile" : "");
+                any_inside ? "\n  ! a tipping point inside that range: the ranking is fragile" : "");
     fputs("  none: no value in 0..4 changes the first model\n", f);
 
     /* The three nearest tipping points, as sentences. */
@@ -639,18 +672,24 @@ void imv_sensitivity_text(FILE *f, const imv_sensitivity *s, const imv_profile *
             char sc[16] = "  -  ";
             if (!isnan(s->score[m]))
                 snprintf(sc, sizeof sc, "%5.1f", imv_round1(s->score[m]));
-            fprintf(f, "  %-2zu %-22.22s %s  ", rank, mid(reg, m), sc);
+            fprintf(f, "  %-2zu %-21.21s %s  ", rank, mid(reg, m), sc);
             if (!t->found) {
-                fputs("no single rating change within 0..4\n", f);
+                fputs("no single rating change in 0..4\n", f);
                 continue;
             }
+            char what[160];
             double from = s->ratings[t->rating].value;
             fmt_value(a, sizeof a, from);
             fmt_value(b, sizeof b, t->to);
-            fprintf(f, "%s %s -> %s", imv_rating_name(t->rating), a, b);
-            if (t->n_options > 1)
-                fprintf(f, " (or %zu other rating%s)", t->n_options - 1, t->n_options > 2 ? "s" : "");
-            fputc('\n', f);
+            int n = snprintf(what, sizeof what, "%s %s -> %s", imv_rating_name(t->rating), a, b);
+            if (t->n_options > 1 && n > 0 && (size_t)n < sizeof what)
+                snprintf(what + n, sizeof what - (size_t)n, " (or %zu other%s)", t->n_options - 1,
+                         t->n_options > 2 ? "s" : "");
+            /* 33 columns before it; past 80, put it on its own line. */
+            if (33 + strlen(what) <= 80)
+                fprintf(f, "%s\n", what);
+            else
+                fprintf(f, "\n%6s%s\n", "", what);
         }
 
     fputs("\nparameters the first place depends on most:\n", f);
@@ -663,13 +702,15 @@ void imv_sensitivity_text(FILE *f, const imv_sensitivity *s, const imv_profile *
         fmt_value(a, sizeof a, q->value);
         fmt_value(lo, sizeof lo, q->min);
         fmt_value(hi, sizeof hi, q->max);
-        fprintf(f, "  %-42s %s [%s..%s]: ", name, a, lo, hi);
+        fprintf(f, "  %s = %s (range %s..%s)\n", name, a, lo, hi);
         if (q->tip.found) {
             fmt_value(b, sizeof b, q->tip.to);
-            fprintf(f, "at %s %s ranks first; another model is first over %.0f%% of the range\n", b,
-                    mid(reg, q->tip.first), q->share * 100);
+            fprintf(f, "      at %s %s ranks first\n"
+                       "      another model is first over %.0f%% of the range\n",
+                    b, mid(reg, q->tip.first), q->share * 100);
         } else {
-            fprintf(f, "never changes the first model; moves %s's score by up to %.1f\n",
+            fprintf(f, "      never changes the first model\n"
+                       "      moves %s's score by up to %.1f\n",
                     imv_model_id(mod), imv_round1(q->swing));
         }
     }
