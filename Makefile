@@ -53,6 +53,7 @@ help:
 	@echo "make asan       run the test suite under AddressSanitizer + UBSan"
 	@echo "make valgrind   run the end-to-end tests under valgrind memcheck"
 	@echo "make fuzz       fuzz the readers (FUZZ_SECONDS=N, clang + libFuzzer)"
+	@echo "make robust-1g  stream 1 GB of profiles through validate in flat memory"
 	@echo "make bench      print throughput and latency figures"
 	@echo "make install    install to PREFIX (default /usr/local)"
 	@echo "make deps       install the Debian packages it needs (as root)"
@@ -128,3 +129,52 @@ $(BUILD)/bench/bench: bench/bench.c $(BUILD)/libimeval.a
 
 bench: all $(BUILD)/bench/bench $(BENCH_FIXTURES)
 	@sh bench/bench.sh $(BUILD)
+
+# ---- robustness: sanitizers, valgrind, fuzzing (docs/robustness.md) ---------
+# `make asan`: build everything (plugins too) with AddressSanitizer and
+# UBSan in build-asan and run the whole suite; any report fails it.  The
+# streaming test runs smaller there, and its memory bound allows for the
+# sanitizer's shadow memory.
+ASAN_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+asan:
+	IMEVAL_STREAM_BYTES=20000000 IMEVAL_STREAM_EVAL_BYTES=1000000 IMEVAL_STREAM_RSS_MB=1024 \
+	ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+	UBSAN_OPTIONS=print_stacktrace=1 \
+	$(MAKE) BUILD=build-asan SAN="$(ASAN_SAN)" OPT="-O1 -g" check
+
+# `make valgrind`: the end-to-end runs under memcheck: the cases in every
+# format, explain, validate, draws, and the robustness scripts (bad input,
+# plugins, output); zero errors and zero definite or indirect leaks.
+valgrind: all $(FIXTURES)
+	@sh tests/valgrind.sh $(BUILD)
+
+# `make robust-1g`: the streaming test on a full gigabyte (about 20 s here).
+robust-1g: all
+	IMEVAL_BIN=$(CURDIR)/$(BUILD)/imeval IMEVAL_ROOT=$(CURDIR) IMEVAL_STREAM_BYTES=1000000000 \
+	IMEVAL_STREAM_RSS_MB=96 sh tests/e2e/robust_stream.sh
+
+# `make fuzz FUZZ_SECONDS=N`: libFuzzer harnesses (clang) for the JSON and
+# CSV readers and Lua result marshalling, built with ASan and UBSan in
+# build-fuzz, each run N seconds from its seed corpus in tests/fuzz/corpus/;
+# new inputs go to tests/fuzz/corpus-out/ (not committed), crashes to
+# build-fuzz/.  Any crash, leak or sanitizer report fails it.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+            -fno-omit-frame-pointer
+FUZZERS := fuzz_json fuzz_csv fuzz_lua_result
+
+fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SAN="$(FUZZ_SAN)" OPT="-O1 -g" fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZERS)
+
+fuzz-build: $(FUZZERS:%=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libimeval.a | deps
+	@mkdir -p $(dir $@)
+	@echo "  FUZZER  $@"
+	$(Q)$(CC) $(BASE_CFLAGS) -fsanitize=fuzzer $< -o $@ $(BUILD)/libimeval.a $(LIBS)
+
+.PHONY: robust-1g fuzz-build

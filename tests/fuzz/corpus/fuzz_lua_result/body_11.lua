@@ -1,0 +1,1 @@
+0return { score = 50, timeline = { setup_months = -1 } }

@@ -1,0 +1,1 @@
+0return { score = params.k * 10 }

@@ -1,0 +1,1 @@
+0local f, g, k = imeval.journey(p) return { score = 10, timeline = { months_to_fair = f, months_to_good = g } }

@@ -1,0 +1,1 @@
+0return { score = #p.partners + #p.previous, partner = { id = p.partners[1].id, fit = p.partners[1].spare_leadership_capacity * 20 } }

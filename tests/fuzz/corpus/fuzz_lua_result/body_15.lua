@@ -1,0 +1,1 @@
+0if p.score_only then return 1 end return { score = 2, risks = { p.current_intervention.model } }

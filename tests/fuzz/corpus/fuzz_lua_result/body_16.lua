@@ -1,0 +1,1 @@
+0return { score = 50, reasons = { { fields = { 1 } } } }

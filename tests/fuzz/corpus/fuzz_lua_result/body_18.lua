@@ -1,0 +1,1 @@
+0local s = ('a'):rep(100) return { score = #s:gsub('a', 'b') }

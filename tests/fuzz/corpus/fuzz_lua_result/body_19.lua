@@ -1,0 +1,1 @@
+0return { score = 50, unmet_preconditions = { '\xff' } }

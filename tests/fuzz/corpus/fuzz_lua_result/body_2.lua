@@ -1,0 +1,1 @@
+0return { score = 50, reasons = { { fields = {'ratings.acceptance', 'facts.agency_rate'}, points = 1.5, text = 'x', evidence = 'y' } }, unmet_preconditions = {'a'}, risks = {'r'}, timeline = { setup_months = 1, months_to_fair = 2, months_to_good = 3 }, partner = { id = 'p-1', fit = 80 } }

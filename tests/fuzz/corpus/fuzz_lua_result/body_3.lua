@@ -1,0 +1,1 @@
+0return { error = 'cannot score this' }

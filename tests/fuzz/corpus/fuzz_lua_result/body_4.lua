@@ -1,0 +1,1 @@
+0return { score = p.ratings.acceptance * 10 + (p.facts.agency_rate or 0), reasons = { { fields = 'ratings.acceptance', text = p.name .. p.grade .. p.as_of } } }

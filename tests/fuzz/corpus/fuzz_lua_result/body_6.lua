@@ -1,0 +1,1 @@
+0return setmetatable({}, {__index = function(t, k) if k == 'score' then return 5 end end})

@@ -1,0 +1,1 @@
+0return { score = 0/0 }

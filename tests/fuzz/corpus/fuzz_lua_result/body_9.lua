@@ -1,0 +1,1 @@
+0return { score = 50, reasons = { { text = string.rep('x', 3000) } } }

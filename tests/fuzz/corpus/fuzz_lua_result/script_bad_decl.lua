@@ -1,0 +1,1 @@
+1return { id = "BAD ID", name = 5 }
