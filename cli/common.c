@@ -131,6 +131,9 @@ int cli_out_open(cli_out *out, const char *path)
         out->f = stdout;
         return 0;
     }
+    /* From here a signal must not kill the process with the temporary
+     * file left behind: take it over now, not when the run starts. */
+    cli_catch_signals();
     out->path = strdup(path);
     size_t n = strlen(path) + 32;
     out->tmp = malloc(n);
