@@ -21,6 +21,17 @@ typedef struct explain_ctx {
     size_t count;
 } explain_ctx;
 
+/* Messages are printed as they come and not kept: a long stream of bad
+ * profiles must not grow memory. */
+static int on_diag(void *ctx, const imv_diag *g)
+{
+    (void)ctx;
+    char buf[1200];
+    imv_diag_format(g, buf, sizeof buf);
+    fprintf(stderr, "%s%s\n", g->warning ? "warning: " : "", buf);
+    return 0;
+}
+
 static int sink(void *ctx, const imv_evaluation *e)
 {
     explain_ctx *x = ctx;
@@ -95,6 +106,7 @@ int cmd_explain(int argc, char **argv)
         fputs("[\n", out.f);
     imv_diags diags;
     imv_diags_init(&diags);
+    diags.on_add = on_diag;
     imv_run_opts ro = {.jobs = 1, .draws = (size_t)o.draws, .seed = o.seed,
                        .vary_parameters = o.vary_parameters, .strict = o.strict, .stop = &cli_stop};
     imv_run_stats st;
@@ -102,9 +114,13 @@ int cmd_explain(int argc, char **argv)
     int run_rc = imv_run(reg, (char *const *)&o.args.v[1], 1, &ro, sink, NULL, &x, &diags, &st);
     if (x.json)
         fputs("\n]\n", out.f);
-    cli_print_diags(&diags, 0);
     int ok = run_rc == IMV_OK;
-    if (cli_out_close(&out, ok))
+    /* Explaining nothing while something failed is a failed run: it must
+     * not replace a previous -o FILE. */
+    int commit = ok && (x.count || (diags.n_errors == 0 && !st.interrupted));
+    if (ok && !commit && out.path)
+        fprintf(stderr, "imeval: nothing was explained, so %s was left as it was\n", out.path);
+    if (cli_out_close(&out, commit))
         ok = 0;
     rc = st.interrupted ? EXIT_INTERRUPTED
          : (!ok || diags.n_errors || partial || st.model_failures) ? EXIT_PARTIAL

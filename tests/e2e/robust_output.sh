@@ -76,6 +76,13 @@ grep -q "error writing .*out.json: File too large" "$tmp/err" \
     || { fail "write error: no message"; cat "$tmp/err"; }
 same "write error"
 
+# explain -o: nothing explained (every profile bad) keeps the previous FILE.
+timeout -k 5 "$T" "$IMEVAL_BIN" explain trust "$D/nan.json" -o "$tmp/out.json" >"$tmp/stdout" 2>"$tmp/err"
+status=$?
+[ "$status" -eq 1 ] || fail "explain, all profiles bad: exit $status, expected 1"
+grep -q "nothing was explained" "$tmp/err" || fail "explain, all profiles bad: no message"
+same "explain, all profiles bad"
+
 # A usage error, and an -o in a directory that does not exist.
 ev --no-such-option "$CASES"/*.json -o "$tmp/out.json"
 [ "$status" -eq 2 ] || fail "usage error: exit $status, expected 2"
