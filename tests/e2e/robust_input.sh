@@ -105,6 +105,8 @@ expect short_row.csv 1 "SRC:2: row has 6 cells, the header has 18"
 expect long_row.csv 1 "SRC:3: row has 19 cells, the header has 18"
 expect unclosed_quote.csv 1 "SRC:3: malformed CSV: a quoted field in the row starting here"
 expect nan.csv 1 "SRC: ratings.senior_leadership: is not a finite number (profile at line 2)"
+expect nul.csv 1 "SRC:2: NUL byte in a CSV cell"
+expect bad_utf8.csv 1 "SRC:2: invalid UTF-8 in column 2"
 
 # CRLF and quoted newlines give the same values as plain lines.
 for f in crlf.csv quoted_newline.csv; do
