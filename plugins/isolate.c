@@ -334,6 +334,12 @@ static void child_setup(int sock, int out)
     signal(SIGINT, SIG_IGN);
     signal(SIGTERM, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
+    /* A crash must kill the child with its real signal, so the parent can
+     * name it, even when the host process has handlers of its own (an
+     * embedding application's, or AddressSanitizer's, which would exit 1). */
+    static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP};
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+        signal(fatal[i], SIG_DFL);
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
     int devnull = open("/dev/null", O_RDONLY);

@@ -691,8 +691,15 @@ typedef struct csv_doc {
 static void on_field(void *s, size_t n, void *ctx)
 {
     csv_doc *d = ctx;
-    if (d->row < 64 && d->col < 16)
-        d->cells[d->row][d->col] = strndup(s ? s : "", n);
+    /* libcsv's field is not NUL-terminated: copy exactly n bytes (strndup
+     * may look at byte n, past the buffer, as ASan points out). */
+    if (d->row < 64 && d->col < 16) {
+        char *c = malloc(n + 1);
+        if (n)
+            memcpy(c, s, n);
+        c[n] = '\0';
+        d->cells[d->row][d->col] = c;
+    }
     d->col++;
 }
 
