@@ -11,7 +11,9 @@ cc -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -fvisibility=hidden \
 cp "$IMEVAL_ROOT/docs/examples/acceptance.lua" "$tmp/"
 chmod 644 "$tmp"/*; chmod 755 "$tmp"
 run() {
-    "$IMEVAL_BIN" evaluate --no-bundled --model "$tmp/acceptance.so" --model "$tmp/acceptance.lua" \
+    # A generous --timeout: the C example runs isolated, and a loaded machine
+    # or a sanitizer build can make one call slow; speed is not tested here.
+    "$IMEVAL_BIN" evaluate --no-bundled --timeout 30 --model "$tmp/acceptance.so" --model "$tmp/acceptance.lua" \
         --format csv "$@" "$IMEVAL_ROOT"/datasets/cases/*.json
 }
 run > "$tmp/out.csv"
