@@ -216,15 +216,20 @@ static void val_push(imv_reader *r, int c)
 
 typedef struct scan {
     long start_line;
-    int too_deep, too_big, nul, truncated;
+    int too_deep, too_big, nul, truncated, runaway;
     long nul_line;
 } scan;
+
+/* Past a limit the scanner reads on to the value's end, so that the next
+ * line of JSON Lines is read again; but not for ever (yes '[' | imeval). */
+#define MAX_SKIP (64u << 20)
 
 /* Copy one JSON value (object, array or scalar) into r->val, stopping
  * storing (but not scanning) when it breaks a limit. */
 static void scan_value(imv_reader *r, scan *s)
 {
     int depth = 0, in_str = 0, esc = 0, c;
+    size_t scanned = 0;
     r->vlen = 0;
     s->start_line = r->line;
     c = peek(r);
@@ -234,6 +239,10 @@ static void scan_value(imv_reader *r, scan *s)
                                   c == '\r' || c == '\t' || c == '{' || c == '['))
             break;
         next(r);
+        if (++scanned > MAX_VALUE + MAX_SKIP) {
+            s->runaway = 1;
+            break;
+        }
         if (c == 0 && !s->nul) {
             s->nul = 1;
             s->nul_line = r->line;
@@ -302,6 +311,12 @@ static long line_of(const char *base, const char *at, long first)
 
 static int parse_value(imv_reader *r, const scan *s, imv_profile **out, imv_diags *d)
 {
+    if (s->runaway) {
+        r->dead = 1;
+        return value_error(r, s->start_line, d,
+                           "a value that does not end after %u MiB: not a profile; the rest of "
+                           "the file is not read", (MAX_VALUE + MAX_SKIP) >> 20);
+    }
     if (s->nul)
         return value_error(r, s->nul_line, d, "NUL byte in the file: is it really a text profile?");
     if (s->truncated)

@@ -139,6 +139,15 @@ expect many_keys.json 1 "SRC:1: object with 300 fields: not a profile"
 } >endless_row.csv
 expect endless_row.csv 1 "SRC:2: CSV row larger than 4 MiB"
 
+# Endless input that never closes its value: the reader gives up on it.
+for cmd in validate evaluate; do
+    yes '[' | timeout -k 5 "$T" "$IMEVAL_BIN" "$cmd" - >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    [ "$status" -eq 1 ] || fail "$cmd endless '[': exit $status, expected 1"
+    grep -qF -- "-:2: a value that does not end after 68 MiB" "$tmp/err" \
+        || { fail "$cmd endless '[': no message"; cat "$tmp/err"; }
+done
+
 # A directory: as an argument, and on standard input.
 mkdir adir
 for cmd in validate evaluate; do
