@@ -43,6 +43,9 @@ typedef struct lua_inst {
     size_t mem, cap;
     long budget, left;
     int budget_hit;
+    int cpu_hit;               /* the call passed its CPU ceiling */
+    unsigned hooks;            /* count-hook calls, to read the clock now and then */
+    double cpu_start;          /* thread CPU seconds when the call started */
     int ref_model, ref_score, ref_batch, ref_params;
     int ref_p, ref_ratings;
     const imv_model *model;
@@ -182,10 +185,35 @@ static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return p;
 }
 
+static double thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Seconds of CPU a counted call may use.  Some single instructions work
+ * in proportion to a string's length (comparing two distinct 10 MB
+ * strings is one instruction, 0.7 ms), so the budget alone let a call run
+ * for twenty minutes.  A legitimate call of the default budget takes well
+ * under a second; only a broken model can meet this ceiling. */
+static double cpu_ceiling(long budget)
+{
+    return 10.0 + (double)budget * 1e-6;
+}
+
 static void l_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     lua_inst *I = *(lua_inst **)lua_getextraspace(L);
+    if (I->cpu_hit || ((++I->hooks & 7) == 0 && I->budget > 0 &&
+                       thread_cpu() - I->cpu_start > cpu_ceiling(I->budget))) {
+        if (!I->cpu_hit) {
+            I->cpu_hit = 1;     /* as below: every instruction raises it now */
+            lua_sethook(L, l_hook, LUA_MASKCOUNT, 1);
+        }
+        luaL_error(L, "CPU time ceiling exceeded");
+    }
     I->left -= HOOK_STEP;
     if (I->left < 0) {
         if (!I->budget_hit) {
@@ -600,6 +628,10 @@ static const char *lua_errmsg(lua_State *L, int status, lua_inst *I, char *buf, 
 {
     if (status == LUA_ERRMEM) {
         snprintf(buf, len, "Lua memory cap of %zu KiB exceeded", I->cap >> 10);
+    } else if (I->cpu_hit) {
+        snprintf(buf, len, "Lua call used more than %.0f s of CPU without reaching its instruction "
+                 "budget (is it comparing or copying long strings in a loop?)",
+                 cpu_ceiling(I->budget));
     } else if (I->budget_hit) {
         snprintf(buf, len, "Lua instruction budget of %ld exceeded (is there an endless loop?)",
                  I->budget);
@@ -646,6 +678,7 @@ static int inst_create(const lua_cls *c, long budget, size_t cap, lua_inst **out
     *(lua_inst **)lua_getextraspace(L) = I;
     if (budget > 0)
         lua_sethook(L, l_hook, LUA_MASKCOUNT, HOOK_STEP);  /* the chunk is counted */
+    I->cpu_start = thread_cpu();
     I->lazy = budget >= LAZY_MIN_BUDGET && !getenv("IMEVAL_LUA_COUNT_ALWAYS");
     /* Every call leaves a few small tables that die at once: the
      * generational collector handles that with less work. */
@@ -1169,6 +1202,8 @@ static int pcall_once(lua_inst *I, lua_CFunction f, call *c)
 {
     lua_State *L = I->L;
     I->c_spent = 0;
+    I->cpu_hit = 0;
+    I->cpu_start = thread_cpu();
     lua_settop(L, 0);
     lua_pushcfunction(L, f);
     lua_pushlightuserdata(L, c);

@@ -335,6 +335,18 @@ START_TEST(limits__c_work_is_charged)
 }
 END_TEST
 
+/* Regression: comparing two distinct long strings is one instruction that
+ * reads them whole, so a loop of them stayed within the budget for twenty
+ * minutes.  A counted call now has a CPU ceiling (10 s + 1 us an
+ * instruction of budget: 11 s here). */
+START_TEST(limits__cpu_ceiling)
+{
+    expect_limit("local s = string.rep('x', 10000000) local t = s:sub(1, -2) .. 'y'\n"
+                 "local n = 0 for i = 1, 1e9 do if s == t then n = n + 1 end end",
+                 1000000, 64u << 20, "Lua call used more than 11 s of CPU");
+}
+END_TEST
+
 START_TEST(limits__ordinary_patterns_still_work)
 {
     make_dir();
@@ -405,6 +417,7 @@ int main(void)
     tcase_add_test(tc, limits__instruction_budget);
     tcase_add_test(tc, limits__memory_cap);
     tcase_add_test(tc, limits__c_work_is_charged);
+    tcase_add_test(tc, limits__cpu_ceiling);
     tcase_add_test(tc, limits__ordinary_patterns_still_work);
     tcase_add_test(tc, limits__at_load_time);
     suite_add_tcase(s, tc);
