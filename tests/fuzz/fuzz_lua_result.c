@@ -39,6 +39,12 @@ static const char profile_json[] =
     "\"partners\":[{\"id\":\"p-1\",\"name\":\"Partner\",\"grade\":\"good\",\"neighbouring\":true,"
     "\"spare_leadership_capacity\":3,\"current_commitments\":1}]}";
 
+static void remove_script(void)
+{
+    unlink(script);
+    rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
@@ -46,6 +52,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(dir, sizeof dir, "/tmp/imv-fuzz-lua-XXXXXX");
     FUZZ_CHECK(mkdtemp(dir) != NULL);
     snprintf(script, sizeof script, "%s/fz.lua", dir);
+    atexit(remove_script);
     cJSON *j = cJSON_Parse(profile_json);
     imv_diags d;
     imv_diags_init(&d);
