@@ -26,7 +26,7 @@ BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -fvisibility=hidden \
                -Icore -Iplugins $(LUA_CFLAGS) $(CJSON_CFLAGS) $(CFLAGS)
 LIBS     = $(LUA_LIBS) $(CJSON_LIBS) -lcsv -ldl -lm -lpthread
 
-CORE_SRC := $(wildcard core/*.c) plugins/native.c plugins/lua_host.c plugins/isolate.c
+CORE_SRC := $(wildcard core/*.c) plugins/native.c $(wildcard plugins/lua/*.c) plugins/isolate.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -64,7 +64,7 @@ help:
 deps:
 	@sh tests/install-deps.sh
 
-$(BUILD)/obj/%.o: %.c $(wildcard core/*.h cli/*.h) plugins/imeval_plugin.h | deps
+$(BUILD)/obj/%.o: %.c $(wildcard core/*.h cli/*.h plugins/lua/*.h) plugins/imeval_plugin.h | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(BASE_CFLAGS) -c $< -o $@

@@ -1,5 +1,5 @@
 /*
- * check_lua.c - the Lua host (plugins/lua_host.c) with the scripts in
+ * check_lua.c - the Lua host (plugins/lua/) with the scripts in
  * tests/plugins/lua/: a good script with the same capabilities as a C
  * plugin, errors at load and at scoring, the instruction budget and the
  * memory cap (each becoming that model's error, the others unaffected),

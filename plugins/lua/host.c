@@ -1,0 +1,386 @@
+/*
+ * host.c - the host for Lua models (lua_host.h lists its parts).
+ *
+ * Each model gets its own lua_State per worker thread, so no model can
+ * see another's globals.  The state is a sandbox built from an allow-list
+ * (after linit.c): the safe parts of base, string, table, math and utf8,
+ * nothing that reaches files, the environment, processes, the clock or
+ * bytecode.  Scripts are loaded as text only.  Each call runs under
+ * lua_pcall with an instruction budget (a count hook) and a memory cap
+ * (our lua_Alloc); breaking either, or any Lua error, becomes that
+ * model's error and leaves the state usable for the next profile.
+ *
+ * Everything that touches a Lua value runs inside a protected call,
+ * because even reading a field can run a metamethod that raises.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lua_host.h"
+
+#define MAX_SCRIPT (1u << 20)
+
+static const char *lua_errmsg(lua_State *L, int status, lua_inst *I, char *buf, size_t len)
+{
+    if (status == LUA_ERRMEM) {
+        snprintf(buf, len, "Lua memory cap of %zu KiB exceeded", I->cap >> 10);
+    } else if (I->cpu_hit) {
+        snprintf(buf, len, "Lua call used more than %.0f s of CPU without reaching its instruction "
+                 "budget (is it comparing or copying long strings in a loop?)",
+                 imv_lua_cpu_ceiling(I->budget));
+    } else if (I->budget_hit) {
+        snprintf(buf, len, "Lua instruction budget of %ld exceeded (is there an endless loop?)",
+                 I->budget);
+    } else {
+        const char *m = lua_tostring(L, -1);
+        snprintf(buf, len, "Lua error: %s", m ? m : "(error object is not a string)");
+    }
+    return buf;
+}
+
+static void inst_free(void *p)
+{
+    lua_inst *I = p;
+    if (!I)
+        return;
+    if (I->L)
+        lua_close(I->L);
+    imv_lua_slabs_free(I);
+    free(I->w_last);
+    free(I);
+}
+
+/* Create a state, run the script, and keep the model table. */
+static int inst_create(const lua_cls *c, long budget, size_t cap, lua_inst **out, char *err,
+                       size_t errlen)
+{
+    lua_inst *I = imv_xcalloc(1, sizeof *I);
+    I->cap = cap;
+    I->budget = budget;
+    I->left = budget ? budget : 0;
+    I->ref_p = I->ref_ratings = I->ref_params = I->ref_keys = LUA_NOREF;
+    *out = NULL;
+    I->L = lua_newstate(imv_lua_alloc, I);
+    if (!I->L) {
+        snprintf(err, errlen, "cannot create a Lua state (memory cap too small?)");
+        free(I);
+        return IMV_ENOMEM;
+    }
+    lua_State *L = I->L;
+    *(lua_inst **)lua_getextraspace(L) = I;
+    if (budget > 0)
+        lua_sethook(L, imv_lua_hook, LUA_MASKCOUNT, HOOK_STEP);  /* the chunk is counted */
+    I->cpu_start = imv_lua_thread_cpu();
+    I->lazy = budget >= LAZY_MIN_BUDGET && !getenv("IMEVAL_LUA_COUNT_ALWAYS");
+    /* Every call leaves a few small tables that die at once: the
+     * generational collector handles that with less work. */
+    lua_gc(L, LUA_GCGEN, 0, 0);
+    I->lazy_limit = (double)budget / LAZY_MAX_RATE;
+    lua_pushcfunction(L, imv_lua_open_sandbox);
+    int st = lua_pcall(L, 0, 0, 0);
+    if (st == LUA_OK) {
+        lua_pushcfunction(L, imv_lua_make_keys);
+        st = lua_pcall(L, 0, 1, 0);
+        if (st == LUA_OK)
+            I->ref_keys = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    if (st == LUA_OK)
+        st = luaL_loadbufferx(L, c->src, c->len, c->chunkname, "t");
+    if (st == LUA_OK)
+        st = lua_pcall(L, 0, 1, 0);
+    if (st != LUA_OK) {
+        lua_errmsg(L, st, I, err, errlen);
+        inst_free(I);
+        return IMV_EPLUGIN;
+    }
+    if (!lua_istable(L, -1)) {
+        snprintf(err, errlen, "the script must return a model table, it returned %s",
+                 luaL_typename(L, -1));
+        inst_free(I);
+        return IMV_EPLUGIN;
+    }
+    lua_getfield(L, -1, "score");
+    if (!lua_isfunction(L, -1)) {
+        snprintf(err, errlen, "the model table has no score function (score = function(p, params) ... end)");
+        inst_free(I);
+        return IMV_EPLUGIN;
+    }
+    I->ref_score = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_getfield(L, -1, "score_batch");
+    I->ref_batch = lua_isfunction(L, -1) ? luaL_ref(L, LUA_REGISTRYINDEX) : (lua_pop(L, 1), LUA_NOREF);
+    I->ref_model = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_settop(L, 0);
+    *out = I;
+    return IMV_OK;
+}
+
+/* ---- reading the model declaration (at load time) --------------------- */
+
+typedef struct decl {
+    lua_inst *I;
+    const char *s[5];          /* id, name, version, summary, evidence */
+    imv_param_def *params;
+    size_t n_params;
+    char err[512];
+} decl;
+
+static const char *const decl_keys[5] = {"id", "name", "version", "summary", "evidence"};
+
+static int l_read_decl(lua_State *L)
+{
+    decl *d = lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, d->I->ref_model);
+    for (int i = 0; i < 5; i++) {
+        lua_getfield(L, -1, decl_keys[i]);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            return luaL_error(L, "the model table's %s must be a string, it is %s", decl_keys[i],
+                              luaL_typename(L, -1));
+        d->s[i] = lua_tostring(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, decl_keys[i]); /* keep it alive */
+    }
+    int t = lua_getfield(L, -1, "parameters");
+    if (t == LUA_TNIL)
+        return 0;
+    if (t != LUA_TTABLE)
+        return luaL_error(L, "parameters must be an array of tables");
+    lua_Integer n = luaL_len(L, -1);
+    if (n < 0 || n > 100)
+        return luaL_error(L, "parameters: at most 100");
+    d->params = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *d->params, 0);
+    lua_setfield(L, LUA_REGISTRYINDEX, "params");
+    for (lua_Integer i = 1; i <= n; i++) {
+        imv_param_def *p = &d->params[i - 1];
+        if (lua_rawgeti(L, -1, i) != LUA_TTABLE)
+            return luaL_error(L, "parameters[%d] must be a table", (int)i);
+        static const char *const num[3] = {"default", "min", "max"};
+        double *dst[3] = {&p->def, &p->min, &p->max};
+        for (int k = 0; k < 3; k++) {
+            lua_getfield(L, -1, num[k]);
+            if (!lua_isnumber(L, -1))
+                return luaL_error(L, "parameters[%d].%s must be a number", (int)i, num[k]);
+            *dst[k] = lua_tonumber(L, -1);
+            lua_pop(L, 1);
+        }
+        lua_getfield(L, -1, "name");
+        p->name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        lua_getfield(L, -2, "description");
+        p->description = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        /* Both strings stay alive: they are referenced by the model table. */
+        lua_pop(L, 3);
+        d->n_params++;
+    }
+    return 0;
+}
+
+/* ---- calls ------------------------------------------------------------------ */
+
+
+/* One protected call of f(c) on a clean stack. */
+static int pcall_once(lua_inst *I, lua_CFunction f, call *c)
+{
+    lua_State *L = I->L;
+    I->c_spent = 0;
+    I->cpu_hit = 0;
+    I->cpu_start = imv_lua_thread_cpu();
+    lua_settop(L, 0);
+    lua_pushcfunction(L, f);
+    lua_pushlightuserdata(L, c);
+    return lua_pcall(L, 1, 0, 0);
+}
+
+/* The call without the count hook (see "the lazy budget").  Returns its
+ * status, or -1 when it must be run again counting: then the results are
+ * reset and the caches dropped. */
+static int run_fast(lua_inst *I, lua_CFunction f, call *c)
+{
+    lua_State *L = I->L;
+    struct timespec t0, t1;
+    I->rerun = 0;
+    lua_sethook(L, NULL, 0, 0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    imv_lua_lazy_running(I);
+    int st = pcall_once(I, f, c);
+    imv_lua_lazy_running(NULL);
+    lua_sethook(L, NULL, 0, 0);     /* a tick that came after the call */
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    I->calls++;
+    if (!I->rerun && dt < I->lazy_limit)
+        return st;
+    I->reruns++;
+    if (I->reruns >= 8 && I->reruns * 4 >= I->calls)
+        I->lazy = 0;                /* long calls: count from now on */
+    for (size_t i = 0; i < c->n; i++)
+        imv_result_reset(c->r[i], c->r[i]->model, c->r[i]->score_only);
+    I->cached_key = 0;
+    I->w_n = 0;
+    lua_settop(L, 0);
+    return -1;
+}
+
+/* Run f(c) protected, with a fresh budget; on failure every result of
+ * the call that has no error of its own gets the Lua message. */
+static void run(lua_inst *I, lua_CFunction f, call *c)
+{
+    lua_State *L = I->L;
+    int st = -1;
+    if (I->lazy && imv_lua_lazy_ready())
+        st = run_fast(I, f, c);
+    if (st < 0) {
+        /* counted: the step is reset, whatever the last call left */
+        if (I->budget > 0)
+            lua_sethook(L, imv_lua_hook, LUA_MASKCOUNT, HOOK_STEP);
+        I->left = I->budget;
+        I->budget_hit = 0;
+        st = pcall_once(I, f, c);
+        if (I->lazy)
+            lua_sethook(L, NULL, 0, 0);
+    }
+    if (st != LUA_OK) {
+        char msg[600];
+        lua_errmsg(L, st, I, msg, sizeof msg);
+        /* error() takes any string: keep the output one line of UTF-8. */
+        for (size_t i = 0; i < c->n; i++)
+            if (!c->r[i]->error) {
+                c->r[i]->error = imv_text_oneline(msg, strlen(msg), IMV_MAX_TEXT);
+            }
+        /* A table built half-way may be inconsistent: forget the caches. */
+        I->cached_key = 0;
+        I->w_n = 0;
+    }
+    lua_settop(L, 0);
+    /* Give memory back between calls so one large profile does not count
+     * against the cap of the next. */
+    if (I->cap && I->mem > I->cap / 2)
+        lua_gc(L, LUA_GCCOLLECT);
+}
+
+static void lua_score(const imv_model *m, void *inst, const imv_profile_view *v,
+                      unsigned long key, const double *params, imv_result *r)
+{
+    call c = {.I = inst, .m = m, .v = &v, .params = &params, .n = 1, .r = &r, .key = key};
+    run(inst, imv_lua_call_score, &c);
+}
+
+static void lua_score_batch(const imv_model *m, void *inst, const imv_profile_view *const *v,
+                            const double *const *params, size_t n, imv_result *const *r)
+{
+    call c = {.I = inst, .m = m, .v = v, .params = params, .n = n, .r = r};
+    run(inst, imv_lua_call_batch, &c);
+}
+
+/* Intern the model's parameter names in the keys table (KEY_PARAM + j). */
+static int l_intern_params(lua_State *L)
+{
+    const lua_inst *I = lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_keys);
+    for (size_t i = 0; i < I->model->n_params; i++) {
+        lua_pushstring(L, I->model->params[i].name);
+        lua_rawseti(L, -2, KEY_PARAM + (lua_Integer)i);
+    }
+    return 0;
+}
+
+static int lua_instance_new(const imv_model *m, void **inst, char *err, size_t errlen)
+{
+    lua_inst *I;
+    int rc = inst_create(m->cls, m->limits->lua_instructions, m->limits->lua_memory, &I, err,
+                         errlen);
+    if (rc == IMV_OK) {
+        I->model = m;
+        lua_pushcfunction(I->L, l_intern_params);
+        lua_pushlightuserdata(I->L, I);
+        if (lua_pcall(I->L, 1, 0, 0) != LUA_OK) {
+            snprintf(err, errlen, "cannot set up the Lua state (memory cap too small?)");
+            inst_free(I);
+            I = NULL;
+            rc = IMV_ENOMEM;
+        }
+    }
+    *inst = rc == IMV_OK ? I : NULL;
+    return rc;
+}
+
+static void lua_unload(imv_model *m)
+{
+    lua_cls *c = m->cls;
+    if (!c)
+        return;
+    free(c->src);
+    free(c->chunkname);
+    free(c);
+    m->cls = NULL;
+}
+
+static const imv_backend lua_backend = {
+    .language = "lua",
+    .instance_new = lua_instance_new,
+    .instance_free = inst_free,
+    .score = lua_score,
+    .score_batch = lua_score_batch,
+    .unload = lua_unload,
+};
+
+static char *read_script(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    char *buf = imv_xmalloc(MAX_SCRIPT + 1);
+    size_t n = fread(buf, 1, MAX_SCRIPT + 1, f);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || n > MAX_SCRIPT) {
+        snprintf(err, errlen, bad ? "read error" : "script larger than %u KiB", MAX_SCRIPT >> 10);
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits, char *err,
+                 size_t errlen)
+{
+    lua_cls *c = imv_xcalloc(1, sizeof *c);
+    c->src = read_script(path, &c->len, err, errlen);
+    if (!c->src) {
+        free(c);
+        return IMV_EIO;
+    }
+    if (c->len && c->src[0] == LUA_SIGNATURE[0]) {
+        snprintf(err, errlen, "precompiled Lua bytecode is refused: give the .lua source");
+        free(c->src);
+        free(c);
+        return IMV_EPLUGIN;
+    }
+    const char *base = strrchr(path, '/');
+    c->chunkname = imv_xasprintf("@%s", base ? base + 1 : path);
+    m->cls = c;
+    m->be = &lua_backend;
+    lua_inst *I = NULL;
+    int rc = inst_create(c, limits->lua_instructions, limits->lua_memory, &I, err, errlen);
+    if (rc)
+        return rc;    /* the caller frees m, and with it c */
+    decl d = {.I = I};
+    lua_pushcfunction(I->L, l_read_decl);
+    lua_pushlightuserdata(I->L, &d);
+    int st = lua_pcall(I->L, 1, 0, 0);
+    if (st != LUA_OK) {
+        lua_errmsg(I->L, st, I, err, errlen);
+        rc = IMV_EPLUGIN;
+    } else {
+        rc = imv_model_init(m, path, d.s[0], d.s[1], d.s[2], d.s[3], d.s[4], d.params,
+                            d.n_params, err, errlen);
+        m->has_batch = I->ref_batch != LUA_NOREF;
+    }
+    inst_free(I);
+    return rc;
+}

@@ -1,0 +1,128 @@
+/*
+ * lua_host.h - private to the Lua host (plugins/lua/): the instance a
+ * model's Lua state belongs to, and what the five parts hand each other.
+ *
+ *   host.c     the backend: load, instances, protected calls, errors
+ *   sandbox.c  allow-lists, charged C functions, sorted pairs, the imeval library
+ *   budget.c   the count hook, the lazy CPU tick, the CPU ceiling
+ *   alloc.c    the capped slab allocator
+ *   marshal.c  profile view -> p table, result table -> imv_result
+ *
+ * Nothing here is part of the engine's API: only host.c's imv_lua_load is
+ * called from outside (core/internal.h).
+ */
+#ifndef IMV_LUA_HOST_H
+#define IMV_LUA_HOST_H
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <signal.h>
+#include <stddef.h>
+
+#include "../../core/internal.h"
+
+#define HOOK_STEP 1000
+
+typedef struct lua_cls {
+    char *src;
+    size_t len;
+    char *chunkname;
+} lua_cls;
+
+typedef struct lua_inst {
+    lua_State *L;
+    size_t mem, cap;
+    long budget, left;
+    int budget_hit;
+    int cpu_hit;               /* the call passed its CPU ceiling */
+    unsigned hooks;            /* count-hook calls, to read the clock now and then */
+    double cpu_start;          /* thread CPU seconds when the call started */
+    int ref_model, ref_score, ref_batch, ref_params;
+    int ref_p, ref_ratings;
+    const imv_model *model;
+    unsigned long cached_key;  /* profile whose table ref_p holds; 0 none */
+    double cached_ratings[IMV_R_COUNT]; /* what ref_ratings holds */
+    int ref_keys;              /* interned key strings, see KEY_* */
+    double *w_last;            /* what the params table ref_params holds */
+    size_t w_n;                /* its length; 0 when there is none */
+    int lazy;                  /* calls run without the count hook, see run_fast */
+    double lazy_limit;         /* seconds a call may take and still be trusted */
+    volatile sig_atomic_t rerun; /* the tick interrupted this call */
+    long c_spent;              /* steps charged for C work in this call */
+    unsigned long calls, reruns;
+    void *small[9];            /* free blocks of 16, 32, ..., 128 bytes (see imv_lua_alloc) */
+    struct slab *slabs;        /* where they come from; freed with the state */
+    char *bump;
+    size_t bump_left;
+} lua_inst;
+
+/* The keys the host writes in every call, interned once per state (a
+ * lua_setfield with a C string looks the string up each time).  Rating i
+ * is at KEY_RATING + i, parameter j at KEY_PARAM + j. */
+enum { KEY_RATING = 1, KEY_RATINGS = KEY_RATING + IMV_R_COUNT, KEY_SCORE_ONLY, KEY_PARAM };
+
+static inline void push_key(lua_State *L, const lua_inst *I, int k)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_keys);
+    lua_rawgeti(L, -1, k);
+    lua_remove(L, -2);
+}
+
+/* t[key k] = x for the table at idx, without metamethods. */
+static inline void set_key_num(lua_State *L, const lua_inst *I, int idx, int k, double x)
+{
+    idx = lua_absindex(L, idx);
+    push_key(L, I, k);
+    lua_pushnumber(L, x);
+    lua_rawset(L, idx);
+}
+
+/* Slabs the small-block allocator carved; freed with the state. */
+struct slab {
+    struct slab *next;
+    max_align_t pad;           /* keeps the blocks after it aligned */
+};
+
+/* One call of the model: n views with their parameters and results. */
+typedef struct call {
+    lua_inst *I;
+    const imv_model *m;
+    const imv_profile_view *const *v;
+    const double *const *params;
+    size_t n;
+    imv_result *const *r;
+    unsigned long key;
+} call;
+
+/* ---- alloc.c ---- */
+/* The lua_Alloc of every state: ud is its lua_inst; counts against I->cap. */
+void *imv_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+/* Release the slabs (after lua_close). */
+void imv_lua_slabs_free(lua_inst *I);
+
+/* ---- budget.c ---- */
+double imv_lua_thread_cpu(void);
+double imv_lua_cpu_ceiling(long budget);
+void imv_lua_hook(lua_State *L, lua_Debug *ar);
+/* Lazy calls (see budget.c): 1 when this thread has its CPU tick timer. */
+int imv_lua_lazy_ready(void);
+/* Mark I as the lazy call the tick may interrupt; NULL when it ends. */
+void imv_lua_lazy_running(lua_inst *I);
+#define LAZY_MIN_BUDGET 1000000L
+#define LAZY_MAX_RATE 4e9           /* Lua VM instructions a second */
+
+/* ---- sandbox.c ---- */
+/* lua_CFunction: open the allowed libraries and the imeval library. */
+int imv_lua_open_sandbox(lua_State *L);
+
+/* ---- marshal.c ---- */
+int imv_lua_make_keys(lua_State *L);
+void imv_lua_push_view(lua_State *L, lua_inst *I, const imv_profile_view *v, unsigned long key);
+void imv_lua_push_params(lua_State *L, lua_inst *I, const imv_model *m, const double *params);
+void imv_lua_read_result(lua_State *L, int idx, imv_result *r);
+/* lua_CFunctions taking a light userdata call: run the model's score or
+ * score_batch on it and read the results. */
+int imv_lua_call_score(lua_State *L);
+int imv_lua_call_batch(lua_State *L);
+
+#endif

@@ -1,0 +1,431 @@
+/*
+ * marshal.c - the Lua host's marshalling: a profile view becomes the p
+ * table (with caches for the draws of one authority), the parameters the
+ * params table, and the table a model returns an imv_result, through the
+ * same host functions a C plugin uses.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lua_host.h"
+
+int imv_lua_make_keys(lua_State *L)
+{
+    lua_createtable(L, KEY_PARAM + 8, 0);
+    for (int i = 0; i < IMV_R_COUNT; i++) {
+        lua_pushstring(L, imv_rating_name(i));
+        lua_rawseti(L, -2, KEY_RATING + i);
+    }
+    lua_pushliteral(L, "ratings");
+    lua_rawseti(L, -2, KEY_RATINGS);
+    lua_pushliteral(L, "score_only");
+    lua_rawseti(L, -2, KEY_SCORE_ONLY);
+    return 1;
+}
+
+/* ---- building p ------------------------------------------------------------- */
+
+static void set_num_or_nil(lua_State *L, const char *k, double v)
+{
+    if (v == IMV_UNKNOWN)
+        return;
+    lua_pushnumber(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void set_str(lua_State *L, const char *k, const char *v)
+{
+    if (!v)
+        return;
+    lua_pushstring(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void push_partners(lua_State *L, const imv_profile_view *v)
+{
+    lua_createtable(L, (int)v->n_partners, 0);
+    for (size_t i = 0; i < v->n_partners; i++) {
+        const imv_partner_view *q = &v->partners[i];
+        lua_createtable(L, 0, 7);
+        set_str(L, "id", q->id);
+        set_str(L, "name", q->name);
+        set_str(L, "grade", imv_grade_name(q->grade));
+        if (q->neighbouring >= 0) {
+            lua_pushboolean(L, q->neighbouring);
+            lua_setfield(L, -2, "neighbouring");
+        }
+        set_num_or_nil(L, "child_population", q->child_population);
+        set_num_or_nil(L, "spare_leadership_capacity", q->spare_leadership_capacity);
+        set_num_or_nil(L, "current_commitments", q->current_commitments);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, "partners");
+}
+
+/* Build the table for v (ratings left empty), leaving it on the stack. */
+static void push_profile(lua_State *L, const lua_inst *I, const imv_profile_view *v)
+{
+    lua_createtable(L, 0, 12);
+    set_str(L, "id", v->id);
+    set_str(L, "name", v->name);
+    set_str(L, "as_of", v->as_of);
+    set_str(L, "grade", imv_grade_name(v->grade));
+    lua_createtable(L, (int)v->n_previous, 0);
+    for (size_t i = 0; i < v->n_previous; i++) {
+        lua_pushstring(L, imv_grade_name(v->previous[i]));
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, "previous");
+    lua_createtable(L, 0, 2);
+    set_num_or_nil(L, "child_population", v->child_population);
+    set_num_or_nil(L, "children_in_care", v->children_in_care);
+    lua_setfield(L, -2, "size");
+    push_key(L, I, KEY_RATINGS);
+    lua_createtable(L, 0, IMV_R_COUNT);
+    lua_rawset(L, -3);
+    push_key(L, I, KEY_SCORE_ONLY);
+    lua_pushboolean(L, (v->flags & IMV_VIEW_SCORE_ONLY) != 0);
+    lua_rawset(L, -3);
+    lua_createtable(L, 0, IMV_F_COUNT);
+    for (int i = 0; i < IMV_F_COUNT; i++)
+        if (IMV_HAS_FACT(v, i)) {
+            lua_pushnumber(L, v->facts[i]);
+            lua_setfield(L, -2, imv_fact_name(i));
+        }
+    lua_setfield(L, -2, "facts");
+    if (v->intervention_model) {
+        lua_createtable(L, 0, 4);
+        set_str(L, "model", v->intervention_model);
+        set_str(L, "since", v->intervention_since);
+        set_str(L, "partner", v->intervention_partner);
+        set_num_or_nil(L, "months", v->intervention_months);
+        lua_setfield(L, -2, "current_intervention");
+    }
+    push_partners(L, v);
+}
+
+/* Write v's ratings into the ratings table of the p on top of the stack
+ * (the cached one when cached is set: then only the ratings that changed
+ * since the last call, which in bulk draws are the few uncertain ones). */
+static void set_ratings(lua_State *L, lua_inst *I, int cached, const imv_profile_view *v)
+{
+    if (cached) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_ratings);
+        for (int i = 0; i < IMV_R_COUNT; i++)
+            if (memcmp(&v->ratings[i], &I->cached_ratings[i], sizeof(double)) != 0) {
+                set_key_num(L, I, -1, KEY_RATING + i, v->ratings[i]);
+                I->cached_ratings[i] = v->ratings[i];
+            }
+    } else {
+        push_key(L, I, KEY_RATINGS);
+        lua_rawget(L, -2);
+        for (int i = 0; i < IMV_R_COUNT; i++)
+            set_key_num(L, I, -1, KEY_RATING + i, v->ratings[i]);
+    }
+    lua_pop(L, 1);
+}
+
+/* Push p for v.  Bulk draws of one authority (score-only calls with the
+ * same key) reuse one table and refresh only its ratings: building it
+ * costs more than the model.  p is documented as read-only to models. */
+void imv_lua_push_view(lua_State *L, lua_inst *I, const imv_profile_view *v, unsigned long key)
+{
+    int cache = key != 0 && (v->flags & IMV_VIEW_SCORE_ONLY);
+    if (cache && key == I->cached_key) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_p);
+    } else {
+        push_profile(L, I, v);
+        if (cache) {
+            lua_pushvalue(L, -1);
+            luaL_unref(L, LUA_REGISTRYINDEX, I->ref_p);
+            I->ref_p = luaL_ref(L, LUA_REGISTRYINDEX);
+            push_key(L, I, KEY_RATINGS);
+            lua_rawget(L, -2);
+            luaL_unref(L, LUA_REGISTRYINDEX, I->ref_ratings);
+            I->ref_ratings = luaL_ref(L, LUA_REGISTRYINDEX);
+            I->cached_key = key;
+            /* NaN never equals: every rating is written on first use */
+            for (int i = 0; i < IMV_R_COUNT; i++)
+                I->cached_ratings[i] = NAN;
+        }
+    }
+    set_ratings(L, I, cache, v);
+}
+
+/* 1 when a and b differ at most in their ratings: the same profile, as in
+ * the draws of one authority in a batch call (pointers compared: within
+ * one call, equal pointers mean equal contents). */
+static int same_base(const imv_profile_view *a, const imv_profile_view *b)
+{
+    return a->flags == b->flags && a->id == b->id && a->name == b->name &&
+           a->as_of == b->as_of && a->grade == b->grade && a->n_previous == b->n_previous &&
+           a->previous == b->previous && a->child_population == b->child_population &&
+           a->children_in_care == b->children_in_care && a->facts_present == b->facts_present &&
+           memcmp(a->facts, b->facts, sizeof a->facts) == 0 &&
+           a->intervention_model == b->intervention_model &&
+           a->intervention_since == b->intervention_since &&
+           a->intervention_partner == b->intervention_partner &&
+           (a->intervention_months == b->intervention_months ||
+            (isnan(a->intervention_months) && isnan(b->intervention_months))) &&
+           a->n_partners == b->n_partners && a->partners == b->partners;
+}
+
+/* Push a p for v that shares every field but the ratings with the p at
+ * base (built for a view with the same base): much cheaper than building
+ * it again, and p is read-only to models. */
+static void push_copy(lua_State *L, lua_inst *I, int base, const imv_profile_view *v)
+{
+    lua_createtable(L, 0, 12);
+    lua_pushnil(L);
+    while (lua_next(L, base)) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, -4);
+    }
+    push_key(L, I, KEY_RATINGS);
+    lua_createtable(L, 0, IMV_R_COUNT);
+    for (int i = 0; i < IMV_R_COUNT; i++)
+        set_key_num(L, I, -1, KEY_RATING + i, v->ratings[i]);
+    lua_rawset(L, -3);
+}
+
+/* A fresh params table. */
+static void push_params_new(lua_State *L, lua_inst *I, const imv_model *m, const double *params)
+{
+    lua_createtable(L, 0, (int)m->n_params);
+    for (size_t i = 0; i < m->n_params; i++)
+        set_key_num(L, I, -1, KEY_PARAM + (int)i, params[i]);
+}
+
+/* Push the params table.  One table per state is kept and reused: only
+ * values that changed since the last call are written (none, unless the
+ * parameters are being varied).  Models treat params as read-only. */
+void imv_lua_push_params(lua_State *L, lua_inst *I, const imv_model *m, const double *params)
+{
+    if (I->w_n == 0 && m->n_params > 0) {
+        /* first call, or the first after an error: build the table */
+        push_params_new(L, I, m, params);
+        lua_pushvalue(L, -1);
+        luaL_unref(L, LUA_REGISTRYINDEX, I->ref_params);
+        I->ref_params = luaL_ref(L, LUA_REGISTRYINDEX);
+        free(I->w_last);
+        I->w_last = imv_xmalloc(m->n_params * sizeof *I->w_last);
+        memcpy(I->w_last, params, m->n_params * sizeof *I->w_last);
+        I->w_n = m->n_params;
+        return;
+    }
+    if (m->n_params == 0) {
+        lua_createtable(L, 0, 0);
+        return;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_params);
+    for (size_t i = 0; i < m->n_params; i++)
+        if (memcmp(&params[i], &I->w_last[i], sizeof(double)) != 0) {
+            set_key_num(L, I, -1, KEY_PARAM + (int)i, params[i]);
+            I->w_last[i] = params[i];
+        }
+}
+
+/* ---- reading a result ------------------------------------------------------ */
+
+static double opt_num(lua_State *L, int idx, const char *k, const char *where, double dflt)
+{
+    int t = lua_getfield(L, idx, k);
+    double v = dflt;
+    if (t == LUA_TNUMBER)
+        v = lua_tonumber(L, -1);
+    else if (t != LUA_TNIL)
+        luaL_error(L, "result %s%s must be a number, it is %s", where, k, luaL_typename(L, -1));
+    lua_pop(L, 1);
+    return v;
+}
+
+static const char *opt_str(lua_State *L, int idx, const char *k, const char *where)
+{
+    int t = lua_getfield(L, idx, k);
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    if (t != LUA_TSTRING)
+        luaL_error(L, "result %s%s must be a string, it is %s", where, k, luaL_typename(L, -1));
+    /* Left on the stack, which keeps it alive: an __index metamethod may
+     * have made it, and the next field read may run the collector (popping
+     * it here was a use-after-free). The caller resets the stack. */
+    return lua_tostring(L, -1);
+}
+
+/* reasons[i].fields: a string, or an array of strings joined by commas.
+ * Leaves one value on the stack (the caller resets the stack). */
+static const char *reason_fields(lua_State *L, int idx, int i)
+{
+    int t = lua_getfield(L, idx, "fields");
+    if (t == LUA_TNIL)
+        return "";
+    if (t == LUA_TSTRING)
+        return lua_tostring(L, -1);
+    if (t != LUA_TTABLE)
+        luaL_error(L, "result reasons[%d].fields must be a string or an array of strings", i);
+    int fi = lua_absindex(L, -1);
+    lua_Integer n = luaL_len(L, fi);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (lua_Integer k = 1; k <= n && k <= 64; k++) {
+        if (k > 1)
+            luaL_addchar(&b, ',');
+        if (lua_rawgeti(L, fi, k) != LUA_TSTRING)
+            luaL_error(L, "result reasons[%d].fields[%d] must be a string", i, (int)k);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    return lua_tostring(L, -1);
+}
+
+static void string_list(lua_State *L, int idx, const char *k, imv_result *r,
+                        void (*add)(imv_result *, const char *))
+{
+    int t = lua_getfield(L, idx, k);
+    if (t == LUA_TTABLE) {
+        lua_Integer n = luaL_len(L, -1);
+        for (lua_Integer i = 1; i <= n && i <= IMV_MAX_ITEMS + 1; i++) {
+            if (lua_rawgeti(L, -1, i) != LUA_TSTRING)
+                luaL_error(L, "result %s[%d] must be a string", k, (int)i);
+            add(r, lua_tostring(L, -1));
+            lua_pop(L, 1);
+        }
+    } else if (t != LUA_TNIL) {
+        luaL_error(L, "result %s must be an array of strings", k);
+    }
+    lua_pop(L, 1);
+}
+
+/* Read the result at idx into r through the same host functions a C
+ * plugin uses, so both get the same checks. */
+void imv_lua_read_result(lua_State *L, int idx, imv_result *r)
+{
+    const imv_host *h = imv_host_table();
+    idx = lua_absindex(L, idx);
+    int top = lua_gettop(L);
+    if (lua_type(L, idx) == LUA_TNUMBER) {
+        h->set_score(r, lua_tonumber(L, idx));
+        return;
+    }
+    if (!lua_istable(L, idx))
+        luaL_error(L, "score must return a table (or a number), it returned %s",
+                   luaL_typename(L, idx));
+    const char *e = opt_str(L, idx, "error", "");
+    if (e) {
+        h->set_error(r, e);
+        lua_settop(L, top);
+        return;
+    }
+    int t = lua_getfield(L, idx, "score");
+    if (t != LUA_TNUMBER)
+        luaL_error(L, "result score must be a number, it is %s", luaL_typename(L, -1));
+    h->set_score(r, lua_tonumber(L, -1));
+    lua_pop(L, 1);
+    /* Score-only calls skip the reasons entirely: no field is pushed, so
+     * nothing may be popped (popping here used to drop the result table). */
+    t = r->score_only ? LUA_TNIL : lua_getfield(L, idx, "reasons");
+    if (t == LUA_TTABLE) {
+        lua_Integer n = luaL_len(L, -1);
+        for (lua_Integer i = 1; i <= n && i <= IMV_MAX_ITEMS + 1; i++) {
+            char where[32];
+            snprintf(where, sizeof where, "reasons[%d].", (int)i);
+            if (lua_rawgeti(L, -1, i) != LUA_TTABLE)
+                luaL_error(L, "result reasons[%d] must be a table", (int)i);
+            int ri = lua_absindex(L, -1);
+            const char *f = reason_fields(L, ri, (int)i);
+            double pts = opt_num(L, ri, "points", where, 0);
+            const char *text = opt_str(L, ri, "text", where);
+            const char *ev = opt_str(L, ri, "evidence", where);
+            h->add_reason(r, f, pts, text, ev);
+            lua_settop(L, ri - 1);
+        }
+    } else if (t != LUA_TNIL) {
+        luaL_error(L, "result reasons must be an array of tables");
+    }
+    if (!r->score_only)
+        lua_pop(L, 1);
+    string_list(L, idx, "unmet_preconditions", r, h->add_unmet);
+    if (!r->score_only)
+        string_list(L, idx, "risks", r, h->add_risk);
+    t = lua_getfield(L, idx, "timeline");
+    if (t == LUA_TTABLE) {
+        int ti = lua_absindex(L, -1);
+        h->set_timeline(r, opt_num(L, ti, "setup_months", "timeline.", IMV_UNKNOWN),
+                        opt_num(L, ti, "months_to_fair", "timeline.", IMV_UNKNOWN),
+                        opt_num(L, ti, "months_to_good", "timeline.", IMV_UNKNOWN));
+    } else if (t != LUA_TNIL) {
+        luaL_error(L, "result timeline must be a table");
+    }
+    lua_pop(L, 1);
+    t = lua_getfield(L, idx, "partner");
+    if (t == LUA_TTABLE && !r->score_only) {
+        int pi = lua_absindex(L, -1);
+        const char *id = opt_str(L, pi, "id", "partner.");
+        double fit = opt_num(L, pi, "fit", "partner.", NAN);
+        if (id)
+            h->set_partner(r, id, fit);
+    } else if (t != LUA_TNIL && t != LUA_TTABLE) {
+        luaL_error(L, "result partner must be a table {id, fit}");
+    }
+    lua_settop(L, top);
+}
+
+int imv_lua_call_score(lua_State *L)
+{
+    call *c = lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->I->ref_score);
+    imv_lua_push_view(L, c->I, c->v[0], c->key);
+    imv_lua_push_params(L, c->I, c->m, c->params[0]);
+    lua_call(L, 2, 1);
+    imv_lua_read_result(L, -1, c->r[0]);
+    return 0;
+}
+
+int imv_lua_call_batch(lua_State *L)
+{
+    call *c = lua_touserdata(L, 1);
+    lua_inst *I = c->I;
+    size_t np = c->m->n_params;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_batch);
+    /* ps: views of one profile share one base table (see push_copy) */
+    lua_createtable(L, (int)c->n, 0);
+    int ps = lua_gettop(L);
+    lua_pushnil(L);
+    int base = lua_gettop(L);
+    size_t base_view = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (i == 0 || !same_base(c->v[i], c->v[base_view])) {
+            push_profile(L, I, c->v[i]);
+            lua_replace(L, base);
+            base_view = i;
+        }
+        push_copy(L, I, base, c->v[i]);
+        lua_rawseti(L, ps, (lua_Integer)i + 1);
+    }
+    lua_settop(L, ps);
+    /* params_list: equal parameters share a table */
+    lua_createtable(L, (int)c->n, 0);
+    for (size_t i = 0; i < c->n; i++) {
+        if (i > 0 && (c->params[i] == c->params[i - 1] ||
+                      memcmp(c->params[i], c->params[i - 1], np * sizeof(double)) == 0))
+            lua_rawgeti(L, -1, (lua_Integer)i);
+        else
+            push_params_new(L, I, c->m, c->params[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_call(L, 2, 1);
+    if (!lua_istable(L, -1))
+        return luaL_error(L, "score_batch must return an array of results");
+    for (size_t i = 0; i < c->n; i++) {
+        if (lua_rawgeti(L, -1, (lua_Integer)i + 1) == LUA_TNIL)
+            return luaL_error(L, "score_batch returned no result for item %d", (int)i + 1);
+        imv_lua_read_result(L, -1, c->r[i]);
+        lua_pop(L, 1);
+    }
+    return 0;
+}

@@ -1,0 +1,294 @@
+/*
+ * sandbox.c - what a Lua model may reach: an allow-list of the base,
+ * string, table, math and utf8 libraries (after linit.c), C functions
+ * charged against the budget, deterministic pairs, and the imeval library.
+ */
+#include <lualib.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lua_host.h"
+
+/* imeval.journey(p) -> months_to_fair, months_to_good, factor */
+static int l_journey(lua_State *L)
+{
+    imv_profile_view v;
+    memset(&v, 0, sizeof v);
+    v.struct_size = sizeof v;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_getfield(L, 1, "grade");
+    const char *g = lua_tostring(L, -1);
+    int grade = g ? imv_grade_parse(g, NULL) : -1;
+    v.grade = grade < 0 ? IMV_G_NOT_INSPECTED : (imv_grade)grade;
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "ratings") == LUA_TTABLE)
+        for (int i = 0; i < IMV_R_COUNT; i++) {
+            lua_getfield(L, -1, imv_rating_name(i));
+            v.ratings[i] = lua_tonumber(L, -1);
+            lua_pop(L, 1);
+        }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "facts") == LUA_TTABLE)
+        for (int i = 0; i < IMV_F_COUNT; i++) {
+            if (lua_getfield(L, -1, imv_fact_name(i)) == LUA_TNUMBER) {
+                v.facts[i] = lua_tonumber(L, -1);
+                v.facts_present |= 1u << i;
+            }
+            lua_pop(L, 1);
+        }
+    lua_pop(L, 1);
+    imv_journey j;
+    imv_journey_compute(&v, &j);
+    lua_pushnumber(L, j.months_to_fair);
+    lua_pushnumber(L, j.months_to_good);
+    lua_pushnumber(L, j.factor);
+    return 3;
+}
+
+static int in_list(const char *k, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(k, *list) == 0)
+            return 1;
+    return 0;
+}
+
+/* Remove every key of the table at the top of the stack not in keep. */
+static void keep_only(lua_State *L, const char *const *keep)
+{
+    lua_newtable(L); /* the doomed keys, so we do not edit while iterating */
+    int n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, -3)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING || !in_list(lua_tostring(L, -1), keep)) {
+            lua_pushvalue(L, -1);
+            lua_rawseti(L, -3, ++n);
+        }
+    }
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, i);
+        lua_pushnil(L);
+        lua_rawset(L, -4);
+    }
+    lua_pop(L, 1);
+}
+
+static const char *const base_allowed[] = {
+    "_G", "_VERSION", "assert", "error", "getmetatable", "ipairs", "next", "pairs",
+    "pcall", "rawequal", "rawget", "rawlen", "rawset", "select", "setmetatable",
+    "tonumber", "tostring", "type", "xpcall", "string", "table", "math", "utf8",
+    "imeval", NULL};
+static const char *const string_allowed[] = {
+    "byte", "char", "find", "format", "gmatch", "gsub", "len", "lower", "match",
+    "rep", "reverse", "sub", "upper", "pack", "packsize", "unpack", NULL};
+/* No random numbers: a model must be a function of its inputs, or the
+ * same run would not give the same output. */
+static const char *const math_allowed[] = {
+    "abs", "ceil", "cos", "deg", "exp", "floor", "fmod", "huge", "log", "max",
+    "maxinteger", "min", "mininteger", "modf", "pi", "rad", "sin", "sqrt", "tan",
+    "tointeger", "type", "ult", "atan", "asin", "acos", NULL};
+
+/* ---- C work is charged too --------------------------------------------------
+ *
+ * The count hook only sees VM instructions; a C function runs to its end
+ * unseen.  Most library functions do work bounded by the memory cap, but
+ * the pattern matcher can take time exponential in its pattern
+ * ("aaa...":find(("a-"):rep(12) .. "b") ran for hours), and table.move
+ * loops as often as its arguments say, allocating nothing.  Those are
+ * wrapped: before the real function runs, a bound of its steps is charged
+ * against a second allowance of the budget's size, reset every call.  The
+ * charge depends only on the arguments, so counted and lazy calls agree. */
+
+enum { CHARGE_FIND, CHARGE_MATCH, CHARGE_MOVE };
+
+/* After '[' at p[i]: the index just past the closing ']' (as lstrlib's
+ * classEnd), or pn when there is none. */
+static size_t set_end(const char *p, size_t pn, size_t i)
+{
+    i++;
+    if (i < pn && p[i] == '^')
+        i++;
+    do {
+        if (i >= pn)
+            return pn;
+        if (p[i++] == '%' && i < pn)
+            i++;
+    } while (i < pn && p[i] != ']');
+    return i + 1;
+}
+
+/* How many items of the pattern can make the matcher try every length of
+ * the subject: quantified single-character classes, %b and back-references. */
+static int pattern_branches(const char *p, size_t pn)
+{
+    int q = 0;
+    size_t i = 0;
+    while (i < pn) {
+        char c = p[i];
+        if (c == '(' || c == ')' || c == '^' || c == '$') {
+            i++;
+            continue;
+        }
+        if (c == '%' && i + 1 < pn) {
+            char e = p[i + 1];
+            if (e == 'b') {
+                q++;
+                i += 4;
+                continue;
+            }
+            if (e == 'f') {
+                i = i + 2 < pn && p[i + 2] == '[' ? set_end(p, pn, i + 2) : i + 2;
+                continue;
+            }
+            if (e >= '0' && e <= '9') {
+                q++;
+                i += 2;
+                continue;
+            }
+            i += 2;
+        } else if (c == '[') {
+            i = set_end(p, pn, i);
+        } else {
+            i++;
+        }
+        if (i < pn && (p[i] == '*' || p[i] == '+' || p[i] == '-' || p[i] == '?')) {
+            q++;
+            i++;
+        }
+    }
+    return q;
+}
+
+/* A bound of the steps of the wrapped call with the arguments on the stack
+ * (0 when they are not what it takes: the real function then says so). */
+static double c_cost(lua_State *L, int kind)
+{
+    if (kind == CHARGE_MOVE) {
+        int ok1, ok2;
+        lua_Integer f = lua_tointegerx(L, 2, &ok1), e = lua_tointegerx(L, 3, &ok2);
+        return ok1 && ok2 && e >= f ? (double)e - (double)f + 1 : 0;
+    }
+    size_t n, pn;
+    if (!lua_isstring(L, 1) || !lua_isstring(L, 2))
+        return 0;
+    lua_tolstring(L, 1, &n);
+    const char *p = lua_tolstring(L, 2, &pn);
+    int plain = kind == CHARGE_FIND && lua_toboolean(L, 4);
+    if (plain || (strlen(p) == pn && !strpbrk(p, "^$*+?.([%-")))
+        return ((double)n + 1) * ((double)pn + 1);
+    return pow((double)n + 1, pattern_branches(p, pn) + 1) + (double)pn;
+}
+
+static int l_charged(lua_State *L)
+{
+    lua_inst *I = *(lua_inst **)lua_getextraspace(L);
+    int kind = (int)lua_tointeger(L, lua_upvalueindex(2));
+    if (I->budget > 0) {
+        double cost = c_cost(L, kind);
+        if (cost > (double)(I->budget - I->c_spent)) {
+            const char *name = lua_tostring(L, lua_upvalueindex(3));
+            char msg[300];
+            size_t n = 0;
+            if (kind != CHARGE_MOVE)
+                lua_tolstring(L, 1, &n);
+            if (kind == CHARGE_MOVE)
+                snprintf(msg, sizeof msg, "%s: moving %.0f elements takes more steps than the "
+                         "instruction budget of %ld", name, cost, I->budget);
+            else
+                snprintf(msg, sizeof msg, "%s: this pattern on a %zu-byte string could take "
+                         "more steps than the instruction budget of %ld (simplify the pattern "
+                         "or shorten the string)", name, n, I->budget);
+            return luaL_error(L, "%s", msg);   /* lua_pushfstring knows no %zu */
+        }
+        I->c_spent += (long)cost;
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* Replace lib.name (lib at the top of the stack) by its charged wrapper. */
+static void charge(lua_State *L, const char *lib, const char *name, int kind)
+{
+    lua_getfield(L, -1, name);
+    lua_pushinteger(L, kind);
+    lua_pushfstring(L, "%s.%s", lib, name);
+    lua_pushcclosure(L, l_charged, 3);
+    lua_setfield(L, -2, name);
+}
+
+/* Deterministic pairs: numbers, then strings, then booleans, each in
+ * order; keys of other types (tables, functions) last, in an order that
+ * is not specified.  A __pairs metamethod is still honoured. */
+static const char sorted_pairs[] =
+    "local next, type, sort, getmetatable = next, type, table.sort, getmetatable\n"
+    "local rank = { number = 1, string = 2, boolean = 3 }\n"
+    "local function before(a, b)\n"
+    "  local ta, tb = type(a), type(b)\n"
+    "  if ta ~= tb then return (rank[ta] or 4) < (rank[tb] or 4) end\n"
+    "  if ta == 'number' or ta == 'string' then return a < b end\n"
+    "  if ta == 'boolean' then return b and not a end\n"
+    "  return false\n"
+    "end\n"
+    "function pairs(t)\n"
+    "  local mt = getmetatable(t)\n"
+    "  if mt and mt.__pairs then return mt.__pairs(t) end\n"
+    "  local keys, n = {}, 0\n"
+    "  for k in next, t do n = n + 1; keys[n] = k end\n"
+    "  sort(keys, before)\n"
+    "  local i = 0\n"
+    "  return function()\n"
+    "    i = i + 1\n"
+    "    local k = keys[i]\n"
+    "    if k ~= nil then return k, t[k] end\n"
+    "  end, t, nil\n"
+    "end\n";
+
+int imv_lua_open_sandbox(lua_State *L)
+{
+    static const luaL_Reg libs[] = {
+        {LUA_GNAME, luaopen_base},       {LUA_STRLIBNAME, luaopen_string},
+        {LUA_TABLIBNAME, luaopen_table}, {LUA_MATHLIBNAME, luaopen_math},
+        {LUA_UTF8LIBNAME, luaopen_utf8}, {NULL, NULL}};
+    for (const luaL_Reg *l = libs; l->func; l++) {
+        luaL_requiref(L, l->name, l->func, 1);
+        lua_pop(L, 1);
+    }
+    lua_newtable(L);
+    lua_pushstring(L, IMV_VERSION);
+    lua_setfield(L, -2, "version");
+    lua_pushcfunction(L, l_journey);
+    lua_setfield(L, -2, "journey");
+    lua_setglobal(L, "imeval");
+    lua_pushglobaltable(L);
+    keep_only(L, base_allowed);
+    lua_getfield(L, -1, "string");
+    keep_only(L, string_allowed);
+    charge(L, "string", "find", CHARGE_FIND);
+    charge(L, "string", "match", CHARGE_MATCH);
+    charge(L, "string", "gmatch", CHARGE_MATCH);
+    charge(L, "string", "gsub", CHARGE_MATCH);
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "table");
+    charge(L, "table", "move", CHARGE_MOVE);
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "math");
+    keep_only(L, math_allowed);
+    lua_pop(L, 1);
+    lua_pop(L, 1);
+    /* Lua seeds its string hash per state, so `pairs` order would change
+     * from run to run and so could a model's reasons: iterate in sorted
+     * key order instead (RESULT-FORMAT promises byte-identical output). */
+    if (luaL_loadbufferx(L, sorted_pairs, sizeof sorted_pairs - 1, "=pairs", "t") != LUA_OK)
+        return lua_error(L);
+    lua_call(L, 0, 0);
+    /* The loaded-modules table would otherwise still hold the full
+     * libraries (string.dump via package.loaded.string is gone with
+     * keep_only since it is the same table, but be thorough). */
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    return 0;
+}
