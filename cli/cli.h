@@ -48,6 +48,7 @@ typedef struct cli_opts {
     imv_limits limits;
     int quiet;
     long count;                 /* synth */
+    const char *as_of, *years;  /* synth */
     int help;
 } cli_opts;
 

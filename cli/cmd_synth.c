@@ -14,9 +14,13 @@ static const char about[] =
     "follow the 78 authorities inspected 2012-2016 (20 inadequate, 41 requires\n"
     "improvement, 17 good in every 78); ratings are correlated through a latent\n"
     "capacity factor (failure_extent against it); some ratings are ranges, some\n"
-    "profiles carry facts, partner councils or a current intervention.  The same\n"
-    "seed gives the same profiles, and a smaller --count gives a prefix.\n\n"
-    "example:  imeval synth --count 153 --seed 7 | imeval evaluate --draws 1000 -";
+    "profiles carry facts, partner councils or a current intervention; a third of\n"
+    "the lists of partners hold two or three good or outstanding neighbours with\n"
+    "spare capacity.  Dates are drawn from 2012-2016 unless --years or --as-of\n"
+    "say otherwise; the date never changes the rest of a profile.  The same seed\n"
+    "gives the same profiles, and a smaller --count gives a prefix.\n\n"
+    "examples:  imeval synth --count 153 --seed 7 | imeval evaluate --draws 1000 -\n"
+    "           imeval synth --count 10000 --years 2017-2024 | imeval evaluate -";
 
 int cmd_synth(int argc, char **argv)
 {
@@ -34,15 +38,28 @@ int cmd_synth(int argc, char **argv)
         cli_opts_free(&o);
         return EXIT_USAGE;
     }
+    imv_synth_opts so = {0, 0, o.as_of};
+    char err[256];
+    if (o.years && imv_synth_parse_years(o.years, &so, err, sizeof err)) {
+        fprintf(stderr, "imeval synth: --years: %s (see imeval synth --help)\n", err);
+        cli_opts_free(&o);
+        return EXIT_USAGE;
+    }
+    imv_synth *g = imv_synth_new_opts(o.seed, &so, err, sizeof err);
+    if (!g) {
+        fprintf(stderr, "imeval synth: %s (see imeval synth --help)\n", err);
+        cli_opts_free(&o);
+        return EXIT_USAGE;
+    }
     cli_out out;
     if (cli_out_open(&out, o.output)) {
+        imv_synth_free(g);
         cli_opts_free(&o);
         return EXIT_USAGE;
     }
     cli_catch_signals();
     static char obuf[1 << 16];
     setvbuf(out.f, obuf, _IOFBF, sizeof obuf);
-    imv_synth *g = imv_synth_new(o.seed);
     int ok = 1;
     for (uint64_t i = 0; i < (uint64_t)o.count; i++) {
         if ((i & 1023) == 0 && cli_stop)

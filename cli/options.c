@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "synth.h"
 
 #define ALL_SCORING (CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY)
 #define ALL_MODELS (ALL_SCORING | CMD_MODELS)
@@ -18,7 +19,7 @@
 enum {
     O_MODELS = 1, O_MODEL, O_NO_BUNDLED, O_ONLY, O_SET, O_PARAMS, O_STRICT, O_FORMAT,
     O_EXPLAIN, O_OUTPUT, O_DRAWS, O_SEED, O_VARY, O_JOBS, O_LUA_BUDGET, O_LUA_MEMORY,
-    O_ISOLATE, O_NO_ISOLATE, O_TIMEOUT, O_QUIET, O_COUNT, O_HELP
+    O_ISOLATE, O_NO_ISOLATE, O_TIMEOUT, O_QUIET, O_COUNT, O_AS_OF, O_YEARS, O_HELP
 };
 
 typedef struct opt_def {
@@ -45,7 +46,14 @@ static const opt_def opts[] = {
      "with --draws, also draw every model parameter within its range"},
     {"jobs", 'j', "N", CMD_EVALUATE | CMD_VALIDATE, O_JOBS,
      "threads to use (default: the number of cores); output is the same for any N"},
-    {"count", 'c', "N", CMD_SYNTH, O_COUNT, "how many profiles to generate (default 153)"},
+    {"count", 'c', "N", CMD_SYNTH, O_COUNT,
+     "how many profiles to generate (default 153; at most 100000000); each is about 850 "
+     "bytes of JSON, so 1000000 write about 850 MB"},
+    {"as-of", 0, "DATE", CMD_SYNTH, O_AS_OF,
+     "date every profile YYYY[-MM[-DD]] (the same authorities as at any other date)"},
+    {"years", 0, "Y1-Y2", CMD_SYNTH, O_YEARS,
+     "draw each profile's date from these years (default 2012-2016; e.g. 2017-2024 for "
+     "the rules of 2017 on)"},
     {"models", 'M', "DIR", ALL_MODELS, O_MODELS,
      "also load every .so and .lua model in DIR (repeatable)"},
     {"model", 'm', "FILE", ALL_MODELS, O_MODEL, "also load the model FILE (repeatable)"},
@@ -147,8 +155,16 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
     case O_COUNT:
         if (parse_long(v, 0, LONG_MAX, &n))
             return usage_error(name, "--count: \"%s\" is not a whole number >= 0%s", v, "");
+        if (n > IMV_SYNTH_MAX_COUNT) {
+            char size[64];
+            snprintf(size, sizeof size, "%.0f GB", (double)n * IMV_SYNTH_BYTES_PER_PROFILE / 1e9);
+            return usage_error(name, "--count: %s profiles would be about %s of JSON; the limit "
+                               "is 100000000 (run several seeds for more)", v, size);
+        }
         o->count = n;
         break;
+    case O_AS_OF: o->as_of = v; break;
+    case O_YEARS: o->years = v; break;
     case O_SEED:
         errno = 0;
         o->seed = strtoull(v, &end, 10);

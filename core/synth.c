@@ -27,6 +27,9 @@
 
 struct imv_synth {
     uint64_t seed;
+    int year_from, year_to;    /* drawn from when fixed_year is 0 */
+    int fixed_year, fixed_month;
+    char *as_of;               /* the fixed date as given, or NULL */
     uint64_t block;            /* block whose grades are in grades[] */
     int have_block;
     unsigned char grades[IMV_SYNTH_BLOCK];
@@ -36,15 +39,86 @@ struct imv_synth {
 
 imv_synth *imv_synth_new(uint64_t seed)
 {
+    return imv_synth_new_opts(seed, NULL, NULL, 0);
+}
+
+static int year_ok(int y)
+{
+    return y >= IMV_SYNTH_YEAR_MIN && y <= IMV_SYNTH_YEAR_MAX;
+}
+
+static int check_opts(const imv_synth_opts *o, char *err, size_t errlen)
+{
+    if (o->year_from || o->year_to) {
+        if (!year_ok(o->year_from) || !year_ok(o->year_to) || o->year_from > o->year_to) {
+            snprintf(err, errlen, "years %d-%d: expected years from %d to %d, the first not "
+                     "after the last", o->year_from, o->year_to, IMV_SYNTH_YEAR_MIN,
+                     IMV_SYNTH_YEAR_MAX);
+            return -1;
+        }
+    }
+    if (o->as_of) {
+        if (!imv_date_valid(o->as_of) || !year_ok(atoi(o->as_of))) {
+            snprintf(err, errlen, "as-of \"%s\": expected a date YYYY, YYYY-MM or YYYY-MM-DD "
+                     "from %d to %d", o->as_of, IMV_SYNTH_YEAR_MIN, IMV_SYNTH_YEAR_MAX);
+            return -1;
+        }
+        if (o->year_from || o->year_to) {
+            snprintf(err, errlen, "give either a date (as-of) or years, not both");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+imv_synth *imv_synth_new_opts(uint64_t seed, const imv_synth_opts *opts, char *err,
+                              size_t errlen)
+{
+    imv_synth_opts dflt = {0, 0, NULL};
+    const imv_synth_opts *o = opts ? opts : &dflt;
+    char scratch[8];
+    if (!err) {
+        err = scratch;
+        errlen = sizeof scratch;
+    }
+    if (check_opts(o, err, errlen))
+        return NULL;
     imv_synth *g = imv_xcalloc(1, sizeof *g);
     g->seed = seed;
+    g->year_from = o->year_from ? o->year_from : 2012;
+    g->year_to = o->year_to ? o->year_to : 2016;
+    if (o->as_of) {
+        g->as_of = imv_xstrdup(o->as_of);
+        g->fixed_year = atoi(o->as_of);
+        g->fixed_month = strlen(o->as_of) >= 7 ? atoi(o->as_of + 5) : 1;
+    }
     return g;
+}
+
+int imv_synth_parse_years(const char *s, imv_synth_opts *opts, char *err, size_t errlen)
+{
+    int a, b, n = 0;
+    if (sscanf(s, "%4d-%4d%n", &a, &b, &n) == 2 && s[n] == '\0') {
+        /* a range */
+    } else if (sscanf(s, "%4d%n", &a, &n) == 1 && s[n] == '\0') {
+        b = a;
+    } else {
+        snprintf(err, errlen, "\"%s\" is not YYYY or YYYY-YYYY (e.g. 2017-2024)", s);
+        return -1;
+    }
+    imv_synth_opts t = {a, b, NULL};
+    if (check_opts(&t, err, errlen))
+        return -1;
+    opts->year_from = a;
+    opts->year_to = b;
+    return 0;
 }
 
 void imv_synth_free(imv_synth *g)
 {
     if (!g)
         return;
+    free(g->as_of);
     free(g->buf);
     free(g);
 }
@@ -193,6 +267,56 @@ static void put_rating(imv_synth *g, imv_rng *r, const char *name, double v, int
         put(g, "{\"low\":%g,\"high\":%g}", lo, hi);
 }
 
+/* One candidate partner, number k (its id gets the suffix -k+1).  strong
+ * >= 0 makes it a good (0) or outstanding (1) neighbour with spare
+ * capacity; -1 draws everything. */
+static void put_partner(imv_synth *g, imv_rng *r, int k, char *id_out, int strong)
+{
+    static const char *const pgn[] = {"outstanding", "good", "requires_improvement"};
+    char ptown[40], pid[48];
+    place(r, ptown, sizeof ptown);
+    lower_id(ptown, pid, sizeof pid - 4);
+    snprintf(id_out, 64, "%s-%d", pid, k + 1);
+    int pg = chance(r, 0.25) ? 0 : chance(r, 0.75) ? 1 : 2;
+    double spare = half(3 - 0.8 * pg + 0.7 * gauss(r));
+    int kind = pick(r, N_OF(kinds));
+    int near = chance(r, 0.5);
+    double pchildren = round(clamp(70000 * exp(0.6 * gauss(r)), 3000, 330000) / 100) * 100;
+    int commitments = pick(r, 4) == 0 ? 1 + pick(r, 2) : 0;
+    if (strong >= 0) {
+        pg = strong ? 0 : 1;
+        near = 1;
+        spare = clamp(spare, 2.5, 4);
+        commitments = commitments > 1 ? 1 : commitments;
+    }
+    put(g, "%s{\"id\":\"%s\",\"name\":\"%s %s\",\"grade\":\"%s\",\"neighbouring\":%s,"
+           "\"child_population\":%.0f,\"spare_leadership_capacity\":%g,"
+           "\"current_commitments\":%d}",
+        k ? "," : "", id_out, ptown, kinds[kind], pgn[pg], near ? "true" : "false", pchildren,
+        spare, commitments);
+}
+
+/* About a third of the lists of candidates lie in a strong neighbourhood:
+ * two or three good or outstanding neighbours with spare capacity (the
+ * Hampshire-Isle of Wight and Richmond-Kingston pattern), so that the
+ * partner choice is a real choice.  A stream of its own (salt
+ * "synth-neighbours#i") leaves every other field as it was.  Returns the
+ * new number of partners. */
+static int strong_neighbourhood(imv_synth *g, uint64_t index, int n,
+                                char ids[][64])
+{
+    char salt[48];
+    snprintf(salt, sizeof salt, "synth-neighbours#%llu", (unsigned long long)index);
+    imv_rng r;
+    imv_rng_seed(&r, g->seed, salt);
+    if (!chance(&r, IMV_SYNTH_STRONG_SHARE))
+        return n;
+    int want = 2 + pick(&r, 2);
+    for (int k = 0; k < want && n < IMV_SYNTH_MAX_PARTNERS; k++, n++)
+        put_partner(g, &r, n, ids[n], chance(&r, 0.4));
+    return n;
+}
+
 const char *imv_synth_profile(imv_synth *g, uint64_t index, size_t *len)
 {
     int grade = grade_of(g, index);
@@ -206,15 +330,25 @@ const char *imv_synth_profile(imv_synth *g, uint64_t index, size_t *len)
     double cap_mean = grade == GOOD ? 0.9 : grade == RI ? 0.0 : -1.0;
     double capacity = cap_mean + 0.7 * gauss(&r);
     double politics = 0.55 * capacity + 0.85 * gauss(&r);
-    int year = 2012 + pick(&r, 5), month = 1 + pick(&r, 12);
+    /* Drawn whatever the options, so that the date never shifts the
+     * stream: the same authority at another date. */
+    int year = g->year_from + pick(&r, g->year_to - g->year_from + 1);
+    int month = 1 + pick(&r, 12);
+    char as_of[32];
+    snprintf(as_of, sizeof as_of, "%04d-%02d", year, month);
+    if (g->as_of) {
+        year = g->fixed_year;
+        month = g->fixed_month >= 1 && g->fixed_month <= 12 ? g->fixed_month : 1;
+    }
 
     char town[40], name[96], id[120];
     place(&r, town, sizeof town);
     snprintf(name, sizeof name, "%s %s", town, kinds[pick(&r, N_OF(kinds))]);
     lower_id(town, id, sizeof id);
     put(g, "{\"format\":\"" IMV_PROFILE_FORMAT "\",\"id\":\"synth-%llu-%s\",\"name\":\"%s\","
-           "\"as_of\":\"%04d-%02d\",\"source\":\"imeval synth, seed %llu: a synthetic authority\"",
-        (unsigned long long)index, id, name, year, month, (unsigned long long)g->seed);
+           "\"as_of\":\"%s\",\"source\":\"imeval synth, seed %llu: a synthetic authority\"",
+        (unsigned long long)index, id, name, g->as_of ? g->as_of : as_of,
+        (unsigned long long)g->seed);
 
     /* Size: English authorities have about 1,000 to 330,000 children. */
     double children = round(clamp(55000 * exp(0.65 * gauss(&r)), 2000, 330000) / 100) * 100;
@@ -309,30 +443,15 @@ const char *imv_synth_profile(imv_synth *g, uint64_t index, size_t *len)
     }
 
     /* Candidate partner councils, mostly for the inadequate. */
-    char partner_ids[3][64];
+    char partner_ids[IMV_SYNTH_MAX_PARTNERS][64];
     int n_partners = 0;
     double p_partners = grade == INADEQUATE ? 0.6 : grade == RI ? 0.35 : 0.1;
     if (chance(&r, p_partners)) {
         n_partners = 1 + pick(&r, 3);
         put(g, ",\"partners\":[");
-        for (int k = 0; k < n_partners; k++) {
-            char ptown[40], pid[48];
-            place(&r, ptown, sizeof ptown);
-            lower_id(ptown, pid, sizeof pid - 4);
-            snprintf(partner_ids[k], sizeof partner_ids[k], "%s-%d", pid, k + 1);
-            int pg = chance(&r, 0.25) ? 0 : chance(&r, 0.75) ? 1 : 2;
-            static const char *const pgn[] = {"outstanding", "good", "requires_improvement"};
-            double spare = half(3 - 0.8 * pg + 0.7 * gauss(&r));
-            int kind = pick(&r, N_OF(kinds));
-            int near = chance(&r, 0.5);
-            double pchildren = round(clamp(70000 * exp(0.6 * gauss(&r)), 3000, 330000) / 100) * 100;
-            int commitments = pick(&r, 4) == 0 ? 1 + pick(&r, 2) : 0;
-            put(g, "%s{\"id\":\"%s\",\"name\":\"%s %s\",\"grade\":\"%s\",\"neighbouring\":%s,"
-                   "\"child_population\":%.0f,\"spare_leadership_capacity\":%g,"
-                   "\"current_commitments\":%d}",
-                k ? "," : "", partner_ids[k], ptown, kinds[kind], pgn[pg], near ? "true" : "false",
-                pchildren, spare, commitments);
-        }
+        for (int k = 0; k < n_partners; k++)
+            put_partner(g, &r, k, partner_ids[k], -1);
+        n_partners = strong_neighbourhood(g, index, n_partners, partner_ids);
         put(g, "]");
     }
 

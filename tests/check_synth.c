@@ -2,7 +2,8 @@
  * check_synth.c - imeval synth (core/synth.c): deterministic for a seed,
  * a prefix for a smaller count, valid under --strict, the 2012-2016 grade
  * mix in every block of 78, ratings correlated as the latent factors say,
- * ranges, facts and partners present; and, fed through `imeval evaluate`,
+ * ranges, facts and partners present, a third of the partner lists strong
+ * neighbourhoods, dates from --years and --as-of, the --count bound; and, fed through `imeval evaluate`,
  * a stream whose memory does not grow with its length.
  */
 #include <cjson/cJSON.h>
@@ -169,6 +170,130 @@ START_TEST(synth__ratings_are_correlated_and_fields_varied)
 }
 END_TEST
 
+/* Dates: the default years are 2012-2016; --years spreads profiles over
+ * the years asked for (every one of them used); --as-of fixes the date;
+ * and the date changes nothing else (same grade, ratings and partners). */
+static imv_profile *parse_one(imv_synth *g, uint64_t i)
+{
+    imv_diags d;
+    imv_diags_init(&d);
+    imv_profile *p = NULL;
+    cJSON *j = cJSON_Parse(imv_synth_profile(g, i, NULL));
+    ck_assert_ptr_nonnull(j);
+    ck_assert_int_eq(imv_profile_from_json(j, "synth", (long)i + 1, 1, &p, &d), 0);
+    ck_assert_uint_eq(d.n, 0);
+    cJSON_Delete(j);
+    imv_diags_free(&d);
+    return p;
+}
+
+START_TEST(synth__dates_follow_years_and_as_of_and_change_nothing_else)
+{
+    imv_synth_opts later = {0, 0, NULL}, fixed = {0, 0, "2019-06"};
+    char err[256];
+    ck_assert_int_eq(imv_synth_parse_years("2017-2024", &later, err, sizeof err), 0);
+    imv_synth *a = imv_synth_new(9), *b = imv_synth_new_opts(9, &later, err, sizeof err),
+              *c = imv_synth_new_opts(9, &fixed, err, sizeof err);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_ptr_nonnull(c);
+    int seen[2036] = {0};
+    for (uint64_t i = 0; i < 800; i++) {
+        imv_profile *x = parse_one(a, i), *y = parse_one(b, i), *z = parse_one(c, i);
+        int ya = atoi(x->as_of), yb = atoi(y->as_of);
+        ck_assert_msg(ya >= 2012 && ya <= 2016, "default year %d", ya);
+        ck_assert_msg(yb >= 2017 && yb <= 2024, "--years 2017-2024 gave %d", yb);
+        seen[yb]++;
+        ck_assert_str_eq(z->as_of, "2019-06");
+        ck_assert_int_eq(x->grade, y->grade);
+        ck_assert_int_eq(x->grade, z->grade);
+        ck_assert_uint_eq(x->n_partners, z->n_partners);
+        for (int r = 0; r < IMV_R_COUNT; r++)
+            ck_assert(imv_range_point(&x->ratings[r]) == imv_range_point(&z->ratings[r]));
+        ck_assert_str_eq(x->name, z->name);
+        if (z->iv_since)
+            ck_assert_msg(imv_months_between(z->iv_since, z->as_of) >= 6,
+                          "intervention since %s, as of %s", z->iv_since, z->as_of);
+        imv_profile_free(x);
+        imv_profile_free(y);
+        imv_profile_free(z);
+    }
+    for (int y = 2017; y <= 2024; y++)
+        ck_assert_msg(seen[y] > 800 / 8 / 2, "year %d: %d of 800", y, seen[y]);
+    imv_synth_free(a);
+    imv_synth_free(b);
+    imv_synth_free(c);
+    /* Refused: reversed or absurd years, a non-date, both at once. */
+    imv_synth_opts t = {0, 0, NULL};
+    ck_assert_int_eq(imv_synth_parse_years("2024-2017", &t, err, sizeof err), -1);
+    ck_assert_int_eq(imv_synth_parse_years("17-24", &t, err, sizeof err), -1);
+    ck_assert_int_eq(imv_synth_parse_years("2017-", &t, err, sizeof err), -1);
+    imv_synth_opts bad = {0, 0, "June 2019"}, both = {2017, 2018, "2019"};
+    ck_assert_ptr_null(imv_synth_new_opts(1, &bad, err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, "June 2019"));
+    ck_assert_ptr_null(imv_synth_new_opts(1, &both, err, sizeof err));
+}
+END_TEST
+
+/* Partners: of the lists of candidates, about a third hold two or more
+ * good or outstanding neighbours with spare capacity (>= 2.5), and every
+ * list stays within IMV_SYNTH_MAX_PARTNERS with distinct ids. */
+START_TEST(synth__a_third_of_partner_lists_are_strong_neighbourhoods)
+{
+    const size_t n = 3000;
+    imv_profile **v = parse_many(n);
+    size_t with = 0, strong = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!v[i]->n_partners)
+            continue;
+        with++;
+        ck_assert_uint_le(v[i]->n_partners, IMV_SYNTH_MAX_PARTNERS);
+        int good = 0;
+        for (size_t k = 0; k < v[i]->n_partners; k++) {
+            const imv_partner *pt = &v[i]->partners[k];
+            good += pt->grade <= IMV_G_GOOD && pt->neighbouring == 1 &&
+                    pt->spare_leadership_capacity >= 2.5;
+            for (size_t m = 0; m < k; m++)
+                ck_assert_str_ne(pt->id, v[i]->partners[m].id);
+        }
+        strong += good >= 2;
+    }
+    double share = (double)strong / (double)with;
+    ck_assert_msg(share > 0.3 && share < 0.5, "%zu of %zu lists with two strong neighbours", strong,
+                  with);
+    free_many(v, n);
+}
+END_TEST
+
+/* The command: --years and --as-of reach the profiles, a bad value and a
+ * --count past the bound are usage errors that say why (the bound with
+ * the size the run would have written); 2017-on profiles evaluate. */
+START_TEST(synth__command_dates_and_count_bound)
+{
+    char cmd[1024], *out = NULL, *err = NULL;
+    snprintf(cmd, sizeof cmd, "%s synth --count 3 --as-of 2021-09", TU_BIN);
+    ck_assert_int_eq(tu_run(cmd, &out, NULL), 0);
+    size_t k = 0;
+    for (const char *s = out; (s = strstr(s, "\"as_of\":\"2021-09\"")); s++)
+        k++;
+    ck_assert_uint_eq(k, 3);
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s synth --count 200000000", TU_BIN);
+    ck_assert_int_eq(tu_run(cmd, NULL, &err), 2);
+    ck_assert_msg(strstr(err, "170 GB") && strstr(err, "100000000"), "%s", err);
+    free(err);
+    snprintf(cmd, sizeof cmd, "%s synth --years 2024-2017", TU_BIN);
+    ck_assert_int_eq(tu_run(cmd, NULL, &err), 2);
+    ck_assert_msg(strstr(err, "2024-2017"), "%s", err);
+    free(err);
+    snprintf(cmd, sizeof cmd, "%s synth --as-of 2019-13", TU_BIN);
+    ck_assert_int_eq(tu_run(cmd, NULL, NULL), 2);
+    snprintf(cmd, sizeof cmd, "%s synth --count 300 --years 2017-2024 | %s evaluate --format csv - "
+             ">/dev/null", TU_BIN, TU_BIN);
+    ck_assert_int_eq(tu_run(cmd, NULL, &err), 0);
+    free(err);
+}
+END_TEST
+
 /* Peak RSS of a shell pipeline, measured in a child so that each
  * measurement has its own RUSAGE_CHILDREN. */
 static long peak_kb(const char *pipeline)
@@ -230,6 +355,9 @@ int main(void)
     tcase_add_test(tc, synth__command_output_is_a_prefix_and_validates);
     tcase_add_test(tc, synth__grade_mix_in_every_block_of_78);
     tcase_add_test(tc, synth__ratings_are_correlated_and_fields_varied);
+    tcase_add_test(tc, synth__dates_follow_years_and_as_of_and_change_nothing_else);
+    tcase_add_test(tc, synth__a_third_of_partner_lists_are_strong_neighbourhoods);
+    tcase_add_test(tc, synth__command_dates_and_count_bound);
     tcase_add_test(tc, stream__memory_does_not_grow_with_the_stream);
     suite_add_tcase(s, tc);
     return tu_main(s);
