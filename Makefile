@@ -26,7 +26,7 @@ BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -fvisibility=hidden \
                -Icore -Iplugins $(LUA_CFLAGS) $(CJSON_CFLAGS) $(CFLAGS)
 LIBS     = $(LUA_LIBS) $(CJSON_LIBS) -lcsv -ldl -lm -lpthread
 
-CORE_SRC := $(wildcard core/*.c) plugins/native.c $(wildcard plugins/lua/*.c) plugins/isolate.c
+CORE_SRC := $(wildcard core/*.c) plugins/native.c $(wildcard plugins/lua/*.c) plugins/isolate.c plugins/hosts.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)

@@ -261,31 +261,6 @@ int cli_parse(int argc, char **argv, int first, unsigned cmd, const char *name, 
     return 0;
 }
 
-/* Print text from column `indent`, wrapping at `width`. */
-static void wrap_help(FILE *f, const char *text, int indent, int width)
-{
-    int col = indent;
-    const char *p = text;
-    while (*p) {
-        const char *w = p;
-        while (*p && *p != ' ')
-            p++;
-        int len = (int)(p - w);
-        if (col > indent && col + 1 + len > width) {
-            fprintf(f, "\n%*s", indent, "");
-            col = indent;
-        } else if (col > indent) {
-            fputc(' ', f);
-            col++;
-        }
-        fprintf(f, "%.*s", len, w);
-        col += len;
-        while (*p == ' ')
-            p++;
-    }
-    fputc('\n', f);
-}
-
 void cli_help(FILE *f, unsigned cmd, const char *name, const char *synopsis, const char *about)
 {
     fprintf(f, "usage: imeval %s %s\n\n%s\n\noptions:\n", name, synopsis, about);
@@ -302,6 +277,6 @@ void cli_help(FILE *f, unsigned cmd, const char *name, const char *synopsis, con
             fprintf(f, "  %s\n  %-24s  ", left, "");
         else
             fprintf(f, "  %-24s  ", left);
-        wrap_help(f, d->help, 28, 79);
+        imv_wrap(f, d->help, 28, 28, 79);
     }
 }

@@ -5,6 +5,8 @@
 #ifndef IMV_INTERNAL_H
 #define IMV_INTERNAL_H
 
+#include <stdint.h>
+
 #include "imeval.h"
 
 #define IMV_HIDDEN __attribute__((visibility("hidden")))
@@ -30,6 +32,16 @@ int imv_utf8_valid(const char *s, size_t n);
  * UTF-8 become \n, \t, \xHH escapes.  For messages that quote input or
  * plugin text; caller frees (core/result.c). */
 char *imv_text_oneline(const char *s, size_t n, size_t max);
+
+/* A deterministic random stream (xoshiro256**; core/rng.c). */
+typedef struct imv_rng {
+    uint64_t s[4];
+} imv_rng;
+
+void imv_rng_seed(imv_rng *r, uint64_t seed, const char *salt);
+double imv_rng_uniform(imv_rng *r);               /* [0, 1) */
+/* A draw from the range: uniform, or triangular when it has a mode. */
+double imv_range_draw(const imv_range *g, imv_rng *r);
 
 /* A plugin host: how the registry loads, instantiates and calls a model
  * of one language. */
@@ -63,7 +75,8 @@ struct imv_model {
     const imv_limits *limits;  /* the registry's */
 };
 
-/* Fill the model's descriptive fields from a definition (copies all). */
+/* Fill the model's descriptive fields from a definition (copies all;
+ * core/model.c). */
 int imv_model_init(imv_model *m, const char *path, const char *id,
                    const char *name, const char *version, const char *summary,
                    const char *evidence, const imv_param_def *params,
@@ -82,7 +95,21 @@ int imv_native_load(imv_model *m, const char *path, char *err, size_t errlen);
 int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits,
                  char *err, size_t errlen);
 
-/* Native isolation: run m's score in a child process. */
+/* The loader table (plugins/hosts.c): the host for a file, by suffix.
+ * native: the host runs machine code in-process, so the registry may
+ * move the model into a child process (imv_isolated_backend). */
+typedef struct imv_loader {
+    const char *suffix;
+    int (*load)(imv_model *m, const char *path, const imv_limits *limits, char *err,
+                size_t errlen);
+    int native;
+} imv_loader;
+/* The loader whose suffix ends path, or NULL when no host takes it. */
+const imv_loader *imv_loader_for(const char *path);
+
+/* Native isolation: run m's score in a child process.  The registry puts
+ * it in m->be at load time when the model is to be isolated; nothing
+ * else decides. */
 extern const imv_backend imv_isolated_backend;
 
 /* The host table handed to native plugins (and used by the Lua host). */

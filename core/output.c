@@ -38,12 +38,6 @@ int imv_format_parse(const char *s)
     return -1;
 }
 
-double imv_round1(double x)
-{
-    double r = round(x * 10.0) / 10.0;
-    return r == 0 ? 0 : r; /* no "-0" */
-}
-
 imv_output *imv_output_new(FILE *f, imv_format fmt, int explain, const imv_registry *reg,
                            const char *extra_header_json)
 {
@@ -286,60 +280,12 @@ static void months_cell(char *buf, size_t n, double v)
         snprintf(buf, n, "%.0f", round(v));
 }
 
-/* Write text wrapped at width; the cursor is at column `col`, and every
- * line after the first starts at column `indent`. */
+/* Wrapped as every document wraps (core/format.c); a write error is
+ * kept for imv_output_end. */
 static void wrap(imv_output *o, const char *text, int col, int indent, int width)
 {
-    int first = 1;
-    const char *p = text;
-    for (;;) {
-        while (*p == ' ')
-            p++;
-        if (!*p)
-            break;
-        const char *w = p;
-        while (*p && *p != ' ')
-            p++;
-        int len = (int)(p - w);
-        if (!first && col + 1 + len > width) {
-            putf(o, "\n%*s", indent, "");
-            col = indent;
-        } else if (!first) {
-            put(o, " ");
-            col++;
-        }
-        /* A word that does not fit where it is: move it to a fresh line if
-         * it fits there, else break it (after a comma when one is near:
-         * lists of JSON paths have no spaces), so no line passes width. */
-        while (col + len > width && width - indent >= 8) {
-            if (len <= width - indent && col > indent) {
-                putf(o, "\n%*s", indent, "");
-                col = indent;
-                break;
-            }
-            int room = width - col, cut = room;
-            if (room < 4) {          /* too little left here: next line */
-                putf(o, "\n%*s", indent, "");
-                col = indent;
-                continue;
-            }
-            for (int k = room; k > room / 2; k--)
-                if (w[k - 1] == ',') {
-                    cut = k;
-                    break;
-                }
-            while (cut > 1 && ((unsigned char)w[cut] & 0xC0) == 0x80)
-                cut--;               /* not inside a UTF-8 character */
-            putf(o, "%.*s\n%*s", cut, w, indent, "");
-            w += cut;
-            len -= cut;
-            col = indent;
-        }
-        putf(o, "%.*s", len, w);
-        col += len;
-        first = 0;
-    }
-    put(o, "\n");
+    if (imv_wrap(o->f, text, col, indent, width))
+        o->io_error = 1;
 }
 
 static const char *robust_note(const imv_evaluation *e, char *buf, size_t n)

@@ -40,7 +40,13 @@ int imv_output_explain_text(FILE *f, const imv_evaluation *e, size_t result_inde
 struct cJSON *imv_output_ranking_json(const imv_evaluation *e, size_t rank);
 struct cJSON *imv_output_evaluation_json(const imv_evaluation *e);
 
-/* Round to one decimal, as every score in the output is. */
+/* Round to one decimal, as every score in the output is (core/format.c). */
 double imv_round1(double x);
+
+/* Write text to f wrapped at width: the cursor is at column col, every
+ * line after the first starts at column indent; words longer than a line
+ * are broken (after a comma when one is near, never inside a UTF-8
+ * character).  Ends the line.  IMV_OK, or IMV_EIO when writing failed. */
+int imv_wrap(FILE *f, const char *text, int col, int indent, int width);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * registry.c - the set of loaded models: discovery, duplicate ids,
- * parameter values and overrides.  The hosts in plugins/ do the loading.
+ * isolation, parameter values and overrides.  The hosts in plugins/ do
+ * the loading (plugins/hosts.c picks one); core/model.c builds a model.
  */
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -51,100 +52,6 @@ void imv_registry_free(imv_registry *reg)
     free(reg);
 }
 
-static int valid_model_id(const char *s)
-{
-    if (!s || !*s || strlen(s) > 64)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-            return 0;
-    return 1;
-}
-
-static int text_ok(const char *s, size_t max)
-{
-    return s && strlen(s) <= max && imv_utf8_valid(s, strlen(s));
-}
-
-int imv_model_init(imv_model *m, const char *path, const char *id, const char *name,
-                   const char *version, const char *summary, const char *evidence,
-                   const imv_param_def *params, size_t n_params, char *err, size_t errlen)
-{
-    if (!valid_model_id(id)) {
-        snprintf(err, errlen, "model id \"%.40s\" is not valid: expected [a-z0-9_]+, at most 64",
-                 id ? id : "(none)");
-        return IMV_EPLUGIN;
-    }
-    const char *what = !text_ok(name, 200)        ? "name"
-                       : !text_ok(version, 40)    ? "version"
-                       : !text_ok(summary, 1000)  ? "summary"
-                       : !text_ok(evidence, 4000) ? "evidence"
-                                                  : NULL;
-    if (what) {
-        snprintf(err, errlen, "model %s: %s is missing, too long or not UTF-8", id, what);
-        return IMV_EPLUGIN;
-    }
-    if (n_params > 100) {
-        snprintf(err, errlen, "model %s declares %zu parameters; at most 100", id, n_params);
-        return IMV_EPLUGIN;
-    }
-    for (size_t i = 0; i < n_params; i++) {
-        const imv_param_def *p = &params[i];
-        if (!valid_model_id(p->name) || !text_ok(p->description, 1000)) {
-            snprintf(err, errlen, "model %s: parameter %zu has no valid name ([a-z0-9_]+) or description",
-                     id, i + 1);
-            return IMV_EPLUGIN;
-        }
-        if (!(isfinite(p->min) && isfinite(p->max) && isfinite(p->def) && p->min <= p->def &&
-              p->def <= p->max)) {
-            snprintf(err, errlen, "model %s: parameter %s needs min <= default <= max, got %g <= %g <= %g",
-                     id, p->name, p->min, p->def, p->max);
-            return IMV_EPLUGIN;
-        }
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(params[k].name, p->name) == 0) {
-                snprintf(err, errlen, "model %s declares parameter %s twice", id, p->name);
-                return IMV_EPLUGIN;
-            }
-    }
-    m->path = imv_xstrdup(path);
-    m->id = imv_xstrdup(id);
-    m->name = imv_xstrdup(name);
-    m->version = imv_xstrdup(version);
-    m->summary = imv_xstrdup(summary);
-    m->evidence = imv_xstrdup(evidence);
-    m->n_params = n_params;
-    m->params = imv_xcalloc(n_params, sizeof *m->params);
-    m->values = imv_xcalloc(n_params, sizeof *m->values);
-    for (size_t i = 0; i < n_params; i++) {
-        m->params[i] = params[i];
-        m->params[i].name = imv_xstrdup(params[i].name);
-        m->params[i].description = imv_xstrdup(params[i].description);
-        m->values[i] = params[i].def;
-    }
-    return IMV_OK;
-}
-
-void imv_model_free(imv_model *m)
-{
-    if (!m)
-        return;
-    if (m->be && m->be->unload)
-        m->be->unload(m);
-    for (size_t i = 0; i < m->n_params; i++) {
-        free((char *)m->params[i].name);
-        free((char *)m->params[i].description);
-    }
-    free(m->params);
-    free(m->values);
-    free(m->id);
-    free(m->name);
-    free(m->version);
-    free(m->summary);
-    free(m->evidence);
-    free(m->path);
-}
-
 /* Refuse plugin files and directories that someone else could have
  * written, as ssh does with its keys: loading one runs its code. */
 static int check_permissions(const char *path, imv_diags *d)
@@ -180,17 +87,11 @@ static int check_permissions(const char *path, imv_diags *d)
     return IMV_OK;
 }
 
-static int has_suffix(const char *s, const char *suf)
-{
-    size_t n = strlen(s), k = strlen(suf);
-    return n > k && strcmp(s + n - k, suf) == 0;
-}
-
 int imv_registry_load_file(imv_registry *reg, const char *path, int bundled, imv_diags *d)
 {
     char err[1024] = "";
-    int is_lua = has_suffix(path, ".lua");
-    if (!is_lua && !has_suffix(path, ".so")) {
+    const imv_loader *ld = imv_loader_for(path);
+    if (!ld) {
         imv_diags_add(d, 0, path, NULL, "not a model: expected a .so (C) or .lua file");
         return IMV_EUSAGE;
     }
@@ -200,8 +101,7 @@ int imv_registry_load_file(imv_registry *reg, const char *path, int bundled, imv
     imv_model *m = imv_xcalloc(1, sizeof *m);
     m->bundled = bundled;
     m->limits = &reg->limits;
-    rc = is_lua ? imv_lua_load(m, path, &reg->limits, err, sizeof err)
-                : imv_native_load(m, path, err, sizeof err);
+    rc = ld->load(m, path, &reg->limits, err, sizeof err);
     if (rc) {
         imv_diags_add(d, 0, path, NULL, "%s", err);
         imv_model_free(m);
@@ -215,10 +115,13 @@ int imv_registry_load_file(imv_registry *reg, const char *path, int bundled, imv
         free(m);
         return IMV_EPLUGIN;
     }
-    if (!is_lua && !bundled && reg->limits.isolate != 0)
+    /* Native code from outside the bundled set runs in a child process
+     * unless --no-isolate; --isolate moves the bundled ones too.  Decided
+     * here once: the worker calls whatever backend the model has. */
+    if (ld->native && (reg->limits.isolate == 1 || (!bundled && reg->limits.isolate != 0))) {
         m->isolated = 1;
-    if (!is_lua && reg->limits.isolate == 1)
-        m->isolated = 1;
+        m->be = &imv_isolated_backend;
+    }
     imv_grow((void **)&reg->models, &reg->cap, reg->n + 1, sizeof *reg->models);
     size_t at = reg->n;
     while (at > 0 && strcmp(reg->models[at - 1]->id, m->id) > 0) {
@@ -246,7 +149,7 @@ int imv_registry_load_dir(imv_registry *reg, const char *dir, int bundled, imv_d
     size_t n = 0, cap = 0;
     struct dirent *e;
     while ((e = readdir(dp))) {
-        if (e->d_name[0] == '.' || !(has_suffix(e->d_name, ".so") || has_suffix(e->d_name, ".lua")))
+        if (e->d_name[0] == '.' || !imv_loader_for(e->d_name))
             continue;
         imv_grow((void **)&names, &cap, n + 1, sizeof *names);
         names[n++] = imv_xasprintf("%s/%s", dir, e->d_name);
@@ -436,20 +339,4 @@ int imv_registry_set_file(imv_registry *reg, const char *path, imv_diags *d)
     cJSON_Delete(j);
     free(buf);
     return rc;
-}
-
-const char *imv_model_id(const imv_model *m) { return m->id; }
-const char *imv_model_name(const imv_model *m) { return m->name; }
-const char *imv_model_version(const imv_model *m) { return m->version; }
-const char *imv_model_summary(const imv_model *m) { return m->summary; }
-const char *imv_model_evidence(const imv_model *m) { return m->evidence; }
-const char *imv_model_language(const imv_model *m) { return m->be->language; }
-const char *imv_model_path(const imv_model *m) { return m->path; }
-size_t imv_model_param_count(const imv_model *m) { return m->n_params; }
-const double *imv_model_param_values(const imv_model *m) { return m->values; }
-int imv_model_isolated(const imv_model *m) { return m->isolated; }
-
-const imv_param_def *imv_model_param(const imv_model *m, size_t i)
-{
-    return i < m->n_params ? &m->params[i] : NULL;
 }

@@ -548,33 +548,15 @@ cJSON *imv_sensitivity_json(const imv_sensitivity *s, const imv_profile *p,
     return o;
 }
 
-/* "if senior_leadership rose from 1.0 to 2.55, improvement_board would rank first" */
 /* Print text from column `indent`, wrapped at 80; continuation lines are
  * indented two more. */
 static void wrapped(FILE *f, const char *text, int indent)
 {
-    int col = fprintf(f, "%*s", indent, "");
-    const char *p = text;
-    int first = 1;
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        const char *w = p;
-        while (*p && *p != ' ')
-            p++;
-        int len = (int)(p - w);
-        if (!len)
-            break;
-        if (!first && col + 1 + len > 80)
-            col = fprintf(f, "\n%*s", indent + 2, "") - 1;
-        else if (!first)
-            col += fprintf(f, " ");
-        col += fprintf(f, "%.*s", len, w);
-        first = 0;
-    }
-    fputc('\n', f);
+    fprintf(f, "%*s", indent, "");
+    imv_wrap(f, text, indent, indent + 2, 80);
 }
 
+/* "if senior_leadership rose from 1.0 to 2.55, improvement_board would rank first" */
 static void sentence(FILE *f, int r, double from, const imv_tip *t, const imv_registry *reg)
 {
     char a[32], b[32], text[300];

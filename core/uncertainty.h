@@ -22,16 +22,6 @@ typedef struct imv_uncertainty {
     double *rank_prob;     /* n x n: rank_prob[m * n + k] = P(model m ranks k+1) */
 } imv_uncertainty;
 
-/* A deterministic random stream (xoshiro256**). */
-typedef struct imv_rng {
-    uint64_t s[4];
-} imv_rng;
-
-void imv_rng_seed(imv_rng *r, uint64_t seed, const char *salt);
-double imv_rng_uniform(imv_rng *r);               /* [0, 1) */
-/* A draw from the range: uniform, or triangular when it has a mode. */
-double imv_range_draw(const imv_range *g, imv_rng *r);
-
 /* Run `draws` draws of e's profile through every model of w and attach
  * the summary to e->uncertainty.  The streams are seeded from seed, the
  * profile's id and date and the chunk index, so results do not depend on

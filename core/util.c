@@ -1,4 +1,5 @@
-/* util.c - allocation helpers and UTF-8 validation used across the engine. */
+/* util.c - allocation helpers, UTF-8 validation and the escaping of
+ * quoted text used across the engine. */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -119,4 +120,32 @@ int imv_utf8_valid(const char *str, size_t n)
         i += len;
     }
     return 1;
+}
+
+char *imv_text_oneline(const char *s, size_t n, size_t max)
+{
+    size_t cap = (n < max ? n : max) * 4 + 1, k = 0;
+    char *out = imv_xmalloc(cap);
+    for (size_t i = 0; i < n && k + 4 < cap;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                     : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (len > 1 && i + len <= n && imv_utf8_valid(s + i, len)) {
+            memcpy(out + k, s + i, len);
+            k += len;
+            i += len;
+            continue;
+        }
+        if (c == '\n' || c == '\r' || c == '\t') {
+            out[k++] = '\\';
+            out[k++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+        } else if (c < 0x20 || c == 0x7f || c >= 0x80) {
+            k += (size_t)snprintf(out + k, 5, "\\x%02X", c);
+        } else {
+            out[k++] = (char)c;
+        }
+        i++;
+    }
+    out[k] = '\0';
+    return out;
 }

@@ -1,0 +1,62 @@
+/*
+ * rng.c - deterministic random streams (xoshiro256**, seeded through
+ * splitmix64 from a seed and a salt string) and draws from a profile's
+ * ranges.  Used by the Monte Carlo run and the synthetic generator; the
+ * same seed and salt give the same stream on every machine.
+ */
+#include <math.h>
+#include <stdint.h>
+
+#include "internal.h"
+
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+static uint64_t splitmix(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+void imv_rng_seed(imv_rng *r, uint64_t seed, const char *salt)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a of the salt */
+    for (const char *p = salt ? salt : ""; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    uint64_t x = seed ^ rotl(h, 17);
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix(&x);
+}
+
+static uint64_t next_u64(imv_rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return out;
+}
+
+double imv_rng_uniform(imv_rng *r)
+{
+    return (double)(next_u64(r) >> 11) * 0x1.0p-53;
+}
+
+double imv_range_draw(const imv_range *g, imv_rng *r)
+{
+    if (g->kind == 0)
+        return g->mode;
+    double u = imv_rng_uniform(r), a = g->low, b = g->high, c = g->mode;
+    if (g->kind == 1 || b <= a)
+        return a + u * (b - a);
+    double fc = (c - a) / (b - a);          /* inverse CDF of the triangle */
+    return u < fc ? a + sqrt(u * (b - a) * (c - a)) : b - sqrt((1 - u) * (b - a) * (b - c));
+}

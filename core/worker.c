@@ -1,0 +1,102 @@
+/*
+ * worker.c - the per-thread state of every model (a Lua state, an
+ * isolated model's child process) and the calls that score through it.
+ * A model whose instance cannot be created fails on every profile with
+ * the same message, and never stops the others.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct imv_worker {
+    imv_registry *reg;
+    size_t n;
+    void **inst;
+    char **inst_err;
+    unsigned char *tried;
+};
+
+imv_worker *imv_worker_new(imv_registry *reg)
+{
+    imv_worker *w = imv_xcalloc(1, sizeof *w);
+    w->reg = reg;
+    w->n = imv_registry_count(reg);
+    w->inst = imv_xcalloc(w->n, sizeof *w->inst);
+    w->inst_err = imv_xcalloc(w->n, sizeof *w->inst_err);
+    w->tried = imv_xcalloc(w->n, 1);
+    return w;
+}
+
+void imv_worker_free(imv_worker *w)
+{
+    if (!w)
+        return;
+    for (size_t i = 0; i < w->n; i++) {
+        const imv_backend *be = imv_registry_get(w->reg, i)->be;
+        if (w->inst[i] && be->instance_free)
+            be->instance_free(w->inst[i]);
+        free(w->inst_err[i]);
+    }
+    free(w->inst);
+    free(w->inst_err);
+    free(w->tried);
+    free(w);
+}
+
+/* The model's instance for this worker, created on first use. */
+static void *instance(imv_worker *w, size_t i, const char **err)
+{
+    imv_model *m = imv_registry_get(w->reg, i);
+    const imv_backend *be = m->be;
+    *err = NULL;
+    if (!be->instance_new)
+        return NULL;
+    if (!w->tried[i]) {
+        char buf[1024] = "";
+        w->tried[i] = 1;
+        if (be->instance_new(m, &w->inst[i], buf, sizeof buf) != IMV_OK)
+            w->inst_err[i] = imv_xstrdup(buf[0] ? buf : "the model could not be started");
+    }
+    *err = w->inst_err[i];
+    return w->inst[i];
+}
+
+void imv_worker_score(imv_worker *w, size_t i, const imv_profile_view *v, unsigned long key,
+                      const double *params, imv_result *r)
+{
+    imv_model *m = imv_registry_get(w->reg, i);
+    const char *err;
+    void *inst = instance(w, i, &err);
+    if (err)
+        r->error = imv_xstrdup(err);
+    else
+        m->be->score(m, inst, v, key, params, r);
+    imv_result_finish(r);
+}
+
+imv_registry *imv_worker_registry(imv_worker *w)
+{
+    return w->reg;
+}
+
+void imv_worker_score_batch(imv_worker *w, size_t i, const imv_profile_view *const *v,
+                            unsigned long key, const double *const *params, size_t n,
+                            imv_result *const *r)
+{
+    imv_model *m = imv_registry_get(w->reg, i);
+    const imv_backend *be = m->be;
+    const char *err;
+    void *inst = instance(w, i, &err);
+    if (err) {
+        for (size_t k = 0; k < n; k++)
+            r[k]->error = imv_xstrdup(err);
+    } else if (m->has_batch && be->score_batch && n > 1) {
+        be->score_batch(m, inst, v, params, n, r);
+    } else {
+        for (size_t k = 0; k < n; k++)
+            be->score(m, inst, v[k], key, params[k], r[k]);
+    }
+    for (size_t k = 0; k < n; k++)
+        imv_result_finish(r[k]);
+}
