@@ -43,7 +43,7 @@ FIXTURES  := $(FIXTURE_C:tests/plugins/%.c=$(BUILD)/tests/plugins/%.so)
 # `make V=1` shows the full commands.
 Q := $(if $(V),,@)
 
-.PHONY: all check test clean install help deps bench fuzz asan valgrind
+.PHONY: all check test clean install uninstall help deps bench fuzz asan valgrind
 
 all: $(BUILD)/imeval $(MODELS)
 
@@ -55,7 +55,8 @@ help:
 	@echo "make fuzz       fuzz the readers (FUZZ_SECONDS=N, clang + libFuzzer)"
 	@echo "make robust-1g  stream 1 GB of profiles through validate in flat memory"
 	@echo "make bench      print throughput and latency figures"
-	@echo "make install    install to PREFIX (default /usr/local)"
+	@echo "make install    install to PREFIX (default /usr/local; DESTDIR for staging)"
+	@echo "make uninstall  remove what make install put in PREFIX"
 	@echo "make deps       install the Debian packages it needs (as root)"
 
 # Every build step waits for this (order-only), so a fresh Debian machine
@@ -116,15 +117,62 @@ check test: all $(TEST_BIN) $(FIXTURES)
 clean:
 	rm -rf $(BUILD)
 
+# ---- install, uninstall (docs/packaging.md) --------------------------------
+# The plugin SDK is header only: imeval-plugin.pc gives its -I.  In the
+# build tree, build/pkgconfig/imeval-plugin-uninstalled.pc points at the
+# source tree's headers; pkg-config prefers a NAME-uninstalled.pc it finds
+# on PKG_CONFIG_PATH, so one PKG_CONFIG_PATH=build/pkgconfig builds a plugin
+# against this tree before anything is installed.
+VERSION   = $(shell sed -n 's/^\#define IMV_VERSION "\(.*\)"/\1/p' core/imeval.h)
+PLUGIN_ABI = $(shell sed -n 's/^\#define IMV_PLUGIN_ABI \([0-9]*\).*/\1/p' plugins/imeval_plugin.h)
+SDK_HEADERS := plugins/imeval_plugin.h $(wildcard plugins/imeval_aux.h)
+MAN1 := $(wildcard docs/man/*.1)
+MAN3 := $(wildcard docs/man/*.3)
+EXAMPLES := $(wildcard docs/examples/*.c docs/examples/*.lua)
+CASES := $(wildcard datasets/cases/*.json) datasets/cases/expected.tsv datasets/cases/README.md
+PC_SUBST = -e 's|@VERSION@|$(VERSION)|' -e 's|@ABI@|$(PLUGIN_ABI)|'
+
+all: $(BUILD)/pkgconfig/imeval-plugin-uninstalled.pc
+
+$(BUILD)/pkgconfig/imeval-plugin-uninstalled.pc: plugins/imeval-plugin.pc.in core/imeval.h plugins/imeval_plugin.h
+	@mkdir -p $(dir $@)
+	$(Q)sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|^includedir=.*|includedir=$${prefix}/plugins|' \
+	    $(PC_SUBST) $< > $@
+
+BINDIR  = $(DESTDIR)$(PREFIX)/bin
+MODDIR  = $(DESTDIR)$(PREFIX)/lib/imeval/models
+INCDIR  = $(DESTDIR)$(PREFIX)/include/imeval
+PCDIR   = $(DESTDIR)$(PREFIX)/lib/pkgconfig
+DOCDIR  = $(DESTDIR)$(PREFIX)/share/doc/imeval
+DATADIR = $(DESTDIR)$(PREFIX)/share/imeval
+MANDIR  = $(DESTDIR)$(PREFIX)/share/man
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/imeval/models \
-	           $(DESTDIR)$(PREFIX)/include/imeval $(DESTDIR)$(PREFIX)/share/doc/imeval \
-	           $(DESTDIR)$(PREFIX)/share/imeval/datasets/cases
-	install -m 755 $(BUILD)/imeval $(DESTDIR)$(PREFIX)/bin/imeval
-	install -m 644 $(MODELS) $(DESTDIR)$(PREFIX)/lib/imeval/models/
-	install -m 644 plugins/imeval_plugin.h $(DESTDIR)$(PREFIX)/include/imeval/
-	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/imeval/
-	install -m 644 datasets/cases/*.json $(DESTDIR)$(PREFIX)/share/imeval/datasets/cases/
+	install -d $(BINDIR) $(MODDIR) $(INCDIR) $(PCDIR) $(DOCDIR)/examples \
+	           $(DATADIR)/datasets/cases $(MANDIR)/man1 $(MANDIR)/man3
+	install -m 755 $(BUILD)/imeval $(BINDIR)/imeval
+	install -m 644 $(MODELS) $(MODDIR)/
+	install -m 644 $(SDK_HEADERS) $(INCDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|' $(PC_SUBST) plugins/imeval-plugin.pc.in > $(PCDIR)/imeval-plugin.pc
+	chmod 644 $(PCDIR)/imeval-plugin.pc
+	install -m 644 README.md docs/*.md $(DOCDIR)/
+	install -m 644 $(EXAMPLES) $(DOCDIR)/examples/
+	install -m 644 $(CASES) $(DATADIR)/datasets/cases/
+	install -m 644 $(MAN1) $(MANDIR)/man1/
+	install -m 644 $(MAN3) $(MANDIR)/man3/
+
+# Removes exactly what install put there, then the directories that are
+# imeval's own; the shared ones (bin, lib/pkgconfig, share/man/man1) stay.
+uninstall:
+	rm -f $(BINDIR)/imeval $(PCDIR)/imeval-plugin.pc
+	rm -f $(addprefix $(MODDIR)/,$(notdir $(MODELS)))
+	rm -f $(addprefix $(INCDIR)/,$(notdir $(SDK_HEADERS)))
+	rm -f $(addprefix $(DOCDIR)/,README.md $(notdir $(wildcard docs/*.md)))
+	rm -f $(addprefix $(DOCDIR)/examples/,$(notdir $(EXAMPLES)))
+	rm -f $(addprefix $(DATADIR)/datasets/cases/,$(notdir $(CASES)))
+	rm -f $(addprefix $(MANDIR)/man1/,$(notdir $(MAN1))) $(addprefix $(MANDIR)/man3/,$(notdir $(MAN3)))
+	-rmdir $(MODDIR) $(DESTDIR)$(PREFIX)/lib/imeval $(INCDIR) $(DOCDIR)/examples $(DOCDIR) \
+	       $(DATADIR)/datasets/cases $(DATADIR)/datasets $(DATADIR) 2>/dev/null
 
 # `make bench`: throughput and latency figures on this machine (bench/bench.sh;
 # docs/performance.md has the last recorded ones).  Prints; asserts nothing.
