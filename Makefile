@@ -190,11 +190,13 @@ bench: all $(BUILD)/bench/bench $(BENCH_FIXTURES)
 # `make asan`: build everything (plugins too) with AddressSanitizer and
 # UBSan in build-asan and run the whole suite; any report fails it.  The
 # streaming test runs smaller there, and its memory bound allows for the
-# sanitizer's shadow memory.
+# sanitizer's shadow memory, and every test's time limit is ten times longer
+# (ASan and UBSan run the code 2-20 times slower, more on a busy machine).
 ASAN_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 asan:
 	IMEVAL_STREAM_BYTES=20000000 IMEVAL_STREAM_EVAL_BYTES=1000000 IMEVAL_STREAM_RSS_MB=1024 \
+	CK_TIMEOUT_MULTIPLIER=10 IMEVAL_TEST_TIMEOUT=1200 \
 	ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:allow_user_segv_handler=1 \
 	UBSAN_OPTIONS=print_stacktrace=1 \
 	$(MAKE) BUILD=build-asan SAN="$(ASAN_SAN)" OPT="-O1 -g" check

@@ -26,6 +26,7 @@
 #define MAX_DEPTH 32               /* a profile nests 4 deep */
 #define MAX_VALUE (4u << 20)       /* bytes in one profile */
 #define BUFSZ (64u << 10)
+#define CSV_MIN_BLK 4096u          /* first growth of libcsv's field buffer */
 
 enum { KIND_JSON = 1, KIND_CSV = 2 };
 
@@ -505,6 +506,11 @@ static int csv_feed_line(imv_reader *r, imv_diags *d)
         r->pos = r->end;
         return -1;
     }
+    /* libcsv grows its field buffer by a fixed block (128 bytes by
+     * default), so a long field costs one realloc and copy per block:
+     * quadratic, and ruinous under ASan, where every realloc moves.  Make
+     * the next block as large as the buffer already is: it doubles. */
+    csv_set_blk_size(&r->csv, r->csv.entry_size > CSV_MIN_BLK ? r->csv.entry_size : CSV_MIN_BLK);
     if (csv_parse(&r->csv, r->buf + start, n, csv_field, csv_record, r) != n) {
         imv_diags_add_at(d, 0, r->path, r->line, NULL, "malformed CSV: %s (RFC 4180 quoting expected)",
                          csv_strerror(csv_error(&r->csv)));

@@ -13,6 +13,11 @@ export IMEVAL_FIXTURE_SRC="$ROOT/tests/plugins"
 export IMEVAL_DATASETS="$ROOT/datasets"
 export IMEVAL_TESTDATA="$ROOT/tests/data"
 export IMEVAL_ROOT="$ROOT"
+# Time limits only catch hangs: generous enough for a sanitizer build on a
+# loaded 2-core machine (`make asan` multiplies them again).  Check scales
+# every suite's limit by CK_TIMEOUT_MULTIPLIER.
+export IMEVAL_TEST_TIMEOUT="${IMEVAL_TEST_TIMEOUT:-300}"
+export CK_TIMEOUT_MULTIPLIER="${CK_TIMEOUT_MULTIPLIER:-1}"
 # Bundled models are found next to the binary; tests never depend on cwd.
 cd "$ROOT" || exit 1
 # Git checkouts may leave fixture files group-writable under a loose umask;
@@ -25,7 +30,7 @@ log=$(mktemp)
 for t in "$BUILD"/tests/check_*; do
     [ -x "$t" ] || continue
     name=$(basename "$t")
-    CK_DEFAULT_TIMEOUT=${CK_DEFAULT_TIMEOUT:-60} "$t" >"$log" 2>&1
+    CK_DEFAULT_TIMEOUT=${CK_DEFAULT_TIMEOUT:-300} "$t" >"$log" 2>&1
     status=$?
     cat "$log"
     # Check prints "NN%: Checks: N, Failures: F, Errors: E".

@@ -32,7 +32,7 @@ export IMEVAL_BIN="$tmp/imeval" IMEVAL_ROOT="$ROOT" IMEVAL_MODELS_DIR="$BUILD/mo
 export IMEVAL_FIXTURES="$BUILD/tests/plugins" IMEVAL_FIXTURE_SRC="$ROOT/tests/plugins"
 export IMEVAL_DATASETS="$ROOT/datasets" IMEVAL_TESTDATA="$ROOT/tests/data"
 # Slower under valgrind: a longer limit per run.
-export IMEVAL_TEST_TIMEOUT=600 IMEVAL_SIGINT_AFTER=30
+export IMEVAL_TEST_TIMEOUT=1800 IMEVAL_SIGINT_AFTER=30
 cd "$ROOT" || exit 1
 chmod -R go-w "$BUILD/tests/plugins" "$BUILD/models" "$ROOT/tests/plugins" 2>/dev/null
 
@@ -66,7 +66,7 @@ step "validate" 0 "$IMEVAL_BIN" validate "$cases"/*.json
 step "validate --format json (bad inputs)" 1 \
     "$IMEVAL_BIN" validate --format json "$ROOT"/tests/data/robust/*
 step "models" 0 "$IMEVAL_BIN" models
-step "isolated fixture plugin" 0 "$IMEVAL_BIN" evaluate --isolate --model "$BUILD/tests/plugins/robust_bad.so" \
+step "isolated fixture plugin" 0 "$IMEVAL_BIN" evaluate --isolate --timeout 120 --model "$BUILD/tests/plugins/robust_bad.so" \
     "$cases/torbay-2018.json"
 step "Lua result strings made by metamethods" 0 "$IMEVAL_BIN" evaluate --model "$ROOT/tests/plugins/robust_bad.lua" \
     --set robust_bad_lua.mode=21 --format json "$cases/torbay-2018.json"

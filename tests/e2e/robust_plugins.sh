@@ -8,7 +8,7 @@
 #     with a message saying why and what to do; the rest still load.
 set -u
 : "${IMEVAL_BIN:=build/imeval}" "${IMEVAL_ROOT:=.}"
-T=${IMEVAL_TEST_TIMEOUT:-60}
+T=${IMEVAL_TEST_TIMEOUT:-300}
 CASE="$IMEVAL_ROOT/datasets/cases/torbay-2018.json"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
