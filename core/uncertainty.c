@@ -400,6 +400,18 @@ void imv_uncertainty_first_share(const imv_uncertainty *u, const imv_evaluation 
     snprintf(buf, n, " (first in %.0f%% of %zu draws: %s)", share * 100, u->draws, word);
 }
 
+/* Figures over the draws in which a model failed would mislead without
+ * this: they are of the other draws only. */
+static void failed_note(FILE *f, const imv_uncertainty *u, const imv_evaluation *e, size_t m,
+                        const char *indent)
+{
+    if (u->failed_share[m] > 0)
+        fprintf(f, "%s%s failed in %.1f%% of the draws: its mean, p05 and p95 are of the other "
+                   "%.1f%% only\n",
+                indent, imv_model_id(e->results[m].model), u->failed_share[m] * 100,
+                100 - u->failed_share[m] * 100);
+}
+
 void imv_uncertainty_table(FILE *f, const imv_uncertainty *u, const imv_evaluation *e)
 {
     fprintf(f, "    uncertainty over %zu draws (seed %llu%s):\n", u->draws,
@@ -412,13 +424,15 @@ void imv_uncertainty_table(FILE *f, const imv_uncertainty *u, const imv_evaluati
                 imv_model_id(e->results[m].model), imv_round1(u->mean[m]), imv_round1(u->p05[m]),
                 imv_round1(u->p95[m]), first * 100, top2 * 100, u->viable_share[m] * 100);
     }
+    for (size_t r = 0; r < e->n; r++)
+        failed_note(f, u, e, e->order[r], "    ");
 }
 
 void imv_uncertainty_model_text(FILE *f, const imv_uncertainty *u, const imv_evaluation *e,
                                 size_t m)
 {
-    (void)e;
     fprintf(f, "  over %zu draws: mean %.1f (5%%-95%%: %.1f-%.1f), first in %.0f%%, viable in %.0f%%\n",
             u->draws, imv_round1(u->mean[m]), imv_round1(u->p05[m]), imv_round1(u->p95[m]),
             u->rank_prob[m * u->n] * 100, u->viable_share[m] * 100);
+    failed_note(f, u, e, m, "  ");
 }

@@ -272,12 +272,14 @@ static void pack_result(wbuf *b, const imv_result *res)
         w_str(b, res->reasons[i].text);
         w_str(b, res->reasons[i].evidence);
     }
+    /* In score-only mode preconditions are counted, not kept (unmet is
+     * NULL): send the count with no texts, and the parent counts them. */
     w_u32(b, (uint32_t)res->n_unmet);
     for (size_t i = 0; i < res->n_unmet; i++)
-        w_str(b, res->unmet[i]);
+        w_str(b, res->unmet ? res->unmet[i] : NULL);
     w_u32(b, (uint32_t)res->n_risks);
     for (size_t i = 0; i < res->n_risks; i++)
-        w_str(b, res->risks[i]);
+        w_str(b, res->risks ? res->risks[i] : NULL);
     w_f64(b, res->setup_months);
     w_f64(b, res->months_to_fair);
     w_f64(b, res->months_to_good);

@@ -3,6 +3,7 @@
  * error; the next profile is scored again by a fresh child; every other
  * model is unaffected. */
 #include "testutil.h"
+#include "uncertainty.h"
 
 static imv_registry *load_fixture(const char *name, double timeout)
 {
@@ -139,6 +140,168 @@ START_TEST(isolate__default_is_outside_bundled_set)
 }
 END_TEST
 
+/* ---- every host function, isolated and in-process ---------------------------- */
+
+static imv_registry *host_all_registry(int isolated)
+{
+    imv_limits l;
+    imv_limits_default(&l);
+    l.isolate = isolated;
+    l.isolate_timeout = 60;
+    imv_registry *reg = imv_registry_new(&l);
+    imv_diags d;
+    imv_diags_init(&d);
+    char path[512];
+    snprintf(path, sizeof path, "%s/host_all.so", TU_FIXTURES);
+    ck_assert_int_eq(imv_registry_load_file(reg, path, 0, &d), 0);
+    imv_diags_free(&d);
+    ck_assert_int_eq(imv_model_isolated(imv_registry_get(reg, 0)), isolated);
+    return reg;
+}
+
+static imv_profile *read_profile(const char *path)
+{
+    imv_diags d;
+    imv_diags_init(&d);
+    imv_reader *rd = imv_reader_open(path, NULL, &d);
+    ck_assert_ptr_nonnull(rd);
+    imv_profile *p = NULL;
+    ck_assert_int_eq(imv_reader_next(rd, &p, &d), 1);
+    imv_reader_close(rd);
+    imv_diags_free(&d);
+    return p;
+}
+
+static void score_view(imv_registry *reg, imv_worker *w, const imv_profile *p, double acceptance,
+                       uint32_t flags, imv_result *r)
+{
+    imv_partner_view pb[4];
+    imv_profile_view v;
+    ck_assert_uint_le(p->n_partners, 4);
+    imv_profile_view_init(p, &v, pb);
+    v.flags |= flags;
+    v.ratings[IMV_R_ACCEPTANCE] = acceptance;
+    imv_model *m = imv_registry_get(reg, 0);
+    memset(r, 0, sizeof *r);
+    imv_result_reset(r, m, (flags & IMV_VIEW_SCORE_ONLY) != 0);
+    imv_worker_score(w, 0, &v, 0, imv_model_param_values(m), r);
+}
+
+static void same_str(const char *a, const char *b, const char *what)
+{
+    ck_assert_msg((a == NULL) == (b == NULL) && (!a || strcmp(a, b) == 0), "%s: \"%s\" vs \"%s\"",
+                  what, a ? a : "(null)", b ? b : "(null)");
+}
+
+/* Every field of two results, one from each path. */
+static void same_result(const imv_result *a, const imv_result *b)
+{
+    same_str(a->error, b->error, "error");
+    ck_assert_int_eq(a->has_score, b->has_score);
+    ck_assert(a->score == b->score);
+    ck_assert_int_eq(a->viable, b->viable);
+    ck_assert_uint_eq(a->n_reasons, b->n_reasons);
+    for (size_t i = 0; i < a->n_reasons; i++) {
+        same_str(a->reasons[i].fields, b->reasons[i].fields, "reason fields");
+        same_str(a->reasons[i].text, b->reasons[i].text, "reason text");
+        same_str(a->reasons[i].evidence, b->reasons[i].evidence, "reason evidence");
+        ck_assert(a->reasons[i].points == b->reasons[i].points);
+    }
+    ck_assert_uint_eq(a->n_unmet, b->n_unmet);
+    ck_assert_int_eq(a->unmet == NULL, b->unmet == NULL);
+    for (size_t i = 0; a->unmet && i < a->n_unmet; i++)
+        same_str(a->unmet[i], b->unmet[i], "unmet");
+    ck_assert_uint_eq(a->n_risks, b->n_risks);
+    for (size_t i = 0; i < a->n_risks; i++)
+        same_str(a->risks[i], b->risks[i], "risk");
+    ck_assert(a->setup_months == b->setup_months);
+    ck_assert(a->months_to_fair == b->months_to_fair);
+    ck_assert(a->months_to_good == b->months_to_good);
+    same_str(a->partner_id, b->partner_id, "partner");
+    ck_assert(a->partner_fit == b->partner_fit);
+}
+
+/* Regression: in score-only mode add_unmet counts without keeping the
+ * text, and the isolated child's serialiser read the missing text
+ * (SIGSEGV in every draw with an unmet precondition). */
+START_TEST(isolate__every_host_function_same_as_in_process)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/isolate/host_all.json", TU_TESTDATA);
+    imv_profile *p = read_profile(path);
+    imv_registry *reg[2] = {host_all_registry(0), host_all_registry(1)};
+    imv_worker *w[2] = {imv_worker_new(reg[0]), imv_worker_new(reg[1])};
+    /* error, unmet precondition, viable: each in full and score-only mode */
+    const double acceptance[] = {0.5, 1.5, 3};
+    for (size_t k = 0; k < 3; k++)
+        for (uint32_t flags = 0; flags <= IMV_VIEW_SCORE_ONLY; flags += IMV_VIEW_SCORE_ONLY) {
+            imv_result r[2];
+            for (int iso = 0; iso < 2; iso++)
+                score_view(reg[iso], w[iso], p, acceptance[k], flags, &r[iso]);
+            same_result(&r[0], &r[1]);
+            if (k == 0)
+                ck_assert_msg(r[1].error && strstr(r[1].error, "acceptance 0.50 is below 1"), "%s",
+                              r[1].error ? r[1].error : "no error");
+            else
+                ck_assert_msg(!r[1].error, "acceptance %g, flags %u: %s", acceptance[k], flags,
+                              r[1].error);
+            if (k == 1)
+                ck_assert(r[1].n_unmet == 1 && !r[1].viable);
+            if (k > 0 && flags == 0) {
+                ck_assert_uint_eq(r[1].n_reasons, 2);
+                ck_assert_str_eq(r[1].unmet ? r[1].unmet[0] : "-",
+                                 k == 1 ? "acceptance of at least 2 with a grade of inadequate" : "-");
+                ck_assert_str_eq(r[1].risks[0], "agency_rate may rise");
+                ck_assert_str_eq(r[1].partner_id, "partner-a");
+                ck_assert(r[1].setup_months == 3 && r[1].months_to_fair > 0);
+            }
+            imv_result_clear(&r[0]);
+            imv_result_clear(&r[1]);
+        }
+    for (int iso = 0; iso < 2; iso++) {
+        imv_worker_free(w[iso]);
+        imv_registry_free(reg[iso]);
+    }
+    imv_profile_free(p);
+}
+END_TEST
+
+/* Draws (score-only) give the same summary through both paths, with the
+ * draws in which the model failed counted, not dropped. */
+START_TEST(isolate__draws_same_as_in_process)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/isolate/host_all.json", TU_TESTDATA);
+    imv_profile *p = read_profile(path);
+    imv_uncertainty *u[2];
+    for (int iso = 0; iso < 2; iso++) {
+        imv_registry *reg = host_all_registry(iso);
+        imv_worker *w = imv_worker_new(reg);
+        imv_evaluation e;
+        imv_evaluate(w, p, &e);
+        ck_assert_int_eq(imv_uncertainty_run(w, &e, 300, 7, 0), 0);
+        u[iso] = e.uncertainty;
+        e.uncertainty = NULL;
+        imv_evaluation_clear(&e);
+        imv_worker_free(w);
+        imv_registry_free(reg);
+    }
+    ck_assert_msg(u[0]->failed_share[0] > 0.01 && u[0]->failed_share[0] < 0.5, "failed %g",
+                  u[0]->failed_share[0]);
+    ck_assert_msg(u[0]->viable_share[0] > 0.1 && u[0]->viable_share[0] < 0.9, "viable %g",
+                  u[0]->viable_share[0]);
+    ck_assert(u[1]->failed_share[0] == u[0]->failed_share[0]);
+    ck_assert(u[1]->viable_share[0] == u[0]->viable_share[0]);
+    ck_assert(u[1]->mean[0] == u[0]->mean[0]);
+    ck_assert(u[1]->p05[0] == u[0]->p05[0]);
+    ck_assert(u[1]->p95[0] == u[0]->p95[0]);
+    same_str(u[0]->error[0], u[1]->error[0], "first error");
+    imv_uncertainty_free(u[0]);
+    imv_uncertainty_free(u[1]);
+    imv_profile_free(p);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("isolate");
@@ -151,6 +314,8 @@ int main(void)
     tcase_add_test(tc, isolate__output_flood_becomes_error);
     tcase_add_test(tc, isolate__same_result_as_in_process);
     tcase_add_test(tc, isolate__default_is_outside_bundled_set);
+    tcase_add_test(tc, isolate__every_host_function_same_as_in_process);
+    tcase_add_test(tc, isolate__draws_same_as_in_process);
     suite_add_tcase(s, tc);
     return tu_main(s);
 }

@@ -1,0 +1,52 @@
+#!/bin/sh
+# An isolated native plugin gives exactly what it gives in-process: a
+# fixture calling every host function (tests/plugins/host_all.c), in
+# every output format, with and without --draws (score-only calls), and
+# the plugin guide's C example on a low-acceptance profile with draws.
+# A model failing in some draws says so in the table, not only in JSON.
+set -u
+: "${IMEVAL_BIN:=build/imeval}" "${IMEVAL_ROOT:=.}" "${IMEVAL_FIXTURES:=build/tests/plugins}"
+T=${IMEVAL_TEST_TIMEOUT:-300}
+P="$IMEVAL_ROOT/tests/data/isolate/host_all.json"
+CASES="$IMEVAL_ROOT/datasets/cases"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+fail() {
+    echo "FAIL: $*"
+    failures=$((failures + 1))
+}
+# Both paths, same arguments; the outputs must be byte-identical.
+compare() {
+    what=$1
+    shift
+    for mode in isolate no-isolate; do
+        timeout -k 5 "$T" "$IMEVAL_BIN" evaluate --$mode --timeout 120 "$@" >"$tmp/$mode.out" 2>"$tmp/$mode.err"
+        echo $? >"$tmp/$mode.rc"
+    done
+    cmp -s "$tmp/isolate.out" "$tmp/no-isolate.out" ||
+        { fail "$what: isolated output differs"; diff "$tmp/isolate.out" "$tmp/no-isolate.out" | head -n 10; }
+    cmp -s "$tmp/isolate.rc" "$tmp/no-isolate.rc" || fail "$what: exit status differs"
+    cmp -s "$tmp/isolate.err" "$tmp/no-isolate.err" ||
+        { fail "$what: messages differ"; diff "$tmp/isolate.err" "$tmp/no-isolate.err" | head -n 10; }
+    if grep -q "crashed" "$tmp/isolate.err" "$tmp/isolate.out"; then fail "$what: the plugin crashed"; fi
+}
+for fmt in table json csv markdown; do
+    for draws in 0 400; do
+        compare "host_all, $fmt, --draws $draws" --no-bundled --model "$IMEVAL_FIXTURES/host_all.so" \
+            --model "$IMEVAL_FIXTURES/iso_good.so" --format $fmt --draws $draws --explain "$P" "$CASES/torbay-2018.json"
+    done
+done
+# The table says that the figures are of the draws that did not fail.
+compare "host_all table" --no-bundled --model "$IMEVAL_FIXTURES/host_all.so" --draws 400 "$P"
+grep -q "host_all failed in [0-9.]*% of the draws: its mean, p05 and p95 are of the other [0-9.]*% only" \
+    "$tmp/isolate.out" || { fail "the table does not say host_all failed in some draws"; cat "$tmp/isolate.out"; }
+
+# The plugin guide's example, on a profile whose acceptance range crosses 2.
+cc -std=c11 -O2 -fPIC -shared -fvisibility=hidden -I"$IMEVAL_ROOT/plugins" \
+    "$IMEVAL_ROOT/docs/examples/acceptance.c" -o "$tmp/acceptance.so" || exit 1
+chmod 644 "$tmp/acceptance.so"
+compare "plugin guide example, draws" --no-bundled --model "$tmp/acceptance.so" --draws 400 --format json "$P"
+grep -q '"mean"' "$tmp/isolate.out" || fail "plugin guide example: no uncertainty in the output"
+[ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }
+echo ok
