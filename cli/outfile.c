@@ -1,0 +1,129 @@
+/* outfile.c - where a command's document goes (-o FILE or standard output)
+ * and how signals stop a run without leaving a half-written file. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+volatile sig_atomic_t cli_stop;
+/* The -o temporary file while one is open, for a forced exit to remove. */
+static char *volatile pending_tmp;
+
+/* The first SIGINT or SIGTERM asks the run to stop after the profiles in
+ * hand; a second one ends the process at once (a model stuck in one call
+ * would otherwise make imeval impossible to stop but with SIGKILL). */
+static void on_signal(int sig)
+{
+    static const char msg[] = "\nimeval: stopping after the profiles in hand "
+                              "(signal again to quit at once)\n";
+    static struct timespec first;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    /* timeout(1) signals the command and then its process group: one
+     * request that arrives twice.  A second within a second is the same. */
+    if (cli_stop && (now.tv_sec - first.tv_sec) * 1000000000L + (now.tv_nsec - first.tv_nsec) <
+                        1000000000L)
+        return;
+    if (cli_stop) {
+        char *tmp = pending_tmp;
+        if (tmp)
+            unlink(tmp);
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = SIG_DFL;
+        sigaction(sig, &sa, NULL);
+        raise(sig);
+        return;
+    }
+    cli_stop = 1;
+    first = now;
+    ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)n;
+}
+
+void cli_catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* A closed pipe (imeval ... | head) is a write error, not a death. */
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int cli_out_open(cli_out *out, const char *path)
+{
+    memset(out, 0, sizeof *out);
+    if (!path || strcmp(path, "-") == 0) {
+        out->f = stdout;
+        return 0;
+    }
+    /* From here a signal must not kill the process with the temporary
+     * file left behind: take it over now, not when the run starts. */
+    cli_catch_signals();
+    out->path = strdup(path);
+    size_t n = strlen(path) + 32;
+    out->tmp = malloc(n);
+    if (!out->path || !out->tmp)
+        return -1;
+    snprintf(out->tmp, n, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(out->tmp);
+    if (fd < 0) {
+        fprintf(stderr, "imeval: cannot write %s: %s\n", path, strerror(errno));
+        free(out->path);
+        free(out->tmp);
+        out->path = out->tmp = NULL;
+        return -1;
+    }
+    /* mkstemp makes the file 0600; give it the mode a plain create would. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    out->f = fdopen(fd, "w");
+    if (!out->f) {
+        close(fd);
+        unlink(out->tmp);
+        return -1;
+    }
+    pending_tmp = out->tmp;
+    return 0;
+}
+
+int cli_out_close(cli_out *out, int ok)
+{
+    if (!out->path) {
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            if (errno != EPIPE)
+                fprintf(stderr, "imeval: error writing the output: %s\n", strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    int rc = 0;
+    if (fflush(out->f) != 0 || ferror(out->f) || fsync(fileno(out->f)) != 0) {
+        fprintf(stderr, "imeval: error writing %s: %s\n", out->path, strerror(errno));
+        ok = 0;
+        rc = -1;
+    }
+    fclose(out->f);
+    pending_tmp = NULL;
+    if (ok && rename(out->tmp, out->path) != 0) {
+        fprintf(stderr, "imeval: cannot replace %s: %s\n", out->path, strerror(errno));
+        rc = -1;
+        ok = 0;
+    }
+    if (!ok)
+        unlink(out->tmp);
+    free(out->path);
+    free(out->tmp);
+    memset(out, 0, sizeof *out);
+    return rc;
+}
