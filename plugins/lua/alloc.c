@@ -18,7 +18,7 @@
 #define SMALL_MAX 128
 #define SLAB_SIZE (64 * 1024)
 
-static void *small_get(lua_inst *I, size_t cls)
+static void *small_get(lh_inst *I, size_t cls)
 {
     void *p = I->small[cls];
     if (p) {
@@ -41,7 +41,7 @@ static void *small_get(lua_inst *I, size_t cls)
     return p;
 }
 
-static void small_put(lua_inst *I, void *p, size_t cls)
+static void small_put(lh_inst *I, void *p, size_t cls)
 {
     *(void **)p = I->small[cls];
     I->small[cls] = p;
@@ -54,7 +54,7 @@ static size_t small_class(size_t n)
 
 void *imv_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
-    lua_inst *I = ud;
+    lh_inst *I = ud;
     size_t old = ptr ? osize : 0;
     if (nsize == 0) {
         if (ptr && old <= SMALL_MAX)
@@ -86,7 +86,7 @@ void *imv_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return p;
 }
 
-void imv_lua_slabs_free(lua_inst *I)
+void imv_lua_slabs_free(lh_inst *I)
 {
     while (I->slabs) {
         struct slab *next = I->slabs->next;

@@ -33,7 +33,7 @@ double imv_lua_cpu_ceiling(long budget)
 void imv_lua_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
-    lua_inst *I = *(lua_inst **)lua_getextraspace(L);
+    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
     if (I->cpu_hit || ((++I->hooks & 7) == 0 && I->budget > 0 &&
                        imv_lua_thread_cpu() - I->cpu_start > imv_lua_cpu_ceiling(I->budget))) {
         if (!I->cpu_hit) {
@@ -82,13 +82,13 @@ static pthread_once_t lazy_once = PTHREAD_ONCE_INIT;
 static int lazy_signo, lazy_ok;
 static pthread_key_t lazy_key;      /* a thread's timer, deleted when it exits */
 static atomic_uint lazy_fork_gen;   /* timers are not inherited by fork */
-static _Thread_local lua_inst *volatile lazy_running; /* in a lazy call */
+static _Thread_local lh_inst *volatile lazy_running; /* in a lazy call */
 static _Thread_local unsigned lazy_timer_gen, lazy_timer_failed;
 
 static void l_hook_abort(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
-    lua_inst *I = *(lua_inst **)lua_getextraspace(L);
+    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
     I->rerun = 1;
     luaL_error(L, "interrupted, to be run again counting instructions");
 }
@@ -97,7 +97,7 @@ static void lazy_on_tick(int sig)
 {
     (void)sig;
     int saved = errno;
-    lua_inst *I = lazy_running;
+    lh_inst *I = lazy_running;
     if (I)
         lua_sethook(I->L, l_hook_abort, LUA_MASKCOUNT, 1);
     errno = saved;
@@ -167,7 +167,7 @@ int imv_lua_lazy_ready(void)
     return 1;
 }
 
-void imv_lua_lazy_running(lua_inst *I)
+void imv_lua_lazy_running(lh_inst *I)
 {
     atomic_signal_fence(memory_order_seq_cst);
     lazy_running = I;

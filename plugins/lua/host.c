@@ -24,7 +24,7 @@
 
 #define MAX_SCRIPT (1u << 20)
 
-static const char *lua_errmsg(lua_State *L, int status, lua_inst *I, char *buf, size_t len)
+static const char *lh_errmsg(lua_State *L, int status, lh_inst *I, char *buf, size_t len)
 {
     if (status == LUA_ERRMEM) {
         snprintf(buf, len, "Lua memory cap of %zu KiB exceeded", I->cap >> 10);
@@ -44,7 +44,7 @@ static const char *lua_errmsg(lua_State *L, int status, lua_inst *I, char *buf, 
 
 static void inst_free(void *p)
 {
-    lua_inst *I = p;
+    lh_inst *I = p;
     if (!I)
         return;
     if (I->L)
@@ -55,10 +55,10 @@ static void inst_free(void *p)
 }
 
 /* Create a state, run the script, and keep the model table. */
-static int inst_create(const lua_cls *c, long budget, size_t cap, lua_inst **out, char *err,
+static int inst_create(const lh_cls *c, long budget, size_t cap, lh_inst **out, char *err,
                        size_t errlen)
 {
-    lua_inst *I = imv_xcalloc(1, sizeof *I);
+    lh_inst *I = imv_xcalloc(1, sizeof *I);
     I->cap = cap;
     I->budget = budget;
     I->left = budget ? budget : 0;
@@ -71,7 +71,7 @@ static int inst_create(const lua_cls *c, long budget, size_t cap, lua_inst **out
         return IMV_ENOMEM;
     }
     lua_State *L = I->L;
-    *(lua_inst **)lua_getextraspace(L) = I;
+    *(lh_inst **)lua_getextraspace(L) = I;
     if (budget > 0)
         lua_sethook(L, imv_lua_hook, LUA_MASKCOUNT, HOOK_STEP);  /* the chunk is counted */
     I->cpu_start = imv_lua_thread_cpu();
@@ -93,7 +93,7 @@ static int inst_create(const lua_cls *c, long budget, size_t cap, lua_inst **out
     if (st == LUA_OK)
         st = lua_pcall(L, 0, 1, 0);
     if (st != LUA_OK) {
-        lua_errmsg(L, st, I, err, errlen);
+        lh_errmsg(L, st, I, err, errlen);
         inst_free(I);
         return IMV_EPLUGIN;
     }
@@ -121,7 +121,7 @@ static int inst_create(const lua_cls *c, long budget, size_t cap, lua_inst **out
 /* ---- reading the model declaration (at load time) --------------------- */
 
 typedef struct decl {
-    lua_inst *I;
+    lh_inst *I;
     const char *s[5];          /* id, name, version, summary, evidence */
     imv_param_def *params;
     size_t n_params;
@@ -180,7 +180,7 @@ static int l_read_decl(lua_State *L)
 
 
 /* One protected call of f(c) on a clean stack. */
-static int pcall_once(lua_inst *I, lua_CFunction f, call *c)
+static int pcall_once(lh_inst *I, lua_CFunction f, call *c)
 {
     lua_State *L = I->L;
     I->c_spent = 0;
@@ -195,7 +195,7 @@ static int pcall_once(lua_inst *I, lua_CFunction f, call *c)
 /* The call without the count hook (see "the lazy budget").  Returns its
  * status, or -1 when it must be run again counting: then the results are
  * reset and the caches dropped. */
-static int run_fast(lua_inst *I, lua_CFunction f, call *c)
+static int run_fast(lh_inst *I, lua_CFunction f, call *c)
 {
     lua_State *L = I->L;
     struct timespec t0, t1;
@@ -224,7 +224,7 @@ static int run_fast(lua_inst *I, lua_CFunction f, call *c)
 
 /* Run f(c) protected, with a fresh budget; on failure every result of
  * the call that has no error of its own gets the Lua message. */
-static void run(lua_inst *I, lua_CFunction f, call *c)
+static void run(lh_inst *I, lua_CFunction f, call *c)
 {
     lua_State *L = I->L;
     int st = -1;
@@ -242,7 +242,7 @@ static void run(lua_inst *I, lua_CFunction f, call *c)
     }
     if (st != LUA_OK) {
         char msg[600];
-        lua_errmsg(L, st, I, msg, sizeof msg);
+        lh_errmsg(L, st, I, msg, sizeof msg);
         /* error() takes any string: keep the output one line of UTF-8. */
         for (size_t i = 0; i < c->n; i++)
             if (!c->r[i]->error) {
@@ -259,14 +259,14 @@ static void run(lua_inst *I, lua_CFunction f, call *c)
         lua_gc(L, LUA_GCCOLLECT);
 }
 
-static void lua_score(const imv_model *m, void *inst, const imv_profile_view *v,
+static void lh_score(const imv_model *m, void *inst, const imv_profile_view *v,
                       unsigned long key, const double *params, imv_result *r)
 {
     call c = {.I = inst, .m = m, .v = &v, .params = &params, .n = 1, .r = &r, .key = key};
     run(inst, imv_lua_call_score, &c);
 }
 
-static void lua_score_batch(const imv_model *m, void *inst, const imv_profile_view *const *v,
+static void lh_score_batch(const imv_model *m, void *inst, const imv_profile_view *const *v,
                             const double *const *params, size_t n, imv_result *const *r)
 {
     call c = {.I = inst, .m = m, .v = v, .params = params, .n = n, .r = r};
@@ -276,7 +276,7 @@ static void lua_score_batch(const imv_model *m, void *inst, const imv_profile_vi
 /* Intern the model's parameter names in the keys table (KEY_PARAM + j). */
 static int l_intern_params(lua_State *L)
 {
-    const lua_inst *I = lua_touserdata(L, 1);
+    const lh_inst *I = lua_touserdata(L, 1);
     lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_keys);
     for (size_t i = 0; i < I->model->n_params; i++) {
         lua_pushstring(L, I->model->params[i].name);
@@ -285,9 +285,9 @@ static int l_intern_params(lua_State *L)
     return 0;
 }
 
-static int lua_instance_new(const imv_model *m, void **inst, char *err, size_t errlen)
+static int lh_instance_new(const imv_model *m, void **inst, char *err, size_t errlen)
 {
-    lua_inst *I;
+    lh_inst *I;
     int rc = inst_create(m->cls, m->limits->lua_instructions, m->limits->lua_memory, &I, err,
                          errlen);
     if (rc == IMV_OK) {
@@ -305,9 +305,9 @@ static int lua_instance_new(const imv_model *m, void **inst, char *err, size_t e
     return rc;
 }
 
-static void lua_unload(imv_model *m)
+static void lh_unload(imv_model *m)
 {
-    lua_cls *c = m->cls;
+    lh_cls *c = m->cls;
     if (!c)
         return;
     free(c->src);
@@ -316,13 +316,13 @@ static void lua_unload(imv_model *m)
     m->cls = NULL;
 }
 
-static const imv_backend lua_backend = {
+static const imv_backend lh_backend = {
     .language = "lua",
-    .instance_new = lua_instance_new,
+    .instance_new = lh_instance_new,
     .instance_free = inst_free,
-    .score = lua_score,
-    .score_batch = lua_score_batch,
-    .unload = lua_unload,
+    .score = lh_score,
+    .score_batch = lh_score_batch,
+    .unload = lh_unload,
 };
 
 static char *read_script(const char *path, size_t *len, char *err, size_t errlen)
@@ -349,7 +349,7 @@ static char *read_script(const char *path, size_t *len, char *err, size_t errlen
 int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits, char *err,
                  size_t errlen)
 {
-    lua_cls *c = imv_xcalloc(1, sizeof *c);
+    lh_cls *c = imv_xcalloc(1, sizeof *c);
     c->src = read_script(path, &c->len, err, errlen);
     if (!c->src) {
         free(c);
@@ -364,8 +364,8 @@ int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits, char 
     const char *base = strrchr(path, '/');
     c->chunkname = imv_xasprintf("@%s", base ? base + 1 : path);
     m->cls = c;
-    m->be = &lua_backend;
-    lua_inst *I = NULL;
+    m->be = &lh_backend;
+    lh_inst *I = NULL;
     int rc = inst_create(c, limits->lua_instructions, limits->lua_memory, &I, err, errlen);
     if (rc)
         return rc;    /* the caller frees m, and with it c */
@@ -374,7 +374,7 @@ int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits, char 
     lua_pushlightuserdata(I->L, &d);
     int st = lua_pcall(I->L, 1, 0, 0);
     if (st != LUA_OK) {
-        lua_errmsg(I->L, st, I, err, errlen);
+        lh_errmsg(I->L, st, I, err, errlen);
         rc = IMV_EPLUGIN;
     } else {
         rc = imv_model_init(m, path, d.s[0], d.s[1], d.s[2], d.s[3], d.s[4], d.params,

@@ -23,13 +23,13 @@
 
 #define HOOK_STEP 1000
 
-typedef struct lua_cls {
+typedef struct lh_cls {
     char *src;
     size_t len;
     char *chunkname;
-} lua_cls;
+} lh_cls;
 
-typedef struct lua_inst {
+typedef struct lh_inst {
     lua_State *L;
     size_t mem, cap;
     long budget, left;
@@ -54,14 +54,14 @@ typedef struct lua_inst {
     struct slab *slabs;        /* where they come from; freed with the state */
     char *bump;
     size_t bump_left;
-} lua_inst;
+} lh_inst;
 
 /* The keys the host writes in every call, interned once per state (a
  * lua_setfield with a C string looks the string up each time).  Rating i
  * is at KEY_RATING + i, parameter j at KEY_PARAM + j. */
 enum { KEY_RATING = 1, KEY_RATINGS = KEY_RATING + IMV_R_COUNT, KEY_SCORE_ONLY, KEY_PARAM };
 
-static inline void push_key(lua_State *L, const lua_inst *I, int k)
+static inline void push_key(lua_State *L, const lh_inst *I, int k)
 {
     lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_keys);
     lua_rawgeti(L, -1, k);
@@ -69,7 +69,7 @@ static inline void push_key(lua_State *L, const lua_inst *I, int k)
 }
 
 /* t[key k] = x for the table at idx, without metamethods. */
-static inline void set_key_num(lua_State *L, const lua_inst *I, int idx, int k, double x)
+static inline void set_key_num(lua_State *L, const lh_inst *I, int idx, int k, double x)
 {
     idx = lua_absindex(L, idx);
     push_key(L, I, k);
@@ -85,7 +85,7 @@ struct slab {
 
 /* One call of the model: n views with their parameters and results. */
 typedef struct call {
-    lua_inst *I;
+    lh_inst *I;
     const imv_model *m;
     const imv_profile_view *const *v;
     const double *const *params;
@@ -95,10 +95,10 @@ typedef struct call {
 } call;
 
 /* ---- alloc.c ---- */
-/* The lua_Alloc of every state: ud is its lua_inst; counts against I->cap. */
+/* The lua_Alloc of every state: ud is its lh_inst; counts against I->cap. */
 void *imv_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 /* Release the slabs (after lua_close). */
-void imv_lua_slabs_free(lua_inst *I);
+void imv_lua_slabs_free(lh_inst *I);
 
 /* ---- budget.c ---- */
 double imv_lua_thread_cpu(void);
@@ -107,7 +107,7 @@ void imv_lua_hook(lua_State *L, lua_Debug *ar);
 /* Lazy calls (see budget.c): 1 when this thread has its CPU tick timer. */
 int imv_lua_lazy_ready(void);
 /* Mark I as the lazy call the tick may interrupt; NULL when it ends. */
-void imv_lua_lazy_running(lua_inst *I);
+void imv_lua_lazy_running(lh_inst *I);
 #define LAZY_MIN_BUDGET 1000000L
 #define LAZY_MAX_RATE 4e9           /* Lua VM instructions a second */
 
@@ -117,8 +117,8 @@ int imv_lua_open_sandbox(lua_State *L);
 
 /* ---- marshal.c ---- */
 int imv_lua_make_keys(lua_State *L);
-void imv_lua_push_view(lua_State *L, lua_inst *I, const imv_profile_view *v, unsigned long key);
-void imv_lua_push_params(lua_State *L, lua_inst *I, const imv_model *m, const double *params);
+void imv_lua_push_view(lua_State *L, lh_inst *I, const imv_profile_view *v, unsigned long key);
+void imv_lua_push_params(lua_State *L, lh_inst *I, const imv_model *m, const double *params);
 void imv_lua_read_result(lua_State *L, int idx, imv_result *r);
 /* lua_CFunctions taking a light userdata call: run the model's score or
  * score_batch on it and read the results. */

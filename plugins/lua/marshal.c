@@ -65,7 +65,7 @@ static void push_partners(lua_State *L, const imv_profile_view *v)
 }
 
 /* Build the table for v (ratings left empty), leaving it on the stack. */
-static void push_profile(lua_State *L, const lua_inst *I, const imv_profile_view *v)
+static void push_profile(lua_State *L, const lh_inst *I, const imv_profile_view *v)
 {
     lua_createtable(L, 0, 12);
     set_str(L, "id", v->id);
@@ -109,7 +109,7 @@ static void push_profile(lua_State *L, const lua_inst *I, const imv_profile_view
 /* Write v's ratings into the ratings table of the p on top of the stack
  * (the cached one when cached is set: then only the ratings that changed
  * since the last call, which in bulk draws are the few uncertain ones). */
-static void set_ratings(lua_State *L, lua_inst *I, int cached, const imv_profile_view *v)
+static void set_ratings(lua_State *L, lh_inst *I, int cached, const imv_profile_view *v)
 {
     if (cached) {
         lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_ratings);
@@ -130,7 +130,7 @@ static void set_ratings(lua_State *L, lua_inst *I, int cached, const imv_profile
 /* Push p for v.  Bulk draws of one authority (score-only calls with the
  * same key) reuse one table and refresh only its ratings: building it
  * costs more than the model.  p is documented as read-only to models. */
-void imv_lua_push_view(lua_State *L, lua_inst *I, const imv_profile_view *v, unsigned long key)
+void imv_lua_push_view(lua_State *L, lh_inst *I, const imv_profile_view *v, unsigned long key)
 {
     int cache = key != 0 && (v->flags & IMV_VIEW_SCORE_ONLY);
     if (cache && key == I->cached_key) {
@@ -175,7 +175,7 @@ static int same_base(const imv_profile_view *a, const imv_profile_view *b)
 /* Push a p for v that shares every field but the ratings with the p at
  * base (built for a view with the same base): much cheaper than building
  * it again, and p is read-only to models. */
-static void push_copy(lua_State *L, lua_inst *I, int base, const imv_profile_view *v)
+static void push_copy(lua_State *L, lh_inst *I, int base, const imv_profile_view *v)
 {
     lua_createtable(L, 0, 12);
     lua_pushnil(L);
@@ -192,7 +192,7 @@ static void push_copy(lua_State *L, lua_inst *I, int base, const imv_profile_vie
 }
 
 /* A fresh params table. */
-static void push_params_new(lua_State *L, lua_inst *I, const imv_model *m, const double *params)
+static void push_params_new(lua_State *L, lh_inst *I, const imv_model *m, const double *params)
 {
     lua_createtable(L, 0, (int)m->n_params);
     for (size_t i = 0; i < m->n_params; i++)
@@ -202,7 +202,7 @@ static void push_params_new(lua_State *L, lua_inst *I, const imv_model *m, const
 /* Push the params table.  One table per state is kept and reused: only
  * values that changed since the last call are written (none, unless the
  * parameters are being varied).  Models treat params as read-only. */
-void imv_lua_push_params(lua_State *L, lua_inst *I, const imv_model *m, const double *params)
+void imv_lua_push_params(lua_State *L, lh_inst *I, const imv_model *m, const double *params)
 {
     if (I->w_n == 0 && m->n_params > 0) {
         /* first call, or the first after an error: build the table */
@@ -389,7 +389,7 @@ int imv_lua_call_score(lua_State *L)
 int imv_lua_call_batch(lua_State *L)
 {
     call *c = lua_touserdata(L, 1);
-    lua_inst *I = c->I;
+    lh_inst *I = c->I;
     size_t np = c->m->n_params;
     lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_batch);
     /* ps: views of one profile share one base table (see push_copy) */

@@ -183,7 +183,7 @@ static double c_cost(lua_State *L, int kind)
 
 static int l_charged(lua_State *L)
 {
-    lua_inst *I = *(lua_inst **)lua_getextraspace(L);
+    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
     int kind = (int)lua_tointeger(L, lua_upvalueindex(2));
     if (I->budget > 0) {
         double cost = c_cost(L, kind);
