@@ -393,6 +393,36 @@ START_TEST(lua__runtime_error_is_that_models_error)
 }
 END_TEST
 
+/* A model author sees how the failing line was reached: the frames of the
+ * script, innermost first, on one line, without the host's C frames. */
+START_TEST(lua__error_has_a_traceback)
+{
+    imv_registry *reg = new_registry(BUDGET, CAP);
+    static const char *const names[] = {"nested_error.lua", NULL};
+    load_ok(reg, names);
+    imv_worker *w = imv_worker_new(reg);
+    imv_profile *p = make_profile("low", 1, NULL);
+    imv_result r;
+    score_with(w, reg, "lua_nested", p, 0, &r);
+    ck_assert_ptr_nonnull(r.error);
+    const char *e = r.error;
+    ck_assert_msg(strncmp(e, "Lua error: nested_error.lua:6: acceptance too low: 1", 52) == 0,
+                  "%s", e);
+    const char *tb = strstr(e, " (traceback: ");
+    ck_assert_msg(tb != NULL, "%s", e);
+    const char *helper = strstr(tb, "nested_error.lua:6: in ");
+    const char *caller = strstr(tb, "nested_error.lua:10: in ");
+    const char *score = strstr(tb, "nested_error.lua:17: in ");
+    ck_assert_msg(helper && caller && score && helper < caller && caller < score, "%s", e);
+    ck_assert_msg(strstr(e, "[C]") == NULL && strchr(e, '\n') == NULL, "%s", e);
+    ck_assert_int_eq(e[strlen(e) - 1], ')');
+    imv_result_clear(&r);
+    imv_profile_free(p);
+    imv_worker_free(w);
+    imv_registry_free(reg);
+}
+END_TEST
+
 START_TEST(lua__runaway_loop_stopped_by_the_budget)
 {
     imv_registry *reg = new_registry(BUDGET, CAP);
@@ -665,6 +695,7 @@ int main(void)
     tcase_add_test(tc, lua__other_load_errors);
     tcase_add_test(tc, lua__bytecode_refused);
     tcase_add_test(tc, lua__runtime_error_is_that_models_error);
+    tcase_add_test(tc, lua__error_has_a_traceback);
     tcase_add_test(tc, lua__runaway_loop_stopped_by_the_budget);
     tcase_add_test(tc, lua__loop_catching_the_budget_error_is_still_stopped);
     tcase_add_test(tc, lua__budget_is_per_call);

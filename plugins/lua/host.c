@@ -24,6 +24,78 @@
 
 #define MAX_SCRIPT (1u << 20)
 
+#define TRACE_FRAMES 8      /* Lua frames kept in a model's error message */
+
+/* The message handler of every protected call: the model's error gets a
+ * traceback (luaL_traceback prints at most 21 levels), so that a model
+ * author sees how the failing line was reached.  It runs unhooked (for
+ * the budget's own error, from inside the hook), so it does bounded work
+ * and runs no metamethod; the host's own errors pass through untouched. */
+static int lh_msgh(lua_State *L)
+{
+    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
+    if (I->budget_hit || I->cpu_hit || I->rerun || !lua_isstring(L, 1))
+        return 1;
+    luaL_traceback(L, L, lua_tostring(L, 1), 1);
+    return 1;
+}
+
+/* Append to buf (holding *k bytes of len) what fits of s[0..n). */
+static void put(char *buf, size_t len, size_t *k, const char *s, size_t n)
+{
+    if (*k + 1 >= len)
+        return;
+    if (n > len - 1 - *k)
+        n = len - 1 - *k;
+    memcpy(buf + *k, s, n);
+    *k += n;
+    buf[*k] = '\0';
+}
+
+/* "MSG\nstack traceback:\n\tF1\n\tF2..." as one line: "Lua error: MSG
+ * (traceback: F1; F2)", keeping the model's own frames (not the host's C
+ * ones), at most TRACE_FRAMES of them; none when the only one is the line
+ * MSG already names. */
+static void format_error(const char *m, char *buf, size_t len)
+{
+    static const char mark[] = "\nstack traceback:\n";
+    const char *tb = strstr(m, mark);
+    size_t k = 0;
+    buf[0] = '\0';
+    put(buf, len, &k, "Lua error: ", 11);
+    put(buf, len, &k, m, tb ? (size_t)(tb - m) : strlen(m));
+    if (!tb)
+        return;
+    char frames[512];
+    size_t fk = 0;
+    int kept = 0;
+    const char *first = NULL;
+    frames[0] = '\0';
+    for (const char *f = tb + sizeof mark - 1; *f && kept < TRACE_FRAMES;) {
+        f += strspn(f, "\t");
+        size_t n = strcspn(f, "\n");
+        if (n && strncmp(f, "[C]:", 4) != 0) {
+            if (kept)
+                put(frames, sizeof frames, &fk, "; ", 2);
+            else
+                first = f;
+            put(frames, sizeof frames, &fk, f, n);
+            kept++;
+        }
+        f += n + (f[n] == '\n');
+    }
+    if (kept == 1) {
+        const char *in = strstr(first, ": in ");
+        if (in && strncmp(m, first, (size_t)(in - first) + 1) == 0)
+            return;     /* "file:line:" of the message itself */
+    }
+    if (kept) {
+        put(buf, len, &k, " (traceback: ", 13);
+        put(buf, len, &k, frames, fk);
+        put(buf, len, &k, ")", 1);
+    }
+}
+
 static const char *lh_errmsg(lua_State *L, int status, lh_inst *I, char *buf, size_t len)
 {
     if (status == LUA_ERRMEM) {
@@ -35,9 +107,10 @@ static const char *lh_errmsg(lua_State *L, int status, lh_inst *I, char *buf, si
     } else if (I->budget_hit) {
         snprintf(buf, len, "Lua instruction budget of %ld exceeded (is there an endless loop?)",
                  I->budget);
+    } else if (lua_type(L, -1) == LUA_TSTRING) {
+        format_error(lua_tostring(L, -1), buf, len);
     } else {
-        const char *m = lua_tostring(L, -1);
-        snprintf(buf, len, "Lua error: %s", m ? m : "(error object is not a string)");
+        snprintf(buf, len, "Lua error: (error object is not a string but a %s)", luaL_typename(L, -1));
     }
     return buf;
 }
@@ -90,8 +163,12 @@ static int inst_create(const lh_cls *c, long budget, size_t cap, lh_inst **out, 
     }
     if (st == LUA_OK)
         st = luaL_loadbufferx(L, c->src, c->len, c->chunkname, "t");
-    if (st == LUA_OK)
-        st = lua_pcall(L, 0, 1, 0);
+    if (st == LUA_OK) {
+        lua_pushcfunction(L, lh_msgh);
+        lua_insert(L, -2);
+        st = lua_pcall(L, 0, 1, -2);
+        lua_remove(L, -2);
+    }
     if (st != LUA_OK) {
         lh_errmsg(L, st, I, err, errlen);
         inst_free(I);
@@ -187,9 +264,10 @@ static int pcall_once(lh_inst *I, lua_CFunction f, call *c)
     I->cpu_hit = 0;
     I->cpu_start = imv_lua_thread_cpu();
     lua_settop(L, 0);
+    lua_pushcfunction(L, lh_msgh);
     lua_pushcfunction(L, f);
     lua_pushlightuserdata(L, c);
-    return lua_pcall(L, 1, 0, 0);
+    return lua_pcall(L, 1, 0, 1);
 }
 
 /* The call without the count hook (see "the lazy budget").  Returns its
@@ -241,7 +319,7 @@ static void run(lh_inst *I, lua_CFunction f, call *c)
             lua_sethook(L, NULL, 0, 0);
     }
     if (st != LUA_OK) {
-        char msg[600];
+        char msg[1024];
         lh_errmsg(L, st, I, msg, sizeof msg);
         /* error() takes any string: keep the output one line of UTF-8. */
         for (size_t i = 0; i < c->n; i++)
