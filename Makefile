@@ -65,7 +65,7 @@ help:
 deps:
 	@sh tests/install-deps.sh
 
-$(BUILD)/obj/%.o: %.c $(wildcard core/*.h cli/*.h plugins/lua/*.h) plugins/imeval_plugin.h | deps
+$(BUILD)/obj/%.o: %.c $(wildcard core/*.h cli/*.h plugins/lua/*.h) plugins/imeval_plugin.h plugins/imeval_aux.h | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(BASE_CFLAGS) -c $< -o $@
@@ -83,7 +83,7 @@ $(BUILD)/imeval: $(CLI_OBJ) $(BUILD)/libimeval.a
 # Model plugins use nothing but the SDK header: the path a researcher's takes.
 PLUGIN_CFLAGS := -std=c11 $(WARN) $(OPT) $(SAN) -fPIC -shared -fvisibility=hidden -Iplugins
 
-$(BUILD)/models/%.so: models/%.c plugins/imeval_plugin.h | deps
+$(BUILD)/models/%.so: models/%.c plugins/imeval_plugin.h plugins/imeval_aux.h | deps
 	@mkdir -p $(dir $@)
 	@echo "  PLUGIN  $@"
 	$(Q)$(CC) $(PLUGIN_CFLAGS) $< -o $@ -lm

@@ -115,6 +115,11 @@ typedef struct imv_profile {
     int uncertain;       /* 1 when any rating is a range */
     char *extra_json;    /* unknown fields, kept as a JSON object, or NULL */
     unsigned long serial; /* unique in the process: lets hosts cache per profile */
+    /* What every view of this profile shares, built once when the profile
+     * is complete (imv_profile_derive): the partner views and the array
+     * of pointers to them that the view passes to plugins. */
+    imv_partner_view *partner_views;
+    const imv_partner_view **partner_ptrs;
 } imv_profile;
 
 void imv_profile_free(imv_profile *p);
@@ -123,10 +128,18 @@ void imv_profile_free(imv_profile *p);
 double imv_range_point(const imv_range *r);
 
 /* Fill a plugin view of p with every rating at its point value.  The view
- * borrows from p (and from partners_buf/prev_buf, which must hold
- * p->n_partners and p->n_previous entries) and from nothing else. */
+ * borrows from p and from nothing else (partners_buf is unused since
+ * plugin ABI 2, where p holds its partner views; it may be NULL). */
 void imv_profile_view_init(const imv_profile *p, imv_profile_view *view,
                            imv_partner_view *partners_buf);
+/* Set v's intervention_expected_months from the models of reg (the
+ * stall_months of the model in place, as set); the evaluation functions
+ * call it after imv_profile_view_init. */
+struct imv_registry;
+void imv_profile_view_expect(imv_profile_view *v, const struct imv_registry *reg);
+/* Build what the views of p share (called by imv_profile_from_json once
+ * p is valid; call it again after changing p->partners by hand). */
+void imv_profile_derive(imv_profile *p);
 
 /* Names used in JSON paths and CSV headers. */
 const char *imv_rating_name(int rating);
@@ -225,6 +238,19 @@ const imv_param_def *imv_model_param(const imv_model *m, size_t i);
 /* Current values, in declaration order (defaults unless overridden). */
 const double *imv_model_param_values(const imv_model *m);
 int imv_model_isolated(const imv_model *m);
+/* The declared direction of a rating for m (imv_model_def.directions, or
+ * the Lua model's `directions`): +1 a higher rating never lowers the score
+ * nor makes it non-viable, -1 never raises it nor makes it viable, 0 no
+ * effect; IMV_DIR_UNDECLARED when the model says nothing. */
+#define IMV_DIR_UNDECLARED 2
+int imv_model_direction(const imv_model *m, int rating);
+/* m's IMV_PARAM_STALL_MONTHS parameter as set, or IMV_UNKNOWN. */
+double imv_model_stall_months(const imv_model *m);
+/* The index of m's base-score parameter (IMV_PARAM_BASE), or SIZE_MAX. */
+size_t imv_model_base_param(const imv_model *m);
+/* 1 when --vary-parameters draws p: it has a plausible range and is
+ * neither fixed nor the base; draws are uniform over that range. */
+int imv_param_drawn(const imv_param_def *p);
 
 /* ---- evaluating ------------------------------------------------------- */
 

@@ -73,6 +73,8 @@ struct imv_model {
     int isolated;
     int has_batch;
     const imv_limits *limits;  /* the registry's */
+    signed char dir[IMV_R_COUNT]; /* declared directions (core/declare.c) */
+    int has_directions;
 };
 
 /* Fill the model's descriptive fields from a definition (copies all;
@@ -82,6 +84,21 @@ int imv_model_init(imv_model *m, const char *path, const char *id,
                    const char *evidence, const imv_param_def *params,
                    size_t n_params, char *err, size_t errlen);
 void imv_model_free(imv_model *m);
+
+/* Declared properties (core/declare.c).  A plugin's parameter table,
+ * walked with its own element size, as an array of this engine's
+ * imv_param_def (fields it lacks are zero); caller frees *out. */
+int imv_param_defs_copy(const imv_param_def *params, size_t n, size_t stride,
+                        imv_param_def **out, char *err, size_t errlen);
+/* Hard limits, plausible range and flags of one parameter. */
+int imv_param_def_check(const char *model, const imv_param_def *p, char *err, size_t errlen);
+/* At most one parameter flagged IMV_PARAM_BASE. */
+int imv_params_check_base(const char *model, const imv_param_def *params, size_t n, char *err,
+                          size_t errlen);
+/* Parse "rating:+,rating:-,rating:0" into dir (IMV_DIR_UNDECLARED elsewhere). */
+int imv_directions_parse(const char *model, const char *s, signed char dir[IMV_R_COUNT],
+                         char *err, size_t errlen);
+int imv_model_set_directions(imv_model *m, const char *s, char *err, size_t errlen);
 
 /* The registry behind a worker. */
 imv_registry *imv_worker_registry(imv_worker *w);
@@ -121,6 +138,7 @@ void imv_journey_compute(const imv_profile_view *p, imv_journey *out);
 /* Limits on what a plugin may hand back. */
 #define IMV_MAX_TEXT 2000          /* bytes in one text */
 #define IMV_MAX_ITEMS 200          /* reasons, risks or preconditions */
+#define IMV_MAX_PARAMS 100         /* parameters of one model */
 #define IMV_MAX_RESULT_TEXT (256 * 1024)
 
 #endif

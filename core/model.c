@@ -55,18 +55,16 @@ int imv_model_init(imv_model *m, const char *path, const char *id, const char *n
                      id, i + 1);
             return IMV_EPLUGIN;
         }
-        if (!(isfinite(p->min) && isfinite(p->max) && isfinite(p->def) && p->min <= p->def &&
-              p->def <= p->max)) {
-            snprintf(err, errlen, "model %s: parameter %s needs min <= default <= max, got %g <= %g <= %g",
-                     id, p->name, p->min, p->def, p->max);
+        if (imv_param_def_check(id, p, err, errlen))
             return IMV_EPLUGIN;
-        }
         for (size_t k = 0; k < i; k++)
             if (strcmp(params[k].name, p->name) == 0) {
                 snprintf(err, errlen, "model %s declares parameter %s twice", id, p->name);
                 return IMV_EPLUGIN;
             }
     }
+    if (imv_params_check_base(id, params, n_params, err, errlen))
+        return IMV_EPLUGIN;
     m->path = imv_xstrdup(path);
     m->id = imv_xstrdup(id);
     m->name = imv_xstrdup(name);

@@ -125,9 +125,29 @@ double imv_months_between(const char *from, const char *to)
     return v < 0 ? 0 : v;
 }
 
+void imv_profile_derive(imv_profile *p)
+{
+    free(p->partner_views);
+    free(p->partner_ptrs);
+    p->partner_views = imv_xcalloc(p->n_partners, sizeof *p->partner_views);
+    p->partner_ptrs = imv_xcalloc(p->n_partners, sizeof *p->partner_ptrs);
+    for (size_t i = 0; i < p->n_partners; i++) {
+        const imv_partner *s = &p->partners[i];
+        p->partner_views[i] = (imv_partner_view){
+            .struct_size = sizeof p->partner_views[i], .id = s->id, .name = s->name,
+            .grade = s->grade, .neighbouring = s->neighbouring,
+            .child_population = s->child_population,
+            .spare_leadership_capacity = s->spare_leadership_capacity,
+            .current_commitments = s->current_commitments,
+        };
+        p->partner_ptrs[i] = &p->partner_views[i];
+    }
+}
+
 void imv_profile_view_init(const imv_profile *p, imv_profile_view *v,
                            imv_partner_view *pb)
 {
+    (void)pb;
     memset(v, 0, sizeof *v);
     v->struct_size = sizeof *v;
     v->id = p->id;
@@ -147,18 +167,18 @@ void imv_profile_view_init(const imv_profile *p, imv_profile_view *v,
     v->intervention_partner = p->iv_partner;
     v->intervention_months = p->iv_model ? imv_months_between(p->iv_since, p->as_of)
                                          : IMV_UNKNOWN;
-    v->n_partners = p->n_partners;
-    v->partners = pb;
-    for (size_t i = 0; i < p->n_partners; i++) {
-        const imv_partner *s = &p->partners[i];
-        pb[i] = (imv_partner_view){
-            .struct_size = sizeof pb[i], .id = s->id, .name = s->name,
-            .grade = s->grade, .neighbouring = s->neighbouring,
-            .child_population = s->child_population,
-            .spare_leadership_capacity = s->spare_leadership_capacity,
-            .current_commitments = s->current_commitments,
-        };
-    }
+    v->intervention_expected_months = IMV_UNKNOWN;
+    /* A profile whose partners were set by hand without a derive has no
+     * views: show no partners rather than stale ones. */
+    v->n_partners = p->partner_ptrs ? p->n_partners : 0;
+    v->partners = p->partner_ptrs;
+}
+
+void imv_profile_view_expect(imv_profile_view *v, const imv_registry *reg)
+{
+    const imv_model *m = v->intervention_model && reg
+                             ? imv_registry_find(reg, v->intervention_model) : NULL;
+    v->intervention_expected_months = m ? imv_model_stall_months(m) : IMV_UNKNOWN;
 }
 
 void imv_profile_free(imv_profile *p)
@@ -179,6 +199,8 @@ void imv_profile_free(imv_profile *p)
         free(p->partners[i].name);
     }
     free(p->partners);
+    free(p->partner_views);
+    free(p->partner_ptrs);
     free(p->extra_json);
     free(p);
 }

@@ -576,6 +576,7 @@ int imv_profile_from_json(const cJSON *json, const char *source, long line,
         imv_profile_free(p);
         return IMV_EINVAL;
     }
+    imv_profile_derive(p);
     *out = p;
     return IMV_OK;
 }

@@ -187,9 +187,21 @@ static void h_set_error(imv_result *r, const char *message)
         r->error = t;
 }
 
+/* The plugin's journey may be shorter than ours (built against an older
+ * header) or longer (a newer one): write only what fits in the size it
+ * gave, and leave its struct_size alone. */
 static void h_journey(const imv_profile_view *p, imv_journey *out)
 {
-    imv_journey_compute(p, out);
+    if (!out)
+        return;
+    imv_journey j;
+    imv_journey_compute(p, &j);
+    if (IMV_STRUCT_HAS(imv_journey, out, months_to_fair))
+        out->months_to_fair = j.months_to_fair;
+    if (IMV_STRUCT_HAS(imv_journey, out, months_to_good))
+        out->months_to_good = j.months_to_good;
+    if (IMV_STRUCT_HAS(imv_journey, out, factor))
+        out->factor = j.factor;
 }
 
 static const imv_host host_table = {

@@ -140,6 +140,7 @@ imv_mc *imv_mc_new(imv_registry *reg, const imv_profile *p, size_t draws, uint64
     snprintf(c->salt, sizeof c->salt, "%s@%s", p->id, p->as_of);
     c->partners = imv_xcalloc(p->n_partners, sizeof *c->partners);
     imv_profile_view_init(p, &c->base, c->partners);
+    imv_profile_view_expect(&c->base, reg);
     c->base.flags = IMV_VIEW_SCORE_ONLY;
     c->param_off = imv_xcalloc(n, sizeof *c->param_off);
     for (size_t m = 0; m < n; m++) {
@@ -205,9 +206,16 @@ static void draw_chunk(const imv_mc *c, mc_scratch *s, imv_rng *rng, size_t k)
         double *block = s->params + d * c->n_params_total;
         for (size_t m = 0; m < c->n_models; m++) {
             const imv_model *mod = imv_registry_get(c->reg, m);
+            /* Only what the model declares uncertain is drawn, over its
+             * plausible range; bases, rule dates and values a user set
+             * stay as they are (issue 11 point 9). */
             for (size_t j = 0; j < mod->n_params; j++) {
                 const imv_param_def *pd = &mod->params[j];
-                block[c->param_off[m] + j] = pd->min + imv_rng_uniform(rng) * (pd->max - pd->min);
+                double x = mod->values[j];
+                if (imv_param_drawn(pd) && x == pd->def)
+                    x = pd->plausible_low +
+                        imv_rng_uniform(rng) * (pd->plausible_high - pd->plausible_low);
+                block[c->param_off[m] + j] = x;
             }
         }
     }

@@ -37,31 +37,31 @@ enum {
 };
 
 static const imv_param_def params[P_COUNT] = {
-    [P_BASE] = {"base", 35, 0, 100, "score before any factor"},
+    [P_BASE] = {"base", 35, 0, 100, "score before any factor", .flags = IMV_PARAM_BASE},
     [P_PERSISTENT] = {"persistent_bonus", 18, 0, 40,
-        "points for persistent failure (inadequate now and at one of the two previous inspections)"},
+        "points for persistent failure (inadequate now and at one of the two previous inspections)", IMV_PLAUSIBLE(13.5, 22.5)},
     [P_W_EXTENT] = {"w_extent", 5, 0, 15,
-        "points per rating point of failure_extent above 2"},
+        "points per rating point of failure_extent above 2", IMV_PLAUSIBLE(3.75, 6.25)},
     [P_SYSTEMIC_EXTENT] = {"systemic_extent", 3.5, 2, 4,
-        "failure_extent at or above which the failure is systemic"},
+        "failure_extent at or above which the failure is systemic", IMV_PLAUSIBLE(3.25, 3.75)},
     [P_W_SYSTEMIC] = {"systemic_bonus", 8, 0, 30,
-        "points for systemic failure"},
+        "points for systemic failure", IMV_PLAUSIBLE(6, 10)},
     [P_W_COMMITMENT] = {"w_commitment", 7, 0, 20,
-        "points per rating point by which member capacity (mean political commitment and corporate leadership) falls below 2"},
+        "points per rating point by which member capacity (mean political commitment and corporate leadership) falls below 2", IMV_PLAUSIBLE(5.25, 8.75)},
     [P_W_ACCEPTANCE] = {"w_acceptance", 4, 0, 15,
-        "points per rating point by which acceptance falls below 2"},
+        "points per rating point by which acceptance falls below 2", IMV_PLAUSIBLE(3, 5)},
     [P_W_CAPACITY] = {"w_capacity", 3, 0, 15,
-        "points per rating point by which officer capacity (mean senior and middle leadership) falls below 2"},
+        "points per rating point by which officer capacity (mean senior and middle leadership) falls below 2", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_ESCALATION] = {"escalation_bonus", 15, 0, 40,
-        "points when the current intervention has stalled"},
+        "points when the current intervention has stalled", IMV_PLAUSIBLE(11.25, 18.75)},
     [P_W_CONDITIONS] = {"w_conditions", 1, 0, 5,
-        "points per rating point of workforce stability, leadership stability and finances above 2"},
+        "points per rating point of workforce stability, leadership stability and finances above 2", IMV_PLAUSIBLE(0.75, 1.25)},
     [P_REVIEW] = {"review_months", 3, 1, 12,
-        "months for the commissioner's review (DOMAIN: about 2-4)"},
+        "months for the commissioner's review (DOMAIN: about 2-4)", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_STALL] = {"stall_months", 18, 6, 48,
-        "months under a commissioner, still inadequate, after which it has stalled"},
+        "months under a commissioner, still inadequate, after which it has stalled", IMV_PLAUSIBLE(13.5, 22.5)},
     [P_RULES_YEAR] = {"rules_year", 2016, 2000, 2100,
-        "year from which persistent failure triggers a commissioner (DOMAIN: since 2016)"},
+        "year from which persistent failure triggers a commissioner (DOMAIN: since 2016)", .flags = IMV_PARAM_FIXED},
 };
 
 #define EV_RULES "DOMAIN rules in force: commissioner for persistent (inadequate twice in five years) or systemic failure"
@@ -243,10 +243,15 @@ static const imv_model_def def = {
                "leadership, political commitment, corporate leadership and acceptance.",
     .evidence = "DOMAIN rules in force and what happened; 003 ch.3 formal support (d); 003 ch.4 "
                 "third contention; 002 (Torbay); 003 case study 3 (Doncaster)",
-    .params = params,
-    .n_params = P_COUNT,
+    IMV_PARAMS(params),
     .score = score,
     .score_batch = NULL,
+    /* How a higher rating moves the score (tests/check_models.c checks it). */
+    .directions =
+        "senior_leadership:-,middle_leadership:-,leadership_stability:+,political_commitment:-,"
+        "corporate_leadership:-,acceptance:-,governance:0,partnerships:0,"
+        "self_assessment:0,workforce_stability:+,financial_resilience:+,failure_extent:+,"
+        "initial_response:0",
 };
 
 /* The SDK header does not declare the entry point; declare it here so that

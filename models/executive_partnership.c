@@ -42,45 +42,45 @@ enum {
 
 static const imv_param_def params[P_COUNT] = {
     [P_W_COMMITMENT] = {"w_commitment", 10, 0, 25,
-        "points per rating point of political_commitment above 2"},
+        "points per rating point of political_commitment above 2", IMV_PLAUSIBLE(7.5, 12.5)},
     [P_W_CORPORATE] = {"w_corporate", 4, 0, 15,
-        "points per rating point of corporate_leadership above 2"},
+        "points per rating point of corporate_leadership above 2", IMV_PLAUSIBLE(3, 5)},
     [P_W_GAP] = {"w_gap", 6, 0, 15,
-        "points per rating point by which officer capacity (mean senior and middle leadership) falls below 2"},
+        "points per rating point by which officer capacity (mean senior and middle leadership) falls below 2", IMV_PLAUSIBLE(4.5, 7.5)},
     [P_W_ACCEPTANCE] = {"w_acceptance", 3, 0, 10,
-        "points per rating point of acceptance above 2"},
+        "points per rating point of acceptance above 2", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_W_EXTENT] = {"w_extent", 3, 0, 10,
-        "points lost per rating point of failure_extent above 2"},
+        "points lost per rating point of failure_extent above 2", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_W_FIT] = {"w_fit", 0.5, 0, 1,
-        "points per point of partner fit above 60"},
+        "points per point of partner fit above 60", IMV_PLAUSIBLE(0.38, 0.62)},
     [P_W_WORKFORCE] = {"w_workforce", 3, 0, 10,
-        "points per rating point of workforce_stability above 2"},
+        "points per rating point of workforce_stability above 2", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_W_STABILITY] = {"w_stability", 1, 0, 10,
-        "points per rating point of leadership_stability above 2 (the partner supplies stable leaders)"},
+        "points per rating point of leadership_stability above 2 (the partner supplies stable leaders)", IMV_PLAUSIBLE(0.75, 1.25)},
     [P_W_FINANCE] = {"w_finance", 3, 0, 10,
-        "points per rating point of financial_resilience above 2"},
+        "points per rating point of financial_resilience above 2", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_W_AGENCY] = {"w_agency", 3, 0, 10,
-        "points lost per 10 percentage points of agency_rate above 15%"},
+        "points lost per 10 percentage points of agency_rate above 15%", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_W_CHURN] = {"w_churn", 1, 0, 5,
-        "points lost per leadership change beyond two in three years (up to three)"},
+        "points lost per leadership change beyond two in three years (up to three)", IMV_PLAUSIBLE(0.75, 1.25)},
     [P_PERSISTENT] = {"persistent_penalty", 5, 0, 30,
-        "points lost for persistent failure (inadequate now and at one of the two previous inspections)"},
+        "points lost for persistent failure (inadequate now and at one of the two previous inspections)", IMV_PLAUSIBLE(3.75, 6.25)},
     [P_RI_PENALTY] = {"ri_penalty", 12, 0, 30,
-        "points lost when the authority is not judged inadequate"},
+        "points lost when the authority is not judged inadequate", IMV_PLAUSIBLE(9, 15)},
     [P_MIN_FIT] = {"min_fit", 45, 0, 100,
-        "partner fit below which a candidate is not a viable partner"},
+        "partner fit below which a candidate is not a viable partner", IMV_PLAUSIBLE(40, 50)},
     [P_MIN_SPARE] = {"min_spare_capacity", 1, 0, 4,
-        "spare leadership capacity a partner must have"},
+        "spare leadership capacity a partner must have", IMV_PLAUSIBLE(0.75, 1.25)},
     [P_SMALL_PARTNER] = {"small_partner_children", 60000, 0, 500000,
-        "child population below which a partner is small and easily stretched"},
+        "child population below which a partner is small and easily stretched", IMV_PLAUSIBLE(50000, 70000)},
     [P_IMPORT_MONTHS] = {"import_months", 4, 0, 12,
-        "months saved on the way to fair by importing a strong partner's core systems (fit >= 70)"},
+        "months saved on the way to fair by importing a strong partner's core systems (fit >= 70)", IMV_PLAUSIBLE(3, 5)},
     [P_STALL] = {"stall_months", 24, 6, 72,
-        "months under a partnership, still inadequate, after which it has stalled"},
+        "months under a partnership, still inadequate, after which it has stalled", IMV_PLAUSIBLE(18, 30)},
     [P_SETUP] = {"setup_months", 3, 0, 12,
-        "months to agree the partnership and install the shared leadership"},
+        "months to agree the partnership and install the shared leadership", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_CONTINUITY] = {"continuity_bonus", 5, 0, 20,
-        "points when this model is already in place, the authority inadequate, and within its expected time"},
+        "points when this model is already in place, the authority inadequate, and within its expected time", IMV_PLAUSIBLE(3.75, 6.25)},
 };
 
 #define EV_CONTENTION "003 ch.4 Formal improvement support: executive partnership where political commitment but leadership capacity lacking"
@@ -167,7 +167,7 @@ static long best_partner(const imv_profile_view *p, const double *w, double *fit
     long best = -1;
     *fit = 0;
     for (size_t i = 0; i < p->n_partners; i++) {
-        double f = partner_fit(&p->partners[i], p, w);
+        double f = partner_fit(p->partners[i], p, w);
         if (f >= w[P_MIN_FIT] && f > *fit) {
             best = (long)i;
             *fit = f;
@@ -183,7 +183,7 @@ static long best_any(const imv_profile_view *p, const double *w, double *fit)
     long best = -1;
     *fit = -1;
     for (size_t i = 0; i < p->n_partners; i++) {
-        double f = partner_fit(&p->partners[i], p, w);
+        double f = partner_fit(p->partners[i], p, w);
         if (f > *fit) {
             best = (long)i;
             *fit = f;
@@ -199,7 +199,7 @@ static void candidate_reasons(const imv_profile_view *p, const double *w, imv_re
                               const imv_host *h)
 {
     for (size_t i = 0; i < p->n_partners; i++) {
-        const imv_partner_view *c = &p->partners[i];
+        const imv_partner_view *c = p->partners[i];
         double f = partner_fit(c, p, w);
         char text[400];
         if (f < 0)
@@ -230,7 +230,7 @@ static void partner_term(acc *a, const imv_profile_view *p, const double *w, lon
     double need = clamp(1 - (officer - 1) / 2, 0.25, 1);
     double pts = fit >= 60 ? w[P_W_FIT] * (fit - 60) * need : w[P_W_FIT] * (fit - 60);
     snprintf(text, sizeof text, "partner %s fits with %.0f/100 (grade, spare capacity, "
-             "commitments, size, neighbouring)%s", p->partners[best].id, fit,
+             "commitments, size, neighbouring)%s", p->partners[best]->id, fit,
              fit >= 60 && need < 1 ? ", worth less where the council has leaders of its own" : "");
     add(a, "partners,ratings.senior_leadership,ratings.middle_leadership", pts, text, text,
         EV_PARTNER);
@@ -315,7 +315,7 @@ static void risks(const imv_profile_view *p, imv_result *r, const imv_host *h,
     h->add_risk(r, "the partner must keep spare capacity for the duration; partners get "
                    "over-stretched (003 ch.3; 002)");
     if (best >= 0) {
-        const imv_partner_view *c = &p->partners[best];
+        const imv_partner_view *c = p->partners[best];
         if (c->grade == IMV_G_REQUIRES_IMPROVEMENT)
             h->add_risk(r, "the partner is itself 'requires improvement' and is still "
                            "stabilising its own service (002)");
@@ -367,12 +367,12 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r,
     h->set_score(r, clamp(a.s, 0, 100));
     preconditions(p, w, r, h, best);
     if (best >= 0) {
-        h->set_partner(r, p->partners[best].id, fit);
+        h->set_partner(r, p->partners[best]->id, fit);
     } else {
         double any_fit;
         long any = best_any(p, w, &any_fit);
         if (any >= 0)
-            h->set_partner(r, p->partners[any].id, any_fit);
+            h->set_partner(r, p->partners[any]->id, any_fit);
     }
     if (a.quiet)
         return 0;
@@ -394,10 +394,15 @@ static const imv_model_def def = {
                "finances, partner fit; falls with senior/middle leadership and failure_extent.",
     .evidence = "003 ch.4 second contention; 003 ch.3 formal support (c); 003 case studies 1 "
                 "(Kingston-Richmond) and 4 (Hampshire-Isle of Wight); 002 (Plymouth-Torbay)",
-    .params = params,
-    .n_params = P_COUNT,
+    IMV_PARAMS(params),
     .score = score,
     .score_batch = NULL,
+    /* How a higher rating moves the score (tests/check_models.c checks it). */
+    .directions =
+        "senior_leadership:-,middle_leadership:-,leadership_stability:+,political_commitment:+,"
+        "corporate_leadership:+,acceptance:+,governance:0,partnerships:0,"
+        "self_assessment:0,workforce_stability:+,financial_resilience:+,failure_extent:-,"
+        "initial_response:0",
 };
 
 /* The SDK header does not declare the entry point; declare it here so that

@@ -33,39 +33,39 @@ enum {
 
 static const imv_param_def params[P_COUNT] = {
     [P_W_OFFICER] = {"w_officer", 8, 0, 20,
-        "points per rating point of officer capacity (mean of senior and middle leadership) above 2"},
+        "points per rating point of officer capacity (mean of senior and middle leadership) above 2", IMV_PLAUSIBLE(6, 10)},
     [P_W_MEMBER] = {"w_member", 8, 0, 20,
-        "points per rating point of member capacity (mean of political commitment and corporate leadership) above 2"},
+        "points per rating point of member capacity (mean of political commitment and corporate leadership) above 2", IMV_PLAUSIBLE(6, 10)},
     [P_W_ACCEPTANCE] = {"w_acceptance", 4, 0, 10,
-        "points per rating point of acceptance above 2"},
+        "points per rating point of acceptance above 2", IMV_PLAUSIBLE(3, 5)},
     [P_W_GOVERNANCE] = {"w_governance", 3, 0, 10,
-        "points per rating point of governance above 2"},
+        "points per rating point of governance above 2", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_W_EXTENT] = {"w_extent", 5, 0, 15,
-        "points lost per rating point of failure_extent above 2"},
+        "points lost per rating point of failure_extent above 2", IMV_PLAUSIBLE(3.75, 6.25)},
     [P_W_WORKFORCE] = {"w_workforce", 3, 0, 10,
-        "points per rating point of workforce_stability above 2"},
+        "points per rating point of workforce_stability above 2", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_W_STABILITY] = {"w_stability", 4, 0, 10,
-        "points per rating point of leadership_stability above 2"},
+        "points per rating point of leadership_stability above 2", IMV_PLAUSIBLE(3, 5)},
     [P_W_FINANCE] = {"w_finance", 3, 0, 10,
-        "points per rating point of financial_resilience above 2"},
+        "points per rating point of financial_resilience above 2", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_W_AGENCY] = {"w_agency", 3, 0, 10,
-        "points lost per 10 percentage points of agency_rate above 15%"},
+        "points lost per 10 percentage points of agency_rate above 15%", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_W_CHURN] = {"w_churn", 2, 0, 5,
-        "points lost per leadership change beyond two in three years (up to three)"},
+        "points lost per leadership change beyond two in three years (up to three)", IMV_PLAUSIBLE(1.5, 2.5)},
     [P_PERSISTENT] = {"persistent_penalty", 10, 0, 30,
-        "points lost for persistent failure (inadequate now and at one of the two previous inspections)"},
+        "points lost for persistent failure (inadequate now and at one of the two previous inspections)", IMV_PLAUSIBLE(7.5, 12.5)},
     [P_RI_PENALTY] = {"ri_penalty", 10, 0, 30,
-        "points lost when the authority is not judged inadequate (a notice follows an inadequate judgement)"},
+        "points lost when the authority is not judged inadequate (a notice follows an inadequate judgement)", IMV_PLAUSIBLE(7.5, 12.5)},
     [P_MIN_OFFICER] = {"min_officer_capacity", 1.5, 0, 4,
-        "officer capacity below which a board has nobody to hold to account"},
+        "officer capacity below which a board has nobody to hold to account", IMV_PLAUSIBLE(1.25, 1.75)},
     [P_MIN_MEMBER] = {"min_member_capacity", 1.5, 0, 4,
-        "member capacity below which a board has no political backing to work with"},
+        "member capacity below which a board has no political backing to work with", IMV_PLAUSIBLE(1.25, 1.75)},
     [P_STALL] = {"stall_months", 24, 6, 72,
-        "months under a board, still inadequate, after which the board has stalled"},
+        "months under a board, still inadequate, after which the board has stalled", IMV_PLAUSIBLE(18, 30)},
     [P_SETUP] = {"setup_months", 2, 0, 12,
-        "months to issue the notice and convene the board"},
+        "months to issue the notice and convene the board", IMV_PLAUSIBLE(1.5, 2.5)},
     [P_CONTINUITY] = {"continuity_bonus", 5, 0, 20,
-        "points when this model is already in place, the authority inadequate, and within its expected time"},
+        "points when this model is already in place, the authority inadequate, and within its expected time", IMV_PLAUSIBLE(3.75, 6.25)},
 };
 
 #define EV_CONTENTION "003 ch.4 Formal improvement support: board where both officer and elected member capacity"
@@ -248,10 +248,15 @@ static const imv_model_def def = {
                "leadership stability, finances; falls with failure_extent.",
     .evidence = "003 ch.4 first contention; 003 ch.3 formal support (a); 003 case study 2 "
                 "(Barnsley); DOMAIN rules in force",
-    .params = params,
-    .n_params = P_COUNT,
+    IMV_PARAMS(params),
     .score = score,
     .score_batch = NULL,
+    /* How a higher rating moves the score (tests/check_models.c checks it). */
+    .directions =
+        "senior_leadership:+,middle_leadership:+,leadership_stability:+,political_commitment:+,"
+        "corporate_leadership:+,acceptance:+,governance:+,partnerships:0,"
+        "self_assessment:0,workforce_stability:+,financial_resilience:+,failure_extent:-,"
+        "initial_response:0",
 };
 
 /* The SDK header does not declare the entry point; declare it here so that

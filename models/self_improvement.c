@@ -35,35 +35,35 @@ enum {
 
 static const imv_param_def params[P_COUNT] = {
     [P_W_OFFICER] = {"w_officer", 10, 0, 20,
-        "points per rating point of officer capacity (mean senior and middle leadership) above 2"},
+        "points per rating point of officer capacity (mean senior and middle leadership) above 2", IMV_PLAUSIBLE(7.5, 12.5)},
     [P_W_MEMBER] = {"w_member", 3, 0, 15,
-        "points per rating point of member capacity (mean political commitment and corporate leadership) above 2"},
+        "points per rating point of member capacity (mean political commitment and corporate leadership) above 2", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_W_ACCEPTANCE] = {"w_acceptance", 3, 0, 10,
-        "points per rating point of acceptance above 2"},
+        "points per rating point of acceptance above 2", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_W_SELF_ASSESSMENT] = {"w_self_assessment", 4, 0, 10,
-        "points per rating point of self_assessment above 2"},
+        "points per rating point of self_assessment above 2", IMV_PLAUSIBLE(3, 5)},
     [P_W_GOVERNANCE] = {"w_governance", 3, 0, 10,
-        "points per rating point of governance above 2"},
+        "points per rating point of governance above 2", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_W_PARTNERSHIPS] = {"w_partnerships", 2, 0, 10,
-        "points per rating point of partnerships above 2"},
+        "points per rating point of partnerships above 2", IMV_PLAUSIBLE(1.5, 2.5)},
     [P_W_EXTENT] = {"w_extent", 8, 0, 20,
-        "points lost per rating point of failure_extent above 2"},
+        "points lost per rating point of failure_extent above 2", IMV_PLAUSIBLE(6, 10)},
     [P_W_WORKFORCE] = {"w_workforce", 3, 0, 10,
-        "points per rating point of workforce_stability above 2"},
+        "points per rating point of workforce_stability above 2", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_W_STABILITY] = {"w_stability", 4, 0, 10,
-        "points per rating point of leadership_stability above 2"},
+        "points per rating point of leadership_stability above 2", IMV_PLAUSIBLE(3, 5)},
     [P_W_FINANCE] = {"w_finance", 3, 0, 10,
-        "points per rating point of financial_resilience above 2"},
+        "points per rating point of financial_resilience above 2", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_W_AGENCY] = {"w_agency", 3, 0, 10,
-        "points lost per 10 percentage points of agency_rate above 15%"},
+        "points lost per 10 percentage points of agency_rate above 15%", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_W_CHURN] = {"w_churn", 2, 0, 5,
-        "points lost per leadership change beyond two in three years (up to three)"},
+        "points lost per leadership change beyond two in three years (up to three)", IMV_PLAUSIBLE(1.5, 2.5)},
     [P_GOOD_BONUS] = {"good_bonus", 30, 0, 50,
-        "points when the authority is good or outstanding (outstanding adds 5 more)"},
+        "points when the authority is good or outstanding (outstanding adds 5 more)", IMV_PLAUSIBLE(22.5, 37.5)},
     [P_RI_BONUS] = {"ri_bonus", 12, 0, 30,
-        "points when the authority requires improvement (already fair)"},
+        "points when the authority requires improvement (already fair)", IMV_PLAUSIBLE(9, 15)},
     [P_INADEQUATE_PENALTY] = {"inadequate_penalty", 15, 0, 50,
-        "points lost when the authority is inadequate"},
+        "points lost when the authority is inadequate", IMV_PLAUSIBLE(11.25, 18.75)},
 };
 
 #define EV_FAIR_GOOD "003 ch.1 fair to good: robust self-assessment once external oversight is lifted"
@@ -204,10 +204,15 @@ static const imv_model_def def = {
                "rating; falls with failure_extent.",
     .evidence = "003 ch.1 fair to good and good to great; 003 ch.3 peer review; 003 case studies 6 "
                 "(North Yorkshire) and 7 (Nottinghamshire); DOMAIN",
-    .params = params,
-    .n_params = P_COUNT,
+    IMV_PARAMS(params),
     .score = score,
     .score_batch = NULL,
+    /* How a higher rating moves the score (tests/check_models.c checks it). */
+    .directions =
+        "senior_leadership:+,middle_leadership:+,leadership_stability:+,political_commitment:+,"
+        "corporate_leadership:+,acceptance:+,governance:+,partnerships:+,"
+        "self_assessment:+,workforce_stability:+,financial_resilience:+,failure_extent:-,"
+        "initial_response:0",
 };
 
 /* The SDK header does not declare the entry point; declare it here so that

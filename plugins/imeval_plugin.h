@@ -7,11 +7,22 @@
  * built once works with every engine of the same ABI major version.
  *
  * Compatibility rules (after SQLite's sqlite3ext.h and Redis modules):
- *   - every struct that crosses the boundary starts with a size field;
- *   - structs only ever grow at the end; a reader checks struct_size before
- *     touching a field added after version 1;
+ *   - every struct that crosses the boundary starts with a size field
+ *     (imv_param_def, declared in arrays, has its size in the model
+ *     definition's param_size instead);
+ *   - structs only ever grow at the end, after the "---- ABI 2.0 ----"
+ *     marker of their type; a reader checks struct_size before touching
+ *     a field added after 2.0: IMV_HOST_HAS for the host table,
+ *     IMV_VIEW_HAS for the profile view, IMV_PARTNER_HAS for a partner;
+ *   - no array of structs crosses the boundary with the reader's own
+ *     stride: partners come as an array of pointers, and the engine walks
+ *     the plugin's parameter table with the plugin's param_size, so both
+ *     structs may grow;
  *   - IMV_PLUGIN_ABI changes only when an existing field changes meaning,
- *     and the engine then refuses older plugins with a clear message.
+ *     and the engine then refuses other plugins with a clear message.
+ *     ABI 2 (this header) replaced ABI 1 while every plugin was in the
+ *     imeval tree: partners became pointers, parameters gained plausible
+ *     ranges and flags, the definition gained param_size and directions.
  *
  * Ownership: every pointer the host passes to the plugin (views, strings,
  * parameter arrays) is owned by the host and valid only during the call.
@@ -28,13 +39,18 @@
  * A minimal plugin:
  *
  *     #include "imeval_plugin.h"
- *     static int score(const imv_profile_view *p, const double *params,
+ *     static const imv_param_def params[] = {
+ *         {"base", 50, 0, 100, "score before any factor",
+ *          .flags = IMV_PARAM_BASE},
+ *         {"weight", 10, 0, 25, "points per step of acceptance above 2",
+ *          IMV_PLAUSIBLE(6, 14)},
+ *     };
+ *     static int score(const imv_profile_view *p, const double *w,
  *                      imv_result *r, const imv_host *h)
  *     {
- *         (void)params;
- *         h->set_score(r, 50 + 10 * (p->ratings[IMV_R_ACCEPTANCE] - 2));
- *         h->add_reason(r, "ratings.acceptance",
- *                       10 * (p->ratings[IMV_R_ACCEPTANCE] - 2),
+ *         double pts = w[1] * (p->ratings[IMV_R_ACCEPTANCE] - 2);
+ *         h->set_score(r, w[0] + pts);
+ *         h->add_reason(r, "ratings.acceptance", pts,
  *                       "the council accepts the judgement",
  *                       "003 ch.1: recognition of weakness");
  *         return 0;
@@ -43,7 +59,9 @@
  *         .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
  *         .id = "example", .name = "Example", .version = "1.0.0",
  *         .summary = "an example", .evidence = "none",
+ *         IMV_PARAMS(params),
  *         .score = score,
+ *         .directions = "acceptance:+",
  *     };
  *     IMV_EXPORT const imv_model_def *imeval_model(const imv_host *h)
  *     { (void)h; return &def; }
@@ -59,7 +77,7 @@ extern "C" {
 #endif
 
 /* Major ABI version.  See the compatibility rules above. */
-#define IMV_PLUGIN_ABI 1
+#define IMV_PLUGIN_ABI 2
 
 /* Name of the symbol the engine looks up in a native plugin. */
 #define IMV_ENTRY_SYMBOL "imeval_model"
@@ -120,7 +138,9 @@ typedef enum imv_grade {
  * functions still work and are then cheap no-ops. */
 #define IMV_VIEW_SCORE_ONLY 0x1u
 
-/* A candidate partner council (for the partnership models). */
+/* A candidate partner council (for the partnership models).  Reached
+ * through imv_profile_view.partners[i], an array of pointers, so it may
+ * grow: test a field added after 2.0 with IMV_PARTNER_HAS. */
 typedef struct imv_partner_view {
     uint32_t struct_size;
     const char *id;
@@ -130,10 +150,26 @@ typedef struct imv_partner_view {
     double child_population;        /* IMV_UNKNOWN when not given */
     double spare_leadership_capacity; /* 0..4, IMV_UNKNOWN when not given */
     double current_commitments;     /* >= 0, IMV_UNKNOWN when not given */
+    /* ---- ABI 2.0 ends here; later fields go below ---- */
 } imv_partner_view;
 
+/* 1 when the struct at s (of type T, starting with struct_size) has
+ * member m: the engine that built it knew the field. */
+#define IMV_STRUCT_HAS(T, s, m) \
+    ((s)->struct_size >= offsetof(T, m) + sizeof((s)->m))
+#define IMV_PARTNER_HAS(q, m) IMV_STRUCT_HAS(imv_partner_view, q, m)
+
 /* One authority at one date, with every rating resolved to one value (the
- * mode or midpoint of a range, or a random draw). */
+ * mode or midpoint of a range, or a random draw).
+ *
+ * Adding a field (append it after the last marker) touches, in the engine:
+ * this struct; core/profile.c (imv_profile_view_init, building the view);
+ * the Lua host's table p (plugins/lua/: building p, the same-base test of
+ * batch calls, imeval.journey's view from p); plugins/isolate.c (packing
+ * and unpacking the view for the isolated child); and the Lua `p`
+ * paragraph of docs/plugin-guide.md.  The tests
+ * isolate__same_result_as_in_process and lua__profile_table_holds_the_profile
+ * catch part of any drift. */
 typedef struct imv_profile_view {
     uint32_t struct_size;
     uint32_t flags;                 /* IMV_VIEW_* */
@@ -153,37 +189,85 @@ typedef struct imv_profile_view {
     const char *intervention_since;
     const char *intervention_partner; /* may be NULL */
     double intervention_months;     /* months from since to as_of, or IMV_UNKNOWN */
+    /* The expected time of the model in place: its IMV_PARAM_STALL_MONTHS
+     * parameter as set in this run, the figure the monitor uses; IMV_UNKNOWN
+     * when there is none, that model is not loaded, or declares none. */
+    double intervention_expected_months;
     size_t n_partners;
-    const imv_partner_view *partners;
+    const imv_partner_view *const *partners; /* partners[i]->id, ... */
+    /* ---- ABI 2.0 ends here; later fields go below (IMV_VIEW_HAS) ---- */
 } imv_profile_view;
 
-/* A tunable parameter.  Values outside [min, max] are refused by the
- * engine before the plugin sees them. */
+#define IMV_VIEW_HAS(v, m) IMV_STRUCT_HAS(imv_profile_view, v, m)
+
+/* Parameter flags (imv_param_def.flags). */
+/* A fact or a rule, not a judgement: the year a rule came in, a legal
+ * threshold.  Never drawn by --vary-parameters. */
+#define IMV_PARAM_FIXED 0x1u
+/* The model's base score, the score before any factor (declare exactly
+ * one).  The engine shows it; never drawn. */
+#define IMV_PARAM_BASE 0x2u
+
+/* The plausible range of a parameter, inside a positional initialiser:
+ *   {"w_gap", 6, 0, 15, "points per ...", IMV_PLAUSIBLE(4, 8)}. */
+#define IMV_PLAUSIBLE(lo, hi) .plausible_low = (lo), .plausible_high = (hi)
+
+/* The parameter the engine's monitor reads as the model's expected time:
+ * months in place, still inadequate, after which this model counts as
+ * stalled.  A model that declares a parameter of this name gets its value
+ * (as set with --set or --params) used for "on track or stalling" and
+ * given to every other model as imv_profile_view.intervention_expected_months
+ * when this model is the one in place; without it the monitor uses the
+ * model's timeline to fair. */
+#define IMV_PARAM_STALL_MONTHS "stall_months"
+
+/* A tunable parameter.  Values outside the hard limits [min, max] are
+ * refused by --set before the plugin sees them.  The plausible range
+ * [plausible_low, plausible_high] is the uncertainty of the judgement
+ * behind the value, what --vary-parameters draws from; it must lie in
+ * [min, max] and contain def.  Leave both 0 when the value is not
+ * uncertain: such a parameter, and one flagged FIXED or BASE, is never
+ * drawn.
+ *
+ * Declared in an array whose element size the definition gives in
+ * param_size (IMV_PARAMS does it), so fields may be added at the end;
+ * positional initialisers of the first five fields stay valid. */
 typedef struct imv_param_def {
     const char *name;               /* [a-z0-9_]+ */
     double def;
     double min;
     double max;
     const char *description;
+    double plausible_low;
+    double plausible_high;
+    uint32_t flags;                 /* IMV_PARAM_* */
+    /* ---- ABI 2.0 ends here; later fields go below ---- */
 } imv_param_def;
 
 /* The baseline improvement journey for a profile (report ch.1), before any
  * model's own set-up lag or speed-up: months from the decision to "fair"
- * and to "good". */
+ * and to "good".  An out-parameter: set struct_size to the size you
+ * allocated (IMV_JOURNEY_INIT does) and the host writes only the fields
+ * that fit in it; with struct_size 0 it writes nothing. */
 typedef struct imv_journey {
     uint32_t struct_size;
     double months_to_fair;
     double months_to_good;
     double factor;                  /* multiplier applied to the 24/36-month base */
+    /* ---- ABI 2.0 ends here; later fields go below ---- */
 } imv_journey;
+
+#define IMV_JOURNEY_INIT {.struct_size = sizeof(imv_journey)}
 
 /* The engine's result under construction.  Opaque to plugins. */
 typedef struct imv_result imv_result;
 
-/* Host functions.  Every pointer member may be tested for NULL by a plugin
- * that wants to run on an older engine; all of version 1 are always set.
- * Strings are copied.  Text must be valid UTF-8; over-long text, NaN or
- * infinite numbers make the model's result an error, never trusted. */
+/* Host functions.  Every member above the "ABI 2.0" marker is always set.
+ * A member added later may be missing from an older engine's table, which
+ * is then shorter: test it with IMV_HOST_HAS(h, member), never by reading
+ * it for NULL.  Strings are copied.  Text must be valid UTF-8; over-long
+ * text, NaN or infinite numbers make the model's result an error, never
+ * trusted. */
 typedef struct imv_host {
     uint32_t struct_size;
     uint32_t abi;                   /* IMV_PLUGIN_ABI of the engine */
@@ -192,9 +276,12 @@ typedef struct imv_host {
     /* The score, 0..100, higher is a better fit.  Required. */
     void (*set_score)(imv_result *r, double score);
     /* One reason: the profile fields it rests on (comma-separated JSON
-     * paths such as "ratings.acceptance,facts.agency_rate"), its signed
+     * paths of the profile format, no spaces, such as
+     * "ratings.acceptance,facts.agency_rate"; "" for none), its signed
      * contribution to the score, a sentence, and the passage of the
-     * research behind it (document and chapter or case). */
+     * research behind it (document and chapter or case).  The engine keeps
+     * every reason, zero points too; a term under IMV_REASON_MIN_POINTS
+     * prints as 0.0, so imeval_aux.h's accumulator leaves those out. */
     void (*add_reason)(imv_result *r, const char *fields, double points,
                        const char *text, const char *evidence);
     /* A precondition that is not met.  Any one makes the model non-viable. */
@@ -207,13 +294,21 @@ typedef struct imv_host {
     void (*set_partner)(imv_result *r, const char *id, double fit);
     /* The model cannot score this profile; message says why. */
     void (*set_error)(imv_result *r, const char *message);
-    /* The baseline journey of report ch.1 for this profile. */
+    /* The baseline journey of report ch.1 for this profile; writes the
+     * fields that fit in out->struct_size. */
     void (*journey)(const imv_profile_view *p, imv_journey *out);
     /* "senior_leadership" for IMV_R_SENIOR_LEADERSHIP, NULL out of range. */
     const char *(*rating_name)(int rating);
     const char *(*fact_name)(int fact);
     const char *(*grade_name)(int grade);
+    /* ---- ABI 2.0 ends here: members below may be missing (IMV_HOST_HAS) ---- */
 } imv_host;
+
+/* 1 when the host table h has member m and it is set. */
+#define IMV_HOST_HAS(h, m) (IMV_STRUCT_HAS(imv_host, h, m) && (h)->m != NULL)
+
+/* A term whose points round to 0.0 at one decimal. */
+#define IMV_REASON_MIN_POINTS 0.05
 
 /* Score one profile.  params holds the model's parameters in declaration
  * order, already range-checked.  Return 0 on success; on failure call
@@ -240,9 +335,25 @@ typedef struct imv_model_def {
     const char *evidence;           /* the research it rests on */
     const imv_param_def *params;
     size_t n_params;
+    size_t param_size;              /* sizeof(imv_param_def) as built */
     imv_score_fn score;             /* required */
     imv_score_batch_fn score_batch; /* optional, NULL when absent */
+    /* The declared direction of each rating: how a higher rating moves
+     * the score, comma-separated "rating:+" (never lowers the score nor
+     * makes the model non-viable), "rating:-" (never raises it nor makes
+     * it viable), "rating:0" (no effect).  A rating left out is
+     * undeclared and not tested.  The engine checks the names at load;
+     * the property tests and check-model check the directions.  NULL:
+     * nothing declared. */
+    const char *directions;
+    /* ---- ABI 2.0 ends here; later fields go below ---- */
 } imv_model_def;
+
+/* The parameter table of a definition, with its size and element size:
+ *   .params = ..., .n_params = ..., .param_size = ... in one go. */
+#define IMV_PARAMS(arr) \
+    .params = (arr), .n_params = sizeof(arr) / sizeof((arr)[0]), \
+    .param_size = sizeof((arr)[0])
 
 /* The entry point every native plugin exports (IMV_ENTRY_SYMBOL).
  * Returns the model definition, or NULL to refuse to load. */

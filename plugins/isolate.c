@@ -177,9 +177,10 @@ static void pack_view(wbuf *b, const imv_profile_view *v, const double *params, 
     w_str(b, v->intervention_since);
     w_str(b, v->intervention_partner);
     w_f64(b, v->intervention_months);
+    w_f64(b, v->intervention_expected_months);
     w_u32(b, (uint32_t)v->n_partners);
     for (size_t i = 0; i < v->n_partners; i++) {
-        const imv_partner_view *q = &v->partners[i];
+        const imv_partner_view *q = v->partners[i];
         w_str(b, q->id);
         w_str(b, q->name);
         w_u32(b, (uint32_t)q->grade);
@@ -198,6 +199,7 @@ typedef struct unpacked {
     imv_profile_view v;
     imv_grade previous[64];
     imv_partner_view partners[64];
+    const imv_partner_view *partner_ptrs[64];
     char *strs[6 + 2 * 64];
     size_t n_strs;
     double params[128];
@@ -237,6 +239,7 @@ static int unpack_view(rbuf *r, unpacked *u)
     v->intervention_since = keep(u, r_str(r));
     v->intervention_partner = keep(u, r_str(r));
     v->intervention_months = r_f64(r);
+    v->intervention_expected_months = r_f64(r);
     v->n_partners = r_u32(r);
     if (v->n_partners > 64)
         return -1;
@@ -250,8 +253,9 @@ static int unpack_view(rbuf *r, unpacked *u)
         q->child_population = r_f64(r);
         q->spare_leadership_capacity = r_f64(r);
         q->current_commitments = r_f64(r);
+        u->partner_ptrs[i] = q;
     }
-    v->partners = u->partners;
+    v->partners = u->partner_ptrs;
     uint32_t np = r_u32(r);
     if (np > 128)
         return -1;

@@ -9,6 +9,7 @@
  */
 #include <dlfcn.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -92,9 +93,15 @@ int imv_native_load(imv_model *m, const char *path, char *err, size_t errlen)
                  (unsigned)def->struct_size, def->score ? "set" : "missing");
         return IMV_EPLUGIN;
     }
-    int rc = imv_model_init(m, path, def->id, def->name, def->version, def->summary,
-                            def->evidence, def->params, def->params ? def->n_params : 0, err,
-                            errlen);
+    size_t np = def->params ? def->n_params : 0;
+    imv_param_def *params = NULL;
+    int rc = imv_param_defs_copy(def->params, np, def->param_size, &params, err, errlen);
+    if (rc == IMV_OK)
+        rc = imv_model_init(m, path, def->id, def->name, def->version, def->summary,
+                            def->evidence, params, np, err, errlen);
+    free(params);
+    if (rc == IMV_OK && HAS_FIELD(def, directions))
+        rc = imv_model_set_directions(m, def->directions, err, errlen);
     if (rc)
         return rc;
     m->be = &native_backend;

@@ -315,8 +315,8 @@ START_TEST(fields__view_carries_point_values_and_intervention_months)
      * 14 days (of a 30-day month) already gone in June. */
     ck_assert_double_eq_tol(v.intervention_months, 8.5 - 14.0 / 30, 1e-9);
     ck_assert_uint_eq(v.n_partners, 2);
-    ck_assert_str_eq(v.partners[0].id, "hampshire");
-    ck_assert_int_eq(v.partners[1].neighbouring, 0);
+    ck_assert_str_eq(v.partners[0]->id, "hampshire");
+    ck_assert_int_eq(v.partners[1]->neighbouring, 0);
     imv_profile_free(p);
     imv_diags_free(&d);
     cJSON_Delete(j);

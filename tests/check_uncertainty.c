@@ -213,7 +213,11 @@ START_TEST(figures__rank_probabilities_sum_to_one)
                 }
                 ck_assert_double_eq_tol(row, 1, 1e-12);
                 ck_assert_double_eq_tol(col, 1, 1e-12);
-                ck_assert(u->p05[i] <= u->mean[i] + 1e-9 && u->mean[i] <= u->p95[i] + 1e-9);
+                /* The mean may lie outside p05..p95 when nearly every
+                 * draw gives one score (a model clamped at 0 in 96% of
+                 * draws), so only the order of the quantiles is certain. */
+                ck_assert(u->p05[i] <= u->p95[i] + 1e-9);
+                ck_assert(u->mean[i] >= 0 && u->mean[i] <= 100);
             }
             imv_evaluation_clear(&e);
         }

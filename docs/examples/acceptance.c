@@ -8,8 +8,10 @@
 enum { P_WEIGHT, P_FLOOR };
 
 static const imv_param_def params[] = {
-    [P_WEIGHT] = {"weight", 10, 0, 25, "points per step of acceptance above 2"},
-    [P_FLOOR] = {"min_acceptance", 1, 0, 4, "below this the model is not viable"},
+    [P_WEIGHT] = {"weight", 10, 0, 25, "points per step of acceptance above 2",
+                  IMV_PLAUSIBLE(7, 13)},
+    [P_FLOOR] = {"min_acceptance", 1, 0, 4, "below this the model is not viable",
+                 IMV_PLAUSIBLE(0.75, 1.25)},
 };
 
 static int score(const imv_profile_view *p, const double *w, imv_result *r, const imv_host *h)
@@ -21,7 +23,7 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
                   "003 ch.1: full and frank acknowledgement comes first");
     if (a < w[P_FLOOR])
         h->add_unmet(r, "leaders do not yet accept the judgement");
-    imv_journey j;
+    imv_journey j = IMV_JOURNEY_INIT;
     h->journey(p, &j);
     h->set_timeline(r, 1, j.months_to_fair, j.months_to_good);
     double s = 50 + pts;
@@ -37,9 +39,9 @@ static const imv_model_def def = {
     .version = "1.0.0",
     .summary = "scores acceptance of the judgement; more acceptance never lowers it",
     .evidence = "003 ch.1 (recognition of weakness)",
-    .params = params,
-    .n_params = sizeof params / sizeof params[0],
+    IMV_PARAMS(params),
     .score = score,
+    .directions = "acceptance:+",
 };
 
 IMV_EXPORT const imv_model_def *imeval_model(const imv_host *h)

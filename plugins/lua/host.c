@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lua_aux.h"
 #include "lua_host.h"
 
 #define MAX_SCRIPT (1u << 20)
@@ -203,6 +204,8 @@ typedef struct decl {
     imv_param_def *params;
     size_t n_params;
     char err[512];
+    char directions[1024];     /* as imv_model_def.directions */
+    int has_directions;
 } decl;
 
 static const char *const decl_keys[5] = {"id", "name", "version", "summary", "evidence"};
@@ -219,6 +222,7 @@ static int l_read_decl(lua_State *L)
         d->s[i] = lua_tostring(L, -1);
         lua_setfield(L, LUA_REGISTRYINDEX, decl_keys[i]); /* keep it alive */
     }
+    d->has_directions = imv_lua_directions(L, d->directions, sizeof d->directions);
     int t = lua_getfield(L, -1, "parameters");
     if (t == LUA_TNIL)
         return 0;
@@ -228,6 +232,7 @@ static int l_read_decl(lua_State *L)
     if (n < 0 || n > 100)
         return luaL_error(L, "parameters: at most 100");
     d->params = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *d->params, 0);
+    memset(d->params, 0, (size_t)(n ? n : 1) * sizeof *d->params);
     lua_setfield(L, LUA_REGISTRYINDEX, "params");
     for (lua_Integer i = 1; i <= n; i++) {
         imv_param_def *p = &d->params[i - 1];
@@ -242,6 +247,8 @@ static int l_read_decl(lua_State *L)
             *dst[k] = lua_tonumber(L, -1);
             lua_pop(L, 1);
         }
+        if (imv_lua_param_extras(L, (int)i, p))
+            return lua_error(L);
         lua_getfield(L, -1, "name");
         p->name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
         lua_getfield(L, -2, "description");
@@ -457,6 +464,8 @@ int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits, char 
     } else {
         rc = imv_model_init(m, path, d.s[0], d.s[1], d.s[2], d.s[3], d.s[4], d.params,
                             d.n_params, err, errlen);
+        if (rc == IMV_OK && d.has_directions)
+            rc = imv_model_set_directions(m, d.directions, err, errlen);
         m->has_batch = I->ref_batch != LUA_NOREF;
     }
     inst_free(I);

@@ -47,7 +47,7 @@ static void push_partners(lua_State *L, const imv_profile_view *v)
 {
     lua_createtable(L, (int)v->n_partners, 0);
     for (size_t i = 0; i < v->n_partners; i++) {
-        const imv_partner_view *q = &v->partners[i];
+        const imv_partner_view *q = v->partners[i];
         lua_createtable(L, 0, 7);
         set_str(L, "id", q->id);
         set_str(L, "name", q->name);
@@ -101,6 +101,7 @@ static void push_profile(lua_State *L, const lh_inst *I, const imv_profile_view 
         set_str(L, "since", v->intervention_since);
         set_str(L, "partner", v->intervention_partner);
         set_num_or_nil(L, "months", v->intervention_months);
+        set_num_or_nil(L, "expected_months", v->intervention_expected_months);
         lua_setfield(L, -2, "current_intervention");
     }
     push_partners(L, v);
@@ -169,6 +170,7 @@ static int same_base(const imv_profile_view *a, const imv_profile_view *b)
            a->intervention_partner == b->intervention_partner &&
            (a->intervention_months == b->intervention_months ||
             (isnan(a->intervention_months) && isnan(b->intervention_months))) &&
+           a->intervention_expected_months == b->intervention_expected_months &&
            a->n_partners == b->n_partners && a->partners == b->partners;
 }
 

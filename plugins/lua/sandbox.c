@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lua_aux.h"
 #include "lua_host.h"
 
 /* imeval.journey(p) -> months_to_fair, months_to_good, factor */
@@ -59,6 +60,7 @@ static int open_imeval(lua_State *L)
     luaL_newlib(L, imeval_lib);
     lua_pushstring(L, IMV_VERSION);
     lua_setfield(L, -2, "version");
+    imv_lua_open_aux(L);
     return 1;
 }
 

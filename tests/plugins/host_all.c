@@ -12,7 +12,7 @@
 #include "imeval_plugin.h"
 
 static const imv_param_def params[] = {
-    {"bonus", 10, 0, 20, "points added to every score"},
+    {"bonus", 10, 0, 20, "points added to every score", IMV_PLAUSIBLE(5, 15)},
 };
 
 static int score(const imv_profile_view *p, const double *prm, imv_result *r, const imv_host *h)
@@ -41,7 +41,7 @@ static int score(const imv_profile_view *p, const double *prm, imv_result *r, co
     h->journey(p, &j);
     h->set_timeline(r, 3, j.months_to_fair, j.months_to_good);
     if (p->n_partners > 0)
-        h->set_partner(r, p->partners[0].id, 40 + 10 * a);
+        h->set_partner(r, p->partners[0]->id, 40 + 10 * a);
     return 0;
 }
 
@@ -49,7 +49,7 @@ static const imv_model_def def = {
     .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
     .id = "host_all", .name = "Every host function", .version = "1.0.0",
     .summary = "calls every host function", .evidence = "none",
-    .n_params = 1, .params = params,
+    IMV_PARAMS(params),
     .score = score,
 };
 

@@ -6,8 +6,8 @@
 #include "imeval_plugin.h"
 
 static const imv_param_def params[] = {
-    {"weight", 10, 0, 20, "points per point of acceptance"},
-    {"bonus", 20, -10, 20, "points added to every profile"},
+    {"weight", 10, 0, 20, "points per point of acceptance", IMV_PLAUSIBLE(8, 12)},
+    {"bonus", 20, -10, 20, "points added to every profile", .flags = IMV_PARAM_FIXED},
 };
 
 static int score(const imv_profile_view *p, const double *params_v, imv_result *r,
@@ -22,7 +22,7 @@ static int score(const imv_profile_view *p, const double *params_v, imv_result *
     h->add_risk(r, "a test risk");
     h->set_timeline(r, 2, 20, IMV_UNKNOWN);
     if (p->n_partners > 0)
-        h->set_partner(r, p->partners[0].id, 75);
+        h->set_partner(r, p->partners[0]->id, 75);
     return 0;
 }
 
@@ -30,7 +30,7 @@ static const imv_model_def def = {
     .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
     .id = "reg_good", .name = "Registry fixture", .version = "2.1.0",
     .summary = "a predictable model for the registry tests", .evidence = "none (test)",
-    .params = params, .n_params = sizeof params / sizeof params[0],
+    IMV_PARAMS(params),
     .score = score,
 };
 

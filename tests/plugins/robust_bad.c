@@ -73,7 +73,7 @@ static const imv_model_def def = {
     .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
     .id = "robust_bad", .name = "Robustness fixture", .version = "1.0.0",
     .summary = "returns one kind of bad output, chosen by mode", .evidence = "none",
-    .params = params, .n_params = 1,
+    IMV_PARAMS(params),
     .score = score,
 };
 

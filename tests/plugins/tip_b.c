@@ -7,7 +7,7 @@
 #include "imeval_plugin.h"
 
 static const imv_param_def params[] = {
-    {"level", 25, 0, 100, "the score"},
+    {"level", 25, 0, 100, "the score", .flags = IMV_PARAM_FIXED},
 };
 
 static int score(const imv_profile_view *p, const double *pv, imv_result *r, const imv_host *h)
@@ -22,7 +22,7 @@ static const imv_model_def def = {
     .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
     .id = "tip_b", .name = "Tipping fixture B", .version = "1.0.0",
     .summary = "a constant level, not viable past failure_extent 3.5", .evidence = "none (test)",
-    .params = params, .n_params = 1,
+    IMV_PARAMS(params),
     .score = score,
 };
 

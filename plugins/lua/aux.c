@@ -1,0 +1,124 @@
+/*
+ * aux.c - the model-author helpers of the Lua `imeval` library, built on
+ * the same inline functions as plugins/imeval_aux.h so that a Lua model
+ * and a C model using them cannot drift apart:
+ *
+ *   imeval.clamp(x, lo, hi)                        -> x within lo..hi
+ *   imeval.term(reasons, s, fields, pts, up, down, ev)
+ *       -> s + pts; appends { fields, points, text, evidence } to reasons
+ *          when reasons is a table (nil in score-only calls) and the term
+ *          prints (|pts| >= 0.05), with up or down as its text
+ *   imeval.base(reasons, base, text, ev)           -> base; the base as a
+ *          reason of its own, with no fields
+ *   imeval.intervention_state(p, id, stall)
+ *       -> "none", "continuing", "stalled" or "improved"
+ */
+#include <lauxlib.h>
+#include <lua.h>
+#include <string.h>
+
+#include "../../core/internal.h"
+#include "../imeval_aux.h"
+#include "lua_aux.h"
+
+static int l_clamp(lua_State *L)
+{
+    lua_pushnumber(L, imv_clamp(luaL_checknumber(L, 1), luaL_checknumber(L, 2),
+                                luaL_checknumber(L, 3)));
+    return 1;
+}
+
+/* Append { fields, points, text, evidence } to the reasons table at idx. */
+static void append_reason(lua_State *L, int idx, int fields, double pts, const char *text,
+                          int evidence)
+{
+    lua_createtable(L, 0, 4);
+    if (fields)
+        lua_pushvalue(L, fields);
+    else
+        lua_createtable(L, 0, 0);
+    lua_setfield(L, -2, "fields");
+    lua_pushnumber(L, pts);
+    lua_setfield(L, -2, "points");
+    lua_pushstring(L, text);
+    lua_setfield(L, -2, "text");
+    lua_pushvalue(L, evidence);
+    lua_setfield(L, -2, "evidence");
+    lua_rawseti(L, idx, (lua_Integer)lua_rawlen(L, idx) + 1);
+}
+
+static int l_term(lua_State *L)
+{
+    double s = luaL_checknumber(L, 2);
+    double pts = luaL_checknumber(L, 4);
+    const char *up = luaL_optstring(L, 5, NULL);
+    const char *down = luaL_optstring(L, 6, NULL);
+    luaL_checkany(L, 7);
+    if (lua_istable(L, 1)) {
+        const char *t = imv_term_text(pts, up, down);
+        if (t)
+            append_reason(L, 1, 3, pts, t, 7);
+    } else if (!lua_isnil(L, 1)) {
+        return luaL_argerror(L, 1, "reasons must be a table, or nil in score-only calls");
+    }
+    lua_pushnumber(L, s + pts);
+    return 1;
+}
+
+static int l_base(lua_State *L)
+{
+    double base = luaL_checknumber(L, 2);
+    const char *text = luaL_checkstring(L, 3);
+    luaL_checkany(L, 4);
+    if (lua_istable(L, 1))
+        append_reason(L, 1, 0, base, text, 4);
+    else if (!lua_isnil(L, 1))
+        return luaL_argerror(L, 1, "reasons must be a table, or nil in score-only calls");
+    lua_pushnumber(L, base);
+    return 1;
+}
+
+/* A number field of the table at idx, or IMV_UNKNOWN. */
+static double num_field(lua_State *L, int idx, const char *k)
+{
+    double v = lua_getfield(L, idx, k) == LUA_TNUMBER ? lua_tonumber(L, -1) : IMV_UNKNOWN;
+    lua_pop(L, 1);
+    return v;
+}
+
+static int l_intervention_state(lua_State *L)
+{
+    static const char *const names[] = {"none", "continuing", "stalled", "improved"};
+    luaL_checktype(L, 1, LUA_TTABLE);
+    const char *id = luaL_optstring(L, 2, NULL);
+    double stall = luaL_optnumber(L, 3, IMV_UNKNOWN);
+    imv_profile_view v;
+    memset(&v, 0, sizeof v);
+    v.struct_size = sizeof v;
+    lua_getfield(L, 1, "grade");
+    const char *g = lua_tostring(L, -1);
+    int grade = g ? imv_grade_parse(g, NULL) : -1;
+    v.grade = grade < 0 ? IMV_G_NOT_INSPECTED : (imv_grade)grade;
+    v.intervention_months = v.intervention_expected_months = IMV_UNKNOWN;
+    if (lua_getfield(L, 1, "current_intervention") == LUA_TTABLE) {
+        int ci = lua_absindex(L, -1);
+        if (lua_getfield(L, ci, "model") == LUA_TSTRING)
+            v.intervention_model = lua_tostring(L, -1);  /* stays on the stack */
+        v.intervention_months = num_field(L, ci, "months");
+        v.intervention_expected_months = num_field(L, ci, "expected_months");
+    }
+    lua_pushstring(L, names[imv_intervention_state(&v, id, stall)]);
+    return 1;
+}
+
+void imv_lua_open_aux(lua_State *L)
+{
+    static const luaL_Reg fns[] = {
+        {"clamp", l_clamp},
+        {"term", l_term},
+        {"base", l_base},
+        {"intervention_state", l_intervention_state},
+        {NULL, NULL},
+    };
+    luaL_setfuncs(L, fns, 0);
+}

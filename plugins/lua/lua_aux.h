@@ -1,0 +1,23 @@
+/* lua_aux.h - what the SDK adds to the Lua host: the model-author helpers
+ * of the `imeval` library (plugins/lua/aux.c) and the reading of declared
+ * properties (plugins/lua/declare.c); private to the Lua host. */
+#ifndef IMV_LUA_AUX_H
+#define IMV_LUA_AUX_H
+
+#include <lua.h>
+
+/* Add clamp, term, base and intervention_state to the table on top of
+ * the stack (the `imeval` library being built). */
+void imv_lua_open_aux(lua_State *L);
+
+/* The declared properties of parameters[i], the table on top of the
+ * stack (plausible = { low, high }, fixed = true, base = true), into p.
+ * Pushes an error message and returns -1 when one is malformed. */
+struct imv_param_def;
+int imv_lua_param_extras(lua_State *L, int i, struct imv_param_def *p);
+/* The `directions` of the model table on top of the stack, as the string
+ * of imv_model_def.directions, into out: 1 when given, 0 when absent;
+ * raises a Lua error when malformed. */
+int imv_lua_directions(lua_State *L, char *out, size_t len);
+
+#endif
