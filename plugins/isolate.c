@@ -328,13 +328,20 @@ static void child_main(const imv_model *m, int sock)
 /* ---- the parent -------------------------------------------------------------- */
 
 typedef struct iso_inst {
-    pid_t pid;
+    pid_t pid;                      /* also its session and process group */
     int sock;
     int out;                        /* the child's stdout and stderr */
+    int children;                   /* its /proc children list, or -1 */
 } iso_inst;
 
 static void child_setup(int sock, int out)
 {
+    /* A session and process group of its own, so that killing the group
+     * takes every process the plugin started with it; and the reaper of
+     * its orphaned descendants, so that a double fork still shows up
+     * among its children (lingering_children). */
+    setsid();
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     /* Die with the parent; let the parent alone handle Ctrl-C. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     signal(SIGINT, SIG_IGN);
@@ -346,6 +353,9 @@ static void child_setup(int sock, int out)
     static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP};
     for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
         signal(fatal[i], SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
     int devnull = open("/dev/null", O_RDONLY);
@@ -396,30 +406,35 @@ static int spawn(const imv_model *m, iso_inst *I, char *err, size_t errlen)
     I->pid = pid;
     I->sock = sv[0];
     I->out = pv[0];
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    I->children = open(path, O_RDONLY | O_CLOEXEC);
     return IMV_OK;
 }
 
-static void reap(iso_inst *I, int kill_it, int *status)
+/* Kill the child and its whole process group, reap it, close its ends. */
+static void reap(iso_inst *I)
 {
     if (I->pid <= 0)
         return;
-    if (kill_it)
-        kill(I->pid, SIGKILL);
-    int st = 0;
-    while (waitpid(I->pid, &st, 0) < 0 && errno == EINTR)
+    /* The group exists once the child's setsid ran; before that the child
+     * can have started nothing, and killing it alone is enough. */
+    kill(-I->pid, SIGKILL);
+    kill(I->pid, SIGKILL);
+    while (waitpid(I->pid, NULL, 0) < 0 && errno == EINTR)
         ;
-    if (status)
-        *status = st;
     close(I->sock);
     close(I->out);
+    if (I->children >= 0)
+        close(I->children);
     I->pid = 0;
-    I->sock = I->out = -1;
+    I->sock = I->out = I->children = -1;
 }
 
 static int iso_instance_new(const imv_model *m, void **inst, char *err, size_t errlen)
 {
     iso_inst *I = imv_xcalloc(1, sizeof *I);
-    I->sock = I->out = -1;
+    I->sock = I->out = I->children = -1;
     int rc = spawn(m, I, err, errlen);
     if (rc) {
         free(I);
@@ -435,7 +450,7 @@ static void iso_instance_free(void *p)
     iso_inst *I = p;
     if (!I)
         return;
-    reap(I, 1, NULL);
+    reap(I);
     free(I);
 }
 
@@ -446,47 +461,87 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static void describe_death(int st, char *buf, size_t n)
+typedef enum { IO_OK, IO_EOF, IO_TIMEOUT, IO_FLOOD, IO_ERROR } io_rc;
+
+/* Read what the plugin printed without blocking; IO_FLOOD past the cap. */
+static io_rc drain_output(iso_inst *I, size_t *printed)
 {
-    if (WIFSIGNALED(st)) {
-        const char *abbrev = sigabbrev_np(WTERMSIG(st));
-        snprintf(buf, n, "the plugin crashed with SIG%s", abbrev ? abbrev : "?");
-    } else if (WIFEXITED(st)) {
-        snprintf(buf, n, "the plugin exited the process (status %d)", WEXITSTATUS(st));
+    char sink[4096];
+    ssize_t got;
+    while ((got = read(I->out, sink, sizeof sink)) > 0)
+        *printed += (size_t)got;
+    return *printed > OUTPUT_CAP ? IO_FLOOD : IO_OK;
+}
+
+/* Move n bytes over the socket (send when `out`, else receive) by the
+ * deadline, draining the plugin's output meanwhile.  No call here blocks:
+ * a child that stops reading, or sends half a reply and hangs, runs into
+ * the deadline. */
+static io_rc transfer(iso_inst *I, int out, void *p, size_t n, double deadline, size_t *printed)
+{
+    char *s = p;
+    while (n) {
+        ssize_t k = out ? send(I->sock, s, n, MSG_NOSIGNAL | MSG_DONTWAIT)
+                        : recv(I->sock, s, n, MSG_DONTWAIT);
+        if (k > 0) {
+            s += k;
+            n -= (size_t)k;
+            continue;
+        }
+        if (k == 0 && !out)
+            return IO_EOF;
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+            return out && errno == EPIPE ? IO_EOF : IO_ERROR;
+        double left = deadline - now_s();
+        if (left <= 0)
+            return IO_TIMEOUT;
+        struct pollfd pf[2] = {{I->sock, out ? POLLOUT : POLLIN, 0}, {I->out, POLLIN, 0}};
+        int rc = poll(pf, 2, (int)(left * 1000) + 1);
+        if (rc < 0 && errno != EINTR)
+            return IO_ERROR;
+        if (rc > 0 && (pf[1].revents & POLLIN) && drain_output(I, printed) == IO_FLOOD)
+            return IO_FLOOD;
+    }
+    return IO_OK;
+}
+
+/* After the socket closed: give a dying child until the deadline (at most
+ * a second) to exit on its own, so its real cause of death is named; one
+ * that closed its end and lives on is killed by the caller.  WNOWAIT
+ * leaves it unreaped, so its process group stays its own until reap(). */
+static void closed_by_child(iso_inst *I, double deadline, char *msg, size_t n)
+{
+    double until = now_s() + 1;
+    if (until > deadline)
+        until = deadline;
+    siginfo_t si;
+    for (;;) {
+        memset(&si, 0, sizeof si);
+        int rc = waitid(P_PID, (id_t)I->pid, &si, WEXITED | WNOHANG | WNOWAIT);
+        if ((rc == 0 && si.si_pid == I->pid) || (rc < 0 && errno != EINTR) || now_s() >= until)
+            break;
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    if (si.si_pid != I->pid) {
+        snprintf(msg, n, "the plugin closed its connection to imeval without replying");
+    } else if (si.si_code == CLD_EXITED) {
+        snprintf(msg, n, "the plugin exited the process (status %d)", si.si_status);
     } else {
-        snprintf(buf, n, "the plugin process stopped unexpectedly");
+        const char *abbrev = sigabbrev_np(si.si_status);
+        snprintf(msg, n, "the plugin crashed with SIG%s", abbrev ? abbrev : "?");
     }
 }
 
-typedef enum { WAIT_OK, WAIT_DIED, WAIT_TIMEOUT, WAIT_FLOOD } wait_rc;
-
-/* Wait until the reply is readable, draining (and counting) what the
- * plugin prints meanwhile. */
-static wait_rc wait_reply(iso_inst *I, double timeout)
+/* 1 when the child has children of its own (or adopted orphans of its
+ * descendants, as their reaper): a process the plugin started.  The list
+ * stays open, so the check is one pread per call. */
+static int lingering_children(const iso_inst *I)
 {
-    double deadline = now_s() + timeout;
-    size_t printed = 0;
-    char sink[4096];
-    for (;;) {
-        double left = deadline - now_s();
-        if (left <= 0)
-            return WAIT_TIMEOUT;
-        struct pollfd pf[2] = {{I->sock, POLLIN, 0}, {I->out, POLLIN, 0}};
-        int k = poll(pf, I->out >= 0 ? 2 : 1, (int)(left * 1000) + 1);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0)
-            return WAIT_DIED;
-        if (pf[1].revents & POLLIN) {
-            ssize_t got;
-            while ((got = read(I->out, sink, sizeof sink)) > 0)
-                printed += (size_t)got;
-            if (printed > OUTPUT_CAP)
-                return WAIT_FLOOD;
-        }
-        if (pf[0].revents & (POLLIN | POLLHUP | POLLERR))
-            return WAIT_OK;
-    }
+    char buf[16];
+    return I->children >= 0 && pread(I->children, buf, sizeof buf, 0) > 0;
 }
 
 /* Parse a reply into r through the host functions, so the same checks
@@ -537,17 +592,49 @@ static void unpack_result(rbuf *rb, imv_result *r)
         r->error = imv_xstrdup("isolation: the plugin process sent a malformed reply");
 }
 
-static void fail_call(iso_inst *I, imv_result *r, const char *msg, int kill_it)
+/* One request and its reply within `timeout` seconds.  Returns the reply
+ * (caller frees) or NULL with the reason in msg. */
+static unsigned char *call(iso_inst *I, const wbuf *req, double timeout, uint32_t *len, char *msg,
+                           size_t msglen)
 {
-    int st = 0;
-    char buf[200];
-    reap(I, kill_it, &st);
-    if (!msg) {
-        describe_death(st, buf, sizeof buf);
-        msg = buf;
+    double deadline = now_s() + timeout;
+    size_t printed = 0;
+    uint32_t n = (uint32_t)req->n;
+    unsigned char *reply = NULL;
+    io_rc rc = transfer(I, 1, &n, sizeof n, deadline, &printed);
+    if (rc == IO_OK)
+        rc = transfer(I, 1, req->p, req->n, deadline, &printed);
+    if (rc == IO_OK)
+        rc = transfer(I, 0, &n, sizeof n, deadline, &printed);
+    if (rc == IO_OK && n > MAX_MSG) {
+        snprintf(msg, msglen, "isolation: the plugin process sent an oversized reply");
+        return NULL;
     }
-    free(r->error);
-    r->error = imv_xstrdup(msg);
+    if (rc == IO_OK) {
+        reply = imv_xmalloc(n ? n : 1);
+        rc = transfer(I, 0, reply, n, deadline, &printed);
+    }
+    if (rc == IO_OK) {
+        *len = n;
+        return reply;
+    }
+    free(reply);
+    switch (rc) {
+    case IO_TIMEOUT:
+        snprintf(msg, msglen, "the plugin timed out after %g s", timeout);
+        break;
+    case IO_FLOOD:
+        snprintf(msg, msglen, "the plugin flooded its output (more than %u KiB in one call)",
+                 OUTPUT_CAP >> 10);
+        break;
+    case IO_EOF:
+        closed_by_child(I, deadline, msg, msglen);
+        break;
+    default:
+        snprintf(msg, msglen, "isolation: talking to the plugin process: %s", strerror(errno));
+        break;
+    }
+    return NULL;
 }
 
 static void iso_score(const imv_model *m, void *inst, const imv_profile_view *v,
@@ -562,47 +649,23 @@ static void iso_score(const imv_model *m, void *inst, const imv_profile_view *v,
     }
     wbuf req = {0};
     pack_view(&req, v, params, m->n_params);
-    int sent = send_msg(I->sock, &req);
-    free(req.p);
-    if (sent) {
-        fail_call(I, r, NULL, 1);
-        return;
-    }
     double timeout = m->limits->isolate_timeout > 0 ? m->limits->isolate_timeout : 2.0;
-    switch (wait_reply(I, timeout)) {
-    case WAIT_TIMEOUT:
-        snprintf(err, sizeof err, "the plugin timed out after %g s", timeout);
-        fail_call(I, r, err, 1);
-        return;
-    case WAIT_FLOOD:
-        snprintf(err, sizeof err, "the plugin flooded its output (more than %u KiB in one call)",
-                 OUTPUT_CAP >> 10);
-        fail_call(I, r, err, 1);
-        return;
-    case WAIT_DIED:
-        fail_call(I, r, NULL, 1);
-        return;
-    case WAIT_OK:
-        break;
-    }
-    uint32_t n;
-    if (read_all(I->sock, &n, sizeof n)) {
-        fail_call(I, r, NULL, 0);
-        return;
-    }
-    if (n > MAX_MSG) {
-        fail_call(I, r, "isolation: the plugin process sent an oversized reply", 1);
-        return;
-    }
-    unsigned char *msg = imv_xmalloc(n ? n : 1);
-    if (read_all(I->sock, msg, n)) {
-        free(msg);
-        fail_call(I, r, NULL, 1);
+    uint32_t n = 0;
+    unsigned char *msg = call(I, &req, timeout, &n, err, sizeof err);
+    free(req.p);
+    if (!msg) {
+        reap(I);
+        free(r->error);
+        r->error = imv_xstrdup(err);
         return;
     }
     rbuf rb = {msg, n, 0, 0};
     unpack_result(&rb, r);
     free(msg);
+    /* Processes the plugin started do not outlive the call: they go with
+     * the child's group, and the next call starts a fresh child. */
+    if (lingering_children(I))
+        reap(I);
 }
 
 const imv_backend imv_isolated_backend = {

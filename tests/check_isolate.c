@@ -2,6 +2,8 @@
  * a crash, abort, exit, endless loop or output flood becomes that model's
  * error; the next profile is scored again by a fresh child; every other
  * model is unaffected. */
+#include <signal.h>
+
 #include "testutil.h"
 #include "uncertainty.h"
 
@@ -78,6 +80,29 @@ static void check_contained(const char *fixture, const char *expect, double time
     imv_registry_free(reg);
 }
 
+/* Evaluate good, bad, good with a fixture whose bad call still scores. */
+static void check_contained_ok(const char *fixture)
+{
+    imv_registry *reg = load_fixture(fixture, 60);
+    imv_worker *w = imv_worker_new(reg);
+    const char *ids[3] = {"good-1", "bad-1", "good-2"};
+    for (int k = 0; k < 3; k++) {
+        imv_profile *p = profile(ids[k], 3);
+        imv_evaluation e;
+        imv_evaluate(w, p, &e);
+        for (size_t i = 0; i < e.n; i++) {
+            const imv_result *r = &e.results[i];
+            ck_assert_msg(r->error == NULL, "%s on %s: unexpected error %s", imv_model_id(r->model),
+                          ids[k], r->error);
+            ck_assert(r->has_score && r->score == 30.0);
+        }
+        imv_evaluation_clear(&e);
+        imv_profile_free(p);
+    }
+    imv_worker_free(w);
+    imv_registry_free(reg);
+}
+
 START_TEST(isolate__segfault_becomes_error) { check_contained("iso_segv", "crashed with SIGSEGV", 60); }
 END_TEST
 START_TEST(isolate__abort_becomes_error) { check_contained("iso_abort", "crashed with SIGABRT", 60); }
@@ -87,6 +112,67 @@ END_TEST
 START_TEST(isolate__endless_loop_times_out) { check_contained("iso_loop", "timed out after 3 s", 3); }
 END_TEST
 START_TEST(isolate__output_flood_becomes_error) { check_contained("iso_flood", "flooded its output", 60); }
+END_TEST
+
+/* Regression: after poll said the reply was readable, the rest of it was
+ * read with no deadline, so half a reply blocked imeval for ever. */
+START_TEST(isolate__partial_reply_times_out) { check_contained("iso_partial", "timed out after 3 s", 3); }
+END_TEST
+/* Regression: on end of connection the child was reaped without being
+ * killed, so one that closed its descriptors and spun hung imeval. */
+START_TEST(isolate__closed_connection_is_killed)
+{
+    check_contained("iso_closefds", "the plugin closed its connection to imeval without replying", 60);
+}
+END_TEST
+
+/* 1 once pid is gone (or a zombie nobody reaps: dead all the same). */
+static int gone(pid_t pid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *paren = strrchr(buf, ')');
+    return paren && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
+/* A process the plugin starts, directly or through a double fork, does
+ * not outlive the call; the model's result stands. */
+static void check_no_lingering(int twice)
+{
+    char pidfile[] = "/tmp/imeval-grandchild-XXXXXX";
+    int fd = mkstemp(pidfile);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    setenv("ISO_GRANDCHILD_PIDFILE", pidfile, 1);
+    if (twice)
+        setenv("ISO_GRANDCHILD_DOUBLE", "1", 1);
+    else
+        unsetenv("ISO_GRANDCHILD_DOUBLE");
+    check_contained_ok("iso_grandchild");
+    char *text = tu_slurp(pidfile);
+    unlink(pidfile);
+    ck_assert_ptr_nonnull(text);
+    pid_t pid = (pid_t)atoi(text);
+    free(text);
+    ck_assert_int_gt(pid, 1);
+    /* Killed when the call ended: allow a loaded machine time to deliver it. */
+    for (int i = 0; i < 3000 && !gone(pid); i++)
+        usleep(10000);
+    int dead = gone(pid);
+    if (!dead)
+        kill(pid, SIGKILL);
+    ck_assert_msg(dead, "process %d started by the plugin outlived the call", (int)pid);
+}
+
+START_TEST(isolate__started_process_killed_after_call) { check_no_lingering(0); }
+END_TEST
+START_TEST(isolate__double_forked_process_killed_after_call) { check_no_lingering(1); }
 END_TEST
 
 /* Isolated and in-process scoring agree on a good plugin. */
@@ -312,6 +398,10 @@ int main(void)
     tcase_add_test(tc, isolate__exit_becomes_error);
     tcase_add_test(tc, isolate__endless_loop_times_out);
     tcase_add_test(tc, isolate__output_flood_becomes_error);
+    tcase_add_test(tc, isolate__partial_reply_times_out);
+    tcase_add_test(tc, isolate__closed_connection_is_killed);
+    tcase_add_test(tc, isolate__started_process_killed_after_call);
+    tcase_add_test(tc, isolate__double_forked_process_killed_after_call);
     tcase_add_test(tc, isolate__same_result_as_in_process);
     tcase_add_test(tc, isolate__default_is_outside_bundled_set);
     tcase_add_test(tc, isolate__every_host_function_same_as_in_process);
