@@ -18,7 +18,7 @@ CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-            -Wformat=2 -Wno-format-nonliteral -Wvla
+            -Wformat=2 -Wvla
 OPT      ?= -O2 -g
 CFLAGS   ?=
 SAN      ?=
@@ -49,7 +49,9 @@ all: $(BUILD)/imeval $(MODELS)
 
 help:
 	@echo "make            build build/imeval, build/libimeval.a and build/models/"
-	@echo "make check      build and run the whole test suite (Check)"
+	@echo "make check      build and run the whole test suite (Check), check-symbols, checksrc"
+	@echo "make checksrc   banned functions and names, public-header rule (tools/checksrc.sh)"
+	@echo "make format     reformat the C sources (.clang-format); format-check lists them"
 	@echo "make asan       run the test suite under AddressSanitizer + UBSan"
 	@echo "make valgrind   run the end-to-end tests under valgrind memcheck"
 	@echo "make fuzz       fuzz the readers (FUZZ_SECONDS=N, clang + libFuzzer)"
@@ -111,8 +113,34 @@ $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libimeval.a | deps
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(BASE_CFLAGS) $(CHECK_CFLAGS) -Itests $< -o $@ $(BUILD)/libimeval.a $(CHECK_LIBS) $(LIBS)
 
-check test: all $(TEST_BIN) $(FIXTURES)
+check test: all $(TEST_BIN) $(FIXTURES) check-symbols checksrc
 	@sh tests/run.sh $(BUILD)
+
+# The boundaries, kept by machine: only imv_ symbols leave the engine
+# library; no banned function, no name in Lua's namespace, and the command
+# and bench include only the public imeval.h (tools/checksrc.sh says why).
+.PHONY: check-symbols checksrc format format-check
+
+check-symbols: $(BUILD)/libimeval.a
+	@sh tools/check-symbols.sh $(BUILD)/libimeval.a
+
+checksrc:
+	@sh tools/checksrc.sh
+
+# `make format` rewrites the C sources with .clang-format; `make
+# format-check` lists the files it would change and fails if there are any.
+FORMAT_SRC = $(sort $(wildcard core/*.[ch] cli/*.[ch] plugins/*.[ch] plugins/lua/*.[ch] \
+                               models/*.c bench/*.c tests/*.[ch] tests/plugins/*.[ch] \
+                               tests/fuzz/*.[ch] docs/examples/*.c))
+CLANG_FORMAT ?= clang-format
+
+format:
+	$(CLANG_FORMAT) -i $(FORMAT_SRC)
+
+format-check:
+	@bad=0; for f in $(FORMAT_SRC); do \
+	    $(CLANG_FORMAT) $$f | cmp -s - $$f || { echo "format-check: $$f"; bad=1; }; \
+	done; [ $$bad -eq 0 ] && echo "format-check: ok"
 
 clean:
 	rm -rf $(BUILD)

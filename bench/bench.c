@@ -34,9 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
-#include "synth.h"
-#include "uncertainty.h"
+#include "imeval.h"
 
 #define CHUNK 256
 
@@ -65,6 +63,35 @@ static void die(const char *msg)
     exit(2);
 }
 
+/* A whole number from the command line, or exit with usage. */
+static long number(const char *s)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < 0)
+        die("expected a whole number >= 0");
+    return v;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        die("out of memory");
+    return p;
+}
+
+/* A uniform draw in [0, 1) from splitmix64: the bench needs jitter, not
+ * the engine's streams (core/rng.c is private). */
+static double uniform(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return (double)((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
+}
+
 /* ---- evals ------------------------------------------------------------------ */
 
 typedef struct job {
@@ -82,7 +109,7 @@ static void *run_job(void *arg)
 {
     job *j = arg;
     size_t n = imv_registry_count(j->reg);
-    imv_result *res = imv_xcalloc(CHUNK, sizeof *res);
+    imv_result *res = xcalloc(CHUNK, sizeof *res);
     const imv_profile_view *vp[CHUNK];
     const double *pp[CHUNK];
     imv_result *rp[CHUNK];
@@ -107,13 +134,13 @@ static void *run_job(void *arg)
                         imv_result_reset(&res[t], mod, 1);
                         rp[t] = &res[t];
                         vp[t] = &views[d + t];
-                        pp[t] = mod->values;
+                        pp[t] = imv_model_param_values(mod);
                     }
                     imv_worker_score_batch(j->w, m, vp, p->serial, pp, k, rp);
                 } else {
                     for (size_t t = 0; t < k; t++) {
                         imv_result_reset(&res[t], mod, 1);
-                        imv_worker_score(j->w, m, &views[d + t], p->serial, mod->values, &res[t]);
+                        imv_worker_score(j->w, m, &views[d + t], p->serial, imv_model_param_values(mod), &res[t]);
                     }
                 }
                 j->evals += k;
@@ -137,13 +164,13 @@ static int cmd_evals(int argc, char **argv)
         if (!strcmp(a, "--only") && i + 1 < argc)
             only = argv[++i];
         else if (!strcmp(a, "--threads") && i + 1 < argc)
-            threads = atoi(argv[++i]);
+            threads = (int)number(argv[++i]);
         else if (!strcmp(a, "--profiles") && i + 1 < argc)
-            n_profiles = (size_t)atol(argv[++i]);
+            n_profiles = (size_t)number(argv[++i]);
         else if (!strcmp(a, "--draws") && i + 1 < argc)
-            draws = (size_t)atol(argv[++i]);
+            draws = (size_t)number(argv[++i]);
         else if (!strcmp(a, "--runs") && i + 1 < argc)
-            runs = atoi(argv[++i]);
+            runs = (int)number(argv[++i]);
         else if (!strcmp(a, "--batch"))
             mode = 1;
         else if (!strcmp(a, "--full"))
@@ -173,11 +200,10 @@ static int cmd_evals(int argc, char **argv)
     /* Profiles from imeval synth; draws perturb every rating by up to
      * half a point, so every rating changes from one call to the next. */
     imv_synth *g = imv_synth_new(1);
-    imv_profile **p = imv_xcalloc(n_profiles, sizeof *p);
-    imv_profile_view *views = imv_xcalloc(n_profiles * draws, sizeof *views);
-    imv_partner_view *partners = imv_xcalloc(n_profiles * 64, sizeof *partners);
-    imv_rng rng;
-    imv_rng_seed(&rng, 1, "bench");
+    imv_profile **p = xcalloc(n_profiles, sizeof *p);
+    imv_profile_view *views = xcalloc(n_profiles * draws, sizeof *views);
+    imv_partner_view *partners = xcalloc(n_profiles * 64, sizeof *partners);
+    uint64_t rng = 1;
     for (size_t i = 0; i < n_profiles; i++) {
         cJSON *j = cJSON_Parse(imv_synth_profile(g, i, NULL));
         if (!j || imv_profile_from_json(j, "synth", (long)i + 1, 0, &p[i], &d) != 0)
@@ -188,16 +214,16 @@ static int cmd_evals(int argc, char **argv)
             imv_profile_view_init(p[i], v, &partners[i * 64]);
             v->flags = IMV_VIEW_SCORE_ONLY;
             for (int r = 0; r < IMV_R_COUNT; r++) {
-                double x = v->ratings[r] + imv_rng_uniform(&rng) - 0.5;
+                double x = v->ratings[r] + uniform(&rng) - 0.5;
                 v->ratings[r] = x < 0 ? 0 : x > 4 ? 4 : x;
             }
         }
     }
     imv_synth_free(g);
-    imv_worker **w = imv_xcalloc((size_t)threads, sizeof *w);
+    imv_worker **w = xcalloc((size_t)threads, sizeof *w);
     for (int t = 0; t < threads; t++)
         w[t] = imv_worker_new(reg);
-    double *rates = imv_xcalloc((size_t)runs + 1, sizeof *rates);
+    double *rates = xcalloc((size_t)runs + 1, sizeof *rates);
     for (int r = 0; r <= runs; r++) {   /* run 0 warms up (Lua states, caches) */
         job jobs[64];
         pthread_t tid[64];
@@ -237,7 +263,7 @@ static int cmd_timeit(int argc, char **argv)
 {
     if (argc < 5)
         die("usage: bench timeit RUNS [--stdin FILE] -- COMMAND [ARGS...]");
-    int runs = atoi(argv[2]);
+    int runs = (int)number(argv[2]);
     const char *in = NULL;
     int i = 3;
     if (!strcmp(argv[i], "--stdin") && i + 1 < argc) {
@@ -247,7 +273,7 @@ static int cmd_timeit(int argc, char **argv)
     if (i >= argc || strcmp(argv[i], "--") || i + 1 >= argc || runs < 1)
         die("usage: bench timeit RUNS [--stdin FILE] -- COMMAND [ARGS...]");
     char **cmd = &argv[i + 1];
-    double *wall = imv_xcalloc((size_t)runs, sizeof *wall);
+    double *wall = xcalloc((size_t)runs, sizeof *wall);
     long peak = 0;
     int status_bad = 0;
     for (int r = 0; r < runs; r++) {
@@ -295,7 +321,7 @@ static int cmd_uncertain(int argc, char **argv)
 {
     if (argc != 4)
         die("usage: bench uncertain N SEED");
-    long n = atol(argv[2]);
+    long n = number(argv[2]);
     imv_synth *g = imv_synth_new((uint64_t)strtoull(argv[3], NULL, 10));
     for (long i = 0; i < n; i++) {
         cJSON *j = cJSON_Parse(imv_synth_profile(g, (uint64_t)i, NULL));

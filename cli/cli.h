@@ -11,7 +11,6 @@
 #include <stdio.h>
 
 #include "imeval.h"
-#include "output.h"
 
 enum { EXIT_PARTIAL = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 

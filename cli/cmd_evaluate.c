@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "run.h"
 
 static const char synopsis[] = "[options] PROFILE...";
 static const char about[] =

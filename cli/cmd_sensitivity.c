@@ -5,8 +5,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "run.h"
-#include "sensitivity.h"
 
 static const char synopsis[] = "[options] PROFILE...";
 static const char about[] =

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "synth.h"
 
 static const char synopsis[] = "[options]";
 static const char about[] =

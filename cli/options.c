@@ -5,13 +5,13 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
-#include "synth.h"
 
 #define ALL_SCORING (CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY)
 #define ALL_MODELS (ALL_SCORING | CMD_MODELS)
@@ -104,11 +104,17 @@ void cli_opts_free(cli_opts *o)
     free(o->args.v);
 }
 
-static int usage_error(const char *name, const char *fmt, const char *a, const char *b)
+static int usage_error(const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int usage_error(const char *name, const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fprintf(stderr, "imeval %s: ", name);
-    fprintf(stderr, fmt, a, b);
+    vfprintf(stderr, fmt, ap);
     fprintf(stderr, "\n(see imeval %s --help)\n", name);
+    va_end(ap);
     return EXIT_USAGE;
 }
 
@@ -145,16 +151,16 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
     case O_FORMAT:
         o->format = imv_format_parse(v);
         if (o->format < 0)
-            return usage_error(name, "--format: \"%s\" is not one of table, json, csv, markdown%s", v, "");
+            return usage_error(name, "--format: \"%s\" is not one of table, json, csv, markdown", v);
         break;
     case O_DRAWS:
         if (parse_long(v, 0, 100000000, &n))
-            return usage_error(name, "--draws: \"%s\" is not a whole number from 0 to 100000000%s", v, "");
+            return usage_error(name, "--draws: \"%s\" is not a whole number from 0 to 100000000", v);
         o->draws = n;
         break;
     case O_COUNT:
         if (parse_long(v, 0, LONG_MAX, &n))
-            return usage_error(name, "--count: \"%s\" is not a whole number >= 0%s", v, "");
+            return usage_error(name, "--count: \"%s\" is not a whole number >= 0", v);
         if (n > IMV_SYNTH_MAX_COUNT) {
             char size[64];
             snprintf(size, sizeof size, "%.0f GB", (double)n * IMV_SYNTH_BYTES_PER_PROFILE / 1e9);
@@ -169,28 +175,28 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
         errno = 0;
         o->seed = strtoull(v, &end, 10);
         if (!*v || *end || errno || *v == '-')
-            return usage_error(name, "--seed: \"%s\" is not a whole number >= 0%s", v, "");
+            return usage_error(name, "--seed: \"%s\" is not a whole number >= 0", v);
         break;
     case O_JOBS:
         if (parse_long(v, 1, 256, &n))
-            return usage_error(name, "--jobs: \"%s\" is not a whole number from 1 to 256%s", v, "");
+            return usage_error(name, "--jobs: \"%s\" is not a whole number from 1 to 256", v);
         o->jobs = (int)n;
         break;
     case O_LUA_BUDGET:
         if (parse_long(v, 0, LONG_MAX, &n))
-            return usage_error(name, "--lua-budget: \"%s\" is not a whole number >= 0%s", v, "");
+            return usage_error(name, "--lua-budget: \"%s\" is not a whole number >= 0", v);
         o->limits.lua_instructions = n;
         break;
     case O_LUA_MEMORY:
         if (parse_long(v, 0, 1 << 20, &n))
-            return usage_error(name, "--lua-memory: \"%s\" is not a number of MiB from 0 to 1048576%s", v, "");
+            return usage_error(name, "--lua-memory: \"%s\" is not a number of MiB from 0 to 1048576", v);
         o->limits.lua_memory = (size_t)n << 20;
         break;
     case O_TIMEOUT: {
         errno = 0;
         double t = strtod(v, &end);
         if (!*v || *end || errno || !(t > 0 && t <= 3600))
-            return usage_error(name, "--timeout: \"%s\" is not a number of seconds in (0, 3600]%s", v, "");
+            return usage_error(name, "--timeout: \"%s\" is not a number of seconds in (0, 3600]", v);
         o->limits.isolate_timeout = t;
         break;
     }
@@ -246,13 +252,13 @@ int cli_parse(int argc, char **argv, int first, unsigned cmd, const char *name, 
             d = a[2] == '\0' ? find_short(a[1]) : NULL;
         }
         if (!d || !(d->cmds & cmd))
-            return usage_error(name, "unknown option %s%s", a, "");
+            return usage_error(name, "unknown option %s", a);
         if (d->arg && !val) {
             if (i + 1 >= argc)
                 return usage_error(name, "option %s needs a value (%s)", a, d->arg);
             val = argv[++i];
         } else if (!d->arg && val) {
-            return usage_error(name, "option %s takes no value%s", a, "");
+            return usage_error(name, "option %s takes no value", a);
         }
         int rc = apply(o, d, val, name);
         if (rc)

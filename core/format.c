@@ -8,7 +8,6 @@
 #include <stdio.h>
 
 #include "internal.h"
-#include "output.h"
 
 double imv_round1(double x)
 {

@@ -5,6 +5,10 @@
  * (native or Lua), scores every profile with every model, ranks the models
  * and explains each score.  The `imeval` command is one client of it.
  *
+ * This is the only engine header a client includes (cli/ and bench/ do;
+ * `make checksrc` keeps it so).  Every other header in core/ is private
+ * to the engine and its plugin hosts; plugins/imeval_plugin.h is the SDK.
+ *
  * Ownership, stated once: an object returned through an `**out` parameter
  * or by a `_new`/`_open` function belongs to the caller and is released
  * with the matching `_free`/`_close`, which accepts NULL.  Strings and
@@ -19,8 +23,10 @@
 #ifndef IMEVAL_H
 #define IMEVAL_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "imeval_plugin.h"
@@ -184,7 +190,7 @@ int imv_profile_from_json(const struct cJSON *json, const char *source,
                           long line, int strict, imv_profile **out,
                           imv_diags *diags);
 
-/* ---- models and the registry ----------------------------------------- */
+/* ---- models and the registry ------------------------------------------ */
 
 typedef struct imv_model imv_model;
 typedef struct imv_registry imv_registry;
@@ -299,6 +305,13 @@ void imv_worker_free(imv_worker *w);
  * the profile behind v, or 0. */
 void imv_worker_score(imv_worker *w, size_t model, const imv_profile_view *v,
                       unsigned long key, const double *params, imv_result *r);
+/* Score n views with model i at once, through its batch path when it has
+ * one (one call each otherwise); r[k] reset first, as for one view. */
+void imv_worker_score_batch(imv_worker *w, size_t model, const imv_profile_view *const *v,
+                            unsigned long key, const double *const *params, size_t n,
+                            imv_result *const *r);
+/* The registry behind a worker. */
+imv_registry *imv_worker_registry(imv_worker *w);
 /* A new serial for a profile built by hand (imv_profile_from_json sets one). */
 unsigned long imv_profile_next_serial(void);
 
@@ -318,5 +331,292 @@ void imv_evaluation_clear(imv_evaluation *e);
 /* Rank results: viable by score (descending), then non-viable by score,
  * then failed models; ties by model id.  Writes n indices into order. */
 void imv_rank(const imv_result *results, size_t n, size_t *order);
+
+/* ---- uncertainty ------------------------------------------------------ */
+
+/*
+ * Monte Carlo over uncertain ratings (and, optionally, model parameters):
+ * how robust is a ranking to the judgements behind it?
+ */
+
+typedef struct imv_uncertainty {
+    size_t draws;
+    uint64_t seed;
+    int vary_parameters;
+    size_t n;              /* models */
+    double *mean, *p05, *p95;
+    double *viable_share;  /* share of draws in which the model was viable */
+    double *failed_share;  /* share of draws in which the model failed (an error) */
+    char **error;          /* per model: the error of its first failed draw, or NULL */
+    double *rank_prob;     /* n x n: rank_prob[m * n + k] = P(model m ranks k+1) */
+} imv_uncertainty;
+
+/* Run `draws` draws of e's profile through every model of w and attach
+ * the summary to e->uncertainty.  The streams are seeded from seed, the
+ * profile's id and date and the chunk index, so results do not depend on
+ * thread count or order.  IMV_ENOMEM when the scores do not fit. */
+int imv_uncertainty_run(imv_worker *w, imv_evaluation *e, size_t draws, uint64_t seed,
+                        int vary_parameters);
+void imv_uncertainty_free(imv_uncertainty *u);
+
+/* ---- the pipeline ----------------------------------------------------- */
+
+/*
+ * The streaming pipeline behind `imeval evaluate`: read profiles file by
+ * file, score them in batches over N threads, and hand each evaluation to
+ * a sink in input order, so memory stays flat however many profiles there
+ * are and output does not depend on the thread count.
+ */
+
+typedef struct imv_run_opts {
+    int jobs;                    /* threads; <= 0 means the number of cores */
+    size_t draws;                /* Monte Carlo draws per profile; 0 for none */
+    uint64_t seed;
+    int vary_parameters;
+    int strict;
+    int no_evaluate;             /* validate only */
+    volatile sig_atomic_t *stop; /* set asynchronously to stop early; may be NULL */
+} imv_run_opts;
+
+typedef struct imv_run_stats {
+    size_t profiles_read;        /* good profiles */
+    size_t profiles_bad;         /* profiles that failed validation */
+    size_t evaluated;            /* handed to the sink */
+    size_t model_failures;       /* evaluations in which some model failed */
+    int interrupted;
+    int io_failed;               /* a file could not be read to the end */
+} imv_run_stats;
+
+/* Called once per evaluated profile, in input order.  Returns 0, or
+ * non-zero to stop the run (e.g. the output cannot be written). */
+typedef int (*imv_sink_fn)(void *ctx, const imv_evaluation *e);
+/* With no_evaluate, called once per valid profile instead. */
+typedef int (*imv_profile_sink_fn)(void *ctx, const imv_profile *p);
+
+int imv_run(imv_registry *reg, char *const *paths, size_t n_paths, const imv_run_opts *o,
+            imv_sink_fn sink, imv_profile_sink_fn psink, void *ctx, imv_diags *diags,
+            imv_run_stats *stats);
+
+/* The number of online processors (at least 1). */
+int imv_cpu_count(void);
+
+/* ---- output ----------------------------------------------------------- */
+
+/*
+ * Writing evaluations as JSON (RESULT-FORMAT.md), an aligned table, CSV or
+ * Markdown, one profile at a time so that output streams.
+ */
+
+typedef enum imv_format {
+    IMV_FMT_TABLE,
+    IMV_FMT_JSON,
+    IMV_FMT_CSV,
+    IMV_FMT_MARKDOWN
+} imv_format;
+
+/* "table", "json", "csv", "markdown" (or "md"); -1 when unknown. */
+int imv_format_parse(const char *name);
+
+typedef struct imv_output imv_output;
+
+/* Start writing to f (borrowed).  explain adds reasons, preconditions,
+ * risks and timelines to the table and Markdown formats (JSON always has
+ * them).  reg is borrowed and must outlive the output. */
+imv_output *imv_output_new(FILE *f, imv_format fmt, int explain, const imv_registry *reg,
+                           const char *extra_header_json);
+/* Each returns 0, or IMV_EIO when writing failed. */
+int imv_output_begin(imv_output *o);
+int imv_output_evaluation(imv_output *o, const imv_evaluation *e);
+/* Close the document; JSON lists every error in diags.  Frees o. */
+int imv_output_end(imv_output *o, const imv_diags *diags);
+
+/* One model's full reasoning on one profile, as text. */
+int imv_output_explain_text(FILE *f, const imv_evaluation *e, size_t result_index);
+
+/* The JSON object of one ranking entry / one evaluation (caller frees
+ * with cJSON_Delete). */
+struct cJSON *imv_output_ranking_json(const imv_evaluation *e, size_t rank);
+struct cJSON *imv_output_evaluation_json(const imv_evaluation *e);
+
+/* Round to one decimal, as every score in the output is (core/format.c). */
+double imv_round1(double x);
+
+/* Write text to f wrapped at width: the cursor is at column col, every
+ * line after the first starts at column indent; words longer than a line
+ * are broken (after a comma when one is near, never inside a UTF-8
+ * character).  Ends the line.  IMV_OK, or IMV_EIO when writing failed. */
+int imv_wrap(FILE *f, const char *text, int col, int indent, int width);
+
+/* ---- sensitivity ------------------------------------------------------ */
+
+/*
+ * Tipping points: what single change in a rating (or a model parameter)
+ * would change which model ranks first.
+ *
+ * An adviser's ratings are judgements.  For one profile this finds, for
+ * each rating, the smallest increase and the smallest decrease that put
+ * another model first ("if political_commitment rose from 1.0 to 2.5,
+ * improvement_board would rank first"); for each model that is not first,
+ * the smallest single-rating change that would bring it first; and which
+ * model parameters the first place depends on most.
+ *
+ * The search: every rating is scanned over 0..4 at a step of 0.01 (one
+ * batch of calls per model, through its batch path when it has one), then
+ * each change found is bisected to 1e-5 and reported at 0.01, checked at
+ * the reported value.  A window of change narrower than the step can be
+ * missed.  Other ratings stay at their point values (the mode, or the
+ * midpoint of a range).  Calls are score-only, so a model's viability
+ * (unmet preconditions) counts, as in the ranking.
+ */
+
+#define IMV_SENS_NONE ((size_t)-1)
+
+/* A change of one value that puts another model first. */
+typedef struct imv_tip {
+    int found;            /* 0: no change within the range changes the first */
+    double to;            /* the value at which it changes (rounded, checked) */
+    size_t first;         /* the model then first (registry index) */
+    int first_viable;
+} imv_tip;
+
+typedef struct imv_rating_sens {
+    double value;         /* the point value */
+    int uncertain;        /* the profile gives a range */
+    double low, high;     /* the range, when uncertain */
+    imv_tip up, down;     /* smallest increase, smallest decrease */
+} imv_rating_sens;
+
+/* What it takes for a model that is not first to come first. */
+typedef struct imv_model_tip {
+    int found;
+    int rating;           /* the rating to change */
+    double to;            /* to this value (from ratings[rating].value) */
+    size_t n_options;     /* every rating that could do it, nearest first */
+    struct {
+        int rating;
+        double to;
+    } options[IMV_R_COUNT];
+} imv_model_tip;
+
+typedef struct imv_param_sens {
+    size_t model, param;
+    double value, min, max;
+    imv_tip tip;          /* the nearest value that changes the first model */
+    double share;         /* share of the range over which the first differs */
+    double swing;         /* the model's own score: highest minus lowest over the range */
+} imv_param_sens;
+
+typedef struct imv_sensitivity {
+    size_t n;             /* models */
+    size_t first;         /* first at the point values (registry index) */
+    int first_viable;
+    size_t second;        /* IMV_SENS_NONE with one model */
+    double first_score, margin;  /* margin: first's score minus second's */
+    double *score;        /* n: each model's score at the point values (NaN on error) */
+    size_t *rank;         /* n: each model's rank, 1-based */
+    int *viable;          /* n */
+    imv_rating_sens ratings[IMV_R_COUNT];
+    imv_model_tip *models;       /* n; models[first].found is 0 */
+    size_t n_params;
+    imv_param_sens *params;      /* most sensitive first */
+} imv_sensitivity;
+
+/* Analyse p with the models of w.  Returns IMV_OK and *out (caller frees
+ * with imv_sensitivity_free).  A model that fails ranks last, as in an
+ * evaluation. */
+int imv_sensitivity_run(imv_worker *w, const imv_profile *p, imv_sensitivity **out);
+void imv_sensitivity_free(imv_sensitivity *s);
+
+/* The result as JSON (an object for one profile; caller deletes). */
+struct cJSON *imv_sensitivity_json(const imv_sensitivity *s, const imv_profile *p,
+                                   const imv_registry *reg);
+/* The result as text for people. */
+void imv_sensitivity_text(FILE *f, const imv_sensitivity *s, const imv_profile *p,
+                          const imv_registry *reg);
+
+/* ---- synthetic profiles ----------------------------------------------- */
+
+/*
+ * Realistic synthetic authority profiles, for benchmarks, stress tests and
+ * fuzz corpora.
+ *
+ * Profile i of seed s is a function of (s, i) alone, so `--count 10` is a
+ * prefix of `--count 1000` and generation could be split over threads.
+ * Each line is one JSON object of PROFILE-FORMAT.md (JSON Lines).
+ *
+ * The model behind the numbers (see synth.c): the Ofsted grade is drawn
+ * from the mix of the 78 authorities inspected 2012-2016 (20 inadequate,
+ * 41 requires improvement, 17 good), exactly in every block of 78; a
+ * latent "capacity" factor, lower for worse grades, drives leadership,
+ * governance, self-assessment and workforce ratings; a "political" factor
+ * correlated with it drives political and corporate commitment and
+ * acceptance; failure_extent runs against capacity.  Some ratings are
+ * ranges, some profiles carry facts, partner councils or a current
+ * intervention.
+ *
+ * Dates: as_of is drawn uniformly from the years of imv_synth_opts
+ * (2012-2016 by default, the years of the grade mix), or fixed by its
+ * as_of.  The date never changes the random stream: the same seed and
+ * index give the same authority at any date, so `--as-of 2013-01` and
+ * `--as-of 2019-01` compare one population under two sets of rules.
+ *
+ * Partners: of the profiles with candidate partners, about a third lie in
+ * a strong neighbourhood (two or three good or outstanding neighbouring
+ * councils with spare capacity), as Hampshire and its neighbours were for
+ * the Isle of Wight; drawn from a stream of their own so that nothing else
+ * in the profile depends on them.
+ */
+
+/* The grade mix of the seeds: per block of IMV_SYNTH_BLOCK profiles. */
+#define IMV_SYNTH_BLOCK 78
+#define IMV_SYNTH_INADEQUATE 20
+#define IMV_SYNTH_RI 41
+#define IMV_SYNTH_GOOD 17
+
+/* Candidate partners: at most this many in a profile; the share of
+ * lists of candidates that gain a strong neighbourhood. */
+#define IMV_SYNTH_MAX_PARTNERS 6
+#define IMV_SYNTH_STRONG_SHARE (1.0 / 3)
+
+/* Bytes of JSON a profile takes on average (measured over 10,000 of seed
+ * 1: 841), for stating the size of a run before it starts. */
+#define IMV_SYNTH_BYTES_PER_PROFILE 850
+/* The largest --count the command accepts: about 85 GB of JSON. */
+#define IMV_SYNTH_MAX_COUNT 100000000L
+
+/* Years are whole calendar years; as_of, when not NULL, is a date of the
+ * profile format (YYYY, YYYY-MM or YYYY-MM-DD) given to every profile. */
+typedef struct imv_synth_opts {
+    int year_from, year_to;     /* inclusive; 0, 0 for 2012-2016 */
+    const char *as_of;          /* copied */
+} imv_synth_opts;
+
+/* The earliest and latest year accepted (the rules DOMAIN.md describes
+ * run from 2006; a few years either side are allowed). */
+#define IMV_SYNTH_YEAR_MIN 2000
+#define IMV_SYNTH_YEAR_MAX 2035
+
+typedef struct imv_synth imv_synth;
+
+/* A generator for seed.  Never NULL (aborts on exhaustion). */
+imv_synth *imv_synth_new(uint64_t seed);
+/* The same with dates from opts (NULL for the defaults).  Returns NULL
+ * with a message in err when opts are out of range: years outside
+ * IMV_SYNTH_YEAR_MIN..MAX or reversed, or an as_of that is not a date. */
+imv_synth *imv_synth_new_opts(uint64_t seed, const imv_synth_opts *opts, char *err,
+                              size_t errlen);
+/* Parse "YYYY" or "YYYY-YYYY" into opts->year_from/to; 0 or -1 with a
+ * message in err. */
+int imv_synth_parse_years(const char *s, imv_synth_opts *opts, char *err, size_t errlen);
+void imv_synth_free(imv_synth *g);
+
+/* Profile number index as one line of JSON without the newline.  The
+ * text belongs to g and is valid until the next call; *len gets its
+ * length when len is not NULL. */
+const char *imv_synth_profile(imv_synth *g, uint64_t index, size_t *len);
+
+/* Write profiles first..first+count-1 to f, one a line.  Returns 0, or
+ * IMV_EIO when writing failed (e.g. a closed pipe). */
+int imv_synth_write(FILE *f, uint64_t seed, uint64_t first, uint64_t count);
 
 #endif /* IMEVAL_H */

@@ -1,6 +1,6 @@
 /*
- * internal.h - shared by the engine's modules and the two plugin hosts;
- * not installed, not part of the API.
+ * internal.h - private: shared by the engine's modules and the plugin
+ * hosts; not installed, not part of the API (that is imeval.h).
  */
 #ifndef IMV_INTERNAL_H
 #define IMV_INTERNAL_H
@@ -99,13 +99,6 @@ int imv_params_check_base(const char *model, const imv_param_def *params, size_t
 int imv_directions_parse(const char *model, const char *s, signed char dir[IMV_R_COUNT],
                          char *err, size_t errlen);
 int imv_model_set_directions(imv_model *m, const char *s, char *err, size_t errlen);
-
-/* The registry behind a worker. */
-imv_registry *imv_worker_registry(imv_worker *w);
-/* Score n views with model i, through its batch path when it has one. */
-void imv_worker_score_batch(imv_worker *w, size_t i, const imv_profile_view *const *v,
-                            unsigned long key, const double *const *params, size_t n,
-                            imv_result *const *r);
 
 /* The hosts.  Each loads one file into *m (already zeroed) or fills err. */
 int imv_native_load(imv_model *m, const char *path, char *err, size_t errlen);

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output.h"
 #include "internal.h"
 #include "monitor.h"
 #include "uncertainty.h"

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "run.h"
 #include "uncertainty.h"
 
 #define PER_THREAD 32

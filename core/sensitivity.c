@@ -13,8 +13,6 @@
 #include <string.h>
 
 #include "internal.h"
-#include "output.h"
-#include "sensitivity.h"
 
 #define STEP 0.01                        /* the rating scan */
 #define GRID 401                         /* 0, 0.01, ..., 4 */

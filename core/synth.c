@@ -22,8 +22,6 @@
 #include <string.h>
 
 #include "internal.h"
-#include "synth.h"
-#include "uncertainty.h"
 
 struct imv_synth {
     uint64_t seed;
@@ -58,7 +56,7 @@ static int check_opts(const imv_synth_opts *o, char *err, size_t errlen)
         }
     }
     if (o->as_of) {
-        if (!imv_date_valid(o->as_of) || !year_ok(atoi(o->as_of))) {
+        if (!imv_date_valid(o->as_of) || !year_ok((int)strtol(o->as_of, NULL, 10))) {
             snprintf(err, errlen, "as-of \"%s\": expected a date YYYY, YYYY-MM or YYYY-MM-DD "
                      "from %d to %d", o->as_of, IMV_SYNTH_YEAR_MIN, IMV_SYNTH_YEAR_MAX);
             return -1;
@@ -89,8 +87,8 @@ imv_synth *imv_synth_new_opts(uint64_t seed, const imv_synth_opts *opts, char *e
     g->year_to = o->year_to ? o->year_to : 2016;
     if (o->as_of) {
         g->as_of = imv_xstrdup(o->as_of);
-        g->fixed_year = atoi(o->as_of);
-        g->fixed_month = strlen(o->as_of) >= 7 ? atoi(o->as_of + 5) : 1;
+        g->fixed_year = (int)strtol(o->as_of, NULL, 10);   /* checked by imv_date_valid */
+        g->fixed_month = strlen(o->as_of) >= 7 ? (int)strtol(o->as_of + 5, NULL, 10) : 1;
     }
     return g;
 }

@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "internal.h"
-#include "output.h"
 #include "uncertainty.h"
 
 #define CHUNK 256   /* draws per batch call */

@@ -1,6 +1,8 @@
 /*
- * uncertainty.h - Monte Carlo over uncertain ratings (and, optionally,
- * model parameters): how robust is a ranking to the judgements behind it?
+ * uncertainty.h - private: the Monte Carlo run in pieces (core/run.c
+ * spreads one profile's draws over threads) and the renderers output.c
+ * calls.  The public half (imv_uncertainty, imv_uncertainty_run) is in
+ * imeval.h.
  */
 #ifndef IMV_UNCERTAINTY_H
 #define IMV_UNCERTAINTY_H
@@ -9,26 +11,6 @@
 #include <stdio.h>
 
 #include "imeval.h"
-
-typedef struct imv_uncertainty {
-    size_t draws;
-    uint64_t seed;
-    int vary_parameters;
-    size_t n;              /* models */
-    double *mean, *p05, *p95;
-    double *viable_share;  /* share of draws in which the model was viable */
-    double *failed_share;  /* share of draws in which the model failed (an error) */
-    char **error;          /* per model: the error of its first failed draw, or NULL */
-    double *rank_prob;     /* n x n: rank_prob[m * n + k] = P(model m ranks k+1) */
-} imv_uncertainty;
-
-/* Run `draws` draws of e's profile through every model of w and attach
- * the summary to e->uncertainty.  The streams are seeded from seed, the
- * profile's id and date and the chunk index, so results do not depend on
- * thread count or order.  IMV_ENOMEM when the scores do not fit. */
-int imv_uncertainty_run(imv_worker *w, imv_evaluation *e, size_t draws, uint64_t seed,
-                        int vary_parameters);
-void imv_uncertainty_free(imv_uncertainty *u);
 
 /* The same run in pieces, so that the draws of one profile can be spread
  * over threads (core/run.c does).  imv_mc_new returns NULL when there is

@@ -14,8 +14,6 @@
 #include <fcntl.h>
 
 #include "internal.h"
-#include "output.h"
-#include "run.h"
 #include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------- */

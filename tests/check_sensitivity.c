@@ -8,7 +8,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 
-#include "sensitivity.h"
+#include "imeval.h"
 #include "testutil.h"
 
 static char *path_of(const char *dir, const char *name)

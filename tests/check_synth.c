@@ -10,7 +10,7 @@
 #include <math.h>
 #include <sys/resource.h>
 
-#include "synth.h"
+#include "imeval.h"
 #include "testutil.h"
 
 START_TEST(synth__same_seed_same_profiles_other_seed_others)

@@ -16,7 +16,6 @@
 #include <cjson/cJSON.h>
 
 #include "fuzz_common.h"
-#include "output.h"
 #include "uncertainty.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
