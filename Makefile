@@ -16,6 +16,9 @@ CJSON_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcjson 2>/dev/null)
 CJSON_LIBS   = $(shell $(PKG_CONFIG) --libs libcjson 2>/dev/null)
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+# The assessment register (register/): SQLite by default, PostgreSQL by URL.
+REG_CFLAGS   = $(shell $(PKG_CONFIG) --cflags sqlite3 libpq 2>/dev/null)
+REG_LIBS     = $(shell $(PKG_CONFIG) --libs sqlite3 libpq 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla
@@ -23,13 +26,16 @@ OPT      ?= -O2 -g
 CFLAGS   ?=
 SAN      ?=
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -fvisibility=hidden \
-               -Icore -Iplugins $(LUA_CFLAGS) $(CJSON_CFLAGS) $(CFLAGS)
-LIBS     = $(LUA_LIBS) $(CJSON_LIBS) -lcsv -ldl -lm -lpthread
+               -Icore -Iplugins -Iregister $(REG_CFLAGS) $(LUA_CFLAGS) $(CJSON_CFLAGS) $(CFLAGS)
+LIBS     = $(REG_LIBS) $(LUA_LIBS) $(CJSON_LIBS) -lcsv -ldl -lm -lpthread
 
-CORE_SRC := $(wildcard core/*.c) plugins/native.c $(wildcard plugins/lua/*.c) plugins/isolate.c plugins/hosts.c
+CORE_SRC := $(wildcard core/*.c) plugins/native.c $(wildcard plugins/lua/*.c) plugins/isolate.c plugins/hosts.c \
+            $(wildcard register/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+# Everything that may include the register's headers is rebuilt when they change.
+$(CORE_OBJ) $(CLI_OBJ): $(wildcard register/*.h)
 
 MODEL_C   := $(wildcard models/*.c)
 MODEL_LUA := $(wildcard models/*.lua)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages imeval needs, when any is missing.
 set -e
-PKGS="build-essential pkg-config liblua5.4-dev libcjson-dev libcsv-dev check groff-base man-db"
+PKGS="build-essential pkg-config liblua5.4-dev libcjson-dev libcsv-dev check groff-base man-db libsqlite3-dev libpq-dev postgresql sqlite3"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
