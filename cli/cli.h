@@ -48,6 +48,8 @@ typedef struct cli_opts {
     int quiet;
     long count;                 /* synth */
     const char *as_of, *years;  /* synth */
+    /* evaluate: record each evaluation in the assessment register */
+    const char *reg_location, *assessment, *reviews, *by, *authority, *supersedes;
     int help;
 } cli_opts;
 
@@ -75,6 +77,15 @@ int cli_out_open(cli_out *out, const char *path);
 /* Commit (rename) when ok, else remove the temporary file. */
 int cli_out_close(cli_out *out, int ok);
 
+/* Recording evaluations in the assessment register (cmd_register.c):
+ * open when the options ask for it (NULL and *failed 0 when they do
+ * not; NULL and *failed 1, after printing, when it cannot be opened);
+ * add one evaluation (prints the id; non-zero when it failed). */
+typedef struct cli_recorder cli_recorder;
+cli_recorder *cli_recorder_open(const cli_opts *o, int argc, char **argv, int *failed);
+int cli_recorder_add(cli_recorder *rec, const imv_registry *reg, const imv_evaluation *e);
+void cli_recorder_close(cli_recorder *rec);
+
 extern volatile sig_atomic_t cli_stop;
 void cli_catch_signals(void);
 
@@ -84,5 +95,6 @@ int cmd_validate(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_sensitivity(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_register(int argc, char **argv);
 
 #endif

@@ -23,6 +23,9 @@ typedef struct sink_ctx {
     int quiet, json;
     size_t listed, unlisted;
     size_t scored;               /* results with a score, over all profiles */
+    cli_recorder *rec;           /* --register: the assessment register, or NULL */
+    const imv_registry *reg;
+    int unrecorded;              /* evaluations the register refused */
 } sink_ctx;
 
 /* Print each diagnostic as it arrives and keep only the errors the JSON
@@ -59,6 +62,8 @@ static int sink(void *ctx, const imv_evaluation *e)
             s->scored++;
         }
     }
+    if (s->rec && cli_recorder_add(s->rec, s->reg, e))
+        s->unrecorded++;
     return imv_output_evaluation(s->out, e) == IMV_OK ? 0 : -1;
 }
 
@@ -85,8 +90,11 @@ int cmd_evaluate(int argc, char **argv)
         cli_opts_free(&o);
         return EXIT_USAGE;
     }
+    int rec_failed = 0;
+    cli_recorder *rec = cli_recorder_open(&o, argc, argv, &rec_failed);
     cli_out out;
-    if (cli_out_open(&out, o.output)) {
+    if (rec_failed || cli_out_open(&out, o.output)) {
+        cli_recorder_close(rec);
         imv_registry_free(reg);
         cli_opts_free(&o);
         return EXIT_USAGE;
@@ -96,7 +104,8 @@ int cmd_evaluate(int argc, char **argv)
     imv_format fmt = o.format < 0 ? IMV_FMT_TABLE : (imv_format)o.format;
     imv_output *w = imv_output_new(out.f, fmt, o.explain, reg, NULL);
     imv_output_begin(w);
-    sink_ctx s = {.out = w, .diags = &diags, .quiet = o.quiet, .json = fmt == IMV_FMT_JSON};
+    sink_ctx s = {.out = w, .diags = &diags, .quiet = o.quiet, .json = fmt == IMV_FMT_JSON,
+                  .rec = rec, .reg = reg};
     diags.on_add = on_diag;
     diags.on_add_ctx = &s;
     imv_run_opts ro = {.jobs = o.jobs, .draws = (size_t)o.draws, .seed = o.seed,
@@ -129,8 +138,9 @@ int cmd_evaluate(int argc, char **argv)
         fprintf(stderr, "imeval: %zu profile%s evaluated, %zu could not be read, %zu with a failed model\n",
                 st.evaluated, st.evaluated == 1 ? "" : "s", st.profiles_bad, st.model_failures);
     rc = st.interrupted ? EXIT_INTERRUPTED
-         : (!ok || diags.n_errors || partial) ? EXIT_PARTIAL
-                                               : 0;
+         : (!ok || diags.n_errors || partial || s.unrecorded) ? EXIT_PARTIAL
+                                                              : 0;
+    cli_recorder_close(rec);
     imv_diags_free(&diags);
     imv_registry_free(reg);
     cli_opts_free(&o);

@@ -14,6 +14,7 @@ static const struct {
     {"validate", cmd_validate, "check profiles without scoring them"},
     {"models", cmd_models, "list the loaded models and their parameters"},
     {"sensitivity", cmd_sensitivity, "tipping points: what change would put another model first"},
+    {"register", cmd_register, "the assessment register: decisions, reviews, status, replay"},
     {"synth", cmd_synth, "generate realistic synthetic profiles (JSON Lines)"},
 };
 

@@ -19,7 +19,8 @@
 enum {
     O_MODELS = 1, O_MODEL, O_NO_BUNDLED, O_ONLY, O_SET, O_PARAMS, O_STRICT, O_FORMAT,
     O_EXPLAIN, O_OUTPUT, O_DRAWS, O_SEED, O_VARY, O_JOBS, O_LUA_BUDGET, O_LUA_MEMORY,
-    O_ISOLATE, O_NO_ISOLATE, O_TIMEOUT, O_QUIET, O_COUNT, O_AS_OF, O_YEARS, O_HELP
+    O_ISOLATE, O_NO_ISOLATE, O_TIMEOUT, O_REGISTER, O_ASSESSMENT, O_REVIEWS, O_BY,
+    O_AUTHORITY, O_SUPERSEDES, O_QUIET, O_COUNT, O_AS_OF, O_YEARS, O_HELP
 };
 
 typedef struct opt_def {
@@ -78,6 +79,18 @@ static const opt_def opts[] = {
      "time limit per call of an isolated model (default 2)"},
     {"quiet", 'q', NULL, CMD_EVALUATE | CMD_VALIDATE | CMD_EXPLAIN | CMD_SENSITIVITY, O_QUIET,
      "do not print warnings (errors are still printed)"},
+    {"register", 'r', "REG", CMD_EVALUATE, O_REGISTER,
+     "record each evaluation as an assessment in the register REG (a file or a postgresql:// "
+     "URL; default $IMEVAL_REGISTER, else ~/.local/share/imeval/register.db); prints its id"},
+    {"assessment", 0, "ID", CMD_EVALUATE, O_ASSESSMENT,
+     "record it with this id (ID-2, ID-3... for further profiles); implies --register"},
+    {"reviews", 0, "DECISION", CMD_EVALUATE, O_REVIEWS,
+     "record it as a review of the intervention that DECISION chose"},
+    {"by", 0, "NAME", CMD_EVALUATE, O_BY, "who records it (default $IMEVAL_AUTHOR, else $USER)"},
+    {"authority", 0, "NAME", CMD_EVALUATE, O_AUTHORITY,
+     "whose case it is (default: the profile id without its date: torbay-2018 -> torbay)"},
+    {"supersedes", 0, "ID", CMD_EVALUATE, O_SUPERSEDES,
+     "the recorded assessment this one corrects"},
     {"help", 'h', NULL, ~0u, O_HELP, "show this help"},
 };
 
@@ -146,6 +159,12 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
     case O_VARY: o->vary_parameters = 1; break;
     case O_QUIET: o->quiet = 1; break;
     case O_HELP: o->help = 1; break;
+    case O_REGISTER: o->reg_location = v; break;
+    case O_ASSESSMENT: o->assessment = v; break;
+    case O_REVIEWS: o->reviews = v; break;
+    case O_BY: o->by = v; break;
+    case O_AUTHORITY: o->authority = v; break;
+    case O_SUPERSEDES: o->supersedes = v; break;
     case O_ISOLATE: o->limits.isolate = 1; break;
     case O_NO_ISOLATE: o->limits.isolate = 0; break;
     case O_FORMAT:

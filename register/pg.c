@@ -341,6 +341,29 @@ static int pg_check(imv_store *base, char *err, size_t errlen)
     return rc;
 }
 
+static int pg_grant(imv_store *base, const char *role, int adviser, const char *authority,
+                    char *err, size_t errlen)
+{
+    pg_store *s = (pg_store *)base;
+    char *ident = PQescapeIdentifier(s->c, role, strlen(role));
+    if (!ident)
+        return pg_fail(s, NULL, err, errlen, "bad role name");
+    char *sql = imv_xasprintf("GRANT %s TO %s", adviser ? "imeval_adviser" : "imeval_reader",
+                              ident);
+    PQfreemem(ident);
+    int rc = run(s, sql, err, errlen, "could not grant the role (only the register's owner can)");
+    free(sql);
+    if (rc == 0 && authority) {
+        const char *v[] = {role, authority};
+        PGresult *res = query(s, "INSERT INTO reader_grant(grantee, authority) VALUES ($1, $2)"
+                                 " ON CONFLICT DO NOTHING", 2, v);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = pg_fail(s, res, err, errlen, "could not grant reading the authority");
+        PQclear(res);
+    }
+    return rc;
+}
+
 static void pg_close(imv_store *base)
 {
     pg_store *s = (pg_store *)base;
@@ -352,7 +375,7 @@ static void pg_close(imv_store *base)
 
 static const imv_store_ops pg_ops = {
     "postgresql", pg_begin,      pg_commit, pg_rollback, pg_tail,  pg_put_blob, pg_get_blob,
-    pg_insert,    pg_get,        pg_scan,   pg_scan_blobs, pg_check, pg_close,
+    pg_insert,    pg_get,        pg_scan,   pg_scan_blobs, pg_check, pg_grant, pg_close,
 };
 
 static int schema_version(pg_store *s, long *ver, int *exists, char *err, size_t errlen)

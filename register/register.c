@@ -683,6 +683,21 @@ int imv_register_scan(imv_register *r, const char *authority, int light, imv_sto
     return r->st->ops->scan(r->st, authority, light, cb, ctx, err, errlen);
 }
 
+int imv_register_grant(imv_register *r, const char *role, int adviser, const char *authority,
+                       char *err, size_t errlen)
+{
+    if (!r->st->ops->grant) {
+        imv_store_err(err, errlen, "%s is a %s register: it has no roles; the file's permissions "
+                                   "decide who may read or write it", r->where, r->backend);
+        return IMV_EUSAGE;
+    }
+    if (!adviser && !authority) {
+        imv_store_err(err, errlen, "a reader is granted one authority at a time");
+        return IMV_EUSAGE;
+    }
+    return r->st->ops->grant(r->st, role, adviser, authority, err, errlen);
+}
+
 /* ---- a set of hashes or ids (verify and import check references) ------ */
 
 typedef struct strset {

@@ -201,6 +201,13 @@ int imv_register_history(imv_register *r, const char *authority, struct cJSON **
  * or step down first. */
 int imv_register_status(imv_register *r, struct cJSON **out, char *err, size_t errlen);
 
+/* PostgreSQL only: make the database role `role` an adviser (adviser 1:
+ * may read everything and append) or a reader of the entries of
+ * `authority` (adviser 0; repeat per authority).  Run by the register's
+ * owner.  A SQLite register refuses (IMV_EUSAGE): file permissions decide. */
+int imv_register_grant(imv_register *r, const char *role, int adviser, const char *authority,
+                       char *err, size_t errlen);
+
 /* ---- integrity and exchange (register/register.c) --------------------- */
 
 typedef struct imv_register_verify_result {

@@ -404,7 +404,7 @@ static void sq_close(imv_store *base)
 
 static const imv_store_ops sq_ops = {
     "sqlite",     sq_begin,      sq_commit, sq_rollback, sq_tail,  sq_put_blob, sq_get_blob,
-    sq_insert,    sq_get,        sq_scan,   sq_scan_blobs, sq_check, sq_close,
+    sq_insert,    sq_get,        sq_scan,   sq_scan_blobs, sq_check, NULL,     sq_close,
 };
 
 /* Bring the schema from `from` to `to` in one transaction, re-reading the

@@ -50,6 +50,10 @@ typedef struct imv_store_ops {
     int (*scan_blobs)(imv_store *s, imv_store_blob_cb cb, void *ctx, char *err, size_t errlen);
     /* The database's own physical check (SQLite integrity_check). */
     int (*check)(imv_store *s, char *err, size_t errlen);
+    /* Optional (NULL when the backend has no roles): make the database
+     * role `role` an adviser (writes) or a reader of authority. */
+    int (*grant)(imv_store *s, const char *role, int adviser, const char *authority, char *err,
+                 size_t errlen);
     void (*close)(imv_store *s);
 } imv_store_ops;
 
