@@ -34,8 +34,6 @@ CORE_SRC := $(wildcard core/*.c) plugins/native.c $(wildcard plugins/lua/*.c) pl
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
-# Everything that may include the register's headers is rebuilt when they change.
-$(CORE_OBJ) $(CLI_OBJ): $(wildcard register/*.h)
 
 MODEL_C   := $(wildcard models/*.c)
 MODEL_LUA := $(wildcard models/*.lua)
@@ -77,6 +75,8 @@ $(BUILD)/obj/%.o: %.c $(wildcard core/*.h cli/*.h plugins/lua/*.h) plugins/imeva
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(BASE_CFLAGS) -c $< -o $@
+# Everything that may include the register's headers is rebuilt when they change.
+$(CORE_OBJ) $(CLI_OBJ): $(wildcard register/*.h)
 
 $(BUILD)/libimeval.a: $(CORE_OBJ)
 	@mkdir -p $(dir $@)
