@@ -331,6 +331,46 @@ START_TEST(lua__other_load_errors)
 }
 END_TEST
 
+/* Regression: reading the model table ran its metamethods outside a
+ * protected call, and an __index that raised aborted imeval. */
+START_TEST(lua__model_table_metamethod_errors_are_refused)
+{
+    const char *m = load_refused("index_error.lua", BUDGET);
+    ck_assert_msg(strstr(m, "index_error.lua:6: no field score here"), "%s", m);
+    /* The same in a worker's own state, made after the load. */
+    imv_registry *reg = new_registry(BUDGET, CAP);
+    static const char *const names[] = {"good.lua", NULL};
+    load_ok(reg, names);
+    imv_worker *w = imv_worker_new(reg);
+    ck_assert_ptr_nonnull(w);
+    imv_worker_free(w);
+    imv_registry_free(reg);
+}
+END_TEST
+
+/* Regression (heap use after free, seen by ASan): the parameter strings
+ * a metamethod made were popped before the engine copied them. */
+START_TEST(lua__declaration_strings_made_by_metamethods)
+{
+    imv_registry *reg = new_registry(50 * BUDGET, 32u << 20);
+    static const char *const names[] = {"decl_metamethods.lua", NULL};
+    load_ok(reg, names);
+    imv_model *m = imv_registry_get(reg, 0);
+    ck_assert_uint_eq(imv_model_param_count(m), 12);
+    for (size_t i = 0; i < 12; i++) {
+        char name[80], desc[120];
+        snprintf(name, sizeof name, "weight_%zu_%s", i + 1,
+                 "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn");
+        snprintf(desc, sizeof desc, "the weight of item %zu %s", i + 1,
+                 "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd");
+        ck_assert_str_eq(imv_model_param(m, i)->name, name);
+        ck_assert_str_eq(imv_model_param(m, i)->description, desc);
+        ck_assert_double_eq(imv_model_param(m, i)->def, (double)(i + 1));
+    }
+    imv_registry_free(reg);
+}
+END_TEST
+
 static int write_chunk(lua_State *L, const void *p, size_t n, void *ud)
 {
     (void)L;
@@ -694,6 +734,8 @@ int main(void)
     tcase_add_test(tc, lua__syntax_error_at_load);
     tcase_add_test(tc, lua__other_load_errors);
     tcase_add_test(tc, lua__bytecode_refused);
+    tcase_add_test(tc, lua__model_table_metamethod_errors_are_refused);
+    tcase_add_test(tc, lua__declaration_strings_made_by_metamethods);
     tcase_add_test(tc, lua__runtime_error_is_that_models_error);
     tcase_add_test(tc, lua__error_has_a_traceback);
     tcase_add_test(tc, lua__runaway_loop_stopped_by_the_budget);

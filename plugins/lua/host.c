@@ -14,6 +14,8 @@
  * because even reading a field can run a metamethod that raises.
  */
 #include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@
 #include "lua_host.h"
 
 #define MAX_SCRIPT (1u << 20)
+#define LH_DEAD (-2)  /* lh_pcall's status for a state given up (see lh_panic) */
 
 #define TRACE_FRAMES 8      /* Lua frames kept in a model's error message */
 
@@ -35,7 +38,7 @@
 static int lh_msgh(lua_State *L)
 {
     lh_inst *I = *(lh_inst **)lua_getextraspace(L);
-    if (I->budget_hit || I->cpu_hit || I->rerun || !lua_isstring(L, 1))
+    if (I->budget_hit || I->cpu_hit || I->rerun || I->plain_err || !lua_isstring(L, 1))
         return 1;
     luaL_traceback(L, L, lua_tostring(L, 1), 1);
     return 1;
@@ -99,7 +102,10 @@ static void format_error(const char *m, char *buf, size_t len)
 
 static const char *lh_errmsg(lua_State *L, int status, lh_inst *I, char *buf, size_t len)
 {
-    if (status == LUA_ERRMEM) {
+    if (status == LH_DEAD) {
+        snprintf(buf, len, "the Lua state was given up after an error outside a protected "
+                 "call (a bug in imeval: please report it with the model)");
+    } else if (status == LUA_ERRMEM || I->mem_hit) {
         snprintf(buf, len, "Lua memory cap of %zu KiB exceeded", I->cap >> 10);
     } else if (I->cpu_hit) {
         snprintf(buf, len, "Lua call used more than %.0f s of CPU without reaching its instruction "
@@ -108,6 +114,8 @@ static const char *lh_errmsg(lua_State *L, int status, lh_inst *I, char *buf, si
     } else if (I->budget_hit) {
         snprintf(buf, len, "Lua instruction budget of %ld exceeded (is there an endless loop?)",
                  I->budget);
+    } else if (I->plain_err && lua_type(L, -1) == LUA_TSTRING) {
+        snprintf(buf, len, "%s", lua_tostring(L, -1));
     } else if (lua_type(L, -1) == LUA_TSTRING) {
         format_error(lua_tostring(L, -1), buf, len);
     } else {
@@ -121,11 +129,104 @@ static void inst_free(void *p)
     lh_inst *I = p;
     if (!I)
         return;
+    if (I->dead) {
+        free(I->w_last);    /* its state is inconsistent: leaked, untouched */
+        free(I);
+        return;
+    }
     if (I->L)
         lua_close(I->L);
     imv_lua_slabs_free(I);
     free(I->w_last);
     free(I);
+}
+
+/* Lua calls the panic function on an error outside any protected call,
+ * and aborts the process when it returns.  The host makes no such call:
+ * everything that touches a state runs in lh_pcall.  Should one slip
+ * through all the same, the panic jumps back to lh_pcall instead of
+ * aborting imeval, and the state (inconsistent now) is given up: it is
+ * never touched again, nor closed, and the model's calls report it. */
+static _Thread_local jmp_buf *lh_recover;
+
+static int lh_panic(lua_State *L)
+{
+    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
+    I->dead = 1;
+    if (lh_recover)
+        longjmp(*lh_recover, 1);
+    return 0;   /* not reached: lh_pcall is the only way into a state */
+}
+
+/* f(ud) under lua_pcall with the message handler, on a clean stack,
+ * leaving nres results.  Returns a lua_pcall status, or LH_DEAD. */
+static int lh_pcall(lh_inst *I, lua_CFunction f, void *ud, int nres)
+{
+    if (I->dead)
+        return LH_DEAD;
+    lua_State *L = I->L;
+    jmp_buf here;
+    jmp_buf *volatile saved = lh_recover;
+    if (setjmp(here)) {
+        lh_recover = saved;
+        return LH_DEAD;
+    }
+    lh_recover = &here;
+    I->plain_err = 0;
+    lua_settop(L, 0);
+    lua_pushcfunction(L, lh_msgh);
+    lua_pushcfunction(L, f);
+    lua_pushlightuserdata(L, ud);
+    int st = lua_pcall(L, 1, nres, 1);
+    lh_recover = saved;
+    return st;
+}
+
+/* An error of the host's own about the script (not a Lua error): shown
+ * as it is, without "Lua error:" or a traceback. */
+static int host_error(lua_State *L, const char *fmt, ...)
+{
+    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
+    I->plain_err = 1;
+    va_list ap;
+    va_start(ap, fmt);
+    lua_pushvfstring(L, fmt, ap);
+    va_end(ap);
+    return lua_error(L);
+}
+
+/* Protected: the sandbox, the interned keys, the script run, and the
+ * model table's score functions.  Reading a field of the model table can
+ * run its metamethods, which can raise: that is the model's error. */
+static int l_setup(lua_State *L)
+{
+    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
+    const lh_cls *c = lua_touserdata(L, 1);
+    lua_pushcfunction(L, imv_lua_open_sandbox);
+    lua_call(L, 0, 0);
+    lua_pushcfunction(L, imv_lua_make_keys);
+    lua_call(L, 0, 1);
+    I->ref_keys = luaL_ref(L, LUA_REGISTRYINDEX);
+    int st = luaL_loadbufferx(L, c->src, c->len, c->chunkname, "t");
+    if (st != LUA_OK) {
+        I->mem_hit = st == LUA_ERRMEM;
+        return lua_error(L);    /* a syntax error names its line already */
+    }
+    lua_call(L, 0, 1);
+    if (!lua_istable(L, -1))
+        return host_error(L, "the script must return a model table, it returned %s",
+                          luaL_typename(L, -1));
+    int model = lua_gettop(L);
+    lua_getfield(L, model, "score");
+    if (!lua_isfunction(L, -1))
+        return host_error(L, "the model table has no score function "
+                          "(score = function(p, params) ... end)");
+    I->ref_score = luaL_ref(L, LUA_REGISTRYINDEX);
+    if (lua_getfield(L, model, "score_batch") == LUA_TFUNCTION)
+        I->ref_batch = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_settop(L, model);
+    I->ref_model = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
 }
 
 /* Create a state, run the script, and keep the model table. */
@@ -137,6 +238,7 @@ static int inst_create(const lh_cls *c, long budget, size_t cap, lh_inst **out, 
     I->budget = budget;
     I->left = budget ? budget : 0;
     I->ref_p = I->ref_ratings = I->ref_params = I->ref_keys = LUA_NOREF;
+    I->ref_batch = LUA_NOREF;
     *out = NULL;
     I->L = lua_newstate(imv_lua_alloc, I);
     if (!I->L) {
@@ -145,6 +247,7 @@ static int inst_create(const lh_cls *c, long budget, size_t cap, lh_inst **out, 
         return IMV_ENOMEM;
     }
     lua_State *L = I->L;
+    lua_atpanic(L, lh_panic);
     *(lh_inst **)lua_getextraspace(L) = I;
     if (budget > 0)
         lua_sethook(L, imv_lua_hook, LUA_MASKCOUNT, HOOK_STEP);  /* the chunk is counted */
@@ -154,43 +257,12 @@ static int inst_create(const lh_cls *c, long budget, size_t cap, lh_inst **out, 
      * generational collector handles that with less work. */
     lua_gc(L, LUA_GCGEN, 0, 0);
     I->lazy_limit = (double)budget / LAZY_MAX_RATE;
-    lua_pushcfunction(L, imv_lua_open_sandbox);
-    int st = lua_pcall(L, 0, 0, 0);
-    if (st == LUA_OK) {
-        lua_pushcfunction(L, imv_lua_make_keys);
-        st = lua_pcall(L, 0, 1, 0);
-        if (st == LUA_OK)
-            I->ref_keys = luaL_ref(L, LUA_REGISTRYINDEX);
-    }
-    if (st == LUA_OK)
-        st = luaL_loadbufferx(L, c->src, c->len, c->chunkname, "t");
-    if (st == LUA_OK) {
-        lua_pushcfunction(L, lh_msgh);
-        lua_insert(L, -2);
-        st = lua_pcall(L, 0, 1, -2);
-        lua_remove(L, -2);
-    }
+    int st = lh_pcall(I, l_setup, (void *)c, 0);
     if (st != LUA_OK) {
         lh_errmsg(L, st, I, err, errlen);
         inst_free(I);
         return IMV_EPLUGIN;
     }
-    if (!lua_istable(L, -1)) {
-        snprintf(err, errlen, "the script must return a model table, it returned %s",
-                 luaL_typename(L, -1));
-        inst_free(I);
-        return IMV_EPLUGIN;
-    }
-    lua_getfield(L, -1, "score");
-    if (!lua_isfunction(L, -1)) {
-        snprintf(err, errlen, "the model table has no score function (score = function(p, params) ... end)");
-        inst_free(I);
-        return IMV_EPLUGIN;
-    }
-    I->ref_score = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_getfield(L, -1, "score_batch");
-    I->ref_batch = lua_isfunction(L, -1) ? luaL_ref(L, LUA_REGISTRYINDEX) : (lua_pop(L, 1), LUA_NOREF);
-    I->ref_model = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_settop(L, 0);
     *out = I;
     return IMV_OK;
@@ -210,51 +282,70 @@ typedef struct decl {
 
 static const char *const decl_keys[5] = {"id", "name", "version", "summary", "evidence"};
 
+/* Keep the string at the top of the stack alive as long as the state
+ * (a string an __index metamethod made is referenced by nothing else),
+ * popping it; returns it. */
+static const char *anchor_string(lua_State *L, int anchors)
+{
+    const char *s = lua_tostring(L, -1);
+    lua_rawseti(L, anchors, (lua_Integer)lua_rawlen(L, anchors) + 1);
+    return s;
+}
+
 static int l_read_decl(lua_State *L)
 {
     decl *d = lua_touserdata(L, 1);
+    lua_newtable(L);        /* every string handed to the engine */
+    int anchors = lua_gettop(L);
+    lua_pushvalue(L, anchors);
+    lua_setfield(L, LUA_REGISTRYINDEX, "imeval.declaration");
     lua_rawgeti(L, LUA_REGISTRYINDEX, d->I->ref_model);
+    int model = lua_gettop(L);
     for (int i = 0; i < 5; i++) {
-        lua_getfield(L, -1, decl_keys[i]);
+        lua_getfield(L, model, decl_keys[i]);
         if (lua_type(L, -1) != LUA_TSTRING)
-            return luaL_error(L, "the model table's %s must be a string, it is %s", decl_keys[i],
-                              luaL_typename(L, -1));
-        d->s[i] = lua_tostring(L, -1);
-        lua_setfield(L, LUA_REGISTRYINDEX, decl_keys[i]); /* keep it alive */
+            return host_error(L, "the model table's %s must be a string, it is %s",
+                              decl_keys[i], luaL_typename(L, -1));
+        d->s[i] = anchor_string(L, anchors);
     }
     d->has_directions = imv_lua_directions(L, d->directions, sizeof d->directions);
-    int t = lua_getfield(L, -1, "parameters");
+    lua_settop(L, model);
+    int t = lua_getfield(L, model, "parameters");
     if (t == LUA_TNIL)
         return 0;
     if (t != LUA_TTABLE)
-        return luaL_error(L, "parameters must be an array of tables");
+        return host_error(L, "parameters must be an array of tables");
     lua_Integer n = luaL_len(L, -1);
     if (n < 0 || n > 100)
-        return luaL_error(L, "parameters: at most 100");
+        return host_error(L, "parameters: at most 100");
     d->params = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *d->params, 0);
     memset(d->params, 0, (size_t)(n ? n : 1) * sizeof *d->params);
-    lua_setfield(L, LUA_REGISTRYINDEX, "params");
+    lua_rawseti(L, anchors, (lua_Integer)lua_rawlen(L, anchors) + 1);
     for (lua_Integer i = 1; i <= n; i++) {
         imv_param_def *p = &d->params[i - 1];
         if (lua_rawgeti(L, -1, i) != LUA_TTABLE)
-            return luaL_error(L, "parameters[%d] must be a table", (int)i);
+            return host_error(L, "parameters[%d] must be a table", (int)i);
         static const char *const num[3] = {"default", "min", "max"};
         double *dst[3] = {&p->def, &p->min, &p->max};
         for (int k = 0; k < 3; k++) {
             lua_getfield(L, -1, num[k]);
             if (!lua_isnumber(L, -1))
-                return luaL_error(L, "parameters[%d].%s must be a number", (int)i, num[k]);
+                return host_error(L, "parameters[%d].%s must be a number", (int)i, num[k]);
             *dst[k] = lua_tonumber(L, -1);
             lua_pop(L, 1);
         }
         if (imv_lua_param_extras(L, (int)i, p))
             return lua_error(L);
+        /* Anchored, not merely read: a metamethod may have made them, and
+         * the engine copies them only after this call (popping them here
+         * was a use after free). */
         lua_getfield(L, -1, "name");
-        p->name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-        lua_getfield(L, -2, "description");
-        p->description = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-        /* Both strings stay alive: they are referenced by the model table. */
-        lua_pop(L, 3);
+        p->name = lua_type(L, -1) == LUA_TSTRING ? anchor_string(L, anchors)
+                                                 : (lua_pop(L, 1), NULL);
+        lua_getfield(L, -1, "description");
+        p->description = lua_type(L, -1) == LUA_TSTRING ? anchor_string(L, anchors)
+                                                        : (lua_pop(L, 1), NULL);
+        lua_pop(L, 1);
         d->n_params++;
     }
     return 0;
@@ -266,15 +357,10 @@ static int l_read_decl(lua_State *L)
 /* One protected call of f(c) on a clean stack. */
 static int pcall_once(lh_inst *I, lua_CFunction f, call *c)
 {
-    lua_State *L = I->L;
     I->c_spent = 0;
     I->cpu_hit = 0;
     I->cpu_start = imv_lua_thread_cpu();
-    lua_settop(L, 0);
-    lua_pushcfunction(L, lh_msgh);
-    lua_pushcfunction(L, f);
-    lua_pushlightuserdata(L, c);
-    return lua_pcall(L, 1, 0, 1);
+    return lh_pcall(I, f, c, 0);
 }
 
 /* The call without the count hook (see "the lazy budget").  Returns its
@@ -377,9 +463,7 @@ static int lh_instance_new(const imv_model *m, void **inst, char *err, size_t er
                          errlen);
     if (rc == IMV_OK) {
         I->model = m;
-        lua_pushcfunction(I->L, l_intern_params);
-        lua_pushlightuserdata(I->L, I);
-        if (lua_pcall(I->L, 1, 0, 0) != LUA_OK) {
+        if (lh_pcall(I, l_intern_params, I, 0) != LUA_OK) {
             snprintf(err, errlen, "cannot set up the Lua state (memory cap too small?)");
             inst_free(I);
             I = NULL;
@@ -455,9 +539,7 @@ int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits, char 
     if (rc)
         return rc;    /* the caller frees m, and with it c */
     decl d = {.I = I};
-    lua_pushcfunction(I->L, l_read_decl);
-    lua_pushlightuserdata(I->L, &d);
-    int st = lua_pcall(I->L, 1, 0, 0);
+    int st = lh_pcall(I, l_read_decl, &d, 0);
     if (st != LUA_OK) {
         lh_errmsg(I->L, st, I, err, errlen);
         rc = IMV_EPLUGIN;

@@ -35,6 +35,9 @@ typedef struct lh_inst {
     long budget, left;
     int budget_hit;
     int cpu_hit;               /* the call passed its CPU ceiling */
+    int mem_hit;               /* a memory error reported as another status */
+    int plain_err;             /* the error is the host's own message, shown as is */
+    int dead;                  /* given up after a panic (see lh_panic) */
     unsigned hooks;            /* count-hook calls, to read the clock now and then */
     double cpu_start;          /* thread CPU seconds when the call started */
     int ref_model, ref_score, ref_batch, ref_params;
