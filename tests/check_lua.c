@@ -326,6 +326,9 @@ START_TEST(lua__other_load_errors)
     ck_assert_msg(strstr(m, "instruction budget of 1000000 exceeded"), "%s", m);
     ck_assert_double_lt(now() - t0, 5);
     /* io is not there at load time either. */
+    /* Regression: a second long direction was written past the buffer. */
+    m = load_refused("long_directions.lua", BUDGET);
+    ck_assert_msg(strstr(m, "directions: longer than 1023 bytes"), "%s", m);
     m = load_refused("load_forbidden.lua", BUDGET);
     ck_assert_msg(strstr(m, "attempt to index a nil value (global 'io')"), "%s", m);
 }

@@ -66,10 +66,12 @@ int imv_lua_directions(lua_State *L, char *out, size_t len)
         size_t k = 0;
         for (int i = 0; i < IMV_R_COUNT; i++) {
             const char *name = imv_rating_name(i);
-            if (lua_getfield(L, -1, name) == LUA_TSTRING)
+            if (lua_getfield(L, -1, name) == LUA_TSTRING) {
                 k += (size_t)snprintf(out + k, len - k, "%s%s:%s", k ? "," : "", name,
                                       lua_tostring(L, -1));
-            else if (!lua_isnil(L, -1))
+                if (k >= len)   /* or the next snprintf would write past out */
+                    return luaL_error(L, "directions: longer than %d bytes", (int)len - 1);
+            } else if (!lua_isnil(L, -1))
                 return luaL_error(L, "directions.%s must be \"+\", \"-\" or \"0\"", name);
             lua_pop(L, 1);
         }
