@@ -3,6 +3,7 @@
  * (register/register.h does the work; this parses, prints and exits).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,11 +80,16 @@ static void help(FILE *f)
                "  -h, --help             show this help\n");
 }
 
-static int usage(const char *fmt, const char *a)
+static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage(const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fprintf(stderr, "imeval register: ");
-    fprintf(stderr, fmt, a);
+    vfprintf(stderr, fmt, ap);
     fprintf(stderr, "\n(see imeval register --help)\n");
+    va_end(ap);
     return EXIT_USAGE;
 }
 

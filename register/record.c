@@ -14,7 +14,6 @@
 #include <cjson/cJSON.h>
 
 #include "internal.h"
-#include "output.h"
 #include "register.h"
 #include "sha256.h"
 #include "store.h"
