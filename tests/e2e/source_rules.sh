@@ -9,6 +9,8 @@ set -eu
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/core" "$tmp/cli" "$tmp/plugins" "$tmp/bench"
+: > "$tmp/core/imeval.h"
+: > "$tmp/core/internal.h"
 cat > "$tmp/core/good.c" <<'C'
 #include <stdio.h>
 #include "internal.h"
@@ -17,6 +19,7 @@ C
 cat > "$tmp/cli/good.c" <<'C'
 #include "cli.h"
 #include "imeval.h"
+#include "register.h"
 C
 sh "$IMEVAL_ROOT/tools/checksrc.sh" "$tmp" > "$tmp/out" || { echo "clean tree refused:"; cat "$tmp/out"; exit 1; }
 
