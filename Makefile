@@ -31,6 +31,9 @@ LIBS     = $(REG_LIBS) $(LUA_LIBS) $(CJSON_LIBS) -lcsv -ldl -lm -lpthread
 
 CORE_SRC := $(wildcard core/*.c) plugins/native.c $(wildcard plugins/lua/*.c) plugins/isolate.c plugins/hosts.c \
             $(wildcard register/*.c)
+# The report module (report/): charts and the HTML report.
+BASE_CFLAGS += -Ireport
+CORE_SRC += $(wildcard report/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -48,6 +51,7 @@ FIXTURES  := $(FIXTURE_C:tests/plugins/%.c=$(BUILD)/tests/plugins/%.so)
 Q := $(if $(V),,@)
 
 .PHONY: all check test clean install uninstall help deps bench fuzz asan valgrind
+.PHONY: FORCE
 
 all: $(BUILD)/imeval $(MODELS)
 
@@ -71,12 +75,23 @@ help:
 deps:
 	@sh tests/install-deps.sh
 
-$(BUILD)/obj/%.o: %.c $(wildcard core/*.h cli/*.h plugins/lua/*.h) plugins/imeval_plugin.h plugins/imeval_aux.h | deps
+$(BUILD)/obj/%.o: %.c $(wildcard core/*.h cli/*.h plugins/lua/*.h report/*.h) plugins/imeval_plugin.h plugins/imeval_aux.h | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(BASE_CFLAGS) -c $< -o $@
 # Everything that may include the register's headers is rebuilt when they change.
 $(CORE_OBJ) $(CLI_OBJ): $(wildcard register/*.h)
+
+# The git commit the binary is built from goes into the provenance of every
+# result (core/provenance.c); the stamp file changes only when the commit
+# does, so provenance.o is rebuilt then and only then.
+GIT_COMMIT = $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD -- 2>/dev/null || echo -modified)
+$(BUILD)/commit.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@c='$(or $(GIT_COMMIT),unknown)'; [ "$$(cat $@ 2>/dev/null)" = "$$c" ] || echo "$$c" >$@
+
+$(BUILD)/obj/core/provenance.o: $(BUILD)/commit.stamp
+$(BUILD)/obj/core/provenance.o: BASE_CFLAGS += -DIMV_BUILD_COMMIT='"$(shell cat $(BUILD)/commit.stamp 2>/dev/null)"'
 
 $(BUILD)/libimeval.a: $(CORE_OBJ)
 	@mkdir -p $(dir $@)
