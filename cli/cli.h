@@ -22,6 +22,7 @@ enum {
     CMD_MODELS = 1 << 3,
     CMD_SENSITIVITY = 1 << 4,
     CMD_SYNTH = 1 << 5,
+    CMD_REPORT = 1 << 6,
 };
 
 typedef struct cli_list {
@@ -51,6 +52,8 @@ typedef struct cli_opts {
     /* evaluate: record each evaluation in the assessment register */
     const char *reg_location, *assessment, *reviews, *by, *authority, *supersedes;
     int help;
+    int draws_given;            /* --draws was given (report defaults to 2000) */
+    int stamp;                  /* --stamp: time and argv in the JSON provenance */
 } cli_opts;
 
 /* Parse argv[first..] for the subcommand; prints a usage error and
@@ -96,5 +99,12 @@ int cmd_models(int argc, char **argv);
 int cmd_sensitivity(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_register(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+/* The provenance of a run with these options (cli/provenance.c): the
+ * command that reproduces its result, draws, seed, the hashes of the
+ * profiles named and of reg's model files.  Caller frees. */
+struct imv_provenance *cli_provenance(const cli_opts *o, const imv_registry *reg, int argc,
+                                      char **argv);
 
 #endif

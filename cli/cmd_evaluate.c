@@ -103,6 +103,11 @@ int cmd_evaluate(int argc, char **argv)
     imv_diags_init(&diags);
     imv_format fmt = o.format < 0 ? IMV_FMT_TABLE : (imv_format)o.format;
     imv_output *w = imv_output_new(out.f, fmt, o.explain, reg, NULL);
+    imv_provenance *prov = NULL;
+    if (fmt == IMV_FMT_JSON || fmt == IMV_FMT_MARKDOWN) {
+        prov = cli_provenance(&o, reg, argc, argv);
+        imv_output_set_provenance(w, prov, o.stamp);
+    }
     imv_output_begin(w);
     sink_ctx s = {.out = w, .diags = &diags, .quiet = o.quiet, .json = fmt == IMV_FMT_JSON,
                   .rec = rec, .reg = reg};
@@ -125,6 +130,7 @@ int cmd_evaluate(int argc, char **argv)
                       s.unlisted, MAX_LISTED);
     }
     int write_rc = imv_output_end(w, &diags);
+    imv_provenance_free(prov);
     int ok = run_rc == IMV_OK && write_rc == IMV_OK;
     /* A run that scored nothing while something failed (every profile bad,
      * every model failed) must not replace a previous -o FILE with a

@@ -15,6 +15,7 @@ static const struct {
     {"models", cmd_models, "list the loaded models and their parameters"},
     {"sensitivity", cmd_sensitivity, "tipping points: what change would put another model first"},
     {"register", cmd_register, "the assessment register: decisions, reviews, status, replay"},
+    {"report", cmd_report, "the adviser's report: one HTML (or PDF) document with charts"},
     {"synth", cmd_synth, "generate realistic synthetic profiles (JSON Lines)"},
 };
 

@@ -13,14 +13,15 @@
 
 #include "cli.h"
 
-#define ALL_SCORING (CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY)
+#define ALL_SCORING (CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_REPORT)
 #define ALL_MODELS (ALL_SCORING | CMD_MODELS)
 
 enum {
     O_MODELS = 1, O_MODEL, O_NO_BUNDLED, O_ONLY, O_SET, O_PARAMS, O_STRICT, O_FORMAT,
     O_EXPLAIN, O_OUTPUT, O_DRAWS, O_SEED, O_VARY, O_JOBS, O_LUA_BUDGET, O_LUA_MEMORY,
     O_ISOLATE, O_NO_ISOLATE, O_TIMEOUT, O_REGISTER, O_ASSESSMENT, O_REVIEWS, O_BY,
-    O_AUTHORITY, O_SUPERSEDES, O_QUIET, O_COUNT, O_AS_OF, O_YEARS, O_HELP
+    O_AUTHORITY, O_SUPERSEDES, O_QUIET, O_COUNT, O_AS_OF, O_YEARS, O_HELP,
+    O_STAMP
 };
 
 typedef struct opt_def {
@@ -33,19 +34,19 @@ typedef struct opt_def {
 } opt_def;
 
 static const opt_def opts[] = {
-    {"format", 'f', "FMT", CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_MODELS | CMD_VALIDATE, O_FORMAT,
+    {"format", 'f', "FMT", CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_MODELS | CMD_VALIDATE | CMD_REPORT, O_FORMAT,
      "output format: table (default), json, csv or markdown"},
     {"explain", 'e', NULL, CMD_EVALUATE, O_EXPLAIN,
      "add each model's reasons, unmet preconditions, risks and timeline"},
-    {"output", 'o', "FILE", CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_SYNTH, O_OUTPUT,
+    {"output", 'o', "FILE", CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_SYNTH | CMD_REPORT, O_OUTPUT,
      "write to FILE (atomically: a failed run leaves the old file as it was)"},
-    {"draws", 'n', "N", CMD_EVALUATE | CMD_EXPLAIN, O_DRAWS,
+    {"draws", 'n', "N", CMD_EVALUATE | CMD_EXPLAIN | CMD_REPORT, O_DRAWS,
      "Monte Carlo draws over uncertain ratings (0 = none; default 0)"},
-    {"seed", 's', "S", CMD_EVALUATE | CMD_EXPLAIN | CMD_SYNTH, O_SEED,
+    {"seed", 's', "S", CMD_EVALUATE | CMD_EXPLAIN | CMD_SYNTH | CMD_REPORT, O_SEED,
      "random seed for --draws and synth (default 1); same seed, same output"},
-    {"vary-parameters", 0, NULL, CMD_EVALUATE | CMD_EXPLAIN, O_VARY,
+    {"vary-parameters", 0, NULL, CMD_EVALUATE | CMD_EXPLAIN | CMD_REPORT, O_VARY,
      "with --draws, also draw every model parameter within its range"},
-    {"jobs", 'j', "N", CMD_EVALUATE | CMD_VALIDATE, O_JOBS,
+    {"jobs", 'j', "N", CMD_EVALUATE | CMD_VALIDATE | CMD_REPORT, O_JOBS,
      "threads to use (default: the number of cores); output is the same for any N"},
     {"count", 'c', "N", CMD_SYNTH, O_COUNT,
      "how many profiles to generate (default 153; at most 100000000); each is about 850 "
@@ -77,7 +78,7 @@ static const opt_def opts[] = {
      "run every native model in-process (faster; a crash then stops imeval)"},
     {"timeout", 0, "SECS", ALL_MODELS, O_TIMEOUT,
      "time limit per call of an isolated model (default 2)"},
-    {"quiet", 'q', NULL, CMD_EVALUATE | CMD_VALIDATE | CMD_EXPLAIN | CMD_SENSITIVITY, O_QUIET,
+    {"quiet", 'q', NULL, CMD_EVALUATE | CMD_VALIDATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_REPORT, O_QUIET,
      "do not print warnings (errors are still printed)"},
     {"register", 'r', "REG", CMD_EVALUATE, O_REGISTER,
      "record each evaluation as an assessment in the register REG (a file or a postgresql:// "
@@ -91,6 +92,9 @@ static const opt_def opts[] = {
      "whose case it is (default: the profile id without its date: torbay-2018 -> torbay)"},
     {"supersedes", 0, "ID", CMD_EVALUATE, O_SUPERSEDES,
      "the recorded assessment this one corrects"},
+    {"stamp", 0, NULL, CMD_EVALUATE, O_STAMP,
+     "add the time and the command line as typed to the JSON provenance (the output "
+     "then differs from run to run)"},
     {"help", 'h', NULL, ~0u, O_HELP, "show this help"},
 };
 
@@ -165,6 +169,7 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
     case O_BY: o->by = v; break;
     case O_AUTHORITY: o->authority = v; break;
     case O_SUPERSEDES: o->supersedes = v; break;
+    case O_STAMP: o->stamp = 1; break;
     case O_ISOLATE: o->limits.isolate = 1; break;
     case O_NO_ISOLATE: o->limits.isolate = 0; break;
     case O_FORMAT:
@@ -176,6 +181,7 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
         if (parse_long(v, 0, 100000000, &n))
             return usage_error(name, "--draws: \"%s\" is not a whole number from 0 to 100000000", v);
         o->draws = n;
+        o->draws_given = 1;
         break;
     case O_COUNT:
         if (parse_long(v, 0, LONG_MAX, &n))

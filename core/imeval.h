@@ -430,6 +430,14 @@ int imv_output_evaluation(imv_output *o, const imv_evaluation *e);
 /* Close the document; JSON lists every error in diags.  Frees o. */
 int imv_output_end(imv_output *o, const imv_diags *diags);
 
+/* Give the document a provenance block (below): JSON gains "provenance"
+ * after "errors"; Markdown ends with a provenance section.  The result
+ * hash is fed as evaluations are written.  p is borrowed and must outlive
+ * the output; with_stamp adds the time and the command line as typed
+ * (not deterministic, so only when asked for). */
+typedef struct imv_provenance imv_provenance;
+void imv_output_set_provenance(imv_output *o, imv_provenance *p, int with_stamp);
+
 /* One model's full reasoning on one profile, as text. */
 int imv_output_explain_text(FILE *f, const imv_evaluation *e, size_t result_index);
 
@@ -618,5 +626,114 @@ const char *imv_synth_profile(imv_synth *g, uint64_t index, size_t *len);
 /* Write profiles first..first+count-1 to f, one a line.  Returns 0, or
  * IMV_EIO when writing failed (e.g. a closed pipe). */
 int imv_synth_write(FILE *f, uint64_t seed, uint64_t first, uint64_t count);
+
+
+/* ---- provenance (core/provenance.c) ----------------------------------- */
+
+/* How a result was produced, so that a reader can check it
+ * and run it again: the engine's version and build, the command that
+ * reproduces the result, the draws and seed, the SHA-256 of every profile
+ * file and model file, and the SHA-256 of the result itself.
+ *
+ * The JSON block (imv_provenance_json) is deterministic: the same inputs,
+ * models, parameters and seed give the same bytes.  The wall-clock time
+ * and the command line exactly as typed (which names -o, --jobs and the
+ * like, none of which change the result) go in only when asked for
+ * (with_stamp), never by default.
+ *
+ * The result hash is the SHA-256 of the results in compact JSON, one
+ * evaluation a line, each followed by "\n" (numbers in their shortest
+ * exact form): what `jq -c '.results[]' result.json | sha256sum` (jq 1.6)
+ * and Python's json.dumps(r, separators=(",", ":"), ensure_ascii=False)
+ * print for the file imeval wrote.
+ */
+
+imv_provenance *imv_provenance_new(void);
+void imv_provenance_free(imv_provenance *p);
+
+/* The command that reproduces the result (canonical: only what changes
+ * the result), and the command line exactly as typed with the time it
+ * ran (for the stamp).  Both are copied; argv may be NULL. */
+void imv_provenance_set_command(imv_provenance *p, const char *reproduce, int argc,
+                                char *const *argv);
+void imv_provenance_set_draws(imv_provenance *p, size_t draws, uint64_t seed, int vary_parameters);
+/* The run's start, seconds since the epoch (for the stamp); 0 for now. */
+void imv_provenance_set_time(imv_provenance *p, long long epoch_seconds);
+
+/* Hash one profile file ("-" is recorded as standard input, unhashed).
+ * Returns 0, or -1 when the file cannot be read (recorded with
+ * "sha256": null and the reason; the run reports the file itself). */
+int imv_provenance_add_profile(imv_provenance *p, const char *path);
+/* Record every model of reg: id, version, language, file name, its
+ * SHA-256, and the parameters set away from their defaults. */
+void imv_provenance_add_models(imv_provenance *p, const imv_registry *reg);
+
+/* Feed one evaluation's JSON object (the one written in "results") to the
+ * result hash, in output order. */
+void imv_provenance_add_result(imv_provenance *p, const struct cJSON *evaluation);
+/* The result hash so far, as hex (64 hex digits and a NUL); the hash
+ * is not disturbed, more results may follow. */
+void imv_provenance_result_hex(const imv_provenance *p, char hex[65]);
+size_t imv_provenance_result_count(const imv_provenance *p);
+
+/* The "provenance" object (caller deletes).  with_stamp adds "time"
+ * (UTC, ISO 8601) and "argv". */
+struct cJSON *imv_provenance_json(const imv_provenance *p, int with_stamp);
+
+/* Build facts for people: "gcc 12.2.0", the git commit the binary was
+ * built from ("unknown" outside a checkout), Lua and cJSON versions. */
+const char *imv_provenance_compiler(void);
+const char *imv_provenance_commit(void);
+
+/* Quote one argument for a POSIX shell when it needs it (caller frees). */
+char *imv_shell_quote(const char *arg);
+
+
+/* ---- the adviser's report (report/html.c) ------------------------------ */
+
+/* The adviser's report (issue 12): one self-contained HTML file,
+ * inline CSS and SVG, no script to run, no network, a strict
+ * Content-Security-Policy, laid out for A4 print.
+ *
+ * The report is drawn from the result document exactly as `imeval
+ * evaluate --format json` writes it (so every number in it is a number
+ * of the JSON, which is embedded in the appendix), the sensitivity
+ * analysis of each profile, and the inputs of each profile.  Sections,
+ * for each authority: heading and headline, summary, ranking,
+ * robustness, why each model scores as it does, what would change the
+ * answer, timeline, partners, inputs; then method and limits, provenance
+ * with sign-off and decision, appendix.  docs/report.md describes them.
+ */
+
+/* One authority: borrowed JSON objects. */
+typedef struct imv_report_authority {
+    const struct cJSON *result;       /* one element of the document's "results" */
+    const struct cJSON *sensitivity;  /* imv_sensitivity_json() of the profile, or NULL */
+    const struct cJSON *inputs;       /* imv_report_inputs_json() of the profile */
+    /* Decision and sign-offs from the register, or NULL for empty forms:
+     * {"assessment": "...", "decision": {"text","rationale","by","at"} | null,
+     *  "signoffs": [{"role","name","at","text"}]} */
+    const struct cJSON *record;
+} imv_report_authority;
+
+typedef struct imv_report {
+    const struct cJSON *doc;          /* the whole result document */
+    const char *doc_text;             /* the same as written (embedded in the appendix) */
+    const struct cJSON *sensitivity_doc; /* embedded too, or NULL */
+    size_t n;
+    const imv_report_authority *authorities;
+    const imv_registry *reg;          /* for each model's evidence and parameter ranges */
+    const char *generated;            /* "2026-12-01 19:30 UTC" */
+    const char *command_line;         /* as typed, shell-quoted */
+} imv_report;
+
+/* Write the report to f.  Returns 0, or IMV_EIO when writing failed. */
+int imv_report_write(FILE *f, const imv_report *r);
+
+/* The inputs of a profile for the report: ratings (value, low, high,
+ * kind), facts, size, grade and previous grades, current intervention,
+ * partners, its `source`, and the warnings in diags that concern its
+ * file.  Caller deletes. */
+struct cJSON *imv_report_inputs_json(const imv_profile *p, const imv_diags *warnings);
 
 #endif /* IMEVAL_H */

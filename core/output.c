@@ -22,6 +22,8 @@ struct imv_output {
     size_t n_written;
     char *extra_header;
     int io_error;
+    imv_provenance *prov;        /* borrowed; NULL for no provenance block */
+    int prov_stamp;
 };
 
 int imv_format_parse(const char *s)
@@ -172,6 +174,12 @@ cJSON *imv_output_evaluation_json(const imv_evaluation *e)
     cJSON_AddStringToObject(o, "name", p->name);
     cJSON_AddStringToObject(o, "as_of", p->as_of);
     cJSON_AddStringToObject(o, "source", p->source);
+    /* "source" was already the file; the profile's own `source` field
+     * (where its ratings come from) is this one. */
+    if (p->src_note)
+        cJSON_AddStringToObject(o, "profile_source", p->src_note);
+    else
+        cJSON_AddNullToObject(o, "profile_source");
     cJSON_AddStringToObject(o, "grade", imv_grade_name(p->grade));
     if (e->recommended)
         cJSON_AddStringToObject(o, "recommended", e->recommended);
@@ -245,6 +253,8 @@ static void json_evaluation(imv_output *o, const imv_evaluation *e)
     cJSON *j = imv_output_evaluation_json(e);
     put(o, o->n_written ? ", " : "");
     print_json(o, j, "\t");
+    if (o->prov)
+        imv_provenance_add_result(o->prov, j);
     cJSON_Delete(j);
 }
 
@@ -266,6 +276,12 @@ static void json_end(imv_output *o, const imv_diags *d)
     }
     print_json(o, a, "\t");
     cJSON_Delete(a);
+    if (o->prov) {
+        cJSON *pj = imv_provenance_json(o->prov, o->prov_stamp);
+        put(o, ",\n\t\"provenance\":\t");
+        print_json(o, pj, "\t");
+        cJSON_Delete(pj);
+    }
     put(o, "\n}\n");
 }
 
@@ -547,6 +563,12 @@ static void md_evaluation(imv_output *o, const imv_evaluation *e)
 }
 
 /* ---- dispatch --------------------------------------------------------------- */
+
+void imv_output_set_provenance(imv_output *o, imv_provenance *p, int with_stamp)
+{
+    o->prov = p;
+    o->prov_stamp = with_stamp;
+}
 
 int imv_output_begin(imv_output *o)
 {

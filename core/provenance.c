@@ -4,7 +4,7 @@
  * result hash streams over the evaluations as they are written, so it
  * costs no extra memory however many profiles there are.
  */
-#include "provenance.h"
+#include "imeval.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "sha256.h"
 
 #ifndef IMV_BUILD_COMMIT
 #define IMV_BUILD_COMMIT "unknown"
@@ -280,7 +281,10 @@ cJSON *imv_provenance_json(const imv_provenance *p, int with_stamp)
     else
         cJSON_AddNullToObject(o, "command");
     cJSON_AddNumberToObject(o, "draws", (double)p->draws);
-    cJSON_AddNumberToObject(o, "seed", (double)p->seed);
+    if (p->draws)
+        cJSON_AddNumberToObject(o, "seed", (double)p->seed);
+    else
+        cJSON_AddNullToObject(o, "seed"); /* no draws: no seed was used */
     cJSON_AddBoolToObject(o, "vary_parameters", p->vary);
     cJSON *pr = cJSON_AddArrayToObject(o, "profiles");
     for (size_t i = 0; i < p->n_profiles; i++)

@@ -19,7 +19,6 @@
 #define LABEL_W 200.0      /* label column */
 #define RIGHT_W 56.0       /* value labels right of the plot */
 #define ROW 24.0
-#define LEGEND_H 24.0
 #define AXIS_H 34.0
 #define LABEL_CHARS 30     /* longer labels are cut; the table has them whole */
 #define INK "#1a1a1a"
@@ -277,21 +276,42 @@ static void x_axis(FILE *f, const imv_chart_scale *x, double top, double bottom,
     fputs("</g>", f);
 }
 
-/* A row of swatches and names above the plot. */
+/* Swatches and names above the plot, in as many rows as they need. */
+static double legend_item_w(const char *name)
+{
+    size_t len = strlen(name);
+    return 14 + 6.2 * (double)(len > 40 ? 41 : len) + 14;
+}
+
+static double legend_height(const char *const *names, size_t n)
+{
+    double x = 8, rows = n ? 1 : 0;
+    for (size_t i = 0; i < n; i++) {
+        double w = legend_item_w(names[i]);
+        if (x + w > W && x > 8) {
+            rows++;
+            x = 8;
+        }
+        x += w;
+    }
+    return rows * 18 + 6;
+}
+
 static void legend(FILE *f, const char *const *names, const char *const *fills, size_t n,
                    const char *const *strokes)
 {
-    double x = LABEL_W;
+    double x = 8, y = 7;
     fputs("<g class=\"legend\">", f);
     for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(names[i]);
-        double w = 12 + 6.4 * (double)(len > 24 ? 24 : len) + 14;
-        if (x + w > W) /* no room left: the table beside the chart names them all */
-            break;
-        fprintf(f, "<rect x=\"%.1f\" y=\"7\" width=\"10\" height=\"10\" fill=\"%s\" stroke=\"%s\"/>",
-                x, fills[i], strokes && strokes[i] ? strokes[i] : MUTED);
-        fprintf(f, "<text x=\"%.1f\" y=\"16\" fill=\"%s\">", x + 14, INK);
-        imv_chart_escape(f, names[i], 24);
+        double w = legend_item_w(names[i]);
+        if (x + w > W && x > 8) {
+            x = 8;
+            y += 18;
+        }
+        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\" stroke=\"%s\"/>",
+                x, y, fills[i], strokes && strokes[i] ? strokes[i] : MUTED);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\">", x + 14, y + 9, INK);
+        imv_chart_escape(f, names[i], 40);
         fputs("</text>", f);
         x += w;
     }
@@ -329,11 +349,11 @@ static void value_text(FILE *f, double x, double y, const char *anchor, const ch
 void imv_chart_dot_interval(FILE *f, const imv_chart_meta *m, const imv_chart_dot *rows, size_t n,
                             double d0, double d1)
 {
-    double top = LEGEND_H, h = top + ROW * (double)n + AXIS_H;
-    imv_chart_scale x = {d0, d1, plot_left(), plot_right()};
-    svg_begin(f, m, "dot-interval", h);
     static const char *const names[] = {"score, viable", "score, not viable", "p05-p95 of draws",
                                         "mean of draws"};
+    double top = legend_height(names, 4), h = top + ROW * (double)n + AXIS_H;
+    imv_chart_scale x = {d0, d1, plot_left(), plot_right()};
+    svg_begin(f, m, "dot-interval", h);
     static const char *const fills[] = {"#0072B2", "#FFFFFF", "#7F7F7F", "#000000"};
     legend(f, names, fills, 4, (const char *const[]){"#0072B2", "#0072B2", "#7F7F7F", "#000000"});
     x_axis(f, &x, top, top + ROW * (double)n, m->axis, 0);
@@ -384,7 +404,7 @@ void imv_chart_dot_interval(FILE *f, const imv_chart_meta *m, const imv_chart_do
 void imv_chart_stacked100(FILE *f, const imv_chart_meta *m, const imv_chart_stack *rows, size_t n,
                           const double *shares, const char *const *series, size_t ns)
 {
-    double top = LEGEND_H, h = top + ROW * (double)n + AXIS_H;
+    double top = legend_height(series, ns), h = top + ROW * (double)n + AXIS_H;
     imv_chart_scale x = {0, 100, plot_left(), plot_right()};
     const char **fills = calloc(ns ? ns : 1, sizeof *fills);
     for (size_t k = 0; k < ns && fills; k++)
@@ -437,10 +457,10 @@ void imv_chart_waterfall(FILE *f, const imv_chart_meta *m, const char *key, cons
     }
     imv_chart_nice(&lo, &hi);
     size_t rows = n + 2;
-    double top = LEGEND_H, h = top + ROW * (double)rows + AXIS_H;
+    static const char *const names[] = {"base and score", "raises the score", "lowers the score"};
+    double top = legend_height(names, 3), h = top + ROW * (double)rows + AXIS_H;
     imv_chart_scale x = {lo, hi, plot_left(), plot_right()};
     svg_begin(f, m, "waterfall", h);
-    static const char *const names[] = {"base and score", "raises the score", "lowers the score"};
     static const char *const fills[] = {"#595959", "#0072B2", "#F5C9A6"};
     legend(f, names, fills, 3, (const char *const[]){"#595959", "#0072B2", "#D55E00"});
     x_axis(f, &x, top, top + ROW * (double)rows, m->axis, 1);
@@ -510,7 +530,7 @@ void imv_chart_diverging(FILE *f, const imv_chart_meta *m, const imv_chart_stack
         lo = fmin(lo, neg);
     }
     imv_chart_nice(&lo, &hi);
-    double top = LEGEND_H, h = top + ROW * (double)n + AXIS_H;
+    double top = legend_height(series, ns), h = top + ROW * (double)n + AXIS_H;
     imv_chart_scale x = {lo, hi, plot_left(), plot_right()};
     const char **fills = calloc(ns ? ns : 1, sizeof *fills);
     for (size_t k = 0; k < ns && fills; k++)
@@ -585,10 +605,10 @@ static void tip_bar(FILE *f, const imv_chart_scale *x, double y, const imv_chart
 void imv_chart_tipping(FILE *f, const imv_chart_meta *m, const imv_chart_tip *rows, size_t n,
                        double d0, double d1)
 {
-    double top = LEGEND_H, h = top + ROW * (double)n + AXIS_H;
+    static const char *const names[] = {"rating", "its range", "to the nearest tipping point"};
+    double top = legend_height(names, 3), h = top + ROW * (double)n + AXIS_H;
     imv_chart_scale x = {d0, d1, plot_left(), plot_right()};
     svg_begin(f, m, "tipping", h);
-    static const char *const names[] = {"rating", "its range", "to the nearest tipping point"};
     static const char *const fills[] = {"#000000", "#C6DBEF", "#E69F00"};
     legend(f, names, fills, 3, (const char *const[]){"#000000", "#4292C6", "#8A5F00"});
     x_axis(f, &x, top, top + ROW * (double)n, m->axis, 0);
@@ -642,7 +662,7 @@ void imv_chart_timeline(FILE *f, const imv_chart_meta *m, const imv_chart_stack 
     }
     double d0 = 0;
     imv_chart_nice(&d0, &dmax);
-    double top = LEGEND_H, h = top + ROW * (double)n + AXIS_H;
+    double top = legend_height(phases, np < 4 ? np : 4), h = top + ROW * (double)n + AXIS_H;
     imv_chart_scale x = {0, dmax, plot_left(), plot_right()};
     static const char *const fills[] = {"#595959", "#0072B2", "#9ECAE1", "#DEEBF7"};
     svg_begin(f, m, "timeline", h);

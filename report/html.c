@@ -8,7 +8,7 @@
  * models is escaped on the way out (imv_chart_escape) and isolated in
  * <bdi> so that a right-to-left name cannot reorder what follows it.
  */
-#include "html.h"
+#include "imeval.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -28,7 +28,7 @@ static const char CSS[] =
     "@page{size:A4;margin:14mm 14mm 16mm}\n"
     "html{background:#fff}\n"
     "body{font-family:'DejaVu Sans',Verdana,sans-serif;font-size:9.5pt;line-height:1.4;color:#1a1a1a;"
-    "max-width:182mm;margin:0 auto;padding:0 4mm;overflow-wrap:anywhere}\n"
+    "max-width:182mm;margin:0 auto;padding:0 4mm;overflow-wrap:break-word}\n"
     "h1{font-size:17pt;margin:0 0 2pt}h2{font-size:12.5pt;margin:14pt 0 4pt;border-bottom:1.5px solid #1a1a1a;"
     "break-after:avoid}h3{font-size:10.5pt;margin:10pt 0 3pt;break-after:avoid}\n"
     "p{margin:3pt 0 5pt}ul{margin:2pt 0 6pt;padding-left:14pt}li{margin:1pt 0}\n"
@@ -86,11 +86,30 @@ static void esc(FILE *f, const char *s)
     imv_chart_escape(f, s, 0);
 }
 
-/* Text from a profile or a model: escaped and isolated. */
+/* Text from a profile or a model: escaped, isolated (so a right-to-left
+ * name cannot reorder what follows), and with a break opportunity every
+ * RUN characters of an unbroken run, so that a 10 kB name wraps instead
+ * of pushing a table off the page. */
+#define RUN 24
 static void user(FILE *f, const char *s)
 {
+    s = or_(s, "");
     fputs("<bdi>", f);
-    imv_chart_escape(f, or_(s, ""), 0);
+    size_t run = 0;
+    const char *seg = s;
+    for (const char *p = s; *p; p++) {
+        run = (*p == ' ' || *p == '\n' || *p == '-' || *p == ',') ? 0 : run + 1;
+        /* break only before the first byte of a UTF-8 character */
+        if (run >= RUN && ((unsigned char)p[1] & 0xC0) != 0x80 && p[1]) {
+            char *piece = imv_xstrndup(seg, (size_t)(p + 1 - seg));
+            imv_chart_escape(f, piece, 0);
+            free(piece);
+            fputs("<wbr>", f);
+            seg = p + 1;
+            run = 0;
+        }
+    }
+    imv_chart_escape(f, seg, 0);
     fputs("</bdi>", f);
 }
 
@@ -750,9 +769,20 @@ static void reasons_table(ctx *c, const cJSON *e)
     fputs("<table><thead><tr><th scope=\"col\" class=\"n\">points</th><th scope=\"col\">reason</th>"
           "<th scope=\"col\">evidence</th><th scope=\"col\">inputs</th></tr></thead><tbody>\n",
           f);
-    const cJSON *x;
-    cJSON_ArrayForEach(x, jget(e, "reasons"))
-    {
+    /* in the waterfall's order: largest effect first, ties as given */
+    const cJSON *rs = jget(e, "reasons");
+    size_t n = (size_t)cJSON_GetArraySize(rs);
+    const cJSON **v = imv_xcalloc(n ? n : 1, sizeof *v);
+    for (size_t i = 0; i < n; i++) {
+        v[i] = cJSON_GetArrayItem(rs, (int)i);
+        for (size_t k = i; k > 0 && fabs(jnum(v[k], "points")) > fabs(jnum(v[k - 1], "points")); k--) {
+            const cJSON *t = v[k];
+            v[k] = v[k - 1];
+            v[k - 1] = t;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *x = v[i];
         fputs("<tr><td class=\"n\">", f);
         num(f, jnum(x, "points"), "%+.1f");
         fputs("</td><td>", f);
@@ -769,6 +799,7 @@ static void reasons_table(ctx *c, const cJSON *e)
         }
         fputs("</td></tr>\n", f);
     }
+    free(v);
     fputs("</tbody></table>\n", f);
 }
 
@@ -867,6 +898,10 @@ static void model_explained(ctx *c, auth *a, size_t rank)
 static const char *const themes[] = {"leadership", "political and corporate", "acceptance and insight",
                                      "governance and partnerships", "workforce and finance",
                                      "extent of failure", "partner council", "other"};
+/* The same, short enough for a column heading. */
+static const char *const theme_heads[] = {"leadership", "political, corporate", "insight",
+                                          "governance", "workforce, finance", "failure",
+                                          "partner", "other"};
 #define N_THEMES (sizeof themes / sizeof themes[0])
 
 static size_t theme_of(const char *field)
@@ -924,7 +959,7 @@ static void themes_chart(ctx *c, auth *a)
     fputs("<table><thead><tr><th scope=\"col\">model</th>", f);
     for (size_t k = 0; k < N_THEMES; k++) {
         fputs("<th scope=\"col\" class=\"n\">", f);
-        esc(f, themes[k]);
+        esc(f, theme_heads[k]);
         fputs("</th>", f);
     }
     fputs("</tr></thead><tbody>\n", f);
@@ -1102,15 +1137,22 @@ static void sec_change(ctx *c, auth *a)
     if (cJSON_GetArraySize(ps) == 0) {
         fputs("<p>No model parameter, moved within its range, changes the first model.</p>\n", f);
     } else {
-        fputs("<p>Each model parameter moved on its own within its declared range; most sensitive "
-              "first.</p>\n<table><thead><tr><th scope=\"col\">parameter</th><th scope=\"col\" "
+        fputs("<p>Each model parameter moved on its own within its declared range; those that can "
+              "change the first place, most sensitive first.</p>\n<table><thead><tr><th scope=\"col\">parameter</th><th scope=\"col\" "
               "class=\"n\">value</th><th scope=\"col\" class=\"n\">range</th><th scope=\"col\">nearest "
               "value that changes the first</th><th scope=\"col\" class=\"n\">share of range with "
               "another first</th></tr></thead><tbody>\n",
               f);
         const cJSON *p;
+        int shown = 0, quiet = 0;
         cJSON_ArrayForEach(p, ps)
         {
+            /* only those that can change the first place, the most sensitive 12 */
+            if (!cJSON_IsObject(jget(p, "tip")) || shown >= 12) {
+                quiet++;
+                continue;
+            }
+            shown++;
             fputs("<tr><td><bdi>", f);
             esc(f, jstr(p, "model"));
             fputs(".", f);
@@ -1135,6 +1177,12 @@ static void sec_change(ctx *c, auth *a)
             fputs("</td></tr>\n", f);
         }
         fputs("</tbody></table>\n", f);
+        if (quiet)
+            fprintf(f, "<p class=\"small\">%d other parameters are not listed: %s.</p>\n", quiet,
+                    shown >= 12 ? "the rest of those that can change the first place, and those "
+                                  "that cannot within their range, are in the sensitivity JSON "
+                                  "embedded in this file"
+                                : "none of them changes the first place within its range");
     }
     fputs("</section>\n", f);
 }
