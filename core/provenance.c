@@ -186,15 +186,107 @@ void imv_provenance_add_models(imv_provenance *p, const imv_registry *reg)
     }
 }
 
+/* ---- the canonical form the result hash is taken of ---------------------
+ * Compact JSON, keys in their order, numbers in the shortest form that
+ * reads back to the same double, strings with only ", \\ and control
+ * characters escaped (\b \f \n \r \t, others \u00xx): what Python's
+ * json.dumps(r, separators=(",", ":"), ensure_ascii=False) and jq 1.6's
+ * -c print, so anyone can check the hash without imeval. */
+
+static void h_put(imv_sha256_ctx *c, const char *s, size_t n)
+{
+    imv_sha256_update(c, s, n);
+}
+
+static void h_str(imv_sha256_ctx *c, const char *s)
+{
+    h_put(c, "\"", 1);
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
+        h_put(c, run, (size_t)(s - run));
+        char e[8];
+        switch (ch) {
+        case '"': h_put(c, "\\\"", 2); break;
+        case '\\': h_put(c, "\\\\", 2); break;
+        case '\b': h_put(c, "\\b", 2); break;
+        case '\f': h_put(c, "\\f", 2); break;
+        case '\n': h_put(c, "\\n", 2); break;
+        case '\r': h_put(c, "\\r", 2); break;
+        case '\t': h_put(c, "\\t", 2); break;
+        default:
+            snprintf(e, sizeof e, "\\u%04x", ch);
+            h_put(c, e, 6);
+        }
+        run = s + 1;
+    }
+    h_put(c, run, (size_t)(s - run));
+    h_put(c, "\"", 1);
+}
+
+static void h_num(imv_sha256_ctx *c, double v)
+{
+    char b[40];
+    if (v == 0)
+        v = 0; /* no "-0" */
+    if (v == (double)(long long)v && v > -1e15 && v < 1e15) {
+        snprintf(b, sizeof b, "%lld", (long long)v);
+    } else {
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(b, sizeof b, "%.*g", prec, v);
+            if (strtod(b, NULL) == v)
+                break;
+        }
+    }
+    h_put(c, b, strlen(b));
+}
+
+static void h_value(imv_sha256_ctx *c, const cJSON *j)
+{
+    const cJSON *x;
+    int first = 1;
+    if (cJSON_IsObject(j)) {
+        h_put(c, "{", 1);
+        cJSON_ArrayForEach(x, j)
+        {
+            if (!first)
+                h_put(c, ",", 1);
+            first = 0;
+            h_str(c, x->string ? x->string : "");
+            h_put(c, ":", 1);
+            h_value(c, x);
+        }
+        h_put(c, "}", 1);
+    } else if (cJSON_IsArray(j)) {
+        h_put(c, "[", 1);
+        cJSON_ArrayForEach(x, j)
+        {
+            if (!first)
+                h_put(c, ",", 1);
+            first = 0;
+            h_value(c, x);
+        }
+        h_put(c, "]", 1);
+    } else if (cJSON_IsString(j)) {
+        h_str(c, j->valuestring ? j->valuestring : "");
+    } else if (cJSON_IsNumber(j)) {
+        h_num(c, j->valuedouble);
+    } else if (cJSON_IsTrue(j)) {
+        h_put(c, "true", 4);
+    } else if (cJSON_IsFalse(j)) {
+        h_put(c, "false", 5);
+    } else {
+        h_put(c, "null", 4);
+    }
+}
+
 void imv_provenance_add_result(imv_provenance *p, const cJSON *evaluation)
 {
-    char *s = cJSON_PrintUnformatted(evaluation);
-    if (!s)
-        return;
-    imv_sha256_update(&p->result, s, strlen(s));
+    h_value(&p->result, evaluation);
     imv_sha256_update(&p->result, "\n", 1);
     p->n_results++;
-    free(s);
 }
 
 void imv_provenance_result_hex(const imv_provenance *p, char hex[IMV_SHA256_HEX])
@@ -305,6 +397,9 @@ cJSON *imv_provenance_json(const imv_provenance *p, int with_stamp)
     cJSON_AddNumberToObject(res, "evaluations", (double)p->n_results);
     cJSON_AddStringToObject(res, "sha256", hex);
     cJSON_AddStringToObject(res, "of", "jq -c '.results[]' FILE | sha256sum");
+    cJSON_AddStringToObject(res, "or", "python3 -c 'import json,sys; [print(json.dumps(r, "
+                            "separators=(\",\",\":\"), ensure_ascii=False)) for r in "
+                            "json.load(open(sys.argv[1]))[\"results\"]]' FILE | sha256sum");
     if (with_stamp) {
         char when[32] = "";
         time_t t = (time_t)(p->time ? p->time : (long long)time(NULL));

@@ -389,8 +389,7 @@ void imv_chart_dot_interval(FILE *f, const imv_chart_meta *m, const imv_chart_do
             str_attr(f, "data-key", r->key);
             num_attr(f, "data-score", r->value);
             fprintf(f, " data-viable=\"%s\"/>", r->hollow ? "false" : "true");
-            value_text(f, plot_right() + 6, y, "start", INK, "%.1f%s", r->value,
-                       r->hollow ? " (nv)" : "");
+            value_text(f, plot_right() + 6, y, "start", INK, "%.1f", r->value);
         } else {
             value_text(f, plot_left() + 4, y, "start", MUTED, "failed: no score");
         }

@@ -44,7 +44,7 @@ static const char CSS[] =
     "table{border-collapse:collapse;width:100%;font-size:8pt;margin:3pt 0 8pt;break-inside:auto}\n"
     "th,td{border-bottom:1px solid #c8c8c8;padding:1.5pt 4pt;text-align:left;vertical-align:top}\n"
     "th{border-bottom:1.5px solid #1a1a1a;font-weight:bold}tr{break-inside:avoid}\n"
-    "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+    "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}\n"
     "table.form td{height:22pt}table.form th{width:18%}\n"
     ".hash{font-family:'DejaVu Sans Mono',monospace;font-size:7.5pt;overflow-wrap:anywhere}\n"
     ".small{font-size:8pt;color:#454545}\n"
