@@ -135,6 +135,7 @@ $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libimeval.a | deps
 	$(Q)$(CC) $(BASE_CFLAGS) $(CHECK_CFLAGS) -Itests $< -o $@ $(BUILD)/libimeval.a $(CHECK_LIBS) $(LIBS)
 
 check test: all $(TEST_BIN) $(FIXTURES) check-symbols checksrc
+	@sh tests/install-deps.sh test
 	@sh tests/run.sh $(BUILD)
 
 # The boundaries, kept by machine: only imv_ symbols leave the engine

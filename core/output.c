@@ -447,8 +447,12 @@ static void table_evaluation(imv_output *o, const imv_evaluation *e)
 
 static void csv_cell(imv_output *o, const char *s, int last)
 {
-    if (strpbrk(s, ",\"\r\n")) {
-        put(o, "\"");
+    /* A cell a spreadsheet would read as a formula (=, +, -, @, tab, CR
+     * first: OWASP's CSV injection list) gets a leading ' so it is text.
+     * No number this writes starts with one of them. */
+    int formula = *s && strchr("=+-@\t\r", *s) != NULL;
+    if (formula || strpbrk(s, ",\"\r\n")) {
+        put(o, formula ? "\"'" : "\"");
         for (const char *p = s; *p; p++) {
             if (*p == '"')
                 put(o, "\"");

@@ -1714,11 +1714,25 @@ static void sec_provenance(ctx *c, auth *as, size_t n)
 static void embed_json(FILE *f, const char *id, const char *json)
 {
     fprintf(f, "<script type=\"application/json\" id=\"%s\">", id);
-    for (const char *s = json; *s; s++) {
-        if (*s == '<')
+    for (const unsigned char *s = (const unsigned char *)json; *s; s++) {
+        /* the invisible bidirectional controls as escapes too: the data
+         * stays the same, and no raw one is anywhere in the file */
+        unsigned cp = 0;
+        if (s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0x8E || s[2] == 0x8F || (s[2] >= 0xAA && s[2] <= 0xAE) ||
+                                             s[2] == 0xA8 || s[2] == 0xA9))
+            cp = 0x2000 + (unsigned)(s[2] - 0x80);
+        else if (s[0] == 0xE2 && s[1] == 0x81 && s[2] >= 0xA6 && s[2] <= 0xA9)
+            cp = 0x2040 + (unsigned)(s[2] - 0x80);
+        else if (s[0] == 0xD8 && s[1] == 0x9C)
+            cp = 0x061C;
+        if (cp) {
+            fprintf(f, "\\u%04x", cp);
+            s += cp == 0x061C ? 1 : 2;
+        } else if (*s == '<') {
             fputs("\\u003c", f);
-        else
+        } else {
             fputc(*s, f);
+        }
     }
     fputs("</script>\n", f);
 }
