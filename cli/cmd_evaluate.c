@@ -108,6 +108,7 @@ int cmd_evaluate(int argc, char **argv)
         prov = cli_provenance(&o, reg, argc, argv);
         imv_output_set_provenance(w, prov, o.stamp);
     }
+    imv_output_set_draws(w, o.draws > 0 ? (size_t)o.draws : 0);
     imv_output_begin(w);
     sink_ctx s = {.out = w, .diags = &diags, .quiet = o.quiet, .json = fmt == IMV_FMT_JSON,
                   .rec = rec, .reg = reg};

@@ -437,6 +437,9 @@ int imv_output_end(imv_output *o, const imv_diags *diags);
  * (not deterministic, so only when asked for). */
 typedef struct imv_provenance imv_provenance;
 void imv_output_set_provenance(imv_output *o, imv_provenance *p, int with_stamp);
+/* The run makes draws: CSV gains the uncertainty columns mean, p05, p95,
+ * first_share, top_two_share and viable_share (call before begin). */
+void imv_output_set_draws(imv_output *o, size_t draws);
 
 /* One model's full reasoning on one profile, as text. */
 int imv_output_explain_text(FILE *f, const imv_evaluation *e, size_t result_index);

@@ -24,6 +24,7 @@ struct imv_output {
     int io_error;
     imv_provenance *prov;        /* borrowed; NULL for no provenance block */
     int prov_stamp;
+    int csv_draws;               /* CSV: the uncertainty columns (run with draws) */
 };
 
 int imv_format_parse(const char *s)
@@ -466,6 +467,28 @@ static void csv_cell(imv_output *o, const char *s, int last)
     put(o, last ? "\r\n" : ",");
 }
 
+/* The uncertainty columns of model m (registry index): mean, p05, p95
+ * of the score over the draws, the share of draws in which it was first,
+ * in the top two, and viable; empty when the profile had no draws. */
+static void csv_uncertainty(imv_output *o, const imv_evaluation *e, size_t m)
+{
+    const imv_uncertainty *u = e->uncertainty;
+    char v[6][40];
+    for (int k = 0; k < 6; k++)
+        v[k][0] = '\0';
+    if (u && m < u->n) {
+        snprintf(v[0], sizeof v[0], "%.1f", imv_round1(u->mean[m]));
+        snprintf(v[1], sizeof v[1], "%.1f", imv_round1(u->p05[m]));
+        snprintf(v[2], sizeof v[2], "%.1f", imv_round1(u->p95[m]));
+        double p1 = u->rank_prob[m * u->n], p2 = p1 + (u->n > 1 ? u->rank_prob[m * u->n + 1] : 0);
+        snprintf(v[3], sizeof v[3], "%.15g", p1);
+        snprintf(v[4], sizeof v[4], "%.15g", p2);
+        snprintf(v[5], sizeof v[5], "%.15g", u->viable_share[m]);
+    }
+    for (int k = 0; k < 6; k++)
+        csv_cell(o, v[k], k == 5);
+}
+
 static void csv_evaluation(imv_output *o, const imv_evaluation *e)
 {
     for (size_t i = 0; i < e->n; i++) {
@@ -490,7 +513,9 @@ static void csv_evaluation(imv_output *o, const imv_evaluation *e)
         csv_cell(o, r->partner_id ? r->partner_id : "", 0);
         csv_cell(o, r->partner_id ? fit : "", 0);
         csv_cell(o, r->n_unmet ? r->unmet[0] : "", 0);
-        csv_cell(o, r->error ? r->error : "", 1);
+        csv_cell(o, r->error ? r->error : "", !o->csv_draws);
+        if (o->csv_draws)
+            csv_uncertainty(o, e, e->order[i]);
     }
 }
 
@@ -506,6 +531,72 @@ static void md_text(imv_output *o, const char *s)
     }
 }
 
+/* The uncertainty table: each model's score over the draws and how often
+ * it ranked first and in the top two. */
+static void md_uncertainty(imv_output *o, const imv_evaluation *e)
+{
+    const imv_uncertainty *u = e->uncertainty;
+    putf(o, "Over %zu draws of the uncertain ratings (seed %llu%s):\n\n", u->draws,
+         (unsigned long long)u->seed, u->vary_parameters ? ", parameters drawn too" : "");
+    put(o, "| model | mean | p05 | p95 | first | top two | viable in |\n");
+    put(o, "|---|---:|---:|---:|---:|---:|---:|\n");
+    for (size_t i = 0; i < e->n; i++) {
+        size_t m = e->order[i];
+        if (m >= u->n)
+            continue;
+        double p1 = u->rank_prob[m * u->n], p2 = p1 + (u->n > 1 ? u->rank_prob[m * u->n + 1] : 0);
+        putf(o, "| %s | %.1f | %.1f | %.1f | %.0f%% | %.0f%% | %.0f%% |\n", e->results[m].model->id,
+             imv_round1(u->mean[m]), imv_round1(u->p05[m]), imv_round1(u->p95[m]), p1 * 100,
+             p2 * 100, u->viable_share[m] * 100);
+    }
+    put(o, "\n");
+}
+
+/* The provenance at the end of a Markdown document. */
+static void md_provenance(imv_output *o)
+{
+    cJSON *pj = imv_provenance_json(o->prov, o->prov_stamp);
+    const cJSON *eng = cJSON_GetObjectItemCaseSensitive(pj, "engine"), *x;
+    const cJSON *res = cJSON_GetObjectItemCaseSensitive(pj, "result");
+#define J(obj, k) (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(obj, k)) \
+                       ? cJSON_GetObjectItemCaseSensitive(obj, k)->valuestring : "-")
+    put(o, "## Provenance\n\n");
+    putf(o, "- Engine: imeval %s (commit %s, %s; %s, cJSON %s)\n", J(eng, "version"), J(eng, "commit"),
+         J(eng, "compiler"), J(eng, "lua"), J(eng, "cjson"));
+    put(o, "- Reproduce with: `");
+    md_text(o, J(pj, "command"));
+    put(o, "`\n");
+    const cJSON *seed = cJSON_GetObjectItemCaseSensitive(pj, "seed");
+    if (cJSON_IsNumber(seed))
+        putf(o, "- Draws: %.0f, seed %.0f\n",
+             cJSON_GetObjectItemCaseSensitive(pj, "draws")->valuedouble, seed->valuedouble);
+    else
+        put(o, "- Draws: none\n");
+    putf(o, "- Result SHA-256: `%s` (of `jq -c '.results[]'` of the JSON result)\n", J(res, "sha256"));
+    if (o->prov_stamp)
+        putf(o, "- Run at: %s\n", J(pj, "time"));
+    put(o, "\n| input | SHA-256 |\n|---|---|\n");
+    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(pj, "profiles"))
+    {
+        put(o, "| profile ");
+        md_text(o, J(x, "path"));
+        putf(o, " | `%s` |\n", cJSON_IsString(cJSON_GetObjectItemCaseSensitive(x, "sha256")) ? J(x, "sha256") : J(x, "note"));
+    }
+    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(pj, "models"))
+    {
+        put(o, "| model ");
+        md_text(o, J(x, "id"));
+        put(o, " ");
+        md_text(o, J(x, "version"));
+        put(o, " (");
+        md_text(o, J(x, "file"));
+        putf(o, ") | `%s` |\n", cJSON_IsString(cJSON_GetObjectItemCaseSensitive(x, "sha256")) ? J(x, "sha256") : J(x, "note"));
+    }
+#undef J
+    put(o, "\n");
+    cJSON_Delete(pj);
+}
+
 static void md_evaluation(imv_output *o, const imv_evaluation *e)
 {
     const imv_profile *p = e->profile;
@@ -515,7 +606,20 @@ static void md_evaluation(imv_output *o, const imv_evaluation *e)
     putf(o, " (`%s`, as of %s, %s)\n\n", p->id, p->as_of, imv_grade_name(p->grade));
     putf(o, "Recommended: **%s**%s\n\n", e->recommended ? e->recommended : "none (no viable model)",
          robust_note(e, note, sizeof note));
-    put(o, "| # | model | score | band | viable | set-up | fair | good | partner |\n");
+    if (e->recommended && e->results[e->order[0]].score < 50)
+        put(o, "> **Caution:** even the best viable model fits poorly here; read the reasons and "
+               "why the others are not viable before relying on it.\n\n");
+    imv_monitor mon;
+    imv_monitor_assess(e, &mon);
+    if (mon.status != IMV_MON_NONE) {
+        char text[1200];
+        imv_monitor_sentence(&mon, text, sizeof text);
+        put(o, "In place: ");
+        md_text(o, text);
+        putf(o, " (%s)\n\n", imv_monitor_status_name(mon.status));
+    }
+    put(o, "| # | model | score | band | viable | set-up (months) | to fair (months) | "
+           "to good (months) | partner (fit) |\n");
     put(o, "|---|---|---:|---|---|---:|---:|---:|---|\n");
     for (size_t i = 0; i < e->n; i++) {
         const imv_result *r = &e->results[e->order[i]];
@@ -529,11 +633,18 @@ static void md_evaluation(imv_output *o, const imv_evaluation *e)
         months_cell(a, sizeof a, r->setup_months);
         months_cell(b, sizeof b, r->months_to_fair);
         months_cell(c, sizeof c, r->months_to_good);
-        putf(o, "| %zu | %s | %.1f | %s | %s | %s | %s | %s | %s |\n", i + 1, r->model->id,
+        putf(o, "| %zu | %s | %.1f | %s | %s | %s | %s | %s | ", i + 1, r->model->id,
              imv_round1(r->score), imv_band(imv_round1(r->score)), r->viable ? "yes" : "no", a, b,
-             c, r->partner_id ? r->partner_id : "");
+             c);
+        if (r->partner_id) {
+            md_text(o, r->partner_id);
+            putf(o, " (%.0f)", imv_round1(r->partner_fit));
+        }
+        put(o, " |\n");
     }
     put(o, "\n");
+    if (e->uncertainty)
+        md_uncertainty(o, e);
     if (!o->explain)
         return;
     for (size_t i = 0; i < e->n; i++) {
@@ -574,13 +685,22 @@ void imv_output_set_provenance(imv_output *o, imv_provenance *p, int with_stamp)
     o->prov_stamp = with_stamp;
 }
 
+void imv_output_set_draws(imv_output *o, size_t draws)
+{
+    o->csv_draws = draws > 0;
+}
+
 int imv_output_begin(imv_output *o)
 {
     if (o->fmt == IMV_FMT_JSON)
         json_begin(o);
     else if (o->fmt == IMV_FMT_CSV)
-        put(o, "profile,as_of,model,rank,score,band,viable,setup_months,months_to_fair,"
-               "months_to_good,partner,partner_fit,first_unmet_precondition,error\r\n");
+        put(o, o->csv_draws
+                   ? "profile,as_of,model,rank,score,band,viable,setup_months,months_to_fair,"
+                     "months_to_good,partner,partner_fit,first_unmet_precondition,error,"
+                     "mean,p05,p95,first_share,top_two_share,viable_share\r\n"
+                   : "profile,as_of,model,rank,score,band,viable,setup_months,months_to_fair,"
+                     "months_to_good,partner,partner_fit,first_unmet_precondition,error\r\n");
     return o->io_error ? IMV_EIO : IMV_OK;
 }
 
@@ -598,6 +718,11 @@ int imv_output_evaluation(imv_output *o, const imv_evaluation *e)
         break;
     case IMV_FMT_MARKDOWN:
         md_evaluation(o, e);
+        if (o->prov) { /* the result hash is the JSON's, whatever the format */
+            cJSON *j = imv_output_evaluation_json(e);
+            imv_provenance_add_result(o->prov, j);
+            cJSON_Delete(j);
+        }
         break;
     }
     o->n_written++;
@@ -610,6 +735,8 @@ int imv_output_end(imv_output *o, const imv_diags *d)
         return IMV_OK;
     if (o->fmt == IMV_FMT_JSON)
         json_end(o, d);
+    if (o->fmt == IMV_FMT_MARKDOWN && o->prov)
+        md_provenance(o);
     if (fflush(o->f) != 0)
         o->io_error = 1;
     int rc = o->io_error ? IMV_EIO : IMV_OK;

@@ -113,12 +113,16 @@ static void user(FILE *f, const char *s)
     fputs("</bdi>", f);
 }
 
-static void num(FILE *f, double v, const char *fmt)
+/* A number with prec decimals (prec < 0: %g; sign: always a sign), or
+ * "-" for none. */
+static void numx(FILE *f, double v, int prec, int sign)
 {
-    if (isfinite(v))
-        fprintf(f, fmt, v);
-    else
+    if (!isfinite(v))
         fputs("-", f);
+    else if (prec < 0)
+        fprintf(f, "%g", v);
+    else
+        fprintf(f, sign ? "%+.*f" : "%.*f", prec, v);
 }
 
 static void pct(FILE *f, double share)
@@ -415,7 +419,7 @@ static void sec_summary(ctx *c, const auth *a)
         fputs(" (<bdi>", f);
         esc(f, a->first);
         fputs("</bdi>), score ", f);
-        num(f, entry_score(e1), "%.1f");
+        numx(f, entry_score(e1), 1, 0);
         fputs(" (", f);
         esc(f, or_(jstr(e1, "band"), "-"));
         fputs(")", f);
@@ -433,7 +437,7 @@ static void sec_summary(ctx *c, const auth *a)
         fprintf(f, "<li><strong>Robustness:</strong> over %.0f draws of the uncertain ratings "
                    "(seed ",
                 a->draws);
-        num(f, jnum(a->unc, "seed"), "%.0f");
+        numx(f, jnum(a->unc, "seed"), 0, 0);
         fputs("), ", f);
         user(f, model_name(c, a->first));
         fputs(" is first in ", f);
@@ -467,7 +471,7 @@ static void sec_summary(ctx *c, const auth *a)
         fputs("<li>", f);
         user(f, model_name(c, jstr(e, "model")));
         fputs(" (score ", f);
-        num(f, entry_score(e), "%.1f");
+        numx(f, entry_score(e), 1, 0);
         fputs("): ", f);
         const cJSON *u;
         int k = 0;
@@ -505,7 +509,7 @@ static void sec_summary(ctx *c, const auth *a)
         fputs("<li class=\"caution\"><strong>Caution:</strong> even the best viable model fits poorly "
               "here (score ",
               f);
-        num(f, entry_score(e1), "%.1f");
+        numx(f, entry_score(e1), 1, 0);
         fputs("); read the reasons and why the others are not viable before relying on it.</li>\n", f);
         nc++;
     }
@@ -521,7 +525,7 @@ static void sec_summary(ctx *c, const auth *a)
             fputs("<li>", f);
             user(f, model_name(c, jstr(e, "model")));
             fputs(" would score higher (", f);
-            num(f, entry_score(e), "%.1f");
+            numx(f, entry_score(e), 1, 0);
             fputs(") but a precondition is not met.</li>\n", f);
             nc++;
             break;
@@ -573,7 +577,7 @@ static void sec_summary(ctx *c, const auth *a)
 static void months_cell(FILE *f, const cJSON *t, const char *k)
 {
     fputs("<td class=\"n\">", f);
-    num(f, jnum(t, k), "%.0f");
+    numx(f, jnum(t, k), 0, 0);
     fputs("</td>", f);
 }
 
@@ -596,14 +600,14 @@ static void sec_ranking(ctx *c, auth *a)
         fprintf(f, "<tr><td class=\"n\">%zu</td><td>", i + 1);
         user(f, model_name(c, id));
         fputs("</td><td class=\"n\">", f);
-        num(f, entry_score(e), "%.1f");
+        numx(f, entry_score(e), 1, 0);
         fputs("</td><td>", f);
         esc(f, jstr(e, "error") ? "error" : or_(jstr(e, "band"), "-"));
         fprintf(f, "</td><td>%s</td><td class=\"n\">", jtrue(e, "viable") ? "yes" : "no");
         if (u) {
-            num(f, jnum(u, "p05"), "%.1f");
+            numx(f, jnum(u, "p05"), 1, 0);
             fputs("-", f);
-            num(f, jnum(u, "p95"), "%.1f");
+            numx(f, jnum(u, "p95"), 1, 0);
         } else {
             fputs("-", f);
         }
@@ -615,7 +619,7 @@ static void sec_ranking(ctx *c, auth *a)
         if (pa) {
             user(f, jstr(pa, "id"));
             fputs(" (", f);
-            num(f, jnum(pa, "fit"), "%.0f");
+            numx(f, jnum(pa, "fit"), 0, 0);
             fputs(")", f);
         }
         fputs("</td></tr>\n", f);
@@ -671,7 +675,7 @@ static void sec_robustness(ctx *c, auth *a)
         return;
     }
     fprintf(f, "<p>Each bar splits the %.0f draws of the uncertain ratings (seed ", a->draws);
-    num(f, jnum(a->unc, "seed"), "%.0f");
+    numx(f, jnum(a->unc, "seed"), 0, 0);
     fputs(jtrue(a->unc, "vary_parameters") ? ", model parameters drawn too" : "", f);
     fputs(") by the rank the model took. Read the whole bar: a model first in half the draws and "
           "second in the rest is a different finding from one first in half and last in the rest. "
@@ -784,7 +788,7 @@ static void reasons_table(ctx *c, const cJSON *e)
     for (size_t i = 0; i < n; i++) {
         const cJSON *x = v[i];
         fputs("<tr><td class=\"n\">", f);
-        num(f, jnum(x, "points"), "%+.1f");
+        numx(f, jnum(x, "points"), 1, 1);
         fputs("</td><td>", f);
         user(f, jstr(x, "text"));
         fputs("</td><td>", f);
@@ -969,7 +973,7 @@ static void themes_chart(ctx *c, auth *a)
         fputs("</td>", f);
         for (size_t k = 0; k < N_THEMES; k++) {
             fputs("<td class=\"n\">", f);
-            num(f, round(v[i * N_THEMES + k] * 10) / 10 + 0.0, "%+.1f");
+            numx(f, round(v[i * N_THEMES + k] * 10) / 10 + 0.0, 1, 1);
             fputs("</td>", f);
         }
         fputs("</tr>\n", f);
@@ -1068,18 +1072,18 @@ static void sec_change(ctx *c, auth *a)
         fputs("<tr><td>", f);
         esc(f, rows[i].label);
         fputs("</td><td class=\"n\">", f);
-        num(f, rows[i].value, "%.2f");
+        numx(f, rows[i].value, 2, 0);
         fputs("</td><td class=\"n\">", f);
         if (isfinite(rows[i].lo)) {
-            num(f, rows[i].lo, "%.2f");
+            numx(f, rows[i].lo, 2, 0);
             fputs("-", f);
-            num(f, rows[i].hi, "%.2f");
+            numx(f, rows[i].hi, 2, 0);
         } else {
             fputs("-", f);
         }
         fputs("</td><td>", f);
         if (isfinite(rows[i].down)) {
-            num(f, rows[i].down, "%.2f");
+            numx(f, rows[i].down, 2, 0);
             fputs(": ", f);
             user(f, rows[i].down_label);
         } else {
@@ -1087,7 +1091,7 @@ static void sec_change(ctx *c, auth *a)
         }
         fputs("</td><td>", f);
         if (isfinite(rows[i].up)) {
-            num(f, rows[i].up, "%.2f");
+            numx(f, rows[i].up, 2, 0);
             fputs(": ", f);
             user(f, rows[i].up_label);
         } else {
@@ -1116,7 +1120,7 @@ static void sec_change(ctx *c, auth *a)
         fputs("<tr><td>", f);
         user(f, model_name(c, mo->string));
         fputs("</td><td class=\"n\">", f);
-        num(f, jnum(mo, "score"), "%.1f");
+        numx(f, jnum(mo, "score"), 1, 0);
         fputs("</td><td>", f);
         const cJSON *t = jget(mo, "tip");
         if (cJSON_IsObject(t)) {
@@ -1158,15 +1162,15 @@ static void sec_change(ctx *c, auth *a)
             fputs(".", f);
             esc(f, jstr(p, "parameter"));
             fputs("</bdi></td><td class=\"n\">", f);
-            num(f, jnum(p, "value"), "%g");
+            numx(f, jnum(p, "value"), -1, 0);
             fputs("</td><td class=\"n\">", f);
-            num(f, jnum(p, "min"), "%g");
+            numx(f, jnum(p, "min"), -1, 0);
             fputs("-", f);
-            num(f, jnum(p, "max"), "%g");
+            numx(f, jnum(p, "max"), -1, 0);
             fputs("</td><td>", f);
             const cJSON *t = jget(p, "tip");
             if (cJSON_IsObject(t)) {
-                num(f, jnum(t, "to"), "%g");
+                numx(f, jnum(t, "to"), -1, 0);
                 fputs(": ", f);
                 user(f, model_name(c, jstr(t, "first")));
             } else {
@@ -1239,7 +1243,7 @@ static void sec_timeline(ctx *c, auth *a)
         fputs("</td>", f);
         for (int k = 0; k < 3; k++) {
             fputs("<td class=\"n\">", f);
-            num(f, ends[i * 3 + (size_t)k], "%.0f");
+            numx(f, ends[i * 3 + (size_t)k], 0, 0);
             fputs("</td>", f);
         }
         fputs("</tr>\n", f);
@@ -1280,11 +1284,11 @@ static void sec_partners(ctx *c, auth *a)
             const cJSON *nb = jget(p, "neighbouring");
             fprintf(f, "</td><td>%s</td><td class=\"n\">",
                     cJSON_IsTrue(nb) ? "yes" : cJSON_IsFalse(nb) ? "no" : "-");
-            num(f, jnum(p, "child_population"), "%.0f");
+            numx(f, jnum(p, "child_population"), 0, 0);
             fputs("</td><td class=\"n\">", f);
-            num(f, jnum(p, "spare_leadership_capacity"), "%g");
+            numx(f, jnum(p, "spare_leadership_capacity"), -1, 0);
             fputs("</td><td class=\"n\">", f);
-            num(f, jnum(p, "current_commitments"), "%g");
+            numx(f, jnum(p, "current_commitments"), -1, 0);
             fputs("</td></tr>\n", f);
         }
         fputs("</tbody></table>\n", f);
@@ -1310,7 +1314,7 @@ static void sec_partners(ctx *c, auth *a)
             fputs("Chosen partner: <strong>", f);
             user(f, jstr(pa, "id"));
             fputs("</strong>, fit ", f);
-            num(f, jnum(pa, "fit"), "%.0f");
+            numx(f, jnum(pa, "fit"), 0, 0);
             fputs("/100: the candidate with the highest fit among those that can partner.", f);
         } else {
             fputs("No candidate can partner for this model.", f);
@@ -1400,11 +1404,11 @@ static void sec_inputs(ctx *c, auth *a)
         fputs("<tr><td>", f);
         rating_name(f, x->string);
         fputs("</td><td class=\"n\">", f);
-        num(f, jnum(x, "value"), "%g");
+        numx(f, jnum(x, "value"), -1, 0);
         fputs("</td><td class=\"n\">", f);
-        num(f, jnum(x, "low"), "%g");
+        numx(f, jnum(x, "low"), -1, 0);
         fputs("</td><td class=\"n\">", f);
-        num(f, jnum(x, "high"), "%g");
+        numx(f, jnum(x, "high"), -1, 0);
         fputs("</td><td>", f);
         esc(f, or_(jstr(x, "kind"), "-"));
         fputs("</td></tr>\n", f);
@@ -1422,15 +1426,15 @@ static void sec_inputs(ctx *c, auth *a)
             fputs("<tr><td>", f);
             rating_name(f, x->string);
             fputs("</td><td class=\"n\">", f);
-            num(f, cJSON_IsNumber(x) ? x->valuedouble : NAN, "%g");
+            numx(f, cJSON_IsNumber(x) ? x->valuedouble : NAN, -1, 0);
             fputs("</td></tr>\n", f);
         }
         fputs("</tbody></table>\n", f);
     }
     fputs("<p><strong>Size:</strong> children ", f);
-    num(f, jnum(in, "child_population"), "%.0f");
+    numx(f, jnum(in, "child_population"), 0, 0);
     fputs(", children in care ", f);
-    num(f, jnum(in, "children_in_care"), "%.0f");
+    numx(f, jnum(in, "children_in_care"), 0, 0);
     fputs(".</p>\n<h3>Warnings</h3>\n", f);
     const cJSON *w = jget(in, "warnings");
     if (cJSON_GetArraySize(w) == 0) {
@@ -1475,9 +1479,9 @@ static void cover(ctx *c, auth *as, size_t n)
         fputs("</td><td>", f);
         user(f, a->first ? model_name(c, a->first) : "none viable");
         fputs("</td><td class=\"n\">", f);
-        num(f, a->first && e1 ? entry_score(e1) : NAN, "%.1f");
+        numx(f, a->first && e1 ? entry_score(e1) : NAN, 1, 0);
         fputs("</td><td class=\"n\">", f);
-        num(f, a->first && e1 && e2 ? entry_score(e1) - entry_score(e2) : NAN, "%.1f");
+        numx(f, a->first && e1 && e2 ? entry_score(e1) - entry_score(e2) : NAN, 1, 0);
         fputs("</td><td class=\"n\">", f);
         pct(f, a->first ? rank_prob(a, a->first, 0) : NAN);
         fputs("</td><td>", f);
@@ -1543,10 +1547,10 @@ static void sec_method(ctx *c)
             fputs(ch ? "<strong>" : "", f);
             esc(f, p->string);
             fputs("=", f);
-            num(f, cJSON_IsNumber(p) ? p->valuedouble : NAN, "%g");
+            numx(f, cJSON_IsNumber(p) ? p->valuedouble : NAN, -1, 0);
             if (ch) {
                 fputs(" (default ", f);
-                num(f, jnum(jget(changed, p->string), "default"), "%g");
+                numx(f, jnum(jget(changed, p->string), "default"), -1, 0);
                 fputs(")</strong>", f);
             }
         }
@@ -1674,7 +1678,7 @@ static void sec_provenance(ctx *c, auth *as, size_t n)
         fputs("<tr><td>", f);
         user(f, jstr(x, "path"));
         fputs("</td><td class=\"n\">", f);
-        num(f, jnum(x, "bytes"), "%.0f");
+        numx(f, jnum(x, "bytes"), 0, 0);
         fputs("</td><td class=\"hash\">", f);
         user(f, or_(jstr(x, "sha256"), or_(jstr(x, "note"), "-")));
         fputs("</td></tr>\n", f);
