@@ -347,6 +347,92 @@ START_TEST(limits__cpu_ceiling)
 }
 END_TEST
 
+/* Regression: C functions that loop on their own, where the count hook
+ * never fires.  table.insert and table.remove trusted a __len that lies;
+ * a long pattern without quantifiers was charged n + pn for n * pn steps
+ * (this find ran for minutes within a budget of a million). */
+START_TEST(limits__c_loops_are_charged)
+{
+    expect_limit("local t = setmetatable({}, { __len = function() return 1 << 62 end })\n"
+                 "table.insert(t, 1, 'x')",
+                 1000000, 8u << 20, "table.insert: moving 4611686018427387904 elements");
+    expect_limit("local t = setmetatable({}, { __len = function() return 1 << 62 end })\n"
+                 "table.remove(t, 1)",
+                 1000000, 8u << 20, "table.remove: moving 4611686018427387904 elements");
+    expect_limit("local s = string.rep('a', 1000000)\n"
+                 "return s:find(string.rep('%a', 200000) .. 'b')",
+                 1000000, 8u << 20, "string.find: this pattern on a 1000000-byte string");
+    expect_limit("local s = string.rep('a', 1000000)\n"
+                 "return s:match(string.rep('[a]', 100000) .. 'b')",
+                 1000000, 8u << 20, "string.match: this pattern");
+}
+END_TEST
+
+/* string.rep of the empty string looped n times doing nothing (days for
+ * 1e15); its result is the empty string, at once. */
+START_TEST(limits__rep_of_nothing_is_immediate)
+{
+    make_dir();
+    char *path = write_model("rep", NULL,
+                             "local a, b = string.rep('', 1e15), ('x'):rep(0)\n"
+                             "local c = string.rep('', math.maxinteger, '')\n"
+                             "local d = string.rep('ab', 3, ',')\n"
+                             "if a ~= '' or b ~= '' or c ~= '' or d ~= 'ab,ab,ab' then error(d) end\n"
+                             "return 7");
+    imv_registry *reg = new_registry(1000000, 8u << 20);
+    imv_diags d;
+    imv_diags_init(&d);
+    ck_assert_int_eq(imv_registry_load_file(reg, path, 0, &d), 0);
+    double score = -1;
+    char *err = score_with(reg, "rep", "sb-1", &score);
+    ck_assert_msg(err == NULL, "%s", err);
+    ck_assert_double_eq(score, 7);
+    imv_diags_free(&d);
+    imv_registry_free(reg);
+    free(path);
+    remove_dir();
+}
+END_TEST
+
+/* Lua code that would run with the hooks off: a finalizer (run in the
+ * collection after a call, or at lua_close) and xpcall's handler for the
+ * budget's own error (run inside the hook).  Each looped for ever. */
+START_TEST(limits__no_unhooked_lua)
+{
+    expect_limit("local t = setmetatable({}, { __gc = function() while true do end end })",
+                 1000000, 8u << 20, "setmetatable: a model may not have finalizers (__gc)");
+    expect_limit("xpcall(function() while true do end end, function(m) while true do end end)",
+                 1000000, 8u << 20, "Lua instruction budget of 1000000 exceeded");
+    expect_limit("local ok = xpcall(function() while true do end end,\n"
+                 "                  function(m) while true do end end)\n"
+                 "if not ok then return 1 end",
+                 100000, 8u << 20, "Lua instruction budget of 100000 exceeded");
+    /* A to-be-closed variable's __close runs hooked while the error unwinds. */
+    expect_limit("local x <close> = setmetatable({}, { __close = function() while true do end end })\n"
+                 "while true do end",
+                 1000000, 8u << 20, "Lua instruction budget of 1000000 exceeded");
+    /* An ordinary error still reaches the model's handler. */
+    make_dir();
+    char *path = write_model("handler", NULL,
+                             "local ok, m = xpcall(function() error('boom', 0) end,\n"
+                             "                     function(m) return 'handled ' .. m end)\n"
+                             "if ok or m ~= 'handled boom' then error(tostring(m)) end\n"
+                             "return 9");
+    imv_registry *reg = new_registry(1000000, 8u << 20);
+    imv_diags d;
+    imv_diags_init(&d);
+    ck_assert_int_eq(imv_registry_load_file(reg, path, 0, &d), 0);
+    double score = -1;
+    char *err = score_with(reg, "handler", "sb-1", &score);
+    ck_assert_msg(err == NULL, "%s", err);
+    ck_assert_double_eq(score, 9);
+    imv_diags_free(&d);
+    imv_registry_free(reg);
+    free(path);
+    remove_dir();
+}
+END_TEST
+
 START_TEST(limits__ordinary_patterns_still_work)
 {
     make_dir();
@@ -418,6 +504,9 @@ int main(void)
     tcase_add_test(tc, limits__memory_cap);
     tcase_add_test(tc, limits__c_work_is_charged);
     tcase_add_test(tc, limits__cpu_ceiling);
+    tcase_add_test(tc, limits__c_loops_are_charged);
+    tcase_add_test(tc, limits__rep_of_nothing_is_immediate);
+    tcase_add_test(tc, limits__no_unhooked_lua);
     tcase_add_test(tc, limits__ordinary_patterns_still_work);
     tcase_add_test(tc, limits__at_load_time);
     suite_add_tcase(s, tc);

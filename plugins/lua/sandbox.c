@@ -137,14 +137,17 @@ static size_t set_end(const char *p, size_t pn, size_t i)
     return i + 1;
 }
 
-/* How many items of the pattern can make the matcher try every length of
- * the subject: quantified single-character classes, %b and back-references. */
-static int pattern_branches(const char *p, size_t pn)
+/* The shape of a pattern: *q, how many of its items can make the matcher
+ * try every length of the subject (quantified single-character classes,
+ * %b and back-references), and *items, how many items it has in all. */
+static void pattern_shape(const char *p, size_t pn, int *q, double *items)
 {
-    int q = 0;
     size_t i = 0;
+    *q = 0;
+    *items = 0;
     while (i < pn) {
         char c = p[i];
+        *items += 1;
         if (c == '(' || c == ')' || c == '^' || c == '$') {
             i++;
             continue;
@@ -152,7 +155,7 @@ static int pattern_branches(const char *p, size_t pn)
         if (c == '%' && i + 1 < pn) {
             char e = p[i + 1];
             if (e == 'b') {
-                q++;
+                (*q)++;
                 i += 4;
                 continue;
             }
@@ -161,7 +164,7 @@ static int pattern_branches(const char *p, size_t pn)
                 continue;
             }
             if (e >= '0' && e <= '9') {
-                q++;
+                (*q)++;
                 i += 2;
                 continue;
             }
@@ -172,11 +175,10 @@ static int pattern_branches(const char *p, size_t pn)
             i++;
         }
         if (i < pn && (p[i] == '*' || p[i] == '+' || p[i] == '-' || p[i] == '?')) {
-            q++;
+            (*q)++;
             i++;
         }
     }
-    return q;
 }
 
 /* A bound of the steps of the wrapped call with the arguments on the stack
@@ -196,7 +198,30 @@ static double c_cost(lua_State *L, int kind)
     int plain = kind == CHARGE_FIND && lua_toboolean(L, 4);
     if (plain || (strlen(p) == pn && !strpbrk(p, "^$*+?.([%-")))
         return ((double)n + 1) * ((double)pn + 1);
-    return pow((double)n + 1, pattern_branches(p, pn) + 1) + (double)pn;
+    /* Each of the n + 1 starts tries up to (n + 1)^q ways through the
+     * quantified items, each matching at most every item once.  Counting
+     * the items matters: a long pattern without quantifiers ("%a%a%a..."
+     * 100,000 times) was charged n + pn for n * pn steps. */
+    int q;
+    double items;
+    pattern_shape(p, pn, &q, &items);
+    return pow((double)n + 1, q + 1) * (fmin(items, (double)n) + 1) + (double)pn;
+}
+
+/* Charge `moves` element moves of the C function `name` against the
+ * allowance, or raise the model's error when they do not fit. */
+static void charge_moves(lua_State *L, const char *name, double moves)
+{
+    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
+    if (I->budget <= 0 || moves <= 0)
+        return;
+    if (moves > (double)(I->budget - I->c_spent)) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "%s: moving %.0f elements takes more steps than the "
+                 "instruction budget of %ld", name, moves, I->budget);
+        luaL_error(L, "%s", msg);
+    }
+    I->c_spent += (long)moves;
 }
 
 static int l_charged(lua_State *L)
@@ -226,6 +251,138 @@ static int l_charged(lua_State *L)
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
     return lua_gettop(L);
+}
+
+/* ---- C functions that loop on their own ----------------------------------
+ *
+ * Three more ran unbounded with the hook never firing: string.rep of an
+ * empty string loops n times doing nothing (rep('', 1e15) ran for days),
+ * and table.insert and table.remove move as many elements as the table's
+ * length says, which a __len metamethod may make 2^62.  rep returns the
+ * empty string at once; insert and remove are lstrlib's own code (after
+ * ltablib.c, Lua 5.4) with the moves charged before they start. */
+
+static int l_rep(lua_State *L)
+{
+    size_t l, lsep;
+    luaL_checklstring(L, 1, &l);
+    luaL_checkinteger(L, 2);
+    luaL_optlstring(L, 3, "", &lsep);
+    if (l == 0 && lsep == 0) {
+        lua_pushliteral(L, "");
+        return 1;
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static int l_insert(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_Integer e = luaL_len(L, 1);
+    e = luaL_intop(+, e, 1);    /* first empty element */
+    lua_Integer pos;
+    switch (lua_gettop(L)) {
+    case 2:
+        pos = e;
+        break;
+    case 3:
+        pos = luaL_checkinteger(L, 2);
+        /* check whether 'pos' is in [1, e] */
+        luaL_argcheck(L, (lua_Unsigned)pos - 1u < (lua_Unsigned)e, 2, "position out of bounds");
+        charge_moves(L, "table.insert", (double)e - (double)pos);
+        for (lua_Integer i = e; i > pos; i--) {
+            lua_geti(L, 1, i - 1);
+            lua_seti(L, 1, i);
+        }
+        break;
+    default:
+        return luaL_error(L, "wrong number of arguments to 'insert'");
+    }
+    lua_seti(L, 1, pos);
+    return 0;
+}
+
+static int l_remove(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_Integer size = luaL_len(L, 1);
+    lua_Integer pos = luaL_optinteger(L, 2, size);
+    if (pos != size)    /* check whether 'pos' is in [1, size + 1] */
+        luaL_argcheck(L, (lua_Unsigned)pos - 1u <= (lua_Unsigned)size, 2,
+                      "position out of bounds");
+    lua_geti(L, 1, pos);
+    charge_moves(L, "table.remove", (double)size - (double)pos);
+    for (; pos < size; pos++) {
+        lua_geti(L, 1, pos + 1);
+        lua_seti(L, 1, pos);
+    }
+    lua_pushnil(L);
+    lua_seti(L, 1, pos);
+    return 1;
+}
+
+/* ---- Lua that would run with the hooks off ---------------------------------
+ *
+ * Lua runs finalizers (__gc) with hooks off, in the collection after a
+ * call and at lua_close, so a finalizer that loops could not be stopped;
+ * models have no use for them, and setmetatable refuses a metatable that
+ * has one (Lua marks an object for finalization only if its metatable has
+ * __gc when it is set, so adding one later does nothing).
+ *
+ * Lua runs xpcall's message handler where the error was raised: for the
+ * budget's own error that is inside the count hook, with hooks off, so a
+ * handler that looped ran for ever.  The model's handler is not run for
+ * the host's errors (budget, CPU ceiling, the lazy tick), which it could
+ * not recover from anyway. */
+
+static int l_setmetatable(lua_State *L)
+{
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        int t = lua_rawget(L, 2);
+        lua_pop(L, 1);
+        if (t != LUA_TNIL)
+            return luaL_error(L, "setmetatable: a model may not have finalizers (__gc)");
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static int l_guarded_handler(lua_State *L)
+{
+    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
+    if (I->budget_hit || I->cpu_hit || I->rerun)
+        return 1;               /* the host's error, as it is */
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static int l_xpcall(lua_State *L)
+{
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, l_guarded_handler, 1);
+    lua_replace(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* lib.name (lib at the top of the stack) = f, with the old lib.name as
+ * f's upvalue. */
+static void wrap(lua_State *L, const char *name, lua_CFunction f)
+{
+    lua_getfield(L, -1, name);
+    lua_pushcclosure(L, f, 1);
+    lua_setfield(L, -2, name);
 }
 
 /* Replace lib.name (lib at the top of the stack) by its charged wrapper. */
@@ -285,10 +442,17 @@ int imv_lua_open_sandbox(lua_State *L)
     charge(L, "string", "match", CHARGE_MATCH);
     charge(L, "string", "gmatch", CHARGE_MATCH);
     charge(L, "string", "gsub", CHARGE_MATCH);
+    wrap(L, "rep", l_rep);
     lua_pop(L, 1);
     lua_getfield(L, -1, "table");
     charge(L, "table", "move", CHARGE_MOVE);
+    lua_pushcfunction(L, l_insert);
+    lua_setfield(L, -2, "insert");
+    lua_pushcfunction(L, l_remove);
+    lua_setfield(L, -2, "remove");
     lua_pop(L, 1);
+    wrap(L, "setmetatable", l_setmetatable);
+    wrap(L, "xpcall", l_xpcall);
     lua_getfield(L, -1, "math");
     keep_only(L, math_allowed);
     lua_pop(L, 1);
