@@ -180,6 +180,8 @@ MAN1 := $(wildcard docs/man/*.1)
 MAN3 := $(wildcard docs/man/*.3)
 EXAMPLES := $(wildcard docs/examples/*.c docs/examples/*.lua)
 CASES := $(wildcard datasets/cases/*.json) datasets/cases/expected.tsv datasets/cases/README.md
+TEMPLATE_DIRS := c lua common
+TEMPLATES := $(foreach d,$(TEMPLATE_DIRS),$(wildcard templates/$(d)/*))
 PC_SUBST = -e 's|@VERSION@|$(VERSION)|' -e 's|@ABI@|$(PLUGIN_ABI)|'
 
 all: $(BUILD)/pkgconfig/imeval-plugin-uninstalled.pc
@@ -199,7 +201,8 @@ MANDIR  = $(DESTDIR)$(PREFIX)/share/man
 
 install: all
 	install -d $(BINDIR) $(MODDIR) $(INCDIR) $(PCDIR) $(DOCDIR)/examples \
-	           $(DATADIR)/datasets/cases $(MANDIR)/man1 $(MANDIR)/man3
+	           $(DATADIR)/datasets/cases $(MANDIR)/man1 $(MANDIR)/man3 \
+	           $(addprefix $(DATADIR)/templates/,$(TEMPLATE_DIRS))
 	install -m 755 $(BUILD)/imeval $(BINDIR)/imeval
 	install -m 644 $(MODELS) $(MODDIR)/
 	install -m 644 $(SDK_HEADERS) $(INCDIR)/
@@ -208,6 +211,7 @@ install: all
 	install -m 644 README.md docs/*.md $(DOCDIR)/
 	install -m 644 $(EXAMPLES) $(DOCDIR)/examples/
 	install -m 644 $(CASES) $(DATADIR)/datasets/cases/
+	for d in $(TEMPLATE_DIRS); do install -m 644 templates/$$d/* $(DATADIR)/templates/$$d/; done
 	install -m 644 $(MAN1) $(MANDIR)/man1/
 	install -m 644 $(MAN3) $(MANDIR)/man3/
 
@@ -221,8 +225,10 @@ uninstall:
 	rm -f $(addprefix $(DOCDIR)/examples/,$(notdir $(EXAMPLES)))
 	rm -f $(addprefix $(DATADIR)/datasets/cases/,$(notdir $(CASES)))
 	rm -f $(addprefix $(MANDIR)/man1/,$(notdir $(MAN1))) $(addprefix $(MANDIR)/man3/,$(notdir $(MAN3)))
+	rm -f $(addprefix $(DATADIR)/,$(TEMPLATES))
 	-rmdir $(MODDIR) $(DESTDIR)$(PREFIX)/lib/imeval $(INCDIR) $(DOCDIR)/examples $(DOCDIR) \
-	       $(DATADIR)/datasets/cases $(DATADIR)/datasets $(DATADIR) 2>/dev/null
+	       $(DATADIR)/datasets/cases $(DATADIR)/datasets \
+	       $(addprefix $(DATADIR)/templates/,$(TEMPLATE_DIRS)) $(DATADIR)/templates $(DATADIR) 2>/dev/null
 
 # `make bench`: throughput and latency figures on this machine (bench/bench.sh;
 # docs/performance.md has the last recorded ones).  Prints; asserts nothing.

@@ -23,6 +23,10 @@ enum {
     CMD_SENSITIVITY = 1 << 4,
     CMD_SYNTH = 1 << 5,
     CMD_REPORT = 1 << 6,
+    CMD_NEW_MODEL = 1 << 7,
+    CMD_CHECK_MODEL = 1 << 8,
+    CMD_COMPARE = 1 << 9,
+    CMD_BACKTEST = 1 << 10,
 };
 
 typedef struct cli_list {
@@ -51,6 +55,12 @@ typedef struct cli_opts {
     const char *as_of, *years;  /* synth */
     /* evaluate: record each evaluation in the assessment register */
     const char *reg_location, *assessment, *reviews, *by, *authority, *supersedes;
+    const char *lang, *dir;     /* new-model */
+    long profiles;              /* check-model */
+    /* compare, backtest: side B is side A changed by these */
+    cli_list b_model_dirs, b_model_files, b_sets;
+    const char *b_params_file, *b_only;
+    int b_no_bundled, have_b;
     int help;
     int draws_given;            /* --draws was given (report defaults to 2000) */
     int stamp;                  /* --stamp: time and argv in the JSON provenance */
@@ -106,5 +116,16 @@ int cmd_report(int argc, char **argv);
  * profiles named and of reg's model files.  Caller frees. */
 struct imv_provenance *cli_provenance(const cli_opts *o, const imv_registry *reg, int argc,
                                       char **argv);
+/* compare, backtest: side B's registry (side A's options changed by the
+ * --b-* ones; NULL after printing when it cannot be built), and one-line
+ * descriptions of the two sides (cli/cmd_compare.c). */
+imv_registry *cli_registry_b(const cli_opts *o, int *partial);
+void cli_describe_a(const cli_opts *o, const imv_registry *reg, char *buf, size_t len);
+void cli_describe_b(const cli_opts *o, char *buf, size_t len);
+
+int cmd_new_model(int argc, char **argv);
+int cmd_check_model(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_backtest(int argc, char **argv);
 
 #endif

@@ -17,6 +17,10 @@ static const struct {
     {"register", cmd_register, "the assessment register: decisions, reviews, status, replay"},
     {"report", cmd_report, "the adviser's report: one HTML (or PDF) document with charts"},
     {"synth", cmd_synth, "generate realistic synthetic profiles (JSON Lines)"},
+    {"new-model", cmd_new_model, "write a new model (C or Lua) from a template that builds as it is"},
+    {"check-model", cmd_check_model, "the conformance check of a plugin file, one line per check"},
+    {"compare", cmd_compare, "two model or parameter sets over the same profiles: what changes"},
+    {"backtest", cmd_backtest, "agreement of a model set with the recorded outcomes of the cases"},
 };
 
 static void usage(FILE *f)

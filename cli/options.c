@@ -14,13 +14,16 @@
 #include "cli.h"
 
 #define ALL_SCORING (CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_REPORT)
-#define ALL_MODELS (ALL_SCORING | CMD_MODELS)
+#define TWO_SETS (CMD_COMPARE | CMD_BACKTEST)
+#define ALL_MODELS (ALL_SCORING | CMD_MODELS | TWO_SETS)
+#define LIMITS (ALL_MODELS | CMD_CHECK_MODEL)
 
 enum {
     O_MODELS = 1, O_MODEL, O_NO_BUNDLED, O_ONLY, O_SET, O_PARAMS, O_STRICT, O_FORMAT,
     O_EXPLAIN, O_OUTPUT, O_DRAWS, O_SEED, O_VARY, O_JOBS, O_LUA_BUDGET, O_LUA_MEMORY,
     O_ISOLATE, O_NO_ISOLATE, O_TIMEOUT, O_REGISTER, O_ASSESSMENT, O_REVIEWS, O_BY,
-    O_AUTHORITY, O_SUPERSEDES, O_QUIET, O_COUNT, O_AS_OF, O_YEARS, O_HELP,
+    O_AUTHORITY, O_SUPERSEDES, O_QUIET, O_COUNT, O_AS_OF, O_YEARS, O_LANG, O_DIR, O_PROFILES,
+    O_B_MODELS, O_B_MODEL, O_B_NO_BUNDLED, O_B_ONLY, O_B_SET, O_B_PARAMS, O_HELP,
     O_STAMP
 };
 
@@ -34,15 +37,17 @@ typedef struct opt_def {
 } opt_def;
 
 static const opt_def opts[] = {
-    {"format", 'f', "FMT", CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_MODELS | CMD_VALIDATE | CMD_REPORT, O_FORMAT,
+    {"format", 'f', "FMT", CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_MODELS | CMD_VALIDATE |
+     CMD_REPORT | CMD_NEW_MODEL | CMD_CHECK_MODEL | TWO_SETS, O_FORMAT,
      "output format: table (default), json, csv or markdown"},
     {"explain", 'e', NULL, CMD_EVALUATE, O_EXPLAIN,
      "add each model's reasons, unmet preconditions, risks and timeline"},
-    {"output", 'o', "FILE", CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_SYNTH | CMD_REPORT, O_OUTPUT,
+    {"output", 'o', "FILE", CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_SYNTH | CMD_REPORT |
+     TWO_SETS, O_OUTPUT,
      "write to FILE (atomically: a failed run leaves the old file as it was)"},
     {"draws", 'n', "N", CMD_EVALUATE | CMD_EXPLAIN | CMD_REPORT, O_DRAWS,
      "Monte Carlo draws over uncertain ratings (0 = none; default 0)"},
-    {"seed", 's', "S", CMD_EVALUATE | CMD_EXPLAIN | CMD_SYNTH | CMD_REPORT, O_SEED,
+    {"seed", 's', "S", CMD_EVALUATE | CMD_EXPLAIN | CMD_SYNTH | CMD_REPORT | CMD_CHECK_MODEL, O_SEED,
      "random seed for --draws and synth (default 1); same seed, same output"},
     {"vary-parameters", 0, NULL, CMD_EVALUATE | CMD_EXPLAIN | CMD_REPORT, O_VARY,
      "with --draws, also draw every model parameter within its range"},
@@ -56,6 +61,18 @@ static const opt_def opts[] = {
     {"years", 0, "Y1-Y2", CMD_SYNTH, O_YEARS,
      "draw each profile's date from these years (default 2012-2016; e.g. 2017-2024 for "
      "the rules of 2017 on)"},
+    {"lang", 'l', "LANG", CMD_NEW_MODEL, O_LANG, "the model's language: c or lua (required)"},
+    {"dir", 'd', "DIR", CMD_NEW_MODEL, O_DIR,
+     "the directory to create (default ./NAME); it must not exist"},
+    {"profiles", 0, "N", CMD_CHECK_MODEL, O_PROFILES,
+     "how many generated profiles to check over (default 2000)"},
+    {"b-models", 0, "DIR", TWO_SETS, O_B_MODELS, "side B also loads every model in DIR"},
+    {"b-model", 0, "FILE", TWO_SETS, O_B_MODEL, "side B also loads the model FILE (repeatable)"},
+    {"b-no-bundled", 0, NULL, TWO_SETS, O_B_NO_BUNDLED, "side B without the bundled models"},
+    {"b-only", 0, "IDS", TWO_SETS, O_B_ONLY, "side B keeps only these models"},
+    {"b-set", 0, "M.P=V", TWO_SETS, O_B_SET,
+     "side B sets parameter P of model M to V (repeatable)"},
+    {"b-params", 0, "FILE", TWO_SETS, O_B_PARAMS, "side B sets parameters from a JSON file"},
     {"models", 'M', "DIR", ALL_MODELS, O_MODELS,
      "also load every .so and .lua model in DIR (repeatable)"},
     {"model", 'm', "FILE", ALL_MODELS, O_MODEL, "also load the model FILE (repeatable)"},
@@ -66,19 +83,20 @@ static const opt_def opts[] = {
      "set parameter P of model M to V, within its range (repeatable)"},
     {"params", 'p', "FILE", ALL_MODELS, O_PARAMS,
      "set parameters from a JSON file: {\"model\": {\"param\": value}}"},
-    {"strict", 0, NULL, ALL_SCORING | CMD_VALIDATE, O_STRICT,
+    {"strict", 0, NULL, ALL_SCORING | CMD_VALIDATE | TWO_SETS, O_STRICT,
      "treat unknown profile fields as errors, not warnings"},
-    {"lua-budget", 0, "N", ALL_MODELS, O_LUA_BUDGET,
+    {"lua-budget", 0, "N", LIMITS, O_LUA_BUDGET,
      "instructions a Lua model may run per call (default 10000000; 0 = no limit)"},
-    {"lua-memory", 0, "MIB", ALL_MODELS, O_LUA_MEMORY,
+    {"lua-memory", 0, "MIB", LIMITS, O_LUA_MEMORY,
      "memory cap of each Lua model state in MiB (default 32; 0 = no cap)"},
     {"isolate", 0, NULL, ALL_MODELS, O_ISOLATE,
      "run every native model in a child process (default: only non-bundled ones)"},
     {"no-isolate", 0, NULL, ALL_MODELS, O_NO_ISOLATE,
      "run every native model in-process (faster; a crash then stops imeval)"},
-    {"timeout", 0, "SECS", ALL_MODELS, O_TIMEOUT,
+    {"timeout", 0, "SECS", LIMITS, O_TIMEOUT,
      "time limit per call of an isolated model (default 2)"},
-    {"quiet", 'q', NULL, CMD_EVALUATE | CMD_VALIDATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_REPORT, O_QUIET,
+    {"quiet", 'q', NULL, CMD_EVALUATE | CMD_VALIDATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_REPORT |
+     TWO_SETS, O_QUIET,
      "do not print warnings (errors are still printed)"},
     {"register", 'r', "REG", CMD_EVALUATE, O_REGISTER,
      "record each evaluation as an assessment in the register REG (a file or a postgresql:// "
@@ -119,6 +137,9 @@ void cli_opts_free(cli_opts *o)
     free(o->model_files.v);
     free(o->sets.v);
     free(o->args.v);
+    free(o->b_model_dirs.v);
+    free(o->b_model_files.v);
+    free(o->b_sets.v);
 }
 
 static int usage_error(const char *name, const char *fmt, ...)
@@ -195,6 +216,19 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
         o->count = n;
         break;
     case O_AS_OF: o->as_of = v; break;
+    case O_LANG: o->lang = v; break;
+    case O_DIR: o->dir = v; break;
+    case O_PROFILES:
+        if (parse_long(v, 10, 1000000, &n))
+            return usage_error(name, "--profiles: \"%s\" is not a whole number from 10 to 1000000%s", v, "");
+        o->profiles = n;
+        break;
+    case O_B_MODELS: list_add(&o->b_model_dirs, v); o->have_b = 1; break;
+    case O_B_MODEL: list_add(&o->b_model_files, v); o->have_b = 1; break;
+    case O_B_NO_BUNDLED: o->b_no_bundled = 1; o->have_b = 1; break;
+    case O_B_ONLY: o->b_only = v; o->have_b = 1; break;
+    case O_B_SET: list_add(&o->b_sets, v); o->have_b = 1; break;
+    case O_B_PARAMS: o->b_params_file = v; o->have_b = 1; break;
     case O_YEARS: o->years = v; break;
     case O_SEED:
         errno = 0;
