@@ -239,7 +239,12 @@ $(BUILD)/bench/bench: bench/bench.c $(BUILD)/libimeval.a
 	@echo "  BENCH   $@"
 	$(Q)$(CC) $(BASE_CFLAGS) $< -o $@ $(BUILD)/libimeval.a $(LIBS)
 
-bench: all $(BUILD)/bench/bench $(BENCH_FIXTURES)
+$(BUILD)/bench/register-bench: bench/register.c $(BUILD)/libimeval.a
+	@mkdir -p $(dir $@)
+	@echo "  BENCH   $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $< -o $@ $(BUILD)/libimeval.a $(LIBS)
+
+bench: all $(BUILD)/bench/bench $(BUILD)/bench/register-bench $(BENCH_FIXTURES)
 	@sh bench/bench.sh $(BUILD)
 
 # ---- robustness: sanitizers, valgrind, fuzzing (docs/robustness.md) ---------

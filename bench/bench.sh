@@ -14,7 +14,8 @@ IMEVAL="$BUILD/imeval"
 B="$BUILD/bench/bench"
 MODELS="$BUILD/models"
 WORK=$(mktemp -d /tmp/imeval-bench.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT INT TERM
+PGDIR=""
+trap 'rm -rf "$WORK"; [ -z "$PGDIR" ] || sh "$ROOT/tests/pg-cluster.sh" stop "$PGDIR"' EXIT INT TERM
 NPROC=$(nproc)
 C_MODELS=commissioner,executive_partnership,improvement_board,self_improvement
 LUA_MODELS=peer_support,strategic_partnership,trust
@@ -95,4 +96,40 @@ iso=$1
 echo "   --no-isolate: $(fmt_s "$plain"); --isolate: $(fmt_s "$iso")"
 awk -v a="$plain" -v b="$iso" 'BEGIN { printf "   isolation costs %.1f us per model evaluation (8,000 evaluations)\n", (b - a) / 8000 * 1e6 }'
 echo
+echo "6. assessment register (register/): SQLite file (synchronous=FULL) and PostgreSQL"
+echo "   (a throw-away cluster on a Unix socket, fsync off); medians, CPU beside wall"
+RB="$BUILD/bench/register-bench"
+export IMEVAL_MODELS_DIR="$MODELS" IMEVAL_BENCH_PROFILE="$ROOT/datasets/cases/torbay-2018.json"
+# Not under $WORK: the server runs as another user, who must reach the socket.
+PGDIR=$(mktemp -u /tmp/imvpg-bench.XXXXXX)
+pg_url=""
+if pg_base=$(sh "$ROOT/tests/pg-cluster.sh" start "$PGDIR" 2>/dev/null); then
+    pg_url=$pg_base
+fi
+pgdb() {  # a new database in the cluster, printed as a register URL
+    psql=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -r | head -1)/psql
+    "$psql" -qX "$pg_url" -c "CREATE DATABASE $1" >/dev/null
+    echo "postgresql:///$1?host=$PGDIR&user=imeval_owner"
+}
+for backend in sqlite postgresql; do
+    if [ "$backend" = sqlite ]; then
+        rec="$WORK/rec.db"; hist="$WORK/hist.db"; nat="$WORK/nat.db"
+    else
+        [ -n "$pg_url" ] || { echo "   postgresql: the test cluster did not start; skipped"; continue; }
+        rec=$(pgdb bench_rec); hist=$(pgdb bench_hist); nat=$(pgdb bench_nat)
+    fi
+    set -- $("$RB" record "$rec" 200 3)
+    printf "   %-10s assessments recorded: %6.0f/s  (200 in %.2f s wall, %.2f s CPU; median of 3)\n" \
+        "$backend" "$1" "$2" "$3"
+    set -- $("$RB" history "$hist" 1000 7)
+    printf "   %-10s history of an authority with 1,000 reviews: %.1f ms wall, %.1f ms CPU (median of 7)\n" \
+        "$backend" "$(awk -v s="$1" 'BEGIN{print s*1000}')" "$(awk -v s="$2" 'BEGIN{print s*1000}')"
+    set -- $("$RB" status "$nat" 1000 11 7)
+    printf "   %-10s national status, 1,000 authorities, 10,000 assessments: %.1f ms wall, %.1f ms CPU (median of 7)\n" \
+        "$backend" "$(awk -v s="$1" 'BEGIN{print s*1000}')" "$(awk -v s="$2" 'BEGIN{print s*1000}')"
+done
+[ -n "$pg_url" ] && sh "$ROOT/tests/pg-cluster.sh" stop "$PGDIR"
+PGDIR=""
+echo
+
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
