@@ -111,6 +111,11 @@ int cmd_synth(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
+/* One profile's sensitivity analysis (imv_sensitivity_json) as Markdown
+ * (cli/sens_markdown.c). */
+struct cJSON;
+void cli_sensitivity_markdown(FILE *f, const struct cJSON *sensitivity);
+
 /* The provenance of a run with these options (cli/provenance.c): the
  * command that reproduces its result, draws, seed, the hashes of the
  * profiles named and of reg's model files.  Caller frees. */

@@ -26,6 +26,7 @@ typedef struct sens_ctx {
     cJSON *results;             /* JSON: collected, written at the end */
     size_t count;
     size_t failed;
+    int markdown;
 } sens_ctx;
 
 static int sink(void *ctx, const imv_evaluation *e)
@@ -41,6 +42,10 @@ static int sink(void *ctx, const imv_evaluation *e)
         return -1;
     if (x->json) {
         cJSON_AddItemToArray(x->results, imv_sensitivity_json(s, e->profile, x->reg));
+    } else if (x->markdown) {
+        cJSON *j = imv_sensitivity_json(s, e->profile, x->reg);
+        cli_sensitivity_markdown(x->f, j);
+        cJSON_Delete(j);
     } else {
         if (x->count)
             fputc('\n', x->f);
@@ -85,8 +90,9 @@ int cmd_sensitivity(int argc, char **argv)
         cli_opts_free(&o);
         return EXIT_USAGE;
     }
-    if (o.format != -1 && o.format != IMV_FMT_TABLE && o.format != IMV_FMT_JSON) {
-        fprintf(stderr, "imeval sensitivity: --format: table or json\n"
+    if (o.format != -1 && o.format != IMV_FMT_TABLE && o.format != IMV_FMT_JSON &&
+        o.format != IMV_FMT_MARKDOWN) {
+        fprintf(stderr, "imeval sensitivity: --format: table, json or markdown\n"
                         "(see imeval sensitivity --help)\n");
         cli_opts_free(&o);
         return EXIT_USAGE;
@@ -104,6 +110,7 @@ int cmd_sensitivity(int argc, char **argv)
         return EXIT_USAGE;
     }
     sens_ctx x = {.f = out.f, .json = o.format == IMV_FMT_JSON, .reg = reg,
+                  .markdown = o.format == IMV_FMT_MARKDOWN,
                   .w = imv_worker_new(reg)};
     if (x.json)
         x.results = cJSON_CreateArray();

@@ -422,6 +422,8 @@ static void table_evaluation(imv_output *o, const imv_evaluation *e)
     if (o->n_written)
         put(o, "\n");
     table_header(o, e);
+    /* the unit of the three timeline columns, over them */
+    putf(o, "%49s%s\n", "", "--- months ----");
     putf(o, "%2s  %-21s %5s  %-8s %-6s %5s %4s %4s  %s\n", "#", "model", "score", "band", "viable",
          "setup", "fair", "good", "partner");
     for (size_t i = 0; i < e->n; i++) {
