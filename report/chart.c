@@ -595,7 +595,13 @@ static void tip_bar(FILE *f, const imv_chart_scale *x, double y, const imv_chart
     char t[40];
     snprintf(t, sizeof t, "%.2f ", to);
     int right = strcmp(dir, "up") == 0;
-    fprintf(f, "<text x=\"%.2f\" y=\"%.1f\" text-anchor=\"%s\" fill=\"%s\">%s", b + (right ? 4 : -4),
+    /* the label clear of everything on the row: left of the leftmost mark
+     * for a decrease, right of the rightmost for an increase */
+    double lx = b;
+    if (isfinite(r->lo) && isfinite(r->hi))
+        lx = right ? fmax(lx, imv_chart_map(x, r->hi)) : fmin(lx, imv_chart_map(x, r->lo));
+    lx = right ? fmax(lx, a + 4) : fmin(lx, a - 4);
+    fprintf(f, "<text x=\"%.2f\" y=\"%.1f\" text-anchor=\"%s\" fill=\"%s\">%s", lx + (right ? 5 : -5),
             y + ROW / 2 + 4, right ? "start" : "end", INK, t);
     imv_chart_escape(f, who ? who : "", 22);
     fputs("</text>", f);

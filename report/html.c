@@ -505,7 +505,9 @@ static void sec_summary(ctx *c, const auth *a)
               f);
         nc++;
     }
-    if (e1 && a->first && isfinite(entry_score(e1)) && entry_score(e1) < 50 && nc < 3) {
+    int caution = e1 && a->first && isfinite(entry_score(e1)) && entry_score(e1) < 50;
+    if (caution && nc < 3) {
+        caution = 0; /* said here: not again below */
         fputs("<li class=\"caution\"><strong>Caution:</strong> even the best viable model fits poorly "
               "here (score ",
               f);
@@ -554,7 +556,7 @@ static void sec_summary(ctx *c, const auth *a)
     if (!nt)
         fputs("<li>None: no single rating change within 0..4 changes the first model.</li>\n", f);
     fputs("</ul></li>\n", f);
-    if (e1 && a->first && isfinite(entry_score(e1)) && entry_score(e1) < 50)
+    if (caution)
         fputs("<li class=\"caution\"><strong>Caution:</strong> even the best viable model fits "
               "poorly here; read the reasons and why the others are not viable before relying on "
               "it.</li>\n",
@@ -1310,12 +1312,18 @@ static void sec_partners(ctx *c, auth *a)
         fputs("<h3>", f);
         user(f, model_name(c, jstr(e, "model")));
         fputs("</h3>\n<p>", f);
-        if (pa) {
+        if (pa && jtrue(e, "viable")) {
             fputs("Chosen partner: <strong>", f);
             user(f, jstr(pa, "id"));
             fputs("</strong>, fit ", f);
             numx(f, jnum(pa, "fit"), 0, 0);
             fputs("/100: the candidate with the highest fit among those that can partner.", f);
+        } else if (pa) {
+            fputs("Best candidate: <strong>", f);
+            user(f, jstr(pa, "id"));
+            fputs("</strong>, fit ", f);
+            numx(f, jnum(pa, "fit"), 0, 0);
+            fputs("/100; the model is not viable here (below).", f);
         } else {
             fputs("No candidate can partner for this model.", f);
         }
