@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "register.h"
 
 #define DEFAULT_DRAWS 2000
 #define PDF_TIMEOUT 180 /* seconds: Chromium's start under load is slow, never endless */
@@ -106,6 +107,113 @@ static int sink(void *ctx, const imv_evaluation *e)
     cJSON_AddItemToArray(x->inputs, imv_report_inputs_json(e->profile, x->diags));
     x->count++;
     return imv_output_evaluation(x->json, e) == IMV_OK ? 0 : -1;
+}
+
+/* A string field of a JSON object text, or NULL. */
+static char *body_str(const char *body, const char *key)
+{
+    cJSON *b = body ? cJSON_Parse(body) : NULL;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, key);
+    char *s = cJSON_IsString(v) ? strdup(v->valuestring) : NULL;
+    cJSON_Delete(b);
+    return s;
+}
+
+static void add_str(cJSON *o, const char *k, const char *v)
+{
+    if (v)
+        cJSON_AddStringToObject(o, k, v);
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+/* "name (role)" of an entry. */
+static char *who(const imv_register_entry *e)
+{
+    return xasprintf("%s (%s)", e->author ? e->author : "?", e->role ? e->role : "?");
+}
+
+/* The decision, assumptions and sign-offs recorded on an assessment, in
+ * the shape imv_report_authority.record takes; *profile gets the
+ * assessment's profile id.  NULL after printing what went wrong. */
+static cJSON *load_record(const cli_opts *o, char **profile)
+{
+    imv_register *r = NULL;
+    imv_register_assessment *a = NULL;
+    char err[1024];
+    cJSON *rec = NULL;
+    if (imv_register_open(o->reg_location, 0, &r, err, sizeof err) != 0) {
+        fprintf(stderr, "imeval report: --register: %s\n", err);
+        goto done;
+    }
+    if (imv_register_assessment_get(r, o->assessment, &a, err, sizeof err) != 0) {
+        fprintf(stderr, "imeval report: --assessment %s: %s\n", o->assessment, err);
+        goto done;
+    }
+    cJSON *pj = a->profile_json ? cJSON_Parse(a->profile_json) : NULL;
+    const cJSON *pid = cJSON_GetObjectItemCaseSensitive(pj, "id");
+    *profile = cJSON_IsString(pid) ? strdup(pid->valuestring) : NULL;
+    cJSON_Delete(pj);
+    rec = cJSON_CreateObject();
+    cJSON_AddStringToObject(rec, "assessment", a->entry->id);
+    add_str(rec, "register", imv_register_where(r));
+    add_str(rec, "recorded_at", a->entry->at);
+    add_str(rec, "recommended", a->entry->model);
+    if (a->decision) {
+        const imv_register_entry *d = a->decision;
+        cJSON *x = cJSON_AddObjectToObject(rec, "decision");
+        char *partner = body_str(d->body, "partner"), *why = body_str(d->body, "rationale");
+        char *text = partner ? xasprintf("%s, with %s as partner", d->model ? d->model : "?", partner)
+                             : checked(strdup(d->model ? d->model : "?"));
+        char *by = who(d);
+        add_str(x, "id", d->id);
+        add_str(x, "text", text);
+        add_str(x, "rationale", why);
+        add_str(x, "by", by);
+        add_str(x, "at", d->at);
+        cJSON_AddBoolToObject(x, "differs_from_recommendation",
+                              d->model && a->entry->model && strcmp(d->model, a->entry->model) != 0);
+        free(partner);
+        free(why);
+        free(text);
+        free(by);
+    } else {
+        cJSON_AddNullToObject(rec, "decision");
+    }
+    cJSON *as = cJSON_AddArrayToObject(rec, "assumptions");
+    for (size_t i = 0; i < a->n_assumptions; i++) {
+        const imv_register_entry *e = &a->assumptions[i];
+        cJSON *x = cJSON_CreateObject();
+        char *t = body_str(e->body, "text"), *im = body_str(e->body, "impact"),
+             *rl = body_str(e->body, "reliability"), *by = who(e);
+        add_str(x, "text", t);
+        add_str(x, "impact", im);
+        add_str(x, "reliability", rl);
+        add_str(x, "by", by);
+        add_str(x, "at", e->at);
+        cJSON_AddItemToArray(as, x);
+        free(t);
+        free(im);
+        free(rl);
+        free(by);
+    }
+    cJSON *ss = cJSON_AddArrayToObject(rec, "signoffs");
+    for (size_t i = 0; i < a->n_signoffs; i++) {
+        const imv_register_entry *e = &a->signoffs[i];
+        cJSON *x = cJSON_CreateObject();
+        char *t = body_str(e->body, "text");
+        add_str(x, "role", e->role);
+        add_str(x, "name", e->author);
+        add_str(x, "at", e->at);
+        add_str(x, "text", t);
+        add_str(x, "on", e->ref);
+        cJSON_AddItemToArray(ss, x);
+        free(t);
+    }
+done:
+    imv_register_assessment_free(a);
+    imv_register_close(r);
+    return rec;
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -293,7 +401,8 @@ static char *command_line(int argc, char **argv)
 
 /* The report itself, from what the run collected. */
 static int write_report(FILE *f, const char *doc_text, cJSON *doc, cJSON *sens, cJSON *inputs,
-                        const imv_registry *reg, int argc, char **argv)
+                        const cJSON *record, const char *record_profile, const imv_registry *reg,
+                        int argc, char **argv)
 {
     const cJSON *results = cJSON_GetObjectItemCaseSensitive(doc, "results");
     size_t n = (size_t)cJSON_GetArraySize(results);
@@ -305,6 +414,15 @@ static int write_report(FILE *f, const char *doc_text, cJSON *doc, cJSON *sens, 
         const cJSON *s = cJSON_GetArrayItem(sens, (int)i);
         as[i].sensitivity = cJSON_IsObject(s) ? s : NULL;
         as[i].inputs = cJSON_GetArrayItem(inputs, (int)i);
+        /* the assessment's record goes with its own profile (or the only one) */
+        const cJSON *pid = cJSON_GetObjectItemCaseSensitive(as[i].result, "profile");
+        if (record && n == 1 && record_profile && cJSON_IsString(pid) &&
+            strcmp(pid->valuestring, record_profile) != 0)
+            fprintf(stderr, "imeval report: warning: the assessment is of profile %s, the report "
+                            "of %s\n", record_profile, pid->valuestring);
+        if (record && (n == 1 || (record_profile && cJSON_IsString(pid) &&
+                                  strcmp(pid->valuestring, record_profile) == 0)))
+            as[i].record = record;
     }
     char when[64] = "";
     time_t t = time(NULL);
@@ -359,9 +477,28 @@ int cmd_report(int argc, char **argv)
         cli_opts_free(&o);
         return EXIT_USAGE;
     }
+    if (o.reg_location && !o.assessment) {
+        fprintf(stderr, "imeval report: --register needs --assessment ID: the assessment whose "
+                        "decision and sign-offs to show\n(see imeval report --help)\n");
+        free(chromium);
+        cli_opts_free(&o);
+        return EXIT_USAGE;
+    }
+    char *record_profile = NULL;
+    cJSON *record = o.assessment ? load_record(&o, &record_profile) : NULL;
+    if (o.assessment && !record) {
+        free(chromium);
+        cli_opts_free(&o);
+        return EXIT_USAGE;
+    }
+    if (record && o.args.n > 1 && !record_profile)
+        fprintf(stderr, "imeval report: warning: assessment %s names no profile; its decision "
+                        "is shown for none of the %zu authorities\n", o.assessment, o.args.n);
     int partial = 0, ok = 1;
     imv_registry *reg = cli_registry(&o, &partial);
     if (!reg) {
+        cJSON_Delete(record);
+        free(record_profile);
         free(chromium);
         cli_opts_free(&o);
         return EXIT_USAGE;
@@ -431,7 +568,7 @@ int cmd_report(int argc, char **argv)
             ok = 0;
             goto done;
         }
-        int wrc = write_report(out.f, doc_text, doc, x.sens, x.inputs, reg, argc, argv);
+        int wrc = write_report(out.f, doc_text, doc, x.sens, x.inputs, record, record_profile, reg, argc, argv);
         if (cli_out_close(&out, wrc == IMV_OK) || wrc != IMV_OK)
             ok = 0;
         goto done;
@@ -446,7 +583,7 @@ int cmd_report(int argc, char **argv)
     have_tmp = 1;
     char *html = xasprintf("%s/report.html", tmpdir), *pdfp = xasprintf("%s/report.pdf", tmpdir);
     FILE *hf = fopen(html, "w");
-    int wrc = hf ? write_report(hf, doc_text, doc, x.sens, x.inputs, reg, argc, argv) : IMV_EIO;
+    int wrc = hf ? write_report(hf, doc_text, doc, x.sens, x.inputs, record, record_profile, reg, argc, argv) : IMV_EIO;
     if (hf && fclose(hf) != 0)
         wrc = IMV_EIO;
     char err[600];
@@ -486,6 +623,8 @@ done:
     imv_diags_free(&diags);
     imv_registry_free(reg);
     free(chromium);
+    cJSON_Delete(record);
+    free(record_profile);
     cli_opts_free(&o);
     return rc;
 }

@@ -110,6 +110,11 @@ static const opt_def opts[] = {
      "whose case it is (default: the profile id without its date: torbay-2018 -> torbay)"},
     {"supersedes", 0, "ID", CMD_EVALUATE, O_SUPERSEDES,
      "the recorded assessment this one corrects"},
+    {"register", 'r', "REG", CMD_REPORT, O_REGISTER,
+     "the register REG (a file or a postgresql:// URL; default $IMEVAL_REGISTER, else "
+     "~/.local/share/imeval/register.db) to fill the decision and sign-off sections from"},
+    {"assessment", 0, "ID", CMD_REPORT, O_ASSESSMENT,
+     "the recorded assessment of the profile whose decision, assumptions and sign-offs to show"},
     {"stamp", 0, NULL, CMD_EVALUATE, O_STAMP,
      "add the time and the command line as typed to the JSON provenance (the output "
      "then differs from run to run)"},
@@ -263,20 +268,31 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
     return 0;
 }
 
-static const opt_def *find_long(const char *s, size_t len)
+/* An option may have one entry per command where it means something
+ * different (--register for evaluate and for report): the entry for cmd
+ * first, else any, so that a misplaced option is still named. */
+static const opt_def *find_long(const char *s, size_t len, unsigned cmd)
 {
+    const opt_def *any = NULL;
     for (size_t i = 0; i < N_OPTS; i++)
-        if (strlen(opts[i].name) == len && strncmp(opts[i].name, s, len) == 0)
-            return &opts[i];
-    return NULL;
+        if (strlen(opts[i].name) == len && strncmp(opts[i].name, s, len) == 0) {
+            if (opts[i].cmds & cmd)
+                return &opts[i];
+            any = any ? any : &opts[i];
+        }
+    return any;
 }
 
-static const opt_def *find_short(char c)
+static const opt_def *find_short(char c, unsigned cmd)
 {
+    const opt_def *any = NULL;
     for (size_t i = 0; i < N_OPTS; i++)
-        if (opts[i].short_name == c)
-            return &opts[i];
-    return NULL;
+        if (opts[i].short_name == c) {
+            if (opts[i].cmds & cmd)
+                return &opts[i];
+            any = any ? any : &opts[i];
+        }
+    return any;
 }
 
 int cli_parse(int argc, char **argv, int first, unsigned cmd, const char *name, cli_opts *o)
@@ -304,11 +320,11 @@ int cli_parse(int argc, char **argv, int first, unsigned cmd, const char *name, 
         if (a[1] == '-') {
             const char *eq = strchr(a + 2, '=');
             size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-            d = find_long(a + 2, len);
+            d = find_long(a + 2, len, cmd);
             if (eq)
                 val = eq + 1;
         } else {
-            d = a[2] == '\0' ? find_short(a[1]) : NULL;
+            d = a[2] == '\0' ? find_short(a[1], cmd) : NULL;
         }
         if (!d || !(d->cmds & cmd))
             return usage_error(name, "unknown option %s", a);

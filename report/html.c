@@ -1625,19 +1625,55 @@ static void signoff_block(ctx *c, const auth *a, size_t n_auth)
         prov_row(f, "rationale", jstr(d, "rationale"), 0);
         prov_row(f, "decided by", jstr(d, "by"), 0);
         prov_row(f, "date", jstr(d, "at"), 0);
+        prov_row(f, "register entry", jstr(d, "id"), 1);
+        if (jtrue(d, "differs_from_recommendation")) {
+            fputs("<tr><th scope=\"row\">note</th><td class=\"caution\">The decision differs from the "
+                  "model recommended when the assessment was recorded (",
+                  f);
+            user(f, jstr(rec, "recommended"));
+            fputs("); the rationale above says why.</td></tr>\n", f);
+        }
+    } else if (rec) {
+        fputs("<tr><th scope=\"row\">decision</th><td>none recorded in the register yet</td></tr>\n"
+              "<tr><th scope=\"row\">rationale</th><td></td></tr>\n<tr><th scope=\"row\">decided by, "
+              "date</th><td></td></tr>\n",
+              f);
     } else {
         fputs("<tr><th scope=\"row\">decision</th><td></td></tr>\n<tr><th scope=\"row\">rationale"
               "</th><td></td></tr>\n<tr><th scope=\"row\">rationale (cont.)</th><td></td></tr>\n<tr>"
               "<th scope=\"row\">decided by, date</th><td></td></tr>\n",
               f);
     }
-    fputs("</tbody></table>\n<h3>Sign-off</h3>\n<table class=\"form\"><thead><tr><th scope=\"col\">role"
+    fputs("</tbody></table>\n", f);
+    const cJSON *as = jget(rec, "assumptions"), *x;
+    if (cJSON_GetArraySize(as) > 0) {
+        fputs("<h3>Assumptions recorded</h3>\n<table><thead><tr><th scope=\"col\">assumption</th><th "
+              "scope=\"col\">impact</th><th scope=\"col\">reliability</th><th scope=\"col\">by, "
+              "when</th></tr></thead><tbody>\n",
+              f);
+        cJSON_ArrayForEach(x, as)
+        {
+            fputs("<tr><td>", f);
+            user(f, jstr(x, "text"));
+            fputs("</td><td>", f);
+            user(f, or_(jstr(x, "impact"), "-"));
+            fputs("</td><td>", f);
+            user(f, or_(jstr(x, "reliability"), "-"));
+            fputs("</td><td>", f);
+            user(f, jstr(x, "by"));
+            fputs(", ", f);
+            user(f, jstr(x, "at"));
+            fputs("</td></tr>\n", f);
+        }
+        fputs("</tbody></table>\n", f);
+    }
+    fputs("<h3>Sign-off</h3>\n<table class=\"form\"><thead><tr><th scope=\"col\">role"
           "</th><th scope=\"col\">name</th><th scope=\"col\">date</th><th scope=\"col\">statement or "
           "signature</th></tr></thead><tbody>\n",
           f);
     static const char *const roles[] = {"analyst", "assurer", "approver"};
     for (size_t i = 0; i < 3; i++) {
-        const cJSON *s = NULL, *x;
+        const cJSON *s = NULL;
         cJSON_ArrayForEach(x, jget(rec, "signoffs"))
         {
             const char *role = jstr(x, "role");
