@@ -48,6 +48,7 @@ typedef struct cli_opts {
     long draws;
     uint64_t seed;
     int vary_parameters;
+    double rating_noise;
     int jobs;
     imv_limits limits;
     int quiet;

@@ -115,7 +115,7 @@ int cmd_evaluate(int argc, char **argv)
     diags.on_add = on_diag;
     diags.on_add_ctx = &s;
     imv_run_opts ro = {.jobs = o.jobs, .draws = (size_t)o.draws, .seed = o.seed,
-                       .vary_parameters = o.vary_parameters, .strict = o.strict,
+                       .vary_parameters = o.vary_parameters, .rating_noise = o.rating_noise, .strict = o.strict,
                        .stop = &cli_stop};
     imv_run_stats st;
     cli_catch_signals();

@@ -107,7 +107,7 @@ int cmd_explain(int argc, char **argv)
     imv_diags_init(&diags);
     diags.on_add = on_diag;
     imv_run_opts ro = {.jobs = 1, .draws = (size_t)o.draws, .seed = o.seed,
-                       .vary_parameters = o.vary_parameters, .strict = o.strict, .stop = &cli_stop};
+                       .vary_parameters = o.vary_parameters, .rating_noise = o.rating_noise, .strict = o.strict, .stop = &cli_stop};
     imv_run_stats st;
     cli_catch_signals();
     int run_rc = imv_run(reg, (char *const *)&o.args.v[1], 1, &ro, sink, NULL, &x, &diags, &st);

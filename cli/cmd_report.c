@@ -519,7 +519,8 @@ int cmd_report(int argc, char **argv)
     diags.on_add = on_diag;
     diags.on_add_ctx = &x;
     imv_run_opts ro = {.jobs = o.jobs, .draws = (size_t)o.draws, .seed = o.seed,
-                       .vary_parameters = o.vary_parameters, .strict = o.strict, .stop = &cli_stop};
+                       .vary_parameters = o.vary_parameters, .rating_noise = o.rating_noise,
+                       .strict = o.strict, .stop = &cli_stop};
     imv_run_stats st;
     cli_catch_signals();
     int run_rc = imv_run(reg, (char *const *)o.args.v, o.args.n, &ro, sink, NULL, &x, &diags, &st);

@@ -20,7 +20,7 @@
 
 enum {
     O_MODELS = 1, O_MODEL, O_NO_BUNDLED, O_ONLY, O_SET, O_PARAMS, O_STRICT, O_FORMAT,
-    O_EXPLAIN, O_OUTPUT, O_DRAWS, O_SEED, O_VARY, O_JOBS, O_LUA_BUDGET, O_LUA_MEMORY,
+    O_EXPLAIN, O_OUTPUT, O_DRAWS, O_SEED, O_VARY, O_NOISE, O_JOBS, O_LUA_BUDGET, O_LUA_MEMORY,
     O_ISOLATE, O_NO_ISOLATE, O_TIMEOUT, O_REGISTER, O_ASSESSMENT, O_REVIEWS, O_BY,
     O_AUTHORITY, O_SUPERSEDES, O_QUIET, O_COUNT, O_AS_OF, O_YEARS, O_LANG, O_DIR, O_PROFILES,
     O_B_MODELS, O_B_MODEL, O_B_NO_BUNDLED, O_B_ONLY, O_B_SET, O_B_PARAMS, O_HELP,
@@ -50,7 +50,11 @@ static const opt_def opts[] = {
     {"seed", 's', "S", CMD_EVALUATE | CMD_EXPLAIN | CMD_SYNTH | CMD_REPORT | CMD_CHECK_MODEL, O_SEED,
      "random seed for --draws and synth (default 1); same seed, same output"},
     {"vary-parameters", 0, NULL, CMD_EVALUATE | CMD_EXPLAIN | CMD_REPORT, O_VARY,
-     "with --draws, also draw every model parameter within its range"},
+     "with --draws, also draw the model parameters declared uncertain, over their plausible "
+     "ranges (bases, rule dates and values given with --set stay fixed)"},
+    {"rating-noise", 0, "R", CMD_EVALUATE | CMD_EXPLAIN | CMD_REPORT, O_NOISE,
+     "with --draws, treat every rating given as a point v as uncertain: drawn from a "
+     "triangle v-R..v..v+R within 0..4 (e.g. 0.5; default 0: points stay points)"},
     {"jobs", 'j', "N", CMD_EVALUATE | CMD_VALIDATE | CMD_REPORT, O_JOBS,
      "threads to use (default: the number of cores); output is the same for any N"},
     {"count", 'c', "N", CMD_SYNTH, O_COUNT,
@@ -187,6 +191,14 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
     case O_EXPLAIN: o->explain = 1; break;
     case O_OUTPUT: o->output = v; break;
     case O_VARY: o->vary_parameters = 1; break;
+    case O_NOISE: {
+        errno = 0;
+        double r = strtod(v, &end);
+        if (end == v || *end || errno || !(r >= 0 && r <= 2))
+            return usage_error(name, "--rating-noise: \"%s\" is not a number from 0 to 2%s", v, "");
+        o->rating_noise = r;
+        break;
+    }
     case O_QUIET: o->quiet = 1; break;
     case O_HELP: o->help = 1; break;
     case O_REGISTER: o->reg_location = v; break;

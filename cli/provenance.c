@@ -45,6 +45,11 @@ static char *reproduce(const cli_opts *o)
         add(&s, &len, num);
         if (o->vary_parameters)
             add(&s, &len, "--vary-parameters");
+        if (o->rating_noise > 0) {
+            add(&s, &len, "--rating-noise");
+            snprintf(num, sizeof num, "%.17g", o->rating_noise);
+            add(&s, &len, num);
+        }
     }
     if (o->no_bundled)
         add(&s, &len, "--no-bundled");

@@ -343,6 +343,7 @@ typedef struct imv_uncertainty {
     size_t draws;
     uint64_t seed;
     int vary_parameters;
+    double rating_noise;   /* --rating-noise, 0 when none */
     size_t n;              /* models */
     double *mean, *p05, *p95;
     double *viable_share;  /* share of draws in which the model was viable */
@@ -373,6 +374,7 @@ typedef struct imv_run_opts {
     size_t draws;                /* Monte Carlo draws per profile; 0 for none */
     uint64_t seed;
     int vary_parameters;
+    double rating_noise;         /* with draws: spread of point ratings (0 none) */
     int strict;
     int no_evaluate;             /* validate only */
     volatile sig_atomic_t *stop; /* set asynchronously to stop early; may be NULL */

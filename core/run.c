@@ -133,6 +133,7 @@ static int claim(batch *b, size_t *i, size_t *block, imv_mc **mc)
         if (b->next_block == 0) {
             b->mc[k] = imv_mc_new(b->reg, b->p[k], b->o->draws, b->o->seed,
                                   b->o->vary_parameters);
+            imv_mc_set_rating_noise(b->mc[k], b->o->rating_noise);
             b->blocks_total[k] = (imv_mc_chunks(b->mc[k]) + BLOCK_CHUNKS - 1) / BLOCK_CHUNKS;
             b->blocks_left[k] = b->blocks_total[k];
         }

@@ -107,6 +107,8 @@ struct imv_mc {
     size_t n_models, n_params_total, draws, chunks;
     uint64_t seed;
     int vary, constant;
+    double noise;                  /* --rating-noise: spread given to point ratings */
+    imv_range ranges[IMV_R_COUNT]; /* what each rating is drawn from */
     char salt[300];
     imv_profile_view base;         /* the view at the point values, score-only */
     imv_partner_view *partners;
@@ -136,6 +138,7 @@ imv_mc *imv_mc_new(imv_registry *reg, const imv_profile *p, size_t draws, uint64
     c->vary = vary;
     c->constant = !p->uncertain && !vary;
     c->chunks = c->constant ? 1 : (draws + CHUNK - 1) / CHUNK;
+    memcpy(c->ranges, p->ratings, sizeof c->ranges);
     snprintf(c->salt, sizeof c->salt, "%s@%s", p->id, p->as_of);
     c->partners = imv_xcalloc(p->n_partners, sizeof *c->partners);
     imv_profile_view_init(p, &c->base, c->partners);
@@ -157,6 +160,27 @@ imv_mc *imv_mc_new(imv_registry *reg, const imv_profile *p, size_t draws, uint64
     c->ranks = imv_xcalloc(n * n, sizeof *c->ranks);
     pthread_mutex_init(&c->mu, NULL);
     return c;
+}
+
+/* A rating an adviser gave as a point is a judgement too (issue 11 point
+ * 9): with noise r it is drawn from a triangle low = v - r, mode v, high =
+ * v + r, cut to 0..4, so "robust" means robust to a judgement that could
+ * have been a little different.  Ranges the profile gives are kept. */
+void imv_mc_set_rating_noise(imv_mc *c, double noise)
+{
+    if (!c || !(noise > 0))
+        return;
+    c->noise = noise;
+    for (int i = 0; i < IMV_R_COUNT; i++) {
+        const imv_range *g = &c->p->ratings[i];
+        if (g->kind != 0)
+            continue;
+        double lo = g->mode - noise < 0 ? 0 : g->mode - noise;
+        double hi = g->mode + noise > 4 ? 4 : g->mode + noise;
+        c->ranges[i] = (imv_range){.low = lo, .mode = g->mode, .high = hi, .kind = 2};
+    }
+    c->constant = 0;
+    c->chunks = (c->draws + CHUNK - 1) / CHUNK;
 }
 
 size_t imv_mc_chunks(const imv_mc *c)
@@ -199,7 +223,7 @@ static void draw_chunk(const imv_mc *c, mc_scratch *s, imv_rng *rng, size_t k)
         imv_profile_view *v = &s->views[d];
         *v = c->base;
         for (int i = 0; i < IMV_R_COUNT; i++)
-            v->ratings[i] = imv_range_draw(&c->p->ratings[i], rng);
+            v->ratings[i] = imv_range_draw(&c->ranges[i], rng);
         if (!c->vary)
             continue;
         double *block = s->params + d * c->n_params_total;
@@ -319,6 +343,7 @@ imv_uncertainty *imv_mc_finish(imv_mc *c)
     u->draws = D;
     u->seed = c->seed;
     u->vary_parameters = c->vary;
+    u->rating_noise = c->noise;
     u->n = n;
     u->mean = imv_xcalloc(n, sizeof *u->mean);
     u->p05 = imv_xcalloc(n, sizeof *u->p05);
@@ -378,6 +403,8 @@ cJSON *imv_uncertainty_json(const imv_uncertainty *u, const imv_evaluation *e)
     cJSON_AddNumberToObject(o, "draws", (double)u->draws);
     cJSON_AddNumberToObject(o, "seed", (double)u->seed);
     cJSON_AddBoolToObject(o, "vary_parameters", u->vary_parameters);
+    if (u->rating_noise > 0)    /* only then: output stays as it was */
+        cJSON_AddNumberToObject(o, "rating_noise", u->rating_noise);
     cJSON *ms = cJSON_AddObjectToObject(o, "models");
     /* In ranking order, so the JSON reads like the table. */
     for (size_t r = 0; r < e->n; r++) {
@@ -421,8 +448,11 @@ static void failed_note(FILE *f, const imv_uncertainty *u, const imv_evaluation 
 
 void imv_uncertainty_table(FILE *f, const imv_uncertainty *u, const imv_evaluation *e)
 {
-    fprintf(f, "    uncertainty over %zu draws (seed %llu%s):\n", u->draws,
-            (unsigned long long)u->seed, u->vary_parameters ? ", parameters varied" : "");
+    char noise[64] = "";
+    if (u->rating_noise > 0)
+        snprintf(noise, sizeof noise, ", point ratings +/-%g", u->rating_noise);
+    fprintf(f, "    uncertainty over %zu draws (seed %llu%s%s):\n", u->draws,
+            (unsigned long long)u->seed, u->vary_parameters ? ", parameters varied" : "", noise);
     fprintf(f, "    model                    mean   p05   p95  first  top-2  viable\n");
     for (size_t r = 0; r < e->n; r++) {
         size_t m = e->order[r];

@@ -23,6 +23,9 @@
 typedef struct imv_mc imv_mc;
 imv_mc *imv_mc_new(imv_registry *reg, const imv_profile *p, size_t draws, uint64_t seed,
                    int vary_parameters);
+/* Draw every rating given as a point v from a triangle v-noise..v..v+noise
+ * (cut to 0..4); call before imv_mc_chunks.  0 leaves points as points. */
+void imv_mc_set_rating_noise(imv_mc *mc, double noise);
 size_t imv_mc_chunks(const imv_mc *mc);
 void imv_mc_run(imv_mc *mc, imv_worker *w, size_t first, size_t count);
 imv_uncertainty *imv_mc_finish(imv_mc *mc);

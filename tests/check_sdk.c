@@ -410,6 +410,62 @@ START_TEST(decl__draws_use_plausible_ranges_only)
 }
 END_TEST
 
+/* --rating-noise: a point rating v is drawn from v-R..v..v+R within 0..4;
+ * a range the profile gives is kept; no noise leaves points as points. */
+static const char lua_ten[] =
+    "return { id = 'sdk_ten', name = 'n', version = '1.0.0', summary = 's', evidence = 'e',\n"
+    "  score = function(p) return { score = 10 * p.ratings.acceptance\n"
+    "                                      + p.ratings.governance } end }\n";
+
+static imv_uncertainty *noisy_draws(imv_registry *reg, imv_worker *w, const imv_profile *p,
+                                    double noise)
+{
+    imv_mc *mc = imv_mc_new(reg, p, 4000, 9, 0);
+    imv_mc_set_rating_noise(mc, noise);
+    imv_mc_run(mc, w, 0, imv_mc_chunks(mc));
+    imv_uncertainty *u = imv_mc_finish(mc);
+    imv_mc_free(mc);
+    ck_assert_ptr_nonnull(u);
+    return u;
+}
+
+START_TEST(decl__rating_noise_spreads_point_ratings)
+{
+    char *f = write_lua(lua_ten);
+    imv_registry *reg = load_ok(f);
+    imv_worker *w = imv_worker_new(reg);
+    imv_profile *p = make_profile(2, "inadequate", NULL);   /* governance 2 */
+    imv_uncertainty *u = noisy_draws(reg, w, p, 0);
+    ck_assert_double_eq(u->p05[0], 22);
+    ck_assert_double_eq(u->p95[0], 22);
+    ck_assert_double_eq(u->rating_noise, 0);
+    imv_uncertainty_free(u);
+    u = noisy_draws(reg, w, p, 0.5);
+    ck_assert_double_eq(u->rating_noise, 0.5);
+    ck_assert_double_ge(u->p05[0], 22 - 5.5);
+    ck_assert_double_le(u->p95[0], 22 + 5.5);
+    ck_assert_double_lt(u->p05[0], 20);
+    ck_assert_double_gt(u->p95[0], 24);
+    ck_assert_double_eq_tol(u->mean[0], 22, 0.1);
+    imv_uncertainty_free(u);
+    imv_profile_free(p);
+    /* At the edge the triangle is cut to 0..4; a given range is kept. */
+    p = make_profile(0, "inadequate", NULL);
+    p->ratings[IMV_R_GOVERNANCE] = (imv_range){.low = 1, .mode = 2, .high = 3, .kind = 1};
+    p->uncertain = 1;
+    u = noisy_draws(reg, w, p, 0.5);
+    ck_assert_double_ge(u->p05[0], 1);           /* acceptance >= 0, governance >= 1 */
+    ck_assert_double_le(u->p95[0], 5 + 3);       /* acceptance <= 0.5, governance <= 3 */
+    ck_assert_double_gt(u->p95[0], 6);           /* governance reaches past 2.5: its range */
+    imv_uncertainty_free(u);
+    imv_profile_free(p);
+    imv_worker_free(w);
+    imv_registry_free(reg);
+    unlink(f);
+    free(f);
+}
+END_TEST
+
 /* ---- the helper layer ---------------------------------------------------------- */
 
 START_TEST(aux__accumulator_threshold_and_quiet)
@@ -596,6 +652,7 @@ static Suite *sdk_suite(void)
     tcase_add_test(tc, decl__bundled_models_declare_their_properties);
     tcase_add_test(tc, decl__lua_declares_the_same_properties);
     tcase_add_test(tc, decl__draws_use_plausible_ranges_only);
+    tcase_add_test(tc, decl__rating_noise_spreads_point_ratings);
     tcase_add_test(tc, aux__accumulator_threshold_and_quiet);
     tcase_add_test(tc, aux__intervention_state_from_the_view);
     tcase_add_test(tc, aux__lua_helpers_agree_with_c);
