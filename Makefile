@@ -1,7 +1,7 @@
 # imeval - build, test, install.  `make help` lists the targets.
 #
-# Dependencies (Debian 12): liblua5.4-dev libcjson-dev libcsv-dev check pkg-config.
-# libcsv ships no .pc file, so it is linked by name.
+# Dependencies (Debian 12): liblua5.4-dev libcjson-dev libcsv-dev libglpk-dev check pkg-config.
+# libcsv and GLPK ship no .pc file, so they are linked by name.
 
 CC       ?= cc
 PREFIX   ?= /usr/local
@@ -27,7 +27,7 @@ CFLAGS   ?=
 SAN      ?=
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -fvisibility=hidden \
                -Icore -Iplugins -Iregister $(REG_CFLAGS) $(LUA_CFLAGS) $(CJSON_CFLAGS) $(CFLAGS)
-LIBS     = $(REG_LIBS) $(LUA_LIBS) $(CJSON_LIBS) -lcsv -ldl -lm -lpthread
+LIBS     = $(REG_LIBS) $(LUA_LIBS) $(CJSON_LIBS) -lcsv -lglpk -ldl -lm -lpthread
 
 CORE_SRC := $(wildcard core/*.c) plugins/native.c $(wildcard plugins/lua/*.c) plugins/isolate.c plugins/hosts.c \
             $(wildcard register/*.c)

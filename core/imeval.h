@@ -826,4 +826,45 @@ int imv_report_write(FILE *f, const imv_report *r);
  * file.  Caller deletes. */
 struct cJSON *imv_report_inputs_json(const imv_profile *p, const imv_diags *warnings);
 
+/* ---- allocation of partner councils (core/allocate.c) ---------------- */
+
+/* Limits that keep one allocation small enough to solve at once. */
+#define IMV_ALLOC_MAX_COUNCILS 2000
+#define IMV_ALLOC_MAX_PARTNERS 500
+#define IMV_ALLOC_MAX_CAPACITY 8
+
+/* An allocation problem.  benefit[(c * n_partners + p) * max_capacity +
+ * (m - 1)] is what council c gains when partner p supports m councils in
+ * all under the allocation (m counts c; the partner's own commitments
+ * outside the allocation are already in its fit), NAN when the pairing
+ * is not viable at that load.  capacity[p] (0..max_capacity) is how many
+ * councils p can take on.  neighbouring (optional, n_councils *
+ * n_partners) breaks ties in favour of neighbours.  All borrowed. */
+typedef struct imv_alloc_problem {
+    size_t n_councils, n_partners;
+    int max_capacity;
+    const double *benefit;
+    const int *capacity;
+    const unsigned char *neighbouring;
+} imv_alloc_problem;
+
+/* partner_of[c] is the partner index of council c or SIZE_MAX; load[p]
+ * how many councils p supports; total the summed benefit. */
+typedef struct imv_alloc_solution {
+    size_t *partner_of;
+    int *load;
+    double total;
+    int optimal;
+} imv_alloc_solution;
+
+/* The benefit for (c, p) at load m, NAN outside 1..capacity[p]. */
+double imv_alloc_benefit(const imv_alloc_problem *pb, size_t c, size_t p, int m);
+/* Check the problem's sizes and capacities: 0 or IMV_EINVAL with err. */
+int imv_alloc_check(const imv_alloc_problem *pb, char *err, size_t errlen);
+/* Solve exactly (an integer programme, GLPK).  Returns 0 with *out filled
+ * (release with imv_alloc_solution_free), or IMV_EINVAL with err. */
+int imv_alloc_solve(const imv_alloc_problem *pb, imv_alloc_solution *out, char *err,
+                    size_t errlen);
+void imv_alloc_solution_free(imv_alloc_solution *s);
+
 #endif /* IMEVAL_H */

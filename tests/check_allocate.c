@@ -1,0 +1,210 @@
+/*
+ * check_allocate.c - the partner allocation (core/allocate.c) is optimal
+ * and never stretches a partner: every shape of small problem against a
+ * brute-force search, and the capacity and load rules on every answer.
+ */
+#include <math.h>
+#include <stdint.h>
+
+#include "testutil.h"
+
+/* A small problem with its own storage. */
+typedef struct inst {
+    imv_alloc_problem pb;
+    double benefit[6 * 4 * 4];
+    int capacity[4];
+    unsigned char nb[6 * 4];
+} inst;
+
+static uint64_t rng_state;
+
+static uint64_t next(void)
+{
+    /* splitmix64: a fixed, portable stream so failures can be replayed */
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* Benefits fall with the load (as a partner's fit does), with some
+ * pairings not viable at all or not beyond some load, and ties. */
+static void make(inst *I, size_t C, size_t P, int maxcap)
+{
+    memset(I, 0, sizeof *I);
+    I->pb.n_councils = C;
+    I->pb.n_partners = P;
+    I->pb.max_capacity = maxcap;
+    for (size_t p = 0; p < P; p++)
+        I->capacity[p] = (int)(next() % (uint64_t)(maxcap + 1));
+    for (size_t c = 0; c < C; c++)
+        for (size_t p = 0; p < P; p++) {
+            double b = (double)(next() % 40) / 2.0 - 3;  /* -3..16.5, halves tie */
+            int viable_to = (int)(next() % (uint64_t)(maxcap + 1));
+            I->nb[c * P + p] = next() % 3 == 0;
+            for (int m = 1; m <= maxcap; m++) {
+                double v = m <= viable_to ? b - 2.5 * (m - 1) : NAN;
+                I->benefit[(c * P + p) * (size_t)maxcap + (size_t)(m - 1)] = v;
+            }
+        }
+    I->pb.benefit = I->benefit;
+    I->pb.capacity = I->capacity;
+    I->pb.neighbouring = I->nb;
+}
+
+/* The value of one complete choice (choice[c] = partner or -1), or -INF
+ * when it breaks a capacity or uses a pairing not viable at its load. */
+static double value(const inst *I, const int *choice)
+{
+    int load[4] = { 0 };
+    size_t C = I->pb.n_councils;
+    for (size_t c = 0; c < C; c++)
+        if (choice[c] >= 0)
+            load[choice[c]]++;
+    double total = 0;
+    for (size_t c = 0; c < C; c++) {
+        if (choice[c] < 0)
+            continue;
+        double b = imv_alloc_benefit(&I->pb, c, (size_t)choice[c], load[choice[c]]);
+        if (!isfinite(b))
+            return -INFINITY;
+        total += b;
+    }
+    return total;
+}
+
+static double brute(const inst *I)
+{
+    size_t C = I->pb.n_councils, P = I->pb.n_partners;
+    int choice[6];
+    double best = 0;  /* assigning nobody is always allowed */
+    size_t n = 1;
+    for (size_t c = 0; c < C; c++)
+        n *= P + 1;
+    for (size_t k = 0; k < n; k++) {
+        size_t x = k;
+        for (size_t c = 0; c < C; c++) {
+            choice[c] = (int)(x % (P + 1)) - 1;
+            x /= P + 1;
+        }
+        double v = value(I, choice);
+        if (v > best)
+            best = v;
+    }
+    return best;
+}
+
+static void check_answer(const inst *I, const imv_alloc_solution *s)
+{
+    int count[4] = { 0 };
+    int choice[6];
+    for (size_t c = 0; c < I->pb.n_councils; c++) {
+        choice[c] = s->partner_of[c] == SIZE_MAX ? -1 : (int)s->partner_of[c];
+        if (choice[c] >= 0)
+            count[choice[c]]++;
+    }
+    for (size_t p = 0; p < I->pb.n_partners; p++) {
+        ck_assert_int_eq(count[p], s->load[p]);
+        ck_assert_int_le(s->load[p], I->capacity[p]);
+    }
+    /* the reported total is the value of the reported choice */
+    ck_assert_double_eq_tol(value(I, choice), s->total, 1e-9);
+}
+
+START_TEST(allocate__optimal_against_brute_force)
+{
+    char err[256];
+    int solved = 0;
+    rng_state = 20261201;
+    for (size_t C = 0; C <= 6; C++)
+        for (size_t P = 1; P <= 3; P++)
+            for (int maxcap = 1; maxcap <= 3; maxcap++)
+                for (int rep = 0; rep < 12; rep++) {
+                    inst I;
+                    make(&I, C, P, maxcap);
+                    imv_alloc_solution s;
+                    ck_assert_int_eq(imv_alloc_solve(&I.pb, &s, err, sizeof err), 0);
+                    ck_assert(s.optimal);
+                    check_answer(&I, &s);
+                    ck_assert_msg(fabs(s.total - brute(&I)) < 1e-9,
+                                  "C=%zu P=%zu cap=%d rep=%d: solver %.2f, brute force %.2f", C,
+                                  P, maxcap, rep, s.total, brute(&I));
+                    imv_alloc_solution_free(&s);
+                    solved++;
+                }
+    ck_assert_int_eq(solved, 7 * 3 * 3 * 12);
+}
+END_TEST
+
+/* The coupling that makes this more than an assignment: a partner that
+ * would be excellent for one council and poor for two takes one. */
+START_TEST(allocate__load_lowers_benefit)
+{
+    inst I;
+    char err[256];
+    memset(&I, 0, sizeof I);
+    I.pb.n_councils = 2;
+    I.pb.n_partners = 1;
+    I.pb.max_capacity = 2;
+    I.capacity[0] = 2;
+    /* alone: 10 each; together: 4 each (8 < 10) */
+    I.benefit[0] = 10, I.benefit[1] = 4;
+    I.benefit[2] = 9, I.benefit[3] = 4;
+    I.pb.benefit = I.benefit;
+    I.pb.capacity = I.capacity;
+    imv_alloc_solution s;
+    ck_assert_int_eq(imv_alloc_solve(&I.pb, &s, err, sizeof err), 0);
+    ck_assert_uint_eq(s.partner_of[0], 0);
+    ck_assert_uint_eq(s.partner_of[1], SIZE_MAX);
+    ck_assert_int_eq(s.load[0], 1);
+    ck_assert_double_eq_tol(s.total, 10, 1e-9);
+    imv_alloc_solution_free(&s);
+}
+END_TEST
+
+START_TEST(allocate__neighbour_breaks_a_tie)
+{
+    inst I;
+    char err[256];
+    memset(&I, 0, sizeof I);
+    I.pb.n_councils = 1;
+    I.pb.n_partners = 2;
+    I.pb.max_capacity = 1;
+    I.capacity[0] = I.capacity[1] = 1;
+    I.benefit[0] = 12, I.benefit[1] = 12;
+    I.nb[1] = 1;
+    I.pb.benefit = I.benefit;
+    I.pb.capacity = I.capacity;
+    I.pb.neighbouring = I.nb;
+    imv_alloc_solution s;
+    ck_assert_int_eq(imv_alloc_solve(&I.pb, &s, err, sizeof err), 0);
+    ck_assert_uint_eq(s.partner_of[0], 1);
+    ck_assert_double_eq_tol(s.total, 12, 1e-9);
+    imv_alloc_solution_free(&s);
+}
+END_TEST
+
+START_TEST(allocate__bad_capacity_refused)
+{
+    inst I;
+    char err[256] = "";
+    make(&I, 2, 2, 2);
+    I.capacity[1] = 3;
+    imv_alloc_solution s;
+    ck_assert_int_eq(imv_alloc_solve(&I.pb, &s, err, sizeof err), IMV_EINVAL);
+    ck_assert_msg(strstr(err, "partner 1: capacity 3 is outside 0..2"), "%s", err);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("allocate");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, allocate__optimal_against_brute_force);
+    tcase_add_test(tc, allocate__load_lowers_benefit);
+    tcase_add_test(tc, allocate__neighbour_breaks_a_tie);
+    tcase_add_test(tc, allocate__bad_capacity_refused);
+    suite_add_tcase(s, tc);
+    return tu_main(s);
+}
