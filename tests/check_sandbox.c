@@ -433,6 +433,56 @@ START_TEST(limits__no_unhooked_lua)
 }
 END_TEST
 
+/* Regression: the clock was read every 8,000 instructions, so a loop of
+ * long C calls (each sort here takes tens of milliseconds) ran for minutes
+ * past the ceiling.  The thread's CPU tick now stops it at the next
+ * instruction after the ceiling. */
+START_TEST(limits__cpu_ceiling_between_long_instructions)
+{
+    expect_limit("local t = { string.rep('a', 1 << 18):byte(1, -1) }\n"
+                 "for k = 1, 1e9 do table.sort(t) end",
+                 1000000, 16u << 20, "Lua call used more than 11 s of CPU");
+}
+END_TEST
+
+/* Regression: a call that came after one stopped by the budget had its own
+ * error reported as the budget's (the flag was reset for counted calls only). */
+START_TEST(limits__each_call_has_its_own_error)
+{
+    make_dir();
+    char *path = write_model("twice", NULL,
+                             "if p.id == 'loop' then while true do end end\n"
+                             "if p.id == 'fail' then error('plain failure', 0) end\n"
+                             "return 5");
+    imv_registry *reg = new_registry(1000000, 8u << 20);
+    imv_diags d;
+    imv_diags_init(&d);
+    ck_assert_int_eq(imv_registry_load_file(reg, path, 0, &d), 0);
+    imv_worker *w = imv_worker_new(reg);
+    const char *ids[3] = {"loop", "fail", "ok"};
+    const char *expect[3] = {"Lua instruction budget of 1000000 exceeded", "Lua error: plain failure",
+                             NULL};
+    for (int k = 0; k < 3; k++) {
+        imv_profile *p = profile(ids[k]);
+        imv_evaluation e;
+        imv_evaluate(w, p, &e);
+        const imv_result *r = &e.results[0];
+        if (expect[k])
+            ck_assert_msg(r->error && strstr(r->error, expect[k]), "%s: %s", ids[k],
+                          r->error ? r->error : "(no error)");
+        else
+            ck_assert_msg(r->error == NULL && r->score == 5, "%s", r->error);
+        imv_evaluation_clear(&e);
+        imv_profile_free(p);
+    }
+    imv_worker_free(w);
+    imv_diags_free(&d);
+    imv_registry_free(reg);
+    free(path);
+    remove_dir();
+}
+END_TEST
+
 START_TEST(limits__ordinary_patterns_still_work)
 {
     make_dir();
@@ -507,6 +557,8 @@ int main(void)
     tcase_add_test(tc, limits__c_loops_are_charged);
     tcase_add_test(tc, limits__rep_of_nothing_is_immediate);
     tcase_add_test(tc, limits__no_unhooked_lua);
+    tcase_add_test(tc, limits__cpu_ceiling_between_long_instructions);
+    tcase_add_test(tc, limits__each_call_has_its_own_error);
     tcase_add_test(tc, limits__ordinary_patterns_still_work);
     tcase_add_test(tc, limits__at_load_time);
     suite_add_tcase(s, tc);

@@ -30,16 +30,19 @@ double imv_lua_cpu_ceiling(long budget)
     return 10.0 + (double)budget * 1e-6;
 }
 
+/* The count hook of counted calls: every HOOK_STEP instructions, and
+ * at once when the tick found the CPU ceiling passed.  Without a tick
+ * timer (see imv_lua_call_begin) the clock is read every 8 hooks. */
 void imv_lua_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     lh_inst *I = *(lh_inst **)lua_getextraspace(L);
-    if (I->cpu_hit || ((++I->hooks & 7) == 0 && I->budget > 0 &&
+    if (I->cpu_hit || (!I->ticking && (++I->hooks & 7) == 0 && I->budget > 0 &&
                        imv_lua_thread_cpu() - I->cpu_start > imv_lua_cpu_ceiling(I->budget))) {
-        if (!I->cpu_hit) {
-            I->cpu_hit = 1;     /* as below: every instruction raises it now */
-            lua_sethook(L, imv_lua_hook, LUA_MASKCOUNT, 1);
-        }
+        if (!I->cpu_hit)
+            I->cpu_hit = 1;
+        /* as below: every instruction raises it now */
+        lua_sethook(L, imv_lua_hook, LUA_MASKCOUNT, 1);
         luaL_error(L, "CPU time ceiling exceeded");
     }
     I->left -= HOOK_STEP;
@@ -82,7 +85,7 @@ static pthread_once_t lazy_once = PTHREAD_ONCE_INIT;
 static int lazy_signo, lazy_ok;
 static pthread_key_t lazy_key;      /* a thread's timer, deleted when it exits */
 static atomic_uint lazy_fork_gen;   /* timers are not inherited by fork */
-static _Thread_local lh_inst *volatile lazy_running; /* in a lazy call */
+static _Thread_local lh_inst *volatile running; /* the call the tick may stop */
 static _Thread_local unsigned lazy_timer_gen, lazy_timer_failed;
 
 static void l_hook_abort(lua_State *L, lua_Debug *ar)
@@ -93,13 +96,23 @@ static void l_hook_abort(lua_State *L, lua_Debug *ar)
     luaL_error(L, "interrupted, to be run again counting instructions");
 }
 
+/* Every LAZY_TICK_NS of the thread's CPU time.  A lazy call is stopped
+ * (to be run again counting); a counted one has used one more tick of its
+ * CPU ceiling, and when it has used them all, its next instruction raises
+ * the ceiling's error: reading the clock in the hook instead cost a system
+ * call, and every 8,000 instructions was too seldom when one instruction
+ * is a long C call (a loop of them ran 875 s past a 20 s ceiling). */
 static void lazy_on_tick(int sig)
 {
     (void)sig;
     int saved = errno;
-    lh_inst *I = lazy_running;
-    if (I)
+    lh_inst *I = running;
+    if (I && I->lazy_call) {
         lua_sethook(I->L, l_hook_abort, LUA_MASKCOUNT, 1);
+    } else if (I && I->budget > 0 && ++I->ticks >= I->tick_limit && !I->cpu_hit) {
+        I->cpu_hit = 1;
+        lua_sethook(I->L, imv_lua_hook, LUA_MASKCOUNT, 1);
+    }
     errno = saved;
 }
 
@@ -167,9 +180,24 @@ int imv_lua_lazy_ready(void)
     return 1;
 }
 
-void imv_lua_lazy_running(lh_inst *I)
+void imv_lua_call_begin(lh_inst *I, int lazy)
+{
+    I->lazy_call = lazy;
+    I->cpu_hit = 0;
+    I->budget_hit = 0;          /* the last call's, which would misname this one's error */
+    I->ticks = 0;
+    I->ticking = lazy || (I->budget > 0 && imv_lua_lazy_ready());
+    if (!I->ticking && I->budget > 0)
+        I->cpu_start = imv_lua_thread_cpu();     /* the hook reads the clock */
+    I->tick_limit = (long)(imv_lua_cpu_ceiling(I->budget) * 1e9 / LAZY_TICK_NS) + 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    running = I;
+    atomic_signal_fence(memory_order_seq_cst);
+}
+
+void imv_lua_call_end(void)
 {
     atomic_signal_fence(memory_order_seq_cst);
-    lazy_running = I;
+    running = NULL;
     atomic_signal_fence(memory_order_seq_cst);
 }

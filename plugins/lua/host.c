@@ -251,13 +251,14 @@ static int inst_create(const lh_cls *c, long budget, size_t cap, lh_inst **out, 
     *(lh_inst **)lua_getextraspace(L) = I;
     if (budget > 0)
         lua_sethook(L, imv_lua_hook, LUA_MASKCOUNT, HOOK_STEP);  /* the chunk is counted */
-    I->cpu_start = imv_lua_thread_cpu();
     I->lazy = budget >= LAZY_MIN_BUDGET && !getenv("IMEVAL_LUA_COUNT_ALWAYS");
     /* Every call leaves a few small tables that die at once: the
      * generational collector handles that with less work. */
     lua_gc(L, LUA_GCGEN, 0, 0);
     I->lazy_limit = (double)budget / LAZY_MAX_RATE;
+    imv_lua_call_begin(I, 0);           /* the chunk is counted */
     int st = lh_pcall(I, l_setup, (void *)c, 0);
+    imv_lua_call_end();
     if (st != LUA_OK) {
         lh_errmsg(L, st, I, err, errlen);
         inst_free(I);
@@ -358,8 +359,6 @@ static int l_read_decl(lua_State *L)
 static int pcall_once(lh_inst *I, lua_CFunction f, call *c)
 {
     I->c_spent = 0;
-    I->cpu_hit = 0;
-    I->cpu_start = imv_lua_thread_cpu();
     return lh_pcall(I, f, c, 0);
 }
 
@@ -373,9 +372,9 @@ static int run_fast(lh_inst *I, lua_CFunction f, call *c)
     I->rerun = 0;
     lua_sethook(L, NULL, 0, 0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    imv_lua_lazy_running(I);
+    imv_lua_call_begin(I, 1);
     int st = pcall_once(I, f, c);
-    imv_lua_lazy_running(NULL);
+    imv_lua_call_end();
     lua_sethook(L, NULL, 0, 0);     /* a tick that came after the call */
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
@@ -407,7 +406,9 @@ static void run(lh_inst *I, lua_CFunction f, call *c)
             lua_sethook(L, imv_lua_hook, LUA_MASKCOUNT, HOOK_STEP);
         I->left = I->budget;
         I->budget_hit = 0;
+        imv_lua_call_begin(I, 0);
         st = pcall_once(I, f, c);
+        imv_lua_call_end();
         if (I->lazy)
             lua_sethook(L, NULL, 0, 0);
     }
@@ -539,7 +540,9 @@ int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits, char 
     if (rc)
         return rc;    /* the caller frees m, and with it c */
     decl d = {.I = I};
+    imv_lua_call_begin(I, 0);
     int st = lh_pcall(I, l_read_decl, &d, 0);
+    imv_lua_call_end();
     if (st != LUA_OK) {
         lh_errmsg(I->L, st, I, err, errlen);
         rc = IMV_EPLUGIN;

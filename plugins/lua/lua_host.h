@@ -34,12 +34,16 @@ typedef struct lh_inst {
     size_t mem, cap;
     long budget, left;
     int budget_hit;
-    int cpu_hit;               /* the call passed its CPU ceiling */
+    volatile sig_atomic_t cpu_hit; /* the call passed its CPU ceiling */
+    volatile sig_atomic_t lazy_call; /* the running call is lazy (see budget.c) */
+    volatile sig_atomic_t ticks; /* CPU ticks seen by the running counted call */
+    long tick_limit;           /* ticks that make its CPU ceiling */
+    int ticking;               /* this thread has its tick timer */
     int mem_hit;               /* a memory error reported as another status */
     int plain_err;             /* the error is the host's own message, shown as is */
     int dead;                  /* given up after a panic (see lh_panic) */
     unsigned hooks;            /* count-hook calls, to read the clock now and then */
-    double cpu_start;          /* thread CPU seconds when the call started */
+    double cpu_start;          /* thread CPU seconds when the call started (no tick) */
     int ref_model, ref_score, ref_batch, ref_params;
     int ref_p, ref_ratings;
     const imv_model *model;
@@ -109,8 +113,11 @@ double imv_lua_cpu_ceiling(long budget);
 void imv_lua_hook(lua_State *L, lua_Debug *ar);
 /* Lazy calls (see budget.c): 1 when this thread has its CPU tick timer. */
 int imv_lua_lazy_ready(void);
-/* Mark I as the lazy call the tick may interrupt; NULL when it ends. */
-void imv_lua_lazy_running(lh_inst *I);
+/* Around every protected call into I's state: the call the CPU tick
+ * watches (a lazy one is stopped at the first tick, a counted one at its
+ * CPU ceiling).  Thread-local; calls do not nest. */
+void imv_lua_call_begin(lh_inst *I, int lazy);
+void imv_lua_call_end(void);
 #define LAZY_MIN_BUDGET 1000000L
 #define LAZY_MAX_RATE 4e9           /* Lua VM instructions a second */
 
