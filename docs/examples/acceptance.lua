@@ -7,11 +7,12 @@ return {
   summary = "scores acceptance of the judgement; more acceptance never lowers it",
   evidence = "003 ch.1 (recognition of weakness)",
   parameters = {
-    { name = "weight", default = 10, min = 0, max = 25,
+    { name = "weight", default = 10, min = 0, max = 25, plausible = { 7, 13 },
       description = "points per step of acceptance above 2" },
-    { name = "min_acceptance", default = 1, min = 0, max = 4,
+    { name = "min_acceptance", default = 1, min = 0, max = 4, plausible = { 0.75, 1.25 },
       description = "below this the model is not viable" },
   },
+  directions = { acceptance = "+" },
   score = function(p, w)
     local a = p.ratings.acceptance
     local pts = w.weight * (a - 2)
