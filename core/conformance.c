@@ -636,6 +636,8 @@ static void batch_against_single(ctx *c, imv_worker *w, const imv_model *m, imv_
     const double *pp[CHUNK];
     imv_result res[CHUNK], one;
     imv_result *rp[CHUNK];
+    /* imv_result_reset clears what it is given: start from zero. */
+    memset(res, 0, sizeof res);
     memset(&one, 0, sizeof one);
     for (int so = 0; so < 2; so++) {
         for (size_t i = 0; i < c->n; i += CHUNK) {
