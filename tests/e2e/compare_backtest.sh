@@ -14,6 +14,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "compare_backtest: $*"; exit 1; }
 run() { "$IMEVAL_BIN" "$@"; }
+# The number of case profiles and of cases with recorded outcomes.
+n_profiles=$(ls "$cases"/*.json | wc -l | tr -d ' ')
+n_cases=$(grep -v '^#' "$cases/expected.tsv" | awk 'NF { print $1 }' | sort -u | wc -l | tr -d ' ')
 
 # ---- compare -------------------------------------------------------------
 # The default value set again: nothing changes.
@@ -22,7 +25,7 @@ def=$(run models --format json | jq -r '.[] | select(.id == "trust") | .paramete
 run compare --format json --b-set "trust.w_commitment=$def" "$cases"/*.json >"$tmp/same.json" \
     || fail "compare with no change failed"
 [ "$(jq -r '.summary.profiles, .summary.recommendation_changed, .summary.min_kendall_tau,
-           .summary.viability_changes' "$tmp/same.json" | tr '\n' ' ')" = "12 0 1 0 " ] \
+           .summary.viability_changes' "$tmp/same.json" | tr '\n' ' ')" = "$n_profiles 0 1 0 " ] \
     || { jq .summary "$tmp/same.json"; fail "an unchanged set compares as changed"; }
 [ "$(jq '[.models[] | select(.mean_score_change != 0)] | length' "$tmp/same.json")" = 0 ] \
     || fail "an unchanged set moved a score"
@@ -82,17 +85,16 @@ run compare --b-set trust.no_such=1 "$cases/barnsley-2012.json" >/dev/null 2>&1 
 
 # ---- backtest ------------------------------------------------------------
 run backtest >"$tmp/bt.txt" || { cat "$tmp/bt.txt"; fail "the bundled models disagree with the record"; }
-grep -q '^A (the bundled models; 7 models): agrees with the record on 12 of 12 cases' "$tmp/bt.txt" \
+grep -q "^A (the bundled models; [0-9]* models): agrees with the record on $n_cases of $n_cases cases" "$tmp/bt.txt" \
     || { cat "$tmp/bt.txt"; fail "backtest summary"; }
-n=$(grep -cv '^#' "$cases/expected.tsv" | tr -d ' ')
 run backtest --format json "$cases/expected.tsv" >"$tmp/bt.json"
 [ "$(jq -r '.sets[0].assertions_hold' "$tmp/bt.json")" = "$(grep -c '^[a-z]' "$cases/expected.tsv")" ] \
-    || fail "not every assertion was checked ($n lines)"
+    || fail "not every assertion was checked"
 
 status=0
 run backtest --b-set commissioner.base=90 --format json >"$tmp/bt2.json" || status=$?
 [ "$status" -eq 1 ] || fail "a disagreeing set B exits $status, expected 1"
-jq -e '.sets[1].cases_agree < .sets[1].cases and .sets[0].cases_agree == 12' "$tmp/bt2.json" >/dev/null \
+jq -e --argjson n "$n_cases" '.sets[1].cases_agree < .sets[1].cases and .sets[0].cases_agree == $n' "$tmp/bt2.json" >/dev/null \
     || fail "set B's agreement"
 jq -e '.cases[] | select(.id == "barnsley-2012") | .sets[1].assertions[] |
        select(.rule == "first" and .result == "fails") | .found |

@@ -58,6 +58,9 @@ chmod 644 "$tmp/acceptance.so"
     || fail "the installed imeval does not evaluate"
 grep -q '^isle-of-wight-2013,2013-02,acceptance_c,' "$tmp/out.csv" || fail "plugin not scored"
 grep -q ',trust,' "$tmp/out.csv" || fail "installed bundled models not found"
+# The installed backtest finds the installed case outcomes and their profiles.
+"$p/bin/imeval" backtest >"$tmp/bt.txt" 2>&1 || { cat "$tmp/bt.txt"; fail "installed backtest failed"; }
+grep -q 'agrees with the record on \([0-9][0-9]*\) of \1 cases' "$tmp/bt.txt" || { cat "$tmp/bt.txt"; fail "installed backtest"; }
 
 # 4. Before installation: the build tree's uninstalled .pc names the source headers.
 flags=$(PKG_CONFIG_PATH="$BUILD/pkgconfig" pkg-config --cflags imeval-plugin)
