@@ -79,6 +79,21 @@ imv_registry *cli_registry(const cli_opts *o, int *partial);
 
 /* Print diagnostics as "file:line: where: message" to stderr. */
 void cli_print_diags(const imv_diags *d, size_t from);
+/* Print one (nothing for a warning when quiet). */
+void cli_print_diag(const imv_diag *g, int quiet);
+
+/* Diagnostics as a run makes them: printed at once when print is set,
+ * and kept for the JSON document (errors, warnings, or neither) up to
+ * CLI_MAX_LISTED; the rest are counted, and cli_diag_sink_close adds one
+ * message saying how many `what` ("errors were printed but are") were
+ * left out. */
+#define CLI_MAX_LISTED 10000
+typedef struct cli_diag_sink {
+    int print, quiet, keep_errors, keep_warnings;
+    size_t listed, unlisted;
+} cli_diag_sink;
+void cli_diag_sink_attach(cli_diag_sink *s, imv_diags *d);
+void cli_diag_sink_close(cli_diag_sink *s, imv_diags *d, const char *what);
 
 /* Output to -o FILE through a temporary file renamed on success, so a
  * failed or interrupted run never leaves a half-written result nor
@@ -99,6 +114,39 @@ typedef struct cli_recorder cli_recorder;
 cli_recorder *cli_recorder_open(const cli_opts *o, int argc, char **argv, int *failed);
 int cli_recorder_add(cli_recorder *rec, const imv_registry *reg, const imv_evaluation *e);
 void cli_recorder_close(cli_recorder *rec);
+
+/* A subcommand's run: parse -> load -> run -> close.  cli_begin parses
+ * (and answers --help), cli_load loads the models, cli_open_output opens
+ * -o; each returns CLI_GO to go on, or the exit status to return now.
+ * cli_end releases whatever was taken (an -o file not yet committed is
+ * removed) and returns rc, so a command has one cleanup label:
+ *
+ *     cli_cmd c;
+ *     int rc = cli_begin(&c, argc, argv, CMD_X, "x", synopsis, about);
+ *     if (rc != CLI_GO || (rc = cli_load(&c)) != CLI_GO || ...)
+ *         goto done;
+ *     ...
+ * done:
+ *     return cli_end(&c, rc);
+ */
+#define CLI_GO (-1)
+typedef struct cli_cmd {
+    unsigned cmd;
+    const char *name;
+    cli_opts o;
+    imv_registry *reg;          /* after cli_load */
+    int partial;                /* some model failed to load */
+    cli_out out;                /* after cli_open_output */
+    int out_open;
+    imv_diags diags;
+} cli_cmd;
+int cli_begin(cli_cmd *c, int argc, char **argv, unsigned cmd, const char *name,
+              const char *synopsis, const char *about);
+int cli_load(cli_cmd *c);
+int cli_open_output(cli_cmd *c);
+/* Commit (commit = 1) or drop the -o file; non-zero when that failed. */
+int cli_close_output(cli_cmd *c, int commit);
+int cli_end(cli_cmd *c, int rc);
 
 extern volatile sig_atomic_t cli_stop;
 void cli_catch_signals(void);

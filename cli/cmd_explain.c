@@ -20,17 +20,6 @@ typedef struct explain_ctx {
     size_t count;
 } explain_ctx;
 
-/* Messages are printed as they come and not kept: a long stream of bad
- * profiles must not grow memory. */
-static int on_diag(void *ctx, const imv_diag *g)
-{
-    (void)ctx;
-    char buf[1200];
-    imv_diag_format(g, buf, sizeof buf);
-    fprintf(stderr, "%s%s\n", g->warning ? "warning: " : "", buf);
-    return 0;
-}
-
 static int sink(void *ctx, const imv_evaluation *e)
 {
     explain_ctx *x = ctx;
@@ -58,74 +47,66 @@ static int sink(void *ctx, const imv_evaluation *e)
     return rc;
 }
 
+/* The model explained, by id; prints the loaded ids when there is none. */
+static int find_model(const imv_registry *reg, const char *id, size_t *model)
+{
+    size_t n = imv_registry_count(reg);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(imv_model_id(imv_registry_get(reg, i)), id) == 0) {
+            *model = i;
+            return 0;
+        }
+    fprintf(stderr, "imeval explain: no model \"%s\" is loaded; the models are:", id);
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, " %s", imv_model_id(imv_registry_get(reg, i)));
+    fputc('\n', stderr);
+    return EXIT_USAGE;
+}
+
 int cmd_explain(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(argc, argv, 2, CMD_EXPLAIN, "explain", &o);
-    if (rc || o.help) {
-        if (o.help)
-            cli_help(stdout, CMD_EXPLAIN, "explain", synopsis, about);
-        cli_opts_free(&o);
-        return rc;
-    }
-    if (o.args.n != 2) {
+    cli_cmd c;
+    int rc = cli_begin(&c, argc, argv, CMD_EXPLAIN, "explain", synopsis, about);
+    if (rc != CLI_GO)
+        goto done;
+    const cli_opts *o = &c.o;
+    if (o->args.n != 2) {
         fprintf(stderr, "imeval explain: expected MODEL and PROFILE, e.g.\n"
                         "  imeval explain trust datasets/cases/doncaster-2013.json\n"
                         "(see imeval models for the ids, imeval explain --help)\n");
-        cli_opts_free(&o);
-        return EXIT_USAGE;
+        rc = EXIT_USAGE;
+        goto done;
     }
-    int partial = 0;
-    imv_registry *reg = cli_registry(&o, &partial);
-    if (!reg) {
-        cli_opts_free(&o);
-        return EXIT_USAGE;
-    }
-    size_t model = imv_registry_count(reg);
-    for (size_t i = 0; i < imv_registry_count(reg); i++)
-        if (strcmp(imv_model_id(imv_registry_get(reg, i)), o.args.v[0]) == 0)
-            model = i;
-    if (model == imv_registry_count(reg)) {
-        fprintf(stderr, "imeval explain: no model \"%s\" is loaded; the models are:", o.args.v[0]);
-        for (size_t i = 0; i < imv_registry_count(reg); i++)
-            fprintf(stderr, " %s", imv_model_id(imv_registry_get(reg, i)));
-        fputc('\n', stderr);
-        imv_registry_free(reg);
-        cli_opts_free(&o);
-        return EXIT_USAGE;
-    }
-    cli_out out;
-    if (cli_out_open(&out, o.output)) {
-        imv_registry_free(reg);
-        cli_opts_free(&o);
-        return EXIT_USAGE;
-    }
-    explain_ctx x = {.f = out.f, .model = model, .json = o.format == IMV_FMT_JSON};
+    size_t model;
+    if ((rc = cli_load(&c)) != CLI_GO || (rc = find_model(c.reg, o->args.v[0], &model)) != 0 ||
+        (rc = cli_open_output(&c)) != CLI_GO)
+        goto done;
+    explain_ctx x = {.f = c.out.f, .model = model, .json = o->format == IMV_FMT_JSON};
     if (x.json)
-        fputs("[\n", out.f);
-    imv_diags diags;
-    imv_diags_init(&diags);
-    diags.on_add = on_diag;
-    imv_run_opts ro = {.jobs = 1, .draws = (size_t)o.draws, .seed = o.seed,
-                       .vary_parameters = o.vary_parameters, .rating_noise = o.rating_noise, .strict = o.strict, .stop = &cli_stop};
+        fputs("[\n", c.out.f);
+    /* Messages are printed as they come and not kept: a long stream of
+     * bad profiles must not grow memory. */
+    cli_diag_sink ds = {.print = 1};
+    cli_diag_sink_attach(&ds, &c.diags);
+    imv_run_opts ro = {.jobs = 1, .draws = (size_t)o->draws, .seed = o->seed,
+                       .vary_parameters = o->vary_parameters, .rating_noise = o->rating_noise,
+                       .strict = o->strict, .stop = &cli_stop};
     imv_run_stats st;
     cli_catch_signals();
-    int run_rc = imv_run(reg, (char *const *)&o.args.v[1], 1, &ro, sink, NULL, &x, &diags, &st);
+    int run_rc = imv_run(c.reg, (char *const *)&o->args.v[1], 1, &ro, sink, NULL, &x, &c.diags, &st);
     if (x.json)
-        fputs("\n]\n", out.f);
+        fputs("\n]\n", c.out.f);
     int ok = run_rc == IMV_OK;
     /* Explaining nothing while something failed is a failed run: it must
      * not replace a previous -o FILE. */
-    int commit = ok && (x.count || (diags.n_errors == 0 && !st.interrupted));
-    if (ok && !commit && out.path)
-        fprintf(stderr, "imeval: nothing was explained, so %s was left as it was\n", out.path);
-    if (cli_out_close(&out, commit))
+    int commit = ok && (x.count || (c.diags.n_errors == 0 && !st.interrupted));
+    if (ok && !commit && c.out.path)
+        fprintf(stderr, "imeval: nothing was explained, so %s was left as it was\n", c.out.path);
+    if (cli_close_output(&c, commit))
         ok = 0;
     rc = st.interrupted ? EXIT_INTERRUPTED
-         : (!ok || diags.n_errors || partial || st.model_failures) ? EXIT_PARTIAL
-                                                                    : 0;
-    imv_diags_free(&diags);
-    imv_registry_free(reg);
-    cli_opts_free(&o);
-    return rc;
+         : (!ok || c.diags.n_errors || c.partial || st.model_failures) ? EXIT_PARTIAL
+                                                                        : 0;
+done:
+    return cli_end(&c, rc);
 }

@@ -65,32 +65,23 @@ static void print_table(const imv_registry *reg)
 
 int cmd_models(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(argc, argv, 2, CMD_MODELS, "models", &o);
-    if (rc || o.help) {
-        if (o.help)
-            cli_help(stdout, CMD_MODELS, "models", synopsis, about);
-        cli_opts_free(&o);
-        return rc;
-    }
-    if (o.args.n) {
+    cli_cmd c;
+    int rc = cli_begin(&c, argc, argv, CMD_MODELS, "models", synopsis, about);
+    if (rc != CLI_GO)
+        goto done;
+    if (c.o.args.n) {
         fprintf(stderr, "imeval models: unexpected argument \"%s\" (see imeval models --help)\n",
-                o.args.v[0]);
-        cli_opts_free(&o);
-        return EXIT_USAGE;
+                c.o.args.v[0]);
+        rc = EXIT_USAGE;
+        goto done;
     }
-    int partial = 0;
-    imv_registry *reg = cli_registry(&o, &partial);
-    if (!reg) {
-        cli_opts_free(&o);
-        return EXIT_USAGE;
-    }
-    if (o.format == IMV_FMT_JSON)
-        print_json(reg);
+    if ((rc = cli_load(&c)) != CLI_GO)
+        goto done;
+    if (c.o.format == IMV_FMT_JSON)
+        print_json(c.reg);
     else
-        print_table(reg);
-    rc = fflush(stdout) != 0 || partial ? EXIT_PARTIAL : 0;
-    imv_registry_free(reg);
-    cli_opts_free(&o);
-    return rc;
+        print_table(c.reg);
+    rc = fflush(stdout) != 0 || c.partial ? EXIT_PARTIAL : 0;
+done:
+    return cli_end(&c, rc);
 }

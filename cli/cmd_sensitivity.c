@@ -19,136 +19,80 @@ static const char about[] =
     "example:  imeval sensitivity datasets/cases/isle-of-wight-2013.json";
 
 typedef struct sens_ctx {
+    imv_output *out;
     FILE *f;
-    int json;
-    imv_worker *w;
-    imv_registry *reg;
-    cJSON *results;             /* JSON: collected, written at the end */
+    const imv_registry *reg;
+    int markdown;               /* written here from the JSON (cli/sens_markdown.c) */
     size_t count;
     size_t failed;
-    int markdown;
 } sens_ctx;
 
 static int sink(void *ctx, const imv_evaluation *e)
 {
     sens_ctx *x = ctx;
-    imv_sensitivity *s;
     for (size_t i = 0; i < e->n; i++)
         if (e->results[i].error) {
             x->failed++;
             break;
         }
-    if (imv_sensitivity_run(x->w, e->profile, &s) != IMV_OK)
-        return -1;
-    if (x->json) {
-        cJSON_AddItemToArray(x->results, imv_sensitivity_json(s, e->profile, x->reg));
-    } else if (x->markdown) {
-        cJSON *j = imv_sensitivity_json(s, e->profile, x->reg);
+    if (x->markdown && e->sensitivity) {
+        cJSON *j = imv_sensitivity_json(e->sensitivity, e->profile, x->reg);
         cli_sensitivity_markdown(x->f, j);
         cJSON_Delete(j);
-    } else {
-        if (x->count)
-            fputc('\n', x->f);
-        imv_sensitivity_text(x->f, s, e->profile, x->reg);
+        if (ferror(x->f))
+            return -1;
+    } else if (imv_output_evaluation(x->out, e) != IMV_OK) {
+        return -1;
     }
     x->count++;
-    imv_sensitivity_free(s);
-    return ferror(x->f) ? -1 : 0;
-}
-
-static void add_errors(cJSON *doc, const imv_diags *d)
-{
-    cJSON *errs = cJSON_AddArrayToObject(doc, "errors");
-    for (size_t i = 0; i < d->n; i++) {
-        const imv_diag *g = &d->v[i];
-        if (g->warning)
-            continue;
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "source", g->source ? g->source : "imeval");
-        if (g->line > 0)
-            cJSON_AddNumberToObject(e, "line", (double)g->line);
-        cJSON_AddStringToObject(e, "where", g->where ? g->where : "");
-        cJSON_AddStringToObject(e, "message", g->message);
-        cJSON_AddItemToArray(errs, e);
-    }
+    return 0;
 }
 
 int cmd_sensitivity(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(argc, argv, 2, CMD_SENSITIVITY, "sensitivity", &o);
-    if (rc || o.help) {
-        if (o.help)
-            cli_help(stdout, CMD_SENSITIVITY, "sensitivity", synopsis, about);
-        cli_opts_free(&o);
-        return rc;
-    }
-    if (o.args.n == 0) {
+    cli_cmd c;
+    int rc = cli_begin(&c, argc, argv, CMD_SENSITIVITY, "sensitivity", synopsis, about);
+    if (rc != CLI_GO)
+        goto done;
+    const cli_opts *o = &c.o;
+    if (o->args.n == 0) {
         fprintf(stderr, "imeval sensitivity: no profile given, e.g.\n"
                         "  imeval sensitivity datasets/cases/isle-of-wight-2013.json\n"
                         "(see imeval sensitivity --help)\n");
-        cli_opts_free(&o);
-        return EXIT_USAGE;
+        rc = EXIT_USAGE;
+        goto done;
     }
-    if (o.format != -1 && o.format != IMV_FMT_TABLE && o.format != IMV_FMT_JSON &&
-        o.format != IMV_FMT_MARKDOWN) {
+    if (o->format != -1 && o->format != IMV_FMT_TABLE && o->format != IMV_FMT_JSON &&
+        o->format != IMV_FMT_MARKDOWN) {
         fprintf(stderr, "imeval sensitivity: --format: table, json or markdown\n"
                         "(see imeval sensitivity --help)\n");
-        cli_opts_free(&o);
-        return EXIT_USAGE;
+        rc = EXIT_USAGE;
+        goto done;
     }
-    int partial = 0;
-    imv_registry *reg = cli_registry(&o, &partial);
-    if (!reg) {
-        cli_opts_free(&o);
-        return EXIT_USAGE;
-    }
-    cli_out out;
-    if (cli_out_open(&out, o.output)) {
-        imv_registry_free(reg);
-        cli_opts_free(&o);
-        return EXIT_USAGE;
-    }
-    sens_ctx x = {.f = out.f, .json = o.format == IMV_FMT_JSON, .reg = reg,
-                  .markdown = o.format == IMV_FMT_MARKDOWN,
-                  .w = imv_worker_new(reg)};
-    if (x.json)
-        x.results = cJSON_CreateArray();
-    imv_diags diags;
-    imv_diags_init(&diags);
-    imv_run_opts ro = {.jobs = 1, .strict = o.strict, .stop = &cli_stop};
+    if ((rc = cli_load(&c)) != CLI_GO || (rc = cli_open_output(&c)) != CLI_GO)
+        goto done;
+    imv_format fmt = o->format == IMV_FMT_JSON ? IMV_FMT_JSON : IMV_FMT_TABLE;
+    sens_ctx x = {.out = imv_output_open(c.out.f, IMV_DOC_SENSITIVITY, fmt, 0, c.reg, NULL),
+                  .f = c.out.f, .reg = c.reg, .markdown = o->format == IMV_FMT_MARKDOWN};
+    cli_diag_sink ds = {.print = 1, .quiet = o->quiet, .keep_errors = fmt == IMV_FMT_JSON};
+    cli_diag_sink_attach(&ds, &c.diags);
+    /* The pool computes the tipping points beside each evaluation, and
+     * they are written as each profile completes, in input order. */
+    imv_run_opts ro = {.jobs = o->jobs, .strict = o->strict, .sensitivity = 1, .stop = &cli_stop};
     imv_run_stats st;
     cli_catch_signals();
-    int run_rc = imv_run(reg, (char *const *)o.args.v, o.args.n, &ro, sink, NULL, &x, &diags, &st);
+    imv_output_begin(x.out);
+    int run_rc = imv_run(c.reg, (char *const *)o->args.v, o->args.n, &ro, sink, NULL, &x,
+                         &c.diags, &st);
+    cli_diag_sink_close(&ds, &c.diags, "errors were printed but are");
     int ok = run_rc == IMV_OK;
-    if (x.json) {
-        cJSON *doc = cJSON_CreateObject();
-        cJSON_AddStringToObject(doc, "format", "imeval-sensitivity/1");
-        cJSON *eng = cJSON_AddObjectToObject(doc, "engine");
-        cJSON_AddStringToObject(eng, "version", IMV_VERSION);
-        cJSON_AddItemToObject(doc, "results", x.results);
-        add_errors(doc, &diags);
-        char *s = cJSON_Print(doc);
-        if (!s || fprintf(out.f, "%s\n", s) < 0)
-            ok = 0;
-        free(s);
-        cJSON_Delete(doc);
-    }
-    for (size_t i = 0; i < diags.n; i++) {
-        if (diags.v[i].warning && o.quiet)
-            continue;
-        char buf[1200];
-        imv_diag_format(&diags.v[i], buf, sizeof buf);
-        fprintf(stderr, "%s%s\n", diags.v[i].warning ? "warning: " : "", buf);
-    }
-    if (cli_out_close(&out, ok))
+    if (imv_output_end(x.out, &c.diags) != IMV_OK)
         ok = 0;
-    rc = st.interrupted                                            ? EXIT_INTERRUPTED
-         : (!ok || diags.n_errors || partial || x.failed || !x.count) ? EXIT_PARTIAL
-                                                                   : 0;
-    imv_worker_free(x.w);
-    imv_diags_free(&diags);
-    imv_registry_free(reg);
-    cli_opts_free(&o);
-    return rc;
+    if (cli_close_output(&c, ok))
+        ok = 0;
+    rc = st.interrupted                                                 ? EXIT_INTERRUPTED
+         : (!ok || c.diags.n_errors || c.partial || x.failed || !x.count) ? EXIT_PARTIAL
+                                                                         : 0;
+done:
+    return cli_end(&c, rc);
 }

@@ -23,64 +23,59 @@ static const char about[] =
 
 int cmd_synth(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(argc, argv, 2, CMD_SYNTH, "synth", &o);
-    if (rc || o.help) {
-        if (o.help)
-            cli_help(stdout, CMD_SYNTH, "synth", synopsis, about);
-        cli_opts_free(&o);
-        return rc;
-    }
-    if (o.args.n) {
+    cli_cmd c;
+    imv_synth *g = NULL;
+    int rc = cli_begin(&c, argc, argv, CMD_SYNTH, "synth", synopsis, about);
+    if (rc != CLI_GO)
+        goto done;
+    const cli_opts *o = &c.o;
+    if (o->args.n) {
         fprintf(stderr, "imeval synth: unexpected argument \"%s\" (see imeval synth --help)\n",
-                o.args.v[0]);
-        cli_opts_free(&o);
-        return EXIT_USAGE;
+                o->args.v[0]);
+        rc = EXIT_USAGE;
+        goto done;
     }
-    imv_synth_opts so = {0, 0, o.as_of};
+    imv_synth_opts so = {0, 0, o->as_of};
     char err[256];
-    if (o.years && imv_synth_parse_years(o.years, &so, err, sizeof err)) {
+    if (o->years && imv_synth_parse_years(o->years, &so, err, sizeof err)) {
         fprintf(stderr, "imeval synth: --years: %s (see imeval synth --help)\n", err);
-        cli_opts_free(&o);
-        return EXIT_USAGE;
+        rc = EXIT_USAGE;
+        goto done;
     }
-    imv_synth *g = imv_synth_new_opts(o.seed, &so, err, sizeof err);
+    g = imv_synth_new_opts(o->seed, &so, err, sizeof err);
     if (!g) {
         fprintf(stderr, "imeval synth: %s (see imeval synth --help)\n", err);
-        cli_opts_free(&o);
-        return EXIT_USAGE;
+        rc = EXIT_USAGE;
+        goto done;
     }
-    cli_out out;
-    if (cli_out_open(&out, o.output)) {
-        imv_synth_free(g);
-        cli_opts_free(&o);
-        return EXIT_USAGE;
-    }
+    if ((rc = cli_open_output(&c)) != CLI_GO)
+        goto done;
     cli_catch_signals();
     static char obuf[1 << 16];
-    setvbuf(out.f, obuf, _IOFBF, sizeof obuf);
+    setvbuf(c.out.f, obuf, _IOFBF, sizeof obuf);
     int ok = 1;
-    for (uint64_t i = 0; i < (uint64_t)o.count; i++) {
+    for (uint64_t i = 0; i < (uint64_t)o->count; i++) {
         if ((i & 1023) == 0 && cli_stop)
             break;
         size_t n;
         const char *s = imv_synth_profile(g, i, &n);
-        if (fwrite(s, 1, n, out.f) != n || putc('\n', out.f) == EOF) {
+        if (fwrite(s, 1, n, c.out.f) != n || putc('\n', c.out.f) == EOF) {
             ok = 0;
             break;
         }
     }
-    imv_synth_free(g);
-    if (ok && !cli_stop && fflush(out.f) != 0)
+    if (ok && !cli_stop && fflush(c.out.f) != 0)
         ok = 0;
     int saved = errno;
     /* A reader that stops early (synth | head) is not an error worth a message. */
-    if (!ok && !out.path && saved == EPIPE) {
-        cli_opts_free(&o);
-        return EXIT_PARTIAL;
+    if (!ok && !c.out.path && saved == EPIPE) {
+        rc = EXIT_PARTIAL;
+        goto done;
     }
-    if (cli_out_close(&out, ok && !cli_stop))
+    if (cli_close_output(&c, ok && !cli_stop))
         ok = 0;
-    cli_opts_free(&o);
-    return cli_stop ? EXIT_INTERRUPTED : ok ? 0 : EXIT_PARTIAL;
+    rc = cli_stop ? EXIT_INTERRUPTED : ok ? 0 : EXIT_PARTIAL;
+done:
+    imv_synth_free(g);
+    return cli_end(&c, rc);
 }

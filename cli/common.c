@@ -8,11 +8,8 @@
 
 void cli_print_diags(const imv_diags *d, size_t from)
 {
-    char buf[1200];
-    for (size_t i = from; i < d->n; i++) {
-        imv_diag_format(&d->v[i], buf, sizeof buf);
-        fprintf(stderr, "%s%s\n", d->v[i].warning ? "warning: " : "", buf);
-    }
+    for (size_t i = from; i < d->n; i++)
+        cli_print_diag(&d->v[i], 0);
 }
 
 static void load_path_env(imv_registry *reg, imv_diags *d)
@@ -70,4 +67,95 @@ imv_registry *cli_registry(const cli_opts *o, int *partial)
     if (partial)
         *partial = load_errors > 0;
     return reg;
+}
+
+void cli_print_diag(const imv_diag *g, int quiet)
+{
+    if (g->warning && quiet)
+        return;
+    char buf[1200];
+    imv_diag_format(g, buf, sizeof buf);
+    fprintf(stderr, "%s%s\n", g->warning ? "warning: " : "", buf);
+}
+
+/* Print each diagnostic as it arrives and keep only what a JSON document
+ * lists, at most CLI_MAX_LISTED: keeping every one took 250 bytes a
+ * message, 500 MB for 1 MB of "{}" lines. */
+static int on_diag(void *ctx, const imv_diag *g)
+{
+    cli_diag_sink *s = ctx;
+    if (s->print)
+        cli_print_diag(g, s->quiet);
+    if (g->warning ? !s->keep_warnings : !s->keep_errors)
+        return 0;
+    if (s->listed >= CLI_MAX_LISTED) {
+        s->unlisted++;
+        return 0;
+    }
+    s->listed++;
+    return 1;
+}
+
+void cli_diag_sink_attach(cli_diag_sink *s, imv_diags *d)
+{
+    d->on_add = on_diag;
+    d->on_add_ctx = s;
+}
+
+void cli_diag_sink_close(cli_diag_sink *s, imv_diags *d, const char *what)
+{
+    d->on_add = NULL;   /* kept, and (when printing) already said on stderr */
+    if (s->unlisted)
+        imv_diags_add(d, 0, "imeval", NULL, "%zu more %s not listed here (the list%s at %d)",
+                      s->unlisted, what, s->keep_warnings ? "s stop" : " stops", CLI_MAX_LISTED);
+}
+
+int cli_begin(cli_cmd *c, int argc, char **argv, unsigned cmd, const char *name,
+              const char *synopsis, const char *about)
+{
+    memset(c, 0, sizeof *c);
+    c->cmd = cmd;
+    c->name = name;
+    imv_diags_init(&c->diags);
+    int rc = cli_parse(argc, argv, 2, cmd, name, &c->o);
+    if (rc)
+        return rc;
+    if (c->o.help) {
+        cli_help(stdout, cmd, name, synopsis, about);
+        return 0;
+    }
+    return CLI_GO;
+}
+
+int cli_load(cli_cmd *c)
+{
+    c->reg = cli_registry(&c->o, &c->partial);
+    return c->reg ? CLI_GO : EXIT_USAGE;
+}
+
+int cli_open_output(cli_cmd *c)
+{
+    if (cli_out_open(&c->out, c->o.output))
+        return EXIT_USAGE;
+    c->out_open = 1;
+    return CLI_GO;
+}
+
+int cli_close_output(cli_cmd *c, int commit)
+{
+    if (!c->out_open)
+        return 0;
+    c->out_open = 0;
+    if (!commit && !c->out.path)
+        return 0;    /* standard output: nothing to drop, and said already */
+    return cli_out_close(&c->out, commit);
+}
+
+int cli_end(cli_cmd *c, int rc)
+{
+    cli_close_output(c, 0);    /* a run that did not get to commit leaves nothing */
+    imv_diags_free(&c->diags);
+    imv_registry_free(c->reg);
+    cli_opts_free(&c->o);
+    return rc;
 }

@@ -6,7 +6,20 @@
 #include <string.h>
 
 #include "internal.h"
+#include "monitor.h"
 #include "uncertainty.h"
+
+/* The analysis of the intervention in place is part of the evaluation,
+ * so that every document renders the same status without deciding it. */
+static void assess_intervention(imv_evaluation *e)
+{
+    imv_monitor mon;
+    imv_monitor_assess(e, &mon);
+    if (mon.status == IMV_MON_NONE)
+        return;
+    e->monitor = imv_xmalloc(sizeof *e->monitor);
+    *e->monitor = mon;
+}
 
 int imv_evaluate(imv_worker *w, const imv_profile *p, imv_evaluation *e)
 {
@@ -31,6 +44,7 @@ int imv_evaluate(imv_worker *w, const imv_profile *p, imv_evaluation *e)
     imv_rank(e->results, e->n, e->order);
     if (e->n && e->results[e->order[0]].viable && !e->results[e->order[0]].error)
         e->recommended = imv_model_id(e->results[e->order[0]].model);
+    assess_intervention(e);
     return failed ? IMV_EPLUGIN : IMV_OK;
 }
 
@@ -41,5 +55,7 @@ void imv_evaluation_clear(imv_evaluation *e)
     free(e->results);
     free(e->order);
     imv_uncertainty_free(e->uncertainty);
+    free(e->monitor);
+    imv_sensitivity_free(e->sensitivity);
     memset(e, 0, sizeof *e);
 }

@@ -323,6 +323,13 @@ typedef struct imv_evaluation {
     size_t *order;                   /* ranking: indices into results */
     const char *recommended;         /* model id or NULL when none viable */
     struct imv_uncertainty *uncertainty;  /* NULL unless draws were run */
+    /* The intervention in place, assessed while evaluating (on track,
+     * stalling, improved: core/monitor.c; the type is private, in
+     * monitor.h); NULL when the profile names none. */
+    struct imv_monitor *monitor;
+    /* Tipping points, when the run was asked for them
+     * (imv_run_opts.sensitivity); NULL otherwise. */
+    struct imv_sensitivity *sensitivity;
 } imv_evaluation;
 
 int imv_evaluate(imv_worker *w, const imv_profile *p, imv_evaluation *out);
@@ -377,6 +384,7 @@ typedef struct imv_run_opts {
     double rating_noise;         /* with draws: spread of point ratings (0 none) */
     int strict;
     int no_evaluate;             /* validate only */
+    int sensitivity;             /* attach tipping points to each evaluation */
     volatile sig_atomic_t *stop; /* set asynchronously to stop early; may be NULL */
 } imv_run_opts;
 
@@ -421,16 +429,38 @@ int imv_format_parse(const char *name);
 
 typedef struct imv_output imv_output;
 
+/* The documents output writes.  Results: one imv_output_evaluation per
+ * profile (RESULT-FORMAT.md in JSON).  Sensitivity: the same calls, each
+ * evaluation carrying its tipping points (imv_run_opts.sensitivity), in
+ * the imeval-sensitivity/1 envelope or as text.  Validation: one
+ * imv_output_profile per valid profile, then the errors and warnings. */
+typedef enum imv_document {
+    IMV_DOC_RESULTS,
+    IMV_DOC_SENSITIVITY,
+    IMV_DOC_VALIDATION
+} imv_document;
+
+#define IMV_SENSITIVITY_FORMAT "imeval-sensitivity/1"
+
 /* Start writing to f (borrowed).  explain adds reasons, preconditions,
  * risks and timelines to the table and Markdown formats (JSON always has
  * them).  reg is borrowed and must outlive the output. */
 imv_output *imv_output_new(FILE *f, imv_format fmt, int explain, const imv_registry *reg,
                            const char *extra_header_json);
+/* The same for any document (imv_output_new writes results). */
+imv_output *imv_output_open(FILE *f, imv_document doc, imv_format fmt, int explain,
+                            const imv_registry *reg, const char *extra_header_json);
 /* Each returns 0, or IMV_EIO when writing failed. */
 int imv_output_begin(imv_output *o);
 int imv_output_evaluation(imv_output *o, const imv_evaluation *e);
-/* Close the document; JSON lists every error in diags.  Frees o. */
+/* One valid profile of a validation document. */
+int imv_output_profile(imv_output *o, const imv_profile *p);
+/* Close the document; JSON lists every error in diags (and, for
+ * validation, every warning).  Frees o. */
 int imv_output_end(imv_output *o, const imv_diags *diags);
+/* The errors (warnings = 0) or the warnings of d as the JSON array every
+ * document uses: {source, line (when known), where, message}. */
+struct cJSON *imv_diags_json(const imv_diags *d, int warnings);
 
 /* Give the document a provenance block (below): JSON gains "provenance"
  * after "errors"; Markdown ends with a provenance section.  The result

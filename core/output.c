@@ -16,6 +16,7 @@
 
 struct imv_output {
     FILE *f;
+    imv_document doc;
     imv_format fmt;
     int explain;
     const imv_registry *reg;
@@ -43,8 +44,15 @@ int imv_format_parse(const char *s)
 imv_output *imv_output_new(FILE *f, imv_format fmt, int explain, const imv_registry *reg,
                            const char *extra_header_json)
 {
+    return imv_output_open(f, IMV_DOC_RESULTS, fmt, explain, reg, extra_header_json);
+}
+
+imv_output *imv_output_open(FILE *f, imv_document doc, imv_format fmt, int explain,
+                            const imv_registry *reg, const char *extra_header_json)
+{
     imv_output *o = imv_xcalloc(1, sizeof *o);
     o->f = f;
+    o->doc = doc;
     o->fmt = fmt;
     o->explain = explain;
     o->reg = reg;
@@ -191,20 +199,19 @@ cJSON *imv_output_evaluation_json(const imv_evaluation *e)
         cJSON_AddItemToArray(a, imv_output_ranking_json(e, i));
     if (e->uncertainty)
         cJSON_AddItemToObject(o, "uncertainty", imv_uncertainty_json(e->uncertainty, e));
-    imv_monitor mon;
-    imv_monitor_assess(e, &mon);
-    if (mon.status != IMV_MON_NONE) {
+    const imv_monitor *mon = e->monitor;
+    if (mon) {
         char text[1200];
         cJSON *iv = cJSON_AddObjectToObject(o, "intervention");
-        cJSON_AddStringToObject(iv, "model", mon.model);
-        add_months(iv, "months", mon.months == IMV_UNKNOWN ? IMV_UNKNOWN : floor(mon.months));
-        add_months(iv, "expected_months", mon.expected_months);
-        cJSON_AddStringToObject(iv, "status", imv_monitor_status_name(mon.status));
-        if (mon.escalate_to)
-            cJSON_AddStringToObject(iv, "escalate_to", mon.escalate_to);
+        cJSON_AddStringToObject(iv, "model", mon->model);
+        add_months(iv, "months", mon->months == IMV_UNKNOWN ? IMV_UNKNOWN : floor(mon->months));
+        add_months(iv, "expected_months", mon->expected_months);
+        cJSON_AddStringToObject(iv, "status", imv_monitor_status_name(mon->status));
+        if (mon->escalate_to)
+            cJSON_AddStringToObject(iv, "escalate_to", mon->escalate_to);
         else
             cJSON_AddNullToObject(iv, "escalate_to");
-        imv_monitor_sentence(&mon, text, sizeof text);
+        imv_monitor_sentence(mon, text, sizeof text);
         cJSON_AddStringToObject(iv, "text", text);
     }
     if (p->extra_json) {
@@ -259,13 +266,12 @@ static void json_evaluation(imv_output *o, const imv_evaluation *e)
     cJSON_Delete(j);
 }
 
-static void json_end(imv_output *o, const imv_diags *d)
+cJSON *imv_diags_json(const imv_diags *d, int warnings)
 {
-    put(o, "],\n\t\"errors\":\t");
     cJSON *a = cJSON_CreateArray();
     for (size_t i = 0; d && i < d->n; i++) {
         const imv_diag *g = &d->v[i];
-        if (g->warning)
+        if (!g->warning != !warnings)
             continue;
         cJSON *x = cJSON_CreateObject();
         cJSON_AddStringToObject(x, "source", g->source ? g->source : "imeval");
@@ -275,14 +281,97 @@ static void json_end(imv_output *o, const imv_diags *d)
         cJSON_AddStringToObject(x, "message", g->message);
         cJSON_AddItemToArray(a, x);
     }
+    return a;
+}
+
+/* A member "name": [diagnostics] of the envelope, indented one level. */
+static void json_diags(imv_output *o, const char *name, const imv_diags *d, int warnings)
+{
+    cJSON *a = imv_diags_json(d, warnings);
+    putf(o, "\t\"%s\":\t", name);
     print_json(o, a, "\t");
     cJSON_Delete(a);
+}
+
+static void json_end(imv_output *o, const imv_diags *d)
+{
+    put(o, "],\n");
+    json_diags(o, "errors", d, 0);
     if (o->prov) {
         cJSON *pj = imv_provenance_json(o->prov, o->prov_stamp);
         put(o, ",\n\t\"provenance\":\t");
         print_json(o, pj, "\t");
         cJSON_Delete(pj);
     }
+    put(o, "\n}\n");
+}
+
+/* ---- the sensitivity and validation documents ------------------------------ *
+ *
+ * The same envelope as results: written as each profile comes, so that a
+ * long input streams, with the diagnostics at the end. */
+
+static void sens_begin(imv_output *o)
+{
+    if (o->fmt == IMV_FMT_JSON)
+        putf(o, "{\n\t\"format\":\t\"%s\",\n\t\"engine\":\t{\n\t\t\"version\":\t\"%s\"\n\t},\n"
+                "\t\"results\":\t[",
+             IMV_SENSITIVITY_FORMAT, IMV_VERSION);
+}
+
+static int sens_evaluation(imv_output *o, const imv_evaluation *e)
+{
+    if (!e->sensitivity)
+        return IMV_EINVAL;   /* the run was not asked for it */
+    if (o->fmt == IMV_FMT_JSON) {
+        cJSON *j = imv_sensitivity_json(e->sensitivity, e->profile, o->reg);
+        put(o, o->n_written ? ", " : "");
+        print_json(o, j, "\t\t");   /* as deep as cJSON puts an array's objects */
+        cJSON_Delete(j);
+    } else {
+        if (o->n_written)
+            put(o, "\n");
+        imv_sensitivity_text(o->f, e->sensitivity, e->profile, o->reg);
+        if (ferror(o->f))
+            o->io_error = 1;
+    }
+    return IMV_OK;
+}
+
+static void valid_begin(imv_output *o)
+{
+    if (o->fmt == IMV_FMT_JSON)
+        put(o, "{\n\t\"valid\":\t[");
+}
+
+int imv_output_profile(imv_output *o, const imv_profile *p)
+{
+    if (o->fmt == IMV_FMT_JSON) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "id", p->id);
+        cJSON_AddStringToObject(x, "source", p->source);
+        cJSON_AddNumberToObject(x, "line", (double)p->line);
+        cJSON_AddBoolToObject(x, "uncertain", p->uncertain);
+        char *s = cJSON_PrintUnformatted(x);
+        putf(o, "%s\n\t\t%s", o->n_written ? "," : "", s ? s : "null");
+        free(s);
+        cJSON_Delete(x);
+    } else {
+        putf(o, "%s:%ld: %s: ok%s\n", p->source, p->line, p->id,
+             p->uncertain ? " (has uncertain ratings)" : "");
+    }
+    o->n_written++;
+    return o->io_error ? IMV_EIO : IMV_OK;
+}
+
+static void valid_end(imv_output *o, const imv_diags *d)
+{
+    if (o->fmt != IMV_FMT_JSON)
+        return;
+    putf(o, "%s],\n", o->n_written ? "\n\t" : "");
+    json_diags(o, "errors", d, 0);
+    put(o, ",\n");
+    json_diags(o, "warnings", d, 1);
     put(o, "\n}\n");
 }
 
@@ -330,11 +419,9 @@ static void table_header(imv_output *o, const imv_evaluation *e)
     }
     else
         put(o, "recommended: none - no model is viable for this profile\n");
-    imv_monitor mon;
-    imv_monitor_assess(e, &mon);
-    if (mon.status != IMV_MON_NONE) {
+    if (e->monitor) {
         char text[1200];
-        imv_monitor_sentence(&mon, text, sizeof text);
+        imv_monitor_sentence(e->monitor, text, sizeof text);
         put(o, "in place: ");
         wrap(o, text, 10, 2, 80);
     }
@@ -694,7 +781,11 @@ void imv_output_set_draws(imv_output *o, size_t draws)
 
 int imv_output_begin(imv_output *o)
 {
-    if (o->fmt == IMV_FMT_JSON)
+    if (o->doc == IMV_DOC_SENSITIVITY)
+        sens_begin(o);
+    else if (o->doc == IMV_DOC_VALIDATION)
+        valid_begin(o);
+    else if (o->fmt == IMV_FMT_JSON)
         json_begin(o);
     else if (o->fmt == IMV_FMT_CSV)
         put(o, o->csv_draws
@@ -708,6 +799,13 @@ int imv_output_begin(imv_output *o)
 
 int imv_output_evaluation(imv_output *o, const imv_evaluation *e)
 {
+    if (o->doc == IMV_DOC_SENSITIVITY) {
+        int rc = sens_evaluation(o, e);
+        if (rc)
+            return rc;
+        o->n_written++;
+        return o->io_error ? IMV_EIO : IMV_OK;
+    }
     switch (o->fmt) {
     case IMV_FMT_JSON:
         json_evaluation(o, e);
@@ -735,7 +833,9 @@ int imv_output_end(imv_output *o, const imv_diags *d)
 {
     if (!o)
         return IMV_OK;
-    if (o->fmt == IMV_FMT_JSON)
+    if (o->doc == IMV_DOC_VALIDATION)
+        valid_end(o, d);
+    else if (o->fmt == IMV_FMT_JSON)
         json_end(o, d);
     if (o->fmt == IMV_FMT_MARKDOWN && o->prov)
         md_provenance(o);

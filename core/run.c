@@ -158,6 +158,9 @@ static void work(batch *b, imv_worker *w)
     while (claim(b, &i, &block, &mc)) {
         if (block == SIZE_MAX) {
             imv_evaluate(w, b->p[i], &b->e[i]);
+            /* on failure (no models) it stays NULL, which output refuses */
+            if (b->o->sensitivity)
+                imv_sensitivity_run(w, b->p[i], &b->e[i].sensitivity);
             b->done[i] = 1;
             continue;
         }
