@@ -216,9 +216,9 @@ START_TEST(sandbox__models_do_not_share_globals)
 {
     make_dir();
     /* a_writer runs first (models are sorted by id): it sets globals at
-     * load and in every call, and rewrites the shared-looking libraries. */
+     * load (in a call it may not: sandbox__globals_are_read_only_while_scoring),
+     * and rewrites the shared-looking libraries in every call. */
     char *a = write_model("a_writer", "leak_at_load = 'from a'",
-                          "leak = 'from a'\n"
                           "string.upper = function() return 'pwned' end\n"
                           "getmetatable('').__index.lower = function() return 'pwned' end\n"
                           "math.floor = function() return 99 end\n"
@@ -247,6 +247,57 @@ START_TEST(sandbox__models_do_not_share_globals)
     imv_registry_free(reg);
     free(a);
     free(b);
+    remove_dir();
+}
+END_TEST
+
+/* Output must not depend on which thread's state scored which profile
+ * before: once loaded, a model's globals are read-only, and a write while
+ * scoring is that call's error naming the global.  This model counted its
+ * calls in a global and scored 1, 2, 3. */
+START_TEST(sandbox__globals_are_read_only_while_scoring)
+{
+    const char *bodies[4] = {"calls = calls + 1 return calls", "last_seen = p.id return 1",
+                             "_G.last_seen = p.id return 1", "rawset(_G, 'last_seen', p.id) return 1"};
+    const char *names[4] = {"calls", "last_seen", "last_seen", "last_seen"};
+    for (int k = 0; k < 4; k++) {
+        make_dir();
+        char *path = write_model("stateful", "calls = 0", bodies[k]);
+        imv_registry *reg = new_registry(1000000, 8u << 20);
+        imv_diags d;
+        imv_diags_init(&d);
+        ck_assert_int_eq(imv_registry_load_file(reg, path, 0, &d), 0);
+        for (int round = 0; round < 2; round++) {
+            char *err = score_with(reg, "stateful", "sb-1", NULL);
+            char expect[120];
+            snprintf(expect, sizeof expect, "assignment to global '%s' while scoring", names[k]);
+            ck_assert_msg(err && strstr(err, expect), "%s: %s", bodies[k], err ? err : "(none)");
+            ck_assert_msg(k == 3 || strstr(err, "stateful.lua:5:"), "no line: %s", err);
+            free(err);
+        }
+        imv_diags_free(&d);
+        imv_registry_free(reg);
+        free(path);
+        remove_dir();
+    }
+    /* Reading globals set at load, helpers defined there, rawget and
+     * pairs over _G still work. */
+    make_dir();
+    char *path = write_model("reader", "base = 40\nfunction helper(x) return x + 1 end",
+                             "local n = 0 for k in pairs(_G) do n = n + 1 end\n"
+                             "if n < 10 or rawget(_G, 'base') ~= 40 then error('globals: ' .. n) end\n"
+                             "return helper(base)");
+    imv_registry *reg = new_registry(1000000, 8u << 20);
+    imv_diags d;
+    imv_diags_init(&d);
+    ck_assert_int_eq(imv_registry_load_file(reg, path, 0, &d), 0);
+    double score = -1;
+    char *err = score_with(reg, "reader", "sb-1", &score);
+    ck_assert_msg(err == NULL, "%s", err);
+    ck_assert_double_eq(score, 41);
+    imv_diags_free(&d);
+    imv_registry_free(reg);
+    free(path);
     remove_dir();
 }
 END_TEST
@@ -547,6 +598,7 @@ int main(void)
     tcase_add_test(tc, sandbox__string_metatable_is_the_trimmed_library);
     tcase_add_test(tc, sandbox__precompiled_chunk_is_refused);
     tcase_add_test(tc, sandbox__models_do_not_share_globals);
+    tcase_add_test(tc, sandbox__globals_are_read_only_while_scoring);
     suite_add_tcase(s, tc);
     tc = tcase_create("limits");
     tcase_set_timeout(tc, 60);

@@ -226,6 +226,7 @@ static int l_setup(lua_State *L)
         I->ref_batch = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_settop(L, model);
     I->ref_model = luaL_ref(L, LUA_REGISTRYINDEX);
+    imv_lua_freeze_globals(L);
     return 0;
 }
 

@@ -124,6 +124,9 @@ void imv_lua_call_end(void);
 /* ---- sandbox.c ---- */
 /* lua_CFunction: open the allowed libraries and the imeval library. */
 int imv_lua_open_sandbox(lua_State *L);
+/* After the script has run: make its globals read-only (a write while
+ * scoring is the call's error, naming the global).  Raises on memory. */
+int imv_lua_freeze_globals(lua_State *L);
 
 /* ---- marshal.c ---- */
 int imv_lua_make_keys(lua_State *L);

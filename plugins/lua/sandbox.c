@@ -376,6 +376,107 @@ static int l_xpcall(lua_State *L)
     return lua_gettop(L);
 }
 
+/* ---- globals are read-only once the model is loaded -------------------------
+ *
+ * Each worker thread has its own state of a model, and which state scores
+ * which profile depends on threads and timing: a model that kept anything
+ * in a global between calls (a counter, a cache, the last profile) would
+ * give output that depends on them.  Once the script has run, its globals
+ * move to a hidden table that the globals table reads through (__index),
+ * and a write to a global is that call's error, naming it: the globals
+ * table stays empty, so every write reaches __newindex.  rawset on it is
+ * refused too, and rawget and pairs read the hidden table. */
+
+static int l_global_write(lua_State *L)
+{
+    const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : luaL_typename(L, 2);
+    luaL_where(L, 2);   /* the model's line, not this function's */
+    lua_pushfstring(L, "assignment to global '%s' while scoring: a model keeps no state "
+                    "between calls (make it a local, or set it when the script loads)", k);
+    lua_concat(L, 2);
+    return lua_error(L);
+}
+
+/* rawset and rawget with upvalues (the real function, _G, the hidden table). */
+static int l_rawset(lua_State *L)
+{
+    if (lua_rawequal(L, 1, lua_upvalueindex(2))) {
+        lua_settop(L, 2);
+        return l_global_write(L);
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static int l_rawget(lua_State *L)
+{
+    if (lua_rawequal(L, 1, lua_upvalueindex(2))) {
+        lua_pushvalue(L, lua_upvalueindex(3));
+        lua_replace(L, 1);
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+/* __pairs of _G: the (sorted) pairs of the hidden table. */
+static int l_globals_pairs(lua_State *L)
+{
+    lua_getfield(L, lua_upvalueindex(1), "pairs");
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_call(L, 1, 3);
+    return 3;
+}
+
+/* hidden.name = f(real hidden.name, _G, hidden). */
+static void wrap_raw(lua_State *L, int g, int h, const char *name, lua_CFunction f)
+{
+    lua_getfield(L, h, name);
+    lua_pushvalue(L, g);
+    lua_pushvalue(L, h);
+    lua_pushcclosure(L, f, 3);
+    lua_setfield(L, h, name);
+}
+
+int imv_lua_freeze_globals(lua_State *L)
+{
+    lua_pushglobaltable(L);
+    int g = lua_gettop(L);
+    lua_newtable(L);
+    int h = g + 1;
+    lua_pushnil(L);
+    while (lua_next(L, g)) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, h);
+    }
+    lua_pushnil(L);
+    while (lua_next(L, g)) {     /* clearing existing fields while iterating is allowed */
+        lua_pop(L, 1);
+        lua_pushvalue(L, -1);
+        lua_pushnil(L);
+        lua_rawset(L, g);
+    }
+    wrap_raw(L, g, h, "rawset", l_rawset);
+    wrap_raw(L, g, h, "rawget", l_rawget);
+    lua_createtable(L, 0, 4);
+    lua_pushvalue(L, h);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, l_global_write);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushvalue(L, h);
+    lua_pushcclosure(L, l_globals_pairs, 1);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushliteral(L, "the globals of a loaded model are read-only");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, g);
+    lua_settop(L, g - 1);
+    return 0;
+}
+
 /* lib.name (lib at the top of the stack) = f, with the old lib.name as
  * f's upvalue. */
 static void wrap(lua_State *L, const char *name, lua_CFunction f)
@@ -395,11 +496,21 @@ static void charge(lua_State *L, const char *lib, const char *name, int kind)
     lua_setfield(L, -2, name);
 }
 
+/* t's __pairs as the standard pairs finds it: in the metatable itself,
+ * whatever its __metatable field says. */
+static int l_metapairs(lua_State *L)
+{
+    if (luaL_getmetafield(L, 1, "__pairs") == LUA_TNIL)
+        lua_pushnil(L);
+    return 1;
+}
+
 /* Deterministic pairs: numbers, then strings, then booleans, each in
  * order; keys of other types (tables, functions) last, in an order that
  * is not specified.  A __pairs metamethod is still honoured. */
 static const char sorted_pairs[] =
-    "local next, type, sort, getmetatable = next, type, table.sort, getmetatable\n"
+    "local metapairs = ...\n"
+    "local next, type, sort = next, type, table.sort\n"
     "local rank = { number = 1, string = 2, boolean = 3 }\n"
     "local function before(a, b)\n"
     "  local ta, tb = type(a), type(b)\n"
@@ -409,8 +520,8 @@ static const char sorted_pairs[] =
     "  return false\n"
     "end\n"
     "function pairs(t)\n"
-    "  local mt = getmetatable(t)\n"
-    "  if mt and mt.__pairs then return mt.__pairs(t) end\n"
+    "  local mp = metapairs(t)\n"
+    "  if mp then return mp(t) end\n"
     "  local keys, n = {}, 0\n"
     "  for k in next, t do n = n + 1; keys[n] = k end\n"
     "  sort(keys, before)\n"
@@ -462,7 +573,8 @@ int imv_lua_open_sandbox(lua_State *L)
      * key order instead (RESULT-FORMAT promises byte-identical output). */
     if (luaL_loadbufferx(L, sorted_pairs, sizeof sorted_pairs - 1, "=pairs", "t") != LUA_OK)
         return lua_error(L);
-    lua_call(L, 0, 0);
+    lua_pushcfunction(L, l_metapairs);
+    lua_call(L, 1, 0);
     /* The loaded-modules table would otherwise still hold the full
      * libraries (string.dump via package.loaded.string is gone with
      * keep_only since it is the same table, but be thorough). */
