@@ -20,8 +20,12 @@ for page in "$ROOT"/docs/man/*.[1-8]; do
     MANWIDTH=80 man -l "$page" >"$tmp/page" 2>"$tmp/warn" || fail "man -l failed on $page"
     grep -q '^NAME' "$tmp/page" || fail "$page renders without a NAME section"
 done
-for cmd in evaluate explain validate models sensitivity synth new-model check-model compare backtest; do
-    grep -q "^\.SS \"$cmd" "$ROOT/docs/man/imeval.1" || fail "imeval.1 has no section for $cmd"
+# Every command `imeval --help` lists has its section in imeval(1).
+cmds=$("$IMEVAL_BIN" --help | awk '/^commands:/ { f = 1; next } f && /^  [a-z]/ { print $1 }')
+[ "$(echo "$cmds" | wc -w)" -ge 10 ] || fail "imeval --help lists too few commands: $cmds"
+for cmd in $cmds; do
+    grep -q "^\.SS \"$cmd" "$ROOT/docs/man/imeval.1" \
+        || fail "imeval.1 has no section for $cmd (add a .SS \"$cmd ...\" in docs/man/imeval.1)"
 done
 
 # 2. Install into a staging directory.
