@@ -61,7 +61,7 @@ typedef struct cli_opts {
     /* compare, backtest: side B is side A changed by these */
     cli_list b_model_dirs, b_model_files, b_sets;
     const char *b_params_file, *b_only;
-    int b_no_bundled, have_b;
+    int b_no_bundled, b_separate, have_b;
     int help;
     int draws_given;            /* --draws was given (report defaults to 2000) */
     int stamp;                  /* --stamp: time and argv in the JSON provenance */

@@ -18,7 +18,8 @@ static const char about[] =
     "--no-bundled, --only, --set, --params); side B is side A changed by the --b-\n"
     "options: --b-model FILE and --b-models DIR add models, --b-no-bundled drops\n"
     "the bundled ones, --b-only keeps some, --b-set M.P=V and --b-params FILE set\n"
-    "parameters.  For each profile: the recommendation on each side (and whether\n"
+    "parameters; --b-separate makes B a set of its own (the bundled models unless\n"
+    "--no-bundled or --b-no-bundled, and only the --b- options).  For each profile: the recommendation on each side (and whether\n"
     "it changed), Kendall's tau between the two rankings of the models both sides\n"
     "have, and the models whose viability changed; then, per model, the\n"
     "correlation of its scores on the two sides and its mean change.  Formats:\n"
@@ -27,6 +28,7 @@ static const char about[] =
     "examples:\n"
     "  imeval compare --b-set trust.w_commitment=15 datasets/cases/*.json\n"
     "  imeval compare --b-model my_model.lua --format markdown datasets/cases/*.json\n"
+    "  imeval compare --no-bundled --models v1/ --b-separate --b-models v2/ cases/*.json\n"
     "  imeval synth --count 2000 | imeval compare --b-params tuned.json -";
 
 /* ---- side B ----------------------------------------------------------- */
@@ -46,10 +48,19 @@ static void concat(cli_list *out, const cli_list *a, const cli_list *b)
 
 imv_registry *cli_registry_b(const cli_opts *o, int *partial)
 {
+    /* --b-separate: B is built from its own options (and the bundled
+     * models unless --no-bundled or --b-no-bundled), nothing of A's. */
+    static const cli_list none;
     cli_opts b = *o;
-    concat(&b.model_dirs, &o->model_dirs, &o->b_model_dirs);
-    concat(&b.model_files, &o->model_files, &o->b_model_files);
+    int sep = o->b_separate;
+    concat(&b.model_dirs, sep ? &none : &o->model_dirs, &o->b_model_dirs);
+    concat(&b.model_files, sep ? &none : &o->model_files, &o->b_model_files);
     b.no_bundled = o->no_bundled || o->b_no_bundled;
+    if (sep) {
+        b.sets.n = 0;
+        b.params_file = NULL;
+        b.only = NULL;
+    }
     if (o->b_only)
         b.only = o->b_only;
     imv_registry *reg = cli_registry(&b, partial);
@@ -74,7 +85,7 @@ imv_registry *cli_registry_b(const cli_opts *o, int *partial)
 
 void cli_describe_b(const cli_opts *o, char *buf, size_t len)
 {
-    size_t n = (size_t)snprintf(buf, len, "A with");
+    size_t n = (size_t)snprintf(buf, len, "%s", o->b_separate ? "separate:" : "A with");
     const char *sep = " ";
 #define PART(...)                                                                  \
     do {                                                                           \

@@ -23,7 +23,7 @@ enum {
     O_EXPLAIN, O_OUTPUT, O_DRAWS, O_SEED, O_VARY, O_NOISE, O_JOBS, O_LUA_BUDGET, O_LUA_MEMORY,
     O_ISOLATE, O_NO_ISOLATE, O_TIMEOUT, O_REGISTER, O_ASSESSMENT, O_REVIEWS, O_BY,
     O_AUTHORITY, O_SUPERSEDES, O_QUIET, O_COUNT, O_AS_OF, O_YEARS, O_LANG, O_DIR, O_PROFILES,
-    O_B_MODELS, O_B_MODEL, O_B_NO_BUNDLED, O_B_ONLY, O_B_SET, O_B_PARAMS, O_HELP,
+    O_B_MODELS, O_B_MODEL, O_B_NO_BUNDLED, O_B_ONLY, O_B_SET, O_B_PARAMS, O_B_SEPARATE, O_HELP,
     O_STAMP
 };
 
@@ -77,6 +77,8 @@ static const opt_def opts[] = {
     {"b-set", 0, "M.P=V", TWO_SETS, O_B_SET,
      "side B sets parameter P of model M to V (repeatable)"},
     {"b-params", 0, "FILE", TWO_SETS, O_B_PARAMS, "side B sets parameters from a JSON file"},
+    {"b-separate", 0, NULL, TWO_SETS, O_B_SEPARATE,
+     "side B takes none of A's --model, --models, --only, --set, --params: two separate sets"},
     {"models", 'M', "DIR", ALL_MODELS, O_MODELS,
      "also load every .so and .lua model in DIR (repeatable)"},
     {"model", 'm', "FILE", ALL_MODELS, O_MODEL, "also load the model FILE (repeatable)"},
@@ -246,6 +248,7 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
     case O_B_ONLY: o->b_only = v; o->have_b = 1; break;
     case O_B_SET: list_add(&o->b_sets, v); o->have_b = 1; break;
     case O_B_PARAMS: o->b_params_file = v; o->have_b = 1; break;
+    case O_B_SEPARATE: o->b_separate = 1; o->have_b = 1; break;
     case O_YEARS: o->years = v; break;
     case O_SEED:
         errno = 0;

@@ -70,6 +70,22 @@ jq -e '.models[] | select(.id == "flat_fifty") | (.in_a | not) and .in_b' "$tmp/
     || fail "flat_fifty is not on side B only"
 [ "$(jq -r .summary.min_kendall_tau "$tmp/add.json")" = 1 ] || fail "adding a model reordered the others"
 
+# Two separate sets: the same id in two directories (v1 scores 50, v2 60).
+mkdir "$tmp/v1" "$tmp/v2"
+cp "$tmp/flat.lua" "$tmp/v1/flat.lua"
+sed 's/score = 50, reasons/score = 60, reasons/; s/points = 50/points = 60/' "$tmp/flat.lua" >"$tmp/v2/flat.lua"
+chmod 755 "$tmp/v1" "$tmp/v2"; chmod 644 "$tmp/v1/flat.lua" "$tmp/v2/flat.lua"
+run compare --format json --no-bundled --models "$tmp/v1" --b-separate --b-models "$tmp/v2" \
+    "$cases"/*.json >"$tmp/sep.json" || fail "--b-separate failed"
+[ "$(jq -r '.a.models, .b.models | join(",")' "$tmp/sep.json" | tr '\n' ' ')" = "flat_fifty flat_fifty " ] \
+    || { jq '.a, .b' "$tmp/sep.json"; fail "separate sets hold other models"; }
+jq -e '.models[0].mean_score_change == 10' "$tmp/sep.json" >/dev/null || fail "v1 -> v2 is not +10"
+# Without --b-separate B would load both copies of flat_fifty: refused by name.
+status=0
+run compare --no-bundled --models "$tmp/v1" --b-models "$tmp/v2" "$cases"/*.json >/dev/null 2>"$tmp/err" \
+    || status=$?
+[ "$status" -ne 0 ] || fail "a duplicate id on side B was accepted"
+
 # Usage errors.
 for args in "$cases/barnsley-2012.json" "--b-set trust.base=1" \
             "--format csv --b-set trust.base=1 $cases/barnsley-2012.json"; do
