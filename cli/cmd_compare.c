@@ -41,7 +41,8 @@ static void concat(cli_list *out, const cli_list *a, const cli_list *b)
         fputs("imeval: out of memory\n", stderr);
         exit(EXIT_USAGE);
     }
-    memcpy(out->v, a->v, a->n * sizeof *a->v);
+    if (a->n) /* an empty list's v is NULL, which memcpy may not be given */
+        memcpy(out->v, a->v, a->n * sizeof *a->v);
     if (b->n)
         memcpy(out->v + a->n, b->v, b->n * sizeof *b->v);
 }
