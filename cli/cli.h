@@ -160,6 +160,11 @@ int cmd_synth(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
+/* 0 when the --format given (if any) is one of allowed (bits 1 << imv_format);
+ * else prints a usage error and returns EXIT_USAGE (cli/formats.c). */
+#define CLI_FMT(f) (1u << (f))
+int cli_check_format(const cli_opts *o, const char *name, unsigned allowed);
+
 /* One profile's sensitivity analysis (imv_sensitivity_json) as Markdown
  * (cli/sens_markdown.c). */
 struct cJSON;

@@ -69,6 +69,8 @@ int cmd_explain(int argc, char **argv)
     int rc = cli_begin(&c, argc, argv, CMD_EXPLAIN, "explain", synopsis, about);
     if (rc != CLI_GO)
         goto done;
+    if ((rc = cli_check_format(&c.o, "explain", CLI_FMT(IMV_FMT_TABLE) | CLI_FMT(IMV_FMT_JSON))))
+        goto done;
     const cli_opts *o = &c.o;
     if (o->args.n != 2) {
         fprintf(stderr, "imeval explain: expected MODEL and PROFILE, e.g.\n"

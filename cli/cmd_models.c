@@ -69,6 +69,8 @@ int cmd_models(int argc, char **argv)
     int rc = cli_begin(&c, argc, argv, CMD_MODELS, "models", synopsis, about);
     if (rc != CLI_GO)
         goto done;
+    if ((rc = cli_check_format(&c.o, "models", CLI_FMT(IMV_FMT_TABLE) | CLI_FMT(IMV_FMT_JSON))))
+        goto done;
     if (c.o.args.n) {
         fprintf(stderr, "imeval models: unexpected argument \"%s\" (see imeval models --help)\n",
                 c.o.args.v[0]);

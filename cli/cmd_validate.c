@@ -33,6 +33,8 @@ int cmd_validate(int argc, char **argv)
     int rc = cli_begin(&c, argc, argv, CMD_VALIDATE, "validate", synopsis, about);
     if (rc != CLI_GO)
         goto done;
+    if ((rc = cli_check_format(&c.o, "validate", CLI_FMT(IMV_FMT_TABLE) | CLI_FMT(IMV_FMT_JSON))))
+        goto done;
     const cli_opts *o = &c.o;
     if (o->args.n == 0) {
         fprintf(stderr, "imeval validate: no profiles given (see imeval validate --help)\n");

@@ -81,4 +81,17 @@ grep -q '^### Parameters the first place depends on$' "$tmp/s.md" || fail "sensi
 # The table heading says months.
 "$IMEVAL_BIN" evaluate "$IOW" | grep -q '^ *--- months ----$' || fail "table: no months over the timeline columns"
 
+# explain, models and validate refuse the formats they do not write.
+for f in csv markdown; do
+    for c in "explain commissioner $IOW" "models" "validate $IOW"; do
+        # shellcheck disable=SC2086
+        "$IMEVAL_BIN" $c --format $f >"$tmp/out" 2>"$tmp/err"
+        rc=$?
+        [ "$rc" = 2 ] || fail "$c --format $f: exit $rc, want 2"
+        [ -s "$tmp/out" ] && fail "$c --format $f printed: $(head -c 80 "$tmp/out")"
+        grep -q "format $f is not written" "$tmp/err" || fail "$c --format $f: $(cat "$tmp/err")"
+    done
+done
+"$IMEVAL_BIN" explain commissioner "$IOW" --format json | jq -e . >/dev/null || fail "explain --format json no longer works"
+
 [ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }

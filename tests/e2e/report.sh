@@ -225,6 +225,7 @@ else
     pages=$(pdfinfo "$P" | sed -n 's/^Pages: *//p')
     [ "${pages:-0}" -ge 5 ] || fail "PDF has ${pages:-no} pages"
     pdfinfo "$P" | grep -q '^Page size:.*(A4)' || fail "PDF pages are not A4"
+    pdfinfo "$P" | grep -q '^Tagged: *yes' || fail "PDF is not tagged (no structure for screen readers)"
     echo "PDF: $pages pages, $(wc -c <"$P") bytes; HTML $(wc -c <"$R") bytes"
     pdftoppm -png -r 100 -f 1 -l 1 -singlefile "$P" "$ART/report-page1" || fail "pdftoppm failed"
     [ -s "$ART/report-page1.png" ] || fail "no screenshot of page 1"

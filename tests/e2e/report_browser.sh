@@ -28,6 +28,13 @@ CASES="$IMEVAL_ROOT/datasets/cases"
     || { echo "FAIL: report exited $?"; exit 1; }
 "$IMEVAL_BIN" report "$CASES/isle-of-wight-2013.json" "$CASES/torbay-2018.json" -o "$tmp/two.html" 2>/dev/null \
     || { echo "FAIL: two-profile report exited $?"; exit 1; }
+# A hostile name and source (markup, quotes, a right-to-left override) must
+# not break the page's accessibility either.
+command -v jq >/dev/null && jq --arg n "<i>\"Council\"</i> & $(printf '\342\200\256')evil" \
+    '.id = "hostile" | .name = $n | .source = $n' "$CASES/isle-of-wight-2013.json" >"$tmp/h.json" &&
+    "$IMEVAL_BIN" report "$tmp/h.json" --draws 100 -o "$tmp/hostile.html" 2>/dev/null &&
+    { node "$B/a11y.mjs" "$tmp/hostile.html" "$ART/report-hostile-screen-page1.png" || failures=$((failures + 1)); } ||
+    { echo "FAIL: no hostile report"; failures=$((failures + 1)); }
 node "$B/a11y.mjs" "$tmp/one.html" "$ART/report-screen-page1.png" || failures=$((failures + 1))
 node "$B/a11y.mjs" "$tmp/two.html" "$ART/report-two-screen-page1.png" || failures=$((failures + 1))
 [ "$failures" -eq 0 ] || { echo "FAIL: $failures report(s) failed the browser checks"; exit 1; }
