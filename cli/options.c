@@ -21,6 +21,7 @@
 enum {
     O_MODELS = 1, O_MODEL, O_NO_BUNDLED, O_ONLY, O_SET, O_PARAMS, O_STRICT, O_FORMAT,
     O_EXPLAIN, O_OUTPUT, O_DRAWS, O_SEED, O_VARY, O_NOISE, O_JOBS, O_LUA_BUDGET, O_LUA_MEMORY,
+    O_LUA_MEMORY_TOTAL,
     O_ISOLATE, O_NO_ISOLATE, O_TIMEOUT, O_REGISTER, O_ASSESSMENT, O_REVIEWS, O_BY,
     O_AUTHORITY, O_SUPERSEDES, O_QUIET, O_COUNT, O_AS_OF, O_YEARS, O_LANG, O_DIR, O_PROFILES,
     O_B_MODELS, O_B_MODEL, O_B_NO_BUNDLED, O_B_ONLY, O_B_SET, O_B_PARAMS, O_B_SEPARATE, O_HELP,
@@ -95,6 +96,8 @@ static const opt_def opts[] = {
      "instructions a Lua model may run per call (default 10000000; 0 = no limit)"},
     {"lua-memory", 0, "MIB", LIMITS, O_LUA_MEMORY,
      "memory cap of each Lua model state in MiB (default 32; 0 = no cap)"},
+    {"lua-memory-total", 0, "MIB", LIMITS, O_LUA_MEMORY_TOTAL,
+     "memory cap of all Lua model states together in MiB (default 1024; 0 = no cap)"},
     {"isolate", 0, NULL, ALL_MODELS, O_ISOLATE,
      "run every native model in a child process (default: only non-bundled ones)"},
     {"no-isolate", 0, NULL, ALL_MODELS, O_NO_ISOLATE,
@@ -270,6 +273,11 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
         if (parse_long(v, 0, 1 << 20, &n))
             return usage_error(name, "--lua-memory: \"%s\" is not a number of MiB from 0 to 1048576", v);
         o->limits.lua_memory = (size_t)n << 20;
+        break;
+    case O_LUA_MEMORY_TOTAL:
+        if (parse_long(v, 0, 1 << 24, &n))
+            return usage_error(name, "--lua-memory-total: \"%s\" is not a number of MiB from 0 to 16777216", v);
+        o->limits.lua_memory_total = (size_t)n << 20;
         break;
     case O_TIMEOUT: {
         errno = 0;

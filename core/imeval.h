@@ -200,6 +200,7 @@ typedef struct imv_limits {
     size_t lua_memory;           /* bytes per Lua state; 0 unlimited */
     double isolate_timeout;      /* seconds per isolated call */
     int isolate;                 /* -1 auto (outside bundled), 0 never, 1 always */
+    size_t lua_memory_total;     /* bytes all Lua states of the process together; 0 unlimited */
 } imv_limits;
 
 void imv_limits_default(imv_limits *l);

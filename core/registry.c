@@ -26,6 +26,7 @@ void imv_limits_default(imv_limits *l)
 {
     l->lua_instructions = 10 * 1000 * 1000;
     l->lua_memory = 32u << 20;
+    l->lua_memory_total = (size_t)1 << 30;
     l->isolate_timeout = 2.0;
     l->isolate = -1;
 }

@@ -534,6 +534,51 @@ START_TEST(limits__each_call_has_its_own_error)
 }
 END_TEST
 
+/* threads x Lua models x --lua-memory had no overall bound (2.6 GB at
+ * --jobs 128): every state draws from one pool.  a_holder keeps 3 MiB;
+ * b_grower, within its own cap, does not find 6 more (string.rep builds a
+ * copy) in an 8 MiB pool. */
+START_TEST(limits__overall_memory_cap)
+{
+    make_dir();
+    char *a = write_model("a_holder", "local big = string.rep('x', 3 << 20)",
+                          "return #big > 0 and 1 or 0");
+    char *b = write_model("b_grower", NULL,
+                          "if p.id == 'small' then return 3 end\n"
+                          "local s = string.rep('y', 3 << 20) return #s > 0 and 2 or 0");
+    imv_limits l;
+    imv_limits_default(&l);
+    ck_assert_uint_eq(l.lua_memory_total, (size_t)1 << 30);
+    l.isolate = 0;
+    l.lua_memory = 8u << 20;
+    l.lua_memory_total = 8u << 20;
+    imv_registry *reg = imv_registry_new(&l);
+    imv_diags d;
+    imv_diags_init(&d);
+    ck_assert_int_eq(imv_registry_load_file(reg, a, 0, &d), 0);
+    ck_assert_int_eq(imv_registry_load_file(reg, b, 0, &d), 0);
+    for (int round = 0; round < 2; round++) {
+        double score = -1;
+        char *err = score_with(reg, "b_grower", "big", &score);
+        ck_assert_msg(err && strstr(err, "all Lua model states together reached the overall "
+                                         "cap of 8 MiB (--lua-memory-total"),
+                      "%s", err ? err : "(no error)");
+        free(err);
+        err = score_with(reg, "a_holder", "big", &score);
+        ck_assert_msg(err == NULL, "%s", err);
+        ck_assert_double_eq(score, 1);
+        err = score_with(reg, "b_grower", "small", &score);
+        ck_assert_msg(err == NULL, "%s", err);
+        ck_assert_double_eq(score, 3);
+    }
+    imv_diags_free(&d);
+    imv_registry_free(reg);
+    free(a);
+    free(b);
+    remove_dir();
+}
+END_TEST
+
 START_TEST(limits__ordinary_patterns_still_work)
 {
     make_dir();
@@ -611,6 +656,7 @@ int main(void)
     tcase_add_test(tc, limits__no_unhooked_lua);
     tcase_add_test(tc, limits__cpu_ceiling_between_long_instructions);
     tcase_add_test(tc, limits__each_call_has_its_own_error);
+    tcase_add_test(tc, limits__overall_memory_cap);
     tcase_add_test(tc, limits__ordinary_patterns_still_work);
     tcase_add_test(tc, limits__at_load_time);
     suite_add_tcase(s, tc);

@@ -2,10 +2,52 @@
  * alloc.c - the Lua host's allocator: a memory cap per state, and small
  * blocks from per-state free lists.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lua_host.h"
+
+/* ---- the overall cap ---------------------------------------------------------
+ *
+ * The cap of each state alone let threads x Lua models x --lua-memory grow
+ * without bound (2.6 GB at --jobs 128).  All states of the process draw
+ * from one pool of I->total_cap bytes (--lua-memory-total), in
+ * reservations of RESERVE bytes, so that the shared counter is touched
+ * once per RESERVE of growth or shrinkage, not on every allocation. */
+#define RESERVE ((size_t)256 * 1024)
+
+static atomic_size_t pool_used;
+
+/* Reserve enough for I->mem to grow to want; 0 when the pool is full. */
+static int pool_reserve(lh_inst *I, size_t want)
+{
+    size_t more = (want - I->reserved + RESERVE - 1) / RESERVE * RESERVE;
+    size_t before = atomic_fetch_add(&pool_used, more);
+    if (before + more > I->total_cap) {
+        atomic_fetch_sub(&pool_used, more);
+        I->total_hit = 1;
+        return 0;
+    }
+    I->reserved += more;
+    return 1;
+}
+
+/* Give back what I->mem no longer needs, keeping one RESERVE in hand. */
+static void pool_trim(lh_inst *I)
+{
+    if (I->reserved - I->mem <= 2 * RESERVE)
+        return;
+    size_t keep = (I->mem + RESERVE - 1) / RESERVE * RESERVE + RESERVE;
+    atomic_fetch_sub(&pool_used, I->reserved - keep);
+    I->reserved = keep;
+}
+
+void imv_lua_pool_release(lh_inst *I)
+{
+    atomic_fetch_sub(&pool_used, I->reserved);
+    I->reserved = 0;
+}
 
 
 /* Small blocks (up to SMALL_MAX bytes, as Lua reports their size) come
@@ -62,9 +104,14 @@ void *imv_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         else
             free(ptr);
         I->mem -= old;
+        if (I->total_cap)
+            pool_trim(I);
         return NULL;
     }
     if (I->cap && nsize > old && I->mem + (nsize - old) > I->cap)
+        return NULL;
+    if (I->total_cap && nsize > old && I->mem + (nsize - old) > I->reserved &&
+        !pool_reserve(I, I->mem + (nsize - old)))
         return NULL;
     void *p;
     if (ptr && old <= SMALL_MAX && nsize <= SMALL_MAX && small_class(old) == small_class(nsize)) {

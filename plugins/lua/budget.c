@@ -185,6 +185,7 @@ void imv_lua_call_begin(lh_inst *I, int lazy)
     I->lazy_call = lazy;
     I->cpu_hit = 0;
     I->budget_hit = 0;          /* the last call's, which would misname this one's error */
+    I->total_hit = 0;
     I->ticks = 0;
     I->ticking = lazy || (I->budget > 0 && imv_lua_lazy_ready());
     if (!I->ticking && I->budget > 0)

@@ -105,6 +105,11 @@ static const char *lh_errmsg(lua_State *L, int status, lh_inst *I, char *buf, si
     if (status == LH_DEAD) {
         snprintf(buf, len, "the Lua state was given up after an error outside a protected "
                  "call (a bug in imeval: please report it with the model)");
+    } else if ((status == LUA_ERRMEM || I->mem_hit) && I->total_hit) {
+        snprintf(buf, len, "Lua memory: all Lua model states together reached the overall cap "
+                 "of %zu MiB (--lua-memory-total; threads x Lua models x --lua-memory can be "
+                 "more: lower --jobs or --lua-memory, or raise the overall cap)",
+                 I->total_cap >> 20);
     } else if (status == LUA_ERRMEM || I->mem_hit) {
         snprintf(buf, len, "Lua memory cap of %zu KiB exceeded", I->cap >> 10);
     } else if (I->cpu_hit) {
@@ -136,6 +141,7 @@ static void inst_free(void *p)
     }
     if (I->L)
         lua_close(I->L);
+    imv_lua_pool_release(I);
     imv_lua_slabs_free(I);
     free(I->w_last);
     free(I);
@@ -231,11 +237,13 @@ static int l_setup(lua_State *L)
 }
 
 /* Create a state, run the script, and keep the model table. */
-static int inst_create(const lh_cls *c, long budget, size_t cap, lh_inst **out, char *err,
+static int inst_create(const lh_cls *c, const imv_limits *limits, lh_inst **out, char *err,
                        size_t errlen)
 {
+    long budget = limits->lua_instructions;
     lh_inst *I = imv_xcalloc(1, sizeof *I);
-    I->cap = cap;
+    I->cap = limits->lua_memory;
+    I->total_cap = limits->lua_memory_total;
     I->budget = budget;
     I->left = budget ? budget : 0;
     I->ref_p = I->ref_ratings = I->ref_params = I->ref_keys = LUA_NOREF;
@@ -461,8 +469,7 @@ static int l_intern_params(lua_State *L)
 static int lh_instance_new(const imv_model *m, void **inst, char *err, size_t errlen)
 {
     lh_inst *I;
-    int rc = inst_create(m->cls, m->limits->lua_instructions, m->limits->lua_memory, &I, err,
-                         errlen);
+    int rc = inst_create(m->cls, m->limits, &I, err, errlen);
     if (rc == IMV_OK) {
         I->model = m;
         if (lh_pcall(I, l_intern_params, I, 0) != LUA_OK) {
@@ -537,7 +544,7 @@ int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits, char 
     m->cls = c;
     m->be = &lh_backend;
     lh_inst *I = NULL;
-    int rc = inst_create(c, limits->lua_instructions, limits->lua_memory, &I, err, errlen);
+    int rc = inst_create(c, limits, &I, err, errlen);
     if (rc)
         return rc;    /* the caller frees m, and with it c */
     decl d = {.I = I};

@@ -32,6 +32,9 @@ typedef struct lh_cls {
 typedef struct lh_inst {
     lua_State *L;
     size_t mem, cap;
+    size_t total_cap;          /* all states of the process together; 0 none */
+    size_t reserved;           /* what this state holds of that pool */
+    int total_hit;             /* an allocation was refused by the overall cap */
     long budget, left;
     int budget_hit;
     volatile sig_atomic_t cpu_hit; /* the call passed its CPU ceiling */
@@ -104,6 +107,8 @@ typedef struct call {
 /* ---- alloc.c ---- */
 /* The lua_Alloc of every state: ud is its lh_inst; counts against I->cap. */
 void *imv_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+/* Give the state's share of the overall cap back (after lua_close). */
+void imv_lua_pool_release(lh_inst *I);
 /* Release the slabs (after lua_close). */
 void imv_lua_slabs_free(lh_inst *I);
 
