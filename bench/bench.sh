@@ -132,4 +132,8 @@ done
 PGDIR=""
 echo
 
+echo "7. national partner allocation (imeval allocate)"
+sh "$ROOT/bench/allocate.sh" "$IMEVAL" "$WORK/allocate"
+echo
+
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

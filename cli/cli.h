@@ -27,6 +27,8 @@ enum {
     CMD_CHECK_MODEL = 1 << 8,
     CMD_COMPARE = 1 << 9,
     CMD_BACKTEST = 1 << 10,
+    CMD_ALLOCATE = 1 << 11,
+    CMD_PARTNERS = 1 << 12,
 };
 
 typedef struct cli_list {
@@ -62,6 +64,7 @@ typedef struct cli_opts {
     cli_list b_model_dirs, b_model_files, b_sets;
     const char *b_params_file, *b_only;
     int b_no_bundled, b_separate, have_b;
+    const char *partners_file;  /* allocate: --partners FILE */
     int help;
     int draws_given;            /* --draws was given (report defaults to 2000) */
     int stamp;                  /* --stamp: time and argv in the JSON provenance */
@@ -186,5 +189,7 @@ int cmd_new_model(int argc, char **argv);
 int cmd_check_model(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_backtest(int argc, char **argv);
+int cmd_allocate(int argc, char **argv);
+int cmd_partners(int argc, char **argv);
 
 #endif

@@ -21,6 +21,8 @@ static const struct {
     {"check-model", cmd_check_model, "the conformance check of a plugin file, one line per check"},
     {"compare", cmd_compare, "two model or parameter sets over the same profiles: what changes"},
     {"backtest", cmd_backtest, "agreement of a model set with the recorded outcomes of the cases"},
+    {"partners", cmd_partners, "for one partner council: which councils it could support, and how well"},
+    {"allocate", cmd_allocate, "allocate partner councils nationally without stretching any"},
 };
 
 static void usage(FILE *f)

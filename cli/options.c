@@ -15,7 +15,8 @@
 
 #define ALL_SCORING (CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_REPORT)
 #define TWO_SETS (CMD_COMPARE | CMD_BACKTEST)
-#define ALL_MODELS (ALL_SCORING | CMD_MODELS | TWO_SETS)
+#define PARTNER_CMDS (CMD_ALLOCATE | CMD_PARTNERS)
+#define ALL_MODELS (ALL_SCORING | CMD_MODELS | TWO_SETS | PARTNER_CMDS)
 #define LIMITS (ALL_MODELS | CMD_CHECK_MODEL)
 
 enum {
@@ -25,7 +26,7 @@ enum {
     O_ISOLATE, O_NO_ISOLATE, O_TIMEOUT, O_REGISTER, O_ASSESSMENT, O_REVIEWS, O_BY,
     O_AUTHORITY, O_SUPERSEDES, O_QUIET, O_COUNT, O_AS_OF, O_YEARS, O_LANG, O_DIR, O_PROFILES,
     O_B_MODELS, O_B_MODEL, O_B_NO_BUNDLED, O_B_ONLY, O_B_SET, O_B_PARAMS, O_B_SEPARATE, O_HELP,
-    O_STAMP
+    O_STAMP, O_PARTNERS
 };
 
 typedef struct opt_def {
@@ -39,12 +40,12 @@ typedef struct opt_def {
 
 static const opt_def opts[] = {
     {"format", 'f', "FMT", CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_MODELS | CMD_VALIDATE |
-     CMD_REPORT | CMD_NEW_MODEL | CMD_CHECK_MODEL | TWO_SETS, O_FORMAT,
+     CMD_REPORT | CMD_NEW_MODEL | CMD_CHECK_MODEL | TWO_SETS | PARTNER_CMDS, O_FORMAT,
      "output format: table (default), json, csv or markdown"},
     {"explain", 'e', NULL, CMD_EVALUATE, O_EXPLAIN,
      "add each model's reasons, unmet preconditions, risks and timeline"},
     {"output", 'o', "FILE", CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_SYNTH | CMD_REPORT |
-     TWO_SETS, O_OUTPUT,
+     TWO_SETS | PARTNER_CMDS, O_OUTPUT,
      "write to FILE (atomically: a failed run leaves the old file as it was)"},
     {"draws", 'n', "N", CMD_EVALUATE | CMD_EXPLAIN | CMD_REPORT, O_DRAWS,
      "Monte Carlo draws over uncertain ratings (0 = none; default 0)"},
@@ -90,7 +91,7 @@ static const opt_def opts[] = {
      "set parameter P of model M to V, within its range (repeatable)"},
     {"params", 'p', "FILE", ALL_MODELS, O_PARAMS,
      "set parameters from a JSON file: {\"model\": {\"param\": value}}"},
-    {"strict", 0, NULL, ALL_SCORING | CMD_VALIDATE | TWO_SETS, O_STRICT,
+    {"strict", 0, NULL, ALL_SCORING | CMD_VALIDATE | TWO_SETS | PARTNER_CMDS, O_STRICT,
      "treat unknown profile fields as errors, not warnings"},
     {"lua-budget", 0, "N", LIMITS, O_LUA_BUDGET,
      "instructions a Lua model may run per call (default 10000000; 0 = no limit)"},
@@ -105,7 +106,7 @@ static const opt_def opts[] = {
     {"timeout", 0, "SECS", LIMITS, O_TIMEOUT,
      "time limit per call of an isolated model (default 2)"},
     {"quiet", 'q', NULL, CMD_EVALUATE | CMD_VALIDATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_REPORT |
-     TWO_SETS, O_QUIET,
+     TWO_SETS | PARTNER_CMDS, O_QUIET,
      "do not print warnings (errors are still printed)"},
     {"register", 'r', "REG", CMD_EVALUATE, O_REGISTER,
      "record each evaluation as an assessment in the register REG (a file or a postgresql:// "
@@ -127,6 +128,9 @@ static const opt_def opts[] = {
     {"stamp", 0, NULL, CMD_EVALUATE, O_STAMP,
      "add the time and the command line as typed to the JSON provenance (the output "
      "then differs from run to run)"},
+    {"partners", 'P', "FILE", CMD_ALLOCATE, O_PARTNERS,
+     "the partner councils available: one description or a JSON array of them "
+     "(datasets/partners/ has the ones the research names)"},
     {"help", 'h', NULL, ~0u, O_HELP, "show this help"},
 };
 
@@ -213,6 +217,7 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
     case O_AUTHORITY: o->authority = v; break;
     case O_SUPERSEDES: o->supersedes = v; break;
     case O_STAMP: o->stamp = 1; break;
+    case O_PARTNERS: o->partners_file = v; break;
     case O_ISOLATE: o->limits.isolate = 1; break;
     case O_NO_ISOLATE: o->limits.isolate = 0; break;
     case O_FORMAT:

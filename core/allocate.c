@@ -236,3 +236,200 @@ void imv_alloc_solution_free(imv_alloc_solution *s)
     s->partner_of = NULL;
     s->load = NULL;
 }
+
+/* ---- the problem from evaluations ------------------------------------ */
+
+/* Score p as it is but with exactly these candidate partners (n may be
+ * 0), then put its own partners back. */
+static void evaluate_with(imv_worker *w, imv_profile *p, imv_partner *partners, size_t n,
+                          imv_evaluation *ev)
+{
+    imv_partner *own = p->partners;
+    size_t n_own = p->n_partners;
+    p->partners = partners;
+    p->n_partners = n;
+    imv_profile_derive(p);
+    imv_evaluate(w, p, ev);
+    p->partners = own;
+    p->n_partners = n_own;
+    imv_profile_derive(p);
+}
+
+/* The best viable result of ev, or of the results that name partner_id
+ * when it is not NULL. */
+static void best_of(const imv_evaluation *ev, const char *partner_id, imv_pairing *out)
+{
+    memset(out, 0, sizeof *out);
+    out->score = NAN;
+    out->fit = NAN;
+    for (size_t k = 0; k < ev->n; k++) {
+        const imv_result *r = &ev->results[ev->order[k]];
+        if (!r->viable || !r->has_score || r->error)
+            continue;
+        if (partner_id && !(r->partner_id && strcmp(r->partner_id, partner_id) == 0))
+            continue;
+        out->viable = 1;
+        out->score = r->score;
+        out->model = imv_model_id(r->model);
+        out->fit = r->partner_id ? r->partner_fit : NAN;
+        return;
+    }
+}
+
+int imv_pairing_evaluate(imv_worker *w, imv_profile *p, const imv_partner *partner,
+                         imv_pairing *out)
+{
+    imv_evaluation ev;
+    imv_partner one;
+    if (partner)
+        one = *partner;
+    evaluate_with(w, p, partner ? &one : NULL, partner ? 1 : 0, &ev);
+    best_of(&ev, partner ? partner->id : NULL, out);
+    if (partner) {
+        /* the fit the partner model gave, viable or not, for the reader */
+        for (size_t k = 0; k < ev.n && !isfinite(out->fit); k++) {
+            const imv_result *r = &ev.results[ev.order[k]];
+            if (r->partner_id && strcmp(r->partner_id, partner->id) == 0 && !r->error) {
+                out->fit = r->partner_fit;
+                if (!out->model)
+                    out->model = imv_model_id(r->model);
+            }
+        }
+    }
+    imv_evaluation_clear(&ev);
+    return IMV_OK;
+}
+
+void imv_allocation_free(imv_allocation *a)
+{
+    if (!a)
+        return;
+    free(a->baseline);
+    free(a->with);
+    free(a->benefit);
+    free(a->capacity);
+    free(a->neighbouring);
+    imv_alloc_solution_free(&a->solution);
+    free(a->extra_gain);
+    free(a);
+}
+
+static double gain(const imv_pairing *base, const imv_pairing *with)
+{
+    if (!with->viable)
+        return NAN;
+    double b = base->viable ? base->score : 0;
+    return with->score - b;
+}
+
+/* Pairings for every council, partner and load; then the benefits. */
+static void evaluate_all(imv_allocation *a, imv_worker *w, imv_profile *const *councils,
+                         const imv_partner_set *partners)
+{
+    size_t C = a->pb.n_councils, P = a->pb.n_partners, L = (size_t)a->pb.max_capacity;
+    for (size_t c = 0; c < C; c++) {
+        imv_pairing_evaluate(w, councils[c], NULL, &a->baseline[c]);
+        for (size_t p = 0; p < P; p++) {
+            const imv_partner_desc *d = &partners->v[p];
+            imv_partner seen;
+            imv_partner_for_profile(d, councils[c], 0, &seen);
+            a->neighbouring[c * P + p] = seen.neighbouring == 1;
+            for (int m = 1; m <= a->capacity[p]; m++) {
+                imv_partner_for_profile(d, councils[c], m - 1, &seen);
+                imv_pairing *x = &a->with[(c * P + p) * L + (size_t)(m - 1)];
+                imv_pairing_evaluate(w, councils[c], &seen, x);
+                a->benefit[(c * P + p) * L + (size_t)(m - 1)] = gain(&a->baseline[c], x);
+            }
+        }
+    }
+}
+
+/* For each partner, what one more place would add to the optimum. */
+static int extra_places(imv_allocation *a, char *err, size_t errlen)
+{
+    size_t P = a->pb.n_partners;
+    a->extra_gain = imv_xcalloc(P ? P : 1, sizeof *a->extra_gain);
+    for (size_t p = 0; p < P; p++) {
+        a->extra_gain[p] = NAN;
+        if (a->capacity[p] >= a->pb.max_capacity)
+            continue;
+        a->capacity[p]++;
+        imv_alloc_solution s;
+        int rc = imv_alloc_solve(&a->pb, &s, err, errlen);
+        a->capacity[p]--;
+        if (rc < 0)
+            return rc;
+        a->extra_gain[p] = s.total - a->solution.total;
+        imv_alloc_solution_free(&s);
+    }
+    return IMV_OK;
+}
+
+/* Places a partner can still offer, as far as the problem counts them. */
+static int places_capped(const imv_partner_desc *d)
+{
+    int n = imv_partner_places(d);
+    return n < IMV_ALLOC_MAX_CAPACITY ? n : IMV_ALLOC_MAX_CAPACITY;
+}
+
+/* Sizes and storage; every benefit starts as not viable (NAN).  Loads go
+ * one beyond the largest capacity, for "which extra place helps most". */
+static imv_allocation *alloc_new(size_t n_councils, const imv_partner_set *partners)
+{
+    imv_allocation *a = imv_xcalloc(1, sizeof *a);
+    size_t P = partners->n;
+    int top = 0;
+    a->pb.n_councils = n_councils;
+    a->pb.n_partners = P;
+    a->capacity = imv_xcalloc(P ? P : 1, sizeof *a->capacity);
+    for (size_t p = 0; p < P; p++) {
+        a->capacity[p] = places_capped(&partners->v[p]);
+        if (a->capacity[p] > top)
+            top = a->capacity[p];
+    }
+    a->pb.max_capacity = P ? (top < IMV_ALLOC_MAX_CAPACITY ? top + 1 : top) : 0;
+    size_t cells = n_councils * P * (size_t)a->pb.max_capacity;
+    a->baseline = imv_xcalloc(n_councils ? n_councils : 1, sizeof *a->baseline);
+    a->with = imv_xcalloc(cells ? cells : 1, sizeof *a->with);
+    a->benefit = imv_xcalloc(cells ? cells : 1, sizeof *a->benefit);
+    a->neighbouring = imv_xcalloc(n_councils * P + 1, 1);
+    for (size_t i = 0; i < cells; i++)
+        a->benefit[i] = NAN;
+    a->pb.benefit = a->benefit;
+    a->pb.capacity = a->capacity;
+    a->pb.neighbouring = a->neighbouring;
+    return a;
+}
+
+int imv_allocation_run(imv_worker *w, imv_profile *const *councils, size_t n_councils,
+                       const imv_partner_set *partners, imv_allocation **out, char *err,
+                       size_t errlen)
+{
+    int rc;
+    imv_allocation *a = alloc_new(n_councils, partners);
+    *out = NULL;
+    if ((rc = imv_alloc_check(&a->pb, err, errlen)) < 0)
+        goto done;
+    for (size_t p = 0; p < a->pb.n_partners; p++)   /* evaluate the extra load too */
+        if (a->capacity[p] < a->pb.max_capacity)
+            a->capacity[p]++;
+    evaluate_all(a, w, councils, partners);
+    for (size_t p = 0; p < a->pb.n_partners; p++)
+        a->capacity[p] = places_capped(&partners->v[p]);
+    if ((rc = imv_alloc_solve(&a->pb, &a->solution, err, errlen)) < 0)
+        goto done;
+    rc = extra_places(a, err, errlen);
+done:
+    if (rc < 0)
+        imv_allocation_free(a);
+    else
+        *out = a;
+    return rc;
+}
+
+const imv_pairing *imv_allocation_pairing(const imv_allocation *a, size_t c, size_t p, int m)
+{
+    if (m < 1 || m > a->pb.max_capacity)
+        return NULL;
+    return &a->with[(c * a->pb.n_partners + p) * (size_t)a->pb.max_capacity + (size_t)(m - 1)];
+}

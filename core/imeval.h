@@ -857,6 +857,46 @@ int imv_report_write(FILE *f, const imv_report *r);
  * file.  Caller deletes. */
 struct cJSON *imv_report_inputs_json(const imv_profile *p, const imv_diags *warnings);
 
+/* ---- partner councils described once (core/partner.c) ---------------- */
+
+/* One partner council's own description: the fields of a profile's
+ * `partners` item (neighbouring unused), its capacity (councils it can
+ * support at once, counting current_commitments; derived from
+ * spare_leadership_capacity when not given, then capacity_derived is 1)
+ * and the ids of its neighbouring authorities. */
+typedef struct imv_partner_desc {
+    imv_partner p;
+    int capacity;
+    int capacity_derived;
+    size_t n_neighbours;
+    char **neighbours;
+} imv_partner_desc;
+
+typedef struct imv_partner_set {
+    char *source;
+    size_t n;
+    imv_partner_desc *v;
+} imv_partner_set;
+
+/* Read a file holding one description or a JSON array of them ("-" for
+ * standard input).  0 and *out (free with imv_partner_set_free), or a
+ * negative code with every problem in diags. */
+int imv_partner_set_read(const char *path, imv_partner_set **out, imv_diags *diags);
+void imv_partner_set_free(imv_partner_set *s);
+/* 1 when profile_id is one of d's neighbours: equal to one, or one
+ * followed by "-" ("torbay" matches "torbay-2018"). */
+int imv_partner_neighbour_of(const imv_partner_desc *d, const char *profile_id);
+/* Councils d can still take on: capacity less current commitments. */
+int imv_partner_places(const imv_partner_desc *d);
+/* d as profile p sees it, with `added` commitments on top: p's own
+ * partners item of the same id wins field by field.  Strings borrowed. */
+void imv_partner_for_profile(const imv_partner_desc *d, const imv_profile *p, int added,
+                             imv_partner *out);
+/* The fields of a partners item from json (core/profile_json.c), keys in
+ * extra skipped: 0, or IMV_EINVAL with messages at path. */
+int imv_partner_from_json(const struct cJSON *json, const char *source, const char *path,
+                          const char *const *extra, imv_partner *out, imv_diags *diags);
+
 /* ---- allocation of partner councils (core/allocate.c) ---------------- */
 
 /* Limits that keep one allocation small enough to solve at once. */
@@ -897,5 +937,43 @@ int imv_alloc_check(const imv_alloc_problem *pb, char *err, size_t errlen);
 int imv_alloc_solve(const imv_alloc_problem *pb, imv_alloc_solution *out, char *err,
                     size_t errlen);
 void imv_alloc_solution_free(imv_alloc_solution *s);
+
+/* What a council would get from one partner: the best viable model that
+ * uses it (score, id, the fit it gave), or viable 0; with no partner,
+ * the best viable model of all.  fit is NAN when no model gave one. */
+typedef struct imv_pairing {
+    int viable;
+    double score;
+    const char *model;           /* borrowed from the registry; NULL when none */
+    double fit;
+} imv_pairing;
+
+/* Score p with `partner` as its only candidate (NULL: with none); p's
+ * own partners are restored before returning. */
+int imv_pairing_evaluate(imv_worker *w, imv_profile *p, const imv_partner *partner,
+                         imv_pairing *out);
+
+/* A national allocation: every council's best without a partner, every
+ * pairing at every load, the optimal assignment, and for each partner
+ * what one more place would add (extra_gain, NAN when at the limit). */
+typedef struct imv_allocation {
+    imv_alloc_problem pb;        /* capacity = places each partner has left */
+    imv_pairing *baseline;       /* per council */
+    imv_pairing *with;           /* imv_allocation_pairing() */
+    double *benefit;
+    int *capacity;
+    unsigned char *neighbouring;
+    imv_alloc_solution solution;
+    double *extra_gain;
+} imv_allocation;
+
+/* councils are borrowed (changed and restored while scoring).  0 and
+ * *out (free with imv_allocation_free), or a negative code with err. */
+int imv_allocation_run(imv_worker *w, imv_profile *const *councils, size_t n_councils,
+                       const imv_partner_set *partners, imv_allocation **out, char *err,
+                       size_t errlen);
+/* The pairing of council c with partner p when p supports m councils. */
+const imv_pairing *imv_allocation_pairing(const imv_allocation *a, size_t c, size_t p, int m);
+void imv_allocation_free(imv_allocation *a);
 
 #endif /* IMEVAL_H */

@@ -580,3 +580,19 @@ int imv_profile_from_json(const cJSON *json, const char *source, long line,
     *out = p;
     return IMV_OK;
 }
+
+/* A partner council's own description (PROFILE-FORMAT.md) shares the
+ * fields of a `partners` item; core/partner.c reads the rest.  `extra`
+ * lists the description's own keys, which are not unknown here. */
+int imv_partner_from_json(const cJSON *json, const char *source, const char *path,
+                          const char *const *extra, imv_partner *out, imv_diags *diags)
+{
+    vctx c = {.diags = diags, .source = source};
+    cJSON *copy = cJSON_IsObject(json) ? cJSON_Duplicate(json, 1) : NULL;
+    for (const char *const *k = extra; copy && k && *k; k++)
+        cJSON_DeleteItemFromObjectCaseSensitive(copy, *k);
+    memset(out, 0, sizeof *out);
+    read_partner(&c, copy ? copy : json, path, out);
+    cJSON_Delete(copy);
+    return c.errors ? IMV_EINVAL : IMV_OK;
+}

@@ -6,6 +6,8 @@
 #include <math.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "testutil.h"
 
 /* A small problem with its own storage. */
@@ -196,6 +198,62 @@ START_TEST(allocate__bad_capacity_refused)
 }
 END_TEST
 
+
+/* A partner's extra commitment never raises its fit, nor the score of the
+ * model that uses it: the bundled models over generated profiles, each
+ * candidate partner taken alone at loads 1..4. */
+START_TEST(allocate__commitments_never_raise_fit)
+{
+    imv_diags d;
+    imv_diags_init(&d);
+    imv_registry *reg = imv_registry_new(NULL);
+    ck_assert_int_eq(imv_registry_load_dir(reg, TU_MODELS, 1, &d), 0);
+    imv_worker *w = imv_worker_new(reg);
+    imv_synth *g = imv_synth_new(7);
+    size_t pairs = 0, fitted = 0;
+    for (uint64_t i = 0; i < 400; i++) {
+        cJSON *j = cJSON_Parse(imv_synth_profile(g, i, NULL));
+        imv_profile *p = NULL;
+        ck_assert_int_eq(imv_profile_from_json(j, "synth", 0, 0, &p, &d), 0);
+        cJSON_Delete(j);
+        for (size_t k = 0; k < p->n_partners; k++) {
+            imv_partner base = p->partners[k];
+            double last_fit = INFINITY, last_score = INFINITY;
+            int last_viable = 1;
+            for (int m = 0; m < 4; m++) {
+                imv_partner q = base;
+                q.current_commitments = (base.current_commitments == IMV_UNKNOWN
+                                             ? 0 : base.current_commitments) + m;
+                imv_pairing got;
+                imv_pairing_evaluate(w, p, &q, &got);
+                if (isfinite(got.fit)) {
+                    ck_assert_msg(got.fit <= last_fit + 1e-9, "%s with %s at +%d: fit %.2f > %.2f",
+                                  p->id, base.id, m, got.fit, last_fit);
+                    last_fit = got.fit;
+                    fitted++;
+                }
+                ck_assert_msg(!got.viable || last_viable, "%s with %s: viable again at +%d",
+                              p->id, base.id, m);
+                if (got.viable) {
+                    ck_assert_msg(got.score <= last_score + 1e-9, "%s with %s at +%d: score rose",
+                                  p->id, base.id, m);
+                    last_score = got.score;
+                }
+                last_viable = got.viable;
+            }
+            pairs++;
+        }
+        imv_profile_free(p);
+    }
+    ck_assert_uint_gt(pairs, 50);
+    ck_assert_uint_gt(fitted, 100);
+    imv_synth_free(g);
+    imv_worker_free(w);
+    imv_registry_free(reg);
+    imv_diags_free(&d);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("allocate");
@@ -205,6 +263,7 @@ int main(void)
     tcase_add_test(tc, allocate__load_lowers_benefit);
     tcase_add_test(tc, allocate__neighbour_breaks_a_tie);
     tcase_add_test(tc, allocate__bad_capacity_refused);
+    tcase_add_test(tc, allocate__commitments_never_raise_fit);
     suite_add_tcase(s, tc);
     return tu_main(s);
 }
