@@ -444,8 +444,11 @@ static int sub_status(imv_register *r, const reg_opts *o)
            cJSON_GetObjectItem(c, "undecided")->valuedouble);
     printf("%-14s %-22s %-22s %3s  %-8s %-21s %s\n", "status", "authority", "intervention", "rev",
            "latest", "grade", "why");
+    /* Only authorities under an intervention; the undecided are counted
+     * above and listed by --format json. */
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(s, "authorities"))
-        print_status_line(x);
+        if (strcmp(js(x, "status"), "undecided") != 0)
+            print_status_line(x);
     cJSON_Delete(s);
     return 0;
 }

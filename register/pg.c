@@ -309,13 +309,8 @@ static int pg_scan_blobs(imv_store *base, imv_store_blob_cb cb, void *ctx, char 
                          size_t errlen)
 {
     blob_row_ctx c = {cb, ctx};
-    /* In the order the entries first used them, so an export reads in
-     * the order it was recorded. */
     return scan_rows((pg_store *)base,
-                     "SELECT b.sha256, b.kind, b.body FROM blob b LEFT JOIN LATERAL ("
-                     " SELECT min(seq) AS first FROM entry e"
-                     " WHERE e.profile_sha = b.sha256 OR e.result_sha = b.sha256) u ON true"
-                     " ORDER BY u.first NULLS LAST, b.sha256",
+                     IMV_STORE_BLOB_ORDER_SQL,
                      0, NULL, blob_row, &c, err, errlen);
 }
 

@@ -71,7 +71,91 @@ static cJSON *find_profile(const char *text, const char *id)
     return NULL;
 }
 
-static char *profile_from_source(const imv_profile *p, char *err, size_t errlen)
+/* The profile file last read, kept while its size and time do not
+ * change, with where each line starts: recording every profile of a
+ * large file then reads it once, not once per profile. */
+typedef struct src_cache {
+    char *path;
+    struct stat st;
+    char *text;
+    size_t len;
+    size_t *lines;               /* offset of line k+1 */
+    size_t n_lines;
+} src_cache;
+
+static void src_cache_free(void *p)
+{
+    src_cache *c = p;
+    if (!c)
+        return;
+    free(c->path);
+    free(c->text);
+    free(c->lines);
+    free(c);
+}
+
+static src_cache *src_load(imv_register *r, const char *path)
+{
+    src_cache *c = imv_register_cache(r);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return NULL;
+    if (c && strcmp(c->path, path) == 0 && c->st.st_ino == st.st_ino &&
+        c->st.st_size == st.st_size && c->st.st_mtim.tv_sec == st.st_mtim.tv_sec &&
+        c->st.st_mtim.tv_nsec == st.st_mtim.tv_nsec)
+        return c;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    c = imv_xcalloc(1, sizeof *c);
+    c->path = imv_xstrdup(path);
+    c->st = st;
+    FILE *m = open_memstream(&c->text, &c->len);
+    char buf[65536];
+    size_t got;
+    while (m && (got = fread(buf, 1, sizeof buf, f)) > 0)
+        fwrite(buf, 1, got, m);
+    if (m)
+        fclose(m);
+    fclose(f);
+    if (!c->text) {
+        src_cache_free(c);
+        return NULL;
+    }
+    size_t cap = 0;
+    for (size_t i = 0, start = 0; i <= c->len; i++)
+        if (i == c->len || c->text[i] == '\n') {
+            imv_grow((void **)&c->lines, &cap, c->n_lines + 1, sizeof *c->lines);
+            c->lines[c->n_lines++] = start;
+            start = i + 1;
+        }
+    imv_register_set_cache(r, c, src_cache_free);
+    return c;
+}
+
+/* The object with this id among the values starting at p (a JSON Lines
+ * line, an array's element and those after it on the line). */
+static cJSON *find_from(const char *p, const char *id)
+{
+    for (int tries = 0; *p && tries < 64; tries++) {
+        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == ',' || *p == '[')
+            p++;
+        if (*p != '{')
+            return NULL;
+        const char *end = NULL;
+        cJSON *j = cJSON_ParseWithOpts(p, &end, 0);
+        if (!j)
+            return NULL;
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "id");
+        if (cJSON_IsString(v) && strcmp(v->valuestring, id) == 0)
+            return j;
+        cJSON_Delete(j);
+        p = end;
+    }
+    return NULL;
+}
+
+static char *profile_from_source(imv_register *r, const imv_profile *p, char *err, size_t errlen)
 {
     const char *src = p->source;
     const char *dot = src ? strrchr(src, '.') : NULL;
@@ -81,27 +165,17 @@ static char *profile_from_source(const imv_profile *p, char *err, size_t errlen)
                       p->id, src && strcmp(src, "-") ? src : "standard input");
         return NULL;
     }
-    FILE *f = fopen(src, "rb");
-    char *text = NULL, *out = NULL;
-    size_t n = 0;
-    if (f) {
-        FILE *m = open_memstream(&text, &n);
-        char buf[65536];
-        size_t got;
-        while (m && (got = fread(buf, 1, sizeof buf, f)) > 0 && n < (256u << 20))
-            fwrite(buf, 1, got, m);
-        if (m)
-            fclose(m);
-        fclose(f);
-    }
-    cJSON *j = text ? find_profile(text, p->id) : NULL;
-    if (j)
-        out = cJSON_PrintUnformatted(j);
-    else
+    src_cache *c = src_load(r, src);
+    cJSON *j = NULL;
+    if (c && p->line >= 1 && (size_t)p->line <= c->n_lines)
+        j = find_from(c->text + c->lines[p->line - 1], p->id);
+    if (!j && c)
+        j = find_profile(c->text, p->id);
+    char *out = j ? cJSON_PrintUnformatted(j) : NULL;
+    if (!j)
         imv_store_err(err, errlen, "%s: could not read profile %s again to record it (was the "
                                    "file changed during the run?)", src, p->id);
     cJSON_Delete(j);
-    free(text);
     return out;
 }
 
@@ -222,7 +296,7 @@ int imv_register_record_evaluation(imv_register *r, const imv_registry *reg,
     int rc = 0;
     if (!in)
         in = &none;
-    pjson = profile_json ? imv_xstrdup(profile_json) : profile_from_source(p, err, errlen);
+    pjson = profile_json ? imv_xstrdup(profile_json) : profile_from_source(r, p, err, errlen);
     rjson = imv_register_result_json(reg, e, &rlen);
     if (!pjson || !rjson) {
         if (!rjson)

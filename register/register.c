@@ -25,7 +25,22 @@ struct imv_register {
     imv_store *st;
     char *where;
     const char *backend;
+    void *cache;                 /* record.c's last profile file, see there */
+    void (*cache_free)(void *);
 };
+
+void *imv_register_cache(imv_register *r)
+{
+    return r->cache;
+}
+
+void imv_register_set_cache(imv_register *r, void *cache, void (*free_fn)(void *))
+{
+    if (r->cache && r->cache_free)
+        r->cache_free(r->cache);
+    r->cache = cache;
+    r->cache_free = free_fn;
+}
 
 void imv_store_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -291,6 +306,7 @@ void imv_register_close(imv_register *r)
 {
     if (!r)
         return;
+    imv_register_set_cache(r, NULL, NULL);
     r->st->ops->close(r->st);
     free(r->where);
     free(r);

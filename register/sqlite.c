@@ -346,8 +346,7 @@ static int sq_scan_blobs(imv_store *base, imv_store_blob_cb cb, void *ctx, char 
     sq_store *s = (sq_store *)base;
     sqlite3_stmt *st = NULL;
     int rc = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT sha256, kind, body FROM blob ORDER BY rowid", -1, &st,
-                           NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->db, IMV_STORE_BLOB_ORDER_SQL, -1, &st, NULL) != SQLITE_OK) {
         rc = db_fail(s, err, errlen, "could not read the documents");
         goto done;
     }

@@ -90,6 +90,21 @@ int imv_register_scan(imv_register *r, const char *authority, int light, imv_sto
     "seq, id, kind, authority, ref, supersedes, at, author, role, as_of, grade, model, "     \
     "status, finding, rating, NULL, NULL, NULL, NULL, NULL, NULL"
 
+/* One cached object per register for record.c (freed with it). */
+void *imv_register_cache(imv_register *r);
+void imv_register_set_cache(imv_register *r, void *cache, void (*free_fn)(void *));
+
+/* Documents in the order the chain first uses them (a profile before its
+ * result), the same in every backend, so an export reads in recorded
+ * order and a copy in another backend exports the same bytes. */
+#define IMV_STORE_BLOB_ORDER_SQL \
+    "SELECT b.sha256, b.kind, b.body FROM blob b LEFT JOIN ("\
+    " SELECT sha, min(seq) AS first, min(k) AS k FROM ("\
+    "  SELECT profile_sha AS sha, seq, 0 AS k FROM entry WHERE profile_sha IS NOT NULL"\
+    "  UNION ALL SELECT result_sha, seq, 1 FROM entry WHERE result_sha IS NOT NULL) AS used"\
+    " GROUP BY sha) AS u ON u.sha = b.sha256"\
+    " ORDER BY u.first IS NULL, u.first, u.k, b.sha256"
+
 /* printf into err. */
 void imv_store_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
