@@ -103,6 +103,14 @@ typedef struct imv_partner {
     double current_commitments;
 } imv_partner;
 
+/* A finding of monitoring since the intervention began. */
+typedef struct imv_progress {
+    char *date;
+    imv_trend finding;          /* never IMV_TREND_UNKNOWN */
+    imv_finding_by by;
+    char *note;                 /* NULL when none */
+} imv_progress;
+
 typedef struct imv_profile {
     char *source;        /* file it came from ("-" for standard input) */
     long line;           /* line where it starts in that file */
@@ -116,6 +124,14 @@ typedef struct imv_profile {
     unsigned facts_present;
     double facts[IMV_F_COUNT];
     char *iv_model, *iv_since, *iv_partner;     /* NULL when none */
+    /* History, key judgements and progress (PROFILE-FORMAT.md, all optional). */
+    char **previous_date;      /* n_previous entries: each previous grade's date, NULL undated */
+    char *inspected;           /* ofsted.inspected, NULL when not given */
+    unsigned judgements_present; /* bit j set when judgements[j] was given */
+    imv_grade judgements[IMV_J_COUNT];
+    imv_iv_kind iv_kind;
+    size_t n_progress;         /* newest first */
+    struct imv_progress *progress;
     size_t n_partners;
     imv_partner *partners;
     int uncertain;       /* 1 when any rating is a range */
@@ -154,6 +170,20 @@ const char *imv_grade_name(int grade);
 int imv_rating_index(const char *name);   /* -1 when unknown */
 int imv_fact_index(const char *name);
 int imv_grade_parse(const char *name, int *was_adequate); /* -1 when unknown */
+/* Names of judgements, kinds, findings and finders, as in the format;
+ * the _index functions return -1 for an unknown name. */
+const char *imv_judgement_name(int j);
+int imv_judgement_index(const char *name);
+const char *imv_iv_kind_name(int k);     /* NULL for IMV_KIND_UNKNOWN */
+int imv_iv_kind_index(const char *name);
+const char *imv_trend_name(int t);       /* "unknown", "improving", ... */
+int imv_finding_index(const char *name); /* a finding: never IMV_TREND_UNKNOWN */
+const char *imv_finding_by_name(int b);
+int imv_finding_by_index(const char *name);
+/* -1, 0 or 1 as date a is before, equal to or after b (the format's dates,
+ * a bare year as mid-year, a bare month as mid-month); 0 when either does
+ * not parse. */
+int imv_date_cmp(const char *a, const char *b);
 
 /* Months between two dates of the profile format (YYYY[-MM[-DD]]);
  * IMV_UNKNOWN when either does not parse. */

@@ -24,6 +24,20 @@ static const char *const grade_names[IMV_G_COUNT] = {
     "outstanding", "good", "requires_improvement", "inadequate", "not_inspected",
 };
 
+static const char *const judgement_names[IMV_J_COUNT] = {
+    "leadership", "help_and_protection", "children_in_care", "care_leavers", "adoption",
+};
+
+static const char *const kind_names[IMV_KIND_COUNT] = {NULL, "voluntary", "notice", "direction"};
+
+static const char *const trend_names[IMV_TREND_COUNT] = {
+    "unknown", "improving", "mixed", "static", "deteriorating",
+};
+
+static const char *const by_names[IMV_BY_COUNT] = {
+    "ofsted_monitoring", "commissioner", "board", "dfe", "other",
+};
+
 const char *imv_rating_name(int i)
 {
     return i >= 0 && i < IMV_R_COUNT ? rating_names[i] : NULL;
@@ -47,6 +61,26 @@ static int index_of(const char *const *names, int n, const char *s)
     return -1;
 }
 
+const char *imv_judgement_name(int j)
+{
+    return j >= 0 && j < IMV_J_COUNT ? judgement_names[j] : NULL;
+}
+
+const char *imv_iv_kind_name(int k)
+{
+    return k > 0 && k < IMV_KIND_COUNT ? kind_names[k] : NULL;
+}
+
+const char *imv_trend_name(int t)
+{
+    return t >= 0 && t < IMV_TREND_COUNT ? trend_names[t] : NULL;
+}
+
+const char *imv_finding_by_name(int b)
+{
+    return b >= 0 && b < IMV_BY_COUNT ? by_names[b] : NULL;
+}
+
 int imv_rating_index(const char *name)
 {
     return index_of(rating_names, IMV_R_COUNT, name);
@@ -55,6 +89,30 @@ int imv_rating_index(const char *name)
 int imv_fact_index(const char *name)
 {
     return index_of(fact_names, IMV_F_COUNT, name);
+}
+
+int imv_judgement_index(const char *name)
+{
+    return index_of(judgement_names, IMV_J_COUNT, name);
+}
+
+int imv_iv_kind_index(const char *name)
+{
+    for (int k = 1; k < IMV_KIND_COUNT; k++)
+        if (strcmp(kind_names[k], name) == 0)
+            return k;
+    return -1;
+}
+
+int imv_finding_index(const char *name)
+{
+    int t = index_of(trend_names, IMV_TREND_COUNT, name);
+    return t == IMV_TREND_UNKNOWN ? -1 : t;
+}
+
+int imv_finding_by_index(const char *name)
+{
+    return index_of(by_names, IMV_BY_COUNT, name);
 }
 
 int imv_grade_parse(const char *name, int *was_adequate)
@@ -114,6 +172,15 @@ static double months_of(int y, int m, int d)
     double mm = m ? m - 1 : 5.5;     /* a bare year means mid-year */
     double dd = d ? (d - 1) / 30.0 : (m ? 0.5 : 0);
     return y * 12.0 + mm + dd;
+}
+
+int imv_date_cmp(const char *a, const char *b)
+{
+    int y1, m1, d1, y2, m2, d2;
+    if (!a || !b || parse_date(a, &y1, &m1, &d1) || parse_date(b, &y2, &m2, &d2))
+        return 0;
+    double x = months_of(y1, m1, d1), y = months_of(y2, m2, d2);
+    return x < y ? -1 : x > y;
 }
 
 double imv_months_between(const char *from, const char *to)
@@ -194,6 +261,15 @@ void imv_profile_free(imv_profile *p)
     free(p->iv_model);
     free(p->iv_since);
     free(p->iv_partner);
+    for (size_t i = 0; p->previous_date && i < p->n_previous; i++)
+        free(p->previous_date[i]);
+    free(p->previous_date);
+    free(p->inspected);
+    for (size_t i = 0; i < p->n_progress; i++) {
+        free(p->progress[i].date);
+        free(p->progress[i].note);
+    }
+    free(p->progress);
     for (size_t i = 0; i < p->n_partners; i++) {
         free(p->partners[i].id);
         free(p->partners[i].name);

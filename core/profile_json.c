@@ -19,6 +19,7 @@
 #define MAX_NOTE 4096
 #define MAX_PARTNERS 64
 #define MAX_PREVIOUS 32
+#define MAX_PROGRESS 64
 #define MAX_KEYS 256          /* in one object */
 #define MAX_DATE_TEXT 64   /* read this much of a date, so errors can quote it */
 
@@ -314,10 +315,141 @@ static void read_size(vctx *c, const cJSON *j, imv_profile *p)
         get_number(c, b, "size.children_in_care", 0, 1e9, 1, &p->children_in_care);
 }
 
+/* A date field: a copy when it is one, else NULL with the error given. */
+static char *get_date(vctx *c, const cJSON *obj, const char *key, const char *path, int required)
+{
+    char *s = get_string(c, obj, key, path, required, MAX_DATE_TEXT);
+    if (s && !imv_date_valid(s)) {
+        char q[256];
+        join(q, sizeof q, path, key);
+        fail(c, q, "\"%s\" is not a date: expected YYYY, YYYY-MM or YYYY-MM-DD", s);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* One earlier judgement: a grade string, or { "grade", "date" }. */
+static void read_previous_item(vctx *c, const cJSON *e, const char *q, imv_profile *p)
+{
+    static const char *const keys[] = {"grade", "date", NULL};
+    size_t k = p->n_previous;
+    if (!cJSON_IsObject(e)) {
+        if (cJSON_IsString(e)) {
+            if (get_grade(c, e, q, &p->previous[k], NULL) == 0)
+                p->n_previous++;
+        } else {
+            fail(c, q, "expected a grade string, got %s (or {\"grade\": ..., \"date\": ...})",
+                 type_name(e));
+        }
+        return;
+    }
+    size_t before = c->errors;
+    /* A closed shape, like a range: any other key is a typo. */
+    for (const cJSON *a = e->child; a; a = a->next) {
+        int known = 0;
+        for (const char *const *s = keys; *s; s++)
+            known |= a->string && strcmp(a->string, *s) == 0;
+        char u[160];
+        join(u, sizeof u, q, a->string ? a->string : "");
+        if (!known)
+            fail(c, u, "unknown field: a dated grade has only \"grade\" and \"date\"");
+    }
+    char g[96];
+    join(g, sizeof g, q, "grade");
+    const cJSON *gj = get(e, "grade");
+    if (!gj)
+        fail(c, g, "missing (required)");
+    else
+        get_grade(c, gj, g, &p->previous[k], NULL);
+    if (!get(e, "date"))
+        fail(c, q, "an object needs a \"date\"; give an undated grade as a plain string");
+    char *date = get_date(c, e, "date", q, 1);
+    if (c->errors != before) {
+        free(date);
+        return;
+    }
+    p->previous_date[k] = date;
+    p->n_previous++;
+}
+
+/* Dated earlier judgements come newest first, none later than the
+ * current one (the inspection date, or as_of). */
+static void check_previous_dates(vctx *c, const imv_profile *p, const char *current,
+                                 const char *current_path)
+{
+    char q[64];
+    const char *newer = NULL;
+    size_t newer_i = 0;
+    for (size_t i = 0; i < p->n_previous; i++) {
+        const char *d = p->previous_date[i];
+        if (!d)
+            continue;
+        snprintf(q, sizeof q, "ofsted.previous[%zu].date", i);
+        if (current && imv_date_cmp(d, current) > 0)
+            fail(c, q, "%s is later than %s %s: earlier judgements come before the current one",
+                 d, current_path, current);
+        else if (newer && imv_date_cmp(d, newer) > 0)
+            fail(c, q, "%s is later than ofsted.previous[%zu] (%s): list earlier judgements "
+                       "newest first", d, newer_i, newer);
+        newer = d;
+        newer_i = i;
+    }
+}
+
+static void read_previous(vctx *c, const cJSON *prev, imv_profile *p)
+{
+    char q[64];
+    if (!prev || cJSON_IsNull(prev))
+        return;
+    if (!cJSON_IsArray(prev)) {
+        fail(c, "ofsted.previous", "expected an array of grades, got %s", type_name(prev));
+        return;
+    }
+    int n = cJSON_GetArraySize(prev);
+    if (n > MAX_PREVIOUS) {
+        fail(c, "ofsted.previous", "%d grades; at most %d are read", n, MAX_PREVIOUS);
+        return;
+    }
+    p->previous = imv_xcalloc((size_t)n, sizeof *p->previous);
+    p->previous_date = imv_xcalloc((size_t)n, sizeof *p->previous_date);
+    int i = 0;
+    for (const cJSON *e = prev->child; e; e = e->next, i++) {
+        snprintf(q, sizeof q, "ofsted.previous[%d]", i);
+        read_previous_item(c, e, q, p);
+    }
+}
+
+/* ofsted.judgements: each a grade; unknown names are kept and warned
+ * about like any unknown field. */
+static void read_judgements(vctx *c, const cJSON *j, imv_profile *p)
+{
+    const char *keys[IMV_J_COUNT + 1];
+    char q[96];
+    for (int i = 0; i < IMV_J_COUNT; i++)
+        keys[i] = imv_judgement_name(i);
+    keys[IMV_J_COUNT] = NULL;
+    if (!j || cJSON_IsNull(j))
+        return;
+    if (!cJSON_IsObject(j)) {
+        fail(c, "ofsted.judgements", "expected an object of judgements {\"leadership\": GRADE, ...}, "
+                                     "got %s", type_name(j));
+        return;
+    }
+    check_keys(c, j, "ofsted.judgements", keys, 1);
+    for (int i = 0; i < IMV_J_COUNT; i++) {
+        const cJSON *g = get(j, keys[i]);
+        if (!g || cJSON_IsNull(g))
+            continue;
+        snprintf(q, sizeof q, "ofsted.judgements.%s", keys[i]);
+        if (get_grade(c, g, q, &p->judgements[i], NULL) == 0)
+            p->judgements_present |= 1u << i;
+    }
+}
+
 static void read_ofsted(vctx *c, const cJSON *j, imv_profile *p)
 {
-    static const char *const keys[] = {"grade", "previous", NULL};
-    char q[64];
+    static const char *const keys[] = {"grade", "previous", "inspected", "judgements", NULL};
     if (!j) {
         fail(c, "ofsted", "missing (required): expected {\"grade\": ...}");
         return;
@@ -332,25 +464,15 @@ static void read_ofsted(vctx *c, const cJSON *j, imv_profile *p)
         fail(c, "ofsted.grade", "missing (required)");
     else
         get_grade(c, g, "ofsted.grade", &p->grade, &p->grade_was_adequate);
-    const cJSON *prev = get(j, "previous");
-    if (!prev || cJSON_IsNull(prev))
-        return;
-    if (!cJSON_IsArray(prev)) {
-        fail(c, "ofsted.previous", "expected an array of grades, got %s", type_name(prev));
-        return;
-    }
-    int n = cJSON_GetArraySize(prev);
-    if (n > MAX_PREVIOUS) {
-        fail(c, "ofsted.previous", "%d grades; at most %d are read", n, MAX_PREVIOUS);
-        return;
-    }
-    p->previous = imv_xcalloc((size_t)n, sizeof *p->previous);
-    int i = 0;
-    for (const cJSON *e = prev->child; e; e = e->next, i++) {
-        snprintf(q, sizeof q, "ofsted.previous[%d]", i);
-        if (get_grade(c, e, q, &p->previous[p->n_previous], NULL) == 0)
-            p->n_previous++;
-    }
+    p->inspected = get_date(c, j, "inspected", "ofsted", 0);
+    if (p->inspected && p->as_of && imv_date_cmp(p->inspected, p->as_of) > 0)
+        fail(c, "ofsted.inspected", "%s is later than as_of %s: the profile describes the "
+                                    "authority after its inspection", p->inspected, p->as_of);
+    read_judgements(c, get(j, "judgements"), p);
+    read_previous(c, get(j, "previous"), p);
+    if (p->previous_date)
+        check_previous_dates(c, p, p->inspected ? p->inspected : p->as_of,
+                             p->inspected ? "ofsted.inspected" : "as_of");
 }
 
 static void read_ratings(vctx *c, const cJSON *j, imv_profile *p)
@@ -408,9 +530,78 @@ static void read_facts(vctx *c, const cJSON *j, imv_profile *p)
     }
 }
 
+/* One monitoring finding, path q, into *t. */
+static void read_finding(vctx *c, const cJSON *e, const char *q, imv_progress *t)
+{
+    static const char *const keys[] = {"date", "finding", "by", "note", NULL};
+    char f[128];
+    if (!cJSON_IsObject(e)) {
+        fail(c, q, "expected {\"date\", \"finding\", \"by\"}, got %s", type_name(e));
+        return;
+    }
+    check_keys(c, e, q, keys, 1);
+    t->date = get_date(c, e, "date", q, 1);
+    char *s = get_string(c, e, "finding", q, 1, 64);
+    int v = s ? imv_finding_index(s) : -1;
+    join(f, sizeof f, q, "finding");
+    if (s && v < 0)
+        fail(c, f, "\"%.40s\" is not a finding: expected improving, mixed, static or "
+                   "deteriorating", s);
+    t->finding = v < 0 ? IMV_TREND_UNKNOWN : (imv_trend)v;
+    free(s);
+    s = get_string(c, e, "by", q, 1, 64);
+    v = s ? imv_finding_by_index(s) : -1;
+    join(f, sizeof f, q, "by");
+    if (s && v < 0)
+        fail(c, f, "\"%.40s\" is not a source of findings: expected ofsted_monitoring, "
+                   "commissioner, board, dfe or other", s);
+    t->by = v < 0 ? IMV_BY_OTHER : (imv_finding_by)v;
+    free(s);
+    t->note = get_string(c, e, "note", q, 0, MAX_NOTE);
+}
+
+/* Findings since the intervention began, newest first, none before it
+ * began nor after the profile's date. */
+static void read_progress(vctx *c, const cJSON *j, imv_profile *p)
+{
+    char q[96];
+    if (!j || cJSON_IsNull(j))
+        return;
+    if (!cJSON_IsArray(j)) {
+        fail(c, "current_intervention.progress", "expected an array of findings, got %s",
+             type_name(j));
+        return;
+    }
+    int n = cJSON_GetArraySize(j);
+    if (n > MAX_PROGRESS) {
+        fail(c, "current_intervention.progress", "%d findings; at most %d are read", n,
+             MAX_PROGRESS);
+        return;
+    }
+    p->progress = imv_xcalloc((size_t)n, sizeof *p->progress);
+    int i = 0;
+    for (const cJSON *e = j->child; e; e = e->next, i++) {
+        snprintf(q, sizeof q, "current_intervention.progress[%d]", i);
+        imv_progress *t = &p->progress[p->n_progress++];
+        read_finding(c, e, q, t);
+        if (!t->date)
+            continue;
+        snprintf(q, sizeof q, "current_intervention.progress[%d].date", i);
+        if (p->iv_since && imv_date_cmp(t->date, p->iv_since) < 0)
+            fail(c, q, "%s is before current_intervention.since %s: progress is what was found "
+                       "after the intervention began", t->date, p->iv_since);
+        else if (p->as_of && imv_date_cmp(t->date, p->as_of) > 0)
+            fail(c, q, "%s is later than as_of %s", t->date, p->as_of);
+        else if (i > 0 && p->progress[i - 1].date &&
+                 imv_date_cmp(t->date, p->progress[i - 1].date) > 0)
+            fail(c, q, "%s is later than current_intervention.progress[%d] (%s): list findings "
+                       "newest first", t->date, i - 1, p->progress[i - 1].date);
+    }
+}
+
 static void read_intervention(vctx *c, const cJSON *j, imv_profile *p)
 {
-    static const char *const keys[] = {"model", "since", "partner", NULL};
+    static const char *const keys[] = {"model", "since", "partner", "kind", "progress", NULL};
     const char *path = "current_intervention";
     if (!j || cJSON_IsNull(j))
         return;
@@ -423,12 +614,19 @@ static void read_intervention(vctx *c, const cJSON *j, imv_profile *p)
     p->iv_model = get_id(c, j, "model", path, 1);
     /* Longer than a date may be (e.g. an ISO timestamp) is still read, so
      * that the message says what a date looks like, not how long it was. */
-    p->iv_since = get_string(c, j, "since", path, 1, MAX_DATE_TEXT);
-    if (p->iv_since && !imv_date_valid(p->iv_since)) {
-        fail(c, "current_intervention.since", "\"%s\" is not a date: expected YYYY, YYYY-MM or YYYY-MM-DD",
-             p->iv_since);
-    }
+    p->iv_since = get_date(c, j, "since", path, 1);
     p->iv_partner = get_id(c, j, "partner", path, 0);
+    char *kind = get_string(c, j, "kind", path, 0, 64);
+    if (kind) {
+        int k = imv_iv_kind_index(kind);
+        if (k < 0)
+            fail(c, "current_intervention.kind", "\"%.40s\" is not a kind of intervention: "
+                                                 "expected voluntary, notice or direction", kind);
+        else
+            p->iv_kind = (imv_iv_kind)k;
+        free(kind);
+    }
+    read_progress(c, get(j, "progress"), p);
 }
 
 static void read_partner(vctx *c, const cJSON *j, const char *path, imv_partner *t)

@@ -556,8 +556,12 @@ static int csv_cell_error(imv_reader *r, const csv_row *row, imv_diags *d)
 static int known_column(const char *h)
 {
     static const char *const plain[] = {"format", "id", "name", "as_of", "source",
-                                        "ofsted.grade", "ofsted.previous",
-                                        "size.child_population", "size.children_in_care", NULL};
+                                        "ofsted.grade", "ofsted.previous", "ofsted.inspected",
+                                        "size.child_population", "size.children_in_care",
+                                        "current_intervention.model",
+                                        "current_intervention.since",
+                                        "current_intervention.kind",
+                                        "current_intervention.partner", NULL};
     for (const char *const *p = plain; *p; p++)
         if (strcmp(h, *p) == 0)
             return 1;
@@ -565,6 +569,8 @@ static int known_column(const char *h)
         return imv_rating_index(h + 8) >= 0;
     if (strncmp(h, "facts.", 6) == 0)
         return imv_fact_index(h + 6) >= 0;
+    if (strncmp(h, "ofsted.judgements.", 18) == 0)
+        return imv_judgement_index(h + 18) >= 0;
     return 0;
 }
 
@@ -648,25 +654,46 @@ static cJSON *csv_number(const char *s, int allow_range)
     return o;
 }
 
-/* Find (or make) the object at a dotted path's parent. */
+/* Find (or make) the object at a dotted path's parent, at any depth
+ * ("ofsted.judgements.leadership" lives in ofsted.judgements). */
 static cJSON *parent_of(cJSON *root, const char *path, const char **leaf)
 {
-    const char *dot = strchr(path, '.');
-    if (!dot) {
-        *leaf = path;
-        return root;
+    cJSON *o = root;
+    const char *dot;
+    while (o && (dot = strchr(path, '.')) != NULL) {
+        char key[64];
+        size_t n = (size_t)(dot - path);
+        if (n >= sizeof key)
+            n = sizeof key - 1;
+        memcpy(key, path, n);
+        key[n] = '\0';
+        cJSON *next = cJSON_GetObjectItemCaseSensitive(o, key);
+        if (!next)
+            next = cJSON_AddObjectToObject(o, key);
+        o = cJSON_IsObject(next) ? next : NULL;
+        path = dot + 1;
     }
-    char key[64];
-    size_t n = (size_t)(dot - path);
-    if (n >= sizeof key)
-        n = sizeof key - 1;
-    memcpy(key, path, n);
-    key[n] = '\0';
-    cJSON *o = cJSON_GetObjectItemCaseSensitive(root, key);
-    if (!o)
-        o = cJSON_AddObjectToObject(root, key);
-    *leaf = dot + 1;
-    return cJSON_IsObject(o) ? o : NULL;
+    *leaf = path;
+    return o;
+}
+
+/* "inadequate@2013-06" -> {"grade", "date"}; a bare grade stays a string. */
+static cJSON *csv_previous_item(const char *t)
+{
+    const char *at = strchr(t, '@');
+    if (!at)
+        return cJSON_CreateString(t);
+    char *g = imv_xstrndup(t, (size_t)(at - t));
+    for (size_t k = strlen(g); k && g[k - 1] == ' '; k--)
+        g[k - 1] = '\0';
+    const char *d = at + 1;
+    while (*d == ' ')
+        d++;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "grade", g);
+    cJSON_AddStringToObject(o, "date", d);
+    free(g);
+    return o;
 }
 
 static int is_numeric_column(const char *h)
@@ -689,7 +716,7 @@ static cJSON *csv_cell_value(const char *h, const char *cell)
                 t++;
             for (size_t k = strlen(t); k && t[k - 1] == ' '; k--)
                 t[k - 1] = '\0';
-            cJSON_AddItemToArray(a, cJSON_CreateString(t));
+            cJSON_AddItemToArray(a, csv_previous_item(t));
             free(g);
             p += n + (e ? 1 : 0);
         }
@@ -732,6 +759,10 @@ static int csv_row_profile(imv_reader *r, csv_row *row, imv_profile **out, imv_d
         }
         cJSON_AddItemToObject(parent, leaf, v);
     }
+    /* PROFILE-FORMAT.md: an empty current_intervention.model means none. */
+    cJSON *iv = cJSON_GetObjectItemCaseSensitive(o, "current_intervention");
+    if (iv && !cJSON_GetObjectItemCaseSensitive(iv, "model"))
+        cJSON_DeleteItemFromObjectCaseSensitive(o, "current_intervention");
     int rc = -1;
     if (d->n_errors == before)
         rc = imv_profile_from_json(o, r->path, row->line, r->strict, out, d) == 0 ? 1 : -1;

@@ -130,6 +130,49 @@ typedef enum imv_grade {
     IMV_G_COUNT
 } imv_grade;
 
+/* The judgements of an inspection (ofsted.judgements of PROFILE-FORMAT.md).
+ * Key judgements: leadership, help_and_protection, children_in_care, and
+ * care_leavers from 2023; adoption (and care_leavers before 2023) are
+ * sub-judgements of children_in_care. */
+typedef enum imv_judgement {
+    IMV_J_LEADERSHIP,
+    IMV_J_HELP_AND_PROTECTION,
+    IMV_J_CHILDREN_IN_CARE,
+    IMV_J_CARE_LEAVERS,
+    IMV_J_ADOPTION,
+    IMV_J_COUNT
+} imv_judgement;
+
+/* current_intervention.kind; IMV_KIND_UNKNOWN when not given. */
+typedef enum imv_iv_kind {
+    IMV_KIND_UNKNOWN,
+    IMV_KIND_VOLUNTARY,
+    IMV_KIND_NOTICE,               /* improvement notice */
+    IMV_KIND_DIRECTION,            /* statutory direction */
+    IMV_KIND_COUNT
+} imv_iv_kind;
+
+/* current_intervention.progress[].finding, and the trajectory the engine
+ * derives from findings and judgements (IMV_TREND_UNKNOWN: no evidence). */
+typedef enum imv_trend {
+    IMV_TREND_UNKNOWN,
+    IMV_TREND_IMPROVING,
+    IMV_TREND_MIXED,
+    IMV_TREND_STATIC,
+    IMV_TREND_DETERIORATING,
+    IMV_TREND_COUNT
+} imv_trend;
+
+/* current_intervention.progress[].by */
+typedef enum imv_finding_by {
+    IMV_BY_OFSTED_MONITORING,
+    IMV_BY_COMMISSIONER,
+    IMV_BY_BOARD,
+    IMV_BY_DFE,
+    IMV_BY_OTHER,
+    IMV_BY_COUNT
+} imv_finding_by;
+
 /* A value the plugin or the profile does not know (sizes, timeline). */
 #define IMV_UNKNOWN (-1.0)
 
