@@ -555,6 +555,8 @@ int cmd_report(int argc, char **argv)
         cJSON_AddItemReferenceToObject(d, "result", doc);
         cJSON_AddItemReferenceToObject(d, "sensitivity", x.sens);
         cJSON_AddItemReferenceToObject(d, "inputs", x.inputs);
+        if (record)
+            cJSON_AddItemReferenceToObject(d, "record", record);
         char *s = cJSON_Print(d);
         int wok = s && fprintf(out.f, "%s\n", s) >= 0;
         free(s);

@@ -1480,7 +1480,7 @@ static void cover(ctx *c, auth *as, size_t n)
         const cJSON *e1 = a->n ? a->entry[0] : NULL, *e2 = a->n > 1 ? a->entry[1] : NULL;
         fputs("<tr><td>", f);
         user(f, jstr(a->res, "name"));
-        fputs("</td><td>", f);
+        fputs("</td><td class=\"n\">", f);
         user(f, jstr(a->res, "as_of"));
         fputs("</td><td>", f);
         user(f, jstr(a->res, "grade"));

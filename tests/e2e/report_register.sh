@@ -47,6 +47,10 @@ grep -q '<th scope="row">analyst</th><td>B. Analyst</td>' "$tmp/plain.html" || f
 grep -q '<th scope="row">approver</th><td>C. Approver</td>' "$tmp/plain.html" || fail "approver sign-off (on the decision) not shown"
 grep -q '<th scope="row">assurer</th><td></td>' "$tmp/plain.html" || fail "the assurer's line is not left to fill"
 
+"$IMEVAL_BIN" report "$P" --register "$REG" --assessment don-1 --draws 50 --format json >"$tmp/d.json" 2>/dev/null
+command -v jq >/dev/null && { jq -e '.record.decision.text == "trust" and (.record.signoffs | length) == 2 and (.record.assumptions | length) == 1' "$tmp/d.json" >/dev/null \
+    || fail "--format json lacks the record: $(jq -c .record "$tmp/d.json")"; }
+
 # Without a register: empty forms.
 "$IMEVAL_BIN" report "$P" --draws 100 -o "$tmp/e.html" 2>/dev/null || fail "report: exit $?"
 grep -q '<th scope="row">decision</th><td></td>' "$tmp/e.html" || fail "no empty decision form"
