@@ -252,59 +252,54 @@ static void summary(bt *b)
 
 int cmd_backtest(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(argc, argv, 2, CMD_BACKTEST, "backtest", &o);
-    if (rc || o.help) {
-        if (o.help)
-            cli_help(stdout, CMD_BACKTEST, "backtest", synopsis, about);
-        cli_opts_free(&o);
-        return rc;
-    }
+    cli_cmd cc;
     bt b;
     memset(&b, 0, sizeof b);
-    b.o = &o;
-    b.json = o.format == IMV_FMT_JSON;
-    cli_out out = {0};
-    int opened = 0, pa = 0, pb = 0;
+    int rc = cli_begin(&cc, argc, argv, CMD_BACKTEST, "backtest", synopsis, about), pb = 0;
+    if (rc != CLI_GO)
+        goto done;
+    cli_opts *o = &cc.o;
+    b.o = o;
+    b.json = o->format == IMV_FMT_JSON;
     char dflt[PATH_MAX];
     rc = EXIT_USAGE;
-    if (o.format >= 0 && o.format != IMV_FMT_TABLE && o.format != IMV_FMT_JSON) {
+    if (o->format >= 0 && o->format != IMV_FMT_TABLE && o->format != IMV_FMT_JSON) {
         fprintf(stderr, "imeval backtest: --format: backtest writes table or json (see imeval "
                         "backtest --help)\n");
         goto done;
     }
-    if (o.args.n == 0) {
+    if (o->args.n == 0) {
         if (imv_data_path("datasets/cases/expected.tsv", dflt, sizeof dflt)) {
             fprintf(stderr, "imeval backtest: the shipped case outcomes are not beside the "
                             "program; name an EXPECTED file (see imeval backtest --help)\n");
             goto done;
         }
-        o.args.n = 0;
-        o.args.cap = 0;
-        free(o.args.v);
-        o.args.v = malloc(sizeof *o.args.v);
-        if (!o.args.v)
+        free(o->args.v);
+        o->args.cap = o->args.n = 0;
+        o->args.v = malloc(sizeof *o->args.v);
+        if (!o->args.v)
             goto done;
-        o.args.v[o.args.n++] = dflt;
+        o->args.v[o->args.n++] = dflt;
     }
-    b.s[0].name = "A";
-    if (!(b.s[0].reg = cli_registry(&o, &pa)))
+    if ((rc = cli_load(&cc)) != CLI_GO)
         goto done;
-    cli_describe_a(&o, b.s[0].reg, b.s[0].description, sizeof b.s[0].description);
+    rc = EXIT_USAGE;
+    b.s[0].name = "A";
+    b.s[0].reg = cc.reg;
+    cli_describe_a(o, b.s[0].reg, b.s[0].description, sizeof b.s[0].description);
     b.n_sides = 1;
-    if (o.have_b) {
+    if (o->have_b) {
         b.s[1].name = "B";
-        if (!(b.s[1].reg = cli_registry_b(&o, &pb)))
+        if (!(b.s[1].reg = cli_registry_b(o, &pb)))
             goto done;
-        cli_describe_b(&o, b.s[1].description, sizeof b.s[1].description);
+        cli_describe_b(o, b.s[1].description, sizeof b.s[1].description);
         b.n_sides = 2;
     }
     for (int s = 0; s < b.n_sides; s++)
         b.s[s].w = imv_worker_new(b.s[s].reg);
-    if (cli_out_open(&out, o.output))
+    if ((rc = cli_open_output(&cc)) != CLI_GO)
         goto done;
-    opened = 1;
-    b.f = out.f;
+    b.f = cc.out.f;
     cli_catch_signals();
     if (b.json)
         b.jcases = cJSON_CreateArray();
@@ -312,19 +307,17 @@ int cmd_backtest(int argc, char **argv)
         fprintf(b.f, "%-22s %-22s %s\n", "case", "A", "B");
     else
         fprintf(b.f, "%-22s %s\n", "case", "A");
-    for (size_t i = 0; i < o.args.n && !cli_stop; i++)
-        run_file(&b, o.args.v[i]);
+    for (size_t i = 0; i < o->args.n && !cli_stop; i++)
+        run_file(&b, o->args.v[i]);
     summary(&b);
     size_t fails = b.s[0].fails + (b.n_sides > 1 ? b.s[1].fails : 0);
-    rc = cli_stop ? EXIT_INTERRUPTED : (fails || b.bad || pa || pb) ? EXIT_PARTIAL : 0;
-done:
-    if (opened && cli_out_close(&out, b.all_cases > 0) && rc == 0)
+    rc = cli_stop ? EXIT_INTERRUPTED : (fails || b.bad || cc.partial || pb) ? EXIT_PARTIAL : 0;
+    if (cli_close_output(&cc, b.all_cases > 0) && rc == 0)
         rc = EXIT_PARTIAL;
+done:
     cJSON_Delete(b.jcases);
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < 2; s++)
         imv_worker_free(b.s[s].w);
-        imv_registry_free(b.s[s].reg);
-    }
-    cli_opts_free(&o);
-    return rc;
+    imv_registry_free(b.s[1].reg);  /* side A's is cc's */
+    return cli_end(&cc, rc);
 }

@@ -31,6 +31,26 @@ typedef struct sink {
     int n[3];
 } sink;
 
+static void print_json(sink *s, const char *file, int failed)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "file", file);
+    if (s->model[0])
+        cJSON_AddStringToObject(doc, "model", s->model);
+    else
+        cJSON_AddNullToObject(doc, "model");
+    cJSON_AddItemToObject(doc, "checks", s->checks);
+    cJSON_AddNumberToObject(doc, "passed", s->n[IMV_CHECK_PASS]);
+    cJSON_AddNumberToObject(doc, "failed", s->n[IMV_CHECK_FAIL]);
+    cJSON_AddNumberToObject(doc, "skipped", s->n[IMV_CHECK_SKIP]);
+    cJSON_AddBoolToObject(doc, "ok", failed == 0);
+    char *text = cJSON_Print(doc);
+    if (text)
+        printf("%s\n", text);
+    free(text);
+    cJSON_Delete(doc);
+}
+
 static void on_check(void *ctx, const imv_check *c)
 {
     sink *s = ctx;
@@ -58,49 +78,33 @@ static void on_check(void *ctx, const imv_check *c)
 
 int cmd_check_model(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(argc, argv, 2, CMD_CHECK_MODEL, "check-model", &o);
-    if (rc || o.help) {
-        if (o.help)
-            cli_help(stdout, CMD_CHECK_MODEL, "check-model", synopsis, about);
-        cli_opts_free(&o);
-        return rc;
+    cli_cmd c;
+    int rc = cli_begin(&c, argc, argv, CMD_CHECK_MODEL, "check-model", synopsis, about);
+    if (rc != CLI_GO)
+        goto done;
+    rc = EXIT_USAGE;
+    if (c.o.args.n != 1) {
+        fprintf(stderr, "imeval check-model: give exactly one plugin FILE, e.g. imeval "
+                        "check-model mymodel.lua (see imeval check-model --help)\n");
+        goto done;
     }
-    if (o.args.n != 1 || (o.format >= 0 && o.format != IMV_FMT_TABLE && o.format != IMV_FMT_JSON)) {
-        fprintf(stderr, "imeval check-model: %s (see imeval check-model --help)\n",
-                o.args.n != 1 ? "give exactly one plugin FILE, e.g. imeval check-model mymodel.lua"
-                              : "--format: check-model writes table or json");
-        cli_opts_free(&o);
-        return EXIT_USAGE;
+    if (c.o.format >= 0 && c.o.format != IMV_FMT_TABLE && c.o.format != IMV_FMT_JSON) {
+        fprintf(stderr, "imeval check-model: --format: check-model writes table or json "
+                        "(see imeval check-model --help)\n");
+        goto done;
     }
-    sink s = {.json = o.format == IMV_FMT_JSON};
+    sink s = {.json = c.o.format == IMV_FMT_JSON};
     if (s.json)
         s.checks = cJSON_CreateArray();
-    imv_check_opts co = {.profiles = (size_t)o.profiles, .seed = o.seed, .limits = o.limits};
+    imv_check_opts co = {.profiles = (size_t)c.o.profiles, .seed = c.o.seed, .limits = c.o.limits};
     co.limits.isolate = -1;  /* as users run it: isolated unless bundled */
-    int failed = imv_check_model(o.args.v[0], &co, on_check, &s);
-    if (s.json) {
-        cJSON *doc = cJSON_CreateObject();
-        cJSON_AddStringToObject(doc, "file", o.args.v[0]);
-        if (s.model[0])
-            cJSON_AddStringToObject(doc, "model", s.model);
-        else
-            cJSON_AddNullToObject(doc, "model");
-        cJSON_AddItemToObject(doc, "checks", s.checks);
-        cJSON_AddNumberToObject(doc, "passed", s.n[IMV_CHECK_PASS]);
-        cJSON_AddNumberToObject(doc, "failed", s.n[IMV_CHECK_FAIL]);
-        cJSON_AddNumberToObject(doc, "skipped", s.n[IMV_CHECK_SKIP]);
-        cJSON_AddBoolToObject(doc, "ok", failed == 0);
-        char *text = cJSON_Print(doc);
-        if (text)
-            printf("%s\n", text);
-        free(text);
-        cJSON_Delete(doc);
-    } else {
-        printf("%s: %d passed, %d failed, %d skipped\n", o.args.v[0], s.n[IMV_CHECK_PASS],
+    int failed = imv_check_model(c.o.args.v[0], &co, on_check, &s);
+    if (s.json)
+        print_json(&s, c.o.args.v[0], failed);
+    else
+        printf("%s: %d passed, %d failed, %d skipped\n", c.o.args.v[0], s.n[IMV_CHECK_PASS],
                s.n[IMV_CHECK_FAIL], s.n[IMV_CHECK_SKIP]);
-    }
     rc = fflush(stdout) != 0 || failed ? EXIT_PARTIAL : 0;
-    cli_opts_free(&o);
-    return rc;
+done:
+    return cli_end(&c, rc);
 }

@@ -147,6 +147,7 @@ typedef struct cmp {
     model_cmp *m;
     size_t nm;
     size_t profiles, changed, viability, tau_n;
+    size_t model_failures;       /* results with an error, either side */
     double tau_sum, tau_min;
     cJSON *json_profiles, *changed_ids;
     FILE *f;
@@ -264,8 +265,10 @@ static void compare_one(cmp *c, const imv_profile *p)
             xa[n] = (double)rka;
             xb[n++] = (double)rkb;
         }
-        if (a->error || b->error)
+        if (a->error || b->error) {
+            c->model_failures++;
             continue;
+        }
         imv_pearson_add(&m->scores, a->score, b->score);
         m->sum_change += b->score - a->score;
         if (a->viable != b->viable) {
@@ -330,11 +333,7 @@ static int read_all(cmp *c, int *bad)
             (*bad)++;
         imv_reader_close(r);
         for (size_t k = 0; k < d.n; k++)
-            if (!(d.v[k].warning && c->o->quiet)) {
-                char buf[1200];
-                imv_diag_format(&d.v[k], buf, sizeof buf);
-                fprintf(stderr, "%s%s\n", d.v[k].warning ? "warning: " : "", buf);
-            }
+            cli_print_diag(&d.v[k], c->o->quiet);
         imv_diags_free(&d);
     }
     return 0;
@@ -444,40 +443,36 @@ static int usage(const char *what)
 
 int cmd_compare(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(argc, argv, 2, CMD_COMPARE, "compare", &o);
-    if (rc || o.help) {
-        if (o.help)
-            cli_help(stdout, CMD_COMPARE, "compare", synopsis, about);
-        cli_opts_free(&o);
-        return rc;
-    }
+    cli_cmd cc;
     cmp c;
     memset(&c, 0, sizeof c);
-    c.o = &o;
-    c.fmt = o.format < 0 ? IMV_FMT_TABLE : o.format;
+    int rc = cli_begin(&cc, argc, argv, CMD_COMPARE, "compare", synopsis, about), bad = 0, pb = 0;
+    if (rc != CLI_GO)
+        goto done;
+    const cli_opts *o = &cc.o;
+    c.o = o;
+    c.fmt = o->format < 0 ? IMV_FMT_TABLE : o->format;
     rc = EXIT_USAGE;
-    cli_out out = {0};
-    int opened = 0, bad = 0, pa = 0, pb = 0;
     if (c.fmt == IMV_FMT_CSV) {
         usage("--format: compare writes table, json or markdown");
         goto done;
     }
-    if (!o.have_b) {
+    if (!o->have_b) {
         usage("nothing to compare: say how side B differs from A with --b-model, --b-models, "
-              "--b-no-bundled, --b-only, --b-set or --b-params");
+              "--b-no-bundled, --b-only, --b-set, --b-params or --b-separate");
         goto done;
     }
-    if (o.args.n == 0) {
+    if (o->args.n == 0) {
         usage("no profiles given, e.g. imeval compare --b-set ... datasets/cases/*.json");
         goto done;
     }
-    if (!(c.a = cli_registry(&o, &pa)) || !(c.b = cli_registry_b(&o, &pb)))
+    if ((rc = cli_load(&cc)) != CLI_GO)
         goto done;
-    if (cli_out_open(&out, o.output))
+    rc = EXIT_USAGE;
+    c.a = cc.reg;
+    if (!(c.b = cli_registry_b(o, &pb)) || (rc = cli_open_output(&cc)) != CLI_GO)
         goto done;
-    opened = 1;
-    c.f = out.f;
+    c.f = cc.out.f;
     c.wa = imv_worker_new(c.a);
     c.wb = imv_worker_new(c.b);
     collect_models(&c);
@@ -485,8 +480,8 @@ int cmd_compare(int argc, char **argv)
     if (c.fmt == IMV_FMT_JSON)
         c.json_profiles = cJSON_CreateArray();
     char da[512], db[1024];
-    cli_describe_a(&o, c.a, da, sizeof da);
-    cli_describe_b(&o, db, sizeof db);
+    cli_describe_a(o, c.a, da, sizeof da);
+    cli_describe_b(o, db, sizeof db);
     cli_catch_signals();
     if (c.fmt != IMV_FMT_JSON)
         header_text(&c, da, db);
@@ -497,15 +492,15 @@ int cmd_compare(int argc, char **argv)
         summary_text(&c);
         cJSON_Delete(c.changed_ids);
     }
-    rc = cli_stop ? EXIT_INTERRUPTED : bad || pa || pb ? EXIT_PARTIAL : 0;
-done:
-    if (opened && cli_out_close(&out, c.profiles > 0) && rc == 0)
+    rc = cli_stop ? EXIT_INTERRUPTED
+         : bad || cc.partial || pb || c.model_failures ? EXIT_PARTIAL
+                                                        : 0;
+    if (cli_close_output(&cc, c.profiles > 0) && rc == 0)
         rc = EXIT_PARTIAL;
+done:
     imv_worker_free(c.wa);
     imv_worker_free(c.wb);
-    imv_registry_free(c.a);
     imv_registry_free(c.b);
     free(c.m);
-    cli_opts_free(&o);
-    return rc;
+    return cli_end(&cc, rc);
 }

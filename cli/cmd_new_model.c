@@ -157,36 +157,33 @@ static int usage(const char *what)
 
 int cmd_new_model(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(argc, argv, 2, CMD_NEW_MODEL, "new-model", &o);
-    if (rc || o.help) {
-        if (o.help)
-            cli_help(stdout, CMD_NEW_MODEL, "new-model", synopsis, about);
-        cli_opts_free(&o);
-        return rc;
-    }
+    cli_cmd c;
+    int rc = cli_begin(&c, argc, argv, CMD_NEW_MODEL, "new-model", synopsis, about);
+    if (rc != CLI_GO)
+        return cli_end(&c, rc);
+    const cli_opts *op = &c.o;
     char msg[PATH_MAX + 200], tdir[PATH_MAX], imeval[PATH_MAX] = "imeval", pcdir[PATH_MAX] = "";
     rc = EXIT_USAGE;
-    if (o.args.n != 1) {
-        usage(o.args.n ? "give one NAME" : "give the model's NAME, e.g. imeval new-model my_model --lang lua");
+    if (op->args.n != 1) {
+        usage(op->args.n ? "give one NAME" : "give the model's NAME, e.g. imeval new-model my_model --lang lua");
         goto done;
     }
-    const char *name = o.args.v[0];
+    const char *name = op->args.v[0];
     if (!valid_name(name)) {
         snprintf(msg, sizeof msg, "NAME \"%.80s\": not a model id: a lower-case letter, then "
                  "lower-case letters, digits or _, at most 64 (e.g. my_model)", name);
         usage(msg);
         goto done;
     }
-    if (!o.lang || (strcmp(o.lang, "c") != 0 && strcmp(o.lang, "lua") != 0)) {
-        usage(o.lang ? "--lang: expected c or lua" : "--lang c or --lang lua is required");
+    if (!op->lang || (strcmp(op->lang, "c") != 0 && strcmp(op->lang, "lua") != 0)) {
+        usage(op->lang ? "--lang: expected c or lua" : "--lang c or --lang lua is required");
         goto done;
     }
-    if (o.format >= 0 && o.format != IMV_FMT_TABLE && o.format != IMV_FMT_JSON) {
+    if (op->format >= 0 && op->format != IMV_FMT_TABLE && op->format != IMV_FMT_JSON) {
         usage("--format: new-model writes table or json");
         goto done;
     }
-    const char *dir = o.dir ? o.dir : name;
+    const char *dir = op->dir ? op->dir : name;
     struct stat st;
     rc = EXIT_PARTIAL;
     if (lstat(dir, &st) == 0) {
@@ -211,7 +208,7 @@ int cmd_new_model(int argc, char **argv)
         goto done;
     }
     chmod(dir, 0755); /* imeval refuses a model directory that others can write */
-    int is_c = strcmp(o.lang, "c") == 0;
+    int is_c = strcmp(op->lang, "c") == 0;
     char title[80], file[80], build_note[80];
     title_of(name, title, sizeof title);
     snprintf(file, sizeof file, "%s.%s", name, is_c ? "c" : "lua");
@@ -219,7 +216,7 @@ int cmd_new_model(int argc, char **argv)
     snprintf(loaded, sizeof loaded, "%s.%s", name, is_c ? "so" : "lua");
     snprintf(build_note, sizeof build_note, "%s", is_c ? "; `make` builds the .so" : "");
     const subst subs[] = {{"ID", name}, {"TITLE", title}, {"IMEVAL", imeval},
-                          {"PKG_CONFIG_DIR", pcdir}, {"LANG", o.lang}, {"FILE", file},
+                          {"PKG_CONFIG_DIR", pcdir}, {"LANG", op->lang}, {"FILE", file},
                           {"LOADED", loaded}, {"BUILD_NOTE", build_note}};
     char written[8][PATH_MAX];
     size_t n = 0;
@@ -234,9 +231,8 @@ int cmd_new_model(int argc, char **argv)
             goto done;
         }
     }
-    print_result(o.format == IMV_FMT_JSON, name, o.lang, dir, written, n, pcdir, imeval);
+    print_result(op->format == IMV_FMT_JSON, name, op->lang, dir, written, n, pcdir, imeval);
     rc = fflush(stdout) == 0 ? 0 : EXIT_PARTIAL;
 done:
-    cli_opts_free(&o);
-    return rc;
+    return cli_end(&c, rc);
 }
