@@ -12,14 +12,15 @@ static const char about[] =
     "Check that the plugin FILE (.so or .lua) keeps the rules of the plugin guide,\n"
     "one line per check: it loads; ABI; ids and texts; parameters; scores in range\n"
     "and no errors over generated profiles (imeval synth, dated 2006-2025, half at\n"
-    "parameters drawn within their ranges); timelines in range; deterministic;\n"
-    "every reason has text, evidence and fields naming real profile paths;\n"
-    "declared rating directions hold; score-only calls agree with full ones; the\n"
-    "batch path equals single calls; time per evaluation; and the same results in\n"
-    "the sandbox (a child process for C), with the headroom under its limits.\n"
-    "Exit status: 0 every check passed (or was skipped), 1 some failed, 2 usage\n"
-    "error.  --format json gives {file, model, checks: [{name, status, detail,\n"
-    "figure}], passed, failed, skipped, ok}.\n\n"
+    "parameters drawn within their ranges); timelines in range; a partner named is\n"
+    "one of the profile's candidates; deterministic; every reason has text,\n"
+    "evidence and fields naming real profile paths; declared rating directions\n"
+    "hold; score-only calls agree with full ones; the batch path equals single\n"
+    "calls; time per evaluation; and the same results in the sandbox (a child\n"
+    "process for C), with the headroom under its limits.  Exit status: 0 every\n"
+    "check passed (or was skipped), 1 some failed, 2 usage error.  --format json\n"
+    "gives {file, model, checks: [{name, status, detail, figure}], passed, failed,\n"
+    "skipped, ok}.\n\n"
     "example:  imeval check-model my_model/my_model.lua";
 
 static const char *const status_name[] = {"pass", "fail", "skip"};

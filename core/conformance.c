@@ -8,7 +8,7 @@
  * parameters; scores in range and no errors over generated profiles (from
  * core/synth.c, dated 2006-2025 so that every set of rules in force is
  * met, half of them at parameters drawn within their ranges); timelines
- * in range; deterministic (a second worker, and a second call in the
+ * in range; a partner named is one of the profile's candidates; deterministic (a second worker, and a second call in the
  * same one, give identical results); every reason has text, evidence and
  * fields that name real profile paths; declared rating directions hold;
  * score-only calls agree with full ones; the batch path equals single
@@ -453,6 +453,31 @@ static void check_timelines(ctx *c)
            given);
 }
 
+/* A partner the model names must be one of the profile's candidates. */
+static void check_partners(ctx *c)
+{
+    size_t named = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        const imv_result *r = &c->r[i];
+        if (r->error || !r->partner_id)
+            continue;
+        const imv_profile *p = c->p[i];
+        int found = 0;
+        for (size_t k = 0; k < p->n_partners && !found; k++)
+            found = strcmp(p->partners[k].id, r->partner_id) == 0;
+        if (!found) {
+            report(c, "partners", IMV_CHECK_FAIL, 0,
+                   "%s: names partner \"%.60s\", which is not among the profile's %zu "
+                   "candidate%s", p->id, r->partner_id, p->n_partners,
+                   p->n_partners == 1 ? "" : "s");
+            return;
+        }
+        named++;
+    }
+    report(c, "partners", IMV_CHECK_PASS, 0,
+           "%zu results name a partner, each one of the profile's candidates", named);
+}
+
 static void check_determinism(ctx *c)
 {
     imv_worker *w2 = imv_worker_new(c->reg);
@@ -818,7 +843,7 @@ int imv_check_model(const char *path, const imv_check_opts *o, imv_check_cb cb, 
     c.n = o->profiles ? o->profiles : 2000;
     char err[1024];
     static const char *const after_load[] = {"ids", "parameters", "scores", "timelines",
-                                             "determinism", "reasons", "directions",
+                                             "partners", "determinism", "reasons", "directions",
                                              "score_only", "batch", "speed", "limits", NULL};
     if (load(&c, path, &o->limits, &c.reg, err, sizeof err)) {
         report(&c, "load", IMV_CHECK_FAIL, 0, "%s", err);
@@ -851,6 +876,7 @@ int imv_check_model(const char *path, const imv_check_opts *o, imv_check_cb cb, 
     first_pass(&c);
     check_scores(&c);
     check_timelines(&c);
+    check_partners(&c);
     check_determinism(&c);
     check_reasons(&c);
     check_directions(&c);

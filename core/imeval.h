@@ -734,7 +734,7 @@ enum { IMV_CHECK_PASS = 0, IMV_CHECK_FAIL = 1, IMV_CHECK_SKIP = 2 };
 
 typedef struct imv_check {
     const char *name;    /* load, abi, ids, parameters, scores, timelines,
-                            determinism, reasons, directions, score_only,
+                            partners, determinism, reasons, directions, score_only,
                             batch, speed, limits: always in this order */
     int status;          /* IMV_CHECK_* */
     double figure;       /* speed: microseconds per evaluation; else a count or 0 */

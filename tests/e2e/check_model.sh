@@ -51,6 +51,8 @@ chmod 644 "$tmp/ck_bad_field.lua"
 expect_fail "$tmp/ck_bad_field.lua" reasons
 expect_fail "$IMEVAL_FIXTURES/ck_stateful.so" determinism
 expect_fail "$IMEVAL_FIXTURES/ck_bad_timeline.so" timelines
+expect_fail "$IMEVAL_FIXTURES/ck_bad_partner.so" partners
+grep -q 'names partner "nowhere-council", which is not among' "$tmp/out" || fail "partner message"
 expect_fail "$IMEVAL_FIXTURES/ck_score_only.so" score_only
 expect_fail "$IMEVAL_FIXTURES/ck_bad_batch.so" batch
 expect_fail "$IMEVAL_FIXTURES/ck_bad_ids.so" ids
@@ -63,7 +65,7 @@ expect_fail "$tmp/no-such-model.so" load
 # The JSON document: every check once, in order, with the model's id.
 "$IMEVAL_BIN" check-model --profiles $N --format json "$IMEVAL_FIXTURES/ck_good.so" >"$tmp/good.json"
 [ "$(jq -r '[.checks[].name] | join(" ")' "$tmp/good.json")" = \
-  "load abi ids parameters scores timelines determinism reasons directions score_only batch speed limits" ] \
+  "load abi ids parameters scores timelines partners determinism reasons directions score_only batch speed limits" ] \
     || { cat "$tmp/good.json"; fail "json checks not in the documented order"; }
 [ "$(jq -r '.model, .ok, .failed' "$tmp/good.json" | tr '\n' ' ')" = "ck_good true 0 " ] \
     || fail "json summary wrong"

@@ -7,6 +7,7 @@
  *   CK_NO_REASON defined: it gives no reason at all
  *   CK_STATEFUL  defined: each call adds one more point (state kept)
  *   CK_BAD_TIMELINE defined: fair comes after good
+ *   CK_BAD_PARTNER defined: names a partner the profile does not list
  *   CK_SCORE_ONLY_DIFFERS defined: score-only calls score 1 higher
  *   CK_BATCH     0 none, 1 a batch path that agrees, 2 one that does not
  *   CK_DIRECTIONS  the declared directions (default acceptance:+, political_commitment:0)
@@ -56,6 +57,12 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
     h->set_timeline(r, 2, 40, 30);
 #else
     h->set_timeline(r, 2, 20, 40);
+#endif
+#ifdef CK_BAD_PARTNER
+    h->set_partner(r, "nowhere-council", 50);
+#else
+    if (p->n_partners > 0)
+        h->set_partner(r, p->partners[0]->id, 50);
 #endif
     h->set_score(r, s < 0 ? 0 : s > 100 ? 100 : s);
     return 0;
