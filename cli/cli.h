@@ -58,6 +58,7 @@ typedef struct cli_opts {
     const char *as_of, *years;  /* synth */
     /* evaluate: record each evaluation in the assessment register */
     const char *reg_location, *assessment, *reviews, *by, *authority, *supersedes;
+    const char *rated_by, *rated_on;
     const char *lang, *dir;     /* new-model */
     long profiles;              /* check-model */
     /* compare, backtest: side B is side A changed by these */

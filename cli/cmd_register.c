@@ -731,7 +731,8 @@ int cli_recorder_add(cli_recorder *rec, const imv_registry *reg, const imv_evalu
                             .vary_parameters = o->vary_parameters, .argc = rec->argc,
                             .argv = rec->argv};
     imv_register_assessment_in in = {.id = want, .authority = o->authority, .author = o->by,
-                                     .review_of = o->reviews, .supersedes = o->supersedes};
+                                     .review_of = o->reviews, .supersedes = o->supersedes,
+                                     .rated_by = o->rated_by, .rated_on = o->rated_on};
     int rc = imv_register_record_evaluation(rec->r, reg, e, &run, NULL, &in, id, sizeof id, err,
                                             sizeof err);
     if (rc) {

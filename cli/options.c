@@ -24,7 +24,7 @@ enum {
     O_EXPLAIN, O_OUTPUT, O_DRAWS, O_SEED, O_VARY, O_NOISE, O_JOBS, O_LUA_BUDGET, O_LUA_MEMORY,
     O_LUA_MEMORY_TOTAL,
     O_ISOLATE, O_NO_ISOLATE, O_TIMEOUT, O_REGISTER, O_ASSESSMENT, O_REVIEWS, O_BY,
-    O_AUTHORITY, O_SUPERSEDES, O_QUIET, O_COUNT, O_AS_OF, O_YEARS, O_LANG, O_DIR, O_PROFILES,
+    O_AUTHORITY, O_SUPERSEDES, O_RATED_BY, O_RATED_ON, O_QUIET, O_COUNT, O_AS_OF, O_YEARS, O_LANG, O_DIR, O_PROFILES,
     O_B_MODELS, O_B_MODEL, O_B_NO_BUNDLED, O_B_ONLY, O_B_SET, O_B_PARAMS, O_B_SEPARATE, O_HELP,
     O_STAMP, O_PARTNERS
 };
@@ -120,6 +120,10 @@ static const opt_def opts[] = {
      "whose case it is (default: the profile id without its date: torbay-2018 -> torbay)"},
     {"supersedes", 0, "ID", CMD_EVALUATE, O_SUPERSEDES,
      "the recorded assessment this one corrects"},
+    {"rated-by", 0, "NAME", CMD_EVALUATE, O_RATED_BY,
+     "who rated the profile, for the register (default: --by)"},
+    {"rated-on", 0, "DATE", CMD_EVALUATE, O_RATED_ON,
+     "when the ratings were made, YYYY[-MM[-DD]], for the register"},
     {"register", 'r', "REG", CMD_REPORT, O_REGISTER,
      "the register REG (a file or a postgresql:// URL; default $IMEVAL_REGISTER, else "
      "~/.local/share/imeval/register.db) to fill the decision and sign-off sections from"},
@@ -216,6 +220,12 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
     case O_BY: o->by = v; break;
     case O_AUTHORITY: o->authority = v; break;
     case O_SUPERSEDES: o->supersedes = v; break;
+    case O_RATED_BY: o->rated_by = v; break;
+    case O_RATED_ON:
+        if (!imv_date_valid(v))
+            return usage_error(name, "--rated-on: \"%s\" is not a date YYYY, YYYY-MM or YYYY-MM-DD", v);
+        o->rated_on = v;
+        break;
     case O_STAMP: o->stamp = 1; break;
     case O_PARTNERS: o->partners_file = v; break;
     case O_ISOLATE: o->limits.isolate = 1; break;

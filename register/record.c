@@ -328,6 +328,8 @@ int imv_register_record_evaluation(imv_register *r, const imv_registry *reg,
     body = cJSON_CreateObject();
     cJSON_AddStringToObject(body, "question", in->question ? in->question : "which intervention?");
     cJSON_AddStringToObject(body, "rated_by", in->rated_by ? in->rated_by : en.author);
+    if (in->rated_on)
+        cJSON_AddStringToObject(body, "rated_on", in->rated_on);
     cJSON *pi = cJSON_AddObjectToObject(body, "profile");
     cJSON_AddStringToObject(pi, "id", p->id);
     cJSON_AddStringToObject(pi, "name", p->name);

@@ -145,6 +145,7 @@ typedef struct imv_register_assessment_in {
     const char *question;      /* NULL: "which intervention?" */
     const char *review_of;     /* a decision id: record a review, else an assessment */
     const char *supersedes;
+    const char *rated_on;      /* when the ratings were made (a profile date), or NULL */
 } imv_register_assessment_in;
 
 /* Record e (scored by the models in reg, as run describes) as an

@@ -215,7 +215,7 @@ static cJSON *entry_json(const imv_register_entry *e, const imv_register_entry *
     }
     cJSON *body = e->body ? cJSON_Parse(e->body) : NULL;
     static const char *const keep[] = {"rationale", "partner", "text", "impact", "reliability",
-                                       "recommended", "question"};
+                                       "recommended", "question", "rated_by", "rated_on"};
     for (size_t k = 0; body && k < sizeof keep / sizeof keep[0]; k++) {
         const cJSON *x = cJSON_GetObjectItemCaseSensitive(body, keep[k]);
         if (x && !cJSON_GetObjectItemCaseSensitive(o, keep[k]))

@@ -70,22 +70,45 @@ jq -e '.authorities[0].authority == "torbay" and .authorities[0].status == "impr
 "$IMEVAL_BIN" register status --register "$reg" | grep -q "improved: step down" || fail "status table"
 "$IMEVAL_BIN" register history torbay --register "$reg" | grep -q "trajectory" || fail "history table"
 
+# Who rated the profile and when are kept; a bad date is a usage error.
+"$IMEVAL_BIN" evaluate "$cases/doncaster-2013.json" --register "$reg" --assessment dn \
+    --rated-by "Ms Rater" --rated-on 2013-03 >/dev/null 2>&1 || fail "evaluate --rated-by"
+set +e
+"$IMEVAL_BIN" evaluate "$cases/doncaster-2013.json" --register "$reg" --rated-on 13/3 >/dev/null 2>&1; st=$?
+set -e
+[ "$st" -eq 2 ] || fail "--rated-on 13/3 exited $st"
+"$IMEVAL_BIN" register history doncaster --register "$reg" --format json |
+    jq -e '.entries[0].rated_by == "Ms Rater" and .entries[0].rated_on == "2013-03"' >/dev/null \
+    || fail "rated_by/rated_on not kept"
+# A review whose monitoring finding is "deteriorating": escalate.
+ddec=$("$IMEVAL_BIN" register decide dn --model commissioner --rationale "persistent failure" \
+       --register "$reg" 2>/dev/null)
+jq '.id = "doncaster-2014" | .as_of = "2014-06" | .current_intervention = {"model": "commissioner",
+    "since": "2013-10", "progress": [{"date": "2014-05", "finding": "deteriorating", "by": "ofsted_monitoring"}]}' \
+    "$cases/doncaster-2013.json" >"$tmp/doncaster-2014.json"
+"$IMEVAL_BIN" register review "$ddec" "$tmp/doncaster-2014.json" --register "$reg" >/dev/null 2>"$tmp/err" \
+    || fail "review with a finding: $(cat "$tmp/err")"
+"$IMEVAL_BIN" register status --format json --register "$reg" |
+    jq -e '.authorities[0].authority == "doncaster" and .authorities[0].status == "deteriorating"
+           and .authorities[0].latest.finding == "deteriorating"' >/dev/null \
+    || fail "deteriorating finding not escalated first: $("$IMEVAL_BIN" register status --register "$reg")"
+
 # Replay: identical.
 "$IMEVAL_BIN" register replay tb --register "$reg" | grep -q "identical" || fail "replay not identical"
 "$IMEVAL_BIN" register replay tb --register "$reg" --format json | jq -e '.identical' >/dev/null || fail "replay json"
 
 # verify: sound, then a tampered row is found (exit 1).
 "$IMEVAL_BIN" register verify --register "$reg" --format json >"$tmp/v.json"
-jq -e '.ok and .entries == 5' "$tmp/v.json" >/dev/null || fail "verify: $(cat "$tmp/v.json")"
+jq -e '.ok and .entries == 8' "$tmp/v.json" >/dev/null || fail "verify: $(cat "$tmp/v.json")"
 head=$(jq -r .head "$tmp/v.json")
 "$IMEVAL_BIN" register verify --register "$reg" --head "$head" >/dev/null || fail "verify --head"
 
 # export / import: lossless and idempotent.
 "$IMEVAL_BIN" register export --register "$reg" -o "$tmp/x.jsonl"
 "$IMEVAL_BIN" register init "$tmp/copy.db" >/dev/null
-"$IMEVAL_BIN" register import "$tmp/x.jsonl" --register "$tmp/copy.db" | grep -q "^5 entries added" || fail "import"
+"$IMEVAL_BIN" register import "$tmp/x.jsonl" --register "$tmp/copy.db" | grep -q "^8 entries added" || fail "import"
 "$IMEVAL_BIN" register import "$tmp/x.jsonl" --register "$tmp/copy.db" --format json \
-    | jq -e '.added == 0 and .present == 5' >/dev/null || fail "import twice changed something"
+    | jq -e '.added == 0 and .present == 8' >/dev/null || fail "import twice changed something"
 "$IMEVAL_BIN" register export --register "$tmp/copy.db" -o "$tmp/y.jsonl"
 cmp -s "$tmp/x.jsonl" "$tmp/y.jsonl" || fail "the copy does not export the same"
 
