@@ -111,6 +111,21 @@ typedef struct imv_progress {
     char *note;                 /* NULL when none */
 } imv_progress;
 
+/* Facts derived from a profile once it is valid (core/facts.c): the
+ * fields of the same names in imv_profile_view, whose comments define
+ * them.  Strings point into the profile. */
+typedef struct imv_derived {
+    imv_fact_state persistent_failure;
+    const char *persistent_since;
+    double persistent_gap_months;
+    imv_fact_state systemic_failure;
+    unsigned key_judgements_given;
+    imv_trend trajectory, judgement_trend, latest_finding;
+    const char *trajectory_date;
+    unsigned judgements_since;
+    unsigned rules_in_force;
+} imv_derived;
+
 typedef struct imv_profile {
     char *source;        /* file it came from ("-" for standard input) */
     long line;           /* line where it starts in that file */
@@ -142,6 +157,9 @@ typedef struct imv_profile {
      * of pointers to them that the view passes to plugins. */
     imv_partner_view *partner_views;
     const imv_partner_view **partner_ptrs;
+    imv_progress_view *progress_views;
+    const imv_progress_view **progress_ptrs;
+    imv_derived derived;
 } imv_profile;
 
 void imv_profile_free(imv_profile *p);
@@ -162,6 +180,8 @@ void imv_profile_view_expect(imv_profile_view *v, const struct imv_registry *reg
 /* Build what the views of p share (called by imv_profile_from_json once
  * p is valid; call it again after changing p->partners by hand). */
 void imv_profile_derive(imv_profile *p);
+/* The facts of imv_derived for p (imv_profile_derive calls it). */
+void imv_facts_derive(const imv_profile *p, imv_derived *out);
 
 /* Names used in JSON paths and CSV headers. */
 const char *imv_rating_name(int rating);

@@ -209,6 +209,19 @@ void imv_profile_derive(imv_profile *p)
         };
         p->partner_ptrs[i] = &p->partner_views[i];
     }
+    free(p->progress_views);
+    free(p->progress_ptrs);
+    p->progress_views = imv_xcalloc(p->n_progress, sizeof *p->progress_views);
+    p->progress_ptrs = imv_xcalloc(p->n_progress, sizeof *p->progress_ptrs);
+    for (size_t i = 0; i < p->n_progress; i++) {
+        const imv_progress *s = &p->progress[i];
+        p->progress_views[i] = (imv_progress_view){
+            .struct_size = sizeof p->progress_views[i], .date = s->date,
+            .finding = s->finding, .by = s->by, .note = s->note,
+        };
+        p->progress_ptrs[i] = &p->progress_views[i];
+    }
+    imv_facts_derive(p, &p->derived);
 }
 
 void imv_profile_view_init(const imv_profile *p, imv_profile_view *v,
@@ -239,6 +252,26 @@ void imv_profile_view_init(const imv_profile *p, imv_profile_view *v,
      * views: show no partners rather than stale ones. */
     v->n_partners = p->partner_ptrs ? p->n_partners : 0;
     v->partners = p->partner_ptrs;
+    v->inspected = p->inspected ? p->inspected : p->as_of;
+    v->previous_dates = (const char *const *)p->previous_date;
+    v->n_judgements = IMV_J_COUNT;
+    v->judgements_present = p->judgements_present;
+    v->judgements = p->judgements;
+    v->intervention_kind = p->iv_kind;
+    v->n_progress = p->progress_ptrs ? p->n_progress : 0;
+    v->progress = p->progress_ptrs;
+    const imv_derived *d = &p->derived;
+    v->persistent_failure = d->persistent_failure;
+    v->persistent_since = d->persistent_since;
+    v->persistent_gap_months = d->persistent_gap_months;
+    v->systemic_failure = d->systemic_failure;
+    v->key_judgements_given = d->key_judgements_given;
+    v->trajectory = d->trajectory;
+    v->judgement_trend = d->judgement_trend;
+    v->latest_finding = d->latest_finding;
+    v->trajectory_date = d->trajectory_date;
+    v->judgements_since = d->judgements_since;
+    v->rules_in_force = d->rules_in_force;
 }
 
 void imv_profile_view_expect(imv_profile_view *v, const imv_registry *reg)
@@ -277,6 +310,8 @@ void imv_profile_free(imv_profile *p)
     free(p->partners);
     free(p->partner_views);
     free(p->partner_ptrs);
+    free(p->progress_views);
+    free(p->progress_ptrs);
     free(p->extra_json);
     free(p);
 }

@@ -132,6 +132,66 @@ static inline imv_iv_state imv_intervention_state(const imv_profile_view *p, con
     return p->intervention_months >= expected ? IMV_IV_STALLED : IMV_IV_CONTINUING;
 }
 
+/* One rule in force (DOMAIN "The rules in force"): its bit, its name, the
+ * date it came in (DOMAIN gives the year; taken from 1 January) and the
+ * passage to cite.  The engine sets imv_profile_view.rules_in_force from
+ * this same table, so a model that cites it cannot disagree with it. */
+typedef struct imv_rule_info {
+    unsigned bit;
+    const char *name;
+    const char *since;
+    const char *evidence;
+} imv_rule_info;
+
+static inline const imv_rule_info *imv_rule(int i)
+{
+    static const imv_rule_info rules[IMV_RULE_COUNT] = {
+        {IMV_RULE_PROFIT_RESTRICTION, "profit_restriction", "2014-01",
+         "DOMAIN rules in force: delegating children's social care to a profit-making body is "
+         "restricted (2014 regulations)"},
+        {IMV_RULE_COMMISSIONER, "commissioner", "2016-01",
+         "DOMAIN rules in force: since 2016 a commissioner for persistent failure (inadequate more "
+         "than once in five years) or systemic failure (inadequate on every key judgement)"},
+        {IMV_RULE_PRESUMPTION_OF_REMOVAL, "presumption_of_removal", "2017-01",
+         "DOMAIN rules in force: directions from 2017 carried a presumption of removal unless "
+         "there are compelling reasons not to"},
+        {IMV_RULE_SECTOR_LED, "sector_led", "2017-01",
+         "DOMAIN rules in force: from 2017 the emphasis moved to sector-led support; imposed "
+         "trusts became rare"},
+        {IMV_RULE_TRUST_ONE_OUTCOME, "trust_one_outcome", "2023-01",
+         "DOMAIN rules in force: since 2023 a trust is one possible outcome of a commissioner's "
+         "review, and the DfE has sought a cheaper alternative"},
+    };
+    return i >= 0 && i < IMV_RULE_COUNT ? &rules[i] : NULL;
+}
+
+/* 1 when the rule (an IMV_RULE_* bit) is in force at the profile's date. */
+static inline int imv_rule_in_force(const imv_profile_view *p, unsigned rule)
+{
+    return IMV_VIEW_HAS(p, rules_in_force) && (p->rules_in_force & rule) != 0;
+}
+
+/* The evidence text of a rule (an IMV_RULE_* bit), "" when unknown. */
+static inline const char *imv_rule_evidence(unsigned rule)
+{
+    for (int i = 0; i < IMV_RULE_COUNT; i++)
+        if (imv_rule(i)->bit == rule)
+            return imv_rule(i)->evidence;
+    return "";
+}
+
+/* 1 when judgement j counts as a key judgement of an inspection on
+ * `date` (PROFILE-FORMAT.md: care leavers became one in 2023; adoption is
+ * always a sub-judgement).  date is YYYY[-MM[-DD]]. */
+static inline int imv_judgement_is_key(int j, const char *date)
+{
+    if (j == IMV_J_LEADERSHIP || j == IMV_J_HELP_AND_PROTECTION || j == IMV_J_CHILDREN_IN_CARE)
+        return 1;
+    if (j != IMV_J_CARE_LEAVERS || !date)
+        return 0;
+    return strncmp(date, "2023", 4) >= 0 && date[0] >= '0' && date[0] <= '9';
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -181,6 +181,37 @@ typedef enum imv_finding_by {
  * functions still work and are then cheap no-ops. */
 #define IMV_VIEW_SCORE_ONLY 0x1u
 
+/* A monitoring finding since the intervention began (ABI 2.1). */
+typedef struct imv_progress_view {
+    uint32_t struct_size;
+    const char *date;
+    imv_trend finding;              /* improving .. deteriorating, never unknown */
+    imv_finding_by by;
+    const char *note;               /* may be NULL */
+    /* ---- ABI 2.1 ends here; later fields go below ---- */
+} imv_progress_view;
+
+/* A yes / no fact that may be impossible to establish. */
+typedef enum imv_fact_state {
+    IMV_FACT_NO,
+    IMV_FACT_YES,
+    IMV_FACT_UNDATED,               /* an earlier judgement would count but has no date */
+    IMV_FACT_UNKNOWN                /* nothing given to decide it */
+} imv_fact_state;
+
+/* The rules in force (DOMAIN "The rules in force"), bits of
+ * imv_profile_view.rules_in_force; imeval_aux.h's imv_rule_info gives
+ * each one's date and the passage to cite.  A rule is in force when the
+ * profile's as_of is on or after 1 January of the year DOMAIN gives. */
+enum {
+    IMV_RULE_PROFIT_RESTRICTION = 1u << 0,  /* 2014: no delegation to profit-making bodies */
+    IMV_RULE_COMMISSIONER = 1u << 1,        /* 2016: commissioner for persistent or systemic failure */
+    IMV_RULE_PRESUMPTION_OF_REMOVAL = 1u << 2, /* 2017: directions presume removal */
+    IMV_RULE_SECTOR_LED = 1u << 3,          /* 2017: sector-led support; imposed trusts rare */
+    IMV_RULE_TRUST_ONE_OUTCOME = 1u << 4    /* 2023: a trust is one possible outcome */
+};
+#define IMV_RULE_COUNT 5
+
 /* A candidate partner council (for the partnership models).  Reached
  * through imv_profile_view.partners[i], an array of pointers, so it may
  * grow: test a field added after 2.0 with IMV_PARTNER_HAS. */
@@ -239,6 +270,41 @@ typedef struct imv_profile_view {
     size_t n_partners;
     const imv_partner_view *const *partners; /* partners[i]->id, ... */
     /* ---- ABI 2.0 ends here; later fields go below (IMV_VIEW_HAS) ---- */
+
+    /* ---- ABI 2.1: history, judgements and progress as given ---- */
+    const char *inspected;          /* the current judgement's date: ofsted.inspected, else as_of */
+    const char *const *previous_dates; /* n_previous entries; NULL for an undated grade */
+    uint32_t n_judgements;          /* entries in judgements (IMV_J_COUNT of the engine) */
+    uint32_t judgements_present;    /* bit j set when judgements[j] was given */
+    const imv_grade *judgements;
+    imv_iv_kind intervention_kind;
+    size_t n_progress;              /* newest first */
+    const imv_progress_view *const *progress;
+
+    /* ---- ABI 2.1: facts the engine derives, one rule for every model ----
+     * persistent failure: inadequate now and at an earlier judgement dated
+     * within five years (60 months) before the current one; UNDATED when
+     * only an undated earlier inadequate could make it so. */
+    imv_fact_state persistent_failure;
+    const char *persistent_since;   /* that earlier judgement's date, or NULL */
+    double persistent_gap_months;   /* months between the two, or IMV_UNKNOWN */
+    /* systemic failure: every given key judgement inadequate (UNKNOWN when
+     * no key judgement is given; key_judgements_given says how many). */
+    imv_fact_state systemic_failure;
+    uint32_t key_judgements_given;  /* bits of imv_judgement: given and key at that date */
+    /* Under the intervention in place (IMV_TREND_UNKNOWN without one or
+     * without evidence): judgement_trend compares the newest Ofsted
+     * judgement dated after `since` with the one in force when it began
+     * (inadequate when not given); latest_finding is the newest progress
+     * finding; trajectory is whichever of the two is newer (the judgement
+     * on a tie), dated trajectory_date. */
+    imv_trend trajectory;
+    imv_trend judgement_trend;
+    imv_trend latest_finding;
+    const char *trajectory_date;    /* NULL when trajectory is unknown */
+    uint32_t judgements_since;      /* Ofsted judgements dated after since */
+    uint32_t rules_in_force;        /* IMV_RULE_* at as_of */
+    /* ---- ABI 2.1 ends here ---- */
 } imv_profile_view;
 
 #define IMV_VIEW_HAS(v, m) IMV_STRUCT_HAS(imv_profile_view, v, m)

@@ -156,6 +156,37 @@ static int read_all(int fd, void *p, size_t n)
 
 /* ---- the child ---------------------------------------------------------------- */
 
+/* The ABI 2.1 fields of the view: history, judgements, progress and the
+ * facts the engine derived (plugins/imeval_plugin.h lists them). */
+static void pack_history(wbuf *b, const imv_profile_view *v)
+{
+    w_str(b, v->inspected);
+    for (size_t i = 0; i < v->n_previous; i++)
+        w_str(b, v->previous_dates ? v->previous_dates[i] : NULL);
+    w_u32(b, v->judgements_present);
+    for (int j = 0; j < IMV_J_COUNT; j++)
+        w_u32(b, (uint32_t)(v->judgements && j < (int)v->n_judgements ? v->judgements[j] : 0));
+    w_u32(b, (uint32_t)v->intervention_kind);
+    w_u32(b, (uint32_t)v->n_progress);
+    for (size_t i = 0; i < v->n_progress; i++) {
+        w_str(b, v->progress[i]->date);
+        w_u32(b, (uint32_t)v->progress[i]->finding);
+        w_u32(b, (uint32_t)v->progress[i]->by);
+        w_str(b, v->progress[i]->note);
+    }
+    w_u32(b, (uint32_t)v->persistent_failure);
+    w_str(b, v->persistent_since);
+    w_f64(b, v->persistent_gap_months);
+    w_u32(b, (uint32_t)v->systemic_failure);
+    w_u32(b, v->key_judgements_given);
+    w_u32(b, (uint32_t)v->trajectory);
+    w_u32(b, (uint32_t)v->judgement_trend);
+    w_u32(b, (uint32_t)v->latest_finding);
+    w_str(b, v->trajectory_date);
+    w_u32(b, v->judgements_since);
+    w_u32(b, v->rules_in_force);
+}
+
 static void pack_view(wbuf *b, const imv_profile_view *v, const double *params, size_t n_params)
 {
     w_u32(b, v->flags);
@@ -189,6 +220,7 @@ static void pack_view(wbuf *b, const imv_profile_view *v, const double *params, 
         w_f64(b, q->spare_leadership_capacity);
         w_f64(b, q->current_commitments);
     }
+    pack_history(b, v);
     w_u32(b, (uint32_t)n_params);
     for (size_t i = 0; i < n_params; i++)
         w_f64(b, params[i]);
@@ -200,7 +232,11 @@ typedef struct unpacked {
     imv_grade previous[64];
     imv_partner_view partners[64];
     const imv_partner_view *partner_ptrs[64];
-    char *strs[6 + 2 * 64];
+    const char *previous_dates[64];
+    imv_grade judgements[IMV_J_COUNT];
+    imv_progress_view progress[64];
+    const imv_progress_view *progress_ptrs[64];
+    char *strs[6 + 2 * 64 + 3 + 64 + 2 * 64];
     size_t n_strs;
     double params[128];
 } unpacked;
@@ -210,6 +246,46 @@ static const char *keep(unpacked *u, char *s)
     if (s && u->n_strs < sizeof u->strs / sizeof u->strs[0])
         u->strs[u->n_strs++] = s;
     return s;
+}
+
+static int unpack_history(rbuf *r, unpacked *u)
+{
+    imv_profile_view *v = &u->v;
+    v->inspected = keep(u, r_str(r));
+    for (size_t i = 0; i < v->n_previous; i++)
+        u->previous_dates[i] = keep(u, r_str(r));
+    v->previous_dates = u->previous_dates;
+    v->judgements_present = r_u32(r);
+    for (int j = 0; j < IMV_J_COUNT; j++)
+        u->judgements[j] = (imv_grade)r_u32(r);
+    v->judgements = u->judgements;
+    v->n_judgements = IMV_J_COUNT;
+    v->intervention_kind = (imv_iv_kind)r_u32(r);
+    v->n_progress = r_u32(r);
+    if (v->n_progress > 64)
+        return -1;
+    for (size_t i = 0; i < v->n_progress; i++) {
+        imv_progress_view *q = &u->progress[i];
+        q->struct_size = sizeof *q;
+        q->date = keep(u, r_str(r));
+        q->finding = (imv_trend)r_u32(r);
+        q->by = (imv_finding_by)r_u32(r);
+        q->note = keep(u, r_str(r));
+        u->progress_ptrs[i] = q;
+    }
+    v->progress = u->progress_ptrs;
+    v->persistent_failure = (imv_fact_state)r_u32(r);
+    v->persistent_since = keep(u, r_str(r));
+    v->persistent_gap_months = r_f64(r);
+    v->systemic_failure = (imv_fact_state)r_u32(r);
+    v->key_judgements_given = r_u32(r);
+    v->trajectory = (imv_trend)r_u32(r);
+    v->judgement_trend = (imv_trend)r_u32(r);
+    v->latest_finding = (imv_trend)r_u32(r);
+    v->trajectory_date = keep(u, r_str(r));
+    v->judgements_since = r_u32(r);
+    v->rules_in_force = r_u32(r);
+    return r->bad ? -1 : 0;
 }
 
 static int unpack_view(rbuf *r, unpacked *u)
@@ -256,6 +332,8 @@ static int unpack_view(rbuf *r, unpacked *u)
         u->partner_ptrs[i] = q;
     }
     v->partners = u->partner_ptrs;
+    if (unpack_history(r, u))
+        return -1;
     uint32_t np = r_u32(r);
     if (np > 128)
         return -1;

@@ -20,4 +20,11 @@ int imv_lua_param_extras(lua_State *L, int i, struct imv_param_def *p);
  * raises a Lua error when malformed. */
 int imv_lua_directions(lua_State *L, char *out, size_t len);
 
+/* The ABI 2.1 fields of v (history, judgements, progress and the derived
+ * facts) into the table p on top of the stack (plugins/lua/history.c). */
+struct imv_profile_view;
+void imv_lua_push_history(lua_State *L, const struct imv_profile_view *v);
+/* 1 when a and b agree on every ABI 2.1 field (for reusing p in batches). */
+int imv_lua_same_history(const struct imv_profile_view *a, const struct imv_profile_view *b);
+
 #endif

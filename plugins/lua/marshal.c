@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lua_aux.h"
 #include "lua_host.h"
 
 int imv_lua_make_keys(lua_State *L)
@@ -105,6 +106,7 @@ static void push_profile(lua_State *L, const lh_inst *I, const imv_profile_view 
         lua_setfield(L, -2, "current_intervention");
     }
     push_partners(L, v);
+    imv_lua_push_history(L, v);
 }
 
 /* Write v's ratings into the ratings table of the p on top of the stack
@@ -171,7 +173,8 @@ static int same_base(const imv_profile_view *a, const imv_profile_view *b)
            (a->intervention_months == b->intervention_months ||
             (isnan(a->intervention_months) && isnan(b->intervention_months))) &&
            a->intervention_expected_months == b->intervention_expected_months &&
-           a->n_partners == b->n_partners && a->partners == b->partners;
+           a->n_partners == b->n_partners && a->partners == b->partners &&
+           imv_lua_same_history(a, b);
 }
 
 /* Push a p for v that shares every field but the ratings with the p at

@@ -1,0 +1,135 @@
+/*
+ * history.c - the ABI 2.1 part of the Lua table p: history, judgements
+ * and progress as given, and the facts the engine derives, under the same
+ * names as the fields of imv_profile_view (docs/plugin-guide.md):
+ *
+ *   p.inspected                     "2015-03" (ofsted.inspected, else as_of)
+ *   p.history                       { { grade = "inadequate", date = "2013-06" }, { grade = "good" } }
+ *                                   (p.previous, with the dates)
+ *   p.judgements                    { leadership = "inadequate", ... }
+ *   p.current_intervention.kind     "notice"
+ *   p.current_intervention.progress { { date, finding, by, note }, ... } newest first
+ *   p.persistent_failure            "yes", "no" or "undated"
+ *   p.persistent_since, p.persistent_gap_months
+ *   p.systemic_failure              "yes", "no" or "unknown"
+ *   p.key_judgements_given          { "leadership", ... }
+ *   p.trajectory, p.judgement_trend, p.latest_finding
+ *                                   "improving", "mixed", "static", "deteriorating" or "unknown"
+ *   p.trajectory_date, p.judgements_since
+ *   p.rules_in_force                { commissioner = true, sector_led = true, ... }
+ */
+#include <lauxlib.h>
+#include <lua.h>
+#include <string.h>
+
+#include "../../core/internal.h"
+#include "../imeval_aux.h"
+#include "lua_aux.h"
+
+static const char *const fact_states[] = {"no", "yes", "undated", "unknown"};
+
+static void set_s(lua_State *L, const char *k, const char *v)
+{
+    if (!v)
+        return;
+    lua_pushstring(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void set_n(lua_State *L, const char *k, double v)
+{
+    if (v == IMV_UNKNOWN)
+        return;
+    lua_pushnumber(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void push_history(lua_State *L, const imv_profile_view *v)
+{
+    lua_createtable(L, (int)v->n_previous, 0);
+    for (size_t i = 0; i < v->n_previous; i++) {
+        lua_createtable(L, 0, 2);
+        set_s(L, "grade", imv_grade_name(v->previous[i]));
+        set_s(L, "date", v->previous_dates ? v->previous_dates[i] : NULL);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, "history");
+    lua_createtable(L, 0, IMV_J_COUNT);
+    for (uint32_t j = 0; j < v->n_judgements && j < IMV_J_COUNT; j++)
+        if ((v->judgements_present >> j) & 1u)
+            set_s(L, imv_judgement_name((int)j), imv_grade_name(v->judgements[j]));
+    lua_setfield(L, -2, "judgements");
+}
+
+/* kind and progress, into p.current_intervention (on top of the stack). */
+static void push_intervention(lua_State *L, const imv_profile_view *v)
+{
+    set_s(L, "kind", imv_iv_kind_name(v->intervention_kind));
+    lua_createtable(L, (int)v->n_progress, 0);
+    for (size_t i = 0; i < v->n_progress; i++) {
+        const imv_progress_view *q = v->progress[i];
+        lua_createtable(L, 0, 4);
+        set_s(L, "date", q->date);
+        set_s(L, "finding", imv_trend_name(q->finding));
+        set_s(L, "by", imv_finding_by_name(q->by));
+        set_s(L, "note", q->note);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, "progress");
+}
+
+static void push_facts(lua_State *L, const imv_profile_view *v)
+{
+    set_s(L, "persistent_failure", fact_states[v->persistent_failure]);
+    set_s(L, "persistent_since", v->persistent_since);
+    set_n(L, "persistent_gap_months", v->persistent_gap_months);
+    set_s(L, "systemic_failure", fact_states[v->systemic_failure]);
+    lua_createtable(L, IMV_J_COUNT, 0);
+    int k = 0;
+    for (int j = 0; j < IMV_J_COUNT; j++)
+        if ((v->key_judgements_given >> j) & 1u) {
+            lua_pushstring(L, imv_judgement_name(j));
+            lua_rawseti(L, -2, ++k);
+        }
+    lua_setfield(L, -2, "key_judgements_given");
+    set_s(L, "trajectory", imv_trend_name(v->trajectory));
+    set_s(L, "judgement_trend", imv_trend_name(v->judgement_trend));
+    set_s(L, "latest_finding", imv_trend_name(v->latest_finding));
+    set_s(L, "trajectory_date", v->trajectory_date);
+    lua_pushinteger(L, v->judgements_since);
+    lua_setfield(L, -2, "judgements_since");
+    lua_createtable(L, 0, IMV_RULE_COUNT);
+    for (int i = 0; i < IMV_RULE_COUNT; i++)
+        if (v->rules_in_force & imv_rule(i)->bit) {
+            lua_pushboolean(L, 1);
+            lua_setfield(L, -2, imv_rule(i)->name);
+        }
+    lua_setfield(L, -2, "rules_in_force");
+}
+
+void imv_lua_push_history(lua_State *L, const imv_profile_view *v)
+{
+    if (!IMV_VIEW_HAS(v, rules_in_force))
+        return;
+    set_s(L, "inspected", v->inspected);
+    push_history(L, v);
+    if (lua_getfield(L, -1, "current_intervention") == LUA_TTABLE)
+        push_intervention(L, v);
+    lua_pop(L, 1);
+    push_facts(L, v);
+}
+
+int imv_lua_same_history(const imv_profile_view *a, const imv_profile_view *b)
+{
+    return a->inspected == b->inspected && a->previous_dates == b->previous_dates &&
+           a->n_judgements == b->n_judgements && a->judgements_present == b->judgements_present &&
+           a->judgements == b->judgements && a->intervention_kind == b->intervention_kind &&
+           a->n_progress == b->n_progress && a->progress == b->progress &&
+           a->persistent_failure == b->persistent_failure &&
+           a->persistent_since == b->persistent_since &&
+           a->systemic_failure == b->systemic_failure &&
+           a->key_judgements_given == b->key_judgements_given &&
+           a->trajectory == b->trajectory && a->judgement_trend == b->judgement_trend &&
+           a->latest_finding == b->latest_finding && a->trajectory_date == b->trajectory_date &&
+           a->judgements_since == b->judgements_since && a->rules_in_force == b->rules_in_force;
+}
