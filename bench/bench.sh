@@ -35,6 +35,26 @@ fmt_s() { awk -v s="$1" 'BEGIN { if (s < 1) printf "%.1f ms", s * 1000; else pri
 fmt_mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
 fmt_rate() { awk -v r="$1" 'BEGIN { if (r >= 1e6) printf "%.2f M/s", r / 1e6; else printf "%.0f k/s", r / 1e3 }'; }
 
+# wall and CPU of a timeit line: "1.23 s wall, 1.20 s CPU"
+wc() { echo "$(fmt_s "$1") wall, $(fmt_s "$5") CPU"; }
+
+echo "0. national scenario, every rating a range: 153 authorities x 10,000 draws x 7 models"
+echo "   (issue 16; medians; CPU = user + system, the figure to compare on a loaded machine)"
+"$B" uncertain 153 1 >"$WORK/national-uncertain.jsonl"
+set -- $(timeit 5 "$BUILD/bench/limit" 153 10000)
+floor_cpu=$5
+echo "   floor (bench/limit.c 153 10000, 13 triangles + 7 sums a draw, 1 thread): $(wc "$@")"
+set -- $(timeit 3 "$IMEVAL" evaluate --jobs 1 --draws 10000 --format json "$WORK/national-uncertain.jsonl")
+lazy_cpu=$5
+echo "   imeval --jobs 1:                   $(wc "$@"), peak $(fmt_mb "$4")"
+awk -v a="$lazy_cpu" -v f="$floor_cpu" 'BEGIN { printf "   ratio to the floor (CPU):          %.1f x\n", a / f }'
+set -- $(timeit 3 "$IMEVAL" evaluate --jobs "$NPROC" --draws 10000 --format json "$WORK/national-uncertain.jsonl")
+echo "   imeval --jobs $NPROC:                   $(wc "$@")"
+set -- $(env IMEVAL_LUA_COUNT_ALWAYS=1 "$B" timeit 3 -- "$IMEVAL" evaluate --jobs 1 --draws 10000 --format json "$WORK/national-uncertain.jsonl")
+echo "   budget counted in every call, --jobs 1: $(wc "$@")"
+awk -v c="$5" -v l="$lazy_cpu" 'BEGIN { printf "   cost of the budget: counted %.2f s CPU, lazy %.2f s CPU (counting costs %.0f%%)\n", c, l, (c / l - 1) * 100 }'
+echo
+
 echo "1. model evaluations per second (score-only, as in the Monte Carlo; median of 5)"
 printf "   %-22s %-8s %14s %14s\n" "models" "threads" "single calls" "batch path"
 for set in "native:$C_MODELS" "lua:$LUA_MODELS" "all seven:"; do
@@ -59,18 +79,16 @@ echo
 
 echo "2. national scenario: 153 authorities x 10,000 draws x 7 models (median of 5)"
 "$IMEVAL" synth --count 153 --seed 1 -o "$WORK/national.jsonl"
-"$B" uncertain 153 1 >"$WORK/national-uncertain.jsonl"
 set -- $(timeit 5 "$IMEVAL" evaluate --draws 10000 --format json "$WORK/national.jsonl")
-echo "   synth profiles (a third with ranges), $NPROC threads: $(fmt_s "$1") (min $(fmt_s "$2")), peak $(fmt_mb "$4")"
+echo "   point profiles (synth: a third with ranges), $NPROC threads: $(wc "$@"), peak $(fmt_mb "$4")"
 set -- $(timeit 3 "$IMEVAL" evaluate --jobs 1 --draws 10000 --format json "$WORK/national.jsonl")
-echo "   synth profiles, 1 thread:                 $(fmt_s "$1"), peak $(fmt_mb "$4")"
-set -- $(timeit 3 "$IMEVAL" evaluate --draws 10000 --format json "$WORK/national-uncertain.jsonl")
-echo "   every rating a range (worst case), $NPROC threads: $(fmt_s "$1"), peak $(fmt_mb "$4")"
+echo "   point profiles, 1 thread:                 $(wc "$@"), peak $(fmt_mb "$4")"
+echo "   (every rating a range: section 0)"
 echo
 
 echo "3. one profile, all seven models, process start to exit (median of 30)"
 set -- $(timeit 30 "$IMEVAL" evaluate "$ROOT/datasets/cases/isle-of-wight-2013.json")
-echo "   evaluate isle-of-wight-2013:                 $(fmt_s "$1") (min $(fmt_s "$2")), peak $(fmt_mb "$4")"
+echo "   evaluate isle-of-wight-2013:                 $(fmt_s "$1") (min $(fmt_s "$2")), $(fmt_s "$5") CPU, peak $(fmt_mb "$4")"
 set -- $(timeit 10 "$IMEVAL" evaluate --draws 10000 "$ROOT/datasets/cases/isle-of-wight-2013.json")
 echo "   the same with --draws 10000 ($NPROC threads):   $(fmt_s "$1")"
 set -- $(timeit 10 "$IMEVAL" sensitivity "$ROOT/datasets/cases/isle-of-wight-2013.json")
@@ -79,7 +97,7 @@ echo
 
 echo "4. streamed profiles: imeval synth | imeval evaluate --format csv - > /dev/null"
 set -- $(timeit 3 sh -c "'$IMEVAL' synth --count 100000 | '$IMEVAL' evaluate --format csv - >/dev/null")
-echo "   100,000 profiles (median of 3): $(fmt_s "$1"), $(awk -v s="$1" 'BEGIN { printf "%.0f", 100000 / s }') profiles/s, peak $(fmt_mb "$4")"
+echo "   100,000 profiles (median of 3): $(wc "$@"), $(awk -v s="$1" 'BEGIN { printf "%.0f", 100000 / s }') profiles/s, peak $(fmt_mb "$4")"
 if [ "${BENCH_QUICK:-0}" != 1 ]; then
     set -- $(timeit 1 sh -c "'$IMEVAL' synth --count 1000000 | '$IMEVAL' evaluate --format csv - >/dev/null")
     echo "   1,000,000 profiles (one run):   $(fmt_s "$1"), $(awk -v s="$1" 'BEGIN { printf "%.0f", 1000000 / s }') profiles/s, peak $(fmt_mb "$4")"

@@ -17,7 +17,9 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
 # The shipped code; tests may use the banned functions on fixed inputs.
-src=$(find core plugins cli models bench docs/examples -name '*.[ch]' 2>/dev/null | sort)
+# bench/limit.c is issue 16's reference floor, kept byte-for-byte as given.
+src=$(find core plugins cli models bench docs/examples -name '*.[ch]' 2>/dev/null |
+      grep -v '^bench/limit\.c$' | sort)
 
 # Code only: comments and string literals are blanked first, so a
 # comment may name what it avoids.
