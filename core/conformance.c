@@ -100,8 +100,15 @@ int imv_profile_path_valid(const char *path, size_t n)
             return *ix == '\0' || strcmp(ix, ".grade") == 0 || strcmp(ix, ".date") == 0;
         return in_set(rest, rn, ofsted);
     }
-    if (head == 20)
+    if (head == 20) {
+        /* "current_intervention.progress[0].finding" names one finding. */
+        const char *ix = skip_index(rest + (strncmp(rest, "progress", 8) == 0 ? 8 : rn));
+        if (strncmp(rest, "progress", 8) == 0 && ix != rest + 8) {
+            static const char *const finding[] = {"date", "finding", "by", "note", NULL};
+            return *ix == '\0' || (*ix == '.' && in_set(ix + 1, strlen(ix + 1), finding));
+        }
         return in_set(rest, rn, iv);
+    }
     if (head == 8)
         return in_set(rest, rn, partner);
     return 0;
