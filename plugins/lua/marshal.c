@@ -115,12 +115,18 @@ static void push_profile(lua_State *L, const lh_inst *I, const imv_profile_view 
 static void set_ratings(lua_State *L, lh_inst *I, int cached, const imv_profile_view *v)
 {
     if (cached) {
+        /* The keys table pushed once, not once a rating: with every
+         * rating a range all 13 change in every draw. */
         lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_ratings);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_keys);
         for (int i = 0; i < IMV_R_COUNT; i++)
             if (memcmp(&v->ratings[i], &I->cached_ratings[i], sizeof(double)) != 0) {
-                set_key_num(L, I, -1, KEY_RATING + i, v->ratings[i]);
+                lua_rawgeti(L, -1, KEY_RATING + i);
+                lua_pushnumber(L, v->ratings[i]);
+                lua_rawset(L, -4);
                 I->cached_ratings[i] = v->ratings[i];
             }
+        lua_pop(L, 1);
     } else {
         push_key(L, I, KEY_RATINGS);
         lua_rawget(L, -2);
