@@ -116,11 +116,15 @@ static void lazy_on_tick(int sig)
     errno = saved;
 }
 
+/* A thread's timer lives in a thread-local, not on the heap: the main
+ * thread runs no key destructors at exit, and its timer (made when a
+ * model is loaded) leaked. */
+static _Thread_local timer_t lazy_timer;
+
 static void lazy_timer_free(void *p)
 {
     timer_t *t = p;
     timer_delete(*t);
-    free(t);
 }
 
 static void lazy_after_fork(void)
@@ -155,7 +159,7 @@ int imv_lua_lazy_ready(void)
         return 1;
     if (lazy_timer_failed == gen)
         return 0;
-    timer_t *t = malloc(sizeof *t);
+    timer_t *t = &lazy_timer;
     struct sigevent sev;
     memset(&sev, 0, sizeof sev);
     sev.sigev_notify = SIGEV_THREAD_ID;
@@ -165,8 +169,7 @@ int imv_lua_lazy_ready(void)
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, lazy_signo);
-    if (!t || timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, t) != 0) {
-        free(t);
+    if (timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, t) != 0) {
         lazy_timer_failed = gen;
         return 0;
     }
