@@ -193,4 +193,8 @@ int cmd_backtest(int argc, char **argv);
 int cmd_allocate(int argc, char **argv);
 int cmd_partners(int argc, char **argv);
 
+/* --trace: the log lines of every model (only == SIZE_MAX) or of model
+ * `only` in e, to f (cli/trace.c). */
+void cli_print_trace(FILE *f, const imv_evaluation *e, size_t only);
+
 #endif

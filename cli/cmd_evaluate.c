@@ -36,6 +36,7 @@ static int sink(void *ctx, const imv_evaluation *e)
             s->scored++;
         }
     }
+    cli_print_trace(stderr, e, SIZE_MAX);
     if (s->rec && cli_recorder_add(s->rec, s->reg, e))
         s->unrecorded++;
     return imv_output_evaluation(s->out, e) == IMV_OK ? 0 : -1;

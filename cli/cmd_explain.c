@@ -23,6 +23,7 @@ typedef struct explain_ctx {
 static int sink(void *ctx, const imv_evaluation *e)
 {
     explain_ctx *x = ctx;
+    cli_print_trace(stderr, e, x->model);
     if (!x->json) {
         if (x->count++)
             fputc('\n', x->f);

@@ -24,7 +24,7 @@ enum {
     O_EXPLAIN, O_OUTPUT, O_DRAWS, O_SEED, O_VARY, O_NOISE, O_JOBS, O_LUA_BUDGET, O_LUA_MEMORY,
     O_LUA_MEMORY_TOTAL,
     O_ISOLATE, O_NO_ISOLATE, O_TIMEOUT, O_REGISTER, O_ASSESSMENT, O_REVIEWS, O_BY,
-    O_AUTHORITY, O_SUPERSEDES, O_RATED_BY, O_RATED_ON, O_QUIET, O_COUNT, O_AS_OF, O_YEARS, O_LANG, O_DIR, O_PROFILES,
+    O_AUTHORITY, O_SUPERSEDES, O_RATED_BY, O_RATED_ON, O_QUIET, O_TRACE, O_COUNT, O_AS_OF, O_YEARS, O_LANG, O_DIR, O_PROFILES,
     O_B_MODELS, O_B_MODEL, O_B_NO_BUNDLED, O_B_ONLY, O_B_SET, O_B_PARAMS, O_B_SEPARATE, O_HELP,
     O_STAMP, O_PARTNERS
 };
@@ -105,6 +105,9 @@ static const opt_def opts[] = {
      "run every native model in-process (faster; a crash then stops imeval)"},
     {"timeout", 0, "SECS", LIMITS, O_TIMEOUT,
      "time limit per call of an isolated model (default 2)"},
+    {"trace", 0, NULL, CMD_EVALUATE | CMD_EXPLAIN, O_TRACE,
+     "print the models' debug lines (imv_host.log, imeval.log, print in Lua) to standard "
+     "error as each profile is done; normal runs drop them"},
     {"quiet", 'q', NULL, CMD_EVALUATE | CMD_VALIDATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_REPORT |
      TWO_SETS | PARTNER_CMDS, O_QUIET,
      "do not print warnings (errors are still printed)"},
@@ -213,6 +216,7 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
         break;
     }
     case O_QUIET: o->quiet = 1; break;
+    case O_TRACE: o->limits.trace = 1; break;
     case O_HELP: o->help = 1; break;
     case O_REGISTER: o->reg_location = v; break;
     case O_ASSESSMENT: o->assessment = v; break;

@@ -250,6 +250,7 @@ typedef struct imv_limits {
     size_t lua_memory;           /* bytes per Lua state; 0 unlimited */
     double isolate_timeout;      /* seconds per isolated call */
     int isolate;                 /* -1 auto (outside bundled), 0 never, 1 always */
+    int trace;                   /* keep the models' log lines (--trace) */
     size_t lua_memory_total;     /* bytes all Lua states of the process together; 0 unlimited */
 } imv_limits;
 
@@ -335,11 +336,17 @@ struct imv_result {
     char *partner_id;
     double partner_fit;
     int score_only;                  /* detail calls are ignored */
+    size_t n_log, cap_log;           /* host log lines, kept only with --trace */
+    char **log;
+    size_t log_dropped;              /* lines past IMV_MAX_LOG */
     size_t text_bytes;               /* for the size cap */
 };
 
 void imv_result_reset(imv_result *r, const imv_model *m, int score_only);
 void imv_result_clear(imv_result *r);    /* frees contents, not r */
+/* Add a log line to r (what the host's log does): kept only when r's
+ * model's registry traces and r is not score-only. */
+void imv_result_log(imv_result *r, const char *message);
 /* Check what a plugin produced; turns bad output into r->error. */
 void imv_result_finish(imv_result *r);
 

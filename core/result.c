@@ -38,6 +38,9 @@ void imv_result_clear(imv_result *r)
     for (size_t i = 0; i < r->n_risks; i++)
         free(r->risks[i]);
     free(r->risks);
+    for (size_t i = 0; i < r->n_log; i++)
+        free(r->log[i]);
+    free(r->log);
     free(r->error);
     free(r->partner_id);
     memset(r, 0, sizeof *r);
@@ -204,6 +207,22 @@ static void h_journey(const imv_profile_view *p, imv_journey *out)
         out->factor = j.factor;
 }
 
+/* The debug channel: never an error (a debugging aid must not change the
+ * result), never kept unless the run traces. */
+void imv_result_log(imv_result *r, const char *message)
+{
+    if (!r || r->score_only || !r->model || !r->model->limits || !r->model->limits->trace)
+        return;
+    if (r->n_log >= IMV_MAX_LOG) {
+        r->log_dropped++;
+        return;
+    }
+    const char *s = message ? message : "(null)";
+    size_t n = strnlen(s, IMV_MAX_TEXT);     /* cut, not refused */
+    imv_grow((void **)&r->log, &r->cap_log, r->n_log + 1, sizeof *r->log);
+    r->log[r->n_log++] = imv_text_oneline(s, n, IMV_MAX_TEXT);
+}
+
 static const imv_host host_table = {
     .struct_size = sizeof(imv_host),
     .abi = IMV_PLUGIN_ABI,
@@ -219,6 +238,7 @@ static const imv_host host_table = {
     .rating_name = imv_rating_name,
     .fact_name = imv_fact_name,
     .grade_name = imv_grade_name,
+    .log = imv_result_log,
 };
 
 const imv_host *imv_host_table(void)

@@ -411,7 +411,18 @@ typedef struct imv_host {
     const char *(*fact_name)(int fact);
     const char *(*grade_name)(int grade);
     /* ---- ABI 2.0 ends here: members below may be missing (IMV_HOST_HAS) ---- */
+
+    /* ---- ABI 2.1 ---- */
+    /* A line for the model's author: shown by `imeval evaluate --trace`
+     * and `imeval explain --trace`, dropped in normal runs and in
+     * score-only calls, never part of the result.  Copied; over-long or
+     * non-UTF-8 text is cut or escaped, never an error; at most
+     * IMV_MAX_LOG lines a call are kept.
+     *     if (IMV_HOST_HAS(h, log)) h->log(r, "officer capacity 1.2");  */
+    void (*log)(imv_result *r, const char *message);
 } imv_host;
+
+#define IMV_MAX_LOG 100
 
 /* 1 when the host table h has member m and it is set. */
 #define IMV_HOST_HAS(h, m) (IMV_STRUCT_HAS(imv_host, h, m) && (h)->m != NULL)

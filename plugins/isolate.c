@@ -344,6 +344,12 @@ static int unpack_view(rbuf *r, unpacked *u)
 
 static void pack_result(wbuf *b, const imv_result *res)
 {
+    /* --trace lines first (none otherwise): they matter most when the
+     * result is an error, which ends the reply early. */
+    w_u32(b, (uint32_t)res->n_log);
+    for (size_t i = 0; i < res->n_log; i++)
+        w_str(b, res->log[i]);
+    w_u32(b, (uint32_t)res->log_dropped);
     w_u32(b, (uint32_t)res->has_score);
     w_f64(b, res->score);
     w_str(b, res->error);
@@ -627,6 +633,15 @@ static int lingering_children(const iso_inst *I)
 static void unpack_result(rbuf *rb, imv_result *r)
 {
     const imv_host *h = imv_host_table();
+    uint32_t nl = r_u32(rb);
+    for (uint32_t i = 0; i < nl && !rb->bad && i <= IMV_MAX_LOG; i++) {
+        char *s = r_str(rb);
+        imv_result_log(r, s ? s : "");
+        free(s);
+    }
+    uint32_t dropped = r_u32(rb);
+    if (r->n_log)
+        r->log_dropped += dropped;
     int has = (int)r_u32(rb);
     double score = r_f64(rb);
     char *err = r_str(rb);

@@ -138,7 +138,7 @@ START_TEST(sandbox__cannot_read_the_environment_or_run_a_process)
     expect_error("return package.loadlib('libc.so.6', 'system')", "global 'package'");
     expect_error("return debug.getregistry()", "global 'debug'");
     expect_error("collectgarbage('stop') return 50", "global 'collectgarbage'");
-    expect_error("print('x') return 50", "global 'print'");
+    /* print is imeval.log, shown only by --trace (tests/check_sdk.c). */
     expect_error("return coroutine.wrap(function() end)", "global 'coroutine'");
 }
 END_TEST

@@ -637,6 +637,149 @@ START_TEST(aux__lua_helpers_agree_with_c)
 }
 END_TEST
 
+/* ---- the debug channel --------------------------------------------------------- */
+
+/* Score one profile (acceptance acc) with the fixture sdk_log in a
+ * registry that traces or not, in-process or isolated. */
+static imv_evaluation log_run(int trace, int isolate, double acc, imv_registry **reg_out,
+                              imv_worker **w_out, imv_profile **p_out)
+{
+    imv_limits lim;
+    imv_limits_default(&lim);
+    lim.trace = trace;
+    lim.isolate = isolate;
+    imv_registry *reg = imv_registry_new(&lim);
+    imv_diags d;
+    imv_diags_init(&d);
+    char *f = fixture("sdk_log.so");
+    ck_assert_int_eq(imv_registry_load_file(reg, f, 0, &d), 0);
+    free(f);
+    imv_diags_free(&d);
+    imv_worker *w = imv_worker_new(reg);
+    imv_profile *p = make_profile(acc, "inadequate", NULL);
+    imv_evaluation e;
+    imv_evaluate(w, p, &e);
+    *reg_out = reg;
+    *w_out = w;
+    *p_out = p;
+    return e;
+}
+
+static void log_done(imv_evaluation *e, imv_registry *reg, imv_worker *w, imv_profile *p)
+{
+    imv_evaluation_clear(e);
+    imv_profile_free(p);
+    imv_worker_free(w);
+    imv_registry_free(reg);
+}
+
+START_TEST(log__kept_only_when_tracing_in_process_and_isolated)
+{
+    imv_host older = *imv_host_table();
+    ck_assert(IMV_HOST_HAS(&older, log));
+    older.struct_size = (uint32_t)offsetof(imv_host, log);
+    ck_assert(!IMV_HOST_HAS(&older, log));
+    for (int iso = 0; iso < 2; iso++) {
+        imv_registry *reg;
+        imv_worker *w;
+        imv_profile *p;
+        imv_evaluation e = log_run(0, iso, 3, &reg, &w, &p);
+        ck_assert(!e.results[0].error);
+        ck_assert_uint_eq(e.results[0].n_log, 0);         /* a normal run drops them */
+        log_done(&e, reg, w, p);
+        e = log_run(1, iso, 3, &reg, &w, &p);
+        const imv_result *r = &e.results[0];
+        ck_assert_msg(!r->error, "%s", r->error);
+        ck_assert_double_eq(r->score, 50);
+        ck_assert_uint_eq(r->n_log, IMV_MAX_LOG);
+        ck_assert_uint_eq(r->log_dropped, 113 - IMV_MAX_LOG);
+        ck_assert_str_eq(r->log[0], "acceptance 3.0");
+        ck_assert_str_eq(r->log[1], "bad \\xFF byte");
+        ck_assert_uint_eq(strlen(r->log[2]), IMV_MAX_TEXT);
+        ck_assert_str_eq(r->log[3], "line 0");
+        ck_assert_uint_eq(r->n_reasons, 0);               /* never part of the result */
+        ck_assert_uint_eq(r->n_risks, 0);
+        /* draws are score-only: nothing is kept there */
+        ck_assert_int_eq(imv_uncertainty_run(w, &e, 50, 1, 0), IMV_OK);
+        log_done(&e, reg, w, p);
+        /* lines written before a failure are kept with the error */
+        e = log_run(1, iso, 0.5, &reg, &w, &p);
+        ck_assert_str_eq(e.results[0].error, "acceptance below 1");
+        ck_assert_uint_ge(e.results[0].n_log, 3);
+        ck_assert_str_eq(e.results[0].log[0], "acceptance 0.5");
+        log_done(&e, reg, w, p);
+    }
+}
+END_TEST
+
+static const char lua_log[] =
+    "return { id = 'sdk_lua_log', name = 'n', version = '1.0.0', summary = 's', evidence = 'e',\n"
+    "  score = function(p)\n"
+    "    print('acceptance', p.ratings.acceptance, nil, true)\n"
+    "    imeval.log(string.rep('y', 3000))\n"
+    "    if p.ratings.acceptance < 1 then error('too low') end\n"
+    "    return 50 end }\n";
+
+START_TEST(log__lua_log_and_print)
+{
+    char *f = write_lua(lua_log);
+    for (int trace = 0; trace < 2; trace++) {
+        imv_limits lim;
+        imv_limits_default(&lim);
+        lim.trace = trace;
+        imv_registry *reg = imv_registry_new(&lim);
+        imv_diags d;
+        imv_diags_init(&d);
+        ck_assert_int_eq(imv_registry_load_file(reg, f, 0, &d), 0);
+        imv_diags_free(&d);
+        imv_worker *w = imv_worker_new(reg);
+        for (int bad = 0; bad < 2; bad++) {
+            imv_profile *p = make_profile(bad ? 0 : 2, "inadequate", NULL);
+            imv_evaluation e;
+            imv_evaluate(w, p, &e);
+            const imv_result *r = &e.results[0];
+            ck_assert_int_eq(r->error != NULL, bad);
+            ck_assert_uint_eq(r->n_log, trace ? 2 : 0);
+            if (trace) {
+                ck_assert_str_eq(r->log[0], bad ? "acceptance 0.0 nil true"
+                                                : "acceptance 2.0 nil true");
+                ck_assert_uint_eq(strlen(r->log[1]), IMV_MAX_TEXT);
+            }
+            imv_evaluation_clear(&e);
+            imv_profile_free(p);
+        }
+        imv_worker_free(w);
+        imv_registry_free(reg);
+    }
+    /* Through the command: --trace prints to standard error, the document
+     * on standard output is the same with or without it. */
+    char *case_file = malloc(512);
+    snprintf(case_file, 512, "%s/cases/barnsley-2012.json", TU_DATASETS);
+    char cmd[2048], *out1, *err1, *out2, *err2;
+    snprintf(cmd, sizeof cmd, "%s evaluate --no-bundled --model %s %s --format json", TU_BIN, f,
+             case_file);
+    ck_assert_int_eq(tu_run(cmd, &out1, &err1), 0);
+    snprintf(cmd, sizeof cmd, "%s evaluate --no-bundled --model %s %s --format json --trace",
+             TU_BIN, f, case_file);
+    ck_assert_int_eq(tu_run(cmd, &out2, &err2), 0);
+    ck_assert_str_eq(out1, out2);
+    ck_assert_ptr_null(strstr(out1, "acceptance"));
+    ck_assert_ptr_null(strstr(err1, "trace:"));
+    ck_assert_msg(strstr(err2, "trace: barnsley-2012: sdk_lua_log: acceptance 3.0 nil true\n"),
+                  "%s", err2);
+    free(out1); free(err1); free(out2); free(err2);
+    snprintf(cmd, sizeof cmd, "%s explain sdk_lua_log --no-bundled --model %s %s --trace", TU_BIN,
+             f, case_file);
+    ck_assert_int_eq(tu_run(cmd, &out1, &err1), 0);
+    ck_assert_msg(strstr(err1, "trace: barnsley-2012: sdk_lua_log: acceptance 3.0"), "%s", err1);
+    ck_assert_ptr_null(strstr(out1, "trace:"));
+    free(out1); free(err1);
+    free(case_file);
+    unlink(f);
+    free(f);
+}
+END_TEST
+
 static Suite *sdk_suite(void)
 {
     Suite *s = suite_create("sdk");
@@ -656,6 +799,8 @@ static Suite *sdk_suite(void)
     tcase_add_test(tc, aux__accumulator_threshold_and_quiet);
     tcase_add_test(tc, aux__intervention_state_from_the_view);
     tcase_add_test(tc, aux__lua_helpers_agree_with_c);
+    tcase_add_test(tc, log__kept_only_when_tracing_in_process_and_isolated);
+    tcase_add_test(tc, log__lua_log_and_print);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -20,6 +20,7 @@
 #include "../../core/internal.h"
 #include "../imeval_aux.h"
 #include "lua_aux.h"
+#include "lua_host.h"
 
 static int l_clamp(lua_State *L)
 {
@@ -111,6 +112,34 @@ static int l_intervention_state(lua_State *L)
     return 1;
 }
 
+/* imeval.log(...), and print(...) in the sandbox: the arguments as
+ * tostring gives them, separated by spaces, as one log line of the call
+ * (see imv_host.log): shown by --trace, dropped otherwise.  Outside a call
+ * (while the script loads) there is nowhere to write, and it is a no-op. */
+int imv_lua_log(lua_State *L)
+{
+    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
+    imv_result *r = I ? I->log_to : NULL;
+    if (!r || r->score_only || !r->model || !r->model->limits || !r->model->limits->trace)
+        return 0;
+    char line[IMV_MAX_TEXT + 1];
+    size_t k = 0;
+    int n = lua_gettop(L);
+    for (int i = 1; i <= n && k < IMV_MAX_TEXT; i++) {
+        size_t len;
+        const char *s = luaL_tolstring(L, i, &len);
+        if (i > 1)
+            line[k++] = ' ';
+        size_t room = IMV_MAX_TEXT - k;
+        memcpy(line + k, s, len < room ? len : room);
+        k += len < room ? len : room;
+        lua_pop(L, 1);
+    }
+    line[k] = '\0';
+    imv_result_log(r, line);   /* a NUL inside ends the line there */
+    return 0;
+}
+
 void imv_lua_open_aux(lua_State *L)
 {
     static const luaL_Reg fns[] = {
@@ -118,6 +147,7 @@ void imv_lua_open_aux(lua_State *L)
         {"term", l_term},
         {"base", l_base},
         {"intervention_state", l_intervention_state},
+        {"log", imv_lua_log},
         {NULL, NULL},
     };
     luaL_setfuncs(L, fns, 0);

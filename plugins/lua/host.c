@@ -407,6 +407,7 @@ static void run(lh_inst *I, lua_CFunction f, call *c)
 {
     lua_State *L = I->L;
     int st = -1;
+    I->log_to = c->n ? c->r[0] : NULL;   /* a batch logs to its first result */
     if (I->lazy && imv_lua_lazy_ready())
         st = run_fast(I, f, c);
     if (st < 0) {
@@ -434,6 +435,7 @@ static void run(lh_inst *I, lua_CFunction f, call *c)
         I->w_n = 0;
     }
     lua_settop(L, 0);
+    I->log_to = NULL;
     /* Give memory back between calls so one large profile does not count
      * against the cap of the next. */
     if (I->cap && I->mem > I->cap / 2)

@@ -9,6 +9,8 @@
 /* Add clamp, term, base and intervention_state to the table on top of
  * the stack (the `imeval` library being built). */
 void imv_lua_open_aux(lua_State *L);
+/* imeval.log and the sandbox's print (plugins/lua/aux.c). */
+int imv_lua_log(lua_State *L);
 
 /* The declared properties of parameters[i], the table on top of the
  * stack (plausible = { low, high }, fixed = true, base = true), into p.

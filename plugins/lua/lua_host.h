@@ -49,6 +49,7 @@ typedef struct lh_inst {
     double cpu_start;          /* thread CPU seconds when the call started (no tick) */
     int ref_model, ref_score, ref_batch, ref_params;
     int ref_p, ref_ratings;
+    imv_result *log_to;        /* where imeval.log writes during a call; NULL outside */
     const imv_model *model;
     unsigned long cached_key;  /* profile whose table ref_p holds; 0 none */
     double cached_ratings[IMV_R_COUNT]; /* what ref_ratings holds */

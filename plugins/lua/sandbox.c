@@ -547,6 +547,10 @@ int imv_lua_open_sandbox(lua_State *L)
     lua_pop(L, 1);
     lua_pushglobaltable(L);
     keep_only(L, base_allowed);
+    /* print writes nothing to the terminal (a model must not write to
+     * imeval's output): it is imeval.log, shown by --trace. */
+    lua_pushcfunction(L, imv_lua_log);
+    lua_setfield(L, -2, "print");
     lua_getfield(L, -1, "string");
     keep_only(L, string_allowed);
     charge(L, "string", "find", CHARGE_FIND);
