@@ -139,6 +139,12 @@ static int pg_commit(imv_store *base, char *err, size_t errlen)
     return run((pg_store *)base, "COMMIT", err, errlen, "could not commit");
 }
 
+static int pg_snapshot(imv_store *base, char *err, size_t errlen)
+{
+    return run((pg_store *)base, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen,
+               "could not start a read transaction");
+}
+
 static void pg_rollback(imv_store *base)
 {
     pg_store *s = (pg_store *)base;
@@ -371,6 +377,7 @@ static void pg_close(imv_store *base)
 static const imv_store_ops pg_ops = {
     "postgresql", pg_begin,      pg_commit, pg_rollback, pg_tail,  pg_put_blob, pg_get_blob,
     pg_insert,    pg_get,        pg_scan,   pg_scan_blobs, pg_check, pg_grant, pg_close,
+    pg_snapshot,
 };
 
 static int schema_version(pg_store *s, long *ver, int *exists, char *err, size_t errlen)

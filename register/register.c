@@ -852,13 +852,14 @@ int imv_register_verify(imv_register *r, const char *expect_head,
     snprintf(c.prev, sizeof c.prev, "%s", zero_hash);
     imv_store *st = r->st;
     int rc = st->ops->check(st, err, errlen);
-    if (rc) {
+    if (rc || (rc = st->ops->snapshot(st, err, errlen))) {
         snprintf(res->problem, sizeof res->problem, "%s", err);
         goto done;
     }
     rc = st->ops->scan_blobs(st, verify_blob, &c, err, errlen);
     if (rc == 0)
         rc = st->ops->scan(st, NULL, 0, verify_entry, &c, err, errlen);
+    st->ops->rollback(st);
     if (rc && !res->problem[0])
         snprintf(res->problem, sizeof res->problem, "%s", err);
     if (rc == 0 && expect_head && !c.head_seen) {
@@ -937,9 +938,13 @@ int imv_register_export(imv_register *r, FILE *f, char *err, size_t errlen)
     export_ctx c = {f, 0};
     long seq;
     char head[65];
-    int rc = r->st->ops->tail(r->st, &seq, head, err, errlen);
+    int rc = r->st->ops->snapshot(r->st, err, errlen);
     if (rc)
         return rc;
+    if ((rc = r->st->ops->tail(r->st, &seq, head, err, errlen))) {
+        r->st->ops->rollback(r->st);
+        return rc;
+    }
     cJSON *h = cJSON_CreateObject();
     cJSON_AddStringToObject(h, "format", IMV_REGISTER_EXPORT_FORMAT);
     cJSON_AddNumberToObject(h, "schema", IMV_REGISTER_SCHEMA);
@@ -948,6 +953,7 @@ int imv_register_export(imv_register *r, FILE *f, char *err, size_t errlen)
     rc = r->st->ops->scan_blobs(r->st, export_blob, &c, err, errlen);
     if (rc == 0)
         rc = r->st->ops->scan(r->st, NULL, 0, export_entry, &c, err, errlen);
+    r->st->ops->rollback(r->st);
     if (rc == IMV_EIO || c.io || fflush(f) != 0) {
         imv_store_err(err, errlen, "could not write the export: %s", strerror(errno));
         return IMV_EIO;

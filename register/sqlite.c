@@ -144,6 +144,16 @@ static int sq_commit(imv_store *base, char *err, size_t errlen)
     }
 }
 
+/* In WAL mode a deferred transaction reads one snapshot, taken at its
+ * first read, until it ends; it never blocks writers. */
+static int sq_snapshot(imv_store *base, char *err, size_t errlen)
+{
+    sq_store *s = (sq_store *)base;
+    if (sqlite3_exec(s->db, "BEGIN DEFERRED", NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(s, err, errlen, "could not start a read transaction");
+    return 0;
+}
+
 static void sq_rollback(imv_store *base)
 {
     sq_store *s = (sq_store *)base;
@@ -404,6 +414,7 @@ static void sq_close(imv_store *base)
 static const imv_store_ops sq_ops = {
     "sqlite",     sq_begin,      sq_commit, sq_rollback, sq_tail,  sq_put_blob, sq_get_blob,
     sq_insert,    sq_get,        sq_scan,   sq_scan_blobs, sq_check, NULL,     sq_close,
+    sq_snapshot,
 };
 
 /* Bring the schema from `from` to `to` in one transaction, re-reading the

@@ -55,6 +55,12 @@ typedef struct imv_store_ops {
     int (*grant)(imv_store *s, const char *role, int adviser, const char *authority, char *err,
                  size_t errlen);
     void (*close)(imv_store *s);
+    /* A read-only view that stays the same across several reads, ended
+     * with rollback: verify and export scan documents, then entries, and
+     * a writer committing between the two scans (a PostgreSQL backend
+     * finishing the COMMIT of a client just killed) showed an entry
+     * whose document the first scan had not seen. */
+    int (*snapshot)(imv_store *s, char *err, size_t errlen);
 } imv_store_ops;
 
 struct imv_store {
