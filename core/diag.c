@@ -33,6 +33,10 @@ void imv_diags_free(imv_diags *d)
 
 static void vadd(imv_diags *d, int warning, const char *source, long line,
                  const char *where, const char *fmt, va_list ap0)
+    __attribute__((format(printf, 6, 0)));
+
+static void vadd(imv_diags *d, int warning, const char *source, long line,
+                 const char *where, const char *fmt, va_list ap0)
 {
     va_list ap;
     imv_grow((void **)&d->v, &d->cap, d->n + 1, sizeof *d->v);

@@ -29,6 +29,7 @@ exec valgrind -q --leak-check=full --error-exitcode=99 \\
 EOF
 chmod 755 "$tmp/imeval"
 export IMEVAL_BIN="$tmp/imeval" IMEVAL_ROOT="$ROOT" IMEVAL_MODELS_DIR="$BUILD/models"
+export IMEVAL_BUILD="$BUILD"
 export IMEVAL_FIXTURES="$BUILD/tests/plugins" IMEVAL_FIXTURE_SRC="$ROOT/tests/plugins"
 export IMEVAL_DATASETS="$ROOT/datasets" IMEVAL_TESTDATA="$ROOT/tests/data"
 # Slower under valgrind: a longer limit per run.

@@ -13,7 +13,9 @@ set -eu
 : "${IMEVAL_BIN:=build/imeval}" "${IMEVAL_ROOT:=.}"
 ROOT=$(cd "$IMEVAL_ROOT" && pwd)
 BIN=$(cd "$(dirname "$IMEVAL_BIN")" && pwd)/$(basename "$IMEVAL_BIN")
-BUILD=$(dirname "$BIN")
+# The build tree (its pkgconfig/ directory), given by the caller when
+# IMEVAL_BIN is a wrapper elsewhere (tests/valgrind.sh).
+BUILD=${IMEVAL_BUILD:-$(dirname "$BIN")}
 guide="$ROOT/docs/plugin-guide.md"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
