@@ -1,4 +1,5 @@
-/* monitor.c - on track, stalling, or time to step down. */
+/* monitor.c - on track, stalled, deteriorating, or time to step down; and
+ * what a commissioner's review is likely to recommend. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,45 @@ static double expected_for(const imv_result *r)
     return (r->setup_months == IMV_UNKNOWN ? 0 : r->setup_months) + r->months_to_fair;
 }
 
+void imv_monitor_rules(const imv_profile *p, double expected_months, imv_rules *out)
+{
+    int prev[64];
+    size_t n = p->n_previous < 64 ? p->n_previous : 64;
+    for (size_t i = 0; i < n; i++)
+        prev[i] = p->previous[i];
+    imv_rules_in in = {
+        .as_of = p->as_of, .grade = p->grade, .n_previous = n, .previous = prev,
+        .model = p->iv_model, .since = p->iv_since, .expected_months = expected_months,
+    };
+    imv_rules_compute(&in, out);
+}
+
+static const imv_result *result_for(const imv_evaluation *e, const char *id)
+{
+    for (size_t i = 0; i < e->n; i++)
+        if (strcmp(e->results[i].model->id, id) == 0)
+            return &e->results[i];
+    return NULL;
+}
+
+static imv_monitor_status status_of(imv_trajectory t)
+{
+    switch (t) {
+    case IMV_TRAJ_ON_TRACK: return IMV_MON_ON_TRACK;
+    case IMV_TRAJ_STALLED: return IMV_MON_STALLING;
+    case IMV_TRAJ_DETERIORATING: return IMV_MON_DETERIORATING;
+    case IMV_TRAJ_IMPROVED: return IMV_MON_IMPROVED;
+    case IMV_TRAJ_NONE: return IMV_MON_NONE;
+    default: return IMV_MON_UNKNOWN;
+    }
+}
+
+static void escalate(const imv_evaluation *e, imv_monitor *out)
+{
+    if (e->recommended && strcmp(e->recommended, out->model) != 0)
+        out->escalate_to = e->recommended;
+}
+
 void imv_monitor_assess(const imv_evaluation *e, imv_monitor *out)
 {
     const imv_profile *p = e->profile;
@@ -30,59 +70,63 @@ void imv_monitor_assess(const imv_evaluation *e, imv_monitor *out)
         return;
     }
     out->model = p->iv_model;
-    out->months = imv_months_between(p->iv_since, p->as_of);
-    const imv_result *cur = NULL;
-    for (size_t i = 0; i < e->n; i++)
-        if (strcmp(e->results[i].model->id, p->iv_model) == 0)
-            cur = &e->results[i];
+    const imv_result *cur = result_for(e, p->iv_model);
     if (cur)
         out->expected_months = expected_for(cur);
-    if (p->grade != IMV_G_INADEQUATE && p->grade != IMV_G_NOT_INSPECTED) {
-        out->status = IMV_MON_IMPROVED;
+    imv_rules ru;
+    imv_monitor_rules(p, out->expected_months, &ru);
+    out->months = ru.months;
+    snprintf(out->why, sizeof out->why, "%s", ru.why);
+    out->status = status_of(ru.trajectory);
+    if (out->status == IMV_MON_IMPROVED)
         return;
-    }
     /* The model in place knows best whether it can go on: when it says it
-     * cannot (stalled, or a review that should already have reported),
-     * that is the answer whatever the clock says. */
+     * cannot (a review that should already have reported, say), that is
+     * the answer whatever the trajectory. */
     if (cur && !cur->error && !cur->viable && cur->n_unmet) {
-        out->status = IMV_MON_STALLING;
+        if (out->status != IMV_MON_DETERIORATING)
+            out->status = IMV_MON_STALLING;
         out->reason = cur->unmet[0];
-        if (e->recommended && strcmp(e->recommended, p->iv_model) != 0)
-            out->escalate_to = e->recommended;
+        escalate(e, out);
         return;
     }
-    if (out->months == IMV_UNKNOWN || out->expected_months == IMV_UNKNOWN) {
+    if (out->status == IMV_MON_STALLING || out->status == IMV_MON_DETERIORATING)
+        escalate(e, out);
+    if (out->status == IMV_MON_ON_TRACK && out->expected_months == IMV_UNKNOWN
+        && ru.latest_finding < 0)
         out->status = IMV_MON_UNKNOWN;
-        return;
-    }
-    if (out->months < out->expected_months) {
-        out->status = IMV_MON_ON_TRACK;
-        return;
-    }
-    out->status = IMV_MON_STALLING;
-    if (e->recommended && strcmp(e->recommended, p->iv_model) != 0)
-        out->escalate_to = e->recommended;
 }
 
 const char *imv_monitor_status_name(imv_monitor_status s)
 {
-    static const char *const names[] = {"none", "on_track", "stalling", "improved", "unknown"};
+    static const char *const names[] = {"none", "on_track", "stalling", "improved", "unknown",
+                                        "deteriorating"};
     return names[s];
+}
+
+static void next_step(const imv_monitor *m, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s%s", m->escalate_to ? "escalate to " : "no viable escalation is ranked first",
+             m->escalate_to ? m->escalate_to : "");
 }
 
 void imv_monitor_sentence(const imv_monitor *m, char *buf, size_t n)
 {
-    char since[64] = "";
+    char since[64] = "", step[200];
     if (m->months != IMV_UNKNOWN)
         snprintf(since, sizeof since, " for %.0f months", floor(m->months));
+    next_step(m, step, sizeof step);
     switch (m->status) {
     case IMV_MON_NONE:
         snprintf(buf, n, "no intervention in place");
         break;
     case IMV_MON_ON_TRACK:
-        snprintf(buf, n, "%s in place%s, expected to leave inadequate by month %.0f: on track; "
-                         "hold your nerve (003 ch.1)",
-                 m->model, since, m->expected_months);
+        /* 003 ch.1's "hold your nerve" is about internal data lagging
+         * improving practice, so it is said only while nothing inspected
+         * contradicts it. */
+        snprintf(buf, n, "%s in place%s (%s): on track; hold your nerve while the data catch up "
+                         "with practice (003 ch.1)",
+                 m->model, since, m->why);
         break;
     case IMV_MON_STALLING:
         if (m->reason) {
@@ -91,10 +135,13 @@ void imv_monitor_sentence(const imv_monitor *m, char *buf, size_t n)
                      m->escalate_to ? m->escalate_to : "");
             break;
         }
-        snprintf(buf, n, "%s in place%s, expected to leave inadequate by month %.0f: stalling; %s%s",
-                 m->model, since, m->expected_months,
-                 m->escalate_to ? "escalate to " : "no viable escalation is ranked first",
-                 m->escalate_to ? m->escalate_to : "");
+        snprintf(buf, n, "%s in place%s (%s): stalling; %s (DOMAIN rules in force: still "
+                         "inadequate under an intervention is escalated)",
+                 m->model, since, m->why, step);
+        break;
+    case IMV_MON_DETERIORATING:
+        snprintf(buf, n, "%s in place%s (%s): deteriorating; %s (DOMAIN rules in force)",
+                 m->model, since, m->why, step);
         break;
     case IMV_MON_IMPROVED:
         snprintf(buf, n, "%s in place%s and no longer inadequate: consider stepping down "
@@ -106,4 +153,110 @@ void imv_monitor_sentence(const imv_monitor *m, char *buf, size_t n)
                  m->model, since);
         break;
     }
+}
+
+/* ---- the commissioner's likely outcome ---------------------------------- */
+
+static void because(imv_outlook *o, const char *fmt, double v)
+{
+    if (o->n_reasons < IMV_OUTLOOK_MAX_REASONS)
+        snprintf(o->reasons[o->n_reasons++], sizeof o->reasons[0], fmt, v);
+}
+
+static imv_outlook_kind kind_of_model(const char *id)
+{
+    if (strcmp(id, "trust") == 0)
+        return IMV_OUTLOOK_REMOVAL;
+    if (strcmp(id, "executive_partnership") == 0 || strcmp(id, "strategic_partnership") == 0)
+        return IMV_OUTLOOK_PARTNERSHIP;
+    return IMV_OUTLOOK_KEEP_CONTROL;
+}
+
+/* The best-ranked viable model other than the commissioner, of a kind
+ * (IMV_OUTLOOK_NONE: any kind). */
+static const imv_result *next_viable(const imv_evaluation *e, imv_outlook_kind kind)
+{
+    for (size_t k = 0; k < e->n; k++) {
+        const imv_result *r = &e->results[e->order[k]];
+        if (r->error || !r->viable || strcmp(r->model->id, "commissioner") == 0)
+            continue;
+        if (kind == IMV_OUTLOOK_NONE || kind_of_model(r->model->id) == kind)
+            return r;
+    }
+    return NULL;
+}
+
+#define EV_PATTERN "(DOMAIN what happened: commissioners' reviews)"
+
+static int denial_or_corporate_failure(const double *rt, imv_outlook *o)
+{
+    size_t before = o->n_reasons;
+    if (rt[IMV_R_ACCEPTANCE] < 1.5)
+        because(o, "leaders have not accepted the findings (acceptance %.1f): where leaders were "
+                   "'in a state of denial' or had not 'fully accepted' them, reviews led to removal "
+                   EV_PATTERN, rt[IMV_R_ACCEPTANCE]);
+    if (rt[IMV_R_CORPORATE_LEADERSHIP] < 1.5)
+        because(o, "the corporate centre is weak or itself failing (corporate_leadership %.1f): "
+                   "where corporate culture was failing, reviews led to removal " EV_PATTERN,
+                rt[IMV_R_CORPORATE_LEADERSHIP]);
+    if (rt[IMV_R_POLITICAL_COMMITMENT] < 1.5)
+        because(o, "members dispute the failure or lack commitment (political_commitment %.1f): "
+                   "the third contention's case for removal (003 ch.4)",
+                rt[IMV_R_POLITICAL_COMMITMENT]);
+    return o->n_reasons > before;
+}
+
+void imv_outlook_assess(const imv_evaluation *e, imv_outlook *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!e->recommended || strcmp(e->recommended, "commissioner") != 0)
+        return;
+    double rt[IMV_R_COUNT];
+    for (int i = 0; i < IMV_R_COUNT; i++)
+        rt[i] = imv_range_point(&e->profile->ratings[i]);
+    double member = (rt[IMV_R_POLITICAL_COMMITMENT] + rt[IMV_R_CORPORATE_LEADERSHIP]) / 2;
+    double officer = (rt[IMV_R_SENIOR_LEADERSHIP] + rt[IMV_R_MIDDLE_LEADERSHIP]) / 2;
+    const imv_result *to = NULL;
+    if (denial_or_corporate_failure(rt, out)) {
+        out->kind = IMV_OUTLOOK_REMOVAL;
+        to = result_for(e, "trust");
+    } else if (member >= 2.5 && rt[IMV_R_ACCEPTANCE] >= 2.5) {
+        because(out, "members and the corporate centre are committed (mean %.1f) and leaders accept "
+                     "the findings: where a commissioner found capacity and commitment the council "
+                     "kept control and often reached good " EV_PATTERN, member);
+        const imv_result *pship = next_viable(e, IMV_OUTLOOK_PARTNERSHIP);
+        if (officer < 1.5 && pship) {
+            because(out, "officer capacity is thin (mean %.1f): control kept through a partnership "
+                         "with a strong council (003 ch.4 second contention; DOMAIN record: "
+                         "Leeds-Kirklees)", officer);
+            out->kind = IMV_OUTLOOK_PARTNERSHIP;
+            to = pship;
+        } else {
+            out->kind = IMV_OUTLOOK_KEEP_CONTROL;
+            to = next_viable(e, IMV_OUTLOOK_KEEP_CONTROL);
+        }
+    } else {
+        to = next_viable(e, IMV_OUTLOOK_NONE);
+        because(out, "commitment (mean %.1f) is neither clearly there nor clearly absent: the review "
+                     "is likely to follow the best of the other models, as ranked here", member);
+        out->kind = to ? kind_of_model(to->model->id) : IMV_OUTLOOK_KEEP_CONTROL;
+    }
+    out->model = to && to->viable ? to->model->id : NULL;
+}
+
+const char *imv_outlook_name(imv_outlook_kind k)
+{
+    static const char *const names[] = {"none", "keep_control", "partnership", "removal"};
+    return names[k];
+}
+
+void imv_outlook_sentence(const imv_outlook *o, char *buf, size_t n)
+{
+    static const char *const what[] = {"", "keep control with support",
+                                       "keep control through a partnership with a strong council",
+                                       "removal to a trust"};
+    int k = snprintf(buf, n, "likely outcome of the commissioner's review: %s%s%s%s", what[o->kind],
+                     o->model ? " (" : "", o->model ? o->model : "", o->model ? ")" : "");
+    for (size_t i = 0; i < o->n_reasons && k > 0 && (size_t)k < n; i++)
+        k += snprintf(buf + k, n - (size_t)k, "%s%s", i ? "; " : ": ", o->reasons[i]);
 }

@@ -175,6 +175,42 @@ cJSON *imv_output_ranking_json(const imv_evaluation *e, size_t rank)
     return o;
 }
 
+/* When the commissioner comes first: what its review is likely to
+ * recommend, and why (core/monitor.c). */
+static void outlook_json(cJSON *o, const imv_evaluation *e)
+{
+    imv_outlook ol;
+    imv_outlook_assess(e, &ol);
+    if (ol.kind == IMV_OUTLOOK_NONE)
+        return;
+    char text[2400];
+    cJSON *c = cJSON_AddObjectToObject(o, "commissioner_outlook");
+    cJSON_AddStringToObject(c, "outcome", imv_outlook_name(ol.kind));
+    if (ol.model)
+        cJSON_AddStringToObject(c, "model", ol.model);
+    else
+        cJSON_AddNullToObject(c, "model");
+    cJSON *rs = cJSON_AddArrayToObject(c, "reasons");
+    for (size_t i = 0; i < ol.n_reasons; i++)
+        cJSON_AddItemToArray(rs, cJSON_CreateString(ol.reasons[i]));
+    imv_outlook_sentence(&ol, text, sizeof text);
+    cJSON_AddStringToObject(c, "text", text);
+}
+
+static void wrap(imv_output *o, const char *text, int col, int indent, int width);
+
+static void outlook_text(imv_output *o, const imv_evaluation *e)
+{
+    imv_outlook ol;
+    imv_outlook_assess(e, &ol);
+    if (ol.kind == IMV_OUTLOOK_NONE)
+        return;
+    char text[2400];
+    imv_outlook_sentence(&ol, text, sizeof text);
+    put(o, "review: ");
+    wrap(o, text, 8, 2, 80);
+}
+
 cJSON *imv_output_evaluation_json(const imv_evaluation *e)
 {
     const imv_profile *p = e->profile;
@@ -213,7 +249,9 @@ cJSON *imv_output_evaluation_json(const imv_evaluation *e)
             cJSON_AddNullToObject(iv, "escalate_to");
         imv_monitor_sentence(mon, text, sizeof text);
         cJSON_AddStringToObject(iv, "text", text);
+        cJSON_AddStringToObject(iv, "why", mon.why);
     }
+    outlook_json(o, e);
     if (p->extra_json) {
         cJSON *x = cJSON_Parse(p->extra_json);
         if (x)
@@ -425,6 +463,7 @@ static void table_header(imv_output *o, const imv_evaluation *e)
         put(o, "in place: ");
         wrap(o, text, 10, 2, 80);
     }
+    outlook_text(o, e);
 }
 
 static void table_row(imv_output *o, const imv_evaluation *e, size_t rank)
@@ -865,6 +904,8 @@ int imv_output_explain_text(FILE *f, const imv_evaluation *e, size_t idx)
         putf(&o, "rank %zu of %zu, score %.1f (%s), %s\n", rank + 1, e->n, imv_round1(r->score),
              imv_band(imv_round1(r->score)), r->viable ? "viable" : "not viable");
     explain_result(&o, r, 2);
+    if (strcmp(r->model->id, "commissioner") == 0)
+        outlook_text(&o, e);
     if (e->uncertainty)
         imv_uncertainty_model_text(f, e->uncertainty, e, idx);
     if (fflush(f) != 0)
