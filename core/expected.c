@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "monitor.h"
 
 /* Rule, number of arguments, what it asserts (for messages and docs). */
 static const struct {
@@ -29,6 +30,11 @@ static const struct {
     {"partner", 2},    /* model A reports partner B */
     {"strong", 1},     /* A is viable and scores >= 70 */
     {"weak_or_nonviable", 1}, /* A is non-viable or scores below 50 */
+    {"status", 2},     /* A is in place and the monitor says one of B1|B2 (stalled = stalling) */
+    {"no_lag", 1},     /* A (in place) shows no set-up lag */
+    {"outlook", 1},    /* the commissioner's likely outcome is one of A1|A2 */
+    {"no_reason", 2},  /* no reason of A contains the word B */
+    {"no_plus", 2},    /* no reason of A that adds points contains the word B */
 };
 
 #define N_RULES (sizeof rules / sizeof rules[0])
@@ -229,6 +235,12 @@ int imv_expect_check(const imv_expect *x, const imv_evaluation *e, char *msg, si
     /* "first A|B" holds when one of them is loaded and first; the others
      * need every model they name. */
     int first_rule = strcmp(r, "first") == 0;
+    if (strcmp(r, "outlook") == 0) {
+        imv_outlook ol;
+        imv_outlook_assess(e, &ol);
+        snprintf(msg, len, "likely outcome %s, expected %s", imv_outlook_name(ol.kind), x->a);
+        return in_list(imv_outlook_name(ol.kind), x->a, '|');
+    }
     int listed = strcmp(r, "viable") == 0 || strcmp(r, "nonviable") == 0 ||
                  strcmp(r, "not_first") == 0;
     if (!first_rule && !all_loaded(e, x->a, listed ? ',' : 0, msg, len))
@@ -277,6 +289,34 @@ int imv_expect_check(const imv_expect *x, const imv_evaluation *e, char *msg, si
         snprintf(msg, len, "%s %s at %.1f, expected non-viable or below 50", x->a,
                  m->error ? "failed" : m->viable ? "viable" : "non-viable", m->score);
         return !m->error && (!m->viable || m->score < 50);
+    }
+    if (strcmp(r, "status") == 0) {
+        imv_monitor mon;
+        imv_monitor_assess(e, &mon);
+        const char *got = imv_monitor_status_name(mon.status);
+        if (strcmp(got, "stalling") == 0)
+            got = "stalled";
+        snprintf(msg, len, "in place %s: %s (%s), expected %s %s", mon.model ? mon.model : "(none)",
+                 got, mon.why, x->a, x->b);
+        return mon.model && strcmp(mon.model, x->a) == 0 && in_list(got, x->b, '|');
+    }
+    if (strcmp(r, "no_lag") == 0) {
+        snprintf(msg, len, "%s set-up lag %.1f months, expected none", x->a, m->setup_months);
+        return !m->error && m->setup_months == 0;
+    }
+    if (strcmp(r, "no_reason") == 0 || strcmp(r, "no_plus") == 0) {
+        int plus_only = r[3] == 'p';
+        for (size_t i = 0; i < m->n_reasons; i++) {
+            const imv_reason *q = &m->reasons[i];
+            if (plus_only && q->points <= 0)
+                continue;
+            if (strcasestr(q->text, x->b) || strcasestr(q->evidence, x->b)) {
+                snprintf(msg, len, "%s reason cites %s: %s (%s)", x->a, x->b, q->text, q->evidence);
+                return 0;
+            }
+        }
+        snprintf(msg, len, "no %sreason of %s cites %s", plus_only ? "positive " : "", x->a, x->b);
+        return 1;
     }
     snprintf(msg, len, "unknown rule %s", r); /* the reader refuses these */
     return 0;

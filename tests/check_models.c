@@ -18,6 +18,7 @@
 
 #include "imeval.h"
 #include "journey.h"
+#include "monitor.h"
 
 #define N_MODELS 7
 
