@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "journey.h"
 #include "monitor.h"
 #include "uncertainty.h"
 
@@ -137,6 +138,22 @@ static cJSON *fields_json(const char *fields)
     return a;
 }
 
+/* low / likely / high of each leg (core/journey.c), beside "timeline". */
+static void timeline_range_json(cJSON *o, const imv_profile *p, const imv_result *r)
+{
+    imv_timeline_range tr;
+    imv_timeline_range_compute(p, r, &tr);
+    const imv_months_range *legs[] = {&tr.setup, &tr.fair, &tr.good};
+    static const char *const names[] = {"setup_months", "months_to_fair", "months_to_good"};
+    cJSON *t = cJSON_AddObjectToObject(o, "timeline_range");
+    for (size_t i = 0; i < 3; i++) {
+        cJSON *x = cJSON_AddObjectToObject(t, names[i]);
+        add_months(x, "low", legs[i]->low);
+        add_months(x, "likely", legs[i]->likely);
+        add_months(x, "high", legs[i]->high);
+    }
+}
+
 cJSON *imv_output_ranking_json(const imv_evaluation *e, size_t rank)
 {
     const imv_result *r = &e->results[e->order[rank]];
@@ -167,6 +184,7 @@ cJSON *imv_output_ranking_json(const imv_evaluation *e, size_t rank)
     add_months(t, "setup_months", r->setup_months);
     add_months(t, "months_to_fair", r->months_to_fair);
     add_months(t, "months_to_good", r->months_to_good);
+    timeline_range_json(o, e->profile, r);
     if (r->partner_id) {
         cJSON *p = cJSON_AddObjectToObject(o, "partner");
         cJSON_AddStringToObject(p, "id", r->partner_id);
@@ -503,7 +521,7 @@ static char *spaced_fields(const char *fields)
     return s;
 }
 
-static void explain_result(imv_output *o, const imv_result *r, int indent)
+static void explain_result(imv_output *o, const imv_profile *p, const imv_result *r, int indent)
 {
     char line[64];
     if (r->error) {
@@ -539,6 +557,16 @@ static void explain_result(imv_output *o, const imv_result *r, int indent)
     months_cell(b, sizeof b, r->months_to_fair);
     months_cell(c, sizeof c, r->months_to_good);
     putf(o, "%*stimeline: set-up %s months, fair at %s, good at %s\n", indent, "", a, b, c);
+    imv_timeline_range tr;
+    imv_timeline_range_compute(p, r, &tr);
+    if (tr.fair.likely != IMV_UNKNOWN && tr.good.likely != IMV_UNKNOWN) {
+        char line[300];
+        snprintf(line, sizeof line, "fair at %.0f-%.0f, good at %.0f-%.0f months (the record's "
+                 "spread, widened by this profile's uncertain ratings and workforce)",
+                 round(tr.fair.low), round(tr.fair.high), round(tr.good.low), round(tr.good.high));
+        putf(o, "%*srange: ", indent, "");
+        wrap(o, line, indent + 7, indent + 7, 80);
+    }
     if (r->partner_id)
         putf(o, "%*spartner: %s (fit %.1f)\n", indent, "", r->partner_id, imv_round1(r->partner_fit));
 }
@@ -555,7 +583,7 @@ static void table_evaluation(imv_output *o, const imv_evaluation *e)
     for (size_t i = 0; i < e->n; i++) {
         table_row(o, e, i);
         if (o->explain)
-            explain_result(o, &e->results[e->order[i]], 4);
+            explain_result(o, e->profile, &e->results[e->order[i]], 4);
     }
     /* Without --explain, still say why a model is out of the running. */
     for (size_t i = 0; !o->explain && i < e->n; i++) {
@@ -903,7 +931,7 @@ int imv_output_explain_text(FILE *f, const imv_evaluation *e, size_t idx)
     else
         putf(&o, "rank %zu of %zu, score %.1f (%s), %s\n", rank + 1, e->n, imv_round1(r->score),
              imv_band(imv_round1(r->score)), r->viable ? "viable" : "not viable");
-    explain_result(&o, r, 2);
+    explain_result(&o, p, r, 2);
     if (strcmp(r->model->id, "commissioner") == 0)
         outlook_text(&o, e);
     if (e->uncertainty)
