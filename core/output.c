@@ -560,12 +560,12 @@ static void explain_result(imv_output *o, const imv_profile *p, const imv_result
     imv_timeline_range tr;
     imv_timeline_range_compute(p, r, &tr);
     if (tr.fair.likely != IMV_UNKNOWN && tr.good.likely != IMV_UNKNOWN) {
-        char line[300];
-        snprintf(line, sizeof line, "fair at %.0f-%.0f, good at %.0f-%.0f months (the record's "
+        char rng[300];
+        snprintf(rng, sizeof rng, "fair at %.0f-%.0f, good at %.0f-%.0f months (the record's "
                  "spread, widened by this profile's uncertain ratings and workforce)",
                  round(tr.fair.low), round(tr.fair.high), round(tr.good.low), round(tr.good.high));
         putf(o, "%*srange: ", indent, "");
-        wrap(o, line, indent + 7, indent + 7, 80);
+        wrap(o, rng, indent + 7, indent + 7, 80);
     }
     if (r->partner_id)
         putf(o, "%*spartner: %s (fit %.1f)\n", indent, "", r->partner_id, imv_round1(r->partner_fit));
