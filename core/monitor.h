@@ -13,7 +13,7 @@
 #define IMV_MONITOR_H
 
 #include "imeval.h"
-#include "rules.h"
+#include "imeval_rules.h"
 
 typedef enum imv_monitor_status {
     IMV_MON_NONE,          /* no intervention in place */
