@@ -106,7 +106,7 @@ $(BUILD)/imeval: $(CLI_OBJ) $(BUILD)/libimeval.a
 # Model plugins use nothing but the SDK header: the path a researcher's takes.
 PLUGIN_CFLAGS := -std=c11 $(WARN) $(OPT) $(SAN) -fPIC -shared -fvisibility=hidden -Iplugins
 
-$(BUILD)/models/%.so: models/%.c plugins/imeval_plugin.h plugins/imeval_aux.h | deps
+$(BUILD)/models/%.so: models/%.c plugins/imeval_plugin.h plugins/imeval_aux.h plugins/imeval_rules.h models/model_common.h | deps
 	@mkdir -p $(dir $@)
 	@echo "  PLUGIN  $@"
 	$(Q)$(CC) $(PLUGIN_CFLAGS) $< -o $@ -lm

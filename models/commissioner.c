@@ -25,27 +25,23 @@
  *
  * Thread safety: no mutable state outside the call.
  */
-#include <math.h>
 #include <string.h>
 
-#include "imeval_plugin.h"
+#include "model_common.h"
 
 enum {
-    P_BASE, P_PERSISTENT, P_W_EXTENT, P_SYSTEMIC_EXTENT, P_W_SYSTEMIC,
-    P_W_COMMITMENT, P_W_ACCEPTANCE, P_W_CAPACITY, P_ESCALATION,
-    P_W_CONDITIONS, P_REVIEW, P_STALL, P_RULES_YEAR, P_COUNT
+    P_BASE, P_PERSISTENT, P_W_EXTENT, P_W_SYSTEMIC, P_W_COMMITMENT, P_W_ACCEPTANCE,
+    P_W_CAPACITY, P_ESCALATION, P_W_CONDITIONS, P_REVIEW, P_STALL, P_SWITCH, P_COUNT
 };
 
 static const imv_param_def params[P_COUNT] = {
     [P_BASE] = {"base", 35, 0, 100, "score before any factor", .flags = IMV_PARAM_BASE},
     [P_PERSISTENT] = {"persistent_bonus", 18, 0, 40,
-        "points for persistent failure (inadequate now and at one of the two previous inspections)", IMV_PLAUSIBLE(13.5, 22.5)},
+        "points for persistent failure (inadequate twice within five years), weighted by the rules of the date", IMV_PLAUSIBLE(13.5, 22.5)},
     [P_W_EXTENT] = {"w_extent", 5, 0, 15,
         "points per rating point of failure_extent above 2", IMV_PLAUSIBLE(3.75, 6.25)},
-    [P_SYSTEMIC_EXTENT] = {"systemic_extent", 3.5, 2, 4,
-        "failure_extent at or above which the failure is systemic", IMV_PLAUSIBLE(3.25, 3.75)},
-    [P_W_SYSTEMIC] = {"systemic_bonus", 8, 0, 30,
-        "points for systemic failure", IMV_PLAUSIBLE(6, 10)},
+    [P_W_SYSTEMIC] = {"systemic_bonus", 12, 0, 30,
+        "points for systemic failure (inadequate on every key judgement; without judgements, failure_extent from 3 to 4 as a gradient), weighted by the rules of the date", IMV_PLAUSIBLE(8, 16)},
     [P_W_COMMITMENT] = {"w_commitment", 7, 0, 20,
         "points per rating point by which member capacity (mean political commitment and corporate leadership) falls below 2", IMV_PLAUSIBLE(5.25, 8.75)},
     [P_W_ACCEPTANCE] = {"w_acceptance", 4, 0, 15,
@@ -53,181 +49,119 @@ static const imv_param_def params[P_COUNT] = {
     [P_W_CAPACITY] = {"w_capacity", 3, 0, 15,
         "points per rating point by which officer capacity (mean senior and middle leadership) falls below 2", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_ESCALATION] = {"escalation_bonus", 15, 0, 40,
-        "points when the current intervention has stalled", IMV_PLAUSIBLE(11.25, 18.75)},
+        "points when the intervention in place has stalled or is deteriorating (its trajectory)", IMV_PLAUSIBLE(11.25, 18.75)},
     [P_W_CONDITIONS] = {"w_conditions", 1, 0, 5,
         "points per rating point of workforce stability, leadership stability and finances above 2", IMV_PLAUSIBLE(0.75, 1.25)},
     [P_REVIEW] = {"review_months", 3, 1, 12,
         "months for the commissioner's review (DOMAIN: about 2-4)", IMV_PLAUSIBLE(2.25, 3.75)},
     [P_STALL] = {"stall_months", 18, 6, 48,
-        "months under a commissioner, still inadequate, after which it has stalled", IMV_PLAUSIBLE(13.5, 22.5)},
-    [P_RULES_YEAR] = {"rules_year", 2016, 2000, 2100,
-        "year from which persistent failure triggers a commissioner (DOMAIN: since 2016)", .flags = IMV_PARAM_FIXED},
+        "months under a commissioner, still inadequate, after which it has stalled unless findings say it is improving", IMV_PLAUSIBLE(13.5, 22.5)},
+    [P_SWITCH] = {"switching_penalty", 10, 0, 30,
+        "points lost when another model in place is on track (nothing to escalate)", IMV_PLAUSIBLE(6, 14)},
 };
 
-#define EV_RULES "DOMAIN rules in force: commissioner for persistent (inadequate twice in five years) or systemic failure"
+#define ID "commissioner"
+#define EV_RULES "DOMAIN rules in force: commissioner for persistent (inadequate more than once in five years) or systemic failure"
 #define EV_DENIAL "DOMAIN what happened: commissioners where leaders were in denial or had not fully accepted; 003 ch.4 third contention"
 #define EV_ESCALATE "DOMAIN rules in force: still inadequate under an intervention -> escalate (notice -> direction -> commissioner -> removal)"
 
-/* How long each model is expected to take to lift an authority out of
- * "inadequate" before it counts as stalled.  DOMAIN "what happened":
- * boards and peer partners left inadequate in about 2-3.7 years; 003 ch.1:
- * about two years to fair; a strategic partner first takes six months to
- * procure (000); a trust 14-24 months to go live, then 0.7-4.2 years. */
-static const struct {
-    const char *id;
-    double months;
-} expected[] = {
-    {"self_improvement", 12}, {"peer_support", 24}, {"improvement_board", 24},
-    {"executive_partnership", 24}, {"strategic_partnership", 30}, {"trust", 48},
-};
-
-typedef struct acc {
-    double s;
-    imv_result *r;
-    const imv_host *h;
-    int quiet;
-} acc;
-
-static void add(acc *a, const char *fields, double pts, const char *up,
-                const char *down, const char *ev)
-{
-    a->s += pts;
-    if (!a->quiet && fabs(pts) >= 0.05)
-        a->h->add_reason(a->r, fields, pts, pts > 0 ? up : down, ev);
-}
-
-static double clamp(double x, double lo, double hi)
-{
-    return x < lo ? lo : x > hi ? hi : x;
-}
-
-/* The year of as_of, or 0 when it does not parse. */
-static int year_of(const char *as_of)
-{
-    int y = 0;
-    for (int i = 0; i < 4 && as_of && as_of[i] >= '0' && as_of[i] <= '9'; i++)
-        y = y * 10 + (as_of[i] - '0');
-    return y;
-}
-
-static int persistent(const imv_profile_view *p)
-{
-    if (p->grade != IMV_G_INADEQUATE)
-        return 0;
-    for (size_t i = 0; i < p->n_previous && i < 2; i++)
-        if (p->previous[i] == IMV_G_INADEQUATE)
-            return 1;
-    return 0;
-}
-
-/* 1 when another model in place now has run past its expected time and
- * the authority is still inadequate. */
-static int other_stalled(const imv_profile_view *p)
-{
-    if (!p->intervention_model || p->grade != IMV_G_INADEQUATE
-        || p->intervention_months == IMV_UNKNOWN)
-        return 0;
-    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
-        if (strcmp(p->intervention_model, expected[i].id) == 0)
-            return p->intervention_months >= expected[i].months;
-    return 0;
-}
-
-static void failure(acc *a, const imv_profile_view *p, const double *w)
+static void failure(imv_acc *a, const imv_profile_view *p, const double *w, const imv_rules *ru)
 {
     double fe = p->ratings[IMV_R_FAILURE_EXTENT];
-    /* The trigger is a rule of the regime in force, so a historical case
-     * is judged by the rules of its time. */
-    if (persistent(p) && year_of(p->as_of) >= w[P_RULES_YEAR])
-        add(a, "ofsted.grade,ofsted.previous,as_of", w[P_PERSISTENT],
-            "persistent failure: inadequate more than once in five years, the trigger for a commissioner",
-            "", EV_RULES);
-    add(a, "ratings.failure_extent", w[P_W_EXTENT] * (fe - 2),
-        "the failure is widespread: a commissioner should judge what the council can still run",
-        "the failure is contained to some parts of the service", "003 ch.1 factor (a); " EV_RULES);
-    if (fe >= w[P_SYSTEMIC_EXTENT])
-        add(a, "ratings.failure_extent", w[P_W_SYSTEMIC],
-            "systemic failure: almost every part of the system is in crisis", "", EV_RULES);
-    if (other_stalled(p))
-        add(a, "current_intervention", w[P_ESCALATION],
-            "the current intervention has run past its expected time and the authority is still "
-            "inadequate: escalation to a commissioner is due", "", EV_ESCALATE);
+    mc_persistent(a, p, ru, w[P_PERSISTENT], "the trigger for a commissioner", EV_RULES);
+    mc_systemic(a, p, ru, w[P_W_SYSTEMIC], 1, "the trigger for a commissioner", EV_RULES);
+    imv_acc_term(a, "ratings.failure_extent", w[P_W_EXTENT] * (fe - 2),
+                 "the failure is widespread: a commissioner should judge what the council can still run",
+                 "the failure is contained to some parts of the service", "003 ch.1 factor (a); " EV_RULES);
+    if (p->intervention_model && !imv_in_place(p, ID)
+        && (ru->trajectory == IMV_TRAJ_STALLED || ru->trajectory == IMV_TRAJ_DETERIORATING)) {
+        char text[MC_TEXT];
+        snprintf(text, sizeof text, "the %s in place has %s (%s) and the authority is still "
+                 "inadequate: escalation to a commissioner is due", p->intervention_model,
+                 ru->trajectory == IMV_TRAJ_STALLED ? "stalled" : "deteriorated", ru->why);
+        imv_acc_term(a, "current_intervention,ofsted", w[P_ESCALATION], text, "", EV_ESCALATE);
+    }
+    mc_switching(a, p, ru, ID, w[P_SWITCH]);
 }
 
-static void doubts(acc *a, const imv_profile_view *p, const double *w,
-                   double officer, double member)
+static void doubts(imv_acc *a, const imv_profile_view *p, const double *w, double officer,
+                   double member)
 {
-    add(a, "ratings.political_commitment,ratings.corporate_leadership",
-        w[P_W_COMMITMENT] * (2 - member),
-        "serious doubts about political and corporate commitment need an independent judgement",
-        "members and the corporate centre are committed; a commissioner adds less", EV_DENIAL);
-    add(a, "ratings.acceptance", w[P_W_ACCEPTANCE] * (2 - p->ratings[IMV_R_ACCEPTANCE]),
-        "leaders have not accepted the findings: a commissioner tests whether they will",
-        "leaders accept the findings", EV_DENIAL);
-    add(a, "ratings.senior_leadership,ratings.middle_leadership",
-        w[P_W_CAPACITY] * (2 - officer),
-        "doubts about leadership capacity: a commissioner judges whether the council can improve",
-        "officers have capacity to drive improvement", "DOMAIN intervention models: commissioner where serious doubts about leadership capacity");
+    imv_acc_term(a, "ratings.political_commitment,ratings.corporate_leadership",
+                 w[P_W_COMMITMENT] * (2 - member),
+                 "doubts about political and corporate commitment need an independent judgement",
+                 "members and the corporate centre are committed; a commissioner adds less", EV_DENIAL);
+    imv_acc_term(a, "ratings.acceptance", w[P_W_ACCEPTANCE] * (2 - p->ratings[IMV_R_ACCEPTANCE]),
+                 "leaders have not fully accepted the findings: a commissioner tests whether they will",
+                 "leaders accept the findings", EV_DENIAL);
+    imv_acc_term(a, "ratings.senior_leadership,ratings.middle_leadership",
+                 w[P_W_CAPACITY] * (2 - officer),
+                 "doubts about leadership capacity: a commissioner judges whether the council can improve",
+                 "officers have capacity to drive improvement",
+                 "DOMAIN intervention models: commissioner where serious doubts about leadership capacity");
 }
 
 /* Conditions weigh less here: the commissioner's review does not depend on
  * the workforce, but whatever it recommends will (DOMAIN cross-cutting). */
-static void conditions(acc *a, const imv_profile_view *p, const double *w)
+static void conditions(imv_acc *a, const imv_profile_view *p, const double *w)
 {
     const double *rt = p->ratings;
     double c = (rt[IMV_R_WORKFORCE_STABILITY] - 2) + (rt[IMV_R_LEADERSHIP_STABILITY] - 2)
              + (rt[IMV_R_FINANCIAL_RESILIENCE] - 2);
-    add(a, "ratings.workforce_stability,ratings.leadership_stability,ratings.financial_resilience",
-        w[P_W_CONDITIONS] * c,
-        "workforce, leadership and finances are steady enough to act on the review",
-        "workforce instability, leadership churn and weak finances will slow whatever the commissioner recommends",
-        "003 ch.2 Enablers 2, 3, 7");
+    imv_acc_term(a, "ratings.workforce_stability,ratings.leadership_stability,ratings.financial_resilience",
+                 w[P_W_CONDITIONS] * c,
+                 "workforce, leadership and finances are steady enough to act on the review",
+                 "workforce instability, leadership churn and weak finances will slow whatever the commissioner recommends",
+                 "003 ch.2 Enablers 2, 3, 7");
 }
 
-static void preconditions(const imv_profile_view *p, const double *w,
+static void preconditions(const imv_profile_view *p, const double *w, const imv_rules *ru,
                           imv_result *r, const imv_host *h)
 {
     if (p->grade != IMV_G_INADEQUATE)
         h->add_unmet(r, "the authority is not judged inadequate: a commissioner follows an "
                         "inadequate judgement (DOMAIN rules in force)");
-    if (!p->intervention_model || strcmp(p->intervention_model, "commissioner") != 0
-        || p->intervention_months == IMV_UNKNOWN)
+    if (!imv_in_place(p, ID) || ru->months == IMV_UNKNOWN)
         return;
-    if (p->grade == IMV_G_INADEQUATE && p->intervention_months >= w[P_STALL])
+    if (p->grade == IMV_G_INADEQUATE && ru->months >= w[P_STALL]
+        && ru->trajectory != IMV_TRAJ_ON_TRACK)
         h->add_unmet(r, "a commissioner has been in place past its expected time and the "
                         "authority is still inadequate: it has stalled; escalate to removal "
                         "into a trust (DOMAIN rules: commissioner -> removal)");
-    else if (p->intervention_months >= w[P_REVIEW])
+    else if (ru->months >= w[P_REVIEW])
         h->add_unmet(r, "a commissioner is already in place and has had time to review: act on "
                         "the recommendation (support, partnership or trust) rather than appoint "
                         "another (DOMAIN rules; 002: Torbay's commissioner recommended a partnership)");
 }
 
-static int score(const imv_profile_view *p, const double *w, imv_result *r,
-                 const imv_host *h)
+static int score(const imv_profile_view *p, const double *w, imv_result *r, const imv_host *h)
 {
     const double *rt = p->ratings;
     double officer = (rt[IMV_R_SENIOR_LEADERSHIP] + rt[IMV_R_MIDDLE_LEADERSHIP]) / 2;
     double member = (rt[IMV_R_POLITICAL_COMMITMENT] + rt[IMV_R_CORPORATE_LEADERSHIP]) / 2;
-    acc a = {.s = w[P_BASE], .r = r, .h = h, .quiet = (p->flags & IMV_VIEW_SCORE_ONLY) != 0};
-
-    failure(&a, p, w);
+    imv_rules ru;
+    imv_rules_of_view(p, ID, w[P_STALL], &ru);
+    imv_acc a;
+    imv_acc_init(&a, w[P_BASE], p, r, h);
+    imv_acc_base(&a, "the base score of a commissioner's review, before any factor",
+                 "declared parameter base (docs/models.md)");
+    failure(&a, p, w, &ru);
     doubts(&a, p, w, officer, member);
     conditions(&a, p, w);
-    h->set_score(r, clamp(a.s, 0, 100));
-    preconditions(p, w, r, h);
+    imv_acc_done(&a);
+    preconditions(p, w, &ru, r, h);
     if (a.quiet)
         return 0;
-    imv_journey j = {.struct_size = sizeof j};
+    /* A review already under way has only its remainder left. */
+    double review = w[P_REVIEW];
+    if (imv_in_place(p, ID) && ru.months != IMV_UNKNOWN)
+        review = ru.months < review ? review - ru.months : 0;
+    imv_journey j = IMV_JOURNEY_INIT;
     h->journey(p, &j);
-    double s = w[P_REVIEW];
-    h->set_timeline(r, s, j.months_to_fair > 0 ? s + j.months_to_fair : 0,
-                    j.months_to_good > 0 ? s + j.months_to_good : 0);
+    h->set_timeline(r, review, j.months_to_fair > 0 ? review + j.months_to_fair : 0,
+                    j.months_to_good > 0 ? review + j.months_to_good : 0);
     h->add_risk(r, "a commissioner decides the model; the timeline is that of whatever the "
-                   "review recommends, after the review");
-    if (member >= 2.5 && officer >= 2)
-        h->add_risk(r, "where a commissioner finds capacity and commitment the council keeps "
-                       "control (DOMAIN what happened): the review may only confirm a board");
+                   "review recommends, after the review (its likely outcome: commissioner_outlook)");
     return 0;
 }
 

@@ -22,18 +22,21 @@
  *
  * Thread safety: no mutable state outside the call.
  */
-#include <math.h>
-
-#include "imeval_plugin.h"
+#include "model_common.h"
 
 enum {
-    P_W_OFFICER, P_W_MEMBER, P_W_ACCEPTANCE, P_W_SELF_ASSESSMENT,
+    P_BASE, P_W_OFFICER, P_W_MEMBER, P_W_ACCEPTANCE, P_W_SELF_ASSESSMENT,
     P_W_GOVERNANCE, P_W_PARTNERSHIPS, P_W_EXTENT, P_W_WORKFORCE,
     P_W_STABILITY, P_W_FINANCE, P_W_AGENCY, P_W_CHURN, P_GOOD_BONUS,
-    P_RI_BONUS, P_INADEQUATE_PENALTY, P_COUNT
+    P_RI_BONUS, P_INADEQUATE_PENALTY, P_W_INVEST, P_W_CARE, P_COUNT
 };
 
 static const imv_param_def params[P_COUNT] = {
+    [P_BASE] = {"base", 40, 0, 100, "score before any factor", .flags = IMV_PARAM_BASE},
+    [P_W_INVEST] = {"w_investment", 3, 0, 10,
+        "points for additional investment at (up to double) the low end of what turnarounds of this size needed; as many lost below it", IMV_PLAUSIBLE(1.5, 4.5)},
+    [P_W_CARE] = {"w_children_in_care", 2, 0, 10,
+        "points lost as children in care per 10,000 children rise from England's ~65 to double it", IMV_PLAUSIBLE(1, 3)},
     [P_W_OFFICER] = {"w_officer", 10, 0, 20,
         "points per rating point of officer capacity (mean senior and middle leadership) above 2", IMV_PLAUSIBLE(7.5, 12.5)},
     [P_W_MEMBER] = {"w_member", 3, 0, 15,
@@ -69,42 +72,22 @@ static const imv_param_def params[P_COUNT] = {
 #define EV_FAIR_GOOD "003 ch.1 fair to good: robust self-assessment once external oversight is lifted"
 #define EV_NOTHING "DOMAIN: a good or outstanding authority does not need formal intervention"
 
-typedef struct acc {
-    double s;
-    imv_result *r;
-    const imv_host *h;
-    int quiet;
-} acc;
-
-static void add(acc *a, const char *fields, double pts, const char *up,
-                const char *down, const char *ev)
-{
-    a->s += pts;
-    if (!a->quiet && fabs(pts) >= 0.05)
-        a->h->add_reason(a->r, fields, pts, pts > 0 ? up : down, ev);
-}
-
-static double clamp(double x, double lo, double hi)
-{
-    return x < lo ? lo : x > hi ? hi : x;
-}
-
-static void grade(acc *a, const imv_profile_view *p, const double *w)
+static void grade(imv_acc *a, const imv_profile_view *p, const double *w)
 {
     switch (p->grade) {
     case IMV_G_OUTSTANDING:
     case IMV_G_GOOD:
-        add(a, "ofsted.grade", w[P_GOOD_BONUS] + (p->grade == IMV_G_OUTSTANDING ? 5 : 0),
+        imv_acc_term(a, "ofsted.grade", w[P_GOOD_BONUS] + (p->grade == IMV_G_OUTSTANDING ? 5 : 0),
             "judged good or better: the council's own plan, with peer review, is the right level",
             "", EV_NOTHING);
         break;
     case IMV_G_REQUIRES_IMPROVEMENT:
-        add(a, "ofsted.grade", w[P_RI_BONUS],
+        imv_acc_term(a, "ofsted.grade", w[P_RI_BONUS],
             "already fair: the fair-to-good stage is led from within, with external challenge",
             "", EV_FAIR_GOOD);
         break;
     case IMV_G_INADEQUATE:
-        add(a, "ofsted.grade", -w[P_INADEQUATE_PENALTY], "",
+        imv_acc_term(a, "ofsted.grade", -w[P_INADEQUATE_PENALTY], "",
             "judged inadequate: the DfE intervenes after an inadequate judgement",
             "DOMAIN: when Ofsted judges inadequate, the DfE intervenes");
         break;
@@ -113,53 +96,52 @@ static void grade(acc *a, const imv_profile_view *p, const double *w)
     }
 }
 
-static void capacity(acc *a, const imv_profile_view *p, const double *w,
+static void capacity(imv_acc *a, const imv_profile_view *p, const double *w,
                      double officer, double member)
 {
     const double *rt = p->ratings;
-    add(a, "ratings.senior_leadership,ratings.middle_leadership", w[P_W_OFFICER] * (officer - 2),
+    imv_acc_term(a, "ratings.senior_leadership,ratings.middle_leadership", w[P_W_OFFICER] * (officer - 2),
         "senior and middle leaders can lead improvement themselves",
         "leadership capacity is too thin to improve without outside help",
         "003 ch.2 Enabler 2: senior and middle leadership");
-    add(a, "ratings.political_commitment,ratings.corporate_leadership", w[P_W_MEMBER] * (member - 2),
+    imv_acc_term(a, "ratings.political_commitment,ratings.corporate_leadership", w[P_W_MEMBER] * (member - 2),
         "members and the corporate centre back and scrutinise improvement",
         "members and the corporate centre are not yet engaged",
         "003 ch.2 Enabler 2: political and corporate leaders");
-    add(a, "ratings.acceptance", w[P_W_ACCEPTANCE] * (rt[IMV_R_ACCEPTANCE] - 2),
+    imv_acc_term(a, "ratings.acceptance", w[P_W_ACCEPTANCE] * (rt[IMV_R_ACCEPTANCE] - 2),
         "leaders accept the findings and act on them",
         "leaders dispute the findings; left alone they lose time defending the service",
         "003 ch.2 Enabler 1: honest self-appraisal");
-    add(a, "ratings.self_assessment", w[P_W_SELF_ASSESSMENT] * (rt[IMV_R_SELF_ASSESSMENT] - 2),
+    imv_acc_term(a, "ratings.self_assessment", w[P_W_SELF_ASSESSMENT] * (rt[IMV_R_SELF_ASSESSMENT] - 2),
         "the council knows its own service", "the council does not know its own service well",
         EV_FAIR_GOOD);
-    add(a, "ratings.governance", w[P_W_GOVERNANCE] * (rt[IMV_R_GOVERNANCE] - 2),
+    imv_acc_term(a, "ratings.governance", w[P_W_GOVERNANCE] * (rt[IMV_R_GOVERNANCE] - 2),
         "scrutiny and challenge are in place", "internal scrutiny is weak",
         EV_FAIR_GOOD);
-    add(a, "ratings.partnerships", w[P_W_PARTNERSHIPS] * (rt[IMV_R_PARTNERSHIPS] - 2),
+    imv_acc_term(a, "ratings.partnerships", w[P_W_PARTNERSHIPS] * (rt[IMV_R_PARTNERSHIPS] - 2),
         "partners work with the council", "partners are not yet engaged",
         "003 ch.2 Enabler 4: engaging partners");
-    add(a, "ratings.failure_extent", -w[P_W_EXTENT] * (rt[IMV_R_FAILURE_EXTENT] - 2),
+    imv_acc_term(a, "ratings.failure_extent", -w[P_W_EXTENT] * (rt[IMV_R_FAILURE_EXTENT] - 2),
         "little or contained failure", "the failure is too wide to leave to the council alone",
         "003 ch.1 factor (a); 003 ch.2: a good service can become poor within three months");
 }
 
-static void conditions(acc *a, const imv_profile_view *p, const double *w)
+static void conditions(imv_acc *a, const imv_profile_view *p, const double *w)
 {
     const double *rt = p->ratings;
-    add(a, "ratings.workforce_stability", w[P_W_WORKFORCE] * (rt[IMV_R_WORKFORCE_STABILITY] - 2),
+    imv_acc_term(a, "ratings.workforce_stability", w[P_W_WORKFORCE] * (rt[IMV_R_WORKFORCE_STABILITY] - 2),
         "a stable workforce", "workforce turbulence", "003 ch.2 Enabler 3");
-    add(a, "ratings.leadership_stability", w[P_W_STABILITY] * (rt[IMV_R_LEADERSHIP_STABILITY] - 2),
+    imv_acc_term(a, "ratings.leadership_stability", w[P_W_STABILITY] * (rt[IMV_R_LEADERSHIP_STABILITY] - 2),
         "stable leadership", "leadership churn",
         "003 ch.2 Enabler 2: stability in key leadership positions");
-    add(a, "ratings.financial_resilience", w[P_W_FINANCE] * (rt[IMV_R_FINANCIAL_RESILIENCE] - 2),
+    imv_acc_term(a, "ratings.financial_resilience", w[P_W_FINANCE] * (rt[IMV_R_FINANCIAL_RESILIENCE] - 2),
         "the finance plan can carry improvement", "finances cannot carry improvement",
         "003 ch.2 Enabler 7");
-    if (IMV_HAS_FACT(p, IMV_F_AGENCY_RATE) && p->facts[IMV_F_AGENCY_RATE] > 0.15)
-        add(a, "facts.agency_rate", -w[P_W_AGENCY] * (p->facts[IMV_F_AGENCY_RATE] - 0.15) / 0.10,
-            "", "a high agency rate", "003 ch.2 Enabler 3");
+    mc_workforce_rates(a, p, w[P_W_AGENCY], "a council left to improve alone loses practice as staff change",
+                       "003 ch.2 Enabler 3");
     if (IMV_HAS_FACT(p, IMV_F_LEADERSHIP_CHANGES_3Y)) {
-        double n = clamp(p->facts[IMV_F_LEADERSHIP_CHANGES_3Y] - 2, 0, 3);
-        add(a, "facts.leadership_changes_3y", -w[P_W_CHURN] * n, "",
+        double n = imv_clamp(p->facts[IMV_F_LEADERSHIP_CHANGES_3Y] - 2, 0, 3);
+        imv_acc_term(a, "facts.leadership_changes_3y", -w[P_W_CHURN] * n, "",
             "repeated changes of director", "003 ch.3: series of short-term interim leaders");
     }
 }
@@ -170,18 +152,23 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r,
     const double *rt = p->ratings;
     double officer = (rt[IMV_R_SENIOR_LEADERSHIP] + rt[IMV_R_MIDDLE_LEADERSHIP]) / 2;
     double member = (rt[IMV_R_POLITICAL_COMMITMENT] + rt[IMV_R_CORPORATE_LEADERSHIP]) / 2;
-    acc a = {.s = 40, .r = r, .h = h, .quiet = (p->flags & IMV_VIEW_SCORE_ONLY) != 0};
+    imv_acc a;
+    imv_acc_init(&a, w[P_BASE], p, r, h);
+    imv_acc_base(&a, "the base score of the council's own improvement, before any factor",
+                 "declared parameter base (docs/models.md)");
 
     grade(&a, p, w);
     capacity(&a, p, w, officer, member);
     conditions(&a, p, w);
-    h->set_score(r, clamp(a.s, 0, 100));
+    mc_investment(&a, p, w[P_W_INVEST]);
+    mc_children_in_care(&a, p, w[P_W_CARE]);
+    imv_acc_done(&a);
     if (p->grade == IMV_G_INADEQUATE)
         h->add_unmet(r, "the authority is judged inadequate: the DfE intervenes (DOMAIN rules in "
                         "force); self-improvement is for fair or better services");
     if (a.quiet)
         return 0;
-    imv_journey j = {.struct_size = sizeof j};
+    imv_journey j = IMV_JOURNEY_INIT;
     h->journey(p, &j);
     h->set_timeline(r, 0, j.months_to_fair, j.months_to_good);
     h->add_risk(r, "complacency and loss of focus once external oversight is absent "

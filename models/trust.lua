@@ -6,24 +6,27 @@
 -- instances in which there is not the leadership commitment to and capacity
 -- for driving change at service, corporate and political level");
 -- 003 ch.3 formal support (d); 003 case study 3 (Doncaster: "constant cycle
--- of improvement and regression", trust from 2014, still inadequate 2015 but
--- improving); 002 (Ray Jones: a trust for a small authority means "the delay,
--- disruption and distraction for 18 months" and "will still be too small and
--- unsustainable and more costly"); DOMAIN what happened (14-24 months to go
--- live, GBP 2.5m-3.3m set-up, heavy overspends, imposed trusts rare after 2017).
+-- of improvement and regression", the first trust, live September 2014, still
+-- inadequate 2015 but improving); 002 (Ray Jones: a trust for a small
+-- authority means "the delay, disruption and distraction for 18 months" and
+-- "will still be too small and unsustainable and more costly"); DOMAIN what
+-- happened (14-24 months to go live, GBP 2.5m-3.3m set-up, heavy overspends,
+-- 0.7-4.2 years from go-live to better than inadequate, imposed trusts rare
+-- after 2017).
 --
--- Declared monotonicity (tests/check_models.c checks it):
---   never raised by more senior_leadership, middle_leadership,
---     political_commitment, corporate_leadership, acceptance;
---   never lowered by more failure_extent;
---   never lowered by more workforce_stability, leadership_stability,
---     financial_resilience;
---   governance, partnerships, self_assessment, initial_response: no effect.
+-- A trust already in place is scored as continuing: by its trajectory
+-- (imeval.rules), with no set-up lag, and without the reasons for creating
+-- one.  Before 2013 no children's services trust existed (Doncaster's was
+-- the first), so a trust then was not an option the DfE had.
+--
+-- Declared directions (tests/check_models.c reads them from `directions`).
 
 local EV_CONTENTION = "003 ch.4 Formal improvement support: trust where no commitment and capacity at service, corporate and political level"
 local EV_SMALL = "002: a trust for a small authority is 18 months of delay, disruption and distraction, too small and more costly"
 local EV_RULES = "DOMAIN rules in force: escalation notice -> direction -> commissioner -> removal"
 local EV_COST = "DOMAIN what happened: trust set-up GBP 2.5m-3.3m, heavy overspends; 003 ch.2 Enabler 7"
+local EV_WORKFORCE = "DOMAIN cross-cutting: workforce collapse slows every model; a transfer to a new employer adds disruption"
+local EV_CONTINUING = "003 ch.1 pitfalls: false starts; DOMAIN what happened: trusts left inadequate 0.7-4.2 years after going live"
 
 local F_OFFICER = { "ratings.senior_leadership", "ratings.middle_leadership" }
 local F_MEMBER = { "ratings.political_commitment", "ratings.corporate_leadership" }
@@ -32,50 +35,16 @@ local F_EXTENT = { "ratings.failure_extent" }
 local F_WORKFORCE = { "ratings.workforce_stability" }
 local F_STABILITY = { "ratings.leadership_stability" }
 local F_FINANCE = { "ratings.financial_resilience" }
-local F_AGENCY = { "facts.agency_rate" }
 local F_CHURN = { "facts.leadership_changes_3y" }
-local F_PERSISTENT = { "ofsted.grade", "ofsted.previous" }
+local F_PERSISTENT = { "ofsted.grade", "ofsted.previous", "as_of" }
+local F_SYSTEMIC = { "ofsted.judgements", "as_of" }
 local F_SIZE = { "size.child_population" }
 local F_CURRENT = { "current_intervention" }
 local F_ASOF = { "as_of" }
+local F_FRONT = { "facts.unallocated_cases", "size.child_population" }
 
--- Months each model is expected to take to lift an authority out of
--- "inadequate" before it counts as stalled (same table as commissioner.c:
--- DOMAIN what happened; 003 ch.1; 000).
-local EXPECTED = {
-  self_improvement = 12, peer_support = 24, improvement_board = 24,
-  executive_partnership = 24, strategic_partnership = 30, commissioner = 18,
-}
-
-local F_CURRENT_CI = { "current_intervention" }
-
-local function clamp(x, lo, hi)
-  if x < lo then return lo elseif x > hi then return hi end
-  return x
-end
-
-local function add(reasons, s, fields, pts, up, down, ev)
-  if reasons and (pts >= 0.05 or pts <= -0.05) then
-    reasons[#reasons + 1] = { fields = fields, points = pts,
-                              text = pts > 0 and up or down, evidence = ev }
-  end
-  return s + pts
-end
-
--- This model is in place now, the authority still inadequate, and the model
--- still within its expected time: changing course would throw away the
--- set-up and the momentum (003 ch.1: "hold your nerve" while data lag).
-local function continuing(p, w, id)
-  local ci = p.current_intervention
-  return ci ~= nil and ci.model == id and p.grade == "inadequate"
-    and (ci.months == nil or ci.months < w.stall_months)
-end
-
-local function persistent(p)
-  if p.grade ~= "inadequate" then return false end
-  local prev = p.previous
-  return prev ~= nil and (prev[1] == "inadequate" or prev[2] == "inadequate")
-end
+local term = imeval.term
+local clamp = imeval.clamp
 
 local function year(p)
   return tonumber(string.sub(p.as_of, 1, 4)) or 0
@@ -85,18 +54,38 @@ local function child_population(p)
   return p.size and p.size.child_population
 end
 
+local function small(p, w)
+  local cp = child_population(p)
+  return cp ~= nil and cp < w.small_authority_children
+end
+
+-- The worst of the agency, vacancy and turnover rates above 15%, counted
+-- once (DOMAIN: workforce collapse follows an inadequate judgement).
+local function workforce_rates(p, w, s, rs)
+  local f = p.facts
+  local worst, name, field = 0.15, nil, nil
+  for _, k in ipairs({ "agency_rate", "vacancy_rate", "turnover_rate" }) do
+    if f[k] and f[k] > worst then worst, name, field = f[k], k, "facts." .. k end
+  end
+  if not name then return s end
+  return term(rs, s, { field }, -w.w_agency * (worst - 0.15) / 0.10, "",
+    string.format("a %s of %.0f%%: moving staff to a new employer adds disruption to an unstable workforce",
+      string.gsub(name, "_", " "), 100 * worst), EV_WORKFORCE)
+end
+
+-- Why a trust would be created: the third contention.
 local function no_commitment(p, w, s, rs, officer, member)
   local r = p.ratings
-  s = add(rs, s, F_MEMBER, w.w_commitment * (2 - member),
+  s = term(rs, s, F_MEMBER, w.w_commitment * (2 - member),
     "political and corporate leaders lack the commitment or capacity to drive change",
     "members and the corporate centre can drive change; removal is not warranted", EV_CONTENTION)
-  s = add(rs, s, F_OFFICER, w.w_capacity * (2 - officer),
+  s = term(rs, s, F_OFFICER, w.w_capacity * (2 - officer),
     "service leadership lacks the capacity to drive change",
     "service leaders have capacity to drive change", EV_CONTENTION)
-  s = add(rs, s, F_ACCEPT, w.w_acceptance * (2 - r.acceptance),
+  s = term(rs, s, F_ACCEPT, w.w_acceptance * (2 - r.acceptance),
     "leaders dispute or have not accepted the findings",
     "leaders accept the findings", "003 ch.1 factor (b); DOMAIN what happened")
-  s = add(rs, s, F_EXTENT, w.w_extent * (r.failure_extent - 2),
+  s = term(rs, s, F_EXTENT, w.w_extent * (r.failure_extent - 2),
     "the failure is widespread", "the failure is contained",
     "003 ch.1 factor (a); DOMAIN: trusts went to the worst cases")
   return s
@@ -104,100 +93,146 @@ end
 
 local function conditions(p, w, s, rs)
   local r = p.ratings
-  s = add(rs, s, F_WORKFORCE, w.w_workforce * (r.workforce_stability - 2),
+  s = term(rs, s, F_WORKFORCE, w.w_workforce * (r.workforce_stability - 2),
     "a stable workforce can transfer to the trust",
-    "an unstable workforce, and a transfer to a new employer adds disruption", EV_SMALL)
-  s = add(rs, s, F_STABILITY, w.w_stability * (r.leadership_stability - 2),
+    "an unstable workforce, and a transfer to a new employer adds disruption", EV_WORKFORCE)
+  s = term(rs, s, F_STABILITY, w.w_stability * (r.leadership_stability - 2),
     "stable leadership through the transition", "leadership churn through the transition",
     "003 ch.2 Enabler 2")
-  s = add(rs, s, F_FINANCE, w.w_finance * (r.financial_resilience - 2),
+  s = term(rs, s, F_FINANCE, w.w_finance * (r.financial_resilience - 2),
     "the council can fund the trust's contract and set-up",
     "the council cannot readily fund a trust: set-up and overspends are costly", EV_COST)
+  s = workforce_rates(p, w, s, rs)
   local f = p.facts
-  if f.agency_rate and f.agency_rate > 0.15 then
-    s = add(rs, s, F_AGENCY, -w.w_agency * (f.agency_rate - 0.15) / 0.10, "",
-      "a high agency rate (Doncaster's trust had to bring it from 18% to 9%)",
-      "003 case study 3")
-  end
   if f.leadership_changes_3y then
-    s = add(rs, s, F_CHURN, -w.w_churn * clamp(f.leadership_changes_3y - 2, 0, 3), "",
+    s = term(rs, s, F_CHURN, -w.w_churn * clamp(f.leadership_changes_3y - 2, 0, 3), "",
       "repeated changes of director", "003 ch.3: a series of short-term interim leaders")
   end
   return s
 end
 
--- The escalation ladder: a stalled intervention, or a commissioner who has
--- reviewed, moves removal closer.
-local function escalation(p, w, s, rs)
-  local ci = p.current_intervention
-  if not ci or not ci.months or p.grade ~= "inadequate" then return s end
-  local due = EXPECTED[ci.model]
-  if due and ci.months >= due then
-    s = add(rs, s, F_CURRENT, w.escalation_bonus,
-      "the current intervention has run past its expected time and the authority is still "
-        .. "inadequate: the next step on the ladder is closer", "", EV_RULES)
+-- The rules of the date: persistent and systemic failure, weighted as the
+-- rules of the profile's own date weigh them (imeval.rules).
+local function rules_terms(p, w, s, rs, ru)
+  local cw, regime = ru.commissioner_weight, ru.regime
+  -- Evidence of Doncaster's trust (2013-14) cannot argue for a trust before it existed.
+  local ev = year(p) >= w.first_trust_year and "003 case study 3 (Doncaster); DOMAIN rules in force"
+    or "DOMAIN rules in force"
+  if ru.persistent == 1 then
+    s = term(rs, s, F_PERSISTENT, w.persistent_bonus * cw,
+      string.format("persistent failure: inadequate in %d and again in %d, within five years; removal "
+        .. "is the last step of the ladder (%s)", ru.persistent_earlier_year, ru.persistent_year, regime),
+      "", ev)
+  elseif ru.persistent == -1 then
+    s = term(rs, s, F_PERSISTENT, w.persistent_bonus * cw * 0.5,
+      "an earlier inadequate judgement is undated: persistent failure if it fell within five years, "
+        .. "so counted at half weight (" .. regime .. ")", "", ev)
   end
-  if ci.model == "commissioner" and ci.months >= w.review_months then
-    s = add(rs, s, F_CURRENT, w.after_review_bonus,
+  if ru.systemic == 1 then
+    s = term(rs, s, F_SYSTEMIC, w.systemic_bonus * cw,
+      string.format("systemic failure: inadequate on all %d key judgements given (%s)", ru.n_key, regime),
+      "", "DOMAIN rules in force")
+  end
+  return s
+end
+
+-- The escalation ladder: a stalled or deteriorating intervention, or a
+-- commissioner who has reviewed, moves removal closer.
+local function escalation(p, w, s, rs, ru)
+  local ci = p.current_intervention
+  if not ci or p.grade ~= "inadequate" then return s end
+  if ci.model ~= "trust" and (ru.trajectory == "stalling" or ru.trajectory == "deteriorating") then
+    s = term(rs, s, F_CURRENT, w.escalation_bonus,
+      string.format("the %s in place has %s (%s): the next step on the ladder is closer", ci.model,
+        ru.trajectory == "stalling" and "stalled" or "deteriorated", ru.why), "", EV_RULES)
+  end
+  if ci.model == "commissioner" and ru.months and ru.months >= w.review_months then
+    s = term(rs, s, F_CURRENT, w.after_review_bonus,
       "a commissioner has reviewed the council: removal to a trust is one of its options", "",
       "DOMAIN rules in force: a trust is one possible outcome of a commissioner's review")
+  end
+  if ci.model ~= "trust" and ru.trajectory == "on_track" then
+    s = term(rs, s, F_CURRENT, -w.switching_penalty, "",
+      string.format("the %s in place is on track (%s): removal would restart the journey", ci.model, ru.why),
+      EV_CONTINUING)
   end
   return s
 end
 
 local function context(p, w, s, rs)
-  if persistent(p) then
-    s = add(rs, s, F_PERSISTENT, w.persistent_bonus,
-      "persistent failure: a constant cycle of improvement and regression", "",
-      "003 case study 3 (Doncaster); DOMAIN rules in force")
-  end
-  local cp = child_population(p)
-  if cp and cp < w.small_authority_children then
-    s = add(rs, s, F_SIZE, -w.small_penalty, "",
+  if small(p, w) then
+    s = term(rs, s, F_SIZE, -w.small_penalty, "",
       "a small authority: a trust would be too small, unsustainable and more costly", EV_SMALL)
   end
-  if year(p) >= w.sector_led_year then
-    s = add(rs, s, F_ASOF, -w.sector_led_penalty, "",
+  local y = year(p)
+  if y < w.first_trust_year then
+    s = term(rs, s, F_ASOF, -w.before_trusts_penalty, "",
+      "no children's services trust existed yet (the first, Doncaster's, followed the 2013 review): "
+        .. "removal then meant a direction to contract the service out",
+      "003 case study 3; 000, 004: government-ordered interventions")
+  elseif y >= w.sector_led_year then
+    s = term(rs, s, F_ASOF, -w.sector_led_penalty, "",
       "since 2017 the emphasis is on sector-led support and imposed trusts are rare",
       "DOMAIN rules in force: from 2017 sector-led support; since 2023 a trust is one possible outcome")
+  end
+  local f = p.facts
+  local cp = child_population(p)
+  if f.unallocated_cases and cp and cp > 0 then
+    local u = clamp(f.unallocated_cases / (cp / 1000) / 2, 0, 1)
+    s = term(rs, s, F_FRONT, -w.w_front_door * u, "",
+      string.format("%.0f unallocated cases: the front door needs grip now, not after a trust's 14-24 months of set-up",
+        f.unallocated_cases),
+      "003 ch.2 Enabler 5: a secure front end first; a good service can become poor within three months")
   end
   return s
 end
 
-local function unmet_list(p, w)
+local function unmet_list(p, ru)
   local u = {}
-  if p.grade ~= "inadequate" then
+  if p.grade ~= "inadequate" and not (p.current_intervention and p.current_intervention.model == "trust") then
     u[#u + 1] = "the authority is not judged inadequate: removal to a trust needs a statutory "
       .. "direction after an inadequate judgement (DOMAIN rules in force)"
   end
   local ci = p.current_intervention
-  if ci and ci.model == "trust" and p.grade == "inadequate" and ci.months
-      and ci.months >= w.stall_months then
-    u[#u + 1] = "a trust has been in place past its expected time and services are still "
-      .. "inadequate: it has stalled; a commissioner should review the trust (DOMAIN: three "
-      .. "trusts returned in-house, one restructured)"
+  if ci and ci.model == "trust" and (ru.trajectory == "stalling" or ru.trajectory == "deteriorating") then
+    u[#u + 1] = string.format("the trust in place has %s (%s) and services are still inadequate: a "
+      .. "commissioner should review the trust (DOMAIN: three trusts returned in-house, one restructured)",
+      ru.trajectory == "stalling" and "stalled" or "deteriorated", ru.why)
   end
   return u
 end
 
-local function details(p, w, res)
+-- Months from the decision, or from where a trust in place is: the journey
+-- runs from going live; months since go-live count at the trajectory's pace.
+local function timeline(p, w, ru, in_place)
   local fair, good = imeval.journey(p)
-  local cp = child_population(p)
-  local setup = w.setup_months
-  res.timeline = { setup_months = setup,
-                   months_to_fair = fair > 0 and setup + fair or 0,
-                   months_to_good = good > 0 and setup + good or 0 }
-  local risks = {
-    "set-up takes 14-24 months and about GBP 2.5m-3.3m; several trusts overspent heavily "
-      .. "(DOMAIN what happened)",
-    "services stay inadequate during set-up; Doncaster's trust was still inadequate a year "
-      .. "after going live (003 case study 3)",
-  }
-  if cp and cp < w.small_authority_children then
-    risks[#risks + 1] = "small authority: '18 months of delay, disruption and distraction' "
-      .. "and a trust 'too small and unsustainable' (002)"
+  if not in_place then
+    local setup = w.setup_months
+    return { setup_months = setup, months_to_fair = fair > 0 and setup + fair or 0,
+             months_to_good = good > 0 and setup + good or 0 }
   end
-  res.risks = risks
+  local pace = ru.trajectory == "stalling" and 0.5 or ru.trajectory == "deteriorating" and 0 or 1
+  local left = fair - (ru.months or 0) * pace
+  if fair > 0 and left < 6 then left = 6 end
+  return { setup_months = 0, months_to_fair = fair > 0 and left or 0,
+           months_to_good = good > 0 and (fair > 0 and left or 0) + (good - fair) or 0 }
+end
+
+local function risks(p, w, in_place)
+  local r = {}
+  if not in_place then
+    r[#r + 1] = "set-up takes 14-24 months and about GBP 2.5m-3.3m; several trusts overspent heavily "
+      .. "(DOMAIN what happened)"
+    r[#r + 1] = "services stay inadequate during set-up and for a while after going live (DOMAIN: "
+      .. "0.7-4.2 years from go-live to better than inadequate)"
+  else
+    r[#r + 1] = "three trusts have since returned in-house and one was restructured (DOMAIN what happened)"
+  end
+  if small(p, w) then
+    r[#r + 1] = "small authority: '18 months of delay, disruption and distraction' and a trust "
+      .. "'too small and unsustainable' (002)"
+  end
+  return r
 end
 
 local function score(p, w)
@@ -206,31 +241,43 @@ local function score(p, w)
   local rs = (not quiet) and {} or nil
   local officer = (r.senior_leadership + r.middle_leadership) / 2
   local member = (r.political_commitment + r.corporate_leadership) / 2
-  local s = w.base
-  s = no_commitment(p, w, s, rs, officer, member)
-  s = conditions(p, w, s, rs)
-  if continuing(p, w, "trust") then
-    s = add(rs, s, F_CURRENT_CI, w.continuity_bonus,
-      "this model is in place and still within its expected time: hold your nerve rather than restart",
-      "", "003 ch.1 poor to fair: hold your nerve while data lag practice")
+  local ru = imeval.rules(p, "trust", w.stall_months)
+  local ci = p.current_intervention
+  local in_place = ci ~= nil and ci.model == "trust"
+  local s = imeval.base(rs, w.base, "the base score of a trust, before any factor",
+    "declared parameter base (docs/models.md)")
+  if in_place then
+    if ru.trajectory == "on_track" or ru.trajectory == "unknown" then
+      s = term(rs, s, F_CURRENT, w.continuing_bonus,
+        "the trust is in place and on track (" .. ru.why .. "): scored as continuing, by whether it "
+          .. "is working, not as a new choice", "", EV_CONTINUING)
+    end
+    if p.grade ~= "inadequate" then
+      s = term(rs, s, { "ofsted.grade" }, w.continuing_bonus / 2,
+        "the trust has taken the service out of inadequate", "", EV_CONTINUING)
+    end
+  else
+    s = no_commitment(p, w, s, rs, officer, member)
+    s = rules_terms(p, w, s, rs, ru)
+    s = escalation(p, w, s, rs, ru)
+    s = context(p, w, s, rs)
   end
-  s = escalation(p, w, s, rs)
-  s = context(p, w, s, rs)
-  local res = { score = clamp(s, 0, 100), unmet_preconditions = unmet_list(p, w) }
+  s = conditions(p, w, s, rs)
+  local res = { score = clamp(s, 0, 100), unmet_preconditions = unmet_list(p, ru) }
   if quiet then return res end
   res.reasons = rs
-  details(p, w, res)
+  res.timeline = timeline(p, w, ru, in_place)
+  res.risks = risks(p, w, in_place)
   return res
 end
 
 return {
   id = "trust",
   name = "Independent trust",
-  version = "1.0.0",
+  version = "2.0.0",
   summary = "Services removed to an independent non-profit trust; fits the absence of commitment and "
-    .. "capacity at service, corporate and political level, persistent failure and stalled "
-    .. "interventions. Rises with failure_extent, workforce and leadership stability, finances; "
-    .. "falls with senior/middle leadership, political commitment, corporate leadership, acceptance.",
+    .. "capacity at service, corporate and political level, persistent or systemic failure and "
+    .. "stalled interventions; a trust in place is judged by its trajectory.",
   evidence = "003 ch.4 third contention; 003 ch.3 formal support (d); 003 case study 3 (Doncaster); "
     .. "002 (small-authority warning); DOMAIN rules in force and what happened",
   -- How a higher rating moves the score (tests/check_models.c checks it).
@@ -257,31 +304,45 @@ return {
     { name = "w_finance", default = 4, min = 0, max = 10,
       description = "points per rating point of financial_resilience above 2", plausible = { 3, 5 } },
     { name = "w_agency", default = 2, min = 0, max = 10,
-      description = "points lost per 10 percentage points of agency_rate above 15%", plausible = { 1.5, 2.5 } },
+      description = "points lost per 10 percentage points of the worst of agency, vacancy and turnover rates above 15%", plausible = { 1.5, 2.5 } },
     { name = "w_churn", default = 1, min = 0, max = 5,
       description = "points lost per leadership change beyond two in three years (up to three)", plausible = { 0.75, 1.25 } },
+    { name = "w_front_door", default = 4, min = 0, max = 15,
+      description = "points lost at 2 or more unallocated cases per 1,000 children (the front door cannot wait for set-up)", plausible = { 2, 6 } },
     { name = "persistent_bonus", default = 12, min = 0, max = 30,
-      description = "points for persistent failure (inadequate now and at one of the two previous inspections)", plausible = { 9, 15 } },
+      description = "points for persistent failure (inadequate twice within five years), weighted by the rules of the date", plausible = { 9, 15 } },
+    { name = "systemic_bonus", default = 6, min = 0, max = 30,
+      description = "points for systemic failure (inadequate on every key judgement), weighted by the rules of the date", plausible = { 4, 8 } },
     { name = "escalation_bonus", default = 10, min = 0, max = 30,
-      description = "points when the current intervention has stalled", plausible = { 7.5, 12.5 } },
+      description = "points when the intervention in place has stalled or is deteriorating", plausible = { 7.5, 12.5 } },
     { name = "after_review_bonus", default = 6, min = 0, max = 20,
       description = "points when a commissioner in place has had time to review", plausible = { 4.5, 7.5 } },
+    { name = "switching_penalty", default = 10, min = 0, max = 30,
+      description = "points lost when another model in place is on track", plausible = { 6, 14 } },
     { name = "review_months", default = 4, min = 1, max = 12,
       description = "months after which a commissioner in place has reviewed (DOMAIN: 2-4)", plausible = { 3, 5 } },
     { name = "small_authority_children", default = 40000, min = 0, max = 200000,
-      description = "child population below which the small-authority warning applies", plausible = { 35000, 45000 } },
+      description = "child population below which the small-authority warning applies", plausible = { 30000, 50000 } },
     { name = "small_penalty", default = 20, min = 0, max = 40,
       description = "points lost for a small authority", plausible = { 15, 25 } },
+    { name = "first_trust_year", default = 2013, min = 2000, max = 2100,
+      description = "year of the first children's services trust decision (Doncaster, after the 2013 review)", fixed = true },
+    { name = "before_trusts_penalty", default = 15, min = 0, max = 40,
+      description = "points lost before any children's services trust existed", plausible = { 10, 20 } },
     { name = "sector_led_year", default = 2017, min = 2000, max = 2100,
       description = "year from which imposed trusts became rare", fixed = true },
     { name = "sector_led_penalty", default = 5, min = 0, max = 20,
       description = "points lost from that year", plausible = { 3.75, 6.25 } },
     { name = "stall_months", default = 48, min = 12, max = 96,
-      description = "months under a trust, still inadequate, after which it has stalled", plausible = { 36, 60 } },
+      description = "months under a trust, still inadequate, after which it has stalled unless findings say it is improving", plausible = { 36, 60 } },
     { name = "setup_months", default = 18, min = 6, max = 36,
-      description = "months from decision to the trust going live (DOMAIN: 14-24; 002: 18)", plausible = { 13.5, 22.5 } },
-    { name = "continuity_bonus", default = 5, min = 0, max = 20,
-      description = "points when this model is already in place, the authority inadequate, and within its expected time", plausible = { 3.75, 6.25 } },
+      description = "months from decision to the trust going live (DOMAIN: 14-24; 002: 18)", plausible = { 14, 24 } },
+    { name = "continuing_bonus", default = 30, min = 0, max = 50,
+      description = "points when a trust in place is on track (scored by whether it works, not why it was created)", plausible = { 20, 40 } },
+    { name = "range_low", default = 0.35, min = 0.1, max = 1,
+      description = "low end of the timeline as a share of the likely months after set-up (DOMAIN: 0.7 years from go-live at best)", fixed = true },
+    { name = "range_high", default = 1.6, min = 1, max = 3,
+      description = "high end of the timeline as a multiple of the likely months after set-up (DOMAIN: 4.2 years from go-live at worst)", fixed = true },
   },
   score = score,
 }

@@ -358,4 +358,28 @@ static inline double imv_rules_commissioner_weight(const char *as_of, const char
     return w;
 }
 
+/* ---- from a plugin's view ---------------------------------------------- */
+
+#define IMV_RULES_MAX_PREVIOUS 32
+
+/* The rules of the profile a model is scoring.  The model in place is
+ * expected to take my_stall months when it is my_id (a model knows its own
+ * stall_months, as set), else the engine's figure for it (the view's
+ * intervention_expected_months). */
+static inline void imv_rules_of_view(const imv_profile_view *p, const char *my_id, double my_stall,
+                                     imv_rules *out)
+{
+    int prev[IMV_RULES_MAX_PREVIOUS];
+    size_t n = p->n_previous < IMV_RULES_MAX_PREVIOUS ? p->n_previous : IMV_RULES_MAX_PREVIOUS;
+    for (size_t i = 0; i < n; i++)
+        prev[i] = p->previous[i];
+    int mine = p->intervention_model && my_id && strcmp(p->intervention_model, my_id) == 0;
+    imv_rules_in in = {
+        .as_of = p->as_of, .grade = p->grade, .n_previous = n, .previous = prev,
+        .model = p->intervention_model, .since = p->intervention_since,
+        .expected_months = mine ? my_stall : p->intervention_expected_months,
+    };
+    imv_rules_compute(&in, out);
+}
+
 #endif /* IMEVAL_RULES_H */

@@ -12,6 +12,14 @@
  *          reason of its own, with no fields
  *   imeval.intervention_state(p, id, stall)
  *       -> "none", "continuing", "stalled" or "improved"
+ *   imeval.rules(p, id, stall)
+ *       -> the rules of p's date and the trajectory of the intervention in
+ *          place, from plugins/imeval_rules.h (the code the C models and
+ *          the engine's monitor use): { persistent = 1|0|-1,
+ *          persistent_year, persistent_earlier_year, systemic = 1|0|-1,
+ *          n_key, trajectory = "none"|"on_track"|"stalling"|
+ *          "deteriorating"|"improved"|"unknown", why, months,
+ *          commissioner_weight, regime }
  */
 #include <lauxlib.h>
 #include <lua.h>
@@ -19,6 +27,7 @@
 
 #include "../../core/internal.h"
 #include "../imeval_aux.h"
+#include "../imeval_rules.h"
 #include "lua_aux.h"
 #include "lua_host.h"
 
@@ -138,6 +147,78 @@ int imv_lua_log(lua_State *L)
     line[k] = '\0';
     imv_result_log(r, line);   /* a NUL inside ends the line there */
     return 0;
+/* A string field of the table at idx, or NULL; the string stays on the
+ * stack (the caller pops the table's values together). */
+static const char *str_field(lua_State *L, int idx, const char *k)
+{
+    return lua_getfield(L, idx, k) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+}
+
+static int grade_of(const char *g)
+{
+    int v = g ? imv_grade_parse(g, NULL) : -1;
+    return v < 0 ? IMV_G_NOT_INSPECTED : v;
+}
+
+static int l_rules(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    const char *id = luaL_optstring(L, 2, NULL);
+    double stall = luaL_optnumber(L, 3, IMV_UNKNOWN);
+    int top = lua_gettop(L);
+    int prev[IMV_RULES_MAX_PREVIOUS];
+    imv_rules_in in;
+    memset(&in, 0, sizeof in);
+    in.as_of = str_field(L, 1, "as_of");
+    in.grade = grade_of(str_field(L, 1, "grade"));
+    in.expected_months = IMV_UNKNOWN;
+    if (lua_getfield(L, 1, "previous") == LUA_TTABLE) {
+        int t = lua_absindex(L, -1);
+        size_t n = lua_rawlen(L, t);
+        for (size_t i = 0; i < n && i < IMV_RULES_MAX_PREVIOUS; i++) {
+            lua_rawgeti(L, t, (lua_Integer)i + 1);
+            prev[i] = grade_of(lua_tostring(L, -1));
+            lua_pop(L, 1);
+            in.n_previous = i + 1;
+        }
+    }
+    in.previous = prev;
+    if (lua_getfield(L, 1, "current_intervention") == LUA_TTABLE) {
+        int ci = lua_absindex(L, -1);
+        in.model = str_field(L, ci, "model");
+        in.since = str_field(L, ci, "since");
+        in.expected_months = in.model && id && strcmp(in.model, id) == 0
+                                 ? stall : num_field(L, ci, "expected_months");
+    }
+    imv_rules ru;
+    imv_rules_compute(&in, &ru);
+    const char *regime;
+    double cw = imv_rules_commissioner_weight(in.as_of, &regime);
+    lua_settop(L, top);
+    lua_createtable(L, 0, 10);
+    lua_pushinteger(L, ru.persistent);
+    lua_setfield(L, -2, "persistent");
+    lua_pushinteger(L, ru.persistent_year);
+    lua_setfield(L, -2, "persistent_year");
+    lua_pushinteger(L, ru.persistent_earlier_year);
+    lua_setfield(L, -2, "persistent_earlier_year");
+    lua_pushinteger(L, ru.systemic);
+    lua_setfield(L, -2, "systemic");
+    lua_pushinteger(L, ru.n_key);
+    lua_setfield(L, -2, "n_key");
+    lua_pushstring(L, imv_trajectory_name(ru.trajectory));
+    lua_setfield(L, -2, "trajectory");
+    lua_pushstring(L, ru.why);
+    lua_setfield(L, -2, "why");
+    if (ru.months != IMV_UNKNOWN) {
+        lua_pushnumber(L, ru.months);
+        lua_setfield(L, -2, "months");
+    }
+    lua_pushnumber(L, cw);
+    lua_setfield(L, -2, "commissioner_weight");
+    lua_pushstring(L, regime);
+    lua_setfield(L, -2, "regime");
+    return 1;
 }
 
 void imv_lua_open_aux(lua_State *L)
@@ -148,6 +229,7 @@ void imv_lua_open_aux(lua_State *L)
         {"base", l_base},
         {"intervention_state", l_intervention_state},
         {"log", imv_lua_log},
+        {"rules", l_rules},
         {NULL, NULL},
     };
     luaL_setfuncs(L, fns, 0);
