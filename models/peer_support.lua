@@ -1,28 +1,37 @@
--- peer_support.lua - support from highly experienced leaders of a strong
--- council (partners in practice, sector-led improvement partners): regular
--- challenge and in-depth advice, while the council keeps its own leadership.
+-- peer_support.lua - the council keeps control with intensive support from
+-- a strong council: peer challenge and in-depth advice (partners in
+-- practice), and its embedded, directed form, a sector-led improvement
+-- partner that places practice leads and challenge inside the service under
+-- a notice or direction (the dominant response since 2017 for a committed
+-- council with thin officer capacity: DOMAIN rules in force and record,
+-- Leeds-Kirklees; 001 Plymouth-Dorset).
 --
 -- Evidence: 003 ch.4 "Formal improvement support and intervention" (first
 -- contention: "peer support and oversight from an improvement board" where
--- the service "has both the officer and elected member capacity");
--- 003 ch.3 formal support (b) ("capacity to advise on issues in greater depth
--- than an independent chair"), the divided opinion on shared leadership vs
--- peer support, and the limited spare capacity of strong councils;
--- 003 ch.4 (partners in practice should support the fair-to-good stage);
+-- the service "has both the officer and elected member capacity"); 003 ch.3
+-- formal support (b) ("capacity to advise on issues in greater depth than an
+-- independent chair"), the divided opinion on shared leadership vs peer
+-- support, and the limited spare capacity of strong councils; 003 ch.4
+-- (partners in practice should support the fair-to-good stage); DOMAIN rules
+-- in force (from 2017 sector-led support: partners in practice, sector-led
+-- improvement partners) and record (Leeds-Kirklees: RI 2019, good 2024);
 -- 001 (Plymouth 2022+: improvement partner Dorset Council; RI in 2024).
 --
--- Declared monotonicity (tests/check_models.c checks it):
---   never lowered by more senior_leadership, middle_leadership,
---     political_commitment, corporate_leadership, acceptance,
---     self_assessment, workforce_stability, leadership_stability,
---     financial_resilience;
---   never raised by more failure_extent;
---   governance, partnerships, initial_response: no effect on the score.
+-- Why this model and not a new one: the embedded, directed form differs
+-- from advice only in how much of the partner is inside the service, which
+-- is a matter of degree (the partner's fit and the council's need), not a
+-- different kind of intervention; the council keeps its own director either
+-- way, unlike the executive partnership.  See docs/models.md.
+--
+-- Declared directions (tests/check_models.c reads them from `directions`).
 
 local EV_CONTENTION = "003 ch.4 Formal improvement support: peer support where officer and elected member capacity"
 local EV_ADVICE = "003 ch.3 formal support (b): peer support advises in depth, it does not supply leaders"
+local EV_SECTOR = "DOMAIN rules in force: from 2017 sector-led support (partners in practice, sector-led improvement partners); record: Leeds-Kirklees"
+local EV_PARTNER = "003 ch.3: strong councils have little spare capacity, the risk of over-burdening system leaders; DOMAIN cross-cutting: the effect depends on the external support and the receiving service"
 local EV_WORKFORCE = "003 ch.2 Enabler 3: workforce turbulence after an inadequate judgement"
 local EV_STABILITY = "003 ch.2 Enabler 2: stable leadership; 001: progress too slow due to senior leader instability"
+local EV_CONTINUING = "003 ch.1 pitfalls: false starts; DOMAIN rules in force: escalate when still inadequate under an intervention"
 
 local F_OFFICER = { "ratings.senior_leadership", "ratings.middle_leadership" }
 local F_MEMBER = { "ratings.political_commitment", "ratings.corporate_leadership" }
@@ -32,115 +41,211 @@ local F_EXTENT = { "ratings.failure_extent" }
 local F_WORKFORCE = { "ratings.workforce_stability" }
 local F_STABILITY = { "ratings.leadership_stability" }
 local F_FINANCE = { "ratings.financial_resilience" }
-local F_AGENCY = { "facts.agency_rate" }
 local F_CHURN = { "facts.leadership_changes_3y" }
 local F_GRADE = { "ofsted.grade" }
-local F_PERSISTENT = { "ofsted.grade", "ofsted.previous" }
+local F_PERSISTENT = { "ofsted.grade", "ofsted.previous", "as_of" }
+local F_SYSTEMIC = { "ofsted.judgements", "as_of" }
+local F_PARTNER = { "partners", "ratings.acceptance", "ratings.political_commitment", "ratings.corporate_leadership" }
+local F_CURRENT = { "current_intervention" }
+local F_INVEST = { "facts.additional_investment_gbp_m", "size.child_population" }
 
-local F_CURRENT_CI = { "current_intervention" }
+local term = imeval.term
+local clamp = imeval.clamp
 
-local function clamp(x, lo, hi)
-  if x < lo then return lo elseif x > hi then return hi end
-  return x
-end
+local GRADE_PTS = { outstanding = 25, good = 15, requires_improvement = -25, not_inspected = -10 }
 
--- Adds one reason when reasons are wanted; returns the new score.
-local function add(reasons, s, fields, pts, up, down, ev)
-  if reasons and (pts >= 0.05 or pts <= -0.05) then
-    reasons[#reasons + 1] = { fields = fields, points = pts,
-                              text = pts > 0 and up or down, evidence = ev }
+-- The fit of one candidate partner, 0..100, in one place with its parts
+-- named (for the reason line and for issue 15's itemised partner view):
+-- grade, spare capacity, commitments, size, neighbouring, and the
+-- receiving council's conditions.  Size is a stretch risk that spare
+-- capacity offsets: a strong small partner with capacity to spare is not
+-- refused for being small.  Support lands only where the receiving council
+-- accepts the findings and its members are committed (DOMAIN
+-- cross-cutting).  Returns nil and why when it cannot support at all.
+local function partner_fit(c, p, w)
+  if c.grade == "inadequate" then return nil, "it is itself inadequate" end
+  local parts = { base = 40, grade = GRADE_PTS[c.grade] or -10 }
+  local spare = c.spare_leadership_capacity
+  if spare == nil then
+    parts.spare, spare = -5, 2
+  elseif spare < w.min_spare_capacity then
+    return nil, "it has too little spare leadership capacity"
+  else
+    parts.spare = 8 * (spare - 2)
   end
-  return s + pts
+  parts.commitments = -8 * (c.current_commitments or 0)
+  local stretch = 1 - clamp((spare - 2) / 1.5, 0, 1)
+  parts.size = 0
+  if c.child_population and c.child_population < w.small_partner_children then
+    parts.size = -8 * stretch
+  end
+  -- Peer support can come from further away than a shared director.
+  parts.neighbouring = c.neighbouring == true and 4 or 0
+  local r = p.ratings
+  local member = (r.political_commitment + r.corporate_leadership) / 2
+  parts.receiving = 3 * (r.acceptance - 2) + 2 * (member - 2)
+  local total = 0
+  for _, v in pairs(parts) do total = total + v end
+  return clamp(total, 0, 100), parts
 end
 
--- This model is in place now, the authority still inadequate, and the model
--- still within its expected time: changing course would throw away the
--- set-up and the momentum (003 ch.1: "hold your nerve" while data lag).
-local function continuing(p, w, id)
+-- The partner: the one in place when this model is in place and names it,
+-- else the best candidate whose fit reaches min_fit.
+local function choose_partner(p, w)
   local ci = p.current_intervention
-  return ci ~= nil and ci.model == id and p.grade == "inadequate"
-    and (ci.months == nil or ci.months < w.stall_months)
+  local best, best_fit, best_parts = nil, -1, nil
+  for _, c in ipairs(p.partners or {}) do
+    local f, parts = partner_fit(c, p, w)
+    if ci and ci.model == "peer_support" and ci.partner == c.id then
+      return (f and f >= w.min_fit) and c or nil, f or 0, parts
+    end
+    if f and f >= w.min_fit and f > best_fit then best, best_fit, best_parts = c, f, parts end
+  end
+  return best, best_fit, best_parts
 end
 
-local function persistent(p)
-  if p.grade ~= "inadequate" then return false end
-  local prev = p.previous
-  return prev ~= nil and (prev[1] == "inadequate" or prev[2] == "inadequate")
+local function candidate_reasons(p, w, rs)
+  for _, c in ipairs(p.partners or {}) do
+    local f, parts = partner_fit(c, p, w)
+    local text
+    if not f then
+      text = string.format("candidate %s cannot support: %s", c.id, parts)
+    else
+      text = string.format("candidate %s fits %.0f/100 (%s %.0f needed): 40, grade %s %+.0f, spare "
+        .. "capacity %+.0f, other commitments %+.0f, size %+.0f, neighbouring %+.0f, the receiving "
+        .. "council's acceptance and commitment %+.0f", c.id, f,
+        f >= w.min_fit and "at least" or "below the", w.min_fit, c.grade or "not given", parts.grade,
+        parts.spare, parts.commitments, parts.size, parts.neighbouring, parts.receiving)
+    end
+    rs[#rs + 1] = { fields = { "partners" }, points = 0, text = text, evidence = EV_PARTNER }
+  end
+end
+
+local function workforce_rates(p, w, s, rs)
+  local f = p.facts
+  local worst, name, field = 0.15, nil, nil
+  for _, k in ipairs({ "agency_rate", "vacancy_rate", "turnover_rate" }) do
+    if f[k] and f[k] > worst then worst, name, field = f[k], k, "facts." .. k end
+  end
+  if not name then return s end
+  return term(rs, s, { field }, -w.w_agency * (worst - 0.15) / 0.10, "",
+    string.format("a %s of %.0f%%: advice and practice leads land on a workforce that keeps changing",
+      string.gsub(name, "_", " "), 100 * worst), EV_WORKFORCE)
 end
 
 local function conditions(p, w, s, rs)
   local r = p.ratings
-  s = add(rs, s, F_WORKFORCE, w.w_workforce * (r.workforce_stability - 2),
-    "a stable workforce can act on the peer's advice",
-    "workforce turbulence: advice has nobody stable to land on", EV_WORKFORCE)
-  s = add(rs, s, F_STABILITY, w.w_stability * (r.leadership_stability - 2),
-    "stable leaders to work alongside the peer",
-    "leadership churn undermines an advice-only model", EV_STABILITY)
-  s = add(rs, s, F_FINANCE, w.w_finance * (r.financial_resilience - 2),
-    "the council can fund what the peer recommends",
+  s = term(rs, s, F_WORKFORCE, w.w_workforce * (r.workforce_stability - 2),
+    "a stable workforce can act on the partner's challenge",
+    "workforce turbulence: the support has too few stable staff to land on", EV_WORKFORCE)
+  s = term(rs, s, F_STABILITY, w.w_stability * (r.leadership_stability - 2),
+    "stable leaders to work alongside the partner",
+    "leadership churn undermines support that leaves the council's own leaders in charge", EV_STABILITY)
+  s = term(rs, s, F_FINANCE, w.w_finance * (r.financial_resilience - 2),
+    "the council can fund what the partner recommends",
     "weak finances limit what the council can act on", "003 ch.2 Enabler 7")
+  s = workforce_rates(p, w, s, rs)
   local f = p.facts
-  local agency = f.agency_rate
-  if agency and agency > 0.15 then
-    s = add(rs, s, F_AGENCY, -w.w_agency * (agency - 0.15) / 0.10, "",
-      "a high agency rate", EV_WORKFORCE)
-  end
-  local changes = f.leadership_changes_3y
-  if changes then
-    s = add(rs, s, F_CHURN, -w.w_churn * clamp(changes - 2, 0, 3), "",
+  if f.leadership_changes_3y then
+    s = term(rs, s, F_CHURN, -w.w_churn * clamp(f.leadership_changes_3y - 2, 0, 3), "",
       "repeated changes of director", "003 ch.3: a series of short-term interim leaders destabilises a service")
+  end
+  if f.additional_investment_gbp_m then
+    local cp = p.size and p.size.child_population
+    local floor = 1.5 + 3.3 * (cp and clamp((cp - 25000) / 225000, 0, 1) or 0.5)
+    local pts = w.w_investment * clamp((f.additional_investment_gbp_m - floor) / floor, -1, 1)
+    s = term(rs, s, F_INVEST, pts,
+      string.format("GBP %.1fm of additional investment against about GBP %.1fm at the low end for a "
+        .. "council of this size: enough to act on the partner's advice", f.additional_investment_gbp_m, floor),
+      string.format("GBP %.1fm of additional investment against about GBP %.1fm at the low end for a "
+        .. "council of this size: below what turnarounds of this size needed", f.additional_investment_gbp_m, floor),
+      "003 ch.2 Enabler 7: GBP 1.5m (small) to 35m (large); DOMAIN: GBP 4.8m-16m alongside a retained model")
   end
   return s
 end
 
-local function capacity(p, w, s, rs, officer, member)
+-- Why support would be chosen; with a strong partner the thin-officer gap
+-- is carried by its embedded practice leads (a gradient, not a veto).
+local function capacity(p, w, s, rs, officer, member, q)
   local r = p.ratings
-  s = add(rs, s, F_OFFICER, w.w_officer * (officer - 2),
+  s = term(rs, s, F_OFFICER, w.w_officer * (officer - 2),
     "officers have the capacity to act on expert challenge and advice",
-    "officer capacity is thin: peer advice needs leaders to carry it out", EV_CONTENTION)
-  s = add(rs, s, F_MEMBER, w.w_member * (member - 2),
-    "members and the corporate centre can sustain improvement",
+    "officer capacity is below the middle anchor: support needs leaders to carry it out", EV_CONTENTION)
+  s = term(rs, s, F_OFFICER, -w.w_thin * clamp(1.5 - officer, 0, 1.5) * (1 - q), "",
+    q > 0 and "officer capacity is thin; the partner's embedded leads carry part of the gap"
+      or "officer capacity is thin and no strong partner is named: advice alone needs leaders to act on it",
+    EV_ADVICE)
+  s = term(rs, s, F_MEMBER, w.w_member * (member - 2),
+    "members and the corporate centre are committed to keep control and sustain improvement",
     "members and the corporate centre are not yet able to sustain improvement", EV_CONTENTION)
-  s = add(rs, s, F_ACCEPT, w.w_acceptance * (r.acceptance - 2),
+  s = term(rs, s, F_ACCEPT, w.w_acceptance * (r.acceptance - 2),
     "leaders accept the findings and are open to challenge",
-    "leaders are defensive; peer challenge works only with an open reviewee",
+    "leaders do not fully accept the findings; peer challenge works only with an open reviewee",
     "003 ch.3 peer review: the reviewee's approach is critical")
-  s = add(rs, s, F_SELF, w.w_self_assessment * (r.self_assessment - 2),
-    "an accurate self-assessment for the peer to test",
-    "a weak self-assessment for the peer to start from",
+  s = term(rs, s, F_SELF, w.w_self_assessment * (r.self_assessment - 2),
+    "an accurate self-assessment for the partner to test",
+    "a weak self-assessment for the partner to start from",
     "003 ch.3 peer review: used to test the accuracy of self-assessment")
-  s = add(rs, s, F_EXTENT, -w.w_extent * (r.failure_extent - 2),
-    "the weaknesses are contained", "the failure is widespread for an advice-only model",
-    "003 ch.1 factor (a)")
+  s = term(rs, s, F_EXTENT, -w.w_extent * (r.failure_extent - 2) * (1 - 0.5 * q),
+    "the weaknesses are contained",
+    q > 0 and "the failure is widespread; embedded support reaches part of it"
+      or "the failure is widespread for an advice-only model", "003 ch.1 factor (a)")
   return s
 end
 
 local function grade_term(p, w, s, rs)
   local g = p.grade
   if g == "requires_improvement" then
-    return add(rs, s, F_GRADE, w.ri_bonus,
+    return term(rs, s, F_GRADE, w.ri_bonus,
       "fair-to-good stage: where the report wants partners in practice to focus", "",
       "003 ch.4: partners in practice should support councils from fair to good")
   elseif g == "good" or g == "outstanding" then
-    return add(rs, s, F_GRADE, -w.good_penalty, "",
+    return term(rs, s, F_GRADE, -w.good_penalty, "",
       "already good: the council's own plan with voluntary peer review is enough",
       "DOMAIN: a good or outstanding authority does not need formal intervention")
   end
   return s
 end
 
-local function unmet_list(p, w, officer)
-  local u = {}
-  if officer < w.min_officer_capacity then
-    u[#u + 1] = "officer capacity is too low: peer support advises, it does not supply "
-      .. "leaders; consider an executive partnership (003 ch.3 (b); 003 ch.4 second contention)"
+local function rules_terms(p, w, s, rs, ru)
+  local cw, regime = ru.commissioner_weight, ru.regime
+  if ru.persistent == 1 then
+    s = term(rs, s, F_PERSISTENT, -w.persistent_penalty * cw, "",
+      string.format("persistent failure: inadequate in %d and again in %d, within five years; the "
+        .. "rules point to a commissioner's review rather than support alone (%s)",
+        ru.persistent_earlier_year, ru.persistent_year, regime), "DOMAIN rules in force")
+  elseif ru.persistent == -1 then
+    s = term(rs, s, F_PERSISTENT, -w.persistent_penalty * cw * 0.5, "",
+      "an earlier inadequate judgement is undated: persistent failure if it fell within five years, "
+        .. "so counted at half weight (" .. regime .. ")", "DOMAIN rules in force")
+  end
+  if ru.systemic == 1 then
+    s = term(rs, s, F_SYSTEMIC, -w.systemic_penalty * cw, "",
+      string.format("systemic failure: inadequate on all %d key judgements given; the rules point to a "
+        .. "commissioner's review first (%s)", ru.n_key, regime), "DOMAIN rules in force")
   end
   local ci = p.current_intervention
-  if ci and ci.model == "peer_support" and p.grade == "inadequate" and ci.months
-      and ci.months >= w.stall_months then
-    u[#u + 1] = "peer support has been in place past its expected time and the authority is "
-      .. "still inadequate: it has stalled; escalate to an improvement board or a commissioner "
-      .. "(DOMAIN rules in force)"
+  if ci and ci.model ~= "peer_support" and ru.trajectory == "on_track" then
+    s = term(rs, s, F_CURRENT, -w.switching_penalty, "",
+      string.format("the %s in place is on track (%s): replacing it would restart the set-up and the journey",
+        ci.model, ru.why), EV_CONTINUING)
+  end
+  return s
+end
+
+local function unmet_list(p, w, officer, partner, ru)
+  local u = {}
+  local ci = p.current_intervention
+  local in_place = ci ~= nil and ci.model == "peer_support"
+  if officer < w.min_officer_capacity and not partner and not in_place then
+    u[#u + 1] = "officer capacity is near none and no strong partner with spare capacity is named: "
+      .. "advice has nobody to act on it; name a partner or consider an executive partnership "
+      .. "(003 ch.3 (b); 003 ch.4 second contention)"
+  end
+  if in_place and (ru.trajectory == "stalling" or ru.trajectory == "deteriorating") then
+    u[#u + 1] = string.format("the support in place has %s (%s) and the authority is still "
+      .. "inadequate: escalate to a board with a notice, or a commissioner (DOMAIN rules in force)",
+      ru.trajectory == "stalling" and "stalled" or "deteriorated", ru.why)
   end
   return u
 end
@@ -151,49 +256,70 @@ local function score(p, w)
   local rs = (not quiet) and {} or nil
   local officer = (r.senior_leadership + r.middle_leadership) / 2
   local member = (r.political_commitment + r.corporate_leadership) / 2
-  local s = w.base
-  s = grade_term(p, w, s, rs)
-  s = capacity(p, w, s, rs, officer, member)
+  local ru = imeval.rules(p, "peer_support", w.stall_months)
+  local ci = p.current_intervention
+  local in_place = ci ~= nil and ci.model == "peer_support"
+  local partner, fit = choose_partner(p, w)
+  -- How much of a strong partner there is, 0..1 (fit 60 -> 0, 100 -> 1).
+  local q = partner and clamp((fit - 60) / 40, 0, 1) or 0
+  local s = imeval.base(rs, w.base, "the base score of keeping control with peer support, before any factor",
+    "declared parameter base (docs/models.md)")
+  if in_place then
+    if ru.trajectory == "on_track" or ru.trajectory == "unknown" then
+      s = term(rs, s, F_CURRENT, w.continuing_bonus,
+        "the support is in place and on track (" .. ru.why .. "): scored as continuing, by whether "
+          .. "it is working, not as a new choice", "", EV_CONTINUING)
+    end
+  else
+    s = grade_term(p, w, s, rs)
+    s = capacity(p, w, s, rs, officer, member, q)
+    if partner then
+      s = term(rs, s, F_PARTNER, w.w_partner * q,
+        string.format("%s, a strong council with spare capacity (fit %.0f/100), can give intensive support, "
+          .. "embedded and directed if need be, while the council keeps control", partner.id, fit),
+        "", EV_SECTOR)
+    end
+    s = rules_terms(p, w, s, rs, ru)
+  end
   s = conditions(p, w, s, rs)
-  if continuing(p, w, "peer_support") then
-    s = add(rs, s, F_CURRENT_CI, w.continuity_bonus,
-      "this model is in place and still within its expected time: hold your nerve rather than restart",
-      "", "003 ch.1 poor to fair: hold your nerve while data lag practice")
-  end
-  if persistent(p) then
-    s = add(rs, s, F_PERSISTENT, -w.persistent_penalty, "",
-      "persistent failure: the rules point to a commissioner rather than advice",
-      "DOMAIN rules in force: commissioner for persistent failure")
-  end
-  local res = { score = clamp(s, 0, 100), unmet_preconditions = unmet_list(p, w, officer) }
+  local res = { score = clamp(s, 0, 100), unmet_preconditions = unmet_list(p, w, officer, partner, ru) }
+  if partner then res.partner = { id = partner.id, fit = fit } end
   if quiet then return res end
+  candidate_reasons(p, w, rs)
   res.reasons = rs
   local fair, good = imeval.journey(p)
-  local setup = w.setup_months
-  res.timeline = { setup_months = setup,
-                   months_to_fair = fair > 0 and setup + fair or 0,
-                   months_to_good = good > 0 and setup + good or 0 }
+  if in_place then
+    local pace = ru.trajectory == "stalling" and 0.5 or ru.trajectory == "deteriorating" and 0 or 1
+    local left = fair - (ru.months or 0) * pace
+    if fair > 0 and left < 6 then left = 6 end
+    res.timeline = { setup_months = 0, months_to_fair = fair > 0 and left or 0,
+                     months_to_good = good > 0 and (fair > 0 and left or 0) + (good - fair) or 0 }
+  else
+    local setup = w.setup_months
+    res.timeline = { setup_months = setup,
+                     months_to_fair = fair > 0 and setup + fair or 0,
+                     months_to_good = good > 0 and setup + good or 0 }
+  end
   res.risks = {
     "strong councils have little spare capacity to lend; partners in practice are few "
       .. "(003 ch.3: risk of over-burdening system leaders)",
   }
-  if p.grade == "inadequate" and r.failure_extent >= 3 then
-    res.risks[#res.risks + 1] = "advice alone may not reach a widespread failure; "
-      .. "keep a board or escalation in reserve (003 ch.3: opinion divided)"
+  if p.grade == "inadequate" and r.failure_extent >= 3 and q < 0.5 then
+    res.risks[#res.risks + 1] = "support without a strong embedded partner may not reach a widespread "
+      .. "failure; keep a board or escalation in reserve (003 ch.3: opinion divided)"
   end
   return res
 end
 
 return {
   id = "peer_support",
-  name = "Peer support (partner in practice)",
-  version = "1.0.0",
-  summary = "Experienced leaders of a strong council challenge and advise while the council keeps "
-    .. "control; fits officer and member capacity, best from fair to good. Rises with senior/middle "
-    .. "leadership, political commitment, corporate leadership, acceptance, self_assessment, "
-    .. "workforce and leadership stability, finances; falls with failure_extent.",
+  name = "Peer support (partner in practice, sector-led improvement partner)",
+  version = "2.0.0",
+  summary = "The council keeps control with intensive support from a strong council: challenge and "
+    .. "advice, or embedded practice leads under a direction; fits committed councils, with a "
+    .. "strong partner with spare capacity where officers are thin, and the fair-to-good stage.",
   evidence = "003 ch.4 first contention; 003 ch.3 formal support (b) and system leadership capacity; "
-    .. "001 (Plymouth improvement partner)",
+    .. "DOMAIN rules in force (sector-led support from 2017) and record (Leeds-Kirklees); 001 (Plymouth-Dorset)",
   -- How a higher rating moves the score (tests/check_models.c checks it).
   directions = {
     senior_leadership = "+", middle_leadership = "+", leadership_stability = "+", political_commitment = "+",
@@ -205,14 +331,24 @@ return {
     { name = "base", default = 45, min = 0, max = 100, description = "score before any factor", base = true },
     { name = "w_officer", default = 6, min = 0, max = 20,
       description = "points per rating point of officer capacity (mean senior and middle leadership) above 2", plausible = { 4.5, 7.5 } },
-    { name = "w_member", default = 3, min = 0, max = 20,
-      description = "points per rating point of member capacity (mean political commitment and corporate leadership) above 2", plausible = { 2.25, 3.75 } },
+    { name = "w_thin", default = 8, min = 0, max = 20,
+      description = "further points lost per rating point of officer capacity below 1.5, less the share a strong partner carries", plausible = { 6, 10 } },
+    { name = "w_member", default = 4, min = 0, max = 20,
+      description = "points per rating point of member capacity (mean political commitment and corporate leadership) above 2", plausible = { 3, 5 } },
     { name = "w_acceptance", default = 3, min = 0, max = 10,
       description = "points per rating point of acceptance above 2", plausible = { 2.25, 3.75 } },
     { name = "w_self_assessment", default = 3, min = 0, max = 10,
       description = "points per rating point of self_assessment above 2", plausible = { 2.25, 3.75 } },
     { name = "w_extent", default = 5, min = 0, max = 15,
-      description = "points lost per rating point of failure_extent above 2", plausible = { 3.75, 6.25 } },
+      description = "points lost per rating point of failure_extent above 2 (half of it with a strong embedded partner)", plausible = { 3.75, 6.25 } },
+    { name = "w_partner", default = 12, min = 0, max = 30,
+      description = "points for a strong partner with spare capacity (fit 100; none at fit 60)", plausible = { 8, 16 } },
+    { name = "min_fit", default = 55, min = 0, max = 100,
+      description = "partner fit below which a candidate is not named as the supporting council", plausible = { 45, 65 } },
+    { name = "min_spare_capacity", default = 1, min = 0, max = 4,
+      description = "spare leadership capacity a supporting council must have", plausible = { 0.75, 1.25 } },
+    { name = "small_partner_children", default = 60000, min = 0, max = 500000,
+      description = "child population below which a partner is small and easily stretched (unless it has spare capacity)", plausible = { 45000, 75000 } },
     { name = "w_workforce", default = 3, min = 0, max = 10,
       description = "points per rating point of workforce_stability above 2", plausible = { 2.25, 3.75 } },
     { name = "w_stability", default = 4, min = 0, max = 10,
@@ -220,23 +356,29 @@ return {
     { name = "w_finance", default = 2, min = 0, max = 10,
       description = "points per rating point of financial_resilience above 2", plausible = { 1.5, 2.5 } },
     { name = "w_agency", default = 3, min = 0, max = 10,
-      description = "points lost per 10 percentage points of agency_rate above 15%", plausible = { 2.25, 3.75 } },
+      description = "points lost per 10 percentage points of the worst of agency, vacancy and turnover rates above 15%", plausible = { 2.25, 3.75 } },
     { name = "w_churn", default = 2, min = 0, max = 5,
       description = "points lost per leadership change beyond two in three years (up to three)", plausible = { 1.5, 2.5 } },
+    { name = "w_investment", default = 3, min = 0, max = 10,
+      description = "points for additional investment at (up to double) the low end of what turnarounds of this size needed; as many lost below it", plausible = { 1.5, 4.5 } },
     { name = "persistent_penalty", default = 12, min = 0, max = 30,
-      description = "points lost for persistent failure (inadequate now and at one of the two previous inspections)", plausible = { 9, 15 } },
+      description = "points lost for persistent failure (inadequate twice within five years), weighted by the rules of the date", plausible = { 9, 15 } },
+    { name = "systemic_penalty", default = 6, min = 0, max = 30,
+      description = "points lost for systemic failure (inadequate on every key judgement), weighted by the rules of the date", plausible = { 4, 8 } },
+    { name = "switching_penalty", default = 10, min = 0, max = 30,
+      description = "points lost when another model in place is on track", plausible = { 6, 14 } },
     { name = "ri_bonus", default = 8, min = 0, max = 30,
       description = "points when the authority requires improvement (fair to good stage)", plausible = { 6, 10 } },
     { name = "good_penalty", default = 12, min = 0, max = 40,
       description = "points lost when the authority is already good or outstanding", plausible = { 9, 15 } },
-    { name = "min_officer_capacity", default = 1.5, min = 0, max = 4,
-      description = "officer capacity below which advice has nobody to act on it", plausible = { 1.25, 1.75 } },
+    { name = "min_officer_capacity", default = 0.75, min = 0, max = 4,
+      description = "officer capacity below which advice has nobody to act on it, when no strong partner is named", plausible = { 0.5, 1 } },
     { name = "stall_months", default = 24, min = 6, max = 72,
-      description = "months under peer support, still inadequate, after which it has stalled", plausible = { 18, 30 } },
+      description = "months under support, still inadequate, after which it has stalled unless findings say it is improving", plausible = { 18, 30 } },
     { name = "setup_months", default = 2, min = 0, max = 12,
-      description = "months to broker the partner and agree the support", plausible = { 1.5, 2.5 } },
-    { name = "continuity_bonus", default = 5, min = 0, max = 20,
-      description = "points when this model is already in place, the authority inadequate, and within its expected time", plausible = { 3.75, 6.25 } },
+      description = "months to broker the partner and agree the support", plausible = { 1.5, 3 } },
+    { name = "continuing_bonus", default = 20, min = 0, max = 40,
+      description = "points when support in place is on track (scored by whether it works, not why it was chosen)", plausible = { 14, 26 } },
   },
   score = score,
 }

@@ -13,6 +13,14 @@
 -- DOMAIN rules in force (2014 regulations restrict delegation to a
 -- profit-making body: management or support only).
 --
+-- Its weight matches its evidence: two cases, both cities of about 50,000
+-- children in 2006-2007, before the 2014 restriction; it gains less from
+-- the officer gap than the executive partnership (the gap is what the
+-- contracted managers fill, but the seeds show it working only with
+-- political change and corporate backing), and from 2014 it is limited to
+-- management or support.  A partnership in place is scored by its
+-- trajectory (imeval.rules), with no set-up lag.
+--
 -- Declared monotonicity (tests/check_models.c checks it):
 --   never lowered by more political_commitment, corporate_leadership,
 --     acceptance, workforce_stability, leadership_stability,
@@ -41,34 +49,13 @@ local F_PERSISTENT = { "ofsted.grade", "ofsted.previous" }
 local F_ASOF = { "as_of" }
 
 local F_CURRENT_CI = { "current_intervention" }
+local F_SYSTEMIC = { "ofsted.judgements", "as_of" }
+local F_FRONT = { "facts.unallocated_cases", "size.child_population" }
+local F_SIZE = { "size.child_population" }
+local EV_CONTINUING = "003 ch.1 pitfalls: false starts; DOMAIN rules in force: escalate when still inadequate under an intervention"
 
-local function clamp(x, lo, hi)
-  if x < lo then return lo elseif x > hi then return hi end
-  return x
-end
-
-local function add(reasons, s, fields, pts, up, down, ev)
-  if reasons and (pts >= 0.05 or pts <= -0.05) then
-    reasons[#reasons + 1] = { fields = fields, points = pts,
-                              text = pts > 0 and up or down, evidence = ev }
-  end
-  return s + pts
-end
-
--- This model is in place now, the authority still inadequate, and the model
--- still within its expected time: changing course would throw away the
--- set-up and the momentum (003 ch.1: "hold your nerve" while data lag).
-local function continuing(p, w, id)
-  local ci = p.current_intervention
-  return ci ~= nil and ci.model == id and p.grade == "inadequate"
-    and (ci.months == nil or ci.months < w.stall_months)
-end
-
-local function persistent(p)
-  if p.grade ~= "inadequate" then return false end
-  local prev = p.previous
-  return prev ~= nil and (prev[1] == "inadequate" or prev[2] == "inadequate")
-end
+local clamp = imeval.clamp
+local add = imeval.term
 
 local function year(p)
   return tonumber(string.sub(p.as_of, 1, 4)) or 0
@@ -81,7 +68,8 @@ local function backing(p, w, s, rs, officer)
     "political commitment is weak: a contracted team 'would have struggled' without it", EV_BACKING)
   s = add(rs, s, F_CORPORATE, w.w_corporate * (r.corporate_leadership - 2),
     "the chief executive backs the partnership and can resource it",
-    "the corporate centre is disengaged; the contract has no sponsor", EV_BACKING)
+    r.corporate_leadership < 1 and "the corporate centre is disengaged; the contract has no sponsor"
+      or "the corporate centre's backing is only partial; the contract needs a sponsor", EV_BACKING)
   s = add(rs, s, F_OFFICER, w.w_gap * (2 - officer),
     "the council lacks managers: the partner brings an experienced team",
     "the council has its own managers; a contracted team adds less", EV_GAP)
@@ -105,9 +93,14 @@ local function conditions(p, w, s, rs)
     "the council can co-fund the contract", "the council cannot readily fund the contract",
     "000: the partnership triggered substantial investment; 003 ch.2 Enabler 7")
   local f = p.facts
-  if f.agency_rate and f.agency_rate > 0.15 then
-    s = add(rs, s, F_AGENCY, -w.w_agency * (f.agency_rate - 0.15) / 0.10, "",
-      "a high agency rate", EV_STAFF)
+  local worst, field = 0.15, nil
+  for _, k in ipairs({ "agency_rate", "vacancy_rate", "turnover_rate" }) do
+    if f[k] and f[k] > worst then worst, field = f[k], k end
+  end
+  if field then
+    s = add(rs, s, { "facts." .. field }, -w.w_agency * (worst - 0.15) / 0.10, "",
+      string.format("a %s of %.0f%%: the contracted managers lead a workforce that keeps changing",
+        string.gsub(field, "_", " "), 100 * worst), EV_STAFF)
   end
   if f.leadership_changes_3y then
     s = add(rs, s, F_CHURN, -w.w_churn * clamp(f.leadership_changes_3y - 2, 0, 3), "",
@@ -116,27 +109,57 @@ local function conditions(p, w, s, rs)
   return s
 end
 
-local function context(p, w, s, rs)
+local function context(p, w, s, rs, ru)
   local g = p.grade
   if g == "requires_improvement" or g == "not_inspected" then
     s = add(rs, s, F_GRADE, -w.ri_penalty, "",
       "not judged inadequate: a contracted turnaround is more than the position calls for",
       "000, 004: strategic partnerships followed failing judgements")
   end
-  if persistent(p) then
-    s = add(rs, s, F_PERSISTENT, -w.persistent_penalty, "",
-      "persistent failure: the rules now call for a commissioner's review first",
+  if ru.persistent ~= 0 then
+    s = add(rs, s, F_PERSISTENT, -w.persistent_penalty * ru.commissioner_weight * (ru.persistent == 1 and 1 or 0.5), "",
+      ru.persistent == 1 and string.format("persistent failure: inadequate in %d and again in %d, within "
+        .. "five years; the rules call for a commissioner's review first (%s)", ru.persistent_earlier_year,
+        ru.persistent_year, ru.regime)
+        or "an earlier inadequate judgement is undated: persistent failure if it fell within five years, "
+          .. "so counted at half weight (" .. ru.regime .. ")",
       "DOMAIN rules in force: commissioner for persistent failure")
+  end
+  if ru.systemic == 1 then
+    s = add(rs, s, F_SYSTEMIC, -w.systemic_penalty * ru.commissioner_weight, "",
+      string.format("systemic failure: inadequate on all %d key judgements given; the rules call for a "
+        .. "commissioner's review first (%s)", ru.n_key, ru.regime), "DOMAIN rules in force")
+  end
+  local ci = p.current_intervention
+  if ci and ci.model ~= "strategic_partnership" and ru.trajectory == "on_track" then
+    s = add(rs, s, F_CURRENT_CI, -w.switching_penalty, "",
+      string.format("the %s in place is on track (%s): replacing it would restart the set-up and the journey",
+        ci.model, ru.why), EV_CONTINUING)
+  end
+  local f = p.facts
+  local cp = p.size and p.size.child_population
+  if f.unallocated_cases and cp and cp > 0 then
+    local u = clamp(f.unallocated_cases / (cp / 1000) / 2, 0, 1)
+    s = add(rs, s, F_FRONT, -w.w_front_door * u, "",
+      string.format("%.0f unallocated cases: the front door needs grip now, not after six months of procurement",
+        f.unallocated_cases),
+      "003 ch.2 Enabler 5: a secure front end first; 000: the six-month lag caused further problems")
+  end
+  if cp and cp > w.evidence_children then
+    s = add(rs, s, F_SIZE, -w.scale_penalty * clamp((cp - w.evidence_children) / w.evidence_children, 0, 1), "",
+      string.format("a council of %.0f children, beyond the two cities of about 50,000 the model's evidence comes from", cp),
+      "000 (Plymouth), 004 (Stoke-on-Trent): the only cases")
   end
   if year(p) >= w.regulation_year then
     s = add(rs, s, F_ASOF, -w.regulation_penalty, "",
-      "since 2014 a profit-making partner can only manage or support, not take over the service",
+      "since 2014 a profit-making partner can only manage or support, not take over the service: the "
+        .. "model of 2006-2007 is no longer available in full",
       EV_REG)
   end
   return s
 end
 
-local function unmet_list(p, w)
+local function unmet_list(p, w, ru)
   local u = {}
   local g = p.grade
   if g == "good" or g == "outstanding" then
@@ -148,20 +171,28 @@ local function unmet_list(p, w)
       .. "in political culture, the new management team would have struggled' (004)"
   end
   local ci = p.current_intervention
-  if ci and ci.model == "strategic_partnership" and g == "inadequate" and ci.months
-      and ci.months >= w.stall_months then
-    u[#u + 1] = "a strategic partnership has been in place past its expected time and the "
-      .. "authority is still inadequate: it has stalled; escalate to a commissioner (DOMAIN rules)"
+  if ci and ci.model == "strategic_partnership" and (ru.trajectory == "stalling" or ru.trajectory == "deteriorating") then
+    u[#u + 1] = string.format("the strategic partnership in place has %s (%s) and the authority is still "
+      .. "inadequate: escalate to a commissioner (DOMAIN rules)",
+      ru.trajectory == "stalling" and "stalled" or "deteriorated", ru.why)
   end
   return u
 end
 
-local function details(p, w, res)
+local function details(p, w, res, ru, in_place)
   local fair, good = imeval.journey(p)
-  local setup = w.setup_months
-  res.timeline = { setup_months = setup,
-                   months_to_fair = fair > 0 and setup + fair or 0,
-                   months_to_good = good > 0 and setup + good or 0 }
+  if in_place then
+    local pace = ru.trajectory == "stalling" and 0.5 or ru.trajectory == "deteriorating" and 0 or 1
+    local left = fair - (ru.months or 0) * pace
+    if fair > 0 and left < 6 then left = 6 end
+    res.timeline = { setup_months = 0, months_to_fair = fair > 0 and left or 0,
+                     months_to_good = good > 0 and (fair > 0 and left or 0) + (good - fair) or 0 }
+  else
+    local setup = w.setup_months
+    res.timeline = { setup_months = setup,
+                     months_to_fair = fair > 0 and setup + fair or 0,
+                     months_to_good = good > 0 and setup + good or 0 }
+  end
   local risks = {
     "procurement takes about six months and the lag 'caused further problems' (000)",
     "embedded managers carry a dual loyalty to the council and the contract (000)",
@@ -180,19 +211,26 @@ local function score(p, w)
   local quiet = p.score_only
   local rs = (not quiet) and {} or nil
   local officer = (r.senior_leadership + r.middle_leadership) / 2
-  local s = w.base
-  s = backing(p, w, s, rs, officer)
-  s = conditions(p, w, s, rs)
-  if continuing(p, w, "strategic_partnership") then
-    s = add(rs, s, F_CURRENT_CI, w.continuity_bonus,
-      "this model is in place and still within its expected time: hold your nerve rather than restart",
-      "", "003 ch.1 poor to fair: hold your nerve while data lag practice")
+  local ru = imeval.rules(p, "strategic_partnership", w.stall_months)
+  local ci = p.current_intervention
+  local in_place = ci ~= nil and ci.model == "strategic_partnership"
+  local s = imeval.base(rs, w.base, "the base score of a contracted strategic partnership, before any factor "
+    .. "(low: two cases, both of 2006-2007)", "declared parameter base (docs/models.md); 000, 004")
+  if in_place then
+    if ru.trajectory == "on_track" or ru.trajectory == "unknown" then
+      s = add(rs, s, F_CURRENT_CI, w.continuing_bonus,
+        "the partnership is in place and on track (" .. ru.why .. "): scored as continuing, by whether "
+          .. "it is working, not as a new choice", "", EV_CONTINUING)
+    end
+  else
+    s = backing(p, w, s, rs, officer)
+    s = context(p, w, s, rs, ru)
   end
-  s = context(p, w, s, rs)
-  local res = { score = clamp(s, 0, 100), unmet_preconditions = unmet_list(p, w) }
+  s = conditions(p, w, s, rs)
+  local res = { score = clamp(s, 0, 100), unmet_preconditions = unmet_list(p, w, ru) }
   if quiet then return res end
   res.reasons = rs
-  details(p, w, res)
+  details(p, w, res, ru, in_place)
   return res
 end
 
@@ -214,13 +252,13 @@ return {
     initial_response = "0",
   },
   parameters = {
-    { name = "base", default = 40, min = 0, max = 100, description = "score before any factor", base = true },
+    { name = "base", default = 35, min = 0, max = 100, description = "score before any factor (below the board's 50 and the executive partnership's 45: two cases, both before 2014)", base = true },
     { name = "w_political", default = 6, min = 0, max = 20,
       description = "points per rating point of political_commitment above 2", plausible = { 4.5, 7.5 } },
     { name = "w_corporate", default = 4, min = 0, max = 20,
       description = "points per rating point of corporate_leadership above 2", plausible = { 3, 5 } },
-    { name = "w_gap", default = 7, min = 0, max = 15,
-      description = "points per rating point by which officer capacity (mean senior and middle leadership) falls below 2", plausible = { 5.25, 8.75 } },
+    { name = "w_gap", default = 4, min = 0, max = 15,
+      description = "points per rating point by which officer capacity (mean senior and middle leadership) falls below 2 (the contracted managers fill it, but the seeds show it working only with political backing)", plausible = { 3, 5 } },
     { name = "w_acceptance", default = 3, min = 0, max = 10,
       description = "points per rating point of acceptance above 2", plausible = { 2.25, 3.75 } },
     { name = "w_extent", default = 2, min = 0, max = 10,
@@ -232,25 +270,35 @@ return {
     { name = "w_finance", default = 3, min = 0, max = 10,
       description = "points per rating point of financial_resilience above 2", plausible = { 2.25, 3.75 } },
     { name = "w_agency", default = 2, min = 0, max = 10,
-      description = "points lost per 10 percentage points of agency_rate above 15%", plausible = { 1.5, 2.5 } },
+      description = "points lost per 10 percentage points of the worst of agency, vacancy and turnover rates above 15%", plausible = { 1.5, 2.5 } },
     { name = "w_churn", default = 1, min = 0, max = 5,
       description = "points lost per leadership change beyond two in three years (up to three)", plausible = { 0.75, 1.25 } },
     { name = "ri_penalty", default = 10, min = 0, max = 30,
       description = "points lost when the authority is not judged inadequate", plausible = { 7.5, 12.5 } },
     { name = "persistent_penalty", default = 5, min = 0, max = 30,
-      description = "points lost for persistent failure (the rules now call for a commissioner)", plausible = { 3.75, 6.25 } },
+      description = "points lost for persistent failure (inadequate twice within five years), weighted by the rules of the date", plausible = { 3.75, 6.25 } },
     { name = "regulation_year", default = 2014, min = 2000, max = 2100,
       description = "year from which delegation to a profit-making body is restricted", fixed = true },
-    { name = "regulation_penalty", default = 10, min = 0, max = 30,
-      description = "points lost from that year", plausible = { 7.5, 12.5 } },
+    { name = "regulation_penalty", default = 20, min = 0, max = 30,
+      description = "points lost from that year (a profit-making partner limited to management or support)", plausible = { 15, 25 } },
     { name = "min_backing", default = 1, min = 0, max = 4,
       description = "mean of political commitment and corporate leadership below which a contract has no backing", plausible = { 0.75, 1.25 } },
     { name = "stall_months", default = 30, min = 6, max = 72,
       description = "months under a strategic partnership, still inadequate, after which it has stalled", plausible = { 22.5, 37.5 } },
     { name = "setup_months", default = 6, min = 0, max = 18,
       description = "months to procure the partner and sign the contract (000: six months)", plausible = { 4.5, 7.5 } },
-    { name = "continuity_bonus", default = 5, min = 0, max = 20,
-      description = "points when this model is already in place, the authority inadequate, and within its expected time", plausible = { 3.75, 6.25 } },
+    { name = "continuing_bonus", default = 20, min = 0, max = 40,
+      description = "points when a partnership in place is on track (scored by whether it works, not why it was chosen)", plausible = { 14, 26 } },
+    { name = "systemic_penalty", default = 4, min = 0, max = 30,
+      description = "points lost for systemic failure (inadequate on every key judgement), weighted by the rules of the date", plausible = { 2, 6 } },
+    { name = "switching_penalty", default = 10, min = 0, max = 30,
+      description = "points lost when another model in place is on track", plausible = { 6, 14 } },
+    { name = "w_front_door", default = 3, min = 0, max = 15,
+      description = "points lost at 2 or more unallocated cases per 1,000 children (the front door cannot wait for procurement)", plausible = { 1.5, 4.5 } },
+    { name = "evidence_children", default = 60000, min = 0, max = 500000,
+      description = "child population of the cities the model's evidence comes from (Plymouth, Stoke: about 50,000), rounded up", fixed = true },
+    { name = "scale_penalty", default = 8, min = 0, max = 30,
+      description = "points lost as a council's size rises to twice that of the model's evidence", plausible = { 4, 12 } },
   },
   score = score,
 }
