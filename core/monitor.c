@@ -157,11 +157,18 @@ void imv_monitor_sentence(const imv_monitor *m, char *buf, size_t n)
 
 /* ---- the commissioner's likely outcome ---------------------------------- */
 
-static void because(imv_outlook *o, const char *fmt, double v)
+/* The next free reason of o, or NULL when all are used. */
+static char *next_reason(imv_outlook *o)
 {
-    if (o->n_reasons < IMV_OUTLOOK_MAX_REASONS)
-        snprintf(o->reasons[o->n_reasons++], sizeof o->reasons[0], fmt, v);
+    return o->n_reasons < IMV_OUTLOOK_MAX_REASONS ? o->reasons[o->n_reasons++] : NULL;
 }
+
+#define BECAUSE(o, ...)                                                                  \
+    do {                                                                                 \
+        char *because_ = next_reason(o);                                                 \
+        if (because_)                                                                    \
+            snprintf(because_, sizeof (o)->reasons[0], __VA_ARGS__);                     \
+    } while (0)
 
 static imv_outlook_kind kind_of_model(const char *id)
 {
@@ -192,15 +199,15 @@ static int denial_or_corporate_failure(const double *rt, imv_outlook *o)
 {
     size_t before = o->n_reasons;
     if (rt[IMV_R_ACCEPTANCE] < 1.5)
-        because(o, "leaders have not accepted the findings (acceptance %.1f): where leaders were "
+        BECAUSE(o, "leaders have not accepted the findings (acceptance %.1f): where leaders were "
                    "'in a state of denial' or had not 'fully accepted' them, reviews led to removal "
                    EV_PATTERN, rt[IMV_R_ACCEPTANCE]);
     if (rt[IMV_R_CORPORATE_LEADERSHIP] < 1.5)
-        because(o, "the corporate centre is weak or itself failing (corporate_leadership %.1f): "
+        BECAUSE(o, "the corporate centre is weak or itself failing (corporate_leadership %.1f): "
                    "where corporate culture was failing, reviews led to removal " EV_PATTERN,
                 rt[IMV_R_CORPORATE_LEADERSHIP]);
     if (rt[IMV_R_POLITICAL_COMMITMENT] < 1.5)
-        because(o, "members dispute the failure or lack commitment (political_commitment %.1f): "
+        BECAUSE(o, "members dispute the failure or lack commitment (political_commitment %.1f): "
                    "the third contention's case for removal (003 ch.4)",
                 rt[IMV_R_POLITICAL_COMMITMENT]);
     return o->n_reasons > before;
@@ -221,12 +228,12 @@ void imv_outlook_assess(const imv_evaluation *e, imv_outlook *out)
         out->kind = IMV_OUTLOOK_REMOVAL;
         to = result_for(e, "trust");
     } else if (member >= 2.5 && rt[IMV_R_ACCEPTANCE] >= 2.5) {
-        because(out, "members and the corporate centre are committed (mean %.1f) and leaders accept "
+        BECAUSE(out, "members and the corporate centre are committed (mean %.1f) and leaders accept "
                      "the findings: where a commissioner found capacity and commitment the council "
                      "kept control and often reached good " EV_PATTERN, member);
         const imv_result *pship = next_viable(e, IMV_OUTLOOK_PARTNERSHIP);
         if (officer < 1.5 && pship) {
-            because(out, "officer capacity is thin (mean %.1f): control kept through a partnership "
+            BECAUSE(out, "officer capacity is thin (mean %.1f): control kept through a partnership "
                          "with a strong council (003 ch.4 second contention; DOMAIN record: "
                          "Leeds-Kirklees)", officer);
             out->kind = IMV_OUTLOOK_PARTNERSHIP;
@@ -237,7 +244,7 @@ void imv_outlook_assess(const imv_evaluation *e, imv_outlook *out)
         }
     } else {
         to = next_viable(e, IMV_OUTLOOK_NONE);
-        because(out, "commitment (mean %.1f) is neither clearly there nor clearly absent: the review "
+        BECAUSE(out, "commitment (mean %.1f) is neither clearly there nor clearly absent: the review "
                      "is likely to follow the best of the other models, as ranked here", member);
         out->kind = to ? kind_of_model(to->model->id) : IMV_OUTLOOK_KEEP_CONTROL;
     }

@@ -348,6 +348,12 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
         need(&a, p, w, officer);
         if (best >= 0)
             partner_term(&a, p, w, best, fit, officer);
+        else
+            /* Scored as the poorest fit that would do, so that a candidate
+             * crossing min_fit never costs points (declared directions). */
+            imv_acc_term(&a, "partners", w[P_W_FIT] * (w[P_MIN_FIT] - 60), "",
+                         "no candidate partner reaches the fit a partnership needs: scored at "
+                         "that fit", EV_PARTNER);
         mc_switching(&a, p, &ru, ID, w[P_SWITCH]);
         mc_persistent(&a, p, &ru, -w[P_PERSISTENT], "the rules call for a commissioner's review first",
                       EV_RULES);

@@ -64,8 +64,8 @@ static const imv_param_def params[P_COUNT] = {
         "points lost for systemic failure (inadequate on every key judgement), weighted by the rules of the date", IMV_PLAUSIBLE(4, 8)},
     [P_RI_PENALTY] = {"ri_penalty", 10, 0, 30,
         "points lost when the authority is not judged inadequate (a notice follows an inadequate judgement)", IMV_PLAUSIBLE(7.5, 12.5)},
-    [P_MIN_MEMBER] = {"min_member_capacity", 1, 0, 4,
-        "member capacity below which members deny or dispute the failure and a board has nobody to work with", IMV_PLAUSIBLE(0.75, 1.25)},
+    [P_MIN_MEMBER] = {"min_member_capacity", 1.5, 0, 4,
+        "member capacity below which a board has no political backing to work with", IMV_PLAUSIBLE(1.25, 1.75)},
     [P_STALL] = {"stall_months", 24, 6, 72,
         "months under a board, still inadequate, after which the board has stalled unless findings say it is improving", IMV_PLAUSIBLE(18, 30)},
     [P_SETUP] = {"setup_months", 2, 0, 12,
@@ -151,9 +151,8 @@ static void preconditions(const imv_profile_view *p, const double *w, imv_result
         h->add_unmet(r, "the authority is good or better: it needs no improvement notice "
                         "(DOMAIN rules in force: a notice follows an inadequate judgement)");
     if (member < w[P_MIN_MEMBER])
-        h->add_unmet(r, "members and the corporate centre deny or dispute the failure, or are "
-                        "themselves failing: a board has nobody to work with; consider a "
-                        "commissioner (003 ch.4 third contention, DOMAIN rules)");
+        h->add_unmet(r, "political and corporate capacity is too low for a board; "
+                        "consider a commissioner (003 ch.4 third contention, DOMAIN rules)");
 }
 
 static int score(const imv_profile_view *p, const double *w, imv_result *r, const imv_host *h)

@@ -233,10 +233,15 @@ local function rules_terms(p, w, s, rs, ru)
   return s
 end
 
-local function unmet_list(p, w, officer, partner, ru)
+local function unmet_list(p, w, officer, member, partner, ru)
   local u = {}
   local ci = p.current_intervention
   local in_place = ci ~= nil and ci.model == "peer_support"
+  if member < w.min_member_capacity and not in_place then
+    u[#u + 1] = "political and corporate capacity is too low: keeping control with support needs "
+      .. "members and a corporate centre committed to it; consider a commissioner (003 ch.4 first "
+      .. "and third contentions)"
+  end
   if officer < w.min_officer_capacity and not partner and not in_place then
     u[#u + 1] = "officer capacity is near none and no strong partner with spare capacity is named: "
       .. "advice has nobody to act on it; name a partner or consider an executive partnership "
@@ -282,7 +287,7 @@ local function score(p, w)
     s = rules_terms(p, w, s, rs, ru)
   end
   s = conditions(p, w, s, rs)
-  local res = { score = clamp(s, 0, 100), unmet_preconditions = unmet_list(p, w, officer, partner, ru) }
+  local res = { score = clamp(s, 0, 100), unmet_preconditions = unmet_list(p, w, officer, member, partner, ru) }
   if partner then res.partner = { id = partner.id, fit = fit } end
   if quiet then return res end
   candidate_reasons(p, w, rs)
@@ -373,6 +378,8 @@ return {
       description = "points lost when the authority is already good or outstanding", plausible = { 9, 15 } },
     { name = "min_officer_capacity", default = 0.75, min = 0, max = 4,
       description = "officer capacity below which advice has nobody to act on it, when no strong partner is named", plausible = { 0.5, 1 } },
+    { name = "min_member_capacity", default = 1.5, min = 0, max = 4,
+      description = "member capacity below which the council cannot keep control with support", plausible = { 1.25, 1.75 } },
     { name = "stall_months", default = 24, min = 6, max = 72,
       description = "months under support, still inadequate, after which it has stalled unless findings say it is improving", plausible = { 18, 30 } },
     { name = "setup_months", default = 2, min = 0, max = 12,

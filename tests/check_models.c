@@ -518,9 +518,15 @@ START_TEST(explain__reasons_cite_evidence_and_timeline_is_set)
     for (size_t i = 0; i < e.n; i++) {
         const imv_result *x = &e.results[i];
         ck_assert_msg(x->n_reasons > 0, "%s gives no reasons", imv_model_id(x->model));
+        /* The base score is a declared parameter and the first reason line
+         * (issue 11 point 8): it rests on no profile field. */
+        size_t bi = imv_model_base_param(x->model);
+        ck_assert_msg(bi != SIZE_MAX, "%s declares no base parameter", imv_model_id(x->model));
+        ck_assert_double_eq_tol(x->reasons[0].points, imv_model_param_values(x->model)[bi], 1e-9);
+        ck_assert_str_eq(x->reasons[0].fields, "");
         for (size_t k = 0; k < x->n_reasons; k++) {
             ck_assert(x->reasons[k].evidence && x->reasons[k].evidence[0]);
-            ck_assert(x->reasons[k].fields && x->reasons[k].fields[0]);
+            ck_assert(k == 0 || (x->reasons[k].fields && x->reasons[k].fields[0]));
         }
         ck_assert_double_ge(x->setup_months, 0);
         ck_assert_double_gt(x->months_to_fair, x->setup_months);
