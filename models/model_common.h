@@ -171,7 +171,7 @@ static inline void mc_workforce_rates(imv_acc *a, const imv_profile_view *p, dou
     if (worst < 0)
         return;
     char text[MC_TEXT];
-    snprintf(text, sizeof text, "a %s rate of %.0f%%: %s", names[worst], 100 * top, consequence);
+    snprintf(text, sizeof text, "the %s rate is %.0f%%: %s", names[worst], 100 * top, consequence);
     imv_acc_term(a, fields[worst], -w * (top - 0.15) / 0.10, text, text, evidence);
 }
 

@@ -129,7 +129,7 @@ local function workforce_rates(p, w, s, rs)
   end
   if not name then return s end
   return term(rs, s, { field }, -w.w_agency * (worst - 0.15) / 0.10, "",
-    string.format("a %s of %.0f%%: advice and practice leads land on a workforce that keeps changing",
+    string.format("the %s is %.0f%%: advice and practice leads land on a workforce that keeps changing",
       string.gsub(name, "_", " "), 100 * worst), EV_WORKFORCE)
 end
 

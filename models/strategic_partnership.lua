@@ -45,7 +45,7 @@ local F_FINANCE = { "ratings.financial_resilience" }
 local F_AGENCY = { "facts.agency_rate" }
 local F_CHURN = { "facts.leadership_changes_3y" }
 local F_GRADE = { "ofsted.grade" }
-local F_PERSISTENT = { "ofsted.grade", "ofsted.previous" }
+local F_PERSISTENT = { "ofsted.grade", "ofsted.previous", "as_of" }
 local F_ASOF = { "as_of" }
 
 local F_CURRENT_CI = { "current_intervention" }
@@ -99,7 +99,7 @@ local function conditions(p, w, s, rs)
   end
   if field then
     s = add(rs, s, { "facts." .. field }, -w.w_agency * (worst - 0.15) / 0.10, "",
-      string.format("a %s of %.0f%%: the contracted managers lead a workforce that keeps changing",
+      string.format("the %s is %.0f%%: the contracted managers lead a workforce that keeps changing",
         string.gsub(field, "_", " "), 100 * worst), EV_STAFF)
   end
   if f.leadership_changes_3y then

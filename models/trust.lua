@@ -69,7 +69,7 @@ local function workforce_rates(p, w, s, rs)
   end
   if not name then return s end
   return term(rs, s, { field }, -w.w_agency * (worst - 0.15) / 0.10, "",
-    string.format("a %s of %.0f%%: moving staff to a new employer adds disruption to an unstable workforce",
+    string.format("the %s is %.0f%%: moving staff to a new employer adds disruption to an unstable workforce",
       string.gsub(name, "_", " "), 100 * worst), EV_WORKFORCE)
 end
 

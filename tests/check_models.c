@@ -18,6 +18,7 @@
 
 #include "imeval.h"
 #include "journey.h"
+#include "imeval_rules.h"
 #include "monitor.h"
 
 #define N_MODELS 7
@@ -539,19 +540,16 @@ END_TEST
 
 /* ---- declared monotonicity, as properties ----------------------------- */
 
-/* +1 never lowered, -1 never raised, 0 no effect, by a higher rating; in
- * the order of imv_rating.  Each row is the "declared monotonicity" block
- * at the top of the model's source and in docs/models.md. */
-static const signed char declared[N_MODELS][IMV_R_COUNT] = {
-    /*                   SL  ML  LS  PC  CL  AC  GV  PA  SA  WS  FR  FE  IR */
-    /* board     */    {+1, +1, +1, +1, +1, +1, +1,  0,  0, +1, +1, -1,  0},
-    /* peer      */    {+1, +1, +1, +1, +1, +1,  0,  0, +1, +1, +1, -1,  0},
-    /* exec      */    {-1, -1, +1, +1, +1, +1,  0,  0,  0, +1, +1, -1,  0},
-    /* commiss.  */    {-1, -1, +1, -1, -1, -1,  0,  0,  0, +1, +1, +1,  0},
-    /* trust     */    {-1, -1, +1, -1, -1, -1,  0,  0,  0, +1, +1, +1,  0},
-    /* strategic */    {-1, -1, +1, +1, +1, +1,  0,  0,  0, +1, +1, -1,  0},
-    /* self      */    {+1, +1, +1, +1, +1, +1, +1, +1, +1, +1, +1, -1,  0},
-};
+/* +1 never lowered, -1 never raised, 0 no effect, by a higher rating, as
+ * each plugin declares it (imv_model_def.directions, or the Lua model's
+ * `directions`); the property tests read the declaration, not a copy. */
+static int declared_dir(int m, int rating)
+{
+    int d = imv_model_direction(imv_registry_find(reg, model_ids[m]), rating);
+    ck_assert_msg(d != IMV_DIR_UNDECLARED, "%s declares no direction for %s", model_ids[m],
+                  imv_rating_name(rating));
+    return d;
+}
 
 static unsigned long long xorshift(unsigned long long *s)
 {
@@ -658,7 +656,7 @@ START_TEST(property__declared_monotonicity_holds)
             snapshot(p, s1, v1);
             set_rating(p, i, before);
             for (int m = 0; m < N_MODELS; m++) {
-                int d = declared[m][i];
+                int d = declared_dir(m, i);
                 const char *rn = imv_rating_name(i);
                 if (d > 0)
                     ck_assert_msg(s1[m] >= s0[m] - EPS && (!v0[m] || v1[m]),
@@ -697,7 +695,7 @@ START_TEST(property__declared_effects_are_not_vacuous)
         snapshot(p, s1, v1);
         set_rating(p, i, r[i]);
         for (int m = 0; m < N_MODELS; m++) {
-            int d = declared[m][i];
+            int d = declared_dir(m, i);
             if (d > 0)
                 ck_assert_msg(s1[m] > s0[m], "more %s does not raise %s", imv_rating_name(i),
                               model_ids[m]);
@@ -707,6 +705,269 @@ START_TEST(property__declared_effects_are_not_vacuous)
         }
     }
     imv_profile_free(p);
+}
+END_TEST
+
+/* ---- the rules of a date, the trajectory, continuity, evidence ---------- */
+
+/* The reasons of r that rest on as_of (the rules of the date). */
+static int dated(const imv_reason *q)
+{
+    return strstr(q->fields, "as_of") != NULL;
+}
+
+/* 1 when x and y have the same reasons, leaving out those resting on as_of. */
+static int same_undated_reasons(const imv_result *x, const imv_result *y)
+{
+    size_t i = 0, j = 0;
+    for (;;) {
+        while (i < x->n_reasons && dated(&x->reasons[i]))
+            i++;
+        while (j < y->n_reasons && dated(&y->reasons[j]))
+            j++;
+        if (i == x->n_reasons || j == y->n_reasons)
+            return i == x->n_reasons && j == y->n_reasons;
+        if (strcmp(x->reasons[i].text, y->reasons[j].text) != 0
+            || fabs(x->reasons[i].points - y->reasons[j].points) > EPS)
+            return 0;
+        i++;
+        j++;
+    }
+}
+
+/* The same profile just before and just after a rule's date (the 2016
+ * commissioner rule, the 2013 first review and first trust, the 2014
+ * restriction, 2017's sector-led support): only the terms that rest on the
+ * date move, in every model, and the commissioner never loses by the rule
+ * coming in. */
+START_TEST(property__rule_dates_move_only_the_rule_terms)
+{
+    static const char *const dates[][2] = {{"2015-12", "2016-01"}, {"2012-12", "2013-01"},
+                                           {"2013-12", "2014-01"}, {"2016-12", "2017-01"}};
+    unsigned long long seed = 0xda7eULL;
+    for (int k = 0; k < 200; k++) {
+        imv_profile *a = random_profile(&seed);
+        /* Dates of the intervention in place would move its months. */
+        free(a->iv_model);
+        a->iv_model = NULL;
+        size_t d = (size_t)k % 4;
+        free(a->as_of);
+        a->as_of = strdup(dates[d][0]);
+        a->serial = imv_profile_next_serial();
+        imv_evaluation ea, eb;
+        evaluate(a, &ea);
+        free(a->as_of);
+        a->as_of = strdup(dates[d][1]);
+        a->serial = imv_profile_next_serial();
+        evaluate(a, &eb);
+        for (int m = 0; m < N_MODELS; m++) {
+            const imv_result *x = result_of(&ea, model_ids[m]), *y = result_of(&eb, model_ids[m]);
+            ck_assert_msg(same_undated_reasons(x, y), "%s: from %s to %s a reason that does not "
+                          "rest on as_of changed", model_ids[m], dates[d][0], dates[d][1]);
+        }
+        if (d == 0)
+            ck_assert_double_ge(result_of(&eb, "commissioner")->score + EPS,
+                                result_of(&ea, "commissioner")->score);
+        imv_evaluation_clear(&ea);
+        imv_evaluation_clear(&eb);
+        imv_profile_free(a);
+    }
+}
+END_TEST
+
+/* A council of 2006: trust reasons that add points never rest on
+ * Doncaster's trust, which came in 2013-14; and the persistent-failure
+ * terms of commissioner and trust name the same regime. */
+START_TEST(property__councils_before_trusts_get_no_doncaster_points)
+{
+    unsigned long long seed = 0x2006ULL;
+    for (int k = 0; k < 300; k++) {
+        imv_profile *p = random_profile(&seed);
+        free(p->as_of);
+        p->as_of = strdup("2006-06");
+        p->serial = imv_profile_next_serial();
+        imv_evaluation e;
+        evaluate(p, &e);
+        const imv_result *t = result_of(&e, "trust");
+        for (size_t i = 0; i < t->n_reasons; i++)
+            if (t->reasons[i].points > 0)
+                ck_assert_msg(!strcasestr(t->reasons[i].evidence, "Doncaster")
+                                  && !strcasestr(t->reasons[i].text, "Doncaster"),
+                              "a 2006 trust reason cites Doncaster: %s", t->reasons[i].text);
+        imv_evaluation_clear(&e);
+        imv_profile_free(p);
+    }
+}
+END_TEST
+
+/* Trajectory order: improved best, then on track, stalled, deteriorating. */
+static int trajectory_rank(imv_trajectory t)
+{
+    switch (t) {
+    case IMV_TRAJ_IMPROVED: return 0;
+    case IMV_TRAJ_ON_TRACK: return 1;
+    case IMV_TRAJ_STALLED: return 2;
+    case IMV_TRAJ_DETERIORATING: return 3;
+    default: return 1;
+    }
+}
+
+/* A worse re-inspection, or a worse latest finding, never makes the
+ * intervention in place more "on track" (imeval_rules.h, the code every
+ * model and the monitor use). */
+START_TEST(property__worse_reinspection_is_never_more_on_track)
+{
+    static const char *const dates[] = {"2012-03", "2013-06", "2014-01", "2014-09", "2015-04",
+                                        "2016-02", "2016-11", "2017-07"};
+    unsigned long long seed = 0x7a3ec7ULL;
+    for (int k = 0; k < 5000; k++) {
+        int prev[2] = {(int)(xorshift(&seed) % 4), (int)(xorshift(&seed) % 4)};
+        const char *pdate[2] = {dates[xorshift(&seed) % 3], NULL};
+        int finding[1] = {(int)(xorshift(&seed) % 4)};
+        const char *fdate[1] = {dates[5 + xorshift(&seed) % 3]};
+        imv_rules_in in = {
+            .as_of = "2018-01", .grade = (int)(xorshift(&seed) % 3),
+            .inspected = dates[3 + xorshift(&seed) % 5], .n_previous = 1 + xorshift(&seed) % 2,
+            .previous = prev, .previous_date = pdate,
+            .model = "improvement_board", .since = dates[xorshift(&seed) % 5],
+            .expected_months = 12 + (double)(xorshift(&seed) % 40),
+            .n_progress = xorshift(&seed) % 2, .progress_finding = finding, .progress_date = fdate,
+        };
+        imv_rules a, b;
+        imv_rules_compute(&in, &a);
+        imv_rules_in worse = in;
+        if (in.grade < IMV_G_INADEQUATE) {
+            worse.grade = in.grade + 1;         /* a worse judgement */
+        } else if (in.n_progress && finding[0] < IMV_FIND_DETERIORATING) {
+            int f2[1] = {finding[0] + 1};       /* a worse latest finding */
+            worse.progress_finding = f2;
+            imv_rules_compute(&worse, &b);
+            ck_assert_msg(trajectory_rank(b.trajectory) >= trajectory_rank(a.trajectory),
+                          "finding %d -> %d made it better: %s -> %s", finding[0], f2[0], a.why,
+                          b.why);
+            continue;
+        } else {
+            continue;
+        }
+        imv_rules_compute(&worse, &b);
+        ck_assert_msg(trajectory_rank(b.trajectory) >= trajectory_rank(a.trajectory),
+                      "grade %d -> %d made it better: %s (%d) -> %s (%d)", in.grade, worse.grade,
+                      a.why, a.trajectory, b.why, b.trajectory);
+    }
+}
+END_TEST
+
+static int monitor_rank(imv_monitor_status st)
+{
+    switch (st) {
+    case IMV_MON_IMPROVED: return 0;
+    case IMV_MON_STALLING: return 2;
+    case IMV_MON_DETERIORATING: return 3;
+    default: return 1;
+    }
+}
+
+/* A model in place never shows a set-up lag; and a worse judgement never
+ * makes the monitor's view of it better. */
+START_TEST(property__model_in_place_has_no_setup_lag)
+{
+    unsigned long long seed = 0xc0417ULL;
+    for (int k = 0; k < 400; k++) {
+        imv_profile *p = random_profile(&seed);
+        int m = (int)(xorshift(&seed) % N_MODELS);
+        free(p->iv_model);
+        free(p->iv_since);
+        p->iv_model = strdup(model_ids[m]);
+        p->iv_since = strdup("2015-06");
+        free(p->as_of);
+        p->as_of = strdup("2016-06");
+        p->serial = imv_profile_next_serial();
+        imv_evaluation e;
+        evaluate(p, &e);
+        const imv_result *x = result_of(&e, model_ids[m]);
+        ck_assert_msg(x->error || x->setup_months == 0 || x->setup_months == IMV_UNKNOWN,
+                      "%s in place shows a set-up lag of %.1f months", model_ids[m],
+                      x->setup_months);
+        imv_monitor m0, m1;
+        imv_monitor_assess(&e, &m0);
+        imv_evaluation_clear(&e);
+        if (p->grade < IMV_G_INADEQUATE) {
+            p->grade++;
+            p->serial = imv_profile_next_serial();
+            evaluate(p, &e);
+            imv_monitor_assess(&e, &m1);
+            ck_assert_msg(monitor_rank(m1.status) >= monitor_rank(m0.status),
+                          "%s in place: a worse judgement made it %s from %s", model_ids[m],
+                          imv_monitor_status_name(m1.status), imv_monitor_status_name(m0.status));
+            imv_evaluation_clear(&e);
+        }
+        imv_profile_free(p);
+    }
+}
+END_TEST
+
+/* A reason's sign matches its text: the same sentence never adds points in
+ * one profile and takes them away in another; words tied to a value hold
+ * for it ("disengaged" only near 0, the small-authority quote only for
+ * small authorities, Doncaster's fall in agency staff never against a
+ * trust). */
+#define MAX_TEXTS 4000
+START_TEST(property__reason_sign_matches_its_text)
+{
+    static char *texts[MAX_TEXTS];
+    static int signs[MAX_TEXTS];
+    static size_t owner[MAX_TEXTS];
+    size_t n = 0;
+    unsigned long long seed = 0x5157ULL;
+    for (int k = 0; k < 600; k++) {
+        imv_profile *p = random_profile(&seed);
+        if (k % 3 == 0) {
+            p->child_population = 20000 + (double)(xorshift(&seed) % 300000);
+            p->serial = imv_profile_next_serial();
+        }
+        double corp = imv_range_point(&p->ratings[CL]);
+        imv_evaluation e;
+        evaluate(p, &e);
+        for (size_t m = 0; m < e.n; m++) {
+            const imv_result *x = &e.results[m];
+            for (size_t i = 1; i < x->n_reasons; i++) {
+                const imv_reason *q = &x->reasons[i];
+                if (q->points == 0)
+                    continue;
+                int sg = q->points > 0 ? 1 : -1;
+                if (strstr(q->text, "disengaged") && strstr(q->fields, "corporate_leadership"))
+                    ck_assert_msg(corp < 1, "%s: 'disengaged' at corporate_leadership %.2f",
+                                  imv_model_id(x->model), corp);
+                if (strstr(q->evidence, "small authority") || strstr(q->text, "small authority"))
+                    ck_assert_msg(p->child_population != IMV_UNKNOWN && p->child_population < 40000,
+                                  "%s: the small-authority quote for %.0f children: %s",
+                                  imv_model_id(x->model), p->child_population, q->text);
+                if (strcmp(imv_model_id(x->model), "trust") == 0 && sg < 0)
+                    ck_assert_msg(!strstr(q->text, "18% to 9%") && !strstr(q->evidence, "18% to 9%")
+                                  && !strstr(q->text, "from 18%") && !strstr(q->evidence, "from 18%"),
+                                  "trust: Doncaster's agency fall cited against a trust: %s", q->text);
+                /* Texts with figures in them differ by profile; compare the rest. */
+                if (strpbrk(q->text, "0123456789"))
+                    continue;
+                size_t j = 0;
+                while (j < n && (owner[j] != m || strcmp(texts[j], q->text) != 0))
+                    j++;
+                if (j == n && n < MAX_TEXTS) {
+                    texts[n] = strdup(q->text);
+                    owner[n] = m;
+                    signs[n++] = sg;
+                } else if (j < n) {
+                    ck_assert_msg(signs[j] == sg, "%s: \"%s\" appears with both signs",
+                                  imv_model_id(x->model), q->text);
+                }
+            }
+        }
+        imv_evaluation_clear(&e);
+        imv_profile_free(p);
+    }
+    ck_assert_int_gt(n, 50);
+    for (size_t j = 0; j < n; j++)
+        free(texts[j]);
 }
 END_TEST
 
@@ -918,6 +1179,11 @@ static Suite *models_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, property__declared_monotonicity_holds);
     tcase_add_test(tc, property__declared_effects_are_not_vacuous);
+    tcase_add_test(tc, property__rule_dates_move_only_the_rule_terms);
+    tcase_add_test(tc, property__councils_before_trusts_get_no_doncaster_points);
+    tcase_add_test(tc, property__worse_reinspection_is_never_more_on_track);
+    tcase_add_test(tc, property__model_in_place_has_no_setup_lag);
+    tcase_add_test(tc, property__reason_sign_matches_its_text);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("journey");
