@@ -130,6 +130,146 @@ START_TEST(monitor__json_result_carries_the_status)
 }
 END_TEST
 
+/* ---- the trajectory (plugins/imeval_rules.h) ---------------------------- */
+
+static imv_rules traj(int grade, const char *inspected, const char *since, int prev_grade,
+                      const char *prev_date, int finding, const char *finding_date)
+{
+    int prev[1] = {prev_grade};
+    const char *pdate[1] = {prev_date};
+    int f[1] = {finding};
+    const char *fdate[1] = {finding_date};
+    imv_rules_in in = {
+        .as_of = "2016-06", .grade = grade, .inspected = inspected,
+        .n_previous = prev_grade >= 0, .previous = prev, .previous_date = pdate,
+        .model = "improvement_board", .since = since, .expected_months = 24,
+        .n_progress = finding >= 0, .progress_finding = f, .progress_date = fdate,
+    };
+    imv_rules r;
+    imv_rules_compute(&in, &r);
+    return r;
+}
+
+/* Issue 11.2: re-inspected inadequate 16 months into a notice is stalled,
+ * not "on track; hold your nerve", although 16 < 24 months. */
+START_TEST(trajectory__reinspected_inadequate_after_the_first_year_is_stalled)
+{
+    imv_rules r = traj(IMV_G_INADEQUATE, "2016-05", "2015-01", IMV_G_INADEQUATE, "2014-11", -1, NULL);
+    ck_assert_int_eq(r.trajectory, IMV_TRAJ_STALLED);
+    ck_assert_ptr_nonnull(strstr(r.why, "re-inspected inadequate 16 months in"));
+    /* ... but inside the first year (diagnostic and stabilising, 003 ch.1) it is not. */
+    r = traj(IMV_G_INADEQUATE, "2015-09", "2015-01", IMV_G_INADEQUATE, "2014-11", -1, NULL);
+    ck_assert_int_eq(r.trajectory, IMV_TRAJ_ON_TRACK);
+}
+END_TEST
+
+/* Issue 11.2: fallen from requires improvement to inadequate under a notice. */
+START_TEST(trajectory__fall_under_a_notice_is_deteriorating)
+{
+    imv_rules r = traj(IMV_G_INADEQUATE, "2016-03", "2014-06", IMV_G_REQUIRES_IMPROVEMENT, "2014-01",
+                       -1, NULL);
+    ck_assert_int_eq(r.trajectory, IMV_TRAJ_DETERIORATING);
+    ck_assert_ptr_nonnull(strstr(r.why, "fallen from requires_improvement to inadequate"));
+}
+END_TEST
+
+/* Months are one signal: a monitoring finding of improvement keeps an
+ * intervention past its months on track; a static one stalls it early;
+ * an improving inspection at re-inspection rescues it (Doncaster 2015). */
+START_TEST(trajectory__findings_weigh_with_the_months)
+{
+    imv_rules r = traj(IMV_G_INADEQUATE, NULL, "2013-01", -1, NULL, IMV_FIND_IMPROVING, "2016-04");
+    ck_assert_int_eq(r.trajectory, IMV_TRAJ_ON_TRACK);
+    ck_assert(r.past_expected);
+    r = traj(IMV_G_INADEQUATE, NULL, "2013-01", -1, NULL, -1, NULL);
+    ck_assert_int_eq(r.trajectory, IMV_TRAJ_STALLED);
+    r = traj(IMV_G_INADEQUATE, NULL, "2015-12", -1, NULL, IMV_FIND_STATIC, "2016-05");
+    ck_assert_int_eq(r.trajectory, IMV_TRAJ_STALLED);
+    r = traj(IMV_G_INADEQUATE, NULL, "2015-12", -1, NULL, IMV_FIND_DETERIORATING, "2016-05");
+    ck_assert_int_eq(r.trajectory, IMV_TRAJ_DETERIORATING);
+    r = traj(IMV_G_INADEQUATE, "2016-04", "2015-03", -1, NULL, IMV_FIND_IMPROVING, "2016-04");
+    ck_assert_int_eq(r.trajectory, IMV_TRAJ_ON_TRACK);
+}
+END_TEST
+
+/* "More than once in five years", from dates: not for judgements ten years
+ * apart; undated earlier judgements leave it open. */
+START_TEST(rules__persistent_failure_is_dated)
+{
+    int prev[1] = {IMV_G_INADEQUATE};
+    const char *near[1] = {"2013-06"}, *far[1] = {"2006-06"}, *none[1] = {NULL};
+    imv_rules_in in = {.as_of = "2016-06", .grade = IMV_G_INADEQUATE, .inspected = "2016-03",
+                       .n_previous = 1, .previous = prev, .previous_date = near,
+                       .expected_months = IMV_UNKNOWN};
+    imv_rules r;
+    imv_rules_compute(&in, &r);
+    ck_assert_int_eq(r.persistent, 1);
+    ck_assert_int_eq(r.persistent_earlier_year, 2013);
+    ck_assert_int_eq(r.persistent_year, 2016);
+    in.previous_date = far;
+    imv_rules_compute(&in, &r);
+    ck_assert_int_eq(r.persistent, 0);
+    in.previous_date = none;
+    imv_rules_compute(&in, &r);
+    ck_assert_int_eq(r.persistent, -1);
+    /* Systemic failure is the key judgements, not a rating. */
+    in.n_key = 3;
+    in.n_key_inadequate = 3;
+    imv_rules_compute(&in, &r);
+    ck_assert_int_eq(r.systemic, 1);
+    in.n_key_inadequate = 2;
+    imv_rules_compute(&in, &r);
+    ck_assert_int_eq(r.systemic, 0);
+    in.n_key = 0;
+    imv_rules_compute(&in, &r);
+    ck_assert_int_eq(r.systemic, -1);
+}
+END_TEST
+
+/* One date logic: the commissioner rule's weight by regime. */
+START_TEST(rules__commissioner_weight_by_date)
+{
+    const char *t;
+    ck_assert_double_eq(imv_rules_commissioner_weight("2016-01", &t), 1);
+    ck_assert_double_eq(imv_rules_commissioner_weight("2015-12", &t), IMV_RULES_WEIGHT_PRACTICE);
+    ck_assert_ptr_nonnull(strstr(t, "2013 review of Doncaster"));
+    ck_assert_double_eq(imv_rules_commissioner_weight("2006", &t), IMV_RULES_WEIGHT_EARLY);
+}
+END_TEST
+
+/* When the commissioner comes first, the result says what its review is
+ * likely to recommend, with reasons (issue 11.6). */
+START_TEST(monitor__commissioner_outlook_in_the_json)
+{
+    char *json = NULL;
+    char cmd[1024];
+    char *path = tu_write_temp_str(
+        "{\"format\":\"imeval-profile/1\",\"id\":\"c\",\"name\":\"C\",\"as_of\":\"2019-01\","
+        "\"ofsted\":{\"grade\":\"inadequate\"},\"ratings\":{"
+        "\"senior_leadership\":1,\"middle_leadership\":1,\"leadership_stability\":1,"
+        "\"political_commitment\":1,\"corporate_leadership\":1,\"acceptance\":1,"
+        "\"governance\":1,\"partnerships\":1,\"self_assessment\":1,"
+        "\"workforce_stability\":1.5,\"financial_resilience\":1.5,\"failure_extent\":3.5,"
+        "\"initial_response\":1}}",
+        ".json");
+    snprintf(cmd, sizeof cmd, "%s evaluate --format json %s", TU_BIN, path);
+    ck_assert_int_eq(tu_run(cmd, &json, NULL), 0);
+    cJSON *doc = cJSON_Parse(json);
+    ck_assert_ptr_nonnull(doc);
+    cJSON *res = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0);
+    ck_assert_str_eq(cJSON_GetObjectItem(res, "recommended")->valuestring, "commissioner");
+    cJSON *ol = cJSON_GetObjectItem(res, "commissioner_outlook");
+    ck_assert_ptr_nonnull(ol);
+    ck_assert_str_eq(cJSON_GetObjectItem(ol, "outcome")->valuestring, "removal");
+    ck_assert_int_ge(cJSON_GetArraySize(cJSON_GetObjectItem(ol, "reasons")), 1);
+    ck_assert_ptr_nonnull(strstr(cJSON_GetObjectItem(ol, "text")->valuestring, "denial"));
+    cJSON_Delete(doc);
+    free(json);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("monitor");
@@ -138,6 +278,12 @@ int main(void)
     tcase_add_test(tc, monitor__within_expected_time_is_on_track);
     tcase_add_test(tc, monitor__past_expected_time_is_stalling_and_escalates);
     tcase_add_test(tc, monitor__no_longer_inadequate_steps_down);
+    tcase_add_test(tc, trajectory__reinspected_inadequate_after_the_first_year_is_stalled);
+    tcase_add_test(tc, trajectory__fall_under_a_notice_is_deteriorating);
+    tcase_add_test(tc, trajectory__findings_weigh_with_the_months);
+    tcase_add_test(tc, rules__persistent_failure_is_dated);
+    tcase_add_test(tc, rules__commissioner_weight_by_date);
+    tcase_add_test(tc, monitor__commissioner_outlook_in_the_json);
     tcase_add_test(tc, monitor__json_result_carries_the_status);
     suite_add_tcase(s, tc);
     return tu_main(s);
