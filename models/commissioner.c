@@ -170,7 +170,7 @@ static const imv_model_def def = {
     .abi = IMV_PLUGIN_ABI,
     .id = "commissioner",
     .name = "Commissioner",
-    .version = "1.0.0",
+    .version = "2.0.0",
     .summary = "DfE commissioner reviews, directs and chooses the long-term model; fits persistent "
                "or systemic failure, denial, and stalled interventions. Rises with failure_extent "
                "and workforce/leadership stability and finances; falls with senior/middle "

@@ -392,7 +392,7 @@ static const imv_model_def def = {
     .abi = IMV_PLUGIN_ABI,
     .id = "executive_partnership",
     .name = "Executive partnership",
-    .version = "1.0.0",
+    .version = "2.0.0",
     .summary = "A strong council shares its director and leaders; fits political commitment "
                "without leadership capacity, and needs a viable partner. Rises with political "
                "commitment, corporate leadership, acceptance, workforce and leadership stability, "

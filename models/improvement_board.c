@@ -204,7 +204,7 @@ static const imv_model_def def = {
     .abi = IMV_PLUGIN_ABI,
     .id = "improvement_board",
     .name = "Improvement board",
-    .version = "1.0.0",
+    .version = "2.0.0",
     .summary = "Improvement notice with an independently chaired board; fits where officers and "
                "members both have capacity. Rises with senior/middle leadership, political "
                "commitment, corporate leadership, acceptance, governance, workforce and "

@@ -184,7 +184,7 @@ static const imv_model_def def = {
     .abi = IMV_PLUGIN_ABI,
     .id = "self_improvement",
     .name = "Self-improvement",
-    .version = "1.0.0",
+    .version = "2.0.0",
     .summary = "No formal intervention: the council's own plan with monitoring and peer review; "
                "fits good, outstanding and capable RI services. Rises with every capacity, "
                "commitment, governance, self-assessment, partnership, stability and finance "
