@@ -391,6 +391,14 @@ typedef struct imv_evaluation {
 } imv_evaluation;
 
 int imv_evaluate(imv_worker *w, const imv_profile *p, imv_evaluation *out);
+
+/* Which facts the models of reg read (core/unread.c): bit f of
+ * imv_fact, and IMV_READ_CHILDREN_IN_CARE for size.children_in_care. */
+#define IMV_READ_CHILDREN_IN_CARE (1u << 31)
+unsigned imv_registry_facts_read(imv_registry *reg);
+/* The facts p gives that no model of mask reads, as "facts.a, facts.b"
+ * in buf; returns how many. */
+size_t imv_profile_unread(const imv_profile *p, unsigned mask, char *buf, size_t n);
 void imv_evaluation_clear(imv_evaluation *e);
 
 /* Rank results: viable by score (descending), then non-viable by score,

@@ -267,7 +267,7 @@ cJSON *imv_output_evaluation_json(const imv_evaluation *e)
             cJSON_AddNullToObject(iv, "escalate_to");
         imv_monitor_sentence(mon, text, sizeof text);
         cJSON_AddStringToObject(iv, "text", text);
-        cJSON_AddStringToObject(iv, "why", mon.why);
+        cJSON_AddStringToObject(iv, "why", mon->why);
     }
     outlook_json(o, e);
     if (p->extra_json) {

@@ -971,6 +971,26 @@ START_TEST(property__reason_sign_matches_its_text)
 }
 END_TEST
 
+/* Issue 11 point 11: every fact of the format is read by a bundled model,
+ * and `validate` names a given fact no loaded model reads. */
+START_TEST(facts__every_fact_is_read_by_a_bundled_model)
+{
+    unsigned mask = imv_registry_facts_read(reg);
+    for (int f = 0; f < IMV_F_COUNT; f++)
+        ck_assert_msg((mask >> f) & 1u, "no bundled model reads facts.%s", imv_fact_name(f));
+    ck_assert(mask & IMV_READ_CHILDREN_IN_CARE);
+    double r[IMV_R_COUNT];
+    memcpy(r, middling, sizeof r);
+    imv_profile *p = make_profile("inadequate", "[]", "2020-01", r,
+                                  ",\"facts\":{\"vacancy_rate\":0.3,\"agency_rate\":0.2}");
+    char buf[200];
+    ck_assert_uint_eq(imv_profile_unread(p, mask, buf, sizeof buf), 0);
+    ck_assert_uint_eq(imv_profile_unread(p, mask & ~(1u << IMV_F_VACANCY_RATE), buf, sizeof buf), 1);
+    ck_assert_str_eq(buf, "facts.vacancy_rate");
+    imv_profile_free(p);
+}
+END_TEST
+
 /* ---- the baseline journey (report ch.1) ------------------------------- */
 
 static imv_profile_view view_of(const imv_profile *p, imv_partner_view *pb)
@@ -1184,6 +1204,7 @@ static Suite *models_suite(void)
     tcase_add_test(tc, property__worse_reinspection_is_never_more_on_track);
     tcase_add_test(tc, property__model_in_place_has_no_setup_lag);
     tcase_add_test(tc, property__reason_sign_matches_its_text);
+    tcase_add_test(tc, facts__every_fact_is_read_by_a_bundled_model);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("journey");
