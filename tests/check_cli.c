@@ -384,8 +384,8 @@ START_TEST(cli__models_lists_what_the_engine_loads)
 
     /* The text form names each model with version and language. */
     ck_assert_int_eq(run(&out, &err, "models"), 0);
-    ck_assert_ptr_nonnull(strstr(out, "trust 1.0.0 (lua)"));
-    ck_assert_ptr_nonnull(strstr(out, "commissioner 1.0.0 (c)"));
+    ck_assert_ptr_nonnull(strstr(out, "trust 2.0.0 (lua)"));
+    ck_assert_ptr_nonnull(strstr(out, "commissioner 2.0.0 (c)"));
     free(out);
     free(err);
 }
