@@ -75,7 +75,7 @@ help:
 deps:
 	@sh tests/install-deps.sh
 
-$(BUILD)/obj/%.o: %.c $(wildcard core/*.h cli/*.h plugins/lua/*.h report/*.h) plugins/imeval_plugin.h plugins/imeval_aux.h | deps
+$(BUILD)/obj/%.o: %.c $(wildcard core/*.h cli/*.h plugins/lua/*.h report/*.h) plugins/imeval_plugin.h plugins/imeval_aux.h plugins/imeval_rules.h | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(BASE_CFLAGS) -c $< -o $@
@@ -175,7 +175,7 @@ clean:
 # against this tree before anything is installed.
 VERSION   = $(shell sed -n 's/^\#define IMV_VERSION "\(.*\)"/\1/p' core/imeval.h)
 PLUGIN_ABI = $(shell sed -n 's/^\#define IMV_PLUGIN_ABI \([0-9]*\).*/\1/p' plugins/imeval_plugin.h)
-SDK_HEADERS := plugins/imeval_plugin.h $(wildcard plugins/imeval_aux.h)
+SDK_HEADERS := plugins/imeval_plugin.h $(wildcard plugins/imeval_aux.h plugins/imeval_rules.h)
 MAN1 := $(wildcard docs/man/*.1)
 MAN3 := $(wildcard docs/man/*.3)
 EXAMPLES := $(wildcard docs/examples/*.c docs/examples/*.lua)
