@@ -30,7 +30,21 @@ void imv_monitor_rules(const imv_profile *p, double expected_months, imv_rules *
     imv_rules_in in = {
         .as_of = p->as_of, .grade = p->grade, .n_previous = n, .previous = prev,
         .model = p->iv_model, .since = p->iv_since, .expected_months = expected_months,
+        .inspected = p->inspected, .previous_date = (const char *const *)p->previous_date,
     };
+    int findings[IMV_RULES_MAX_PROGRESS];
+    const char *dates[IMV_RULES_MAX_PROGRESS];
+    size_t np = p->n_progress < IMV_RULES_MAX_PROGRESS ? p->n_progress : IMV_RULES_MAX_PROGRESS;
+    for (size_t i = 0; i < np; i++) {
+        findings[i] = imv_rules_finding((int)p->progress[i].finding);
+        dates[i] = p->progress[i].date;
+    }
+    in.n_progress = np;
+    in.progress_finding = findings;
+    in.progress_date = dates;
+    imv_rules_key_judgements(p->judgements_present, p->judgements,
+                             p->inspected ? p->inspected : p->as_of, &in.n_key,
+                             &in.n_key_inadequate);
     imv_rules_compute(&in, out);
 }
 

@@ -62,17 +62,19 @@ static const imv_param_def params[P_COUNT] = {
 
 #define ID "commissioner"
 #define EV_RULES "DOMAIN rules in force: commissioner for persistent (inadequate more than once in five years) or systemic failure"
+#define EV_PERSISTENT "DOMAIN rules in force: a commissioner for failure inadequate more than once in five years"
+#define EV_SYSTEMIC "DOMAIN rules in force: a commissioner for failure inadequate on every key judgement"
 #define EV_DENIAL "DOMAIN what happened: commissioners where leaders were in denial or had not fully accepted; 003 ch.4 third contention"
 #define EV_ESCALATE "DOMAIN rules in force: still inadequate under an intervention -> escalate (notice -> direction -> commissioner -> removal)"
 
 static void failure(imv_acc *a, const imv_profile_view *p, const double *w, const imv_rules *ru)
 {
     double fe = p->ratings[IMV_R_FAILURE_EXTENT];
-    mc_persistent(a, p, ru, w[P_PERSISTENT], "the trigger for a commissioner", EV_RULES);
-    mc_systemic(a, p, ru, w[P_W_SYSTEMIC], 1, "the trigger for a commissioner", EV_RULES);
+    mc_persistent(a, p, ru, w[P_PERSISTENT], "the trigger for a commissioner", EV_PERSISTENT);
+    mc_systemic(a, p, ru, w[P_W_SYSTEMIC], 1, "the trigger for a commissioner", EV_SYSTEMIC);
     imv_acc_term(a, "ratings.failure_extent", w[P_W_EXTENT] * (fe - 2),
                  "the failure is widespread: a commissioner should judge what the council can still run",
-                 "the failure is contained to some parts of the service", "003 ch.1 factor (a); " EV_RULES);
+                 "the failure is contained to some parts of the service", "003 ch.1 factor (a); " EV_SYSTEMIC);
     if (p->intervention_model && !imv_in_place(p, ID)
         && (ru->trajectory == IMV_TRAJ_STALLED || ru->trajectory == IMV_TRAJ_DETERIORATING)) {
         char text[MC_TEXT];

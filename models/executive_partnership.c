@@ -355,9 +355,11 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
                          "no candidate partner reaches the fit a partnership needs: scored at "
                          "that fit", EV_PARTNER);
         mc_switching(&a, p, &ru, ID, w[P_SWITCH]);
-        mc_persistent(&a, p, &ru, -w[P_PERSISTENT], "the rules call for a commissioner's review first",
+        if (!mc_reviewed(p))
+            mc_persistent(&a, p, &ru, -w[P_PERSISTENT], "the rules call for a commissioner's review first",
                       EV_RULES);
-        mc_systemic(&a, p, &ru, -w[P_SYSTEMIC], 0, "the rules call for a commissioner's review first",
+        if (!mc_reviewed(p))
+            mc_systemic(&a, p, &ru, -w[P_SYSTEMIC], 0, "the rules call for a commissioner's review first",
                     EV_RULES);
     }
     conditions(&a, p, w);

@@ -172,9 +172,11 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
     if (!in_place) {
         capacity(&a, p, w, officer, member);
         mc_switching(&a, p, &ru, ID, w[P_SWITCH]);
-        mc_persistent(&a, p, &ru, -w[P_PERSISTENT],
+        if (!mc_reviewed(p))
+            mc_persistent(&a, p, &ru, -w[P_PERSISTENT],
                       "the rules point to a commissioner's review rather than a notice", EV_RULES);
-        mc_systemic(&a, p, &ru, -w[P_SYSTEMIC], 0,
+        if (!mc_reviewed(p))
+            mc_systemic(&a, p, &ru, -w[P_SYSTEMIC], 0,
                     "the rules point to a commissioner's review rather than a notice", EV_RULES);
     }
     conditions(&a, p, w);

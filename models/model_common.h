@@ -19,6 +19,15 @@
 
 /* ---- the rules of the date --------------------------------------------- */
 
+/* 1 when a commissioner is in place: the review the rules call for is
+ * under way or done, so persistent or systemic failure no longer argues
+ * against the council-led models (their reason would say "the rules point
+ * to a commissioner's review", untrue once one is in place). */
+static inline int mc_reviewed(const imv_profile_view *p)
+{
+    return imv_in_place(p, "commissioner");
+}
+
 /* Persistent failure as the rules of the profile's date weigh it: points
  * (signed by the caller: + for the models it points to, - for those it
  * points away from) times the regime's weight; half when an earlier
@@ -114,7 +123,10 @@ static inline int mc_continuing(imv_acc *a, const imv_profile_view *p, const imv
 static inline void mc_switching(imv_acc *a, const imv_profile_view *p, const imv_rules *ru,
                                 const char *id, double pts)
 {
-    if (!p->intervention_model || mc_in_place(p, id) || ru->trajectory != IMV_TRAJ_ON_TRACK)
+    /* A commissioner is a review, not a delivery model: its work is to hand
+     * over to one (DOMAIN rules in force), so moving on is no restart. */
+    if (!p->intervention_model || mc_in_place(p, id) || ru->trajectory != IMV_TRAJ_ON_TRACK
+        || imv_in_place(p, "commissioner"))
         return;
     char text[MC_TEXT];
     snprintf(text, sizeof text, "%s is in place and on track (%s): replacing it would restart the "

@@ -209,7 +209,11 @@ end
 
 local function rules_terms(p, w, s, rs, ru)
   local cw, regime = ru.commissioner_weight, ru.regime
-  if ru.persistent == 1 then
+  local ci = p.current_intervention
+  -- With a commissioner in place the review the rules call for is under way or done.
+  local reviewed = ci ~= nil and ci.model == "commissioner"
+  if reviewed then
+  elseif ru.persistent == 1 then
     s = term(rs, s, F_PERSISTENT, -w.persistent_penalty * cw, "",
       string.format("persistent failure: inadequate in %d and again in %d, within five years; the "
         .. "rules point to a commissioner's review rather than support alone (%s)",
@@ -219,13 +223,12 @@ local function rules_terms(p, w, s, rs, ru)
       "an earlier inadequate judgement is undated: persistent failure if it fell within five years, "
         .. "so counted at half weight (" .. regime .. ")", "DOMAIN rules in force")
   end
-  if ru.systemic == 1 then
+  if ru.systemic == 1 and not reviewed then
     s = term(rs, s, F_SYSTEMIC, -w.systemic_penalty * cw, "",
       string.format("systemic failure: inadequate on all %d key judgements given; the rules point to a "
         .. "commissioner's review first (%s)", ru.n_key, regime), "DOMAIN rules in force")
   end
-  local ci = p.current_intervention
-  if ci and ci.model ~= "peer_support" and ru.trajectory == "on_track" then
+  if ci and ci.model ~= "peer_support" and ci.model ~= "commissioner" and ru.trajectory == "on_track" then
     s = term(rs, s, F_CURRENT, -w.switching_penalty, "",
       string.format("the %s in place is on track (%s): replacing it would restart the set-up and the journey",
         ci.model, ru.why), EV_CONTINUING)

@@ -116,7 +116,8 @@ local function context(p, w, s, rs, ru)
       "not judged inadequate: a contracted turnaround is more than the position calls for",
       "000, 004: strategic partnerships followed failing judgements")
   end
-  if ru.persistent ~= 0 then
+  local reviewed = p.current_intervention ~= nil and p.current_intervention.model == "commissioner"
+  if ru.persistent ~= 0 and not reviewed then
     s = add(rs, s, F_PERSISTENT, -w.persistent_penalty * ru.commissioner_weight * (ru.persistent == 1 and 1 or 0.5), "",
       ru.persistent == 1 and string.format("persistent failure: inadequate in %d and again in %d, within "
         .. "five years; the rules call for a commissioner's review first (%s)", ru.persistent_earlier_year,
@@ -125,13 +126,13 @@ local function context(p, w, s, rs, ru)
           .. "so counted at half weight (" .. ru.regime .. ")",
       "DOMAIN rules in force: commissioner for persistent failure")
   end
-  if ru.systemic == 1 then
+  if ru.systemic == 1 and not reviewed then
     s = add(rs, s, F_SYSTEMIC, -w.systemic_penalty * ru.commissioner_weight, "",
       string.format("systemic failure: inadequate on all %d key judgements given; the rules call for a "
         .. "commissioner's review first (%s)", ru.n_key, ru.regime), "DOMAIN rules in force")
   end
   local ci = p.current_intervention
-  if ci and ci.model ~= "strategic_partnership" and ru.trajectory == "on_track" then
+  if ci and ci.model ~= "strategic_partnership" and ci.model ~= "commissioner" and ru.trajectory == "on_track" then
     s = add(rs, s, F_CURRENT_CI, -w.switching_penalty, "",
       string.format("the %s in place is on track (%s): replacing it would restart the set-up and the journey",
         ci.model, ru.why), EV_CONTINUING)

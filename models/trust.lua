@@ -151,7 +151,7 @@ local function escalation(p, w, s, rs, ru)
       "a commissioner has reviewed the council: removal to a trust is one of its options", "",
       "DOMAIN rules in force: a trust is one possible outcome of a commissioner's review")
   end
-  if ci.model ~= "trust" and ru.trajectory == "on_track" then
+  if ci.model ~= "trust" and ci.model ~= "commissioner" and ru.trajectory == "on_track" then
     s = term(rs, s, F_CURRENT, -w.switching_penalty, "",
       string.format("the %s in place is on track (%s): removal would restart the journey", ci.model, ru.why),
       EV_CONTINUING)

@@ -32,9 +32,16 @@ typedef enum imv_trajectory {
     IMV_TRAJ_UNKNOWN        /* no date for the intervention */
 } imv_trajectory;
 
-/* Monitoring findings (current_intervention.progress[].finding). */
+/* Monitoring findings (current_intervention.progress[].finding), 0-based:
+ * the SDK's imv_trend less one (imv_rules_finding converts). */
 enum { IMV_FIND_IMPROVING, IMV_FIND_MIXED, IMV_FIND_STATIC, IMV_FIND_DETERIORATING };
 
+/* IMV_FIND_* of an imv_trend (IMV_TREND_IMPROVING ...), -1 for unknown. */
+static inline int imv_rules_finding(int trend)
+{
+    return trend >= IMV_TREND_IMPROVING && trend <= IMV_TREND_DETERIORATING
+               ? trend - IMV_TREND_IMPROVING : -1;
+}
 /* Months an intervention needs before a re-inspection at inadequate says it
  * is not working: 003 ch.1, about six months of diagnostic and six more to
  * stabilise core systems before practice can be expected to move. */
@@ -361,6 +368,30 @@ static inline double imv_rules_commissioner_weight(const char *as_of, const char
 /* ---- from a plugin's view ---------------------------------------------- */
 
 #define IMV_RULES_MAX_PREVIOUS 32
+#define IMV_RULES_MAX_PROGRESS 64
+
+/* Care leavers became a key judgement of its own in 2023 (PROFILE-FORMAT). */
+#define IMV_RULES_CARE_LEAVERS_KEY_YEAR 2023
+
+/* How many key judgements were given, and how many were inadequate:
+ * leadership, help and protection, children in care, and care leavers from
+ * 2023 (inspected at `date`); sub-judgements do not count. */
+static inline void imv_rules_key_judgements(unsigned present, const imv_grade *j,
+                                            const char *date, int *n_key, int *n_inadequate)
+{
+    *n_key = *n_inadequate = 0;
+    for (int k = 0; k < IMV_J_COUNT; k++) {
+        int key = k == IMV_J_LEADERSHIP || k == IMV_J_HELP_AND_PROTECTION
+                  || k == IMV_J_CHILDREN_IN_CARE
+                  || (k == IMV_J_CARE_LEAVERS
+                      && imv_rules_year(date) >= IMV_RULES_CARE_LEAVERS_KEY_YEAR);
+        if (!key || !((present >> k) & 1u))
+            continue;
+        (*n_key)++;
+        if (j[k] == IMV_G_INADEQUATE)
+            (*n_inadequate)++;
+    }
+}
 
 /* The rules of the profile a model is scoring.  The model in place is
  * expected to take my_stall months when it is my_id (a model knows its own
@@ -370,6 +401,7 @@ static inline void imv_rules_of_view(const imv_profile_view *p, const char *my_i
                                      imv_rules *out)
 {
     int prev[IMV_RULES_MAX_PREVIOUS];
+    int findings[IMV_RULES_MAX_PROGRESS];
     size_t n = p->n_previous < IMV_RULES_MAX_PREVIOUS ? p->n_previous : IMV_RULES_MAX_PREVIOUS;
     for (size_t i = 0; i < n; i++)
         prev[i] = p->previous[i];
@@ -379,6 +411,29 @@ static inline void imv_rules_of_view(const imv_profile_view *p, const char *my_i
         .model = p->intervention_model, .since = p->intervention_since,
         .expected_months = mine ? my_stall : p->intervention_expected_months,
     };
+    /* The dated facts came with ABI 2.1: an older engine's view has none,
+     * and the rules then read the grades undated.  The view's `inspected`
+     * falls back to as_of; only a date given as ofsted.inspected places the
+     * current judgement under the intervention. */
+    const char *dates[IMV_RULES_MAX_PROGRESS];
+    if (IMV_VIEW_HAS(p, progress)) {
+        in.inspected = p->inspected && p->inspected != p->as_of && p->as_of
+                               && strcmp(p->inspected, p->as_of) != 0
+                           ? p->inspected : NULL;
+        in.previous_date = p->previous_dates;
+        if (p->judgements)
+            imv_rules_key_judgements(p->judgements_present, p->judgements,
+                                     p->inspected ? p->inspected : p->as_of, &in.n_key,
+                                     &in.n_key_inadequate);
+        size_t np = p->n_progress < IMV_RULES_MAX_PROGRESS ? p->n_progress : IMV_RULES_MAX_PROGRESS;
+        for (size_t i = 0; i < np; i++) {
+            dates[i] = p->progress[i]->date;
+            findings[i] = imv_rules_finding((int)p->progress[i]->finding);
+        }
+        in.n_progress = np;
+        in.progress_finding = findings;
+        in.progress_date = dates;
+    }
     imv_rules_compute(&in, out);
 }
 

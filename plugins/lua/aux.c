@@ -166,6 +166,8 @@ static int l_rules(lua_State *L)
     const char *id = luaL_optstring(L, 2, NULL);
     double stall = luaL_optnumber(L, 3, IMV_UNKNOWN);
     int top = lua_gettop(L);
+    /* Every string read stays on the stack until the rules are computed. */
+    luaL_checkstack(L, 3 * 64 + IMV_RULES_MAX_PREVIOUS + IMV_J_COUNT + 20, "imeval.rules");
     int prev[IMV_RULES_MAX_PREVIOUS];
     imv_rules_in in;
     memset(&in, 0, sizeof in);
@@ -183,12 +185,68 @@ static int l_rules(lua_State *L)
         }
     }
     in.previous = prev;
+    const char *pdates[IMV_RULES_MAX_PREVIOUS] = {0};
+    if (lua_getfield(L, 1, "history") == LUA_TTABLE) {
+        int t = lua_absindex(L, -1);
+        for (size_t i = 0; i < in.n_previous; i++) {
+            if (lua_rawgeti(L, t, (lua_Integer)i + 1) == LUA_TTABLE)
+                pdates[i] = str_field(L, lua_absindex(L, -1), "date");
+            /* left on the stack with its string until settop below */
+        }
+        in.previous_date = pdates;
+    }
+    /* p.inspected falls back to as_of: only a date of its own places the
+     * current judgement under the intervention. */
+    in.inspected = str_field(L, 1, "inspected");
+    if (in.inspected && in.as_of && strcmp(in.inspected, in.as_of) == 0)
+        in.inspected = NULL;
+    if (lua_getfield(L, 1, "judgements") == LUA_TTABLE) {
+        static const char *const names[IMV_J_COUNT] = {
+            "leadership", "help_and_protection", "children_in_care", "care_leavers", "adoption",
+        };
+        int t = lua_absindex(L, -1);
+        unsigned present = 0;
+        imv_grade js[IMV_J_COUNT] = {0};
+        for (int k = 0; k < IMV_J_COUNT; k++) {
+            const char *g = str_field(L, t, names[k]);
+            if (g) {
+                js[k] = (imv_grade)grade_of(g);
+                present |= 1u << k;
+            }
+        }
+        imv_rules_key_judgements(present, js, in.inspected ? in.inspected : in.as_of, &in.n_key,
+                                 &in.n_key_inadequate);
+    }
+    int findings[64];
+    const char *fdates[64];
     if (lua_getfield(L, 1, "current_intervention") == LUA_TTABLE) {
         int ci = lua_absindex(L, -1);
         in.model = str_field(L, ci, "model");
         in.since = str_field(L, ci, "since");
         in.expected_months = in.model && id && strcmp(in.model, id) == 0
                                  ? stall : num_field(L, ci, "expected_months");
+        if (lua_getfield(L, ci, "progress") == LUA_TTABLE) {
+            static const char *const fnames[] = {"improving", "mixed", "static", "deteriorating"};
+            int t = lua_absindex(L, -1);
+            size_t n = lua_rawlen(L, t);
+            for (size_t i = 0; i < n && in.n_progress < 64; i++) {
+                if (lua_rawgeti(L, t, (lua_Integer)i + 1) != LUA_TTABLE)
+                    continue;
+                int it = lua_absindex(L, -1);
+                const char *d = str_field(L, it, "date");
+                const char *fnd = str_field(L, it, "finding");
+                int fi = -1;
+                for (int k = 0; fnd && k < 4; k++)
+                    if (strcmp(fnd, fnames[k]) == 0)
+                        fi = k;
+                if (d && fi >= 0) {
+                    fdates[in.n_progress] = d;
+                    findings[in.n_progress++] = fi;
+                }
+            }
+            in.progress_finding = findings;
+            in.progress_date = fdates;
+        }
     }
     imv_rules ru;
     imv_rules_compute(&in, &ru);
