@@ -129,7 +129,7 @@ status=0
 run backtest "$tmp/mine/expected.tsv" >"$tmp/mine.txt" || status=$?
 [ "$status" -eq 1 ] || fail "a failing assertion exits $status"
 grep -q '^torbay-2018 *DISAGREES (0/1)' "$tmp/mine.txt" || { cat "$tmp/mine.txt"; fail "torbay row"; }
-grep -q 'line 3 first trust: recommended strategic_partnership, expected trust' "$tmp/mine.txt" \
+grep -q 'line 3 first trust: recommended improvement_board, expected trust' "$tmp/mine.txt" \
     || { cat "$tmp/mine.txt"; fail "the failing line is not named"; }
 grep -q 'agrees with the record on 1 of 2 cases (1 of 2 assertions; 1 not applicable)' "$tmp/mine.txt" \
     || { cat "$tmp/mine.txt"; fail "mine summary"; }

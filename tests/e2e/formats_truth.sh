@@ -49,7 +49,8 @@ jq -e '.provenance.command | endswith("--set commissioner.base=40 '"$IOW"'")' "$
 # Markdown
 "$IMEVAL_BIN" evaluate "$IOW" "$TOR" --format markdown --draws 300 --seed 5 >"$tmp/a.md" || fail "markdown exit $?"
 grep -q '| partner (fit) |' "$tmp/a.md" || fail "markdown: no partner fit heading"
-grep -q '| hampshire (91) |' "$tmp/a.md" || fail "markdown: no partner fit"
+fit=$("$IMEVAL_BIN" evaluate "$IOW" --format json | jq -r '[.results[0].ranking[] | select(.partner.id == "hampshire")][0].partner.fit | round')
+grep -q "| hampshire ($fit) |" "$tmp/a.md" || fail "markdown: no partner fit (hampshire $fit)"
 grep -q '| set-up (months) | to fair (months) | to good (months) |' "$tmp/a.md" || fail "markdown: headings lack months"
 grep -q '^> \*\*Caution:\*\* even the best viable model fits poorly' "$tmp/a.md" || fail "markdown: no caution for torbay-2018"
 grep -q '^In place: ' "$tmp/a.md" || fail "markdown: no intervention in place for torbay-2018"
@@ -71,10 +72,12 @@ got=$(echo "$line" | awk -F, '{ printf "%g,%g", $16, $17 }')
     || fail "csv header without draws changed"
 
 # sensitivity as Markdown
-"$IMEVAL_BIN" sensitivity --format markdown "$CASES/doncaster-2013.json" >"$tmp/s.md" || fail "sensitivity markdown exit $?"
-"$IMEVAL_BIN" sensitivity --format json "$CASES/doncaster-2013.json" >"$tmp/s.json" || fail "sensitivity json exit $?"
+# A case whose choice tips inside the given range of failure_extent.
+"$IMEVAL_BIN" sensitivity --format markdown "$CASES/middlesbrough-2020.json" >"$tmp/s.md" || fail "sensitivity markdown exit $?"
+"$IMEVAL_BIN" sensitivity --format json "$CASES/middlesbrough-2020.json" >"$tmp/s.json" || fail "sensitivity json exit $?"
 to=$(jq -r '.results[0].ratings.failure_extent.decrease.to' "$tmp/s.json")
-grep -q "^| failure_extent | 3.50 | 3.00-4.00 | $to: trust (\*\*inside the given range\*\*) | none |$" "$tmp/s.md" \
+first=$(jq -r '.results[0].ratings.failure_extent.decrease.first' "$tmp/s.json")
+grep -q "^| failure_extent | 3.50 | 3.00-4.00 | $to: $first (\*\*inside the given range\*\*) | none |$" "$tmp/s.md" \
     || fail "sensitivity markdown: failure_extent row is not the JSON's ($to)"
 grep -q '^### Parameters the first place depends on$' "$tmp/s.md" || fail "sensitivity markdown: no parameters"
 
