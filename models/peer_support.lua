@@ -84,8 +84,10 @@ local function partner_fit(c, p, w)
   local r = p.ratings
   local member = (r.political_commitment + r.corporate_leadership) / 2
   parts.receiving = 3 * (r.acceptance - 2) + 2 * (member - 2)
-  local total = 0
-  for _, v in pairs(parts) do total = total + v end
+  -- Summed in a fixed order: pairs() order varies between Lua states, and
+  -- floating-point sums in another order could differ in the last bit.
+  local total = parts.base + parts.grade + parts.spare + parts.commitments + parts.size
+    + parts.neighbouring + parts.receiving
   return clamp(total, 0, 100), parts
 end
 

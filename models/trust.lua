@@ -244,7 +244,8 @@ local function score(p, w)
   local ru = imeval.rules(p, "trust", w.stall_months)
   local ci = p.current_intervention
   local in_place = ci ~= nil and ci.model == "trust"
-  local s = imeval.base(rs, w.base, "the base score of a trust, before any factor",
+  local s = w.base
+  s = imeval.base(rs, s, "the base score of a trust, before any factor",
     "declared parameter base (docs/models.md)")
   if in_place then
     if ru.trajectory == "on_track" or ru.trajectory == "unknown" then
