@@ -38,7 +38,7 @@ block 1 lua >"$tmp/edit-param.lua"
 block 2 lua >"$tmp/edit-term.lua"
 block 3 lua >"$tmp/edit-direction.lua"
 grep -q 'failure_extent = "-",' "$tmp/edit-direction.lua" || fail "step 3's direction edit moved"
-grep -q '`default = 30` for `base`' "$guide" || fail "step 5's default edit moved"
+grep -q '`default = 25` for `base`' "$guide" || fail "step 5's default edit moved"
 
 # ---- the working directory a reader has -----------------------------------
 w="$tmp/w"
@@ -73,10 +73,10 @@ edit_before() {
         ;;
     *"deep_failure/expected.tsv"*)  # step 5: the default chosen
         f="$w/deep_failure/deep_failure.lua"
-        sed 's/{ name = "base", default = 50,/{ name = "base", default = 30,/' "$f" >"$f.new"
+        sed 's/{ name = "base", default = 50,/{ name = "base", default = 25,/' "$f" >"$f.new"
         mv "$f.new" "$f"
         chmod 644 "$f"
-        grep -q 'name = "base", default = 30' "$f" || fail "the base default is not in the scaffold"
+        grep -q 'name = "base", default = 25' "$f" || fail "the base default is not in the scaffold"
         ;;
     esac
 }
