@@ -286,11 +286,17 @@ int imv_pairing_evaluate(imv_worker *w, imv_profile *p, const imv_partner *partn
     evaluate_with(w, p, partner ? &one : NULL, partner ? 1 : 0, &ev);
     best_of(&ev, partner ? partner->id : NULL, out);
     if (partner) {
-        /* the fit the partner model gave, viable or not, for the reader */
-        for (size_t k = 0; k < ev.n && !isfinite(out->fit); k++) {
-            const imv_result *r = &ev.results[ev.order[k]];
+        /* The partner's fit: the highest any model gives it, viable or not.
+         * More than one model reads partners (executive partnership, peer
+         * support), and taking the best-ranked one's would let the fit jump
+         * when the ranking changes; the highest of fits that each fall with
+         * commitments falls with them too. */
+        out->fit = NAN;
+        for (size_t k = 0; k < ev.n; k++) {
+            const imv_result *r = &ev.results[k];
             if (r->partner_id && strcmp(r->partner_id, partner->id) == 0 && !r->error) {
-                out->fit = r->partner_fit;
+                if (!isfinite(out->fit) || r->partner_fit > out->fit)
+                    out->fit = r->partner_fit;
                 if (!out->model)
                     out->model = imv_model_id(r->model);
             }
