@@ -147,6 +147,8 @@ int imv_lua_log(lua_State *L)
     line[k] = '\0';
     imv_result_log(r, line);   /* a NUL inside ends the line there */
     return 0;
+}
+
 /* A string field of the table at idx, or NULL; the string stays on the
  * stack (the caller pops the table's values together). */
 static const char *str_field(lua_State *L, int idx, const char *k)
