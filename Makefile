@@ -124,7 +124,10 @@ $(BUILD)/tests/plugins/iso_%.so: tests/plugins/iso_%.c tests/plugins/iso_common.
 	@echo "  FIXTURE $@"
 	$(Q)$(CC) $(filter-out $(SAN),$(PLUGIN_CFLAGS)) $< -o $@ -lm
 
-$(BUILD)/tests/plugins/%.so: tests/plugins/%.c plugins/imeval_plugin.h
+# Fixtures include the SDK headers, and the batch_* wrappers a bundled
+# model's source (batch_wrap.h): a changed model must rebuild them.
+$(BUILD)/tests/plugins/%.so: tests/plugins/%.c $(wildcard plugins/*.h tests/plugins/*.h models/*.h) \
+                              $(MODEL_C)
 	@mkdir -p $(dir $@)
 	@echo "  FIXTURE $@"
 	$(Q)$(CC) $(PLUGIN_CFLAGS) -Wno-unused-parameter $< -o $@ -lm
