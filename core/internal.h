@@ -102,6 +102,8 @@ int imv_model_set_directions(imv_model *m, const char *s, char *err, size_t errl
 
 /* The hosts.  Each loads one file into *m (already zeroed) or fills err. */
 int imv_native_load(imv_model *m, const char *path, char *err, size_t errlen);
+/* The directions string of a model imv_native_load loaded, or NULL. */
+const char *imv_native_directions(const imv_model *m);
 int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits,
                  char *err, size_t errlen);
 
@@ -121,6 +123,12 @@ const imv_loader *imv_loader_for(const char *path);
  * it in m->be at load time when the model is to be isolated; nothing
  * else decides. */
 extern const imv_backend imv_isolated_backend;
+/* Load a native plugin in a child process (its constructors, entry point
+ * and definition never run or are read in this one) and build m from what
+ * it declares; m scores through imv_isolated_backend.  A crash, a loop
+ * past the deadline or any output while loading refuses the plugin. */
+int imv_isolated_load(imv_model *m, const char *path, const imv_limits *limits, char *err,
+                      size_t errlen);
 
 /* The host table handed to native plugins (and used by the Lua host). */
 const imv_host *imv_host_table(void);

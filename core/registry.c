@@ -102,7 +102,13 @@ int imv_registry_load_file(imv_registry *reg, const char *path, int bundled, imv
     imv_model *m = imv_xcalloc(1, sizeof *m);
     m->bundled = bundled;
     m->limits = &reg->limits;
-    rc = ld->load(m, path, &reg->limits, err, sizeof err);
+    /* Native code from outside the bundled set runs in a child process
+     * unless --no-isolate; --isolate moves the bundled ones too.  Decided
+     * here once, before any of its code runs: it is loaded in a child too,
+     * and the worker calls whatever backend the model has. */
+    int isolate = ld->native && (reg->limits.isolate == 1 || (!bundled && reg->limits.isolate != 0));
+    rc = isolate ? imv_isolated_load(m, path, &reg->limits, err, sizeof err)
+                 : ld->load(m, path, &reg->limits, err, sizeof err);
     if (rc) {
         imv_diags_add(d, 0, path, NULL, "%s", err);
         imv_model_free(m);
@@ -116,13 +122,7 @@ int imv_registry_load_file(imv_registry *reg, const char *path, int bundled, imv
         free(m);
         return IMV_EPLUGIN;
     }
-    /* Native code from outside the bundled set runs in a child process
-     * unless --no-isolate; --isolate moves the bundled ones too.  Decided
-     * here once: the worker calls whatever backend the model has. */
-    if (ld->native && (reg->limits.isolate == 1 || (!bundled && reg->limits.isolate != 0))) {
-        m->isolated = 1;
-        m->be = &imv_isolated_backend;
-    }
+    m->isolated = isolate;
     imv_grow((void **)&reg->models, &reg->cap, reg->n + 1, sizeof *reg->models);
     size_t at = reg->n;
     while (at > 0 && strcmp(reg->models[at - 1]->id, m->id) > 0) {

@@ -375,10 +375,25 @@ static void pack_result(wbuf *b, const imv_result *res)
     w_f64(b, res->partner_fit);
 }
 
-/* Serve requests until the parent closes the socket.  Never returns. */
+/* Serve requests until the parent closes the socket.  Never returns.  A
+ * model introspected in a child (imv_isolated_load) was never loaded in
+ * the parent: load it here, and make sure it is still the same model. */
 static void child_main(const imv_model *m, int sock)
 {
     const imv_model_def *def = m->cls;
+    imv_model local;
+    memset(&local, 0, sizeof local);
+    char load_err[1200] = "";
+    if (!def) {
+        char err[1024] = "";
+        if (imv_native_load(&local, m->path, err, sizeof err) != IMV_OK)
+            snprintf(load_err, sizeof load_err, "the plugin no longer loads: %s", err);
+        else if (strcmp(local.id, m->id) != 0 || local.n_params != m->n_params)
+            snprintf(load_err, sizeof load_err, "the plugin file changed since it was loaded (id %s)",
+                     local.id);
+        else
+            def = local.cls;
+    }
     unsigned char *msg = imv_xmalloc(MAX_MSG);
     for (;;) {
         uint32_t n;
@@ -390,7 +405,9 @@ static void child_main(const imv_model *m, int sock)
         imv_result res;
         memset(&res, 0, sizeof res);
         imv_result_reset(&res, m, 0);
-        if (unpack_view(&r, &u) == 0) {
+        if (!def) {
+            res.error = imv_xstrdup(load_err);
+        } else if (unpack_view(&r, &u) == 0) {
             res.score_only = (u.v.flags & IMV_VIEW_SCORE_ONLY) != 0;
             int rc = def->score(&u.v, u.params, &res, imv_host_table());
             if (rc != 0 && !res.error)
@@ -407,6 +424,47 @@ static void child_main(const imv_model *m, int sock)
         for (size_t i = 0; i < u.n_strs; i++)
             free(u.strs[i]);
     }
+}
+
+static void serve_model(const void *arg, int sock) { child_main(arg, sock); }
+
+/* Load the plugin and send back what the engine needs of its definition,
+ * already checked by the same code as an in-process load (or why it was
+ * refused).  Its constructors, entry point and definition are read here,
+ * where a crash, a loop or a stray printf cannot reach imeval. */
+static void serve_load(const void *arg, int sock)
+{
+    const char *path = arg;
+    imv_model lm;
+    memset(&lm, 0, sizeof lm);
+    char err[1024] = "";
+    wbuf b = {0};
+    if (imv_native_load(&lm, path, err, sizeof err) != IMV_OK) {
+        w_u32(&b, 0);
+        w_str(&b, err);
+    } else {
+        w_u32(&b, 1);
+        w_str(&b, lm.id);
+        w_str(&b, lm.name);
+        w_str(&b, lm.version);
+        w_str(&b, lm.summary);
+        w_str(&b, lm.evidence);
+        w_u32(&b, (uint32_t)lm.n_params);
+        for (size_t i = 0; i < lm.n_params; i++) {
+            const imv_param_def *q = &lm.params[i];
+            w_str(&b, q->name);
+            w_f64(&b, q->def);
+            w_f64(&b, q->min);
+            w_f64(&b, q->max);
+            w_str(&b, q->description);
+            w_f64(&b, q->plausible_low);
+            w_f64(&b, q->plausible_high);
+            w_u32(&b, q->flags);
+        }
+        w_str(&b, imv_native_directions(&lm));
+    }
+    send_msg(sock, &b);
+    _exit(0);
 }
 
 /* ---- the parent -------------------------------------------------------------- */
@@ -454,7 +512,9 @@ static void child_setup(int sock, int out)
             close(fd);
 }
 
-static int spawn(const imv_model *m, iso_inst *I, char *err, size_t errlen)
+typedef void (*serve_fn)(const void *arg, int sock);
+
+static int spawn(serve_fn serve, const void *arg, iso_inst *I, char *err, size_t errlen)
 {
     int sv[2], pv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
@@ -481,7 +541,7 @@ static int spawn(const imv_model *m, iso_inst *I, char *err, size_t errlen)
         close(sv[0]);
         close(pv[0]);
         child_setup(sv[1], pv[1]);
-        child_main(m, sv[1]);
+        serve(arg, sv[1]);
         _exit(0);
     }
     close(sv[1]);
@@ -519,7 +579,7 @@ static int iso_instance_new(const imv_model *m, void **inst, char *err, size_t e
 {
     iso_inst *I = imv_xcalloc(1, sizeof *I);
     I->sock = I->out = I->children = -1;
-    int rc = spawn(m, I, err, errlen);
+    int rc = spawn(serve_model, m, I, err, errlen);
     if (rc) {
         free(I);
         *inst = NULL;
@@ -736,7 +796,7 @@ static void iso_score(const imv_model *m, void *inst, const imv_profile_view *v,
     (void)key;
     iso_inst *I = inst;
     char err[300];
-    if (I->pid <= 0 && spawn(m, I, err, sizeof err) != IMV_OK) {
+    if (I->pid <= 0 && spawn(serve_model, m, I, err, sizeof err) != IMV_OK) {
         r->error = imv_xstrdup(err);
         return;
     }
@@ -759,6 +819,112 @@ static void iso_score(const imv_model *m, void *inst, const imv_profile_view *v,
      * the child's group, and the next call starts a fresh child. */
     if (lingering_children(I))
         reap(I);
+}
+
+/* ---- loading ---------------------------------------------------------------- */
+
+/* Build m from a load reply: the same checks as an in-process load
+ * (imv_model_init), so a child that lies gets nothing past them. */
+static int unpack_model(rbuf *rb, imv_model *m, const char *path, char *err, size_t errlen)
+{
+    char *str[5] = {0}, *dirs = NULL;
+    imv_param_def *params = NULL;
+    uint32_t np = 0;
+    int rc = IMV_EPLUGIN;
+    for (int i = 0; i < 5; i++)
+        str[i] = r_str(rb);
+    np = r_u32(rb);
+    if (!rb->bad && np <= 1000) {
+        params = imv_xcalloc(np ? np : 1, sizeof *params);
+        for (uint32_t i = 0; i < np && !rb->bad; i++) {
+            imv_param_def *q = &params[i];
+            q->name = r_str(rb);
+            q->def = r_f64(rb);
+            q->min = r_f64(rb);
+            q->max = r_f64(rb);
+            q->description = r_str(rb);
+            q->plausible_low = r_f64(rb);
+            q->plausible_high = r_f64(rb);
+            q->flags = r_u32(rb);
+        }
+        dirs = r_str(rb);
+    }
+    if (rb->bad || np > 1000)
+        snprintf(err, errlen, "isolation: the plugin's process sent a malformed definition");
+    else
+        rc = imv_model_init(m, path, str[0], str[1], str[2], str[3], str[4], params, np, err, errlen);
+    if (rc == IMV_OK && dirs)
+        rc = imv_model_set_directions(m, dirs, err, errlen);
+    for (uint32_t i = 0; params && i < np; i++) {
+        free((char *)params[i].name);
+        free((char *)params[i].description);
+    }
+    free(params);
+    free(dirs);
+    for (int i = 0; i < 5; i++)
+        free(str[i]);
+    return rc;
+}
+
+int imv_isolated_load(imv_model *m, const char *path, const imv_limits *limits, char *err,
+                      size_t errlen)
+{
+    /* Loading may do more than one call: at least 5 s, --timeout if longer. */
+    double timeout = limits && limits->isolate_timeout > 5 ? limits->isolate_timeout : 5;
+    iso_inst I = {0, -1, -1, -1};
+    char why[300];
+    int rc = spawn(serve_load, path, &I, err, errlen);
+    if (rc)
+        return rc;
+    double deadline = now_s() + timeout;
+    size_t printed = 0;
+    uint32_t n = 0;
+    unsigned char *msg = NULL;
+    io_rc io = transfer(&I, 0, &n, sizeof n, deadline, &printed);
+    if (io == IO_OK && n > MAX_MSG)
+        io = IO_ERROR;
+    if (io == IO_OK) {
+        msg = imv_xmalloc(n ? n : 1);
+        io = transfer(&I, 0, msg, n, deadline, &printed);
+    }
+    /* What it printed before replying is in the pipe by now. */
+    if (io == IO_OK && drain_output(&I, &printed) == IO_FLOOD)
+        io = IO_FLOOD;
+    rc = IMV_EPLUGIN;
+    if (io == IO_OK && printed > 0) {
+        snprintf(err, errlen,
+                 "refused: it printed %zu bytes while loading (constructor or %s()); in-process "
+                 "that would corrupt imeval's output: a plugin must not print", printed,
+                 IMV_ENTRY_SYMBOL);
+    } else if (io == IO_OK) {
+        rbuf rb = {msg, n, 0, 0};
+        if (r_u32(&rb) == 1) {
+            rc = unpack_model(&rb, m, path, err, errlen);
+        } else {
+            char *e = r_str(&rb);
+            snprintf(err, errlen, "%s", e ? e : "isolation: the plugin's process sent a malformed reply");
+            free(e);
+        }
+    } else if (io == IO_TIMEOUT) {
+        snprintf(err, errlen, "refused: loading it did not finish within %g s (a constructor or %s() "
+                 "that does not return?)", timeout, IMV_ENTRY_SYMBOL);
+    } else if (io == IO_FLOOD) {
+        snprintf(err, errlen, "refused: it printed more than %u KiB while loading: a plugin must not print",
+                 OUTPUT_CAP >> 10);
+    } else if (io == IO_EOF) {
+        closed_by_child(&I, deadline, why, sizeof why);
+        snprintf(err, errlen, "refused: loading it failed in its own process (%s)", why);
+    } else {
+        snprintf(err, errlen, "isolation: loading the plugin: %s", strerror(errno));
+    }
+    free(msg);
+    reap(&I);
+    if (rc == IMV_OK) {
+        m->be = &imv_isolated_backend;
+        m->cls = NULL;
+        m->has_batch = 0;
+    }
+    return rc;
 }
 
 const imv_backend imv_isolated_backend = {

@@ -175,6 +175,82 @@ END_TEST
 START_TEST(isolate__double_forked_process_killed_after_call) { check_no_lingering(1); }
 END_TEST
 
+/* ---- loading outside plugins in a child ------------------------------------------ */
+
+/* Loading fixture `name` (outside the bundled set: isolated) is refused
+ * with `expect` in the message, and this process lives on. */
+static void check_load_refused(const char *name, const char *expect)
+{
+    imv_limits l;
+    imv_limits_default(&l);
+    imv_registry *reg = imv_registry_new(&l);
+    imv_diags d;
+    imv_diags_init(&d);
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.so", TU_FIXTURES, name);
+    ck_assert_int_ne(imv_registry_load_file(reg, path, 0, &d), 0);
+    ck_assert_uint_eq(imv_registry_count(reg), 0);
+    ck_assert_uint_ge(d.n, 1);
+    char buf[1200];
+    imv_diag_format(&d.v[0], buf, sizeof buf);
+    ck_assert_msg(strstr(buf, expect), "%s: message \"%s\" lacks \"%s\"", name, buf, expect);
+    imv_diags_free(&d);
+    imv_registry_free(reg);
+}
+
+/* Regression: an outside plugin's constructors, entry point and
+ * definition ran and were read inside imeval, so each of these took the
+ * whole run down (or, printing, corrupted --format json). */
+START_TEST(isolate__crashing_constructor_refused)
+{
+    check_load_refused("iso_load_crash", "refused: loading it failed in its own process (the plugin "
+                                         "crashed with SIGSEGV)");
+}
+END_TEST
+START_TEST(isolate__looping_constructor_refused)
+{
+    check_load_refused("iso_load_loop", "refused: loading it did not finish within 5 s");
+}
+END_TEST
+START_TEST(isolate__wild_pointer_in_definition_refused)
+{
+    check_load_refused("iso_load_wild", "crashed with SIGSEGV");
+}
+END_TEST
+START_TEST(isolate__printing_constructor_refused)
+{
+    check_load_refused("iso_load_print", "refused: it printed 32 bytes while loading");
+}
+END_TEST
+
+/* The constructor runs in another process than this one; in-process
+ * (bundled, or --no-isolate) it runs here, as it always did. */
+START_TEST(isolate__outside_plugin_loaded_in_child)
+{
+    char pidfile[] = "/tmp/imeval-ctor-XXXXXX";
+    int fd = mkstemp(pidfile);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    setenv("ISO_CTOR_PIDFILE", pidfile, 1);
+    char path[512];
+    snprintf(path, sizeof path, "%s/iso_load_print.so", TU_FIXTURES);
+    imv_registry *r2 = imv_registry_new(NULL);
+    imv_diags d;
+    imv_diags_init(&d);
+    imv_registry_load_file(r2, path, 0, &d);
+    imv_diags_free(&d);
+    imv_registry_free(r2);
+    char *text = tu_slurp(pidfile);
+    unsetenv("ISO_CTOR_PIDFILE");
+    unlink(pidfile);
+    ck_assert_ptr_nonnull(text);
+    int pid = atoi(text);
+    free(text);
+    ck_assert_int_gt(pid, 0);
+    ck_assert_int_ne(pid, (int)getpid());
+}
+END_TEST
+
 /* Isolated and in-process scoring agree on a good plugin. */
 START_TEST(isolate__same_result_as_in_process)
 {
@@ -405,6 +481,11 @@ int main(void)
     tcase_add_test(tc, isolate__same_result_as_in_process);
     tcase_add_test(tc, isolate__default_is_outside_bundled_set);
     tcase_add_test(tc, isolate__every_host_function_same_as_in_process);
+    tcase_add_test(tc, isolate__crashing_constructor_refused);
+    tcase_add_test(tc, isolate__looping_constructor_refused);
+    tcase_add_test(tc, isolate__wild_pointer_in_definition_refused);
+    tcase_add_test(tc, isolate__printing_constructor_refused);
+    tcase_add_test(tc, isolate__outside_plugin_loaded_in_child);
     tcase_add_test(tc, isolate__draws_same_as_in_process);
     suite_add_tcase(s, tc);
     return tu_main(s);

@@ -4,6 +4,8 @@
 # every output format, with and without --draws (score-only calls), and
 # the plugin guide's C example on a low-acceptance profile with draws.
 # A model failing in some draws says so in the table, not only in JSON.
+# An outside plugin that prints while loading is refused, its text kept
+# out of the document.
 set -u
 : "${IMEVAL_BIN:=build/imeval}" "${IMEVAL_ROOT:=.}" "${IMEVAL_FIXTURES:=build/tests/plugins}"
 T=${IMEVAL_TEST_TIMEOUT:-300}
@@ -48,5 +50,17 @@ cc -std=c11 -O2 -fPIC -shared -fvisibility=hidden -I"$IMEVAL_ROOT/plugins" \
 chmod 644 "$tmp/acceptance.so"
 compare "plugin guide example, draws" --no-bundled --model "$tmp/acceptance.so" --draws 400 --format json "$P"
 grep -q '"mean"' "$tmp/isolate.out" || fail "plugin guide example: no uncertainty in the output"
+# A plugin whose constructor prints is refused, loaded in a child: the
+# JSON document on standard output stays clean and complete.
+timeout -k 5 "$T" "$IMEVAL_BIN" evaluate --format json --model "$IMEVAL_FIXTURES/iso_load_print.so" \
+    "$CASES/torbay-2018.json" >"$tmp/print.json" 2>"$tmp/print.err"
+status=$?
+[ "$status" -eq 1 ] || fail "printing constructor: exit $status, expected 1 (a model refused)"
+grep -q "hello from a plugin" "$tmp/print.json" && fail "printing constructor: its text reached the JSON"
+head -c 1 "$tmp/print.json" | grep -q '{' || fail "printing constructor: the output does not start with {"
+grep -q "iso_load_print.so: refused: it printed 32 bytes while loading" "$tmp/print.err" ||
+    { fail "printing constructor: no message"; cat "$tmp/print.err"; }
+grep -q '"profile":' "$tmp/print.json" && [ "$(tail -n 1 "$tmp/print.json")" = "}" ] ||
+    fail "printing constructor: not a complete result"
 [ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }
 echo ok
