@@ -462,6 +462,7 @@ static void serve_load(const void *arg, int sock)
             w_u32(&b, q->flags);
         }
         w_str(&b, imv_native_directions(&lm));
+        w_u32(&b, (uint32_t)lm.has_batch);
     }
     send_msg(sock, &b);
     _exit(0);
@@ -828,6 +829,7 @@ static void iso_score(const imv_model *m, void *inst, const imv_profile_view *v,
 static int unpack_model(rbuf *rb, imv_model *m, const char *path, char *err, size_t errlen)
 {
     char *str[5] = {0}, *dirs = NULL;
+    int has_batch = 0;
     imv_param_def *params = NULL;
     uint32_t np = 0;
     int rc = IMV_EPLUGIN;
@@ -848,6 +850,7 @@ static int unpack_model(rbuf *rb, imv_model *m, const char *path, char *err, siz
             q->flags = r_u32(rb);
         }
         dirs = r_str(rb);
+        has_batch = (int)r_u32(rb);
     }
     if (rb->bad || np > 1000)
         snprintf(err, errlen, "isolation: the plugin's process sent a malformed definition");
@@ -855,6 +858,7 @@ static int unpack_model(rbuf *rb, imv_model *m, const char *path, char *err, siz
         rc = imv_model_init(m, path, str[0], str[1], str[2], str[3], str[4], params, np, err, errlen);
     if (rc == IMV_OK && dirs)
         rc = imv_model_set_directions(m, dirs, err, errlen);
+    m->has_batch = has_batch != 0;     /* the model's own batch function */
     for (uint32_t i = 0; params && i < np; i++) {
         free((char *)params[i].name);
         free((char *)params[i].description);
@@ -922,7 +926,6 @@ int imv_isolated_load(imv_model *m, const char *path, const imv_limits *limits, 
     if (rc == IMV_OK) {
         m->be = &imv_isolated_backend;
         m->cls = NULL;
-        m->has_batch = 0;
     }
     return rc;
 }
