@@ -15,30 +15,46 @@ volatile sig_atomic_t cli_stop;
 /* The -o temporary file while one is open, for a forced exit to remove. */
 static char *volatile pending_tmp;
 
-/* The first SIGINT or SIGTERM asks the run to stop after the profiles in
- * hand; a second one ends the process at once (a model stuck in one call
- * would otherwise make imeval impossible to stop but with SIGKILL). */
+/* End the process by sig itself (the shell then sees 128 + sig), leaving
+ * no temporary -o file behind: the previous file, if any, is untouched. */
+static void die_by(int sig)
+{
+    char *tmp = pending_tmp;
+    if (tmp)
+        unlink(tmp);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigaction(sig, &sa, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
+}
+
+/* SIGTERM (timeout(1), kill, a service manager) stops at once: exit 143,
+ * even with a model stuck in one call.  The first SIGINT (Ctrl-C) asks the
+ * run to stop after the profiles in hand and write the document of what
+ * was computed; a second one ends the process at once. */
 static void on_signal(int sig)
 {
     static const char msg[] = "\nimeval: stopping after the profiles in hand "
                               "(signal again to quit at once)\n";
     static struct timespec first;
+    if (sig == SIGTERM) {
+        die_by(sig);
+        return;
+    }
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    /* timeout(1) signals the command and then its process group: one
+    /* `timeout -s INT` signals the command and then its process group: one
      * request that arrives twice.  A second within a second is the same. */
     if (cli_stop && (now.tv_sec - first.tv_sec) * 1000000000L + (now.tv_nsec - first.tv_nsec) <
                         1000000000L)
         return;
     if (cli_stop) {
-        char *tmp = pending_tmp;
-        if (tmp)
-            unlink(tmp);
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = SIG_DFL;
-        sigaction(sig, &sa, NULL);
-        raise(sig);
+        die_by(sig);
         return;
     }
     cli_stop = 1;
@@ -53,6 +69,9 @@ void cli_catch_signals(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
+    /* A write to a slow pipe interrupted by Ctrl-C resumes instead of
+     * failing with EINTR, which made stdio drop a block of the document. */
+    sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     /* A closed pipe (imeval ... | head) is a write error, not a death. */

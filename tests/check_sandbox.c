@@ -636,7 +636,7 @@ int main(void)
 {
     Suite *s = suite_create("sandbox");
     TCase *tc = tcase_create("sandbox");
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, 600);   /* CPU ceilings of 11 s: minutes of wall clock on a loaded 2-core machine */
     tcase_add_test(tc, sandbox__cannot_read_a_file);
     tcase_add_test(tc, sandbox__cannot_read_the_environment_or_run_a_process);
     tcase_add_test(tc, sandbox__cannot_load_code);
@@ -646,7 +646,7 @@ int main(void)
     tcase_add_test(tc, sandbox__globals_are_read_only_while_scoring);
     suite_add_tcase(s, tc);
     tc = tcase_create("limits");
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, 600);   /* CPU ceilings of 11 s: minutes of wall clock on a loaded 2-core machine */
     tcase_add_test(tc, limits__instruction_budget);
     tcase_add_test(tc, limits__memory_cap);
     tcase_add_test(tc, limits__c_work_is_charged);

@@ -175,5 +175,17 @@ status=$?
 [ "$status" -eq 130 ] || fail "second SIGINT: exit $status, expected 130 (killed by SIGINT)"
 same "second SIGINT"
 
+# SIGTERM (timeout's signal) stops a run stuck in a model at once: exit 143
+# (the status issue 9 asks for), no temporary file, the previous -o file
+# untouched.  It used to count as a request to stop after the profiles in
+# hand, and wait for the stuck model for ever.
+start=$(date +%s)
+timeout --preserve-status -k 300 "${IMEVAL_SIGINT_AFTER:-1}" "$IMEVAL_BIN" evaluate --no-bundled \
+    --no-isolate --lua-budget 0 --model "$tmp/stuck.lua" "$CASES/torbay-2018.json" -o "$tmp/out.json" \
+    2>"$tmp/err"
+status=$?
+[ "$status" -eq 143 ] || { fail "SIGTERM: exit $status, expected 143 (killed by SIGTERM)"; cat "$tmp/err"; }
+same "SIGTERM"
+
 [ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }
 echo ok
