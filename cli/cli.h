@@ -152,7 +152,11 @@ int cli_open_output(cli_cmd *c);
 int cli_close_output(cli_cmd *c, int commit);
 int cli_end(cli_cmd *c, int rc);
 
+/* The signal that asked the run to stop (0 while none has). */
 extern volatile sig_atomic_t cli_stop;
+/* The exit status of a run stopped by a signal: 128 + its number, as a
+ * shell reports it (130 for SIGINT, 143 for SIGTERM). */
+int cli_interrupted_exit(void);
 void cli_catch_signals(void);
 
 int cmd_evaluate(int argc, char **argv);

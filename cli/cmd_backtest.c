@@ -311,7 +311,7 @@ int cmd_backtest(int argc, char **argv)
         run_file(&b, o->args.v[i]);
     summary(&b);
     size_t fails = b.s[0].fails + (b.n_sides > 1 ? b.s[1].fails : 0);
-    rc = cli_stop ? EXIT_INTERRUPTED : (fails || b.bad || cc.partial || pb) ? EXIT_PARTIAL : 0;
+    rc = cli_stop ? cli_interrupted_exit() : (fails || b.bad || cc.partial || pb) ? EXIT_PARTIAL : 0;
     if (cli_close_output(&cc, b.all_cases > 0) && rc == 0)
         rc = EXIT_PARTIAL;
 done:

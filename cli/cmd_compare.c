@@ -492,7 +492,7 @@ int cmd_compare(int argc, char **argv)
         summary_text(&c);
         cJSON_Delete(c.changed_ids);
     }
-    rc = cli_stop ? EXIT_INTERRUPTED
+    rc = cli_stop ? cli_interrupted_exit()
          : bad || cc.partial || pb || c.model_failures ? EXIT_PARTIAL
                                                         : 0;
     if (cli_close_output(&cc, c.profiles > 0) && rc == 0)

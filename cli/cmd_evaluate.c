@@ -105,7 +105,7 @@ int cmd_evaluate(int argc, char **argv)
     if (st.profiles_bad || st.model_failures)
         fprintf(stderr, "imeval: %zu profile%s evaluated, %zu could not be read, %zu with a failed model\n",
                 st.evaluated, st.evaluated == 1 ? "" : "s", st.profiles_bad, st.model_failures);
-    rc = st.interrupted ? EXIT_INTERRUPTED
+    rc = st.interrupted ? cli_interrupted_exit()
          : (!ok || c.diags.n_errors || c.partial || s.unrecorded) ? EXIT_PARTIAL
                                                                   : 0;
 done:

@@ -91,7 +91,7 @@ int cmd_explain(int argc, char **argv)
      * bad profiles must not grow memory. */
     cli_diag_sink ds = {.print = 1};
     cli_diag_sink_attach(&ds, &c.diags);
-    imv_run_opts ro = {.jobs = 1, .draws = (size_t)o->draws, .seed = o->seed,
+    imv_run_opts ro = {.jobs = o->jobs, .draws = (size_t)o->draws, .seed = o->seed,
                        .vary_parameters = o->vary_parameters, .rating_noise = o->rating_noise,
                        .strict = o->strict, .stop = &cli_stop};
     imv_run_stats st;
@@ -107,7 +107,7 @@ int cmd_explain(int argc, char **argv)
         fprintf(stderr, "imeval: nothing was explained, so %s was left as it was\n", c.out.path);
     if (cli_close_output(&c, commit))
         ok = 0;
-    rc = st.interrupted ? EXIT_INTERRUPTED
+    rc = st.interrupted ? cli_interrupted_exit()
          : (!ok || c.diags.n_errors || c.partial || st.model_failures) ? EXIT_PARTIAL
                                                                         : 0;
 done:

@@ -11,7 +11,7 @@ static const char about[] =
     "parameter with its current value, range and meaning.  Change a parameter with\n"
     "--set MODEL.PARAM=VALUE or --params FILE on evaluate, explain and sensitivity.";
 
-static void print_json(const imv_registry *reg)
+static void print_json(FILE *f, const imv_registry *reg)
 {
     cJSON *a = cJSON_CreateArray();
     for (size_t i = 0; i < imv_registry_count(reg); i++) {
@@ -41,23 +41,23 @@ static void print_json(const imv_registry *reg)
     }
     char *s = cJSON_Print(a);
     if (s)
-        printf("%s\n", s);
+        fprintf(f, "%s\n", s);
     free(s);
     cJSON_Delete(a);
 }
 
-static void print_table(const imv_registry *reg)
+static void print_table(FILE *f, const imv_registry *reg)
 {
     for (size_t i = 0; i < imv_registry_count(reg); i++) {
         const imv_model *m = imv_registry_get(reg, i);
-        printf("%s%s %s (%s%s) - %s\n", i ? "\n" : "", imv_model_id(m), imv_model_version(m),
+        fprintf(f, "%s%s %s (%s%s) - %s\n", i ? "\n" : "", imv_model_id(m), imv_model_version(m),
                imv_model_language(m), imv_model_isolated(m) ? ", isolated" : "", imv_model_name(m));
-        printf("  %s\n  evidence: %s\n  file: %s\n", imv_model_summary(m), imv_model_evidence(m),
+        fprintf(f, "  %s\n  evidence: %s\n  file: %s\n", imv_model_summary(m), imv_model_evidence(m),
                imv_model_path(m));
         for (size_t k = 0; k < imv_model_param_count(m); k++) {
             const imv_param_def *p = imv_model_param(m, k);
             double v = imv_model_param_values(m)[k];
-            printf("  %-28s %6g  [%g..%g]%s\n      %s\n", p->name, v, p->min, p->max,
+            fprintf(f, "  %-28s %6g  [%g..%g]%s\n      %s\n", p->name, v, p->min, p->max,
                    v != p->def ? " (set)" : "", p->description);
         }
     }
@@ -77,13 +77,13 @@ int cmd_models(int argc, char **argv)
         rc = EXIT_USAGE;
         goto done;
     }
-    if ((rc = cli_load(&c)) != CLI_GO)
+    if ((rc = cli_load(&c)) != CLI_GO || (rc = cli_open_output(&c)) != CLI_GO)
         goto done;
     if (c.o.format == IMV_FMT_JSON)
-        print_json(c.reg);
+        print_json(c.out.f, c.reg);
     else
-        print_table(c.reg);
-    rc = fflush(stdout) != 0 || c.partial ? EXIT_PARTIAL : 0;
+        print_table(c.out.f, c.reg);
+    rc = cli_close_output(&c, !ferror(c.out.f)) != 0 || c.partial ? EXIT_PARTIAL : 0;
 done:
     return cli_end(&c, rc);
 }

@@ -613,7 +613,7 @@ int cmd_report(int argc, char **argv)
 done:
     if (have_tmp)
         rm_tree(tmpdir);
-    rc = st.interrupted || cli_stop ? EXIT_INTERRUPTED
+    rc = st.interrupted || cli_stop ? cli_interrupted_exit()
          : !ok && x.count == 0      ? EXIT_PARTIAL
          : (!ok || diags.n_errors || partial) ? EXIT_PARTIAL
                                                : 0;

@@ -90,7 +90,7 @@ int cmd_sensitivity(int argc, char **argv)
         ok = 0;
     if (cli_close_output(&c, ok))
         ok = 0;
-    rc = st.interrupted                                                 ? EXIT_INTERRUPTED
+    rc = st.interrupted                                                 ? cli_interrupted_exit()
          : (!ok || c.diags.n_errors || c.partial || x.failed || !x.count) ? EXIT_PARTIAL
                                                                          : 0;
 done:

@@ -74,7 +74,7 @@ int cmd_synth(int argc, char **argv)
     }
     if (cli_close_output(&c, ok && !cli_stop))
         ok = 0;
-    rc = cli_stop ? EXIT_INTERRUPTED : ok ? 0 : EXIT_PARTIAL;
+    rc = cli_stop ? cli_interrupted_exit() : ok ? 0 : EXIT_PARTIAL;
 done:
     imv_synth_free(g);
     return cli_end(&c, rc);

@@ -72,8 +72,10 @@ int cmd_validate(int argc, char **argv)
         rc = EXIT_USAGE;
         goto done;
     }
+    if ((rc = cli_open_output(&c)) != CLI_GO)
+        goto done;
     int json = o->format == IMV_FMT_JSON;
-    vctx v = {.out = imv_output_open(stdout, IMV_DOC_VALIDATION, json ? IMV_FMT_JSON : IMV_FMT_TABLE,
+    vctx v = {.out = imv_output_open(c.out.f, IMV_DOC_VALIDATION, json ? IMV_FMT_JSON : IMV_FMT_TABLE,
                                      0, NULL, NULL),
               .print_ok = json || !o->quiet};
     /* Text: every message on stderr, none kept; JSON: none printed, the
@@ -84,7 +86,7 @@ int cmd_validate(int argc, char **argv)
     learn_facts(&v);
     imv_output_begin(v.out);
     c.reg = imv_registry_new(NULL);
-    imv_run_opts ro = {.jobs = 1, .strict = o->strict, .no_evaluate = 1, .stop = &cli_stop};
+    imv_run_opts ro = {.jobs = o->jobs, .strict = o->strict, .no_evaluate = 1, .stop = &cli_stop};
     imv_run_stats st;
     cli_catch_signals();
     imv_run(c.reg, (char *const *)o->args.v, o->args.n, &ro, NULL, psink, &v, &c.diags, &st);
@@ -96,8 +98,9 @@ int cmd_validate(int argc, char **argv)
             fprintf(stderr, "; %zu error%s (above)", c.diags.n_errors, c.diags.n_errors == 1 ? "" : "s");
         fputc('\n', stderr);
     }
-    rc = st.interrupted ? EXIT_INTERRUPTED : (c.diags.n_errors || st.profiles_bad) ? EXIT_PARTIAL : 0;
-    if (write_rc != IMV_OK)
+    rc = st.interrupted ? cli_interrupted_exit()
+         : (c.diags.n_errors || st.profiles_bad) ? EXIT_PARTIAL : 0;
+    if (cli_close_output(&c, write_rc == IMV_OK && !st.interrupted) || write_rc != IMV_OK)
         rc = EXIT_PARTIAL;
 done:
     return cli_end(&c, rc);

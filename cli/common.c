@@ -1,8 +1,11 @@
 /* common.c - what every subcommand needs: models and diagnostics (the output
  * file and signals are in outfile.c). */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -26,8 +29,32 @@ static void load_path_env(imv_registry *reg, imv_diags *d)
     free(copy);
 }
 
+/* The model under study, named with --model, must exist: without it the
+ * run would answer another question.  Checked before anything is loaded
+ * or run.  (A file that exists but is refused, for its permissions or its
+ * contents, is reported and the other models still run.) */
+static int model_files_exist(const cli_opts *o)
+{
+    int ok = 1;
+    struct stat st;
+    for (size_t i = 0; i < o->model_files.n; i++) {
+        const char *path = o->model_files.v[i];
+        if (stat(path, &st) == 0)
+            continue;
+        int e = errno;
+        char *shown = imv_text_quote(path);
+        fprintf(stderr, "imeval %s: --model %s: cannot read model: %s (give the path of a .so or .lua file)\n",
+                o->cmd_name, shown, strerror(e));
+        free(shown);
+        ok = 0;
+    }
+    return ok;
+}
+
 imv_registry *cli_registry(const cli_opts *o, int *partial)
 {
+    if (!model_files_exist(o))
+        return NULL;
     imv_diags d;
     imv_diags_init(&d);
     imv_registry *reg = imv_registry_new(&o->limits);
@@ -44,8 +71,8 @@ imv_registry *cli_registry(const cli_opts *o, int *partial)
         imv_registry_load_dir(reg, o->model_dirs.v[i], 0, &d);
     for (size_t i = 0; i < o->model_files.n; i++)
         imv_registry_load_file(reg, o->model_files.v[i], 0, &d);
-    size_t load_errors = d.n_errors;
     int usage = 0;
+    size_t load_errors = d.n_errors;
     if (o->only && imv_registry_select(reg, o->only, &d))
         usage = 1;
     if (!usage && o->params_file && imv_registry_set_file(reg, o->params_file, &d))
@@ -158,4 +185,9 @@ int cli_end(cli_cmd *c, int rc)
     imv_registry_free(c->reg);
     cli_opts_free(&c->o);
     return rc;
+}
+
+int cli_interrupted_exit(void)
+{
+    return 128 + (cli_stop > 0 ? (int)cli_stop : SIGINT);
 }

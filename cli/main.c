@@ -4,6 +4,8 @@
 
 #include "cli.h"
 
+static int cmd_version(int argc, char **argv);
+
 static const struct {
     const char *name;
     int (*run)(int, char **);
@@ -23,6 +25,7 @@ static const struct {
     {"backtest", cmd_backtest, "agreement of a model set with the recorded outcomes of the cases"},
     {"partners", cmd_partners, "for one partner council: which councils it could support, and how well"},
     {"allocate", cmd_allocate, "allocate partner councils nationally without stretching any"},
+    {"version", cmd_version, "the version of imeval, its plugin ABI and its formats"},
 };
 
 static void usage(FILE *f)
@@ -35,8 +38,26 @@ static void usage(FILE *f)
                "research behind it.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-12s  %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\n`imeval COMMAND --help` describes each.  `imeval --version` prints the version.\n"
+    fprintf(f, "\n`imeval help COMMAND` (or `imeval COMMAND --help`) describes each.\n"
+               "`imeval version` (or --version) prints the version.\n"
                "Example:  imeval evaluate datasets/cases/*.json --explain\n");
+}
+
+static int cmd_version(int argc, char **argv)
+{
+    if (argc > 2 && strcmp(argv[2], "--help") != 0 && strcmp(argv[2], "-h") != 0) {
+        fprintf(stderr, "imeval version: unexpected argument \"%s\" (see imeval version --help)\n",
+                argv[2]);
+        return EXIT_USAGE;
+    }
+    if (argc > 2) {
+        printf("usage: imeval version\n\nPrint the version of imeval, its plugin ABI and the "
+               "profile and result formats it reads and writes.\n");
+        return 0;
+    }
+    printf("imeval %s (plugin ABI %d, profile format %s, result format %s)\n", IMV_VERSION,
+           IMV_PLUGIN_ABI, IMV_PROFILE_FORMAT, IMV_RESULT_FORMAT);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -56,11 +77,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-        printf("imeval %s (plugin ABI %d, profile format %s, result format %s)\n", IMV_VERSION,
-               IMV_PLUGIN_ABI, IMV_PROFILE_FORMAT, IMV_RESULT_FORMAT);
-        return 0;
-    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0)
+        return cmd_version(2, argv);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0)
             return commands[i].run(argc, argv);

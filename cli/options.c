@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -45,7 +46,7 @@ static const opt_def opts[] = {
     {"explain", 'e', NULL, CMD_EVALUATE, O_EXPLAIN,
      "add each model's reasons, unmet preconditions, risks and timeline"},
     {"output", 'o', "FILE", CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_SYNTH | CMD_REPORT |
-     TWO_SETS | PARTNER_CMDS, O_OUTPUT,
+     CMD_VALIDATE | CMD_MODELS | TWO_SETS | PARTNER_CMDS, O_OUTPUT,
      "write to FILE (atomically: a failed run leaves the old file as it was)"},
     {"draws", 'n', "N", CMD_EVALUATE | CMD_EXPLAIN | CMD_REPORT, O_DRAWS,
      "Monte Carlo draws over uncertain ratings (0 = none; default 0)"},
@@ -57,7 +58,8 @@ static const opt_def opts[] = {
     {"rating-noise", 0, "R", CMD_EVALUATE | CMD_EXPLAIN | CMD_REPORT, O_NOISE,
      "with --draws, treat every rating given as a point v as uncertain: drawn from a "
      "triangle v-R..v..v+R within 0..4 (e.g. 0.5; default 0: points stay points)"},
-    {"jobs", 'j', "N", CMD_EVALUATE | CMD_VALIDATE | CMD_REPORT, O_JOBS,
+    {"jobs", 'j', "N", CMD_EVALUATE | CMD_EXPLAIN | CMD_VALIDATE | CMD_SENSITIVITY | CMD_REPORT,
+     O_JOBS,
      "threads to use (default: the number of cores); output is the same for any N"},
     {"count", 'c', "N", CMD_SYNTH, O_COUNT,
      "how many profiles to generate (default 153; at most 100000000); each is about 850 "
@@ -275,7 +277,8 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
     case O_SEED:
         errno = 0;
         o->seed = strtoull(v, &end, 10);
-        if (!*v || *end || errno || *v == '-')
+        /* strtoull skips spaces and takes a sign: " -1" would be 2^64-1 */
+        if (!(*v >= '0' && *v <= '9') || *end || errno)
             return usage_error(name, "--seed: \"%s\" is not a whole number >= 0", v);
         break;
     case O_JOBS:
@@ -306,6 +309,51 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
         o->limits.isolate_timeout = t;
         break;
     }
+    }
+    return 0;
+}
+
+/* The formats each command can write; -1 ends a list.  A command not
+ * listed takes every format the option table gives it. */
+static const struct {
+    unsigned cmd;
+    int formats[4];
+    const char *names;
+} formats_of[] = {
+    {CMD_EXPLAIN, {IMV_FMT_TABLE, IMV_FMT_JSON, -1}, "table or json"},
+    {CMD_MODELS, {IMV_FMT_TABLE, IMV_FMT_JSON, -1}, "table or json"},
+    {CMD_VALIDATE, {IMV_FMT_TABLE, IMV_FMT_JSON, -1}, "table or json"},
+    {CMD_SENSITIVITY, {IMV_FMT_TABLE, IMV_FMT_JSON, IMV_FMT_MARKDOWN, -1}, "table, json or markdown"},
+};
+
+/* What no single option can check: the format for this command, options
+ * that need another, and an -o that cannot be written (found now, not
+ * after the whole run). */
+static int check_combination(const cli_opts *o, const char *name)
+{
+    for (size_t i = 0; o->format >= 0 && i < sizeof formats_of / sizeof formats_of[0]; i++) {
+        if (formats_of[i].cmd != o->cmd)
+            continue;
+        int ok = 0;
+        for (const int *f = formats_of[i].formats; *f >= 0; f++)
+            ok |= *f == o->format;
+        if (!ok)
+            return usage_error(name, "--format: %s does not write %s (use %s)", name,
+                               imv_format_name(o->format), formats_of[i].names);
+    }
+    if (o->vary_parameters && o->draws == 0)
+        return usage_error(name, "--vary-parameters: it varies parameters across draws "
+                                 "(add --draws N, e.g. --draws 1000)");
+    if (o->output && !*o->output)
+        return usage_error(name, "-o: the file name is empty (give a file, or leave -o out "
+                                 "for standard output)");
+    struct stat st;
+    if (o->output && strcmp(o->output, "-") != 0 && stat(o->output, &st) == 0 &&
+        S_ISDIR(st.st_mode)) {
+        char *shown = imv_text_quote(o->output);
+        int rc = usage_error(name, "-o: %s is a directory (name a file in it)", shown);
+        free(shown);
+        return rc;
     }
     return 0;
 }
@@ -381,7 +429,7 @@ int cli_parse(int argc, char **argv, int first, unsigned cmd, const char *name, 
         if (rc)
             return rc;
     }
-    return 0;
+    return check_combination(o, name);
 }
 
 void cli_help(FILE *f, unsigned cmd, const char *name, const char *synopsis, const char *about)

@@ -57,7 +57,7 @@ static void on_signal(int sig)
         die_by(sig);
         return;
     }
-    cli_stop = 1;
+    cli_stop = sig;   /* which one: the exit status says it (cli_interrupted_exit) */
     first = now;
     ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);
     (void)n;

@@ -85,6 +85,12 @@ void imv_diag_format(const imv_diag *g, char *buf, size_t len);
 /* Drop every diagnostic from index n on (used to roll back). */
 void imv_diags_truncate(imv_diags *d, size_t n);
 
+/* Text from outside (a file name, a value) made safe to quote in a
+ * message or a document: one line of valid UTF-8, with control
+ * characters, terminal escapes and bytes that are not UTF-8 written as
+ * \n, \t, \xHH.  Caller frees. */
+char *imv_text_quote(const char *s);
+
 /* ---- profiles --------------------------------------------------------- */
 
 /* A rating as given: a point, a uniform range or a triangular range. */
@@ -492,6 +498,8 @@ typedef enum imv_format {
 
 /* "table", "json", "csv", "markdown" (or "md"); -1 when unknown. */
 int imv_format_parse(const char *name);
+/* The name of a format ("table", ...). */
+const char *imv_format_name(int fmt);
 
 typedef struct imv_output imv_output;
 

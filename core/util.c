@@ -149,3 +149,9 @@ char *imv_text_oneline(const char *s, size_t n, size_t max)
     out[k] = '\0';
     return out;
 }
+
+char *imv_text_quote(const char *s)
+{
+    size_t n = strlen(s ? s : "");
+    return imv_text_oneline(s ? s : "", n, n);
+}
