@@ -313,34 +313,11 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
     return 0;
 }
 
-/* The formats each command can write; -1 ends a list.  A command not
- * listed takes every format the option table gives it. */
-static const struct {
-    unsigned cmd;
-    int formats[4];
-    const char *names;
-} formats_of[] = {
-    {CMD_EXPLAIN, {IMV_FMT_TABLE, IMV_FMT_JSON, -1}, "table or json"},
-    {CMD_MODELS, {IMV_FMT_TABLE, IMV_FMT_JSON, -1}, "table or json"},
-    {CMD_VALIDATE, {IMV_FMT_TABLE, IMV_FMT_JSON, -1}, "table or json"},
-    {CMD_SENSITIVITY, {IMV_FMT_TABLE, IMV_FMT_JSON, IMV_FMT_MARKDOWN, -1}, "table, json or markdown"},
-};
-
-/* What no single option can check: the format for this command, options
- * that need another, and an -o that cannot be written (found now, not
- * after the whole run). */
+/* What no single option can check: options that need another, and an -o
+ * that cannot be written (found now, not after the whole run).  The
+ * formats a command writes are its own check (cli/formats.c). */
 static int check_combination(const cli_opts *o, const char *name)
 {
-    for (size_t i = 0; o->format >= 0 && i < sizeof formats_of / sizeof formats_of[0]; i++) {
-        if (formats_of[i].cmd != o->cmd)
-            continue;
-        int ok = 0;
-        for (const int *f = formats_of[i].formats; *f >= 0; f++)
-            ok |= *f == o->format;
-        if (!ok)
-            return usage_error(name, "--format: %s does not write %s (use %s)", name,
-                               imv_format_name(o->format), formats_of[i].names);
-    }
     if (o->vary_parameters && o->draws == 0)
         return usage_error(name, "--vary-parameters: it varies parameters across draws "
                                  "(add --draws N, e.g. --draws 1000)");

@@ -498,8 +498,6 @@ typedef enum imv_format {
 
 /* "table", "json", "csv", "markdown" (or "md"); -1 when unknown. */
 int imv_format_parse(const char *name);
-/* The name of a format ("table", ...). */
-const char *imv_format_name(int fmt);
 
 typedef struct imv_output imv_output;
 

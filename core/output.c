@@ -29,12 +29,6 @@ struct imv_output {
     int csv_draws;               /* CSV: the uncertainty columns (run with draws) */
 };
 
-const char *imv_format_name(int fmt)
-{
-    static const char *const names[] = {"table", "json", "csv", "markdown"};
-    return fmt >= 0 && fmt < 4 ? names[fmt] : "?";
-}
-
 int imv_format_parse(const char *s)
 {
     if (strcmp(s, "table") == 0)
