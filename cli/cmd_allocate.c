@@ -387,7 +387,7 @@ int cmd_allocate(int argc, char **argv)
     cli_catch_signals();
     read_councils(&x);
     if (cli_stop) {
-        rc = EXIT_INTERRUPTED;
+        rc = cli_interrupted_exit();
         goto done;
     }
     w = imv_worker_new(reg);

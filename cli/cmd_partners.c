@@ -342,7 +342,7 @@ int cmd_partners(int argc, char **argv)
             fprintf(x.f, "%s\n", text);
         free(text);
     }
-    rc = cli_stop ? EXIT_INTERRUPTED : failed || x.bad || partial ? EXIT_PARTIAL : 0;
+    rc = cli_stop ? cli_interrupted_exit() : failed || x.bad || partial ? EXIT_PARTIAL : 0;
 done:
     if (opened && cli_out_close(&out, rc != EXIT_USAGE && !failed) && rc == 0)
         rc = EXIT_PARTIAL;
