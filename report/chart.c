@@ -699,6 +699,8 @@ void imv_chart_timeline(FILE *f, const imv_chart_meta *m, const imv_chart_stack 
                 double a = imv_chart_map(&x, lo[i * np + k]), b = imv_chart_map(&x, hi[i * np + k]);
                 fprintf(f, "<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\" stroke=\"#000000\"",
                         a, y + ROW / 2, b, y + ROW / 2);
+                str_attr(f, "data-key", rows[i].key);
+                str_attr(f, "data-phase", phases[k]);
                 num_attr(f, "data-low", lo[i * np + k]);
                 num_attr(f, "data-high", hi[i * np + k]);
                 fputs("/>", f);

@@ -1202,18 +1202,25 @@ static void sec_timeline(ctx *c, auth *a)
             a->index + 1, a->index + 1);
     imv_chart_stack rows[MAX_MODELS];
     char *labels[MAX_MODELS];
-    double ends[MAX_MODELS * 3];
+    double ends[MAX_MODELS * 3], lo[MAX_MODELS * 3], hi[MAX_MODELS * 3];
+    static const char *const legs[] = {"setup_months", "months_to_fair", "months_to_good"};
     size_t n = 0;
+    int ranged = 0;
     for (size_t i = 0; i < a->n; i++) {
-        const cJSON *e = a->entry[i], *t = jget(e, "timeline");
+        const cJSON *e = a->entry[i], *t = jget(e, "timeline"), *tr = jget(e, "timeline_range");
         if (!jtrue(e, "viable"))
             continue;
         const char *id = jstr(e, "model");
         labels[n] = imv_xstrdup(model_name(c, id));
         rows[n] = (imv_chart_stack){or_(id, ""), labels[n]};
-        ends[n * 3] = jnum(t, "setup_months");
-        ends[n * 3 + 1] = jnum(t, "months_to_fair");
-        ends[n * 3 + 2] = jnum(t, "months_to_good");
+        /* the model's low / high for each leg, where it gives them */
+        for (size_t k = 0; k < 3; k++) {
+            const cJSON *leg = jget(tr, legs[k]);
+            ends[n * 3 + k] = jnum(t, legs[k]);
+            lo[n * 3 + k] = jnum(leg, "low");
+            hi[n * 3 + k] = jnum(leg, "high");
+            ranged |= isfinite(lo[n * 3 + k]) && isfinite(hi[n * 3 + k]);
+        }
         n++;
     }
     if (!n) {
@@ -1228,13 +1235,17 @@ static void sec_timeline(ctx *c, auth *a)
                  labels[0], ends[1]);
     else
         snprintf(title, sizeof title, "Time to set up, to reach fair and to reach good");
-    const char *desc = "Timeline lanes for each viable model, in months from the decision: set-up, "
-                       "then to a judgement of requires improvement (fair), then to good. Each "
-                       "phase starts where the one before ends. The models give point estimates, "
-                       "not ranges.";
+    const char *desc = ranged
+        ? "Timeline lanes for each viable model, in months from the decision: set-up, then to a "
+          "judgement of requires improvement (fair), then to good. Each phase starts where the one "
+          "before ends; the whisker at each end spans the model's low to high estimate, from the "
+          "spread of past cases widened by this authority's factors."
+        : "Timeline lanes for each viable model, in months from the decision: set-up, then to a "
+          "judgement of requires improvement (fair), then to good. Each phase starts where the one "
+          "before ends. The models give point estimates, not ranges.";
     imv_chart_meta m = {fid, title, desc, "months from the decision"};
     figure_begin(c, title, desc);
-    imv_chart_timeline(f, &m, rows, n, ends, NULL, NULL, phases, 3);
+    imv_chart_timeline(f, &m, rows, n, ends, ranged ? lo : NULL, ranged ? hi : NULL, phases, 3);
     fputs("<table><thead><tr><th scope=\"col\">model</th><th scope=\"col\" class=\"n\">set-up "
           "(months)</th><th scope=\"col\" class=\"n\">to fair (months)</th><th scope=\"col\" "
           "class=\"n\">to good (months)</th></tr></thead><tbody>\n",
@@ -1244,8 +1255,16 @@ static void sec_timeline(ctx *c, auth *a)
         user(f, labels[i]);
         fputs("</td>", f);
         for (int k = 0; k < 3; k++) {
+            size_t j = i * 3 + (size_t)k;
             fputs("<td class=\"n\">", f);
-            numx(f, ends[i * 3 + (size_t)k], 0, 0);
+            numx(f, ends[j], 0, 0);
+            if (isfinite(lo[j]) && isfinite(hi[j])) {
+                fputs(" (", f);
+                numx(f, lo[j], 0, 0);
+                fputs("&ndash;", f);
+                numx(f, hi[j], 0, 0);
+                fputc(')', f);
+            }
             fputs("</td>", f);
         }
         fputs("</tr>\n", f);

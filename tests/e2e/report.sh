@@ -132,6 +132,16 @@ while read -r key p v; do
     j=$(jq -r --arg k "$key" --arg f "months_to_$p" '.results[0].ranking[] | select(.model == $k) | .timeline[$f]' "$tmp/result.json")
     num_eq "$v" "$j" || fail "timeline $key to $p: $v, JSON $j"; checked=$((checked + 1))
 done <"$tmp/lanes"
+# Each lane's whisker is the model's timeline_range (low..high) for that leg.
+perl -ne 'while (/<line\b([^>]*data-low="[^"]*"[^>]*)>/g) { $a = $1; next unless $a =~ /data-phase="([^"]*)"/; $p = $1; $a =~ /data-key="([^"]*)"/; $k = $1; $a =~ /data-low="([^"]*)"/; $l = $1; $a =~ /data-high="([^"]*)"/; print "$k $p $l $1\n" }' "$tmp/all.svg" | tr ' ' '\t' | sed 's/\tto\t/\tto /' >"$tmp/ranges"
+[ -s "$tmp/ranges" ] || fail "no timeline ranges drawn (the models give timeline_range)"
+while IFS="$(printf '\t')" read -r key phase lo hi; do
+    case "$phase" in set-up) f=setup_months ;; "to fair") f=months_to_fair ;; *) f=months_to_good ;; esac
+    jl=$(jq -r --arg k "$key" --arg f "$f" '.results[0].ranking[] | select(.model == $k) | .timeline_range[$f].low' "$tmp/result.json")
+    jh=$(jq -r --arg k "$key" --arg f "$f" '.results[0].ranking[] | select(.model == $k) | .timeline_range[$f].high' "$tmp/result.json")
+    { num_eq "$lo" "$jl" && num_eq "$hi" "$jh"; } || fail "timeline range $key $phase: $lo-$hi, JSON $jl-$jh"
+    checked=$((checked + 1))
+done <"$tmp/ranges"
 attrs rect data-key data-direction data-to >"$tmp/tips"
 [ -s "$tmp/tips" ] || fail "no tipping points drawn"
 while read -r key dir v; do
