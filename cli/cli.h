@@ -85,6 +85,10 @@ imv_registry *cli_registry(const cli_opts *o, int *partial);
 void cli_print_diags(const imv_diags *d, size_t from);
 /* Print one (nothing for a warning when quiet). */
 void cli_print_diag(const imv_diag *g, int quiet);
+/* Read every profile of o->args[first..] into *out (free each with
+ * imv_profile_free, then the array); prints messages as they come;
+ * returns how many files or profiles could not be read. */
+int cli_read_profiles(const cli_opts *o, size_t first, imv_profile ***out, size_t *n);
 
 /* Diagnostics as a run makes them: printed at once when print is set,
  * and kept for the JSON document (errors, warnings, or neither) up to

@@ -42,7 +42,7 @@ typedef struct al {
     int fmt;
     FILE *f;
     imv_profile **councils;
-    size_t n, cap;
+    size_t n;
     imv_partner_set *partners;
     imv_allocation *a;
     int bad;
@@ -52,49 +52,6 @@ static int usage(const char *what)
 {
     fprintf(stderr, "imeval allocate: %s (see imeval allocate --help)\n", what);
     return EXIT_USAGE;
-}
-
-static void print_diags(const imv_diags *d, int quiet)
-{
-    for (size_t k = 0; k < d->n; k++)
-        if (!(d->v[k].warning && quiet)) {
-            char buf[1200];
-            imv_diag_format(&d->v[k], buf, sizeof buf);
-            fprintf(stderr, "%s%s\n", d->v[k].warning ? "warning: " : "", buf);
-        }
-}
-
-/* Every profile of every file, kept (an allocation needs them all). */
-static void read_councils(al *x)
-{
-    imv_read_opts ro = {.strict = x->o->strict};
-    for (size_t i = 0; i < x->o->args.n && !cli_stop; i++) {
-        imv_diags d;
-        imv_diags_init(&d);
-        imv_reader *r = imv_reader_open(x->o->args.v[i], &ro, &d);
-        imv_profile *p;
-        int got;
-        while (r && !cli_stop && (got = imv_reader_next(r, &p, &d)) != 0) {
-            if (got < 0) {
-                x->bad++;
-                continue;
-            }
-            if (x->n == x->cap) {
-                x->cap = x->cap ? 2 * x->cap : 64;
-                x->councils = realloc(x->councils, x->cap * sizeof *x->councils);
-                if (!x->councils) {
-                    fputs("imeval allocate: out of memory\n", stderr);
-                    exit(EXIT_PARTIAL);
-                }
-            }
-            x->councils[x->n++] = p;
-        }
-        if (!r)
-            x->bad++;
-        imv_reader_close(r);
-        print_diags(&d, x->o->quiet);
-        imv_diags_free(&d);
-    }
 }
 
 /* ---- what to say about each council and partner ------------------------ */
@@ -337,7 +294,8 @@ static int read_partners(al *x)
     imv_diags d;
     imv_diags_init(&d);
     int rc = imv_partner_set_read(x->o->partners_file, &x->partners, &d);
-    print_diags(&d, x->o->quiet);
+    for (size_t k = 0; k < d.n; k++)
+        cli_print_diag(&d.v[k], x->o->quiet);
     imv_diags_free(&d);
     return rc;
 }
@@ -385,7 +343,7 @@ int cmd_allocate(int argc, char **argv)
     opened = 1;
     x.f = out.f;
     cli_catch_signals();
-    read_councils(&x);
+    x.bad = cli_read_profiles(&o, 0, &x.councils, &x.n);
     if (cli_stop) {
         rc = cli_interrupted_exit();
         goto done;

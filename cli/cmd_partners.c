@@ -36,7 +36,7 @@ typedef struct pt {
     int fmt;
     FILE *f;
     imv_profile **councils;
-    size_t n, cap;
+    size_t n;
     imv_worker *w;
     int bad;
 } pt;
@@ -45,48 +45,6 @@ static int usage(const char *what)
 {
     fprintf(stderr, "imeval partners: %s (see imeval partners --help)\n", what);
     return EXIT_USAGE;
-}
-
-static void print_diags(const imv_diags *d, int quiet)
-{
-    for (size_t k = 0; k < d->n; k++)
-        if (!(d->v[k].warning && quiet)) {
-            char buf[1200];
-            imv_diag_format(&d->v[k], buf, sizeof buf);
-            fprintf(stderr, "%s%s\n", d->v[k].warning ? "warning: " : "", buf);
-        }
-}
-
-static void read_councils(pt *x, size_t first)
-{
-    imv_read_opts ro = {.strict = x->o->strict};
-    for (size_t i = first; i < x->o->args.n && !cli_stop; i++) {
-        imv_diags d;
-        imv_diags_init(&d);
-        imv_reader *r = imv_reader_open(x->o->args.v[i], &ro, &d);
-        imv_profile *p;
-        int got;
-        while (r && !cli_stop && (got = imv_reader_next(r, &p, &d)) != 0) {
-            if (got < 0) {
-                x->bad++;
-                continue;
-            }
-            if (x->n == x->cap) {
-                x->cap = x->cap ? 2 * x->cap : 64;
-                x->councils = realloc(x->councils, x->cap * sizeof *x->councils);
-                if (!x->councils) {
-                    fputs("imeval partners: out of memory\n", stderr);
-                    exit(EXIT_PARTIAL);
-                }
-            }
-            x->councils[x->n++] = p;
-        }
-        if (!r)
-            x->bad++;
-        imv_reader_close(r);
-        print_diags(&d, x->o->quiet);
-        imv_diags_free(&d);
-    }
 }
 
 /* ---- one council ------------------------------------------------------ */
@@ -313,7 +271,8 @@ int cmd_partners(int argc, char **argv)
     imv_diags d;
     imv_diags_init(&d);
     int prc = imv_partner_set_read(o.args.v[0], &ps, &d);
-    print_diags(&d, o.quiet);
+    for (size_t k = 0; k < d.n; k++)
+        cli_print_diag(&d.v[k], o.quiet);
     imv_diags_free(&d);
     if (prc < 0) {
         rc = EXIT_PARTIAL;
@@ -326,7 +285,7 @@ int cmd_partners(int argc, char **argv)
     opened = 1;
     x.f = out.f;
     cli_catch_signals();
-    read_councils(&x, 1);
+    x.bad = cli_read_profiles(&o, 1, &x.councils, &x.n);
     x.w = imv_worker_new(reg);
     doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "format", "imeval-partners/1");

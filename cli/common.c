@@ -191,3 +191,45 @@ int cli_interrupted_exit(void)
 {
     return 128 + (cli_stop > 0 ? (int)cli_stop : SIGINT);
 }
+
+/* Every profile of o->args[first..], kept: the partner commands need them
+ * all at once.  Messages are printed as they come (warnings unless
+ * --quiet).  Returns how many files or profiles could not be read. */
+int cli_read_profiles(const cli_opts *o, size_t first, imv_profile ***out, size_t *n)
+{
+    imv_read_opts ro = {.strict = o->strict};
+    size_t cap = 0;
+    int bad = 0;
+    *out = NULL;
+    *n = 0;
+    for (size_t i = first; i < o->args.n && !cli_stop; i++) {
+        imv_diags d;
+        imv_diags_init(&d);
+        imv_reader *r = imv_reader_open(o->args.v[i], &ro, &d);
+        imv_profile *p;
+        int got;
+        while (r && !cli_stop && (got = imv_reader_next(r, &p, &d)) != 0) {
+            if (got < 0) {
+                bad++;
+                continue;
+            }
+            if (*n == cap) {
+                cap = cap ? 2 * cap : 64;
+                imv_profile **v = realloc(*out, cap * sizeof *v);
+                if (!v) {
+                    fprintf(stderr, "imeval %s: out of memory\n", o->cmd_name);
+                    exit(EXIT_PARTIAL);
+                }
+                *out = v;
+            }
+            (*out)[(*n)++] = p;
+        }
+        if (!r)
+            bad++;
+        imv_reader_close(r);
+        for (size_t k = 0; k < d.n; k++)
+            cli_print_diag(&d.v[k], o->quiet);
+        imv_diags_free(&d);
+    }
+    return bad;
+}
