@@ -123,6 +123,12 @@ const imv_loader *imv_loader_for(const char *path);
  * it in m->be at load time when the model is to be isolated; nothing
  * else decides. */
 extern const imv_backend imv_isolated_backend;
+/* Start w's isolated models' child processes now, on the calling thread.
+ * The pool calls it before its threads exist: a fork() from one thread
+ * while others run can leave the child stuck on a lock another thread
+ * held (seen under ASan's allocator: a call timed out in 1 of ~2,000). */
+struct imv_worker;
+void imv_worker_start_isolated(struct imv_worker *w);
 /* Load a native plugin in a child process (its constructors, entry point
  * and definition never run or are read in this one) and build m from what
  * it declares; m scores through imv_isolated_backend.  A crash, a loop

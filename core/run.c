@@ -477,8 +477,11 @@ int imv_run(imv_registry *reg, char *const *paths, size_t n_paths, const imv_run
     batch_init(&c.bufs[1], c.cap, o, reg);
     c.cur = &c.bufs[0];
     c.workers = imv_xcalloc((size_t)c.jobs, sizeof *c.workers);
-    for (int i = 0; i < c.jobs; i++)
+    for (int i = 0; i < c.jobs; i++) {
         c.workers[i] = imv_worker_new(reg);
+        if (!o->no_evaluate)
+            imv_worker_start_isolated(c.workers[i]);
+    }
     if (!o->no_evaluate)
         pool_start(&c.pool, c.workers, c.jobs);
     id_set ids = {0};

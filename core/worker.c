@@ -62,6 +62,14 @@ static void *instance(imv_worker *w, size_t i, const char **err)
     return w->inst[i];
 }
 
+void imv_worker_start_isolated(imv_worker *w)
+{
+    const char *err;
+    for (size_t i = 0; i < w->n; i++)
+        if (imv_registry_get(w->reg, i)->be == &imv_isolated_backend)
+            (void)instance(w, i, &err);
+}
+
 void imv_worker_score(imv_worker *w, size_t i, const imv_profile_view *v, unsigned long key,
                       const double *params, imv_result *r)
 {
