@@ -396,7 +396,10 @@ int cli_parse(int argc, char **argv, int first, unsigned cmd, const char *name, 
         if (!d || !(d->cmds & cmd))
             return usage_error(name, "unknown option %s", a);
         if (d->arg && !val) {
-            if (i + 1 >= argc)
+            /* "--register --by me" would take "--by" as the register: a
+             * value that is itself an option means the value was left out
+             * (--opt=--x still gives such a value on purpose). */
+            if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)
                 return usage_error(name, "option %s needs a value (%s)", a, d->arg);
             val = argv[++i];
         } else if (!d->arg && val) {
