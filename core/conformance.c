@@ -292,6 +292,13 @@ static const char *differ(const imv_result *a, const imv_result *b, int score_on
         return "the timeline";
     if (!same_text(a->partner_id, b->partner_id) || !same_num(a->partner_fit, b->partner_fit))
         return "the partner";
+    if (a->n_fit_parts != b->n_fit_parts)
+        return "the number of the partner fit's components";
+    for (size_t i = 0; i < a->n_fit_parts; i++)
+        if (strcmp(a->fit_parts[i].name, b->fit_parts[i].name) != 0 ||
+            !same_num(a->fit_parts[i].points, b->fit_parts[i].points) ||
+            strcmp(a->fit_parts[i].evidence, b->fit_parts[i].evidence) != 0)
+            return "a component of the partner's fit";
     return NULL;
 }
 
@@ -460,10 +467,36 @@ static void check_timelines(ctx *c)
            given);
 }
 
-/* A partner the model names must be one of the profile's candidates. */
+/* The components a result gives of its partner's fit (imv_host's
+ * partner_component) sum to that fit, each name once: 1 when they do, or
+ * when it gives none; else 0 with what is wrong in buf. */
+static int parts_sum(const imv_result *r, char *buf, size_t len)
+{
+    if (r->n_fit_parts == 0)
+        return 1;
+    double sum = 0;
+    for (size_t i = 0; i < r->n_fit_parts; i++) {
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(r->fit_parts[i].name, r->fit_parts[k].name) == 0) {
+                snprintf(buf, len, "gives component %s of the fit twice", r->fit_parts[i].name);
+                return 0;
+            }
+        sum += r->fit_parts[i].points;
+    }
+    /* A hundredth of a point: sums in another order differ in the last bits. */
+    if (fabs(sum - r->partner_fit) <= 0.01)
+        return 1;
+    snprintf(buf, len, "fit %.2f, but its %zu components sum to %.2f (report the difference as "
+             "a component, e.g. \"limit\" for clamping to 0..100)", r->partner_fit,
+             r->n_fit_parts, sum);
+    return 0;
+}
+
+/* A partner the model names must be one of the profile's candidates, and
+ * the components of its fit, when given, sum to the fit. */
 static void check_partners(ctx *c)
 {
-    size_t named = 0;
+    size_t named = 0, itemised = 0;
     for (size_t i = 0; i < c->n; i++) {
         const imv_result *r = &c->r[i];
         if (r->error || !r->partner_id)
@@ -479,10 +512,18 @@ static void check_partners(ctx *c)
                    p->n_partners == 1 ? "" : "s");
             return;
         }
+        char why[200];
+        if (!parts_sum(r, why, sizeof why)) {
+            report(c, "partners", IMV_CHECK_FAIL, 0, "%s: partner \"%.60s\": %s", p->id,
+                   r->partner_id, why);
+            return;
+        }
         named++;
+        itemised += r->n_fit_parts > 0;
     }
     report(c, "partners", IMV_CHECK_PASS, 0,
-           "%zu results name a partner, each one of the profile's candidates", named);
+           "%zu results name a partner, each one of the profile's candidates; %zu itemise its "
+           "fit, and the components sum to it", named, itemised);
 }
 
 static void check_determinism(ctx *c)

@@ -326,6 +326,14 @@ typedef struct imv_reason {
     char *evidence;
 } imv_reason;
 
+/* One named part of a partner's fit (imv_host.partner_component). */
+typedef struct imv_fit_part {
+    char *partner;       /* the partner it belongs to */
+    char *name;          /* [a-z0-9_]{1,32} */
+    double points;
+    char *evidence;
+} imv_fit_part;
+
 struct imv_result {
     const imv_model *model;
     int has_score;
@@ -341,6 +349,11 @@ struct imv_result {
     double setup_months, months_to_fair, months_to_good; /* IMV_UNKNOWN = null */
     char *partner_id;
     double partner_fit;
+    /* The parts of partner_id's fit, in the order given (after
+     * imv_result_finish only those of partner_id); none when the model
+     * gives none. */
+    size_t n_fit_parts, cap_fit_parts;
+    imv_fit_part *fit_parts;
     int score_only;                  /* detail calls are ignored */
     size_t n_log, cap_log;           /* host log lines, kept only with --trace */
     char **log;
@@ -1012,11 +1025,17 @@ void imv_alloc_solution_free(imv_alloc_solution *s);
 /* What a council would get from one partner: the best viable model that
  * uses it (score, id, the fit it gave), or viable 0; with no partner,
  * the best viable model of all.  fit is NAN when no model gave one. */
+#define IMV_PAIRING_MAX_PARTS 12
 typedef struct imv_pairing {
     int viable;
     double score;
     const char *model;           /* borrowed from the registry; NULL when none */
     double fit;
+    /* The model that gave the fit, and the fit's components as it gave
+     * them (the first IMV_PAIRING_MAX_PARTS; none when it gave none). */
+    const char *fit_model;
+    size_t n_parts;
+    struct { char name[33]; double points; } parts[IMV_PAIRING_MAX_PARTS];
 } imv_pairing;
 
 /* Score p with `partner` as its only candidate (NULL: with none); p's

@@ -146,6 +146,7 @@ void imv_journey_compute(const imv_profile_view *p, imv_journey *out);
 #define IMV_MAX_TEXT 2000          /* bytes in one text */
 #define IMV_MAX_ITEMS 200          /* reasons, risks or preconditions */
 #define IMV_MAX_PARAMS 100         /* parameters of one model */
+#define IMV_MAX_FIT_PARTS 1024     /* partner fit components, every candidate's */
 #define IMV_MAX_RESULT_TEXT (256 * 1024)
 
 #endif

@@ -43,6 +43,12 @@ void imv_result_clear(imv_result *r)
     free(r->log);
     free(r->error);
     free(r->partner_id);
+    for (size_t i = 0; i < r->n_fit_parts; i++) {
+        free(r->fit_parts[i].partner);
+        free(r->fit_parts[i].name);
+        free(r->fit_parts[i].evidence);
+    }
+    free(r->fit_parts);
     memset(r, 0, sizeof *r);
 }
 
@@ -181,6 +187,64 @@ static void h_set_partner(imv_result *r, const char *id, double fit)
     r->partner_fit = fit;
 }
 
+/* A part's name is a key of the result JSON: [a-z0-9_]{1,32}. */
+static int part_name_ok(const char *s)
+{
+    size_t n = 0;
+    for (; s && s[n]; n++)
+        if (n >= 32 || !((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
+            return 0;
+    return n > 0;
+}
+
+static void h_partner_component(imv_result *r, const char *partner_id, const char *name,
+                                double points, const char *evidence)
+{
+    if (r->score_only)
+        return;
+    if (r->n_fit_parts >= IMV_MAX_FIT_PARTS) {
+        bad_output(r, "plugin gave more than %d partner fit components", IMV_MAX_FIT_PARTS);
+        return;
+    }
+    if (!part_name_ok(name)) {
+        bad_output(r, "plugin gave a partner fit component named \"%.40s\": expected "
+                   "[a-z0-9_], 1 to 32 characters", name && imv_utf8_valid(name, strnlen(name, 40))
+                   ? name : "");
+        return;
+    }
+    if (!isfinite(points)) {
+        bad_output(r, "plugin gave partner fit component %s %s points", name,
+                   isnan(points) ? "NaN" : "infinite");
+        return;
+    }
+    char *id = take_text(r, partner_id, "partner fit component's partner id", 1);
+    char *e = take_text(r, evidence ? evidence : "", "partner fit component's evidence", 1);
+    if (!id || !e) {
+        free(id);
+        free(e);
+        return;
+    }
+    imv_grow((void **)&r->fit_parts, &r->cap_fit_parts, r->n_fit_parts + 1, sizeof *r->fit_parts);
+    r->fit_parts[r->n_fit_parts++] = (imv_fit_part){id, imv_xstrdup(name), points, e};
+}
+
+/* Keep only the parts of the partner the result names. */
+static void keep_partner_parts(imv_result *r)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_fit_parts; i++) {
+        imv_fit_part *x = &r->fit_parts[i];
+        if (r->partner_id && strcmp(x->partner, r->partner_id) == 0) {
+            r->fit_parts[k++] = *x;
+            continue;
+        }
+        free(x->partner);
+        free(x->name);
+        free(x->evidence);
+    }
+    r->n_fit_parts = k;
+}
+
 static void h_set_error(imv_result *r, const char *message)
 {
     if (r->error)
@@ -239,6 +303,7 @@ static const imv_host host_table = {
     .fact_name = imv_fact_name,
     .grade_name = imv_grade_name,
     .log = imv_result_log,
+    .partner_component = h_partner_component,
 };
 
 const imv_host *imv_host_table(void)
@@ -273,6 +338,7 @@ void imv_result_finish(imv_result *r)
                                     r->partner_fit <= 100))
             bad_output(r, "plugin gave a partner fit outside 0..100 (%g)", r->partner_fit);
     }
+    keep_partner_parts(r);
     if (r->error) {
         r->has_score = 0;
         r->viable = 0;

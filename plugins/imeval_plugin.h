@@ -23,6 +23,11 @@
  *     ABI 2 (this header) replaced ABI 1 while every plugin was in the
  *     imeval tree: partners became pointers, parameters gained plausible
  *     ranges and flags, the definition gained param_size and directions.
+ *   - minor versions, marked in the structs: 2.1 added the view's
+ *     history, judgements, progress and derived facts and the host's log;
+ *     2.2 the host's partner_component (a partner's fit itemised).  A
+ *     plugin built against 2.2 loads in a 2.0 engine when it tests
+ *     IMV_HOST_HAS(h, partner_component) first.
  *
  * Ownership: every pointer the host passes to the plugin (views, strings,
  * parameter arrays) is owned by the host and valid only during the call.
@@ -420,6 +425,20 @@ typedef struct imv_host {
      * IMV_MAX_LOG lines a call are kept.
      *     if (IMV_HOST_HAS(h, log)) h->log(r, "officer capacity 1.2");  */
     void (*log)(imv_result *r, const char *message);
+
+    /* ---- ABI 2.2 ---- */
+    /* One named part of the fit of partner_id (the id given, or to be
+     * given, to set_partner): name [a-z0-9_]{1,32} ("grade",
+     * "spare_capacity", "commitments", "size", "neighbouring",
+     * "receiving_conditions"; "base" for the starting point, "limit" for
+     * what keeping the fit in 0..100 took off), its signed points, and the
+     * passage of the research behind it.  The parts of the partner the
+     * result names should sum to its fit (check-model checks it); parts of
+     * other candidates are dropped.  Ignored in score-only calls.
+     *     if (IMV_HOST_HAS(h, partner_component))
+     *         h->partner_component(r, "hampshire", "grade", 25, "003 cs 4");  */
+    void (*partner_component)(imv_result *r, const char *partner_id, const char *name,
+                              double points, const char *evidence);
 } imv_host;
 
 #define IMV_MAX_LOG 100

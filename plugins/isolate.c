@@ -373,6 +373,13 @@ static void pack_result(wbuf *b, const imv_result *res)
     w_f64(b, res->months_to_good);
     w_str(b, res->partner_id);
     w_f64(b, res->partner_fit);
+    w_u32(b, (uint32_t)res->n_fit_parts);
+    for (size_t i = 0; i < res->n_fit_parts; i++) {
+        w_str(b, res->fit_parts[i].partner);
+        w_str(b, res->fit_parts[i].name);
+        w_f64(b, res->fit_parts[i].points);
+        w_str(b, res->fit_parts[i].evidence);
+    }
 }
 
 /* Serve requests until the parent closes the socket.  Never returns.  A
@@ -742,6 +749,16 @@ static void unpack_result(rbuf *rb, imv_result *r)
     if (pid)
         h->set_partner(r, pid, fit);
     free(pid);
+    n = r_u32(rb);
+    for (uint32_t i = 0; i < n && !rb->bad && i <= IMV_MAX_FIT_PARTS; i++) {
+        char *q = r_str(rb), *k = r_str(rb);
+        double pts = r_f64(rb);
+        char *e = r_str(rb);
+        h->partner_component(r, q, k, pts, e);
+        free(q);
+        free(k);
+        free(e);
+    }
     if (rb->bad && !r->error)
         r->error = imv_xstrdup("isolation: the plugin process sent a malformed reply");
 }

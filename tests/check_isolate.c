@@ -381,6 +381,13 @@ static void same_result(const imv_result *a, const imv_result *b)
     ck_assert(a->months_to_good == b->months_to_good);
     same_str(a->partner_id, b->partner_id, "partner");
     ck_assert(a->partner_fit == b->partner_fit);
+    ck_assert_uint_eq(a->n_fit_parts, b->n_fit_parts);
+    for (size_t i = 0; i < a->n_fit_parts; i++) {
+        same_str(a->fit_parts[i].partner, b->fit_parts[i].partner, "fit component partner");
+        same_str(a->fit_parts[i].name, b->fit_parts[i].name, "fit component");
+        same_str(a->fit_parts[i].evidence, b->fit_parts[i].evidence, "fit component evidence");
+        ck_assert(a->fit_parts[i].points == b->fit_parts[i].points);
+    }
 }
 
 /* Regression: in score-only mode add_unmet counts without keeping the
@@ -415,6 +422,8 @@ START_TEST(isolate__every_host_function_same_as_in_process)
                                  k == 1 ? "acceptance of at least 2 with a grade of inadequate" : "-");
                 ck_assert_str_eq(r[1].risks[0], "agency_rate may rise");
                 ck_assert_str_eq(r[1].partner_id, "partner-a");
+                ck_assert_uint_eq(r[1].n_fit_parts, 2);  /* "not-named"'s part dropped */
+                ck_assert_str_eq(r[1].fit_parts[1].name, "receiving_conditions");
                 ck_assert(r[1].setup_months == 3 && r[1].months_to_fair > 0);
             }
             imv_result_clear(&r[0]);

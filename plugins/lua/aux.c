@@ -10,6 +10,10 @@
  *          prints (|pts| >= 0.05), with up or down as its text
  *   imeval.base(reasons, base, text, ev)           -> base; the base as a
  *          reason of its own, with no fields
+ *   imeval.fit_part(components, fit, name, pts, ev) -> fit + pts; appends
+ *          { name, points, evidence } to components when it is a table
+ *          (nil in score-only calls): one named part of a partner's fit,
+ *          for the result's partner.components (imv_host.partner_component)
  *   imeval.intervention_state(p, id, stall)
  *       -> "none", "continuing", "stalled" or "improved"
  *   imeval.rules(p, id, stall)
@@ -85,6 +89,28 @@ static int l_base(lua_State *L)
     else if (!lua_isnil(L, 1))
         return luaL_argerror(L, 1, "reasons must be a table, or nil in score-only calls");
     lua_pushnumber(L, base);
+    return 1;
+}
+
+static int l_fit_part(lua_State *L)
+{
+    double fit = luaL_checknumber(L, 2);
+    const char *name = luaL_checkstring(L, 3);
+    double pts = luaL_checknumber(L, 4);
+    luaL_checkany(L, 5);
+    if (lua_istable(L, 1)) {
+        lua_createtable(L, 0, 3);
+        lua_pushstring(L, name);
+        lua_setfield(L, -2, "name");
+        lua_pushnumber(L, pts);
+        lua_setfield(L, -2, "points");
+        lua_pushvalue(L, 5);
+        lua_setfield(L, -2, "evidence");
+        lua_rawseti(L, 1, (lua_Integer)lua_rawlen(L, 1) + 1);
+    } else if (!lua_isnil(L, 1)) {
+        return luaL_argerror(L, 1, "components must be a table, or nil in score-only calls");
+    }
+    lua_pushnumber(L, fit + pts);
     return 1;
 }
 
@@ -287,6 +313,7 @@ void imv_lua_open_aux(lua_State *L)
         {"clamp", l_clamp},
         {"term", l_term},
         {"base", l_base},
+        {"fit_part", l_fit_part},
         {"intervention_state", l_intervention_state},
         {"log", imv_lua_log},
         {"rules", l_rules},

@@ -312,6 +312,33 @@ static void string_list(lua_State *L, int idx, const char *k, imv_result *r,
     lua_pop(L, 1);
 }
 
+/* partner.components: { {name, points, evidence}, ... }, the parts of
+ * the fit of partner id (imv_host.partner_component). */
+static void fit_components(lua_State *L, int pi, const char *id, imv_result *r, const imv_host *h)
+{
+    int t = lua_getfield(L, pi, "components");
+    if (t == LUA_TTABLE) {
+        int ci = lua_absindex(L, -1);
+        lua_Integer n = luaL_len(L, ci);
+        for (lua_Integer i = 1; i <= n && i <= IMV_MAX_FIT_PARTS + 1; i++) {
+            char where[48];
+            snprintf(where, sizeof where, "partner.components[%d].", (int)i);
+            if (lua_rawgeti(L, ci, i) != LUA_TTABLE)
+                luaL_error(L, "result partner.components[%d] must be a table {name, points, "
+                           "evidence}", (int)i);
+            int ki = lua_absindex(L, -1);
+            const char *name = opt_str(L, ki, "name", where);
+            double pts = opt_num(L, ki, "points", where, NAN);
+            const char *ev = opt_str(L, ki, "evidence", where);
+            h->partner_component(r, id, name, pts, ev);
+            lua_settop(L, ki - 1);
+        }
+    } else if (t != LUA_TNIL) {
+        luaL_error(L, "result partner.components must be an array of tables");
+    }
+    lua_pop(L, 1);
+}
+
 /* Read the result at idx into r through the same host functions a C
  * plugin uses, so both get the same checks. */
 void imv_lua_read_result(lua_State *L, int idx, imv_result *r)
@@ -378,10 +405,12 @@ void imv_lua_read_result(lua_State *L, int idx, imv_result *r)
         int pi = lua_absindex(L, -1);
         const char *id = opt_str(L, pi, "id", "partner.");
         double fit = opt_num(L, pi, "fit", "partner.", NAN);
-        if (id)
+        if (id) {
             h->set_partner(r, id, fit);
+            fit_components(L, pi, id, r, h);
+        }
     } else if (t != LUA_TNIL && t != LUA_TTABLE) {
-        luaL_error(L, "result partner must be a table {id, fit}");
+        luaL_error(L, "result partner must be a table {id, fit, components}");
     }
     lua_settop(L, top);
 }

@@ -18,6 +18,11 @@ for m in "$IMEVAL_MODELS_DIR"/*.so "$IMEVAL_MODELS_DIR"/*.lua; do
     "$IMEVAL_BIN" check-model --profiles $N "$m" >"$tmp/out" 2>&1 \
         || { cat "$tmp/out"; fail "bundled model $m does not pass"; }
     tail -n 1 "$tmp/out" | grep -q ' 0 failed' || fail "no summary for $m"
+    case "$m" in  # the partner models itemise the fit, and its parts sum to it
+    *executive_partnership.so|*peer_support.lua)
+        grep -Eq '^ok    partners .*; [1-9][0-9]* itemise its fit, and the components sum to it' \
+            "$tmp/out" || { cat "$tmp/out"; fail "$m does not itemise its partner's fit"; } ;;
+    esac
 done
 # The batch twins of the bundled models (bench fixtures) keep the batch rule.
 for m in "$IMEVAL_FIXTURES"/batch_commissioner.so "$IMEVAL_FIXTURES"/ck_good.so; do
@@ -53,6 +58,8 @@ expect_fail "$IMEVAL_FIXTURES/ck_stateful.so" determinism
 expect_fail "$IMEVAL_FIXTURES/ck_bad_timeline.so" timelines
 expect_fail "$IMEVAL_FIXTURES/ck_bad_partner.so" partners
 grep -q 'names partner "nowhere-council", which is not among' "$tmp/out" || fail "partner message"
+expect_fail "$IMEVAL_FIXTURES/ck_bad_fit.so" partners
+grep -q 'fit 50.00, but its 2 components sum to 55.00' "$tmp/out" || { cat "$tmp/out"; fail "fit components message"; }
 expect_fail "$IMEVAL_FIXTURES/ck_score_only.so" score_only
 expect_fail "$IMEVAL_FIXTURES/ck_bad_batch.so" batch
 expect_fail "$IMEVAL_FIXTURES/ck_bad_ids.so" ids

@@ -8,6 +8,8 @@
  *   CK_STATEFUL  defined: each call adds one more point (state kept)
  *   CK_BAD_TIMELINE defined: fair comes after good
  *   CK_BAD_PARTNER defined: names a partner the profile does not list
+ *   CK_GRADE_POINTS the "grade" component of the partner's fit (default 10:
+ *                the components 40 + 10 sum to the fit 50)
  *   CK_SCORE_ONLY_DIFFERS defined: score-only calls score 1 higher
  *   CK_BATCH     0 none, 1 a batch path that agrees, 2 one that does not
  *   CK_DIRECTIONS  the declared directions (default acceptance:+, political_commitment:0)
@@ -19,6 +21,9 @@
 #endif
 #ifndef CK_EVIDENCE
 #define CK_EVIDENCE "003 ch.1: full and frank acknowledgement comes first"
+#endif
+#ifndef CK_GRADE_POINTS
+#define CK_GRADE_POINTS 10
 #endif
 #ifndef CK_BATCH
 #define CK_BATCH 0
@@ -61,8 +66,11 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
 #ifdef CK_BAD_PARTNER
     h->set_partner(r, "nowhere-council", 50);
 #else
-    if (p->n_partners > 0)
+    if (p->n_partners > 0) {
         h->set_partner(r, p->partners[0]->id, 50);
+        h->partner_component(r, p->partners[0]->id, "base", 40, CK_EVIDENCE);
+        h->partner_component(r, p->partners[0]->id, "grade", CK_GRADE_POINTS, CK_EVIDENCE);
+    }
 #endif
     h->set_score(r, s < 0 ? 0 : s > 100 ? 100 : s);
     return 0;

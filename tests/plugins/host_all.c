@@ -40,8 +40,13 @@ static int score(const imv_profile_view *p, const double *prm, imv_result *r, co
     imv_journey j = {sizeof j, 0, 0, 0};
     h->journey(p, &j);
     h->set_timeline(r, 3, j.months_to_fair, j.months_to_good);
-    if (p->n_partners > 0)
+    if (p->n_partners > 0) {
+        /* the parts of the partner named, and of one that is not (dropped) */
+        h->partner_component(r, p->partners[0]->id, "base", 40, "fixture, chapter 3");
+        h->partner_component(r, "not-named", "base", 1, "");
         h->set_partner(r, p->partners[0]->id, 40 + 10 * a);
+        h->partner_component(r, p->partners[0]->id, "receiving_conditions", 10 * a, "");
+    }
     return 0;
 }
 
