@@ -113,7 +113,9 @@ static const imv_param_def params[P_COUNT] = {
 typedef struct fit_parts {
     int excluded;               /* cannot partner at all */
     const char *why;            /* when excluded */
-    double base, grade, spare, commitments, size, neighbouring, receiving, total;
+    double base, grade, spare, commitments, size, neighbouring, receiving;
+    double limit;               /* what keeping the total in 0..100 took off */
+    double total;
 } fit_parts;
 
 static void partner_fit(const imv_partner_view *c, const imv_profile_view *p, const double *w,
@@ -152,8 +154,41 @@ static void partner_fit(const imv_partner_view *c, const imv_profile_view *p, co
     }
     f->neighbouring = c->neighbouring == 1 ? 8 : c->neighbouring == 0 ? -5 : 0;
     f->receiving = 3 * (p->ratings[IMV_R_ACCEPTANCE] - 2);
-    f->total = imv_clamp(f->base + f->grade + f->spare + f->commitments + f->size
-                         + f->neighbouring + f->receiving, 0, 100);
+    double raw = f->base + f->grade + f->spare + f->commitments + f->size + f->neighbouring
+                 + f->receiving;
+    f->total = imv_clamp(raw, 0, 100);
+    f->limit = f->total - raw;
+}
+
+/* The parts of the reported partner's fit, for the result (ABI 2.2). */
+static void report_fit(const imv_partner_view *c, const imv_profile_view *p, const double *w,
+                       imv_result *r, const imv_host *h)
+{
+    if (!IMV_HOST_HAS(h, partner_component))
+        return;
+    fit_parts f;
+    partner_fit(c, p, w, &f);
+    if (f.excluded)
+        return;
+    const struct { const char *name; double pts; const char *ev; } parts[] = {
+        {"base", f.base, "the starting fit of any candidate (docs/models.md)"},
+        {"grade", f.grade, "003 case study 4: Hampshire consistently good or outstanding; "
+                           "002: Plymouth itself requires improvement"},
+        {"spare_capacity", f.spare, "003 ch.3: a partner needs spare capacity; 002: "
+                                    "insufficient leadership capacity"},
+        {"commitments", f.commitments, "003 ch.3: the risk of over-burdening system leaders; "
+                                       "002: Plymouth stretched across both"},
+        {"size", f.size, "002: another relatively small local authority, likely to be stretched"},
+        {"neighbouring", f.neighbouring, "003 ch.3 (c): a strong, usually neighbouring council; "
+                                         "003 case studies 1 and 4"},
+        {"receiving_conditions", f.receiving, "DOMAIN cross-cutting: the effect depends on the "
+                                              "conditions within the receiving service; 003 ch.2 "
+                                              "toolkit: imported systems need leaders who accept them"},
+    };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        h->partner_component(r, c->id, parts[i].name, parts[i].pts, parts[i].ev);
+    if (f.limit != 0)
+        h->partner_component(r, c->id, "limit", f.limit, "a fit is kept within 0..100");
 }
 
 static double fit_of(const imv_partner_view *c, const imv_profile_view *p, const double *w)
@@ -373,11 +408,14 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
     preconditions(p, r, h, best);
     if (best >= 0) {
         h->set_partner(r, p->partners[best]->id, fit);
+        report_fit(p->partners[best], p, w, r, h);
     } else {
         double any_fit;
         long any = best_any(p, w, &any_fit);
-        if (any >= 0)
+        if (any >= 0) {
             h->set_partner(r, p->partners[any]->id, any_fit);
+            report_fit(p->partners[any], p, w, r, h);
+        }
     }
     if (a.quiet)
         return 0;

@@ -88,7 +88,26 @@ local function partner_fit(c, p, w)
   -- floating-point sums in another order could differ in the last bit.
   local total = parts.base + parts.grade + parts.spare + parts.commitments + parts.size
     + parts.neighbouring + parts.receiving
+  parts.limit = clamp(total, 0, 100) - total
   return clamp(total, 0, 100), parts
+end
+
+-- The parts of a fit as the result's partner.components, in a fixed order.
+local FIT_PARTS = {
+  { "base", "base", "the starting fit of any candidate (docs/models.md)" },
+  { "grade", "grade", "003 case study 4: a strong partner; 002: Plymouth itself requires improvement" },
+  { "spare_capacity", "spare", "003 ch.3: strong councils have little spare capacity to lend" },
+  { "commitments", "commitments", "003 ch.3: the risk of over-burdening system leaders" },
+  { "size", "size", "002: a relatively small authority is likely to be stretched" },
+  { "neighbouring", "neighbouring", "003 ch.3 (b): peer support can come from further away than a shared director" },
+  { "receiving_conditions", "receiving", "DOMAIN cross-cutting: the effect depends on the conditions within the receiving service" },
+}
+
+local function fit_components(parts)
+  local cs = {}
+  for _, k in ipairs(FIT_PARTS) do imeval.fit_part(cs, 0, k[1], parts[k[2]], k[3]) end
+  if parts.limit ~= 0 then imeval.fit_part(cs, 0, "limit", parts.limit, "a fit is kept within 0..100") end
+  return cs
 end
 
 -- The partner: the one in place when this model is in place and names it,
@@ -269,7 +288,7 @@ local function score(p, w)
   local ru = imeval.rules(p, "peer_support", w.stall_months)
   local ci = p.current_intervention
   local in_place = ci ~= nil and ci.model == "peer_support"
-  local partner, fit = choose_partner(p, w)
+  local partner, fit, fparts = choose_partner(p, w)
   -- How much of a strong partner there is, 0..1 (fit 60 -> 0, 100 -> 1).
   local q = partner and clamp((fit - 60) / 40, 0, 1) or 0
   local s = imeval.base(rs, w.base, "the base score of keeping control with peer support, before any factor",
@@ -295,6 +314,7 @@ local function score(p, w)
   local res = { score = clamp(s, 0, 100), unmet_preconditions = unmet_list(p, w, officer, member, partner, ru) }
   if partner then res.partner = { id = partner.id, fit = fit } end
   if quiet then return res end
+  if partner then res.partner.components = fit_components(fparts) end
   candidate_reasons(p, w, rs)
   res.reasons = rs
   local fair, good = imeval.journey(p)
