@@ -113,7 +113,39 @@ static cJSON *pairing_json(const imv_pairing *g)
         cJSON_AddNullToObject(j, "model");
     add_num(j, "score", g->score);
     add_num(j, "fit", g->fit);
+    if (g->n_parts) {
+        cJSON_AddStringToObject(j, "fit_model", g->fit_model);
+        cJSON *cs = cJSON_AddArrayToObject(j, "fit_components");
+        for (size_t k = 0; k < g->n_parts; k++) {
+            cJSON *c = cJSON_CreateObject();
+            cJSON_AddStringToObject(c, "name", g->parts[k].name);
+            add_num(c, "points", g->parts[k].points);
+            cJSON_AddItemToArray(cs, c);
+        }
+    }
     return j;
+}
+
+/* "fit 22.5 (executive_partnership) = base 40, grade -25, ...": the parts
+ * that print. */
+static void parts_line(FILE *f, const imv_pairing *g)
+{
+    if (!g->n_parts)
+        return;
+    fprintf(f, "     fit %.1f (%s) =", imv_round1(g->fit), g->fit_model);
+    for (size_t k = 0, shown = 0; k < g->n_parts; k++) {
+        double v = imv_round1(g->parts[k].points);
+        if (fabs(v) < 0.05)
+            continue;
+        char name[sizeof g->parts[k].name];
+        snprintf(name, sizeof name, "%s", g->parts[k].name);
+        for (char *q = name; *q; q++)
+            *q = *q == '_' ? ' ' : *q;
+        fprintf(f, "%s %s %s%.*f", shown ? "," : "", name,
+                shown && v >= 0 ? "+" : "", v == round(v) ? 0 : 1, v);
+        shown++;
+    }
+    fputc('\n', f);
 }
 
 /* The answer for one council, as JSON, and as a table row to f. */
@@ -149,6 +181,7 @@ static cJSON *council(pt *x, const imv_partner_desc *d, imv_profile *p)
         snprintf(gain, sizeof gain, "%+.1f", imv_round1(gain_of(&base, &with)));
     fprintf(x->f, " %-24s %-16s %-22s %5s %6s %s\n", p->id, verdict(&base, &with),
             with.model ? with.model : "-", fit, gain, seen.neighbouring == 1 ? "neighbour" : "");
+    parts_line(x->f, &with);
     for (size_t k = 0; k < n_wi; k++) {
         const imv_pairing *g = &wi[k].got;
         if (!isfinite(g->fit) || (isfinite(with.fit) && g->fit <= with.fit && g->viable == with.viable))

@@ -276,6 +276,19 @@ static void best_of(const imv_evaluation *ev, const char *partner_id, imv_pairin
     }
 }
 
+/* The fit of r's partner, with the model and components behind it. */
+static void take_fit(imv_pairing *out, const imv_result *r)
+{
+    out->fit = r->partner_fit;
+    out->fit_model = imv_model_id(r->model);
+    out->n_parts = 0;
+    for (size_t i = 0; i < r->n_fit_parts && out->n_parts < IMV_PAIRING_MAX_PARTS; i++) {
+        snprintf(out->parts[out->n_parts].name, sizeof out->parts[0].name, "%s",
+                 r->fit_parts[i].name);
+        out->parts[out->n_parts++].points = r->fit_parts[i].points;
+    }
+}
+
 int imv_pairing_evaluate(imv_worker *w, imv_profile *p, const imv_partner *partner,
                          imv_pairing *out)
 {
@@ -296,7 +309,7 @@ int imv_pairing_evaluate(imv_worker *w, imv_profile *p, const imv_partner *partn
             const imv_result *r = &ev.results[k];
             if (r->partner_id && strcmp(r->partner_id, partner->id) == 0 && !r->error) {
                 if (!isfinite(out->fit) || r->partner_fit > out->fit)
-                    out->fit = r->partner_fit;
+                    take_fit(out, r);
                 if (!out->model)
                     out->model = imv_model_id(r->model);
             }

@@ -189,6 +189,16 @@ cJSON *imv_output_ranking_json(const imv_evaluation *e, size_t rank)
         cJSON *p = cJSON_AddObjectToObject(o, "partner");
         cJSON_AddStringToObject(p, "id", r->partner_id);
         cJSON_AddNumberToObject(p, "fit", imv_round1(r->partner_fit));
+        if (r->n_fit_parts) {
+            cJSON *cs = cJSON_AddArrayToObject(p, "components");
+            for (size_t i = 0; i < r->n_fit_parts; i++) {
+                cJSON *c = cJSON_CreateObject();
+                cJSON_AddStringToObject(c, "name", r->fit_parts[i].name);
+                cJSON_AddNumberToObject(c, "points", imv_round1(r->fit_parts[i].points));
+                cJSON_AddStringToObject(c, "evidence", r->fit_parts[i].evidence);
+                cJSON_AddItemToArray(cs, c);
+            }
+        }
     }
     return o;
 }
@@ -521,6 +531,48 @@ static char *spaced_fields(const char *fields)
     return s;
 }
 
+/* "base 40, grade +25, spare capacity +8, ...": the parts of r's partner
+ * fit that print (|points| >= 0.05), in the model's order, into a new
+ * string (caller frees); NULL when the model gives none. */
+static char *fit_parts_line(const imv_result *r)
+{
+    if (!r->partner_id || r->n_fit_parts == 0)
+        return NULL;
+    size_t cap = 64 * r->n_fit_parts + 1, k = 0;
+    char *s = imv_xmalloc(cap);
+    s[0] = '\0';
+    for (size_t i = 0; i < r->n_fit_parts; i++) {
+        const imv_fit_part *x = &r->fit_parts[i];
+        double v = imv_round1(x->points);
+        if (fabs(v) < IMV_REASON_MIN_POINTS)
+            continue;
+        char name[40];
+        snprintf(name, sizeof name, "%s", x->name);
+        for (char *q = name; *q; q++)
+            if (*q == '_')
+                *q = ' ';
+        k += (size_t)snprintf(s + k, cap - k, "%s%s %s%.*f", k ? ", " : "", name,
+                              strcmp(x->name, "base") == 0 || v < 0 ? "" : "+",
+                              v == round(v) ? 0 : 1, v);
+    }
+    return s;
+}
+
+/* The partner of r and what its fit is made of, one (wrapped) line. */
+static void fit_parts_text(imv_output *o, const imv_result *r, int indent, int with_model)
+{
+    char *parts = fit_parts_line(r);
+    char *line = parts
+        ? imv_xasprintf("%s%s%s%s's fit %.1f: %s", with_model ? imv_model_id(r->model) : "",
+                        with_model ? ": " : "", "partner ", r->partner_id,
+                        imv_round1(r->partner_fit), parts)
+        : imv_xasprintf("partner: %s (fit %.1f)", r->partner_id, imv_round1(r->partner_fit));
+    putf(o, "%*s", indent, "");
+    wrap(o, line, indent, indent + 2, 80);
+    free(line);
+    free(parts);
+}
+
 static void explain_result(imv_output *o, const imv_profile *p, const imv_result *r, int indent)
 {
     char line[64];
@@ -568,7 +620,7 @@ static void explain_result(imv_output *o, const imv_profile *p, const imv_result
         wrap(o, rng, indent + 7, indent + 7, 80);
     }
     if (r->partner_id)
-        putf(o, "%*spartner: %s (fit %.1f)\n", indent, "", r->partner_id, imv_round1(r->partner_fit));
+        fit_parts_text(o, r, indent, 0);
 }
 
 static void table_evaluation(imv_output *o, const imv_evaluation *e)
@@ -584,6 +636,12 @@ static void table_evaluation(imv_output *o, const imv_evaluation *e)
         table_row(o, e, i);
         if (o->explain)
             explain_result(o, e->profile, &e->results[e->order[i]], 4);
+    }
+    /* Without --explain, what each partner's fit is made of, compactly. */
+    for (size_t i = 0; !o->explain && i < e->n; i++) {
+        const imv_result *r = &e->results[e->order[i]];
+        if (!r->error && r->partner_id && r->n_fit_parts)
+            fit_parts_text(o, r, 4, 1);
     }
     /* Without --explain, still say why a model is out of the running. */
     for (size_t i = 0; !o->explain && i < e->n; i++) {

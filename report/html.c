@@ -1277,6 +1277,33 @@ static void sec_timeline(ctx *c, auth *a)
 
 /* ---- 8. partners ------------------------------------------------------------------------ */
 
+/* What the partner's fit is made of (partner.components), when given. */
+static void fit_parts_table(FILE *f, const cJSON *pa)
+{
+    const cJSON *cs = jget(pa, "components"), *x;
+    if (!cJSON_IsArray(cs) || cJSON_GetArraySize(cs) == 0)
+        return;
+    fputs("<table><caption>What the fit of ", f);
+    user(f, jstr(pa, "id"));
+    fputs(" is made of</caption><thead><tr><th scope=\"col\">component</th>"
+          "<th scope=\"col\">points</th><th scope=\"col\">evidence</th></tr></thead><tbody>\n", f);
+    cJSON_ArrayForEach(x, cs)
+    {
+        fputs("<tr><td>", f);
+        user(f, jstr(x, "name"));
+        fputs("</td><td class=\"n\">", f);
+        double v = jnum(x, "points");
+        if (isfinite(v))
+            fprintf(f, "%+.1f", v);
+        fputs("</td><td>", f);
+        user(f, jstr(x, "evidence"));
+        fputs("</td></tr>\n", f);
+    }
+    fputs("<tr><th scope=\"row\">fit</th><td class=\"n\">", f);
+    numx(f, jnum(pa, "fit"), 0, 0);
+    fputs("</td><td></td></tr></tbody></table>\n", f);
+}
+
 static void sec_partners(ctx *c, auth *a)
 {
     FILE *f = c->f;
@@ -1346,7 +1373,10 @@ static void sec_partners(ctx *c, auth *a)
         } else {
             fputs("No candidate can partner for this model.", f);
         }
-        fputs("</p>\n<ul>\n", f);
+        fputs("</p>\n", f);
+        if (pa)
+            fit_parts_table(f, pa);
+        fputs("<ul>\n", f);
         cJSON_ArrayForEach(x, jget(e, "reasons"))
         {
             const cJSON *fl;

@@ -50,6 +50,44 @@ jq -n --slurpfile a "$tmp/h0out.json" --slurpfile b "$tmp/h1out.json" -e '
      (($y.fit // -1) <= ($x.fit // -1)) and (($y.viable | not) or $x.viable)] | all' >/dev/null \
     || fail "an extra commitment raised a fit"
 
+# ---- the fit itemised by component, everywhere it appears ---------------
+# result JSON: every result that names a partner in the two partner models
+# gives partner.components, one each of the named parts, summing to the fit
+# (one decimal each: within 0.05 per part)
+run evaluate --format json "$cases"/*.json >"$tmp/ev.json" || fail "evaluate failed"
+jq -e '[.results[].ranking[] | select(.partner and (.model == "executive_partnership"
+        or .model == "peer_support")) | .partner |
+        (.components | length) >= 7 and
+        ([.components[].name] | (unique | length) == length) and
+        (([.components[] | .points] | add) - .fit | fabs) <= 0.05 * (.components | length)
+        and ([.components[] | .evidence | length > 0] | all)] | (length > 10) and all' \
+    "$tmp/ev.json" >/dev/null || fail "fit components missing, repeated or not summing to the fit"
+jq -e '[.results[].ranking[] | select(.partner) | .partner.components[].name] | unique -
+       ["limit"] == (["base", "commitments", "grade", "neighbouring", "receiving_conditions",
+                      "size", "spare_capacity"] | sort)' "$tmp/ev.json" >/dev/null \
+    || { jq '[.results[].ranking[] | select(.partner) | .partner.components[].name] | unique' \
+            "$tmp/ev.json"; fail "unexpected fit component names"; }
+# the table (compact), explain and the report
+run evaluate "$cases/isle-of-wight-2013.json" >"$tmp/ev.txt"
+grep -q 'executive_partnership: partner hampshire.s fit 94.0: base 40, grade +25,' "$tmp/ev.txt" \
+    || { cat "$tmp/ev.txt"; fail "the table does not itemise Hampshire's fit"; }
+run explain executive_partnership "$cases/torbay-2018.json" >"$tmp/ex.txt"
+tr '\n' ' ' <"$tmp/ex.txt" | grep -q 'partner plymouth.s fit 22.5: base 40, grade -25, spare capacity -4' \
+    || { cat "$tmp/ex.txt"; fail "explain does not itemise Plymouth's fit"; }
+run report "$cases/isle-of-wight-2013.json" -o "$tmp/r.html" || fail "report failed"
+grep -q 'What the fit of <bdi>hampshire</bdi> is made of' "$tmp/r.html" \
+    || fail "the report does not itemise the fit"
+grep -q '<td><bdi>spare_capacity</bdi></td><td class="n">+8.0</td>' "$tmp/r.html" \
+    || fail "the report's fit table lacks spare capacity"
+# imeval partners: the fit of each pairing with its parts, in the JSON and the table
+jq -e '[.partners[0].councils[].with_partner | select(.fit != null) |
+        .fit_model != null and (([.fit_components[].points] | add) - .fit | fabs) < 0.5] |
+       (length > 5) and all' "$tmp/h0out.json" >/dev/null \
+    || fail "partners: a pairing's fit components missing or not summing to its fit"
+run partners "$tmp/plymouth.json" "$cases/torbay-2018.json" |
+    grep -q 'fit 22.5 (executive_partnership) = base 40, grade -25, spare capacity -4,' \
+    || fail "partners: the table does not itemise Plymouth's fit"
+
 # ---- the national allocation -------------------------------------------
 run allocate --format json --partners "$partners" "$cases"/*.json >"$tmp/a.json" \
     || fail "allocate failed"
