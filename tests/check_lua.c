@@ -725,6 +725,68 @@ START_TEST(lua__pairs_order_is_sorted_and_repeatable)
 }
 END_TEST
 
+/* The draws of one authority reuse one profile table, and the host
+ * remembers imeval.rules for it (plugins/lua/aux.c): each score-only call
+ * must still get a fresh table holding what computing gives (the full
+ * call, which builds its own table, computes), and a new profile its own
+ * rules, not the last one's. */
+static imv_profile *rules_profile(const char *id, const char *grade, const char *previous,
+                                  double acceptance)
+{
+    imv_profile *p = make_profile(id, acceptance, NULL);
+    if (previous) {
+        char *text = tu_profile_json(id, grade, 2);
+        cJSON *j = cJSON_Parse(text);
+        cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItem(j, "ratings"), "acceptance",
+                                               cJSON_CreateNumber(acceptance));
+        cJSON_AddItemToObject(cJSON_GetObjectItem(j, "ofsted"), "previous",
+                              cJSON_Parse(previous));
+        imv_diags d;
+        imv_diags_init(&d);
+        imv_profile_free(p);
+        p = NULL;
+        ck_assert_int_eq(imv_profile_from_json(j, "t.json", 1, 0, &p, &d), 0);
+        imv_diags_free(&d);
+        cJSON_Delete(j);
+        free(text);
+    }
+    return p;
+}
+
+START_TEST(lua__rules_in_draws_are_fresh_and_right)
+{
+    static const char *names[] = {"rules_memo.lua", NULL};
+    imv_registry *reg = new_registry(BUDGET, CAP);
+    load_ok(reg, names);
+    imv_worker *w = imv_worker_new(reg);
+    imv_profile *ps[2] = {rules_profile("memo-a", "inadequate", "[\"inadequate\",\"good\"]", 1),
+                          rules_profile("memo-b", "good", NULL, 3)};
+    double full[2];
+    for (int k = 0; k < 2; k++) {
+        imv_result r;
+        score_with(w, reg, "rules_memo", ps[k], 0, &r);
+        ck_assert_msg(r.error == NULL, "%s", r.error);
+        full[k] = r.score;
+        imv_result_clear(&r);
+    }
+    ck_assert_msg(full[0] != full[1], "the two profiles should have different rules");
+    /* a, a, b, b, a: the memo kept, replaced, and replaced again */
+    static const int order[] = {0, 0, 1, 1, 0, 0};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        imv_result r;
+        score_with(w, reg, "rules_memo", ps[order[i]], IMV_VIEW_SCORE_ONLY, &r);
+        ck_assert_msg(r.error == NULL, "%s", r.error);
+        ck_assert_msg(r.score == full[order[i]], "call %zu: %.17g, computed %.17g", i, r.score,
+                      full[order[i]]);
+        imv_result_clear(&r);
+    }
+    imv_profile_free(ps[0]);
+    imv_profile_free(ps[1]);
+    imv_worker_free(w);
+    imv_registry_free(reg);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("lua");
@@ -749,6 +811,7 @@ int main(void)
     tcase_add_test(tc, lua__bad_results_become_clear_errors);
     tcase_add_test(tc, lua__parameters_can_be_set);
     tcase_add_test(tc, lua__pairs_order_is_sorted_and_repeatable);
+    tcase_add_test(tc, lua__rules_in_draws_are_fresh_and_right);
     suite_add_tcase(s, tc);
     return tu_main(s);
 }

@@ -27,6 +27,7 @@
  */
 #include <lauxlib.h>
 #include <lua.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../core/internal.h"
@@ -188,11 +189,133 @@ static int grade_of(const char *g)
     return v < 0 ? IMV_G_NOT_INSPECTED : v;
 }
 
+/* What imeval.rules computed for the cached p table of a state (the one
+ * the host reuses for the draws of one authority, rewriting only its
+ * ratings, which the rules do not read): computing them again from the
+ * table was the largest single cost of a Lua draw.  Keyed by the model id
+ * and stall months given.  The table returned is built afresh each call,
+ * field by field as computing builds it, so a model can keep or change
+ * it; only its strings are kept (in the registry table at ref). */
+struct rules_memo {
+    int has_id;
+    char id[64];
+    double stall;
+    imv_rules ru;
+    double cw;
+    int ref;                   /* { trajectory, why, regime } as Lua strings */
+};
+
+enum { MEMO_TRAJECTORY = 1, MEMO_WHY, MEMO_REGIME };
+
+void imv_lua_rules_forget(lh_inst *I)
+{
+    if (I->rules)
+        I->rules->has_id = -1;  /* matches nothing; its table is reused */
+}
+
+/* The memo of I for p (at stack index 1), id and stall; NULL none. */
+static const struct rules_memo *memo_find(lua_State *L, const lh_inst *I, const char *id,
+                                          double stall)
+{
+    const struct rules_memo *m = I->rules;
+    if (!m || !I->cached_key || lua_topointer(L, 1) != I->cached_p)
+        return NULL;
+    if (m->has_id != (id != NULL) || (id && strcmp(m->id, id) != 0) ||
+        memcmp(&m->stall, &stall, sizeof stall) != 0)
+        return NULL;
+    return m;
+}
+
+/* The rules table, its strings pushed by push_str(L, k, arg). */
+static void push_rules(lua_State *L, const imv_rules *ru, double cw,
+                       void (*push_str)(lua_State *, int, const void *), const void *arg)
+{
+    lua_createtable(L, 0, 10);
+    lua_pushinteger(L, ru->persistent);
+    lua_setfield(L, -2, "persistent");
+    lua_pushinteger(L, ru->persistent_year);
+    lua_setfield(L, -2, "persistent_year");
+    lua_pushinteger(L, ru->persistent_earlier_year);
+    lua_setfield(L, -2, "persistent_earlier_year");
+    lua_pushinteger(L, ru->systemic);
+    lua_setfield(L, -2, "systemic");
+    lua_pushinteger(L, ru->n_key);
+    lua_setfield(L, -2, "n_key");
+    push_str(L, MEMO_TRAJECTORY, arg);
+    lua_setfield(L, -2, "trajectory");
+    push_str(L, MEMO_WHY, arg);
+    lua_setfield(L, -2, "why");
+    if (ru->months != IMV_UNKNOWN) {
+        lua_pushnumber(L, ru->months);
+        lua_setfield(L, -2, "months");
+    }
+    lua_pushnumber(L, cw);
+    lua_setfield(L, -2, "commissioner_weight");
+    push_str(L, MEMO_REGIME, arg);
+    lua_setfield(L, -2, "regime");
+}
+
+/* Strings of a computation: arg is { trajectory, why, regime }. */
+static void push_computed(lua_State *L, int k, const void *arg)
+{
+    lua_pushstring(L, ((const char *const *)arg)[k - 1]);
+}
+
+/* Strings of the memo: arg is the memo's registry ref. */
+static void push_memo(lua_State *L, int k, const void *arg)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, *(const int *)arg);
+    lua_rawgeti(L, -1, k);
+    lua_remove(L, -2);
+}
+
+/* Keep the computation for p (stack index 1), its rules table on top. */
+static void memo_keep(lua_State *L, lh_inst *I, const char *id, double stall,
+                      const imv_rules *ru, double cw)
+{
+    size_t n = id ? strlen(id) : 0;
+    if (!I->cached_key || lua_topointer(L, 1) != I->cached_p || n >= sizeof I->rules->id)
+        return;
+    struct rules_memo *m = I->rules;
+    if (!m) {
+        m = malloc(sizeof *m);
+        if (!m)
+            return;         /* no memo: computed every time */
+        m->has_id = -1;
+        m->ref = LUA_NOREF;
+        I->rules = m;       /* freed with I, whatever raises below */
+    }
+    m->has_id = -1;         /* until the strings are in */
+    if (m->ref == LUA_NOREF) {
+        lua_createtable(L, 3, 0);
+        m->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    int t = lua_gettop(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, m->ref);
+    static const char *const keys[] = {"trajectory", "why", "regime"};
+    for (int k = 0; k < 3; k++) {
+        lua_getfield(L, t, keys[k]);
+        lua_rawseti(L, -2, k + 1);
+    }
+    lua_settop(L, t);
+    m->has_id = id != NULL;
+    memcpy(m->id, id ? id : "", n + 1);
+    m->stall = stall;
+    m->ru = *ru;
+    m->cw = cw;
+}
+
 static int l_rules(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     const char *id = luaL_optstring(L, 2, NULL);
     double stall = luaL_optnumber(L, 3, IMV_UNKNOWN);
+    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
+    const struct rules_memo *memo = memo_find(L, I, id, stall);
+    if (memo) {
+        push_rules(L, &memo->ru, memo->cw, push_memo, &memo->ref);
+        return 1;
+    }
     int top = lua_gettop(L);
     /* Every string read stays on the stack until the rules are computed. */
     luaL_checkstack(L, 3 * 64 + IMV_RULES_MAX_PREVIOUS + IMV_J_COUNT + 20, "imeval.rules");
@@ -281,29 +404,9 @@ static int l_rules(lua_State *L)
     const char *regime;
     double cw = imv_rules_commissioner_weight(in.as_of, &regime);
     lua_settop(L, top);
-    lua_createtable(L, 0, 10);
-    lua_pushinteger(L, ru.persistent);
-    lua_setfield(L, -2, "persistent");
-    lua_pushinteger(L, ru.persistent_year);
-    lua_setfield(L, -2, "persistent_year");
-    lua_pushinteger(L, ru.persistent_earlier_year);
-    lua_setfield(L, -2, "persistent_earlier_year");
-    lua_pushinteger(L, ru.systemic);
-    lua_setfield(L, -2, "systemic");
-    lua_pushinteger(L, ru.n_key);
-    lua_setfield(L, -2, "n_key");
-    lua_pushstring(L, imv_trajectory_name(ru.trajectory));
-    lua_setfield(L, -2, "trajectory");
-    lua_pushstring(L, ru.why);
-    lua_setfield(L, -2, "why");
-    if (ru.months != IMV_UNKNOWN) {
-        lua_pushnumber(L, ru.months);
-        lua_setfield(L, -2, "months");
-    }
-    lua_pushnumber(L, cw);
-    lua_setfield(L, -2, "commissioner_weight");
-    lua_pushstring(L, regime);
-    lua_setfield(L, -2, "regime");
+    const char *strs[3] = {imv_trajectory_name(ru.trajectory), ru.why, regime};
+    push_rules(L, &ru, cw, push_computed, strs);
+    memo_keep(L, I, id, stall, &ru, cw);
     return 1;
 }
 
