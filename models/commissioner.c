@@ -78,7 +78,9 @@ static void failure(imv_acc *a, const imv_profile_view *p, const double *w, cons
     if (p->intervention_model && !imv_in_place(p, ID)
         && (ru->trajectory == IMV_TRAJ_STALLED || ru->trajectory == IMV_TRAJ_DETERIORATING)) {
         char text[MC_TEXT];
-        snprintf(text, sizeof text, "the %s in place has %s (%s) and the authority is still "
+        text[0] = '\0';        /* score-only calls read no text: none is made */
+        if (!a->quiet)
+            snprintf(text, sizeof text, "the %s in place has %s (%s) and the authority is still "
                  "inadequate: escalation to a commissioner is due", p->intervention_model,
                  ru->trajectory == IMV_TRAJ_STALLED ? "stalled" : "deteriorated", ru->why);
         imv_acc_term(a, "current_intervention,ofsted", w[P_ESCALATION], text, "", EV_ESCALATE);

@@ -268,7 +268,9 @@ static void partner_term(imv_acc *a, const imv_profile_view *p, const double *w,
     char text[300];
     double need = imv_clamp(1 - (officer - 1) / 2, 0.25, 1);
     double pts = fit >= 60 ? w[P_W_FIT] * (fit - 60) * need : w[P_W_FIT] * (fit - 60);
-    snprintf(text, sizeof text, "partner %s fits with %.0f/100 (grade, spare capacity, "
+    text[0] = '\0';            /* score-only calls read no text: none is made */
+    if (!a->quiet)
+        snprintf(text, sizeof text, "partner %s fits with %.0f/100 (grade, spare capacity, "
              "commitments, size, neighbouring, the receiving council's acceptance)%s",
              p->partners[best]->id, fit,
              fit >= 60 && need < 1 ? ", worth less where the council has leaders of its own" : "");

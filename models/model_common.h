@@ -41,11 +41,12 @@ static inline void mc_persistent(imv_acc *a, const imv_profile_view *p, const im
     const char *regime;
     double w = imv_rules_commissioner_weight(p->as_of, &regime);
     char text[MC_TEXT];
-    if (ru->persistent > 0)
+    text[0] = '\0';            /* score-only calls read no text: none is made */
+    if (!a->quiet && ru->persistent > 0)
         snprintf(text, sizeof text, "persistent failure: inadequate in %d and again in %d, within "
                  "five years; %s (%s)", ru->persistent_earlier_year, ru->persistent_year, what,
                  regime);
-    else
+    else if (!a->quiet)
         snprintf(text, sizeof text, "an earlier inadequate judgement is undated: persistent failure "
                  "if it fell within five years, so counted at half weight; %s (%s)", what, regime);
     imv_acc_term(a, "ofsted.grade,ofsted.previous,as_of", pts * w * (ru->persistent > 0 ? 1 : 0.5),
@@ -64,14 +65,17 @@ static inline void mc_systemic(imv_acc *a, const imv_profile_view *p, const imv_
     const char *regime;
     double w = imv_rules_commissioner_weight(p->as_of, &regime);
     char text[MC_TEXT];
+    text[0] = '\0';
     if (ru->systemic > 0) {
-        snprintf(text, sizeof text, "systemic failure: inadequate on all %d key judgements given; "
+        if (!a->quiet)
+            snprintf(text, sizeof text, "systemic failure: inadequate on all %d key judgements given; "
                  "%s (%s)", ru->n_key, what, regime);
         imv_acc_term(a, "ofsted.judgements,as_of", pts * w, text, text, evidence);
     } else if (ru->systemic < 0 && fallback) {
         double fe = p->ratings[IMV_R_FAILURE_EXTENT];
         double g = imv_clamp(fe - 3, 0, 1);
-        snprintf(text, sizeof text, "no key judgements given: failure_extent %.1f is read as "
+        if (!a->quiet)
+            snprintf(text, sizeof text, "no key judgements given: failure_extent %.1f is read as "
                  "%s systemic failure; %s (%s)", fe, g >= 1 ? "" : "close to", what, regime);
         imv_acc_term(a, "ratings.failure_extent,as_of", pts * w * g, text, text, evidence);
     }
@@ -100,7 +104,9 @@ static inline int mc_continuing(imv_acc *a, const imv_profile_view *p, const imv
     switch (ru->trajectory) {
     case IMV_TRAJ_ON_TRACK:
     case IMV_TRAJ_UNKNOWN:
-        snprintf(text, sizeof text, "%s is in place and on track (%s): scored as continuing, by "
+        text[0] = '\0';
+        if (!a->quiet)
+            snprintf(text, sizeof text, "%s is in place and on track (%s): scored as continuing, by "
                  "whether it is working, not as a new choice", name, ru->why);
         imv_acc_term(a, "current_intervention,ofsted", on_track_pts, text, text, EV_CONTINUING);
         break;
@@ -129,7 +135,9 @@ static inline void mc_switching(imv_acc *a, const imv_profile_view *p, const imv
         || imv_in_place(p, "commissioner"))
         return;
     char text[MC_TEXT];
-    snprintf(text, sizeof text, "%s is in place and on track (%s): replacing it would restart the "
+    text[0] = '\0';
+    if (!a->quiet)
+        snprintf(text, sizeof text, "%s is in place and on track (%s): replacing it would restart the "
              "set-up and the journey", p->intervention_model, ru->why);
     imv_acc_term(a, "current_intervention", -pts, text, text, EV_CONTINUING);
 }
@@ -183,7 +191,9 @@ static inline void mc_workforce_rates(imv_acc *a, const imv_profile_view *p, dou
     if (worst < 0)
         return;
     char text[MC_TEXT];
-    snprintf(text, sizeof text, "the %s rate is %.0f%%: %s", names[worst], 100 * top, consequence);
+    text[0] = '\0';
+    if (!a->quiet)
+        snprintf(text, sizeof text, "the %s rate is %.0f%%: %s", names[worst], 100 * top, consequence);
     imv_acc_term(a, fields[worst], -w * (top - 0.15) / 0.10, text, text, evidence);
 }
 
@@ -207,7 +217,9 @@ static inline void mc_investment(imv_acc *a, const imv_profile_view *p, double w
     double floor_m = mc_investment_floor(p->child_population);
     double pts = w * imv_clamp((inv - floor_m) / floor_m, -1, 1);
     char text[MC_TEXT];
-    snprintf(text, sizeof text, "GBP %.1fm of additional investment against about GBP %.1fm at the "
+    text[0] = '\0';
+    if (!a->quiet)
+        snprintf(text, sizeof text, "GBP %.1fm of additional investment against about GBP %.1fm at the "
              "low end for a council of this size: %s", inv, floor_m,
              pts > 0 ? "enough to overstaff the front door and bring caseloads down"
                      : "below what turnarounds of this size needed");
@@ -226,7 +238,9 @@ static inline void mc_children_in_care(imv_acc *a, const imv_profile_view *p, do
     double rate = 1e4 * p->children_in_care / p->child_population;
     double pts = -w * imv_clamp((rate - 65) / 65, 0, 1);
     char text[MC_TEXT];
-    snprintf(text, sizeof text, "%.0f children in care, %.0f per 10,000 children against about 65 "
+    text[0] = '\0';
+    if (!a->quiet)
+        snprintf(text, sizeof text, "%.0f children in care, %.0f per 10,000 children against about 65 "
              "for England: placement costs will press on the council's finances",
              p->children_in_care, rate);
     imv_acc_term(a, "size.children_in_care,size.child_population", pts, text, text,
@@ -254,7 +268,9 @@ static inline void mc_front_door(imv_acc *a, const imv_profile_view *p, double p
     if (u <= 0 || pts == 0)
         return;
     char text[MC_TEXT];
-    snprintf(text, sizeof text, "%.0f unallocated cases: the front door needs grip now; %s",
+    text[0] = '\0';
+    if (!a->quiet)
+        snprintf(text, sizeof text, "%.0f unallocated cases: the front door needs grip now; %s",
              p->facts[IMV_F_UNALLOCATED_CASES], consequence);
     imv_acc_term(a, "facts.unallocated_cases,size.child_population", pts * u, text, text,
                  EV_FRONT_DOOR);
