@@ -31,6 +31,10 @@ static const char about[] =
     "one council for every point of spare leadership capacity above 1) and\n"
     "neighbours (authority ids; \"torbay\" matches the profile torbay-2018).\n"
     "Where a profile's own partners item names the same id, its values win.\n"
+    "Partners may be dated (available_from, available_until, and commitments\n"
+    "with from and until instead of current_commitments): the allocation is made\n"
+    "on one date, --as-of or else the latest as_of of the profiles, and counts\n"
+    "only the partners available and the commitments in force on that date.\n"
     "Formats: table (default), json, markdown.  Exit status: 0 done, 1 some\n"
     "profiles or models failed (the rest is still allocated), 2 usage error.\n\n"
     "examples:\n"
@@ -45,6 +49,7 @@ typedef struct al {
     size_t n;
     imv_partner_set *partners;
     imv_allocation *a;
+    const char *as_of;           /* the date of the allocation */
     int bad;
 } al;
 
@@ -93,11 +98,28 @@ static void why_unassigned(const al *x, size_t c, char *buf, size_t len)
 
 static void capacity_note(const imv_partner_desc *d, char *buf, size_t len)
 {
-    if (d->capacity_derived)
-        snprintf(buf, len, "capacity %d derived from spare leadership capacity %g (one council "
-                 "for each point above 1)", d->capacity, d->p.spare_leadership_capacity);
+    char why[80];
+    int k;
+    if (imv_partner_availability(d, d->as_of, why, sizeof why)[0])
+        k = snprintf(buf, len, "not available on %s (%s)", d->as_of, why);
+    else if (d->capacity_derived)
+        k = snprintf(buf, len, "capacity %d derived from spare leadership capacity %g (one council "
+                     "for each point above 1)", d->capacity, d->p.spare_leadership_capacity);
     else
-        snprintf(buf, len, "capacity %d as given", d->capacity);
+        k = snprintf(buf, len, "capacity %d as given", d->capacity);
+    if (d->dated && k > 0 && (size_t)k < len)
+        snprintf(buf + k, len - (size_t)k, "; %g of its %zu dated commitment%s in force on %s",
+                 d->p.current_commitments, d->n_dated, d->n_dated == 1 ? "" : "s", d->as_of);
+}
+
+/* The date of the allocation: --as-of, else the latest as_of given. */
+static const char *allocation_date(const al *x)
+{
+    const char *d = x->o->as_of;
+    for (size_t c = 0; !x->o->as_of && c < x->n; c++)
+        if (!d || imv_date_cmp(x->councils[c]->as_of, d) > 0)
+            d = x->councils[c]->as_of;
+    return d;
 }
 
 static size_t best_extra(const al *x)
@@ -175,6 +197,7 @@ static cJSON *partner_json(const al *x, size_t p)
     add_num(j, "current_commitments",
             d->p.current_commitments == IMV_UNKNOWN ? 0 : d->p.current_commitments);
     cJSON_AddNumberToObject(j, "places", imv_partner_places(d));
+    cJSON_AddBoolToObject(j, "available", imv_partner_available(d, d->as_of));
     cJSON_AddNumberToObject(j, "assigned", x->a->solution.load[p]);
     cJSON *list = cJSON_AddArrayToObject(j, "councils");
     for (size_t c = 0; c < x->n; c++)
@@ -189,6 +212,10 @@ static void write_json(const al *x)
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "format", "imeval-allocation/1");
     cJSON_AddBoolToObject(doc, "optimal", x->a->solution.optimal);
+    if (x->as_of)
+        cJSON_AddStringToObject(doc, "as_of", x->as_of);
+    else
+        cJSON_AddNullToObject(doc, "as_of");
     add_num(doc, "total_gain", x->a->solution.total);
     cJSON *as = cJSON_AddArrayToObject(doc, "assignments");
     cJSON *un = cJSON_AddArrayToObject(doc, "unassigned");
@@ -224,9 +251,9 @@ static void write_text(const al *x)
     for (size_t c = 0; c < x->n; c++)
         n_as += a->solution.partner_of[c] != SIZE_MAX;
     fprintf(x->f, "%s%zu council%s, %zu partner council%s: %zu assigned, total gain %.1f points "
-            "(optimal)\n\n", md ? "# National allocation\n\n" : "", x->n, x->n == 1 ? "" : "s",
-            a->pb.n_partners, a->pb.n_partners == 1 ? "" : "s", n_as,
-            imv_round1(a->solution.total));
+            "(optimal)%s%s\n\n", md ? "# National allocation\n\n" : "", x->n,
+            x->n == 1 ? "" : "s", a->pb.n_partners, a->pb.n_partners == 1 ? "" : "s", n_as,
+            imv_round1(a->solution.total), x->as_of ? ", as of " : "", x->as_of ? x->as_of : "");
     if (n_as) {
         fprintf(x->f, md ? "| council | partner | model | score | gain | load |\n"
                            "|---|---|---|---:|---:|---|\n"
@@ -332,6 +359,10 @@ int cmd_allocate(int argc, char **argv)
         usage("no profiles given, e.g. imeval allocate --partners FILE datasets/cases/*.json");
         goto done;
     }
+    if (o.as_of && !imv_date_valid(o.as_of)) {
+        usage("--as-of: expected a date YYYY, YYYY-MM or YYYY-MM-DD");
+        goto done;
+    }
     if (read_partners(&x) < 0) {
         rc = EXIT_PARTIAL;
         goto done;
@@ -348,6 +379,9 @@ int cmd_allocate(int argc, char **argv)
         rc = cli_interrupted_exit();
         goto done;
     }
+    x.as_of = allocation_date(&x);
+    for (size_t p = 0; p < x.partners->n; p++)
+        imv_partner_desc_at(&x.partners->v[p], x.as_of);
     w = imv_worker_new(reg);
     if (imv_allocation_run(w, x.councils, x.n, x.partners, &x.a, err, sizeof err) < 0) {
         fprintf(stderr, "imeval allocate: %s\n", err);

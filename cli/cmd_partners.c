@@ -25,6 +25,9 @@ static const char about[] =
     "grade).  Then how many the partner can take on: its places (capacity less\n"
     "current commitments), the best use of them (solved exactly, as allocate does\n"
     "for many partners), and the load beyond which no pairing stays viable.\n"
+    "A dated partner (available_from, available_until, commitments with from and\n"
+    "until) is seen on each profile's as_of, or on --as-of for all, and how many\n"
+    "it can take on is counted on --as-of or the latest as_of of the profiles.\n"
     "Formats: table (default), json.  Exit status: 0 done, 1 some profiles or\n"
     "models failed, 2 usage error.\n\n"
     "examples:\n"
@@ -154,14 +157,25 @@ static cJSON *council(pt *x, const imv_partner_desc *d, imv_profile *p)
     imv_pairing base, with;
     imv_partner seen;
     what_if wi[3];
+    char away[80] = "";
     imv_pairing_evaluate(x->w, p, NULL, &base);
-    imv_partner_for_profile(d, p, 0, &seen);
-    imv_pairing_evaluate(x->w, p, &seen, &with);
-    size_t n_wi = what_ifs(x, d, p, wi);
+    size_t n_wi = 0;
+    if (imv_partner_for_profile(d, p, 0, &seen)) {
+        imv_pairing_evaluate(x->w, p, &seen, &with);
+        n_wi = what_ifs(x, d, p, wi);
+    } else {    /* not a partner on that date */
+        memset(&with, 0, sizeof with);
+        with.score = with.fit = NAN;
+        imv_partner_availability(d, d->as_of ? d->as_of : p->as_of, away, sizeof away);
+    }
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "council", p->id);
     cJSON_AddStringToObject(j, "name", p->name);
-    cJSON_AddStringToObject(j, "verdict", verdict(&base, &with));
+    cJSON_AddStringToObject(j, "verdict", *away ? "not available" : verdict(&base, &with));
+    cJSON_AddBoolToObject(j, "available", !*away);
+    if (*away)
+        cJSON_AddStringToObject(j, "availability", away);
+    cJSON_AddNumberToObject(j, "commitments_counted", seen.current_commitments);
     cJSON_AddBoolToObject(j, "neighbouring", seen.neighbouring == 1);
     cJSON_AddItemToObject(j, "with_partner", pairing_json(&with));
     cJSON_AddItemToObject(j, "without_partner", pairing_json(&base));
@@ -179,8 +193,11 @@ static cJSON *council(pt *x, const imv_partner_desc *d, imv_profile *p)
         snprintf(fit, sizeof fit, "%.1f", imv_round1(with.fit));
     if (with.viable)
         snprintf(gain, sizeof gain, "%+.1f", imv_round1(gain_of(&base, &with)));
-    fprintf(x->f, " %-24s %-16s %-22s %5s %6s %s\n", p->id, verdict(&base, &with),
-            with.model ? with.model : "-", fit, gain, seen.neighbouring == 1 ? "neighbour" : "");
+    fprintf(x->f, " %-24s %-16s %-22s %5s %6s %s\n", p->id,
+            *away ? "not available" : verdict(&base, &with), with.model ? with.model : "-", fit,
+            gain, seen.neighbouring == 1 ? "neighbour" : "");
+    if (*away)
+        fprintf(x->f, "     on %s: %s\n", d->as_of ? d->as_of : p->as_of, away);
     parts_line(x->f, &with);
     for (size_t k = 0; k < n_wi; k++) {
         const imv_pairing *g = &wi[k].got;
@@ -204,7 +221,8 @@ static int stretch_point(pt *x, const imv_partner_desc *d)
         for (size_t c = 0; c < x->n && !any; c++) {
             imv_partner seen;
             imv_pairing g;
-            imv_partner_for_profile(d, x->councils[c], m - 1, &seen);
+            if (!imv_partner_for_profile(d, x->councils[c], m - 1, &seen))
+                continue;       /* not a partner on that date */
             imv_pairing_evaluate(x->w, x->councils[c], &seen, &g);
             any = g.viable;
         }
@@ -254,7 +272,18 @@ static int capacity_json(pt *x, const imv_partner_desc *d, cJSON *j)
     return 0;
 }
 
-static int one_partner(pt *x, const imv_partner_desc *d, cJSON *out)
+/* The date on which to count how many it can take on: --as-of, else the
+ * latest as_of of the profiles. */
+static const char *capacity_date(const pt *x)
+{
+    const char *d = x->o->as_of;
+    for (size_t c = 0; !x->o->as_of && c < x->n; c++)
+        if (!d || imv_date_cmp(x->councils[c]->as_of, d) > 0)
+            d = x->councils[c]->as_of;
+    return d;
+}
+
+static int one_partner(pt *x, imv_partner_desc *d, cJSON *out)
 {
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "partner", d->p.id);
@@ -267,7 +296,12 @@ static int one_partner(pt *x, const imv_partner_desc *d, cJSON *out)
     cJSON *cs = cJSON_AddArrayToObject(j, "councils");
     for (size_t c = 0; c < x->n && !cli_stop; c++)
         cJSON_AddItemToArray(cs, council(x, d, x->councils[c]));
+    const char *when = capacity_date(x);
+    imv_partner_desc_at(d, when);
+    if (when)
+        cJSON_AddStringToObject(j, "places_as_of", when);
     int rc = capacity_json(x, d, j);
+    imv_partner_desc_at(d, x->o->as_of);
     cJSON_AddItemToArray(out, j);
     return rc;
 }
@@ -296,6 +330,10 @@ int cmd_partners(int argc, char **argv)
         usage("--format: partners writes table or json");
         goto done;
     }
+    if (o.as_of && !imv_date_valid(o.as_of)) {
+        usage("--as-of: expected a date YYYY, YYYY-MM or YYYY-MM-DD");
+        goto done;
+    }
     if (o.args.n < 2) {
         usage("give the partner's description and the profiles, e.g. imeval partners "
               "datasets/partners/hampshire.json datasets/cases/*.json");
@@ -320,6 +358,8 @@ int cmd_partners(int argc, char **argv)
     cli_catch_signals();
     x.bad = cli_read_profiles(&o, 1, &x.councils, &x.n);
     x.w = imv_worker_new(reg);
+    for (size_t i = 0; i < ps->n; i++)
+        imv_partner_desc_at(&ps->v[i], o.as_of);
     doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "format", "imeval-partners/1");
     cJSON *list = cJSON_AddArrayToObject(doc, "partners");

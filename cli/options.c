@@ -66,6 +66,10 @@ static const opt_def opts[] = {
      "bytes of JSON, so 1000000 write about 850 MB"},
     {"as-of", 0, "DATE", CMD_SYNTH, O_AS_OF,
      "date every profile YYYY[-MM[-DD]] (the same authorities as at any other date)"},
+    {"as-of", 0, "DATE", CMD_ALLOCATE | CMD_PARTNERS, O_AS_OF,
+     "the date of the decision, YYYY[-MM[-DD]]: only partners available then count, with "
+     "the commitments in force then (docs/partners.md; default: allocate, the latest as_of "
+     "of the profiles; partners, each profile's own)"},
     {"years", 0, "Y1-Y2", CMD_SYNTH, O_YEARS,
      "draw each profile's date from these years (default 2012-2016; e.g. 2017-2024 for "
      "the rules of 2017 on)"},

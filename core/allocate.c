@@ -351,11 +351,15 @@ static void evaluate_all(imv_allocation *a, imv_worker *w, imv_profile *const *c
         for (size_t p = 0; p < P; p++) {
             const imv_partner_desc *d = &partners->v[p];
             imv_partner seen;
-            imv_partner_for_profile(d, councils[c], 0, &seen);
+            int available = imv_partner_for_profile(d, councils[c], 0, &seen);
             a->neighbouring[c * P + p] = seen.neighbouring == 1;
             for (int m = 1; m <= a->capacity[p]; m++) {
                 imv_partner_for_profile(d, councils[c], m - 1, &seen);
                 imv_pairing *x = &a->with[(c * P + p) * L + (size_t)(m - 1)];
+                if (!available) {   /* not a partner on that date: not viable */
+                    x->score = x->fit = NAN;
+                    continue;
+                }
                 imv_pairing_evaluate(w, councils[c], &seen, x);
                 a->benefit[(c * P + p) * L + (size_t)(m - 1)] = gain(&a->baseline[c], x);
             }

@@ -948,12 +948,28 @@ struct cJSON *imv_report_inputs_json(const imv_profile *p, const imv_diags *warn
  * support at once, counting current_commitments; derived from
  * spare_leadership_capacity when not given, then capacity_derived is 1)
  * and the ids of its neighbouring authorities. */
+/* A commitment with dates (a description's `commitments`): in force on
+ * D when from <= D (or no from) and D < until (or no until). */
+typedef struct imv_commitment {
+    char *council;               /* may be NULL */
+    char *from, *until;          /* NULL: open */
+} imv_commitment;
+
 typedef struct imv_partner_desc {
     imv_partner p;
     int capacity;
     int capacity_derived;
     size_t n_neighbours;
     char **neighbours;
+    /* Dates (docs/partners.md): available from / until (NULL: open), and
+     * the dated commitments, which replace current_commitments: after
+     * imv_partner_desc_at, p.current_commitments (and a derived capacity)
+     * count those in force on that date. */
+    char *available_from, *available_until;
+    size_t n_dated;
+    imv_commitment *dated;
+    int derived_more;            /* a derived capacity's councils on top of commitments */
+    const char *as_of;           /* the date it is seen on, or NULL: each profile's as_of */
 } imv_partner_desc;
 
 typedef struct imv_partner_set {
@@ -970,12 +986,29 @@ void imv_partner_set_free(imv_partner_set *s);
 /* 1 when profile_id is one of d's neighbours: equal to one, or one
  * followed by "-" ("torbay" matches "torbay-2018"). */
 int imv_partner_neighbour_of(const imv_partner_desc *d, const char *profile_id);
-/* Councils d can still take on: capacity less current commitments. */
+/* Councils d can still take on: capacity less current commitments; 0
+ * when it is not available on the date it is seen on. */
 int imv_partner_places(const imv_partner_desc *d);
-/* d as profile p sees it, with `added` commitments on top: p's own
- * partners item of the same id wins field by field.  Strings borrowed. */
-void imv_partner_for_profile(const imv_partner_desc *d, const imv_profile *p, int added,
-                             imv_partner *out);
+/* d as profile p sees it, with `added` commitments on top: on d->as_of,
+ * else on p's as_of (commitments in force then); p's own partners item
+ * of the same id wins field by field.  Strings borrowed.  Returns 1, or 0
+ * when d is not available on that date (*out is still filled). */
+int imv_partner_for_profile(const imv_partner_desc *d, const imv_profile *p, int added,
+                            imv_partner *out);
+/* 1 when d is available on date (its available_from / available_until;
+ * NULL date: 1). */
+int imv_partner_available(const imv_partner_desc *d, const char *date);
+/* The commitments of d in force on date: its dated commitments counted,
+ * or current_commitments (0 when not given) when it has none dated.  A
+ * NULL date counts the dated ones that have not ended (no until). */
+double imv_partner_commitments_at(const imv_partner_desc *d, const char *date);
+/* See d on date from now on (borrowed; NULL: each profile's as_of):
+ * p.current_commitments, a derived capacity, and its places follow. */
+void imv_partner_desc_at(imv_partner_desc *d, const char *date);
+/* Why d is not available on date, as "available from 2017-09" or
+ * "available until 2019-03", into buf; "" when it is. */
+const char *imv_partner_availability(const imv_partner_desc *d, const char *date, char *buf,
+                                     size_t n);
 /* The fields of a partners item from json (core/profile_json.c), keys in
  * extra skipped: 0, or IMV_EINVAL with messages at path. */
 int imv_partner_from_json(const struct cJSON *json, const char *source, const char *path,

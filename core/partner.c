@@ -18,7 +18,9 @@
 #define MAX_FILE (16u << 20)          /* a national list is a few kB */
 #define MAX_NEIGHBOURS 64
 
-static const char *const own_keys[] = {"capacity", "neighbours", NULL};
+static const char *const own_keys[] = {"capacity", "neighbours", "available_from",
+                                       "available_until", "commitments", NULL};
+#define MAX_DATED 64
 
 void imv_partner_set_free(imv_partner_set *s)
 {
@@ -31,6 +33,14 @@ void imv_partner_set_free(imv_partner_set *s)
         for (size_t k = 0; k < d->n_neighbours; k++)
             free(d->neighbours[k]);
         free(d->neighbours);
+        free(d->available_from);
+        free(d->available_until);
+        for (size_t k = 0; k < d->n_dated; k++) {
+            free(d->dated[k].council);
+            free(d->dated[k].from);
+            free(d->dated[k].until);
+        }
+        free(d->dated);
     }
     free(s->v);
     free(s->source);
@@ -117,6 +127,140 @@ static void read_neighbours(const cJSON *j, const char *source, const char *path
     }
 }
 
+/* An optional date field of j: 1 and a copy in *out (NULL when absent),
+ * or 0 with a message. */
+static int read_date(const cJSON *j, const char *key, const char *source, const char *path,
+                     const char *where, char **out, imv_diags *diags)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+    *out = NULL;
+    if (!v || cJSON_IsNull(v))
+        return 1;
+    if (!cJSON_IsString(v) || !imv_date_valid(v->valuestring)) {
+        imv_diags_add(diags, 0, source, path, "%s%s: expected a date YYYY, YYYY-MM or YYYY-MM-DD",
+                      where, key);
+        return 0;
+    }
+    *out = imv_xstrdup(v->valuestring);
+    return 1;
+}
+
+/* from and until in order, when both are given. */
+static void check_order(const char *from, const char *until, const char *source,
+                        const char *path, const char *what, imv_diags *diags)
+{
+    if (from && until && imv_date_cmp(from, until) > 0)
+        imv_diags_add(diags, 0, source, path, "%s: %s is after %s", what, from, until);
+}
+
+/* available_from, available_until and the dated commitments. */
+static void read_dates(const cJSON *j, const char *source, const char *path,
+                       imv_partner_desc *d, imv_diags *diags)
+{
+    if (read_date(j, "available_from", source, path, "", &d->available_from, diags) &&
+        read_date(j, "available_until", source, path, "", &d->available_until, diags))
+        check_order(d->available_from, d->available_until, source, path,
+                    "available_from / available_until", diags);
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "commitments");
+    if (!a || cJSON_IsNull(a))
+        return;
+    int n = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : -1;
+    if (n < 0 || n > MAX_DATED) {
+        imv_diags_add(diags, 0, source, path, "commitments: expected an array of at most %d "
+                      "{council, from, until} objects", MAX_DATED);
+        return;
+    }
+    if (d->p.current_commitments != IMV_UNKNOWN) {
+        imv_diags_add(diags, 0, source, path, "give current_commitments (a count) or commitments "
+                      "(dated), not both: the dated list counts those in force on each date");
+        return;
+    }
+    d->dated = imv_xcalloc((size_t)n + 1, sizeof *d->dated);
+    int i = 0;
+    for (const cJSON *e = a->child; e; e = e->next, i++) {
+        char where[40];
+        snprintf(where, sizeof where, "commitments[%d].", i);
+        if (!cJSON_IsObject(e)) {
+            imv_diags_add(diags, 0, source, path, "commitments[%d]: expected {council, from, "
+                          "until}", i);
+            continue;
+        }
+        imv_commitment *c = &d->dated[d->n_dated++];
+        const cJSON *who = cJSON_GetObjectItemCaseSensitive(e, "council");
+        if (cJSON_IsString(who) && who->valuestring[0] && strlen(who->valuestring) <= 128)
+            c->council = imv_xstrdup(who->valuestring);
+        else if (who && !cJSON_IsNull(who))
+            imv_diags_add(diags, 0, source, path, "%scouncil: expected an authority id", where);
+        if (read_date(e, "from", source, path, where, &c->from, diags) &&
+            read_date(e, "until", source, path, where, &c->until, diags))
+            check_order(c->from, c->until, source, path, where, diags);
+    }
+}
+
+int imv_partner_available(const imv_partner_desc *d, const char *date)
+{
+    if (!date)
+        return 1;
+    if (d->available_from && imv_date_cmp(date, d->available_from) < 0)
+        return 0;
+    return !(d->available_until && imv_date_cmp(date, d->available_until) > 0);
+}
+
+const char *imv_partner_availability(const imv_partner_desc *d, const char *date, char *buf,
+                                     size_t n)
+{
+    buf[0] = '\0';
+    if (imv_partner_available(d, date))
+        return buf;
+    if (d->available_from && imv_date_cmp(date, d->available_from) < 0)
+        snprintf(buf, n, "available from %s", d->available_from);
+    else
+        snprintf(buf, n, "available until %s", d->available_until);
+    return buf;
+}
+
+/* id names the authority of profile_id: equal, or its prefix and "-". */
+static int same_authority(const char *id, const char *profile_id)
+{
+    size_t n = strlen(id);
+    return strncmp(profile_id, id, n) == 0 && (profile_id[n] == '\0' || profile_id[n] == '-');
+}
+
+/* The dated commitments in force on date, but for one to `except` (the
+ * council being scored: supporting it is not a commitment elsewhere). */
+static double count_dated(const imv_partner_desc *d, const char *date, const char *except)
+{
+    double k = 0;
+    for (size_t i = 0; i < d->n_dated; i++) {
+        const imv_commitment *c = &d->dated[i];
+        if (except && c->council && same_authority(c->council, except))
+            continue;
+        if (!date)
+            k += c->until == NULL;
+        else
+            k += (!c->from || imv_date_cmp(c->from, date) <= 0) &&
+                 (!c->until || imv_date_cmp(date, c->until) < 0);
+    }
+    return k;
+}
+
+double imv_partner_commitments_at(const imv_partner_desc *d, const char *date)
+{
+    if (!d->dated)
+        return d->p.current_commitments == IMV_UNKNOWN ? 0 : d->p.current_commitments;
+    return count_dated(d, date, NULL);
+}
+
+void imv_partner_desc_at(imv_partner_desc *d, const char *date)
+{
+    d->as_of = date;
+    if (!d->dated)
+        return;
+    d->p.current_commitments = imv_partner_commitments_at(d, date);
+    if (d->capacity_derived)
+        d->capacity = (int)d->p.current_commitments + d->derived_more;
+}
+
 /* Capacity, when not given: one council for every point of spare
  * leadership capacity above 1 (3 -> two more, 2 -> one, 1.5 or less ->
  * none), on top of what it already supports.  Said in the output. */
@@ -138,7 +282,8 @@ static void derive_capacity(imv_partner_desc *d, const char *source, const char 
         return;
     }
     double more = floor(d->p.spare_leadership_capacity) - 1;
-    d->capacity = (int)cur + (more > 0 ? (int)more : 0);
+    d->derived_more = more > 0 ? (int)more : 0;
+    d->capacity = (int)cur + d->derived_more;
     d->capacity_derived = 1;
 }
 
@@ -153,6 +298,9 @@ static int read_one(const cJSON *j, const char *source, const char *path, imv_pa
     imv_partner_from_json(j, source, path, own_keys, &d->p, diags);
     read_capacity(j, source, path, d, diags);
     read_neighbours(j, source, path, d, diags);
+    read_dates(j, source, path, d, diags);
+    if (d->dated)       /* until a date is chosen: those that have not ended */
+        d->p.current_commitments = imv_partner_commitments_at(d, NULL);
     if (diags->n_errors == before)
         derive_capacity(d, source, path, diags);
     return diags->n_errors == before ? IMV_OK : IMV_EINVAL;
@@ -213,26 +361,28 @@ done:
 
 int imv_partner_neighbour_of(const imv_partner_desc *d, const char *profile_id)
 {
-    for (size_t k = 0; k < d->n_neighbours; k++) {
-        size_t n = strlen(d->neighbours[k]);
-        if (strncmp(profile_id, d->neighbours[k], n) == 0 &&
-            (profile_id[n] == '\0' || profile_id[n] == '-'))
+    for (size_t k = 0; k < d->n_neighbours; k++)
+        if (same_authority(d->neighbours[k], profile_id))
             return 1;
-    }
     return 0;
 }
 
 int imv_partner_places(const imv_partner_desc *d)
 {
+    if (!imv_partner_available(d, d->as_of))
+        return 0;
     double cur = d->p.current_commitments == IMV_UNKNOWN ? 0 : d->p.current_commitments;
     int left = d->capacity - (int)cur;
     return left > 0 ? left : 0;
 }
 
-void imv_partner_for_profile(const imv_partner_desc *d, const imv_profile *p, int added,
-                             imv_partner *out)
+int imv_partner_for_profile(const imv_partner_desc *d, const imv_profile *p, int added,
+                            imv_partner *out)
 {
+    const char *date = d->as_of ? d->as_of : p->as_of;
     *out = d->p;
+    if (d->dated)
+        out->current_commitments = count_dated(d, date, p->id);
     out->neighbouring = imv_partner_neighbour_of(d, p->id);
     for (size_t i = 0; i < p->n_partners; i++) {
         const imv_partner *own = &p->partners[i];
@@ -254,4 +404,5 @@ void imv_partner_for_profile(const imv_partner_desc *d, const imv_profile *p, in
     if (out->current_commitments == IMV_UNKNOWN)
         out->current_commitments = 0;
     out->current_commitments += added;
+    return imv_partner_available(d, date);
 }

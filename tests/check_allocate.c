@@ -254,6 +254,108 @@ START_TEST(allocate__commitments_never_raise_fit)
 }
 END_TEST
 
+static imv_partner_set *read_set(const char *json, imv_diags *d)
+{
+    char *path = tu_write_temp_str(json, ".json");
+    imv_partner_set *s = NULL;
+    imv_partner_set_read(path, &s, d);
+    unlink(path);
+    free(path);
+    return s;
+}
+
+/* Dated partners: available from / until, and commitments counted only
+ * while in force (from <= date < until), never the one to the council
+ * being scored; places and a derived capacity follow the date. */
+START_TEST(allocate__dated_commitments_count_when_in_force)
+{
+    imv_diags d;
+    imv_diags_init(&d);
+    imv_partner_set *s = read_set(
+        "[{\"id\": \"west\", \"grade\": \"good\", \"spare_leadership_capacity\": 3,"
+        "  \"available_from\": \"2015-12\", \"available_until\": \"2024-06\","
+        "  \"commitments\": [{\"council\": \"eastshire\", \"from\": \"2016-01\", \"until\": \"2018-01\"},"
+        "                   {\"council\": \"northby\", \"from\": \"2017-06\"}]},"
+        " {\"id\": \"south\", \"capacity\": 2, \"current_commitments\": 1}]", &d);
+    ck_assert_msg(s != NULL, "%s", d.n ? d.v[0].message : "");
+    imv_partner_desc *w = &s->v[0], *so = &s->v[1];
+    ck_assert_int_eq(imv_partner_available(w, "2015-06"), 0);
+    ck_assert_int_eq(imv_partner_available(w, "2016"), 1);
+    ck_assert_int_eq(imv_partner_available(w, "2024-07"), 0);
+    ck_assert_int_eq(imv_partner_available(w, NULL), 1);
+    char why[80];
+    ck_assert_str_eq(imv_partner_availability(w, "2014", why, sizeof why), "available from 2015-12");
+    ck_assert_str_eq(imv_partner_availability(w, "2025", why, sizeof why), "available until 2024-06");
+    ck_assert_str_eq(imv_partner_availability(w, "2020", why, sizeof why), "");
+    /* by hand: 2016-06 eastshire only; 2017-09 both; 2018-01 eastshire has ended */
+    ck_assert_double_eq(imv_partner_commitments_at(w, "2015-12"), 0);
+    ck_assert_double_eq(imv_partner_commitments_at(w, "2016-06"), 1);
+    ck_assert_double_eq(imv_partner_commitments_at(w, "2017-09"), 2);
+    ck_assert_double_eq(imv_partner_commitments_at(w, "2018-01"), 1);
+    ck_assert_double_eq(imv_partner_commitments_at(w, NULL), 1);  /* those with no end */
+    /* derived capacity: two councils on top of those in force, so places stay 2 */
+    imv_partner_desc_at(w, "2017-09");
+    ck_assert_int_eq(w->capacity, 4);
+    ck_assert_int_eq(imv_partner_places(w), 2);
+    imv_partner_desc_at(w, "2014");
+    ck_assert_int_eq(imv_partner_places(w), 0);   /* not yet a partner */
+    /* an undated partner is the same on every date */
+    imv_partner_desc_at(so, "2030");
+    ck_assert_int_eq(imv_partner_places(so), 1);
+    /* seen from a profile: its own date, without its own commitment */
+    imv_partner_desc_at(w, NULL);
+    imv_profile pr;
+    memset(&pr, 0, sizeof pr);
+    pr.id = "eastshire-2017";
+    pr.as_of = "2017-09";
+    imv_partner q;
+    ck_assert_int_eq(imv_partner_for_profile(w, &pr, 0, &q), 1);
+    ck_assert_double_eq(q.current_commitments, 1);      /* northby only */
+    pr.id = "southby-2017";
+    ck_assert_int_eq(imv_partner_for_profile(w, &pr, 1, &q), 1);
+    ck_assert_double_eq(q.current_commitments, 3);      /* both, and one the allocation adds */
+    pr.as_of = "2012";
+    ck_assert_int_eq(imv_partner_for_profile(w, &pr, 0, &q), 0);
+    ck_assert_double_eq(q.current_commitments, 0);
+    imv_partner_desc_at(w, "2017-09");                  /* one date for all */
+    ck_assert_int_eq(imv_partner_for_profile(w, &pr, 0, &q), 1);
+    ck_assert_double_eq(q.current_commitments, 2);
+    imv_partner_set_free(s);
+    imv_diags_free(&d);
+}
+END_TEST
+
+START_TEST(allocate__bad_dates_refused)
+{
+    static const struct { const char *json, *msg; } bad[] = {
+        {"{\"id\": \"a\", \"capacity\": 1, \"available_from\": \"June 2016\"}",
+         "available_from: expected a date YYYY, YYYY-MM or YYYY-MM-DD"},
+        {"{\"id\": \"a\", \"capacity\": 1, \"available_from\": \"2020\", \"available_until\": \"2019\"}",
+         "available_from / available_until: 2020 is after 2019"},
+        {"{\"id\": \"a\", \"capacity\": 1, \"current_commitments\": 1, \"commitments\": []}",
+         "give current_commitments (a count) or commitments (dated), not both"},
+        {"{\"id\": \"a\", \"capacity\": 1, \"commitments\": [{\"until\": \"2019-13\"}]}",
+         "commitments[0].until: expected a date"},
+        {"{\"id\": \"a\", \"capacity\": 1, \"commitments\": [3]}",
+         "commitments[0]: expected {council, from, until}"},
+        {"{\"id\": \"a\", \"capacity\": 1, \"commitments\": {}}",
+         "commitments: expected an array"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        imv_diags d;
+        imv_diags_init(&d);
+        imv_partner_set *s = read_set(bad[i].json, &d);
+        ck_assert_msg(s == NULL, "accepted %s", bad[i].json);
+        int found = 0;
+        for (size_t k = 0; k < d.n; k++)
+            found |= strstr(d.v[k].message, bad[i].msg) != NULL;
+        ck_assert_msg(found, "%s: no \"%s\" (%s)", bad[i].json, bad[i].msg,
+                      d.n ? d.v[0].message : "no message");
+        imv_diags_free(&d);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("allocate");
@@ -264,6 +366,8 @@ int main(void)
     tcase_add_test(tc, allocate__neighbour_breaks_a_tie);
     tcase_add_test(tc, allocate__bad_capacity_refused);
     tcase_add_test(tc, allocate__commitments_never_raise_fit);
+    tcase_add_test(tc, allocate__dated_commitments_count_when_in_force);
+    tcase_add_test(tc, allocate__bad_dates_refused);
     suite_add_tcase(s, tc);
     return tu_main(s);
 }

@@ -126,6 +126,55 @@ run allocate --partners "$partners" "$cases"/*.json | grep -q 'isle-of-wight-201
 run allocate --format markdown --partners "$partners" "$cases"/*.json | grep -q '^| isle-of-wight-2013 | hampshire |' \
     || fail "markdown"
 
+# ---- dated partners: an allocation on a date counts what is in force then --
+# The worked example of docs/partners.md: on 2013 (the latest as_of) Leeds is not
+# yet a partner (partners in practice from 2015-12), so Kingston gets Richmond.
+run allocate --format json --partners "$partners" "$cases/barnsley-2012.json" \
+    "$cases/kingston-2012.json" "$cases/isle-of-wight-2013.json" "$cases/doncaster-2013.json" \
+    >"$tmp/d.json" || fail "allocate 2012-13 failed"
+[ "$(jq -r '.as_of' "$tmp/d.json")" = 2013 ] || fail "the allocation's date is not the latest as_of"
+[ "$(jq -r '.assignments[] | select(.council == "kingston-2012") | .partner' "$tmp/d.json")" \
+  = richmond ] || { jq .assignments "$tmp/d.json"; fail "Kingston 2012 is not given Richmond"; }
+jq -e '.partners[] | select(.id == "leeds") | .available == false and .places == 0' "$tmp/d.json" \
+    >/dev/null || fail "Leeds is available in 2013"
+# Plymouth's dated commitment to Torbay (2018-04 until 2020-03): in force on 2019, not on 2021
+# nor on 2017; hand-made: capacity 3, one commitment ended, one open, one from 2019
+cat >"$tmp/dated.json" <<'EOF2'
+[{ "id": "westshire", "grade": "outstanding", "child_population": 150000,
+   "spare_leadership_capacity": 3, "capacity": 3, "available_until": "2022-12",
+   "commitments": [{ "council": "eastby", "from": "2014", "until": "2017-01" },
+                   { "council": "northby", "from": "2016-06" },
+                   { "council": "southby", "from": "2019-01" }] }]
+EOF2
+for when in 2015:1:2 2017-03:1:2 2019-06:2:1 2023:2:0; do
+    date=${when%%:*}; rest=${when#*:}; want_c=${rest%%:*}; want_p=${rest#*:}
+    run allocate --format json --as-of "$date" --partners "$tmp/dated.json" \
+        "$cases/isle-of-wight-2013.json" >"$tmp/w.json" || fail "allocate --as-of $date failed"
+    [ "$(jq -r '.as_of, (.partners[0] | .current_commitments, .places)' "$tmp/w.json" | tr '\n' ' ')" \
+      = "$date $want_c $want_p " ] || { jq .partners "$tmp/w.json"; fail "westshire on $date"; }
+done
+run allocate --as-of 2023 --partners "$tmp/dated.json" "$cases/isle-of-wight-2013.json" |
+    grep -q 'westshire *0 of 0 places used; not available on 2023 (available until 2022-12)' \
+    || fail "the table does not say westshire is no longer available"
+for when in 2017:0 2019:1 2021:0; do
+    run allocate --format json --as-of "${when%:*}" --partners "$partners" "$cases/torbay-2018.json" \
+        >"$tmp/pl.json" || fail "allocate plymouth ${when%:*}"
+    [ "$(jq '.partners[] | select(.id == "plymouth") | .current_commitments' "$tmp/pl.json")" \
+      = "${when#*:}" ] || fail "Plymouth's commitments on ${when%:*}"
+done
+# imeval partners: each council on its own date; an unavailable partner says from when
+jq '.[] | select(.id == "leeds")' "$partners" >"$tmp/leeds.json"
+run partners --format json "$tmp/leeds.json" "$cases/kingston-2012.json" "$cases/kirklees-2017.json" \
+    >"$tmp/l.json" || fail "partners leeds failed"
+[ "$(jq -r '.partners[0].councils[] | .verdict, .available' "$tmp/l.json" | tr '\n' ' ')" \
+  = "not available false could support true " ] || { jq . "$tmp/l.json"; fail "Leeds by date"; }
+[ "$(jq -r '.partners[0].councils[0].availability' "$tmp/l.json")" = "available from 2015-12" ] \
+    || fail "no availability given"
+run partners "$tmp/leeds.json" "$cases/kingston-2012.json" | grep -q 'on 2012-07: available from 2015-12' \
+    || fail "partners table: no availability"
+[ "$(run partners --format json --as-of 2013 "$tmp/leeds.json" "$cases/kirklees-2017.json" |
+     jq -r '.partners[0].councils[0].verdict')" = "not available" ] || fail "partners --as-of"
+
 # ---- bad input ------------------------------------------------------------
 printf '[{"id": "x", "grade": "great", "spare_leadership_capacity": 9}]' >"$tmp/bad.json"
 if run allocate --partners "$tmp/bad.json" "$cases/torbay-2018.json" >/dev/null 2>"$tmp/err"; then
@@ -155,6 +204,15 @@ status() { set +e; run "$@" >/dev/null 2>&1; s=$?; set -e; echo "$s"; }
 [ "$(status partners "$partners")" = 2 ] || fail "partners without profiles"
 [ "$(status partners --format markdown "$partners" "$cases/torbay-2018.json")" = 2 ] \
     || fail "partners --format markdown"
+[ "$(status allocate --as-of June --partners "$partners" "$cases/torbay-2018.json")" = 2 ] \
+    || fail "allocate --as-of June"
+[ "$(status partners --as-of 2019-13 "$partners" "$cases/torbay-2018.json")" = 2 ] \
+    || fail "partners --as-of 2019-13"
+printf '{"id": "q", "capacity": 1, "commitments": [{"from": "soon"}]}' >"$tmp/bd.json"
+run allocate --partners "$tmp/bd.json" "$cases/torbay-2018.json" >/dev/null 2>"$tmp/err" \
+    && fail "a bad commitment date was accepted"
+grep -q 'bd.json.*commitments\[0\].from: expected a date' "$tmp/err" || { cat "$tmp/err"; fail "date message"; }
+run allocate --help | grep -q -- '--as-of DATE' || fail "allocate --help: no --as-of"
 run allocate --help | grep -q -- '--partners FILE' || fail "allocate --help"
 run partners --help | grep -q 'PARTNER.json' || fail "partners --help"
 echo ok
