@@ -34,7 +34,14 @@ CORE_SRC := $(wildcard core/*.c) plugins/native.c $(wildcard plugins/lua/*.c) pl
 # The report module (report/): charts and the HTML report.
 BASE_CFLAGS += -Ireport
 CORE_SRC += $(wildcard report/*.c)
-CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+# The what-if server (serve/): libmicrohttpd; its page is compiled in
+# (build/gen/assets.c, written by tools/embed.c from serve/page/).
+MHD_CFLAGS = $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS   = $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null)
+BASE_CFLAGS += -Iserve $(MHD_CFLAGS)
+LIBS += $(MHD_LIBS)
+CORE_SRC += $(wildcard serve/*.c)
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/assets.o
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 
@@ -75,10 +82,27 @@ help:
 deps:
 	@sh tests/install-deps.sh
 
-$(BUILD)/obj/%.o: %.c $(wildcard core/*.h cli/*.h plugins/lua/*.h report/*.h) plugins/imeval_plugin.h plugins/imeval_aux.h plugins/imeval_rules.h | deps
+$(BUILD)/obj/%.o: %.c $(wildcard core/*.h cli/*.h plugins/lua/*.h report/*.h serve/*.h) plugins/imeval_plugin.h plugins/imeval_aux.h plugins/imeval_rules.h | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(BASE_CFLAGS) -c $< -o $@
+# The page's files become C arrays: no file is opened to serve a request.
+PAGE_FILES := $(sort $(wildcard serve/page/*.html serve/page/*.js serve/page/*.css serve/page/*.svg))
+$(BUILD)/tools/embed: tools/embed.c | deps
+	@mkdir -p $(dir $@)
+	@echo "  TOOL    $@"
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 $< -o $@
+
+$(BUILD)/gen/assets.c: $(BUILD)/tools/embed $(PAGE_FILES) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  EMBED   $@"
+	$(Q)$(BUILD)/tools/embed $@ $(PAGE_FILES)
+
+$(BUILD)/obj/gen/assets.o: $(BUILD)/gen/assets.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(BASE_CFLAGS) -c $< -o $@
+
 # Everything that may include the register's headers is rebuilt when they change.
 $(CORE_OBJ) $(CLI_OBJ): $(wildcard register/*.h)
 

@@ -29,6 +29,7 @@ enum {
     CMD_BACKTEST = 1 << 10,
     CMD_ALLOCATE = 1 << 11,
     CMD_PARTNERS = 1 << 12,
+    CMD_SERVE = 1 << 13,
 };
 
 typedef struct cli_list {
@@ -69,6 +70,9 @@ typedef struct cli_opts {
     int help;
     int draws_given;            /* --draws was given (report defaults to 2000) */
     int stamp;                  /* --stamp: time and argv in the JSON provenance */
+    long port;                  /* serve: --port (0: a free one) */
+    const char *bind;           /* serve: --bind ADDR */
+    int open;                   /* serve: --open the browser */
 } cli_opts;
 
 /* Parse argv[first..] for the subcommand; prints a usage error and
@@ -200,6 +204,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_backtest(int argc, char **argv);
 int cmd_allocate(int argc, char **argv);
 int cmd_partners(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* --trace: the log lines of every model (only == SIZE_MAX) or of model
  * `only` in e, to f (cli/trace.c). */

@@ -18,6 +18,7 @@ static const struct {
     {"sensitivity", cmd_sensitivity, "tipping points: what change would put another model first"},
     {"register", cmd_register, "the assessment register: decisions, reviews, status, replay"},
     {"report", cmd_report, "the adviser's report: one HTML (or PDF) document with charts"},
+    {"serve", cmd_serve, "the what-if page: a local web server to move judgements and see the answer"},
     {"synth", cmd_synth, "generate realistic synthetic profiles (JSON Lines)"},
     {"new-model", cmd_new_model, "write a new model (C or Lua) from a template that builds as it is"},
     {"check-model", cmd_check_model, "the conformance check of a plugin file, one line per check"},

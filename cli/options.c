@@ -17,7 +17,7 @@
 #define ALL_SCORING (CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_REPORT)
 #define TWO_SETS (CMD_COMPARE | CMD_BACKTEST)
 #define PARTNER_CMDS (CMD_ALLOCATE | CMD_PARTNERS)
-#define ALL_MODELS (ALL_SCORING | CMD_MODELS | TWO_SETS | PARTNER_CMDS)
+#define ALL_MODELS (ALL_SCORING | CMD_MODELS | TWO_SETS | PARTNER_CMDS | CMD_SERVE)
 #define LIMITS (ALL_MODELS | CMD_CHECK_MODEL)
 
 enum {
@@ -27,7 +27,7 @@ enum {
     O_ISOLATE, O_NO_ISOLATE, O_TIMEOUT, O_REGISTER, O_ASSESSMENT, O_REVIEWS, O_BY,
     O_AUTHORITY, O_SUPERSEDES, O_RATED_BY, O_RATED_ON, O_QUIET, O_TRACE, O_COUNT, O_AS_OF, O_YEARS, O_LANG, O_DIR, O_PROFILES,
     O_B_MODELS, O_B_MODEL, O_B_NO_BUNDLED, O_B_ONLY, O_B_SET, O_B_PARAMS, O_B_SEPARATE, O_HELP,
-    O_STAMP, O_PARTNERS
+    O_STAMP, O_PARTNERS, O_PORT, O_BIND, O_OPEN
 };
 
 typedef struct opt_def {
@@ -58,8 +58,8 @@ static const opt_def opts[] = {
     {"rating-noise", 0, "R", CMD_EVALUATE | CMD_EXPLAIN | CMD_REPORT, O_NOISE,
      "with --draws, treat every rating given as a point v as uncertain: drawn from a "
      "triangle v-R..v..v+R within 0..4 (e.g. 0.5; default 0: points stay points)"},
-    {"jobs", 'j', "N", CMD_EVALUATE | CMD_EXPLAIN | CMD_VALIDATE | CMD_SENSITIVITY | CMD_REPORT,
-     O_JOBS,
+    {"jobs", 'j', "N", CMD_EVALUATE | CMD_EXPLAIN | CMD_VALIDATE | CMD_SENSITIVITY | CMD_REPORT |
+     CMD_SERVE, O_JOBS,
      "threads to use (default: the number of cores); output is the same for any N"},
     {"count", 'c', "N", CMD_SYNTH, O_COUNT,
      "how many profiles to generate (default 153; at most 100000000); each is about 850 "
@@ -97,7 +97,7 @@ static const opt_def opts[] = {
      "set parameter P of model M to V, within its range (repeatable)"},
     {"params", 'p', "FILE", ALL_MODELS, O_PARAMS,
      "set parameters from a JSON file: {\"model\": {\"param\": value}}"},
-    {"strict", 0, NULL, ALL_SCORING | CMD_VALIDATE | TWO_SETS | PARTNER_CMDS, O_STRICT,
+    {"strict", 0, NULL, ALL_SCORING | CMD_VALIDATE | TWO_SETS | PARTNER_CMDS | CMD_SERVE, O_STRICT,
      "treat unknown profile fields as errors, not warnings"},
     {"lua-budget", 0, "N", LIMITS, O_LUA_BUDGET,
      "instructions a Lua model may run per call (default 10000000; 0 = no limit)"},
@@ -115,7 +115,7 @@ static const opt_def opts[] = {
      "print the models' debug lines (imv_host.log, imeval.log, print in Lua) to standard "
      "error as each profile is done; normal runs drop them"},
     {"quiet", 'q', NULL, CMD_EVALUATE | CMD_VALIDATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_REPORT |
-     TWO_SETS | PARTNER_CMDS, O_QUIET,
+     TWO_SETS | PARTNER_CMDS | CMD_SERVE, O_QUIET,
      "do not print warnings (errors are still printed)"},
     {"register", 'r', "REG", CMD_EVALUATE, O_REGISTER,
      "record each evaluation as an assessment in the register REG (a file or a postgresql:// "
@@ -144,6 +144,15 @@ static const opt_def opts[] = {
     {"partners", 'P', "FILE", CMD_ALLOCATE, O_PARTNERS,
      "the partner councils available: one description or a JSON array of them "
      "(datasets/partners/ has the ones the research names)"},
+    {"register", 'r', "REG", CMD_SERVE, O_REGISTER,
+     "the register REG (a file or a postgresql:// URL): its assessments are offered beside "
+     "the PROFILE files, and scenarios and decisions are saved to it (without it, saving is "
+     "refused)"},
+    {"port", 0, "N", CMD_SERVE, O_PORT, "listen on port N (default: a free port, printed)"},
+    {"bind", 0, "ADDR", CMD_SERVE, O_BIND,
+     "listen on address ADDR instead of 127.0.0.1 (prints a warning: anyone who can reach "
+     "ADDR can try the token; put TLS in front, docs/api.md)"},
+    {"open", 0, NULL, CMD_SERVE, O_OPEN, "open the page in the browser (xdg-open)"},
     {"help", 'h', NULL, ~0u, O_HELP, "show this help"},
 };
 
@@ -238,6 +247,13 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
         break;
     case O_STAMP: o->stamp = 1; break;
     case O_PARTNERS: o->partners_file = v; break;
+    case O_PORT:
+        if (parse_long(v, 0, 65535, &n))
+            return usage_error(name, "--port: \"%s\" is not a port number from 0 to 65535", v);
+        o->port = n;
+        break;
+    case O_BIND: o->bind = v; break;
+    case O_OPEN: o->open = 1; break;
     case O_ISOLATE: o->limits.isolate = 1; break;
     case O_NO_ISOLATE: o->limits.isolate = 0; break;
     case O_FORMAT:

@@ -935,6 +935,17 @@ typedef struct imv_report {
 /* Write the report to f.  Returns 0, or IMV_EIO when writing failed. */
 int imv_report_write(FILE *f, const imv_report *r);
 
+/* One section of the report of r->authorities[0] as an HTML fragment,
+ * by the code that writes the whole report (one renderer: `imeval serve`
+ * shows these): "summary" (heading, headline and summary), "ranking",
+ * "robustness", "why", "change", "timeline", "partners" or "inputs".
+ * The charts in it are inline SVG; it needs the report's CSS or the
+ * page's own.  0, IMV_EINVAL for an unknown name, IMV_EIO on a write
+ * error.  An inputs object with "what_if": {"base": ID, "changed":
+ * [{"field", "from", "to"}]} makes the heading say the report is a
+ * what-if and the inputs flag each changed rating. */
+int imv_report_section(FILE *f, const imv_report *r, const char *name);
+
 /* The inputs of a profile for the report: ratings (value, low, high,
  * kind), facts, size, grade and previous grades, current intervention,
  * partners, its `source`, and the warnings in diags that concern its
@@ -1098,5 +1109,56 @@ int imv_allocation_run(imv_worker *w, imv_profile *const *councils, size_t n_cou
 /* The pairing of council c with partner p when p supports m councils. */
 const imv_pairing *imv_allocation_pairing(const imv_allocation *a, size_t c, size_t p, int m);
 void imv_allocation_free(imv_allocation *a);
+
+/* ---- the what-if server (serve/; docs/api.md) ------------------------- */
+
+/* `imeval serve`: a local web server for the what-if page and its JSON
+ * API.  Safe by default: loopback, a random token exchanged for an
+ * HttpOnly SameSite=Strict cookie, Host and Origin checked, JSON only for
+ * POST, strict CSP, limits on bodies, headers, connections and time.
+ * Every evaluation runs on one of the server's engine workers through the
+ * same registry (hosts, sandbox, budgets, isolation) as the command. */
+typedef struct imv_serve imv_serve;
+
+typedef struct imv_serve_opts {
+    const char *bind;              /* address to listen on; NULL: 127.0.0.1 */
+    unsigned port;                 /* 0: a free port */
+    const char *register_location; /* NULL: none (saving and recording refused) */
+    const char *const *profiles;   /* JSON profile files served (borrowed) */
+    size_t n_profiles;
+    int workers;                   /* evaluations at once; <= 0: the cores, at most 16 */
+    int strict;                    /* unknown profile fields are errors */
+} imv_serve_opts;
+
+/* Build the server's state: read the profiles, start the workers (and
+ * isolated models' processes, on this thread), open the register, make
+ * the token.  reg is borrowed and must outlive s.  0 and *out, or a
+ * negative code with the problems in diags (*out NULL). */
+int imv_serve_new(imv_registry *reg, const imv_serve_opts *o, imv_serve **out,
+                  imv_diags *diags);
+/* Start listening (a thread pool of the daemon's own).  0, or IMV_EIO
+ * with a message (the address in use, say). */
+int imv_serve_listen(imv_serve *s, const imv_serve_opts *o, imv_diags *diags);
+/* The address to open, with the token ("http://127.0.0.1:PORT/?token=HEX"). */
+const char *imv_serve_url(const imv_serve *s);
+unsigned imv_serve_port(const imv_serve *s);
+/* Stop listening (requests in flight finish) and free everything. */
+void imv_serve_free(imv_serve *s);
+
+/* One answer of the API.  body is owned (free with imv_serve_reply_clear);
+ * type is static; filename, when set, asks the browser to save it. */
+typedef struct imv_serve_reply {
+    int status;
+    const char *type;
+    char *body;
+    size_t len;
+    char *filename;
+} imv_serve_reply;
+/* Answer one API request after the HTTP checks (authentication, Host,
+ * Origin, content type, sizes: serve/http.c): what the daemon calls for
+ * every path under /api/, exposed for tests and fuzzers. */
+void imv_serve_api(imv_serve *s, const char *method, const char *path, const char *body,
+                   size_t len, imv_serve_reply *out);
+void imv_serve_reply_clear(imv_serve_reply *r);
 
 #endif /* IMEVAL_H */

@@ -48,6 +48,7 @@ static const char CSS[] =
     "table.form td{height:22pt}table.form th{width:18%}\n"
     ".hash{font-family:'DejaVu Sans Mono',monospace;font-size:7.5pt;overflow-wrap:anywhere}\n"
     ".small{font-size:8pt;color:#454545}\n"
+    ".whatif{border-left:5px solid #D55E00;padding:3pt 8pt;background:#fdf1e8;font-weight:bold}\n"
     "@media screen{body{padding:8mm}}\n";
 
 /* ---- JSON access --------------------------------------------------------- */
@@ -379,6 +380,51 @@ static void headline(ctx *c, const auth *a)
     fputs(".</p>\n", f);
 }
 
+/* A what-if of `imeval serve` (inputs.what_if): said at the top, so the
+ * report is never mistaken for the profile as assessed. */
+static void what_if_note(ctx *c, const auth *a)
+{
+    const cJSON *w = jget(a->inputs, "what_if"), *x;
+    if (!cJSON_IsObject(w))
+        return;
+    FILE *f = c->f;
+    const cJSON *ch = jget(w, "changed");
+    fputs("<p class=\"whatif\"><strong>What-if, not the profile as assessed", f);
+    if (jstr(w, "base")) {
+        fputs(" (", f);
+        user(f, jstr(w, "base"));
+        fputs(")", f);
+    }
+    fprintf(f, ":</strong> %d input%s changed", cJSON_GetArraySize(ch), cJSON_GetArraySize(ch) == 1 ? "" : "s");
+    int k = 0;
+    cJSON_ArrayForEach(x, ch)
+    {
+        char *from = cJSON_PrintUnformatted(jget(x, "from")), *to = cJSON_PrintUnformatted(jget(x, "to"));
+        fputs(k++ ? "; " : ": ", f);
+        user(f, or_(jstr(x, "field"), "?"));
+        fputs(" from ", f);
+        user(f, or_(from, "none"));
+        fputs(" to ", f);
+        user(f, or_(to, "none"));
+        free(from);
+        free(to);
+    }
+    fputs(".</p>\n", f);
+}
+
+/* The what-if's old value of field ("ratings.x"), or NULL when unchanged. */
+static const cJSON *what_if_from(const auth *a, const char *field)
+{
+    const cJSON *x;
+    cJSON_ArrayForEach(x, jget(jget(a->inputs, "what_if"), "changed"))
+    {
+        const char *fl = jstr(x, "field");
+        if (fl && strcmp(fl, field) == 0)
+            return cJSON_GetObjectItemCaseSensitive(x, "from") ? jget(x, "from") : x;
+    }
+    return NULL;
+}
+
 static void sec_heading(ctx *c, const auth *a)
 {
     FILE *f = c->f;
@@ -395,6 +441,7 @@ static void sec_heading(ctx *c, const auth *a)
     fputs(".</p>\n<p class=\"meta\">The question: which intervention model should the DfE use for "
           "this authority's children's services, and how sure can we be?</p>\n",
           f);
+    what_if_note(c, a);
     headline(c, a);
     fputs("</header>\n", f);
 }
@@ -1468,6 +1515,16 @@ static void sec_inputs(ctx *c, auth *a)
         numx(f, jnum(x, "high"), -1, 0);
         fputs("</td><td>", f);
         esc(f, or_(jstr(x, "kind"), "-"));
+        char field[160];
+        snprintf(field, sizeof field, "ratings.%s", x->string ? x->string : "");
+        const cJSON *was = what_if_from(a, field);
+        if (was) {
+            char *t = cJSON_PrintUnformatted(was);
+            fputs("; <strong class=\"changed\">what-if, assessed as ", f);
+            user(f, or_(t, "none"));
+            fputs("</strong>", f);
+            free(t);
+        }
         fputs("</td></tr>\n", f);
     }
     fputs("</tbody></table>\n<h3>Facts</h3>\n", f);
@@ -1911,6 +1968,35 @@ int imv_report_write(FILE *f, const imv_report *r)
     sec_appendix(&c, as, r->n);
     fputs("</main>\n</body>\n</html>\n", f);
     free(as);
+    return fflush(f) == 0 && !ferror(f) ? IMV_OK : IMV_EIO;
+}
+
+int imv_report_section(FILE *f, const imv_report *r, const char *name)
+{
+    static const struct {
+        const char *name;
+        void (*fn)(ctx *, auth *);
+    } secs[] = {{"ranking", sec_ranking}, {"robustness", sec_robustness}, {"why", sec_why},
+                {"change", sec_change},   {"timeline", sec_timeline},     {"partners", sec_partners},
+                {"inputs", sec_inputs}};
+    if (!r->n || !name)
+        return IMV_EINVAL;
+    ctx c = {f, r, jget(r->doc, "models"), jget(r->doc, "provenance")};
+    auth a;
+    gather(&a, 0, &r->authorities[0]);
+    int found = 0;
+    if (strcmp(name, "summary") == 0) {
+        sec_heading(&c, &a);
+        sec_summary(&c, &a);
+        found = 1;
+    }
+    for (size_t i = 0; !found && i < sizeof secs / sizeof secs[0]; i++)
+        if (strcmp(name, secs[i].name) == 0) {
+            secs[i].fn(&c, &a);
+            found = 1;
+        }
+    if (!found)
+        return IMV_EINVAL;
     return fflush(f) == 0 && !ferror(f) ? IMV_OK : IMV_EIO;
 }
 
