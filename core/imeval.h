@@ -935,16 +935,18 @@ typedef struct imv_report {
 /* Write the report to f.  Returns 0, or IMV_EIO when writing failed. */
 int imv_report_write(FILE *f, const imv_report *r);
 
-/* One section of the report of r->authorities[0] as an HTML fragment,
- * by the code that writes the whole report (one renderer: `imeval serve`
- * shows these): "summary" (heading, headline and summary), "ranking",
- * "robustness", "why", "change", "timeline", "partners" or "inputs".
- * The charts in it are inline SVG; it needs the report's CSS or the
- * page's own.  0, IMV_EINVAL for an unknown name, IMV_EIO on a write
- * error.  An inputs object with "what_if": {"base": ID, "changed":
+/* Sections of the report of r->authorities[0] as HTML fragments, by the
+ * code that writes the whole report (one renderer: `imeval serve` shows
+ * these): names[k] ("summary": heading, headline and summary; "ranking",
+ * "robustness", "why", "change", "timeline", "partners", "inputs") is
+ * written to outs[k].  Figure ids are those of the whole report, so
+ * fragments shown side by side never repeat an id.  The charts are
+ * inline SVG; the fragments need the report's CSS or the page's own.
+ * 0, IMV_EINVAL for an unknown name (nothing written), IMV_EIO on a
+ * write error.  An inputs object with "what_if": {"base": ID, "changed":
  * [{"field", "from", "to"}]} makes the heading say the report is a
  * what-if and the inputs flag each changed rating. */
-int imv_report_section(FILE *f, const imv_report *r, const char *name);
+int imv_report_sections(const imv_report *r, const char *const *names, FILE *const *outs, size_t n);
 
 /* The inputs of a profile for the report: ratings (value, low, high,
  * kind), facts, size, grade and previous grades, current intervention,

@@ -1971,33 +1971,55 @@ int imv_report_write(FILE *f, const imv_report *r)
     return fflush(f) == 0 && !ferror(f) ? IMV_OK : IMV_EIO;
 }
 
-int imv_report_section(FILE *f, const imv_report *r, const char *name)
+int imv_report_sections(const imv_report *r, const char *const *names, FILE *const *outs, size_t n)
 {
-    static const struct {
-        const char *name;
-        void (*fn)(ctx *, auth *);
-    } secs[] = {{"ranking", sec_ranking}, {"robustness", sec_robustness}, {"why", sec_why},
-                {"change", sec_change},   {"timeline", sec_timeline},     {"partners", sec_partners},
-                {"inputs", sec_inputs}};
-    if (!r->n || !name)
+    static const char *const order[] = {"summary", "ranking", "robustness", "why",
+                                        "change",  "timeline", "partners", "inputs"};
+    const size_t n_order = sizeof order / sizeof order[0];
+    if (!r->n)
         return IMV_EINVAL;
-    ctx c = {f, r, jget(r->doc, "models"), jget(r->doc, "provenance")};
+    for (size_t k = 0; k < n; k++) {
+        size_t i = 0;
+        while (i < n_order && (!names[k] || strcmp(names[k], order[i]) != 0))
+            i++;
+        if (i == n_order)
+            return IMV_EINVAL;
+    }
+    /* Every section is written, in the report's order, so that figure ids
+     * are the report's; those not asked for go to a scratch stream. */
+    char *scratch = NULL;
+    size_t scratch_len = 0;
+    FILE *null = open_memstream(&scratch, &scratch_len);
+    if (!null)
+        return IMV_ENOMEM;
+    ctx c = {null, r, jget(r->doc, "models"), jget(r->doc, "provenance")};
     auth a;
     gather(&a, 0, &r->authorities[0]);
-    int found = 0;
-    if (strcmp(name, "summary") == 0) {
-        sec_heading(&c, &a);
-        sec_summary(&c, &a);
-        found = 1;
-    }
-    for (size_t i = 0; !found && i < sizeof secs / sizeof secs[0]; i++)
-        if (strcmp(name, secs[i].name) == 0) {
-            secs[i].fn(&c, &a);
-            found = 1;
+    int rc = IMV_OK;
+    for (size_t i = 0; i < n_order; i++) {
+        FILE *f = null;
+        for (size_t k = 0; k < n && f == null; k++)
+            if (strcmp(names[k], order[i]) == 0)
+                f = outs[k];
+        c.f = f;
+        switch (i) {
+        case 0: sec_heading(&c, &a); sec_summary(&c, &a); break;
+        case 1: sec_ranking(&c, &a); break;
+        case 2: sec_robustness(&c, &a); break;
+        case 3: sec_why(&c, &a); break;
+        case 4: sec_change(&c, &a); break;
+        case 5: sec_timeline(&c, &a); break;
+        case 6: sec_partners(&c, &a); break;
+        default: sec_inputs(&c, &a); break;
         }
-    if (!found)
-        return IMV_EINVAL;
-    return fflush(f) == 0 && !ferror(f) ? IMV_OK : IMV_EIO;
+        if (f != null && (fflush(f) != 0 || ferror(f)))
+            rc = IMV_EIO;
+        fflush(null);
+        rewind(null);   /* keep the scratch small: nothing in it is read */
+    }
+    fclose(null);
+    free(scratch);
+    return rc;
 }
 
 /* ---- inputs as JSON ------------------------------------------------------------------------ */

@@ -368,38 +368,55 @@ char *imv_srv_report_html(imv_serve *s, const imv_profile *p, const cJSON *doc, 
 }
 
 cJSON *imv_srv_sections(imv_serve *s, const imv_profile *p, const cJSON *doc, const char *doc_text,
-                    const cJSON *sens, const cJSON *names, imv_serve_reply *reply)
+                        const cJSON *sens, const cJSON *names, imv_serve_reply *reply)
 {
     static const char *const all[] = {"summary", "ranking", "robustness", "why",
                                       "change",  "timeline", "partners",  "inputs"};
-    const size_t n_all = sizeof all / sizeof all[0];
+    enum { N_ALL = sizeof all / sizeof all[0] };
+    const char *want[N_ALL];
+    size_t n = 0;
+    if (!names) {
+        for (; n < N_ALL; n++)
+            want[n] = all[n];
+    } else {
+        const cJSON *nm;
+        cJSON_ArrayForEach(nm, names)
+        {
+            if (n == N_ALL || !cJSON_IsString(nm)) {
+                imv_srv_reply_error(reply, 400, NULL, "\"sections\": at most %d names, each a string", N_ALL);
+                return NULL;
+            }
+            want[n++] = nm->valuestring;
+        }
+    }
+    char *html[N_ALL] = {0};
+    size_t len[N_ALL] = {0};
+    FILE *outs[N_ALL] = {0};
+    cJSON *out = NULL;
+    int rc = IMV_OK;
+    for (size_t i = 0; i < n; i++)
+        if (!(outs[i] = open_memstream(&html[i], &len[i])))
+            rc = IMV_ENOMEM;
     rep x;
     rep_init(&x, s, p, doc, doc_text, sens, NULL);
-    cJSON *out = cJSON_CreateObject();
-    size_t n = names ? (size_t)cJSON_GetArraySize(names) : n_all;
-    for (size_t i = 0; i < n; i++) {
-        const cJSON *nm = names ? cJSON_GetArrayItem(names, (int)i) : NULL;
-        const char *name = names ? (cJSON_IsString(nm) ? nm->valuestring : "") : all[i];
-        char *html = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&html, &len);
-        int rc = m ? imv_report_section(m, &x.r, name) : IMV_ENOMEM;
-        if (m)
-            fclose(m);
-        if (rc != IMV_OK) {
-            free(html);
-            if (rc == IMV_EINVAL)
-                imv_srv_reply_error(reply, 400, NULL, "\"sections\": no section \"%.60s\" (summary, ranking, "
-                                "robustness, why, change, timeline, partners, inputs)", name);
-            else
-                imv_srv_reply_error(reply, 500, NULL, "the section could not be written");
-            cJSON_Delete(out);
-            out = NULL;
-            break;
-        }
-        cJSON_AddItemToObject(out, name, cJSON_CreateString(html ? html : ""));
-        free(html);
-    }
+    if (rc == IMV_OK)
+        rc = imv_report_sections(&x.r, want, outs, n);
     rep_clear(&x);
+    for (size_t i = 0; i < n; i++)
+        if (outs[i] && fclose(outs[i]) != 0)
+            rc = IMV_ENOMEM;
+    if (rc == IMV_EINVAL)
+        imv_srv_reply_error(reply, 400, NULL, "\"sections\": summary, ranking, robustness, why, change, "
+                            "timeline, partners or inputs");
+    else if (rc != IMV_OK)
+        imv_srv_reply_error(reply, 500, NULL, "the sections could not be written");
+    if (rc == IMV_OK) {
+        out = cJSON_CreateObject();
+        for (size_t i = 0; i < n; i++)
+            if (!cJSON_GetObjectItemCaseSensitive(out, want[i]))
+                cJSON_AddItemToObject(out, want[i], cJSON_CreateString(html[i] ? html[i] : ""));
+    }
+    for (size_t i = 0; i < n; i++)
+        free(html[i]);
     return out;
 }
