@@ -87,7 +87,7 @@ $(BUILD)/obj/%.o: %.c $(wildcard core/*.h cli/*.h plugins/lua/*.h report/*.h ser
 	@echo "  CC      $<"
 	$(Q)$(CC) $(BASE_CFLAGS) -c $< -o $@
 # The page's files become C arrays: no file is opened to serve a request.
-PAGE_FILES := $(sort $(wildcard serve/page/*.html serve/page/*.js serve/page/*.css serve/page/*.svg))
+PAGE_FILES := $(sort $(wildcard serve/page/*.html serve/page/*.js serve/page/*.css serve/page/*.svg serve/page/*.png serve/page/*.ico))
 $(BUILD)/tools/embed: tools/embed.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  TOOL    $@"
@@ -316,7 +316,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
             -fno-omit-frame-pointer
-FUZZERS := fuzz_json fuzz_csv fuzz_lua_result
+FUZZERS := fuzz_json fuzz_csv fuzz_lua_result fuzz_serve
 
 fuzz:
 	@command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }

@@ -154,4 +154,8 @@ echo "7. national partner allocation (imeval allocate)"
 sh "$ROOT/bench/allocate.sh" "$IMEVAL" "$WORK/allocate"
 echo
 
+echo "8. the what-if server (imeval serve, real HTTP on loopback; bench/serve.sh)"
+sh "$ROOT/bench/serve.sh" "$IMEVAL" "$ROOT" "$WORK/serve"
+echo
+
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
