@@ -102,8 +102,6 @@ int imv_model_set_directions(imv_model *m, const char *s, char *err, size_t errl
 
 /* The hosts.  Each loads one file into *m (already zeroed) or fills err. */
 int imv_native_load(imv_model *m, const char *path, char *err, size_t errlen);
-/* The directions string of a model imv_native_load loaded, or NULL. */
-const char *imv_native_directions(const imv_model *m);
 int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits,
                  char *err, size_t errlen);
 

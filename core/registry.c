@@ -102,11 +102,11 @@ int imv_registry_load_file(imv_registry *reg, const char *path, int bundled, imv
     imv_model *m = imv_xcalloc(1, sizeof *m);
     m->bundled = bundled;
     m->limits = &reg->limits;
-    /* Native code from outside the bundled set runs in a child process
-     * unless --no-isolate; --isolate moves the bundled ones too.  Decided
-     * here once, before any of its code runs: it is loaded in a child too,
-     * and the worker calls whatever backend the model has. */
-    int isolate = ld->native && (reg->limits.isolate == 1 || (!bundled && reg->limits.isolate != 0));
+    /* A model from outside the bundled set (C or Lua) runs in a child
+     * process unless --no-isolate; --isolate moves the bundled ones too.
+     * Decided here once, before any of its code runs: it is loaded in a
+     * child too, and the worker calls whatever backend the model has. */
+    int isolate = reg->limits.isolate == 1 || (!bundled && reg->limits.isolate != 0);
     rc = isolate ? imv_isolated_load(m, path, &reg->limits, err, sizeof err)
                  : ld->load(m, path, &reg->limits, err, sizeof err);
     if (rc) {

@@ -66,7 +66,7 @@ void imv_worker_start_isolated(imv_worker *w)
 {
     const char *err;
     for (size_t i = 0; i < w->n; i++)
-        if (imv_registry_get(w->reg, i)->be == &imv_isolated_backend)
+        if (imv_registry_get(w->reg, i)->isolated)
             (void)instance(w, i, &err);
 }
 
@@ -99,7 +99,9 @@ void imv_worker_score_batch(imv_worker *w, size_t i, const imv_profile_view *con
     if (err) {
         for (size_t k = 0; k < n; k++)
             r[k]->error = imv_xstrdup(err);
-    } else if (m->has_batch && be->score_batch && n > 1) {
+    } else if ((m->has_batch || m->isolated) && be->score_batch && n > 1) {
+        /* An isolated model takes the batch whether or not it has a batch
+         * function of its own: one round trip to its process for n views. */
         be->score_batch(m, inst, v, params, n, r);
     } else {
         for (size_t k = 0; k < n; k++)

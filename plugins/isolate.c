@@ -1,5 +1,6 @@
 /*
- * isolate.c - run a native plugin's score function in a child process.
+ * isolate.c - load and run a model from outside the bundled set (a native
+ * plugin or a Lua script) in a child process.
  *
  * A crashing native plugin can only be contained in another process.  The
  * model's library is already loaded when the engine forks, so the child
@@ -33,6 +34,7 @@
 
 #define MAX_MSG (4u << 20)          /* bytes in one request or reply */
 #define OUTPUT_CAP (64u << 10)      /* bytes a plugin may print per call */
+#define MAX_BATCH 256u              /* views in one request (uncertainty's chunk) */
 
 /* ---- a growable byte buffer and a bounds-checked reader ------------------ */
 
@@ -382,71 +384,103 @@ static void pack_result(wbuf *b, const imv_result *res)
     }
 }
 
-/* Serve requests until the parent closes the socket.  Never returns.  A
- * model introspected in a child (imv_isolated_load) was never loaded in
- * the parent: load it here, and make sure it is still the same model. */
+/* Load the model at path with its own host, in this process (the child).
+ * limits is the parent's, copied by fork. */
+static int load_here(imv_model *lm, const char *path, const imv_limits *limits, char *err,
+                     size_t errlen)
+{
+    const imv_loader *ld = imv_loader_for(path);
+    memset(lm, 0, sizeof *lm);
+    lm->limits = limits;
+    if (!ld) {
+        snprintf(err, errlen, "not a model: expected a .so (C) or .lua file");
+        return IMV_EUSAGE;
+    }
+    return ld->load(lm, path, limits, err, errlen);
+}
+
+/* Serve requests until the parent closes the socket.  Never returns.  The
+ * model was never loaded in the parent (imv_isolated_load): load it here
+ * with its own host, make sure it is still the same model, and answer each
+ * request of n views with n replies, each sent as soon as it is scored (so
+ * the parent's deadline is per call, a batch is one round trip). */
 static void child_main(const imv_model *m, int sock)
 {
-    const imv_model_def *def = m->cls;
-    imv_model local;
-    memset(&local, 0, sizeof local);
-    char load_err[1200] = "";
-    if (!def) {
-        char err[1024] = "";
-        if (imv_native_load(&local, m->path, err, sizeof err) != IMV_OK)
-            snprintf(load_err, sizeof load_err, "the plugin no longer loads: %s", err);
-        else if (strcmp(local.id, m->id) != 0 || local.n_params != m->n_params)
-            snprintf(load_err, sizeof load_err, "the plugin file changed since it was loaded (id %s)",
-                     local.id);
-        else
-            def = local.cls;
-    }
+    imv_model lm;
+    void *inst = NULL;
+    char err[1024] = "", load_err[1200] = "";
+    if (load_here(&lm, m->path, m->limits, err, sizeof err) != IMV_OK)
+        snprintf(load_err, sizeof load_err, "the plugin no longer loads: %s", err);
+    else if (strcmp(lm.id, m->id) != 0 || lm.n_params != m->n_params)
+        snprintf(load_err, sizeof load_err, "the plugin file changed since it was loaded (id %s)",
+                 lm.id);
+    else if (lm.be->instance_new && lm.be->instance_new(&lm, &inst, err, sizeof err) != IMV_OK)
+        snprintf(load_err, sizeof load_err, "%s", err);
     unsigned char *msg = imv_xmalloc(MAX_MSG);
+    unpacked *u = imv_xcalloc(MAX_BATCH, sizeof *u);
+    imv_result *res = imv_xcalloc(MAX_BATCH, sizeof *res);
+    const imv_profile_view *vp[MAX_BATCH];
+    const double *pp[MAX_BATCH];
+    imv_result *rp[MAX_BATCH];
     for (;;) {
         uint32_t n;
         if (read_all(sock, &n, sizeof n) || n > MAX_MSG || read_all(sock, msg, n))
             _exit(0);
         rbuf r = {msg, n, 0, 0};
-        unpacked u;
-        memset(&u, 0, sizeof u);
-        imv_result res;
-        memset(&res, 0, sizeof res);
-        imv_result_reset(&res, m, 0);
-        if (!def) {
-            res.error = imv_xstrdup(load_err);
-        } else if (unpack_view(&r, &u) == 0) {
-            res.score_only = (u.v.flags & IMV_VIEW_SCORE_ONLY) != 0;
-            int rc = def->score(&u.v, u.params, &res, imv_host_table());
-            if (rc != 0 && !res.error)
-                res.error = imv_xasprintf("plugin returned error code %d without a message", rc);
-        } else {
-            res.error = imv_xstrdup("isolation: malformed request");
-        }
-        wbuf out = {0};
-        pack_result(&out, &res);
-        if (send_msg(sock, &out))
+        uint64_t key64 = 0;
+        r_bytes(&r, &key64, sizeof key64);
+        unsigned long key = (unsigned long)key64;
+        uint32_t k = r_u32(&r);
+        if (r.bad || k == 0 || k > MAX_BATCH)
             _exit(0);
-        free(out.p);
-        imv_result_clear(&res);
-        for (size_t i = 0; i < u.n_strs; i++)
-            free(u.strs[i]);
+        int bad = 0;
+        for (uint32_t i = 0; i < k; i++) {
+            memset(&u[i], 0, sizeof u[i]);
+            bad |= unpack_view(&r, &u[i]) != 0;
+            imv_result_reset(&res[i], &lm, (u[i].v.flags & IMV_VIEW_SCORE_ONLY) != 0);
+            vp[i] = &u[i].v;
+            pp[i] = u[i].params;
+            rp[i] = &res[i];
+        }
+        if (load_err[0] || bad) {
+            for (uint32_t i = 0; i < k; i++)
+                res[i].error = imv_xstrdup(bad ? "isolation: malformed request" : load_err);
+        } else if (k > 1 && lm.has_batch && lm.be->score_batch) {
+            lm.be->score_batch(&lm, inst, vp, pp, k, rp);
+        }
+        for (uint32_t i = 0; i < k; i++) {
+            if (!load_err[0] && !bad && !(k > 1 && lm.has_batch && lm.be->score_batch))
+                lm.be->score(&lm, inst, vp[i], key, pp[i], rp[i]);
+            wbuf out = {0};
+            pack_result(&out, &res[i]);
+            if (send_msg(sock, &out))
+                _exit(0);
+            free(out.p);
+            imv_result_clear(&res[i]);
+            for (size_t j = 0; j < u[i].n_strs; j++)
+                free(u[i].strs[j]);
+        }
     }
 }
 
 static void serve_model(const void *arg, int sock) { child_main(arg, sock); }
 
+typedef struct load_arg {
+    const char *path;
+    const imv_limits *limits;
+} load_arg;
+
 /* Load the plugin and send back what the engine needs of its definition,
  * already checked by the same code as an in-process load (or why it was
- * refused).  Its constructors, entry point and definition are read here,
- * where a crash, a loop or a stray printf cannot reach imeval. */
+ * refused).  Its constructors, entry point and definition run and are
+ * read here, where a crash, a loop or a stray printf cannot reach imeval. */
 static void serve_load(const void *arg, int sock)
 {
-    const char *path = arg;
+    const load_arg *la = arg;
     imv_model lm;
-    memset(&lm, 0, sizeof lm);
     char err[1024] = "";
     wbuf b = {0};
-    if (imv_native_load(&lm, path, err, sizeof err) != IMV_OK) {
+    if (load_here(&lm, la->path, la->limits, err, sizeof err) != IMV_OK) {
         w_u32(&b, 0);
         w_str(&b, err);
     } else {
@@ -468,7 +502,9 @@ static void serve_load(const void *arg, int sock)
             w_f64(&b, q->plausible_high);
             w_u32(&b, q->flags);
         }
-        w_str(&b, imv_native_directions(&lm));
+        w_u32(&b, (uint32_t)lm.has_directions);
+        for (int i = 0; i < IMV_R_COUNT; i++)
+            w_u32(&b, (uint32_t)(lm.dir[i] + 1));
         w_u32(&b, (uint32_t)lm.has_batch);
     }
     send_msg(sock, &b);
@@ -476,6 +512,11 @@ static void serve_load(const void *arg, int sock)
 }
 
 /* ---- the parent -------------------------------------------------------------- */
+
+/* What the parent keeps of an isolated model (m->cls). */
+typedef struct iso_cls {
+    int own_batch;                  /* the model has a batch function */
+} iso_cls;
 
 typedef struct iso_inst {
     pid_t pid;                      /* also its session and process group */
@@ -763,33 +804,10 @@ static void unpack_result(rbuf *rb, imv_result *r)
         r->error = imv_xstrdup("isolation: the plugin process sent a malformed reply");
 }
 
-/* One request and its reply within `timeout` seconds.  Returns the reply
- * (caller frees) or NULL with the reason in msg. */
-static unsigned char *call(iso_inst *I, const wbuf *req, double timeout, uint32_t *len, char *msg,
+/* Why a transfer failed, as the model's error. */
+static void transfer_error(iso_inst *I, io_rc rc, double timeout, double deadline, char *msg,
                            size_t msglen)
 {
-    double deadline = now_s() + timeout;
-    size_t printed = 0;
-    uint32_t n = (uint32_t)req->n;
-    unsigned char *reply = NULL;
-    io_rc rc = transfer(I, 1, &n, sizeof n, deadline, &printed);
-    if (rc == IO_OK)
-        rc = transfer(I, 1, req->p, req->n, deadline, &printed);
-    if (rc == IO_OK)
-        rc = transfer(I, 0, &n, sizeof n, deadline, &printed);
-    if (rc == IO_OK && n > MAX_MSG) {
-        snprintf(msg, msglen, "isolation: the plugin process sent an oversized reply");
-        return NULL;
-    }
-    if (rc == IO_OK) {
-        reply = imv_xmalloc(n ? n : 1);
-        rc = transfer(I, 0, reply, n, deadline, &printed);
-    }
-    if (rc == IO_OK) {
-        *len = n;
-        return reply;
-    }
-    free(reply);
     switch (rc) {
     case IO_TIMEOUT:
         snprintf(msg, msglen, "the plugin timed out after %g s", timeout);
@@ -805,38 +823,126 @@ static unsigned char *call(iso_inst *I, const wbuf *req, double timeout, uint32_
         snprintf(msg, msglen, "isolation: talking to the plugin process: %s", strerror(errno));
         break;
     }
+}
+
+/* One framed reply by the deadline: the bytes (caller frees) or NULL with
+ * the reason in msg. */
+static unsigned char *receive(iso_inst *I, double timeout, double deadline, uint32_t *len,
+                              char *msg, size_t msglen)
+{
+    size_t printed = 0;
+    uint32_t n = 0;
+    io_rc rc = transfer(I, 0, &n, sizeof n, deadline, &printed);
+    if (rc == IO_OK && n > MAX_MSG) {
+        snprintf(msg, msglen, "isolation: the plugin process sent an oversized reply");
+        return NULL;
+    }
+    unsigned char *reply = NULL;
+    if (rc == IO_OK) {
+        reply = imv_xmalloc(n ? n : 1);
+        rc = transfer(I, 0, reply, n, deadline, &printed);
+    }
+    if (rc == IO_OK) {
+        *len = n;
+        return reply;
+    }
+    free(reply);
+    transfer_error(I, rc, timeout, deadline, msg, msglen);
     return NULL;
+}
+
+/* A request for views [0, *k): as many as fit in one message. */
+static void pack_request(wbuf *req, const imv_model *m, const imv_profile_view *const *v,
+                         const double *const *params, size_t *k, unsigned long key)
+{
+    for (;;) {
+        req->n = 0;
+        uint32_t size = 0;
+        uint64_t key64 = key;
+        w_u32(req, size);             /* the frame's length, filled in below */
+        w_bytes(req, &key64, sizeof key64);
+        w_u32(req, (uint32_t)*k);
+        for (size_t i = 0; i < *k; i++)
+            pack_view(req, v[i], params[i], m->n_params);
+        if (req->n - sizeof size <= MAX_MSG || *k == 1)
+            break;
+        *k /= 2;
+    }
+    uint32_t size = (uint32_t)(req->n - sizeof size);
+    memcpy(req->p, &size, sizeof size);
+}
+
+/* Score n views through the child, a batch per round trip.  Each reply
+ * has its own deadline (a model's own batch function gets one per view
+ * for the whole batch); a call that fails becomes that view's error, the
+ * child and its group are killed, and the rest go to a fresh child. */
+static void score_views(const imv_model *m, iso_inst *I, const imv_profile_view *const *v,
+                        const double *const *params, size_t n, unsigned long key,
+                        imv_result *const *r)
+{
+    double timeout = m->limits->isolate_timeout > 0 ? m->limits->isolate_timeout : 2.0;
+    char err[300];
+    size_t done = 0;
+    wbuf req = {0};
+    while (done < n) {
+        if (I->pid <= 0 && spawn(serve_model, m, I, err, sizeof err) != IMV_OK) {
+            for (; done < n; done++)
+                r[done]->error = imv_xstrdup(err);
+            break;
+        }
+        size_t k = n - done < MAX_BATCH ? n - done : MAX_BATCH;
+        pack_request(&req, m, v + done, params + done, &k, key);
+        const iso_cls *c = m->cls;
+        double wait = timeout * (c && c->own_batch && k > 1 ? (double)k : 1);
+        double deadline = now_s() + wait;
+        size_t printed = 0;
+        io_rc rc = transfer(I, 1, req.p, req.n, deadline, &printed);
+        size_t got = 0;
+        if (rc != IO_OK)
+            transfer_error(I, rc, wait, deadline, err, sizeof err);
+        while (rc == IO_OK && got < k) {
+            uint32_t len = 0;
+            unsigned char *msg = receive(I, wait, deadline, &len, err, sizeof err);
+            if (!msg)
+                break;
+            rbuf rb = {msg, len, 0, 0};
+            unpack_result(&rb, r[done + got]);
+            free(msg);
+            got++;
+            wait = timeout;
+            deadline = now_s() + wait;
+        }
+        done += got;
+        if (got < k) {             /* this view's call failed */
+            reap(I);
+            free(r[done]->error);
+            r[done]->error = imv_xstrdup(err);
+            done++;
+        } else if (lingering_children(I)) {
+            /* Processes the plugin started do not outlive the call: they
+             * go with the child's group; the next call starts afresh. */
+            reap(I);
+        }
+    }
+    free(req.p);
 }
 
 static void iso_score(const imv_model *m, void *inst, const imv_profile_view *v,
                       unsigned long key, const double *params, imv_result *r)
 {
-    (void)key;
-    iso_inst *I = inst;
-    char err[300];
-    if (I->pid <= 0 && spawn(serve_model, m, I, err, sizeof err) != IMV_OK) {
-        r->error = imv_xstrdup(err);
-        return;
-    }
-    wbuf req = {0};
-    pack_view(&req, v, params, m->n_params);
-    double timeout = m->limits->isolate_timeout > 0 ? m->limits->isolate_timeout : 2.0;
-    uint32_t n = 0;
-    unsigned char *msg = call(I, &req, timeout, &n, err, sizeof err);
-    free(req.p);
-    if (!msg) {
-        reap(I);
-        free(r->error);
-        r->error = imv_xstrdup(err);
-        return;
-    }
-    rbuf rb = {msg, n, 0, 0};
-    unpack_result(&rb, r);
-    free(msg);
-    /* Processes the plugin started do not outlive the call: they go with
-     * the child's group, and the next call starts a fresh child. */
-    if (lingering_children(I))
-        reap(I);
+    score_views(m, inst, &v, &params, 1, key, &r);
+}
+
+static void iso_score_batch(const imv_model *m, void *inst, const imv_profile_view *const *v,
+                            const double *const *params, size_t n, imv_result *const *r)
+{
+    score_views(m, inst, v, params, n, 0, r);
+}
+
+static void iso_unload(imv_model *m)
+{
+    free(m->cls);
+    m->cls = NULL;
 }
 
 /* ---- loading ---------------------------------------------------------------- */
@@ -845,8 +951,9 @@ static void iso_score(const imv_model *m, void *inst, const imv_profile_view *v,
  * (imv_model_init), so a child that lies gets nothing past them. */
 static int unpack_model(rbuf *rb, imv_model *m, const char *path, char *err, size_t errlen)
 {
-    char *str[5] = {0}, *dirs = NULL;
-    int has_batch = 0;
+    char *str[5] = {0};
+    signed char dir[IMV_R_COUNT];
+    int has_dirs = 0, has_batch = 0;
     imv_param_def *params = NULL;
     uint32_t np = 0;
     int rc = IMV_EPLUGIN;
@@ -866,26 +973,35 @@ static int unpack_model(rbuf *rb, imv_model *m, const char *path, char *err, siz
             q->plausible_high = r_f64(rb);
             q->flags = r_u32(rb);
         }
-        dirs = r_str(rb);
+        has_dirs = (int)r_u32(rb);
+        for (int i = 0; i < IMV_R_COUNT; i++) {
+            uint32_t d = r_u32(rb);
+            dir[i] = (signed char)((int)d - 1);
+            if (d > IMV_DIR_UNDECLARED + 1)
+                rb->bad = 1;
+        }
         has_batch = (int)r_u32(rb);
     }
     if (rb->bad || np > 1000)
         snprintf(err, errlen, "isolation: the plugin's process sent a malformed definition");
     else
         rc = imv_model_init(m, path, str[0], str[1], str[2], str[3], str[4], params, np, err, errlen);
-    if (rc == IMV_OK && dirs)
-        rc = imv_model_set_directions(m, dirs, err, errlen);
-    m->has_batch = has_batch != 0;     /* the model's own batch function */
+    if (rc == IMV_OK) {
+        memcpy(m->dir, dir, sizeof m->dir);
+        m->has_directions = has_dirs != 0;
+        m->has_batch = has_batch != 0;
+    }
     for (uint32_t i = 0; params && i < np; i++) {
         free((char *)params[i].name);
         free((char *)params[i].description);
     }
     free(params);
-    free(dirs);
     for (int i = 0; i < 5; i++)
         free(str[i]);
     return rc;
 }
+
+static const imv_backend iso_lua_backend;
 
 int imv_isolated_load(imv_model *m, const char *path, const imv_limits *limits, char *err,
                       size_t errlen)
@@ -894,7 +1010,8 @@ int imv_isolated_load(imv_model *m, const char *path, const imv_limits *limits, 
     double timeout = limits && limits->isolate_timeout > 5 ? limits->isolate_timeout : 5;
     iso_inst I = {0, -1, -1, -1};
     char why[300];
-    int rc = spawn(serve_load, path, &I, err, errlen);
+    load_arg la = {path, limits};
+    int rc = spawn(serve_load, &la, &I, err, errlen);
     if (rc)
         return rc;
     double deadline = now_s() + timeout;
@@ -941,8 +1058,16 @@ int imv_isolated_load(imv_model *m, const char *path, const imv_limits *limits, 
     free(msg);
     reap(&I);
     if (rc == IMV_OK) {
-        m->be = &imv_isolated_backend;
-        m->cls = NULL;
+        /* Every isolated model takes batches (one round trip for many
+         * draws: the worker sends them whatever has_batch says, which
+         * stays the model's own, as check-model reports it); whether the
+         * model has a batch function only sets the deadline of a batch's
+         * first reply. */
+        iso_cls *c = imv_xcalloc(1, sizeof *c);
+        c->own_batch = m->has_batch;
+        m->cls = c;
+        const imv_loader *ld = imv_loader_for(path);
+        m->be = ld && !ld->native ? &iso_lua_backend : &imv_isolated_backend;
     }
     return rc;
 }
@@ -952,4 +1077,16 @@ const imv_backend imv_isolated_backend = {
     .instance_new = iso_instance_new,
     .instance_free = iso_instance_free,
     .score = iso_score,
+    .score_batch = iso_score_batch,
+    .unload = iso_unload,
+};
+
+/* The same for a Lua model: only the language it reports differs. */
+static const imv_backend iso_lua_backend = {
+    .language = "lua",
+    .instance_new = iso_instance_new,
+    .instance_free = iso_instance_free,
+    .score = iso_score,
+    .score_batch = iso_score_batch,
+    .unload = iso_unload,
 };

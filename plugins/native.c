@@ -51,12 +51,6 @@ static const imv_backend native_backend = {
     .score_batch = native_score_batch,
 };
 
-const char *imv_native_directions(const imv_model *m)
-{
-    const imv_model_def *def = m->cls;
-    return def && HAS_FIELD(def, directions) ? def->directions : NULL;
-}
-
 int imv_native_load(imv_model *m, const char *path, char *err, size_t errlen)
 {
     /* dlopen searches the library path for a bare name; a plugin is

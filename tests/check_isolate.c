@@ -2,10 +2,20 @@
  * a crash, abort, exit, endless loop or output flood becomes that model's
  * error; the next profile is scored again by a fresh child; every other
  * model is unaffected. */
+#include <pthread.h>
 #include <signal.h>
 
 #include "testutil.h"
 #include "uncertainty.h"
+
+/* A native fixture (build/tests/plugins/NAME.so) or a Lua one
+ * (tests/plugins/lua/NAME.lua), whichever exists. */
+static void fixture_path(char *path, size_t n, const char *name)
+{
+    snprintf(path, n, "%s/lua/%s.lua", TU_FIXTURE_SRC, name);
+    if (access(path, R_OK) != 0)
+        snprintf(path, n, "%s/%s.so", TU_FIXTURES, name);
+}
 
 static imv_registry *load_fixture(const char *name, double timeout)
 {
@@ -13,12 +23,16 @@ static imv_registry *load_fixture(const char *name, double timeout)
     imv_limits_default(&l);
     l.isolate = 1;
     l.isolate_timeout = timeout;
+    /* No instruction budget (nor CPU ceiling) for the Lua fixtures: only
+     * the deadline of their worker process holds them. */
+    l.lua_instructions = 0;
     imv_registry *reg = imv_registry_new(&l);
     imv_diags d;
     imv_diags_init(&d);
     char path[512];
-    snprintf(path, sizeof path, "%s/%s.so", TU_FIXTURES, name);
-    ck_assert_int_eq(imv_registry_load_file(reg, path, 0, &d), 0);
+    fixture_path(path, sizeof path, name);
+    ck_assert_msg(imv_registry_load_file(reg, path, 0, &d) == 0, "%s: %s", path,
+                  d.n ? d.v[0].message : "");
     snprintf(path, sizeof path, "%s/iso_good.so", TU_FIXTURES);
     ck_assert_int_eq(imv_registry_load_file(reg, path, 0, &d), 0);
     imv_diags_free(&d);
@@ -473,6 +487,90 @@ START_TEST(isolate__draws_same_as_in_process)
 }
 END_TEST
 
+/* ---- Lua models from outside the bundled set ---------------------------------- */
+
+/* An outside Lua script runs in a worker process by default, as outside
+ * native plugins do; bundled scripts (and --no-isolate) stay in-process. */
+START_TEST(isolate__outside_lua_model_in_child_by_default)
+{
+    char path[512];
+    fixture_path(path, sizeof path, "iso_lua_loop");
+    imv_diags d;
+    imv_diags_init(&d);
+    for (int bundled = 0; bundled < 2; bundled++) {
+        imv_registry *reg = imv_registry_new(NULL);
+        ck_assert_int_eq(imv_registry_load_file(reg, path, bundled, &d), 0);
+        imv_model *m = imv_registry_get(reg, 0);
+        ck_assert_int_eq(imv_model_isolated(m), !bundled);
+        ck_assert_str_eq(imv_model_language(m), "lua");
+        imv_registry_free(reg);
+    }
+    imv_limits l;
+    imv_limits_default(&l);
+    l.isolate = 0;
+    imv_registry *reg = imv_registry_new(&l);
+    ck_assert_int_eq(imv_registry_load_file(reg, path, 0, &d), 0);
+    ck_assert_int_eq(imv_model_isolated(imv_registry_get(reg, 0)), 0);
+    imv_registry_free(reg);
+    imv_diags_free(&d);
+}
+END_TEST
+
+/* A Lua model that loops with no budget at all is killed at the call's
+ * deadline; the run goes on with the error recorded.  In-process nothing
+ * but the budget could stop it: this test hung before. */
+START_TEST(isolate__looping_lua_model_killed_at_deadline)
+{
+    check_contained("iso_lua_loop", "timed out after 3 s", 3);
+}
+END_TEST
+
+/* The worker process of a Lua model dies of a signal in the middle of a
+ * call, as it would from a fault in the Lua library or the host's C side:
+ * that call is the model's error naming the signal, the next profile is
+ * scored by a fresh process.  In-process the signal would end imeval. */
+static void *segv_busy_child(void *arg)
+{
+    (void)arg;
+    char path[64], buf[4096];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)getpid(), (int)getpid());
+    for (int tries = 0; tries < 6000; tries++) {
+        FILE *f = fopen(path, "r");
+        int pid;
+        while (f && fscanf(f, "%d", &pid) == 1) {
+            /* the one spinning: 0.3 s of CPU time (fields 14 and 15) */
+            char stat[64];
+            snprintf(stat, sizeof stat, "/proc/%d/stat", pid);
+            FILE *g = fopen(stat, "r");
+            size_t got = g ? fread(buf, 1, sizeof buf - 1, g) : 0;
+            if (g)
+                fclose(g);
+            buf[got] = '\0';
+            const char *q = strrchr(buf, ')');
+            unsigned long ut = 0, st = 0;
+            if (q && sscanf(q + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2 &&
+                ut + st >= 30) {
+                kill(pid, SIGSEGV);
+                fclose(f);
+                return NULL;
+            }
+        }
+        if (f)
+            fclose(f);
+        usleep(10000);
+    }
+    return NULL;
+}
+
+START_TEST(isolate__crash_in_lua_worker_is_contained)
+{
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, segv_busy_child, NULL), 0);
+    check_contained("iso_lua_loop", "crashed with SIGSEGV", 600);
+    pthread_join(t, NULL);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("isolate");
@@ -496,6 +594,9 @@ int main(void)
     tcase_add_test(tc, isolate__printing_constructor_refused);
     tcase_add_test(tc, isolate__outside_plugin_loaded_in_child);
     tcase_add_test(tc, isolate__draws_same_as_in_process);
+    tcase_add_test(tc, isolate__outside_lua_model_in_child_by_default);
+    tcase_add_test(tc, isolate__looping_lua_model_killed_at_deadline);
+    tcase_add_test(tc, isolate__crash_in_lua_worker_is_contained);
     suite_add_tcase(s, tc);
     return tu_main(s);
 }

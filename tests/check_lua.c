@@ -64,6 +64,7 @@ static imv_registry *new_registry(long budget, size_t cap)
     imv_limits_default(&l);
     l.lua_instructions = budget;
     l.lua_memory = cap;
+    l.isolate = 0;      /* the in-process host and sandbox are under test */
     return imv_registry_new(&l);
 }
 

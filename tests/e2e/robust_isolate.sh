@@ -62,5 +62,26 @@ grep -q "iso_load_print.so: refused: it printed 32 bytes while loading" "$tmp/pr
     { fail "printing constructor: no message"; cat "$tmp/print.err"; }
 grep -q '"profile":' "$tmp/print.json" && [ "$(tail -n 1 "$tmp/print.json")" = "}" ] ||
     fail "printing constructor: not a complete result"
+# Lua models from outside the bundled set run in worker processes by
+# default: the bundled Lua models, copied elsewhere, give byte for byte
+# what they give in-process, with draws (batches of views per round trip)
+# and at every --jobs.
+for f in "$IMEVAL_ROOT"/models/*.lua; do cp "$f" "$tmp/"; done
+chmod 644 "$tmp"/*.lua
+set -- --no-bundled --format json --draws 300 --seed 11 --explain
+for f in "$tmp"/*.lua; do set -- "$@" --model "$f"; done
+set -- "$@" "$CASES"/*.json
+timeout -k 5 "$T" "$IMEVAL_BIN" evaluate --no-isolate --jobs 1 "$@" >"$tmp/lua-ref.json" 2>"$tmp/lua-ref.err"
+grep -q '"mean"' "$tmp/lua-ref.json" || { fail "outside Lua models: no uncertainty in the output"; cat "$tmp/lua-ref.err"; }
+for jobs in 1 2 3 8; do
+    for mode in isolate no-isolate; do
+        timeout -k 5 "$T" "$IMEVAL_BIN" evaluate --$mode --timeout 120 --jobs $jobs "$@" >"$tmp/lua.json" 2>"$tmp/lua.err"
+        cmp -s "$tmp/lua.json" "$tmp/lua-ref.json" ||
+            { fail "outside Lua models, --$mode --jobs $jobs: output differs"; diff "$tmp/lua.json" "$tmp/lua-ref.json" | head -n 10; }
+        cmp -s "$tmp/lua.err" "$tmp/lua-ref.err" || fail "outside Lua models, --$mode --jobs $jobs: messages differ"
+    done
+done
+timeout -k 5 "$T" "$IMEVAL_BIN" models --no-bundled --format json --model "$tmp/trust.lua" >"$tmp/models.json" 2>&1
+grep -q '"isolated":[[:space:]]*true' "$tmp/models.json" || fail "an outside Lua model is not isolated by default"
 [ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }
 echo ok

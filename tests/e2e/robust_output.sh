@@ -141,7 +141,8 @@ done_n=$(sed -n 's/^imeval: interrupted: \([0-9]*\) profiles.*/\1/p' "$tmp/err")
 status=$?
 [ "$status" -eq 130 ] || { fail "SIGINT validate: exit $status, expected 130"; cat "$tmp/err"; }
 
-# A second signal ends a run stuck in a model at once, leaving no temporary file.
+# A second signal ends a run stuck in a model at once, leaving no temporary file
+# (in-process: an isolated model would be killed by its deadline first).
 cat >"$tmp/stuck.lua" <<'EOF'
 return { id = "stuck", name = "Stuck", version = "1", summary = "s", evidence = "e",
          score = function(p)
@@ -154,8 +155,8 @@ return { id = "stuck", name = "Stuck", version = "1", summary = "s", evidence = 
 EOF
 chmod 644 "$tmp/stuck.lua"
 cp "$tmp/out.json" "$tmp/before.json"
-"$IMEVAL_BIN" evaluate --no-bundled --lua-budget 0 --model "$tmp/stuck.lua" "$CASES/torbay-2018.json" \
-    -o "$tmp/out.json" 2>"$tmp/err" &
+"$IMEVAL_BIN" evaluate --no-bundled --no-isolate --lua-budget 0 --model "$tmp/stuck.lua" \
+    "$CASES/torbay-2018.json" -o "$tmp/out.json" 2>"$tmp/err" &
 pid=$!
 sleep "${IMEVAL_SIGINT_AFTER:-1}"
 kill -INT "$pid"
