@@ -68,6 +68,12 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, IMV_WORKER_ARG) == 0) {
+        imv_worker_process_main(argc, argv);
+        fprintf(stderr, "imeval: %s is how imeval starts the processes its isolated models run "
+                        "in; it is not a command\n", IMV_WORKER_ARG);
+        return EXIT_USAGE;
+    }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         if (argc > 2 && strcmp(cmd, "help") == 0) {
             char *args[] = {argv[0], argv[2], "--help", NULL};

@@ -262,6 +262,14 @@ typedef struct imv_limits {
 
 void imv_limits_default(imv_limits *l);
 
+/* Isolated models run in worker processes: this program's executable
+ * (imeval, or the imeval beside a program that links the engine) started
+ * again with IMV_WORKER_ARG and imeval's pid as its arguments.  Its main
+ * hands them to imv_worker_process_main, which serves imeval on
+ * descriptor 3 and never returns; IMV_EUSAGE when it was not started so. */
+#define IMV_WORKER_ARG "--worker-process"
+int imv_worker_process_main(int argc, char **argv);
+
 imv_registry *imv_registry_new(const imv_limits *limits);
 void imv_registry_free(imv_registry *reg);
 

@@ -18,7 +18,9 @@
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -384,8 +387,75 @@ static void pack_result(wbuf *b, const imv_result *res)
     }
 }
 
-/* Load the model at path with its own host, in this process (the child).
- * limits is the parent's, copied by fork. */
+/* ---- what a worker process is told ------------------------------------------ */
+
+/* A worker process shares no memory with imeval (it is imeval's own
+ * executable started again, see start_process): its first message says
+ * what to do, with which file, within which limits. */
+enum { SPEC_LOAD = 1, SPEC_SERVE = 2 };
+#define SPEC_PROTOCOL 0x494d5702u   /* "IMW" and the version of these messages */
+
+typedef struct spec {
+    uint32_t kind;
+    char *path;
+    char *id;                       /* SPEC_SERVE: the model it must be */
+    uint32_t n_params;
+    imv_limits limits;
+    const char *problem;            /* why the message could not be read */
+} spec;
+
+static void pack_spec(wbuf *b, uint32_t kind, const char *path, const char *id, size_t n_params,
+                      const imv_limits *l)
+{
+    imv_limits none;
+    imv_limits_default(&none);
+    if (!l)
+        l = &none;
+    w_u32(b, SPEC_PROTOCOL);
+    w_u32(b, kind);
+    w_str(b, path);
+    w_str(b, id);
+    w_u32(b, (uint32_t)n_params);
+    w_f64(b, (double)l->lua_instructions);
+    w_f64(b, (double)l->lua_memory);
+    w_f64(b, l->isolate_timeout);
+    w_u32(b, (uint32_t)(l->isolate + 1));
+    w_u32(b, (uint32_t)l->trace);
+    w_f64(b, (double)l->lua_memory_total);
+}
+
+/* Read the first message; on any problem sp->problem says what. */
+static void read_spec(int sock, spec *sp)
+{
+    memset(sp, 0, sizeof *sp);
+    imv_limits_default(&sp->limits);
+    uint32_t n = 0;
+    if (read_all(sock, &n, sizeof n) || n > 65536)
+        _exit(0);
+    unsigned char *msg = imv_xmalloc(n ? n : 1);
+    if (read_all(sock, msg, n))
+        _exit(0);
+    rbuf r = {msg, n, 0, 0};
+    uint32_t proto = r_u32(&r);
+    sp->kind = r_u32(&r);
+    sp->path = r_str(&r);
+    sp->id = r_str(&r);
+    sp->n_params = r_u32(&r);
+    sp->limits.lua_instructions = (long)r_f64(&r);
+    sp->limits.lua_memory = (size_t)r_f64(&r);
+    sp->limits.isolate_timeout = r_f64(&r);
+    sp->limits.isolate = (int)r_u32(&r) - 1;
+    sp->limits.trace = (int)r_u32(&r);
+    sp->limits.lua_memory_total = (size_t)r_f64(&r);
+    free(msg);
+    if (proto != SPEC_PROTOCOL)
+        sp->problem = "isolation: the worker process is another build of imeval than this "
+                      "program (rebuild both)";
+    else if (r.bad || !sp->path)
+        sp->problem = "isolation: malformed start message";
+}
+
+/* Load the model at path with its own host, in this process (the child). */
 static int load_here(imv_model *lm, const char *path, const imv_limits *limits, char *err,
                      size_t errlen)
 {
@@ -404,14 +474,16 @@ static int load_here(imv_model *lm, const char *path, const imv_limits *limits, 
  * with its own host, make sure it is still the same model, and answer each
  * request of n views with n replies, each sent as soon as it is scored (so
  * the parent's deadline is per call, a batch is one round trip). */
-static void child_main(const imv_model *m, int sock)
+static void child_main(const spec *sp, int sock)
 {
     imv_model lm;
     void *inst = NULL;
     char err[1024] = "", load_err[1200] = "";
-    if (load_here(&lm, m->path, m->limits, err, sizeof err) != IMV_OK)
+    if (sp->problem)
+        snprintf(load_err, sizeof load_err, "%s", sp->problem);
+    else if (load_here(&lm, sp->path, &sp->limits, err, sizeof err) != IMV_OK)
         snprintf(load_err, sizeof load_err, "the plugin no longer loads: %s", err);
-    else if (strcmp(lm.id, m->id) != 0 || lm.n_params != m->n_params)
+    else if (strcmp(lm.id, sp->id ? sp->id : "") != 0 || lm.n_params != sp->n_params)
         snprintf(load_err, sizeof load_err, "the plugin file changed since it was loaded (id %s)",
                  lm.id);
     else if (lm.be->instance_new && lm.be->instance_new(&lm, &inst, err, sizeof err) != IMV_OK)
@@ -437,7 +509,7 @@ static void child_main(const imv_model *m, int sock)
         for (uint32_t i = 0; i < k; i++) {
             memset(&u[i], 0, sizeof u[i]);
             bad |= unpack_view(&r, &u[i]) != 0;
-            imv_result_reset(&res[i], &lm, (u[i].v.flags & IMV_VIEW_SCORE_ONLY) != 0);
+            imv_result_reset(&res[i], load_err[0] ? NULL : &lm, (u[i].v.flags & IMV_VIEW_SCORE_ONLY) != 0);
             vp[i] = &u[i].v;
             pp[i] = u[i].params;
             rp[i] = &res[i];
@@ -463,26 +535,18 @@ static void child_main(const imv_model *m, int sock)
     }
 }
 
-static void serve_model(const void *arg, int sock) { child_main(arg, sock); }
-
-typedef struct load_arg {
-    const char *path;
-    const imv_limits *limits;
-} load_arg;
-
 /* Load the plugin and send back what the engine needs of its definition,
  * already checked by the same code as an in-process load (or why it was
  * refused).  Its constructors, entry point and definition run and are
  * read here, where a crash, a loop or a stray printf cannot reach imeval. */
-static void serve_load(const void *arg, int sock)
+static void serve_load(const spec *sp, int sock)
 {
-    const load_arg *la = arg;
     imv_model lm;
     char err[1024] = "";
     wbuf b = {0};
-    if (load_here(&lm, la->path, la->limits, err, sizeof err) != IMV_OK) {
+    if (sp->problem || load_here(&lm, sp->path, &sp->limits, err, sizeof err) != IMV_OK) {
         w_u32(&b, 0);
-        w_str(&b, err);
+        w_str(&b, sp->problem ? sp->problem : err);
     } else {
         w_u32(&b, 1);
         w_str(&b, lm.id);
@@ -525,22 +589,23 @@ typedef struct iso_inst {
     int children;                   /* its /proc children list, or -1 */
 } iso_inst;
 
-static void child_setup(int sock, int out)
+/* What every worker process does first, however it was started: it is
+ * the reaper of its orphaned descendants, so that a double fork still
+ * shows up among its children (lingering_children); it dies with imeval
+ * and leaves Ctrl-C to it; a crash kills it with its real signal, so the
+ * parent can name it, even when the program has handlers of its own (an
+ * embedding application's, or AddressSanitizer's, which would exit 1);
+ * and it keeps no descriptor of imeval's (output files, other children)
+ * but its socket and standard streams. */
+static void worker_setup(int sock, pid_t parent)
 {
-    /* A session and process group of its own, so that killing the group
-     * takes every process the plugin started with it; and the reaper of
-     * its orphaned descendants, so that a double fork still shows up
-     * among its children (lingering_children). */
-    setsid();
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    /* Die with the parent; let the parent alone handle Ctrl-C. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(0);
     signal(SIGINT, SIG_IGN);
     signal(SIGTERM, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
-    /* A crash must kill the child with its real signal, so the parent can
-     * name it, even when the host process has handlers of its own (an
-     * embedding application's, or AddressSanitizer's, which would exit 1). */
     static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP};
     for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
         signal(fatal[i], SIG_DFL);
@@ -549,21 +614,149 @@ static void child_setup(int sock, int out)
     sigprocmask(SIG_SETMASK, &none, NULL);
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
+    for (int fd = 3; fd < 1024; fd++)
+        if (fd != sock)
+            close(fd);
+}
+
+/* Read the start message and do what it says.  Never returns. */
+static void worker_main(int sock)
+{
+    spec sp;
+    read_spec(sock, &sp);
+    if (sp.kind == SPEC_LOAD)
+        serve_load(&sp, sock);
+    else
+        child_main(&sp, sock);
+    _exit(0);
+}
+
+#define WORKER_FD 3                 /* the socket, in a started worker process */
+
+int imv_worker_process_main(int argc, char **argv)
+{
+    int type = 0;
+    socklen_t tl = sizeof type;
+    char *end = NULL;
+    long parent = argc == 3 ? strtol(argv[2], &end, 10) : 0;
+    if (parent <= 0 || *end || getsockopt(WORKER_FD, SOL_SOCKET, SO_TYPE, &type, &tl) != 0)
+        return IMV_EUSAGE;
+    worker_setup(WORKER_FD, (pid_t)parent);
+    worker_main(WORKER_FD);
+    return 0;
+}
+
+/* The executable a worker process runs: imeval itself.  A program named
+ * otherwise that links the engine (the test suites, the bench) uses the
+ * imeval beside it or one directory up, as in the build tree.  Found
+ * once; NULL when there is none. */
+static char worker_exe_path[4096];
+static pthread_once_t worker_exe_once = PTHREAD_ONCE_INIT;
+
+static void find_worker_exe(void)
+{
+    char exe[4096], cand[4200];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return;
+    if (strcmp(slash + 1, "imeval") == 0) {
+        snprintf(worker_exe_path, sizeof worker_exe_path, "%s", exe);
+        return;
+    }
+    *slash = '\0';
+    static const char *const rel[] = {"/imeval", "/../imeval"};
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+        struct stat st;
+        snprintf(cand, sizeof cand, "%s%s", exe, rel[i]);
+        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0 &&
+            realpath(cand, worker_exe_path))
+            return;
+        worker_exe_path[0] = '\0';
+    }
+}
+
+static const char *worker_exe(void)
+{
+    pthread_once(&worker_exe_once, find_worker_exe);
+    return worker_exe_path[0] ? worker_exe_path : NULL;
+}
+
+/* Start exe as a worker process in a session (and process group) of its
+ * own, sock as its descriptor 3, out as its standard output and error.
+ * posix_spawn execs at once without running any of this process's code
+ * in the child, so it is safe from any thread: a fork() from a pool
+ * thread could leave the child stuck on a lock another thread held (seen
+ * under ASan's allocator).  Returns the pid, or -1 with errno set. */
+static pid_t start_process(const char *exe, int sock, int out)
+{
+    /* Above the descriptors being assigned, so that no dup2 is a no-op
+     * that would leave close-on-exec set. */
+    int cs = fcntl(sock, F_DUPFD_CLOEXEC, 10), co = fcntl(out, F_DUPFD_CLOEXEC, 10);
+    pid_t pid = -1;
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&at);
+    if (cs >= 0 && co >= 0) {
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, co, 1);
+        posix_spawn_file_actions_adddup2(&fa, co, 2);
+        posix_spawn_file_actions_adddup2(&fa, cs, WORKER_FD);
+        sigset_t none, all;
+        sigemptyset(&none);
+        sigfillset(&all);
+        posix_spawnattr_setsigmask(&at, &none);
+        posix_spawnattr_setsigdefault(&at, &all);
+        posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+                                          POSIX_SPAWN_SETSIGDEF);
+        char parent[24];
+        snprintf(parent, sizeof parent, "%d", (int)getpid());
+        char *argv[] = {(char *)exe, (char *)IMV_WORKER_ARG, parent, NULL};
+        int rc = posix_spawn(&pid, exe, &fa, &at, argv, environ);
+        if (rc) {
+            errno = rc;
+            pid = -1;
+        }
+    }
+    int saved = errno;
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    if (cs >= 0)
+        close(cs);
+    if (co >= 0)
+        close(co);
+    errno = saved;
+    return pid;
+}
+
+/* Without an imeval executable (a program embedding the engine alone):
+ * fork, as before worker processes were started by exec. */
+static pid_t fork_process(int sock, int out, int other_end, int other_out)
+{
+    fflush(NULL);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    close(other_end);
+    close(other_out);
+    setsid();
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0)
         dup2(devnull, 0);
     dup2(out, 1);
     dup2(out, 2);
-    /* Keep nothing of the parent's: output files, other children. */
-    int keep_fd = sock;
-    for (int fd = 3; fd < 1024; fd++)
-        if (fd != keep_fd)
-            close(fd);
+    worker_setup(sock, parent);
+    worker_main(sock);
+    _exit(0);
 }
 
-typedef void (*serve_fn)(const void *arg, int sock);
-
-static int spawn(serve_fn serve, const void *arg, iso_inst *I, char *err, size_t errlen)
+/* Start a worker process and send it its start message. */
+static int spawn(const wbuf *start, iso_inst *I, char *err, size_t errlen)
 {
     int sv[2], pv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
@@ -576,25 +769,17 @@ static int spawn(serve_fn serve, const void *arg, iso_inst *I, char *err, size_t
         close(sv[1]);
         return IMV_EPLUGIN;
     }
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(err, errlen, "isolation: fork: %s", strerror(errno));
-        close(sv[0]);
-        close(sv[1]);
-        close(pv[0]);
-        close(pv[1]);
-        return IMV_EPLUGIN;
-    }
-    if (pid == 0) {
-        close(sv[0]);
-        close(pv[0]);
-        child_setup(sv[1], pv[1]);
-        serve(arg, sv[1]);
-        _exit(0);
-    }
+    const char *exe = worker_exe();
+    pid_t pid = exe ? start_process(exe, sv[1], pv[1]) : fork_process(sv[1], pv[1], sv[0], pv[0]);
+    int saved = errno;
     close(sv[1]);
     close(pv[1]);
+    if (pid < 0) {
+        snprintf(err, errlen, "isolation: starting %s: %s", exe ? exe : "a process", strerror(saved));
+        close(sv[0]);
+        close(pv[0]);
+        return IMV_EPLUGIN;
+    }
     fcntl(pv[0], F_SETFL, O_NONBLOCK);
     I->pid = pid;
     I->sock = sv[0];
@@ -602,7 +787,22 @@ static int spawn(serve_fn serve, const void *arg, iso_inst *I, char *err, size_t
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
     I->children = open(path, O_RDONLY | O_CLOEXEC);
+    /* Small enough for the socket's buffer: this never waits on the child. */
+    if (send_msg(I->sock, start) != 0) {
+        snprintf(err, errlen, "isolation: the worker process did not start: %s", strerror(errno));
+        return IMV_EPLUGIN;
+    }
     return IMV_OK;
+}
+
+/* Start the worker process that scores m. */
+static int spawn_model(const imv_model *m, iso_inst *I, char *err, size_t errlen)
+{
+    wbuf start = {0};
+    pack_spec(&start, SPEC_SERVE, m->path, m->id, m->n_params, m->limits);
+    int rc = spawn(&start, I, err, errlen);
+    free(start.p);
+    return rc;
 }
 
 /* Kill the child and its whole process group, reap it, close its ends. */
@@ -628,8 +828,9 @@ static int iso_instance_new(const imv_model *m, void **inst, char *err, size_t e
 {
     iso_inst *I = imv_xcalloc(1, sizeof *I);
     I->sock = I->out = I->children = -1;
-    int rc = spawn(serve_model, m, I, err, errlen);
+    int rc = spawn_model(m, I, err, errlen);
     if (rc) {
+        reap(I);
         free(I);
         *inst = NULL;
         return rc;
@@ -885,7 +1086,8 @@ static void score_views(const imv_model *m, iso_inst *I, const imv_profile_view 
     size_t done = 0;
     wbuf req = {0};
     while (done < n) {
-        if (I->pid <= 0 && spawn(serve_model, m, I, err, sizeof err) != IMV_OK) {
+        if (I->pid <= 0 && spawn_model(m, I, err, sizeof err) != IMV_OK) {
+            reap(I);
             for (; done < n; done++)
                 r[done]->error = imv_xstrdup(err);
             break;
@@ -1010,10 +1212,14 @@ int imv_isolated_load(imv_model *m, const char *path, const imv_limits *limits, 
     double timeout = limits && limits->isolate_timeout > 5 ? limits->isolate_timeout : 5;
     iso_inst I = {0, -1, -1, -1};
     char why[300];
-    load_arg la = {path, limits};
-    int rc = spawn(serve_load, &la, &I, err, errlen);
-    if (rc)
+    wbuf start = {0};
+    pack_spec(&start, SPEC_LOAD, path, NULL, 0, limits);
+    int rc = spawn(&start, &I, err, errlen);
+    free(start.p);
+    if (rc) {
+        reap(&I);
         return rc;
+    }
     double deadline = now_s() + timeout;
     size_t printed = 0;
     uint32_t n = 0;

@@ -397,7 +397,7 @@ START_TEST(cli__models_with_parameter_overrides)
     ck_assert_int_eq(run(&out, &err, "models %s --set lua_good.weight=5", models_opt), 0);
     /* value, range, marked as set */
     ck_assert_msg(strstr(out, "weight") && strstr(out, "5  [0..20] (set)"), "%s", out);
-    ck_assert_ptr_nonnull(strstr(out, "lua_good 3.0.1 (lua)"));
+    ck_assert_ptr_nonnull(strstr(out, "lua_good 3.0.1 (lua, isolated)"));
     ck_assert_ptr_nonnull(strstr(out, "reg_good 2.1.0 (c, isolated)"));
     free(out);
     free(err);

@@ -571,6 +571,53 @@ START_TEST(isolate__crash_in_lua_worker_is_contained)
 }
 END_TEST
 
+/* A worker process is imeval's executable started afresh, never a fork of
+ * this (threaded) process, also when it replaces one that crashed and the
+ * call comes from a thread other than the main one: a fork from a pool
+ * thread could leave the child stuck on a lock another thread held. */
+static void *evaluate_three(void *arg)
+{
+    imv_registry *reg = arg;
+    imv_worker *w = imv_worker_new(reg);
+    const char *ids[3] = {"good-1", "bad-1", "good-2"};
+    for (int k = 0; k < 3; k++) {
+        imv_profile *p = profile(ids[k], 3);
+        imv_evaluation e;
+        imv_evaluate(w, p, &e);
+        const imv_result *r = &e.results[0];
+        if (k == 1) {
+            ck_assert_msg(r->error && strstr(r->error, "crashed with SIGSEGV"), "%s", r->error);
+        } else {
+            ck_assert_msg(!r->error, "%s", r->error);
+            ck_assert_str_eq(r->reasons[0].evidence, "imeval");
+        }
+        imv_evaluation_clear(&e);
+        imv_profile_free(p);
+    }
+    imv_worker_free(w);
+    return NULL;
+}
+
+START_TEST(isolate__worker_process_is_a_fresh_imeval)
+{
+    imv_limits l;
+    imv_limits_default(&l);
+    l.isolate = 1;
+    l.isolate_timeout = 60;
+    imv_registry *reg = imv_registry_new(&l);
+    imv_diags d;
+    imv_diags_init(&d);
+    char path[512];
+    snprintf(path, sizeof path, "%s/iso_exe.so", TU_FIXTURES);
+    ck_assert_int_eq(imv_registry_load_file(reg, path, 0, &d), 0);
+    imv_diags_free(&d);
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, evaluate_three, reg), 0);
+    pthread_join(t, NULL);
+    imv_registry_free(reg);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("isolate");
@@ -597,6 +644,7 @@ int main(void)
     tcase_add_test(tc, isolate__outside_lua_model_in_child_by_default);
     tcase_add_test(tc, isolate__looping_lua_model_killed_at_deadline);
     tcase_add_test(tc, isolate__crash_in_lua_worker_is_contained);
+    tcase_add_test(tc, isolate__worker_process_is_a_fresh_imeval);
     suite_add_tcase(s, tc);
     return tu_main(s);
 }
