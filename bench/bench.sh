@@ -105,7 +105,7 @@ fi
 echo "   (peak: the larger of the two processes)"
 echo
 
-echo "5. plugin isolation: the four native models on 2,000 profiles (median of 5)"
+echo "5. plugin isolation (worker processes): the four native models on 2,000 profiles (median of 5)"
 "$IMEVAL" synth --count 2000 --seed 3 -o "$WORK/iso.jsonl"
 set -- $(timeit 5 "$IMEVAL" evaluate --only "$C_MODELS" --no-isolate --format csv "$WORK/iso.jsonl")
 plain=$1
@@ -113,6 +113,20 @@ set -- $(timeit 5 "$IMEVAL" evaluate --only "$C_MODELS" --isolate --format csv "
 iso=$1
 echo "   --no-isolate: $(fmt_s "$plain"); --isolate: $(fmt_s "$iso")"
 awk -v a="$plain" -v b="$iso" 'BEGIN { printf "   isolation costs %.1f us per model evaluation (8,000 evaluations)\n", (b - a) / 8000 * 1e6 }'
+# Lua models from outside the bundled set run in worker processes by
+# default: the three Lua models, one thread, evaluations and draws.
+echo "   the three Lua models, one thread (median of 5; CPU includes the worker processes):"
+set -- $(timeit 5 "$IMEVAL" evaluate -j 1 --only "$LUA_MODELS" --no-isolate --format csv "$WORK/iso.jsonl")
+lplain=$1 lplain_cpu=$5
+set -- $(timeit 5 "$IMEVAL" evaluate -j 1 --only "$LUA_MODELS" --isolate --format csv "$WORK/iso.jsonl")
+liso=$1 liso_cpu=$5
+echo "   evaluations, 2,000 profiles: --no-isolate $(wc $lplain 0 0 0 $lplain_cpu); --isolate $(wc $liso 0 0 0 $liso_cpu)"
+awk -v a="$lplain" -v b="$liso" -v ac="$lplain_cpu" -v bc="$liso_cpu" 'BEGIN { printf "   per Lua model evaluation: %.1f us in-process, %.1f us isolated (CPU %.1f / %.1f us)\n", a / 6000 * 1e6, b / 6000 * 1e6, ac / 6000 * 1e6, bc / 6000 * 1e6 }'
+set -- $(timeit 5 "$IMEVAL" evaluate -j 1 --only "$LUA_MODELS" --no-isolate --draws 10000 --format csv "$ROOT/datasets/cases/torbay-2018.json")
+dplain=$1 dplain_cpu=$5
+set -- $(timeit 5 "$IMEVAL" evaluate -j 1 --only "$LUA_MODELS" --isolate --draws 10000 --format csv "$ROOT/datasets/cases/torbay-2018.json")
+diso=$1 diso_cpu=$5
+awk -v a="$dplain" -v b="$diso" -v ac="$dplain_cpu" -v bc="$diso_cpu" 'BEGIN { printf "   per Lua model draw (one profile, 10,000 draws, batches of 256 per round trip): %.2f us in-process, %.2f us isolated (CPU %.2f / %.2f us)\n", a / 30000 * 1e6, b / 30000 * 1e6, ac / 30000 * 1e6, bc / 30000 * 1e6 }'
 echo
 echo "6. assessment register (register/): SQLite file (synchronous=FULL) and PostgreSQL"
 echo "   (a throw-away cluster on a Unix socket, fsync off); medians, CPU beside wall"
