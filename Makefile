@@ -82,7 +82,7 @@ help:
 deps:
 	@sh tests/install-deps.sh
 
-$(BUILD)/obj/%.o: %.c $(wildcard core/*.h cli/*.h plugins/lua/*.h report/*.h serve/*.h) plugins/imeval_plugin.h plugins/imeval_aux.h plugins/imeval_rules.h | deps
+$(BUILD)/obj/%.o: %.c $(wildcard core/*.h cli/*.h plugins/lua/*.h report/*.h serve/*.h) plugins/imeval_plugin.h plugins/imeval_aux.h | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(BASE_CFLAGS) -c $< -o $@
@@ -130,7 +130,7 @@ $(BUILD)/imeval: $(CLI_OBJ) $(BUILD)/libimeval.a
 # Model plugins use nothing but the SDK header: the path a researcher's takes.
 PLUGIN_CFLAGS := -std=c11 $(WARN) $(OPT) $(SAN) -fPIC -shared -fvisibility=hidden -Iplugins
 
-$(BUILD)/models/%.so: models/%.c plugins/imeval_plugin.h plugins/imeval_aux.h plugins/imeval_rules.h models/model_common.h | deps
+$(BUILD)/models/%.so: models/%.c plugins/imeval_plugin.h plugins/imeval_aux.h models/model_common.h | deps
 	@mkdir -p $(dir $@)
 	@echo "  PLUGIN  $@"
 	$(Q)$(CC) $(PLUGIN_CFLAGS) $< -o $@ -lm
@@ -202,7 +202,7 @@ clean:
 # against this tree before anything is installed.
 VERSION   = $(shell sed -n 's/^\#define IMV_VERSION "\(.*\)"/\1/p' core/imeval.h)
 PLUGIN_ABI = $(shell sed -n 's/^\#define IMV_PLUGIN_ABI \([0-9]*\).*/\1/p' plugins/imeval_plugin.h)
-SDK_HEADERS := plugins/imeval_plugin.h $(wildcard plugins/imeval_aux.h plugins/imeval_rules.h)
+SDK_HEADERS := plugins/imeval_plugin.h $(wildcard plugins/imeval_aux.h)
 MAN1 := $(wildcard docs/man/*.1)
 MAN3 := $(wildcard docs/man/*.3)
 EXAMPLES := $(wildcard docs/examples/*.c docs/examples/*.lua)

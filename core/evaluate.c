@@ -32,7 +32,7 @@ int imv_evaluate(imv_worker *w, const imv_profile *p, imv_evaluation *e)
     imv_partner_view *pb = imv_xcalloc(p->n_partners, sizeof *pb);
     imv_profile_view v;
     imv_profile_view_init(p, &v, pb);
-    imv_profile_view_expect(&v, reg);
+    imv_profile_view_expect(&v, p, reg);
     int failed = 0;
     for (size_t i = 0; i < e->n; i++) {
         imv_model *m = imv_registry_get(reg, i);

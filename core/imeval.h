@@ -130,6 +130,15 @@ typedef struct imv_derived {
     const char *trajectory_date;
     unsigned judgements_since;
     unsigned rules_in_force;
+    /* The intervention in place, what does not depend on its expected
+     * time (imv_facts_status adds that): the judgement in force when it
+     * began (IMV_G_NOT_INSPECTED unknown), a judgement under it worse than
+     * that, re-inspected inadequate 12 months in or more (and how many
+     * months in), and a finding at or after that re-inspection saying
+     * improving. */
+    imv_grade iv_baseline;
+    int iv_fell, iv_reinspected, iv_rescued;
+    double iv_reinspected_months;
 } imv_derived;
 
 typedef struct imv_profile {
@@ -182,12 +191,26 @@ void imv_profile_view_init(const imv_profile *p, imv_profile_view *view,
  * stall_months of the model in place, as set); the evaluation functions
  * call it after imv_profile_view_init. */
 struct imv_registry;
-void imv_profile_view_expect(imv_profile_view *v, const struct imv_registry *reg);
+void imv_profile_view_expect(imv_profile_view *v, const imv_profile *p,
+                             const struct imv_registry *reg);
 /* Build what the views of p share (called by imv_profile_from_json once
  * p is valid; call it again after changing p->partners by hand). */
 void imv_profile_derive(imv_profile *p);
 /* The facts of imv_derived for p (imv_profile_derive calls it). */
 void imv_facts_derive(const imv_profile *p, imv_derived *out);
+/* Where the intervention in place stands when it is expected to take
+ * expected_months (IMV_UNKNOWN: unknown): the one decision behind the
+ * view's intervention_status, the monitor and every bundled model. */
+typedef struct imv_iv_fact {
+    imv_iv_status status;
+    imv_iv_signal signal;
+    int past_expected;
+} imv_iv_fact;
+void imv_facts_status(const imv_profile *p, double expected_months, imv_iv_fact *out);
+/* Set v's intervention_expected_months and the status fields that follow
+ * from it (imv_profile_view_expect calls it; the draws call it again when
+ * the stall_months of the model in place is drawn). */
+void imv_profile_view_status(imv_profile_view *v, const imv_profile *p, double expected_months);
 
 /* Names used in JSON paths and CSV headers. */
 const char *imv_rating_name(int rating);

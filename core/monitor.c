@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "imeval_aux.h"
 #include "internal.h"
 #include "monitor.h"
 
@@ -21,33 +22,6 @@ static double expected_for(const imv_result *r)
     return (r->setup_months == IMV_UNKNOWN ? 0 : r->setup_months) + r->months_to_fair;
 }
 
-void imv_monitor_rules(const imv_profile *p, double expected_months, imv_rules *out)
-{
-    int prev[64];
-    size_t n = p->n_previous < 64 ? p->n_previous : 64;
-    for (size_t i = 0; i < n; i++)
-        prev[i] = p->previous[i];
-    imv_rules_in in = {
-        .as_of = p->as_of, .grade = p->grade, .n_previous = n, .previous = prev,
-        .model = p->iv_model, .since = p->iv_since, .expected_months = expected_months,
-        .inspected = p->inspected, .previous_date = (const char *const *)p->previous_date,
-    };
-    int findings[IMV_RULES_MAX_PROGRESS];
-    const char *dates[IMV_RULES_MAX_PROGRESS];
-    size_t np = p->n_progress < IMV_RULES_MAX_PROGRESS ? p->n_progress : IMV_RULES_MAX_PROGRESS;
-    for (size_t i = 0; i < np; i++) {
-        findings[i] = imv_rules_finding((int)p->progress[i].finding);
-        dates[i] = p->progress[i].date;
-    }
-    in.n_progress = np;
-    in.progress_finding = findings;
-    in.progress_date = dates;
-    imv_rules_key_judgements(p->judgements_present, p->judgements,
-                             p->inspected ? p->inspected : p->as_of, &in.n_key,
-                             &in.n_key_inadequate);
-    imv_rules_compute(&in, out);
-}
-
 static const imv_result *result_for(const imv_evaluation *e, const char *id)
 {
     for (size_t i = 0; i < e->n; i++)
@@ -56,14 +30,14 @@ static const imv_result *result_for(const imv_evaluation *e, const char *id)
     return NULL;
 }
 
-static imv_monitor_status status_of(imv_trajectory t)
+static imv_monitor_status status_of(imv_iv_status t)
 {
     switch (t) {
-    case IMV_TRAJ_ON_TRACK: return IMV_MON_ON_TRACK;
-    case IMV_TRAJ_STALLED: return IMV_MON_STALLING;
-    case IMV_TRAJ_DETERIORATING: return IMV_MON_DETERIORATING;
-    case IMV_TRAJ_IMPROVED: return IMV_MON_IMPROVED;
-    case IMV_TRAJ_NONE: return IMV_MON_NONE;
+    case IMV_IV_STATUS_ON_TRACK: return IMV_MON_ON_TRACK;
+    case IMV_IV_STATUS_STALLED: return IMV_MON_STALLING;
+    case IMV_IV_STATUS_DETERIORATING: return IMV_MON_DETERIORATING;
+    case IMV_IV_STATUS_IMPROVED: return IMV_MON_IMPROVED;
+    case IMV_IV_STATUS_NONE: return IMV_MON_NONE;
     default: return IMV_MON_UNKNOWN;
     }
 }
@@ -87,11 +61,14 @@ void imv_monitor_assess(const imv_evaluation *e, imv_monitor *out)
     const imv_result *cur = result_for(e, p->iv_model);
     if (cur)
         out->expected_months = expected_for(cur);
-    imv_rules ru;
-    imv_monitor_rules(p, out->expected_months, &ru);
-    out->months = ru.months;
-    snprintf(out->why, sizeof out->why, "%s", ru.why);
-    out->status = status_of(ru.trajectory);
+    /* The view's decision, with the expected time the monitor knows
+     * (the timeline to fair of a model that declares no stall_months). */
+    imv_profile_view v;
+    imv_profile_view_init(p, &v, NULL);
+    imv_profile_view_status(&v, p, out->expected_months);
+    out->months = v.intervention_months;
+    imv_intervention_why(&v, out->why, sizeof out->why);
+    out->status = status_of(v.intervention_status);
     if (out->status == IMV_MON_IMPROVED)
         return;
     /* The model in place knows best whether it can go on: when it says it
@@ -107,7 +84,7 @@ void imv_monitor_assess(const imv_evaluation *e, imv_monitor *out)
     if (out->status == IMV_MON_STALLING || out->status == IMV_MON_DETERIORATING)
         escalate(e, out);
     if (out->status == IMV_MON_ON_TRACK && out->expected_months == IMV_UNKNOWN
-        && ru.latest_finding < 0)
+        && !p->n_progress)
         out->status = IMV_MON_UNKNOWN;
 }
 

@@ -5,15 +5,15 @@
  * DOMAIN.md, rules in force: an authority still inadequate at the next
  * inspection under an intervention is escalated (notice -> direction ->
  * commissioner -> removal); one that reaches "requires improvement" with
- * momentum has its notice lifted.  The status is decided by the trajectory
- * under the intervention (core/rules.h): judgements and monitoring findings
- * since it began, with the months in place one signal among them.
+ * momentum has its notice lifted.  The status is the engine's one decision
+ * on the intervention in place (core/facts.c, imv_facts_status, which every
+ * model reads from its view): judgements and monitoring findings since it
+ * began, with the months in place one signal among them.
  */
 #ifndef IMV_MONITOR_H
 #define IMV_MONITOR_H
 
 #include "imeval.h"
-#include "imeval_rules.h"
 
 typedef enum imv_monitor_status {
     IMV_MON_NONE,          /* no intervention in place */
@@ -66,8 +66,5 @@ void imv_outlook_assess(const imv_evaluation *e, imv_outlook *out);
 const char *imv_outlook_name(imv_outlook_kind k);
 /* "likely outcome of the review: keep control with support (...)". */
 void imv_outlook_sentence(const imv_outlook *o, char *buf, size_t n);
-
-/* The rules of e's profile for the model in place with its expected time. */
-void imv_monitor_rules(const imv_profile *p, double expected_months, imv_rules *out);
 
 #endif

@@ -272,13 +272,26 @@ void imv_profile_view_init(const imv_profile *p, imv_profile_view *v,
     v->trajectory_date = d->trajectory_date;
     v->judgements_since = d->judgements_since;
     v->rules_in_force = d->rules_in_force;
+    v->intervention_baseline = d->iv_baseline;
+    v->intervention_reinspected_months = d->iv_reinspected_months;
+    imv_profile_view_status(v, p, IMV_UNKNOWN);
 }
 
-void imv_profile_view_expect(imv_profile_view *v, const imv_registry *reg)
+void imv_profile_view_status(imv_profile_view *v, const imv_profile *p, double expected)
+{
+    imv_iv_fact f;
+    imv_facts_status(p, expected, &f);
+    v->intervention_expected_months = expected;
+    v->intervention_status = f.status;
+    v->intervention_signal = f.signal;
+    v->intervention_past_expected = (uint32_t)f.past_expected;
+}
+
+void imv_profile_view_expect(imv_profile_view *v, const imv_profile *p, const imv_registry *reg)
 {
     const imv_model *m = v->intervention_model && reg
                              ? imv_registry_find(reg, v->intervention_model) : NULL;
-    v->intervention_expected_months = m ? imv_model_stall_months(m) : IMV_UNKNOWN;
+    imv_profile_view_status(v, p, m ? imv_model_stall_months(m) : IMV_UNKNOWN);
 }
 
 void imv_profile_free(imv_profile *p)

@@ -331,7 +331,7 @@ int imv_sensitivity_run(imv_worker *w, const imv_profile *p, imv_sensitivity **o
     c->n = n;
     c->pb = imv_xcalloc(p->n_partners, sizeof *c->pb);
     imv_profile_view_init(p, &c->base, c->pb);
-    imv_profile_view_expect(&c->base, reg);
+    imv_profile_view_expect(&c->base, p, reg);
     c->base.flags = IMV_VIEW_SCORE_ONLY;
     c->base_res = imv_xcalloc(n, sizeof *c->base_res);
     c->tmp = imv_xcalloc(n, sizeof *c->tmp);

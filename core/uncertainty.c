@@ -142,7 +142,7 @@ imv_mc *imv_mc_new(imv_registry *reg, const imv_profile *p, size_t draws, uint64
     snprintf(c->salt, sizeof c->salt, "%s@%s", p->id, p->as_of);
     c->partners = imv_xcalloc(p->n_partners, sizeof *c->partners);
     imv_profile_view_init(p, &c->base, c->partners);
-    imv_profile_view_expect(&c->base, reg);
+    imv_profile_view_expect(&c->base, p, reg);
     c->base.flags = IMV_VIEW_SCORE_ONLY;
     c->param_off = imv_xcalloc(n, sizeof *c->param_off);
     for (size_t m = 0; m < n; m++) {

@@ -67,7 +67,7 @@ static const imv_param_def params[P_COUNT] = {
 #define EV_DENIAL "DOMAIN what happened: commissioners where leaders were in denial or had not fully accepted; 003 ch.4 third contention"
 #define EV_ESCALATE "DOMAIN rules in force: still inadequate under an intervention -> escalate (notice -> direction -> commissioner -> removal)"
 
-static void failure(imv_acc *a, const imv_profile_view *p, const double *w, const imv_rules *ru)
+static void failure(imv_acc *a, const imv_profile_view *p, const double *w, const imv_rule_facts *ru)
 {
     double fe = p->ratings[IMV_R_FAILURE_EXTENT];
     mc_persistent(a, p, ru, w[P_PERSISTENT], "the trigger for a commissioner", EV_PERSISTENT);
@@ -76,13 +76,13 @@ static void failure(imv_acc *a, const imv_profile_view *p, const double *w, cons
                  "the failure is widespread: a commissioner should judge what the council can still run",
                  "the failure is contained to some parts of the service", "003 ch.1 factor (a); " EV_SYSTEMIC);
     if (p->intervention_model && !imv_in_place(p, ID)
-        && (ru->trajectory == IMV_TRAJ_STALLED || ru->trajectory == IMV_TRAJ_DETERIORATING)) {
+        && (ru->status == IMV_IV_STATUS_STALLED || ru->status == IMV_IV_STATUS_DETERIORATING)) {
         char text[MC_TEXT];
         text[0] = '\0';        /* score-only calls read no text: none is made */
         if (!a->quiet)
             snprintf(text, sizeof text, "the %s in place has %s (%s) and the authority is still "
                  "inadequate: escalation to a commissioner is due", p->intervention_model,
-                 ru->trajectory == IMV_TRAJ_STALLED ? "stalled" : "deteriorated", ru->why);
+                 ru->status == IMV_IV_STATUS_STALLED ? "stalled" : "deteriorated", ru->why);
         imv_acc_term(a, "current_intervention,ofsted", w[P_ESCALATION], text, "", EV_ESCALATE);
     }
     mc_switching(a, p, ru, ID, w[P_SWITCH]);
@@ -119,7 +119,7 @@ static void conditions(imv_acc *a, const imv_profile_view *p, const double *w)
                  "003 ch.2 Enablers 2, 3, 7");
 }
 
-static void preconditions(const imv_profile_view *p, const double *w, const imv_rules *ru,
+static void preconditions(const imv_profile_view *p, const double *w, const imv_rule_facts *ru,
                           imv_result *r, const imv_host *h)
 {
     if (p->grade != IMV_G_INADEQUATE)
@@ -128,7 +128,7 @@ static void preconditions(const imv_profile_view *p, const double *w, const imv_
     if (!imv_in_place(p, ID) || ru->months == IMV_UNKNOWN)
         return;
     if (p->grade == IMV_G_INADEQUATE && ru->months >= w[P_STALL]
-        && ru->trajectory != IMV_TRAJ_ON_TRACK)
+        && ru->status != IMV_IV_STATUS_ON_TRACK)
         h->add_unmet(r, "a commissioner has been in place past its expected time and the "
                         "authority is still inadequate: it has stalled; escalate to removal "
                         "into a trust (DOMAIN rules: commissioner -> removal)");
@@ -143,8 +143,8 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
     const double *rt = p->ratings;
     double officer = (rt[IMV_R_SENIOR_LEADERSHIP] + rt[IMV_R_MIDDLE_LEADERSHIP]) / 2;
     double member = (rt[IMV_R_POLITICAL_COMMITMENT] + rt[IMV_R_CORPORATE_LEADERSHIP]) / 2;
-    imv_rules ru;
-    imv_rules_of_view(p, ID, w[P_STALL], &ru);
+    imv_rule_facts ru;
+    imv_rule_facts_of_view(p, &ru);
     imv_acc a;
     imv_acc_init(&a, w[P_BASE], p, r, h);
     imv_acc_base(&a, "the base score of a commissioner's review, before any factor",

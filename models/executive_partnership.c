@@ -373,8 +373,8 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
     double officer = (rt[IMV_R_SENIOR_LEADERSHIP] + rt[IMV_R_MIDDLE_LEADERSHIP]) / 2;
     double fit;
     long best = choose_partner(p, w, &fit);
-    imv_rules ru;
-    imv_rules_of_view(p, ID, w[P_STALL], &ru);
+    imv_rule_facts ru;
+    imv_rule_facts_of_view(p, &ru);
     imv_acc a;
     imv_acc_init(&a, w[P_BASE], p, r, h);
     imv_acc_base(&a, "the base score of an executive partnership, before any factor",

@@ -1,10 +1,11 @@
 /*
  * model_common.h - the terms the bundled C models share: the rules of the
- * profile's date (persistent and systemic failure, imeval_rules.h), a model
- * already in place scored as continuing, and the facts the research gives
- * a meaning (workforce rates, investment, children in care, unallocated
- * cases).  Header-only, on top of imeval_aux.h and imeval_rules.h; each
- * model passes its own weights and wording.
+ * profile's date (persistent and systemic failure), a model already in
+ * place scored as continuing, and the facts the research gives a meaning
+ * (workforce rates, investment, children in care, unallocated cases).
+ * Header-only, on top of imeval_aux.h; each model passes its own weights
+ * and wording.  The facts are the engine's, read from the view
+ * (imv_rule_facts_of_view): no model decides them again.
  */
 #ifndef IMEVAL_MODEL_COMMON_H
 #define IMEVAL_MODEL_COMMON_H
@@ -13,7 +14,6 @@
 #include <string.h>
 
 #include "imeval_aux.h"
-#include "imeval_rules.h"
 
 #define MC_TEXT 1000
 
@@ -33,13 +33,14 @@ static inline int mc_reviewed(const imv_profile_view *p)
  * points away from) times the regime's weight; half when an earlier
  * inadequate judgement is undated and so may or may not fall within five
  * years.  The text names the years and the regime. */
-static inline void mc_persistent(imv_acc *a, const imv_profile_view *p, const imv_rules *ru,
+static inline void mc_persistent(imv_acc *a, const imv_profile_view *p, const imv_rule_facts *ru,
                                  double pts, const char *what, const char *evidence)
 {
+    (void)p;
     if (ru->persistent == 0 || pts == 0)
         return;
-    const char *regime;
-    double w = imv_rules_commissioner_weight(p->as_of, &regime);
+    const char *regime = ru->regime;
+    double w = ru->commissioner_weight;
     char text[MC_TEXT];
     text[0] = '\0';            /* score-only calls read no text: none is made */
     if (!a->quiet && ru->persistent > 0)
@@ -57,13 +58,13 @@ static inline void mc_persistent(imv_acc *a, const imv_profile_view *p, const im
  * "inadequate across all of the key judgements").  Without key judgements
  * the model may fall back on failure_extent, as a gradient from 3 to 4
  * ("almost every part of the system in crisis"), never a threshold. */
-static inline void mc_systemic(imv_acc *a, const imv_profile_view *p, const imv_rules *ru,
+static inline void mc_systemic(imv_acc *a, const imv_profile_view *p, const imv_rule_facts *ru,
                                double pts, int fallback, const char *what, const char *evidence)
 {
     if (pts == 0)
         return;
-    const char *regime;
-    double w = imv_rules_commissioner_weight(p->as_of, &regime);
+    const char *regime = ru->regime;
+    double w = ru->commissioner_weight;
     char text[MC_TEXT];
     text[0] = '\0';
     if (ru->systemic > 0) {
@@ -94,27 +95,27 @@ static inline int mc_in_place(const imv_profile_view *p, const char *id)
 /* The model in place, scored by whether it is working (its trajectory),
  * not by the reasons it was chosen.  Stalled or deteriorating makes it
  * non-viable: the rules escalate.  Returns 1 when the model is in place. */
-static inline int mc_continuing(imv_acc *a, const imv_profile_view *p, const imv_rules *ru,
+static inline int mc_continuing(imv_acc *a, const imv_profile_view *p, const imv_rule_facts *ru,
                                 const char *id, const char *name, double on_track_pts,
                                 const char *escalation, imv_result *r, const imv_host *h)
 {
     if (!mc_in_place(p, id))
         return 0;
     char text[MC_TEXT];
-    switch (ru->trajectory) {
-    case IMV_TRAJ_ON_TRACK:
-    case IMV_TRAJ_UNKNOWN:
+    switch (ru->status) {
+    case IMV_IV_STATUS_ON_TRACK:
+    case IMV_IV_STATUS_UNKNOWN:
         text[0] = '\0';
         if (!a->quiet)
             snprintf(text, sizeof text, "%s is in place and on track (%s): scored as continuing, by "
                  "whether it is working, not as a new choice", name, ru->why);
         imv_acc_term(a, "current_intervention,ofsted", on_track_pts, text, text, EV_CONTINUING);
         break;
-    case IMV_TRAJ_STALLED:
-    case IMV_TRAJ_DETERIORATING:
+    case IMV_IV_STATUS_STALLED:
+    case IMV_IV_STATUS_DETERIORATING:
         snprintf(text, sizeof text, "%s is in place and %s (%s): still inadequate under it, so "
                  "the rules escalate: %s (DOMAIN rules in force)", name,
-                 ru->trajectory == IMV_TRAJ_STALLED ? "has stalled" : "deteriorating", ru->why,
+                 ru->status == IMV_IV_STATUS_STALLED ? "has stalled" : "deteriorating", ru->why,
                  escalation);
         h->add_unmet(r, text);
         break;
@@ -126,12 +127,12 @@ static inline int mc_continuing(imv_acc *a, const imv_profile_view *p, const imv
 
 /* Another model is in place and working: changing course restarts the
  * set-up and the journey. */
-static inline void mc_switching(imv_acc *a, const imv_profile_view *p, const imv_rules *ru,
+static inline void mc_switching(imv_acc *a, const imv_profile_view *p, const imv_rule_facts *ru,
                                 const char *id, double pts)
 {
     /* A commissioner is a review, not a delivery model: its work is to hand
      * over to one (DOMAIN rules in force), so moving on is no restart. */
-    if (!p->intervention_model || mc_in_place(p, id) || ru->trajectory != IMV_TRAJ_ON_TRACK
+    if (!p->intervention_model || mc_in_place(p, id) || ru->status != IMV_IV_STATUS_ON_TRACK
         || imv_in_place(p, "commissioner"))
         return;
     char text[MC_TEXT];
@@ -147,7 +148,7 @@ static inline void mc_switching(imv_acc *a, const imv_profile_view *p, const imv
  * credited at the pace its trajectory shows (on track in full, stalled at
  * half, deteriorating not at all), never less than the six months to the
  * next monitoring judgement while still inadequate. */
-static inline void mc_timeline(const imv_profile_view *p, const imv_rules *ru, int in_place,
+static inline void mc_timeline(const imv_profile_view *p, const imv_rule_facts *ru, int in_place,
                                double setup, double fair_saving, imv_result *r, const imv_host *h)
 {
     imv_journey j = IMV_JOURNEY_INIT;
@@ -158,8 +159,8 @@ static inline void mc_timeline(const imv_profile_view *p, const imv_rules *ru, i
         h->set_timeline(r, setup, fair > 0 ? setup + fair : 0, good > 0 ? setup + good : 0);
         return;
     }
-    double pace = ru->trajectory == IMV_TRAJ_STALLED ? 0.5
-                  : ru->trajectory == IMV_TRAJ_DETERIORATING ? 0 : 1;
+    double pace = ru->status == IMV_IV_STATUS_STALLED ? 0.5
+                  : ru->status == IMV_IV_STATUS_DETERIORATING ? 0 : 1;
     double credit = ru->months == IMV_UNKNOWN ? 0 : ru->months * pace;
     double left = fair - credit;
     if (fair > 0 && left < 6)

@@ -285,7 +285,7 @@ local function score(p, w)
   local rs = (not quiet) and {} or nil
   local officer = (r.senior_leadership + r.middle_leadership) / 2
   local member = (r.political_commitment + r.corporate_leadership) / 2
-  local ru = imeval.rules(p, "peer_support", w.stall_months)
+  local ru = p.rules
   local ci = p.current_intervention
   local in_place = ci ~= nil and ci.model == "peer_support"
   local partner, fit, fparts = choose_partner(p, w)

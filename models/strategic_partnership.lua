@@ -19,7 +19,7 @@
 -- contracted managers fill, but the seeds show it working only with
 -- political change and corporate backing), and from 2014 it is limited to
 -- management or support.  A partnership in place is scored by its
--- trajectory (imeval.rules), with no set-up lag.
+-- trajectory (p.rules, decided by the engine), with no set-up lag.
 --
 -- Declared monotonicity (tests/check_models.c checks it):
 --   never lowered by more political_commitment, corporate_leadership,
@@ -212,7 +212,7 @@ local function score(p, w)
   local quiet = p.score_only
   local rs = (not quiet) and {} or nil
   local officer = (r.senior_leadership + r.middle_leadership) / 2
-  local ru = imeval.rules(p, "strategic_partnership", w.stall_months)
+  local ru = p.rules
   local ci = p.current_intervention
   local in_place = ci ~= nil and ci.model == "strategic_partnership"
   local s = imeval.base(rs, w.base, "the base score of a contracted strategic partnership, before any factor "

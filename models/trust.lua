@@ -15,7 +15,7 @@
 -- after 2017).
 --
 -- A trust already in place is scored as continuing: by its trajectory
--- (imeval.rules), with no set-up lag, and without the reasons for creating
+-- (p.rules, decided by the engine), with no set-up lag, and without the reasons for creating
 -- one.  Before 2013 no children's services trust existed (Doncaster's was
 -- the first), so a trust then was not an option the DfE had.
 --
@@ -112,7 +112,7 @@ local function conditions(p, w, s, rs)
 end
 
 -- The rules of the date: persistent and systemic failure, weighted as the
--- rules of the profile's own date weigh them (imeval.rules).
+-- rules of the profile's own date weigh them (p.rules, decided by the engine).
 local function rules_terms(p, w, s, rs, ru)
   local cw, regime = ru.commissioner_weight, ru.regime
   -- Evidence of Doncaster's trust (2013-14) cannot argue for a trust before it existed.
@@ -241,7 +241,7 @@ local function score(p, w)
   local rs = (not quiet) and {} or nil
   local officer = (r.senior_leadership + r.middle_leadership) / 2
   local member = (r.political_commitment + r.corporate_leadership) / 2
-  local ru = imeval.rules(p, "trust", w.stall_months)
+  local ru = p.rules
   local ci = p.current_intervention
   local in_place = ci ~= nil and ci.model == "trust"
   local s = w.base

@@ -22,6 +22,7 @@
 #ifndef IMEVAL_AUX_H
 #define IMEVAL_AUX_H
 
+#include <stdio.h>
 #include <string.h>
 
 #include "imeval_plugin.h"
@@ -97,8 +98,8 @@ static inline double imv_acc_done(imv_acc *a)
 /* Where the intervention in place stands, from the view alone. */
 typedef enum imv_iv_state {
     IMV_IV_NONE,          /* no intervention in place */
-    IMV_IV_CONTINUING,    /* in place, still inadequate, within its expected time */
-    IMV_IV_STALLED,       /* in place, still inadequate, past its expected time */
+    IMV_IV_CONTINUING,    /* in place, still inadequate, nothing says it has stalled */
+    IMV_IV_STALLED,       /* in place, still inadequate, stalled or deteriorating */
     IMV_IV_IMPROVED       /* in place and no longer inadequate */
 } imv_iv_state;
 
@@ -108,18 +109,33 @@ static inline int imv_in_place(const imv_profile_view *p, const char *id)
     return p->intervention_model && id && strcmp(p->intervention_model, id) == 0;
 }
 
-/* The state of the intervention in place.  Its expected time is
- * my_stall when the model in place is my_id (a model knows its own
- * stall_months, as set), else the engine's figure for the model in place
- * (the view's intervention_expected_months, the same stall_months the
- * monitor uses).  An unknown time or expected time counts as continuing:
- * nothing says it has stalled.  The grade decides "improved" the way the
- * monitor does: anything but inadequate or not inspected. */
+/* 1 when the view carries the engine's decision on the intervention in
+ * place (ABI 2.2; a view built by hand with no status has none). */
+static inline int imv_has_status(const imv_profile_view *p)
+{
+    return IMV_VIEW_HAS(p, intervention_past_expected)
+           && (p->intervention_status != IMV_IV_STATUS_NONE || !p->intervention_model);
+}
+
+/* The state of the intervention in place: the engine's intervention_status
+ * when the view has it (the same decision the monitor reports).  From an
+ * older engine, months alone: its expected time is my_stall when the model
+ * in place is my_id, else the view's intervention_expected_months; an
+ * unknown time counts as continuing, and anything but inadequate or not
+ * inspected as improved. */
 static inline imv_iv_state imv_intervention_state(const imv_profile_view *p, const char *my_id,
                                                   double my_stall)
 {
     if (!p->intervention_model)
         return IMV_IV_NONE;
+    if (imv_has_status(p)) {
+        switch (p->intervention_status) {
+        case IMV_IV_STATUS_IMPROVED: return IMV_IV_IMPROVED;
+        case IMV_IV_STATUS_STALLED:
+        case IMV_IV_STATUS_DETERIORATING: return IMV_IV_STALLED;
+        default: return IMV_IV_CONTINUING;
+        }
+    }
     if (p->grade != IMV_G_INADEQUATE && p->grade != IMV_G_NOT_INSPECTED)
         return IMV_IV_IMPROVED;
     double expected = IMV_UNKNOWN;
@@ -130,6 +146,94 @@ static inline imv_iv_state imv_intervention_state(const imv_profile_view *p, con
     if (p->intervention_months == IMV_UNKNOWN || expected == IMV_UNKNOWN || expected < 0)
         return IMV_IV_CONTINUING;
     return p->intervention_months >= expected ? IMV_IV_STALLED : IMV_IV_CONTINUING;
+}
+
+/* "on_track", "stalling" (the name the result JSON has used since its
+ * first version), "deteriorating", "improved", "unknown" or "none". */
+static inline const char *imv_iv_status_name(imv_iv_status s)
+{
+    static const char *const names[IMV_IV_STATUS_COUNT] = {
+        "none", "on_track", "stalling", "deteriorating", "improved", "unknown"};
+    return s >= 0 && s < IMV_IV_STATUS_COUNT ? names[s] : "unknown";
+}
+
+static inline const char *imv_aux_grade_name(int g)
+{
+    static const char *const names[] = {"outstanding", "good", "requires_improvement",
+                                        "inadequate", "not_inspected"};
+    return g >= 0 && g < IMV_G_COUNT ? names[g] : "?";
+}
+
+/* The year of a YYYY[-MM[-DD]] date, 0 when there is none. */
+static inline int imv_year(const char *date)
+{
+    int y = 0;
+    for (int i = 0; i < 4; i++) {
+        if (!date || date[i] < '0' || date[i] > '9')
+            return 0;
+        y = y * 10 + (date[i] - '0');
+    }
+    return y;
+}
+
+/* The clause that says why the intervention in place has the status it
+ * has ("re-inspected inadequate 16 months in"), from the view's fields:
+ * the words of the engine's decision, written once for the monitor and
+ * every model.  "" without an intervention or a status. */
+static inline void imv_intervention_why(const imv_profile_view *p, char *buf, size_t n)
+{
+    static const char *const finding[] = {"unknown", "improving", "mixed", "static",
+                                          "deteriorating"};
+    if (!n)
+        return;
+    buf[0] = '\0';
+    if (!p->intervention_model || !IMV_VIEW_HAS(p, intervention_past_expected))
+        return;
+    const char *fdate = p->n_progress ? p->progress[0]->date : "?";
+    int f = p->n_progress ? (int)p->progress[0]->finding : 0;
+    if (f < 0 || f >= IMV_TREND_COUNT)
+        f = 0;
+    switch (p->intervention_signal) {
+    case IMV_IV_SIGNAL_NONE:
+        if (p->intervention_status == IMV_IV_STATUS_UNKNOWN)
+            snprintf(buf, n, "no start date");
+        break;
+    case IMV_IV_SIGNAL_JUDGED:
+        snprintf(buf, n, "judged %s", imv_aux_grade_name(p->grade));
+        break;
+    case IMV_IV_SIGNAL_FELL:
+        snprintf(buf, n, "fallen from %s to %s under it", imv_aux_grade_name(p->intervention_baseline),
+                 imv_aux_grade_name(p->grade));
+        break;
+    case IMV_IV_SIGNAL_FINDING_DETERIORATING:
+        snprintf(buf, n, "the latest monitoring finding (%s) is deteriorating", fdate);
+        break;
+    case IMV_IV_SIGNAL_REINSPECTED:
+        snprintf(buf, n, "re-inspected inadequate %.0f months in",
+                 p->intervention_reinspected_months);
+        break;
+    case IMV_IV_SIGNAL_FINDING_STATIC:
+        snprintf(buf, n, "the latest monitoring finding (%s) is static", fdate);
+        break;
+    case IMV_IV_SIGNAL_PAST_EXPECTED:
+        snprintf(buf, n, "%.0f months in, past the expected %.0f, still inadequate",
+                 p->intervention_months, p->intervention_expected_months);
+        break;
+    case IMV_IV_SIGNAL_RESCUED:
+        snprintf(buf, n, "re-inspected inadequate %.0f months in, but found improving",
+                 p->intervention_reinspected_months);
+        break;
+    case IMV_IV_SIGNAL_FINDING:
+        snprintf(buf, n, "the latest monitoring finding (%s) is %s%s", fdate, finding[f],
+                 p->intervention_past_expected ? ", though past its expected time" : "");
+        break;
+    case IMV_IV_SIGNAL_MONTHS:
+        snprintf(buf, n, "%.0f months in, no judgement or finding against it",
+                 p->intervention_months);
+        break;
+    default:
+        break;
+    }
 }
 
 /* One rule in force (DOMAIN "The rules in force"): its bit, its name, the
@@ -161,6 +265,9 @@ static inline const imv_rule_info *imv_rule(int i)
         {IMV_RULE_TRUST_ONE_OUTCOME, "trust_one_outcome", "2023-01",
          "DOMAIN rules in force: since 2023 a trust is one possible outcome of a commissioner's "
          "review, and the DfE has sought a cheaper alternative"},
+        {IMV_RULE_COMMISSIONER_REVIEWS, "commissioner_reviews", "2013-01",
+         "DOMAIN rules in force and models table: commissioners were used before the 2016 rule "
+         "(Doncaster: the 2013 review preceded the trust; 003 case study 3)"},
     };
     return i >= 0 && i < IMV_RULE_COUNT ? &rules[i] : NULL;
 }
@@ -178,6 +285,78 @@ static inline const char *imv_rule_evidence(unsigned rule)
         if (imv_rule(i)->bit == rule)
             return imv_rule(i)->evidence;
     return "";
+}
+
+/* How far the commissioner rule (persistent or systemic failure) weighs
+ * at the profile's date: in full from 2016 (the rule); from 2013, when
+ * commissioners' reviews were already used in practice (Le Grand's 2013
+ * review of Doncaster, 003 case study 3), IMV_RULE_WEIGHT_PRACTICE; before
+ * that, with only the general power of direction (000, 004),
+ * IMV_RULE_WEIGHT_EARLY.  *regime (when not NULL) gets the clause a
+ * reason cites. */
+#define IMV_RULE_WEIGHT_PRACTICE 0.6
+#define IMV_RULE_WEIGHT_EARLY 0.25
+
+static inline double imv_commissioner_weight(const imv_profile_view *p, const char **regime)
+{
+    const char *t;
+    double w;
+    if (imv_rule_in_force(p, IMV_RULE_COMMISSIONER)) {
+        w = 1;
+        t = "the rule since 2016";
+    } else if (imv_rule_in_force(p, IMV_RULE_COMMISSIONER_REVIEWS)) {
+        w = IMV_RULE_WEIGHT_PRACTICE;
+        t = "before the 2016 rule, commissioners' reviews were already used for it (from Le Grand's 2013 review of Doncaster)";
+    } else {
+        w = IMV_RULE_WEIGHT_EARLY;
+        t = "before 2013 there was no commissioner practice, only the general power of direction";
+    }
+    if (regime)
+        *regime = t;
+    return w;
+}
+
+/* The rule facts of a profile in the form a model's reasons use, read
+ * from the view (the engine decided them once: core/facts.c); nothing
+ * here is decided again. */
+typedef struct imv_rule_facts {
+    int persistent;                 /* 1 yes, 0 no, -1 an earlier inadequate is undated */
+    int persistent_year;            /* the current judgement's year, when persistent is 1 */
+    int persistent_earlier_year;    /* the earlier inadequate judgement's year */
+    int systemic;                   /* 1 yes, 0 no, -1 no key judgement given */
+    int n_key;                      /* key judgements given */
+    imv_iv_status status;           /* the intervention in place */
+    double months;                  /* in place, IMV_UNKNOWN when none or unknown */
+    char why[400];                  /* imv_intervention_why ("" in score-only calls) */
+    double commissioner_weight;     /* imv_commissioner_weight */
+    const char *regime;
+} imv_rule_facts;
+
+static inline void imv_rule_facts_of_view(const imv_profile_view *p, imv_rule_facts *out)
+{
+    memset(out, 0, sizeof *out);
+    out->months = p->intervention_model ? p->intervention_months : IMV_UNKNOWN;
+    out->status = p->intervention_model ? IMV_IV_STATUS_UNKNOWN : IMV_IV_STATUS_NONE;
+    out->systemic = -1;
+    out->commissioner_weight = imv_commissioner_weight(p, &out->regime);
+    if (!IMV_VIEW_HAS(p, rules_in_force))
+        return;                     /* an engine before ABI 2.1: no facts */
+    out->persistent = p->persistent_failure == IMV_FACT_YES ? 1
+                      : p->persistent_failure == IMV_FACT_UNDATED ? -1 : 0;
+    if (out->persistent == 1) {
+        out->persistent_year = imv_year(p->inspected);
+        out->persistent_earlier_year = imv_year(p->persistent_since);
+    }
+    out->systemic = p->systemic_failure == IMV_FACT_YES ? 1
+                    : p->systemic_failure == IMV_FACT_UNKNOWN ? -1 : 0;
+    for (uint32_t b = p->key_judgements_given; b; b &= b - 1)
+        out->n_key++;
+    if (imv_has_status(p)) {
+        out->status = p->intervention_status;
+        /* score-only calls (bulk draws) show no text: none is made */
+        if (!(p->flags & IMV_VIEW_SCORE_ONLY))
+            imv_intervention_why(p, out->why, sizeof out->why);
+    }
 }
 
 /* 1 when judgement j counts as a key judgement of an inspection on

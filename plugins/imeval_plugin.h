@@ -213,9 +213,42 @@ enum {
     IMV_RULE_COMMISSIONER = 1u << 1,        /* 2016: commissioner for persistent or systemic failure */
     IMV_RULE_PRESUMPTION_OF_REMOVAL = 1u << 2, /* 2017: directions presume removal */
     IMV_RULE_SECTOR_LED = 1u << 3,          /* 2017: sector-led support; imposed trusts rare */
-    IMV_RULE_TRUST_ONE_OUTCOME = 1u << 4    /* 2023: a trust is one possible outcome */
+    IMV_RULE_TRUST_ONE_OUTCOME = 1u << 4,   /* 2023: a trust is one possible outcome */
+    IMV_RULE_COMMISSIONER_REVIEWS = 1u << 5 /* 2013: commissioners' reviews used in practice */
 };
-#define IMV_RULE_COUNT 5
+#define IMV_RULE_COUNT 6
+
+/* Where the intervention in place stands (imv_profile_view.
+ * intervention_status, ABI 2.2), decided by the engine from the
+ * judgements and monitoring findings made under it, with months as one
+ * signal among them (DOMAIN rules in force: still inadequate under an
+ * intervention is escalated). */
+typedef enum imv_iv_status {
+    IMV_IV_STATUS_NONE,             /* no intervention in place */
+    IMV_IV_STATUS_ON_TRACK,         /* still inadequate, nothing says it is not working */
+    IMV_IV_STATUS_STALLED,          /* re-inspected inadequate after its first year, a static
+                                     * finding, or past its expected time */
+    IMV_IV_STATUS_DETERIORATING,    /* a worse judgement or a deteriorating finding under it */
+    IMV_IV_STATUS_IMPROVED,         /* no longer inadequate under it */
+    IMV_IV_STATUS_UNKNOWN,          /* in place, but with no start date */
+    IMV_IV_STATUS_COUNT
+} imv_iv_status;
+
+/* What decided intervention_status (imeval_aux.h's imv_intervention_why
+ * says it in words). */
+typedef enum imv_iv_signal {
+    IMV_IV_SIGNAL_NONE,             /* no intervention, or no start date */
+    IMV_IV_SIGNAL_JUDGED,           /* improved: judged better than inadequate */
+    IMV_IV_SIGNAL_FELL,             /* a judgement under it is worse than the baseline */
+    IMV_IV_SIGNAL_FINDING_DETERIORATING,
+    IMV_IV_SIGNAL_REINSPECTED,      /* re-inspected inadequate a year or more in */
+    IMV_IV_SIGNAL_FINDING_STATIC,
+    IMV_IV_SIGNAL_PAST_EXPECTED,    /* past its expected time, no finding says improving */
+    IMV_IV_SIGNAL_RESCUED,          /* re-inspected inadequate, but found improving since */
+    IMV_IV_SIGNAL_FINDING,          /* the latest finding, improving or mixed */
+    IMV_IV_SIGNAL_MONTHS,           /* months in, no judgement or finding against it */
+    IMV_IV_SIGNAL_COUNT
+} imv_iv_signal;
 
 /* A candidate partner council (for the partnership models).  Reached
  * through imv_profile_view.partners[i], an array of pointers, so it may
@@ -310,6 +343,22 @@ typedef struct imv_profile_view {
     uint32_t judgements_since;      /* Ofsted judgements dated after since */
     uint32_t rules_in_force;        /* IMV_RULE_* at as_of */
     /* ---- ABI 2.1 ends here ---- */
+
+    /* ---- ABI 2.2: the intervention in place, decided once by the engine
+     * (core/facts.c) for every model and the monitor; test with
+     * IMV_VIEW_HAS(p, intervention_past_expected).  A judgement counts as
+     * made under the intervention only when ofsted.inspected (or an earlier
+     * judgement's date) is after since; re-inspected inadequate counts from
+     * 12 months in (003 ch.1: six months of diagnosis, six to stabilise),
+     * unless a finding dated at or after it says improving; months past
+     * intervention_expected_months decide only when no finding says
+     * improving.  intervention_why of imeval_aux.h gives the clause. */
+    imv_iv_status intervention_status;
+    imv_iv_signal intervention_signal;
+    imv_grade intervention_baseline;  /* judgement in force when it began (IMV_G_NOT_INSPECTED: unknown) */
+    double intervention_reinspected_months; /* months in at that re-inspection, or IMV_UNKNOWN */
+    uint32_t intervention_past_expected; /* 1: still inadequate past its expected months */
+    /* ---- ABI 2.2 ends here ---- */
 } imv_profile_view;
 
 #define IMV_VIEW_HAS(v, m) IMV_STRUCT_HAS(imv_profile_view, v, m)

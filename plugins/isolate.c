@@ -161,8 +161,8 @@ static int read_all(int fd, void *p, size_t n)
 
 /* ---- the child ---------------------------------------------------------------- */
 
-/* The ABI 2.1 fields of the view: history, judgements, progress and the
- * facts the engine derived (plugins/imeval_plugin.h lists them). */
+/* The ABI 2.1 and 2.2 fields of the view: history, judgements, progress
+ * and the facts the engine derived (plugins/imeval_plugin.h lists them). */
 static void pack_history(wbuf *b, const imv_profile_view *v)
 {
     w_str(b, v->inspected);
@@ -190,6 +190,12 @@ static void pack_history(wbuf *b, const imv_profile_view *v)
     w_str(b, v->trajectory_date);
     w_u32(b, v->judgements_since);
     w_u32(b, v->rules_in_force);
+    /* ABI 2.2: the engine's decision on the intervention in place */
+    w_u32(b, (uint32_t)v->intervention_status);
+    w_u32(b, (uint32_t)v->intervention_signal);
+    w_u32(b, (uint32_t)v->intervention_baseline);
+    w_f64(b, v->intervention_reinspected_months);
+    w_u32(b, v->intervention_past_expected);
 }
 
 static void pack_view(wbuf *b, const imv_profile_view *v, const double *params, size_t n_params)
@@ -290,6 +296,11 @@ static int unpack_history(rbuf *r, unpacked *u)
     v->trajectory_date = keep(u, r_str(r));
     v->judgements_since = r_u32(r);
     v->rules_in_force = r_u32(r);
+    v->intervention_status = (imv_iv_status)r_u32(r);
+    v->intervention_signal = (imv_iv_signal)r_u32(r);
+    v->intervention_baseline = (imv_grade)r_u32(r);
+    v->intervention_reinspected_months = r_f64(r);
+    v->intervention_past_expected = r_u32(r);
     return r->bad ? -1 : 0;
 }
 

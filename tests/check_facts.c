@@ -193,15 +193,17 @@ END_TEST
 START_TEST(facts__rules_in_force_at_the_profiles_date)
 {
     static const struct { const char *as_of; unsigned want; } c[] = {
-        {"2013-12", 0},
-        {"2014-01", IMV_RULE_PROFIT_RESTRICTION},
-        {"2015", IMV_RULE_PROFIT_RESTRICTION},
-        {"2015-12-31", IMV_RULE_PROFIT_RESTRICTION},
-        {"2016-01", IMV_RULE_PROFIT_RESTRICTION | IMV_RULE_COMMISSIONER},
-        {"2017-01", 0x0f},
-        {"2022-12", 0x0f},
-        {"2023-01", 0x1f},
-        {"2024", 0x1f},
+        {"2012-12", 0},
+        {"2013-01", IMV_RULE_COMMISSIONER_REVIEWS},
+        {"2013-12", IMV_RULE_COMMISSIONER_REVIEWS},
+        {"2014-01", IMV_RULE_COMMISSIONER_REVIEWS | IMV_RULE_PROFIT_RESTRICTION},
+        {"2015", IMV_RULE_COMMISSIONER_REVIEWS | IMV_RULE_PROFIT_RESTRICTION},
+        {"2015-12-31", IMV_RULE_COMMISSIONER_REVIEWS | IMV_RULE_PROFIT_RESTRICTION},
+        {"2016-01", IMV_RULE_COMMISSIONER_REVIEWS | IMV_RULE_PROFIT_RESTRICTION | IMV_RULE_COMMISSIONER},
+        {"2017-01", 0x2f},
+        {"2022-12", 0x2f},
+        {"2023-01", 0x3f},
+        {"2024", 0x3f},
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
         imv_profile *p = make(c[i].as_of, "{\"grade\":\"inadequate\"}", NULL);
@@ -264,7 +266,7 @@ START_TEST(facts__reach_native_plugins_in_process_and_isolated)
     ck_assert_str_eq(in,
         "insp=2017-03 prev=2@2015-01,3@-, judg=17:3,3,3,-1,1, kind=3 "
         "prog=2016-11/2/1/front door better; pers=2 since=- gap=-1 sys=1 key=7 traj=4 jt=4 lf=2 "
-        "tdate=2017-03 jsince=1 rules=f");
+        "tdate=2017-03 jsince=1 rules=2f st=3 sg=2 base=2 reinsp=21 past=0");
     free(in);
     free(out);
 }
@@ -284,7 +286,9 @@ static const char lua_facts[] =
     "      p.persistent_failure, tostring(p.persistent_since), p.systemic_failure,\n"
     "      table.concat(p.key_judgements_given, ','), p.trajectory, p.judgement_trend,\n"
     "      p.latest_finding, p.trajectory_date, tostring(p.judgements_since),\n"
-    "      table.concat(r, ',') } }\n"
+    "      table.concat(r, ','), ci.status, ci.why,\n"
+    "      p.rules.trajectory .. '/' .. p.rules.persistent .. '/' .. p.rules.systemic .. '/' ..\n"
+    "        p.rules.n_key .. string.format('/%g/%g', p.rules.months, p.rules.commissioner_weight) } }\n"
     "  end }\n";
 
 START_TEST(facts__reach_lua_models)
@@ -304,7 +308,10 @@ START_TEST(facts__reach_lua_models)
         "2017-03", "requires_improvement@2015-01,inadequate@-", "inadequate", "good", "nil",
         "direction", "2016-11/mixed/commissioner/front door better", "undated", "nil", "yes",
         "leadership,help_and_protection,children_in_care", "deteriorating", "deteriorating",
-        "mixed", "2017-03", "1", "commissioner,presumption_of_removal,profit_restriction,sector_led",
+        "mixed", "2017-03", "1",
+        "commissioner,commissioner_reviews,presumption_of_removal,profit_restriction,sector_led",
+        "deteriorating", "fallen from requires_improvement to inadequate under it",
+        "deteriorating/-1/1/3/24/1",
     };
     ck_assert_uint_eq(x->n_risks, sizeof want / sizeof want[0]);
     for (size_t i = 0; i < x->n_risks; i++)

@@ -726,11 +726,10 @@ START_TEST(lua__pairs_order_is_sorted_and_repeatable)
 }
 END_TEST
 
-/* The draws of one authority reuse one profile table, and the host
- * remembers imeval.rules for it (plugins/lua/aux.c): each score-only call
- * must still get a fresh table holding what computing gives (the full
- * call, which builds its own table, computes), and a new profile its own
- * rules, not the last one's. */
+/* The draws of one authority reuse one profile table, and p.rules is part
+ * of it (plugins/lua/history.c): each score-only call must see the rules
+ * the full call (which builds its own table) sees, and a new profile its
+ * own rules, not the last one's. */
 static imv_profile *rules_profile(const char *id, const char *grade, const char *previous,
                                   double acceptance)
 {

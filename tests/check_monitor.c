@@ -2,6 +2,7 @@
  * escalated) or done (step down), as DOMAIN.md's rules in force say. */
 #include "testutil.h"
 #include <cjson/cJSON.h>
+#include "imeval_aux.h"
 #include "monitor.h"
 
 static imv_registry *reg;
@@ -130,45 +131,51 @@ START_TEST(monitor__json_result_carries_the_status)
 }
 END_TEST
 
-/* ---- the trajectory (plugins/imeval_rules.h) ---------------------------- */
+/* ---- the trajectory (core/facts.c: the engine's one decision) ----------- */
 
-static imv_rules traj(int grade, const char *inspected, const char *since, int prev_grade,
-                      const char *prev_date, int finding, const char *finding_date)
+typedef struct traj_out {
+    imv_iv_status status;
+    int past_expected;
+    char why[400];
+} traj_out;
+
+/* The view's decision on a board in place since `since` at 2016-06,
+ * expected to take 24 months. */
+static traj_out traj(int grade, const char *inspected, const char *since, int prev_grade,
+                     const char *prev_date, int finding, const char *finding_date)
 {
-    int prev[1] = {prev_grade};
-    const char *pdate[1] = {prev_date};
-    int f[1] = {finding};
-    const char *fdate[1] = {finding_date};
-    imv_rules_in in = {
-        .as_of = "2016-06", .grade = grade, .inspected = inspected,
-        .n_previous = prev_grade >= 0, .previous = prev, .previous_date = pdate,
-        .model = "improvement_board", .since = since, .expected_months = 24,
-        .n_progress = finding >= 0, .progress_finding = f, .progress_date = fdate,
-    };
-    imv_rules r;
-    imv_rules_compute(&in, &r);
-    return r;
+    imv_profile *p = tu_history_profile("2016-06", grade, inspected, since, prev_grade, prev_date,
+                                        finding, finding_date);
+    ck_assert_ptr_nonnull(p);
+    imv_profile_view v;
+    imv_profile_view_init(p, &v, NULL);
+    imv_profile_view_status(&v, p, 24);
+    traj_out o = {.status = v.intervention_status,
+                  .past_expected = (int)v.intervention_past_expected};
+    imv_intervention_why(&v, o.why, sizeof o.why);
+    imv_profile_free(p);
+    return o;
 }
 
 /* Issue 11.2: re-inspected inadequate 16 months into a notice is stalled,
  * not "on track; hold your nerve", although 16 < 24 months. */
 START_TEST(trajectory__reinspected_inadequate_after_the_first_year_is_stalled)
 {
-    imv_rules r = traj(IMV_G_INADEQUATE, "2016-05", "2015-01", IMV_G_INADEQUATE, "2014-11", -1, NULL);
-    ck_assert_int_eq(r.trajectory, IMV_TRAJ_STALLED);
+    traj_out r = traj(IMV_G_INADEQUATE, "2016-05", "2015-01", IMV_G_INADEQUATE, "2014-11", 0, NULL);
+    ck_assert_int_eq(r.status, IMV_IV_STATUS_STALLED);
     ck_assert_ptr_nonnull(strstr(r.why, "re-inspected inadequate 16 months in"));
     /* ... but inside the first year (diagnostic and stabilising, 003 ch.1) it is not. */
-    r = traj(IMV_G_INADEQUATE, "2015-09", "2015-01", IMV_G_INADEQUATE, "2014-11", -1, NULL);
-    ck_assert_int_eq(r.trajectory, IMV_TRAJ_ON_TRACK);
+    r = traj(IMV_G_INADEQUATE, "2015-09", "2015-01", IMV_G_INADEQUATE, "2014-11", 0, NULL);
+    ck_assert_int_eq(r.status, IMV_IV_STATUS_ON_TRACK);
 }
 END_TEST
 
 /* Issue 11.2: fallen from requires improvement to inadequate under a notice. */
 START_TEST(trajectory__fall_under_a_notice_is_deteriorating)
 {
-    imv_rules r = traj(IMV_G_INADEQUATE, "2016-03", "2014-06", IMV_G_REQUIRES_IMPROVEMENT, "2014-01",
-                       -1, NULL);
-    ck_assert_int_eq(r.trajectory, IMV_TRAJ_DETERIORATING);
+    traj_out r = traj(IMV_G_INADEQUATE, "2016-03", "2014-06", IMV_G_REQUIRES_IMPROVEMENT,
+                      "2014-01", 0, NULL);
+    ck_assert_int_eq(r.status, IMV_IV_STATUS_DETERIORATING);
     ck_assert_ptr_nonnull(strstr(r.why, "fallen from requires_improvement to inadequate"));
 }
 END_TEST
@@ -178,62 +185,111 @@ END_TEST
  * an improving inspection at re-inspection rescues it (Doncaster 2015). */
 START_TEST(trajectory__findings_weigh_with_the_months)
 {
-    imv_rules r = traj(IMV_G_INADEQUATE, NULL, "2013-01", -1, NULL, IMV_FIND_IMPROVING, "2016-04");
-    ck_assert_int_eq(r.trajectory, IMV_TRAJ_ON_TRACK);
+    traj_out r = traj(IMV_G_INADEQUATE, NULL, "2013-01", -1, NULL, IMV_TREND_IMPROVING, "2016-04");
+    ck_assert_int_eq(r.status, IMV_IV_STATUS_ON_TRACK);
     ck_assert(r.past_expected);
-    r = traj(IMV_G_INADEQUATE, NULL, "2013-01", -1, NULL, -1, NULL);
-    ck_assert_int_eq(r.trajectory, IMV_TRAJ_STALLED);
-    r = traj(IMV_G_INADEQUATE, NULL, "2015-12", -1, NULL, IMV_FIND_STATIC, "2016-05");
-    ck_assert_int_eq(r.trajectory, IMV_TRAJ_STALLED);
-    r = traj(IMV_G_INADEQUATE, NULL, "2015-12", -1, NULL, IMV_FIND_DETERIORATING, "2016-05");
-    ck_assert_int_eq(r.trajectory, IMV_TRAJ_DETERIORATING);
-    r = traj(IMV_G_INADEQUATE, "2016-04", "2015-03", -1, NULL, IMV_FIND_IMPROVING, "2016-04");
-    ck_assert_int_eq(r.trajectory, IMV_TRAJ_ON_TRACK);
+    ck_assert_ptr_nonnull(strstr(r.why, "though past its expected time"));
+    r = traj(IMV_G_INADEQUATE, NULL, "2013-01", -1, NULL, 0, NULL);
+    ck_assert_int_eq(r.status, IMV_IV_STATUS_STALLED);
+    ck_assert_str_eq(r.why, "41 months in, past the expected 24, still inadequate");
+    r = traj(IMV_G_INADEQUATE, NULL, "2015-12", -1, NULL, IMV_TREND_STATIC, "2016-05");
+    ck_assert_int_eq(r.status, IMV_IV_STATUS_STALLED);
+    r = traj(IMV_G_INADEQUATE, NULL, "2015-12", -1, NULL, IMV_TREND_DETERIORATING, "2016-05");
+    ck_assert_int_eq(r.status, IMV_IV_STATUS_DETERIORATING);
+    r = traj(IMV_G_INADEQUATE, "2016-04", "2015-03", -1, NULL, IMV_TREND_IMPROVING, "2016-04");
+    ck_assert_int_eq(r.status, IMV_IV_STATUS_ON_TRACK);
+    ck_assert_ptr_nonnull(strstr(r.why, "but found improving"));
 }
 END_TEST
+
+/* A profile at 2016-06 judged inadequate (inspected 2016-03) with one
+ * earlier inadequate judgement dated prev_date (NULL: undated) and key
+ * judgements (NULL: none), as the models' rule facts read it. */
+static imv_rule_facts rule_facts(const char *prev_date, const char *judgements)
+{
+    char json[2048], prev[128];
+    if (prev_date)
+        snprintf(prev, sizeof prev, "{\"grade\":\"inadequate\",\"date\":\"%s\"}", prev_date);
+    else
+        snprintf(prev, sizeof prev, "\"inadequate\"");
+    snprintf(json, sizeof json,
+             "{\"format\":\"imeval-profile/1\",\"id\":\"r\",\"name\":\"R\",\"as_of\":\"2016-06\","
+             "\"ofsted\":{\"grade\":\"inadequate\",\"inspected\":\"2016-03\",\"previous\":[%s]%s%s},"
+             "\"ratings\":{\"senior_leadership\":2,\"middle_leadership\":2,\"leadership_stability\":2,"
+             "\"political_commitment\":2,\"corporate_leadership\":2,\"acceptance\":2,"
+             "\"governance\":2,\"partnerships\":2,\"self_assessment\":2,"
+             "\"workforce_stability\":2,\"financial_resilience\":2,\"failure_extent\":2,"
+             "\"initial_response\":2}}",
+             prev, judgements ? ",\"judgements\":" : "", judgements ? judgements : "");
+    imv_diags d;
+    imv_diags_init(&d);
+    cJSON *j = cJSON_Parse(json);
+    imv_profile *p = NULL;
+    ck_assert_int_eq(imv_profile_from_json(j, "r.json", 1, 0, &p, &d), 0);
+    cJSON_Delete(j);
+    imv_diags_free(&d);
+    imv_profile_view v;
+    imv_profile_view_init(p, &v, NULL);
+    imv_rule_facts ru;
+    imv_rule_facts_of_view(&v, &ru);
+    imv_profile_free(p);
+    return ru;
+}
 
 /* "More than once in five years", from dates: not for judgements ten years
  * apart; undated earlier judgements leave it open. */
 START_TEST(rules__persistent_failure_is_dated)
 {
-    int prev[1] = {IMV_G_INADEQUATE};
-    const char *near[1] = {"2013-06"}, *far[1] = {"2006-06"}, *none[1] = {NULL};
-    imv_rules_in in = {.as_of = "2016-06", .grade = IMV_G_INADEQUATE, .inspected = "2016-03",
-                       .n_previous = 1, .previous = prev, .previous_date = near,
-                       .expected_months = IMV_UNKNOWN};
-    imv_rules r;
-    imv_rules_compute(&in, &r);
+    imv_rule_facts r = rule_facts("2013-06", NULL);
     ck_assert_int_eq(r.persistent, 1);
     ck_assert_int_eq(r.persistent_earlier_year, 2013);
     ck_assert_int_eq(r.persistent_year, 2016);
-    in.previous_date = far;
-    imv_rules_compute(&in, &r);
-    ck_assert_int_eq(r.persistent, 0);
-    in.previous_date = none;
-    imv_rules_compute(&in, &r);
-    ck_assert_int_eq(r.persistent, -1);
+    ck_assert_int_eq(rule_facts("2006-06", NULL).persistent, 0);
+    ck_assert_int_eq(rule_facts(NULL, NULL).persistent, -1);
     /* Systemic failure is the key judgements, not a rating. */
-    in.n_key = 3;
-    in.n_key_inadequate = 3;
-    imv_rules_compute(&in, &r);
+    r = rule_facts("2006-06", "{\"leadership\":\"inadequate\",\"help_and_protection\":"
+                              "\"inadequate\",\"children_in_care\":\"inadequate\"}");
     ck_assert_int_eq(r.systemic, 1);
-    in.n_key_inadequate = 2;
-    imv_rules_compute(&in, &r);
+    ck_assert_int_eq(r.n_key, 3);
+    r = rule_facts("2006-06", "{\"leadership\":\"inadequate\",\"help_and_protection\":"
+                              "\"requires_improvement\",\"children_in_care\":\"inadequate\"}");
     ck_assert_int_eq(r.systemic, 0);
-    in.n_key = 0;
-    imv_rules_compute(&in, &r);
-    ck_assert_int_eq(r.systemic, -1);
+    /* one key judgement alone does not show that every one is inadequate */
+    ck_assert_int_eq(rule_facts("2006-06", "{\"leadership\":\"inadequate\"}").systemic, 0);
+    ck_assert_int_eq(rule_facts("2006-06", NULL).systemic, -1);
 }
 END_TEST
 
-/* One date logic: the commissioner rule's weight by regime. */
+/* One date logic: the commissioner rule's weight by regime, from the
+ * rules in force the engine set for the profile's date. */
 START_TEST(rules__commissioner_weight_by_date)
 {
-    const char *t;
-    ck_assert_double_eq(imv_rules_commissioner_weight("2016-01", &t), 1);
-    ck_assert_double_eq(imv_rules_commissioner_weight("2015-12", &t), IMV_RULES_WEIGHT_PRACTICE);
-    ck_assert_ptr_nonnull(strstr(t, "2013 review of Doncaster"));
-    ck_assert_double_eq(imv_rules_commissioner_weight("2006", &t), IMV_RULES_WEIGHT_EARLY);
+    static const struct { const char *as_of; double w; } at[] = {
+        {"2016-01", 1}, {"2016", 1}, {"2015-12", IMV_RULE_WEIGHT_PRACTICE},
+        {"2013", IMV_RULE_WEIGHT_PRACTICE}, {"2012-12", IMV_RULE_WEIGHT_EARLY},
+        {"2006", IMV_RULE_WEIGHT_EARLY},
+    };
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        char *json = tu_profile_json("w", "inadequate", 2);
+        char *k = strstr(json, "2020-01");
+        char buf[2048];
+        snprintf(buf, sizeof buf, "%.*s%s%s", (int)(k - json), json, at[i].as_of, k + 7);
+        cJSON *j = cJSON_Parse(buf);
+        imv_diags d;
+        imv_diags_init(&d);
+        imv_profile *p = NULL;
+        ck_assert_int_eq(imv_profile_from_json(j, "w.json", 1, 0, &p, &d), 0);
+        imv_profile_view v;
+        imv_profile_view_init(p, &v, NULL);
+        const char *t;
+        ck_assert_msg(imv_commissioner_weight(&v, &t) == at[i].w, "%s", at[i].as_of);
+        if (at[i].w == IMV_RULE_WEIGHT_PRACTICE)
+            ck_assert_ptr_nonnull(strstr(t, "2013 review of Doncaster"));
+        imv_profile_free(p);
+        imv_diags_free(&d);
+        cJSON_Delete(j);
+        free(json);
+    }
 }
 END_TEST
 

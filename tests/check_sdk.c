@@ -550,7 +550,7 @@ START_TEST(aux__intervention_state_from_the_view)
     imv_profile_view pv;
     imv_profile_view_init(p, &pv, NULL);
     ck_assert_double_eq(pv.intervention_expected_months, IMV_UNKNOWN);
-    imv_profile_view_expect(&pv, reg);
+    imv_profile_view_expect(&pv, p, reg);
     ck_assert_double_eq(pv.intervention_expected_months, 30);
     ck_assert_double_eq_tol(pv.intervention_months, 24, 1e-9);
     ck_assert_int_eq(imv_intervention_state(&pv, "commissioner", 18), IMV_IV_CONTINUING);
@@ -563,7 +563,8 @@ END_TEST
  * the same reasons and the same state, on both sides of the threshold. */
 static const char lua_aux[] =
     "return { id = 'sdk_aux', name = 'n', version = '1.0.0', summary = 's', evidence = 'e',\n"
-    "  parameters = { { name = 'k', default = 0.1, min = -10, max = 10, description = 'k' } },\n"
+    "  parameters = { { name = 'k', default = 0.1, min = -10, max = 10, description = 'k' },\n"
+    "                 { name = 'stall_months', default = 12, min = 1, max = 100, description = 's' } },\n"
     "  score = function(p, w)\n"
     "    local rs = (not p.score_only) and {} or nil\n"
     "    local s = imeval.base(rs, 60, 'starting score', 'ev')\n"
@@ -612,6 +613,7 @@ START_TEST(aux__lua_helpers_agree_with_c)
             ck_assert_msg(!lr->error, "%s", lr->error);
             imv_profile_view v;
             imv_profile_view_init(p, &v, NULL);
+            imv_profile_view_expect(&v, p, reg);   /* its stall_months, as the engine's views */
             imv_result cr;
             memset(&cr, 0, sizeof cr);
             imv_result_reset(&cr, NULL, 0);

@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "imeval.h"
 
 /* An environment variable tests/run.sh sets, or a path relative to the
@@ -108,6 +110,49 @@ static inline char *tu_profile_json(const char *id, const char *grade, double r)
              "\"initial_response\":%g}}",
              id, id, grade, r, r, r, r, r, r, r, r, r, r, r, r, r);
     return s;
+}
+
+/* A profile at as_of under an improvement board since `since`, judged
+ * `grade` (ofsted.inspected when not NULL), with one earlier judgement
+ * (prev_grade < 0: none; dated prev_date when not NULL) and one
+ * monitoring finding (an imv_trend, 0: none, dated finding_date): for the
+ * engine's facts (core/facts.c).  NULL when the profile is not valid. */
+static inline imv_profile *tu_history_profile(const char *as_of, int grade, const char *inspected,
+                                              const char *since, int prev_grade,
+                                              const char *prev_date, int finding,
+                                              const char *finding_date)
+{
+    char json[3072], prev[160] = "", insp[64] = "", prog[200] = "";
+    if (inspected)
+        snprintf(insp, sizeof insp, ",\"inspected\":\"%s\"", inspected);
+    if (prev_grade >= 0 && prev_date)
+        snprintf(prev, sizeof prev, ",\"previous\":[{\"grade\":\"%s\",\"date\":\"%s\"}]",
+                 imv_grade_name(prev_grade), prev_date);
+    else if (prev_grade >= 0)
+        snprintf(prev, sizeof prev, ",\"previous\":[\"%s\"]", imv_grade_name(prev_grade));
+    if (finding)
+        snprintf(prog, sizeof prog,
+                 ",\"progress\":[{\"date\":\"%s\",\"finding\":\"%s\",\"by\":\"other\"}]",
+                 finding_date, imv_trend_name(finding));
+    snprintf(json, sizeof json,
+             "{\"format\":\"imeval-profile/1\",\"id\":\"h\",\"name\":\"H\",\"as_of\":\"%s\","
+             "\"ofsted\":{\"grade\":\"%s\"%s%s},\"ratings\":{"
+             "\"senior_leadership\":2.5,\"middle_leadership\":2.5,\"leadership_stability\":2.5,"
+             "\"political_commitment\":3,\"corporate_leadership\":3,\"acceptance\":3,"
+             "\"governance\":2.5,\"partnerships\":2.5,\"self_assessment\":2.5,"
+             "\"workforce_stability\":2.5,\"financial_resilience\":2.5,\"failure_extent\":2,"
+             "\"initial_response\":2.5},"
+             "\"current_intervention\":{\"model\":\"improvement_board\",\"since\":\"%s\"%s}}",
+             as_of, imv_grade_name(grade), insp, prev, since, prog);
+    imv_diags d;
+    imv_diags_init(&d);
+    cJSON *j = cJSON_Parse(json);
+    imv_profile *p = NULL;
+    if (imv_profile_from_json(j, "history.json", 1, 0, &p, &d) != 0)
+        p = NULL;
+    cJSON_Delete(j);
+    imv_diags_free(&d);
+    return p;
 }
 
 /* Run a Check suite in the usual way; returns the process exit status. */

@@ -17,6 +17,13 @@
  *                                   "improving", "mixed", "static", "deteriorating" or "unknown"
  *   p.trajectory_date, p.judgements_since
  *   p.rules_in_force                { commissioner = true, sector_led = true, ... }
+ *   p.current_intervention.status   "on_track", "stalling", "deteriorating", "improved" or "unknown"
+ *   p.current_intervention.why      what decided it ("re-inspected inadequate 16 months in")
+ *   p.rules                         the same facts in the form reasons use (imeval_aux.h's
+ *                                   imv_rule_facts): persistent (1, 0, -1 undated),
+ *                                   persistent_year, persistent_earlier_year, systemic (1, 0,
+ *                                   -1 unknown), n_key, trajectory (the status), why, months,
+ *                                   commissioner_weight, regime
  */
 #include <lauxlib.h>
 #include <lua.h>
@@ -76,6 +83,37 @@ static void push_intervention(lua_State *L, const imv_profile_view *v)
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_setfield(L, -2, "progress");
+    if (IMV_VIEW_HAS(v, intervention_past_expected)) {
+        char why[400];
+        imv_intervention_why(v, why, sizeof why);
+        set_s(L, "status", imv_iv_status_name(v->intervention_status));
+        set_s(L, "why", why);
+    }
+}
+
+/* p.rules: the view's rule facts as every model's reasons use them. */
+static void push_rules(lua_State *L, const imv_profile_view *v)
+{
+    imv_rule_facts ru;
+    imv_rule_facts_of_view(v, &ru);
+    lua_createtable(L, 0, 10);
+    lua_pushinteger(L, ru.persistent);
+    lua_setfield(L, -2, "persistent");
+    lua_pushinteger(L, ru.persistent_year);
+    lua_setfield(L, -2, "persistent_year");
+    lua_pushinteger(L, ru.persistent_earlier_year);
+    lua_setfield(L, -2, "persistent_earlier_year");
+    lua_pushinteger(L, ru.systemic);
+    lua_setfield(L, -2, "systemic");
+    lua_pushinteger(L, ru.n_key);
+    lua_setfield(L, -2, "n_key");
+    set_s(L, "trajectory", imv_iv_status_name(ru.status));
+    set_s(L, "why", ru.why);
+    set_n(L, "months", ru.months);
+    lua_pushnumber(L, ru.commissioner_weight);
+    lua_setfield(L, -2, "commissioner_weight");
+    set_s(L, "regime", ru.regime);
+    lua_setfield(L, -2, "rules");
 }
 
 static void push_facts(lua_State *L, const imv_profile_view *v)
@@ -117,6 +155,7 @@ void imv_lua_push_history(lua_State *L, const imv_profile_view *v)
         push_intervention(L, v);
     lua_pop(L, 1);
     push_facts(L, v);
+    push_rules(L, v);
 }
 
 int imv_lua_same_history(const imv_profile_view *a, const imv_profile_view *b)
@@ -131,5 +170,11 @@ int imv_lua_same_history(const imv_profile_view *a, const imv_profile_view *b)
            a->key_judgements_given == b->key_judgements_given &&
            a->trajectory == b->trajectory && a->judgement_trend == b->judgement_trend &&
            a->latest_finding == b->latest_finding && a->trajectory_date == b->trajectory_date &&
-           a->judgements_since == b->judgements_since && a->rules_in_force == b->rules_in_force;
+           a->judgements_since == b->judgements_since && a->rules_in_force == b->rules_in_force &&
+           (!IMV_VIEW_HAS(a, intervention_past_expected) ||
+            (a->intervention_status == b->intervention_status &&
+             a->intervention_signal == b->intervention_signal &&
+             a->intervention_baseline == b->intervention_baseline &&
+             a->intervention_reinspected_months == b->intervention_reinspected_months &&
+             a->intervention_past_expected == b->intervention_past_expected));
 }

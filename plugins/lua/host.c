@@ -136,7 +136,6 @@ static void inst_free(void *p)
         return;
     if (I->dead) {
         free(I->w_last);    /* its state is inconsistent: leaked, untouched */
-        free(I->rules);
         free(I);
         return;
     }
@@ -145,7 +144,6 @@ static void inst_free(void *p)
     imv_lua_pool_release(I);
     imv_lua_slabs_free(I);
     free(I->w_last);
-    free(I->rules);
     free(I);
 }
 

@@ -52,8 +52,6 @@ typedef struct lh_inst {
     imv_result *log_to;        /* where imeval.log writes during a call; NULL outside */
     const imv_model *model;
     unsigned long cached_key;  /* profile whose table ref_p holds; 0 none */
-    const void *cached_p;      /* that table (lua_topointer), for the rules memo */
-    struct rules_memo *rules;  /* imeval.rules of cached_p (aux.c); NULL none */
     double cached_ratings[IMV_R_COUNT]; /* what ref_ratings holds */
     int ref_keys;              /* interned key strings, see KEY_* */
     double *w_last;            /* what the params table ref_params holds */
@@ -128,10 +126,6 @@ void imv_lua_call_begin(lh_inst *I, int lazy);
 void imv_lua_call_end(void);
 #define LAZY_MIN_BUDGET 1000000L
 #define LAZY_MAX_RATE 4e9           /* Lua VM instructions a second */
-
-/* ---- aux.c ---- */
-/* Forget the memo of imeval.rules (the cached p table is replaced). */
-void imv_lua_rules_forget(lh_inst *I);
 
 /* ---- sandbox.c ---- */
 /* lua_CFunction: open the allowed libraries and the imeval library. */

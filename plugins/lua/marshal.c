@@ -155,8 +155,6 @@ void imv_lua_push_view(lua_State *L, lh_inst *I, const imv_profile_view *v, unsi
             luaL_unref(L, LUA_REGISTRYINDEX, I->ref_ratings);
             I->ref_ratings = luaL_ref(L, LUA_REGISTRYINDEX);
             I->cached_key = key;
-            I->cached_p = lua_topointer(L, -1);
-            imv_lua_rules_forget(I);
             /* NaN never equals: every rating is written on first use */
             for (int i = 0; i < IMV_R_COUNT; i++)
                 I->cached_ratings[i] = NAN;

@@ -33,6 +33,10 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
         p->trajectory, p->judgement_trend, p->latest_finding,
         p->trajectory_date ? p->trajectory_date : "-", (unsigned)p->judgements_since,
         (unsigned)p->rules_in_force);
+    if (IMV_VIEW_HAS(p, intervention_past_expected))
+        PUT(" st=%d sg=%d base=%d reinsp=%g past=%u", p->intervention_status,
+            p->intervention_signal, p->intervention_baseline, p->intervention_reinspected_months,
+            (unsigned)p->intervention_past_expected);
     h->add_risk(r, buf);
     return 0;
 }
