@@ -98,9 +98,10 @@ local function conditions(p, w, s, rs)
     if f[k] and f[k] > worst then worst, field = f[k], k end
   end
   if field then
+    -- (rs is nil in score-only calls, which read no text: none is made)
     s = add(rs, s, { "facts." .. field }, -w.w_agency * (worst - 0.15) / 0.10, "",
-      string.format("the %s is %.0f%%: the contracted managers lead a workforce that keeps changing",
-        string.gsub(field, "_", " "), 100 * worst), EV_STAFF)
+      rs and string.format("the %s is %.0f%%: the contracted managers lead a workforce that keeps changing",
+        string.gsub(field, "_", " "), 100 * worst) or "", EV_STAFF)
   end
   if f.leadership_changes_3y then
     s = add(rs, s, F_CHURN, -w.w_churn * clamp(f.leadership_changes_3y - 2, 0, 3), "",
@@ -119,7 +120,8 @@ local function context(p, w, s, rs, ru)
   local reviewed = p.current_intervention ~= nil and p.current_intervention.model == "commissioner"
   if ru.persistent ~= 0 and not reviewed then
     s = add(rs, s, F_PERSISTENT, -w.persistent_penalty * ru.commissioner_weight * (ru.persistent == 1 and 1 or 0.5), "",
-      ru.persistent == 1 and string.format("persistent failure: inadequate in %d and again in %d, within "
+      not rs and ""
+        or ru.persistent == 1 and string.format("persistent failure: inadequate in %d and again in %d, within "
         .. "five years; the rules call for a commissioner's review first (%s)", ru.persistent_earlier_year,
         ru.persistent_year, ru.regime)
         or "an earlier inadequate judgement is undated: persistent failure if it fell within five years, "
@@ -128,27 +130,28 @@ local function context(p, w, s, rs, ru)
   end
   if ru.systemic == 1 and not reviewed then
     s = add(rs, s, F_SYSTEMIC, -w.systemic_penalty * ru.commissioner_weight, "",
-      string.format("systemic failure: inadequate on all %d key judgements given; the rules call for a "
-        .. "commissioner's review first (%s)", ru.n_key, ru.regime), "DOMAIN rules in force")
+      rs and string.format("systemic failure: inadequate on all %d key judgements given; the rules call for a "
+        .. "commissioner's review first (%s)", ru.n_key, ru.regime) or "", "DOMAIN rules in force")
   end
   local ci = p.current_intervention
   if ci and ci.model ~= "strategic_partnership" and ci.model ~= "commissioner" and ru.trajectory == "on_track" then
     s = add(rs, s, F_CURRENT_CI, -w.switching_penalty, "",
-      string.format("the %s in place is on track (%s): replacing it would restart the set-up and the journey",
-        ci.model, ru.why), EV_CONTINUING)
+      rs and string.format("the %s in place is on track (%s): replacing it would restart the set-up and the journey",
+        ci.model, ru.why) or "", EV_CONTINUING)
   end
   local f = p.facts
   local cp = p.size and p.size.child_population
   if f.unallocated_cases and cp and cp > 0 then
     local u = clamp(f.unallocated_cases / (cp / 1000) / 2, 0, 1)
     s = add(rs, s, F_FRONT, -w.w_front_door * u, "",
-      string.format("%.0f unallocated cases: the front door needs grip now, not after six months of procurement",
-        f.unallocated_cases),
+      rs and string.format("%.0f unallocated cases: the front door needs grip now, not after six months of procurement",
+        f.unallocated_cases) or "",
       "003 ch.2 Enabler 5: a secure front end first; 000: the six-month lag caused further problems")
   end
   if cp and cp > w.evidence_children then
     s = add(rs, s, F_SIZE, -w.scale_penalty * clamp((cp - w.evidence_children) / w.evidence_children, 0, 1), "",
-      string.format("a council of %.0f children, beyond the two cities of about 50,000 the model's evidence comes from", cp),
+      rs and string.format("a council of %.0f children, beyond the two cities of about 50,000 the model's evidence comes from", cp)
+        or "",
       "000 (Plymouth), 004 (Stoke-on-Trent): the only cases")
   end
   if year(p) >= w.regulation_year then
@@ -220,8 +223,8 @@ local function score(p, w)
   if in_place then
     if ru.trajectory == "on_track" or ru.trajectory == "unknown" then
       s = add(rs, s, F_CURRENT_CI, w.continuing_bonus,
-        "the partnership is in place and on track (" .. ru.why .. "): scored as continuing, by whether "
-          .. "it is working, not as a new choice", "", EV_CONTINUING)
+        rs and "the partnership is in place and on track (" .. ru.why .. "): scored as continuing, by whether "
+          .. "it is working, not as a new choice" or "", "", EV_CONTINUING)
     end
   else
     s = backing(p, w, s, rs, officer)

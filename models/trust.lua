@@ -68,9 +68,10 @@ local function workforce_rates(p, w, s, rs)
     if f[k] and f[k] > worst then worst, name, field = f[k], k, "facts." .. k end
   end
   if not name then return s end
+  -- (rs is nil in score-only calls, which read no text: none is made)
   return term(rs, s, { field }, -w.w_agency * (worst - 0.15) / 0.10, "",
-    string.format("the %s is %.0f%%: moving staff to a new employer adds disruption to an unstable workforce",
-      string.gsub(name, "_", " "), 100 * worst), EV_WORKFORCE)
+    rs and string.format("the %s is %.0f%%: moving staff to a new employer adds disruption to an unstable workforce",
+      string.gsub(name, "_", " "), 100 * worst) or "", EV_WORKFORCE)
 end
 
 -- Why a trust would be created: the third contention.
@@ -120,18 +121,18 @@ local function rules_terms(p, w, s, rs, ru)
     or "DOMAIN rules in force"
   if ru.persistent == 1 then
     s = term(rs, s, F_PERSISTENT, w.persistent_bonus * cw,
-      string.format("persistent failure: inadequate in %d and again in %d, within five years; removal "
-        .. "is the last step of the ladder (%s)", ru.persistent_earlier_year, ru.persistent_year, regime),
+      rs and string.format("persistent failure: inadequate in %d and again in %d, within five years; removal "
+        .. "is the last step of the ladder (%s)", ru.persistent_earlier_year, ru.persistent_year, regime) or "",
       "", ev)
   elseif ru.persistent == -1 then
     s = term(rs, s, F_PERSISTENT, w.persistent_bonus * cw * 0.5,
-      "an earlier inadequate judgement is undated: persistent failure if it fell within five years, "
-        .. "so counted at half weight (" .. regime .. ")", "", ev)
+      rs and "an earlier inadequate judgement is undated: persistent failure if it fell within five years, "
+        .. "so counted at half weight (" .. regime .. ")" or "", "", ev)
   end
   if ru.systemic == 1 then
     s = term(rs, s, F_SYSTEMIC, w.systemic_bonus * cw,
-      string.format("systemic failure: inadequate on all %d key judgements given (%s)", ru.n_key, regime),
-      "", "DOMAIN rules in force")
+      rs and string.format("systemic failure: inadequate on all %d key judgements given (%s)", ru.n_key, regime)
+        or "", "", "DOMAIN rules in force")
   end
   return s
 end
@@ -143,8 +144,8 @@ local function escalation(p, w, s, rs, ru)
   if not ci or p.grade ~= "inadequate" then return s end
   if ci.model ~= "trust" and (ru.trajectory == "stalling" or ru.trajectory == "deteriorating") then
     s = term(rs, s, F_CURRENT, w.escalation_bonus,
-      string.format("the %s in place has %s (%s): the next step on the ladder is closer", ci.model,
-        ru.trajectory == "stalling" and "stalled" or "deteriorated", ru.why), "", EV_RULES)
+      rs and string.format("the %s in place has %s (%s): the next step on the ladder is closer", ci.model,
+        ru.trajectory == "stalling" and "stalled" or "deteriorated", ru.why) or "", "", EV_RULES)
   end
   if ci.model == "commissioner" and ru.months and ru.months >= w.review_months then
     s = term(rs, s, F_CURRENT, w.after_review_bonus,
@@ -153,8 +154,8 @@ local function escalation(p, w, s, rs, ru)
   end
   if ci.model ~= "trust" and ci.model ~= "commissioner" and ru.trajectory == "on_track" then
     s = term(rs, s, F_CURRENT, -w.switching_penalty, "",
-      string.format("the %s in place is on track (%s): removal would restart the journey", ci.model, ru.why),
-      EV_CONTINUING)
+      rs and string.format("the %s in place is on track (%s): removal would restart the journey", ci.model, ru.why)
+        or "", EV_CONTINUING)
   end
   return s
 end
@@ -180,8 +181,8 @@ local function context(p, w, s, rs)
   if f.unallocated_cases and cp and cp > 0 then
     local u = clamp(f.unallocated_cases / (cp / 1000) / 2, 0, 1)
     s = term(rs, s, F_FRONT, -w.w_front_door * u, "",
-      string.format("%.0f unallocated cases: the front door needs grip now, not after a trust's 14-24 months of set-up",
-        f.unallocated_cases),
+      rs and string.format("%.0f unallocated cases: the front door needs grip now, not after a trust's 14-24 months of set-up",
+        f.unallocated_cases) or "",
       "003 ch.2 Enabler 5: a secure front end first; a good service can become poor within three months")
   end
   return s
@@ -250,8 +251,8 @@ local function score(p, w)
   if in_place then
     if ru.trajectory == "on_track" or ru.trajectory == "unknown" then
       s = term(rs, s, F_CURRENT, w.continuing_bonus,
-        "the trust is in place and on track (" .. ru.why .. "): scored as continuing, by whether it "
-          .. "is working, not as a new choice", "", EV_CONTINUING)
+        rs and "the trust is in place and on track (" .. ru.why .. "): scored as continuing, by whether it "
+          .. "is working, not as a new choice" or "", "", EV_CONTINUING)
     end
     if p.grade ~= "inadequate" then
       s = term(rs, s, { "ofsted.grade" }, w.continuing_bonus / 2,
