@@ -225,9 +225,15 @@ PCDIR   = $(DESTDIR)$(PREFIX)/lib/pkgconfig
 DOCDIR  = $(DESTDIR)$(PREFIX)/share/doc/imeval
 DATADIR = $(DESTDIR)$(PREFIX)/share/imeval
 MANDIR  = $(DESTDIR)$(PREFIX)/share/man
+COMPDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 
-install: all
-	install -d $(BINDIR) $(MODDIR) $(INCDIR) $(PCDIR) $(DOCDIR)/examples \
+# The bash completion script is written by the program from its option
+# table (imeval completion bash): built, never committed.
+$(BUILD)/imeval.bash: $(BUILD)/imeval
+	$(Q)$(BUILD)/imeval completion bash > $@
+
+install: all $(BUILD)/imeval.bash
+	install -d $(BINDIR) $(MODDIR) $(INCDIR) $(PCDIR) $(DOCDIR)/examples $(COMPDIR) \
 	           $(DATADIR)/datasets/cases $(MANDIR)/man1 $(MANDIR)/man3 \
 	           $(addprefix $(DATADIR)/templates/,$(TEMPLATE_DIRS))
 	install -m 755 $(BUILD)/imeval $(BINDIR)/imeval
@@ -241,11 +247,12 @@ install: all
 	for d in $(TEMPLATE_DIRS); do install -m 644 templates/$$d/* $(DATADIR)/templates/$$d/; done
 	install -m 644 $(MAN1) $(MANDIR)/man1/
 	install -m 644 $(MAN3) $(MANDIR)/man3/
+	install -m 644 $(BUILD)/imeval.bash $(COMPDIR)/imeval
 
 # Removes exactly what install put there, then the directories that are
 # imeval's own; the shared ones (bin, lib/pkgconfig, share/man/man1) stay.
 uninstall:
-	rm -f $(BINDIR)/imeval $(PCDIR)/imeval-plugin.pc
+	rm -f $(BINDIR)/imeval $(PCDIR)/imeval-plugin.pc $(COMPDIR)/imeval
 	rm -f $(addprefix $(MODDIR)/,$(notdir $(MODELS)))
 	rm -f $(addprefix $(INCDIR)/,$(notdir $(SDK_HEADERS)))
 	rm -f $(addprefix $(DOCDIR)/,README.md $(notdir $(wildcard docs/*.md)))

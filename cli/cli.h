@@ -30,6 +30,7 @@ enum {
     CMD_ALLOCATE = 1 << 11,
     CMD_PARTNERS = 1 << 12,
     CMD_SERVE = 1 << 13,
+    CMD_TEMPLATE = 1 << 14,
 };
 
 typedef struct cli_list {
@@ -74,6 +75,19 @@ typedef struct cli_opts {
     const char *bind;           /* serve: --bind ADDR */
     int open;                   /* serve: --open the browser */
 } cli_opts;
+
+/* Every message the command prints has one form (issue 9):
+ *
+ *     imeval COMMAND: what: why (hint)
+ *
+ * cli_error prints one such line; cli_usage_error prints a usage error,
+ * whose hint ends with "see imeval COMMAND --help" (merged into a hint
+ * the message already ends with), and returns EXIT_USAGE.  cli_command
+ * is the command being run, for the messages of code that is not told
+ * (the diagnostics printer, the output file); cli_parse sets it. */
+extern const char *cli_command;
+void cli_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Parse argv[first..] for the subcommand; prints a usage error and
  * returns EXIT_USAGE on a bad option, 0 otherwise. */
@@ -205,6 +219,13 @@ int cmd_backtest(int argc, char **argv);
 int cmd_allocate(int argc, char **argv);
 int cmd_partners(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_template(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
+/* The subcommands' names, in the usage's order, up to max (cli/main.c);
+ * returns how many. */
+size_t cli_command_names(const char **names, size_t max);
+/* The bash completion script for these subcommands (cli/options.c). */
+void cli_completion_bash(FILE *f, const char *const *commands, size_t n);
 
 /* --trace: the log lines of every model (only == SIZE_MAX) or of model
  * `only` in e, to f (cli/trace.c). */

@@ -55,8 +55,7 @@ typedef struct al {
 
 static int usage(const char *what)
 {
-    fprintf(stderr, "imeval allocate: %s (see imeval allocate --help)\n", what);
-    return EXIT_USAGE;
+    return cli_usage_error("allocate", "%s", what);
 }
 
 /* ---- what to say about each council and partner ------------------------ */
@@ -384,7 +383,7 @@ int cmd_allocate(int argc, char **argv)
         imv_partner_desc_at(&x.partners->v[p], x.as_of);
     w = imv_worker_new(reg);
     if (imv_allocation_run(w, x.councils, x.n, x.partners, &x.a, err, sizeof err) < 0) {
-        fprintf(stderr, "imeval allocate: %s\n", err);
+        cli_error("allocate", "%s", err);
         rc = EXIT_PARTIAL;
         goto done;
     }

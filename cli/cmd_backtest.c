@@ -64,7 +64,7 @@ static imv_profile *read_case(const char *dir, const char *id, int strict)
     if (!p && d.n)
         cli_print_diags(&d, 0);
     else if (!p)
-        fprintf(stderr, "imeval backtest: %s: no profile in it\n", path);
+        cli_error("backtest", "%s: no profile in it", path);
     imv_diags_free(&d);
     return p;
 }
@@ -184,7 +184,7 @@ static int run_file(bt *b, const char *path)
     unsigned char *done = calloc(ex.n + 1, 1);
     imv_expect *group = calloc(ex.n + 1, sizeof *group);
     if (!done || !group) {
-        fputs("imeval: out of memory\n", stderr);
+        cli_error("backtest", "out of memory");
         exit(EXIT_USAGE);
     }
     for (size_t i = 0; i < ex.n && !cli_stop; i++) {
@@ -264,14 +264,13 @@ int cmd_backtest(int argc, char **argv)
     char dflt[PATH_MAX];
     rc = EXIT_USAGE;
     if (o->format >= 0 && o->format != IMV_FMT_TABLE && o->format != IMV_FMT_JSON) {
-        fprintf(stderr, "imeval backtest: --format: backtest writes table or json (see imeval "
-                        "backtest --help)\n");
+        cli_usage_error("backtest", "--format: backtest writes table or json");
         goto done;
     }
     if (o->args.n == 0) {
         if (imv_data_path("datasets/cases/expected.tsv", dflt, sizeof dflt)) {
-            fprintf(stderr, "imeval backtest: the shipped case outcomes are not beside the "
-                            "program; name an EXPECTED file (see imeval backtest --help)\n");
+            cli_usage_error("backtest", "no EXPECTED file given: the shipped case outcomes are not "
+                                        "beside the program (name an EXPECTED file)");
             goto done;
         }
         free(o->args.v);

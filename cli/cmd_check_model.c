@@ -85,13 +85,12 @@ int cmd_check_model(int argc, char **argv)
         goto done;
     rc = EXIT_USAGE;
     if (c.o.args.n != 1) {
-        fprintf(stderr, "imeval check-model: give exactly one plugin FILE, e.g. imeval "
-                        "check-model mymodel.lua (see imeval check-model --help)\n");
+        rc = cli_usage_error("check-model", "expected exactly one plugin FILE, e.g. imeval "
+                                            "check-model mymodel.lua");
         goto done;
     }
     if (c.o.format >= 0 && c.o.format != IMV_FMT_TABLE && c.o.format != IMV_FMT_JSON) {
-        fprintf(stderr, "imeval check-model: --format: check-model writes table or json "
-                        "(see imeval check-model --help)\n");
+        rc = cli_usage_error("check-model", "--format: check-model writes table or json");
         goto done;
     }
     sink s = {.json = c.o.format == IMV_FMT_JSON};

@@ -38,7 +38,7 @@ static void concat(cli_list *out, const cli_list *a, const cli_list *b)
     out->n = out->cap = a->n + b->n;
     out->v = calloc(out->cap ? out->cap : 1, sizeof *out->v);
     if (!out->v) {
-        fputs("imeval: out of memory\n", stderr);
+        cli_error("compare", "out of memory");
         exit(EXIT_USAGE);
     }
     if (a->n) /* an empty list's v is NULL, which memcpy may not be given */
@@ -437,8 +437,7 @@ static void document_json(cmp *c, const char *da, const char *db)
 
 static int usage(const char *what)
 {
-    fprintf(stderr, "imeval compare: %s (see imeval compare --help)\n", what);
-    return EXIT_USAGE;
+    return cli_usage_error("compare", "%s", what);
 }
 
 int cmd_compare(int argc, char **argv)

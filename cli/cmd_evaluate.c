@@ -51,10 +51,8 @@ int cmd_evaluate(int argc, char **argv)
     if (rc != CLI_GO)
         goto done;
     if (c.o.args.n == 0) {
-        fprintf(stderr, "imeval evaluate: no profiles given: name profile files, e.g.\n"
-                        "  imeval evaluate datasets/cases/*.json\nor - for standard input "
-                        "(see imeval evaluate --help)\n");
-        rc = EXIT_USAGE;
+        rc = cli_usage_error("evaluate", "no profiles given: name profile files, e.g. imeval "
+                                         "evaluate datasets/cases/*.json, or - for standard input");
         goto done;
     }
     if ((rc = cli_load(&c)) != CLI_GO)
@@ -99,12 +97,12 @@ int cmd_evaluate(int argc, char **argv)
      * document of errors; an interrupted one keeps what it scored. */
     int commit = (ok && (s.scored || c.diags.n_errors == 0)) || (st.interrupted && s.scored);
     if (ok && !commit && c.out.path)
-        fprintf(stderr, "imeval: nothing was scored, so %s was left as it was\n", c.out.path);
+        cli_error("evaluate", "nothing was scored, so %s was left as it was", c.out.path);
     if (cli_close_output(&c, commit))
         ok = 0;
     if (st.profiles_bad || st.model_failures)
-        fprintf(stderr, "imeval: %zu profile%s evaluated, %zu could not be read, %zu with a failed model\n",
-                st.evaluated, st.evaluated == 1 ? "" : "s", st.profiles_bad, st.model_failures);
+        cli_error("evaluate", "%zu profile%s evaluated, %zu could not be read, %zu with a failed model",
+                  st.evaluated, st.evaluated == 1 ? "" : "s", st.profiles_bad, st.model_failures);
     rc = st.interrupted ? cli_interrupted_exit()
          : (!ok || c.diags.n_errors || c.partial || s.unrecorded) ? EXIT_PARTIAL
                                                                   : 0;

@@ -57,11 +57,19 @@ static int find_model(const imv_registry *reg, const char *id, size_t *model)
             *model = i;
             return 0;
         }
-    fprintf(stderr, "imeval explain: no model \"%s\" is loaded; the models are:", id);
-    for (size_t i = 0; i < n; i++)
-        fprintf(stderr, " %s", imv_model_id(imv_registry_get(reg, i)));
-    fputc('\n', stderr);
-    return EXIT_USAGE;
+    const char *ids[64];
+    char list[1024] = "";
+    size_t at = 0, k = n < 64 ? n : 64;
+    for (size_t i = 0; i < k; i++) {
+        ids[i] = imv_model_id(imv_registry_get(reg, i));
+        at += (size_t)snprintf(list + at, at < sizeof list ? sizeof list - at : 0, "%s%s",
+                               i ? ", " : "", ids[i]);
+        if (at >= sizeof list)
+            at = sizeof list - 1;
+    }
+    const char *near = imv_nearest(id, ids, k);
+    return cli_usage_error("explain", "no model \"%s\" is loaded (%s%s%sthe models are: %s)", id,
+                           near ? "did you mean " : "", near ? near : "", near ? "? " : "", list);
 }
 
 int cmd_explain(int argc, char **argv)
@@ -74,13 +82,12 @@ int cmd_explain(int argc, char **argv)
         goto done;
     const cli_opts *o = &c.o;
     if (o->args.n != 2) {
-        fprintf(stderr, "imeval explain: expected MODEL and PROFILE, e.g.\n"
-                        "  imeval explain trust datasets/cases/doncaster-2013.json\n"
-                        "(see imeval models for the ids, imeval explain --help)\n");
-        rc = EXIT_USAGE;
+        rc = cli_usage_error("explain", "expected MODEL and PROFILE, e.g. imeval explain trust "
+                                        "datasets/cases/doncaster-2013.json (imeval models lists "
+                                        "the ids)");
         goto done;
     }
-    size_t model;
+    size_t model = 0;
     if ((rc = cli_load(&c)) != CLI_GO || (rc = find_model(c.reg, o->args.v[0], &model)) != 0 ||
         (rc = cli_open_output(&c)) != CLI_GO)
         goto done;
@@ -104,7 +111,7 @@ int cmd_explain(int argc, char **argv)
      * not replace a previous -o FILE. */
     int commit = ok && (x.count || (c.diags.n_errors == 0 && !st.interrupted));
     if (ok && !commit && c.out.path)
-        fprintf(stderr, "imeval: nothing was explained, so %s was left as it was\n", c.out.path);
+        cli_error("explain", "nothing was explained, so %s was left as it was", c.out.path);
     if (cli_close_output(&c, commit))
         ok = 0;
     rc = st.interrupted ? cli_interrupted_exit()

@@ -72,9 +72,8 @@ int cmd_models(int argc, char **argv)
     if ((rc = cli_check_format(&c.o, "models", CLI_FMT(IMV_FMT_TABLE) | CLI_FMT(IMV_FMT_JSON))))
         goto done;
     if (c.o.args.n) {
-        fprintf(stderr, "imeval models: unexpected argument \"%s\" (see imeval models --help)\n",
-                c.o.args.v[0]);
-        rc = EXIT_USAGE;
+        rc = cli_usage_error("models", "unexpected argument \"%s\": models takes no file",
+                             c.o.args.v[0]);
         goto done;
     }
     if ((rc = cli_load(&c)) != CLI_GO || (rc = cli_open_output(&c)) != CLI_GO)

@@ -151,8 +151,7 @@ static void print_result(int json, const char *name, const char *lang, const cha
 
 static int usage(const char *what)
 {
-    fprintf(stderr, "imeval new-model: %s (see imeval new-model --help)\n", what);
-    return EXIT_USAGE;
+    return cli_usage_error("new-model", "%s", what);
 }
 
 int cmd_new_model(int argc, char **argv)
@@ -187,14 +186,14 @@ int cmd_new_model(int argc, char **argv)
     struct stat st;
     rc = EXIT_PARTIAL;
     if (lstat(dir, &st) == 0) {
-        fprintf(stderr, "imeval new-model: %s: already exists (nothing was written; choose "
-                        "another --dir, or remove it)\n", dir);
+        cli_error("new-model", "%s: already exists (nothing was written; choose another --dir, "
+                               "or remove it)", dir);
         goto done;
     }
     if (imv_data_path("templates", tdir, sizeof tdir)) {
-        fprintf(stderr, "imeval new-model: templates not found beside the program (build tree: "
-                        "templates/; installed: PREFIX/share/imeval/templates; or set "
-                        "IMEVAL_DATA_DIR)\n");
+        cli_error("new-model", "templates: not found beside the program (build tree: "
+                               "templates/; installed: PREFIX/share/imeval/templates; or set "
+                               "IMEVAL_DATA_DIR)");
         goto done;
     }
     char *real = realpath("/proc/self/exe", NULL);
@@ -204,7 +203,7 @@ int cmd_new_model(int argc, char **argv)
     }
     imv_sdk_pkgconfig_dir(pcdir, sizeof pcdir);
     if (mkdir(dir, 0755) != 0) {
-        fprintf(stderr, "imeval new-model: %s: cannot create it: %s\n", dir, strerror(errno));
+        cli_error("new-model", "%s: cannot create it: %s", dir, strerror(errno));
         goto done;
     }
     chmod(dir, 0755); /* imeval refuses a model directory that others can write */
@@ -226,7 +225,7 @@ int cmd_new_model(int argc, char **argv)
         snprintf(to_name, sizeof to_name, "%s%s", t->to[0] == '.' ? name : "", t->to);
         snprintf(written[n], sizeof written[n], "%s/%s", dir, to_name);
         if (expand(from, written[n], subs, sizeof subs / sizeof subs[0], msg, sizeof msg)) {
-            fprintf(stderr, "imeval new-model: %s (nothing was kept)\n", msg);
+            cli_error("new-model", "%s (nothing was kept)", msg);
             remove_written(dir, written, n + 1);
             goto done;
         }

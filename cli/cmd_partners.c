@@ -46,8 +46,7 @@ typedef struct pt {
 
 static int usage(const char *what)
 {
-    fprintf(stderr, "imeval partners: %s (see imeval partners --help)\n", what);
-    return EXIT_USAGE;
+    return cli_usage_error("partners", "%s", what);
 }
 
 /* ---- one council ------------------------------------------------------ */
@@ -239,7 +238,7 @@ static int capacity_json(pt *x, const imv_partner_desc *d, cJSON *j)
     imv_allocation *a = NULL;
     char err[512];
     if (imv_allocation_run(x->w, x->councils, x->n, &one, &a, err, sizeof err) < 0) {
-        fprintf(stderr, "imeval partners: %s\n", err);
+        cli_error("partners", "%s", err);
         return -1;
     }
     int stretch = stretch_point(x, d);

@@ -84,13 +84,12 @@ static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static int usage(const char *fmt, ...)
 {
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "imeval register: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n(see imeval register --help)\n");
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return EXIT_USAGE;
+    return cli_usage_error("register", "%s", msg);
 }
 
 static int parse(int argc, char **argv, reg_opts *o)
@@ -162,7 +161,7 @@ static char *read_text(const char *path, int *bad)
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     *bad = 0;
     if (!f) {
-        fprintf(stderr, "imeval register: cannot read %s: %s\n", path, strerror(errno));
+        cli_error("register", "%s: cannot read it: %s", path, strerror(errno));
         *bad = 1;
         return NULL;
     }
@@ -191,12 +190,12 @@ static char *read_text(const char *path, int *bad)
     const char *nul = memchr(buf, 0, n);
     if (nul || n > IMV_REGISTER_MAX_TEXT) {
         if (nul)
-            fprintf(stderr, "imeval register: %s: byte %zu is a NUL: a text must be UTF-8 "
-                            "without NUL bytes (nothing was recorded)\n", path, (size_t)(nul - buf) + 1);
+            cli_error("register", "%s: byte %zu is a NUL: a text must be UTF-8 without NUL bytes "
+                                  "(nothing was recorded)", path, (size_t)(nul - buf) + 1);
         else
-            fprintf(stderr, "imeval register: %s is over %u bytes, the register's limit for a "
-                            "text: shorten it or refer to a document (nothing was recorded)\n",
-                    path, IMV_REGISTER_MAX_TEXT);
+            cli_error("register", "%s: over %u bytes, the register's limit for a text (shorten "
+                                  "it or refer to a document; nothing was recorded)",
+                      path, IMV_REGISTER_MAX_TEXT);
         free(buf);
         *bad = 2;
         return NULL;
@@ -214,7 +213,7 @@ static int open_reg(const reg_opts *o, int create, imv_register **r)
     char err[1024];
     int rc = imv_register_open(o->where, create, r, err, sizeof err);
     if (rc)
-        fprintf(stderr, "imeval register: %s\n", err);
+        cli_error("register", "%s", err);
     return rc;
 }
 
@@ -242,7 +241,9 @@ static int append_and_report(imv_register *r, const reg_opts *o, imv_register_en
     char err[1024];
     int rc = imv_register_append(r, e, NULL, 0, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "imeval register %s: %s (nothing was recorded)\n", o->sub, err);
+        char name[64];
+        snprintf(name, sizeof name, "register %s", o->sub);
+        cli_error(name, "%s (nothing was recorded)", err);
         return exit_for(rc);
     }
     if (o->json) {
@@ -256,8 +257,8 @@ static int append_and_report(imv_register *r, const reg_opts *o, imv_register_en
         cJSON_Delete(j);
     } else {
         printf("%s\n", e->id);
-        fprintf(stderr, "recorded %s %s for %s in %s\n", e->kind, e->id, e->authority,
-                imv_register_where(r));
+        cli_error("register", "recorded %s %s for %s in %s", e->kind, e->id, e->authority,
+                  imv_register_where(r));
     }
     return 0;
 }
@@ -306,7 +307,7 @@ static int sub_decide(imv_register *r, const reg_opts *o)
         rc = append_and_report(r, o, &e);
         imv_register_entry_clear(&e);
     } else {
-        fprintf(stderr, "imeval register decide: %s\n", err);
+        cli_error("register decide", "%s", err);
         rc = EXIT_PARTIAL;
     }
     imv_register_entry_free(a);
@@ -376,7 +377,7 @@ static int sub_history(imv_register *r, const reg_opts *o)
     char err[1024];
     int rc = imv_register_history(r, o->args[0], &h, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "imeval register history: %s\n", err);
+        cli_error("register history", "%s", err);
         return EXIT_PARTIAL;
     }
     if (o->json) {
@@ -427,7 +428,7 @@ static int sub_status(imv_register *r, const reg_opts *o)
     cJSON *s = NULL, *x;
     char err[1024];
     if (imv_register_status(r, &s, err, sizeof err)) {
-        fprintf(stderr, "imeval register status: %s\n", err);
+        cli_error("register status", "%s", err);
         return EXIT_PARTIAL;
     }
     if (o->json) {
@@ -460,7 +461,7 @@ static int sub_replay(imv_register *r, const reg_opts *o)
     cJSON *rep = NULL, *x;
     char err[1024];
     if (imv_register_replay(r, o->args[0], NULL, &rep, err, sizeof err)) {
-        fprintf(stderr, "imeval register replay: %s\n", err);
+        cli_error("register replay", "%s", err);
         return EXIT_PARTIAL;
     }
     int same = cJSON_IsTrue(cJSON_GetObjectItem(rep, "identical"));
@@ -515,7 +516,7 @@ static int sub_verify(imv_register *r, const reg_opts *o)
                res.entries, res.blobs, res.head[0] ? res.head : "(empty)");
     }
     if (rc)
-        fprintf(stderr, "imeval register verify: %s\n", err);
+        cli_error("register verify", "%s", err);
     return rc ? EXIT_PARTIAL : 0;
 }
 
@@ -527,7 +528,7 @@ static int sub_export(imv_register *r, const reg_opts *o)
         return EXIT_USAGE;
     int rc = imv_register_export(r, out.f, err, sizeof err);
     if (rc)
-        fprintf(stderr, "imeval register export: %s\n", err);
+        cli_error("register export", "%s", err);
     if (cli_out_close(&out, rc == 0))
         rc = IMV_EIO;
     return rc ? EXIT_PARTIAL : 0;
@@ -539,7 +540,7 @@ static int sub_import(imv_register *r, const reg_opts *o)
         return usage("import needs an export file (or - for standard input)%s", "");
     FILE *f = strcmp(o->args[0], "-") == 0 ? stdin : fopen(o->args[0], "r");
     if (!f) {
-        fprintf(stderr, "imeval register import: cannot read %s: %s\n", o->args[0], strerror(errno));
+        cli_error("register import", "%s: cannot read it: %s", o->args[0], strerror(errno));
         return EXIT_PARTIAL;
     }
     imv_register_import_stats st;
@@ -548,7 +549,7 @@ static int sub_import(imv_register *r, const reg_opts *o)
     if (f != stdin)
         fclose(f);
     if (rc) {
-        fprintf(stderr, "imeval register import: %s\n", err);
+        cli_error("register import", "%s", err);
         return EXIT_PARTIAL;
     }
     if (o->json) {
@@ -577,7 +578,7 @@ static int sub_grant(imv_register *r, const reg_opts *o)
         int rc = imv_register_grant(r, o->args[0], adviser, adviser ? NULL : o->args[i], err,
                                     sizeof err);
         if (rc) {
-            fprintf(stderr, "imeval register grant: %s\n", err);
+            cli_error("register grant", "%s", err);
             return exit_for(rc);
         }
         if (!o->json)
@@ -704,7 +705,7 @@ cli_recorder *cli_recorder_open(const cli_opts *o, int argc, char **argv, int *f
     char err[1024];
     int rc = rec ? imv_register_open(o->reg_location, 0, &rec->r, err, sizeof err) : IMV_ENOMEM;
     if (rc) {
-        fprintf(stderr, "imeval %s: %s\n", o->cmd_name, rc == IMV_ENOMEM ? "out of memory" : err);
+        cli_error(o->cmd_name, "--register: %s", rc == IMV_ENOMEM ? "out of memory" : err);
         free(rec);
         *failed = 1;
         return NULL;
@@ -736,12 +737,12 @@ int cli_recorder_add(cli_recorder *rec, const imv_registry *reg, const imv_evalu
     int rc = imv_register_record_evaluation(rec->r, reg, e, &run, NULL, &in, id, sizeof id, err,
                                             sizeof err);
     if (rc) {
-        fprintf(stderr, "imeval %s: %s: not recorded: %s\n", o->cmd_name, e->profile->id, err);
+        cli_error(o->cmd_name, "%s: not recorded: %s", e->profile->id, err);
         return -1;
     }
     rec->n++;
-    fprintf(stderr, "recorded %s %s (%s) in %s\n", o->reviews ? "review" : "assessment", id,
-            e->profile->id, imv_register_where(rec->r));
+    cli_error(o->cmd_name, "recorded %s %s (%s) in %s", o->reviews ? "review" : "assessment", id,
+              e->profile->id, imv_register_where(rec->r));
     return 0;
 }
 

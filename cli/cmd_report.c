@@ -47,7 +47,7 @@ static const char about[] =
 static void *checked(void *p)
 {
     if (!p) {
-        fputs("imeval report: out of memory\n", stderr);
+        cli_error("report", "out of memory");
         exit(EXIT_PARTIAL);
     }
     return p;
@@ -78,11 +78,7 @@ typedef struct rep_ctx {
 static int on_diag(void *ctx, const imv_diag *g)
 {
     rep_ctx *x = ctx;
-    if (!(g->warning && x->quiet)) {
-        char buf[1200];
-        imv_diag_format(g, buf, sizeof buf);
-        fprintf(stderr, "%s%s\n", g->warning ? "warning: " : "", buf);
-    }
+    cli_print_diag(g, x->quiet);
     return 1; /* kept: warnings go in the inputs, errors in the JSON */
 }
 
@@ -143,11 +139,11 @@ static cJSON *load_record(const cli_opts *o, char **profile)
     char err[1024];
     cJSON *rec = NULL;
     if (imv_register_open(o->reg_location, 0, &r, err, sizeof err) != 0) {
-        fprintf(stderr, "imeval report: --register: %s\n", err);
+        cli_error("report", "--register: %s", err);
         goto done;
     }
     if (imv_register_assessment_get(r, o->assessment, &a, err, sizeof err) != 0) {
-        fprintf(stderr, "imeval report: --assessment %s: %s\n", o->assessment, err);
+        cli_error("report", "--assessment %s: %s", o->assessment, err);
         goto done;
     }
     cJSON *pj = a->profile_json ? cJSON_Parse(a->profile_json) : NULL;
@@ -418,8 +414,8 @@ static int write_report(FILE *f, const char *doc_text, cJSON *doc, cJSON *sens, 
         const cJSON *pid = cJSON_GetObjectItemCaseSensitive(as[i].result, "profile");
         if (record && n == 1 && record_profile && cJSON_IsString(pid) &&
             strcmp(pid->valuestring, record_profile) != 0)
-            fprintf(stderr, "imeval report: warning: the assessment is of profile %s, the report "
-                            "of %s\n", record_profile, pid->valuestring);
+            cli_error("report", "warning: the assessment is of profile %s, the report of %s",
+                      record_profile, pid->valuestring);
         if (record && (n == 1 || (record_profile && cJSON_IsString(pid) &&
                                   strcmp(pid->valuestring, record_profile) == 0)))
             as[i].record = record;
@@ -452,15 +448,14 @@ int cmd_report(int argc, char **argv)
         return rc;
     }
     if (o.args.n == 0) {
-        fprintf(stderr, "imeval report: no profiles given, e.g.\n"
-                        "  imeval report datasets/cases/doncaster-2013.json -o doncaster.html\n"
-                        "(see imeval report --help)\n");
+        cli_usage_error("report", "no profiles given, e.g. imeval report "
+                                  "datasets/cases/doncaster-2013.json -o doncaster.html");
         cli_opts_free(&o);
         return EXIT_USAGE;
     }
     if (o.format != -1 && o.format != IMV_FMT_JSON) {
-        fprintf(stderr, "imeval report: --format: the report is HTML (or PDF, by -o FILE.pdf); "
-                        "--format json writes the data behind it\n(see imeval report --help)\n");
+        cli_usage_error("report", "--format: the report is HTML (or PDF, by -o FILE.pdf); "
+                                  "--format json writes the data behind it");
         cli_opts_free(&o);
         return EXIT_USAGE;
     }
@@ -469,17 +464,18 @@ int cmd_report(int argc, char **argv)
     int pdf = o.format != IMV_FMT_JSON && o.output && ends_with(o.output, ".pdf");
     char *chromium = NULL;
     if (pdf && !(chromium = find_chromium())) {
-        fprintf(stderr, "imeval report: writing a PDF needs Chromium, and %s was not found: install "
-                        "the Debian package chromium (apt-get install chromium), set IMEVAL_CHROMIUM "
-                        "to its path, or write HTML with -o report.html and print it from a browser\n",
+        cli_usage_error("report", "-o %s: writing a PDF needs Chromium, and %s was not found "
+                                  "(install the Debian package chromium: apt-get install chromium, "
+                                  "set IMEVAL_CHROMIUM to its path, or write HTML with -o "
+                                  "report.html and print it from a browser)", o.output,
                 getenv("IMEVAL_CHROMIUM") && *getenv("IMEVAL_CHROMIUM") ? getenv("IMEVAL_CHROMIUM")
                                                                            : "chromium");
         cli_opts_free(&o);
         return EXIT_USAGE;
     }
     if (o.reg_location && !o.assessment) {
-        fprintf(stderr, "imeval report: --register needs --assessment ID: the assessment whose "
-                        "decision and sign-offs to show\n(see imeval report --help)\n");
+        cli_usage_error("report", "--register needs --assessment ID: the assessment whose "
+                                  "decision and sign-offs to show");
         free(chromium);
         cli_opts_free(&o);
         return EXIT_USAGE;
@@ -492,8 +488,8 @@ int cmd_report(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (record && o.args.n > 1 && !record_profile)
-        fprintf(stderr, "imeval report: warning: assessment %s names no profile; its decision "
-                        "is shown for none of the %zu authorities\n", o.assessment, o.args.n);
+        cli_error("report", "warning: assessment %s names no profile; its decision is shown for "
+                            "none of the %zu authorities", o.assessment, o.args.n);
     int partial = 0, ok = 1;
     imv_registry *reg = cli_registry(&o, &partial);
     if (!reg) {
@@ -529,18 +525,18 @@ int cmd_report(int argc, char **argv)
         ok = 0;
     fclose(mem);
     if (st.interrupted) {
-        fprintf(stderr, "imeval report: interrupted: no report written\n");
+        cli_error("report", "interrupted: no report written");
         goto done;
     }
     if (x.count == 0) {
-        fprintf(stderr, "imeval report: no profile could be evaluated, so no report was written%s\n",
+        cli_error("report", "no report written: no profile could be evaluated%s",
                 o.output ? " (the previous file, if any, is as it was)" : "");
         ok = 0;
         goto done;
     }
     doc = cJSON_Parse(doc_text);
     if (!doc) {
-        fprintf(stderr, "imeval report: internal error: the result document does not parse\n");
+        cli_error("report", "internal error: the result document does not parse");
         ok = 0;
         goto done;
     }
@@ -579,7 +575,7 @@ int cmd_report(int argc, char **argv)
     /* PDF: the HTML in a private directory, printed by Chromium, copied
      * into place atomically. */
     if (!mkdtemp(tmpdir)) {
-        fprintf(stderr, "imeval report: cannot make a temporary directory: %s\n", strerror(errno));
+        cli_error("report", "a temporary directory: cannot make it: %s", strerror(errno));
         ok = 0;
         goto done;
     }
@@ -591,10 +587,10 @@ int cmd_report(int argc, char **argv)
         wrc = IMV_EIO;
     char err[600];
     if (wrc != IMV_OK) {
-        fprintf(stderr, "imeval report: cannot write %s: %s\n", html, strerror(errno));
+        cli_error("report", "%s: cannot write it: %s", html, strerror(errno));
         ok = 0;
     } else if (print_pdf(chromium, tmpdir, html, pdfp, err, sizeof err) != 0) {
-        fprintf(stderr, "imeval report: %s\n", err);
+        cli_error("report", "%s", err);
         ok = 0;
     } else {
         cli_out out;
@@ -603,7 +599,7 @@ int cmd_report(int argc, char **argv)
         } else {
             int cok = copy_into(pdfp, out.f) == 0;
             if (!cok)
-                fprintf(stderr, "imeval report: cannot copy the PDF to %s\n", o.output);
+                cli_error("report", "%s: cannot copy the PDF to it", o.output);
             if (cli_out_close(&out, cok) || !cok)
                 ok = 0;
         }

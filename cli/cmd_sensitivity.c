@@ -56,17 +56,13 @@ int cmd_sensitivity(int argc, char **argv)
         goto done;
     const cli_opts *o = &c.o;
     if (o->args.n == 0) {
-        fprintf(stderr, "imeval sensitivity: no profile given, e.g.\n"
-                        "  imeval sensitivity datasets/cases/isle-of-wight-2013.json\n"
-                        "(see imeval sensitivity --help)\n");
-        rc = EXIT_USAGE;
+        rc = cli_usage_error("sensitivity", "no profile given, e.g. imeval sensitivity "
+                                            "datasets/cases/isle-of-wight-2013.json");
         goto done;
     }
     if (o->format != -1 && o->format != IMV_FMT_TABLE && o->format != IMV_FMT_JSON &&
         o->format != IMV_FMT_MARKDOWN) {
-        fprintf(stderr, "imeval sensitivity: --format: table, json or markdown\n"
-                        "(see imeval sensitivity --help)\n");
-        rc = EXIT_USAGE;
+        rc = cli_usage_error("sensitivity", "--format: sensitivity writes table, json or markdown");
         goto done;
     }
     if ((rc = cli_load(&c)) != CLI_GO || (rc = cli_open_output(&c)) != CLI_GO)

@@ -30,22 +30,19 @@ int cmd_synth(int argc, char **argv)
         goto done;
     const cli_opts *o = &c.o;
     if (o->args.n) {
-        fprintf(stderr, "imeval synth: unexpected argument \"%s\" (see imeval synth --help)\n",
-                o->args.v[0]);
-        rc = EXIT_USAGE;
+        rc = cli_usage_error("synth", "unexpected argument \"%s\": synth reads no file",
+                             o->args.v[0]);
         goto done;
     }
     imv_synth_opts so = {0, 0, o->as_of};
     char err[256];
     if (o->years && imv_synth_parse_years(o->years, &so, err, sizeof err)) {
-        fprintf(stderr, "imeval synth: --years: %s (see imeval synth --help)\n", err);
-        rc = EXIT_USAGE;
+        rc = cli_usage_error("synth", "--years: %s", err);
         goto done;
     }
     g = imv_synth_new_opts(o->seed, &so, err, sizeof err);
     if (!g) {
-        fprintf(stderr, "imeval synth: %s (see imeval synth --help)\n", err);
-        rc = EXIT_USAGE;
+        rc = cli_usage_error("synth", "%s", err);
         goto done;
     }
     if ((rc = cli_open_output(&c)) != CLI_GO)

@@ -68,8 +68,8 @@ int cmd_validate(int argc, char **argv)
         goto done;
     const cli_opts *o = &c.o;
     if (o->args.n == 0) {
-        fprintf(stderr, "imeval validate: no profiles given (see imeval validate --help)\n");
-        rc = EXIT_USAGE;
+        rc = cli_usage_error("validate", "no profiles given: name profile files, or - for standard "
+                                         "input");
         goto done;
     }
     if ((rc = cli_open_output(&c)) != CLI_GO)
@@ -93,10 +93,11 @@ int cmd_validate(int argc, char **argv)
     cli_diag_sink_close(&ds, &c.diags, "messages are");
     int write_rc = imv_output_end(v.out, &c.diags);
     if (!json) {
-        fprintf(stderr, "%zu valid, %zu invalid", st.profiles_read, st.profiles_bad);
+        char errs[64] = "";
         if (c.diags.n_errors)
-            fprintf(stderr, "; %zu error%s (above)", c.diags.n_errors, c.diags.n_errors == 1 ? "" : "s");
-        fputc('\n', stderr);
+            snprintf(errs, sizeof errs, "; %zu error%s (above)", c.diags.n_errors,
+                     c.diags.n_errors == 1 ? "" : "s");
+        cli_error("validate", "%zu valid, %zu invalid%s", st.profiles_read, st.profiles_bad, errs);
     }
     rc = st.interrupted ? cli_interrupted_exit()
          : (c.diags.n_errors || st.profiles_bad) ? EXIT_PARTIAL : 0;

@@ -43,8 +43,8 @@ static int model_files_exist(const cli_opts *o)
             continue;
         int e = errno;
         char *shown = imv_text_quote(path);
-        fprintf(stderr, "imeval %s: --model %s: cannot read model: %s (give the path of a .so or .lua file)\n",
-                o->cmd_name, shown, strerror(e));
+        cli_usage_error(o->cmd_name, "--model %s: cannot read model: %s (give the path of a .so "
+                        "or .lua file)", shown, strerror(e));
         free(shown);
         ok = 0;
     }
@@ -72,7 +72,7 @@ imv_registry *cli_registry(const cli_opts *o, int *partial)
     for (size_t i = 0; i < o->model_files.n; i++)
         imv_registry_load_file(reg, o->model_files.v[i], 0, &d);
     int usage = 0;
-    size_t load_errors = d.n_errors;
+    size_t load_errors = d.n_errors, n_load = d.n;
     if (o->only && imv_registry_select(reg, o->only, &d))
         usage = 1;
     if (!usage && o->params_file && imv_registry_set_file(reg, o->params_file, &d))
@@ -80,10 +80,23 @@ imv_registry *cli_registry(const cli_opts *o, int *partial)
     for (size_t i = 0; !usage && i < o->sets.n; i++)
         if (imv_registry_set(reg, o->sets.v[i], &d))
             usage = 1;
-    cli_print_diags(&d, 0);
+    /* What loading found is printed as diagnostics; a bad --only, --params
+     * or --set is the user's option: a usage error, with its --help. */
+    for (size_t i = 0; i < d.n; i++) {
+        if (i < n_load || d.v[i].warning) {
+            cli_print_diag(&d.v[i], 0);
+            continue;
+        }
+        char buf[1200];
+        imv_diag_format(&d.v[i], buf, sizeof buf);
+        cli_usage_error(o->cmd_name, "%s", strncmp(buf, "imeval: ", 8) == 0 ? buf + 8 : buf);
+    }
     if (!usage && imv_registry_count(reg) == 0) {
-        fprintf(stderr, "imeval %s: no models loaded%s\n", o->cmd_name,
-                load_errors ? " (see the errors above)" : "; give --model FILE or --models DIR");
+        if (load_errors)
+            cli_usage_error(o->cmd_name, "no models loaded: each one failed (the errors above)");
+        else
+            cli_usage_error(o->cmd_name, "no models loaded: the bundled ones are left out "
+                                         "(give --model FILE or --models DIR)");
         usage = 1;
     }
     imv_diags_free(&d);
@@ -96,13 +109,25 @@ imv_registry *cli_registry(const cli_opts *o, int *partial)
     return reg;
 }
 
+/* "imeval evaluate: [warning: ]file: path: message": the command's one
+ * form, with the diagnostic as its what and why.  A diagnostic about the
+ * program itself (source "imeval") has no file to name. */
 void cli_print_diag(const imv_diag *g, int quiet)
 {
     if (g->warning && quiet)
         return;
     char buf[1200];
-    imv_diag_format(g, buf, sizeof buf);
-    fprintf(stderr, "%s%s\n", g->warning ? "warning: " : "", buf);
+    imv_diag d = *g;
+    if (d.source && strcmp(d.source, "imeval") == 0 && !d.line && !(d.where && *d.where)) {
+        snprintf(buf, sizeof buf, "%s", d.message);
+    } else {
+        if (d.source && strcmp(d.source, "imeval") == 0)
+            d.source = NULL;
+        imv_diag_format(&d, buf, sizeof buf);
+        if (!d.source && strncmp(buf, "imeval: ", 8) == 0)
+            memmove(buf, buf + 8, strlen(buf + 8) + 1);
+    }
+    cli_error(NULL, "%s%s", g->warning ? "warning: " : "", buf);
 }
 
 /* Print each diagnostic as it arrives and keep only what a JSON document
@@ -217,7 +242,7 @@ int cli_read_profiles(const cli_opts *o, size_t first, imv_profile ***out, size_
                 cap = cap ? 2 * cap : 64;
                 imv_profile **v = realloc(*out, cap * sizeof *v);
                 if (!v) {
-                    fprintf(stderr, "imeval %s: out of memory\n", o->cmd_name);
+                    cli_error(o->cmd_name, "out of memory");
                     exit(EXIT_PARTIAL);
                 }
                 *out = v;

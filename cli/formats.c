@@ -13,14 +13,11 @@ int cli_check_format(const cli_opts *o, const char *name, unsigned allowed)
 {
     if (o->format < 0 || (allowed & (1u << o->format)))
         return 0;
-    fprintf(stderr, "imeval %s: --format %s is not written by %s; it writes", name,
-            o->format < 4 ? names[o->format] : "?", name);
-    const char *sep = " ";
+    char list[64] = "";
+    size_t at = 0;
     for (unsigned k = 0; k < 4; k++)
-        if (allowed & (1u << k)) {
-            fprintf(stderr, "%s%s", sep, names[k]);
-            sep = ", ";
-        }
-    fprintf(stderr, "\n(see imeval %s --help)\n", name);
-    return EXIT_USAGE;
+        if (allowed & (1u << k))
+            at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", at ? ", " : "", names[k]);
+    return cli_usage_error(name, "--format %s is not written by %s; it writes %s",
+                           o->format < 4 ? names[o->format] : "?", name, list);
 }

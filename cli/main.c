@@ -1,5 +1,6 @@
 /* main.c - `imeval`: dispatch to the subcommands. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -26,8 +27,18 @@ static const struct {
     {"backtest", cmd_backtest, "agreement of a model set with the recorded outcomes of the cases"},
     {"partners", cmd_partners, "for one partner council: which councils it could support, and how well"},
     {"allocate", cmd_allocate, "allocate partner councils nationally without stretching any"},
+    {"template", cmd_template, "a blank profile to fill in (JSON, or a CSV header row)"},
+    {"completion", cmd_completion, "the bash completion script (imeval completion bash)"},
     {"version", cmd_version, "the version of imeval, its plugin ABI and its formats"},
 };
+
+size_t cli_command_names(const char **names, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0] && n < max; i++)
+        names[n++] = commands[i].name;
+    return n;
+}
 
 static void usage(FILE *f)
 {
@@ -47,9 +58,7 @@ static void usage(FILE *f)
 static int cmd_version(int argc, char **argv)
 {
     if (argc > 2 && strcmp(argv[2], "--help") != 0 && strcmp(argv[2], "-h") != 0) {
-        fprintf(stderr, "imeval version: unexpected argument \"%s\" (see imeval version --help)\n",
-                argv[2]);
-        return EXIT_USAGE;
+        return cli_usage_error("version", "unexpected argument \"%s\": version takes none", argv[2]);
     }
     if (argc > 2) {
         printf("usage: imeval version\n\nPrint the version of imeval, its plugin ABI and the "
@@ -89,7 +98,13 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0)
             return commands[i].run(argc, argv);
-    fprintf(stderr, "imeval: unknown command \"%s\"\n\n", cmd);
-    usage(stderr);
+    const char *names[sizeof commands / sizeof commands[0]];
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        names[i] = commands[i].name;
+    const char *near = imv_nearest(cmd, names, sizeof names / sizeof names[0]);
+    char *shown = imv_text_quote(cmd);
+    fprintf(stderr, "imeval: \"%s\": unknown command (%s%s%ssee imeval --help)\n", shown,
+            near ? "did you mean " : "", near ? near : "", near ? "? " : "");
+    free(shown);
     return EXIT_USAGE;
 }

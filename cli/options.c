@@ -41,12 +41,12 @@ typedef struct opt_def {
 
 static const opt_def opts[] = {
     {"format", 'f', "FMT", CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_MODELS | CMD_VALIDATE |
-     CMD_REPORT | CMD_NEW_MODEL | CMD_CHECK_MODEL | TWO_SETS | PARTNER_CMDS, O_FORMAT,
+     CMD_REPORT | CMD_NEW_MODEL | CMD_CHECK_MODEL | TWO_SETS | PARTNER_CMDS | CMD_TEMPLATE, O_FORMAT,
      "output format: table (default), json, csv or markdown"},
     {"explain", 'e', NULL, CMD_EVALUATE, O_EXPLAIN,
      "add each model's reasons, unmet preconditions, risks and timeline"},
     {"output", 'o', "FILE", CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_SYNTH | CMD_REPORT |
-     CMD_VALIDATE | CMD_MODELS | TWO_SETS | PARTNER_CMDS, O_OUTPUT,
+     CMD_VALIDATE | CMD_MODELS | TWO_SETS | PARTNER_CMDS | CMD_TEMPLATE, O_OUTPUT,
      "write to FILE (atomically: a failed run leaves the old file as it was)"},
     {"draws", 'n', "N", CMD_EVALUATE | CMD_EXPLAIN | CMD_REPORT, O_DRAWS,
      "Monte Carlo draws over uncertain ratings (0 = none; default 0)"},
@@ -164,7 +164,7 @@ static void list_add(cli_list *l, const char *s)
         l->cap = l->cap ? l->cap * 2 : 8;
         l->v = realloc(l->v, l->cap * sizeof *l->v);
         if (!l->v) {
-            fputs("imeval: out of memory\n", stderr);
+            cli_error(NULL, "out of memory");
             exit(EXIT_USAGE);
         }
     }
@@ -182,19 +182,45 @@ void cli_opts_free(cli_opts *o)
     free(o->b_sets.v);
 }
 
-static int usage_error(const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+const char *cli_command = NULL;
 
-static int usage_error(const char *name, const char *fmt, ...)
+static void vmessage(const char *name, int usage, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void vmessage(const char *name, int usage, const char *fmt, va_list ap)
+{
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && msg[n - 1] == '\n')
+        msg[--n] = '\0';
+    if (!usage)
+        fprintf(stderr, "imeval %s: %s\n", name, msg);
+    else if (n && msg[n - 1] == ')')    /* one hint: "(add --draws N; see ...)" */
+        fprintf(stderr, "imeval %s: %.*s%s see imeval %s --help)\n", name, (int)(n - 1), msg,
+                n > 1 && msg[n - 2] == '?' ? "" : ";", name);
+    else
+        fprintf(stderr, "imeval %s: %s (see imeval %s --help)\n", name, msg, name);
+}
+
+void cli_error(const char *name, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "imeval %s: ", name);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n(see imeval %s --help)\n", name);
+    vmessage(name ? name : cli_command ? cli_command : "?", 0, fmt, ap);
+    va_end(ap);
+}
+
+int cli_usage_error(const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage(name ? name : cli_command ? cli_command : "?", 1, fmt, ap);
     va_end(ap);
     return EXIT_USAGE;
 }
+
+#define usage_error cli_usage_error
 
 static int parse_long(const char *s, long lo, long hi, long *out)
 {
@@ -382,11 +408,35 @@ static const opt_def *find_short(char c, unsigned cmd)
     return any;
 }
 
+/* "unknown option --darws (did you mean --draws?)": the nearest of the
+ * command's own options; one of another command is named as such. */
+static int unknown_option(const char *a, unsigned cmd, const char *name)
+{
+    const char *names[N_OPTS];
+    size_t n = 0;
+    for (size_t i = 0; i < N_OPTS; i++)
+        if (opts[i].cmds & cmd)
+            names[n++] = opts[i].name;
+    const char *word = a;
+    while (*word == '-')
+        word++;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*s", (int)strcspn(word, "="), word);
+    const char *near = a[1] == '-' ? imv_nearest(buf, names, n) : NULL;
+    for (size_t i = 0; !near && a[1] == '-' && i < N_OPTS; i++)
+        if (strcmp(opts[i].name, buf) == 0)
+            return usage_error(name, "option %s is not one of %s's", a, name);
+    if (near)
+        return usage_error(name, "unknown option %s (did you mean --%s?)", a, near);
+    return usage_error(name, "unknown option %s", a);
+}
+
 int cli_parse(int argc, char **argv, int first, unsigned cmd, const char *name, cli_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->cmd = cmd;
     o->cmd_name = name;
+    cli_command = name;
     o->format = -1;
     o->seed = 1;
     o->count = 153;
@@ -414,13 +464,13 @@ int cli_parse(int argc, char **argv, int first, unsigned cmd, const char *name, 
             d = a[2] == '\0' ? find_short(a[1], cmd) : NULL;
         }
         if (!d || !(d->cmds & cmd))
-            return usage_error(name, "unknown option %s", a);
+            return unknown_option(a, cmd, name);
         if (d->arg && !val) {
             /* "--register --by me" would take "--by" as the register: a
              * value that is itself an option means the value was left out
              * (--opt=--x still gives such a value on purpose). */
             if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)
-                return usage_error(name, "option %s needs a value (%s)", a, d->arg);
+                return usage_error(name, "option %s needs a value: %s %s", a, a, d->arg);
             val = argv[++i];
         } else if (!d->arg && val) {
             return usage_error(name, "option %s takes no value", a);
@@ -450,4 +500,106 @@ void cli_help(FILE *f, unsigned cmd, const char *name, const char *synopsis, con
             fprintf(f, "  %-24s  ", left);
         imv_wrap(f, d->help, 28, 28, 79);
     }
+}
+
+/* ---- bash completion, from the same table ---------------------------------
+ *
+ * `imeval completion bash` prints it: the subcommands, each one's options
+ * (those cli_help lists for it), and option values where the table says
+ * what they are (FMT: the formats, LANG: c or lua, FILE and REG: files,
+ * DIR: directories; anything else is left to the user). */
+
+static const struct {
+    const char *name;
+    unsigned cmd;
+} cmd_bits[] = {
+    {"evaluate", CMD_EVALUATE}, {"explain", CMD_EXPLAIN}, {"validate", CMD_VALIDATE},
+    {"models", CMD_MODELS}, {"sensitivity", CMD_SENSITIVITY}, {"synth", CMD_SYNTH},
+    {"report", CMD_REPORT}, {"new-model", CMD_NEW_MODEL}, {"check-model", CMD_CHECK_MODEL},
+    {"compare", CMD_COMPARE}, {"backtest", CMD_BACKTEST}, {"allocate", CMD_ALLOCATE},
+    {"partners", CMD_PARTNERS}, {"template", CMD_TEMPLATE},
+};
+
+static void values_case(FILE *f, const char *arg, const char *action)
+{
+    const char *sep = "        ";
+    int any = 0;
+    for (size_t i = 0; i < N_OPTS; i++) {
+        if (!opts[i].arg || strcmp(opts[i].arg, arg) != 0)
+            continue;
+        fprintf(f, "%s--%s", any ? "|" : sep, opts[i].name);
+        if (opts[i].short_name)
+            fprintf(f, "|-%c", opts[i].short_name);
+        any = 1;
+    }
+    if (any)
+        fprintf(f, ")\n            %s\n            return ;;\n", action);
+}
+
+void cli_completion_bash(FILE *f, const char *const *commands, size_t n)
+{
+    fputs("# bash completion for imeval, generated by `imeval completion bash` from the\n"
+          "# option table that also writes --help (cli/options.c).\n"
+          "_imeval()\n{\n"
+          "    local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n"
+          "    COMPREPLY=()\n"
+          "    if [ \"$COMP_CWORD\" -eq 1 ]; then\n"
+          "        COMPREPLY=($(compgen -W \"", f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s ", commands[i]);
+    fputs("help --help --version\" -- \"$cur\"))\n        return\n    fi\n"
+          "    if [ \"${COMP_WORDS[1]}\" = help ]; then\n"
+          "        [ \"$COMP_CWORD\" -eq 2 ] && COMPREPLY=($(compgen -W \"", f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s%s", i ? " " : "", commands[i]);
+    fputs("\" -- \"$cur\"))\n        return\n    fi\n    case \"$prev\" in\n", f);
+    values_case(f, "FMT", "COMPREPLY=($(compgen -W \"table json csv markdown\" -- \"$cur\"))");
+    values_case(f, "LANG", "COMPREPLY=($(compgen -W \"c lua\" -- \"$cur\"))");
+    values_case(f, "FILE", "COMPREPLY=($(compgen -f -- \"$cur\"))");
+    values_case(f, "REG", "COMPREPLY=($(compgen -f -- \"$cur\"))");
+    values_case(f, "DIR", "COMPREPLY=($(compgen -d -- \"$cur\"))");
+    /* Every other option with a value: the value is the user's to type. */
+    const char *sep = "        ";
+    int any = 0;
+    for (size_t i = 0; i < N_OPTS; i++) {
+        const char *a = opts[i].arg;
+        if (!a || !strcmp(a, "FMT") || !strcmp(a, "LANG") || !strcmp(a, "FILE") ||
+            !strcmp(a, "REG") || !strcmp(a, "DIR"))
+            continue;
+        fprintf(f, "%s--%s", any ? "|" : sep, opts[i].name);
+        if (opts[i].short_name)
+            fprintf(f, "|-%c", opts[i].short_name);
+        any = 1;
+    }
+    if (any)
+        fputs(")\n            return ;;\n", f);
+    fputs("    esac\n    local opts=\"--help\"\n    case \"${COMP_WORDS[1]}\" in\n", f);
+    for (size_t c = 0; c < sizeof cmd_bits / sizeof cmd_bits[0]; c++) {
+        fprintf(f, "    %s)\n        opts=\"", cmd_bits[c].name);
+        const char *s = "";
+        for (size_t i = 0; i < N_OPTS; i++) {
+            if (!(opts[i].cmds & cmd_bits[c].cmd))
+                continue;
+            /* an option with one entry per command is listed once */
+            size_t k;
+            for (k = 0; k < i; k++)
+                if ((opts[k].cmds & cmd_bits[c].cmd) && strcmp(opts[k].name, opts[i].name) == 0)
+                    break;
+            if (k < i)
+                continue;
+            fprintf(f, "%s--%s", s, opts[i].name);
+            if (opts[i].short_name)
+                fprintf(f, " -%c", opts[i].short_name);
+            s = " ";
+        }
+        fputs("\" ;;\n", f);
+    }
+    fputs("    esac\n"
+          "    if [[ \"$cur\" == -* ]]; then\n"
+          "        COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
+          "    else\n"
+          "        COMPREPLY=($(compgen -f -- \"$cur\"))\n"
+          "    fi\n"
+          "}\n"
+          "complete -o filenames -F _imeval imeval\n", f);
 }

@@ -96,7 +96,7 @@ int cli_out_open(cli_out *out, const char *path)
     snprintf(out->tmp, n, "%s.tmp.XXXXXX", path);
     int fd = mkstemp(out->tmp);
     if (fd < 0) {
-        fprintf(stderr, "imeval: cannot write %s: %s\n", path, strerror(errno));
+        cli_usage_error(NULL, "cannot write %s: %s", path, strerror(errno));
         free(out->path);
         free(out->tmp);
         out->path = out->tmp = NULL;
@@ -121,21 +121,21 @@ int cli_out_close(cli_out *out, int ok)
     if (!out->path) {
         if (fflush(stdout) != 0 || ferror(stdout)) {
             if (errno != EPIPE)
-                fprintf(stderr, "imeval: error writing the output: %s\n", strerror(errno));
+                cli_error(NULL, "error writing the output: %s", strerror(errno));
             return -1;
         }
         return 0;
     }
     int rc = 0;
     if (fflush(out->f) != 0 || ferror(out->f) || fsync(fileno(out->f)) != 0) {
-        fprintf(stderr, "imeval: error writing %s: %s\n", out->path, strerror(errno));
+        cli_error(NULL, "error writing %s: %s", out->path, strerror(errno));
         ok = 0;
         rc = -1;
     }
     fclose(out->f);
     pending_tmp = NULL;
     if (ok && rename(out->tmp, out->path) != 0) {
-        fprintf(stderr, "imeval: cannot replace %s: %s\n", out->path, strerror(errno));
+        cli_error(NULL, "cannot replace %s: %s", out->path, strerror(errno));
         rc = -1;
         ok = 0;
     }

@@ -14,7 +14,7 @@
 static void *checked(void *p)
 {
     if (!p) {
-        fputs("imeval: out of memory\n", stderr);
+        cli_error(NULL, "out of memory");
         exit(EXIT_PARTIAL);
     }
     return p;

@@ -19,6 +19,7 @@ static void diag_clear(imv_diag *g)
     free(g->source);
     free(g->where);
     free(g->message);
+    free(g->profile);
 }
 
 void imv_diags_free(imv_diags *d)
@@ -32,11 +33,11 @@ void imv_diags_free(imv_diags *d)
 }
 
 static void vadd(imv_diags *d, int warning, const char *source, long line,
-                 const char *where, const char *fmt, va_list ap0)
-    __attribute__((format(printf, 6, 0)));
+                 const char *profile, const char *where, const char *fmt, va_list ap0)
+    __attribute__((format(printf, 7, 0)));
 
 static void vadd(imv_diags *d, int warning, const char *source, long line,
-                 const char *where, const char *fmt, va_list ap0)
+                 const char *profile, const char *where, const char *fmt, va_list ap0)
 {
     va_list ap;
     imv_grow((void **)&d->v, &d->cap, d->n + 1, sizeof *d->v);
@@ -47,6 +48,7 @@ static void vadd(imv_diags *d, int warning, const char *source, long line,
     g->where = where ? imv_text_oneline(where, strlen(where), strlen(where)) : NULL;
     g->warning = warning;
     g->line = line;
+    g->profile = profile && *profile ? imv_text_oneline(profile, strlen(profile), 128) : NULL;
     va_copy(ap, ap0);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
@@ -74,7 +76,7 @@ void imv_diags_add(imv_diags *d, int warning, const char *source,
 {
     va_list ap;
     va_start(ap, fmt);
-    vadd(d, warning, source, 0, where, fmt, ap);
+    vadd(d, warning, source, 0, NULL, where, fmt, ap);
     va_end(ap);
 }
 
@@ -83,7 +85,16 @@ void imv_diags_add_at(imv_diags *d, int warning, const char *source, long line,
 {
     va_list ap;
     va_start(ap, fmt);
-    vadd(d, warning, source, line, where, fmt, ap);
+    vadd(d, warning, source, line, NULL, where, fmt, ap);
+    va_end(ap);
+}
+
+void imv_diags_add_in(imv_diags *d, int warning, const char *source, long line,
+                      const char *profile, const char *where, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vadd(d, warning, source, line, profile, where, fmt, ap);
     va_end(ap);
 }
 
@@ -95,17 +106,24 @@ void imv_diags_add_at(imv_diags *d, int warning, const char *source, long line,
 void imv_diag_format(const imv_diag *g, char *buf, size_t len)
 {
     const char *src = g->source ? g->source : "imeval";
+    const char *id = g->profile;
     if (g->where && *g->where) {
-        char at[48] = "";
-        if (g->line > 1)
+        char at[200] = "";
+        if (id && g->line > 1)
+            snprintf(at, sizeof at, " (profile %s at line %ld)", id, g->line);
+        else if (id)
+            snprintf(at, sizeof at, " (profile %s)", id);
+        else if (g->line > 1)
             snprintf(at, sizeof at, " (profile at line %ld)", g->line);
         snprintf(buf, len, "%s: %s: %s%s", src, g->where, g->message, at);
         return;
     }
-    char at[32] = "";
+    char at[32] = "", in[160] = "";
     if (g->line > 0)
         snprintf(at, sizeof at, ":%ld", g->line);
-    snprintf(buf, len, "%s%s: %s", src, at, g->message);
+    if (id)
+        snprintf(in, sizeof in, ", in profile %s", id);
+    snprintf(buf, len, "%s%s: %s%s", src, at, g->message, in);
 }
 
 void imv_diags_truncate(imv_diags *d, size_t n)

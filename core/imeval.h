@@ -55,6 +55,7 @@ typedef struct imv_diag {
     char *message;
     long line;         /* line in source, 0 when not known or not relevant */
     int warning;       /* 1 for a warning (e.g. an unknown field kept) */
+    char *profile;     /* id of the profile it concerns, NULL when not known */
 } imv_diag;
 
 typedef struct imv_diags {
@@ -78,9 +79,14 @@ void imv_diags_add(imv_diags *d, int warning, const char *source,
 void imv_diags_add_at(imv_diags *d, int warning, const char *source, long line,
                       const char *where, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+/* The same, about the profile with this id (NULL: not known). */
+void imv_diags_add_in(imv_diags *d, int warning, const char *source, long line,
+                      const char *profile, const char *where, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 /* Write one diagnostic: "source: where: message" for a value (with
- * " (profile at line N)" after it when the profile does not start the
- * file), "source:line: message" for a syntax error. */
+ * " (profile ID)", or " (profile ID at line N)" when the profile does not
+ * start the file, after it), "source:line: message" for a syntax error
+ * (", in profile ID" after it when the id is known). */
 void imv_diag_format(const imv_diag *g, char *buf, size_t len);
 /* Drop every diagnostic from index n on (used to roll back). */
 void imv_diags_truncate(imv_diags *d, size_t n);
@@ -90,6 +96,10 @@ void imv_diags_truncate(imv_diags *d, size_t n);
  * characters, terminal escapes and bytes that are not UTF-8 written as
  * \n, \t, \xHH.  Caller frees. */
 char *imv_text_quote(const char *s);
+/* The candidate closest to word (case-insensitive edit distance, within a
+ * third of its length, at most 3), for "did you mean ...?"; NULL when none
+ * is that close.  The result is one of cands. */
+const char *imv_nearest(const char *word, const char *const *cands, size_t n);
 
 /* ---- profiles --------------------------------------------------------- */
 
@@ -310,6 +320,10 @@ size_t imv_registry_count(const imv_registry *reg);
 /* Models sorted by id. */
 imv_model *imv_registry_get(const imv_registry *reg, size_t i);
 imv_model *imv_registry_find(const imv_registry *reg, const char *id);
+/* Warn (into d) when p's current_intervention names a model this
+ * registry did not load: its progress would not be assessed.  Once per
+ * id: the registry keeps the ids it warned about.  Not thread-safe. */
+void imv_registry_check_profile(imv_registry *reg, const imv_profile *p, imv_diags *d);
 /* Keep only the models whose ids are listed (comma-separated). */
 int imv_registry_select(imv_registry *reg, const char *ids, imv_diags *diags);
 

@@ -147,4 +147,10 @@ void imv_journey_compute(const imv_profile_view *p, imv_journey *out);
 #define IMV_MAX_FIT_PARTS 1024     /* partner fit components, every candidate's */
 #define IMV_MAX_RESULT_TEXT (256 * 1024)
 
+/* imv_profile_from_json, saying whether every message names the profile's
+ * id (name_id: a file of many profiles) or not (a lone profile, whose
+ * messages keep the contract form; line > 1 names it in any case). */
+int imv_profile_read(const struct cJSON *json, const char *source, long line, int strict,
+                     int name_id, imv_profile **out, imv_diags *diags);
+
 #endif

@@ -345,6 +345,8 @@ cJSON *imv_diags_json(const imv_diags *d, int warnings)
             cJSON_AddNumberToObject(x, "line", (double)g->line);
         cJSON_AddStringToObject(x, "where", g->where ? g->where : "");
         cJSON_AddStringToObject(x, "message", g->message);
+        if (g->profile)
+            cJSON_AddStringToObject(x, "profile_id", g->profile);
         cJSON_AddItemToArray(a, x);
     }
     return a;

@@ -30,6 +30,7 @@ typedef struct vctx {
     int strict;
     size_t errors;
     cJSON *extra;       /* unknown fields collected here */
+    const char *id;     /* the profile's id when it is valid, for every message */
 } vctx;
 
 static void fail(vctx *c, const char *path, const char *fmt, ...)
@@ -42,7 +43,7 @@ static void fail(vctx *c, const char *path, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    imv_diags_add_at(c->diags, 0, c->source, c->line, path, "%s", msg);
+    imv_diags_add_in(c->diags, 0, c->source, c->line, c->id, path, "%s", msg);
     c->errors++;
 }
 
@@ -82,6 +83,40 @@ static void join(char *out, size_t len, const char *base, const char *key)
         snprintf(out, len, "%s", key);
 }
 
+/* " (did you mean political_commitment?)" for an unknown key k of the
+ * object at path, or "" when no known name is close.  At the top level a
+ * rating or fact name is suggested with its section (a CSV header
+ * "acceptance" for "ratings.acceptance"). */
+static void suggest(const char *path, const char *k, const char *const *allowed, char *buf,
+                    size_t len)
+{
+    size_t n = 0;
+    while (allowed[n])
+        n++;
+    const char *near = imv_nearest(k, allowed, n);
+    const char *section = "";
+    if (!near && !(path && *path)) {
+        const char *names[(int)IMV_R_COUNT + (int)IMV_F_COUNT];
+        for (int i = 0; i < IMV_R_COUNT; i++)
+            names[i] = imv_rating_name(i);
+        if ((near = imv_nearest(k, names, IMV_R_COUNT)) != NULL || imv_rating_index(k) >= 0) {
+            near = near ? near : imv_rating_name(imv_rating_index(k));
+            section = "ratings.";
+        } else {
+            for (int i = 0; i < IMV_F_COUNT; i++)
+                names[i] = imv_fact_name(i);
+            if ((near = imv_nearest(k, names, IMV_F_COUNT)) != NULL || imv_fact_index(k) >= 0) {
+                near = near ? near : imv_fact_name(imv_fact_index(k));
+                section = "facts.";
+            }
+        }
+    }
+    if (near)
+        snprintf(buf, len, "; did you mean %s%s?", section, near);
+    else
+        buf[0] = '\0';
+}
+
 /* Warn about (or, with strict, refuse) keys not in allowed; refuse
  * duplicate keys, which cJSON would otherwise keep silently. */
 static void check_keys(vctx *c, const cJSON *obj, const char *path,
@@ -110,15 +145,18 @@ static void check_keys(vctx *c, const cJSON *obj, const char *path,
         if (known)
             continue;
         join(p, sizeof p, path, k);
+        char hint[160];
+        suggest(path, k, allowed, hint, sizeof hint);
         if (c->strict) {
             /* strict 2: a range, where any other key is a typo whether or
              * not the user asked for --strict. */
             if (c->strict == 2)
-                fail(c, p, "unknown field: a range has only \"low\", \"mode\" and \"high\"");
+                fail(c, p, "unknown field: a range has only \"low\", \"mode\" and \"high\"%s", hint);
             else
-                fail(c, p, "unknown field (--strict)");
+                fail(c, p, "unknown field (--strict)%s", hint);
         } else {
-            imv_diags_add_at(c->diags, 1, c->source, c->line, p, "unknown field kept, not used");
+            imv_diags_add_in(c->diags, 1, c->source, c->line, c->id, p,
+                             "unknown field kept, not used%s", hint);
             /* Nested unknowns are kept under their section ("size":
              * {"households": ...}) so that the warning's "kept" is true. */
             cJSON *dst = keep_unknown ? c->extra : NULL;
@@ -525,6 +563,12 @@ static void read_facts(vctx *c, const cJSON *j, imv_profile *p)
         int is_rate = i == IMV_F_AGENCY_RATE || i == IMV_F_VACANCY_RATE ||
                       i == IMV_F_TURNOVER_RATE;
         double hi = is_rate ? 1 : INFINITY;
+        /* Spreadsheets show a share as 22%, and people copy the 22. */
+        if (is_rate && cJSON_IsNumber(f) && f->valuedouble > 2 && f->valuedouble <= 100) {
+            fail(c, q, "%g looks like a percentage: write %g", f->valuedouble,
+                 f->valuedouble / 100);
+            continue;
+        }
         if (get_number(c, f, q, 0, hi, 0, &p->facts[i]) == 0)
             p->facts_present |= 1u << i;
     }
@@ -735,6 +779,12 @@ static void read_format(vctx *c, const cJSON *j)
 int imv_profile_from_json(const cJSON *json, const char *source, long line,
                           int strict, imv_profile **out, imv_diags *diags)
 {
+    return imv_profile_read(json, source, line, strict, line > 1, out, diags);
+}
+
+int imv_profile_read(const cJSON *json, const char *source, long line, int strict, int name_id,
+                     imv_profile **out, imv_diags *diags)
+{
     static const char *const keys[] = {"format", "id", "name", "as_of", "source", "size",
                                        "ofsted", "ratings", "facts",
                                        "current_intervention", "partners", NULL};
@@ -751,6 +801,11 @@ int imv_profile_from_json(const cJSON *json, const char *source, long line,
     p->child_population = p->children_in_care = IMV_UNKNOWN;
     p->grade = IMV_G_NOT_INSPECTED;
     c.extra = cJSON_CreateObject();
+    /* Known before anything is checked, so that every message names it
+     * (a file of many profiles, a CSV row); checked again by get_id. */
+    const cJSON *idj = get(json, "id");
+    if (name_id && cJSON_IsString(idj) && valid_id(idj->valuestring))
+        c.id = idj->valuestring;
 
     check_keys(&c, json, "", keys, 1);
     read_format(&c, get(json, "format"));

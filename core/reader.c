@@ -347,7 +347,11 @@ static int parse_value(imv_reader *r, const scan *s, imv_profile **out, imv_diag
         return value_error(r, line, d, "malformed JSON%s%s%s (NaN, Infinity, comments and trailing commas are not JSON)",
                            *near ? " near '" : "", near, *near ? "'" : "");
     }
-    int rc = imv_profile_from_json(j, r->path, s->start_line, r->strict, out, d);
+    /* A message names the profile in a file of many (an array, JSON Lines),
+     * not in a lone profile, where the contract form is the whole line. */
+    int many = r->in_array || r->n_values > 1 || s->start_line > 1 || ends_with(r->path, ".jsonl") ||
+               ends_with(r->path, ".ndjson");
+    int rc = imv_profile_read(j, r->path, s->start_line, r->strict, many, out, d);
     cJSON_Delete(j);
     return rc == 0 ? 1 : -1;
 }
@@ -369,11 +373,38 @@ static int check_bom(imv_reader *r, imv_diags *d)
     return 0;
 }
 
+/* UTF-16 is what Excel's "Unicode Text" and Windows tools write: named
+ * as such, rather than as a NUL byte or a file that is not a profile.
+ * Known by its byte order mark, or without one by the NUL in every other
+ * byte of text that is otherwise ASCII. */
+static int check_utf16(imv_reader *r, imv_diags *d)
+{
+    const unsigned char *b = r->buf + r->pos;
+    size_t n = r->end - r->pos;
+    int bom = n >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF));
+    size_t pairs = n / 2 < 64 ? n / 2 : 64, nul_odd = 0, nul_even = 0;
+    for (size_t i = 0; i < pairs; i++) {
+        nul_even += b[2 * i] == 0 && b[2 * i + 1] != 0;
+        nul_odd += b[2 * i + 1] == 0 && b[2 * i] != 0;
+    }
+    int pattern = pairs >= 2 && (nul_odd == pairs || nul_even == pairs);
+    if (!bom && !pattern)
+        return 0;
+    imv_diags_add_at(d, 0, r->path, 1, NULL,
+                     "the file is UTF-16 (%s), not UTF-8: save it as UTF-8 (in Excel: Save As, "
+                     "\"CSV UTF-8 (Comma delimited)\")",
+                     bom ? "it starts with a UTF-16 byte order mark" : "every other byte is NUL");
+    r->dead = 1;
+    return -1;
+}
+
 static int json_next(imv_reader *r, imv_profile **out, imv_diags *d)
 {
     if (!r->started) {
         r->started = 1;
         peek(r);
+        if (check_utf16(r, d))
+            return -1;
         check_bom(r, d);
         skip_space(r);
         if (peek(r) == EOF) {
@@ -603,6 +634,20 @@ static int read_header(imv_reader *r, imv_diags *d)
             r->header_bad = 1;
         }
     }
+    /* Excel writes ";" between the columns where the decimal mark is a
+     * comma (most of Europe): the whole header is then one cell. */
+    if (known == 0 && !r->header_bad && row.n == 1 && strchr(row.cells[0], ';')) {
+        char *first = imv_xstrndup(row.cells[0], strcspn(row.cells[0], ";"));
+        int profile_like = known_column(first) || strstr(row.cells[0], ";ratings.") != NULL;
+        free(first);
+        if (profile_like) {
+            value_error(r, row.line, d,
+                        "the columns are separated by \";\", not \",\" (as Excel writes CSV where "
+                        "the decimal mark is a comma): save it with commas between the columns "
+                        "and points in the numbers (RFC 4180)");
+            r->header_bad = 1;
+        }
+    }
     /* Content that is neither JSON nor a profile CSV would otherwise be a
      * header with no rows: "0 invalid", exit 0, for any garbage. */
     if (known == 0 && !r->header_bad) {
@@ -727,13 +772,24 @@ static cJSON *csv_cell_value(const char *h, const char *cell)
     return cJSON_CreateString(cell);
 }
 
+/* The row's id cell, for messages about it (NULL when there is none). */
+static const char *row_id(const imv_reader *r, const csv_row *row)
+{
+    for (size_t i = 0; i < r->n_header && i < row->n; i++)
+        if (strcmp(r->header[i], "id") == 0)
+            return row->cells[i][0] ? row->cells[i] : NULL;
+    return NULL;
+}
+
 static int csv_row_profile(imv_reader *r, csv_row *row, imv_profile **out, imv_diags *d)
 {
     if (csv_cell_error(r, row, d))
         return -1;
-    if (row->n != r->n_header)
-        return value_error(r, row->line, d, "row has %zu cells, the header has %zu", row->n,
-                           r->n_header);
+    if (row->n != r->n_header) {
+        imv_diags_add_in(d, 0, r->path, row->line, row->n > 0 ? row_id(r, row) : NULL, NULL,
+                         "row has %zu cells, the header has %zu", row->n, r->n_header);
+        return -1;
+    }
     cJSON *o = cJSON_CreateObject();
     size_t before = d->n_errors;
     if (!cJSON_GetObjectItemCaseSensitive(o, "format"))
@@ -748,9 +804,20 @@ static int csv_row_profile(imv_reader *r, csv_row *row, imv_profile **out, imv_d
         cJSON *parent = parent_of(o, h, &leaf);
         cJSON *v = csv_cell_value(h, row->cells[i]);
         if (!v) {
-            imv_diags_add_at(d, 0, r->path, row->line, h,
-                             "\"%.40s\" is not a number%s", row->cells[i],
-                             strncmp(h, "ratings.", 8) == 0 ? " or a range like 1..3 or 1..2..3" : "");
+            size_t len = strlen(row->cells[i]);
+            char *num = strncmp(h, "facts.", 6) == 0 && len > 1 && row->cells[i][len - 1] == '%'
+                            ? imv_xstrndup(row->cells[i], len - 1) : NULL;
+            cJSON *pct = num ? csv_number(num, 0) : NULL;
+            if (cJSON_IsNumber(pct))
+                imv_diags_add_in(d, 0, r->path, row->line, row_id(r, row), h,
+                                 "\"%.40s\" looks like a percentage: write %g",
+                                 row->cells[i], pct->valuedouble / 100);
+            else
+                imv_diags_add_in(d, 0, r->path, row->line, row_id(r, row), h,
+                                 "\"%.40s\" is not a number%s", row->cells[i],
+                                 strncmp(h, "ratings.", 8) == 0 ? " or a range like 1..3 or 1..2..3" : "");
+            cJSON_Delete(pct);
+            free(num);
             continue;
         }
         if (!parent) {
@@ -765,7 +832,7 @@ static int csv_row_profile(imv_reader *r, csv_row *row, imv_profile **out, imv_d
         cJSON_DeleteItemFromObjectCaseSensitive(o, "current_intervention");
     int rc = -1;
     if (d->n_errors == before)
-        rc = imv_profile_from_json(o, r->path, row->line, r->strict, out, d) == 0 ? 1 : -1;
+        rc = imv_profile_read(o, r->path, row->line, r->strict, 1, out, d) == 0 ? 1 : -1;
     cJSON_Delete(o);
     return rc;
 }
@@ -776,6 +843,8 @@ static int csv_next(imv_reader *r, imv_profile **out, imv_diags *d)
         csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
         r->csv_ready = 1;
         peek(r);
+        if (check_utf16(r, d))
+            return -1;
         check_bom(r, d);
         if (read_header(r, d) < 0)
             return -1;

@@ -20,6 +20,10 @@ struct imv_registry {
     imv_model **models;
     size_t n, cap;
     imv_limits limits;
+    char **dropped;             /* ids loaded but left out by --only */
+    size_t n_dropped;
+    char **warned;              /* ids of models in place not loaded, said once */
+    size_t n_warned;
 };
 
 void imv_limits_default(imv_limits *l)
@@ -50,6 +54,12 @@ void imv_registry_free(imv_registry *reg)
         free(reg->models[i]);
     }
     free(reg->models);
+    for (size_t i = 0; i < reg->n_dropped; i++)
+        free(reg->dropped[i]);
+    free(reg->dropped);
+    for (size_t i = 0; i < reg->n_warned; i++)
+        free(reg->warned[i]);
+    free(reg->warned);
     free(reg);
 }
 
@@ -214,6 +224,16 @@ imv_model *imv_registry_find(const imv_registry *reg, const char *id)
     return NULL;
 }
 
+/* The loaded id nearest to id, for "did you mean"; NULL when none is close. */
+static const char *nearest_id(const imv_registry *reg, const char *id)
+{
+    const char *ids[256];
+    size_t n = reg->n < 256 ? reg->n : 256;
+    for (size_t i = 0; i < n; i++)
+        ids[i] = reg->models[i]->id;
+    return imv_nearest(id, ids, n);
+}
+
 int imv_registry_select(imv_registry *reg, const char *ids, imv_diags *d)
 {
     char *list = imv_xstrdup(ids);
@@ -225,7 +245,10 @@ int imv_registry_select(imv_registry *reg, const char *ids, imv_diags *d)
         for (i = 0; i < reg->n && strcmp(reg->models[i]->id, t) != 0; i++)
             ;
         if (i == reg->n) {
-            imv_diags_add(d, 0, NULL, "--only", "no model with id \"%s\" is loaded (see imeval models)", t);
+            const char *near = nearest_id(reg, t);
+            imv_diags_add(d, 0, NULL, "--only", "no model with id \"%s\" is loaded (%s%s%simeval models "
+                          "lists them)", t, near ? "did you mean " : "", near ? near : "",
+                          near ? "? " : "");
             rc = IMV_EUSAGE;
         } else {
             keep[i] = 1;
@@ -237,6 +260,8 @@ int imv_registry_select(imv_registry *reg, const char *ids, imv_diags *d)
             if (keep[i]) {
                 reg->models[k++] = reg->models[i];
             } else {
+                reg->dropped = imv_xrealloc(reg->dropped, (reg->n_dropped + 1) * sizeof *reg->dropped);
+                reg->dropped[reg->n_dropped++] = imv_xstrdup(reg->models[i]->id);
                 imv_model_free(reg->models[i]);
                 free(reg->models[i]);
             }
@@ -253,7 +278,10 @@ static int set_value(imv_registry *reg, const char *model, const char *param, do
 {
     imv_model *m = imv_registry_find(reg, model);
     if (!m) {
-        imv_diags_add(d, 0, origin, NULL, "no model with id \"%s\" is loaded (see imeval models)", model);
+        const char *near = nearest_id(reg, model);
+        imv_diags_add(d, 0, origin, NULL, "no model with id \"%s\" is loaded (%s%s%simeval models "
+                      "lists them)", model, near ? "did you mean " : "", near ? near : "",
+                      near ? "? " : "");
         return IMV_EUSAGE;
     }
     for (size_t i = 0; i < m->n_params; i++) {
@@ -268,7 +296,14 @@ static int set_value(imv_registry *reg, const char *model, const char *param, do
         m->values[i] = v;
         return IMV_OK;
     }
-    imv_diags_add(d, 0, origin, NULL, "model %s has no parameter \"%s\" (see imeval models)", model, param);
+    const char *names[256];
+    size_t n = m->n_params < 256 ? m->n_params : 256;
+    for (size_t i = 0; i < n; i++)
+        names[i] = m->params[i].name;
+    const char *near = imv_nearest(param, names, n);
+    imv_diags_add(d, 0, origin, NULL, "model %s has no parameter \"%s\" (%s%s%simeval models "
+                  "lists them)", model, param, near ? "did you mean " : "", near ? near : "",
+                  near ? "? " : "");
     return IMV_EUSAGE;
 }
 
@@ -340,4 +375,56 @@ int imv_registry_set_file(imv_registry *reg, const char *path, imv_diags *d)
     cJSON_Delete(j);
     free(buf);
     return rc;
+}
+
+/* A model in place that no loaded model is (a typo, most often) turns the
+ * monitor off for that profile without a word: say so, with the nearest
+ * id and the ids there are, once per id and run (naming the first
+ * profile), since a run without the bundled models would otherwise say it
+ * of every profile.  A model left out by --only is known, and not a
+ * mistake.  PROFILE-FORMAT.md allows any id there (a model this run does
+ * not load), so this is a warning, not an error. */
+void imv_registry_check_profile(imv_registry *reg, const imv_profile *p, imv_diags *d)
+{
+    if (!reg || !p->iv_model || reg->n == 0 || imv_registry_find(reg, p->iv_model))
+        return;
+    for (size_t i = 0; i < reg->n_dropped; i++)
+        if (strcmp(reg->dropped[i], p->iv_model) == 0)
+            return;
+    for (size_t i = 0; i < reg->n_warned; i++)
+        if (strcmp(reg->warned[i], p->iv_model) == 0)
+            return;
+    if (reg->n_warned < 64) {
+        reg->warned = imv_xrealloc(reg->warned, (reg->n_warned + 1) * sizeof *reg->warned);
+        reg->warned[reg->n_warned++] = imv_xstrdup(p->iv_model);
+    }
+    size_t n = reg->n + reg->n_dropped;
+    const char **ids = imv_xmalloc(n * sizeof *ids);
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = i < reg->n ? reg->models[i]->id : reg->dropped[i - reg->n];
+        len += strlen(ids[i]) + 2;
+    }
+    char *list = imv_xmalloc(len), *at = list;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strlen(ids[i]);
+        if (i) {
+            memcpy(at, ", ", 2);
+            at += 2;
+        }
+        memcpy(at, ids[i], k);
+        at += k;
+    }
+    *at = '\0';
+    const char *near = imv_nearest(p->iv_model, ids, n);
+    char hint[200] = "";
+    if (near)
+        snprintf(hint, sizeof hint, "did you mean %s? ", near);
+    imv_diags_add_in(d, 1, p->source, p->line, p->id, "current_intervention.model",
+                     "\"%s\" is not a loaded model, so whether it is on track, stalling or should "
+                     "be escalated is not assessed, here or in any other profile that names it "
+                     "(%sthe models are: %s)",
+                     p->iv_model, hint, list);
+    free(list);
+    free(ids);
 }

@@ -454,6 +454,7 @@ static void read_file(run_ctx *c, const char *path, uint32_t file_index, id_set 
             imv_profile_free(p);
             continue;
         }
+        imv_registry_check_profile(c->reg, p, c->diags);
         c->st->profiles_read++;
         c->cur->p[c->cur->n++] = p;
         if (c->cur->n == c->cap)

@@ -1,5 +1,6 @@
 /* util.c - allocation helpers, UTF-8 validation and the escaping of
  * quoted text used across the engine. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -154,4 +155,59 @@ char *imv_text_quote(const char *s)
 {
     size_t n = strlen(s ? s : "");
     return imv_text_oneline(s ? s : "", n, n);
+}
+
+/* Edit distance with adjacent transpositions ("trsut" is one from
+ * "trust"), case-insensitive, giving up past max. */
+static size_t edit_distance(const char *a, const char *b, size_t max)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64 || (la > lb ? la - lb : lb - la) > max)
+        return max + 1;
+    static _Thread_local size_t m[65][65];
+    for (size_t i = 0; i <= la; i++)
+        m[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        m[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t best = max + 1;
+        for (size_t j = 1; j <= lb; j++) {
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            size_t v = m[i - 1][j - 1] + (ca != cb);
+            if (m[i - 1][j] + 1 < v)
+                v = m[i - 1][j] + 1;
+            if (m[i][j - 1] + 1 < v)
+                v = m[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && m[i - 2][j - 2] + 1 < v)
+                v = m[i - 2][j - 2] + 1;
+            m[i][j] = v;
+            if (v < best)
+                best = v;
+        }
+        if (best > max)
+            return max + 1;
+    }
+    return m[la][lb];
+}
+
+const char *imv_nearest(const char *word, const char *const *cands, size_t n)
+{
+    if (!word || !*word)
+        return NULL;
+    /* A third of the word, at least 1 and at most 3: "politcal_commitment"
+     * finds political_commitment, "foo" does not find "id". */
+    size_t len = strlen(word), max = len / 3 < 1 ? 1 : len / 3 > 3 ? 3 : len / 3;
+    const char *best = NULL;
+    size_t best_d = max + 1;
+    for (size_t i = 0; i < n; i++) {
+        if (!cands[i] || strcmp(cands[i], word) == 0)
+            continue;
+        size_t d = edit_distance(word, cands[i], max);
+        if (d < best_d) {
+            best_d = d;
+            best = cands[i];
+        }
+    }
+    return best;
 }

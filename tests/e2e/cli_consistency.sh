@@ -94,4 +94,82 @@ for sig in TERM INT; do
     [ "$got" -eq "$want" ] || fail "SIG$sig: exit $got, expected $want"
 done
 
+# One form for every message (issue 9): "imeval COMMAND: what: why (hint)",
+# on one line; a usage error exits 2 and ends with the command's --help.
+# form STATUS COMMAND ARGS...: imeval COMMAND ARGS fails with STATUS and
+# every stderr line has the form.
+printf '{"format":"imeval-profile/1","id":"bad-1","name":"B","as_of":"2020","ofsted":{"grade":"good"},"ratings":{"acceptance":9}}\n' >"$tmp/bad.json"
+printf 'a,b\n1,2\n' >"$tmp/garbage.csv"
+form() {
+    want=$1; sub=$2; shift 2
+    timeout -k 5 120 "$IMEVAL_BIN" "$sub" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    got=$?
+    what="imeval $sub $*"
+    [ "$got" -eq "$want" ] || fail "$what: exit $got, expected $want: $(head -c 300 "$tmp/err")"
+    [ -s "$tmp/err" ] || { fail "$what: no message"; return; }
+    bad=$(grep -v "^imeval $sub\( [a-z-]*\)\?: [^ ]" "$tmp/err" | head -n 2)
+    [ -z "$bad" ] || fail "$what: not \"imeval $sub: what: why\": $bad"
+    if [ "$want" -eq 2 ]; then
+        tail -n 1 "$tmp/err" | grep -q "[ (]see imeval $sub --help)\$" \
+            || fail "$what: a usage error that does not end with (see imeval $sub --help): $(tail -n 1 "$tmp/err")"
+    fi
+}
+for c in evaluate explain validate models sensitivity report synth new-model check-model \
+         compare backtest partners allocate template register completion; do
+    form 2 $c --bogus-option
+done
+form 2 evaluate
+form 2 evaluate --draws many "$CASE"
+form 2 evaluate --darws 10 "$CASE"
+grep -q "did you mean --draws?" "$tmp/err" || fail "--darws: no did you mean: $(cat "$tmp/err")"
+form 2 evaluate --format xml "$CASE"
+form 2 evaluate --only trsut "$CASE"
+grep -q "did you mean trust?" "$tmp/err" || fail "--only trsut: no did you mean: $(cat "$tmp/err")"
+form 2 evaluate --set trust.nope=1 "$CASE"
+form 2 evaluate --params "$tmp/nope.json" "$CASE"
+form 2 evaluate --model "$tmp/nope.lua" "$CASE"
+form 2 evaluate --no-bundled "$CASE"
+form 2 evaluate -o "$tmp/no/such/dir/x.json" "$CASE"
+form 2 evaluate --draws
+form 1 evaluate "$tmp/bad.json"
+form 1 evaluate "$tmp/nope.json" "$CASE"
+form 1 evaluate "$tmp/garbage.csv"
+form 2 explain
+form 2 explain trsut "$CASE"
+grep -q "did you mean trust?" "$tmp/err" || fail "explain trsut: no did you mean: $(cat "$tmp/err")"
+form 1 explain trust "$tmp/bad.json"
+form 2 validate
+form 2 validate --format csv "$CASE"
+form 1 validate "$tmp/bad.json"
+form 1 validate "$tmp/nope.json"
+form 2 models extra
+form 2 models --format markdown
+form 2 sensitivity
+form 2 sensitivity --format csv "$CASE"
+form 2 report
+form 2 report --format csv "$CASE"
+form 2 report --register "$tmp/r.db" "$CASE"
+form 2 synth extra
+form 2 synth --years 1-2
+form 2 synth --count -1
+form 2 new-model
+form 2 new-model x --lang cobol
+form 2 check-model
+form 2 check-model --format csv x.lua
+form 2 compare "$CASE"
+form 2 backtest --format csv
+form 1 backtest "$tmp/nope.tsv"
+form 2 partners
+form 2 allocate
+form 1 allocate --partners "$tmp/nope.json" "$CASE"
+form 2 register bogus
+form 2 template extra
+form 2 template --format markdown
+form 2 version extra
+# The top level: unknown commands, with the nearest.
+timeout 60 "$IMEVAL_BIN" evalute >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] || fail "evalute: not a usage error"
+grep -qx 'imeval: "evalute": unknown command (did you mean evaluate? see imeval --help)' "$tmp/err" \
+    || fail "evalute: $(cat "$tmp/err")"
+
 [ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }

@@ -34,7 +34,7 @@ make -s -C "$ROOT" BUILD="$BUILD" DESTDIR="$stage" PREFIX=/usr/local install >"$
     || { cat "$tmp/log"; fail "make install failed"; }
 p="$stage/usr/local"
 for f in bin/imeval include/imeval/imeval_plugin.h lib/pkgconfig/imeval-plugin.pc \
-         share/man/man1/imeval.1 share/man/man3/imeval_plugin.3 \
+         share/man/man1/imeval.1 share/man/man3/imeval_plugin.3 share/bash-completion/completions/imeval \
          share/doc/imeval/plugin-guide.md share/doc/imeval/examples/acceptance.c \
          share/doc/imeval/examples/acceptance.lua share/imeval/datasets/cases/expected.tsv \
          share/imeval/datasets/cases/isle-of-wight-2013.json lib/imeval/models/trust.lua lib/imeval/models/commissioner.so; do

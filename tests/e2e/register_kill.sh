@@ -26,7 +26,7 @@ while [ "$round" -lt 10 ]; do
     sleep "0.$(( (round * 37) % 40 + 5 ))"
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
-    said=$((said + $(grep -c '^recorded assessment' "$tmp/err.$round" || true)))
+    said=$((said + $(grep -c '^imeval [a-z]*: recorded assessment' "$tmp/err.$round" || true)))
     "$IMEVAL_BIN" register verify --register "$reg" >/dev/null 2>"$tmp/verr" ||
         fail "round $round: the register does not verify after SIGKILL: $(cat "$tmp/verr")"
     n=$(entries)

@@ -40,10 +40,11 @@ run() {
 }
 
 # Every stderr line is a one-line message about $src (or the program),
-# or a summary line.
+# or a summary line, in the command's form "imeval COMMAND: ...".
 check_lines() {
-    bad=$(grep -v -e "^$src:" -e "^warning: $src:" -e '^imeval: ' -e '^imeval:[0-9]*: ' \
-        -e '^[0-9][0-9]* valid, ' "$tmp/err" | head -n 3)
+    bad=$(grep -v -e "^imeval [a-z]*: $src:" -e "^imeval [a-z]*: warning: $src:" \
+        -e '^imeval [a-z]*: [0-9][0-9]* valid, ' -e '^imeval [a-z]*: [0-9][0-9]* profiles\{0,1\} evaluated' \
+        -e '^imeval [a-z]*: interrupted' "$tmp/err" | head -n 3)
     [ -z "$bad" ] || fail "$1: unexpected stderr lines: $bad"
 }
 
@@ -100,11 +101,11 @@ expect crlf.csv 0
 expect quoted_newline.csv 0
 # A quoted newline must not throw the line numbers off.
 expect quoted_newline_then_bad.csv 1 \
-    "SRC: ratings.governance: 9 is outside 0..4 (profile at line 5)"
+    "SRC: ratings.governance: 9 is outside 0..4 (profile csv-bad at line 5)"
 expect short_row.csv 1 "SRC:2: row has 6 cells, the header has 18"
 expect long_row.csv 1 "SRC:3: row has 19 cells, the header has 18"
 expect unclosed_quote.csv 1 "SRC:3: malformed CSV: a quoted field in the row starting here"
-expect nan.csv 1 "SRC: ratings.senior_leadership: is not a finite number (profile at line 2)"
+expect nan.csv 1 "SRC: ratings.senior_leadership: is not a finite number (profile csv-nan at line 2)"
 expect nul.csv 1 "SRC:2: NUL byte in a CSV cell"
 expect bad_utf8.csv 1 "SRC:2: invalid UTF-8 in column 2"
 
@@ -198,7 +199,7 @@ cat "$D/good.json" "$D/nan.json" >mixed.json
 sed 's/robust-ok/robust-3/' "$D/good.json" >>mixed.json
 run validate mixed.json file
 [ "$status" -eq 1 ] || fail "mixed: exit $status"
-grep -q "^2 valid, 1 invalid" "$tmp/err" || { fail "mixed: not 2 valid, 1 invalid"; cat "$tmp/err"; }
+grep -q "^imeval validate: 2 valid, 1 invalid" "$tmp/err" || { fail "mixed: not 2 valid, 1 invalid"; cat "$tmp/err"; }
 
 [ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }
 echo ok

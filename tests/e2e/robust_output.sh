@@ -127,10 +127,10 @@ cc -O2 -o "$tmp/gen" "$IMEVAL_ROOT/tests/tools/gen_jsonl.c" || exit 1
     "$IMEVAL_BIN" evaluate --draws 100 --format json - -o "$tmp/int.json" 2>"$tmp/err"
 status=$?
 [ "$status" -eq 130 ] || { fail "SIGINT: exit $status, expected 130"; cat "$tmp/err"; }
-grep -q "^imeval: interrupted: [0-9]* profiles evaluated and written" "$tmp/err" \
+grep -q "^imeval evaluate: interrupted: [0-9]* profiles evaluated and written" "$tmp/err" \
     || { fail "SIGINT: it does not say how far it got"; cat "$tmp/err"; }
 json_ok "$tmp/int.json" || fail "SIGINT: -o file is not a complete result"
-done_n=$(sed -n 's/^imeval: interrupted: \([0-9]*\) profiles.*/\1/p' "$tmp/err")
+done_n=$(sed -n 's/^imeval evaluate: interrupted: \([0-9]*\) profiles.*/\1/p' "$tmp/err")
 [ "$(grep -c '"profile":' "$tmp/int.json")" -eq "${done_n:-x}" ] \
     || fail "SIGINT: the file does not hold the $done_n profiles it says"
 [ "${done_n:-0}" -gt 0 ] || fail "SIGINT: nothing evaluated before the signal"

@@ -37,7 +37,7 @@ start=$(date +%s)
 status=$?
 echo "validate: $BYTES bytes, $n profiles, $(($(date +%s) - start)) s"
 [ "$status" -eq 0 ] || { fail "validate stream: exit $status"; head -n 5 "$tmp/err"; }
-grep -qx "$n valid, 0 invalid" "$tmp/err" || { fail "validate stream: not '$n valid'"; tail -n 3 "$tmp/err"; }
+grep -qx "imeval validate: $n valid, 0 invalid" "$tmp/err" || { fail "validate stream: not '$n valid'"; tail -n 3 "$tmp/err"; }
 check_rss "validate $BYTES bytes"
 
 # evaluate: every profile scored by every model.
@@ -58,7 +58,7 @@ for args in "validate -" "evaluate --format json -"; do
         >"$tmp/out" 2>"$tmp/err"
     status=$?
     [ "$status" -eq 1 ] || fail "bad stream ($args): exit $status, expected 1"
-    lines=$(grep -c '^-: format: missing' "$tmp/err")
+    lines=$(grep -c '^imeval [a-z]*: -: format: missing' "$tmp/err")
     [ "$lines" -eq 666667 ] || fail "bad stream ($args): $lines messages about format, expected 666667"
     check_rss "bad stream ($args)"
 done
