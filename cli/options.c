@@ -517,7 +517,7 @@ static const struct {
     {"models", CMD_MODELS}, {"sensitivity", CMD_SENSITIVITY}, {"synth", CMD_SYNTH},
     {"report", CMD_REPORT}, {"new-model", CMD_NEW_MODEL}, {"check-model", CMD_CHECK_MODEL},
     {"compare", CMD_COMPARE}, {"backtest", CMD_BACKTEST}, {"allocate", CMD_ALLOCATE},
-    {"partners", CMD_PARTNERS}, {"template", CMD_TEMPLATE},
+    {"partners", CMD_PARTNERS}, {"template", CMD_TEMPLATE}, {"serve", CMD_SERVE},
 };
 
 static void values_case(FILE *f, const char *arg, const char *action)

@@ -115,7 +115,7 @@ form() {
     fi
 }
 for c in evaluate explain validate models sensitivity report synth new-model check-model \
-         compare backtest partners allocate template register completion; do
+         compare backtest partners allocate template register completion serve; do
     form 2 $c --bogus-option
 done
 form 2 evaluate

@@ -53,7 +53,7 @@ got=$(cd "$tmp" && complete_words evaluate --models m)
 # Every option a subcommand's --help lists is completed for it, and
 # nothing else: the same table.
 for c in evaluate explain validate models sensitivity report synth new-model check-model \
-         compare backtest partners allocate template; do
+         compare backtest partners allocate template serve; do
     "$IMEVAL_BIN" "$c" --help | sed -n '/^options:/,$p' | grep -o '^  \(-., \|    \)--[a-z][a-z0-9-]*' \
         | grep -o -- '--[a-z][a-z0-9-]*' | sort -u >"$tmp/listed"
     complete_words "$c" -- | grep -- '^--' | sort -u >"$tmp/completed"
