@@ -572,14 +572,27 @@ static int take_row(imv_reader *r, csv_row *out, imv_diags *d)
     return 1;
 }
 
+/* The row's id cell, for messages about it (NULL when there is none). */
+static const char *row_id(const imv_reader *r, const csv_row *row)
+{
+    for (size_t i = 0; i < r->n_header && i < row->n; i++)
+        if (strcmp(r->header[i], "id") == 0)
+            return row->cells[i][0] ? row->cells[i] : NULL;
+    return NULL;
+}
+
 static int csv_cell_error(imv_reader *r, const csv_row *row, imv_diags *d)
 {
-    if (row->bad)
-        return value_error(r, row->line, d, "NUL byte in a CSV cell");
+    if (row->bad) {
+        imv_diags_add_in(d, 0, r->path, row->line, row_id(r, row), NULL, "NUL byte in a CSV cell");
+        return -1;
+    }
     for (size_t i = 0; i < row->n; i++)
-        if (!imv_utf8_valid(row->cells[i], row->lens[i]))
-            return value_error(r, row->line, d, "invalid UTF-8 in column %zu: save the file as UTF-8",
-                               i + 1);
+        if (!imv_utf8_valid(row->cells[i], row->lens[i])) {
+            imv_diags_add_in(d, 0, r->path, row->line, row_id(r, row), NULL,
+                             "invalid UTF-8 in column %zu: save the file as UTF-8", i + 1);
+            return -1;
+        }
     return 0;
 }
 
@@ -770,15 +783,6 @@ static cJSON *csv_cell_value(const char *h, const char *cell)
     if (is_numeric_column(h))
         return csv_number(cell, strncmp(h, "ratings.", 8) == 0);
     return cJSON_CreateString(cell);
-}
-
-/* The row's id cell, for messages about it (NULL when there is none). */
-static const char *row_id(const imv_reader *r, const csv_row *row)
-{
-    for (size_t i = 0; i < r->n_header && i < row->n; i++)
-        if (strcmp(r->header[i], "id") == 0)
-            return row->cells[i][0] ? row->cells[i] : NULL;
-    return NULL;
 }
 
 static int csv_row_profile(imv_reader *r, csv_row *row, imv_profile **out, imv_diags *d)

@@ -208,6 +208,9 @@ START_TEST(id__in_every_message_of_a_many_profile_file)
              "(profile c-2 at line 3)");
     HAS(all, ":4: row has 3 cells, the header has 17, in profile c-3");
     free(all);
+    all = read_str(HDR "\nc-5,C\xff,2020,good," TWOS "\n", ".csv", &good, &bad);
+    HAS(all, ":2: invalid UTF-8 in column 2: save the file as UTF-8, in profile c-5");
+    free(all);
     free(a);
     free(b);
 }
