@@ -150,6 +150,32 @@ static void parts_line(FILE *f, const imv_pairing *g)
     fputc('\n', f);
 }
 
+/* The table keeps what would raise the partner's use (it becomes viable,
+ * its fit reaches 70, its model is recommended), and how many more
+ * commitments it takes to stop being viable: one sentence per change. */
+static void tips_table(pt *x, const imv_partner_sens *ps, const char *partner)
+{
+    for (size_t k = 0; k < ps->n;) {
+        char text[900];
+        int show = imv_partner_tips_shown(ps, k);
+        size_t next = imv_partner_tips_text(ps, k, partner, text, sizeof text);
+        if (show) {
+            fputs("     ", x->f);
+            imv_wrap(x->f, text, 5, 7, 100);
+        }
+        k = next;
+    }
+}
+
+/* Where the pairing tips as each attribute of the partner varies alone
+ * (core/partner_sens.c): JSON, and the sentences to the table. */
+static cJSON *tips_json(pt *x, const imv_partner_sens *ps, const char *partner)
+{
+    if (x->fmt != IMV_FMT_JSON)
+        tips_table(x, ps, partner);
+    return imv_partner_sens_json(ps, partner);
+}
+
 /* The answer for one council, as JSON, and as a table row to f. */
 static cJSON *council(pt *x, const imv_partner_desc *d, imv_profile *p)
 {
@@ -185,8 +211,14 @@ static cJSON *council(pt *x, const imv_partner_desc *d, imv_profile *p)
         cJSON_AddStringToObject(e, "change", wi[k].label);
         cJSON_AddItemToArray(raise, e);
     }
-    if (x->fmt == IMV_FMT_JSON)
+    if (x->fmt == IMV_FMT_JSON) {
+        if (!*away) {
+            imv_partner_sens ps;
+            imv_partner_sensitivity(x->w, p, &seen, &ps);
+            cJSON_AddItemToObject(j, "tipping_points", tips_json(x, &ps, d->p.id));
+        }
         return j;
+    }
     char fit[16] = "-", gain[16] = "";
     if (isfinite(with.fit))
         snprintf(fit, sizeof fit, "%.1f", imv_round1(with.fit));
@@ -198,12 +230,10 @@ static cJSON *council(pt *x, const imv_partner_desc *d, imv_profile *p)
     if (*away)
         fprintf(x->f, "     on %s: %s\n", d->as_of ? d->as_of : p->as_of, away);
     parts_line(x->f, &with);
-    for (size_t k = 0; k < n_wi; k++) {
-        const imv_pairing *g = &wi[k].got;
-        if (!isfinite(g->fit) || (isfinite(with.fit) && g->fit <= with.fit && g->viable == with.viable))
-            continue;
-        fprintf(x->f, "     %s: fit %.1f%s\n", wi[k].label, imv_round1(g->fit),
-                g->viable && !with.viable ? ", viable" : "");
+    if (!*away) {
+        imv_partner_sens ps;
+        imv_partner_sensitivity(x->w, p, &seen, &ps);
+        cJSON_AddItemToObject(j, "tipping_points", tips_json(x, &ps, d->p.id));
     }
     return j;
 }

@@ -1134,6 +1134,62 @@ typedef struct imv_pairing {
 int imv_pairing_evaluate(imv_worker *w, imv_profile *p, const imv_partner *partner,
                          imv_pairing *out);
 
+/* ---- sensitivity over a partner's attributes (core/partner_sens.c) ----
+ * For one council and one candidate partner: each attribute varied alone
+ * over its range (commitments 0..8, spare leadership capacity 0..4 to
+ * 0.01, grade, neighbouring, child population 5,000..500,000 to 1,000),
+ * the nearest value in each direction at which the pairing becomes viable
+ * or stops being, its fit crosses 70, or the recommended model changes. */
+enum { IMV_PATTR_COMMITMENTS, IMV_PATTR_SPARE, IMV_PATTR_GRADE, IMV_PATTR_NEIGHBOURING,
+       IMV_PATTR_SIZE, IMV_PATTR_COUNT };
+enum { IMV_PTIP_VIABLE, IMV_PTIP_STRONG, IMV_PTIP_FIRST, IMV_PTIP_COUNT };
+
+typedef struct imv_partner_point {
+    int viable;                  /* a model that uses the partner is viable */
+    double score, gain, fit;     /* NAN when not viable / no fit given */
+    const char *model;           /* that model (borrowed), or NULL */
+    const char *first;           /* the council's recommended model then, or NULL */
+} imv_partner_point;
+
+typedef struct imv_partner_tip {
+    int attribute;               /* IMV_PATTR_* */
+    int kind;                    /* IMV_PTIP_*: what changes */
+    double from, to;             /* grade: 0 inadequate, 1 RI, 1.5 not inspected, 2 good, 3 outstanding */
+    imv_partner_point at;        /* the pairing at `to` */
+} imv_partner_tip;
+
+#define IMV_PARTNER_TIPS_MAX (IMV_PATTR_COUNT * 2 * IMV_PTIP_COUNT)
+typedef struct imv_partner_sens {
+    imv_partner_point now;       /* as described */
+    double baseline;             /* the council's best viable score without a partner, or 0 */
+    double value[IMV_PATTR_COUNT]; /* each attribute as given (NAN: not given, not varied) */
+    size_t n;
+    imv_partner_tip tips[IMV_PARTNER_TIPS_MAX];  /* by attribute, down then up */
+} imv_partner_sens;
+
+int imv_partner_sensitivity(imv_worker *w, const imv_profile *p, const imv_partner *q,
+                            imv_partner_sens *out);
+const char *imv_partner_attr_name(int a);      /* "current_commitments", ... */
+const char *imv_partner_tip_kind_name(int k);  /* "viable", "strong", "first" */
+/* The tip as a sentence: "with one fewer commitment, westshire would be a
+ * viable partner (executive_partnership, fit 47.0)". */
+void imv_partner_tip_text(const imv_partner_tip *t, const char *partner, const char *now_first,
+                          char *buf, size_t n);
+/* 1 when t makes the partner more use: it becomes viable, its fit reaches
+ * 70, or its model becomes the recommendation. */
+int imv_partner_tip_raises(const imv_partner_tip *t);
+/* Tips i.. of s that share an attribute and a value, as one sentence
+ * ("with 5 more commitments, X would no longer be a viable partner; the
+ * recommendation would change ..."); returns the index after them. */
+size_t imv_partner_tips_text(const imv_partner_sens *s, size_t i, const char *partner, char *buf,
+                             size_t n);
+/* 1 when tips i.. (one attribute, one value) are worth a line in a table:
+ * one raises the partner's use, or commitments end its viability. */
+int imv_partner_tips_shown(const imv_partner_sens *s, size_t i);
+/* The tips as a JSON array of {attribute, from, to, changes (viable,
+ * strong, first), viable, model, fit, gain, recommended, text}. */
+struct cJSON *imv_partner_sens_json(const imv_partner_sens *s, const char *partner);
+
 /* A national allocation: every council's best without a partner, every
  * pairing at every load, the optimal assignment, and for each partner
  * what one more place would add (extra_gain, NAN when at the limit). */

@@ -356,6 +356,116 @@ START_TEST(allocate__bad_dates_refused)
 }
 END_TEST
 
+static imv_profile *read_case(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/cases/%s.json", TU_DATASETS, name);
+    imv_diags d;
+    imv_diags_init(&d);
+    imv_reader *rd = imv_reader_open(path, NULL, &d);
+    ck_assert_msg(rd != NULL, "%s", path);
+    imv_profile *p = NULL;
+    ck_assert_int_eq(imv_reader_next(rd, &p, &d), 1);
+    imv_reader_close(rd);
+    imv_diags_free(&d);
+    return p;
+}
+
+/* The tip of attribute a and kind k, or NULL. */
+static const imv_partner_tip *tip(const imv_partner_sens *s, int a, int k, int up)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->tips[i].attribute == a && s->tips[i].kind == k && (s->tips[i].to > s->tips[i].from) == up)
+            return &s->tips[i];
+    return NULL;
+}
+
+/* Sensitivity over partner attributes against fits computed by hand from
+ * executive_partnership's parts (40 base; grade outstanding +25, good +15,
+ * requires improvement -25; 8 per point of spare capacity above 2; -8 per
+ * commitment; size; neighbour +8; Torbay's acceptance 2.5: +1.5). */
+START_TEST(allocate__partner_sensitivity_by_hand)
+{
+    imv_diags d;
+    imv_diags_init(&d);
+    imv_registry *reg = imv_registry_new(NULL);
+    ck_assert_int_eq(imv_registry_load_dir(reg, TU_MODELS, 1, &d), 0);
+    imv_worker *w = imv_worker_new(reg);
+    imv_profile *torbay = read_case("torbay-2018"), *iow = read_case("isle-of-wight-2013");
+    imv_partner_sens s;
+    char text[900];
+
+    /* Plymouth-Torbay (the profile's own item: RI, spare 1.5, 52,000 children): fit 22.5.
+     * For spare s in 2..3.5 the stretch of a small partner eases: fit = 26.5 + 13.33 (s - 2),
+     * which reaches min_fit 45 at s = 3.3875, reported as 3.39 (fit 45.03). Judged good:
+     * 62.5, viable; outstanding: 72.5, strong. */
+    const imv_partner *ply = &torbay->partners[0];
+    imv_partner_sensitivity(w, torbay, ply, &s);
+    ck_assert(!s.now.viable);
+    ck_assert_double_eq_tol(s.now.fit, 22.5, 1e-9);
+    const imv_partner_tip *t = tip(&s, IMV_PATTR_SPARE, IMV_PTIP_VIABLE, 1);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_double_eq_tol(t->to, 3.39, 1e-9);
+    ck_assert(t->at.viable);
+    ck_assert_double_eq_tol(t->at.fit, 26.5 + 8 * 1.39 * (1 + 1 / 1.5), 1e-6);
+    ck_assert_str_eq(t->at.model, "executive_partnership");
+    t = tip(&s, IMV_PATTR_GRADE, IMV_PTIP_VIABLE, 1);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_double_eq(t->to, 2);           /* good */
+    ck_assert_double_eq_tol(t->at.fit, 62.5, 1e-9);
+    imv_partner_tip_text(t, "plymouth", s.now.first, text, sizeof text);
+    ck_assert_str_eq(text, "if judged good, plymouth would be a viable partner "
+                           "(executive_partnership, fit 62.5)");
+    t = tip(&s, IMV_PATTR_GRADE, IMV_PTIP_STRONG, 1);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_double_eq(t->to, 3);           /* outstanding */
+    ck_assert_double_eq_tol(t->at.fit, 72.5, 1e-9);
+    ck_assert_ptr_null(tip(&s, IMV_PATTR_COMMITMENTS, IMV_PTIP_VIABLE, 0)); /* none to shed */
+
+    /* Hampshire-Isle of Wight: fit 94 - 8 m with m more commitments: below 70 at m = 4
+     * (62), below min_fit 45 at m = 7 (38: not viable). */
+    imv_partner ham = iow->partners[0];
+    ck_assert_str_eq(ham.id, "hampshire");
+    imv_partner_sensitivity(w, iow, &ham, &s);
+    ck_assert(s.now.viable);
+    ck_assert_double_eq_tol(s.now.fit, 94, 1e-9);
+    t = tip(&s, IMV_PATTR_COMMITMENTS, IMV_PTIP_STRONG, 1);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_double_eq(t->to - t->from, 4);
+    ck_assert_double_eq_tol(t->at.fit, 62, 1e-9);
+    t = tip(&s, IMV_PATTR_COMMITMENTS, IMV_PTIP_VIABLE, 1);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_double_eq(t->to - t->from, 7);
+    ck_assert(!t->at.viable);
+    imv_partner_tip_text(t, "hampshire", s.now.first, text, sizeof text);
+    ck_assert_str_eq(text, "with 7 more commitments, hampshire would no longer be a viable partner");
+
+    /* Westshire for Torbay (good, spare 2.5, 150,000 children, a neighbour, five
+     * commitments): 40 + 15 + 4 - 40 + 10 + 8 + 1.5 = 38.5, not viable; with one fewer,
+     * 46.5: viable. */
+    imv_partner west = {.id = "westshire", .grade = IMV_G_GOOD, .neighbouring = 1,
+                        .child_population = 150000, .spare_leadership_capacity = 2.5,
+                        .current_commitments = 5};
+    imv_partner_sensitivity(w, torbay, &west, &s);
+    ck_assert(!s.now.viable);
+    ck_assert_double_eq_tol(s.now.fit, 38.5, 1e-9);
+    t = tip(&s, IMV_PATTR_COMMITMENTS, IMV_PTIP_VIABLE, 0);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_double_eq(t->to, 4);
+    ck_assert_double_eq_tol(t->at.fit, 46.5, 1e-9);
+    imv_partner_tip_text(t, "westshire", s.now.first, text, sizeof text);
+    ck_assert_str_eq(text, "with one fewer commitment, westshire would be a viable partner "
+                           "(executive_partnership, fit 46.5)");
+    ck_assert(imv_partner_tip_raises(t));
+
+    imv_profile_free(torbay);
+    imv_profile_free(iow);
+    imv_worker_free(w);
+    imv_registry_free(reg);
+    imv_diags_free(&d);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("allocate");
@@ -368,6 +478,7 @@ int main(void)
     tcase_add_test(tc, allocate__commitments_never_raise_fit);
     tcase_add_test(tc, allocate__dated_commitments_count_when_in_force);
     tcase_add_test(tc, allocate__bad_dates_refused);
+    tcase_add_test(tc, allocate__partner_sensitivity_by_hand);
     suite_add_tcase(s, tc);
     return tu_main(s);
 }

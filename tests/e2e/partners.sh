@@ -88,6 +88,23 @@ run partners "$tmp/plymouth.json" "$cases/torbay-2018.json" |
     grep -q 'fit 22.5 (executive_partnership) = base 40, grade -25, spare capacity -4,' \
     || fail "partners: the table does not itemise Plymouth's fit"
 
+# ---- sensitivity over the partner's attributes (hand-computed in check_allocate.c) --
+jq -e '.partners[0].councils[0].tipping_points[] | select(.attribute == "spare_leadership_capacity"
+        and .changes == "viable") | .from == 1.5 and .to == 3.39 and .viable and .fit == 45' \
+    "$tmp/p.json" >/dev/null || { jq '.partners[0].councils[0].tipping_points' "$tmp/p.json";
+                                 fail "Plymouth's spare-capacity tipping point"; }
+cat >"$tmp/west.json" <<'EOF2'
+{ "id": "westshire", "grade": "good", "child_population": 150000, "spare_leadership_capacity": 2.5,
+  "current_commitments": 5, "capacity": 6, "neighbours": ["torbay"] }
+EOF2
+run partners "$tmp/west.json" "$cases/torbay-2018.json" >"$tmp/west.txt"
+tr -s ' \n' '  ' <"$tmp/west.txt" |
+    grep -q 'with one fewer commitment, westshire would be a viable partner (executive_partnership, fit 46.5)' || { cat "$tmp/west.txt"; fail "no 'with one fewer commitment' for westshire"; }
+run partners --format json "$tmp/west.json" "$cases/torbay-2018.json" |
+    jq -e '[.partners[0].councils[0].tipping_points[] | select(.attribute == "current_commitments")][0] |
+           .from == 5 and .to == 4 and .changes == "viable" and .viable' >/dev/null \
+    || fail "westshire's commitments tipping point in JSON"
+
 # ---- the national allocation -------------------------------------------
 run allocate --format json --partners "$partners" "$cases"/*.json >"$tmp/a.json" \
     || fail "allocate failed"
