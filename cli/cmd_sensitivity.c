@@ -14,8 +14,13 @@ static const char about[] =
     "change that would bring it first; and the model parameters the first place\n"
     "depends on most.  Ratings are scanned over 0..4 at a step of 0.01 and each\n"
     "change is narrowed down and reported to 0.01; the other ratings stay at\n"
-    "their values (the mode, or the middle of a range).  Exit status: 0 all\n"
-    "analysed, 1 some profiles or models failed, 2 usage error.\n\n"
+    "their values (the mode, or the middle of a range).  For each candidate\n"
+    "partner the profile names, alone: each of its attributes (commitments, spare\n"
+    "leadership capacity, grade, neighbouring, size) changed alone, the nearest\n"
+    "value at which it becomes a viable partner or stops being, its fit crosses\n"
+    "70, or the recommendation changes (\"with one fewer commitment, westshire\n"
+    "would be a viable partner\").  Exit status: 0 all analysed, 1 some profiles\n"
+    "or models failed, 2 usage error.\n\n"
     "example:  imeval sensitivity datasets/cases/isle-of-wight-2013.json";
 
 typedef struct sens_ctx {

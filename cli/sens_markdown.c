@@ -134,4 +134,20 @@ void cli_sensitivity_markdown(FILE *f, const cJSON *s)
         fprintf(f, " | %.0f%% |\n", num(x, "share_of_range") * 100);
     }
     fputs(any ? "\n" : "No model parameter changes the first place within its range.\n\n", f);
+    any = 0;
+    cJSON_ArrayForEach(x, get(s, "partners"))
+    {
+        if (!any++)
+            fputs("### Candidate partners\n\nEach alone as the council's only candidate, one "
+                  "attribute changed.\n\n", f);
+        const cJSON *t;
+        cJSON_ArrayForEach(t, get(x, "tipping_points"))
+        {
+            fputs("- ", f);
+            md(f, str(t, "text"));
+            fputs("\n", f);
+        }
+    }
+    if (any)
+        fputs("\n", f);
 }

@@ -692,7 +692,12 @@ typedef struct imv_sensitivity {
     imv_model_tip *models;       /* n; models[first].found is 0 */
     size_t n_params;
     imv_param_sens *params;      /* most sensitive first */
+    /* The profile's candidate partners (the first IMV_SENS_MAX_PARTNERS),
+     * each alone, with its attributes varied (core/partner_sens.c). */
+    size_t n_partners;
+    struct imv_partner_sens *partners;
 } imv_sensitivity;
+#define IMV_SENS_MAX_PARTNERS 16
 
 /* Analyse p with the models of w.  Returns IMV_OK and *out (caller frees
  * with imv_sensitivity_free).  A model that fails ranks last, as in an

@@ -391,6 +391,11 @@ int imv_sensitivity_run(imv_worker *w, const imv_profile *p, imv_sensitivity **o
     s->n_params = k;
     qsort(s->params, s->n_params, sizeof *s->params, cmp_params);
 
+    s->n_partners = p->n_partners < IMV_SENS_MAX_PARTNERS ? p->n_partners : IMV_SENS_MAX_PARTNERS;
+    s->partners = imv_xcalloc(s->n_partners ? s->n_partners : 1, sizeof *s->partners);
+    for (size_t i = 0; i < s->n_partners; i++)
+        imv_partner_sensitivity(w, p, &p->partners[i], &s->partners[i]);
+
     for (size_t i = 0; i < GRID * n; i++)
         imv_result_clear(&c->grid[i]);
     for (size_t m = 0; m < n; m++) {
@@ -417,6 +422,7 @@ void imv_sensitivity_free(imv_sensitivity *s)
     free(s->viable);
     free(s->models);
     free(s->params);
+    free(s->partners);
     free(s);
 }
 
@@ -544,6 +550,20 @@ cJSON *imv_sensitivity_json(const imv_sensitivity *s, const imv_profile *p,
         cJSON_AddNumberToObject(x, "score_swing", imv_round1(q->swing));
         cJSON_AddItemToArray(ps, x);
     }
+    cJSON *pa = cJSON_AddArrayToObject(o, "partners");
+    for (size_t i = 0; i < s->n_partners; i++) {
+        const imv_partner_sens *q = &s->partners[i];
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "partner", p->partners[i].id);
+        cJSON_AddBoolToObject(x, "viable", q->now.viable);
+        add_num_or_null(x, "fit", q->now.fit);
+        if (q->now.model)
+            cJSON_AddStringToObject(x, "model", q->now.model);
+        else
+            cJSON_AddNullToObject(x, "model");
+        cJSON_AddItemToObject(x, "tipping_points", imv_partner_sens_json(q, p->partners[i].id));
+        cJSON_AddItemToArray(pa, x);
+    }
     return o;
 }
 
@@ -565,6 +585,33 @@ static void sentence(FILE *f, int r, double from, const imv_tip *t, const imv_re
              t->to > from ? "rose" : "fell", a, b, mid(reg, t->first),
              t->first_viable ? "" : " (but not viable)");
     wrapped(f, text, 2);
+}
+
+/* Each candidate partner alone, as the council's only one: where it tips
+ * as one of its attributes changes (core/partner_sens.c). */
+static void partners_text(FILE *f, const imv_sensitivity *s, const imv_profile *p)
+{
+    if (s->n_partners == 0)
+        return;
+    fputs("\ncandidate partners, each alone, one attribute changed:\n", f);
+    for (size_t i = 0; i < s->n_partners; i++) {
+        const imv_partner_sens *q = &s->partners[i];
+        const char *id = p->partners[i].id;
+        if (isnan(q->now.fit))
+            fprintf(f, "  %s: %s\n", id, q->now.viable ? "viable" : "cannot partner");
+        else
+            fprintf(f, "  %s: fit %.1f, %s\n", id, imv_round1(q->now.fit),
+                    q->now.viable ? "viable" : "not viable");
+        if (q->n == 0)
+            fputs("      no change of one attribute changes its viability, a fit of 70 or the "
+                  "recommendation\n", f);
+        for (size_t k = 0; k < q->n;) {
+            char text[900];
+            k = imv_partner_tips_text(q, k, id, text, sizeof text);
+            fputs("    ", f);
+            imv_wrap(f, text, 4, 6, 80);
+        }
+    }
 }
 
 void imv_sensitivity_text(FILE *f, const imv_sensitivity *s, const imv_profile *p,
@@ -697,4 +744,5 @@ void imv_sensitivity_text(FILE *f, const imv_sensitivity *s, const imv_profile *
     }
     if (s->n_params == 0)
         fputs("  (the models declare no parameters)\n", f);
+    partners_text(f, s, p);
 }

@@ -105,6 +105,22 @@ run partners --format json "$tmp/west.json" "$cases/torbay-2018.json" |
            .from == 5 and .to == 4 and .changes == "viable" and .viable' >/dev/null \
     || fail "westshire's commitments tipping point in JSON"
 
+# imeval sensitivity covers each candidate partner of the profile the same way
+run sensitivity --format json "$cases/torbay-2018.json" >"$tmp/s.json" || fail "sensitivity failed"
+jq -e '.results[0].partners[0] | .partner == "plymouth" and (.viable | not) and .fit == 22.5 and
+       ([.tipping_points[] | select(.attribute == "spare_leadership_capacity" and .changes == "viable"
+         and .to == 3.39)] | length == 1) and
+       ([.tipping_points[] | select(.attribute == "grade" and .to == "good" and .viable)] | length > 0)' \
+    "$tmp/s.json" >/dev/null || { jq ".results[0].partners" "$tmp/s.json"; fail "sensitivity: partners"; }
+run sensitivity "$cases/isle-of-wight-2013.json" | tr -s ' \n' '  ' |
+    grep -q 'hampshire: fit 94.0, viable with 4 more commitments, its fit would fall below 70 (62.0) with 7 more commitments, hampshire would no longer be a viable partner' \
+    || fail "sensitivity table: Hampshire's commitments"
+run sensitivity --format markdown "$cases/torbay-2018.json" | grep -q '^### Candidate partners' \
+    || fail "sensitivity markdown: no partners"
+run sensitivity --format json -j 1 "$cases"/*.json >"$tmp/s1.json"
+run sensitivity --format json -j 2 "$cases"/*.json | cmp -s - "$tmp/s1.json" \
+    || fail "sensitivity JSON differs with --jobs"
+
 # ---- the national allocation -------------------------------------------
 run allocate --format json --partners "$partners" "$cases"/*.json >"$tmp/a.json" \
     || fail "allocate failed"
