@@ -126,10 +126,14 @@ void cli_diag_sink_close(cli_diag_sink *s, imv_diags *d, const char *what);
  * destroys the previous one. */
 typedef struct cli_out {
     FILE *f;
-    char *path, *tmp;
+    char *path;        /* as given; NULL for standard output */
+    char *target;      /* the file replaced (a symbolic link followed) */
+    char *tmp;         /* the temporary file beside it */
+    int direct;        /* path is written directly (not a regular file) */
 } cli_out;
 int cli_out_open(cli_out *out, const char *path);
-/* Commit (rename) when ok, else remove the temporary file. */
+/* Commit (rename) when ok, else remove the temporary file.  A path that
+ * is not a regular file is written directly (cli/outfile.c says why). */
 int cli_out_close(cli_out *out, int ok);
 
 /* Recording evaluations in the assessment register (cmd_register.c):

@@ -96,7 +96,7 @@ int cmd_evaluate(int argc, char **argv)
      * every model failed) must not replace a previous -o FILE with a
      * document of errors; an interrupted one keeps what it scored. */
     int commit = (ok && (s.scored || c.diags.n_errors == 0)) || (st.interrupted && s.scored);
-    if (ok && !commit && c.out.path)
+    if (ok && !commit && c.out.path && !c.out.direct)
         cli_error("evaluate", "nothing was scored, so %s was left as it was", c.out.path);
     if (cli_close_output(&c, commit))
         ok = 0;

@@ -110,7 +110,7 @@ int cmd_explain(int argc, char **argv)
     /* Explaining nothing while something failed is a failed run: it must
      * not replace a previous -o FILE. */
     int commit = ok && (x.count || (c.diags.n_errors == 0 && !st.interrupted));
-    if (ok && !commit && c.out.path)
+    if (ok && !commit && c.out.path && !c.out.direct)
         cli_error("explain", "nothing was explained, so %s was left as it was", c.out.path);
     if (cli_close_output(&c, commit))
         ok = 0;

@@ -200,6 +200,10 @@ int cli_close_output(cli_cmd *c, int commit)
     c->out_open = 0;
     if (!commit && !c->out.path)
         return 0;    /* standard output: nothing to drop, and said already */
+    if (!commit && c->out.direct) {
+        cli_out_close(&c->out, 0);
+        return 0;    /* a device or FIFO: what was written is gone to it */
+    }
     return cli_out_close(&c->out, commit);
 }
 

@@ -47,7 +47,7 @@ static const opt_def opts[] = {
      "add each model's reasons, unmet preconditions, risks and timeline"},
     {"output", 'o', "FILE", CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_SYNTH | CMD_REPORT |
      CMD_VALIDATE | CMD_MODELS | TWO_SETS | PARTNER_CMDS | CMD_TEMPLATE, O_OUTPUT,
-     "write to FILE (atomically: a failed run leaves the old file as it was)"},
+     "write to FILE (atomically: a failed run leaves the old file as it was; a device, FIFO or /dev/stdout is written directly)"},
     {"draws", 'n', "N", CMD_EVALUATE | CMD_EXPLAIN | CMD_REPORT, O_DRAWS,
      "Monte Carlo draws over uncertain ratings (0 = none; default 0)"},
     {"seed", 's', "S", CMD_EVALUATE | CMD_EXPLAIN | CMD_SYNTH | CMD_REPORT | CMD_CHECK_MODEL, O_SEED,

@@ -1,6 +1,8 @@
 /* outfile.c - where a command's document goes (-o FILE or standard output)
  * and how signals stop a run without leaving a half-written file. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +80,62 @@ void cli_catch_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
+/* The descriptor a name such as /dev/stdout or /dev/fd/3 stands for, or
+ * -1 when path names a file.  Such a name is written through a copy of
+ * the descriptor, not opened again: reopening /proc/self/fd/1 is refused
+ * to a user who does not own the pipe or terminal behind it. */
+static int descriptor_named(const char *p)
+{
+    if (strcmp(p, "/dev/stdout") == 0)
+        return 1;
+    if (strcmp(p, "/dev/stderr") == 0)
+        return 2;
+    const char *num = strncmp(p, "/dev/fd/", 8) == 0          ? p + 8
+                      : strncmp(p, "/proc/self/fd/", 14) == 0 ? p + 14
+                                                              : NULL;
+    if (!num || *num < '0' || *num > '9')
+        return -1;
+    char *end;
+    long fd = strtol(num, &end, 10);
+    return *end || fd > 1000000 ? -1 : (int)fd;
+}
+
+static void out_free(cli_out *out)
+{
+    free(out->path);
+    free(out->target);
+    free(out->tmp);
+    memset(out, 0, sizeof *out);
+}
+
+/* Write to path itself: a device, a FIFO, a descriptor's name. */
+static int open_direct(cli_out *out, const char *path)
+{
+    int named = descriptor_named(path);
+    int fd = named >= 0 ? fcntl(named, F_DUPFD_CLOEXEC, 3) : open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0) {
+        cli_usage_error(NULL, "cannot write %s: %s", path, strerror(errno));
+        out_free(out);
+        return -1;
+    }
+    out->f = fdopen(fd, "w");
+    if (!out->f) {
+        close(fd);
+        out_free(out);
+        return -1;
+    }
+    out->direct = 1;
+    return 0;
+}
+
+/* -o PATH.  What is not a regular file (a device such as /dev/null or
+ * /dev/full, a FIFO, /dev/stdout and the other names of a descriptor) is
+ * written directly: renaming a file onto it would replace it.  A regular
+ * file is replaced whole at the end: the document goes to a temporary
+ * file beside it, renamed over it once complete, so the path never holds
+ * a partial document; the file keeps its permissions (and its owner and
+ * group where this user may set them).  A symbolic link is followed: the
+ * file it points to is replaced and the link stays. */
 int cli_out_open(cli_out *out, const char *path)
 {
     memset(out, 0, sizeof *out);
@@ -89,27 +147,53 @@ int cli_out_open(cli_out *out, const char *path)
      * file left behind: take it over now, not when the run starts. */
     cli_catch_signals();
     out->path = strdup(path);
-    size_t n = strlen(path) + 32;
-    out->tmp = malloc(n);
-    if (!out->path || !out->tmp)
+    if (!out->path)
         return -1;
-    snprintf(out->tmp, n, "%s.tmp.XXXXXX", path);
+    struct stat st;
+    if (descriptor_named(path) >= 0 || (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))
+        return open_direct(out, path);
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        out->target = realpath(path, NULL);
+        if (!out->target) {
+            cli_usage_error(NULL, "cannot write %s: it is a symbolic link and what it points to "
+                                  "cannot be reached: %s", path, strerror(errno));
+            out_free(out);
+            return -1;
+        }
+    } else {
+        out->target = strdup(path);
+    }
+    int exists = out->target && stat(out->target, &st) == 0;
+    size_t n = out->target ? strlen(out->target) + 32 : 0;
+    out->tmp = n ? malloc(n) : NULL;
+    if (!out->target || !out->tmp) {
+        out_free(out);
+        return -1;
+    }
+    snprintf(out->tmp, n, "%s.tmp.XXXXXX", out->target);
     int fd = mkstemp(out->tmp);
     if (fd < 0) {
         cli_usage_error(NULL, "cannot write %s: %s", path, strerror(errno));
-        free(out->path);
-        free(out->tmp);
-        out->path = out->tmp = NULL;
+        out_free(out);
         return -1;
     }
-    /* mkstemp makes the file 0600; give it the mode a plain create would. */
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
+    if (exists) {
+        /* Owner and group first: chown may clear the set-id bits. */
+        if (fchown(fd, st.st_uid, st.st_gid) != 0 && fchown(fd, (uid_t)-1, st.st_gid) != 0) {
+            /* not allowed to give it away: the file is this user's now */
+        }
+        fchmod(fd, st.st_mode & 07777);
+    } else {
+        /* mkstemp makes the file 0600; give it the mode a plain create would. */
+        mode_t mask = umask(0);
+        umask(mask);
+        fchmod(fd, 0666 & ~mask);
+    }
     out->f = fdopen(fd, "w");
     if (!out->f) {
         close(fd);
         unlink(out->tmp);
+        out_free(out);
         return -1;
     }
     pending_tmp = out->tmp;
@@ -127,6 +211,16 @@ int cli_out_close(cli_out *out, int ok)
         return 0;
     }
     int rc = 0;
+    if (out->direct) {
+        if (fflush(out->f) != 0 || ferror(out->f)) {
+            if (errno != EPIPE)
+                cli_error(NULL, "error writing %s: %s", out->path, strerror(errno));
+            rc = -1;
+        }
+        fclose(out->f);
+        out_free(out);
+        return rc;
+    }
     if (fflush(out->f) != 0 || ferror(out->f) || fsync(fileno(out->f)) != 0) {
         cli_error(NULL, "error writing %s: %s", out->path, strerror(errno));
         ok = 0;
@@ -134,15 +228,13 @@ int cli_out_close(cli_out *out, int ok)
     }
     fclose(out->f);
     pending_tmp = NULL;
-    if (ok && rename(out->tmp, out->path) != 0) {
+    if (ok && rename(out->tmp, out->target) != 0) {
         cli_error(NULL, "cannot replace %s: %s", out->path, strerror(errno));
         rc = -1;
         ok = 0;
     }
     if (!ok)
         unlink(out->tmp);
-    free(out->path);
-    free(out->tmp);
-    memset(out, 0, sizeof *out);
+    out_free(out);
     return rc;
 }
