@@ -618,6 +618,60 @@ static int known_column(const char *h)
     return 0;
 }
 
+/* A header wider than this is not a profile's (about 80 fields are known). */
+#define MAX_HEADER_COLUMNS 1024
+
+typedef struct named_col {
+    const char *name;
+    size_t col, times;
+} named_col;
+
+static int cmp_by_name(const void *a, const void *b)
+{
+    const named_col *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->col > y->col) - (x->col < y->col);
+}
+
+static int cmp_by_col(const void *a, const void *b)
+{
+    const named_col *x = a, *y = b;
+    return (x->col > y->col) - (x->col < y->col);
+}
+
+/* Each column name once.  Sorted, equal names are neighbours: n log n,
+ * where comparing every pair took minutes (and printed every pair) on a
+ * wide header.  One message per name that repeats, in the order of the
+ * columns.  Returns the number of such names. */
+static size_t duplicate_columns(imv_reader *r, const csv_row *row, imv_diags *d)
+{
+    size_t n = row->n, n_rep = 0;
+    named_col *v = imv_xcalloc(n ? n : 1, sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (named_col){row->cells[i], i, 1};
+    qsort(v, n, sizeof *v, cmp_by_name);
+    /* The first column of each repeated name, with how often it appears. */
+    for (size_t i = 0; i < n;) {
+        size_t k = i + 1;
+        while (k < n && strcmp(v[k].name, v[i].name) == 0)
+            k++;
+        if (k - i > 1)
+            v[n_rep++] = (named_col){v[i].name, v[i].col, k - i};
+        i = k;
+    }
+    qsort(v, n_rep, sizeof *v, cmp_by_col);
+    for (size_t a = 0; a < n_rep; a++) {
+        if (v[a].times == 2)
+            value_error(r, row->line, d, "column \"%.60s\" appears twice in the header (first as column %zu)",
+                        v[a].name, v[a].col + 1);
+        else
+            value_error(r, row->line, d, "column \"%.60s\" appears %zu times in the header (first as column %zu)",
+                        v[a].name, v[a].times, v[a].col + 1);
+    }
+    free(v);
+    return n_rep;
+}
+
 static int read_header(imv_reader *r, imv_diags *d)
 {
     csv_row row;
@@ -633,12 +687,16 @@ static int read_header(imv_reader *r, imv_diags *d)
         r->header_bad = 1;
         return -1;
     }
-    for (size_t i = 0; i < row.n; i++)
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(row.cells[i], row.cells[k]) == 0) {
-                value_error(r, row.line, d, "column \"%.60s\" appears twice in the header", row.cells[i]);
-                r->header_bad = 1;
-            }
+    if (row.n > MAX_HEADER_COLUMNS) {
+        value_error(r, row.line, d,
+                    "header row of %zu columns: not a profile CSV (at most %d are read; "
+                    "a profile has fewer than 100 fields)", row.n, MAX_HEADER_COLUMNS);
+        row_free(&row);
+        r->header_bad = 1;
+        return -1;
+    }
+    if (duplicate_columns(r, &row, d))
+        r->header_bad = 1;
     size_t known = 0;
     for (size_t i = 0; i < row.n; i++) {
         known += known_column(row.cells[i]);

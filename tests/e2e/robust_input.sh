@@ -139,6 +139,25 @@ expect many_keys.json 1 "SRC:1: object with 300 fields: not a profile"
     head -c 6000000 /dev/zero | tr '\0' 'a'
 } >endless_row.csv
 expect endless_row.csv 1 "SRC:2: CSV row larger than 4 MiB"
+# A wide CSV header is refused at once, with one message (the pairwise
+# duplicate check took minutes on it and printed every equal pair).
+awk 'BEGIN { printf "id"; for (i = 0; i < 100000; i++) printf ",c%d", i; print "" }' >wide_header.csv
+expect wide_header.csv 1 "SRC:1: header row of 100001 columns: not a profile CSV (at most 1024 are read"
+[ "$(wc -l <"$tmp/err")" -le 3 ] || fail "wide_header.csv: $(wc -l <"$tmp/err") lines on stderr"
+# Duplicate columns: one message per repeated name, however often it
+# repeats, naming where it first appears; 1,000 columns of one name.
+{
+    head -n 1 "$D/crlf.csv" | tr -d '\r' | sed 's/$/,ratings.governance,id,ratings.governance/'
+    awk 'BEGIN { printf "x"; for (i = 1; i < 1000; i++) printf ",x"; print "" }'
+} >dup_header.csv
+head -n 1 dup_header.csv >dup_columns.csv
+expect dup_columns.csv 1 'SRC:1: column "id" appears twice in the header (first as column 1)'
+gov=$(head -n 1 "$D/crlf.csv" | tr -d '\r' | tr ',' '\n' | grep -n -x 'ratings.governance' | cut -d: -f1)
+expect dup_columns.csv 1 "SRC:1: column \"ratings.governance\" appears 3 times in the header (first as column $gov)"
+[ "$(grep -c 'appears' "$tmp/err")" -eq 2 ] || fail "dup_columns.csv: not one message per repeated name"
+tail -n 1 dup_header.csv | sed 's/^x/id/' >same_name.csv
+expect same_name.csv 1 'SRC:1: column "x" appears 999 times in the header (first as column 2)'
+[ "$(grep -c 'appears' "$tmp/err")" -eq 1 ] || fail "same_name.csv: more than one message"
 
 # Endless input that never closes its value: the reader gives up on it.
 for cmd in validate evaluate; do
