@@ -14,6 +14,7 @@
  * bounds checks and then goes through the same checks as an in-process
  * result (imv_result_finish).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -816,11 +817,70 @@ static int spawn_model(const imv_model *m, iso_inst *I, char *err, size_t errlen
     return rc;
 }
 
-/* Kill the child and its whole process group, reap it, close its ends. */
+/* 1 when pid is a zombie or gone: nothing left to kill. */
+static int is_dead(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    const char *q = strrchr(buf, ')');
+    return !q || q[1] != ' ' || q[2] == 'Z' || q[2] == 'X';
+}
+
+/* SIGKILL every live descendant of pid (through each of its threads'
+ * children lists); returns how many were alive. */
+static int kill_tree(pid_t pid, int depth)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *dp = depth < 64 ? opendir(path) : NULL;
+    if (!dp)
+        return 0;
+    int live = 0;
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        char list[300];
+        snprintf(list, sizeof list, "/proc/%d/task/%s/children", (int)pid, e->d_name);
+        FILE *f = fopen(list, "re");
+        int c;
+        while (f && fscanf(f, "%d", &c) == 1) {
+            if (!is_dead(c)) {
+                kill(c, SIGKILL);
+                live++;
+            }
+            live += kill_tree(c, depth + 1);
+        }
+        if (f)
+            fclose(f);
+    }
+    closedir(dp);
+    return live;
+}
+
+/* Every process the plugin started, also one that left the group with
+ * setsid(): the worker is the reaper of its orphaned descendants, so
+ * while it lives each of them is in its tree; one killed here leaves its
+ * own children to the worker, found by the next round. */
+static void kill_descendants(pid_t pid)
+{
+    for (int round = 0; round < 100 && kill_tree(pid, 0) > 0; round++)
+        ;
+}
+
+/* Kill the child, everything it started and its whole process group,
+ * reap it, close its ends. */
 static void reap(iso_inst *I)
 {
     if (I->pid <= 0)
         return;
+    kill_descendants(I->pid);
     /* The group exists once the child's setsid ran; before that the child
      * can have started nothing, and killing it alone is enough. */
     kill(-I->pid, SIGKILL);

@@ -157,7 +157,7 @@ static int gone(pid_t pid)
 
 /* A process the plugin starts, directly or through a double fork, does
  * not outlive the call; the model's result stands. */
-static void check_no_lingering(int twice)
+static void check_no_lingering(int twice, int own_session)
 {
     char pidfile[] = "/tmp/imeval-grandchild-XXXXXX";
     int fd = mkstemp(pidfile);
@@ -168,6 +168,10 @@ static void check_no_lingering(int twice)
         setenv("ISO_GRANDCHILD_DOUBLE", "1", 1);
     else
         unsetenv("ISO_GRANDCHILD_DOUBLE");
+    if (own_session)
+        setenv("ISO_GRANDCHILD_SETSID", "1", 1);
+    else
+        unsetenv("ISO_GRANDCHILD_SETSID");
     check_contained_ok("iso_grandchild");
     char *text = tu_slurp(pidfile);
     unlink(pidfile);
@@ -184,9 +188,15 @@ static void check_no_lingering(int twice)
     ck_assert_msg(dead, "process %d started by the plugin outlived the call", (int)pid);
 }
 
-START_TEST(isolate__started_process_killed_after_call) { check_no_lingering(0); }
+START_TEST(isolate__started_process_killed_after_call) { check_no_lingering(0, 0); }
 END_TEST
-START_TEST(isolate__double_forked_process_killed_after_call) { check_no_lingering(1); }
+START_TEST(isolate__double_forked_process_killed_after_call) { check_no_lingering(1, 0); }
+END_TEST
+/* A process that leaves the worker's process group (setsid) is not
+ * killed with the group: it is killed as the worker's descendant. */
+START_TEST(isolate__process_in_its_own_session_killed_after_call) { check_no_lingering(0, 1); }
+END_TEST
+START_TEST(isolate__orphan_in_its_own_session_killed_after_call) { check_no_lingering(1, 1); }
 END_TEST
 
 /* ---- loading outside plugins in a child ------------------------------------------ */
@@ -632,6 +642,8 @@ int main(void)
     tcase_add_test(tc, isolate__closed_connection_is_killed);
     tcase_add_test(tc, isolate__started_process_killed_after_call);
     tcase_add_test(tc, isolate__double_forked_process_killed_after_call);
+    tcase_add_test(tc, isolate__process_in_its_own_session_killed_after_call);
+    tcase_add_test(tc, isolate__orphan_in_its_own_session_killed_after_call);
     tcase_add_test(tc, isolate__same_result_as_in_process);
     tcase_add_test(tc, isolate__default_is_outside_bundled_set);
     tcase_add_test(tc, isolate__every_host_function_same_as_in_process);

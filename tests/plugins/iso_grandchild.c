@@ -4,13 +4,15 @@
 #include <sys/types.h>
 #include "iso_common.h"
 /* Start a process that lingers (ISO_GRANDCHILD_DOUBLE set: through a
- * double fork, so it is an orphan at once) and write its pid to the file
+ * double fork, so it is an orphan at once; ISO_GRANDCHILD_SETSID set: in a
+ * session of its own, out of the worker's group) and write its pid to the file
  * ISO_GRANDCHILD_PIDFILE names; then score normally.  Nothing the plugin
  * started may outlive the call. */
 static void misbehave(void)
 {
     const char *pidfile = getenv("ISO_GRANDCHILD_PIDFILE");
     int twice = getenv("ISO_GRANDCHILD_DOUBLE") != NULL;
+    int own_session = getenv("ISO_GRANDCHILD_SETSID") != NULL;
     int pv[2];
     if (!pidfile || pipe(pv) != 0)
         return;
@@ -18,6 +20,8 @@ static void misbehave(void)
     if (pid == 0) {
         if (twice && fork() != 0)
             _exit(0);
+        if (own_session)
+            setsid();           /* out of the worker's process group */
         pid_t me = getpid();
         if (write(pv[1], &me, sizeof me) != (ssize_t)sizeof me)
             _exit(1);
