@@ -315,6 +315,11 @@ static void post(imv_serve *s, const char *path, const char *body, size_t len, i
         imv_srv_reply_error(r, 404, NULL, "no such API endpoint (docs/api.md lists them)");
         return;
     }
+    /* cJSON skips a NUL as if it were a space; JSON never holds one raw. */
+    if (memchr(body, '\0', len)) {
+        imv_srv_reply_error(r, 400, NULL, "the body holds a NUL byte: it is not JSON text");
+        return;
+    }
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
     if (!cJSON_IsObject(root)) {
