@@ -330,7 +330,7 @@ fuzz:
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SAN="$(FUZZ_SAN)" OPT="-O1 -g" fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZERS)
 
-fuzz-build: $(FUZZERS:%=$(BUILD)/fuzz/%)
+fuzz-build: $(FUZZERS:%=$(BUILD)/fuzz/%) $(MODELS)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libimeval.a | deps
 	@mkdir -p $(dir $@)
