@@ -74,6 +74,7 @@ typedef struct cli_opts {
     long port;                  /* serve: --port (0: a free one) */
     const char *bind;           /* serve: --bind ADDR */
     int open;                   /* serve: --open the browser */
+    const char *public_origin;  /* serve: --public-origin URL (a TLS proxy in front) */
 } cli_opts;
 
 /* Every message the command prints has one form (issue 9):

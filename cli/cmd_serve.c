@@ -57,7 +57,8 @@ int cmd_serve(int argc, char **argv)
     const cli_opts *o = &c.o;
     imv_serve_opts so = {.bind = o->bind, .port = (unsigned)o->port,
                          .register_location = o->reg_location, .profiles = o->args.v,
-                         .n_profiles = o->args.n, .workers = o->jobs, .strict = o->strict};
+                         .n_profiles = o->args.n, .workers = o->jobs, .strict = o->strict,
+                         .public_origin = o->public_origin};
     int new_rc = imv_serve_new(c.reg, &so, &s, &c.diags);
     for (size_t i = 0; i < c.diags.n; i++)
         cli_print_diag(&c.diags.v[i], o->quiet);
@@ -85,6 +86,9 @@ int cmd_serve(int argc, char **argv)
                         "TLS proxy in front (docs/api.md)\n", o->bind);
     printf("%s\n", imv_serve_url(s));
     fflush(stdout);
+    if (o->public_origin)
+        fprintf(stderr, "imeval serve: through the proxy: %s/?token=%s\n", o->public_origin,
+                strstr(imv_serve_url(s), "token=") + 6);
     fprintf(stderr, "imeval serve: %zu model%s, %zu profile file%s%s; Ctrl-C stops it\n",
             imv_registry_count(c.reg), imv_registry_count(c.reg) == 1 ? "" : "s", o->args.n,
             o->args.n == 1 ? "" : "s", o->reg_location ? " and the register" : "");

@@ -27,7 +27,7 @@ enum {
     O_ISOLATE, O_NO_ISOLATE, O_TIMEOUT, O_REGISTER, O_ASSESSMENT, O_REVIEWS, O_BY,
     O_AUTHORITY, O_SUPERSEDES, O_RATED_BY, O_RATED_ON, O_QUIET, O_TRACE, O_COUNT, O_AS_OF, O_YEARS, O_LANG, O_DIR, O_PROFILES,
     O_B_MODELS, O_B_MODEL, O_B_NO_BUNDLED, O_B_ONLY, O_B_SET, O_B_PARAMS, O_B_SEPARATE, O_HELP,
-    O_STAMP, O_PARTNERS, O_PORT, O_BIND, O_OPEN
+    O_STAMP, O_PARTNERS, O_PORT, O_BIND, O_OPEN, O_PUBLIC_ORIGIN
 };
 
 typedef struct opt_def {
@@ -153,6 +153,10 @@ static const opt_def opts[] = {
      "listen on address ADDR instead of 127.0.0.1 (prints a warning: anyone who can reach "
      "ADDR can try the token; put TLS in front, docs/api.md)"},
     {"open", 0, NULL, CMD_SERVE, O_OPEN, "open the page in the browser (xdg-open)"},
+    {"public-origin", 0, "URL", CMD_SERVE, O_PUBLIC_ORIGIN,
+     "the origin a TLS reverse proxy serves the page at (e.g. https://whatif.example.org): "
+     "its host is accepted as Host, and changes through it must come from that origin "
+     "(docs/api.md)"},
     {"help", 'h', NULL, ~0u, O_HELP, "show this help"},
 };
 
@@ -280,6 +284,7 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
         break;
     case O_BIND: o->bind = v; break;
     case O_OPEN: o->open = 1; break;
+    case O_PUBLIC_ORIGIN: o->public_origin = v; break;
     case O_ISOLATE: o->limits.isolate = 1; break;
     case O_NO_ISOLATE: o->limits.isolate = 0; break;
     case O_FORMAT:

@@ -1236,6 +1236,10 @@ typedef struct imv_serve_opts {
     size_t n_profiles;
     int workers;                   /* evaluations at once; <= 0: the cores, at most 16 */
     int strict;                    /* unknown profile fields are errors */
+    /* The origin a TLS reverse proxy serves the page at
+     * ("https://whatif.example.org"), or NULL: its host is then accepted
+     * in Host, and a POST through it must come from exactly that origin. */
+    const char *public_origin;
 } imv_serve_opts;
 
 /* Build the server's state: read the profiles, start the workers (and

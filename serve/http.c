@@ -97,6 +97,8 @@ static int host_ok(const imv_serve *s, const char *host)
 {
     if (!host)
         return 0;
+    if (*s->public_host && strcasecmp(host, s->public_host) == 0)
+        return 1;
     for (size_t i = 0; i < s->n_hosts; i++)
         if (strcasecmp(host, s->hosts[i]) == 0)
             return 1;
@@ -134,7 +136,11 @@ static enum MHD_Result sign_in(imv_serve *s, struct MHD_Connection *c, req *q, c
         return refuse(c, q, 401, "the token is not this server's: open the address imeval serve "
                                  "printed when it started");
     char cookie[200];
-    snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict", SRV_COOKIE, s->session);
+    const char *host = header(c, MHD_HTTP_HEADER_HOST);
+    int tls = *s->public_host && strcasecmp(host, s->public_host) == 0 &&
+              strncmp(s->public_origin, "https://", 8) == 0;
+    snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s", SRV_COOKIE, s->session,
+             tls ? "; Secure" : "");
     imv_serve_reply rp = {.status = 303, .type = "text/plain; charset=utf-8"};
     rp.body = imv_xstrdup("signed in\n");
     rp.len = strlen(rp.body);
@@ -183,8 +189,12 @@ static enum MHD_Result check_headers(imv_serve *s, struct MHD_Connection *c, req
         return MHD_YES;
     if (how == 1) {
         const char *origin = header(c, "Origin");
-        char own[120];
-        snprintf(own, sizeof own, "http://%s", header(c, MHD_HTTP_HEADER_HOST));
+        char own[240];
+        const char *host = header(c, MHD_HTTP_HEADER_HOST);
+        if (*s->public_host && strcasecmp(host, s->public_host) == 0)
+            snprintf(own, sizeof own, "%s", s->public_origin);
+        else
+            snprintf(own, sizeof own, "http://%s", host);
         if (!origin || strcasecmp(origin, own) != 0)
             return refuse(c, q, 403, "a change must come from the page itself (Origin %s, not %s)",
                           own, origin ? origin : "missing");
@@ -328,6 +338,24 @@ int imv_serve_listen(imv_serve *s, const imv_serve_opts *o, imv_diags *diags)
     if (strcmp(bind, "127.0.0.1") == 0 || strcmp(bind, "::1") == 0)
         add_host(s, "localhost", 0);
     snprintf(s->url, sizeof s->url, "http://%s/?token=%s", s->hosts[0], s->token);
+    return IMV_OK;
+}
+
+int imv_srv_public_origin(imv_serve *s, const char *origin, imv_diags *diags)
+{
+    /* scheme://host[:port] and nothing else: what a browser sends as Origin */
+    const char *rest = strncmp(origin, "https://", 8) == 0 ? origin + 8
+                       : strncmp(origin, "http://", 7) == 0 ? origin + 7
+                                                             : NULL;
+    size_t n = rest ? strlen(rest) : 0;
+    if (!rest || n == 0 || n >= sizeof s->public_host || strcspn(rest, "/?#@ \t") != n) {
+        imv_diags_add(diags, 0, "imeval serve", "--public-origin",
+                      "\"%.100s\" is not an origin: give scheme://host[:port], e.g. "
+                      "https://whatif.example.org, with no path", origin);
+        return IMV_EUSAGE;
+    }
+    snprintf(s->public_host, sizeof s->public_host, "%s", rest);
+    snprintf(s->public_origin, sizeof s->public_origin, "%s", origin);
     return IMV_OK;
 }
 

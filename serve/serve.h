@@ -33,7 +33,7 @@ struct MHD_Daemon;
 #define SRV_MAX_DRAWS 20000
 #define SRV_DEFAULT_DRAWS 2000
 #define SRV_MAX_WORKERS 16
-#define SRV_WORKER_WAIT 30       /* seconds a request waits for an evaluation slot */
+#define SRV_WORKER_WAIT 60       /* seconds a request waits for an evaluation slot */
 #define SRV_SECRET_HEX 64        /* 256 bits */
 #define SRV_COOKIE "imeval_session"
 
@@ -53,6 +53,7 @@ struct imv_serve {
     char hosts[4][96];           /* accepted Host header values */
     size_t n_hosts;
     char url[256];
+    char public_host[200], public_origin[220];  /* --public-origin, "" without */
     char token[SRV_SECRET_HEX + 1], session[SRV_SECRET_HEX + 1];
     struct MHD_Daemon *daemon;
     /* engine workers: one evaluation each at a time */
@@ -72,6 +73,7 @@ struct imv_serve {
 
 /* ---- http.c ---- */
 void imv_srv_http_stop(imv_serve *s);
+int imv_srv_public_origin(imv_serve *s, const char *origin, imv_diags *diags);
 
 /* ---- session.c ---- */
 /* n random bytes from the kernel as 2n hex digits; 0, or -1 with err. */

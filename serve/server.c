@@ -58,6 +58,8 @@ int imv_serve_new(imv_registry *reg, const imv_serve_opts *o, imv_serve **out, i
         rc = IMV_EIO;
         goto fail;
     }
+    if (o->public_origin && (rc = imv_srv_public_origin(s, o->public_origin, diags)) != IMV_OK)
+        goto fail;
     if ((rc = imv_srv_profiles_load(s, o->profiles, o->n_profiles, diags)) != IMV_OK)
         goto fail;
     if (o->register_location) {

@@ -129,6 +129,23 @@ esac
 is 200 "a request after the stalled one" -H "$C" "$BASE/api/session"
 serve_stop || fail "serve did not stop cleanly (exit $?)"
 
+# ---- behind a TLS proxy (--public-origin): its host and exactly its origin
+serve_start "$DON" --public-origin https://whatif.example.org || { echo "FAIL: imeval serve --public-origin"; exit 1; }
+PH="Host: whatif.example.org"
+is 200 "the proxy's Host" -H "$PH" -H "Authorization: Bearer $TOKEN" "$BASE/api/session"
+code -D "$tmp/head" -H "$PH" "$BASE/?token=$TOKEN" >/dev/null
+grep -i '^Set-Cookie:' "$tmp/head" | grep -q '; Secure' || fail "sign-in through an https proxy: the cookie is not Secure"
+cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: \(imeval_session=[0-9a-f]*\);.*/\1/p' "$tmp/head")
+is 200 "POST through the proxy from its origin" -H "$PH" -H "Cookie: $cookie" -H "Origin: https://whatif.example.org" -H "$J" --data-binary "@$tmp/req.json" "$BASE/api/evaluate"
+is 403 "POST through the proxy from http://" -H "$PH" -H "Cookie: $cookie" -H "Origin: http://whatif.example.org" -H "$J" --data-binary "@$tmp/req.json" "$BASE/api/evaluate"
+is 403 "POST through the proxy from 127.0.0.1's origin" -H "$PH" -H "Cookie: $cookie" -H "Origin: $BASE" -H "$J" --data-binary "@$tmp/req.json" "$BASE/api/evaluate"
+is 421 "another host with the proxy" -H "Host: evil.example" -H "Authorization: Bearer $TOKEN" "$BASE/api/session"
+serve_stop || fail "serve --public-origin did not stop cleanly"
+"$IMEVAL_BIN" serve --public-origin whatif.example.org >/dev/null 2>&1
+[ $? = 2 ] || fail "--public-origin without a scheme is not a usage error"
+"$IMEVAL_BIN" serve --public-origin https://whatif.example.org/page >/dev/null 2>&1
+[ $? = 2 ] || fail "--public-origin with a path is not a usage error"
+
 # ---- a looping Lua model and a crashing outside plugin: one answer each, never the server
 # (the outside fixtures misbehave on profiles whose id starts with "bad")
 jq -c '{profile: (.id = "bad-doncaster")}' "$DON" >"$tmp/bad.json"
