@@ -22,8 +22,9 @@ serve_start() {
             return 1
         fi
         i=$((i + 1))
-        # 60 s: only a hang (start-up is well under a second)
-        [ "$i" -gt 1200 ] && { echo "imeval serve did not start" >&2; return 1; }
+        # 5 min: only a hang (start-up takes well under a second, a minute
+        # or more under valgrind on a loaded machine)
+        [ "$i" -gt 6000 ] && { echo "imeval serve did not start" >&2; return 1; }
         sleep 0.05
     done
     URL=$(head -n 1 "$tmp/serve.out")
