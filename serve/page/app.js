@@ -47,6 +47,7 @@
     inadequate: 'inadequate', not_inspected: 'not inspected', adequate: 'adequate (pre-2013)',
   };
   const DEBOUNCE_MS = 350;
+  let svgCount = 0;
 
   // ---- state ----
   const S = {
@@ -151,8 +152,21 @@
     // defence in depth: the fragments never hold script, but drop any
     doc.querySelectorAll('script, foreignObject, iframe').forEach((n) => n.remove());
     return [...doc.querySelectorAll('svg')].map((s) => {
-      for (const n of [s, ...s.querySelectorAll('*')])
-        for (const a of [...n.attributes]) if (/^on/i.test(a.name) || a.name === 'style') n.removeAttribute(a.name);
+      // ids made unique on the page (two answers may both hold "a1-fig1"),
+      // and every reference to them (aria-labelledby, url(#…), href) with them
+      const pre = `w${++svgCount}-`;
+      const nodes = [s, ...s.querySelectorAll('*')];
+      const ids = new Set(nodes.filter((n) => n.id).map((n) => n.id));
+      for (const n of nodes) {
+        if (n.id) n.id = pre + n.id;
+        for (const a of [...n.attributes]) {
+          if (/^on/i.test(a.name) || a.name === 'style') { n.removeAttribute(a.name); continue; }
+          if (a.name === 'aria-labelledby' || a.name === 'aria-describedby')
+            n.setAttribute(a.name, a.value.split(/\s+/).map((t) => (ids.has(t) ? pre + t : t)).join(' '));
+          else if (a.value.includes('#'))
+            n.setAttribute(a.name, a.value.replace(/#([A-Za-z0-9_-]+)/g, (m, t) => (ids.has(t) ? `#${pre}${t}` : m)));
+        }
+      }
       return document.importNode(s, true);
     });
   }
@@ -202,10 +216,9 @@
       box.append(fs);
       const r = S.cur.ratings ? S.cur.ratings[k] : undefined;
       setRatingControls(k, r);
-      const onChange = () => { readRating(k); };
-      like.addEventListener('input', onChange);
-      low.addEventListener('input', onChange);
-      high.addEventListener('input', onChange);
+      like.addEventListener('input', () => readRating(k, true));
+      low.addEventListener('input', () => readRating(k, false));
+      high.addEventListener('input', () => readRating(k, false));
     }
   }
 
@@ -225,24 +238,24 @@
     $(`r-${k}-out`).textContent = String(v);
   }
 
-  function readRating(k) {
+  function readRating(k, fromLikely) {
     const like = $(`r-${k}-likely`), low = $(`r-${k}-low`), high = $(`r-${k}-high`);
     const v = Number(like.value);
     $(`r-${k}-out`).textContent = String(v);
     // moving likely out of the range given widens the range to it (a range
     // must hold its likely value); the number fields show the new bound
-    if (low.value !== '' && Number(low.value) > v && document.activeElement === like) low.value = String(v);
-    if (high.value !== '' && Number(high.value) < v && document.activeElement === like) high.value = String(v);
-    const prev = S.cur.ratings[k];
+    if (low.value !== '' && Number(low.value) > v && fromLikely) low.value = String(v);
+    if (high.value !== '' && Number(high.value) < v && fromLikely) high.value = String(v);
+    const was = S.base && S.base.ratings ? S.base.ratings[k] : undefined;
     let r;
     if (low.value === '' && high.value === '') {
       r = v;
     } else {
       r = {};
       if (low.value !== '') r.low = Number(low.value);
-      // keep a range's mode only when the assessed rating had one or the likely moved
-      if (!(prev && typeof prev === 'object' && prev.mode === undefined &&
-            v === (prev.low + prev.high) / 2)) r.mode = v;
+      // a range given without a mode keeps none while likely stays its midpoint
+      const noMode = was && typeof was === 'object' && was.mode === undefined;
+      if (!(noMode && v === (Number(low.value) + Number(high.value)) / 2)) r.mode = v;
       if (high.value !== '') r.high = Number(high.value);
     }
     S.cur.ratings[k] = r;
@@ -494,11 +507,12 @@
       const sens = api('POST', '/api/sensitivity', { profile }, ctl.signal);
       const diff = api('POST', '/api/diff', Object.assign({ profile }, baseRef()), ctl.signal);
       const tips = api('POST', '/api/charts', { profile, sections: ['change'] }, ctl.signal);
+      const rest = Promise.allSettled([sens, diff, tips]);   // never an unhandled rejection
       const c = await charts;
       if (!live()) return;
       clearError();
       showResult(c, draws, seed);
-      const [sv, dv, tv] = await Promise.allSettled([sens, diff, tips]);
+      const [sv, dv, tv] = await rest;
       if (!live()) return;
       if (sv.status === 'fulfilled') showTipping(sv.value); else showError('Tipping points', sv.reason);
       if (dv.status === 'fulfilled') showDiff(dv.value); else showError('Difference', dv.reason);
