@@ -698,14 +698,15 @@
       fs.classList.remove('tip-inside');
       if (!t) { p.textContent = 'Tipping points: none worked out.'; continue; }
       const parts = [];
-      for (const [dir, word] of [['decrease', 'At or below'], ['increase', 'At or above']]) {
+      for (const [dir, word] of [['decrease', 'at or below'], ['increase', 'at or above']]) {
         const x = t[dir];
         if (!x) continue;
         parts.push(`${word} ${fmt(x.to, 2)}: ${modelName(x.first)} first${x.first_viable ? '' : ' (not viable)'}` +
                    (x.within_range ? ', inside the range given' : ''));
         if (x.within_range) fs.classList.add('tip-inside');
         const mark = el('span', { class: `tip tip-${dir}` });
-        mark.style.left = `${Math.max(0, Math.min(100, (x.to / 4) * 100))}%`;
+        // the slider's thumb (about 16 px) keeps 8 px from each end of the track
+        mark.style.left = `calc(8px + (100% - 16px) * ${Math.max(0, Math.min(1, x.to / 4))})`;
         track.append(mark);
       }
       p.textContent = parts.length ? `Another model first: ${parts.join('; ')}.`
