@@ -206,6 +206,7 @@ await step('change the rating by keys: the ranking becomes what imeval evaluate 
     v = Number(await page.inputValue(`#r-${target.key}-likely`));
   }
   assert(target.dir === 'up' ? v >= target.to : v <= target.to, `the slider stopped at ${v}, short of ${target.to}`);
+  target.now = v;
   await settled(before);
   changedProfile = JSON.parse(JSON.stringify(base));
   changedProfile.ratings[target.key] = v;
@@ -291,8 +292,13 @@ await step('save the scenario: the register holds it as a what-if, not an assess
   const h = JSON.parse(imeval(['register', 'history', AUTHORITY, '--register', REG, '--format', 'json']));
   const e = h.entries.find((x) => x.id === scenario);
   assert(e, `imeval register history ${AUTHORITY} has no entry ${scenario}`);
-  assert(e.kind === 'what-if', `entry ${scenario} is of kind ${e.kind}, not what-if`);
-  assert(!h.entries.some((x) => x.kind === 'assessment' && x.id === scenario), 'the scenario is listed as an assessment');
+  // serve records a what-if as an assumption on the assessment it varies,
+  // its text saying so (serve/store.c): never an assessment or a review
+  assert(e.kind === 'what-if' || (e.kind === 'assumption' && /^What-if scenario, not an assessment/.test(e.text)),
+    `entry ${scenario} is not marked as a what-if: ${JSON.stringify(e)}`);
+  assert(e.ref === ASSESSMENT, `the scenario rests on ${e.ref}, not the assessment ${ASSESSMENT}`);
+  assert(h.entries.filter((x) => x.kind === 'assessment' || x.kind === 'review').length === 1,
+    'saving the scenario added an assessment or review to the register');
 });
 
 await step('record a decision on the assessment: the register holds it', async () => {
@@ -314,10 +320,31 @@ await step('download the report: HTML, a what-if, the changed input flagged', as
   const html = readFileSync(await dl.path(), 'utf8');
   writeFileSync(join(art, 'serve-report.html'), html);
   assert(/^\s*<!DOCTYPE html>/i.test(html), 'the download is not an HTML document');
-  assert(/what-if/i.test(html), 'the report does not say it is a what-if');
-  const at = html.indexOf(`ratings.${target.key}`) >= 0 ? html.indexOf(`ratings.${target.key}`) : html.indexOf(target.key);
-  assert(at >= 0, `the report does not name the changed rating ${target.key}`);
-  assert(/class="[^"]*changed/.test(html), 'the report flags no input as changed');
+  // read it as a browser does (its own CSP keeps any script off)
+  const rp = await context.newPage();
+  await rp.setContent(html, { waitUntil: 'load' });
+  const got = await rp.evaluate((key) => {
+    const label = key.replace(/_/g, ' ');
+    // the rating's row in the inputs table (section 9): the one with its "given as" column
+    const rows = [...document.querySelectorAll('tr')].filter((r) => r.cells.length === 5 && r.cells[0].textContent.trim() === label);
+    const row = rows.find((r) => r.querySelector('.changed')) || rows[rows.length - 1];
+    const flag = row && row.querySelector('.changed');
+    const data = document.getElementById('imeval-result');
+    return {
+      banner: (document.querySelector('.whatif') || {}).textContent || '',
+      value: row ? row.cells[1].textContent.trim() : null,
+      flag: flag ? flag.textContent : null,
+      result: data ? JSON.parse(data.textContent) : null,
+    };
+  }, target.key);
+  await rp.close();
+  assert(got.banner.startsWith('What-if, not the profile as assessed'), `no what-if banner: "${got.banner}"`);
+  assert(got.banner.includes(`ratings.${target.key} from ${target.value} to ${target.now}`),
+    `the banner does not name ratings.${target.key} from ${target.value} to ${target.now}: "${got.banner}"`);
+  assert(Number(got.value) === target.now, `the report's inputs give ${target.key} as ${got.value}, not ${target.now}`);
+  assert(got.flag && got.flag.includes(`assessed as ${target.value}`), `the changed rating is not flagged in the inputs: ${got.flag}`);
+  assert(got.result, 'no result JSON embedded in the report');
+  sameRanking(got.result.results[0].ranking, changedResult, "the report's result");
 });
 
 await step('axe-core: no WCAG 2.x A/AA violation; every chart role=img with title and desc', async () => {

@@ -53,13 +53,13 @@ REG="$tmp/reg.db"
     --format json >/dev/null 2>"$tmp/rec.err" \
     || { echo "FAIL: recording the assessment: $(cat "$tmp/rec.err")"; exit 1; }
 
-# The server prints its address on a line "imeval serve: http://…/?token=…".
+# The server prints the address to open, http://127.0.0.1:PORT/?token=<64 hex>.
 "$BIN" serve "$CASES"/*.json --register "$REG" >"$tmp/serve.out" 2>"$tmp/serve.err" &
 pid=$!
 url=""
 i=0
 while [ $i -lt 600 ]; do
-    url=$(sed -n 's/^imeval serve: \(http:[^ ]*token=[0-9a-f]*\).*/\1/p' "$tmp/serve.out" "$tmp/serve.err" 2>/dev/null | head -1)
+    url=$(grep -o -h 'http://[^ ]*/?token=[0-9a-f]\{64\}' "$tmp/serve.out" "$tmp/serve.err" 2>/dev/null | head -1)
     [ -n "$url" ] && break
     kill -0 "$pid" 2>/dev/null || { echo "FAIL: imeval serve exited early: $(cat "$tmp/serve.err")"; pid=""; exit 1; }
     sleep 0.1
