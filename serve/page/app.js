@@ -851,6 +851,15 @@
   }
 
   // ---- choosing a profile ----
+  function optionText(p) {
+    let t = `${p.name || p.id} (${p.as_of || 'no date'})`;
+    if (p.origin === 'register') {
+      t += `: ${p.what_if ? 'what-if' : 'assessment'} ${p.assessment}`;
+      if (p.recorded_at) t += `, recorded ${String(p.recorded_at).slice(0, 10)}`;
+    }
+    return t;
+  }
+
   async function loadProfiles(keep) {
     const r = await api('GET', '/api/profiles');
     S.profiles = r.profiles || [];
@@ -865,7 +874,7 @@
       if (!items.length) continue;
       const g = el('optgroup', { label });
       for (const p of items)
-        g.append(el('option', { value: p.key, text: `${p.name} (${p.as_of})${whatIf ? ', what-if' : ''}` }));
+        g.append(el('option', { value: p.key, text: optionText(p) }));
       sel.append(g);
     }
     if (was) sel.value = was;

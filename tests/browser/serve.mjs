@@ -372,5 +372,18 @@ await step('no CSP violation, no request to another origin; screenshots kept', a
   await page.emulateMedia({ media: 'screen' });
 });
 
+await step('start a blank profile from the template: its ranking is what imeval evaluate gives', async () => {
+  const before = await round();
+  await page.click('#blank');
+  await settled(before);
+  const tpl = await page.evaluate(async () => (await (await fetch('/api/template')).json()).profile);
+  writeFileSync(join(tmp, 'blank.json'), JSON.stringify(tpl));
+  sameRanking(await pageRanking(), evaluateFile(join(tmp, 'blank.json')), 'the blank profile');
+  assert((await page.textContent('#origin')).includes('blank'), 'the page does not say the profile is blank');
+  assert(await page.isDisabled('#decide'), 'a decision can be recorded on a blank profile (it has no assessment)');
+  const v = await page.inputValue(`#r-${target.key}-likely`);
+  assert(Number(v) === tpl.ratings[target.key], `the blank profile's ${target.key} shows ${v}, the template ${tpl.ratings[target.key]}`);
+});
+
 await browser.close();
 console.log(`all ${n} steps passed; screenshots in ${art}`);

@@ -18,6 +18,7 @@ set -u
 B="$IMEVAL_ROOT/tests/browser"
 ART="$(dirname "$IMEVAL_BIN")/artefacts"
 mkdir -p "$ART"
+rm -f "$ART/serve-failure.png"
 for t in node npm jq; do
     command -v "$t" >/dev/null 2>&1 || { echo "FAIL: $t is not installed (tests/install-deps.sh test installs it)"; exit 1; }
 done
