@@ -135,9 +135,10 @@
         ul.append(el('li', { text: `${d.where ? d.where + ': ' : ''}${d.message}` }));
       box.append(ul);
     }
-    box.hidden = false;
   }
-  function clearError() { $('errors').replaceChildren(); $('errors').hidden = true; }
+  // the alert region stays in the page (an empty one takes no room), so that
+  // a screen reader announces what is put into it
+  function clearError() { $('errors').replaceChildren(); }
   function busy(delta) {
     S.pending = Math.max(0, S.pending + delta);
     const on = S.pending > 0;
@@ -953,7 +954,6 @@
   }
 
   async function start() {
-    $('errors').hidden = true;
     wire();
     busy(+1);
     try {

@@ -262,6 +262,18 @@ await step('add a partner council: busy while evaluating, then its fit as imeval
   assert(Number(fit.fit) === Math.max(...fits), `the page gives the partner a fit of ${fit.fit}, imeval ${Math.max(...fits)}`);
   assert(/Fit: \d/.test(fit.text), `no fit shown on the partner: "${fit.text}"`);
   assert(await page.$('#fits [data-partner="testshire"]'), 'the partner fits section does not name the partner');
+  // a second candidate, edited, then removed: the ranking is again the one-partner answer
+  let b2 = await round();
+  await page.click('#add-partner');
+  await page.fill('#pt-1-id', 'second');
+  await settled(b2);
+  assert((await page.$$('#partners fieldset.partner')).length === 2, 'the second partner is not listed');
+  b2 = await round();
+  await page.click('#pt-1 button.remove');
+  await settled(b2);
+  assert((await page.$$('#partners fieldset.partner')).length === 1, 'the removed partner is still listed');
+  assert(await page.evaluate(() => document.activeElement.id) === 'add-partner', 'focus is lost after removing a partner');
+  sameRanking(await pageRanking(), changedResult, 'after removing the second partner');
 });
 
 await step("a refused input shows the server's message in the alert region, and clears", async () => {
@@ -279,7 +291,7 @@ await step("a refused input shows the server's message in the alert region, and 
   const before = await round();
   await page.fill('#fact-agency_rate', '');
   await settled(before);
-  assert(await page.isHidden('#errors'), 'the alert stays after the input was put right');
+  assert((await page.textContent('#errors')).trim() === '', 'the alert stays after the input was put right');
   allowStatus = new Set();
 });
 
