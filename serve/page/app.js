@@ -785,13 +785,16 @@
 
   function actionsState() {
     const reg = S.session && S.session.register;
-    $('save').disabled = !reg;
-    const assessed = reg && S.entry && S.entry.origin === 'register' && !S.entry.what_if;
+    // both rest on an assessment in the register: a what-if is saved on the
+    // assessment it varies, and a decision is taken on an assessment
+    const assessed = !!(reg && S.entry && S.entry.origin === 'register' && !S.entry.what_if);
+    $('save').disabled = !assessed;
     $('decide').disabled = !assessed;
-    $('f-decision').classList.toggle('off', !assessed);
     const why = !reg ? 'imeval serve runs without --register: saving and recording are off.'
-      : !assessed ? 'A decision is recorded on an assessment in the register: pick one above.' : '';
-    $('d-h').textContent = why || 'Required when the model chosen is not the one recommended.';
+      : !assessed ? 'Saving a what-if and recording a decision need an assessment in the register: pick one above.'
+        : '';
+    $('actions-note').textContent = why;
+    $('d-h').textContent = 'Required when the model chosen is not the one recommended.';
   }
 
   async function save() {

@@ -392,7 +392,7 @@ await step('start a blank profile from the template: its ranking is what imeval 
   writeFileSync(join(tmp, 'blank.json'), JSON.stringify(tpl));
   sameRanking(await pageRanking(), evaluateFile(join(tmp, 'blank.json')), 'the blank profile');
   assert((await page.textContent('#origin')).includes('blank'), 'the page does not say the profile is blank');
-  assert(await page.isDisabled('#decide'), 'a decision can be recorded on a blank profile (it has no assessment)');
+  assert(await page.isDisabled('#decide') && await page.isDisabled('#save'), 'a blank profile (no assessment) can be saved or decided on');
   const v = await page.inputValue(`#r-${target.key}-likely`);
   assert(Number(v) === tpl.ratings[target.key], `the blank profile's ${target.key} shows ${v}, the template ${tpl.ratings[target.key]}`);
 });
