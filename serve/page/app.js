@@ -471,6 +471,24 @@
       markOne(`r-${k}-chg`, (b.ratings || {})[k], c.ratings[k], showRating);
     for (const k of S.session.facts || [])
       markOne(`fact-${k}-chg`, (b.facts || {})[k], (c.facts || {})[k], (v) => (v === undefined ? 'not given' : String(v)));
+    // the groups without a mark per control: one mark on the group
+    const groups = [
+      ['f-about', (p) => [p.name, p.id, p.as_of]],
+      ['f-grades', (p) => p.ofsted],
+      ['f-intervention', (p) => p.current_intervention || null],
+      ['f-partners', (p) => p.partners || []],
+    ];
+    for (const [id, part] of groups) {
+      const fs = $(id);
+      let m = fs.querySelector(':scope > .group-mark');
+      if (!m) {
+        m = el('p', { class: 'changed-mark group-mark', id: `${id}-chg`, hidden: true, text: 'changed from the profile as assessed' });
+        fs.querySelector(':scope > legend').after(m);
+      }
+      const diff = !same(part(b), part(c));
+      m.hidden = !diff;
+      fs.classList.toggle('is-changed', diff);
+    }
     $('reset').disabled = same(S.base, S.cur);
   }
 

@@ -261,6 +261,7 @@ await step('add a partner council: busy while evaluating, then its fit as imeval
   const fit = await page.$eval('#pt-0-fit', (p) => ({ text: p.textContent, fit: p.dataset.fit }));
   assert(Number(fit.fit) === Math.max(...fits), `the page gives the partner a fit of ${fit.fit}, imeval ${Math.max(...fits)}`);
   assert(/Fit: \d/.test(fit.text), `no fit shown on the partner: "${fit.text}"`);
+  assert(await page.isVisible('#f-partners-chg'), 'the partner candidates are not marked as changed');
   assert(await page.$('#fits [data-partner="testshire"]'), 'the partner fits section does not name the partner');
   // a second candidate, edited, then removed: the ranking is again the one-partner answer
   let b2 = await round();
