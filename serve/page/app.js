@@ -697,6 +697,23 @@
       box.append(el('p', { 'data-model': e.model, 'data-partner': e.partner ? e.partner.id : '' ,
         text: e.partner ? `${e.viable ? 'Chosen partner' : 'Best candidate'}: ${e.partner.id}, fit ${fmt(e.partner.fit, 0)}/100` +
           (e.viable ? '.' : ' (the model is not viable here).') : 'No candidate can partner for this model.' }));
+      const parts = e.partner && e.partner.components;
+      if (parts && parts.length) {
+        const t = el('table', { class: 'data fit-parts', 'data-model': e.model, 'data-partner': e.partner.id },
+          el('caption', { text: `The fit of ${e.partner.id} for ${modelName(e.model)}, part by part` }),
+          el('thead', null, el('tr', null, el('th', { scope: 'col', text: 'Part' }),
+            el('th', { scope: 'col', text: 'Points' }), el('th', { scope: 'col', text: 'Evidence' }))));
+        const tb = el('tbody');
+        for (const c of parts)
+          tb.append(el('tr', { 'data-part': c.name, 'data-points': c.points },
+            el('th', { scope: 'row', text: c.name.replace(/_/g, ' ') }),
+            el('td', { class: 'n', text: c.points > 0 ? `+${fmt(c.points)}` : fmt(c.points) }),
+            el('td', { text: c.evidence || '' })));
+        tb.append(el('tr', { class: 'total' }, el('th', { scope: 'row', text: 'fit' }),
+          el('td', { class: 'n', text: fmt(e.partner.fit, 0) }), el('td', { text: '' })));
+        t.append(tb);
+        box.append(el('div', { class: 'scroll' }, t));
+      }
       const ul = el('ul');
       for (const r of e.reasons || [])
         if ((r.fields || []).includes('partners'))

@@ -262,6 +262,15 @@ await step('add a partner council: busy while evaluating, then its fit as imeval
   assert(Number(fit.fit) === Math.max(...fits), `the page gives the partner a fit of ${fit.fit}, imeval ${Math.max(...fits)}`);
   assert(/Fit: \d/.test(fit.text), `no fit shown on the partner: "${fit.text}"`);
   assert(await page.isVisible('#f-partners-chg'), 'the partner candidates are not marked as changed');
+  // the fit part by part, as the model gives it
+  const itemised = changedResult.ranking.filter((x) => x.partner && x.partner.id === 'testshire' && x.partner.components);
+  assert(itemised.length, 'imeval itemises the fit of the new partner for no model');
+  for (const e of itemised) {
+    const rows = await page.$$eval(`#fits table.fit-parts[data-model="${e.model}"] tr[data-part]`,
+      (r) => r.map((x) => `${x.dataset.part}=${x.dataset.points}`));
+    const want = e.partner.components.map((c) => `${c.name}=${c.points}`);
+    assert(rows.join() === want.join(), `${e.model}: the fit's parts on the page are ${rows}, imeval gives ${want}`);
+  }
   assert(await page.$('#fits [data-partner="testshire"]'), 'the partner fits section does not name the partner');
   // a second candidate, edited, then removed: the ranking is again the one-partner answer
   let b2 = await round();
