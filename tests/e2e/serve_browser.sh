@@ -29,15 +29,20 @@ if [ ! -d "$B/node_modules/playwright-core" ] || [ ! -d "$B/node_modules/axe-cor
 fi
 tmp=$(mktemp -d)
 pid=""
+# Stop the server: SIGTERM, and SIGKILL from a watchdog if it has not gone
+# in 60 s; sets $status to its exit status.
+status=0
+halt() {
+    kill "$pid" 2>/dev/null
+    (i=0
+     while [ $i -lt 600 ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+     kill -9 "$pid" 2>/dev/null) &
+    wait "$pid"
+    status=$?
+    pid=""
+}
 stop() {
-    if [ -n "$pid" ]; then
-        kill "$pid" 2>/dev/null
-        # a clean stop is SIGTERM; one that will not stop is killed after 20 s
-        i=0
-        while kill -0 "$pid" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
-        kill -9 "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    fi
+    [ -n "$pid" ] && halt
     rm -rf "$tmp"
 }
 trap stop EXIT
@@ -71,4 +76,10 @@ done
 IMEVAL_BIN="$BIN" IMEVAL_REGISTER="$REG" IMEVAL_CASES="$CASES" \
     node "$B/serve.mjs" "$url" "$tmp" "$ART" || { echo "FAIL: the what-if page failed its checks (above)"; exit 1; }
 kill -0 "$pid" 2>/dev/null || { echo "FAIL: imeval serve died during the test: $(cat "$tmp/serve.err")"; pid=""; exit 1; }
+# A clean stop (SIGTERM) exits 0, with nothing a sanitizer would report.
+halt
+[ "$status" -eq 0 ] || { echo "FAIL: imeval serve exited $status when stopped: $(cat "$tmp/serve.err")"; exit 1; }
+if grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$tmp/serve.err"; then
+    echo "FAIL: the sanitizer reported on imeval serve:"; cat "$tmp/serve.err"; exit 1
+fi
 echo "ok: the what-if page in Chromium"
