@@ -22,7 +22,7 @@ rm -f "$ART/serve-failure.png"
 for t in node npm jq; do
     command -v "$t" >/dev/null 2>&1 || { echo "FAIL: $t is not installed (tests/install-deps.sh test installs it)"; exit 1; }
 done
-[ -x "${IMEVAL_CHROMIUM:-/usr/bin/chromium}" ] || { echo "FAIL: no /usr/bin/chromium (tests/install-deps.sh test installs it)"; exit 1; }
+[ -x "${IMEVAL_CHROMIUM:-/usr/bin/chromium}" ] || { echo "FAIL: no ${IMEVAL_CHROMIUM:-/usr/bin/chromium} (tests/install-deps.sh test installs the package chromium)"; exit 1; }
 if [ ! -d "$B/node_modules/playwright-core" ] || [ ! -d "$B/node_modules/axe-core" ]; then
     (cd "$B" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null 2>&1) \
         || { echo "FAIL: npm ci in tests/browser failed (is the npm registry reachable?)"; exit 1; }
