@@ -752,6 +752,17 @@
     }
   }
 
+  // a changed input's value in words: a list of partners by their ids
+  function showValue(v) {
+    if (v === undefined || v === null) return 'none';
+    if (Array.isArray(v)) {
+      if (!v.length) return 'none';
+      if (v.every((x) => x && typeof x === 'object' && 'id' in x)) return v.map((x) => x.id).join(', ');
+    }
+    if (typeof v === 'object' && !Array.isArray(v) && 'low' in v) return showRating(v);
+    return typeof v === 'string' ? v : JSON.stringify(v);
+  }
+
   function showDiff(d) {
     const box = $('diff');
     box.replaceChildren();
@@ -763,7 +774,7 @@
     box.append(el('h4', { text: 'Changed inputs' }));
     const ul = el('ul', { class: 'changed-inputs' });
     for (const c of ch)
-      ul.append(el('li', { 'data-field': c.field, text: `${c.field}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}` }));
+      ul.append(el('li', { 'data-field': c.field, text: `${c.field}: ${showValue(c.from)} → ${showValue(c.to)}` }));
     box.append(ul);
     if (d.recommended) {
       box.append(el('p', { class: 'recommended', text: d.recommended.from === d.recommended.to

@@ -384,7 +384,7 @@ await step('axe-core: no WCAG 2.x A/AA violation; every chart role=img with titl
   assert(bad === 0, `${bad} charts without role=img, title and desc`);
 });
 
-await step('no CSP violation, no request to another origin; screenshots kept', async () => {
+await step('no CSP violation, no request to another origin, reflows at 320 px; screenshots kept', async () => {
   const csp = await page.evaluate(() => window.__csp);
   assert(!csp.length, `CSP violations: ${csp.join('; ')}`);
   assert(!foreign.length, `requests to other origins: ${foreign.join(', ')}`);
@@ -392,6 +392,15 @@ await step('no CSP violation, no request to another origin; screenshots kept', a
   await page.emulateMedia({ media: 'print' });
   await page.screenshot({ path: join(art, 'serve-page-print.png'), fullPage: true });
   await page.emulateMedia({ media: 'screen' });
+  // reflow (WCAG 1.4.10): at 320 CSS pixels nothing but a table or chart scrolls sideways
+  await page.setViewportSize({ width: 320, height: 800 });
+  const wide = await page.evaluate(() => ({
+    page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    over: [...document.querySelectorAll('body *')].filter((e) => e.scrollWidth > 330 && !e.closest('.scroll, svg') &&
+      getComputedStyle(e).overflowX === 'visible').slice(-3).map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.getAttribute('class')} ${Math.round(e.getBoundingClientRect().right)}`),
+  }));
+  await page.setViewportSize({ width: 1280, height: 900 });
+  assert(wide.page <= 0 && !wide.over.length, `at 320 px the page scrolls sideways by ${wide.page} px: ${wide.over}`);
 });
 
 await step('start a blank profile from the template: its ranking is what imeval evaluate gives', async () => {
