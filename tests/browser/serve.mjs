@@ -323,9 +323,21 @@ await step('save the scenario: the register holds it as a what-if, not an assess
     'saving the scenario added an assessment or review to the register');
 });
 
-await step('record a decision on the assessment: the register holds it', async () => {
+await step('record a decision: refused without a rationale (the register\'s message), then held by the register', async () => {
   const recommended = await page.$eval('#summary', (s) => s.dataset.recommended);
+  assert(recommended !== initial.recommended, 'the what-if recommends what the assessment did: no refusal to test');
   await page.selectOption('#d-model', recommended);
+  // against the assessment's recommendation without a rationale: the register's refusal, as the command words it
+  let cli = '';
+  try { execFileSync(BIN, ['register', 'decide', ASSESSMENT, '--model', recommended, '--register', REG], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }); }
+  catch (e) { cli = String(e.stderr); }
+  const why = /^imeval register decide: (.*?)(?: \(nothing was recorded\))?\s*$/m.exec(cli);
+  assert(why, `imeval register decide did not refuse a decision without a rationale: ${cli}`);
+  allowStatus = new Set([422]);
+  await page.fill('#d-rationale', '');
+  await page.click('#decide');
+  await page.waitForFunction((t) => document.getElementById('errors').textContent.includes(t), why[1]);
+  allowStatus = new Set();
   await page.fill('#d-rationale', `the what-if with ${target.key} changed puts ${recommended} first; test decision`);
   await page.click('#decide');
   await page.waitForFunction(() => document.getElementById('action-status').dataset.decision);
