@@ -64,14 +64,14 @@ REG="$tmp/reg.db"
 pid=$!
 url=""
 i=0
-while [ $i -lt 600 ]; do
+while [ $i -lt 3000 ]; do
     url=$(grep -o -h 'http://[^ ]*/?token=[0-9a-f]\{64\}' "$tmp/serve.out" "$tmp/serve.err" 2>/dev/null | head -1)
     [ -n "$url" ] && break
     kill -0 "$pid" 2>/dev/null || { echo "FAIL: imeval serve exited early: $(cat "$tmp/serve.err")"; pid=""; exit 1; }
     sleep 0.1
     i=$((i + 1))
 done
-[ -n "$url" ] || { echo "FAIL: imeval serve printed no address in 60 s: $(cat "$tmp/serve.out" "$tmp/serve.err")"; exit 1; }
+[ -n "$url" ] || { echo "FAIL: imeval serve printed no address in 300 s: $(cat "$tmp/serve.out" "$tmp/serve.err")"; exit 1; }
 
 IMEVAL_BIN="$BIN" IMEVAL_REGISTER="$REG" IMEVAL_CASES="$CASES" \
     node "$B/serve.mjs" "$url" "$tmp" "$ART" || { echo "FAIL: the what-if page failed its checks (above)"; exit 1; }
