@@ -46,7 +46,7 @@
     outstanding: 'outstanding', good: 'good', requires_improvement: 'requires improvement',
     inadequate: 'inadequate', not_inspected: 'not inspected', adequate: 'adequate (pre-2013)',
   };
-  const DEBOUNCE_MS = 350;
+  const DEBOUNCE_MS = 250;
   let svgCount = 0;
 
   // ---- state ----
@@ -520,6 +520,10 @@
     busy(+1);
     try {
       // the ranking first (it is what the adviser waits for), the rest beside it
+      let full = false;
+      api('POST', '/api/evaluate', { profile }, ctl.signal)
+        .then((d) => { if (live() && !full) showRanking(d.results[0]); })
+        .catch(() => { /* the same refusal comes back from the calls below */ });
       const charts = api('POST', '/api/charts', {
         profile, draws, seed, sections: ['ranking', 'robustness', 'why', 'timeline'],
       }, ctl.signal);
@@ -528,6 +532,7 @@
       const tips = api('POST', '/api/charts', { profile, sections: ['change'] }, ctl.signal);
       const rest = Promise.allSettled([sens, diff, tips]);   // never an unhandled rejection
       const c = await charts;
+      full = true;
       if (!live()) return;
       clearError();
       showResult(c, draws, seed);
@@ -547,12 +552,12 @@
   }
 
   // ---- showing a result ----
-  function showResult(doc, draws, seed) {
-    const res = doc.result.results[0];
-    S.result = res;
+  // The ranking table and the spoken summary.  A plain evaluation (no draws)
+  // comes back first and is shown at once; the answer with draws fills in
+  // the p05-p95 and first-share columns without saying it all again.
+  function showRanking(res) {
     const unc = res.uncertainty;
     const probs = unc && unc.models ? unc.models : {};
-    // the ranking table
     const tb = $('ranking').tBodies[0];
     tb.replaceChildren();
     for (const e of res.ranking) {
@@ -566,8 +571,8 @@
         el('td', { class: 'n', text: e.error ? 'failed' : fmt(e.score) }),
         el('td', { text: e.error ? e.error : (e.band || '') }),
         el('td', { text: e.viable ? 'yes' : 'no' }),
-        el('td', { class: 'n', text: u ? `${fmt(u.p05)}–${fmt(u.p95)}` : '–' }),
-        el('td', { class: 'n', text: u && u.rank_probability ? pct(u.rank_probability[0]) : '–' }),
+        el('td', { class: 'n', text: u ? `${fmt(u.p05)}–${fmt(u.p95)}` : '…' }),
+        el('td', { class: 'n', text: u && u.rank_probability ? pct(u.rank_probability[0]) : '…' }),
         el('td', { text: e.partner ? `${e.partner.id} (${fmt(e.partner.fit, 0)})` : '–' }));
       tb.append(tr);
     }
@@ -575,14 +580,25 @@
     const second = res.ranking[1];
     let line = first ? `${modelName(first.model)} ranks first with ${fmt(first.score)}` : 'No model ranks';
     if (second) line += `; ${modelName(second.model)} second with ${fmt(second.score)}`;
-    if (first && probs[first.model]) line += `; first in ${pct(probs[first.model].rank_probability[0])} of ${unc.draws} draws`;
-    $('summary').textContent = line + '.';
+    line += '.';
+    // the same words are not put again: a screen reader would read them twice
+    if ($('summary').textContent !== line) $('summary').textContent = line;
     $('summary').dataset.recommended = res.recommended || '';
+  }
+
+  function showResult(doc, draws, seed) {
+    const res = doc.result.results[0];
+    S.result = res;
+    const unc = res.uncertainty;
+    showRanking(res);
+    if (!unc) for (const td of $('ranking').querySelectorAll('td')) if (td.textContent === '…') td.textContent = '–';
 
     const s = doc.sections || {};
     putChart($('chart-ranking'), svgsOf(s.ranking)[0], 'No ranking chart.');
+    const top = res.ranking[0] && unc && unc.models ? unc.models[res.ranking[0].model] : null;
     $('draws-note').textContent = unc
-      ? `From ${unc.draws} draws with the fixed seed ${unc.seed}: the same inputs and seed give the same shares.`
+      ? `From ${unc.draws} draws with the fixed seed ${unc.seed}: the same inputs and seed give the same shares.` +
+        (top && top.rank_probability ? ` ${modelName(res.ranking[0].model)} is first in ${pct(top.rank_probability[0])} of them.` : '')
       : `No draws (set Draws above 0 to see how robust the ranking is; seed ${seed}).`;
     putChart($('chart-acceptability'), unc ? svgsOf(s.robustness)[0] : null,
       'Rank acceptability needs draws.');
