@@ -61,6 +61,7 @@
     seq: 0,             // evaluation round; late answers of older rounds are dropped
     ctl: null,          // AbortController of the round in flight
     timer: 0,
+    waiting: false,     // a change waits for the debounce
     pending: 0,
     model: '',          // the model whose reasons are shown
     lastScenario: null,
@@ -495,6 +496,8 @@
   // ---- re-evaluating ----
   function changed() {
     markChanges();
+    // busy from the change on, not only once the request is sent
+    if (!S.waiting) { S.waiting = true; busy(+1); }
     clearTimeout(S.timer);
     S.timer = setTimeout(evaluate, DEBOUNCE_MS);
   }
@@ -510,6 +513,7 @@
 
   async function evaluate() {
     clearTimeout(S.timer);
+    if (S.waiting) { S.waiting = false; busy(-1); }
     if (S.ctl) S.ctl.abort();
     const ctl = new AbortController();
     S.ctl = ctl;
