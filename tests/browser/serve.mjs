@@ -464,5 +464,26 @@ await step('start a blank profile from the template: its ranking is what imeval 
   assert(Number(v) === tpl.ratings[target.key], `the blank profile's ${target.key} shows ${v}, the template ${tpl.ratings[target.key]}`);
 });
 
+await step('keyboard only: Tab visits every control once, in document order, and then leaves the page', async () => {
+  const count = await page.evaluate(() => {
+    const sel = 'a[href], button, input, select, textarea, [tabindex]';
+    const list = [...document.querySelectorAll(sel)].filter((e) => !e.disabled && e.tabIndex >= 0 &&
+      e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden');
+    list.forEach((e, i) => { e.dataset.tabOrder = String(i); });
+    return list.length;
+  });
+  assert(count > 60, `only ${count} focusable controls on the page`);
+  await page.focus('.skip');
+  const got = [await page.evaluate(() => document.activeElement.dataset.tabOrder)];
+  for (let i = 0; i < count + 5; i++) {
+    await page.keyboard.press('Tab');
+    const o = await page.evaluate(() => (document.activeElement === document.body ? 'out' : document.activeElement.dataset.tabOrder || `?${document.activeElement.tagName}#${document.activeElement.id}`));
+    if (o === 'out' || o === '0') break;
+    got.push(o);
+  }
+  const want = [...Array(count).keys()].map(String);
+  assert(got.join() === want.join(), `Tab went ${got.join(' ')}; the controls in document order are 0..${count - 1}`);
+});
+
 await browser.close();
 console.log(`all ${n} steps passed; screenshots in ${art}`);
