@@ -155,6 +155,16 @@ static cJSON *assignment_json(const al *x, size_t c)
     cJSON_AddStringToObject(j, "model", w->model ? w->model : "");
     add_num(j, "score", w->score);
     add_num(j, "fit", w->fit);
+    if (w->n_parts) {   /* what the fit is made of, at this load */
+        cJSON_AddStringToObject(j, "fit_model", w->fit_model);
+        cJSON *cs = cJSON_AddArrayToObject(j, "fit_components");
+        for (size_t k = 0; k < w->n_parts; k++) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "name", w->parts[k].name);
+            add_num(e, "points", w->parts[k].points);
+            cJSON_AddItemToArray(cs, e);
+        }
+    }
     add_num(j, "gain", imv_alloc_benefit(&a->pb, c, p, m));
     cJSON_AddBoolToObject(j, "neighbouring", a->neighbouring[c * a->pb.n_partners + p]);
     if (a->baseline[c].viable)

@@ -136,6 +136,9 @@ jq -e '[.partners[] | .assigned <= .places and .assigned == (.councils | length)
 jq -e '([.assignments[].gain] | add) as $t | (($t - .total_gain) | fabs) < 0.5' "$tmp/a.json" \
     >/dev/null || fail "the total is not the sum of the gains"
 jq -e '[.assignments[] | .gain > 0] | all' "$tmp/a.json" >/dev/null || fail "a pairing gains nothing"
+jq -e '[.assignments[] | .fit_model != null and
+        (([.fit_components[].points] | add) - .fit | fabs) < 0.5] | all' "$tmp/a.json" >/dev/null \
+    || fail "an assignment's fit components missing or not summing to its fit"
 jq -e '[.unassigned[] | .why | length > 0] | all' "$tmp/a.json" >/dev/null || fail "no reason given"
 [ "$(jq -r '.assignments[] | select(.council == "isle-of-wight-2013") | .partner' "$tmp/a.json")" \
   = hampshire ] || fail "the Isle of Wight is not given Hampshire"
