@@ -1057,6 +1057,8 @@ static void sec_change(ctx *c, auth *a)
             a->index + 1, a->index + 1);
     const cJSON *rt = jget(a->sens, "ratings");
     if (!rt) {
+        char unused[32];
+        fig_id(unused, sizeof unused, a); /* the chart's id all the same: later ids do not move */
         fputs("<p>The sensitivity analysis could not be run for this profile.</p></section>\n", f);
         return;
     }

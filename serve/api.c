@@ -242,7 +242,14 @@ static void post_charts(imv_serve *s, const cJSON *root, imv_serve_reply *r)
     }
     if (cJSON_IsNull(names))
         names = NULL;
-    if (imv_srv_draws_of(root, 0, &d, r) || eval_at(s, root, "profile", &d, &p, &text, &doc, &sens, r))
+    /* Only the summary and the tipping points read the sensitivity
+     * analysis, the slowest part: run it only for them. */
+    int need_sens = !names;
+    const cJSON *nm;
+    cJSON_ArrayForEach(nm, names) need_sens |=
+        cJSON_IsString(nm) && (strcmp(nm->valuestring, "summary") == 0 || strcmp(nm->valuestring, "change") == 0);
+    if (imv_srv_draws_of(root, 0, &d, r) ||
+        eval_at(s, root, "profile", &d, &p, &text, &doc, need_sens ? &sens : NULL, r))
         goto done;
     cJSON *secs = imv_srv_sections(s, p, doc, text, sens, names, r);
     if (!secs)

@@ -122,6 +122,15 @@ jq -j .sections.ranking "$tmp/charts.json" | grep -o "<svg.*</svg>" >"$tmp/chart
 if command -v xmllint >/dev/null 2>&1; then
     xmllint --noout "$tmp/chart.svg" 2>/dev/null || fail "charts: the ranking SVG is not well-formed XML"
 fi
+# without summary or change the tipping points are not computed, and the
+# figure ids stay the report's all the same (no id shared with a later
+# call for the tipping points)
+body "$DON" '{"draws": 2000, "seed": 1, "sections": ["timeline"]}'
+expect 200 "charts: the timeline alone" POST /api/charts "$tmp/req.json"
+jq -j .sections.timeline "$tmp/body" >"$tmp/sec.html"
+awk 'index($0, "<section aria-labelledby=\"a1-s7\">") == 1 { on = 1 }
+    on { print } on && /<\/section>$/ { exit }' "$tmp/report.html" >"$tmp/rep.html"
+cmp -s "$tmp/sec.html" "$tmp/rep.html" || fail "charts: the timeline alone differs from imeval report's"
 body "$DON" '{"sections": ["nonsense"]}'
 expect 400 "charts: unknown section" POST /api/charts "$tmp/req.json"
 
