@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "internal.h"
 
@@ -29,7 +30,19 @@ const char *imv_band(double score)
 /* Write text to f wrapped at width; the cursor is at column `col`, and
  * every line after the first starts at column `indent`.  Runs of spaces
  * separate words and are not kept. */
+static int wrap_safe(FILE *f, const char *text, int col, int indent, int width);
+
+/* Text from a model or a profile reaches a terminal: no control character
+ * (an escape sequence, a carriage return) goes through as it is. */
 int imv_wrap(FILE *f, const char *text, int col, int indent, int width)
+{
+    char *safe = imv_text_terminal(text);
+    int rc = wrap_safe(f, safe, col, indent, width);
+    free(safe);
+    return rc;
+}
+
+static int wrap_safe(FILE *f, const char *text, int col, int indent, int width)
 {
     int first = 1, bad = 0;
     const char *p = text;

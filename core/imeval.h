@@ -96,6 +96,14 @@ void imv_diags_truncate(imv_diags *d, size_t n);
  * characters, terminal escapes and bytes that are not UTF-8 written as
  * \n, \t, \xHH.  Caller frees. */
 char *imv_text_quote(const char *s);
+/* s for a terminal (caller frees): newlines, CR and tabs as spaces, other
+ * control characters (C0, DEL, C1: ESC and CSI sequences) as '?'. */
+char *imv_text_terminal(const char *s);
+/* The first \u0000 escape inside a JSON string in buf[0..n) (cJSON would
+ * cut the string there without a word): 1, with the line (0-based from
+ * buf) and the field it is in (the key, or the last key before a value);
+ * 0 when there is none. */
+int imv_json_nul_escape(const char *buf, size_t n, long *line, char *field, size_t fieldlen);
 /* The candidate closest to word (case-insensitive edit distance, within a
  * third of its length, at most 3), for "did you mean ...?"; NULL when none
  * is that close.  The result is one of cands. */

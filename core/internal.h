@@ -121,6 +121,11 @@ const imv_loader *imv_loader_for(const char *path);
  * it in m->be at load time when the model is to be isolated; nothing
  * else decides. */
 extern const imv_backend imv_isolated_backend;
+/* Build m from a worker process's reply to a load (its definition, or why
+ * it was refused): every field checked as an in-process load checks it.
+ * Exposed for tests/fuzz/fuzz_model_def.c. */
+int imv_isolated_unpack(const unsigned char *msg, size_t n, imv_model *m, const char *path,
+                        char *err, size_t errlen);
 /* Start w's isolated models' child processes now, on the calling thread.
  * The pool calls it before its threads exist: a fork() from one thread
  * while others run can leave the child stuck on a lock another thread
@@ -152,5 +157,10 @@ void imv_journey_compute(const imv_profile_view *p, imv_journey *out);
  * messages keep the contract form; line > 1 names it in any case). */
 int imv_profile_read(const struct cJSON *json, const char *source, long line, int strict,
                      int name_id, imv_profile **out, imv_diags *diags);
+
+/* s with every byte that is not part of valid UTF-8 replaced by U+FFFD
+ * (caller frees): JSON output stays valid UTF-8 even when a file name in
+ * it is not (core/util.c). */
+char *imv_utf8_repair(const char *s);
 
 #endif

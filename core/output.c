@@ -290,9 +290,13 @@ cJSON *imv_output_evaluation_json(const imv_evaluation *e)
 
 static int print_json(imv_output *o, cJSON *j, const char *indent)
 {
-    char *s = cJSON_Print(j);
-    if (!s)
+    char *raw = cJSON_Print(j);
+    if (!raw)
         return IMV_ENOMEM;
+    /* A file name need not be UTF-8; the document must be. */
+    char *s = imv_utf8_valid(raw, strlen(raw)) ? raw : imv_utf8_repair(raw);
+    if (s != raw)
+        free(raw);
     /* Indent nested output so the envelope reads as one document: a line
      * at a time (a byte at a time took 3% of a Monte Carlo run). */
     for (const char *p = s;;) {
@@ -509,8 +513,11 @@ static void table_row(imv_output *o, const imv_evaluation *e, size_t rank)
     months_cell(setup, sizeof setup, r->setup_months);
     months_cell(fair, sizeof fair, r->months_to_fair);
     months_cell(good, sizeof good, r->months_to_good);
-    if (r->partner_id)
-        snprintf(partner, sizeof partner, "%.10s %.0f", r->partner_id, imv_round1(r->partner_fit));
+    if (r->partner_id) {
+        char *id = imv_text_terminal(r->partner_id);
+        snprintf(partner, sizeof partner, "%.10s %.0f", id, imv_round1(r->partner_fit));
+        free(id);
+    }
     /* 64 columns, then at most 2 + 14 for the partner: 80 in all. */
     putf(o, "%2zu  %-21.21s %5s  %-8s %-6s %5s %4s %4s%s%s\n", rank + 1, r->model->id, s,
          imv_band(imv_round1(r->score)), r->viable ? "yes" : "no", setup, fair, good,
@@ -735,16 +742,20 @@ static void csv_evaluation(imv_output *o, const imv_evaluation *e)
     }
 }
 
+/* Text in Markdown: no table cell broken (|, newlines, CR), no HTML a
+ * renderer would run (<, >, & as entities), no control character. */
 static void md_text(imv_output *o, const char *s)
 {
-    for (const char *p = s; *p; p++) {
-        if (*p == '|')
-            put(o, "\\|");
-        else if (*p == '\n')
-            put(o, " ");
+    char *safe = imv_text_terminal(s);
+    for (const char *p = safe; *p; p++) {
+        const char *esc = *p == '|' ? "\\|" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;"
+                          : *p == '&' ? "&amp;" : NULL;
+        if (esc)
+            put(o, esc);
         else if (fputc(*p, o->f) == EOF)
             o->io_error = 1;
     }
+    free(safe);
 }
 
 /* The uncertainty table: each model's score over the draws and how often

@@ -332,6 +332,12 @@ static int parse_value(imv_reader *r, const scan *s, imv_profile **out, imv_diag
                            MAX_VALUE >> 20);
     if (!imv_utf8_valid(r->val, r->vlen))
         return value_error(r, s->start_line, d, "invalid UTF-8: save the file as UTF-8");
+    long nul_at;
+    char field[80];
+    if (imv_json_nul_escape(r->val, r->vlen, &nul_at, field, sizeof field))
+        return value_error(r, s->start_line + nul_at, d,
+                           "%s: \\u0000 (a NUL character) in a string: not allowed in a profile",
+                           *field ? field : "(top level)");
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(r->val, r->vlen, &end, 0);
     if (!j) {

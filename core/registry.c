@@ -98,6 +98,52 @@ static int check_permissions(const char *path, imv_diags *d)
     return IMV_OK;
 }
 
+/* For a plugin from outside the bundled set, as ssh does for its keys:
+ * the file itself (where symbolic links lead) and every directory above
+ * it up to / may be written only by root or this user: not by group or
+ * others (a sticky directory owned by root, like /tmp, keeps others from
+ * replacing what is not theirs), and owned by root or this user.
+ * IMEVAL_TRUST_PLUGIN_DIRS=1 skips the directories above the file. */
+static int check_whole_path(const char *path, imv_diags *d)
+{
+    char *real = realpath(path, NULL);
+    if (!real) {
+        imv_diags_add(d, 0, path, NULL, "cannot read model: %s", strerror(errno));
+        return IMV_EIO;
+    }
+    const char *trust = getenv("IMEVAL_TRUST_PLUGIN_DIRS");
+    int dirs = !(trust && strcmp(trust, "1") == 0);
+    uid_t me = geteuid();
+    int rc = IMV_OK;
+    for (int depth = 0; rc == IMV_OK; depth++) {
+        struct stat st;
+        if (stat(real, &st) != 0)
+            break;
+        int writable = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
+        int sticky_root = depth > 0 && (st.st_mode & S_ISVTX) && st.st_uid == 0;
+        const char *what = depth == 0 ? "the file" : "its directory";
+        const char *or_trust = depth == 0 ? "" : ", or set IMEVAL_TRUST_PLUGIN_DIRS=1 if you trust them";
+        if (writable && !sticky_root) {
+            imv_diags_add(d, 0, path, NULL,
+                          "refused: %s %s is writable by other users (mode %03o): whoever can write "
+                          "there could change the code imeval runs; run chmod go-w on it%s", what,
+                          real, (unsigned)(st.st_mode & 0777), or_trust);
+            rc = IMV_EPLUGIN;
+        } else if (st.st_uid != 0 && st.st_uid != me) {
+            imv_diags_add(d, 0, path, NULL,
+                          "refused: %s %s belongs to another user (uid %u): only root's and your "
+                          "own plugins are loaded%s", what, real, (unsigned)st.st_uid, or_trust);
+            rc = IMV_EPLUGIN;
+        }
+        char *slash = strrchr(real, '/');
+        if (!dirs || !slash || strcmp(real, "/") == 0)
+            break;
+        slash[slash == real ? 1 : 0] = '\0';
+    }
+    free(real);
+    return rc;
+}
+
 int imv_registry_load_file(imv_registry *reg, const char *path, int bundled, imv_diags *d)
 {
     char err[1024] = "";
@@ -107,6 +153,8 @@ int imv_registry_load_file(imv_registry *reg, const char *path, int bundled, imv
         return IMV_EUSAGE;
     }
     int rc = check_permissions(path, d);
+    if (!rc && !bundled)
+        rc = check_whole_path(path, d);
     if (rc)
         return rc;
     imv_model *m = imv_xcalloc(1, sizeof *m);
@@ -331,6 +379,39 @@ int imv_registry_set(imv_registry *reg, const char *a, imv_diags *d)
     return rc;
 }
 
+/* The first key of obj (at most 1,000 read) that appears twice, or NULL. */
+static const char *repeated_key(const cJSON *obj)
+{
+    size_t k = 0;
+    for (const cJSON *a = obj->child; a && k < 1000; a = a->next, k++)
+        for (const cJSON *b = a->next; b; b = b->next)
+            if (a->string && b->string && strcmp(a->string, b->string) == 0)
+                return a->string;
+    return NULL;
+}
+
+/* A model or a parameter named twice in a parameters file: refused,
+ * rather than one value silently winning. */
+static int duplicate_keys(const cJSON *j, const char *path, imv_diags *d)
+{
+    int bad = 0;
+    const char *k = repeated_key(j);
+    if (k) {
+        imv_diags_add(d, 0, path, k, "model \"%s\" appears twice: give each model once", k);
+        bad = 1;
+    }
+    for (const cJSON *m = j->child; m; m = m->next) {
+        k = cJSON_IsObject(m) ? repeated_key(m) : NULL;
+        if (k) {
+            char where[200];
+            snprintf(where, sizeof where, "%s.%s", m->string, k);
+            imv_diags_add(d, 0, path, where, "duplicate key \"%s\": give each parameter once", k);
+            bad = 1;
+        }
+    }
+    return bad;
+}
+
 int imv_registry_set_file(imv_registry *reg, const char *path, imv_diags *d)
 {
     FILE *f = fopen(path, "rb");
@@ -353,6 +434,15 @@ int imv_registry_set_file(imv_registry *reg, const char *path, imv_diags *d)
                       "expected a JSON object {\"model\": {\"param\": number}}");
         rc = IMV_EPARSE;
     }
+    long nul_at;
+    char field[80];
+    if (rc == IMV_OK && imv_json_nul_escape(buf, n, &nul_at, field, sizeof field)) {
+        imv_diags_add_at(d, 0, path, nul_at + 1, NULL,
+                         "%s: \\u0000 (a NUL character) in a string: not allowed", field);
+        rc = IMV_EPARSE;
+    }
+    if (rc == IMV_OK && duplicate_keys(j, path, d))
+        rc = IMV_EPARSE;
     for (cJSON *m = j && rc == IMV_OK ? j->child : NULL; m; m = m->next) {
         if (!cJSON_IsObject(m)) {
             imv_diags_add(d, 0, path, m->string, "expected an object of parameter values");

@@ -211,3 +211,98 @@ const char *imv_nearest(const char *word, const char *const *cands, size_t n)
     }
     return best;
 }
+
+int imv_json_nul_escape(const char *buf, size_t n, long *line, char *field, size_t fieldlen)
+{
+    long ln = 0;
+    size_t start = 0;
+    int in_str = 0;
+    char last[128] = "";          /* the last key: the field a value belongs to */
+    for (size_t i = 0; i < n; i++) {
+        char c = buf[i];
+        if (c == '\n')
+            ln++;
+        if (!in_str) {
+            if (c == '"') {
+                in_str = 1;
+                start = i + 1;
+            }
+            continue;
+        }
+        if (c == '\\' && i + 5 < n && buf[i + 1] == 'u' && memcmp(buf + i + 2, "0000", 4) == 0) {
+            /* In a key (a ':' follows its end) the field is that key. */
+            size_t k = i;
+            while (k < n && buf[k] != '"')
+                k += buf[k] == '\\' ? 2 : 1;
+            size_t after = k + 1;
+            while (after < n && (buf[after] == ' ' || buf[after] == '\t' || buf[after] == '\r' ||
+                                 buf[after] == '\n'))
+                after++;
+            if (after < n && buf[after] == ':')
+                snprintf(field, fieldlen, "%.*s", (int)(i - start), buf + start);
+            else
+                snprintf(field, fieldlen, "%s", last);
+            *line = ln;
+            return 1;
+        }
+        if (c == '\\') {
+            i++;
+            continue;
+        }
+        if (c == '"') {
+            in_str = 0;
+            size_t k = i + 1;
+            while (k < n && (buf[k] == ' ' || buf[k] == '\t' || buf[k] == '\r' || buf[k] == '\n'))
+                k++;
+            if (k < n && buf[k] == ':')
+                snprintf(last, sizeof last, "%.*s", (int)(i - start), buf + start);
+        }
+    }
+    return 0;
+}
+
+char *imv_text_terminal(const char *s)
+{
+    size_t n = strlen(s ? s : "");
+    char *out = imv_xmalloc(n + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        /* C1 controls (U+0080..U+009F, 0xC2 0x80..0x9F): CSI and others */
+        if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+            (unsigned char)s[i + 1] <= 0x9F) {
+            out[k++] = '?';
+            i++;
+        } else if (c == '\n' || c == '\r' || c == '\t') {
+            out[k++] = ' ';
+        } else if (c < 0x20 || c == 0x7f) {
+            out[k++] = '?';
+        } else {
+            out[k++] = (char)c;
+        }
+    }
+    out[k] = '\0';
+    return out;
+}
+
+char *imv_utf8_repair(const char *s)
+{
+    size_t n = strlen(s), k = 0;
+    char *out = imv_xmalloc(n * 3 + 1);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                     : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (len && i + len <= n && (len == 1 || imv_utf8_valid(s + i, len))) {
+            memcpy(out + k, s + i, len);
+            k += len;
+            i += len;
+        } else {
+            memcpy(out + k, "\xEF\xBF\xBD", 3);   /* U+FFFD */
+            k += 3;
+            i++;
+        }
+    }
+    out[k] = '\0';
+    return out;
+}

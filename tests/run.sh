@@ -23,6 +23,9 @@ cd "$ROOT" || exit 1
 # Git checkouts may leave fixture files group-writable under a loose umask;
 # the loader refuses those, as it should, so make them private here.
 chmod -R go-w "$BUILD/tests/plugins" "$BUILD/models" "$ROOT/tests/plugins" 2>/dev/null
+# Outside plugins are refused when any directory above them may be written
+# by others (core/registry.c): so are the build and source trees' own.
+chmod go-w "$ROOT" "$ROOT/tests" "$BUILD" "$BUILD/tests" 2>/dev/null
 
 passed=0
 failed=0

@@ -92,5 +92,45 @@ timeout -k 5 "$T" "$IMEVAL_BIN" models --no-bundled --models "$tmp/shared" >"$tm
 grep -q "refused: its directory" "$tmp/err" || fail "--models on a shared directory: no message"
 chmod 755 "$tmp/shared"
 
+# The whole path, as ssh checks it: a symbolic link from a safe directory
+# into a world-writable one, a safe directory inside a world-writable one,
+# and (as root) a file or a directory owned by another user are refused;
+# IMEVAL_TRUST_PLUGIN_DIRS=1 skips the directories above the file.
+mkdir -p "$tmp/safe" "$tmp/wide/inner"
+chmod 777 "$tmp/wide"
+chmod 755 "$tmp/wide/inner"
+cp "$tmp/cwd/evil.lua" "$tmp/wide/inner/deep.lua"
+chmod 644 "$tmp/wide/inner/deep.lua"
+ln -s "$tmp/wide/inner/deep.lua" "$tmp/safe/link.lua"
+for plugin in "$tmp/wide/inner/deep.lua" "$tmp/safe/link.lua"; do
+    timeout -k 5 "$T" "$IMEVAL_BIN" evaluate --model "$plugin" "$CASE" >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    [ "$status" -eq 1 ] || fail "$plugin under a world-writable directory: exit $status, expected 1"
+    grep -q "refused: its directory .*/wide is writable by other users (mode 777)" "$tmp/err" ||
+        { fail "$plugin under a world-writable directory: no message"; cat "$tmp/err"; }
+    grep -q "IMEVAL_TRUST_PLUGIN_DIRS=1" "$tmp/err" || fail "$plugin: the override is not named"
+    grep -q evil_lua "$tmp/out" && fail "$plugin under a world-writable directory was loaded"
+    IMEVAL_TRUST_PLUGIN_DIRS=1 timeout -k 5 "$T" "$IMEVAL_BIN" evaluate --model "$plugin" "$CASE" \
+        >"$tmp/out" 2>"$tmp/err"
+    grep -q evil_lua "$tmp/out" || { fail "$plugin with IMEVAL_TRUST_PLUGIN_DIRS=1: not loaded"; cat "$tmp/err"; }
+done
+chmod 755 "$tmp/wide"
+if [ "$(id -u)" -eq 0 ]; then
+    cp "$tmp/cwd/evil.lua" "$tmp/safe/theirs.lua"
+    chmod 644 "$tmp/safe/theirs.lua"
+    chown 65534 "$tmp/safe/theirs.lua"
+    timeout -k 5 "$T" "$IMEVAL_BIN" evaluate --model "$tmp/safe/theirs.lua" "$CASE" >"$tmp/out" 2>"$tmp/err"
+    grep -q "theirs.lua: refused: the file .*theirs.lua belongs to another user (uid 65534)" "$tmp/err" ||
+        { fail "a plugin owned by another user: no message"; cat "$tmp/err"; }
+    grep -q evil_lua "$tmp/out" && fail "a plugin owned by another user was loaded"
+    mkdir "$tmp/their_dir"
+    cp "$tmp/cwd/evil.lua" "$tmp/their_dir/in_theirs.lua"
+    chmod 644 "$tmp/their_dir/in_theirs.lua"
+    chown 65534 "$tmp/their_dir"
+    timeout -k 5 "$T" "$IMEVAL_BIN" evaluate --model "$tmp/their_dir/in_theirs.lua" "$CASE" >"$tmp/out" 2>"$tmp/err"
+    grep -q "in_theirs.lua: refused: its directory .*their_dir belongs to another user (uid 65534)" "$tmp/err" ||
+        { fail "a directory owned by another user: no message"; cat "$tmp/err"; }
+fi
+
 [ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }
 echo ok
