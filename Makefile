@@ -323,7 +323,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
             -fno-omit-frame-pointer
-FUZZERS := fuzz_json fuzz_csv fuzz_lua_result fuzz_serve
+FUZZERS := fuzz_json fuzz_csv fuzz_lua_result fuzz_serve fuzz_model_def fuzz_csv_header
 
 fuzz:
 	@command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }

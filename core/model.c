@@ -31,8 +31,12 @@ int imv_model_init(imv_model *m, const char *path, const char *id, const char *n
                    const imv_param_def *params, size_t n_params, char *err, size_t errlen)
 {
     if (!valid_model_id(id)) {
-        snprintf(err, errlen, "model id \"%.40s\" is not valid: expected [a-z0-9_]+, at most 64",
-                 id ? id : "(none)");
+        /* The id comes from the plugin: quoted, so that the message stays
+         * one line of UTF-8 (found by tests/fuzz/fuzz_model_def.c). */
+        char *shown = id ? imv_text_oneline(id, strlen(id), 40) : NULL;
+        snprintf(err, errlen, "model id \"%s\" is not valid: expected [a-z0-9_]+, at most 64",
+                 shown ? shown : "(none)");
+        free(shown);
         return IMV_EPLUGIN;
     }
     const char *what = !text_ok(name, 200)        ? "name"

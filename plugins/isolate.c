@@ -1249,9 +1249,11 @@ static int unpack_model(rbuf *rb, imv_model *m, const char *path, char *err, siz
         has_dirs = (int)r_u32(rb);
         for (int i = 0; i < IMV_R_COUNT; i++) {
             uint32_t d = r_u32(rb);
-            dir[i] = (signed char)((int)d - 1);
+            /* checked before the conversion (a huge d overflowed it:
+             * found by tests/fuzz/fuzz_model_def.c) */
             if (d > IMV_DIR_UNDECLARED + 1)
                 rb->bad = 1;
+            dir[i] = rb->bad ? IMV_DIR_UNDECLARED : (signed char)((int)d - 1);
         }
         has_batch = (int)r_u32(rb);
     }
@@ -1275,6 +1277,21 @@ static int unpack_model(rbuf *rb, imv_model *m, const char *path, char *err, siz
 }
 
 static const imv_backend iso_lua_backend;
+
+int imv_isolated_unpack(const unsigned char *msg, size_t n, imv_model *m, const char *path,
+                        char *err, size_t errlen)
+{
+    rbuf rb = {msg, n, 0, 0};
+    if (r_u32(&rb) == 1)
+        return unpack_model(&rb, m, path, err, errlen);
+    /* The reason for a refusal comes from the plugin's process too. */
+    char *e = r_str(&rb);
+    char *shown = e ? imv_text_oneline(e, strlen(e), 900) : NULL;
+    snprintf(err, errlen, "%s", shown && *shown ? shown : "isolation: the plugin's process sent a malformed reply");
+    free(shown);
+    free(e);
+    return IMV_EPLUGIN;
+}
 
 int imv_isolated_load(imv_model *m, const char *path, const imv_limits *limits, char *err,
                       size_t errlen)
@@ -1312,14 +1329,7 @@ int imv_isolated_load(imv_model *m, const char *path, const imv_limits *limits, 
                  "that would corrupt imeval's output: a plugin must not print", printed,
                  IMV_ENTRY_SYMBOL);
     } else if (io == IO_OK) {
-        rbuf rb = {msg, n, 0, 0};
-        if (r_u32(&rb) == 1) {
-            rc = unpack_model(&rb, m, path, err, errlen);
-        } else {
-            char *e = r_str(&rb);
-            snprintf(err, errlen, "%s", e ? e : "isolation: the plugin's process sent a malformed reply");
-            free(e);
-        }
+        rc = imv_isolated_unpack(msg, n, m, path, err, errlen);
     } else if (io == IO_TIMEOUT) {
         snprintf(err, errlen, "refused: loading it did not finish within %g s (a constructor or %s() "
                  "that does not return?)", timeout, IMV_ENTRY_SYMBOL);
