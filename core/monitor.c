@@ -75,7 +75,15 @@ void imv_monitor_assess(const imv_evaluation *e, imv_monitor *out)
      * cannot (a review that should already have reported, say), that is
      * the answer whatever the trajectory. */
     if (cur && !cur->error && !cur->viable && cur->n_unmet) {
-        if (out->status != IMV_MON_DETERIORATING)
+        /* A commissioner is a review, not a delivery model (DOMAIN models:
+         * "often to assess which long-term model to use"): one that has had
+         * time to report while nothing says the council is getting worse has
+         * done its work, it has not stalled; the next step is to act on what
+         * it recommends. */
+        if (strcmp(out->model, "commissioner") == 0
+            && (out->status == IMV_MON_ON_TRACK || out->status == IMV_MON_UNKNOWN))
+            out->status = IMV_MON_REVIEWED;
+        else if (out->status != IMV_MON_DETERIORATING)
             out->status = IMV_MON_STALLING;
         out->reason = cur->unmet[0];
         escalate(e, out);
@@ -91,7 +99,7 @@ void imv_monitor_assess(const imv_evaluation *e, imv_monitor *out)
 const char *imv_monitor_status_name(imv_monitor_status s)
 {
     static const char *const names[] = {"none", "on_track", "stalling", "improved", "unknown",
-                                        "deteriorating"};
+                                        "deteriorating", "reviewed"};
     return names[s];
 }
 
@@ -133,6 +141,12 @@ void imv_monitor_sentence(const imv_monitor *m, char *buf, size_t n)
     case IMV_MON_DETERIORATING:
         snprintf(buf, n, "%s in place%s (%s): deteriorating; %s (DOMAIN rules in force)",
                  m->model, since, m->why, step);
+        break;
+    case IMV_MON_REVIEWED:
+        snprintf(buf, n, "%s in place%s: reviewed: %s; %s%s", m->model, since,
+                 m->reason ? m->reason : "its review is done",
+                 m->escalate_to ? "the best-ranked model here is " : "no viable model ranks first",
+                 m->escalate_to ? m->escalate_to : "");
         break;
     case IMV_MON_IMPROVED:
         snprintf(buf, n, "%s in place%s and no longer inadequate: consider stepping down "
@@ -204,10 +218,21 @@ static int denial_or_corporate_failure(const double *rt, imv_outlook *o)
     return o->n_reasons > before;
 }
 
+/* 1 when the commissioner in place has done its review (monitor status
+ * reviewed). */
+static int reviewed(const imv_evaluation *e)
+{
+    if (!e->profile->iv_model || strcmp(e->profile->iv_model, "commissioner") != 0)
+        return 0;
+    imv_monitor m;
+    imv_monitor_assess(e, &m);
+    return m.status == IMV_MON_REVIEWED;
+}
+
 void imv_outlook_assess(const imv_evaluation *e, imv_outlook *out)
 {
     memset(out, 0, sizeof *out);
-    if (!e->recommended || strcmp(e->recommended, "commissioner") != 0)
+    if (!e->recommended || (strcmp(e->recommended, "commissioner") != 0 && !reviewed(e)))
         return;
     double rt[IMV_R_COUNT];
     for (int i = 0; i < IMV_R_COUNT; i++)

@@ -21,7 +21,8 @@ typedef enum imv_monitor_status {
     IMV_MON_STALLING,      /* stalled: re-inspected inadequate, static findings, or past its time */
     IMV_MON_IMPROVED,      /* no longer inadequate: consider stepping down */
     IMV_MON_UNKNOWN,       /* no dates, or the model is not loaded */
-    IMV_MON_DETERIORATING  /* worse under it than when it began */
+    IMV_MON_DETERIORATING, /* worse under it than when it began */
+    IMV_MON_REVIEWED       /* a commissioner in place whose review is done: act on it */
 } imv_monitor_status;
 
 typedef struct imv_monitor {
@@ -61,7 +62,9 @@ typedef struct imv_outlook {
     char reasons[IMV_OUTLOOK_MAX_REASONS][300];
 } imv_outlook;
 
-/* Fill out when e recommends the commissioner, else kind NONE. */
+/* Fill out when e recommends the commissioner, or a commissioner in place
+ * has done its review (monitor status reviewed: the outlook is then what
+ * that review is likely to have recommended); else kind NONE. */
 void imv_outlook_assess(const imv_evaluation *e, imv_outlook *out);
 const char *imv_outlook_name(imv_outlook_kind k);
 /* "likely outcome of the review: keep control with support (...)". */
