@@ -149,9 +149,10 @@ local function workforce_rates(p, w, s, rs)
     if f[k] and f[k] > worst then worst, name, field = f[k], k, "facts." .. k end
   end
   if not name then return s end
+  -- (rs is nil in score-only calls, which read no text: none is made)
   return term(rs, s, { field }, -w.w_agency * (worst - 0.15) / 0.10, "",
-    string.format("the %s is %.0f%%: advice and practice leads land on a workforce that keeps changing",
-      string.gsub(name, "_", " "), 100 * worst), EV_WORKFORCE)
+    rs and string.format("the %s is %.0f%%: advice and practice leads land on a workforce that keeps changing",
+      string.gsub(name, "_", " "), 100 * worst) or "", EV_WORKFORCE)
 end
 
 local function conditions(p, w, s, rs)
@@ -176,10 +177,11 @@ local function conditions(p, w, s, rs)
     local floor = 1.5 + 3.3 * (cp and clamp((cp - 25000) / 225000, 0, 1) or 0.5)
     local pts = w.w_investment * clamp((f.additional_investment_gbp_m - floor) / floor, -1, 1)
     s = term(rs, s, F_INVEST, pts,
-      string.format("GBP %.1fm of additional investment against about GBP %.1fm at the low end for a "
-        .. "council of this size: enough to act on the partner's advice", f.additional_investment_gbp_m, floor),
-      string.format("GBP %.1fm of additional investment against about GBP %.1fm at the low end for a "
-        .. "council of this size: below what turnarounds of this size needed", f.additional_investment_gbp_m, floor),
+      rs and string.format("GBP %.1fm of additional investment against about GBP %.1fm at the low end for a "
+        .. "council of this size: enough to act on the partner's advice", f.additional_investment_gbp_m, floor) or "",
+      rs and string.format("GBP %.1fm of additional investment against about GBP %.1fm at the low end for a "
+        .. "council of this size: below what turnarounds of this size needed", f.additional_investment_gbp_m, floor)
+        or "",
       "003 ch.2 Enabler 7: GBP 1.5m (small) to 35m (large); DOMAIN: GBP 4.8m-16m alongside a retained model")
   end
   return s
@@ -236,23 +238,23 @@ local function rules_terms(p, w, s, rs, ru)
   if reviewed then
   elseif ru.persistent == 1 then
     s = term(rs, s, F_PERSISTENT, -w.persistent_penalty * cw, "",
-      string.format("persistent failure: inadequate in %d and again in %d, within five years; the "
+      rs and string.format("persistent failure: inadequate in %d and again in %d, within five years; the "
         .. "rules point to a commissioner's review rather than support alone (%s)",
-        ru.persistent_earlier_year, ru.persistent_year, regime), "DOMAIN rules in force")
+        ru.persistent_earlier_year, ru.persistent_year, regime) or "", "DOMAIN rules in force")
   elseif ru.persistent == -1 then
     s = term(rs, s, F_PERSISTENT, -w.persistent_penalty * cw * 0.5, "",
-      "an earlier inadequate judgement is undated: persistent failure if it fell within five years, "
-        .. "so counted at half weight (" .. regime .. ")", "DOMAIN rules in force")
+      rs and "an earlier inadequate judgement is undated: persistent failure if it fell within five years, "
+        .. "so counted at half weight (" .. regime .. ")" or "", "DOMAIN rules in force")
   end
   if ru.systemic == 1 and not reviewed then
     s = term(rs, s, F_SYSTEMIC, -w.systemic_penalty * cw, "",
-      string.format("systemic failure: inadequate on all %d key judgements given; the rules point to a "
-        .. "commissioner's review first (%s)", ru.n_key, regime), "DOMAIN rules in force")
+      rs and string.format("systemic failure: inadequate on all %d key judgements given; the rules point to a "
+        .. "commissioner's review first (%s)", ru.n_key, regime) or "", "DOMAIN rules in force")
   end
   if ci and ci.model ~= "peer_support" and ci.model ~= "commissioner" and ru.trajectory == "on_track" then
     s = term(rs, s, F_CURRENT, -w.switching_penalty, "",
-      string.format("the %s in place is on track (%s): replacing it would restart the set-up and the journey",
-        ci.model, ru.why), EV_CONTINUING)
+      rs and string.format("the %s in place is on track (%s): replacing it would restart the set-up and the journey",
+        ci.model, ru.why) or "", EV_CONTINUING)
   end
   return s
 end
@@ -296,16 +298,16 @@ local function score(p, w)
   if in_place then
     if ru.trajectory == "on_track" or ru.trajectory == "unknown" then
       s = term(rs, s, F_CURRENT, w.continuing_bonus,
-        "the support is in place and on track (" .. ru.why .. "): scored as continuing, by whether "
-          .. "it is working, not as a new choice", "", EV_CONTINUING)
+        rs and "the support is in place and on track (" .. ru.why .. "): scored as continuing, by whether "
+          .. "it is working, not as a new choice" or "", "", EV_CONTINUING)
     end
   else
     s = grade_term(p, w, s, rs)
     s = capacity(p, w, s, rs, officer, member, q)
     if partner then
       s = term(rs, s, F_PARTNER, w.w_partner * q,
-        string.format("%s, a strong council with spare capacity (fit %.0f/100), can give intensive support, "
-          .. "embedded and directed if need be, while the council keeps control", partner.id, fit),
+        rs and string.format("%s, a strong council with spare capacity (fit %.0f/100), can give intensive support, "
+          .. "embedded and directed if need be, while the council keeps control", partner.id, fit) or "",
         "", EV_SECTOR)
     end
     s = rules_terms(p, w, s, rs, ru)
