@@ -14,6 +14,7 @@ tmp=$3
 mkdir -p "$tmp"
 . "$ROOT/tests/serve-lib.sh"
 trap 'serve_kill' EXIT
+trap 'exit 1' INT TERM
 cc -O2 -o "$tmp/httpc" "$ROOT/tests/tools/httpc.c" -lpthread
 jq -c '.ratings.political_commitment = "@R@" | {profile: ., draws: "@D@"}' \
     "$ROOT/datasets/cases/doncaster-2013.json" | sed 's/"@R@"/@R@/; s/"@D@"/@D@/' >"$tmp/tpl.json"

@@ -14,6 +14,7 @@ CASES="$IMEVAL_ROOT/datasets/cases"
 tmp=$(mktemp -d)
 . "$IMEVAL_ROOT/tests/serve-lib.sh"
 trap 'serve_kill; rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
 failures=0
 fail() {
     echo "FAIL: $*"
