@@ -347,27 +347,95 @@
     $('i-since').value = ci && ci.since ? ci.since : '';
     $('i-kind').value = ci && ci.kind ? ci.kind : '';
     $('i-partner').value = ci && ci.partner ? ci.partner : '';
-    const n = ci && ci.progress ? ci.progress.length : 0;
-    $('i-progress').textContent = n ? `${n} monitoring finding${n > 1 ? 's' : ''} since it began, kept as given.` : '';
+    buildProgress();
     interventionState();
   }
   function interventionState() {
     const none = $('i-model').value === '';
-    for (const id of ['i-since', 'i-kind', 'i-partner']) $(id).disabled = none;
+    for (const id of ['i-since', 'i-kind', 'i-partner', 'add-progress']) $(id).disabled = none;
+    for (const c of $('progress').querySelectorAll('input, select, button')) c.disabled = none;
+  }
+
+  const FINDINGS = ['improving', 'mixed', 'static', 'deteriorating'];
+  const FINDING_BY = [['ofsted_monitoring', 'Ofsted monitoring'], ['commissioner', 'commissioner'],
+                      ['board', 'improvement board'], ['dfe', 'DfE'], ['other', 'other']];
+  // the monitoring findings of the intervention in place (current_intervention.progress)
+  function buildProgress(focusIndex) {
+    const list = $('progress');
+    list.replaceChildren();
+    const ci = S.cur.current_intervention;
+    const items = ci && Array.isArray(ci.progress) ? ci.progress : [];
+    items.forEach((f, i) => {
+      const date = el('input', { type: 'text', id: `pg-${i}-date`, autocomplete: 'off', value: f.date || '' });
+      const finding = el('select', { id: `pg-${i}-finding` });
+      for (const x of FINDINGS) finding.append(el('option', { value: x, text: x }));
+      if (f.finding && !FINDINGS.includes(f.finding)) finding.append(el('option', { value: f.finding, text: f.finding }));
+      finding.value = f.finding || 'static';
+      const by = el('select', { id: `pg-${i}-by` });
+      for (const [v, t] of FINDING_BY) by.append(el('option', { value: v, text: t }));
+      if (f.by && !FINDING_BY.some(([v]) => v === f.by)) by.append(el('option', { value: f.by, text: f.by }));
+      by.value = f.by || 'other';
+      const note = el('input', { type: 'text', id: `pg-${i}-note`, autocomplete: 'off', value: f.note || '' });
+      const rm = el('button', { type: 'button', text: 'Remove', 'aria-label': `Remove finding ${i + 1}` });
+      const write = () => {
+        f.date = date.value.trim();
+        f.finding = finding.value;
+        f.by = by.value;
+        if (note.value.trim()) f.note = note.value; else delete f.note;
+        changed();
+      };
+      date.addEventListener('input', write);
+      finding.addEventListener('change', write);
+      by.addEventListener('change', write);
+      note.addEventListener('input', write);
+      rm.addEventListener('click', () => {
+        items.splice(i, 1);
+        if (!items.length) delete ci.progress;
+        buildProgress();
+        changed();
+        $('add-progress').focus();
+      });
+      list.append(el('li', { class: 'item finding' },
+        el('label', { for: `pg-${i}-date`, text: `Finding ${i + 1}, date` }), date,
+        el('label', { for: `pg-${i}-finding`, text: 'finding' }), finding,
+        el('label', { for: `pg-${i}-by`, text: 'by' }), by,
+        el('label', { for: `pg-${i}-note`, text: 'note' }), note, rm));
+    });
+    if (focusIndex !== undefined && $(`pg-${focusIndex}-date`)) $(`pg-${focusIndex}-date`).focus();
+  }
+  function addProgress() {
+    const ci = S.cur.current_intervention;
+    if (!ci) return;
+    if (!Array.isArray(ci.progress)) ci.progress = [];
+    // newest first: a new finding goes on top, dated as of the profile
+    ci.progress.unshift({ date: S.cur.as_of || '', finding: 'static', by: 'other' });
+    buildProgress(0);
+    changed();
   }
   function readIntervention() {
     const m = $('i-model').value;
+    const was = S.cur.current_intervention;
     if (m === '') {
+      // kept aside, so that choosing a model again brings its dates and findings back
+      if (was) S.ciAside = was;
       S.cur.current_intervention = null;
     } else {
-      const ci = (S.cur.current_intervention && typeof S.cur.current_intervention === 'object')
-        ? S.cur.current_intervention : {};
+      const ci = (was && typeof was === 'object') ? was : (S.ciAside || {});
       ci.model = m;
-      const since = $('i-since').value.trim(), kind = $('i-kind').value, partner = $('i-partner').value.trim();
-      if (since) ci.since = since; else delete ci.since;
-      if (kind) ci.kind = kind; else delete ci.kind;
-      if (partner) ci.partner = partner; else delete ci.partner;
+      if (ci === was) {   // the fields edited; when a model is chosen again they are refilled below
+        const since = $('i-since').value.trim(), kind = $('i-kind').value, partner = $('i-partner').value.trim();
+        if (since) ci.since = since; else delete ci.since;
+        if (kind) ci.kind = kind; else delete ci.kind;
+        if (partner) ci.partner = partner; else delete ci.partner;
+      }
       S.cur.current_intervention = ci;
+    }
+    if (S.cur.current_intervention !== was) {
+      buildProgress();
+      const ci = S.cur.current_intervention;
+      $('i-since').value = ci && ci.since ? ci.since : '';
+      $('i-kind').value = ci && ci.kind ? ci.kind : '';
+      $('i-partner').value = ci && ci.partner ? ci.partner : '';
     }
     interventionState();
     changed();
@@ -597,6 +665,12 @@
     showRanking(res);
     if (!unc) for (const td of $('ranking').querySelectorAll('td')) if (td.textContent === '…') td.textContent = '–';
 
+    const iv = res.intervention;
+    $('intervention').textContent = iv && iv.model
+      ? `In place: ${modelName(iv.model)}${iv.months !== undefined && iv.months !== null ? ` for ${iv.months} months` : ''}` +
+        `${iv.status ? ` — ${String(iv.status).replace(/_/g, ' ')}` : ''}${iv.text ? `: ${iv.text}` : ''}` +
+        `${iv.escalate_to ? ` (escalate to ${modelName(iv.escalate_to)})` : ''}.`
+      : '';
     const s = doc.sections || {};
     putChart($('chart-ranking'), svgsOf(s.ranking)[0], 'No ranking chart.');
     const top = res.ranking[0] && unc && unc.models ? unc.models[res.ranking[0].model] : null;
@@ -965,6 +1039,7 @@
       }
       S.key = key || null;
       S.entry = entry;
+      S.ciAside = null;
       S.base = clone(prof);
       S.cur = clone(prof);
       S.model = '';
@@ -1013,6 +1088,7 @@
     $('i-since').addEventListener('input', readIntervention);
     $('i-partner').addEventListener('input', readIntervention);
     $('add-partner').addEventListener('click', addPartner);
+    $('add-progress').addEventListener('click', addProgress);
     $('u-draws').addEventListener('input', changed);
     $('u-seed').addEventListener('input', changed);
     $('model-pick').addEventListener('change', () => { S.model = $('model-pick').value; showModel(); });

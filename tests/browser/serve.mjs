@@ -81,6 +81,16 @@ page.on('response', (r) => {
   if (r.status() >= 400 && !allowStatus.has(r.status())) failures.push(`HTTP ${r.status()} for ${r.url()}`);
 });
 
+// axe is evaluated through the DevTools protocol: the page's CSP stays on
+async function runAxe() {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const res = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+    return { v: res.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 5).map((x) => x.target.join(' ')).join(', ')}`), passes: res.passes.length };
+  });
+}
+
 let n = 0;
 async function step(name, fn) {
   n++;
@@ -418,13 +428,7 @@ await step('download the report: HTML, a what-if, the changed input flagged', as
 });
 
 await step('axe-core: no WCAG 2.x A/AA violation; every chart role=img with title and desc', async () => {
-  // axe is evaluated through the DevTools protocol: the page's CSP stays on
-  await page.evaluate(axeSource);
-  const r = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const res = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-    return { v: res.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 5).map((x) => x.target.join(' ')).join(', ')}`), passes: res.passes.length };
-  });
+  const r = await runAxe();
   assert(!r.v.length, `axe violations:\n  ${r.v.join('\n  ')}`);
   assert(r.passes > 10, `axe ran only ${r.passes} rules`);
   const bad = await page.$$eval('svg', (s) => s.filter((x) => x.getAttribute('role') !== 'img' ||
@@ -449,6 +453,38 @@ await step('no CSP violation, no request to another origin, reflows at 320 px; s
   }));
   await page.setViewportSize({ width: 1280, height: 900 });
   assert(wide.page <= 0 && !wide.over.length, `at 320 px the page scrolls sideways by ${wide.page} px: ${wide.over}`);
+});
+
+await step('the intervention in place: a finding changed, the ranking and its status as imeval gives them', async () => {
+  // Doncaster 2015: a trust in place since 2014-09, found improving in 2015-09
+  const file = join(CASES, 'doncaster-2015.json');
+  const prof = JSON.parse(readFileSync(file, 'utf8'));
+  const key = await page.evaluate(async (id) => {
+    const l = await (await fetch('/api/profiles')).json();
+    const p = l.profiles.find((x) => x.origin === 'file' && x.id === id);
+    return p ? p.key : '';
+  }, prof.id);
+  assert(key, `${prof.id} is not offered`);
+  let b = await round();
+  await page.selectOption('#authority', key);
+  await settled(b);
+  const was = evaluateFile(file);
+  sameRanking(await pageRanking(), was, prof.id);
+  assert((await page.textContent('#intervention')).includes(was.intervention.text),
+    `the status of the intervention in place is not shown: "${await page.textContent('#intervention')}"`);
+  assert(await page.inputValue('#pg-0-finding') === prof.current_intervention.progress[0].finding, 'the finding is not shown');
+  // the trust found deteriorating instead
+  b = await round();
+  await page.selectOption('#pg-0-finding', 'deteriorating');
+  prof.current_intervention.progress[0].finding = 'deteriorating';
+  writeFileSync(join(tmp, 'finding.json'), JSON.stringify(prof));
+  const now = evaluateFile(join(tmp, 'finding.json'));
+  await settledTo(b, now, 'the finding changed to deteriorating');
+  assert(now.intervention.status !== was.intervention.status, `imeval gives the same status (${now.intervention.status}) after the change: no test`);
+  assert((await page.textContent('#intervention')).includes(now.intervention.text), 'the new status is not shown');
+  assert(await page.isVisible('#f-intervention-chg'), 'the intervention is not marked as changed');
+  const ax = await runAxe();
+  assert(!ax.v.length, `axe violations with the findings shown:\n  ${ax.v.join('\n  ')}`);
 });
 
 await step('start a blank profile from the template: its ranking is what imeval evaluate gives', async () => {
