@@ -162,6 +162,62 @@ static const opt_def opts[] = {
 
 #define N_OPTS (sizeof opts / sizeof opts[0])
 
+/* The formats each command writes, the first its default: --help lists
+ * them, cli_parse refuses the others, and the completion offers them.
+ * (report writes HTML or PDF unless --format json asks for its data.) */
+#define F_T CLI_FMT(IMV_FMT_TABLE)
+#define F_J CLI_FMT(IMV_FMT_JSON)
+#define F_C CLI_FMT(IMV_FMT_CSV)
+#define F_M CLI_FMT(IMV_FMT_MARKDOWN)
+static const struct {
+    unsigned cmd, formats;
+    const char *help;          /* NULL: "output format: table (default) or json" */
+} cmd_formats[] = {
+    {CMD_EVALUATE, F_T | F_J | F_C | F_M, NULL},
+    {CMD_EXPLAIN, F_T | F_J, NULL},
+    {CMD_VALIDATE, F_T | F_J, NULL},
+    {CMD_MODELS, F_T | F_J, NULL},
+    {CMD_SENSITIVITY, F_T | F_J | F_M, NULL},
+    {CMD_REPORT, F_J, "json: the data behind the report, instead of the report (HTML, or PDF "
+                      "by -o FILE.pdf)"},
+    {CMD_NEW_MODEL, F_T | F_J, NULL},
+    {CMD_CHECK_MODEL, F_T | F_J, NULL},
+    {CMD_COMPARE, F_T | F_J | F_M, NULL},
+    {CMD_BACKTEST, F_T | F_J, NULL},
+    {CMD_PARTNERS, F_T | F_J, NULL},
+    {CMD_ALLOCATE, F_T | F_J | F_M, NULL},
+    {CMD_TEMPLATE, F_J | F_C, "json (default): a blank profile; csv: its header row"},
+};
+
+static const char *const format_names[] = {"table", "json", "csv", "markdown"};
+
+static unsigned formats_of(unsigned cmd)
+{
+    for (size_t i = 0; i < sizeof cmd_formats / sizeof cmd_formats[0]; i++)
+        if (cmd_formats[i].cmd & cmd)
+            return cmd_formats[i].formats;
+    return F_T | F_J | F_C | F_M;
+}
+
+/* "table (default), json or markdown"; with sep " " and no words, the
+ * names alone ("table json markdown"), for the completion. */
+static void format_list(char *buf, size_t len, unsigned cmd, int words)
+{
+    unsigned set = formats_of(cmd);
+    size_t at = 0, k = 0, n = 0;
+    for (unsigned f = 0; f < 4; f++)
+        n += (set >> f) & 1u;
+    buf[0] = '\0';
+    for (unsigned f = 0; f < 4 && at < len; f++) {
+        if (!((set >> f) & 1u))
+            continue;
+        const char *sep = k == 0 ? "" : !words ? " " : k + 1 == n ? " or " : ", ";
+        at += (size_t)snprintf(buf + at, len - at, "%s%s%s", sep, format_names[f],
+                               words && k == 0 && n > 1 ? " (default)" : "");
+        k++;
+    }
+}
+
 static void list_add(cli_list *l, const char *s)
 {
     if (l->n == l->cap) {
@@ -289,8 +345,11 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
     case O_NO_ISOLATE: o->limits.isolate = 0; break;
     case O_FORMAT:
         o->format = imv_format_parse(v);
-        if (o->format < 0)
-            return usage_error(name, "--format: \"%s\" is not one of table, json, csv, markdown", v);
+        if (o->format < 0) {
+            char list[96];
+            format_list(list, sizeof list, o->cmd, 1);
+            return usage_error(name, "--format: \"%s\" is not a format %s writes: %s", v, name, list);
+        }
         break;
     case O_DRAWS:
         if (parse_long(v, 0, 100000000, &n))
@@ -369,6 +428,8 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
  * formats a command writes are its own check (cli/formats.c). */
 static int check_combination(const cli_opts *o, const char *name)
 {
+    if (cli_check_format(o, name, formats_of(o->cmd)))
+        return EXIT_USAGE;
     if (o->vary_parameters && o->draws == 0)
         return usage_error(name, "--vary-parameters: it varies parameters across draws "
                                  "(add --draws N, e.g. --draws 1000)");
@@ -503,7 +564,19 @@ void cli_help(FILE *f, unsigned cmd, const char *name, const char *synopsis, con
             fprintf(f, "  %s\n  %-24s  ", left, "");
         else
             fprintf(f, "  %-24s  ", left);
-        imv_wrap(f, d->help, 28, 28, 79);
+        const char *help = d->help;
+        char fmt_help[160];
+        if (d->id == O_FORMAT) {
+            const char *own = NULL;
+            for (size_t k = 0; k < sizeof cmd_formats / sizeof cmd_formats[0]; k++)
+                if (cmd_formats[k].cmd & cmd)
+                    own = cmd_formats[k].help;
+            char list[96];
+            format_list(list, sizeof list, cmd, 1);
+            snprintf(fmt_help, sizeof fmt_help, "output format: %s", list);
+            help = own ? own : fmt_help;
+        }
+        imv_wrap(f, help, 28, 28, 79);
     }
 }
 
@@ -558,7 +631,21 @@ void cli_completion_bash(FILE *f, const char *const *commands, size_t n)
     for (size_t i = 0; i < n; i++)
         fprintf(f, "%s%s", i ? " " : "", commands[i]);
     fputs("\" -- \"$cur\"))\n        return\n    fi\n    case \"$prev\" in\n", f);
-    values_case(f, "FMT", "COMPREPLY=($(compgen -W \"table json csv markdown\" -- \"$cur\"))");
+    /* --format: the formats of the command on the line */
+    fputs("        --format|-f)\n            case \"${COMP_WORDS[1]}\" in\n", f);
+    unsigned with_format = 0;
+    for (size_t i = 0; i < N_OPTS; i++)
+        if (opts[i].id == O_FORMAT)
+            with_format |= opts[i].cmds;
+    for (size_t c = 0; c < sizeof cmd_bits / sizeof cmd_bits[0]; c++) {
+        char list[64];
+        if (!(cmd_bits[c].cmd & with_format))
+            continue;
+        format_list(list, sizeof list, cmd_bits[c].cmd, 0);
+        fprintf(f, "            %s) COMPREPLY=($(compgen -W \"%s\" -- \"$cur\")) ;;\n",
+                cmd_bits[c].name, list);
+    }
+    fputs("            esac\n            return ;;\n", f);
     values_case(f, "LANG", "COMPREPLY=($(compgen -W \"c lua\" -- \"$cur\"))");
     values_case(f, "FILE", "COMPREPLY=($(compgen -f -- \"$cur\"))");
     values_case(f, "REG", "COMPREPLY=($(compgen -f -- \"$cur\"))");

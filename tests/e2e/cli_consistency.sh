@@ -38,7 +38,7 @@ for c in explain models validate; do
         case $c in explain) args="trust $CASE" ;; models) args="" ;; *) args="$CASE" ;; esac
         # shellcheck disable=SC2086
         run 2 $c --format $f $args
-        grep -q -- "--format $f is not written by $c; it writes table, json" "$tmp/err" \
+        grep -q -- "--format $f is not written by $c; it writes table or json" "$tmp/err" \
             || fail "$c --format $f: $(cat "$tmp/err")"
         [ -s "$tmp/out" ] && fail "$c --format $f wrote output"
     done

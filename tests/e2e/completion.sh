@@ -39,6 +39,28 @@ got=$(complete_words evaluate --format "")
     || fail "imeval evaluate --format <TAB>: \"$got\""
 got=$(complete_words evaluate -f j)
 [ "$got" = json ] || fail "imeval evaluate -f j<TAB>: \"$got\""
+got=$(complete_words explain --format "")
+[ "$(printf '%s' "$got" | tr '\n' ' ')" = "json table" ] || fail "imeval explain --format <TAB>: \"$got\""
+got=$(complete_words template -f "")
+[ "$(printf '%s' "$got" | tr '\n' ' ')" = "csv json" ] || fail "imeval template -f <TAB>: \"$got\""
+# The formats offered are exactly those the command accepts (and --help lists).
+for c in evaluate explain validate models sensitivity report new-model check-model compare \
+         backtest partners allocate template; do
+    offered=$(complete_words "$c" --format "" | tr '\n' ' ')
+    [ -n "$offered" ] || fail "$c --format <TAB>: nothing offered"
+    for f in table json csv markdown; do
+        "$IMEVAL_BIN" "$c" --format "$f" --help >"$tmp/h" 2>"$tmp/e"
+        st=$?
+        case " $offered" in
+            *" $f "*) [ "$st" -eq 0 ] || fail "$c: completion offers --format $f, which it refuses" ;;
+            *) [ "$st" -eq 2 ] || fail "$c: --format $f is accepted but not offered" ;;
+        esac
+    done
+    for f in $offered; do
+        "$IMEVAL_BIN" "$c" --help | sed -n '/--format FMT/,/^  -/p' | tr -s ' \n' ' ' | grep -q "$f" \
+            || fail "$c --help does not list the format $f it writes"
+    done
+done
 got=$(complete_words new-model x --lang "")
 [ "$(printf '%s' "$got" | tr '\n' ' ')" = "c lua" ] || fail "new-model --lang <TAB>: \"$got\""
 got=$(complete_words evaluate --draws "")
