@@ -79,8 +79,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, IMV_WORKER_ARG) == 0) {
         imv_worker_process_main(argc, argv);
-        fprintf(stderr, "imeval: %s is how imeval starts the processes its isolated models run "
-                        "in; it is not a command\n", IMV_WORKER_ARG);
+        fprintf(stderr, "imeval: %s: not a command: it is how imeval starts the processes its "
+                        "isolated models run in (see imeval --help)\n", IMV_WORKER_ARG);
         return EXIT_USAGE;
     }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
