@@ -1326,6 +1326,36 @@ static void sec_timeline(ctx *c, auth *a)
 
 /* ---- 8. partners ------------------------------------------------------------------------ */
 
+/* Each candidate alone, one attribute changed (the sensitivity's
+ * partners[]): where it would become viable, strong, or recommended. */
+static void partner_tips(FILE *f, const auth *a)
+{
+    const cJSON *ps = jget(a->sens, "partners"), *q, *t;
+    if (!cJSON_IsArray(ps) || cJSON_GetArraySize(ps) == 0)
+        return;
+    fputs("<h3>What would change each candidate's standing</h3>\n<p>Each candidate as the only "
+          "one, one of its attributes changed, the others as described: the nearest value at "
+          "which it becomes a viable partner or stops being one, its fit crosses 70, or the "
+          "recommendation changes.</p>\n<ul>\n", f);
+    cJSON_ArrayForEach(q, ps)
+    {
+        int n = 0;
+        cJSON_ArrayForEach(t, jget(q, "tipping_points"))
+        {
+            fputs("<li>", f);
+            user(f, jstr(t, "text"));
+            fputs("</li>\n", f);
+            n++;
+        }
+        if (!n) {
+            fputs("<li>", f);
+            user(f, jstr(q, "partner"));
+            fputs(": no single change of one attribute changes its standing.</li>\n", f);
+        }
+    }
+    fputs("</ul>\n", f);
+}
+
 /* What the partner's fit is made of (partner.components), when given. */
 static void fit_parts_table(FILE *f, const cJSON *pa)
 {
@@ -1457,6 +1487,7 @@ static void sec_partners(ctx *c, auth *a)
     }
     if (!any)
         fputs("<p>No model weighed a partner for this profile.</p>\n", f);
+    partner_tips(f, a);
     fputs("</section>\n", f);
 }
 

@@ -115,6 +115,9 @@ jq -e '.results[0].partners[0] | .partner == "plymouth" and (.viable | not) and 
 run sensitivity "$cases/isle-of-wight-2013.json" | tr -s ' \n' '  ' |
     grep -q 'hampshire: fit 94.0, viable with 4 more commitments, its fit would fall below 70 (62.0) with 7 more commitments, hampshire would no longer be a viable partner' \
     || fail "sensitivity table: Hampshire's commitments"
+run report "$cases/torbay-2018.json" -o "$tmp/t.html" || fail "report torbay failed"
+grep -q '<li><bdi>with spare leadership capacity 3.39 (now 1.5), plymouth would be a viable partner (executive_partnership, fit 45.0)</bdi></li>' \
+    "$tmp/t.html" || fail "the report does not give Plymouth's tipping point"
 run sensitivity --format markdown "$cases/torbay-2018.json" | grep -q '^### Candidate partners' \
     || fail "sensitivity markdown: no partners"
 run sensitivity --format json -j 1 "$cases"/*.json >"$tmp/s1.json"
