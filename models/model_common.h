@@ -178,19 +178,14 @@ static inline void mc_timeline(const imv_profile_view *p, const imv_rule_facts *
 static inline void mc_workforce_rates(imv_acc *a, const imv_profile_view *p, double w,
                                       const char *consequence, const char *evidence)
 {
-    static const int rates[] = {IMV_F_AGENCY_RATE, IMV_F_VACANCY_RATE, IMV_F_TURNOVER_RATE};
+    double top;
+    int f = imv_worst_rate(p, 0.15, &top);
+    if (f < 0)
+        return;
+    int worst = f == IMV_F_AGENCY_RATE ? 0 : f == IMV_F_VACANCY_RATE ? 1 : 2;
     static const char *const names[] = {"agency", "vacancy", "turnover"};
     static const char *const fields[] = {"facts.agency_rate", "facts.vacancy_rate",
                                          "facts.turnover_rate"};
-    int worst = -1;
-    double top = 0.15;
-    for (int i = 0; i < 3; i++)
-        if (IMV_HAS_FACT(p, rates[i]) && p->facts[rates[i]] > top) {
-            top = p->facts[rates[i]];
-            worst = i;
-        }
-    if (worst < 0)
-        return;
     char text[MC_TEXT];
     text[0] = '\0';
     if (!a->quiet)

@@ -143,12 +143,9 @@ local function candidate_reasons(p, w, rs)
 end
 
 local function workforce_rates(p, w, s, rs)
-  local f = p.facts
-  local worst, name, field = 0.15, nil, nil
-  for _, k in ipairs({ "agency_rate", "vacancy_rate", "turnover_rate" }) do
-    if f[k] and f[k] > worst then worst, name, field = f[k], k, "facts." .. k end
-  end
-  if not name then return s end
+  local worst, name = imeval.worst_rate(p, 0.15)
+  if not worst then return s end
+  local field = "facts." .. name
   -- (rs is nil in score-only calls, which read no text: none is made)
   return term(rs, s, { field }, -w.w_agency * (worst - 0.15) / 0.10, "",
     rs and string.format("the %s is %.0f%%: advice and practice leads land on a workforce that keeps changing",

@@ -57,10 +57,6 @@ local EV_CONTINUING = "003 ch.1 pitfalls: false starts; DOMAIN rules in force: e
 local clamp = imeval.clamp
 local add = imeval.term
 
-local function year(p)
-  return tonumber(string.sub(p.as_of, 1, 4)) or 0
-end
-
 local function backing(p, w, s, rs, officer)
   local r = p.ratings
   s = add(rs, s, F_POLITICAL, w.w_political * (r.political_commitment - 2),
@@ -154,7 +150,7 @@ local function context(p, w, s, rs, ru)
         or "",
       "000 (Plymouth), 004 (Stoke-on-Trent): the only cases")
   end
-  if year(p) >= w.regulation_year then
+  if p.rules_in_force.profit_restriction then
     s = add(rs, s, F_ASOF, -w.regulation_penalty, "",
       "since 2014 a profit-making partner can only manage or support, not take over the service: the "
         .. "model of 2006-2007 is no longer available in full",
@@ -204,7 +200,7 @@ local function details(p, w, res, ru, in_place)
   if p.ratings.workforce_stability < 2 then
     risks[#risks + 1] = "staff who stay council employees may resist the partner's methods (004)"
   end
-  if year(p) >= w.regulation_year then
+  if p.rules_in_force.profit_restriction then
     risks[#risks + 1] = "2014 regulations: a profit-making partner is limited to management or support"
   end
   res.risks = risks
@@ -281,8 +277,6 @@ return {
       description = "points lost when the authority is not judged inadequate", plausible = { 7.5, 12.5 } },
     { name = "persistent_penalty", default = 5, min = 0, max = 30,
       description = "points lost for persistent failure (inadequate twice within five years), weighted by the rules of the date", plausible = { 3.75, 6.25 } },
-    { name = "regulation_year", default = 2014, min = 2000, max = 2100,
-      description = "year from which delegation to a profit-making body is restricted", fixed = true },
     { name = "regulation_penalty", default = 20, min = 0, max = 30,
       description = "points lost from that year (a profit-making partner limited to management or support)", plausible = { 15, 25 } },
     { name = "min_backing", default = 1, min = 0, max = 4,

@@ -46,10 +46,6 @@ local F_FRONT = { "facts.unallocated_cases", "size.child_population" }
 local term = imeval.term
 local clamp = imeval.clamp
 
-local function year(p)
-  return tonumber(string.sub(p.as_of, 1, 4)) or 0
-end
-
 local function child_population(p)
   return p.size and p.size.child_population
 end
@@ -62,12 +58,9 @@ end
 -- The worst of the agency, vacancy and turnover rates above 15%, counted
 -- once (DOMAIN: workforce collapse follows an inadequate judgement).
 local function workforce_rates(p, w, s, rs)
-  local f = p.facts
-  local worst, name, field = 0.15, nil, nil
-  for _, k in ipairs({ "agency_rate", "vacancy_rate", "turnover_rate" }) do
-    if f[k] and f[k] > worst then worst, name, field = f[k], k, "facts." .. k end
-  end
-  if not name then return s end
+  local worst, name = imeval.worst_rate(p, 0.15)
+  if not worst then return s end
+  local field = "facts." .. name
   -- (rs is nil in score-only calls, which read no text: none is made)
   return term(rs, s, { field }, -w.w_agency * (worst - 0.15) / 0.10, "",
     rs and string.format("the %s is %.0f%%: moving staff to a new employer adds disruption to an unstable workforce",
@@ -117,7 +110,7 @@ end
 local function rules_terms(p, w, s, rs, ru)
   local cw, regime = ru.commissioner_weight, ru.regime
   -- Evidence of Doncaster's trust (2013-14) cannot argue for a trust before it existed.
-  local ev = year(p) >= w.first_trust_year and "003 case study 3 (Doncaster); DOMAIN rules in force"
+  local ev = p.rules_in_force.trusts and "003 case study 3 (Doncaster); DOMAIN rules in force"
     or "DOMAIN rules in force"
   if ru.persistent == 1 then
     s = term(rs, s, F_PERSISTENT, w.persistent_bonus * cw,
@@ -165,13 +158,13 @@ local function context(p, w, s, rs)
     s = term(rs, s, F_SIZE, -w.small_penalty, "",
       "a small authority: a trust would be too small, unsustainable and more costly", EV_SMALL)
   end
-  local y = year(p)
-  if y < w.first_trust_year then
+  -- the rules in force at the profile's date, as the engine decides them
+  if not p.rules_in_force.trusts then
     s = term(rs, s, F_ASOF, -w.before_trusts_penalty, "",
       "no children's services trust existed yet (the first, Doncaster's, followed the 2013 review): "
         .. "removal then meant a direction to contract the service out",
       "003 case study 3; 000, 004: government-ordered interventions")
-  elseif y >= w.sector_led_year then
+  elseif p.rules_in_force.sector_led then
     s = term(rs, s, F_ASOF, -w.sector_led_penalty, "",
       "since 2017 the emphasis is on sector-led support and imposed trusts are rare",
       "DOMAIN rules in force: from 2017 sector-led support; since 2023 a trust is one possible outcome")
@@ -327,12 +320,8 @@ return {
       description = "child population below which the small-authority warning applies", plausible = { 30000, 50000 } },
     { name = "small_penalty", default = 20, min = 0, max = 40,
       description = "points lost for a small authority", plausible = { 15, 25 } },
-    { name = "first_trust_year", default = 2013, min = 2000, max = 2100,
-      description = "year of the first children's services trust decision (Doncaster, after the 2013 review)", fixed = true },
     { name = "before_trusts_penalty", default = 15, min = 0, max = 40,
       description = "points lost before any children's services trust existed", plausible = { 10, 20 } },
-    { name = "sector_led_year", default = 2017, min = 2000, max = 2100,
-      description = "year from which imposed trusts became rare", fixed = true },
     { name = "sector_led_penalty", default = 5, min = 0, max = 20,
       description = "points lost from that year", plausible = { 3.75, 6.25 } },
     { name = "stall_months", default = 48, min = 12, max = 96,

@@ -148,6 +148,25 @@ static inline imv_iv_state imv_intervention_state(const imv_profile_view *p, con
     return p->intervention_months >= expected ? IMV_IV_STALLED : IMV_IV_CONTINUING;
 }
 
+/* The worst of the workforce rates given (agency, vacancy, turnover) when
+ * it is above `above`: its IMV_F_* index, with the rate in *rate; -1 when
+ * none is (DOMAIN cross-cutting: one workforce collapse, counted once, not
+ * three times).  Ties go to the first in that order. */
+static inline int imv_worst_rate(const imv_profile_view *p, double above, double *rate)
+{
+    static const int rates[] = {IMV_F_AGENCY_RATE, IMV_F_VACANCY_RATE, IMV_F_TURNOVER_RATE};
+    int worst = -1;
+    double top = above;
+    for (int i = 0; i < 3; i++)
+        if (IMV_HAS_FACT(p, rates[i]) && p->facts[rates[i]] > top) {
+            top = p->facts[rates[i]];
+            worst = rates[i];
+        }
+    if (rate)
+        *rate = top;
+    return worst;
+}
+
 /* "on_track", "stalling" (the name the result JSON has used since its
  * first version), "deteriorating", "improved", "unknown" or "none". */
 static inline const char *imv_iv_status_name(imv_iv_status s)
@@ -268,6 +287,9 @@ static inline const imv_rule_info *imv_rule(int i)
         {IMV_RULE_COMMISSIONER_REVIEWS, "commissioner_reviews", "2013-01",
          "DOMAIN rules in force and models table: commissioners were used before the 2016 rule "
          "(Doncaster: the 2013 review preceded the trust; 003 case study 3)"},
+        {IMV_RULE_TRUSTS, "trusts", "2013-01",
+         "DOMAIN rules in force and models table: the first children's services trust was directed "
+         "after Doncaster's 2013 review (live September 2014; 003 case study 3)"},
     };
     return i >= 0 && i < IMV_RULE_COUNT ? &rules[i] : NULL;
 }

@@ -214,9 +214,10 @@ enum {
     IMV_RULE_PRESUMPTION_OF_REMOVAL = 1u << 2, /* 2017: directions presume removal */
     IMV_RULE_SECTOR_LED = 1u << 3,          /* 2017: sector-led support; imposed trusts rare */
     IMV_RULE_TRUST_ONE_OUTCOME = 1u << 4,   /* 2023: a trust is one possible outcome */
-    IMV_RULE_COMMISSIONER_REVIEWS = 1u << 5 /* 2013: commissioners' reviews used in practice */
+    IMV_RULE_COMMISSIONER_REVIEWS = 1u << 5, /* 2013: commissioners' reviews used in practice */
+    IMV_RULE_TRUSTS = 1u << 6               /* 2013: the first children's services trust directed */
 };
-#define IMV_RULE_COUNT 6
+#define IMV_RULE_COUNT 7
 
 /* Where the intervention in place stands (imv_profile_view.
  * intervention_status, ABI 2.2), decided by the engine from the

@@ -190,20 +190,23 @@ START_TEST(facts__trajectory_under_the_intervention)
 }
 END_TEST
 
+/* the two rules of 2013: commissioners' reviews and the first trust */
+#define R13 (IMV_RULE_COMMISSIONER_REVIEWS | IMV_RULE_TRUSTS)
+
 START_TEST(facts__rules_in_force_at_the_profiles_date)
 {
     static const struct { const char *as_of; unsigned want; } c[] = {
         {"2012-12", 0},
-        {"2013-01", IMV_RULE_COMMISSIONER_REVIEWS},
-        {"2013-12", IMV_RULE_COMMISSIONER_REVIEWS},
-        {"2014-01", IMV_RULE_COMMISSIONER_REVIEWS | IMV_RULE_PROFIT_RESTRICTION},
-        {"2015", IMV_RULE_COMMISSIONER_REVIEWS | IMV_RULE_PROFIT_RESTRICTION},
-        {"2015-12-31", IMV_RULE_COMMISSIONER_REVIEWS | IMV_RULE_PROFIT_RESTRICTION},
-        {"2016-01", IMV_RULE_COMMISSIONER_REVIEWS | IMV_RULE_PROFIT_RESTRICTION | IMV_RULE_COMMISSIONER},
-        {"2017-01", 0x2f},
-        {"2022-12", 0x2f},
-        {"2023-01", 0x3f},
-        {"2024", 0x3f},
+        {"2013-01", R13},
+        {"2013-12", R13},
+        {"2014-01", R13 | IMV_RULE_PROFIT_RESTRICTION},
+        {"2015", R13 | IMV_RULE_PROFIT_RESTRICTION},
+        {"2015-12-31", R13 | IMV_RULE_PROFIT_RESTRICTION},
+        {"2016-01", R13 | IMV_RULE_PROFIT_RESTRICTION | IMV_RULE_COMMISSIONER},
+        {"2017-01", R13 | 0x0f},
+        {"2022-12", R13 | 0x0f},
+        {"2023-01", R13 | 0x1f},
+        {"2024", R13 | 0x1f},
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
         imv_profile *p = make(c[i].as_of, "{\"grade\":\"inadequate\"}", NULL);
@@ -266,7 +269,7 @@ START_TEST(facts__reach_native_plugins_in_process_and_isolated)
     ck_assert_str_eq(in,
         "insp=2017-03 prev=2@2015-01,3@-, judg=17:3,3,3,-1,1, kind=3 "
         "prog=2016-11/2/1/front door better; pers=2 since=- gap=-1 sys=1 key=7 traj=4 jt=4 lf=2 "
-        "tdate=2017-03 jsince=1 rules=2f st=3 sg=2 base=2 reinsp=21 past=0");
+        "tdate=2017-03 jsince=1 rules=6f st=3 sg=2 base=2 reinsp=21 past=0");
     free(in);
     free(out);
 }
@@ -309,7 +312,7 @@ START_TEST(facts__reach_lua_models)
         "direction", "2016-11/mixed/commissioner/front door better", "undated", "nil", "yes",
         "leadership,help_and_protection,children_in_care", "deteriorating", "deteriorating",
         "mixed", "2017-03", "1",
-        "commissioner,commissioner_reviews,presumption_of_removal,profit_restriction,sector_led",
+        "commissioner,commissioner_reviews,presumption_of_removal,profit_restriction,sector_led,trusts",
         "deteriorating", "fallen from requires_improvement to inadequate under it",
         "deteriorating/-1/1/3/24/1",
     };

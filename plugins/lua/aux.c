@@ -14,6 +14,8 @@
  *          { name, points, evidence } to components when it is a table
  *          (nil in score-only calls): one named part of a partner's fit,
  *          for the result's partner.components (imv_host.partner_component)
+ *   imeval.worst_rate(p, above) -> rate, "agency_rate" (or vacancy_rate,
+ *          turnover_rate), or nil: the worst workforce rate above `above`
  *   imeval.intervention_state(p, id, stall)
  *       -> "none", "continuing", "stalled" or "improved" (from the
  *          engine's p.current_intervention.status when p has it)
@@ -201,6 +203,36 @@ int imv_lua_log(lua_State *L)
     return 0;
 }
 
+/* imeval.worst_rate(p, above) -> rate, "agency_rate" | "vacancy_rate" |
+ * "turnover_rate", or nil: imv_worst_rate of imeval_aux.h on p.facts. */
+static int l_worst_rate(lua_State *L)
+{
+    static const int rates[] = {IMV_F_AGENCY_RATE, IMV_F_VACANCY_RATE, IMV_F_TURNOVER_RATE};
+    luaL_checktype(L, 1, LUA_TTABLE);
+    double above = luaL_checknumber(L, 2);
+    imv_profile_view v;
+    memset(&v, 0, sizeof v);
+    v.struct_size = sizeof v;
+    if (lua_getfield(L, 1, "facts") == LUA_TTABLE)
+        for (int i = 0; i < 3; i++) {
+            if (lua_getfield(L, -1, imv_fact_name(rates[i])) == LUA_TNUMBER) {
+                v.facts[rates[i]] = lua_tonumber(L, -1);
+                v.facts_present |= 1u << rates[i];
+            }
+            lua_pop(L, 1);
+        }
+    lua_pop(L, 1);
+    double rate;
+    int f = imv_worst_rate(&v, above, &rate);
+    if (f < 0) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_pushnumber(L, rate);
+    lua_pushstring(L, imv_fact_name(f));
+    return 2;
+}
+
 void imv_lua_open_aux(lua_State *L)
 {
     static const luaL_Reg fns[] = {
@@ -209,6 +241,7 @@ void imv_lua_open_aux(lua_State *L)
         {"base", l_base},
         {"fit_part", l_fit_part},
         {"intervention_state", l_intervention_state},
+        {"worst_rate", l_worst_rate},
         {"log", imv_lua_log},
         {NULL, NULL},
     };
