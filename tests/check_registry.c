@@ -360,6 +360,7 @@ END_TEST
 
 START_TEST(load__files_writable_by_others_refused)
 {
+    unsetenv("IMEVAL_TRUST_PLUGIN_DIRS");   /* tests/run.sh may set it */
     char dir[] = "/tmp/imv-reg-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
     ck_assert_int_eq(chmod(dir, 0755), 0);

@@ -330,6 +330,7 @@ static void copy_file(const char *from, const char *to, mode_t mode)
 static int load_with_modes(const char *file, const char *name, mode_t dir_mode,
                            mode_t file_mode, char **msg)
 {
+    unsetenv("IMEVAL_TRUST_PLUGIN_DIRS");   /* tests/run.sh may set it */
     char dir[] = "/tmp/imv-perm-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
     char path[512];

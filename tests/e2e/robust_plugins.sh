@@ -96,6 +96,8 @@ chmod 755 "$tmp/shared"
 # into a world-writable one, a safe directory inside a world-writable one,
 # and (as root) a file or a directory owned by another user are refused;
 # IMEVAL_TRUST_PLUGIN_DIRS=1 skips the directories above the file.
+# tests/run.sh sets it when the checkout's own parents are loose: not here.
+unset IMEVAL_TRUST_PLUGIN_DIRS
 mkdir -p "$tmp/safe" "$tmp/wide/inner"
 chmod 777 "$tmp/wide"
 chmod 755 "$tmp/wide/inner"
