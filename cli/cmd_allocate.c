@@ -243,7 +243,7 @@ static void write_json(const al *x)
         cJSON_AddStringToObject(e, "partner", x->partners->v[b].p.id);
         add_num(e, "gain", x->a->extra_gain[b]);
     }
-    char *text = cJSON_Print(doc);
+    char *text = imv_json_print(doc, 1);
     if (text)
         fprintf(x->f, "%s\n", text);
     free(text);

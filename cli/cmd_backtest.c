@@ -243,7 +243,7 @@ static void summary(bt *b)
     }
     cJSON_AddItemToObject(doc, "cases", b->jcases);
     b->jcases = NULL;
-    char *text = cJSON_Print(doc);
+    char *text = imv_json_print(doc, 1);
     if (text)
         fprintf(b->f, "%s\n", text);
     free(text);

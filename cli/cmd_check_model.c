@@ -45,7 +45,7 @@ static void print_json(sink *s, const char *file, int failed)
     cJSON_AddNumberToObject(doc, "failed", s->n[IMV_CHECK_FAIL]);
     cJSON_AddNumberToObject(doc, "skipped", s->n[IMV_CHECK_SKIP]);
     cJSON_AddBoolToObject(doc, "ok", failed == 0);
-    char *text = cJSON_Print(doc);
+    char *text = imv_json_print(doc, 1);
     if (text)
         printf("%s\n", text);
     free(text);

@@ -428,7 +428,7 @@ static void document_json(cmp *c, const char *da, const char *db)
     add_number_or_null(s, "mean_kendall_tau", c->tau_n ? c->tau_sum / (double)c->tau_n : NAN);
     add_number_or_null(s, "min_kendall_tau", c->tau_n ? c->tau_min : NAN);
     cJSON_AddNumberToObject(s, "viability_changes", (double)c->viability);
-    char *text = cJSON_Print(doc);
+    char *text = imv_json_print(doc, 1);
     if (text)
         fprintf(c->f, "%s\n", text);
     free(text);

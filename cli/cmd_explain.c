@@ -41,7 +41,7 @@ static int sink(void *ctx, const imv_evaluation *e)
         cJSON_AddStringToObject(o, "recommended", e->recommended);
     else
         cJSON_AddNullToObject(o, "recommended");
-    char *s = cJSON_Print(o);
+    char *s = imv_json_print(o, 1);
     int rc = s && fprintf(x->f, "%s%s", x->count++ ? ",\n" : "", s) >= 0 ? 0 : -1;
     free(s);
     cJSON_Delete(o);

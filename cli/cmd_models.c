@@ -39,7 +39,7 @@ static void print_json(FILE *f, const imv_registry *reg)
         }
         cJSON_AddItemToArray(a, o);
     }
-    char *s = cJSON_Print(a);
+    char *s = imv_json_print(a, 1);
     if (s)
         fprintf(f, "%s\n", s);
     free(s);

@@ -142,7 +142,7 @@ static void print_result(int json, const char *name, const char *lang, const cha
     else
         cJSON_AddNullToObject(o, "pkg_config_dir");
     cJSON_AddStringToObject(o, "imeval", imeval);
-    char *s = cJSON_Print(o);
+    char *s = imv_json_print(o, 1);
     if (s)
         printf("%s\n", s);
     free(s);

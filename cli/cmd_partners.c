@@ -402,7 +402,7 @@ int cmd_partners(int argc, char **argv)
         failed |= one_partner(&x, &ps->v[i], list) < 0;
     }
     if (x.fmt == IMV_FMT_JSON) {
-        char *text = cJSON_Print(doc);
+        char *text = imv_json_print(doc, 1);
         if (text)
             fprintf(x.f, "%s\n", text);
         free(text);

@@ -219,7 +219,7 @@ static int open_reg(const reg_opts *o, int create, imv_register **r)
 
 static void print_json(cJSON *j)
 {
-    char *s = cJSON_Print(j);
+    char *s = imv_json_print(j, 1);
     if (s)
         printf("%s\n", s);
     free(s);

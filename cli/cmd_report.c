@@ -553,7 +553,7 @@ int cmd_report(int argc, char **argv)
         cJSON_AddItemReferenceToObject(d, "inputs", x.inputs);
         if (record)
             cJSON_AddItemReferenceToObject(d, "record", record);
-        char *s = cJSON_Print(d);
+        char *s = imv_json_print(d, 1);
         int wok = s && fprintf(out.f, "%s\n", s) >= 0;
         free(s);
         cJSON_Delete(d);

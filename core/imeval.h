@@ -599,6 +599,12 @@ int imv_output_end(imv_output *o, const imv_diags *diags);
 /* The errors (warnings = 0) or the warnings of d as the JSON array every
  * document uses: {source, line (when known), where, message}. */
 struct cJSON *imv_diags_json(const imv_diags *d, int warnings);
+/* The text of a JSON document as cJSON_Print (pretty) or
+ * cJSON_PrintUnformatted writes it, but always valid UTF-8: a string that
+ * is not (a file name, say) has each bad byte replaced by U+FFFD.  Every
+ * document imeval prints goes through it.  Free with free(); NULL when out
+ * of memory. */
+char *imv_json_print(const struct cJSON *doc, int pretty);
 
 /* Give the document a provenance block (below): JSON gains "provenance"
  * after "errors"; Markdown ends with a provenance section.  The result

@@ -35,7 +35,7 @@ void imv_srv_reply_text(imv_serve_reply *r, int status, const char *type, char *
 
 void imv_srv_reply_json(imv_serve_reply *r, int status, cJSON *doc)
 {
-    char *s = doc ? cJSON_PrintUnformatted(doc) : NULL;
+    char *s = doc ? imv_json_print(doc, 0) : NULL;
     cJSON_Delete(doc);
     if (!s) {
         imv_srv_reply_text(r, 500, JSON_TYPE, imv_xstrdup("{\"error\":{\"status\":500,\"message\":\"out of memory\"}}"), 0);

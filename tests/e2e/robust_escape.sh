@@ -63,6 +63,21 @@ iconv -f UTF-8 -t UTF-8 "$tmp/out" >/dev/null 2>&1 || fail "JSON: invalid UTF-8 
 jq -e '.errors | length > 0' "$tmp/out" >/dev/null || fail "JSON: not a document with its errors"
 timeout -k 5 "$T" "$IMEVAL_BIN" validate --format json "$bad" >"$tmp/out" 2>"$tmp/err"
 iconv -f UTF-8 -t UTF-8 "$tmp/out" >/dev/null 2>&1 || fail "validate JSON: invalid UTF-8 in the document"
+# The same for every command that names a file in its document (the model's
+# path in models and check-model).
+baddir="$tmp/$(printf 'models\377')"
+mkdir "$baddir"
+sed 's/id = "trust"/id = "trust_copy"/' "$IMEVAL_ROOT/models/trust.lua" >"$baddir/copy.lua"
+chmod go-w "$baddir" "$baddir/copy.lua"
+IMEVAL_TRUST_PLUGIN_DIRS=1 timeout -k 5 "$T" "$IMEVAL_BIN" models --format json --model "$baddir/copy.lua" \
+    >"$tmp/out" 2>"$tmp/err" || fail "models with a model under a non-UTF-8 name: $(cat "$tmp/err")"
+iconv -f UTF-8 -t UTF-8 "$tmp/out" >/dev/null 2>&1 || fail "models JSON: invalid UTF-8 in the document"
+jq -e 'map(select(.id == "trust_copy")) | length == 1' "$tmp/out" >/dev/null ||
+    fail "models JSON: the model under a non-UTF-8 name is not listed"
+IMEVAL_TRUST_PLUGIN_DIRS=1 timeout -k 5 "$T" "$IMEVAL_BIN" check-model --format json "$baddir/copy.lua" \
+    >"$tmp/out" 2>"$tmp/err"
+iconv -f UTF-8 -t UTF-8 "$tmp/out" >/dev/null 2>&1 || fail "check-model JSON: invalid UTF-8 in the document"
+jq -e . "$tmp/out" >/dev/null || fail "check-model JSON: not a document"
 
 # \u0000 in a profile string is refused, with the field and its line.
 jq '.name = "Tor\u0000bay"' "$CASES/torbay-2018.json" >"$tmp/nul.json"
