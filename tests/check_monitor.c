@@ -293,6 +293,55 @@ START_TEST(rules__commissioner_weight_by_date)
 }
 END_TEST
 
+/* A commissioner in place that has had time to report is "reviewed" (its
+ * work, a review, is done: act on it), with the likely outcome of its
+ * review; one under a judgement that stalled stays "stalling". */
+static cJSON *commissioner_in_place(const char *ofsted, const char *since)
+{
+    char text[2048], *json = NULL, cmd[1024];
+    snprintf(text, sizeof text,
+             "{\"format\":\"imeval-profile/1\",\"id\":\"c\",\"name\":\"C\",\"as_of\":\"2020-01\","
+             "\"ofsted\":%s,\"ratings\":{"
+             "\"senior_leadership\":1,\"middle_leadership\":1,\"leadership_stability\":2,"
+             "\"political_commitment\":3,\"corporate_leadership\":3,\"acceptance\":3,"
+             "\"governance\":2,\"partnerships\":2,\"self_assessment\":2,"
+             "\"workforce_stability\":2,\"financial_resilience\":2,\"failure_extent\":3,"
+             "\"initial_response\":2},"
+             "\"current_intervention\":{\"model\":\"commissioner\",\"since\":\"%s\"}}",
+             ofsted, since);
+    char *path = tu_write_temp_str(text, ".json");
+    snprintf(cmd, sizeof cmd, "%s evaluate --format json %s", TU_BIN, path);
+    ck_assert_int_eq(tu_run(cmd, &json, NULL), 0);
+    cJSON *doc = cJSON_Parse(json);
+    ck_assert_ptr_nonnull(doc);
+    free(json);
+    unlink(path);
+    free(path);
+    return doc;
+}
+
+START_TEST(monitor__commissioner_that_has_reported_is_reviewed)
+{
+    cJSON *doc = commissioner_in_place("{\"grade\":\"inadequate\"}", "2019-09");
+    cJSON *res = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0);
+    cJSON *iv = cJSON_GetObjectItem(res, "intervention");
+    ck_assert_str_eq(cJSON_GetObjectItem(iv, "status")->valuestring, "reviewed");
+    ck_assert_ptr_nonnull(strstr(cJSON_GetObjectItem(iv, "text")->valuestring, "reviewed"));
+    /* committed members, thin officers: the review points to a partnership */
+    cJSON *ol = cJSON_GetObjectItem(res, "commissioner_outlook");
+    ck_assert_ptr_nonnull(ol);
+    ck_assert_str_eq(cJSON_GetObjectItem(ol, "outcome")->valuestring, "partnership");
+    cJSON_Delete(doc);
+    /* re-inspected inadequate two years in: it has stalled, not merely reported */
+    doc = commissioner_in_place("{\"grade\":\"inadequate\",\"inspected\":\"2019-11\"}",
+                                "2017-06");
+    res = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0);
+    iv = cJSON_GetObjectItem(res, "intervention");
+    ck_assert_str_eq(cJSON_GetObjectItem(iv, "status")->valuestring, "stalling");
+    cJSON_Delete(doc);
+}
+END_TEST
+
 /* When the commissioner comes first, the result says what its review is
  * likely to recommend, with reasons (issue 11.6). */
 START_TEST(monitor__commissioner_outlook_in_the_json)
@@ -340,6 +389,7 @@ int main(void)
     tcase_add_test(tc, rules__persistent_failure_is_dated);
     tcase_add_test(tc, rules__commissioner_weight_by_date);
     tcase_add_test(tc, monitor__commissioner_outlook_in_the_json);
+    tcase_add_test(tc, monitor__commissioner_that_has_reported_is_reviewed);
     tcase_add_test(tc, monitor__json_result_carries_the_status);
     suite_add_tcase(s, tc);
     return tu_main(s);
