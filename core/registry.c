@@ -28,6 +28,7 @@ struct imv_registry {
 
 void imv_limits_default(imv_limits *l)
 {
+    *l = (imv_limits){0};   /* every field a later version adds starts at 0 */
     l->lua_instructions = 10 * 1000 * 1000;
     l->lua_memory = 32u << 20;
     l->lua_memory_total = (size_t)1 << 30;
