@@ -64,7 +64,7 @@ all: $(BUILD)/imeval $(MODELS)
 
 help:
 	@echo "make            build build/imeval, build/libimeval.a and build/models/"
-	@echo "make check      build and run the whole test suite (Check), check-symbols, checksrc"
+	@echo "make check      build and run the whole test suite (Check), check-symbols, checksrc, format-check"
 	@echo "make checksrc   banned functions and names, public-header rule (tools/checksrc.sh)"
 	@echo "make format     reformat the C sources (.clang-format); format-check lists them"
 	@echo "make asan       run the test suite under AddressSanitizer + UBSan"
@@ -161,7 +161,7 @@ $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libimeval.a | deps
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(BASE_CFLAGS) $(CHECK_CFLAGS) -Itests $< -o $@ $(BUILD)/libimeval.a $(CHECK_LIBS) $(LIBS)
 
-check test: all $(TEST_BIN) $(FIXTURES) check-symbols checksrc
+check test: all $(TEST_BIN) $(FIXTURES) check-symbols checksrc format-check
 	@sh tests/install-deps.sh test
 	@sh tests/run.sh $(BUILD)
 
@@ -179,14 +179,16 @@ checksrc:
 # `make format` rewrites the C sources with .clang-format; `make
 # format-check` lists the files it would change and fails if there are any.
 FORMAT_SRC = $(filter-out bench/limit.c,$(sort $(wildcard core/*.[ch] cli/*.[ch] plugins/*.[ch] plugins/lua/*.[ch] \
-                               models/*.c bench/*.c tests/*.[ch] tests/plugins/*.[ch] \
-                               tests/fuzz/*.[ch] docs/examples/*.c)))
+                               register/*.[ch] report/*.[ch] serve/*.[ch] tools/*.c \
+                               models/*.[ch] bench/*.c tests/*.[ch] tests/plugins/*.[ch] \
+                               tests/fuzz/*.[ch] tests/tools/*.c docs/examples/*.c)))
 CLANG_FORMAT ?= clang-format
 
 format:
 	$(CLANG_FORMAT) -i $(FORMAT_SRC)
 
 format-check:
+	@command -v $(CLANG_FORMAT) >/dev/null 2>&1 || sh tests/install-deps.sh test
 	@bad=0; for f in $(FORMAT_SRC); do \
 	    $(CLANG_FORMAT) $$f | cmp -s - $$f || { echo "format-check: $$f"; bad=1; }; \
 	done; [ $$bad -eq 0 ] && echo "format-check: ok"

@@ -99,10 +99,10 @@ typedef struct job {
     imv_registry *reg;
     imv_worker *w;
     imv_profile **p;
-    imv_profile_view *views;     /* per profile: draws views */
-    imv_partner_view *partners;  /* per profile: 64 */
+    imv_profile_view *views;    /* per profile: draws views */
+    imv_partner_view *partners; /* per profile: 64 */
     size_t n_profiles, draws, first, stride;
-    int mode;                    /* 0 single, 1 batch, 2 full */
+    int mode; /* 0 single, 1 batch, 2 full */
     size_t evals;
 } job;
 
@@ -141,7 +141,8 @@ static void *run_job(void *arg)
                 } else {
                     for (size_t t = 0; t < k; t++) {
                         imv_result_reset(&res[t], mod, 1);
-                        imv_worker_score(j->w, m, &views[d + t], p->serial, imv_model_param_values(mod), &res[t]);
+                        imv_worker_score(j->w, m, &views[d + t], p->serial,
+                                         imv_model_param_values(mod), &res[t]);
                     }
                 }
                 j->evals += k;
@@ -225,14 +226,21 @@ static int cmd_evals(int argc, char **argv)
     for (int t = 0; t < threads; t++)
         w[t] = imv_worker_new(reg);
     double *rates = xcalloc((size_t)runs + 1, sizeof *rates);
-    for (int r = 0; r <= runs; r++) {   /* run 0 warms up (Lua states, caches) */
+    for (int r = 0; r <= runs; r++) { /* run 0 warms up (Lua states, caches) */
         job jobs[64];
         pthread_t tid[64];
         double t0 = now();
         for (int t = 0; t < threads; t++) {
-            jobs[t] = (job){.reg = reg, .w = w[t], .p = p, .views = views, .partners = partners,
-                            .n_profiles = n_profiles, .draws = draws, .first = (size_t)t,
-                            .stride = (size_t)threads, .mode = mode};
+            jobs[t] = (job){.reg = reg,
+                            .w = w[t],
+                            .p = p,
+                            .views = views,
+                            .partners = partners,
+                            .n_profiles = n_profiles,
+                            .draws = draws,
+                            .first = (size_t)t,
+                            .stride = (size_t)threads,
+                            .mode = mode};
             if (pthread_create(&tid[t], NULL, run_job, &jobs[t]) != 0)
                 die("evals: cannot start a thread");
         }

@@ -108,7 +108,9 @@ static void record(imv_register *r, bench_case *c, const char *id, const char *r
 {
     char err[1024], out[128];
     imv_register_run run = {.seed = 1};
-    imv_register_assessment_in in = {.id = id, .authority = "bench", .author = "bench",
+    imv_register_assessment_in in = {.id = id,
+                                     .authority = "bench",
+                                     .author = "bench",
                                      .review_of = review_of};
     if (imv_register_record_evaluation(r, c->reg, &c->e, &run, NULL, &in, out, sizeof out, err,
                                        sizeof err))
@@ -118,8 +120,11 @@ static void record(imv_register *r, bench_case *c, const char *id, const char *r
 static void decide(imv_register *r, const char *on, const char *model, const char *id)
 {
     char err[1024];
-    imv_register_entry e = {.kind = strdup("decision"), .id = strdup(id), .ref = strdup(on),
-                            .model = strdup(model), .author = strdup("bench"),
+    imv_register_entry e = {.kind = strdup("decision"),
+                            .id = strdup(id),
+                            .ref = strdup(on),
+                            .model = strdup(model),
+                            .author = strdup("bench"),
                             .role = strdup("approver"),
                             .body = strdup("{\"rationale\":\"bench\"}")};
     if (imv_register_append(r, &e, NULL, 0, err, sizeof err))
@@ -135,12 +140,18 @@ static void quick(imv_register *r, const char *a, const char *id, const char *da
     snprintf(prof, sizeof prof, "{\"id\":\"%s\",\"as_of\":\"%s\"}", id, date);
     snprintf(res, sizeof res, "{\"format\":\"imeval-result/1\",\"profile\":\"%s\"}", id);
     imv_register_blob b[2] = {{"profile", prof, strlen(prof), ""}, {"result", res, strlen(res), ""}};
-    imv_register_entry e = {.kind = strdup(review_of ? "review" : "assessment"), .id = strdup(id),
-                            .authority = strdup(a), .ref = review_of ? strdup(review_of) : NULL,
-                            .author = strdup("bench"), .role = strdup("adviser"),
-                            .as_of = strdup(date), .grade = strdup("inadequate"),
-                            .model = strdup("commissioner"), .status = strdup("on_track"),
-                            .has_rating = 1, .rating = rating,
+    imv_register_entry e = {.kind = strdup(review_of ? "review" : "assessment"),
+                            .id = strdup(id),
+                            .authority = strdup(a),
+                            .ref = review_of ? strdup(review_of) : NULL,
+                            .author = strdup("bench"),
+                            .role = strdup("adviser"),
+                            .as_of = strdup(date),
+                            .grade = strdup("inadequate"),
+                            .model = strdup("commissioner"),
+                            .status = strdup("on_track"),
+                            .has_rating = 1,
+                            .rating = rating,
                             .body = strdup("{\"question\":\"which intervention?\"}")};
     if (imv_register_append(r, &e, b, 2, err, sizeof err))
         die("append", err);

@@ -47,8 +47,8 @@ typedef struct cli_opts {
     const char *params_file;
     int strict;
     int explain;
-    int format;                 /* imv_format, -1 for the command's default */
-    const char *output;         /* -o FILE, NULL for standard output */
+    int format;         /* imv_format, -1 for the command's default */
+    const char *output; /* -o FILE, NULL for standard output */
     long draws;
     uint64_t seed;
     int vary_parameters;
@@ -56,25 +56,25 @@ typedef struct cli_opts {
     int jobs;
     imv_limits limits;
     int quiet;
-    long count;                 /* synth */
-    const char *as_of, *years;  /* synth */
+    long count;                /* synth */
+    const char *as_of, *years; /* synth */
     /* evaluate: record each evaluation in the assessment register */
     const char *reg_location, *assessment, *reviews, *by, *authority, *supersedes;
     const char *rated_by, *rated_on;
-    const char *lang, *dir;     /* new-model */
-    long profiles;              /* check-model */
+    const char *lang, *dir; /* new-model */
+    long profiles;          /* check-model */
     /* compare, backtest: side B is side A changed by these */
     cli_list b_model_dirs, b_model_files, b_sets;
     const char *b_params_file, *b_only;
     int b_no_bundled, b_separate, have_b;
-    const char *partners_file;  /* allocate: --partners FILE */
+    const char *partners_file; /* allocate: --partners FILE */
     int help;
-    int draws_given;            /* --draws was given (report defaults to 2000) */
-    int stamp;                  /* --stamp: time and argv in the JSON provenance */
-    long port;                  /* serve: --port (0: a free one) */
-    const char *bind;           /* serve: --bind ADDR */
-    int open;                   /* serve: --open the browser */
-    const char *public_origin;  /* serve: --public-origin URL (a TLS proxy in front) */
+    int draws_given;           /* --draws was given (report defaults to 2000) */
+    int stamp;                 /* --stamp: time and argv in the JSON provenance */
+    long port;                 /* serve: --port (0: a free one) */
+    const char *bind;          /* serve: --bind ADDR */
+    int open;                  /* serve: --open the browser */
+    const char *public_origin; /* serve: --public-origin URL (a TLS proxy in front) */
 } cli_opts;
 
 /* Every message the command prints has one form (issue 9):
@@ -127,10 +127,10 @@ void cli_diag_sink_close(cli_diag_sink *s, imv_diags *d, const char *what);
  * destroys the previous one. */
 typedef struct cli_out {
     FILE *f;
-    char *path;        /* as given; NULL for standard output */
-    char *target;      /* the file replaced (a symbolic link followed) */
-    char *tmp;         /* the temporary file beside it */
-    int direct;        /* path is written directly (not a regular file) */
+    char *path;   /* as given; NULL for standard output */
+    char *target; /* the file replaced (a symbolic link followed) */
+    char *tmp;    /* the temporary file beside it */
+    int direct;   /* path is written directly (not a regular file) */
 } cli_out;
 int cli_out_open(cli_out *out, const char *path);
 /* Commit (rename) when ok, else remove the temporary file.  A path that
@@ -165,9 +165,9 @@ typedef struct cli_cmd {
     unsigned cmd;
     const char *name;
     cli_opts o;
-    imv_registry *reg;          /* after cli_load */
-    int partial;                /* some model failed to load */
-    cli_out out;                /* after cli_open_output */
+    imv_registry *reg; /* after cli_load */
+    int partial;       /* some model failed to load */
+    cli_out out;       /* after cli_open_output */
     int out_open;
     imv_diags diags;
 } cli_cmd;

@@ -49,7 +49,7 @@ typedef struct al {
     size_t n;
     imv_partner_set *partners;
     imv_allocation *a;
-    const char *as_of;           /* the date of the allocation */
+    const char *as_of; /* the date of the allocation */
     int bad;
 } al;
 
@@ -102,8 +102,10 @@ static void capacity_note(const imv_partner_desc *d, char *buf, size_t len)
     if (imv_partner_availability(d, d->as_of, why, sizeof why)[0])
         k = snprintf(buf, len, "not available on %s (%s)", d->as_of, why);
     else if (d->capacity_derived)
-        k = snprintf(buf, len, "capacity %d derived from spare leadership capacity %g (one council "
-                     "for each point above 1)", d->capacity, d->p.spare_leadership_capacity);
+        k = snprintf(buf, len,
+                     "capacity %d derived from spare leadership capacity %g (one council "
+                     "for each point above 1)",
+                     d->capacity, d->p.spare_leadership_capacity);
     else
         k = snprintf(buf, len, "capacity %d as given", d->capacity);
     if (d->dated && k > 0 && (size_t)k < len)
@@ -155,7 +157,7 @@ static cJSON *assignment_json(const al *x, size_t c)
     cJSON_AddStringToObject(j, "model", w->model ? w->model : "");
     add_num(j, "score", w->score);
     add_num(j, "fit", w->fit);
-    if (w->n_parts) {   /* what the fit is made of, at this load */
+    if (w->n_parts) { /* what the fit is made of, at this load */
         cJSON_AddStringToObject(j, "fit_model", w->fit_model);
         cJSON *cs = cJSON_AddArrayToObject(j, "fit_components");
         for (size_t k = 0; k < w->n_parts; k++) {
@@ -259,14 +261,17 @@ static void write_text(const al *x)
     size_t n_as = 0;
     for (size_t c = 0; c < x->n; c++)
         n_as += a->solution.partner_of[c] != SIZE_MAX;
-    fprintf(x->f, "%s%zu council%s, %zu partner council%s: %zu assigned, total gain %.1f points "
-            "(optimal)%s%s\n\n", md ? "# National allocation\n\n" : "", x->n,
-            x->n == 1 ? "" : "s", a->pb.n_partners, a->pb.n_partners == 1 ? "" : "s", n_as,
-            imv_round1(a->solution.total), x->as_of ? ", as of " : "", x->as_of ? x->as_of : "");
+    fprintf(x->f,
+            "%s%zu council%s, %zu partner council%s: %zu assigned, total gain %.1f points "
+            "(optimal)%s%s\n\n",
+            md ? "# National allocation\n\n" : "", x->n, x->n == 1 ? "" : "s", a->pb.n_partners,
+            a->pb.n_partners == 1 ? "" : "s", n_as, imv_round1(a->solution.total),
+            x->as_of ? ", as of " : "", x->as_of ? x->as_of : "");
     if (n_as) {
-        fprintf(x->f, md ? "| council | partner | model | score | gain | load |\n"
-                           "|---|---|---|---:|---:|---|\n"
-                         : " %-24s %-16s %-22s %5s %6s  %s\n",
+        fprintf(x->f,
+                md ? "| council | partner | model | score | gain | load |\n"
+                     "|---|---|---|---:|---:|---|\n"
+                   : " %-24s %-16s %-22s %5s %6s  %s\n",
                 "council", "partner", "model", "score", "gain", "load");
         for (size_t c = 0; c < x->n; c++) {
             size_t p = a->solution.partner_of[c];
@@ -277,8 +282,9 @@ static void write_text(const al *x)
             char load[64];
             snprintf(load, sizeof load, "%d/%d%s", m, imv_partner_places(&x->partners->v[p]),
                      a->neighbouring[c * a->pb.n_partners + p] ? " neighbour" : "");
-            fprintf(x->f, md ? "| %s | %s | %s | %.1f | %+.1f | %s |\n"
-                             : " %-24s %-16s %-22s %5.1f %+6.1f  %s\n",
+            fprintf(x->f,
+                    md ? "| %s | %s | %s | %.1f | %+.1f | %s |\n"
+                       : " %-24s %-16s %-22s %5.1f %+6.1f  %s\n",
                     x->councils[c]->id, x->partners->v[p].p.id, w->model ? w->model : "",
                     imv_round1(w->score), imv_round1(imv_alloc_benefit(&a->pb, c, p, m)), load);
         }
@@ -292,8 +298,8 @@ static void write_text(const al *x)
             char why[300];
             why_unassigned(x, c, why, sizeof why);
             const imv_pairing *b = &a->baseline[c];
-            fprintf(x->f, md ? "- %s: %s %.1f; %s\n" : " %-24s %s %.1f; %s\n",
-                    x->councils[c]->id, b->viable ? b->model : "no viable model",
+            fprintf(x->f, md ? "- %s: %s %.1f; %s\n" : " %-24s %s %.1f; %s\n", x->councils[c]->id,
+                    b->viable ? b->model : "no viable model",
                     b->viable ? imv_round1(b->score) : 0.0, why);
         }
         fputc('\n', x->f);
@@ -303,8 +309,8 @@ static void write_text(const al *x)
         char note[200];
         capacity_note(&x->partners->v[p], note, sizeof note);
         fprintf(x->f, md ? "- %s: %d of %d places used; %s\n" : " %-16s %d of %d places used; %s\n",
-                x->partners->v[p].p.id, a->solution.load[p],
-                imv_partner_places(&x->partners->v[p]), note);
+                x->partners->v[p].p.id, a->solution.load[p], imv_partner_places(&x->partners->v[p]),
+                note);
     }
     size_t b = best_extra(x);
     if (b == SIZE_MAX)

@@ -31,7 +31,7 @@ static const char about[] =
     "  imeval backtest --no-bundled --model my_model.so my_model/expected.tsv";
 
 typedef struct side {
-    const char *name;            /* "A", "B" */
+    const char *name; /* "A", "B" */
     char description[1024];
     imv_registry *reg;
     imv_worker *w;
@@ -45,7 +45,7 @@ typedef struct bt {
     int json;
     FILE *f;
     cJSON *jcases;
-    int bad;                     /* files or profiles that could not be read */
+    int bad; /* files or profiles that could not be read */
     size_t all_cases;
 } bt;
 
@@ -114,8 +114,8 @@ static void run_case(bt *b, const char *file, const char *dir, const imv_expect 
             fails += got == IMV_EXPECT_FAILS;
             na += got == IMV_EXPECT_NA;
             if (got == IMV_EXPECT_FAILS && !why[s][0])
-                snprintf(why[s], sizeof why[s], "line %ld %s %s: %s", x[i].line, x[i].rule,
-                         x[i].a, msg);
+                snprintf(why[s], sizeof why[s], "line %ld %s %s: %s", x[i].line, x[i].rule, x[i].a,
+                         msg);
             if (ja) {
                 cJSON *a = cJSON_CreateObject();
                 cJSON_AddNumberToObject(a, "line", (double)x[i].line);
@@ -211,9 +211,11 @@ static void summary(bt *b)
         fputc('\n', b->f);
         for (int s = 0; s < b->n_sides; s++) {
             const side *sd = &b->s[s];
-            fprintf(b->f, "%s (%s): agrees with the record on %zu of %zu case%s (%zu of %zu "
-                          "assertions", sd->name, sd->description, sd->agree, sd->cases,
-                    sd->cases == 1 ? "" : "s", sd->holds, sd->holds + sd->fails);
+            fprintf(b->f,
+                    "%s (%s): agrees with the record on %zu of %zu case%s (%zu of %zu "
+                    "assertions",
+                    sd->name, sd->description, sd->agree, sd->cases, sd->cases == 1 ? "" : "s",
+                    sd->holds, sd->holds + sd->fails);
             if (sd->na)
                 fprintf(b->f, "; %zu not applicable", sd->na);
             fputs(")\n", b->f);
@@ -310,13 +312,15 @@ int cmd_backtest(int argc, char **argv)
         run_file(&b, o->args.v[i]);
     summary(&b);
     size_t fails = b.s[0].fails + (b.n_sides > 1 ? b.s[1].fails : 0);
-    rc = cli_stop ? cli_interrupted_exit() : (fails || b.bad || cc.partial || pb) ? EXIT_PARTIAL : 0;
+    rc = cli_stop                               ? cli_interrupted_exit()
+         : (fails || b.bad || cc.partial || pb) ? EXIT_PARTIAL
+                                                : 0;
     if (cli_close_output(&cc, b.all_cases > 0) && rc == 0)
         rc = EXIT_PARTIAL;
 done:
     cJSON_Delete(b.jcases);
     for (int s = 0; s < 2; s++)
         imv_worker_free(b.s[s].w);
-    imv_registry_free(b.s[1].reg);  /* side A's is cc's */
+    imv_registry_free(b.s[1].reg); /* side A's is cc's */
     return cli_end(&cc, rc);
 }

@@ -63,8 +63,10 @@ static void on_check(void *ctx, const imv_check *c)
             sscanf(m + 6, "%79s", s->model);
     }
     if (!s->json) {
-        printf("%-4s  %-11s  %s\n", c->status == IMV_CHECK_PASS ? "ok" :
-                                    c->status == IMV_CHECK_FAIL ? "FAIL" : "skip",
+        printf("%-4s  %-11s  %s\n",
+               c->status == IMV_CHECK_PASS   ? "ok"
+               : c->status == IMV_CHECK_FAIL ? "FAIL"
+                                             : "skip",
                c->name, c->detail);
         fflush(stdout);
         return;
@@ -97,7 +99,7 @@ int cmd_check_model(int argc, char **argv)
     if (s.json)
         s.checks = cJSON_CreateArray();
     imv_check_opts co = {.profiles = (size_t)c.o.profiles, .seed = c.o.seed, .limits = c.o.limits};
-    co.limits.isolate = -1;  /* as users run it: isolated unless bundled */
+    co.limits.isolate = -1; /* as users run it: isolated unless bundled */
     int failed = imv_check_model(c.o.args.v[0], &co, on_check, &s);
     if (s.json)
         print_json(&s, c.o.args.v[0], failed);

@@ -88,13 +88,13 @@ void cli_describe_b(const cli_opts *o, char *buf, size_t len)
 {
     size_t n = (size_t)snprintf(buf, len, "%s", o->b_separate ? "separate:" : "A with");
     const char *sep = " ";
-#define PART(...)                                                                  \
-    do {                                                                           \
-        if (n < len)                                                               \
-            n += (size_t)snprintf(buf + n, len - n, "%s", sep);                    \
-        if (n < len)                                                               \
-            n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__);                  \
-        sep = ", ";                                                                \
+#define PART(...)                                                 \
+    do {                                                          \
+        if (n < len)                                              \
+            n += (size_t)snprintf(buf + n, len - n, "%s", sep);   \
+        if (n < len)                                              \
+            n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__); \
+        sep = ", ";                                               \
     } while (0)
     for (size_t i = 0; i < o->b_model_files.n; i++)
         PART("--b-model %s", o->b_model_files.v[i]);
@@ -147,7 +147,7 @@ typedef struct cmp {
     model_cmp *m;
     size_t nm;
     size_t profiles, changed, viability, tau_n;
-    size_t model_failures;       /* results with an error, either side */
+    size_t model_failures; /* results with an error, either side */
     double tau_sum, tau_min;
     cJSON *json_profiles, *changed_ids;
     FILE *f;
@@ -491,9 +491,9 @@ int cmd_compare(int argc, char **argv)
         summary_text(&c);
         cJSON_Delete(c.changed_ids);
     }
-    rc = cli_stop ? cli_interrupted_exit()
+    rc = cli_stop                                      ? cli_interrupted_exit()
          : bad || cc.partial || pb || c.model_failures ? EXIT_PARTIAL
-                                                        : 0;
+                                                       : 0;
     if (cli_close_output(&cc, c.profiles > 0) && rc == 0)
         rc = EXIT_PARTIAL;
 done:

@@ -17,10 +17,10 @@ static const char about[] =
 typedef struct sink_ctx {
     imv_output *out;
     imv_diags *diags;
-    size_t scored;               /* results with a score, over all profiles */
-    cli_recorder *rec;           /* --register: the assessment register, or NULL */
+    size_t scored;     /* results with a score, over all profiles */
+    cli_recorder *rec; /* --register: the assessment register, or NULL */
     const imv_registry *reg;
-    int unrecorded;              /* evaluations the register refused */
+    int unrecorded; /* evaluations the register refused */
 } sink_ctx;
 
 static int sink(void *ctx, const imv_evaluation *e)
@@ -31,7 +31,8 @@ static int sink(void *ctx, const imv_evaluation *e)
         if (r->error) {
             char where[300];
             snprintf(where, sizeof where, "%s: model %s", e->profile->id, imv_model_id(r->model));
-            imv_diags_add_at(s->diags, 0, e->profile->source, e->profile->line, where, "%s", r->error);
+            imv_diags_add_at(s->diags, 0, e->profile->source, e->profile->line, where, "%s",
+                             r->error);
         } else {
             s->scored++;
         }
@@ -77,14 +78,17 @@ int cmd_evaluate(int argc, char **argv)
     sink_ctx s = {.out = w, .diags = &c.diags, .rec = rec, .reg = c.reg};
     cli_diag_sink ds = {.print = 1, .quiet = o->quiet, .keep_errors = fmt == IMV_FMT_JSON};
     cli_diag_sink_attach(&ds, &c.diags);
-    imv_run_opts ro = {.jobs = o->jobs, .draws = (size_t)o->draws, .seed = o->seed,
-                       .vary_parameters = o->vary_parameters, .rating_noise = o->rating_noise,
+    imv_run_opts ro = {.jobs = o->jobs,
+                       .draws = (size_t)o->draws,
+                       .seed = o->seed,
+                       .vary_parameters = o->vary_parameters,
+                       .rating_noise = o->rating_noise,
                        .strict = o->strict,
                        .stop = &cli_stop};
     imv_run_stats st;
     cli_catch_signals();
-    int run_rc = imv_run(c.reg, (char *const *)o->args.v, o->args.n, &ro, sink, NULL, &s,
-                         &c.diags, &st);
+    int run_rc = imv_run(c.reg, (char *const *)o->args.v, o->args.n, &ro, sink, NULL, &s, &c.diags,
+                         &st);
     if (st.interrupted)
         imv_diags_add(&c.diags, 0, "imeval", NULL,
                       "interrupted: %zu profiles evaluated and written; the rest were not read",
@@ -101,9 +105,10 @@ int cmd_evaluate(int argc, char **argv)
     if (cli_close_output(&c, commit))
         ok = 0;
     if (st.profiles_bad || st.model_failures)
-        cli_error("evaluate", "%zu profile%s evaluated, %zu could not be read, %zu with a failed model",
+        cli_error("evaluate",
+                  "%zu profile%s evaluated, %zu could not be read, %zu with a failed model",
                   st.evaluated, st.evaluated == 1 ? "" : "s", st.profiles_bad, st.model_failures);
-    rc = st.interrupted ? cli_interrupted_exit()
+    rc = st.interrupted                                           ? cli_interrupted_exit()
          : (!ok || c.diags.n_errors || c.partial || s.unrecorded) ? EXIT_PARTIAL
                                                                   : 0;
 done:

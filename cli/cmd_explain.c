@@ -98,9 +98,13 @@ int cmd_explain(int argc, char **argv)
      * bad profiles must not grow memory. */
     cli_diag_sink ds = {.print = 1};
     cli_diag_sink_attach(&ds, &c.diags);
-    imv_run_opts ro = {.jobs = o->jobs, .draws = (size_t)o->draws, .seed = o->seed,
-                       .vary_parameters = o->vary_parameters, .rating_noise = o->rating_noise,
-                       .strict = o->strict, .stop = &cli_stop};
+    imv_run_opts ro = {.jobs = o->jobs,
+                       .draws = (size_t)o->draws,
+                       .seed = o->seed,
+                       .vary_parameters = o->vary_parameters,
+                       .rating_noise = o->rating_noise,
+                       .strict = o->strict,
+                       .stop = &cli_stop};
     imv_run_stats st;
     cli_catch_signals();
     int run_rc = imv_run(c.reg, (char *const *)&o->args.v[1], 1, &ro, sink, NULL, &x, &c.diags, &st);
@@ -114,9 +118,9 @@ int cmd_explain(int argc, char **argv)
         cli_error("explain", "nothing was explained, so %s was left as it was", c.out.path);
     if (cli_close_output(&c, commit))
         ok = 0;
-    rc = st.interrupted ? cli_interrupted_exit()
+    rc = st.interrupted                                                ? cli_interrupted_exit()
          : (!ok || c.diags.n_errors || c.partial || st.model_failures) ? EXIT_PARTIAL
-                                                                        : 0;
+                                                                       : 0;
 done:
     return cli_end(&c, rc);
 }

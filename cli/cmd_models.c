@@ -51,14 +51,14 @@ static void print_table(FILE *f, const imv_registry *reg)
     for (size_t i = 0; i < imv_registry_count(reg); i++) {
         const imv_model *m = imv_registry_get(reg, i);
         fprintf(f, "%s%s %s (%s%s) - %s\n", i ? "\n" : "", imv_model_id(m), imv_model_version(m),
-               imv_model_language(m), imv_model_isolated(m) ? ", isolated" : "", imv_model_name(m));
-        fprintf(f, "  %s\n  evidence: %s\n  file: %s\n", imv_model_summary(m), imv_model_evidence(m),
-               imv_model_path(m));
+                imv_model_language(m), imv_model_isolated(m) ? ", isolated" : "", imv_model_name(m));
+        fprintf(f, "  %s\n  evidence: %s\n  file: %s\n", imv_model_summary(m),
+                imv_model_evidence(m), imv_model_path(m));
         for (size_t k = 0; k < imv_model_param_count(m); k++) {
             const imv_param_def *p = imv_model_param(m, k);
             double v = imv_model_param_values(m)[k];
             fprintf(f, "  %-28s %6g  [%g..%g]%s\n      %s\n", p->name, v, p->min, p->max,
-                   v != p->def ? " (set)" : "", p->description);
+                    v != p->def ? " (set)" : "", p->description);
         }
     }
 }

@@ -28,18 +28,22 @@ static const char about[] =
 
 /* One file of the scaffold: the template it comes from and its name. */
 typedef struct tfile {
-    const char *from;   /* relative to the templates directory */
-    const char *to;     /* a name starting with "." follows NAME: ".c" is NAME.c */
+    const char *from; /* relative to the templates directory */
+    const char *to;   /* a name starting with "." follows NAME: ".c" is NAME.c */
 } tfile;
 
-static const tfile c_files[] = {
-    {"c/model.c", ".c"}, {"c/Makefile", "Makefile"},
-    {"common/example-council.json", "example-council.json"},
-    {"common/expected.tsv", "expected.tsv"}, {"common/README.md", "README.md"}, {NULL, NULL}};
-static const tfile lua_files[] = {
-    {"lua/model.lua", ".lua"}, {"lua/Makefile", "Makefile"},
-    {"common/example-council.json", "example-council.json"},
-    {"common/expected.tsv", "expected.tsv"}, {"common/README.md", "README.md"}, {NULL, NULL}};
+static const tfile c_files[] = {{"c/model.c", ".c"},
+                                {"c/Makefile", "Makefile"},
+                                {"common/example-council.json", "example-council.json"},
+                                {"common/expected.tsv", "expected.tsv"},
+                                {"common/README.md", "README.md"},
+                                {NULL, NULL}};
+static const tfile lua_files[] = {{"lua/model.lua", ".lua"},
+                                  {"lua/Makefile", "Makefile"},
+                                  {"common/example-council.json", "example-council.json"},
+                                  {"common/expected.tsv", "expected.tsv"},
+                                  {"common/README.md", "README.md"},
+                                  {NULL, NULL}};
 
 static int valid_name(const char *s)
 {
@@ -164,13 +168,16 @@ int cmd_new_model(int argc, char **argv)
     char msg[PATH_MAX + 200], tdir[PATH_MAX], imeval[PATH_MAX] = "imeval", pcdir[PATH_MAX] = "";
     rc = EXIT_USAGE;
     if (op->args.n != 1) {
-        usage(op->args.n ? "give one NAME" : "give the model's NAME, e.g. imeval new-model my_model --lang lua");
+        usage(op->args.n ? "give one NAME"
+                         : "give the model's NAME, e.g. imeval new-model my_model --lang lua");
         goto done;
     }
     const char *name = op->args.v[0];
     if (!valid_name(name)) {
-        snprintf(msg, sizeof msg, "NAME \"%.80s\": not a model id: a lower-case letter, then "
-                 "lower-case letters, digits or _, at most 64 (e.g. my_model)", name);
+        snprintf(msg, sizeof msg,
+                 "NAME \"%.80s\": not a model id: a lower-case letter, then "
+                 "lower-case letters, digits or _, at most 64 (e.g. my_model)",
+                 name);
         usage(msg);
         goto done;
     }
@@ -186,8 +193,10 @@ int cmd_new_model(int argc, char **argv)
     struct stat st;
     rc = EXIT_PARTIAL;
     if (lstat(dir, &st) == 0) {
-        cli_error("new-model", "%s: already exists (nothing was written; choose another --dir, "
-                               "or remove it)", dir);
+        cli_error("new-model",
+                  "%s: already exists (nothing was written; choose another --dir, "
+                  "or remove it)",
+                  dir);
         goto done;
     }
     if (imv_data_path("templates", tdir, sizeof tdir)) {
@@ -214,8 +223,9 @@ int cmd_new_model(int argc, char **argv)
     char loaded[90];
     snprintf(loaded, sizeof loaded, "%s.%s", name, is_c ? "so" : "lua");
     snprintf(build_note, sizeof build_note, "%s", is_c ? "; `make` builds the .so" : "");
-    const subst subs[] = {{"ID", name}, {"TITLE", title}, {"IMEVAL", imeval},
-                          {"PKG_CONFIG_DIR", pcdir}, {"LANG", op->lang}, {"FILE", file},
+    const subst subs[] = {{"ID", name},       {"TITLE", title},
+                          {"IMEVAL", imeval}, {"PKG_CONFIG_DIR", pcdir},
+                          {"LANG", op->lang}, {"FILE", file},
                           {"LOADED", loaded}, {"BUILD_NOTE", build_note}};
     char written[8][PATH_MAX];
     size_t n = 0;

@@ -56,7 +56,7 @@ static int usage(const char *what)
 /* ---- one council ------------------------------------------------------ */
 
 typedef struct what_if {
-    const char *label;           /* "one fewer commitment" */
+    const char *label; /* "one fewer commitment" */
     imv_pairing got;
 } what_if;
 
@@ -147,8 +147,8 @@ static void parts_line(FILE *f, const imv_pairing *g)
         snprintf(name, sizeof name, "%s", g->parts[k].name);
         for (char *q = name; *q; q++)
             *q = *q == '_' ? ' ' : *q;
-        fprintf(f, "%s %s %s%.*f", shown ? "," : "", name,
-                shown && v >= 0 ? "+" : "", v == round(v) ? 0 : 1, v);
+        fprintf(f, "%s %s %s%.*f", shown ? "," : "", name, shown && v >= 0 ? "+" : "",
+                v == round(v) ? 0 : 1, v);
         shown++;
     }
     fputc('\n', f);
@@ -192,7 +192,7 @@ static cJSON *council(pt *x, const imv_partner_desc *d, imv_profile *p)
     if (imv_partner_for_profile(d, p, 0, &seen)) {
         imv_pairing_evaluate(x->w, p, &seen, &with);
         n_wi = what_ifs(x, d, p, wi);
-    } else {    /* not a partner on that date */
+    } else { /* not a partner on that date */
         memset(&with, 0, sizeof with);
         with.score = with.fit = NAN;
         imv_partner_availability(d, d->as_of ? d->as_of : p->as_of, away, sizeof away);
@@ -255,7 +255,7 @@ static int stretch_point(pt *x, const imv_partner_desc *d)
             imv_partner seen;
             imv_pairing g;
             if (!imv_partner_for_profile(d, x->councils[c], m - 1, &seen))
-                continue;       /* not a partner on that date */
+                continue; /* not a partner on that date */
             imv_pairing_evaluate(x->w, x->councils[c], &seen, &g);
             any = g.viable;
         }
@@ -287,11 +287,13 @@ static int capacity_json(pt *x, const imv_partner_desc *d, cJSON *j)
     add_num(j, "best_use_gain", a->solution.total);
     cJSON_AddNumberToObject(j, "viable_up_to", stretch);
     if (x->fmt != IMV_FMT_JSON) {
-        fprintf(x->f, "\n%d place%s (capacity %d%s, less %g current commitment%s); best use: %d "
-                "council%s, total gain %.1f\n", imv_partner_places(d),
-                imv_partner_places(d) == 1 ? "" : "s", d->capacity,
+        fprintf(x->f,
+                "\n%d place%s (capacity %d%s, less %g current commitment%s); best use: %d "
+                "council%s, total gain %.1f\n",
+                imv_partner_places(d), imv_partner_places(d) == 1 ? "" : "s", d->capacity,
                 d->capacity_derived ? ", derived from spare leadership capacity: one council for "
-                                      "each point above 1" : "",
+                                      "each point above 1"
+                                    : "",
                 d->p.current_commitments == IMV_UNKNOWN ? 0 : d->p.current_commitments,
                 d->p.current_commitments == 1 ? "" : "s", a->solution.load[0],
                 a->solution.load[0] == 1 ? "" : "s", imv_round1(a->solution.total));

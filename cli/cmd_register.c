@@ -16,7 +16,7 @@
 
 typedef struct reg_opts {
     const char *sub;
-    const char *where;           /* --register */
+    const char *where; /* --register */
     int json;
     const char *by, *role, *model, *partner, *rationale, *rationale_file;
     const char *text, *text_file, *impact, *reliability, *supersedes, *head, *output;
@@ -57,7 +57,7 @@ static const char about[] =
     "postgresql:// URL (passwords go in ~/.pgpass or a service file, never the URL).\n"
     "Exit status: 0 done, 1 failed (or verify/replay found a difference), 2 usage error.";
 
-static const char *const subs[] = {"init",   "decide", "review", "note",  "sign",  "history",
+static const char *const subs[] = {"init",   "decide", "review", "note",   "sign",   "history",
                                    "status", "replay", "verify", "export", "import", "grant"};
 
 static void help(FILE *f)
@@ -190,11 +190,14 @@ static char *read_text(const char *path, int *bad)
     const char *nul = memchr(buf, 0, n);
     if (nul || n > IMV_REGISTER_MAX_TEXT) {
         if (nul)
-            cli_error("register", "%s: byte %zu is a NUL: a text must be UTF-8 without NUL bytes "
-                                  "(nothing was recorded)", path, (size_t)(nul - buf) + 1);
+            cli_error("register",
+                      "%s: byte %zu is a NUL: a text must be UTF-8 without NUL bytes "
+                      "(nothing was recorded)",
+                      path, (size_t)(nul - buf) + 1);
         else
-            cli_error("register", "%s: over %u bytes, the register's limit for a text (shorten "
-                                  "it or refer to a document; nothing was recorded)",
+            cli_error("register",
+                      "%s: over %u bytes, the register's limit for a text (shorten "
+                      "it or refer to a document; nothing was recorded)",
                       path, IMV_REGISTER_MAX_TEXT);
         free(buf);
         *bad = 2;
@@ -282,7 +285,8 @@ static int sub_decide(imv_register *r, const reg_opts *o)
 {
     if (o->n_args != 1 || !o->model)
         return usage("decide needs the assessment id and --model M, e.g.\n"
-                     "  imeval register decide A-1a2b3c4d5e6f --model commissioner --rationale TEXT%s", "");
+                     "  imeval register decide A-1a2b3c4d5e6f --model commissioner --rationale TEXT%s",
+                     "");
     char *why = NULL;
     int rc = text_arg(o->rationale, o->rationale_file, &why);
     if (rc)
@@ -298,8 +302,10 @@ static int sub_decide(imv_register *r, const reg_opts *o)
             cJSON_AddStringToObject(b, "recommended", a->model);
         cJSON_AddBoolToObject(b, "differs_from_recommendation",
                               a->model && strcmp(a->model, o->model) != 0);
-        imv_register_entry e = {.kind = strdup("decision"), .ref = strdup(o->args[0]),
-                                .model = strdup(o->model), .author = author_default(o),
+        imv_register_entry e = {.kind = strdup("decision"),
+                                .ref = strdup(o->args[0]),
+                                .model = strdup(o->model),
+                                .author = author_default(o),
                                 .role = strdup(o->role ? o->role : "adviser"),
                                 .supersedes = o->supersedes ? strdup(o->supersedes) : NULL,
                                 .body = cJSON_PrintUnformatted(b)};
@@ -318,11 +324,12 @@ static int sub_decide(imv_register *r, const reg_opts *o)
 static int sub_note_or_sign(imv_register *r, const reg_opts *o, int sign)
 {
     if (o->n_args != 1)
-        return usage(sign ? "sign needs the id of the entry signed off and --role, e.g.\n"
-                            "  imeval register sign A-1a2b3c4d5e6f --role assurer --by NAME%s"
-                          : "note needs the id of the entry it concerns and --text, e.g.\n"
-                            "  imeval register note A-1a2b3c4d5e6f --text \"ratings from the 2018 report\"%s",
-                     "");
+        return usage(
+            sign ? "sign needs the id of the entry signed off and --role, e.g.\n"
+                   "  imeval register sign A-1a2b3c4d5e6f --role assurer --by NAME%s"
+                 : "note needs the id of the entry it concerns and --text, e.g.\n"
+                   "  imeval register note A-1a2b3c4d5e6f --text \"ratings from the 2018 report\"%s",
+            "");
     char *text = NULL;
     int rc = text_arg(o->text, o->text_file, &text);
     if (rc)
@@ -342,7 +349,8 @@ static int sub_note_or_sign(imv_register *r, const reg_opts *o, int sign)
     if (o->reliability)
         cJSON_AddStringToObject(b, "reliability", o->reliability);
     imv_register_entry e = {.kind = strdup(sign ? "sign-off" : "assumption"),
-                            .ref = strdup(o->args[0]), .author = author_default(o),
+                            .ref = strdup(o->args[0]),
+                            .author = author_default(o),
                             .role = strdup(o->role ? o->role : "adviser"),
                             .supersedes = o->supersedes ? strdup(o->supersedes) : NULL,
                             .body = cJSON_PrintUnformatted(b)};
@@ -392,14 +400,18 @@ static int sub_history(imv_register *r, const reg_opts *o)
     printf("\n  %s%s%s\n", js(iv, "reason"),
            cJSON_IsString(cJSON_GetObjectItem(iv, "escalate_to")) ? "; escalate to " : "",
            cJSON_IsString(cJSON_GetObjectItem(iv, "escalate_to")) ? js(iv, "escalate_to") : "");
-    printf("\ntrajectory\n  %-10s %-21s %6s  %-22s %s\n", "as of", "grade", "rating", "recommended", "id");
-    cJSON_ArrayForEach(x, cJSON_GetObjectItem(h, "trajectory")) {
+    printf("\ntrajectory\n  %-10s %-21s %6s  %-22s %s\n", "as of", "grade", "rating", "recommended",
+           "id");
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(h, "trajectory"))
+    {
         const cJSON *rt = cJSON_GetObjectItem(x, "rating");
         printf("  %-10s %-21s %6.2f  %-22s %s\n", js(x, "as_of"), js(x, "grade"),
                cJSON_IsNumber(rt) ? rt->valuedouble : 0, js(x, "recommended"), js(x, "id"));
     }
-    printf("\nentries\n  %4s  %-20s %-10s %-16s %-20s %s\n", "seq", "at", "kind", "id", "by", "detail");
-    cJSON_ArrayForEach(x, cJSON_GetObjectItem(h, "entries")) {
+    printf("\nentries\n  %4s  %-20s %-10s %-16s %-20s %s\n", "seq", "at", "kind", "id", "by",
+           "detail");
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(h, "entries"))
+    {
         char who[128], detail[200];
         snprintf(who, sizeof who, "%s (%s)", js(x, "author"), js(x, "role"));
         const char *kind = js(x, "kind");
@@ -447,9 +459,9 @@ static int sub_status(imv_register *r, const reg_opts *o)
            "latest", "grade", "why");
     /* Only authorities under an intervention; the undecided are counted
      * above and listed by --format json. */
-    cJSON_ArrayForEach(x, cJSON_GetObjectItem(s, "authorities"))
-        if (strcmp(js(x, "status"), "undecided") != 0)
-            print_status_line(x);
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(s, "authorities")) if (strcmp(js(x, "status"),
+                                                                            "undecided") != 0)
+        print_status_line(x);
     cJSON_Delete(s);
     return 0;
 }
@@ -473,21 +485,25 @@ static int sub_replay(imv_register *r, const reg_opts *o)
     } else {
         printf("%s: DIFFERENT: recorded sha256 %s, now %s\n", o->args[0],
                js(rep, "recorded_sha256"), js(rep, "replayed_sha256"));
-        cJSON_ArrayForEach(x, cJSON_GetObjectItem(rep, "models"))
-            if (cJSON_IsTrue(cJSON_GetObjectItem(x, "changed")))
-                printf("  model %s changed: %s (recorded %.12s, now %.12s)\n", js(x, "id"),
-                       js(x, "path"), js(x, "recorded_sha256"), js(x, "current_sha256"));
+        cJSON_ArrayForEach(x, cJSON_GetObjectItem(
+                                  rep, "models")) if (cJSON_IsTrue(cJSON_GetObjectItem(x, "changed")))
+            printf("  model %s changed: %s (recorded %.12s, now %.12s)\n", js(x, "id"),
+                   js(x, "path"), js(x, "recorded_sha256"), js(x, "current_sha256"));
         printf("  recommended: %s then, %s now\n  %-22s %9s %9s\n", js(rep, "recorded_recommended"),
                js(rep, "replayed_recommended"), "model", "then", "now");
-        cJSON_ArrayForEach(x, cJSON_GetObjectItem(rep, "ranking")) {
-            const cJSON *a = cJSON_GetObjectItem(x, "recorded_score"), *b = cJSON_GetObjectItem(x, "replayed_score");
-            const cJSON *ra = cJSON_GetObjectItem(x, "recorded_rank"), *rb = cJSON_GetObjectItem(x, "replayed_rank");
+        cJSON_ArrayForEach(x, cJSON_GetObjectItem(rep, "ranking"))
+        {
+            const cJSON *a = cJSON_GetObjectItem(x, "recorded_score"),
+                        *b = cJSON_GetObjectItem(x, "replayed_score");
+            const cJSON *ra = cJSON_GetObjectItem(x, "recorded_rank"),
+                        *rb = cJSON_GetObjectItem(x, "replayed_rank");
             printf("  %-22s #%d %5.1f #%d %5.1f%s\n", js(x, "model"),
                    cJSON_IsNumber(ra) ? ra->valueint : 0, cJSON_IsNumber(a) ? a->valuedouble : 0,
                    cJSON_IsNumber(rb) ? rb->valueint : 0, cJSON_IsNumber(b) ? b->valuedouble : 0,
                    (cJSON_IsNumber(ra) && cJSON_IsNumber(rb) && ra->valueint != rb->valueint) ||
                            (cJSON_IsNumber(a) && cJSON_IsNumber(b) && a->valuedouble != b->valuedouble)
-                       ? "  <-" : "");
+                       ? "  <-"
+                       : "");
         }
     }
     cJSON_Delete(rep);
@@ -572,7 +588,8 @@ static int sub_grant(imv_register *r, const reg_opts *o)
     if (o->n_args < 2 || (!adviser && strcmp(o->args[1], "reader")) ||
         (!adviser && o->n_args < 3) || (adviser && o->n_args > 2))
         return usage("grant ROLE adviser, or grant ROLE reader AUTHORITY..., e.g.\n"
-                     "  imeval register grant plymouth_council reader torbay%s", "");
+                     "  imeval register grant plymouth_council reader torbay%s",
+                     "");
     char err[1024];
     for (int i = adviser ? 1 : 2; i < o->n_args; i++) {
         int rc = imv_register_grant(r, o->args[0], adviser, adviser ? NULL : o->args[i], err,
@@ -582,7 +599,8 @@ static int sub_grant(imv_register *r, const reg_opts *o)
             return exit_for(rc);
         }
         if (!o->json)
-            printf("%s may %s%s\n", o->args[0], adviser ? "read and append" : "read ", adviser ? "" : o->args[i]);
+            printf("%s may %s%s\n", o->args[0], adviser ? "read and append" : "read ",
+                   adviser ? "" : o->args[i]);
     }
     return 0;
 }
@@ -619,7 +637,8 @@ static int sub_review(int argc, char **argv)
 {
     if (argc < 5 || argv[3][0] == '-')
         return usage("review needs the decision id and the later profile, e.g.\n"
-                     "  imeval register review D-1a2b3c4d5e6f torbay-2019.json --register REG%s", "");
+                     "  imeval register review D-1a2b3c4d5e6f torbay-2019.json --register REG%s",
+                     "");
     char **v = calloc((size_t)argc + 3, sizeof *v);
     if (!v)
         return EXIT_PARTIAL;
@@ -693,7 +712,7 @@ struct cli_recorder {
     const cli_opts *o;
     int argc;
     char **argv;
-    size_t n;                    /* evaluations recorded so far */
+    size_t n; /* evaluations recorded so far */
 };
 
 cli_recorder *cli_recorder_open(const cli_opts *o, int argc, char **argv, int *failed)
@@ -728,12 +747,18 @@ int cli_recorder_add(cli_recorder *rec, const imv_registry *reg, const imv_evalu
             snprintf(given, sizeof given, "%s-%zu", o->assessment, rec->n + 1);
         want = given;
     }
-    imv_register_run run = {.draws = (size_t)o->draws, .seed = o->seed,
-                            .vary_parameters = o->vary_parameters, .argc = rec->argc,
+    imv_register_run run = {.draws = (size_t)o->draws,
+                            .seed = o->seed,
+                            .vary_parameters = o->vary_parameters,
+                            .argc = rec->argc,
                             .argv = rec->argv};
-    imv_register_assessment_in in = {.id = want, .authority = o->authority, .author = o->by,
-                                     .review_of = o->reviews, .supersedes = o->supersedes,
-                                     .rated_by = o->rated_by, .rated_on = o->rated_on};
+    imv_register_assessment_in in = {.id = want,
+                                     .authority = o->authority,
+                                     .author = o->by,
+                                     .review_of = o->reviews,
+                                     .supersedes = o->supersedes,
+                                     .rated_by = o->rated_by,
+                                     .rated_on = o->rated_on};
     int rc = imv_register_record_evaluation(rec->r, reg, e, &run, NULL, &in, id, sizeof id, err,
                                             sizeof err);
     if (rc) {

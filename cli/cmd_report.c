@@ -90,7 +90,8 @@ static int sink(void *ctx, const imv_evaluation *e)
         if (r->error) {
             char where[300];
             snprintf(where, sizeof where, "%s: model %s", e->profile->id, imv_model_id(r->model));
-            imv_diags_add_at(x->diags, 0, e->profile->source, e->profile->line, where, "%s", r->error);
+            imv_diags_add_at(x->diags, 0, e->profile->source, e->profile->line, where, "%s",
+                             r->error);
         }
     }
     imv_sensitivity *s = NULL;
@@ -159,8 +160,9 @@ static cJSON *load_record(const cli_opts *o, char **profile)
         const imv_register_entry *d = a->decision;
         cJSON *x = cJSON_AddObjectToObject(rec, "decision");
         char *partner = body_str(d->body, "partner"), *why = body_str(d->body, "rationale");
-        char *text = partner ? xasprintf("%s, with %s as partner", d->model ? d->model : "?", partner)
-                             : checked(strdup(d->model ? d->model : "?"));
+        char *text = partner
+                         ? xasprintf("%s, with %s as partner", d->model ? d->model : "?", partner)
+                         : checked(strdup(d->model ? d->model : "?"));
         char *by = who(d);
         add_str(x, "id", d->id);
         add_str(x, "text", text);
@@ -228,7 +230,8 @@ static char *find_chromium(void)
     if (!path || !*path)
         path = "/usr/local/bin:/usr/bin:/bin";
     char *copy = strdup(path), *save = NULL, *found = NULL;
-    for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d && !found; d = strtok_r(NULL, ":", &save)) {
+    for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d && !found;
+         d = strtok_r(NULL, ":", &save)) {
         static const char *const names[] = {"chromium", "chromium-browser"};
         for (size_t i = 0; i < 2 && !found; i++) {
             char *p = xasprintf("%s/%s", *d ? d : ".", names[i]);
@@ -268,11 +271,22 @@ static int print_pdf(const char *chromium, const char *dir, const char *html, co
     char *url = xasprintf("file://%s", html);
     int rc = -1;
     mkdir(profile, 0700);
-    char *const args[] = {(char *)chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                          "--disable-quic", "--no-first-run", "--disable-background-networking",
-                          "--disable-component-update", "--disable-sync",
-                          "--disable-dev-shm-usage", "--no-pdf-header-footer",
-                          "--disable-extensions", a_profile, a_pdf, url, NULL};
+    char *const args[] = {(char *)chromium,
+                          "--headless",
+                          "--no-sandbox",
+                          "--disable-gpu",
+                          "--disable-quic",
+                          "--no-first-run",
+                          "--disable-background-networking",
+                          "--disable-component-update",
+                          "--disable-sync",
+                          "--disable-dev-shm-usage",
+                          "--no-pdf-header-footer",
+                          "--disable-extensions",
+                          a_profile,
+                          a_pdf,
+                          url,
+                          NULL};
     const char *t = getenv("IMEVAL_PDF_TIMEOUT");
     double limit = t && atof(t) > 0 ? atof(t) : PDF_TIMEOUT;
     pid_t pid = fork();
@@ -317,7 +331,8 @@ static int print_pdf(const char *chromium, const char *dir, const char *html, co
     if (!reaped)
         waitpid(pid, &status, 0);
     if (timed_out) {
-        snprintf(err, errlen, "%s did not finish printing within %.0f s (IMEVAL_PDF_TIMEOUT sets the "
+        snprintf(err, errlen,
+                 "%s did not finish printing within %.0f s (IMEVAL_PDF_TIMEOUT sets the "
                  "limit); the HTML report prints from any browser",
                  chromium, limit);
         goto done;
@@ -346,8 +361,8 @@ static int print_pdf(const char *chromium, const char *dir, const char *html, co
         }
         tail[strcspn(tail, "\n")] = '\0';
         snprintf(err, errlen, "%s wrote no PDF (exit %d)%s%s", chromium,
-                 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), *tail ? ": " : "",
-                 tail);
+                 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+                 *tail ? ": " : "", tail);
         goto done;
     }
     rc = 0;
@@ -464,12 +479,15 @@ int cmd_report(int argc, char **argv)
     int pdf = o.format != IMV_FMT_JSON && o.output && ends_with(o.output, ".pdf");
     char *chromium = NULL;
     if (pdf && !(chromium = find_chromium())) {
-        cli_usage_error("report", "-o %s: writing a PDF needs Chromium, and %s was not found "
-                                  "(install the Debian package chromium: apt-get install chromium, "
-                                  "set IMEVAL_CHROMIUM to its path, or write HTML with -o "
-                                  "report.html and print it from a browser)", o.output,
-                getenv("IMEVAL_CHROMIUM") && *getenv("IMEVAL_CHROMIUM") ? getenv("IMEVAL_CHROMIUM")
-                                                                           : "chromium");
+        cli_usage_error("report",
+                        "-o %s: writing a PDF needs Chromium, and %s was not found "
+                        "(install the Debian package chromium: apt-get install chromium, "
+                        "set IMEVAL_CHROMIUM to its path, or write HTML with -o "
+                        "report.html and print it from a browser)",
+                        o.output,
+                        getenv("IMEVAL_CHROMIUM") && *getenv("IMEVAL_CHROMIUM")
+                            ? getenv("IMEVAL_CHROMIUM")
+                            : "chromium");
         cli_opts_free(&o);
         return EXIT_USAGE;
     }
@@ -488,8 +506,10 @@ int cmd_report(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (record && o.args.n > 1 && !record_profile)
-        cli_error("report", "warning: assessment %s names no profile; its decision is shown for "
-                            "none of the %zu authorities", o.assessment, o.args.n);
+        cli_error("report",
+                  "warning: assessment %s names no profile; its decision is shown for "
+                  "none of the %zu authorities",
+                  o.assessment, o.args.n);
     int partial = 0, ok = 1;
     imv_registry *reg = cli_registry(&o, &partial);
     if (!reg) {
@@ -507,16 +527,24 @@ int cmd_report(int argc, char **argv)
     imv_diags_init(&diags);
     FILE *mem = open_memstream(&doc_text, &doc_len);
     imv_provenance *prov = cli_provenance(&o, reg, argc, argv);
-    rep_ctx x = {.json = imv_output_new(mem, IMV_FMT_JSON, 0, reg, NULL), .w = imv_worker_new(reg), .reg = reg,
-                 .sens = cJSON_CreateArray(), .inputs = cJSON_CreateArray(), .diags = &diags,
+    rep_ctx x = {.json = imv_output_new(mem, IMV_FMT_JSON, 0, reg, NULL),
+                 .w = imv_worker_new(reg),
+                 .reg = reg,
+                 .sens = cJSON_CreateArray(),
+                 .inputs = cJSON_CreateArray(),
+                 .diags = &diags,
                  .quiet = o.quiet};
     imv_output_set_provenance(x.json, prov, 0);
     imv_output_begin(x.json);
     diags.on_add = on_diag;
     diags.on_add_ctx = &x;
-    imv_run_opts ro = {.jobs = o.jobs, .draws = (size_t)o.draws, .seed = o.seed,
-                       .vary_parameters = o.vary_parameters, .rating_noise = o.rating_noise,
-                       .strict = o.strict, .stop = &cli_stop};
+    imv_run_opts ro = {.jobs = o.jobs,
+                       .draws = (size_t)o.draws,
+                       .seed = o.seed,
+                       .vary_parameters = o.vary_parameters,
+                       .rating_noise = o.rating_noise,
+                       .strict = o.strict,
+                       .stop = &cli_stop};
     imv_run_stats st;
     cli_catch_signals();
     int run_rc = imv_run(reg, (char *const *)o.args.v, o.args.n, &ro, sink, NULL, &x, &diags, &st);
@@ -530,7 +558,7 @@ int cmd_report(int argc, char **argv)
     }
     if (x.count == 0) {
         cli_error("report", "no report written: no profile could be evaluated%s",
-                o.output ? " (the previous file, if any, is as it was)" : "");
+                  o.output ? " (the previous file, if any, is as it was)" : "");
         ok = 0;
         goto done;
     }
@@ -567,7 +595,8 @@ int cmd_report(int argc, char **argv)
             ok = 0;
             goto done;
         }
-        int wrc = write_report(out.f, doc_text, doc, x.sens, x.inputs, record, record_profile, reg, argc, argv);
+        int wrc = write_report(out.f, doc_text, doc, x.sens, x.inputs, record, record_profile, reg,
+                               argc, argv);
         if (cli_out_close(&out, wrc == IMV_OK) || wrc != IMV_OK)
             ok = 0;
         goto done;
@@ -582,7 +611,9 @@ int cmd_report(int argc, char **argv)
     have_tmp = 1;
     char *html = xasprintf("%s/report.html", tmpdir), *pdfp = xasprintf("%s/report.pdf", tmpdir);
     FILE *hf = fopen(html, "w");
-    int wrc = hf ? write_report(hf, doc_text, doc, x.sens, x.inputs, record, record_profile, reg, argc, argv) : IMV_EIO;
+    int wrc = hf ? write_report(hf, doc_text, doc, x.sens, x.inputs, record, record_profile, reg,
+                                argc, argv)
+                 : IMV_EIO;
     if (hf && fclose(hf) != 0)
         wrc = IMV_EIO;
     char err[600];
@@ -609,10 +640,10 @@ int cmd_report(int argc, char **argv)
 done:
     if (have_tmp)
         rm_tree(tmpdir);
-    rc = st.interrupted || cli_stop ? cli_interrupted_exit()
-         : !ok && x.count == 0      ? EXIT_PARTIAL
+    rc = st.interrupted || cli_stop           ? cli_interrupted_exit()
+         : !ok && x.count == 0                ? EXIT_PARTIAL
          : (!ok || diags.n_errors || partial) ? EXIT_PARTIAL
-                                               : 0;
+                                              : 0;
     cJSON_Delete(doc);
     cJSON_Delete(x.sens);
     cJSON_Delete(x.inputs);

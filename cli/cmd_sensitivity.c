@@ -27,7 +27,7 @@ typedef struct sens_ctx {
     imv_output *out;
     FILE *f;
     const imv_registry *reg;
-    int markdown;               /* written here from the JSON (cli/sens_markdown.c) */
+    int markdown; /* written here from the JSON (cli/sens_markdown.c) */
     size_t count;
     size_t failed;
 } sens_ctx;
@@ -74,7 +74,9 @@ int cmd_sensitivity(int argc, char **argv)
         goto done;
     imv_format fmt = o->format == IMV_FMT_JSON ? IMV_FMT_JSON : IMV_FMT_TABLE;
     sens_ctx x = {.out = imv_output_open(c.out.f, IMV_DOC_SENSITIVITY, fmt, 0, c.reg, NULL),
-                  .f = c.out.f, .reg = c.reg, .markdown = o->format == IMV_FMT_MARKDOWN};
+                  .f = c.out.f,
+                  .reg = c.reg,
+                  .markdown = o->format == IMV_FMT_MARKDOWN};
     cli_diag_sink ds = {.print = 1, .quiet = o->quiet, .keep_errors = fmt == IMV_FMT_JSON};
     cli_diag_sink_attach(&ds, &c.diags);
     /* The pool computes the tipping points beside each evaluation, and
@@ -83,17 +85,17 @@ int cmd_sensitivity(int argc, char **argv)
     imv_run_stats st;
     cli_catch_signals();
     imv_output_begin(x.out);
-    int run_rc = imv_run(c.reg, (char *const *)o->args.v, o->args.n, &ro, sink, NULL, &x,
-                         &c.diags, &st);
+    int run_rc = imv_run(c.reg, (char *const *)o->args.v, o->args.n, &ro, sink, NULL, &x, &c.diags,
+                         &st);
     cli_diag_sink_close(&ds, &c.diags, "errors were printed but are");
     int ok = run_rc == IMV_OK;
     if (imv_output_end(x.out, &c.diags) != IMV_OK)
         ok = 0;
     if (cli_close_output(&c, ok))
         ok = 0;
-    rc = st.interrupted                                                 ? cli_interrupted_exit()
+    rc = st.interrupted                                                   ? cli_interrupted_exit()
          : (!ok || c.diags.n_errors || c.partial || x.failed || !x.count) ? EXIT_PARTIAL
-                                                                         : 0;
+                                                                          : 0;
 done:
     return cli_end(&c, rc);
 }

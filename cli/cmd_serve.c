@@ -55,9 +55,13 @@ int cmd_serve(int argc, char **argv)
     if (rc != CLI_GO || (rc = cli_load(&c)) != CLI_GO)
         goto done;
     const cli_opts *o = &c.o;
-    imv_serve_opts so = {.bind = o->bind, .port = (unsigned)o->port,
-                         .register_location = o->reg_location, .profiles = o->args.v,
-                         .n_profiles = o->args.n, .workers = o->jobs, .strict = o->strict,
+    imv_serve_opts so = {.bind = o->bind,
+                         .port = (unsigned)o->port,
+                         .register_location = o->reg_location,
+                         .profiles = o->args.v,
+                         .n_profiles = o->args.n,
+                         .workers = o->jobs,
+                         .strict = o->strict,
                          .public_origin = o->public_origin};
     int new_rc = imv_serve_new(c.reg, &so, &s, &c.diags);
     for (size_t i = 0; i < c.diags.n; i++)
@@ -81,9 +85,11 @@ int cmd_serve(int argc, char **argv)
         goto done;
     }
     if (!loopback(o->bind))
-        fprintf(stderr, "imeval serve: warning: listening on %s, not only this machine: anyone who "
-                        "can reach it may try the token, and the traffic is not encrypted; put a "
-                        "TLS proxy in front (docs/api.md)\n", o->bind);
+        fprintf(stderr,
+                "imeval serve: warning: listening on %s, not only this machine: anyone who "
+                "can reach it may try the token, and the traffic is not encrypted; put a "
+                "TLS proxy in front (docs/api.md)\n",
+                o->bind);
     printf("%s\n", imv_serve_url(s));
     fflush(stdout);
     if (o->public_origin)

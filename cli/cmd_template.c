@@ -22,8 +22,7 @@ static const char about[] =
     "           imeval template | imeval validate -\n"
     "           imeval template --format csv -o councils.csv";
 
-static void put_names(FILE *f, const char *indent, const char *(*name)(int), int n,
-                      const char *value)
+static void put_names(FILE *f, const char *indent, const char *(*name)(int), int n, const char *value)
 {
     for (int i = 0; i < n; i++)
         fprintf(f, "%s\"%s\": %s%s\n", indent, name(i), value, i + 1 < n ? "," : "");
@@ -36,18 +35,19 @@ static void write_json(FILE *f)
     struct tm tm;
     if (gmtime_r(&now, &tm))
         strftime(month, sizeof month, "%Y-%m", &tm);
-    fprintf(f, "{\n"
-               "  \"format\": \"%s\",\n"
-               "  \"id\": \"council-%.4s\",\n"
-               "  \"name\": \"Council\",\n"
-               "  \"as_of\": \"%s\",\n"
-               "  \"source\": \"where the ratings come from: the inspection report, the adviser\",\n"
-               "  \"size\": { \"child_population\": null, \"children_in_care\": null },\n"
-               "  \"ofsted\": {\n"
-               "    \"grade\": \"not_inspected\",\n"
-               "    \"inspected\": null,\n"
-               "    \"previous\": [],\n"
-               "    \"judgements\": {\n",
+    fprintf(f,
+            "{\n"
+            "  \"format\": \"%s\",\n"
+            "  \"id\": \"council-%.4s\",\n"
+            "  \"name\": \"Council\",\n"
+            "  \"as_of\": \"%s\",\n"
+            "  \"source\": \"where the ratings come from: the inspection report, the adviser\",\n"
+            "  \"size\": { \"child_population\": null, \"children_in_care\": null },\n"
+            "  \"ofsted\": {\n"
+            "    \"grade\": \"not_inspected\",\n"
+            "    \"inspected\": null,\n"
+            "    \"previous\": [],\n"
+            "    \"judgements\": {\n",
             IMV_PROFILE_FORMAT, month, month);
     put_names(f, "      ", imv_judgement_name, IMV_J_COUNT, "null");
     fprintf(f, "    }\n  },\n  \"ratings\": {\n");
@@ -71,7 +71,8 @@ static void write_csv(FILE *f)
     put_columns(f, "ratings.", imv_rating_name, IMV_R_COUNT);
     put_columns(f, "facts.", imv_fact_name, IMV_F_COUNT);
     fputs(",current_intervention.model,current_intervention.since,current_intervention.kind,"
-          "current_intervention.partner\n", f);
+          "current_intervention.partner\n",
+          f);
 }
 
 int cmd_template(int argc, char **argv)
@@ -81,7 +82,8 @@ int cmd_template(int argc, char **argv)
     if (rc != CLI_GO)
         goto done;
     if (c.o.args.n) {
-        rc = cli_usage_error("template", "unexpected argument \"%s\": the template takes no file", c.o.args.v[0]);
+        rc = cli_usage_error("template", "unexpected argument \"%s\": the template takes no file",
+                             c.o.args.v[0]);
         goto done;
     }
     if ((rc = cli_check_format(&c.o, "template", CLI_FMT(IMV_FMT_JSON) | CLI_FMT(IMV_FMT_CSV))))

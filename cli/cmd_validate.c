@@ -15,8 +15,8 @@ static const char about[] =
 
 typedef struct vctx {
     imv_output *out;
-    int print_ok;               /* "FILE:LINE: ID: ok" lines (table, not --quiet) */
-    unsigned facts_read;        /* imv_registry_facts_read of the bundled models */
+    int print_ok;        /* "FILE:LINE: ID: ok" lines (table, not --quiet) */
+    unsigned facts_read; /* imv_registry_facts_read of the bundled models */
     int models_loaded;
     imv_diags *diags;
 } vctx;
@@ -75,8 +75,8 @@ int cmd_validate(int argc, char **argv)
     if ((rc = cli_open_output(&c)) != CLI_GO)
         goto done;
     int json = o->format == IMV_FMT_JSON;
-    vctx v = {.out = imv_output_open(c.out.f, IMV_DOC_VALIDATION, json ? IMV_FMT_JSON : IMV_FMT_TABLE,
-                                     0, NULL, NULL),
+    vctx v = {.out = imv_output_open(c.out.f, IMV_DOC_VALIDATION,
+                                     json ? IMV_FMT_JSON : IMV_FMT_TABLE, 0, NULL, NULL),
               .print_ok = json || !o->quiet};
     /* Text: every message on stderr, none kept; JSON: none printed, the
      * lists keep them. */
@@ -99,8 +99,9 @@ int cmd_validate(int argc, char **argv)
                      c.diags.n_errors == 1 ? "" : "s");
         cli_error("validate", "%zu valid, %zu invalid%s", st.profiles_read, st.profiles_bad, errs);
     }
-    rc = st.interrupted ? cli_interrupted_exit()
-         : (c.diags.n_errors || st.profiles_bad) ? EXIT_PARTIAL : 0;
+    rc = st.interrupted                          ? cli_interrupted_exit()
+         : (c.diags.n_errors || st.profiles_bad) ? EXIT_PARTIAL
+                                                 : 0;
     if (cli_close_output(&c, write_rc == IMV_OK && !st.interrupted) || write_rc != IMV_OK)
         rc = EXIT_PARTIAL;
 done:

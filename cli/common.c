@@ -43,8 +43,10 @@ static int model_files_exist(const cli_opts *o)
             continue;
         int e = errno;
         char *shown = imv_text_quote(path);
-        cli_usage_error(o->cmd_name, "--model %s: cannot read model: %s (give the path of a .so "
-                        "or .lua file)", shown, strerror(e));
+        cli_usage_error(o->cmd_name,
+                        "--model %s: cannot read model: %s (give the path of a .so "
+                        "or .lua file)",
+                        shown, strerror(e));
         free(shown);
         ok = 0;
     }
@@ -63,8 +65,9 @@ imv_registry *cli_registry(const cli_opts *o, int *partial)
         if (dir)
             imv_registry_load_dir(reg, dir, 1, &d);
         else
-            imv_diags_add(&d, 1, "imeval", NULL,
-                          "bundled models not found next to the program (build them with make, or set IMEVAL_BUNDLED_DIR)");
+            imv_diags_add(
+                &d, 1, "imeval", NULL,
+                "bundled models not found next to the program (build them with make, or set IMEVAL_BUNDLED_DIR)");
     }
     load_path_env(reg, &d);
     for (size_t i = 0; i < o->model_dirs.n; i++)
@@ -156,7 +159,7 @@ void cli_diag_sink_attach(cli_diag_sink *s, imv_diags *d)
 
 void cli_diag_sink_close(cli_diag_sink *s, imv_diags *d, const char *what)
 {
-    d->on_add = NULL;   /* kept, and (when printing) already said on stderr */
+    d->on_add = NULL; /* kept, and (when printing) already said on stderr */
     if (s->unlisted)
         imv_diags_add(d, 0, "imeval", NULL, "%zu more %s not listed here (the list%s at %d)",
                       s->unlisted, what, s->keep_warnings ? "s stop" : " stops", CLI_MAX_LISTED);
@@ -199,17 +202,17 @@ int cli_close_output(cli_cmd *c, int commit)
         return 0;
     c->out_open = 0;
     if (!commit && !c->out.path)
-        return 0;    /* standard output: nothing to drop, and said already */
+        return 0; /* standard output: nothing to drop, and said already */
     if (!commit && c->out.direct) {
         cli_out_close(&c->out, 0);
-        return 0;    /* a device or FIFO: what was written is gone to it */
+        return 0; /* a device or FIFO: what was written is gone to it */
     }
     return cli_out_close(&c->out, commit);
 }
 
 int cli_end(cli_cmd *c, int rc)
 {
-    cli_close_output(c, 0);    /* a run that did not get to commit leaves nothing */
+    cli_close_output(c, 0); /* a run that did not get to commit leaves nothing */
     imv_diags_free(&c->diags);
     imv_registry_free(c->reg);
     cli_opts_free(&c->o);

@@ -25,7 +25,8 @@ static const struct {
     {"check-model", cmd_check_model, "the conformance check of a plugin file, one line per check"},
     {"compare", cmd_compare, "two model or parameter sets over the same profiles: what changes"},
     {"backtest", cmd_backtest, "agreement of a model set with the recorded outcomes of the cases"},
-    {"partners", cmd_partners, "for one partner council: which councils it could support, and how well"},
+    {"partners", cmd_partners,
+     "for one partner council: which councils it could support, and how well"},
     {"allocate", cmd_allocate, "allocate partner councils nationally without stretching any"},
     {"template", cmd_template, "a blank profile to fill in (JSON, or a CSV header row)"},
     {"completion", cmd_completion, "the bash completion script (imeval completion bash)"},
@@ -79,8 +80,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, IMV_WORKER_ARG) == 0) {
         imv_worker_process_main(argc, argv);
-        fprintf(stderr, "imeval: %s: not a command: it is how imeval starts the processes its "
-                        "isolated models run in (see imeval --help)\n", IMV_WORKER_ARG);
+        fprintf(stderr,
+                "imeval: %s: not a command: it is how imeval starts the processes its "
+                "isolated models run in (see imeval --help)\n",
+                IMV_WORKER_ARG);
         return EXIT_USAGE;
     }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {

@@ -21,45 +21,92 @@
 #define LIMITS (ALL_MODELS | CMD_CHECK_MODEL)
 
 enum {
-    O_MODELS = 1, O_MODEL, O_NO_BUNDLED, O_ONLY, O_SET, O_PARAMS, O_STRICT, O_FORMAT,
-    O_EXPLAIN, O_OUTPUT, O_DRAWS, O_SEED, O_VARY, O_NOISE, O_JOBS, O_LUA_BUDGET, O_LUA_MEMORY,
+    O_MODELS = 1,
+    O_MODEL,
+    O_NO_BUNDLED,
+    O_ONLY,
+    O_SET,
+    O_PARAMS,
+    O_STRICT,
+    O_FORMAT,
+    O_EXPLAIN,
+    O_OUTPUT,
+    O_DRAWS,
+    O_SEED,
+    O_VARY,
+    O_NOISE,
+    O_JOBS,
+    O_LUA_BUDGET,
+    O_LUA_MEMORY,
     O_LUA_MEMORY_TOTAL,
-    O_ISOLATE, O_NO_ISOLATE, O_TIMEOUT, O_REGISTER, O_ASSESSMENT, O_REVIEWS, O_BY,
-    O_AUTHORITY, O_SUPERSEDES, O_RATED_BY, O_RATED_ON, O_QUIET, O_TRACE, O_COUNT, O_AS_OF, O_YEARS, O_LANG, O_DIR, O_PROFILES,
-    O_B_MODELS, O_B_MODEL, O_B_NO_BUNDLED, O_B_ONLY, O_B_SET, O_B_PARAMS, O_B_SEPARATE, O_HELP,
-    O_STAMP, O_PARTNERS, O_PORT, O_BIND, O_OPEN, O_PUBLIC_ORIGIN
+    O_ISOLATE,
+    O_NO_ISOLATE,
+    O_TIMEOUT,
+    O_REGISTER,
+    O_ASSESSMENT,
+    O_REVIEWS,
+    O_BY,
+    O_AUTHORITY,
+    O_SUPERSEDES,
+    O_RATED_BY,
+    O_RATED_ON,
+    O_QUIET,
+    O_TRACE,
+    O_COUNT,
+    O_AS_OF,
+    O_YEARS,
+    O_LANG,
+    O_DIR,
+    O_PROFILES,
+    O_B_MODELS,
+    O_B_MODEL,
+    O_B_NO_BUNDLED,
+    O_B_ONLY,
+    O_B_SET,
+    O_B_PARAMS,
+    O_B_SEPARATE,
+    O_HELP,
+    O_STAMP,
+    O_PARTNERS,
+    O_PORT,
+    O_BIND,
+    O_OPEN,
+    O_PUBLIC_ORIGIN
 };
 
 typedef struct opt_def {
     const char *name;
     char short_name;
-    const char *arg;            /* NULL when the option takes no value */
+    const char *arg; /* NULL when the option takes no value */
     unsigned cmds;
     int id;
     const char *help;
 } opt_def;
 
 static const opt_def opts[] = {
-    {"format", 'f', "FMT", CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_MODELS | CMD_VALIDATE |
-     CMD_REPORT | CMD_NEW_MODEL | CMD_CHECK_MODEL | TWO_SETS | PARTNER_CMDS | CMD_TEMPLATE, O_FORMAT,
-     "output format: table (default), json, csv or markdown"},
+    {"format", 'f', "FMT",
+     CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_MODELS | CMD_VALIDATE | CMD_REPORT |
+         CMD_NEW_MODEL | CMD_CHECK_MODEL | TWO_SETS | PARTNER_CMDS | CMD_TEMPLATE,
+     O_FORMAT, "output format: table (default), json, csv or markdown"},
     {"explain", 'e', NULL, CMD_EVALUATE, O_EXPLAIN,
      "add each model's reasons, unmet preconditions, risks and timeline"},
-    {"output", 'o', "FILE", CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_SYNTH | CMD_REPORT |
-     CMD_VALIDATE | CMD_MODELS | TWO_SETS | PARTNER_CMDS | CMD_TEMPLATE, O_OUTPUT,
+    {"output", 'o', "FILE",
+     CMD_EVALUATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_SYNTH | CMD_REPORT | CMD_VALIDATE |
+         CMD_MODELS | TWO_SETS | PARTNER_CMDS | CMD_TEMPLATE,
+     O_OUTPUT,
      "write to FILE (atomically: a failed run leaves the old file as it was; a device, FIFO or /dev/stdout is written directly)"},
     {"draws", 'n', "N", CMD_EVALUATE | CMD_EXPLAIN | CMD_REPORT, O_DRAWS,
      "Monte Carlo draws over uncertain ratings (0 = none; default 0)"},
-    {"seed", 's', "S", CMD_EVALUATE | CMD_EXPLAIN | CMD_SYNTH | CMD_REPORT | CMD_CHECK_MODEL, O_SEED,
-     "random seed for --draws and synth (default 1); same seed, same output"},
+    {"seed", 's', "S", CMD_EVALUATE | CMD_EXPLAIN | CMD_SYNTH | CMD_REPORT | CMD_CHECK_MODEL,
+     O_SEED, "random seed for --draws and synth (default 1); same seed, same output"},
     {"vary-parameters", 0, NULL, CMD_EVALUATE | CMD_EXPLAIN | CMD_REPORT, O_VARY,
      "with --draws, also draw the model parameters declared uncertain, over their plausible "
      "ranges (bases, rule dates and values given with --set stay fixed)"},
     {"rating-noise", 0, "R", CMD_EVALUATE | CMD_EXPLAIN | CMD_REPORT, O_NOISE,
      "with --draws, treat every rating given as a point v as uncertain: drawn from a "
      "triangle v-R..v..v+R within 0..4 (e.g. 0.5; default 0: points stay points)"},
-    {"jobs", 'j', "N", CMD_EVALUATE | CMD_EXPLAIN | CMD_VALIDATE | CMD_SENSITIVITY | CMD_REPORT |
-     CMD_SERVE, O_JOBS,
+    {"jobs", 'j', "N",
+     CMD_EVALUATE | CMD_EXPLAIN | CMD_VALIDATE | CMD_SENSITIVITY | CMD_REPORT | CMD_SERVE, O_JOBS,
      "threads to use (default: the number of cores); output is the same for any N"},
     {"count", 'c', "N", CMD_SYNTH, O_COUNT,
      "how many profiles to generate (default 153; at most 100000000); each is about 850 "
@@ -82,8 +129,7 @@ static const opt_def opts[] = {
     {"b-model", 0, "FILE", TWO_SETS, O_B_MODEL, "side B also loads the model FILE (repeatable)"},
     {"b-no-bundled", 0, NULL, TWO_SETS, O_B_NO_BUNDLED, "side B without the bundled models"},
     {"b-only", 0, "IDS", TWO_SETS, O_B_ONLY, "side B keeps only these models"},
-    {"b-set", 0, "M.P=V", TWO_SETS, O_B_SET,
-     "side B sets parameter P of model M to V (repeatable)"},
+    {"b-set", 0, "M.P=V", TWO_SETS, O_B_SET, "side B sets parameter P of model M to V (repeatable)"},
     {"b-params", 0, "FILE", TWO_SETS, O_B_PARAMS, "side B sets parameters from a JSON file"},
     {"b-separate", 0, NULL, TWO_SETS, O_B_SEPARATE,
      "side B takes none of A's --model, --models, --only, --set, --params: two separate sets"},
@@ -109,14 +155,14 @@ static const opt_def opts[] = {
      "run every model in a child process (default: only non-bundled ones)"},
     {"no-isolate", 0, NULL, ALL_MODELS, O_NO_ISOLATE,
      "run every model in-process (faster; a crash or a hang then stops imeval)"},
-    {"timeout", 0, "SECS", LIMITS, O_TIMEOUT,
-     "time limit per call of an isolated model (default 2)"},
+    {"timeout", 0, "SECS", LIMITS, O_TIMEOUT, "time limit per call of an isolated model (default 2)"},
     {"trace", 0, NULL, CMD_EVALUATE | CMD_EXPLAIN, O_TRACE,
      "print the models' debug lines (imv_host.log, imeval.log, print in Lua) to standard "
      "error as each profile is done; normal runs drop them"},
-    {"quiet", 'q', NULL, CMD_EVALUATE | CMD_VALIDATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_REPORT |
-     TWO_SETS | PARTNER_CMDS | CMD_SERVE, O_QUIET,
-     "do not print warnings (errors are still printed)"},
+    {"quiet", 'q', NULL,
+     CMD_EVALUATE | CMD_VALIDATE | CMD_EXPLAIN | CMD_SENSITIVITY | CMD_REPORT | TWO_SETS |
+         PARTNER_CMDS | CMD_SERVE,
+     O_QUIET, "do not print warnings (errors are still printed)"},
     {"register", 'r', "REG", CMD_EVALUATE, O_REGISTER,
      "record each evaluation as an assessment in the register REG (a file or a postgresql:// "
      "URL; default $IMEVAL_REGISTER, else ~/.local/share/imeval/register.db); prints its id"},
@@ -127,8 +173,7 @@ static const opt_def opts[] = {
     {"by", 0, "NAME", CMD_EVALUATE, O_BY, "who records it (default $IMEVAL_AUTHOR, else $USER)"},
     {"authority", 0, "NAME", CMD_EVALUATE, O_AUTHORITY,
      "whose case it is (default: the profile id without its date: torbay-2018 -> torbay)"},
-    {"supersedes", 0, "ID", CMD_EVALUATE, O_SUPERSEDES,
-     "the recorded assessment this one corrects"},
+    {"supersedes", 0, "ID", CMD_EVALUATE, O_SUPERSEDES, "the recorded assessment this one corrects"},
     {"rated-by", 0, "NAME", CMD_EVALUATE, O_RATED_BY,
      "who rated the profile, for the register (default: --by)"},
     {"rated-on", 0, "DATE", CMD_EVALUATE, O_RATED_ON,
@@ -171,15 +216,16 @@ static const opt_def opts[] = {
 #define F_M CLI_FMT(IMV_FMT_MARKDOWN)
 static const struct {
     unsigned cmd, formats;
-    const char *help;          /* NULL: "output format: table (default) or json" */
+    const char *help; /* NULL: "output format: table (default) or json" */
 } cmd_formats[] = {
     {CMD_EVALUATE, F_T | F_J | F_C | F_M, NULL},
     {CMD_EXPLAIN, F_T | F_J, NULL},
     {CMD_VALIDATE, F_T | F_J, NULL},
     {CMD_MODELS, F_T | F_J, NULL},
     {CMD_SENSITIVITY, F_T | F_J | F_M, NULL},
-    {CMD_REPORT, F_J, "json: the data behind the report, instead of the report (HTML, or PDF "
-                      "by -o FILE.pdf)"},
+    {CMD_REPORT, F_J,
+     "json: the data behind the report, instead of the report (HTML, or PDF "
+     "by -o FILE.pdf)"},
     {CMD_NEW_MODEL, F_T | F_J, NULL},
     {CMD_CHECK_MODEL, F_T | F_J, NULL},
     {CMD_COMPARE, F_T | F_J | F_M, NULL},
@@ -256,7 +302,7 @@ static void vmessage(const char *name, int usage, const char *fmt, va_list ap)
         msg[--n] = '\0';
     if (!usage)
         fprintf(stderr, "imeval %s: %s\n", name, msg);
-    else if (n && msg[n - 1] == ')')    /* one hint: "(add --draws N; see ...)" */
+    else if (n && msg[n - 1] == ')') /* one hint: "(add --draws N; see ...)" */
         fprintf(stderr, "imeval %s: %.*s%s see imeval %s --help)\n", name, (int)(n - 1), msg,
                 n > 1 && msg[n - 2] == '?' ? "" : ";", name);
     else
@@ -328,7 +374,8 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
     case O_RATED_BY: o->rated_by = v; break;
     case O_RATED_ON:
         if (!imv_date_valid(v))
-            return usage_error(name, "--rated-on: \"%s\" is not a date YYYY, YYYY-MM or YYYY-MM-DD", v);
+            return usage_error(name, "--rated-on: \"%s\" is not a date YYYY, YYYY-MM or YYYY-MM-DD",
+                               v);
         o->rated_on = v;
         break;
     case O_STAMP: o->stamp = 1; break;
@@ -363,8 +410,10 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
         if (n > IMV_SYNTH_MAX_COUNT) {
             char size[64];
             snprintf(size, sizeof size, "%.0f GB", (double)n * IMV_SYNTH_BYTES_PER_PROFILE / 1e9);
-            return usage_error(name, "--count: %s profiles would be about %s of JSON; the limit "
-                               "is 100000000 (run several seeds for more)", v, size);
+            return usage_error(name,
+                               "--count: %s profiles would be about %s of JSON; the limit "
+                               "is 100000000 (run several seeds for more)",
+                               v, size);
         }
         o->count = n;
         break;
@@ -373,16 +422,38 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
     case O_DIR: o->dir = v; break;
     case O_PROFILES:
         if (parse_long(v, 10, 1000000, &n))
-            return usage_error(name, "--profiles: \"%s\" is not a whole number from 10 to 1000000%s", v, "");
+            return usage_error(name, "--profiles: \"%s\" is not a whole number from 10 to 1000000%s",
+                               v, "");
         o->profiles = n;
         break;
-    case O_B_MODELS: list_add(&o->b_model_dirs, v); o->have_b = 1; break;
-    case O_B_MODEL: list_add(&o->b_model_files, v); o->have_b = 1; break;
-    case O_B_NO_BUNDLED: o->b_no_bundled = 1; o->have_b = 1; break;
-    case O_B_ONLY: o->b_only = v; o->have_b = 1; break;
-    case O_B_SET: list_add(&o->b_sets, v); o->have_b = 1; break;
-    case O_B_PARAMS: o->b_params_file = v; o->have_b = 1; break;
-    case O_B_SEPARATE: o->b_separate = 1; o->have_b = 1; break;
+    case O_B_MODELS:
+        list_add(&o->b_model_dirs, v);
+        o->have_b = 1;
+        break;
+    case O_B_MODEL:
+        list_add(&o->b_model_files, v);
+        o->have_b = 1;
+        break;
+    case O_B_NO_BUNDLED:
+        o->b_no_bundled = 1;
+        o->have_b = 1;
+        break;
+    case O_B_ONLY:
+        o->b_only = v;
+        o->have_b = 1;
+        break;
+    case O_B_SET:
+        list_add(&o->b_sets, v);
+        o->have_b = 1;
+        break;
+    case O_B_PARAMS:
+        o->b_params_file = v;
+        o->have_b = 1;
+        break;
+    case O_B_SEPARATE:
+        o->b_separate = 1;
+        o->have_b = 1;
+        break;
     case O_YEARS: o->years = v; break;
     case O_SEED:
         errno = 0;
@@ -403,12 +474,15 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
         break;
     case O_LUA_MEMORY:
         if (parse_long(v, 0, 1 << 20, &n))
-            return usage_error(name, "--lua-memory: \"%s\" is not a number of MiB from 0 to 1048576", v);
+            return usage_error(name,
+                               "--lua-memory: \"%s\" is not a number of MiB from 0 to 1048576", v);
         o->limits.lua_memory = (size_t)n << 20;
         break;
     case O_LUA_MEMORY_TOTAL:
         if (parse_long(v, 0, 1 << 24, &n))
-            return usage_error(name, "--lua-memory-total: \"%s\" is not a number of MiB from 0 to 16777216", v);
+            return usage_error(name,
+                               "--lua-memory-total: \"%s\" is not a number of MiB from 0 to 16777216",
+                               v);
         o->limits.lua_memory_total = (size_t)n << 20;
         break;
     case O_TIMEOUT: {
@@ -437,8 +511,7 @@ static int check_combination(const cli_opts *o, const char *name)
         return usage_error(name, "-o: the file name is empty (give a file, or leave -o out "
                                  "for standard output)");
     struct stat st;
-    if (o->output && strcmp(o->output, "-") != 0 && stat(o->output, &st) == 0 &&
-        S_ISDIR(st.st_mode)) {
+    if (o->output && strcmp(o->output, "-") != 0 && stat(o->output, &st) == 0 && S_ISDIR(st.st_mode)) {
         char *shown = imv_text_quote(o->output);
         int rc = usage_error(name, "-o: %s is a directory (name a file in it)", shown);
         free(shown);
@@ -559,7 +632,8 @@ void cli_help(FILE *f, unsigned cmd, const char *name, const char *synopsis, con
         char sh[8] = "    ";
         if (d->short_name)
             snprintf(sh, sizeof sh, "-%c, ", d->short_name);
-        snprintf(left, sizeof left, "%s--%s%s%s", sh, d->name, d->arg ? " " : "", d->arg ? d->arg : "");
+        snprintf(left, sizeof left, "%s--%s%s%s", sh, d->name, d->arg ? " " : "",
+                 d->arg ? d->arg : "");
         if (strlen(left) > 24)
             fprintf(f, "  %s\n  %-24s  ", left, "");
         else
@@ -591,11 +665,11 @@ static const struct {
     const char *name;
     unsigned cmd;
 } cmd_bits[] = {
-    {"evaluate", CMD_EVALUATE}, {"explain", CMD_EXPLAIN}, {"validate", CMD_VALIDATE},
-    {"models", CMD_MODELS}, {"sensitivity", CMD_SENSITIVITY}, {"synth", CMD_SYNTH},
-    {"report", CMD_REPORT}, {"new-model", CMD_NEW_MODEL}, {"check-model", CMD_CHECK_MODEL},
-    {"compare", CMD_COMPARE}, {"backtest", CMD_BACKTEST}, {"allocate", CMD_ALLOCATE},
-    {"partners", CMD_PARTNERS}, {"template", CMD_TEMPLATE}, {"serve", CMD_SERVE},
+    {"evaluate", CMD_EVALUATE}, {"explain", CMD_EXPLAIN},         {"validate", CMD_VALIDATE},
+    {"models", CMD_MODELS},     {"sensitivity", CMD_SENSITIVITY}, {"synth", CMD_SYNTH},
+    {"report", CMD_REPORT},     {"new-model", CMD_NEW_MODEL},     {"check-model", CMD_CHECK_MODEL},
+    {"compare", CMD_COMPARE},   {"backtest", CMD_BACKTEST},       {"allocate", CMD_ALLOCATE},
+    {"partners", CMD_PARTNERS}, {"template", CMD_TEMPLATE},       {"serve", CMD_SERVE},
 };
 
 static void values_case(FILE *f, const char *arg, const char *action)
@@ -622,12 +696,14 @@ void cli_completion_bash(FILE *f, const char *const *commands, size_t n)
           "    local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n"
           "    COMPREPLY=()\n"
           "    if [ \"$COMP_CWORD\" -eq 1 ]; then\n"
-          "        COMPREPLY=($(compgen -W \"", f);
+          "        COMPREPLY=($(compgen -W \"",
+          f);
     for (size_t i = 0; i < n; i++)
         fprintf(f, "%s ", commands[i]);
     fputs("help --help --version\" -- \"$cur\"))\n        return\n    fi\n"
           "    if [ \"${COMP_WORDS[1]}\" = help ]; then\n"
-          "        [ \"$COMP_CWORD\" -eq 2 ] && COMPREPLY=($(compgen -W \"", f);
+          "        [ \"$COMP_CWORD\" -eq 2 ] && COMPREPLY=($(compgen -W \"",
+          f);
     for (size_t i = 0; i < n; i++)
         fprintf(f, "%s%s", i ? " " : "", commands[i]);
     fputs("\" -- \"$cur\"))\n        return\n    fi\n    case \"$prev\" in\n", f);
@@ -693,5 +769,6 @@ void cli_completion_bash(FILE *f, const char *const *commands, size_t n)
           "        COMPREPLY=($(compgen -f -- \"$cur\"))\n"
           "    fi\n"
           "}\n"
-          "complete -o filenames -F _imeval imeval\n", f);
+          "complete -o filenames -F _imeval imeval\n",
+          f);
 }

@@ -52,14 +52,14 @@ static void on_signal(int sig)
     clock_gettime(CLOCK_MONOTONIC, &now);
     /* `timeout -s INT` signals the command and then its process group: one
      * request that arrives twice.  A second within a second is the same. */
-    if (cli_stop && (now.tv_sec - first.tv_sec) * 1000000000L + (now.tv_nsec - first.tv_nsec) <
-                        1000000000L)
+    if (cli_stop &&
+        (now.tv_sec - first.tv_sec) * 1000000000L + (now.tv_nsec - first.tv_nsec) < 1000000000L)
         return;
     if (cli_stop) {
         die_by(sig);
         return;
     }
-    cli_stop = sig;   /* which one: the exit status says it (cli_interrupted_exit) */
+    cli_stop = sig; /* which one: the exit status says it (cli_interrupted_exit) */
     first = now;
     ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);
     (void)n;
@@ -112,7 +112,8 @@ static void out_free(cli_out *out)
 static int open_direct(cli_out *out, const char *path)
 {
     int named = descriptor_named(path);
-    int fd = named >= 0 ? fcntl(named, F_DUPFD_CLOEXEC, 3) : open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    int fd = named >= 0 ? fcntl(named, F_DUPFD_CLOEXEC, 3)
+                        : open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
     if (fd < 0) {
         cli_usage_error(NULL, "cannot write %s: %s", path, strerror(errno));
         out_free(out);
@@ -155,8 +156,10 @@ int cli_out_open(cli_out *out, const char *path)
     if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
         out->target = realpath(path, NULL);
         if (!out->target) {
-            cli_usage_error(NULL, "cannot write %s: it is a symbolic link and what it points to "
-                                  "cannot be reached: %s", path, strerror(errno));
+            cli_usage_error(NULL,
+                            "cannot write %s: it is a symbolic link and what it points to "
+                            "cannot be reached: %s",
+                            path, strerror(errno));
             out_free(out);
             return -1;
         }

@@ -129,7 +129,8 @@ void cli_sensitivity_markdown(FILE *f, const cJSON *s)
         md(f, str(x, "model"));
         fputs(".", f);
         md(f, str(x, "parameter"));
-        fprintf(f, " | %g | %g-%g | %g: ", num(x, "value"), num(x, "min"), num(x, "max"), num(t, "to"));
+        fprintf(f, " | %g | %g-%g | %g: ", num(x, "value"), num(x, "min"), num(x, "max"),
+                num(t, "to"));
         md(f, str(t, "first"));
         fprintf(f, " | %.0f%% |\n", num(x, "share_of_range") * 100);
     }
@@ -139,7 +140,8 @@ void cli_sensitivity_markdown(FILE *f, const cJSON *s)
     {
         if (!any++)
             fputs("### Candidate partners\n\nEach alone as the council's only candidate, one "
-                  "attribute changed.\n\n", f);
+                  "attribute changed.\n\n",
+                  f);
         const cJSON *t;
         cJSON_ArrayForEach(t, get(x, "tipping_points"))
         {

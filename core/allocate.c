@@ -67,8 +67,8 @@ int imv_alloc_check(const imv_alloc_problem *pb, char *err, size_t errlen)
     }
     for (size_t p = 0; p < pb->n_partners; p++)
         if (pb->capacity[p] < 0 || pb->capacity[p] > pb->max_capacity) {
-            snprintf(err, errlen, "partner %zu: capacity %d is outside 0..%d", p,
-                     pb->capacity[p], pb->max_capacity);
+            snprintf(err, errlen, "partner %zu: capacity %d is outside 0..%d", p, pb->capacity[p],
+                     pb->max_capacity);
             return IMV_EINVAL;
         }
     return IMV_OK;
@@ -76,15 +76,15 @@ int imv_alloc_check(const imv_alloc_problem *pb, char *err, size_t errlen)
 
 /* Column bookkeeping: what each GLPK column stands for. */
 typedef struct col {
-    size_t c, p;      /* c == SIZE_MAX for a y column */
+    size_t c, p; /* c == SIZE_MAX for a y column */
     int m;
 } col;
 
 typedef struct lp {
     glp_prob *P;
-    col *cols;        /* 1-based, as GLPK counts */
+    col *cols; /* 1-based, as GLPK counts */
     int n_cols;
-    int *ia, *ja;     /* the constraint matrix, 1-based triplets */
+    int *ia, *ja; /* the constraint matrix, 1-based triplets */
     double *ar;
     int n_nz, cap_nz;
 } lp;
@@ -109,7 +109,7 @@ static int add_col(lp *L, size_t c, size_t p, int m, double obj)
     glp_set_col_kind(L->P, j, GLP_BV);
     glp_set_obj_coef(L->P, j, obj);
     L->cols = imv_xrealloc(L->cols, (size_t)(j + 1) * sizeof *L->cols);
-    L->cols[j] = (col){ c, p, m };
+    L->cols[j] = (col){c, p, m};
     L->n_cols = j;
     return j;
 }
@@ -187,10 +187,9 @@ static void read_solution(const lp *L, const imv_alloc_problem *pb, imv_alloc_so
     }
 }
 
-int imv_alloc_solve(const imv_alloc_problem *pb, imv_alloc_solution *out, char *err,
-                    size_t errlen)
+int imv_alloc_solve(const imv_alloc_problem *pb, imv_alloc_solution *out, char *err, size_t errlen)
 {
-    lp L = { 0 };
+    lp L = {0};
     int rc = imv_alloc_check(pb, err, errlen);
     if (rc < 0)
         return rc;
@@ -200,7 +199,7 @@ int imv_alloc_solve(const imv_alloc_problem *pb, imv_alloc_solution *out, char *
     glp_term_hook(quiet, NULL);
     L.P = glp_create_prob();
     build(&L, pb);
-    if (L.n_cols == 0) {          /* nothing to assign: GLPK wants columns */
+    if (L.n_cols == 0) { /* nothing to assign: GLPK wants columns */
         read_solution(&L, pb, out);
         out->optimal = 1;
         goto done;
@@ -289,8 +288,7 @@ static void take_fit(imv_pairing *out, const imv_result *r)
     }
 }
 
-int imv_pairing_evaluate(imv_worker *w, imv_profile *p, const imv_partner *partner,
-                         imv_pairing *out)
+int imv_pairing_evaluate(imv_worker *w, imv_profile *p, const imv_partner *partner, imv_pairing *out)
 {
     imv_evaluation ev;
     imv_partner one;
@@ -356,7 +354,7 @@ static void evaluate_all(imv_allocation *a, imv_worker *w, imv_profile *const *c
             for (int m = 1; m <= a->capacity[p]; m++) {
                 imv_partner_for_profile(d, councils[c], m - 1, &seen);
                 imv_pairing *x = &a->with[(c * P + p) * L + (size_t)(m - 1)];
-                if (!available) {   /* not a partner on that date: not viable */
+                if (!available) { /* not a partner on that date: not viable */
                     x->score = x->fit = NAN;
                     continue;
                 }
@@ -433,7 +431,7 @@ int imv_allocation_run(imv_worker *w, imv_profile *const *councils, size_t n_cou
     *out = NULL;
     if ((rc = imv_alloc_check(&a->pb, err, errlen)) < 0)
         goto done;
-    for (size_t p = 0; p < a->pb.n_partners; p++)   /* evaluate the extra load too */
+    for (size_t p = 0; p < a->pb.n_partners; p++) /* evaluate the extra load too */
         if (a->capacity[p] < a->pb.max_capacity)
             a->capacity[p]++;
     evaluate_all(a, w, councils, partners);

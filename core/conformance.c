@@ -51,18 +51,24 @@ static const char *skip_index(const char *s)
 
 int imv_profile_path_valid(const char *path, size_t n)
 {
-    static const char *const top[] = {"id", "name", "as_of", "source", "size", "ofsted",
-                                      "ratings", "facts", "current_intervention", "partners",
-                                      NULL};
+    static const char *const top[] = {"id",       "name",  "as_of",
+                                      "source",   "size",  "ofsted",
+                                      "ratings",  "facts", "current_intervention",
+                                      "partners", NULL};
     static const char *const size[] = {"child_population", "children_in_care", NULL};
     static const char *const ofsted[] = {"grade", "previous", "inspected", "judgements", NULL};
-    static const char *const judgements[] = {"leadership", "help_and_protection",
-                                             "children_in_care", "care_leavers", "adoption",
-                                             NULL};
+    static const char *const judgements[] = {"leadership",       "help_and_protection",
+                                             "children_in_care", "care_leavers",
+                                             "adoption",         NULL};
     static const char *const iv[] = {"model", "since", "partner", "kind", "progress", NULL};
-    static const char *const partner[] = {"id", "name", "grade", "neighbouring",
-                                          "child_population", "spare_leadership_capacity",
-                                          "current_commitments", NULL};
+    static const char *const partner[] = {"id",
+                                          "name",
+                                          "grade",
+                                          "neighbouring",
+                                          "child_population",
+                                          "spare_leadership_capacity",
+                                          "current_commitments",
+                                          NULL};
     char buf[128];
     if (n == 0 || n >= sizeof buf)
         return 0;
@@ -124,13 +130,13 @@ typedef struct ctx {
     imv_registry *reg;
     imv_model *m;
     imv_worker *w;
-    size_t n;                   /* profiles */
+    size_t n; /* profiles */
     imv_profile **p;
     imv_profile_view *v;
     imv_partner_view **pv;
-    double **params;            /* per profile: defaults (even) or drawn (odd) */
-    imv_result *r;              /* first pass, one per profile */
-    double seconds;             /* of the first pass */
+    double **params; /* per profile: defaults (even) or drawn (odd) */
+    imv_result *r;   /* first pass, one per profile */
+    double seconds;  /* of the first pass */
     double slowest;
 } ctx;
 
@@ -156,8 +162,8 @@ static double now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static int load(ctx *c, const char *path, const imv_limits *limits, imv_registry **out,
-                char *err, size_t errlen)
+static int load(ctx *c, const char *path, const imv_limits *limits, imv_registry **out, char *err,
+                size_t errlen)
 {
     imv_diags d;
     imv_diags_init(&d);
@@ -237,8 +243,7 @@ static void free_all(ctx *c)
 }
 
 static void score_one(imv_worker *w, const imv_model *m, const imv_profile *p,
-                      const imv_profile_view *v, const double *params, int score_only,
-                      imv_result *r)
+                      const imv_profile_view *v, const double *params, int score_only, imv_result *r)
 {
     imv_profile_view sv = *v;
     if (score_only)
@@ -334,9 +339,10 @@ static int blank(const char *s)
 static void check_ids(ctx *c, const char *path)
 {
     const imv_model *m = c->m;
-    const char *what = blank(imv_model_name(m))       ? "its name is empty"
-                       : blank(imv_model_summary(m))  ? "its summary is empty"
-                       : blank(imv_model_evidence(m)) ? "its evidence is empty: cite the research it rests on"
+    const char *what = blank(imv_model_name(m))      ? "its name is empty"
+                       : blank(imv_model_summary(m)) ? "its summary is empty"
+                       : blank(imv_model_evidence(m))
+                           ? "its evidence is empty: cite the research it rests on"
                        : !version_ok(imv_model_version(m)) ? "its version is not MAJOR.MINOR.PATCH"
                                                            : NULL;
     if (what) {
@@ -363,7 +369,8 @@ static void check_ids(ctx *c, const char *path)
             /* A replacement for a bundled model is legitimate: say how to load it. */
             report(c, "ids", IMV_CHECK_PASS, 0,
                    "id %s, version %s; the id is also a bundled model's, so load it with "
-                   "--no-bundled (or give it another id)", imv_model_id(m), imv_model_version(m));
+                   "--no-bundled (or give it another id)",
+                   imv_model_id(m), imv_model_version(m));
             return;
         }
     }
@@ -392,7 +399,8 @@ static void check_params(ctx *c)
         drawn += imv_param_drawn(imv_model_param(c->m, i)) != 0;
     report(c, "parameters", IMV_CHECK_PASS, 0,
            "%zu parameter%s, each named, described, its default inside its range; %zu with a "
-           "plausible range for draws%s", n, n == 1 ? "" : "s", drawn,
+           "plausible range for draws%s",
+           n, n == 1 ? "" : "s", drawn,
            imv_model_base_param(c->m) != (size_t)-1 ? "; the base score is a parameter" : "");
 }
 
@@ -433,7 +441,8 @@ static void check_scores(ctx *c)
     }
     report(c, "scores", IMV_CHECK_PASS, 0,
            "%zu generated profiles (2006-2025, half at drawn parameters) scored, %.1f to %.1f, "
-           "%.0f%% at 0 or 100", c->n, lo, hi, 100.0 * (double)pinned / (double)c->n);
+           "%.0f%% at 0 or 100",
+           c->n, lo, hi, 100.0 * (double)pinned / (double)c->n);
 }
 
 static int months_ok(double m)
@@ -463,8 +472,7 @@ static void check_timelines(ctx *c)
         given += r->months_to_good != IMV_UNKNOWN;
     }
     report(c, "timelines", IMV_CHECK_PASS, 0,
-           "fair <= good, 0 to 1200 months, on every profile (%zu give months to good)",
-           given);
+           "fair <= good, 0 to 1200 months, on every profile (%zu give months to good)", given);
 }
 
 /* The components a result gives of its partner's fit (imv_host's
@@ -486,9 +494,10 @@ static int parts_sum(const imv_result *r, char *buf, size_t len)
     /* A hundredth of a point: sums in another order differ in the last bits. */
     if (fabs(sum - r->partner_fit) <= 0.01)
         return 1;
-    snprintf(buf, len, "fit %.2f, but its %zu components sum to %.2f (report the difference as "
-             "a component, e.g. \"limit\" for clamping to 0..100)", r->partner_fit,
-             r->n_fit_parts, sum);
+    snprintf(buf, len,
+             "fit %.2f, but its %zu components sum to %.2f (report the difference as "
+             "a component, e.g. \"limit\" for clamping to 0..100)",
+             r->partner_fit, r->n_fit_parts, sum);
     return 0;
 }
 
@@ -508,8 +517,8 @@ static void check_partners(ctx *c)
         if (!found) {
             report(c, "partners", IMV_CHECK_FAIL, 0,
                    "%s: names partner \"%.60s\", which is not among the profile's %zu "
-                   "candidate%s", p->id, r->partner_id, p->n_partners,
-                   p->n_partners == 1 ? "" : "s");
+                   "candidate%s",
+                   p->id, r->partner_id, p->n_partners, p->n_partners == 1 ? "" : "s");
             return;
         }
         char why[200];
@@ -523,7 +532,8 @@ static void check_partners(ctx *c)
     }
     report(c, "partners", IMV_CHECK_PASS, 0,
            "%zu results name a partner, each one of the profile's candidates; %zu itemise its "
-           "fit, and the components sum to it", named, itemised);
+           "fit, and the components sum to it",
+           named, itemised);
 }
 
 static void check_determinism(ctx *c)
@@ -609,8 +619,8 @@ static void check_reasons(ctx *c)
                            "(e.g. ratings.acceptance, facts.agency_rate, ofsted.grade)",
                            c->p[i]->id, x->text, (int)n, f);
                 else
-                    report(c, "reasons", IMV_CHECK_FAIL, 0, "%s: reason \"%.80s\" %s",
-                           c->p[i]->id, x->text ? x->text : "", bad);
+                    report(c, "reasons", IMV_CHECK_FAIL, 0, "%s: reason \"%.80s\" %s", c->p[i]->id,
+                           x->text ? x->text : "", bad);
                 return;
             }
             total++;
@@ -618,7 +628,8 @@ static void check_reasons(ctx *c)
     }
     report(c, "reasons", IMV_CHECK_PASS, 0,
            "%zu reasons, each with text, evidence, and fields that name profile paths (or none, "
-           "for the base score)", total);
+           "for the base score)",
+           total);
 }
 
 /* Declared directions: raising a rating declared +1 never lowers the
@@ -661,16 +672,21 @@ static void check_directions(ctx *c)
             score_one(c->w, c->m, c->p[i], &v, c->params[i], 1, &b);
             double d = b.score - a.score;
             int ok = a.error || b.error ||
-                     (dir[k] > 0 ? d >= -1e-9 : dir[k] < 0 ? d <= 1e-9 : fabs(d) <= 1e-9);
+                     (dir[k] > 0   ? d >= -1e-9
+                      : dir[k] < 0 ? d <= 1e-9
+                                   : fabs(d) <= 1e-9);
             double sa = a.score, sb = b.score;
             imv_result_clear(&a);
             imv_result_clear(&b);
             if (!ok) {
                 report(c, "directions", IMV_CHECK_FAIL, 0,
                        "%s: %s %g -> %g moved the score %.2f -> %.2f, against its declared "
-                       "direction (%s)", c->p[i]->id, imv_rating_name(k), c->v[i].ratings[k],
+                       "direction (%s)",
+                       c->p[i]->id, imv_rating_name(k), c->v[i].ratings[k],
                        c->v[i].ratings[k] + 0.5, sa, sb,
-                       dir[k] > 0 ? "never lowers" : dir[k] < 0 ? "never raises" : "no effect");
+                       dir[k] > 0   ? "never lowers"
+                       : dir[k] < 0 ? "never raises"
+                                    : "no effect");
                 return;
             }
             tested++;
@@ -739,8 +755,8 @@ static void batch_against_single(ctx *c, imv_worker *w, const imv_model *m, imv_
             if (what) {
                 k->status = IMV_CHECK_FAIL;
                 snprintf(k->detail, sizeof k->detail,
-                         "%s: the batch path (%s) gave another %s than a single call",
-                         c->p[at]->id, so ? "score only" : "full", what);
+                         "%s: the batch path (%s) gave another %s than a single call", c->p[at]->id,
+                         so ? "score only" : "full", what);
                 return;
             }
         }
@@ -810,8 +826,8 @@ static void check_batch(ctx *c, const char *path)
 static void check_speed(ctx *c)
 {
     double us = c->seconds / (double)c->n * 1e6;
-    report(c, "speed", IMV_CHECK_PASS, us, "%.1f us per evaluation on average, slowest %.1f ms%s",
-           us, c->slowest * 1e3, imv_model_isolated(c->m) ? " (isolated: includes the round trip)" : "");
+    report(c, "speed", IMV_CHECK_PASS, us, "%.1f us per evaluation on average, slowest %.1f ms%s", us,
+           c->slowest * 1e3, imv_model_isolated(c->m) ? " (isolated: includes the round trip)" : "");
 }
 
 /* In the sandbox: a native model in a child process, a Lua model in its
@@ -874,11 +890,13 @@ static void check_limits(ctx *c, const char *path)
     if (rc == 0 && errors)
         report(c, "limits", IMV_CHECK_PASS, (double)errors,
                "%zu profiles in %s give the same results; %zu need more than a tenth of the "
-               "default limits (%s: %s)", n, where, errors, c->p[first]->id, msg);
+               "default limits (%s: %s)",
+               n, where, errors, c->p[first]->id, msg);
     else
         report(c, "limits", IMV_CHECK_PASS, 0,
                "%zu profiles in %s give the same results, within a tenth of the default "
-               "limits", n, where);
+               "limits",
+               n, where);
 }
 
 int imv_check_model(const char *path, const imv_check_opts *o, imv_check_cb cb, void *cb_ctx)
@@ -890,14 +908,14 @@ int imv_check_model(const char *path, const imv_check_opts *o, imv_check_cb cb, 
     c.cb_ctx = cb_ctx;
     c.n = o->profiles ? o->profiles : 2000;
     char err[1024];
-    static const char *const after_load[] = {"ids", "parameters", "scores", "timelines",
-                                             "partners", "determinism", "reasons", "directions",
-                                             "score_only", "batch", "speed", "limits", NULL};
+    static const char *const after_load[] = {"ids",        "parameters",  "scores",  "timelines",
+                                             "partners",   "determinism", "reasons", "directions",
+                                             "score_only", "batch",       "speed",   "limits",
+                                             NULL};
     if (load(&c, path, &o->limits, &c.reg, err, sizeof err)) {
         report(&c, "load", IMV_CHECK_FAIL, 0, "%s", err);
         int abi = strstr(err, "ABI") != NULL;
-        report(&c, "abi", abi ? IMV_CHECK_FAIL : IMV_CHECK_SKIP, 0, "%s",
-               abi ? err : "not loaded");
+        report(&c, "abi", abi ? IMV_CHECK_FAIL : IMV_CHECK_SKIP, 0, "%s", abi ? err : "not loaded");
         for (size_t i = 0; after_load[i]; i++)
             report(&c, after_load[i], IMV_CHECK_SKIP, 0, "not loaded");
         return c.failed;
@@ -909,8 +927,7 @@ int imv_check_model(const char *path, const imv_check_opts *o, imv_check_cb cb, 
         report(&c, "abi", IMV_CHECK_PASS, 0, "a Lua script: the imeval library of engine %s",
                IMV_VERSION);
     else
-        report(&c, "abi", IMV_CHECK_PASS, 0, "built for plugin ABI %d, the engine's",
-               IMV_PLUGIN_ABI);
+        report(&c, "abi", IMV_CHECK_PASS, 0, "built for plugin ABI %d, the engine's", IMV_PLUGIN_ABI);
     check_ids(&c, path);
     check_params(&c);
     c.w = imv_worker_new(c.reg);

@@ -19,8 +19,8 @@
 /* The first fields of imv_param_def, which every plugin has. */
 #define PARAM_MIN_SIZE (offsetof(imv_param_def, description) + sizeof(const char *))
 
-int imv_param_defs_copy(const imv_param_def *params, size_t n, size_t stride,
-                        imv_param_def **out, char *err, size_t errlen)
+int imv_param_defs_copy(const imv_param_def *params, size_t n, size_t stride, imv_param_def **out,
+                        char *err, size_t errlen)
 {
     *out = NULL;
     if (n == 0)
@@ -32,7 +32,8 @@ int imv_param_defs_copy(const imv_param_def *params, size_t n, size_t stride,
     if (stride < PARAM_MIN_SIZE) {
         snprintf(err, errlen,
                  "the model declares %zu parameters but param_size is %zu: set it to "
-                 "sizeof(imv_param_def) (IMV_PARAMS(table) does)", n, stride);
+                 "sizeof(imv_param_def) (IMV_PARAMS(table) does)",
+                 n, stride);
         return IMV_EPLUGIN;
     }
     imv_param_def *v = imv_xcalloc(n, sizeof *v);
@@ -45,35 +46,39 @@ int imv_param_defs_copy(const imv_param_def *params, size_t n, size_t stride,
 
 int imv_param_drawn(const imv_param_def *p)
 {
-    return !(p->flags & (IMV_PARAM_FIXED | IMV_PARAM_BASE)) &&
-           p->plausible_low < p->plausible_high;
+    return !(p->flags & (IMV_PARAM_FIXED | IMV_PARAM_BASE)) && p->plausible_low < p->plausible_high;
 }
 
 int imv_param_def_check(const char *model, const imv_param_def *p, char *err, size_t errlen)
 {
     if (!(isfinite(p->min) && isfinite(p->max) && isfinite(p->def) && p->min <= p->def &&
           p->def <= p->max)) {
-        snprintf(err, errlen, "model %s: parameter %s needs min <= default <= max, got %g <= %g <= %g",
-                 model, p->name, p->min, p->def, p->max);
+        snprintf(err, errlen,
+                 "model %s: parameter %s needs min <= default <= max, got %g <= %g <= %g", model,
+                 p->name, p->min, p->def, p->max);
         return IMV_EPLUGIN;
     }
     if (p->flags & ~(uint32_t)(IMV_PARAM_FIXED | IMV_PARAM_BASE)) {
-        snprintf(err, errlen, "model %s: parameter %s has unknown flags 0x%x (known: "
-                 "IMV_PARAM_FIXED, IMV_PARAM_BASE)", model, p->name, (unsigned)p->flags);
+        snprintf(err, errlen,
+                 "model %s: parameter %s has unknown flags 0x%x (known: "
+                 "IMV_PARAM_FIXED, IMV_PARAM_BASE)",
+                 model, p->name, (unsigned)p->flags);
         return IMV_EPLUGIN;
     }
     double lo = p->plausible_low, hi = p->plausible_high;
     if (lo == 0 && hi == 0)
         return IMV_OK;
     if (p->flags & (IMV_PARAM_FIXED | IMV_PARAM_BASE)) {
-        snprintf(err, errlen, "model %s: parameter %s is %s and so never drawn: it cannot have a "
-                 "plausible range", model, p->name,
-                 p->flags & IMV_PARAM_BASE ? "the base score" : "fixed");
+        snprintf(err, errlen,
+                 "model %s: parameter %s is %s and so never drawn: it cannot have a "
+                 "plausible range",
+                 model, p->name, p->flags & IMV_PARAM_BASE ? "the base score" : "fixed");
         return IMV_EPLUGIN;
     }
     if (!(isfinite(lo) && isfinite(hi) && p->min <= lo && lo <= p->def && p->def <= hi &&
           hi <= p->max)) {
-        snprintf(err, errlen, "model %s: parameter %s needs min <= plausible_low <= default <= "
+        snprintf(err, errlen,
+                 "model %s: parameter %s needs min <= plausible_low <= default <= "
                  "plausible_high <= max, got %g <= %g <= %g <= %g <= %g",
                  model, p->name, p->min, lo, p->def, hi, p->max);
         return IMV_EPLUGIN;
@@ -88,9 +93,10 @@ int imv_params_check_base(const char *model, const imv_param_def *params, size_t
     for (size_t i = 0; i < n; i++)
         if (params[i].flags & IMV_PARAM_BASE) {
             if (first) {
-                snprintf(err, errlen, "model %s: parameters %s and %s are both flagged "
-                         "IMV_PARAM_BASE; a model has one base score", model, first,
-                         params[i].name);
+                snprintf(err, errlen,
+                         "model %s: parameters %s and %s are both flagged "
+                         "IMV_PARAM_BASE; a model has one base score",
+                         model, first, params[i].name);
                 return IMV_EPLUGIN;
             }
             first = params[i].name;
@@ -99,8 +105,8 @@ int imv_params_check_base(const char *model, const imv_param_def *params, size_t
 }
 
 /* One "rating:+" item of length n at s into dir; 0 or -1 with err set. */
-static int direction_item(const char *model, const char *s, size_t n, signed char *dir,
-                          char *err, size_t errlen)
+static int direction_item(const char *model, const char *s, size_t n, signed char *dir, char *err,
+                          size_t errlen)
 {
     const char *colon = memchr(s, ':', n);
     size_t k = colon ? (size_t)(colon - s) : n;
@@ -115,8 +121,10 @@ static int direction_item(const char *model, const char *s, size_t n, signed cha
     int r = imv_rating_index(name);
     char sign = s[k + 1];
     if (r < 0) {
-        snprintf(err, errlen, "model %s: directions: \"%s\" is not a rating (expected one of "
-                 "senior_leadership ... initial_response, as in ratings.*)", model, name);
+        snprintf(err, errlen,
+                 "model %s: directions: \"%s\" is not a rating (expected one of "
+                 "senior_leadership ... initial_response, as in ratings.*)",
+                 model, name);
         return -1;
     }
     if (sign != '+' && sign != '-' && sign != '0') {
@@ -131,8 +139,8 @@ static int direction_item(const char *model, const char *s, size_t n, signed cha
     return 0;
 }
 
-int imv_directions_parse(const char *model, const char *s, signed char dir[IMV_R_COUNT],
-                         char *err, size_t errlen)
+int imv_directions_parse(const char *model, const char *s, signed char dir[IMV_R_COUNT], char *err,
+                         size_t errlen)
 {
     for (int i = 0; i < IMV_R_COUNT; i++)
         dir[i] = IMV_DIR_UNDECLARED;

@@ -32,12 +32,12 @@ void imv_diags_free(imv_diags *d)
     imv_diags_init(d);
 }
 
-static void vadd(imv_diags *d, int warning, const char *source, long line,
-                 const char *profile, const char *where, const char *fmt, va_list ap0)
+static void vadd(imv_diags *d, int warning, const char *source, long line, const char *profile,
+                 const char *where, const char *fmt, va_list ap0)
     __attribute__((format(printf, 7, 0)));
 
-static void vadd(imv_diags *d, int warning, const char *source, long line,
-                 const char *profile, const char *where, const char *fmt, va_list ap0)
+static void vadd(imv_diags *d, int warning, const char *source, long line, const char *profile,
+                 const char *where, const char *fmt, va_list ap0)
 {
     va_list ap;
     imv_grow((void **)&d->v, &d->cap, d->n + 1, sizeof *d->v);
@@ -71,8 +71,8 @@ static void vadd(imv_diags *d, int warning, const char *source, long line,
     }
 }
 
-void imv_diags_add(imv_diags *d, int warning, const char *source,
-                   const char *where, const char *fmt, ...)
+void imv_diags_add(imv_diags *d, int warning, const char *source, const char *where,
+                   const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -80,8 +80,8 @@ void imv_diags_add(imv_diags *d, int warning, const char *source,
     va_end(ap);
 }
 
-void imv_diags_add_at(imv_diags *d, int warning, const char *source, long line,
-                      const char *where, const char *fmt, ...)
+void imv_diags_add_at(imv_diags *d, int warning, const char *source, long line, const char *where,
+                      const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -89,8 +89,8 @@ void imv_diags_add_at(imv_diags *d, int warning, const char *source, long line,
     va_end(ap);
 }
 
-void imv_diags_add_in(imv_diags *d, int warning, const char *source, long line,
-                      const char *profile, const char *where, const char *fmt, ...)
+void imv_diags_add_in(imv_diags *d, int warning, const char *source, long line, const char *profile,
+                      const char *where, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

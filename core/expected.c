@@ -22,19 +22,19 @@ static const struct {
     const char *name;
     int nargs;
 } rules[] = {
-    {"first", 1},      /* the recommended model is one of A|B */
-    {"top2", 1},       /* A ranks first or second */
-    {"viable", 1},     /* every one of A,B is viable */
-    {"nonviable", 1},  /* every one of A,B is non-viable */
-    {"not_first", 1},  /* none of A,B is recommended */
-    {"partner", 2},    /* model A reports partner B */
-    {"strong", 1},     /* A is viable and scores >= 70 */
+    {"first", 1},             /* the recommended model is one of A|B */
+    {"top2", 1},              /* A ranks first or second */
+    {"viable", 1},            /* every one of A,B is viable */
+    {"nonviable", 1},         /* every one of A,B is non-viable */
+    {"not_first", 1},         /* none of A,B is recommended */
+    {"partner", 2},           /* model A reports partner B */
+    {"strong", 1},            /* A is viable and scores >= 70 */
     {"weak_or_nonviable", 1}, /* A is non-viable or scores below 50 */
-    {"status", 2},     /* A is in place and the monitor says one of B1|B2 (stalled = stalling) */
-    {"no_lag", 1},     /* A (in place) shows no set-up lag */
-    {"outlook", 1},    /* the commissioner's likely outcome is one of A1|A2 */
-    {"no_reason", 2},  /* no reason of A contains the word B */
-    {"no_plus", 2},    /* no reason of A that adds points contains the word B */
+    {"status", 2},    /* A is in place and the monitor says one of B1|B2 (stalled = stalling) */
+    {"no_lag", 1},    /* A (in place) shows no set-up lag */
+    {"outlook", 1},   /* the commissioner's likely outcome is one of A1|A2 */
+    {"no_reason", 2}, /* no reason of A contains the word B */
+    {"no_plus", 2},   /* no reason of A that adds points contains the word B */
 };
 
 #define N_RULES (sizeof rules / sizeof rules[0])
@@ -276,18 +276,24 @@ int imv_expect_check(const imv_expect *x, const imv_evaluation *e, char *msg, si
     }
     const imv_result *m = find(e, x->a, NULL);
     if (strcmp(r, "partner") == 0) {
-        snprintf(msg, len, "%s partner %s, expected %s", x->a, m->partner_id ? m->partner_id : "(none)",
-                 x->b);
+        snprintf(msg, len, "%s partner %s, expected %s", x->a,
+                 m->partner_id ? m->partner_id : "(none)", x->b);
         return m->partner_id && strcmp(m->partner_id, x->b) == 0;
     }
     if (strcmp(r, "strong") == 0) {
         snprintf(msg, len, "%s %s at %.1f, expected viable at 70 or more", x->a,
-                 m->error ? "failed" : m->viable ? "viable" : "non-viable", m->score);
+                 m->error    ? "failed"
+                 : m->viable ? "viable"
+                             : "non-viable",
+                 m->score);
         return !m->error && m->viable && m->score >= 70;
     }
     if (strcmp(r, "weak_or_nonviable") == 0) {
         snprintf(msg, len, "%s %s at %.1f, expected non-viable or below 50", x->a,
-                 m->error ? "failed" : m->viable ? "viable" : "non-viable", m->score);
+                 m->error    ? "failed"
+                 : m->viable ? "viable"
+                             : "non-viable",
+                 m->score);
         return !m->error && (!m->viable || m->score < 50);
     }
     if (strcmp(r, "status") == 0) {

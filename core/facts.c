@@ -56,7 +56,7 @@ static void persistent(const imv_profile *p, imv_derived *d)
         if (date) {
             double gap = months_from(date, now);
             if (gap > PERSISTENT_WINDOW_MONTHS)
-                break;       /* newest first: every later item is older still */
+                break; /* newest first: every later item is older still */
             if (p->previous[i] == IMV_G_INADEQUATE) {
                 d->persistent_failure = IMV_FACT_YES;
                 d->persistent_since = date;
@@ -64,7 +64,7 @@ static void persistent(const imv_profile *p, imv_derived *d)
                 return;
             }
         } else if (p->previous[i] == IMV_G_INADEQUATE) {
-            undated = 1;     /* may or may not be within five years */
+            undated = 1; /* may or may not be within five years */
         }
     }
     if (undated)
@@ -91,7 +91,8 @@ static void systemic(const imv_profile *p, imv_derived *d)
         n++;
     d->systemic_failure = !given ? IMV_FACT_UNKNOWN
                           : p->grade == IMV_G_INADEQUATE && n >= 2 && inadequate == given
-                              ? IMV_FACT_YES : IMV_FACT_NO;
+                              ? IMV_FACT_YES
+                              : IMV_FACT_NO;
 }
 
 static imv_trend compare(imv_grade before, imv_grade after)
@@ -99,8 +100,9 @@ static imv_trend compare(imv_grade before, imv_grade after)
     /* Grades run best first; not_inspected says nothing either way. */
     if (before == IMV_G_NOT_INSPECTED || after == IMV_G_NOT_INSPECTED)
         return IMV_TREND_UNKNOWN;
-    return after < before ? IMV_TREND_IMPROVING
-           : after > before ? IMV_TREND_DETERIORATING : IMV_TREND_STATIC;
+    return after < before   ? IMV_TREND_IMPROVING
+           : after > before ? IMV_TREND_DETERIORATING
+                            : IMV_TREND_STATIC;
 }
 
 /* The judgements made after `since`: the current one only when its date
@@ -133,7 +135,7 @@ static void judgement_trend(const imv_profile *p, imv_derived *d, const char **n
                 have_newest = 1;
             }
         } else {
-            baseline = p->previous[i];   /* in force when the intervention began */
+            baseline = p->previous[i]; /* in force when the intervention began */
             have_baseline = 1;
         }
     }
@@ -178,7 +180,7 @@ static void under_intervention(const imv_profile *p, imv_derived *d)
     for (size_t i = 0; i < p->n_previous; i++) {
         const char *date = p->previous_date ? p->previous_date[i] : NULL;
         if (!date)
-            break;                  /* undated: the baseline cannot be placed */
+            break; /* undated: the baseline cannot be placed */
         if (imv_date_cmp(date, since) <= 0) {
             d->iv_baseline = p->previous[i];
             break;
@@ -190,8 +192,8 @@ static void under_intervention(const imv_profile *p, imv_derived *d)
         }
     }
     /* Grades run best first; not_inspected is not comparable. */
-    if (d->iv_baseline < IMV_G_NOT_INSPECTED && p->grade < IMV_G_NOT_INSPECTED
-        && p->grade > d->iv_baseline)
+    if (d->iv_baseline < IMV_G_NOT_INSPECTED && p->grade < IMV_G_NOT_INSPECTED &&
+        p->grade > d->iv_baseline)
         d->iv_fell = 1;
     double in = imv_months_between(since, p->inspected);
     if (p->grade == IMV_G_INADEQUATE && in >= GRACE_MONTHS) {
@@ -205,8 +207,8 @@ static void under_intervention(const imv_profile *p, imv_derived *d)
 static int improving_since(const imv_profile *p, double reinspected_months)
 {
     for (size_t i = 0; i < p->n_progress; i++)
-        if (p->progress[i].finding == IMV_TREND_IMPROVING
-            && imv_months_between(p->iv_since, p->progress[i].date) >= reinspected_months - 0.5)
+        if (p->progress[i].finding == IMV_TREND_IMPROVING &&
+            imv_months_between(p->iv_since, p->progress[i].date) >= reinspected_months - 0.5)
             return 1;
     return 0;
 }
@@ -233,8 +235,8 @@ void imv_facts_status(const imv_profile *p, double expected, imv_iv_fact *out)
     }
     double months = imv_months_between(p->iv_since, p->as_of);
     imv_trend latest = p->n_progress ? p->progress[0].finding : IMV_TREND_UNKNOWN;
-    out->past_expected = p->grade == IMV_G_INADEQUATE && expected != IMV_UNKNOWN
-                         && months != IMV_UNKNOWN && months >= expected;
+    out->past_expected = p->grade == IMV_G_INADEQUATE && expected != IMV_UNKNOWN &&
+                         months != IMV_UNKNOWN && months >= expected;
     imv_iv_status st;
     imv_iv_signal sg;
     if (p->grade != IMV_G_INADEQUATE && p->grade != IMV_G_NOT_INSPECTED && !d->iv_fell)
@@ -252,9 +254,9 @@ void imv_facts_status(const imv_profile *p, double expected, imv_iv_fact *out)
     else if (out->past_expected && latest != IMV_TREND_IMPROVING && !d->iv_rescued)
         st = IMV_IV_STATUS_STALLED, sg = IMV_IV_SIGNAL_PAST_EXPECTED;
     else
-        st = IMV_IV_STATUS_ON_TRACK,
-        sg = d->iv_rescued ? IMV_IV_SIGNAL_RESCUED
-             : latest != IMV_TREND_UNKNOWN ? IMV_IV_SIGNAL_FINDING : IMV_IV_SIGNAL_MONTHS;
+        st = IMV_IV_STATUS_ON_TRACK, sg = d->iv_rescued                 ? IMV_IV_SIGNAL_RESCUED
+                                          : latest != IMV_TREND_UNKNOWN ? IMV_IV_SIGNAL_FINDING
+                                                                        : IMV_IV_SIGNAL_MONTHS;
     out->status = st;
     out->signal = sg;
 }

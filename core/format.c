@@ -72,7 +72,7 @@ static int wrap_safe(FILE *f, const char *text, int col, int indent, int width)
                 break;
             }
             int room = width - col, cut = room;
-            if (room < 4) {          /* too little left here: next line */
+            if (room < 4) { /* too little left here: next line */
                 bad |= fprintf(f, "\n%*s", indent, "") < 0;
                 col = indent;
                 continue;
@@ -83,7 +83,7 @@ static int wrap_safe(FILE *f, const char *text, int col, int indent, int width)
                     break;
                 }
             while (cut > 1 && ((unsigned char)w[cut] & 0xC0) == 0x80)
-                cut--;               /* not inside a UTF-8 character */
+                cut--; /* not inside a UTF-8 character */
             bad |= fprintf(f, "%.*s\n%*s", cut, w, indent, "") < 0;
             w += cut;
             len -= cut;

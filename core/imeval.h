@@ -37,12 +37,12 @@
 
 enum {
     IMV_OK = 0,
-    IMV_EIO = -1,      /* a file could not be read or written */
-    IMV_EPARSE = -2,   /* malformed input */
-    IMV_EINVAL = -3,   /* a value out of range or of the wrong type */
-    IMV_EPLUGIN = -4,  /* a plugin failed to load or to score */
+    IMV_EIO = -1,     /* a file could not be read or written */
+    IMV_EPARSE = -2,  /* malformed input */
+    IMV_EINVAL = -3,  /* a value out of range or of the wrong type */
+    IMV_EPLUGIN = -4, /* a plugin failed to load or to score */
     IMV_ENOMEM = -5,
-    IMV_EUSAGE = -6    /* a bad option or argument */
+    IMV_EUSAGE = -6 /* a bad option or argument */
 };
 
 /* ---- diagnostics ------------------------------------------------------ */
@@ -53,15 +53,15 @@ typedef struct imv_diag {
     char *source;
     char *where;
     char *message;
-    long line;         /* line in source, 0 when not known or not relevant */
-    int warning;       /* 1 for a warning (e.g. an unknown field kept) */
-    char *profile;     /* id of the profile it concerns, NULL when not known */
+    long line;     /* line in source, 0 when not known or not relevant */
+    int warning;   /* 1 for a warning (e.g. an unknown field kept) */
+    char *profile; /* id of the profile it concerns, NULL when not known */
 } imv_diag;
 
 typedef struct imv_diags {
     imv_diag *v;
     size_t n, cap;
-    size_t n_errors;   /* diags with warning == 0, kept in v or not */
+    size_t n_errors; /* diags with warning == 0, kept in v or not */
     /* Optional, for runs too long to keep every message: on_add sees each
      * diagnostic as it is added (to print it at once, say); when it
      * returns 0 the diagnostic is not kept in v.  NULL keeps them all. */
@@ -72,17 +72,14 @@ typedef struct imv_diags {
 void imv_diags_init(imv_diags *d);
 void imv_diags_free(imv_diags *d);
 /* Append a diagnostic.  source and where may be NULL. */
-void imv_diags_add(imv_diags *d, int warning, const char *source,
-                   const char *where, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+void imv_diags_add(imv_diags *d, int warning, const char *source, const char *where,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* The same, with a line number in source. */
-void imv_diags_add_at(imv_diags *d, int warning, const char *source, long line,
-                      const char *where, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+void imv_diags_add_at(imv_diags *d, int warning, const char *source, long line, const char *where,
+                      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* The same, about the profile with this id (NULL: not known). */
-void imv_diags_add_in(imv_diags *d, int warning, const char *source, long line,
-                      const char *profile, const char *where, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
+void imv_diags_add_in(imv_diags *d, int warning, const char *source, long line, const char *profile,
+                      const char *where, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 /* Write one diagnostic: "source: where: message" for a value (with
  * " (profile ID)", or " (profile ID at line N)" when the profile does not
  * start the file, after it), "source:line: message" for a syntax error
@@ -113,16 +110,16 @@ const char *imv_nearest(const char *word, const char *const *cands, size_t n);
 
 /* A rating as given: a point, a uniform range or a triangular range. */
 typedef struct imv_range {
-    double low, mode, high;  /* mode is the point value for a plain rating */
-    int kind;                /* 0 point, 1 uniform (no mode), 2 triangular */
+    double low, mode, high; /* mode is the point value for a plain rating */
+    int kind;               /* 0 point, 1 uniform (no mode), 2 triangular */
 } imv_range;
 
 typedef struct imv_partner {
     char *id;
     char *name;
     imv_grade grade;
-    int neighbouring;               /* 1, 0, -1 not given */
-    double child_population;        /* IMV_UNKNOWN when not given */
+    int neighbouring;        /* 1, 0, -1 not given */
+    double child_population; /* IMV_UNKNOWN when not given */
     double spare_leadership_capacity;
     double current_commitments;
 } imv_partner;
@@ -130,9 +127,9 @@ typedef struct imv_partner {
 /* A finding of monitoring since the intervention began. */
 typedef struct imv_progress {
     char *date;
-    imv_trend finding;          /* never IMV_TREND_UNKNOWN */
+    imv_trend finding; /* never IMV_TREND_UNKNOWN */
     imv_finding_by by;
-    char *note;                 /* NULL when none */
+    char *note; /* NULL when none */
 } imv_progress;
 
 /* Facts derived from a profile once it is valid (core/facts.c): the
@@ -160,30 +157,30 @@ typedef struct imv_derived {
 } imv_derived;
 
 typedef struct imv_profile {
-    char *source;        /* file it came from ("-" for standard input) */
-    long line;           /* line where it starts in that file */
+    char *source; /* file it came from ("-" for standard input) */
+    long line;    /* line where it starts in that file */
     char *id, *name, *as_of, *src_note;
     imv_grade grade;
     int grade_was_adequate;
     size_t n_previous;
     imv_grade *previous;
-    double child_population, children_in_care;  /* IMV_UNKNOWN when absent */
+    double child_population, children_in_care; /* IMV_UNKNOWN when absent */
     imv_range ratings[IMV_R_COUNT];
     unsigned facts_present;
     double facts[IMV_F_COUNT];
-    char *iv_model, *iv_since, *iv_partner;     /* NULL when none */
+    char *iv_model, *iv_since, *iv_partner; /* NULL when none */
     /* History, key judgements and progress (PROFILE-FORMAT.md, all optional). */
-    char **previous_date;      /* n_previous entries: each previous grade's date, NULL undated */
-    char *inspected;           /* ofsted.inspected, NULL when not given */
+    char **previous_date;        /* n_previous entries: each previous grade's date, NULL undated */
+    char *inspected;             /* ofsted.inspected, NULL when not given */
     unsigned judgements_present; /* bit j set when judgements[j] was given */
     imv_grade judgements[IMV_J_COUNT];
     imv_iv_kind iv_kind;
-    size_t n_progress;         /* newest first */
+    size_t n_progress; /* newest first */
     struct imv_progress *progress;
     size_t n_partners;
     imv_partner *partners;
-    int uncertain;       /* 1 when any rating is a range */
-    char *extra_json;    /* unknown fields, kept as a JSON object, or NULL */
+    int uncertain;        /* 1 when any rating is a range */
+    char *extra_json;     /* unknown fields, kept as a JSON object, or NULL */
     unsigned long serial; /* unique in the process: lets hosts cache per profile */
     /* What every view of this profile shares, built once when the profile
      * is complete (imv_profile_derive): the partner views and the array
@@ -234,14 +231,14 @@ void imv_profile_view_status(imv_profile_view *v, const imv_profile *p, double e
 const char *imv_rating_name(int rating);
 const char *imv_fact_name(int fact);
 const char *imv_grade_name(int grade);
-int imv_rating_index(const char *name);   /* -1 when unknown */
+int imv_rating_index(const char *name); /* -1 when unknown */
 int imv_fact_index(const char *name);
 int imv_grade_parse(const char *name, int *was_adequate); /* -1 when unknown */
 /* Names of judgements, kinds, findings and finders, as in the format;
  * the _index functions return -1 for an unknown name. */
 const char *imv_judgement_name(int j);
 int imv_judgement_index(const char *name);
-const char *imv_iv_kind_name(int k);     /* NULL for IMV_KIND_UNKNOWN */
+const char *imv_iv_kind_name(int k); /* NULL for IMV_KIND_UNKNOWN */
 int imv_iv_kind_index(const char *name);
 const char *imv_trend_name(int t);       /* "unknown", "improving", ... */
 int imv_finding_index(const char *name); /* a finding: never IMV_TREND_UNKNOWN */
@@ -263,16 +260,15 @@ int imv_date_valid(const char *s);
 typedef struct imv_reader imv_reader;
 
 typedef struct imv_read_opts {
-    int strict;          /* unknown fields are errors, not warnings */
-    int format;          /* 0 detect, 1 JSON, 2 CSV */
+    int strict; /* unknown fields are errors, not warnings */
+    int format; /* 0 detect, 1 JSON, 2 CSV */
 } imv_read_opts;
 
 /* Open a profile file for streaming ("-" is standard input).  Detects
  * JSON (one object, an array, JSON Lines or concatenated objects) or CSV
  * by extension, then by content.  Returns NULL with a diagnostic when the
  * file cannot be opened (missing, a directory, unreadable). */
-imv_reader *imv_reader_open(const char *path, const imv_read_opts *opts,
-                            imv_diags *diags);
+imv_reader *imv_reader_open(const char *path, const imv_read_opts *opts, imv_diags *diags);
 /* Read the next profile.  Returns 1 and sets *out (caller frees) when one
  * was read; 0 at the end; -1 when one profile was bad (diagnostics added,
  * call again for the next); IMV_EIO (also -1) when the file cannot be read
@@ -283,9 +279,8 @@ void imv_reader_close(imv_reader *r);
 /* Parse and validate one profile from a parsed JSON object.  Exposed for
  * tests and fuzzers. `json` is a cJSON item. */
 struct cJSON;
-int imv_profile_from_json(const struct cJSON *json, const char *source,
-                          long line, int strict, imv_profile **out,
-                          imv_diags *diags);
+int imv_profile_from_json(const struct cJSON *json, const char *source, long line, int strict,
+                          imv_profile **out, imv_diags *diags);
 
 /* ---- models and the registry ------------------------------------------ */
 
@@ -293,12 +288,12 @@ typedef struct imv_model imv_model;
 typedef struct imv_registry imv_registry;
 
 typedef struct imv_limits {
-    long lua_instructions;       /* per call; 0 means unlimited */
-    size_t lua_memory;           /* bytes per Lua state; 0 unlimited */
-    double isolate_timeout;      /* seconds per isolated call */
-    int isolate;                 /* -1 auto (outside bundled), 0 never, 1 always */
-    int trace;                   /* keep the models' log lines (--trace) */
-    size_t lua_memory_total;     /* bytes all Lua states of the process together; 0 unlimited */
+    long lua_instructions;   /* per call; 0 means unlimited */
+    size_t lua_memory;       /* bytes per Lua state; 0 unlimited */
+    double isolate_timeout;  /* seconds per isolated call */
+    int isolate;             /* -1 auto (outside bundled), 0 never, 1 always */
+    int trace;               /* keep the models' log lines (--trace) */
+    size_t lua_memory_total; /* bytes all Lua states of the process together; 0 unlimited */
 } imv_limits;
 
 void imv_limits_default(imv_limits *l);
@@ -316,11 +311,9 @@ void imv_registry_free(imv_registry *reg);
 
 /* Load one plugin file (.so or .lua).  bundled marks the engine's own
  * models (trusted: never isolated by default).  Errors name the file. */
-int imv_registry_load_file(imv_registry *reg, const char *path, int bundled,
-                           imv_diags *diags);
+int imv_registry_load_file(imv_registry *reg, const char *path, int bundled, imv_diags *diags);
 /* Load every .so and .lua in dir (sorted by name, not recursive). */
-int imv_registry_load_dir(imv_registry *reg, const char *dir, int bundled,
-                          imv_diags *diags);
+int imv_registry_load_dir(imv_registry *reg, const char *dir, int bundled, imv_diags *diags);
 /* The directory of the bundled models for this executable, or NULL. */
 const char *imv_registry_bundled_dir(void);
 
@@ -337,18 +330,16 @@ int imv_registry_select(imv_registry *reg, const char *ids, imv_diags *diags);
 
 /* Set a parameter from "MODEL.PARAM=VALUE"; refuses unknown names and
  * out-of-range values. */
-int imv_registry_set(imv_registry *reg, const char *assignment,
-                     imv_diags *diags);
+int imv_registry_set(imv_registry *reg, const char *assignment, imv_diags *diags);
 /* Apply a JSON parameters file: { "model": { "param": value } }. */
-int imv_registry_set_file(imv_registry *reg, const char *path,
-                          imv_diags *diags);
+int imv_registry_set_file(imv_registry *reg, const char *path, imv_diags *diags);
 
 const char *imv_model_id(const imv_model *m);
 const char *imv_model_name(const imv_model *m);
 const char *imv_model_version(const imv_model *m);
 const char *imv_model_summary(const imv_model *m);
 const char *imv_model_evidence(const imv_model *m);
-const char *imv_model_language(const imv_model *m);  /* "c" or "lua" */
+const char *imv_model_language(const imv_model *m); /* "c" or "lua" */
 const char *imv_model_path(const imv_model *m);
 size_t imv_model_param_count(const imv_model *m);
 const imv_param_def *imv_model_param(const imv_model *m, size_t i);
@@ -373,7 +364,7 @@ int imv_param_drawn(const imv_param_def *p);
 
 /* One reason, as the plugin gave it. */
 typedef struct imv_reason {
-    char *fields;        /* comma-separated JSON paths */
+    char *fields; /* comma-separated JSON paths */
     double points;
     char *text;
     char *evidence;
@@ -381,8 +372,8 @@ typedef struct imv_reason {
 
 /* One named part of a partner's fit (imv_host.partner_component). */
 typedef struct imv_fit_part {
-    char *partner;       /* the partner it belongs to */
-    char *name;          /* [a-z0-9_]{1,32} */
+    char *partner; /* the partner it belongs to */
+    char *name;    /* [a-z0-9_]{1,32} */
     double points;
     char *evidence;
 } imv_fit_part;
@@ -392,7 +383,7 @@ struct imv_result {
     int has_score;
     double score;
     int viable;
-    char *error;                     /* non-NULL when the model failed */
+    char *error; /* non-NULL when the model failed */
     size_t n_reasons, cap_reasons;
     imv_reason *reasons;
     size_t n_unmet, cap_unmet;
@@ -407,15 +398,15 @@ struct imv_result {
      * gives none. */
     size_t n_fit_parts, cap_fit_parts;
     imv_fit_part *fit_parts;
-    int score_only;                  /* detail calls are ignored */
-    size_t n_log, cap_log;           /* host log lines, kept only with --trace */
+    int score_only;        /* detail calls are ignored */
+    size_t n_log, cap_log; /* host log lines, kept only with --trace */
     char **log;
-    size_t log_dropped;              /* lines past IMV_MAX_LOG */
-    size_t text_bytes;               /* for the size cap */
+    size_t log_dropped; /* lines past IMV_MAX_LOG */
+    size_t text_bytes;  /* for the size cap */
 };
 
 void imv_result_reset(imv_result *r, const imv_model *m, int score_only);
-void imv_result_clear(imv_result *r);    /* frees contents, not r */
+void imv_result_clear(imv_result *r); /* frees contents, not r */
 /* Add a log line to r (what the host's log does): kept only when r's
  * model's registry traces and r is not score-only. */
 void imv_result_log(imv_result *r, const char *message);
@@ -433,8 +424,8 @@ void imv_worker_free(imv_worker *w);
 
 /* Score one view with model i into r (reset first).  key is the serial of
  * the profile behind v, or 0. */
-void imv_worker_score(imv_worker *w, size_t model, const imv_profile_view *v,
-                      unsigned long key, const double *params, imv_result *r);
+void imv_worker_score(imv_worker *w, size_t model, const imv_profile_view *v, unsigned long key,
+                      const double *params, imv_result *r);
 /* Score n views with model i at once, through its batch path when it has
  * one (one call each otherwise); r[k] reset first, as for one view. */
 void imv_worker_score_batch(imv_worker *w, size_t model, const imv_profile_view *const *v,
@@ -447,12 +438,12 @@ unsigned long imv_profile_next_serial(void);
 
 /* One profile scored by every model, ranked. */
 typedef struct imv_evaluation {
-    const imv_profile *profile;      /* borrowed */
-    size_t n;                        /* models */
-    imv_result *results;             /* in registry order */
-    size_t *order;                   /* ranking: indices into results */
-    const char *recommended;         /* model id or NULL when none viable */
-    struct imv_uncertainty *uncertainty;  /* NULL unless draws were run */
+    const imv_profile *profile;          /* borrowed */
+    size_t n;                            /* models */
+    imv_result *results;                 /* in registry order */
+    size_t *order;                       /* ranking: indices into results */
+    const char *recommended;             /* model id or NULL when none viable */
+    struct imv_uncertainty *uncertainty; /* NULL unless draws were run */
     /* The intervention in place, assessed while evaluating (on track,
      * stalling, improved: core/monitor.c; the type is private, in
      * monitor.h); NULL when the profile names none. */
@@ -488,13 +479,13 @@ typedef struct imv_uncertainty {
     size_t draws;
     uint64_t seed;
     int vary_parameters;
-    double rating_noise;   /* --rating-noise, 0 when none */
-    size_t n;              /* models */
+    double rating_noise; /* --rating-noise, 0 when none */
+    size_t n;            /* models */
     double *mean, *p05, *p95;
-    double *viable_share;  /* share of draws in which the model was viable */
-    double *failed_share;  /* share of draws in which the model failed (an error) */
-    char **error;          /* per model: the error of its first failed draw, or NULL */
-    double *rank_prob;     /* n x n: rank_prob[m * n + k] = P(model m ranks k+1) */
+    double *viable_share; /* share of draws in which the model was viable */
+    double *failed_share; /* share of draws in which the model failed (an error) */
+    char **error;         /* per model: the error of its first failed draw, or NULL */
+    double *rank_prob;    /* n x n: rank_prob[m * n + k] = P(model m ranks k+1) */
 } imv_uncertainty;
 
 /* Run `draws` draws of e's profile through every model of w and attach
@@ -515,11 +506,11 @@ void imv_uncertainty_free(imv_uncertainty *u);
  */
 
 typedef struct imv_run_opts {
-    int jobs;                    /* threads; <= 0 means the number of cores */
-    size_t draws;                /* Monte Carlo draws per profile; 0 for none */
+    int jobs;     /* threads; <= 0 means the number of cores */
+    size_t draws; /* Monte Carlo draws per profile; 0 for none */
     uint64_t seed;
     int vary_parameters;
-    double rating_noise;         /* with draws: spread of point ratings (0 none) */
+    double rating_noise; /* with draws: spread of point ratings (0 none) */
     int strict;
     int no_evaluate;             /* validate only */
     int sensitivity;             /* attach tipping points to each evaluation */
@@ -527,12 +518,12 @@ typedef struct imv_run_opts {
 } imv_run_opts;
 
 typedef struct imv_run_stats {
-    size_t profiles_read;        /* good profiles */
-    size_t profiles_bad;         /* profiles that failed validation */
-    size_t evaluated;            /* handed to the sink */
-    size_t model_failures;       /* evaluations in which some model failed */
+    size_t profiles_read;  /* good profiles */
+    size_t profiles_bad;   /* profiles that failed validation */
+    size_t evaluated;      /* handed to the sink */
+    size_t model_failures; /* evaluations in which some model failed */
     int interrupted;
-    int io_failed;               /* a file could not be read to the end */
+    int io_failed; /* a file could not be read to the end */
 } imv_run_stats;
 
 /* Called once per evaluated profile, in input order.  Returns 0, or
@@ -555,12 +546,7 @@ int imv_cpu_count(void);
  * Markdown, one profile at a time so that output streams.
  */
 
-typedef enum imv_format {
-    IMV_FMT_TABLE,
-    IMV_FMT_JSON,
-    IMV_FMT_CSV,
-    IMV_FMT_MARKDOWN
-} imv_format;
+typedef enum imv_format { IMV_FMT_TABLE, IMV_FMT_JSON, IMV_FMT_CSV, IMV_FMT_MARKDOWN } imv_format;
 
 /* "table", "json", "csv", "markdown" (or "md"); -1 when unknown. */
 int imv_format_parse(const char *name);
@@ -572,11 +558,7 @@ typedef struct imv_output imv_output;
  * evaluation carrying its tipping points (imv_run_opts.sensitivity), in
  * the imeval-sensitivity/1 envelope or as text.  Validation: one
  * imv_output_profile per valid profile, then the errors and warnings. */
-typedef enum imv_document {
-    IMV_DOC_RESULTS,
-    IMV_DOC_SENSITIVITY,
-    IMV_DOC_VALIDATION
-} imv_document;
+typedef enum imv_document { IMV_DOC_RESULTS, IMV_DOC_SENSITIVITY, IMV_DOC_VALIDATION } imv_document;
 
 #define IMV_SENSITIVITY_FORMAT "imeval-sensitivity/1"
 
@@ -660,25 +642,25 @@ int imv_wrap(FILE *f, const char *text, int col, int indent, int width);
 
 /* A change of one value that puts another model first. */
 typedef struct imv_tip {
-    int found;            /* 0: no change within the range changes the first */
-    double to;            /* the value at which it changes (rounded, checked) */
-    size_t first;         /* the model then first (registry index) */
+    int found;    /* 0: no change within the range changes the first */
+    double to;    /* the value at which it changes (rounded, checked) */
+    size_t first; /* the model then first (registry index) */
     int first_viable;
 } imv_tip;
 
 typedef struct imv_rating_sens {
-    double value;         /* the point value */
-    int uncertain;        /* the profile gives a range */
-    double low, high;     /* the range, when uncertain */
-    imv_tip up, down;     /* smallest increase, smallest decrease */
+    double value;     /* the point value */
+    int uncertain;    /* the profile gives a range */
+    double low, high; /* the range, when uncertain */
+    imv_tip up, down; /* smallest increase, smallest decrease */
 } imv_rating_sens;
 
 /* What it takes for a model that is not first to come first. */
 typedef struct imv_model_tip {
     int found;
-    int rating;           /* the rating to change */
-    double to;            /* to this value (from ratings[rating].value) */
-    size_t n_options;     /* every rating that could do it, nearest first */
+    int rating;       /* the rating to change */
+    double to;        /* to this value (from ratings[rating].value) */
+    size_t n_options; /* every rating that could do it, nearest first */
     struct {
         int rating;
         double to;
@@ -688,24 +670,24 @@ typedef struct imv_model_tip {
 typedef struct imv_param_sens {
     size_t model, param;
     double value, min, max;
-    imv_tip tip;          /* the nearest value that changes the first model */
-    double share;         /* share of the range over which the first differs */
-    double swing;         /* the model's own score: highest minus lowest over the range */
+    imv_tip tip;  /* the nearest value that changes the first model */
+    double share; /* share of the range over which the first differs */
+    double swing; /* the model's own score: highest minus lowest over the range */
 } imv_param_sens;
 
 typedef struct imv_sensitivity {
-    size_t n;             /* models */
-    size_t first;         /* first at the point values (registry index) */
+    size_t n;     /* models */
+    size_t first; /* first at the point values (registry index) */
     int first_viable;
-    size_t second;        /* IMV_SENS_NONE with one model */
-    double first_score, margin;  /* margin: first's score minus second's */
-    double *score;        /* n: each model's score at the point values (NaN on error) */
-    size_t *rank;         /* n: each model's rank, 1-based */
-    int *viable;          /* n */
+    size_t second;              /* IMV_SENS_NONE with one model */
+    double first_score, margin; /* margin: first's score minus second's */
+    double *score;              /* n: each model's score at the point values (NaN on error) */
+    size_t *rank;               /* n: each model's rank, 1-based */
+    int *viable;                /* n */
     imv_rating_sens ratings[IMV_R_COUNT];
-    imv_model_tip *models;       /* n; models[first].found is 0 */
+    imv_model_tip *models; /* n; models[first].found is 0 */
     size_t n_params;
-    imv_param_sens *params;      /* most sensitive first */
+    imv_param_sens *params; /* most sensitive first */
     /* The profile's candidate partners (the first IMV_SENS_MAX_PARTNERS),
      * each alone, with its attributes varied (core/partner_sens.c). */
     size_t n_partners;
@@ -779,8 +761,8 @@ void imv_sensitivity_text(FILE *f, const imv_sensitivity *s, const imv_profile *
 /* Years are whole calendar years; as_of, when not NULL, is a date of the
  * profile format (YYYY, YYYY-MM or YYYY-MM-DD) given to every profile. */
 typedef struct imv_synth_opts {
-    int year_from, year_to;     /* inclusive; 0, 0 for 2012-2016 */
-    const char *as_of;          /* copied */
+    int year_from, year_to; /* inclusive; 0, 0 for 2012-2016 */
+    const char *as_of;      /* copied */
 } imv_synth_opts;
 
 /* The earliest and latest year accepted (the rules DOMAIN.md describes
@@ -795,8 +777,7 @@ imv_synth *imv_synth_new(uint64_t seed);
 /* The same with dates from opts (NULL for the defaults).  Returns NULL
  * with a message in err when opts are out of range: years outside
  * IMV_SYNTH_YEAR_MIN..MAX or reversed, or an as_of that is not a date. */
-imv_synth *imv_synth_new_opts(uint64_t seed, const imv_synth_opts *opts, char *err,
-                              size_t errlen);
+imv_synth *imv_synth_new_opts(uint64_t seed, const imv_synth_opts *opts, char *err, size_t errlen);
 /* Parse "YYYY" or "YYYY-YYYY" into opts->year_from/to; 0 or -1 with a
  * message in err. */
 int imv_synth_parse_years(const char *s, imv_synth_opts *opts, char *err, size_t errlen);
@@ -815,14 +796,14 @@ int imv_synth_write(FILE *f, uint64_t seed, uint64_t first, uint64_t count);
  * line, # comments.  Rules: first A|B, top2 A, viable A,B, nonviable A,B,
  * not_first A,B, partner M ID, strong M, weak_or_nonviable M. */
 typedef struct imv_expect {
-    char *case_id;       /* the profile id */
+    char *case_id; /* the profile id */
     char *rule;
-    char *a, *b;         /* b is NULL unless the rule takes two */
+    char *a, *b; /* b is NULL unless the rule takes two */
     long line;
 } imv_expect;
 
 typedef struct imv_expects {
-    char *source;        /* the file */
+    char *source; /* the file */
     imv_expect *v;
     size_t n, cap;
 } imv_expects;
@@ -843,20 +824,20 @@ int imv_expect_check(const imv_expect *x, const imv_evaluation *e, char *msg, si
  * `imeval check-model`: whether one plugin file keeps the plugin guide's
  * rules, over profiles generated by core/synth.c. */
 typedef struct imv_check_opts {
-    size_t profiles;     /* generated profiles; 0 for 2000 */
+    size_t profiles; /* generated profiles; 0 for 2000 */
     uint64_t seed;
-    imv_limits limits;   /* the limits the model runs under (the defaults) */
+    imv_limits limits; /* the limits the model runs under (the defaults) */
 } imv_check_opts;
 
 enum { IMV_CHECK_PASS = 0, IMV_CHECK_FAIL = 1, IMV_CHECK_SKIP = 2 };
 
 typedef struct imv_check {
-    const char *name;    /* load, abi, ids, parameters, scores, timelines,
+    const char *name; /* load, abi, ids, parameters, scores, timelines,
                             partners, determinism, reasons, directions, score_only,
                             batch, speed, limits: always in this order */
-    int status;          /* IMV_CHECK_* */
-    double figure;       /* speed: microseconds per evaluation; else a count or 0 */
-    char detail[800];    /* what was found, or what failed and where */
+    int status;       /* IMV_CHECK_* */
+    double figure;    /* speed: microseconds per evaluation; else a count or 0 */
+    char detail[800]; /* what was found, or what failed and where */
 } imv_check;
 
 /* Called once per check as it finishes; c is valid during the call. */
@@ -895,7 +876,6 @@ typedef struct imv_pearson {
 void imv_pearson_add(imv_pearson *p, double x, double y);
 /* r in -1..1; NaN when n < 2 or either series is constant. */
 double imv_pearson_r(const imv_pearson *p);
-
 
 /* ---- provenance (core/provenance.c) ----------------------------------- */
 
@@ -957,7 +937,6 @@ const char *imv_provenance_commit(void);
 /* Quote one argument for a POSIX shell when it needs it (caller frees). */
 char *imv_shell_quote(const char *arg);
 
-
 /* ---- the adviser's report (report/html.c) ------------------------------ */
 
 /* The adviser's report (issue 12): one self-contained HTML file,
@@ -976,9 +955,9 @@ char *imv_shell_quote(const char *arg);
 
 /* One authority: borrowed JSON objects. */
 typedef struct imv_report_authority {
-    const struct cJSON *result;       /* one element of the document's "results" */
-    const struct cJSON *sensitivity;  /* imv_sensitivity_json() of the profile, or NULL */
-    const struct cJSON *inputs;       /* imv_report_inputs_json() of the profile */
+    const struct cJSON *result;      /* one element of the document's "results" */
+    const struct cJSON *sensitivity; /* imv_sensitivity_json() of the profile, or NULL */
+    const struct cJSON *inputs;      /* imv_report_inputs_json() of the profile */
     /* Decision and sign-offs from the register, or NULL for empty forms:
      * {"assessment": "...", "decision": {"text","rationale","by","at"} | null,
      *  "signoffs": [{"role","name","at","text"}]} */
@@ -986,14 +965,14 @@ typedef struct imv_report_authority {
 } imv_report_authority;
 
 typedef struct imv_report {
-    const struct cJSON *doc;          /* the whole result document */
-    const char *doc_text;             /* the same as written (embedded in the appendix) */
+    const struct cJSON *doc;             /* the whole result document */
+    const char *doc_text;                /* the same as written (embedded in the appendix) */
     const struct cJSON *sensitivity_doc; /* embedded too, or NULL */
     size_t n;
     const imv_report_authority *authorities;
-    const imv_registry *reg;          /* for each model's evidence and parameter ranges */
-    const char *generated;            /* "2026-12-01 19:30 UTC" */
-    const char *command_line;         /* as typed, shell-quoted */
+    const imv_registry *reg;  /* for each model's evidence and parameter ranges */
+    const char *generated;    /* "2026-12-01 19:30 UTC" */
+    const char *command_line; /* as typed, shell-quoted */
 } imv_report;
 
 /* Write the report to f.  Returns 0, or IMV_EIO when writing failed. */
@@ -1028,8 +1007,8 @@ struct cJSON *imv_report_inputs_json(const imv_profile *p, const imv_diags *warn
 /* A commitment with dates (a description's `commitments`): in force on
  * D when from <= D (or no from) and D < until (or no until). */
 typedef struct imv_commitment {
-    char *council;               /* may be NULL */
-    char *from, *until;          /* NULL: open */
+    char *council;      /* may be NULL */
+    char *from, *until; /* NULL: open */
 } imv_commitment;
 
 typedef struct imv_partner_desc {
@@ -1045,8 +1024,8 @@ typedef struct imv_partner_desc {
     char *available_from, *available_until;
     size_t n_dated;
     imv_commitment *dated;
-    int derived_more;            /* a derived capacity's councils on top of commitments */
-    const char *as_of;           /* the date it is seen on, or NULL: each profile's as_of */
+    int derived_more;  /* a derived capacity's councils on top of commitments */
+    const char *as_of; /* the date it is seen on, or NULL: each profile's as_of */
 } imv_partner_desc;
 
 typedef struct imv_partner_set {
@@ -1128,8 +1107,7 @@ double imv_alloc_benefit(const imv_alloc_problem *pb, size_t c, size_t p, int m)
 int imv_alloc_check(const imv_alloc_problem *pb, char *err, size_t errlen);
 /* Solve exactly (an integer programme, GLPK).  Returns 0 with *out filled
  * (release with imv_alloc_solution_free), or IMV_EINVAL with err. */
-int imv_alloc_solve(const imv_alloc_problem *pb, imv_alloc_solution *out, char *err,
-                    size_t errlen);
+int imv_alloc_solve(const imv_alloc_problem *pb, imv_alloc_solution *out, char *err, size_t errlen);
 void imv_alloc_solution_free(imv_alloc_solution *s);
 
 /* What a council would get from one partner: the best viable model that
@@ -1139,19 +1117,21 @@ void imv_alloc_solution_free(imv_alloc_solution *s);
 typedef struct imv_pairing {
     int viable;
     double score;
-    const char *model;           /* borrowed from the registry; NULL when none */
+    const char *model; /* borrowed from the registry; NULL when none */
     double fit;
     /* The model that gave the fit, and the fit's components as it gave
      * them (the first IMV_PAIRING_MAX_PARTS; none when it gave none). */
     const char *fit_model;
     size_t n_parts;
-    struct { char name[33]; double points; } parts[IMV_PAIRING_MAX_PARTS];
+    struct {
+        char name[33];
+        double points;
+    } parts[IMV_PAIRING_MAX_PARTS];
 } imv_pairing;
 
 /* Score p with `partner` as its only candidate (NULL: with none); p's
  * own partners are restored before returning. */
-int imv_pairing_evaluate(imv_worker *w, imv_profile *p, const imv_partner *partner,
-                         imv_pairing *out);
+int imv_pairing_evaluate(imv_worker *w, imv_profile *p, const imv_partner *partner, imv_pairing *out);
 
 /* ---- sensitivity over a partner's attributes (core/partner_sens.c) ----
  * For one council and one candidate partner: each attribute varied alone
@@ -1159,37 +1139,43 @@ int imv_pairing_evaluate(imv_worker *w, imv_profile *p, const imv_partner *partn
  * 0.01, grade, neighbouring, child population 5,000..500,000 to 1,000),
  * the nearest value in each direction at which the pairing becomes viable
  * or stops being, its fit crosses 70, or the recommended model changes. */
-enum { IMV_PATTR_COMMITMENTS, IMV_PATTR_SPARE, IMV_PATTR_GRADE, IMV_PATTR_NEIGHBOURING,
-       IMV_PATTR_SIZE, IMV_PATTR_COUNT };
+enum {
+    IMV_PATTR_COMMITMENTS,
+    IMV_PATTR_SPARE,
+    IMV_PATTR_GRADE,
+    IMV_PATTR_NEIGHBOURING,
+    IMV_PATTR_SIZE,
+    IMV_PATTR_COUNT
+};
 enum { IMV_PTIP_VIABLE, IMV_PTIP_STRONG, IMV_PTIP_FIRST, IMV_PTIP_COUNT };
 
 typedef struct imv_partner_point {
-    int viable;                  /* a model that uses the partner is viable */
-    double score, gain, fit;     /* NAN when not viable / no fit given */
-    const char *model;           /* that model (borrowed), or NULL */
-    const char *first;           /* the council's recommended model then, or NULL */
+    int viable;              /* a model that uses the partner is viable */
+    double score, gain, fit; /* NAN when not viable / no fit given */
+    const char *model;       /* that model (borrowed), or NULL */
+    const char *first;       /* the council's recommended model then, or NULL */
 } imv_partner_point;
 
 typedef struct imv_partner_tip {
-    int attribute;               /* IMV_PATTR_* */
-    int kind;                    /* IMV_PTIP_*: what changes */
-    double from, to;             /* grade: 0 inadequate, 1 RI, 1.5 not inspected, 2 good, 3 outstanding */
-    imv_partner_point at;        /* the pairing at `to` */
+    int attribute;        /* IMV_PATTR_* */
+    int kind;             /* IMV_PTIP_*: what changes */
+    double from, to;      /* grade: 0 inadequate, 1 RI, 1.5 not inspected, 2 good, 3 outstanding */
+    imv_partner_point at; /* the pairing at `to` */
 } imv_partner_tip;
 
 #define IMV_PARTNER_TIPS_MAX (IMV_PATTR_COUNT * 2 * IMV_PTIP_COUNT)
 typedef struct imv_partner_sens {
-    imv_partner_point now;       /* as described */
-    double baseline;             /* the council's best viable score without a partner, or 0 */
+    imv_partner_point now;         /* as described */
+    double baseline;               /* the council's best viable score without a partner, or 0 */
     double value[IMV_PATTR_COUNT]; /* each attribute as given (NAN: not given, not varied) */
     size_t n;
-    imv_partner_tip tips[IMV_PARTNER_TIPS_MAX];  /* by attribute, down then up */
+    imv_partner_tip tips[IMV_PARTNER_TIPS_MAX]; /* by attribute, down then up */
 } imv_partner_sens;
 
 int imv_partner_sensitivity(imv_worker *w, const imv_profile *p, const imv_partner *q,
                             imv_partner_sens *out);
-const char *imv_partner_attr_name(int a);      /* "current_commitments", ... */
-const char *imv_partner_tip_kind_name(int k);  /* "viable", "strong", "first" */
+const char *imv_partner_attr_name(int a);     /* "current_commitments", ... */
+const char *imv_partner_tip_kind_name(int k); /* "viable", "strong", "first" */
 /* The tip as a sentence: "with one fewer commitment, westshire would be a
  * viable partner (executive_partnership, fit 47.0)". */
 void imv_partner_tip_text(const imv_partner_tip *t, const char *partner, const char *now_first,
@@ -1213,9 +1199,9 @@ struct cJSON *imv_partner_sens_json(const imv_partner_sens *s, const char *partn
  * pairing at every load, the optimal assignment, and for each partner
  * what one more place would add (extra_gain, NAN when at the limit). */
 typedef struct imv_allocation {
-    imv_alloc_problem pb;        /* capacity = places each partner has left */
-    imv_pairing *baseline;       /* per council */
-    imv_pairing *with;           /* imv_allocation_pairing() */
+    imv_alloc_problem pb;  /* capacity = places each partner has left */
+    imv_pairing *baseline; /* per council */
+    imv_pairing *with;     /* imv_allocation_pairing() */
     double *benefit;
     int *capacity;
     unsigned char *neighbouring;
@@ -1248,8 +1234,8 @@ typedef struct imv_serve_opts {
     const char *register_location; /* NULL: none (saving and recording refused) */
     const char *const *profiles;   /* JSON profile files served (borrowed) */
     size_t n_profiles;
-    int workers;                   /* evaluations at once; <= 0: the cores, at most 16 */
-    int strict;                    /* unknown profile fields are errors */
+    int workers; /* evaluations at once; <= 0: the cores, at most 16 */
+    int strict;  /* unknown profile fields are errors */
     /* The origin a TLS reverse proxy serves the page at
      * ("https://whatif.example.org"), or NULL: its host is then accepted
      * in Host, and a POST through it must come from exactly that origin. */
@@ -1260,8 +1246,7 @@ typedef struct imv_serve_opts {
  * isolated models' processes, on this thread), open the register, make
  * the token.  reg is borrowed and must outlive s.  0 and *out, or a
  * negative code with the problems in diags (*out NULL). */
-int imv_serve_new(imv_registry *reg, const imv_serve_opts *o, imv_serve **out,
-                  imv_diags *diags);
+int imv_serve_new(imv_registry *reg, const imv_serve_opts *o, imv_serve **out, imv_diags *diags);
 /* Start listening (a thread pool of the daemon's own).  0, or IMV_EIO
  * with a message (the address in use, say). */
 int imv_serve_listen(imv_serve *s, const imv_serve_opts *o, imv_diags *diags);
@@ -1283,8 +1268,8 @@ typedef struct imv_serve_reply {
 /* Answer one API request after the HTTP checks (authentication, Host,
  * Origin, content type, sizes: serve/http.c): what the daemon calls for
  * every path under /api/, exposed for tests and fuzzers. */
-void imv_serve_api(imv_serve *s, const char *method, const char *path, const char *body,
-                   size_t len, imv_serve_reply *out);
+void imv_serve_api(imv_serve *s, const char *method, const char *path, const char *body, size_t len,
+                   imv_serve_reply *out);
 void imv_serve_reply_clear(imv_serve_reply *r);
 
 #endif /* IMEVAL_H */

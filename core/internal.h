@@ -39,7 +39,7 @@ typedef struct imv_rng {
 } imv_rng;
 
 void imv_rng_seed(imv_rng *r, uint64_t seed, const char *salt);
-double imv_rng_uniform(imv_rng *r);               /* [0, 1) */
+double imv_rng_uniform(imv_rng *r); /* [0, 1) */
 /* A draw from the range: uniform, or triangular when it has a mode. */
 double imv_range_draw(const imv_range *g, imv_rng *r);
 
@@ -52,66 +52,61 @@ typedef struct imv_backend {
     void (*instance_free)(void *inst);
     /* key identifies the profile behind v (imv_profile.serial; 0 when
      * unknown), so a host may reuse what it built for an earlier call. */
-    void (*score)(const imv_model *m, void *inst, const imv_profile_view *v,
-                  unsigned long key, const double *params, imv_result *r);
+    void (*score)(const imv_model *m, void *inst, const imv_profile_view *v, unsigned long key,
+                  const double *params, imv_result *r);
     /* Optional: score n views at once; NULL when the model has no batch path. */
-    void (*score_batch)(const imv_model *m, void *inst,
-                        const imv_profile_view *const *v,
-                        const double *const *params, size_t n,
-                        imv_result *const *r);
+    void (*score_batch)(const imv_model *m, void *inst, const imv_profile_view *const *v,
+                        const double *const *params, size_t n, imv_result *const *r);
     void (*unload)(imv_model *m);
 } imv_backend;
 
 struct imv_model {
     char *id, *name, *version, *summary, *evidence, *path;
     const imv_backend *be;
-    void *cls;                 /* backend data: def for C, script for Lua */
+    void *cls; /* backend data: def for C, script for Lua */
     size_t n_params;
-    imv_param_def *params;     /* owned copies (names and descriptions too) */
+    imv_param_def *params; /* owned copies (names and descriptions too) */
     double *values;
     int bundled;
     int isolated;
     int has_batch;
-    const imv_limits *limits;  /* the registry's */
+    const imv_limits *limits;     /* the registry's */
     signed char dir[IMV_R_COUNT]; /* declared directions (core/declare.c) */
     int has_directions;
 };
 
 /* Fill the model's descriptive fields from a definition (copies all;
  * core/model.c). */
-int imv_model_init(imv_model *m, const char *path, const char *id,
-                   const char *name, const char *version, const char *summary,
-                   const char *evidence, const imv_param_def *params,
-                   size_t n_params, char *err, size_t errlen);
+int imv_model_init(imv_model *m, const char *path, const char *id, const char *name,
+                   const char *version, const char *summary, const char *evidence,
+                   const imv_param_def *params, size_t n_params, char *err, size_t errlen);
 void imv_model_free(imv_model *m);
 
 /* Declared properties (core/declare.c).  A plugin's parameter table,
  * walked with its own element size, as an array of this engine's
  * imv_param_def (fields it lacks are zero); caller frees *out. */
-int imv_param_defs_copy(const imv_param_def *params, size_t n, size_t stride,
-                        imv_param_def **out, char *err, size_t errlen);
+int imv_param_defs_copy(const imv_param_def *params, size_t n, size_t stride, imv_param_def **out,
+                        char *err, size_t errlen);
 /* Hard limits, plausible range and flags of one parameter. */
 int imv_param_def_check(const char *model, const imv_param_def *p, char *err, size_t errlen);
 /* At most one parameter flagged IMV_PARAM_BASE. */
 int imv_params_check_base(const char *model, const imv_param_def *params, size_t n, char *err,
                           size_t errlen);
 /* Parse "rating:+,rating:-,rating:0" into dir (IMV_DIR_UNDECLARED elsewhere). */
-int imv_directions_parse(const char *model, const char *s, signed char dir[IMV_R_COUNT],
-                         char *err, size_t errlen);
+int imv_directions_parse(const char *model, const char *s, signed char dir[IMV_R_COUNT], char *err,
+                         size_t errlen);
 int imv_model_set_directions(imv_model *m, const char *s, char *err, size_t errlen);
 
 /* The hosts.  Each loads one file into *m (already zeroed) or fills err. */
 int imv_native_load(imv_model *m, const char *path, char *err, size_t errlen);
-int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits,
-                 char *err, size_t errlen);
+int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits, char *err, size_t errlen);
 
 /* The loader table (plugins/hosts.c): the host for a file, by suffix.
  * native: the host runs machine code in-process, so the registry may
  * move the model into a child process (imv_isolated_backend). */
 typedef struct imv_loader {
     const char *suffix;
-    int (*load)(imv_model *m, const char *path, const imv_limits *limits, char *err,
-                size_t errlen);
+    int (*load)(imv_model *m, const char *path, const imv_limits *limits, char *err, size_t errlen);
     int native;
 } imv_loader;
 /* The loader whose suffix ends path, or NULL when no host takes it. */
@@ -146,10 +141,10 @@ const imv_host *imv_host_table(void);
 void imv_journey_compute(const imv_profile_view *p, imv_journey *out);
 
 /* Limits on what a plugin may hand back. */
-#define IMV_MAX_TEXT 2000          /* bytes in one text */
-#define IMV_MAX_ITEMS 200          /* reasons, risks or preconditions */
-#define IMV_MAX_PARAMS 100         /* parameters of one model */
-#define IMV_MAX_FIT_PARTS 1024     /* partner fit components, every candidate's */
+#define IMV_MAX_TEXT 2000      /* bytes in one text */
+#define IMV_MAX_ITEMS 200      /* reasons, risks or preconditions */
+#define IMV_MAX_PARAMS 100     /* parameters of one model */
+#define IMV_MAX_FIT_PARTS 1024 /* partner fit components, every candidate's */
 #define IMV_MAX_RESULT_TEXT (256 * 1024)
 
 /* imv_profile_from_json, saying whether every message names the profile's

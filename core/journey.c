@@ -142,8 +142,8 @@ static double factor_at(const imv_profile *p, int end)
 
 static double unstable(const imv_profile *p)
 {
-    double w = 1 + K_WORKFORCE * clamp(2 - imv_range_point(&p->ratings[IMV_R_WORKFORCE_STABILITY]),
-                                       0, 2);
+    double w = 1 + K_WORKFORCE *
+                       clamp(2 - imv_range_point(&p->ratings[IMV_R_WORKFORCE_STABILITY]), 0, 2);
     static const int rates[] = {IMV_F_AGENCY_RATE, IMV_F_VACANCY_RATE, IMV_F_TURNOVER_RATE};
     for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++)
         if ((p->facts_present >> rates[i]) & 1u)
@@ -168,8 +168,7 @@ static void leg(imv_months_range *out, double setup, double total, double lo, do
         out->high = total;
 }
 
-void imv_timeline_range_compute(const imv_profile *p, const imv_result *r,
-                                imv_timeline_range *out)
+void imv_timeline_range_compute(const imv_profile *p, const imv_result *r, imv_timeline_range *out)
 {
     double lo = param_or(r->model, "range_low", RANGE_LOW) * factor_at(p, 1);
     double hi = param_or(r->model, "range_high", RANGE_HIGH) * factor_at(p, -1) * unstable(p);

@@ -16,7 +16,7 @@ void imv_journey_compute(const imv_profile_view *p, imv_journey *out);
 
 /* A timeline as a range: low, likely and high months for one leg. */
 typedef struct imv_months_range {
-    double low, likely, high;       /* IMV_UNKNOWN when the model gave none */
+    double low, likely, high; /* IMV_UNKNOWN when the model gave none */
 } imv_months_range;
 
 typedef struct imv_timeline_range {

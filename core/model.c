@@ -55,8 +55,9 @@ int imv_model_init(imv_model *m, const char *path, const char *id, const char *n
     for (size_t i = 0; i < n_params; i++) {
         const imv_param_def *p = &params[i];
         if (!valid_model_id(p->name) || !text_ok(p->description, 1000)) {
-            snprintf(err, errlen, "model %s: parameter %zu has no valid name ([a-z0-9_]+) or description",
-                     id, i + 1);
+            snprintf(err, errlen,
+                     "model %s: parameter %zu has no valid name ([a-z0-9_]+) or description", id,
+                     i + 1);
             return IMV_EPLUGIN;
         }
         if (imv_param_def_check(id, p, err, errlen))
@@ -107,16 +108,46 @@ void imv_model_free(imv_model *m)
     free(m->path);
 }
 
-const char *imv_model_id(const imv_model *m) { return m->id; }
-const char *imv_model_name(const imv_model *m) { return m->name; }
-const char *imv_model_version(const imv_model *m) { return m->version; }
-const char *imv_model_summary(const imv_model *m) { return m->summary; }
-const char *imv_model_evidence(const imv_model *m) { return m->evidence; }
-const char *imv_model_language(const imv_model *m) { return m->be->language; }
-const char *imv_model_path(const imv_model *m) { return m->path; }
-size_t imv_model_param_count(const imv_model *m) { return m->n_params; }
-const double *imv_model_param_values(const imv_model *m) { return m->values; }
-int imv_model_isolated(const imv_model *m) { return m->isolated; }
+const char *imv_model_id(const imv_model *m)
+{
+    return m->id;
+}
+const char *imv_model_name(const imv_model *m)
+{
+    return m->name;
+}
+const char *imv_model_version(const imv_model *m)
+{
+    return m->version;
+}
+const char *imv_model_summary(const imv_model *m)
+{
+    return m->summary;
+}
+const char *imv_model_evidence(const imv_model *m)
+{
+    return m->evidence;
+}
+const char *imv_model_language(const imv_model *m)
+{
+    return m->be->language;
+}
+const char *imv_model_path(const imv_model *m)
+{
+    return m->path;
+}
+size_t imv_model_param_count(const imv_model *m)
+{
+    return m->n_params;
+}
+const double *imv_model_param_values(const imv_model *m)
+{
+    return m->values;
+}
+int imv_model_isolated(const imv_model *m)
+{
+    return m->isolated;
+}
 
 const imv_param_def *imv_model_param(const imv_model *m, size_t i)
 {

@@ -80,8 +80,8 @@ void imv_monitor_assess(const imv_evaluation *e, imv_monitor *out)
          * time to report while nothing says the council is getting worse has
          * done its work, it has not stalled; the next step is to act on what
          * it recommends. */
-        if (strcmp(out->model, "commissioner") == 0
-            && (out->status == IMV_MON_ON_TRACK || out->status == IMV_MON_UNKNOWN))
+        if (strcmp(out->model, "commissioner") == 0 &&
+            (out->status == IMV_MON_ON_TRACK || out->status == IMV_MON_UNKNOWN))
             out->status = IMV_MON_REVIEWED;
         else if (out->status != IMV_MON_DETERIORATING)
             out->status = IMV_MON_STALLING;
@@ -91,15 +91,14 @@ void imv_monitor_assess(const imv_evaluation *e, imv_monitor *out)
     }
     if (out->status == IMV_MON_STALLING || out->status == IMV_MON_DETERIORATING)
         escalate(e, out);
-    if (out->status == IMV_MON_ON_TRACK && out->expected_months == IMV_UNKNOWN
-        && !p->n_progress)
+    if (out->status == IMV_MON_ON_TRACK && out->expected_months == IMV_UNKNOWN && !p->n_progress)
         out->status = IMV_MON_UNKNOWN;
 }
 
 const char *imv_monitor_status_name(imv_monitor_status s)
 {
-    static const char *const names[] = {"none", "on_track", "stalling", "improved", "unknown",
-                                        "deteriorating", "reviewed"};
+    static const char *const names[] = {"none",    "on_track",      "stalling", "improved",
+                                        "unknown", "deteriorating", "reviewed"};
     return names[s];
 }
 
@@ -116,15 +115,14 @@ void imv_monitor_sentence(const imv_monitor *m, char *buf, size_t n)
         snprintf(since, sizeof since, " for %.0f months", floor(m->months));
     next_step(m, step, sizeof step);
     switch (m->status) {
-    case IMV_MON_NONE:
-        snprintf(buf, n, "no intervention in place");
-        break;
+    case IMV_MON_NONE: snprintf(buf, n, "no intervention in place"); break;
     case IMV_MON_ON_TRACK:
         /* 003 ch.1's "hold your nerve" is about internal data lagging
          * improving practice, so it is said only while nothing inspected
          * contradicts it. */
-        snprintf(buf, n, "%s in place%s (%s): on track; hold your nerve while the data catch up "
-                         "with practice (003 ch.1)",
+        snprintf(buf, n,
+                 "%s in place%s (%s): on track; hold your nerve while the data catch up "
+                 "with practice (003 ch.1)",
                  m->model, since, m->why);
         break;
     case IMV_MON_STALLING:
@@ -134,13 +132,14 @@ void imv_monitor_sentence(const imv_monitor *m, char *buf, size_t n)
                      m->escalate_to ? m->escalate_to : "");
             break;
         }
-        snprintf(buf, n, "%s in place%s (%s): stalling; %s (DOMAIN rules in force: still "
-                         "inadequate under an intervention is escalated)",
+        snprintf(buf, n,
+                 "%s in place%s (%s): stalling; %s (DOMAIN rules in force: still "
+                 "inadequate under an intervention is escalated)",
                  m->model, since, m->why, step);
         break;
     case IMV_MON_DETERIORATING:
-        snprintf(buf, n, "%s in place%s (%s): deteriorating; %s (DOMAIN rules in force)",
-                 m->model, since, m->why, step);
+        snprintf(buf, n, "%s in place%s (%s): deteriorating; %s (DOMAIN rules in force)", m->model,
+                 since, m->why, step);
         break;
     case IMV_MON_REVIEWED:
         snprintf(buf, n, "%s in place%s: reviewed: %s; %s%s", m->model, since,
@@ -149,8 +148,9 @@ void imv_monitor_sentence(const imv_monitor *m, char *buf, size_t n)
                  m->escalate_to ? m->escalate_to : "");
         break;
     case IMV_MON_IMPROVED:
-        snprintf(buf, n, "%s in place%s and no longer inadequate: consider stepping down "
-                         "(lifting the notice) if improvement has momentum",
+        snprintf(buf, n,
+                 "%s in place%s and no longer inadequate: consider stepping down "
+                 "(lifting the notice) if improvement has momentum",
                  m->model, since);
         break;
     case IMV_MON_UNKNOWN:
@@ -168,11 +168,11 @@ static char *next_reason(imv_outlook *o)
     return o->n_reasons < IMV_OUTLOOK_MAX_REASONS ? o->reasons[o->n_reasons++] : NULL;
 }
 
-#define BECAUSE(o, ...)                                                                  \
-    do {                                                                                 \
-        char *because_ = next_reason(o);                                                 \
-        if (because_)                                                                    \
-            snprintf(because_, sizeof (o)->reasons[0], __VA_ARGS__);                     \
+#define BECAUSE(o, ...)                                             \
+    do {                                                            \
+        char *because_ = next_reason(o);                            \
+        if (because_)                                               \
+            snprintf(because_, sizeof(o)->reasons[0], __VA_ARGS__); \
     } while (0)
 
 static imv_outlook_kind kind_of_model(const char *id)
@@ -204,16 +204,19 @@ static int denial_or_corporate_failure(const double *rt, imv_outlook *o)
 {
     size_t before = o->n_reasons;
     if (rt[IMV_R_ACCEPTANCE] < 1.5)
-        BECAUSE(o, "leaders have not accepted the findings (acceptance %.1f): where leaders were "
-                   "'in a state of denial' or had not 'fully accepted' them, reviews led to removal "
-                   EV_PATTERN, rt[IMV_R_ACCEPTANCE]);
+        BECAUSE(o,
+                "leaders have not accepted the findings (acceptance %.1f): where leaders were "
+                "'in a state of denial' or had not 'fully accepted' them, reviews led to removal " EV_PATTERN,
+                rt[IMV_R_ACCEPTANCE]);
     if (rt[IMV_R_CORPORATE_LEADERSHIP] < 1.5)
-        BECAUSE(o, "the corporate centre is weak or itself failing (corporate_leadership %.1f): "
-                   "where corporate culture was failing, reviews led to removal " EV_PATTERN,
+        BECAUSE(o,
+                "the corporate centre is weak or itself failing (corporate_leadership %.1f): "
+                "where corporate culture was failing, reviews led to removal " EV_PATTERN,
                 rt[IMV_R_CORPORATE_LEADERSHIP]);
     if (rt[IMV_R_POLITICAL_COMMITMENT] < 1.5)
-        BECAUSE(o, "members dispute the failure or lack commitment (political_commitment %.1f): "
-                   "the third contention's case for removal (003 ch.4)",
+        BECAUSE(o,
+                "members dispute the failure or lack commitment (political_commitment %.1f): "
+                "the third contention's case for removal (003 ch.4)",
                 rt[IMV_R_POLITICAL_COMMITMENT]);
     return o->n_reasons > before;
 }
@@ -244,14 +247,18 @@ void imv_outlook_assess(const imv_evaluation *e, imv_outlook *out)
         out->kind = IMV_OUTLOOK_REMOVAL;
         to = result_for(e, "trust");
     } else if (member >= 2.5 && rt[IMV_R_ACCEPTANCE] >= 2.5) {
-        BECAUSE(out, "members and the corporate centre are committed (mean %.1f) and leaders accept "
-                     "the findings: where a commissioner found capacity and commitment the council "
-                     "kept control and often reached good " EV_PATTERN, member);
+        BECAUSE(out,
+                "members and the corporate centre are committed (mean %.1f) and leaders accept "
+                "the findings: where a commissioner found capacity and commitment the council "
+                "kept control and often reached good " EV_PATTERN,
+                member);
         const imv_result *pship = next_viable(e, IMV_OUTLOOK_PARTNERSHIP);
         if (officer < 1.5 && pship) {
-            BECAUSE(out, "officer capacity is thin (mean %.1f): control kept through a partnership "
-                         "with a strong council (003 ch.4 second contention; DOMAIN record: "
-                         "Leeds-Kirklees)", officer);
+            BECAUSE(out,
+                    "officer capacity is thin (mean %.1f): control kept through a partnership "
+                    "with a strong council (003 ch.4 second contention; DOMAIN record: "
+                    "Leeds-Kirklees)",
+                    officer);
             out->kind = IMV_OUTLOOK_PARTNERSHIP;
             to = pship;
         } else {
@@ -260,8 +267,10 @@ void imv_outlook_assess(const imv_evaluation *e, imv_outlook *out)
         }
     } else {
         to = next_viable(e, IMV_OUTLOOK_NONE);
-        BECAUSE(out, "commitment (mean %.1f) is neither clearly there nor clearly absent: the review "
-                     "is likely to follow the best of the other models, as ranked here", member);
+        BECAUSE(out,
+                "commitment (mean %.1f) is neither clearly there nor clearly absent: the review "
+                "is likely to follow the best of the other models, as ranked here",
+                member);
         out->kind = to ? kind_of_model(to->model->id) : IMV_OUTLOOK_KEEP_CONTROL;
     }
     out->model = to && to->viable ? to->model->id : NULL;

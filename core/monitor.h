@@ -27,12 +27,12 @@ typedef enum imv_monitor_status {
 
 typedef struct imv_monitor {
     imv_monitor_status status;
-    const char *model;           /* the intervention in place (borrowed) */
-    double months;               /* since it started, or IMV_UNKNOWN */
-    double expected_months;      /* when it should have left inadequate */
-    const char *escalate_to;     /* model id to move to, or NULL */
-    const char *reason;          /* the model's own unmet precondition, or NULL */
-    char why[400];               /* what decided the status */
+    const char *model;       /* the intervention in place (borrowed) */
+    double months;           /* since it started, or IMV_UNKNOWN */
+    double expected_months;  /* when it should have left inadequate */
+    const char *escalate_to; /* model id to move to, or NULL */
+    const char *reason;      /* the model's own unmet precondition, or NULL */
+    char why[400];           /* what decided the status */
 } imv_monitor;
 
 /* Assess e's current intervention against e's own results. */
@@ -47,17 +47,17 @@ void imv_monitor_sentence(const imv_monitor *m, char *buf, size_t n);
  * control, often reaching good; denial or corporate failure led to
  * removal). */
 typedef enum imv_outlook_kind {
-    IMV_OUTLOOK_NONE,          /* the commissioner does not come first */
-    IMV_OUTLOOK_KEEP_CONTROL,  /* keep control with support (board, peer partner) */
-    IMV_OUTLOOK_PARTNERSHIP,   /* keep control through a partnership with a strong council */
-    IMV_OUTLOOK_REMOVAL        /* removal to a trust */
+    IMV_OUTLOOK_NONE,         /* the commissioner does not come first */
+    IMV_OUTLOOK_KEEP_CONTROL, /* keep control with support (board, peer partner) */
+    IMV_OUTLOOK_PARTNERSHIP,  /* keep control through a partnership with a strong council */
+    IMV_OUTLOOK_REMOVAL       /* removal to a trust */
 } imv_outlook_kind;
 
 #define IMV_OUTLOOK_MAX_REASONS 6
 
 typedef struct imv_outlook {
     imv_outlook_kind kind;
-    const char *model;                      /* the model it points to, or NULL */
+    const char *model; /* the model it points to, or NULL */
     size_t n_reasons;
     char reasons[IMV_OUTLOOK_MAX_REASONS][300];
 } imv_outlook;

@@ -24,9 +24,9 @@ struct imv_output {
     size_t n_written;
     char *extra_header;
     int io_error;
-    imv_provenance *prov;        /* borrowed; NULL for no provenance block */
+    imv_provenance *prov; /* borrowed; NULL for no provenance block */
     int prov_stamp;
-    int csv_draws;               /* CSV: the uncertainty columns (run with draws) */
+    int csv_draws; /* CSV: the uncertainty columns (run with draws) */
 };
 
 int imv_format_parse(const char *s)
@@ -396,19 +396,20 @@ static void json_end(imv_output *o, const imv_diags *d)
 static void sens_begin(imv_output *o)
 {
     if (o->fmt == IMV_FMT_JSON)
-        putf(o, "{\n\t\"format\":\t\"%s\",\n\t\"engine\":\t{\n\t\t\"version\":\t\"%s\"\n\t},\n"
-                "\t\"results\":\t[",
+        putf(o,
+             "{\n\t\"format\":\t\"%s\",\n\t\"engine\":\t{\n\t\t\"version\":\t\"%s\"\n\t},\n"
+             "\t\"results\":\t[",
              IMV_SENSITIVITY_FORMAT, IMV_VERSION);
 }
 
 static int sens_evaluation(imv_output *o, const imv_evaluation *e)
 {
     if (!e->sensitivity)
-        return IMV_EINVAL;   /* the run was not asked for it */
+        return IMV_EINVAL; /* the run was not asked for it */
     if (o->fmt == IMV_FMT_JSON) {
         cJSON *j = imv_sensitivity_json(e->sensitivity, e->profile, o->reg);
         put(o, o->n_written ? ", " : "");
-        print_json(o, j, "\t\t");   /* as deep as cJSON puts an array's objects */
+        print_json(o, j, "\t\t"); /* as deep as cJSON puts an array's objects */
         cJSON_Delete(j);
     } else {
         if (o->n_written)
@@ -498,8 +499,7 @@ static void table_header(imv_output *o, const imv_evaluation *e)
         if (first->score < 50)
             put(o, "  caution: even the best viable model fits poorly here; read the reasons\n"
                    "  (--explain) and why the others are not viable before relying on it\n");
-    }
-    else
+    } else
         put(o, "recommended: none - no model is viable for this profile\n");
     if (e->monitor) {
         char text[1200];
@@ -581,11 +581,12 @@ static char *fit_parts_line(const imv_result *r)
 static void fit_parts_text(imv_output *o, const imv_result *r, int indent, int with_model)
 {
     char *parts = fit_parts_line(r);
-    char *line = parts
-        ? imv_xasprintf("%s%s%s%s's fit %.1f: %s", with_model ? imv_model_id(r->model) : "",
-                        with_model ? ": " : "", "partner ", r->partner_id,
-                        imv_round1(r->partner_fit), parts)
-        : imv_xasprintf("partner: %s (fit %.1f)", r->partner_id, imv_round1(r->partner_fit));
+    char *line = parts ? imv_xasprintf("%s%s%s%s's fit %.1f: %s",
+                                       with_model ? imv_model_id(r->model) : "",
+                                       with_model ? ": " : "", "partner ", r->partner_id,
+                                       imv_round1(r->partner_fit), parts)
+                       : imv_xasprintf("partner: %s (fit %.1f)", r->partner_id,
+                                       imv_round1(r->partner_fit));
     putf(o, "%*s", indent, "");
     wrap(o, line, indent, indent + 2, 80);
     free(line);
@@ -607,8 +608,8 @@ static void explain_result(imv_output *o, const imv_profile *p, const imv_result
         wrap(o, x->text, indent + 8, indent + 8, 80);
         if (*x->evidence || *x->fields) {
             char *fields = spaced_fields(x->fields);
-            char *ev = imv_xasprintf("evidence: %s%s%s%s", x->evidence, *fields ? " (" : "",
-                                     fields, *fields ? ")" : "");
+            char *ev = imv_xasprintf("evidence: %s%s%s%s", x->evidence, *fields ? " (" : "", fields,
+                                     *fields ? ")" : "");
             free(fields);
             putf(o, "%*s", indent + 8, "");
             wrap(o, ev, indent + 8, indent + 10, 80);
@@ -632,7 +633,8 @@ static void explain_result(imv_output *o, const imv_profile *p, const imv_result
     imv_timeline_range_compute(p, r, &tr);
     if (tr.fair.likely != IMV_UNKNOWN && tr.good.likely != IMV_UNKNOWN) {
         char rng[300];
-        snprintf(rng, sizeof rng, "fair at %.0f-%.0f, good at %.0f-%.0f months (the record's "
+        snprintf(rng, sizeof rng,
+                 "fair at %.0f-%.0f, good at %.0f-%.0f months (the record's "
                  "spread, widened by this profile's uncertain ratings and workforce)",
                  round(tr.fair.low), round(tr.fair.high), round(tr.good.low), round(tr.good.high));
         putf(o, "%*srange: ", indent, "");
@@ -758,8 +760,11 @@ static void md_text(imv_output *o, const char *s)
 {
     char *safe = imv_text_terminal(s);
     for (const char *p = safe; *p; p++) {
-        const char *esc = *p == '|' ? "\\|" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;"
-                          : *p == '&' ? "&amp;" : NULL;
+        const char *esc = *p == '|'   ? "\\|"
+                          : *p == '<' ? "&lt;"
+                          : *p == '>' ? "&gt;"
+                          : *p == '&' ? "&amp;"
+                                      : NULL;
         if (esc)
             put(o, esc);
         else if (fputc(*p, o->f) == EOF)
@@ -795,11 +800,13 @@ static void md_provenance(imv_output *o)
     cJSON *pj = imv_provenance_json(o->prov, o->prov_stamp);
     const cJSON *eng = cJSON_GetObjectItemCaseSensitive(pj, "engine"), *x;
     const cJSON *res = cJSON_GetObjectItemCaseSensitive(pj, "result");
-#define J(obj, k) (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(obj, k)) \
-                       ? cJSON_GetObjectItemCaseSensitive(obj, k)->valuestring : "-")
+#define J(obj, k)                                                \
+    (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(obj, k))    \
+         ? cJSON_GetObjectItemCaseSensitive(obj, k)->valuestring \
+         : "-")
     put(o, "## Provenance\n\n");
-    putf(o, "- Engine: imeval %s (commit %s, %s; %s, cJSON %s)\n", J(eng, "version"), J(eng, "commit"),
-         J(eng, "compiler"), J(eng, "lua"), J(eng, "cjson"));
+    putf(o, "- Engine: imeval %s (commit %s, %s; %s, cJSON %s)\n", J(eng, "version"),
+         J(eng, "commit"), J(eng, "compiler"), J(eng, "lua"), J(eng, "cjson"));
     put(o, "- Reproduce with: `");
     md_text(o, J(pj, "command"));
     put(o, "`\n");
@@ -809,7 +816,8 @@ static void md_provenance(imv_output *o)
              cJSON_GetObjectItemCaseSensitive(pj, "draws")->valuedouble, seed->valuedouble);
     else
         put(o, "- Draws: none\n");
-    putf(o, "- Result SHA-256: `%s` (of `jq -c '.results[]'` of the JSON result)\n", J(res, "sha256"));
+    putf(o, "- Result SHA-256: `%s` (of `jq -c '.results[]'` of the JSON result)\n",
+         J(res, "sha256"));
     if (o->prov_stamp)
         putf(o, "- Run at: %s\n", J(pj, "time"));
     put(o, "\n| input | SHA-256 |\n|---|---|\n");
@@ -817,7 +825,9 @@ static void md_provenance(imv_output *o)
     {
         put(o, "| profile ");
         md_text(o, J(x, "path"));
-        putf(o, " | `%s` |\n", cJSON_IsString(cJSON_GetObjectItemCaseSensitive(x, "sha256")) ? J(x, "sha256") : J(x, "note"));
+        putf(o, " | `%s` |\n",
+             cJSON_IsString(cJSON_GetObjectItemCaseSensitive(x, "sha256")) ? J(x, "sha256")
+                                                                           : J(x, "note"));
     }
     cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(pj, "models"))
     {
@@ -827,7 +837,9 @@ static void md_provenance(imv_output *o)
         md_text(o, J(x, "version"));
         put(o, " (");
         md_text(o, J(x, "file"));
-        putf(o, ") | `%s` |\n", cJSON_IsString(cJSON_GetObjectItemCaseSensitive(x, "sha256")) ? J(x, "sha256") : J(x, "note"));
+        putf(o, ") | `%s` |\n",
+             cJSON_IsString(cJSON_GetObjectItemCaseSensitive(x, "sha256")) ? J(x, "sha256")
+                                                                           : J(x, "note"));
     }
 #undef J
     put(o, "\n");
@@ -871,8 +883,7 @@ static void md_evaluation(imv_output *o, const imv_evaluation *e)
         months_cell(b, sizeof b, r->months_to_fair);
         months_cell(c, sizeof c, r->months_to_good);
         putf(o, "| %zu | %s | %.1f | %s | %s | %s | %s | %s | ", i + 1, r->model->id,
-             imv_round1(r->score), imv_band(imv_round1(r->score)), r->viable ? "yes" : "no", a, b,
-             c);
+             imv_round1(r->score), imv_band(imv_round1(r->score)), r->viable ? "yes" : "no", a, b, c);
         if (r->partner_id) {
             md_text(o, r->partner_id);
             putf(o, " (%.0f)", imv_round1(r->partner_fit));
@@ -955,15 +966,9 @@ int imv_output_evaluation(imv_output *o, const imv_evaluation *e)
         return o->io_error ? IMV_EIO : IMV_OK;
     }
     switch (o->fmt) {
-    case IMV_FMT_JSON:
-        json_evaluation(o, e);
-        break;
-    case IMV_FMT_TABLE:
-        table_evaluation(o, e);
-        break;
-    case IMV_FMT_CSV:
-        csv_evaluation(o, e);
-        break;
+    case IMV_FMT_JSON: json_evaluation(o, e); break;
+    case IMV_FMT_TABLE: table_evaluation(o, e); break;
+    case IMV_FMT_CSV: csv_evaluation(o, e); break;
     case IMV_FMT_MARKDOWN:
         md_evaluation(o, e);
         if (o->prov) { /* the result hash is the JSON's, whatever the format */

@@ -15,10 +15,10 @@
 #include "imeval.h"
 #include "internal.h"
 
-#define MAX_FILE (16u << 20)          /* a national list is a few kB */
+#define MAX_FILE (16u << 20) /* a national list is a few kB */
 #define MAX_NEIGHBOURS 64
 
-static const char *const own_keys[] = {"capacity", "neighbours", "available_from",
+static const char *const own_keys[] = {"capacity",        "neighbours",  "available_from",
                                        "available_until", "commitments", NULL};
 #define MAX_DATED 64
 
@@ -88,8 +88,8 @@ fail:
     return NULL;
 }
 
-static void read_capacity(const cJSON *j, const char *source, const char *path,
-                          imv_partner_desc *d, imv_diags *diags)
+static void read_capacity(const cJSON *j, const char *source, const char *path, imv_partner_desc *d,
+                          imv_diags *diags)
 {
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "capacity");
     d->capacity = -1;
@@ -146,16 +146,16 @@ static int read_date(const cJSON *j, const char *key, const char *source, const 
 }
 
 /* from and until in order, when both are given. */
-static void check_order(const char *from, const char *until, const char *source,
-                        const char *path, const char *what, imv_diags *diags)
+static void check_order(const char *from, const char *until, const char *source, const char *path,
+                        const char *what, imv_diags *diags)
 {
     if (from && until && imv_date_cmp(from, until) > 0)
         imv_diags_add(diags, 0, source, path, "%s: %s is after %s", what, from, until);
 }
 
 /* available_from, available_until and the dated commitments. */
-static void read_dates(const cJSON *j, const char *source, const char *path,
-                       imv_partner_desc *d, imv_diags *diags)
+static void read_dates(const cJSON *j, const char *source, const char *path, imv_partner_desc *d,
+                       imv_diags *diags)
 {
     if (read_date(j, "available_from", source, path, "", &d->available_from, diags) &&
         read_date(j, "available_until", source, path, "", &d->available_until, diags))
@@ -166,12 +166,15 @@ static void read_dates(const cJSON *j, const char *source, const char *path,
         return;
     int n = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : -1;
     if (n < 0 || n > MAX_DATED) {
-        imv_diags_add(diags, 0, source, path, "commitments: expected an array of at most %d "
-                      "{council, from, until} objects", MAX_DATED);
+        imv_diags_add(diags, 0, source, path,
+                      "commitments: expected an array of at most %d "
+                      "{council, from, until} objects",
+                      MAX_DATED);
         return;
     }
     if (d->p.current_commitments != IMV_UNKNOWN) {
-        imv_diags_add(diags, 0, source, path, "give current_commitments (a count) or commitments "
+        imv_diags_add(diags, 0, source, path,
+                      "give current_commitments (a count) or commitments "
                       "(dated), not both: the dated list counts those in force on each date");
         return;
     }
@@ -181,8 +184,10 @@ static void read_dates(const cJSON *j, const char *source, const char *path,
         char where[40];
         snprintf(where, sizeof where, "commitments[%d].", i);
         if (!cJSON_IsObject(e)) {
-            imv_diags_add(diags, 0, source, path, "commitments[%d]: expected {council, from, "
-                          "until}", i);
+            imv_diags_add(diags, 0, source, path,
+                          "commitments[%d]: expected {council, from, "
+                          "until}",
+                          i);
             continue;
         }
         imv_commitment *c = &d->dated[d->n_dated++];
@@ -206,8 +211,7 @@ int imv_partner_available(const imv_partner_desc *d, const char *date)
     return !(d->available_until && imv_date_cmp(date, d->available_until) > 0);
 }
 
-const char *imv_partner_availability(const imv_partner_desc *d, const char *date, char *buf,
-                                     size_t n)
+const char *imv_partner_availability(const imv_partner_desc *d, const char *date, char *buf, size_t n)
 {
     buf[0] = '\0';
     if (imv_partner_available(d, date))
@@ -299,7 +303,7 @@ static int read_one(const cJSON *j, const char *source, const char *path, imv_pa
     read_capacity(j, source, path, d, diags);
     read_neighbours(j, source, path, d, diags);
     read_dates(j, source, path, d, diags);
-    if (d->dated)       /* until a date is chosen: those that have not ended */
+    if (d->dated) /* until a date is chosen: those that have not ended */
         d->p.current_commitments = imv_partner_commitments_at(d, NULL);
     if (diags->n_errors == before)
         derive_capacity(d, source, path, diags);
@@ -323,7 +327,8 @@ int imv_partner_set_read(const char *path, imv_partner_set **out, imv_diags *dia
         long line = 1;
         for (const char *q = text; end && q < end; q++)
             line += *q == '\n';
-        imv_diags_add_at(diags, 0, path, line, "", "not valid JSON here: expected one partner "
+        imv_diags_add_at(diags, 0, path, line, "",
+                         "not valid JSON here: expected one partner "
                          "council object or an array of them");
         goto done;
     }

@@ -42,7 +42,7 @@ static void point(imv_worker *w, const imv_profile *p, const imv_partner *q, dou
     memset(out, 0, sizeof *out);
     out->score = out->fit = NAN;
     out->first = ev.recommended;
-    for (size_t k = 0; k < ev.n; k++) {   /* the best viable model that uses q */
+    for (size_t k = 0; k < ev.n; k++) { /* the best viable model that uses q */
         const imv_result *r = &ev.results[ev.order[k]];
         if (r->viable && !r->error && r->partner_id && strcmp(r->partner_id, q->id) == 0) {
             out->viable = 1;
@@ -51,7 +51,7 @@ static void point(imv_worker *w, const imv_profile *p, const imv_partner *q, dou
             break;
         }
     }
-    for (size_t k = 0; k < ev.n; k++) {   /* its fit: the highest any model gives */
+    for (size_t k = 0; k < ev.n; k++) { /* its fit: the highest any model gives */
         const imv_result *r = &ev.results[k];
         if (!r->error && r->partner_id && strcmp(r->partner_id, q->id) == 0 &&
             (isnan(out->fit) || r->partner_fit > out->fit))
@@ -88,8 +88,8 @@ static int differs(int k, const imv_partner_point *now, const imv_partner_point 
 /* ---- the attributes ---------------------------------------------------- */
 
 typedef struct attr {
-    int id;                       /* IMV_PATTR_* */
-    double lo, hi, step, unit;    /* step 0: the values below, in order */
+    int id;                    /* IMV_PATTR_* */
+    double lo, hi, step, unit; /* step 0: the values below, in order */
 } attr;
 
 static const attr attrs[IMV_PATTR_COUNT] = {
@@ -115,8 +115,11 @@ static double grade_pos(imv_grade g)
 
 static imv_grade grade_at(double pos)
 {
-    return pos < 0.5 ? IMV_G_INADEQUATE : pos < 1.25 ? IMV_G_REQUIRES_IMPROVEMENT
-         : pos < 1.75 ? IMV_G_NOT_INSPECTED : pos < 2.5 ? IMV_G_GOOD : IMV_G_OUTSTANDING;
+    return pos < 0.5    ? IMV_G_INADEQUATE
+           : pos < 1.25 ? IMV_G_REQUIRES_IMPROVEMENT
+           : pos < 1.75 ? IMV_G_NOT_INSPECTED
+           : pos < 2.5  ? IMV_G_GOOD
+                        : IMV_G_OUTSTANDING;
 }
 
 /* The attribute's value in q, or NAN when q does not give it. */
@@ -167,7 +170,8 @@ static double narrow(sctx *c, const attr *d, int k, double near, double far, imv
     imv_partner_point x;
     while (fabs(far - near) > d->unit * 1.0001) {
         double mid = (near + far) / 2;
-        mid = far > near ? ceil(mid / d->unit - 1e-9) * d->unit : floor(mid / d->unit + 1e-9) * d->unit;
+        mid = far > near ? ceil(mid / d->unit - 1e-9) * d->unit
+                         : floor(mid / d->unit + 1e-9) * d->unit;
         if (mid == far || mid == near)
             break;
         at(c, d->id, mid, &x);
@@ -202,7 +206,7 @@ static void scan(sctx *c, const attr *d, double from, int dir, imv_partner_sens 
     double prev = from;
     double x = dir > 0 ? floor(from / d->step + 1e-9) * d->step + d->step
                        : ceil(from / d->step - 1e-9) * d->step - d->step;
-    if (d->id == IMV_PATTR_GRADE)   /* positions 0..3 around not inspected's 1.5 */
+    if (d->id == IMV_PATTR_GRADE) /* positions 0..3 around not inspected's 1.5 */
         x = dir > 0 ? floor(from) + 1 : ceil(from) - 1;
     for (; x >= d->lo - 1e-9 && x <= d->hi + 1e-9; x += dir * d->step) {
         imv_partner_point pt;
@@ -225,7 +229,7 @@ int imv_partner_sensitivity(imv_worker *w, const imv_profile *p, const imv_partn
                             imv_partner_sens *out)
 {
     memset(out, 0, sizeof *out);
-    imv_profile none = *p;   /* the council's best without a partner */
+    imv_profile none = *p; /* the council's best without a partner */
     none.n_partners = 0;
     none.partner_views = NULL;
     none.partner_ptrs = NULL;
@@ -255,7 +259,7 @@ int imv_partner_sensitivity(imv_worker *w, const imv_profile *p, const imv_partn
         double v = value_of(a, q);
         out->value[a] = v;
         if (isnan(v))
-            continue;   /* not given: nothing to vary from */
+            continue; /* not given: nothing to vary from */
         if (a == IMV_PATTR_NEIGHBOURING) {
             imv_partner_point pt;
             at(&c, a, 1 - v, &pt);
@@ -273,8 +277,8 @@ int imv_partner_sensitivity(imv_worker *w, const imv_profile *p, const imv_partn
 const char *imv_partner_attr_name(int a)
 {
     static const char *const names[IMV_PATTR_COUNT] = {
-        "current_commitments", "spare_leadership_capacity", "grade", "neighbouring",
-        "child_population",
+        "current_commitments", "spare_leadership_capacity", "grade",
+        "neighbouring",        "child_population",
     };
     return a >= 0 && a < IMV_PATTR_COUNT ? names[a] : NULL;
 }
@@ -307,9 +311,7 @@ static void change_text(const imv_partner_tip *t, char *buf, size_t n)
     case IMV_PATTR_NEIGHBOURING:
         snprintf(buf, n, "%s", t->to > 0.5 ? "as a neighbour" : "if it were not a neighbour");
         break;
-    default:
-        snprintf(buf, n, "with %.0f children (now %.0f)", t->to, t->from);
-        break;
+    default: snprintf(buf, n, "with %.0f children (now %.0f)", t->to, t->from); break;
     }
 }
 
@@ -371,7 +373,7 @@ size_t imv_partner_tips_text(const imv_partner_sens *s, size_t i, const char *pa
         char what[300];
         outcome_text(&s->tips[j], partner, s->now.first, what, sizeof what);
         if (j > i && s->tips[j].kind == IMV_PTIP_STRONG && isnan(s->tips[j].at.fit))
-            continue;   /* "no longer viable" said it */
+            continue; /* "no longer viable" said it */
         if (k < n)
             k += (size_t)snprintf(buf + k, n - k, "%s%s", j > i ? "; " : "", what);
     }
@@ -382,8 +384,7 @@ int imv_partner_tips_shown(const imv_partner_sens *s, size_t i)
 {
     const imv_partner_tip *t = &s->tips[i];
     int show = 0;
-    for (size_t j = i; j < s->n && s->tips[j].attribute == t->attribute && s->tips[j].to == t->to;
-         j++)
+    for (size_t j = i; j < s->n && s->tips[j].attribute == t->attribute && s->tips[j].to == t->to; j++)
         show |= imv_partner_tip_raises(&s->tips[j]) ||
                 (t->attribute == IMV_PATTR_COMMITMENTS && t->to > t->from &&
                  s->tips[j].kind == IMV_PTIP_VIABLE);

@@ -7,16 +7,19 @@
 #include "internal.h"
 
 static const char *const rating_names[IMV_R_COUNT] = {
-    "senior_leadership",   "middle_leadership",   "leadership_stability",
-    "political_commitment", "corporate_leadership", "acceptance",
-    "governance",          "partnerships",        "self_assessment",
-    "workforce_stability", "financial_resilience", "failure_extent",
+    "senior_leadership",    "middle_leadership",   "leadership_stability", "political_commitment",
+    "corporate_leadership", "acceptance",          "governance",           "partnerships",
+    "self_assessment",      "workforce_stability", "financial_resilience", "failure_extent",
     "initial_response",
 };
 
 static const char *const fact_names[IMV_F_COUNT] = {
-    "failure_years", "agency_rate",        "vacancy_rate",
-    "turnover_rate", "leadership_changes_3y", "unallocated_cases",
+    "failure_years",
+    "agency_rate",
+    "vacancy_rate",
+    "turnover_rate",
+    "leadership_changes_3y",
+    "unallocated_cases",
     "additional_investment_gbp_m",
 };
 
@@ -169,7 +172,7 @@ int imv_date_valid(const char *s)
 
 static double months_of(int y, int m, int d)
 {
-    double mm = m ? m - 1 : 5.5;     /* a bare year means mid-year */
+    double mm = m ? m - 1 : 5.5; /* a bare year means mid-year */
     double dd = d ? (d - 1) / 30.0 : (m ? 0.5 : 0);
     return y * 12.0 + mm + dd;
 }
@@ -201,8 +204,11 @@ void imv_profile_derive(imv_profile *p)
     for (size_t i = 0; i < p->n_partners; i++) {
         const imv_partner *s = &p->partners[i];
         p->partner_views[i] = (imv_partner_view){
-            .struct_size = sizeof p->partner_views[i], .id = s->id, .name = s->name,
-            .grade = s->grade, .neighbouring = s->neighbouring,
+            .struct_size = sizeof p->partner_views[i],
+            .id = s->id,
+            .name = s->name,
+            .grade = s->grade,
+            .neighbouring = s->neighbouring,
             .child_population = s->child_population,
             .spare_leadership_capacity = s->spare_leadership_capacity,
             .current_commitments = s->current_commitments,
@@ -216,16 +222,18 @@ void imv_profile_derive(imv_profile *p)
     for (size_t i = 0; i < p->n_progress; i++) {
         const imv_progress *s = &p->progress[i];
         p->progress_views[i] = (imv_progress_view){
-            .struct_size = sizeof p->progress_views[i], .date = s->date,
-            .finding = s->finding, .by = s->by, .note = s->note,
+            .struct_size = sizeof p->progress_views[i],
+            .date = s->date,
+            .finding = s->finding,
+            .by = s->by,
+            .note = s->note,
         };
         p->progress_ptrs[i] = &p->progress_views[i];
     }
     imv_facts_derive(p, &p->derived);
 }
 
-void imv_profile_view_init(const imv_profile *p, imv_profile_view *v,
-                           imv_partner_view *pb)
+void imv_profile_view_init(const imv_profile *p, imv_profile_view *v, imv_partner_view *pb)
 {
     (void)pb;
     memset(v, 0, sizeof *v);
@@ -245,8 +253,7 @@ void imv_profile_view_init(const imv_profile *p, imv_profile_view *v,
     v->intervention_model = p->iv_model;
     v->intervention_since = p->iv_since;
     v->intervention_partner = p->iv_partner;
-    v->intervention_months = p->iv_model ? imv_months_between(p->iv_since, p->as_of)
-                                         : IMV_UNKNOWN;
+    v->intervention_months = p->iv_model ? imv_months_between(p->iv_since, p->as_of) : IMV_UNKNOWN;
     v->intervention_expected_months = IMV_UNKNOWN;
     /* A profile whose partners were set by hand without a derive has no
      * views: show no partners rather than stale ones. */
@@ -289,8 +296,8 @@ void imv_profile_view_status(imv_profile_view *v, const imv_profile *p, double e
 
 void imv_profile_view_expect(imv_profile_view *v, const imv_profile *p, const imv_registry *reg)
 {
-    const imv_model *m = v->intervention_model && reg
-                             ? imv_registry_find(reg, v->intervention_model) : NULL;
+    const imv_model *m = v->intervention_model && reg ? imv_registry_find(reg, v->intervention_model)
+                                                      : NULL;
     imv_profile_view_status(v, p, m ? imv_model_stall_months(m) : IMV_UNKNOWN);
 }
 

@@ -20,8 +20,8 @@
 #define MAX_PARTNERS 64
 #define MAX_PREVIOUS 32
 #define MAX_PROGRESS 64
-#define MAX_KEYS 256          /* in one object */
-#define MAX_DATE_TEXT 64   /* read this much of a date, so errors can quote it */
+#define MAX_KEYS 256     /* in one object */
+#define MAX_DATE_TEXT 64 /* read this much of a date, so errors can quote it */
 
 typedef struct vctx {
     imv_diags *diags;
@@ -29,8 +29,8 @@ typedef struct vctx {
     long line;
     int strict;
     size_t errors;
-    cJSON *extra;       /* unknown fields collected here */
-    const char *id;     /* the profile's id when it is valid, for every message */
+    cJSON *extra;   /* unknown fields collected here */
+    const char *id; /* the profile's id when it is valid, for every message */
 } vctx;
 
 static void fail(vctx *c, const char *path, const char *fmt, ...)
@@ -87,8 +87,7 @@ static void join(char *out, size_t len, const char *base, const char *key)
  * object at path, or "" when no known name is close.  At the top level a
  * rating or fact name is suggested with its section (a CSV header
  * "acceptance" for "ratings.acceptance"). */
-static void suggest(const char *path, const char *k, const char *const *allowed, char *buf,
-                    size_t len)
+static void suggest(const char *path, const char *k, const char *const *allowed, char *buf, size_t len)
 {
     size_t n = 0;
     while (allowed[n])
@@ -119,8 +118,8 @@ static void suggest(const char *path, const char *k, const char *const *allowed,
 
 /* Warn about (or, with strict, refuse) keys not in allowed; refuse
  * duplicate keys, which cJSON would otherwise keep silently. */
-static void check_keys(vctx *c, const cJSON *obj, const char *path,
-                       const char *const *allowed, int keep_unknown)
+static void check_keys(vctx *c, const cJSON *obj, const char *path, const char *const *allowed,
+                       int keep_unknown)
 {
     char p[256];
     /* The checks below are quadratic in the keys: a 3 MB object of 200,000
@@ -184,16 +183,16 @@ static int valid_id(const char *s)
         return 0;
     for (size_t i = 1; i < n; i++) {
         char ch = s[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' ||
-              ch == '_' || ch == '-'))
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
+              ch == '-'))
             return 0;
     }
     return 1;
 }
 
 /* A required or optional string; returns a copy or NULL. */
-static char *get_string(vctx *c, const cJSON *obj, const char *key,
-                        const char *path, int required, size_t maxlen)
+static char *get_string(vctx *c, const cJSON *obj, const char *key, const char *path, int required,
+                        size_t maxlen)
 {
     char p[256];
     join(p, sizeof p, path, key);
@@ -219,15 +218,15 @@ static char *get_string(vctx *c, const cJSON *obj, const char *key,
     return imv_xstrdup(j->valuestring);
 }
 
-static char *get_id(vctx *c, const cJSON *obj, const char *key,
-                    const char *path, int required)
+static char *get_id(vctx *c, const cJSON *obj, const char *key, const char *path, int required)
 {
     char *s = get_string(c, obj, key, path, required, 4 * MAX_ID);
     if (s && !valid_id(s)) {
         char p[256];
         join(p, sizeof p, path, key);
-        fail(c, p, "\"%.60s\" is not a valid id: expected [a-z0-9][a-z0-9._-]*, at most %d characters",
-             s, MAX_ID);
+        fail(c, p,
+             "\"%.60s\" is not a valid id: expected [a-z0-9][a-z0-9._-]*, at most %d characters", s,
+             MAX_ID);
         free(s);
         return NULL;
     }
@@ -235,8 +234,8 @@ static char *get_id(vctx *c, const cJSON *obj, const char *key,
 }
 
 /* A finite number in [lo, hi]; integral when integer is set. */
-static int get_number(vctx *c, const cJSON *j, const char *p, double lo,
-                      double hi, int integer, double *out)
+static int get_number(vctx *c, const cJSON *j, const char *p, double lo, double hi, int integer,
+                      double *out)
 {
     char d[64];
     if (!cJSON_IsNumber(j)) {
@@ -264,8 +263,7 @@ static int get_number(vctx *c, const cJSON *j, const char *p, double lo,
     return 0;
 }
 
-static int get_grade(vctx *c, const cJSON *j, const char *p, imv_grade *out,
-                     int *was_adequate)
+static int get_grade(vctx *c, const cJSON *j, const char *p, imv_grade *out, int *was_adequate)
 {
     if (!cJSON_IsString(j) || !j->valuestring) {
         fail(c, p, "expected a grade string, got %s", type_name(j));
@@ -273,8 +271,9 @@ static int get_grade(vctx *c, const cJSON *j, const char *p, imv_grade *out,
     }
     int g = imv_grade_parse(j->valuestring, was_adequate);
     if (g < 0) {
-        fail(c, p, "\"%.40s\" is not a grade: expected outstanding, good, "
-                   "requires_improvement, inadequate or not_inspected",
+        fail(c, p,
+             "\"%.40s\" is not a grade: expected outstanding, good, "
+             "requires_improvement, inadequate or not_inspected",
              j->valuestring);
         return -1;
     }
@@ -295,13 +294,12 @@ static int get_rating(vctx *c, const cJSON *j, const char *p, imv_range *r)
         return 0;
     }
     if (!cJSON_IsObject(j)) {
-        fail(c, p, "expected a rating 0..4 or a range {\"low\", \"high\"}, got %s",
-             type_name(j));
+        fail(c, p, "expected a rating 0..4 or a range {\"low\", \"high\"}, got %s", type_name(j));
         return -1;
     }
     size_t before = c->errors;
     int strict = c->strict;
-    c->strict = 2;            /* a typo inside a range must not pass */
+    c->strict = 2; /* a typo inside a range must not pass */
     check_keys(c, j, p, keys, 0);
     c->strict = strict;
     const cJSON *lo = get(j, "low"), *mo = get(j, "mode"), *hi = get(j, "high");
@@ -425,11 +423,13 @@ static void check_previous_dates(vctx *c, const imv_profile *p, const char *curr
             continue;
         snprintf(q, sizeof q, "ofsted.previous[%zu].date", i);
         if (current && imv_date_cmp(d, current) > 0)
-            fail(c, q, "%s is later than %s %s: earlier judgements come before the current one",
-                 d, current_path, current);
+            fail(c, q, "%s is later than %s %s: earlier judgements come before the current one", d,
+                 current_path, current);
         else if (newer && imv_date_cmp(d, newer) > 0)
-            fail(c, q, "%s is later than ofsted.previous[%zu] (%s): list earlier judgements "
-                       "newest first", d, newer_i, newer);
+            fail(c, q,
+                 "%s is later than ofsted.previous[%zu] (%s): list earlier judgements "
+                 "newest first",
+                 d, newer_i, newer);
         newer = d;
         newer_i = i;
     }
@@ -470,8 +470,10 @@ static void read_judgements(vctx *c, const cJSON *j, imv_profile *p)
     if (!j || cJSON_IsNull(j))
         return;
     if (!cJSON_IsObject(j)) {
-        fail(c, "ofsted.judgements", "expected an object of judgements {\"leadership\": GRADE, ...}, "
-                                     "got %s", type_name(j));
+        fail(c, "ofsted.judgements",
+             "expected an object of judgements {\"leadership\": GRADE, ...}, "
+             "got %s",
+             type_name(j));
         return;
     }
     check_keys(c, j, "ofsted.judgements", keys, 1);
@@ -504,8 +506,10 @@ static void read_ofsted(vctx *c, const cJSON *j, imv_profile *p)
         get_grade(c, g, "ofsted.grade", &p->grade, &p->grade_was_adequate);
     p->inspected = get_date(c, j, "inspected", "ofsted", 0);
     if (p->inspected && p->as_of && imv_date_cmp(p->inspected, p->as_of) > 0)
-        fail(c, "ofsted.inspected", "%s is later than as_of %s: the profile describes the "
-                                    "authority after its inspection", p->inspected, p->as_of);
+        fail(c, "ofsted.inspected",
+             "%s is later than as_of %s: the profile describes the "
+             "authority after its inspection",
+             p->inspected, p->as_of);
     read_judgements(c, get(j, "judgements"), p);
     read_previous(c, get(j, "previous"), p);
     if (p->previous_date)
@@ -560,13 +564,11 @@ static void read_facts(vctx *c, const cJSON *j, imv_profile *p)
         if (!f || cJSON_IsNull(f))
             continue;
         snprintf(q, sizeof q, "facts.%s", keys[i]);
-        int is_rate = i == IMV_F_AGENCY_RATE || i == IMV_F_VACANCY_RATE ||
-                      i == IMV_F_TURNOVER_RATE;
+        int is_rate = i == IMV_F_AGENCY_RATE || i == IMV_F_VACANCY_RATE || i == IMV_F_TURNOVER_RATE;
         double hi = is_rate ? 1 : INFINITY;
         /* Spreadsheets show a share as 22%, and people copy the 22. */
         if (is_rate && cJSON_IsNumber(f) && f->valuedouble > 2 && f->valuedouble <= 100) {
-            fail(c, q, "%g looks like a percentage: write %g", f->valuedouble,
-                 f->valuedouble / 100);
+            fail(c, q, "%g looks like a percentage: write %g", f->valuedouble, f->valuedouble / 100);
             continue;
         }
         if (get_number(c, f, q, 0, hi, 0, &p->facts[i]) == 0)
@@ -589,16 +591,20 @@ static void read_finding(vctx *c, const cJSON *e, const char *q, imv_progress *t
     int v = s ? imv_finding_index(s) : -1;
     join(f, sizeof f, q, "finding");
     if (s && v < 0)
-        fail(c, f, "\"%.40s\" is not a finding: expected improving, mixed, static or "
-                   "deteriorating", s);
+        fail(c, f,
+             "\"%.40s\" is not a finding: expected improving, mixed, static or "
+             "deteriorating",
+             s);
     t->finding = v < 0 ? IMV_TREND_UNKNOWN : (imv_trend)v;
     free(s);
     s = get_string(c, e, "by", q, 1, 64);
     v = s ? imv_finding_by_index(s) : -1;
     join(f, sizeof f, q, "by");
     if (s && v < 0)
-        fail(c, f, "\"%.40s\" is not a source of findings: expected ofsted_monitoring, "
-                   "commissioner, board, dfe or other", s);
+        fail(c, f,
+             "\"%.40s\" is not a source of findings: expected ofsted_monitoring, "
+             "commissioner, board, dfe or other",
+             s);
     t->by = v < 0 ? IMV_BY_OTHER : (imv_finding_by)v;
     free(s);
     t->note = get_string(c, e, "note", q, 0, MAX_NOTE);
@@ -618,8 +624,7 @@ static void read_progress(vctx *c, const cJSON *j, imv_profile *p)
     }
     int n = cJSON_GetArraySize(j);
     if (n > MAX_PROGRESS) {
-        fail(c, "current_intervention.progress", "%d findings; at most %d are read", n,
-             MAX_PROGRESS);
+        fail(c, "current_intervention.progress", "%d findings; at most %d are read", n, MAX_PROGRESS);
         return;
     }
     p->progress = imv_xcalloc((size_t)n, sizeof *p->progress);
@@ -632,14 +637,18 @@ static void read_progress(vctx *c, const cJSON *j, imv_profile *p)
             continue;
         snprintf(q, sizeof q, "current_intervention.progress[%d].date", i);
         if (p->iv_since && imv_date_cmp(t->date, p->iv_since) < 0)
-            fail(c, q, "%s is before current_intervention.since %s: progress is what was found "
-                       "after the intervention began", t->date, p->iv_since);
+            fail(c, q,
+                 "%s is before current_intervention.since %s: progress is what was found "
+                 "after the intervention began",
+                 t->date, p->iv_since);
         else if (p->as_of && imv_date_cmp(t->date, p->as_of) > 0)
             fail(c, q, "%s is later than as_of %s", t->date, p->as_of);
         else if (i > 0 && p->progress[i - 1].date &&
                  imv_date_cmp(t->date, p->progress[i - 1].date) > 0)
-            fail(c, q, "%s is later than current_intervention.progress[%d] (%s): list findings "
-                       "newest first", t->date, i - 1, p->progress[i - 1].date);
+            fail(c, q,
+                 "%s is later than current_intervention.progress[%d] (%s): list findings "
+                 "newest first",
+                 t->date, i - 1, p->progress[i - 1].date);
     }
 }
 
@@ -650,8 +659,7 @@ static void read_intervention(vctx *c, const cJSON *j, imv_profile *p)
     if (!j || cJSON_IsNull(j))
         return;
     if (!cJSON_IsObject(j)) {
-        fail(c, path, "expected null or an object {\"model\", \"since\"}, got %s",
-             type_name(j));
+        fail(c, path, "expected null or an object {\"model\", \"since\"}, got %s", type_name(j));
         return;
     }
     check_keys(c, j, path, keys, 1);
@@ -664,8 +672,10 @@ static void read_intervention(vctx *c, const cJSON *j, imv_profile *p)
     if (kind) {
         int k = imv_iv_kind_index(kind);
         if (k < 0)
-            fail(c, "current_intervention.kind", "\"%.40s\" is not a kind of intervention: "
-                                                 "expected voluntary, notice or direction", kind);
+            fail(c, "current_intervention.kind",
+                 "\"%.40s\" is not a kind of intervention: "
+                 "expected voluntary, notice or direction",
+                 kind);
         else
             p->iv_kind = (imv_iv_kind)k;
         free(kind);
@@ -675,9 +685,14 @@ static void read_intervention(vctx *c, const cJSON *j, imv_profile *p)
 
 static void read_partner(vctx *c, const cJSON *j, const char *path, imv_partner *t)
 {
-    static const char *const keys[] = {"id", "name", "grade", "neighbouring",
-                                       "child_population", "spare_leadership_capacity",
-                                       "current_commitments", NULL};
+    static const char *const keys[] = {"id",
+                                       "name",
+                                       "grade",
+                                       "neighbouring",
+                                       "child_population",
+                                       "spare_leadership_capacity",
+                                       "current_commitments",
+                                       NULL};
     char q[128];
     t->grade = IMV_G_NOT_INSPECTED;
     t->neighbouring = -1;
@@ -772,12 +787,12 @@ static void read_format(vctx *c, const cJSON *j)
         return;
     }
     if (major != 1)
-        fail(c, "format", "\"%.40s\" is major version %ld; this imeval reads version 1 (\"%s\")",
-             s, major, IMV_PROFILE_FORMAT);
+        fail(c, "format", "\"%.40s\" is major version %ld; this imeval reads version 1 (\"%s\")", s,
+             major, IMV_PROFILE_FORMAT);
 }
 
-int imv_profile_from_json(const cJSON *json, const char *source, long line,
-                          int strict, imv_profile **out, imv_diags *diags)
+int imv_profile_from_json(const cJSON *json, const char *source, long line, int strict,
+                          imv_profile **out, imv_diags *diags)
 {
     return imv_profile_read(json, source, line, strict, line > 1, out, diags);
 }
@@ -785,9 +800,12 @@ int imv_profile_from_json(const cJSON *json, const char *source, long line,
 int imv_profile_read(const cJSON *json, const char *source, long line, int strict, int name_id,
                      imv_profile **out, imv_diags *diags)
 {
-    static const char *const keys[] = {"format", "id", "name", "as_of", "source", "size",
-                                       "ofsted", "ratings", "facts",
-                                       "current_intervention", "partners", NULL};
+    static const char *const keys[] = {"format",   "id",
+                                       "name",     "as_of",
+                                       "source",   "size",
+                                       "ofsted",   "ratings",
+                                       "facts",    "current_intervention",
+                                       "partners", NULL};
     vctx c = {.diags = diags, .source = source, .line = line, .strict = strict};
     *out = NULL;
     if (!cJSON_IsObject(json)) {

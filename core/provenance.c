@@ -24,15 +24,15 @@
 
 typedef struct prov_file {
     char *path;
-    long long bytes;               /* -1 when unknown */
-    char hex[IMV_SHA256_HEX];      /* "" when not hashed */
-    char *note;                    /* why not hashed, or NULL */
+    long long bytes;          /* -1 when unknown */
+    char hex[IMV_SHA256_HEX]; /* "" when not hashed */
+    char *note;               /* why not hashed, or NULL */
 } prov_file;
 
 typedef struct prov_model {
     char *id, *version, *language, *file;
     prov_file f;
-    cJSON *changed;                /* parameter -> {value, default} */
+    cJSON *changed; /* parameter -> {value, default} */
 } prov_model;
 
 struct imv_provenance {
@@ -88,8 +88,7 @@ void imv_provenance_free(imv_provenance *p)
     free(p);
 }
 
-void imv_provenance_set_command(imv_provenance *p, const char *reproduce, int argc,
-                                char *const *argv)
+void imv_provenance_set_command(imv_provenance *p, const char *reproduce, int argc, char *const *argv)
 {
     free(p->reproduce);
     p->reproduce = reproduce ? imv_xstrdup(reproduce) : NULL;
@@ -216,9 +215,7 @@ static void h_str(imv_sha256_ctx *c, const char *s)
         case '\n': h_put(c, "\\n", 2); break;
         case '\r': h_put(c, "\\r", 2); break;
         case '\t': h_put(c, "\\t", 2); break;
-        default:
-            snprintf(e, sizeof e, "\\u%04x", ch);
-            h_put(c, e, 6);
+        default: snprintf(e, sizeof e, "\\u%04x", ch); h_put(c, e, 6);
         }
         run = s + 1;
     }
@@ -397,7 +394,8 @@ cJSON *imv_provenance_json(const imv_provenance *p, int with_stamp)
     cJSON_AddNumberToObject(res, "evaluations", (double)p->n_results);
     cJSON_AddStringToObject(res, "sha256", hex);
     cJSON_AddStringToObject(res, "of", "jq -c '.results[]' FILE | sha256sum");
-    cJSON_AddStringToObject(res, "or", "python3 -c 'import json,sys; [print(json.dumps(r, "
+    cJSON_AddStringToObject(res, "or",
+                            "python3 -c 'import json,sys; [print(json.dumps(r, "
                             "separators=(\",\",\":\"), ensure_ascii=False)) for r in "
                             "json.load(open(sys.argv[1]))[\"results\"]]' FILE | sha256sum");
     if (with_stamp) {

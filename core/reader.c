@@ -23,10 +23,10 @@
 
 #include "internal.h"
 
-#define MAX_DEPTH 32               /* a profile nests 4 deep */
-#define MAX_VALUE (4u << 20)       /* bytes in one profile */
+#define MAX_DEPTH 32         /* a profile nests 4 deep */
+#define MAX_VALUE (4u << 20) /* bytes in one profile */
 #define BUFSZ (64u << 10)
-#define CSV_MIN_BLK 4096u          /* first growth of libcsv's field buffer */
+#define CSV_MIN_BLK 4096u /* first growth of libcsv's field buffer */
 
 enum { KIND_JSON = 1, KIND_CSV = 2 };
 
@@ -35,7 +35,7 @@ typedef struct csv_row {
     size_t n;
     char **cells;
     size_t *lens;
-    int bad;                      /* a cell held a NUL byte */
+    int bad; /* a cell held a NUL byte */
 } csv_row;
 
 struct imv_reader {
@@ -44,11 +44,11 @@ struct imv_reader {
     char *path;
     int strict;
     int kind;
-    long line;                    /* line of the next byte */
+    long line; /* line of the next byte */
     unsigned char *buf;
     size_t pos, end;
     int eof, io_error;
-    int dead;                     /* a read error was reported: no more */
+    int dead; /* a read error was reported: no more */
     /* JSON */
     int started, in_array, array_done, n_values;
     char *val;
@@ -56,12 +56,12 @@ struct imv_reader {
     /* CSV */
     struct csv_parser csv;
     int csv_ready, csv_done;
-    csv_row cur;                  /* row being assembled */
+    csv_row cur; /* row being assembled */
     size_t cur_cap;
-    long cur_line;                /* line where the current record began */
-    long rec_line;                /* line where the record being read began; 0 none */
-    size_t rec_bytes;             /* its bytes so far, for the MAX_VALUE cap */
-    csv_row *rows;                /* complete rows not yet returned */
+    long cur_line;    /* line where the current record began */
+    long rec_line;    /* line where the record being read began; 0 none */
+    size_t rec_bytes; /* its bytes so far, for the MAX_VALUE cap */
+    csv_row *rows;    /* complete rows not yet returned */
     size_t n_rows, rows_cap, row_next;
     char **header;
     size_t n_header;
@@ -115,24 +115,21 @@ static int detect_kind(imv_reader *r)
 {
     if (ends_with(r->path, ".csv") || ends_with(r->path, ".CSV"))
         return KIND_CSV;
-    if (ends_with(r->path, ".json") || ends_with(r->path, ".jsonl") ||
-        ends_with(r->path, ".ndjson"))
+    if (ends_with(r->path, ".json") || ends_with(r->path, ".jsonl") || ends_with(r->path, ".ndjson"))
         return KIND_JSON;
     /* By content: JSON starts (after blanks and a BOM) with { or [. */
     if (peek(r) == EOF)
         return KIND_JSON;
     for (size_t i = r->pos; i < r->end; i++) {
         unsigned char c = r->buf[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0xEF || c == 0xBB ||
-            c == 0xBF)
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0xEF || c == 0xBB || c == 0xBF)
             continue;
         return c == '{' || c == '[' ? KIND_JSON : KIND_CSV;
     }
     return KIND_JSON;
 }
 
-imv_reader *imv_reader_open(const char *path, const imv_read_opts *opts,
-                            imv_diags *diags)
+imv_reader *imv_reader_open(const char *path, const imv_read_opts *opts, imv_diags *diags)
 {
     FILE *f;
     int own = 1;
@@ -236,8 +233,9 @@ static void scan_value(imv_reader *r, scan *s)
     c = peek(r);
     int scalar = c != '{' && c != '[';
     while ((c = peek(r)) != EOF) {
-        if (scalar && !in_str && (c == ',' || c == ']' || c == ' ' || c == '\n' ||
-                                  c == '\r' || c == '\t' || c == '{' || c == '['))
+        if (scalar && !in_str &&
+            (c == ',' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '{' ||
+             c == '['))
             break;
         next(r);
         if (++scanned > MAX_VALUE + MAX_SKIP) {
@@ -316,13 +314,15 @@ static int parse_value(imv_reader *r, const scan *s, imv_profile **out, imv_diag
         r->dead = 1;
         return value_error(r, s->start_line, d,
                            "a value that does not end after %u MiB: not a profile; the rest of "
-                           "the file is not read", (MAX_VALUE + MAX_SKIP) >> 20);
+                           "the file is not read",
+                           (MAX_VALUE + MAX_SKIP) >> 20);
     }
     if (s->nul)
         return value_error(r, s->nul_line, d, "NUL byte in the file: is it really a text profile?");
     if (s->truncated)
-        return value_error(r, s->start_line, d,
-                           "truncated JSON: the value starting here is not closed at the end of the file");
+        return value_error(
+            r, s->start_line, d,
+            "truncated JSON: the value starting here is not closed at the end of the file");
     if (s->too_deep)
         return value_error(r, s->start_line, d, "JSON nested deeper than %d levels: not a profile",
                            MAX_DEPTH);
@@ -350,13 +350,15 @@ static int parse_value(imv_reader *r, const scan *s, imv_profile **out, imv_diag
                 near[k++] = *p;
             near[k] = '\0';
         }
-        return value_error(r, line, d, "malformed JSON%s%s%s (NaN, Infinity, comments and trailing commas are not JSON)",
-                           *near ? " near '" : "", near, *near ? "'" : "");
+        return value_error(
+            r, line, d,
+            "malformed JSON%s%s%s (NaN, Infinity, comments and trailing commas are not JSON)",
+            *near ? " near '" : "", near, *near ? "'" : "");
     }
     /* A message names the profile in a file of many (an array, JSON Lines),
      * not in a lone profile, where the contract form is the whole line. */
-    int many = r->in_array || r->n_values > 1 || s->start_line > 1 || ends_with(r->path, ".jsonl") ||
-               ends_with(r->path, ".ndjson");
+    int many = r->in_array || r->n_values > 1 || s->start_line > 1 ||
+               ends_with(r->path, ".jsonl") || ends_with(r->path, ".ndjson");
     int rc = imv_profile_read(j, r->path, s->start_line, r->strict, many, out, d);
     cJSON_Delete(j);
     return rc == 0 ? 1 : -1;
@@ -416,7 +418,8 @@ static int json_next(imv_reader *r, imv_profile **out, imv_diags *d)
         if (peek(r) == EOF) {
             if (r->io_error)
                 return read_failed(r, d);
-            return value_error(r, 1, d, "empty file: expected a profile object, an array of them, or JSON Lines");
+            return value_error(
+                r, 1, d, "empty file: expected a profile object, an array of them, or JSON Lines");
         }
         if (peek(r) == '[') {
             next(r);
@@ -453,7 +456,8 @@ static int json_next(imv_reader *r, imv_profile **out, imv_diags *d)
                     r->array_done = 1;
                     while (next(r) != EOF)
                         ;
-                    return value_error(r, line, d, "malformed JSON: expected , or ] between profiles");
+                    return value_error(r, line, d,
+                                       "malformed JSON: expected , or ] between profiles");
                 }
                 next(r);
                 skip_space(r);
@@ -462,7 +466,7 @@ static int json_next(imv_reader *r, imv_profile **out, imv_diags *d)
         scan s = {0};
         scan_value(r, &s);
         r->n_values++;
-        if (r->vlen == 0) {       /* a stray , or ] */
+        if (r->vlen == 0) { /* a stray , or ] */
             long line = r->line;
             next(r);
             return value_error(r, line, d, "malformed JSON: unexpected '%c'", c);
@@ -549,7 +553,8 @@ static int csv_feed_line(imv_reader *r, imv_diags *d)
      * the next block as large as the buffer already is: it doubles. */
     csv_set_blk_size(&r->csv, r->csv.entry_size > CSV_MIN_BLK ? r->csv.entry_size : CSV_MIN_BLK);
     if (csv_parse(&r->csv, r->buf + start, n, csv_field, csv_record, r) != n) {
-        imv_diags_add_at(d, 0, r->path, r->line, NULL, "malformed CSV: %s (RFC 4180 quoting expected)",
+        imv_diags_add_at(d, 0, r->path, r->line, NULL,
+                         "malformed CSV: %s (RFC 4180 quoting expected)",
                          csv_strerror(csv_error(&r->csv)));
         r->csv_done = 1;
         r->eof = 1;
@@ -605,13 +610,21 @@ static int csv_cell_error(imv_reader *r, const csv_row *row, imv_diags *d)
 /* 1 when h names a field of the profile format's CSV form. */
 static int known_column(const char *h)
 {
-    static const char *const plain[] = {"format", "id", "name", "as_of", "source",
-                                        "ofsted.grade", "ofsted.previous", "ofsted.inspected",
-                                        "size.child_population", "size.children_in_care",
+    static const char *const plain[] = {"format",
+                                        "id",
+                                        "name",
+                                        "as_of",
+                                        "source",
+                                        "ofsted.grade",
+                                        "ofsted.previous",
+                                        "ofsted.inspected",
+                                        "size.child_population",
+                                        "size.children_in_care",
                                         "current_intervention.model",
                                         "current_intervention.since",
                                         "current_intervention.kind",
-                                        "current_intervention.partner", NULL};
+                                        "current_intervention.partner",
+                                        NULL};
     for (const char *const *p = plain; *p; p++)
         if (strcmp(h, *p) == 0)
             return 1;
@@ -668,10 +681,12 @@ static size_t duplicate_columns(imv_reader *r, const csv_row *row, imv_diags *d)
     qsort(v, n_rep, sizeof *v, cmp_by_col);
     for (size_t a = 0; a < n_rep; a++) {
         if (v[a].times == 2)
-            value_error(r, row->line, d, "column \"%.60s\" appears twice in the header (first as column %zu)",
+            value_error(r, row->line, d,
+                        "column \"%.60s\" appears twice in the header (first as column %zu)",
                         v[a].name, v[a].col + 1);
         else
-            value_error(r, row->line, d, "column \"%.60s\" appears %zu times in the header (first as column %zu)",
+            value_error(r, row->line, d,
+                        "column \"%.60s\" appears %zu times in the header (first as column %zu)",
                         v[a].name, v[a].times, v[a].col + 1);
     }
     free(v);
@@ -684,7 +699,8 @@ static int read_header(imv_reader *r, imv_diags *d)
     int rc = take_row(r, &row, d);
     if (rc <= 0) {
         if (rc == 0)
-            value_error(r, 1, d, "empty file: expected a CSV header row (id,name,as_of,ofsted.grade,ratings.…)");
+            value_error(r, 1, d,
+                        "empty file: expected a CSV header row (id,name,as_of,ofsted.grade,ratings.…)");
         r->header_bad = 1;
         return -1;
     }
@@ -696,7 +712,8 @@ static int read_header(imv_reader *r, imv_diags *d)
     if (row.n > MAX_HEADER_COLUMNS) {
         value_error(r, row.line, d,
                     "header row of %zu columns: not a profile CSV (at most %d are read; "
-                    "a profile has fewer than 100 fields)", row.n, MAX_HEADER_COLUMNS);
+                    "a profile has fewer than 100 fields)",
+                    row.n, MAX_HEADER_COLUMNS);
         row_free(&row);
         r->header_bad = 1;
         return -1;
@@ -764,7 +781,7 @@ static cJSON *csv_number(const char *s, int allow_range)
         if (!whole)
             return NULL;
         if (!isfinite(v[i]) || overflow)
-            v[i] = INFINITY;   /* reported as "not a finite number" */
+            v[i] = INFINITY; /* reported as "not a finite number" */
     }
     if (n == 1)
         return cJSON_CreateNumber(v[0]);
@@ -865,7 +882,7 @@ static int csv_row_profile(imv_reader *r, csv_row *row, imv_profile **out, imv_d
     for (size_t i = 0; i < row->n; i++) {
         const char *h = r->header[i];
         if (row->cells[i][0] == '\0')
-            continue;              /* an empty cell is an absent field */
+            continue; /* an empty cell is an absent field */
         if (strcmp(h, "format") == 0)
             cJSON_DeleteItemFromObjectCaseSensitive(o, "format");
         const char *leaf;
@@ -874,16 +891,18 @@ static int csv_row_profile(imv_reader *r, csv_row *row, imv_profile **out, imv_d
         if (!v) {
             size_t len = strlen(row->cells[i]);
             char *num = strncmp(h, "facts.", 6) == 0 && len > 1 && row->cells[i][len - 1] == '%'
-                            ? imv_xstrndup(row->cells[i], len - 1) : NULL;
+                            ? imv_xstrndup(row->cells[i], len - 1)
+                            : NULL;
             cJSON *pct = num ? csv_number(num, 0) : NULL;
             if (cJSON_IsNumber(pct))
                 imv_diags_add_in(d, 0, r->path, row->line, row_id(r, row), h,
-                                 "\"%.40s\" looks like a percentage: write %g",
-                                 row->cells[i], pct->valuedouble / 100);
+                                 "\"%.40s\" looks like a percentage: write %g", row->cells[i],
+                                 pct->valuedouble / 100);
             else
                 imv_diags_add_in(d, 0, r->path, row->line, row_id(r, row), h,
                                  "\"%.40s\" is not a number%s", row->cells[i],
-                                 strncmp(h, "ratings.", 8) == 0 ? " or a range like 1..3 or 1..2..3" : "");
+                                 strncmp(h, "ratings.", 8) == 0 ? " or a range like 1..3 or 1..2..3"
+                                                                : "");
             cJSON_Delete(pct);
             free(num);
             continue;

@@ -20,15 +20,15 @@ struct imv_registry {
     imv_model **models;
     size_t n, cap;
     imv_limits limits;
-    char **dropped;             /* ids loaded but left out by --only */
+    char **dropped; /* ids loaded but left out by --only */
     size_t n_dropped;
-    char **warned;              /* ids of models in place not loaded, said once */
+    char **warned; /* ids of models in place not loaded, said once */
     size_t n_warned;
 };
 
 void imv_limits_default(imv_limits *l)
 {
-    *l = (imv_limits){0};   /* every field a later version adds starts at 0 */
+    *l = (imv_limits){0}; /* every field a later version adds starts at 0 */
     l->lua_instructions = 10 * 1000 * 1000;
     l->lua_memory = 32u << 20;
     l->lua_memory_total = (size_t)1 << 30;
@@ -91,9 +91,10 @@ static int check_permissions(const char *path, imv_diags *d)
     else
         snprintf(dir, sizeof dir, ".");
     if (stat(dir, &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
-        imv_diags_add(d, 0, path, NULL,
-                      "refused: its directory %s is writable by other users (mode %03o); run chmod go-w on it",
-                      dir, (unsigned)(st.st_mode & 0777));
+        imv_diags_add(
+            d, 0, path, NULL,
+            "refused: its directory %s is writable by other users (mode %03o); run chmod go-w on it",
+            dir, (unsigned)(st.st_mode & 0777));
         return IMV_EPLUGIN;
     }
     return IMV_OK;
@@ -123,17 +124,19 @@ static int check_whole_path(const char *path, imv_diags *d)
         int writable = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
         int sticky_root = depth > 0 && (st.st_mode & S_ISVTX) && st.st_uid == 0;
         const char *what = depth == 0 ? "the file" : "its directory";
-        const char *or_trust = depth == 0 ? "" : ", or set IMEVAL_TRUST_PLUGIN_DIRS=1 if you trust them";
+        const char *or_trust = depth == 0 ? ""
+                                          : ", or set IMEVAL_TRUST_PLUGIN_DIRS=1 if you trust them";
         if (writable && !sticky_root) {
             imv_diags_add(d, 0, path, NULL,
                           "refused: %s %s is writable by other users (mode %03o): whoever can write "
-                          "there could change the code imeval runs; run chmod go-w on it%s", what,
-                          real, (unsigned)(st.st_mode & 0777), or_trust);
+                          "there could change the code imeval runs; run chmod go-w on it%s",
+                          what, real, (unsigned)(st.st_mode & 0777), or_trust);
             rc = IMV_EPLUGIN;
         } else if (st.st_uid != 0 && st.st_uid != me) {
             imv_diags_add(d, 0, path, NULL,
                           "refused: %s %s belongs to another user (uid %u): only root's and your "
-                          "own plugins are loaded%s", what, real, (unsigned)st.st_uid, or_trust);
+                          "own plugins are loaded%s",
+                          what, real, (unsigned)st.st_uid, or_trust);
             rc = IMV_EPLUGIN;
         }
         char *slash = strrchr(real, '/');
@@ -176,7 +179,8 @@ int imv_registry_load_file(imv_registry *reg, const char *path, int bundled, imv
     }
     imv_model *dup = imv_registry_find(reg, m->id);
     if (dup) {
-        imv_diags_add(d, 0, path, NULL, "two plugins with id \"%s\": %s and %s", m->id, dup->path, path);
+        imv_diags_add(d, 0, path, NULL, "two plugins with id \"%s\": %s and %s", m->id, dup->path,
+                      path);
         imv_model_free(m);
         free(m);
         return IMV_EPLUGIN;
@@ -295,9 +299,10 @@ int imv_registry_select(imv_registry *reg, const char *ids, imv_diags *d)
             ;
         if (i == reg->n) {
             const char *near = nearest_id(reg, t);
-            imv_diags_add(d, 0, NULL, "--only", "no model with id \"%s\" is loaded (%s%s%simeval models "
-                          "lists them)", t, near ? "did you mean " : "", near ? near : "",
-                          near ? "? " : "");
+            imv_diags_add(d, 0, NULL, "--only",
+                          "no model with id \"%s\" is loaded (%s%s%simeval models "
+                          "lists them)",
+                          t, near ? "did you mean " : "", near ? near : "", near ? "? " : "");
             rc = IMV_EUSAGE;
         } else {
             keep[i] = 1;
@@ -309,7 +314,8 @@ int imv_registry_select(imv_registry *reg, const char *ids, imv_diags *d)
             if (keep[i]) {
                 reg->models[k++] = reg->models[i];
             } else {
-                reg->dropped = imv_xrealloc(reg->dropped, (reg->n_dropped + 1) * sizeof *reg->dropped);
+                reg->dropped = imv_xrealloc(reg->dropped,
+                                            (reg->n_dropped + 1) * sizeof *reg->dropped);
                 reg->dropped[reg->n_dropped++] = imv_xstrdup(reg->models[i]->id);
                 imv_model_free(reg->models[i]);
                 free(reg->models[i]);
@@ -328,9 +334,10 @@ static int set_value(imv_registry *reg, const char *model, const char *param, do
     imv_model *m = imv_registry_find(reg, model);
     if (!m) {
         const char *near = nearest_id(reg, model);
-        imv_diags_add(d, 0, origin, NULL, "no model with id \"%s\" is loaded (%s%s%simeval models "
-                      "lists them)", model, near ? "did you mean " : "", near ? near : "",
-                      near ? "? " : "");
+        imv_diags_add(d, 0, origin, NULL,
+                      "no model with id \"%s\" is loaded (%s%s%simeval models "
+                      "lists them)",
+                      model, near ? "did you mean " : "", near ? near : "", near ? "? " : "");
         return IMV_EUSAGE;
     }
     for (size_t i = 0; i < m->n_params; i++) {
@@ -338,8 +345,8 @@ static int set_value(imv_registry *reg, const char *model, const char *param, do
         if (strcmp(p->name, param) != 0)
             continue;
         if (!isfinite(v) || v < p->min || v > p->max) {
-            imv_diags_add(d, 0, origin, NULL, "%s.%s: %g is outside its range %g..%g", model, param, v,
-                          p->min, p->max);
+            imv_diags_add(d, 0, origin, NULL, "%s.%s: %g is outside its range %g..%g", model, param,
+                          v, p->min, p->max);
             return IMV_EINVAL;
         }
         m->values[i] = v;
@@ -350,9 +357,10 @@ static int set_value(imv_registry *reg, const char *model, const char *param, do
     for (size_t i = 0; i < n; i++)
         names[i] = m->params[i].name;
     const char *near = imv_nearest(param, names, n);
-    imv_diags_add(d, 0, origin, NULL, "model %s has no parameter \"%s\" (%s%s%simeval models "
-                  "lists them)", model, param, near ? "did you mean " : "", near ? near : "",
-                  near ? "? " : "");
+    imv_diags_add(d, 0, origin, NULL,
+                  "model %s has no parameter \"%s\" (%s%s%simeval models "
+                  "lists them)",
+                  model, param, near ? "did you mean " : "", near ? near : "", near ? "? " : "");
     return IMV_EUSAGE;
 }
 
@@ -431,8 +439,7 @@ int imv_registry_set_file(imv_registry *reg, const char *path, imv_diags *d)
         imv_diags_add(d, 0, path, NULL, "parameters file larger than 1 MiB");
         rc = IMV_EPARSE;
     } else if (!cJSON_IsObject(j)) {
-        imv_diags_add(d, 0, path, NULL,
-                      "expected a JSON object {\"model\": {\"param\": number}}");
+        imv_diags_add(d, 0, path, NULL, "expected a JSON object {\"model\": {\"param\": number}}");
         rc = IMV_EPARSE;
     }
     long nul_at;

@@ -32,7 +32,7 @@ void imv_result_clear(imv_result *r)
         free(r->reasons[i].evidence);
     }
     free(r->reasons);
-    for (size_t i = 0; r->unmet && i < r->n_unmet; i++)  /* score-only: counted, not kept */
+    for (size_t i = 0; r->unmet && i < r->n_unmet; i++) /* score-only: counted, not kept */
         free(r->unmet[i]);
     free(r->unmet);
     for (size_t i = 0; i < r->n_risks; i++)
@@ -207,9 +207,10 @@ static void h_partner_component(imv_result *r, const char *partner_id, const cha
         return;
     }
     if (!part_name_ok(name)) {
-        bad_output(r, "plugin gave a partner fit component named \"%.40s\": expected "
-                   "[a-z0-9_], 1 to 32 characters", name && imv_utf8_valid(name, strnlen(name, 40))
-                   ? name : "");
+        bad_output(r,
+                   "plugin gave a partner fit component named \"%.40s\": expected "
+                   "[a-z0-9_], 1 to 32 characters",
+                   name && imv_utf8_valid(name, strnlen(name, 40)) ? name : "");
         return;
     }
     if (!isfinite(points)) {
@@ -282,7 +283,7 @@ void imv_result_log(imv_result *r, const char *message)
         return;
     }
     const char *s = message ? message : "(null)";
-    size_t n = strnlen(s, IMV_MAX_TEXT);     /* cut, not refused */
+    size_t n = strnlen(s, IMV_MAX_TEXT); /* cut, not refused */
     imv_grow((void **)&r->log, &r->cap_log, r->n_log + 1, sizeof *r->log);
     r->log[r->n_log++] = imv_text_oneline(s, n, IMV_MAX_TEXT);
 }
@@ -329,13 +330,15 @@ void imv_result_finish(imv_result *r)
             bad_output(r, "plugin gave a timeline with setup_months %g: expected 0..1200 or unknown",
                        r->setup_months);
         else if (bad_months(r->months_to_fair))
-            bad_output(r, "plugin gave a timeline with months_to_fair %g: expected 0..1200 or unknown",
+            bad_output(r,
+                       "plugin gave a timeline with months_to_fair %g: expected 0..1200 or unknown",
                        r->months_to_fair);
         else if (bad_months(r->months_to_good))
-            bad_output(r, "plugin gave a timeline with months_to_good %g: expected 0..1200 or unknown",
+            bad_output(r,
+                       "plugin gave a timeline with months_to_good %g: expected 0..1200 or unknown",
                        r->months_to_good);
-        else if (r->partner_id && !(isfinite(r->partner_fit) && r->partner_fit >= 0 &&
-                                    r->partner_fit <= 100))
+        else if (r->partner_id &&
+                 !(isfinite(r->partner_fit) && r->partner_fit >= 0 && r->partner_fit <= 100))
             bad_output(r, "plugin gave a partner fit outside 0..100 (%g)", r->partner_fit);
     }
     keep_partner_parts(r);

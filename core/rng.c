@@ -57,6 +57,6 @@ double imv_range_draw(const imv_range *g, imv_rng *r)
     double u = imv_rng_uniform(r), a = g->low, b = g->high, c = g->mode;
     if (g->kind == 1 || b <= a)
         return a + u * (b - a);
-    double fc = (c - a) / (b - a);          /* inverse CDF of the triangle */
+    double fc = (c - a) / (b - a); /* inverse CDF of the triangle */
     return u < fc ? a + sqrt(u * (b - a) * (c - a)) : b - sqrt((1 - u) * (b - a) * (b - c));
 }

@@ -29,9 +29,9 @@ int imv_cpu_count(void)
 /* 16 bytes an id: the one thing a run keeps per profile, so it sets how
  * memory grows on a long stream (about 40 MB for a million profiles). */
 typedef struct id_entry {
-    uint64_t hash;        /* 0 = empty */
+    uint64_t hash; /* 0 = empty */
     uint32_t file;
-    uint32_t line;        /* clamped at UINT32_MAX */
+    uint32_t line; /* clamped at UINT32_MAX */
 } id_entry;
 
 typedef struct id_set {
@@ -92,12 +92,12 @@ static const id_entry *id_set_add(id_set *s, const char *id, uint32_t file, long
 typedef struct batch {
     imv_profile **p;
     imv_evaluation *e;
-    unsigned char *done;          /* evaluation run */
-    imv_mc **mc;                  /* Monte Carlo state, while its blocks run */
-    size_t *blocks_total;         /* MC blocks, per profile (0: nothing to draw) */
-    size_t *blocks_left;          /* MC blocks not yet finished, per profile */
-    imv_uncertainty **u;          /* the summary, once every block has run */
-    unsigned char *mc_failed;     /* the draws did not fit in memory */
+    unsigned char *done;      /* evaluation run */
+    imv_mc **mc;              /* Monte Carlo state, while its blocks run */
+    size_t *blocks_total;     /* MC blocks, per profile (0: nothing to draw) */
+    size_t *blocks_left;      /* MC blocks not yet finished, per profile */
+    imv_uncertainty **u;      /* the summary, once every block has run */
+    unsigned char *mc_failed; /* the draws did not fit in memory */
     size_t n;
     const imv_run_opts *o;
     imv_registry *reg;
@@ -106,7 +106,7 @@ typedef struct batch {
     size_t next_p, next_block;
 } batch;
 
-#define BLOCK_CHUNKS 8             /* Monte Carlo chunks in one unit of work */
+#define BLOCK_CHUNKS 8 /* Monte Carlo chunks in one unit of work */
 
 /* Claim the next unit: returns 0 when none is left.  *block is SIZE_MAX
  * for the evaluation of profile *i.  A profile's Monte Carlo state is made
@@ -131,8 +131,7 @@ static int claim(batch *b, size_t *i, size_t *block, imv_mc **mc)
             break;
         }
         if (b->next_block == 0) {
-            b->mc[k] = imv_mc_new(b->reg, b->p[k], b->o->draws, b->o->seed,
-                                  b->o->vary_parameters);
+            b->mc[k] = imv_mc_new(b->reg, b->p[k], b->o->draws, b->o->seed, b->o->vary_parameters);
             imv_mc_set_rating_noise(b->mc[k], b->o->rating_noise);
             b->blocks_total[k] = (imv_mc_chunks(b->mc[k]) + BLOCK_CHUNKS - 1) / BLOCK_CHUNKS;
             b->blocks_left[k] = b->blocks_total[k];
@@ -140,7 +139,7 @@ static int claim(batch *b, size_t *i, size_t *block, imv_mc **mc)
         if (b->next_block < b->blocks_total[k]) {
             *i = k;
             *block = b->next_block++;
-            *mc = b->mc[k];   /* alive until its last block has run */
+            *mc = b->mc[k]; /* alive until its last block has run */
             got = 1;
             break;
         }
@@ -197,11 +196,11 @@ typedef struct pool_thread {
 struct pool {
     pthread_mutex_t mu;
     pthread_cond_t go, idle;
-    unsigned long gen;            /* bumped for every batch handed out */
+    unsigned long gen; /* bumped for every batch handed out */
     int quit;
-    int busy;                     /* threads still on the current batch */
+    int busy; /* threads still on the current batch */
     batch *b;
-    int n;                        /* threads running */
+    int n; /* threads running */
     pool_thread t[256];
 };
 
@@ -322,8 +321,8 @@ typedef struct run_ctx {
     /* Two batches: the pool scores one while this thread reads the next
      * and writes the one before, so reading and writing overlap scoring. */
     batch bufs[2];
-    batch *cur;                   /* being filled */
-    batch *in_flight;             /* being scored, or NULL */
+    batch *cur;       /* being filled */
+    batch *in_flight; /* being scored, or NULL */
     pool pool;
     size_t cap;
     int sink_failed;
@@ -334,8 +333,8 @@ static void emit(run_ctx *c, batch *b)
 {
     for (size_t i = 0; i < b->n; i++) {
         /* complete: evaluated, and its draws (if any) all run */
-        int complete = b->done[i] && (b->u[i] || b->mc_failed[i] || !b->blocks_total[i] ||
-                                      !c->o->draws);
+        int complete = b->done[i] &&
+                       (b->u[i] || b->mc_failed[i] || !b->blocks_total[i] || !c->o->draws);
         if (b->mc_failed[i] && b->done[i])
             imv_diags_add_at(c->diags, 0, b->p[i]->source, b->p[i]->line, b->p[i]->id,
                              "%zu draws do not fit in memory: no uncertainty for this profile",
@@ -447,9 +446,10 @@ static void read_file(run_ctx *c, const char *path, uint32_t file_index, id_set 
         }
         const id_entry *dup = id_set_add(ids, p->id, file_index, p->line);
         if (dup) {
-            imv_diags_add_at(c->diags, 0, path, p->line, "id",
-                             "duplicate profile id \"%s\" (first seen in %s line %ld); ids must be unique in one run",
-                             p->id, paths[dup->file], (long)dup->line);
+            imv_diags_add_at(
+                c->diags, 0, path, p->line, "id",
+                "duplicate profile id \"%s\" (first seen in %s line %ld); ids must be unique in one run",
+                p->id, paths[dup->file], (long)dup->line);
             c->st->profiles_bad++;
             imv_profile_free(p);
             continue;
@@ -467,8 +467,7 @@ int imv_run(imv_registry *reg, char *const *paths, size_t n_paths, const imv_run
             imv_sink_fn sink, imv_profile_sink_fn psink, void *ctx, imv_diags *diags,
             imv_run_stats *st)
 {
-    run_ctx c = {.reg = reg, .o = o, .sink = sink, .psink = psink, .ctx = ctx, .diags = diags,
-                 .st = st};
+    run_ctx c = {.reg = reg, .o = o, .sink = sink, .psink = psink, .ctx = ctx, .diags = diags, .st = st};
     memset(st, 0, sizeof *st);
     c.jobs = o->jobs > 0 ? o->jobs : imv_cpu_count();
     if (c.jobs > 256)

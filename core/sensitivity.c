@@ -14,10 +14,10 @@
 
 #include "internal.h"
 
-#define STEP 0.01                        /* the rating scan */
-#define GRID 401                         /* 0, 0.01, ..., 4 */
-#define PARAM_GRID 81                    /* points over a parameter's range */
-#define BISECT 1e-5                      /* relative to the range scanned */
+#define STEP 0.01     /* the rating scan */
+#define GRID 401      /* 0, 0.01, ..., 4 */
+#define PARAM_GRID 81 /* points over a parameter's range */
+#define BISECT 1e-5   /* relative to the range scanned */
 
 typedef struct sctx {
     imv_worker *w;
@@ -26,13 +26,13 @@ typedef struct sctx {
     size_t n;
     imv_profile_view base;
     imv_partner_view *pb;
-    imv_result *base_res;                /* n: at the point values */
+    imv_result *base_res; /* n: at the point values */
     size_t first;
-    imv_result *tmp;                     /* n: scratch */
+    imv_result *tmp; /* n: scratch */
     size_t *order;
     /* the rating scan */
-    imv_profile_view *views;             /* GRID */
-    imv_result *grid;                    /* GRID x n */
+    imv_profile_view *views; /* GRID */
+    imv_result *grid;        /* GRID x n */
     size_t firsts[IMV_R_COUNT][GRID];
 } sctx;
 
@@ -93,9 +93,9 @@ static size_t first_param(sctx *c, size_t mm, size_t j, double x, int *viable, d
 
 /* The question a search asks at x: rating r, or parameter (mm, j). */
 typedef struct probe {
-    int rating;                 /* -1 for a parameter */
+    int rating; /* -1 for a parameter */
     size_t mm, j;
-    size_t want;                /* IMV_SENS_NONE: "first is not c->first"; else "first is want" */
+    size_t want; /* IMV_SENS_NONE: "first is not c->first"; else "first is want" */
 } probe;
 
 static size_t probe_first(sctx *c, const probe *q, double x, int *viable)
@@ -223,7 +223,7 @@ static void model_tip(sctx *c, size_t m, const imv_sensitivity *s, imv_model_tip
             lo = best > 0 && grid_x(best - 1) > b ? grid_x(best - 1) : b;
         else
             lo = best + 1 < GRID && grid_x(best + 1) < b ? grid_x(best + 1) : b;
-        if (lo == x)            /* b itself is on the grid and m is first there: cannot be */
+        if (lo == x) /* b itself is on the grid and m is first there: cannot be */
             continue;
         probe q = {.rating = r, .want = m};
         imv_tip tip = {0};
@@ -475,8 +475,7 @@ static void add_num_or_null(cJSON *o, const char *k, double v)
         cJSON_AddNumberToObject(o, k, imv_round1(v));
 }
 
-cJSON *imv_sensitivity_json(const imv_sensitivity *s, const imv_profile *p,
-                            const imv_registry *reg)
+cJSON *imv_sensitivity_json(const imv_sensitivity *s, const imv_profile *p, const imv_registry *reg)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "profile", p->id);
@@ -604,7 +603,8 @@ static void partners_text(FILE *f, const imv_sensitivity *s, const imv_profile *
                     q->now.viable ? "viable" : "not viable");
         if (q->n == 0)
             fputs("      no change of one attribute changes its viability, a fit of 70 or the "
-                  "recommendation\n", f);
+                  "recommendation\n",
+                  f);
         for (size_t k = 0; k < q->n;) {
             char text[900];
             k = imv_partner_tips_text(q, k, id, text, sizeof text);
@@ -622,8 +622,9 @@ void imv_sensitivity_text(FILE *f, const imv_sensitivity *s, const imv_profile *
     char head[400];
     int hn = snprintf(head, sizeof head, "first: %s", mid(reg, s->first));
     if (!isnan(s->first_score) && hn > 0 && (size_t)hn < sizeof head)
-        hn += snprintf(head + hn, sizeof head - (size_t)hn, ", %.1f (%s)%s", imv_round1(s->first_score),
-                       imv_band(imv_round1(s->first_score)), s->first_viable ? "" : ", not viable");
+        hn += snprintf(head + hn, sizeof head - (size_t)hn, ", %.1f (%s)%s",
+                       imv_round1(s->first_score), imv_band(imv_round1(s->first_score)),
+                       s->first_viable ? "" : ", not viable");
     if (s->second != IMV_SENS_NONE && !isnan(s->margin) && hn > 0 && (size_t)hn < sizeof head)
         snprintf(head + hn, sizeof head - (size_t)hn, ", %.1f points ahead of %s",
                  imv_round1(s->margin), mid(reg, s->second));
@@ -733,12 +734,14 @@ void imv_sensitivity_text(FILE *f, const imv_sensitivity *s, const imv_profile *
         fprintf(f, "  %s = %s (range %s..%s)\n", name, a, lo, hi);
         if (q->tip.found) {
             fmt_value(b, sizeof b, q->tip.to);
-            fprintf(f, "      at %s %s ranks first\n"
-                       "      another model is first over %.0f%% of the range\n",
+            fprintf(f,
+                    "      at %s %s ranks first\n"
+                    "      another model is first over %.0f%% of the range\n",
                     b, mid(reg, q->tip.first), q->share * 100);
         } else {
-            fprintf(f, "      never changes the first model\n"
-                       "      moves %s's score by up to %.1f\n",
+            fprintf(f,
+                    "      never changes the first model\n"
+                    "      moves %s's score by up to %.1f\n",
                     imv_model_id(mod), imv_round1(q->swing));
         }
     }

@@ -25,10 +25,10 @@
 
 struct imv_synth {
     uint64_t seed;
-    int year_from, year_to;    /* drawn from when fixed_year is 0 */
+    int year_from, year_to; /* drawn from when fixed_year is 0 */
     int fixed_year, fixed_month;
-    char *as_of;               /* the fixed date as given, or NULL */
-    uint64_t block;            /* block whose grades are in grades[] */
+    char *as_of;    /* the fixed date as given, or NULL */
+    uint64_t block; /* block whose grades are in grades[] */
     int have_block;
     unsigned char grades[IMV_SYNTH_BLOCK];
     char *buf;
@@ -49,16 +49,19 @@ static int check_opts(const imv_synth_opts *o, char *err, size_t errlen)
 {
     if (o->year_from || o->year_to) {
         if (!year_ok(o->year_from) || !year_ok(o->year_to) || o->year_from > o->year_to) {
-            snprintf(err, errlen, "years %d-%d: expected years from %d to %d, the first not "
-                     "after the last", o->year_from, o->year_to, IMV_SYNTH_YEAR_MIN,
-                     IMV_SYNTH_YEAR_MAX);
+            snprintf(err, errlen,
+                     "years %d-%d: expected years from %d to %d, the first not "
+                     "after the last",
+                     o->year_from, o->year_to, IMV_SYNTH_YEAR_MIN, IMV_SYNTH_YEAR_MAX);
             return -1;
         }
     }
     if (o->as_of) {
         if (!imv_date_valid(o->as_of) || !year_ok((int)strtol(o->as_of, NULL, 10))) {
-            snprintf(err, errlen, "as-of \"%s\": expected a date YYYY, YYYY-MM or YYYY-MM-DD "
-                     "from %d to %d", o->as_of, IMV_SYNTH_YEAR_MIN, IMV_SYNTH_YEAR_MAX);
+            snprintf(err, errlen,
+                     "as-of \"%s\": expected a date YYYY, YYYY-MM or YYYY-MM-DD "
+                     "from %d to %d",
+                     o->as_of, IMV_SYNTH_YEAR_MIN, IMV_SYNTH_YEAR_MAX);
             return -1;
         }
         if (o->year_from || o->year_to) {
@@ -69,8 +72,7 @@ static int check_opts(const imv_synth_opts *o, char *err, size_t errlen)
     return 0;
 }
 
-imv_synth *imv_synth_new_opts(uint64_t seed, const imv_synth_opts *opts, char *err,
-                              size_t errlen)
+imv_synth *imv_synth_new_opts(uint64_t seed, const imv_synth_opts *opts, char *err, size_t errlen)
 {
     imv_synth_opts dflt = {0, 0, NULL};
     const imv_synth_opts *o = opts ? opts : &dflt;
@@ -87,7 +89,7 @@ imv_synth *imv_synth_new_opts(uint64_t seed, const imv_synth_opts *opts, char *e
     g->year_to = o->year_to ? o->year_to : 2016;
     if (o->as_of) {
         g->as_of = imv_xstrdup(o->as_of);
-        g->fixed_year = (int)strtol(o->as_of, NULL, 10);   /* checked by imv_date_valid */
+        g->fixed_year = (int)strtol(o->as_of, NULL, 10); /* checked by imv_date_valid */
         g->fixed_month = strlen(o->as_of) >= 7 ? (int)strtol(o->as_of + 5, NULL, 10) : 1;
     }
     return g;
@@ -214,11 +216,12 @@ static int grade_of(imv_synth *g, uint64_t i)
 
 /* ---- names ------------------------------------------------------------------- */
 
-static const char *const stems[] = {
-    "Ash", "Brad", "Burn", "Chel", "Dun", "Elm", "Fair", "Glen", "Hart", "Kings",
-    "Lang", "Mar", "New", "Oak", "Pen", "Red", "Stan", "Thorn", "Wey", "Wood",
-    "Black", "Cold", "High", "Long", "Sand", "Stock", "Wal", "Whit", "Ather", "Bex"};
-static const char *const ends[] = {"ford", "ley", "ton", "bury", "ham", "field",
+static const char *const stems[] = {"Ash",  "Brad",  "Burn",  "Chel",  "Dun",   "Elm",
+                                    "Fair", "Glen",  "Hart",  "Kings", "Lang",  "Mar",
+                                    "New",  "Oak",   "Pen",   "Red",   "Stan",  "Thorn",
+                                    "Wey",  "Wood",  "Black", "Cold",  "High",  "Long",
+                                    "Sand", "Stock", "Wal",   "Whit",  "Ather", "Bex"};
+static const char *const ends[] = {"ford", "ley",   "ton",   "bury",    "ham",     "field",
                                    "wick", "mouth", "stead", "borough", "minster", "dale"};
 static const char *const kinds[] = {"County Council", "Borough Council", "City Council",
                                     "Metropolitan Borough Council", "Council"};
@@ -227,7 +230,7 @@ static const char *const kinds[] = {"County Council", "Borough Council", "City C
 
 static void place(imv_rng *r, char *out, size_t n)
 {
-    int a = pick(r, N_OF(stems));  /* two statements: argument order is unspecified */
+    int a = pick(r, N_OF(stems)); /* two statements: argument order is unspecified */
     int b = pick(r, N_OF(ends));
     snprintf(out, n, "%s%s", stems[a], ends[b]);
 }
@@ -247,8 +250,7 @@ static const char *grade_name(int g)
     return g == GOOD ? "good" : g == RI ? "requires_improvement" : "inadequate";
 }
 
-static void put_rating(imv_synth *g, imv_rng *r, const char *name, double v, int ranged,
-                       int first)
+static void put_rating(imv_synth *g, imv_rng *r, const char *name, double v, int ranged, int first)
 {
     put(g, "%s\"%s\":", first ? "" : ",", name);
     if (!ranged) {
@@ -287,9 +289,10 @@ static void put_partner(imv_synth *g, imv_rng *r, int k, char *id_out, int stron
         spare = clamp(spare, 2.5, 4);
         commitments = commitments > 1 ? 1 : commitments;
     }
-    put(g, "%s{\"id\":\"%s\",\"name\":\"%s %s\",\"grade\":\"%s\",\"neighbouring\":%s,"
-           "\"child_population\":%.0f,\"spare_leadership_capacity\":%g,"
-           "\"current_commitments\":%d}",
+    put(g,
+        "%s{\"id\":\"%s\",\"name\":\"%s %s\",\"grade\":\"%s\",\"neighbouring\":%s,"
+        "\"child_population\":%.0f,\"spare_leadership_capacity\":%g,"
+        "\"current_commitments\":%d}",
         k ? "," : "", id_out, ptown, kinds[kind], pgn[pg], near ? "true" : "false", pchildren,
         spare, commitments);
 }
@@ -300,8 +303,7 @@ static void put_partner(imv_synth *g, imv_rng *r, int k, char *id_out, int stron
  * partner choice is a real choice.  A stream of its own (salt
  * "synth-neighbours#i") leaves every other field as it was.  Returns the
  * new number of partners. */
-static int strong_neighbourhood(imv_synth *g, uint64_t index, int n,
-                                char ids[][64])
+static int strong_neighbourhood(imv_synth *g, uint64_t index, int n, char ids[][64])
 {
     char salt[48];
     snprintf(salt, sizeof salt, "synth-neighbours#%llu", (unsigned long long)index);
@@ -343,15 +345,16 @@ const char *imv_synth_profile(imv_synth *g, uint64_t index, size_t *len)
     place(&r, town, sizeof town);
     snprintf(name, sizeof name, "%s %s", town, kinds[pick(&r, N_OF(kinds))]);
     lower_id(town, id, sizeof id);
-    put(g, "{\"format\":\"" IMV_PROFILE_FORMAT "\",\"id\":\"synth-%llu-%s\",\"name\":\"%s\","
-           "\"as_of\":\"%s\",\"source\":\"imeval synth, seed %llu: a synthetic authority\"",
+    put(g,
+        "{\"format\":\"" IMV_PROFILE_FORMAT "\",\"id\":\"synth-%llu-%s\",\"name\":\"%s\","
+        "\"as_of\":\"%s\",\"source\":\"imeval synth, seed %llu: a synthetic authority\"",
         (unsigned long long)index, id, name, g->as_of ? g->as_of : as_of,
         (unsigned long long)g->seed);
 
     /* Size: English authorities have about 1,000 to 330,000 children. */
     double children = round(clamp(55000 * exp(0.65 * gauss(&r)), 2000, 330000) / 100) * 100;
-    double care_rate = clamp(0.0065 + 0.0015 * (grade == INADEQUATE) + 0.001 * gauss(&r),
-                             0.003, 0.015);
+    double care_rate = clamp(0.0065 + 0.0015 * (grade == INADEQUATE) + 0.001 * gauss(&r), 0.003,
+                             0.015);
     put(g, ",\"size\":{\"child_population\":%.0f,\"children_in_care\":%.0f}", children,
         round(children * care_rate));
 
@@ -411,7 +414,11 @@ const char *imv_synth_profile(imv_synth *g, uint64_t index, size_t *len)
         double ws = v[IMV_R_WORKFORCE_STABILITY];
         int first = 1;
         put(g, ",\"facts\":{");
-#define FACT(fmt, ...) do { put(g, "%s" fmt, first ? "" : ",", __VA_ARGS__); first = 0; } while (0)
+#define FACT(fmt, ...)                                   \
+    do {                                                 \
+        put(g, "%s" fmt, first ? "" : ",", __VA_ARGS__); \
+        first = 0;                                       \
+    } while (0)
         if (grade != GOOD || chance(&r, 0.3)) {
             int fy = grade == INADEQUATE ? 1 + (int)floor(-log(1 - imv_rng_uniform(&r)) * 1.5)
                                          : pick(&r, 2);

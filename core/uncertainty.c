@@ -17,7 +17,7 @@
 #include "internal.h"
 #include "uncertainty.h"
 
-#define CHUNK 256   /* draws per batch call */
+#define CHUNK 256 /* draws per batch call */
 
 void imv_uncertainty_free(imv_uncertainty *u)
 {
@@ -81,7 +81,7 @@ static double percentile(double *v, size_t n, double q)
     select_kth(v, n, i);
     if (i + 1 >= n)
         return v[i];
-    double next = v[i + 1];                /* the smallest of those after i */
+    double next = v[i + 1]; /* the smallest of those after i */
     for (size_t k = i + 2; k < n; k++)
         if (v[k] < next)
             next = v[k];
@@ -110,21 +110,20 @@ struct imv_mc {
     double noise;                  /* --rating-noise: spread given to point ratings */
     imv_range ranges[IMV_R_COUNT]; /* what each rating is drawn from */
     char salt[300];
-    imv_profile_view base;         /* the view at the point values, score-only */
+    imv_profile_view base; /* the view at the point values, score-only */
     imv_partner_view *partners;
-    size_t *param_off;             /* per model offset into one draw's block */
-    double *scores;                /* n_models x draws */
+    size_t *param_off; /* per model offset into one draw's block */
+    double *scores;    /* n_models x draws */
     pthread_mutex_t mu;
-    size_t *viable;                /* n_models */
-    size_t *fails;                 /* n_models: draws in which it failed */
-    size_t *err_draw;              /* n_models: the first such draw (SIZE_MAX: none) */
-    char **err;                    /* n_models: its error */
-    size_t *ranks;                 /* n_models x n_models */
-    int failed;                    /* out of memory */
+    size_t *viable;   /* n_models */
+    size_t *fails;    /* n_models: draws in which it failed */
+    size_t *err_draw; /* n_models: the first such draw (SIZE_MAX: none) */
+    char **err;       /* n_models: its error */
+    size_t *ranks;    /* n_models x n_models */
+    int failed;       /* out of memory */
 };
 
-imv_mc *imv_mc_new(imv_registry *reg, const imv_profile *p, size_t draws, uint64_t seed,
-                   int vary)
+imv_mc *imv_mc_new(imv_registry *reg, const imv_profile *p, size_t draws, uint64_t seed, int vary)
 {
     size_t n = imv_registry_count(reg);
     if (draws == 0 || n == 0)
@@ -212,8 +211,8 @@ typedef struct mc_scratch {
     const imv_profile_view *vp[CHUNK];
     const double *pp[CHUNK];
     imv_result *rp[CHUNK];
-    double *params;                /* CHUNK x all parameters, with vary */
-    imv_result *res;               /* CHUNK x models */
+    double *params;  /* CHUNK x all parameters, with vary */
+    imv_result *res; /* CHUNK x models */
     size_t *order;
 } mc_scratch;
 
@@ -297,7 +296,7 @@ void imv_mc_run(imv_mc *c, imv_worker *w, size_t first, size_t count)
                 if (row[m].error) {
                     failed[m] += times;
                     if (err_draw[m] == SIZE_MAX) {
-                        err_draw[m] = done + d;   /* chunks run in order here */
+                        err_draw[m] = done + d; /* chunks run in order here */
                         err_copy[m] = imv_xstrdup(row[m].error);
                     }
                 }
@@ -358,7 +357,7 @@ imv_uncertainty *imv_mc_finish(imv_mc *c)
         c->err[m] = NULL;
         double *s = c->scores + m * D, sum = 0;
         size_t k = 0;
-        for (size_t d = 0; d < D; d++)   /* in draw order: the same sum every time */
+        for (size_t d = 0; d < D; d++) /* in draw order: the same sum every time */
             if (!isnan(s[d])) {
                 s[k++] = s[d];
                 sum += s[d];
@@ -373,8 +372,7 @@ imv_uncertainty *imv_mc_finish(imv_mc *c)
     return u;
 }
 
-int imv_uncertainty_run(imv_worker *w, imv_evaluation *e, size_t draws, uint64_t seed,
-                        int vary)
+int imv_uncertainty_run(imv_worker *w, imv_evaluation *e, size_t draws, uint64_t seed, int vary)
 {
     imv_mc *c = imv_mc_new(imv_worker_registry(w), e->profile, draws, seed, vary);
     if (!c)
@@ -403,7 +401,7 @@ cJSON *imv_uncertainty_json(const imv_uncertainty *u, const imv_evaluation *e)
     cJSON_AddNumberToObject(o, "draws", (double)u->draws);
     cJSON_AddNumberToObject(o, "seed", (double)u->seed);
     cJSON_AddBoolToObject(o, "vary_parameters", u->vary_parameters);
-    if (u->rating_noise > 0)    /* only then: output stays as it was */
+    if (u->rating_noise > 0) /* only then: output stays as it was */
         cJSON_AddNumberToObject(o, "rating_noise", u->rating_noise);
     cJSON *ms = cJSON_AddObjectToObject(o, "models");
     /* In ranking order, so the JSON reads like the table. */
@@ -414,7 +412,7 @@ cJSON *imv_uncertainty_json(const imv_uncertainty *u, const imv_evaluation *e)
         add_stat(x, "p05", u->p05[m]);
         add_stat(x, "p95", u->p95[m]);
         cJSON_AddNumberToObject(x, "viable_share", u->viable_share[m]);
-        if (u->failed_share[m] > 0) {   /* only then: output stays as it was */
+        if (u->failed_share[m] > 0) { /* only then: output stays as it was */
             cJSON_AddNumberToObject(x, "failed_share", u->failed_share[m]);
             cJSON_AddStringToObject(x, "error", u->error[m] ? u->error[m] : "");
         }
@@ -440,8 +438,9 @@ static void failed_note(FILE *f, const imv_uncertainty *u, const imv_evaluation 
                         const char *indent)
 {
     if (u->failed_share[m] > 0)
-        fprintf(f, "%s%s failed in %.1f%% of the draws: its mean, p05 and p95 are of the other "
-                   "%.1f%% only\n",
+        fprintf(f,
+                "%s%s failed in %.1f%% of the draws: its mean, p05 and p95 are of the other "
+                "%.1f%% only\n",
                 indent, imv_model_id(e->results[m].model), u->failed_share[m] * 100,
                 100 - u->failed_share[m] * 100);
 }
@@ -456,7 +455,8 @@ void imv_uncertainty_table(FILE *f, const imv_uncertainty *u, const imv_evaluati
     fprintf(f, "    model                    mean   p05   p95  first  top-2  viable\n");
     for (size_t r = 0; r < e->n; r++) {
         size_t m = e->order[r];
-        double first = u->rank_prob[m * u->n], top2 = first + (u->n > 1 ? u->rank_prob[m * u->n + 1] : 0);
+        double first = u->rank_prob[m * u->n],
+               top2 = first + (u->n > 1 ? u->rank_prob[m * u->n + 1] : 0);
         fprintf(f, "    %-22.22s  %5.1f %5.1f %5.1f  %4.0f%%  %4.0f%%  %4.0f%%\n",
                 imv_model_id(e->results[m].model), imv_round1(u->mean[m]), imv_round1(u->p05[m]),
                 imv_round1(u->p95[m]), first * 100, top2 * 100, u->viable_share[m] * 100);
@@ -465,10 +465,10 @@ void imv_uncertainty_table(FILE *f, const imv_uncertainty *u, const imv_evaluati
         failed_note(f, u, e, e->order[r], "    ");
 }
 
-void imv_uncertainty_model_text(FILE *f, const imv_uncertainty *u, const imv_evaluation *e,
-                                size_t m)
+void imv_uncertainty_model_text(FILE *f, const imv_uncertainty *u, const imv_evaluation *e, size_t m)
 {
-    fprintf(f, "  over %zu draws: mean %.1f (5%%-95%%: %.1f-%.1f), first in %.0f%%, viable in %.0f%%\n",
+    fprintf(f,
+            "  over %zu draws: mean %.1f (5%%-95%%: %.1f-%.1f), first in %.0f%%, viable in %.0f%%\n",
             u->draws, imv_round1(u->mean[m]), imv_round1(u->p05[m]), imv_round1(u->p95[m]),
             u->rank_prob[m * u->n] * 100, u->viable_share[m] * 100);
     failed_note(f, u, e, m, "  ");

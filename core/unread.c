@@ -13,17 +13,17 @@
 
 #include "internal.h"
 
-#define PROBE_HEAD                                                                            \
-    "{\"format\":\"imeval-profile/1\",\"id\":\"probe\",\"name\":\"Probe\",\"as_of\":\"2018-06\","   \
-    "\"size\":{\"child_population\":60000,\"children_in_care\":900},"                          \
-    "\"ofsted\":{\"grade\":\"inadequate\",\"previous\":[\"inadequate\"]},\"ratings\":{"        \
-    "\"senior_leadership\":1.5,\"middle_leadership\":1.5,\"leadership_stability\":1.5,"         \
-    "\"political_commitment\":2.5,\"corporate_leadership\":2.5,\"acceptance\":2.5,"             \
-    "\"governance\":2,\"partnerships\":2,\"self_assessment\":2,\"workforce_stability\":1.5,"   \
-    "\"financial_resilience\":2,\"failure_extent\":3,\"initial_response\":2},"                 \
-    "\"partners\":[{\"id\":\"p\",\"grade\":\"good\",\"neighbouring\":true,"                     \
-    "\"child_population\":150000,\"spare_leadership_capacity\":3,\"current_commitments\":0}],"  \
-    "\"facts\":{\"failure_years\":4,\"leadership_changes_3y\":5,\"unallocated_cases\":400,"     \
+#define PROBE_HEAD                                                                                \
+    "{\"format\":\"imeval-profile/1\",\"id\":\"probe\",\"name\":\"Probe\",\"as_of\":\"2018-06\"," \
+    "\"size\":{\"child_population\":60000,\"children_in_care\":900},"                             \
+    "\"ofsted\":{\"grade\":\"inadequate\",\"previous\":[\"inadequate\"]},\"ratings\":{"           \
+    "\"senior_leadership\":1.5,\"middle_leadership\":1.5,\"leadership_stability\":1.5,"           \
+    "\"political_commitment\":2.5,\"corporate_leadership\":2.5,\"acceptance\":2.5,"               \
+    "\"governance\":2,\"partnerships\":2,\"self_assessment\":2,\"workforce_stability\":1.5,"      \
+    "\"financial_resilience\":2,\"failure_extent\":3,\"initial_response\":2},"                    \
+    "\"partners\":[{\"id\":\"p\",\"grade\":\"good\",\"neighbouring\":true,"                       \
+    "\"child_population\":150000,\"spare_leadership_capacity\":3,\"current_commitments\":0}],"    \
+    "\"facts\":{\"failure_years\":4,\"leadership_changes_3y\":5,\"unallocated_cases\":400,"       \
     "\"additional_investment_gbp_m\":12,"
 
 static const char *const probes[] = {

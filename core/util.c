@@ -115,8 +115,7 @@ int imv_utf8_valid(const char *str, size_t n)
             cp = (cp << 6) | (s[i + k] & 0x3F);
         }
         if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-            (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
+            (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
             return 0;
         i += len;
     }
@@ -129,8 +128,11 @@ char *imv_text_oneline(const char *s, size_t n, size_t max)
     char *out = imv_xmalloc(cap);
     for (size_t i = 0; i < n && k + 4 < cap;) {
         unsigned char c = (unsigned char)s[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                     : (c & 0xF8) == 0xF0 ? 4 : 0;
+        size_t len = c < 0x80             ? 1
+                     : (c & 0xE0) == 0xC0 ? 2
+                     : (c & 0xF0) == 0xE0 ? 3
+                     : (c & 0xF8) == 0xF0 ? 4
+                                          : 0;
         if (len > 1 && i + len <= n && imv_utf8_valid(s + i, len)) {
             memcpy(out + k, s + i, len);
             k += len;
@@ -217,7 +219,7 @@ int imv_json_nul_escape(const char *buf, size_t n, long *line, char *field, size
     long ln = 0;
     size_t start = 0;
     int in_str = 0;
-    char last[128] = "";          /* the last key: the field a value belongs to */
+    char last[128] = ""; /* the last key: the field a value belongs to */
     for (size_t i = 0; i < n; i++) {
         char c = buf[i];
         if (c == '\n')
@@ -291,14 +293,17 @@ char *imv_utf8_repair(const char *s)
     char *out = imv_xmalloc(n * 3 + 1);
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                     : (c & 0xF8) == 0xF0 ? 4 : 0;
+        size_t len = c < 0x80             ? 1
+                     : (c & 0xE0) == 0xC0 ? 2
+                     : (c & 0xF0) == 0xE0 ? 3
+                     : (c & 0xF8) == 0xF0 ? 4
+                                          : 0;
         if (len && i + len <= n && (len == 1 || imv_utf8_valid(s + i, len))) {
             memcpy(out + k, s + i, len);
             k += len;
             i += len;
         } else {
-            memcpy(out + k, "\xEF\xBF\xBD", 3);   /* U+FFFD */
+            memcpy(out + k, "\xEF\xBF\xBD", 3); /* U+FFFD */
             k += 3;
             i++;
         }

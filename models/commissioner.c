@@ -30,42 +30,73 @@
 #include "model_common.h"
 
 enum {
-    P_BASE, P_PERSISTENT, P_W_EXTENT, P_W_SYSTEMIC, P_W_COMMITMENT, P_W_ACCEPTANCE,
-    P_W_CAPACITY, P_ESCALATION, P_W_CONDITIONS, P_REVIEW, P_STALL, P_SWITCH, P_COUNT
+    P_BASE,
+    P_PERSISTENT,
+    P_W_EXTENT,
+    P_W_SYSTEMIC,
+    P_W_COMMITMENT,
+    P_W_ACCEPTANCE,
+    P_W_CAPACITY,
+    P_ESCALATION,
+    P_W_CONDITIONS,
+    P_REVIEW,
+    P_STALL,
+    P_SWITCH,
+    P_COUNT
 };
 
 static const imv_param_def params[P_COUNT] = {
     [P_BASE] = {"base", 35, 0, 100, "score before any factor", .flags = IMV_PARAM_BASE},
-    [P_PERSISTENT] = {"persistent_bonus", 18, 0, 40,
-        "points for persistent failure (inadequate twice within five years), weighted by the rules of the date", IMV_PLAUSIBLE(13.5, 22.5)},
-    [P_W_EXTENT] = {"w_extent", 5, 0, 15,
-        "points per rating point of failure_extent above 2", IMV_PLAUSIBLE(3.75, 6.25)},
-    [P_W_SYSTEMIC] = {"systemic_bonus", 12, 0, 30,
-        "points for systemic failure (inadequate on every key judgement; without judgements, failure_extent from 3 to 4 as a gradient), weighted by the rules of the date", IMV_PLAUSIBLE(8, 16)},
-    [P_W_COMMITMENT] = {"w_commitment", 7, 0, 20,
-        "points per rating point by which member capacity (mean political commitment and corporate leadership) falls below 2", IMV_PLAUSIBLE(5.25, 8.75)},
+    [P_PERSISTENT] =
+        {"persistent_bonus", 18, 0, 40,
+         "points for persistent failure (inadequate twice within five years), weighted by the rules of the date",
+         IMV_PLAUSIBLE(13.5, 22.5)},
+    [P_W_EXTENT] = {"w_extent", 5, 0, 15, "points per rating point of failure_extent above 2",
+                    IMV_PLAUSIBLE(3.75, 6.25)},
+    [P_W_SYSTEMIC] =
+        {"systemic_bonus", 12, 0, 30,
+         "points for systemic failure (inadequate on every key judgement; without judgements, failure_extent from 3 to 4 as a gradient), weighted by the rules of the date",
+         IMV_PLAUSIBLE(8, 16)},
+    [P_W_COMMITMENT] =
+        {"w_commitment", 7, 0, 20,
+         "points per rating point by which member capacity (mean political commitment and corporate leadership) falls below 2",
+         IMV_PLAUSIBLE(5.25, 8.75)},
     [P_W_ACCEPTANCE] = {"w_acceptance", 4, 0, 15,
-        "points per rating point by which acceptance falls below 2", IMV_PLAUSIBLE(3, 5)},
-    [P_W_CAPACITY] = {"w_capacity", 3, 0, 15,
-        "points per rating point by which officer capacity (mean senior and middle leadership) falls below 2", IMV_PLAUSIBLE(2.25, 3.75)},
+                        "points per rating point by which acceptance falls below 2",
+                        IMV_PLAUSIBLE(3, 5)},
+    [P_W_CAPACITY] =
+        {"w_capacity", 3, 0, 15,
+         "points per rating point by which officer capacity (mean senior and middle leadership) falls below 2",
+         IMV_PLAUSIBLE(2.25, 3.75)},
     [P_ESCALATION] = {"escalation_bonus", 15, 0, 40,
-        "points when the intervention in place has stalled or is deteriorating (its trajectory)", IMV_PLAUSIBLE(11.25, 18.75)},
-    [P_W_CONDITIONS] = {"w_conditions", 1, 0, 5,
-        "points per rating point of workforce stability, leadership stability and finances above 2", IMV_PLAUSIBLE(0.75, 1.25)},
+                      "points when the intervention in place has stalled or is deteriorating (its trajectory)",
+                      IMV_PLAUSIBLE(11.25, 18.75)},
+    [P_W_CONDITIONS] =
+        {"w_conditions", 1, 0, 5,
+         "points per rating point of workforce stability, leadership stability and finances above 2",
+         IMV_PLAUSIBLE(0.75, 1.25)},
     [P_REVIEW] = {"review_months", 3, 1, 12,
-        "months for the commissioner's review (DOMAIN: about 2-4)", IMV_PLAUSIBLE(2.25, 3.75)},
+                  "months for the commissioner's review (DOMAIN: about 2-4)",
+                  IMV_PLAUSIBLE(2.25, 3.75)},
     [P_STALL] = {"stall_months", 18, 6, 48,
-        "months under a commissioner, still inadequate, after which it has stalled unless findings say it is improving", IMV_PLAUSIBLE(13.5, 22.5)},
+                 "months under a commissioner, still inadequate, after which it has stalled unless findings say it is improving",
+                 IMV_PLAUSIBLE(13.5, 22.5)},
     [P_SWITCH] = {"switching_penalty", 10, 0, 30,
-        "points lost when another model in place is on track (nothing to escalate)", IMV_PLAUSIBLE(6, 14)},
+                  "points lost when another model in place is on track (nothing to escalate)",
+                  IMV_PLAUSIBLE(6, 14)},
 };
 
 #define ID "commissioner"
-#define EV_RULES "DOMAIN rules in force: commissioner for persistent (inadequate more than once in five years) or systemic failure"
-#define EV_PERSISTENT "DOMAIN rules in force: a commissioner for failure inadequate more than once in five years"
-#define EV_SYSTEMIC "DOMAIN rules in force: a commissioner for failure inadequate on every key judgement"
-#define EV_DENIAL "DOMAIN what happened: commissioners where leaders were in denial or had not fully accepted; 003 ch.4 third contention"
-#define EV_ESCALATE "DOMAIN rules in force: still inadequate under an intervention -> escalate (notice -> direction -> commissioner -> removal)"
+#define EV_RULES \
+    "DOMAIN rules in force: commissioner for persistent (inadequate more than once in five years) or systemic failure"
+#define EV_PERSISTENT \
+    "DOMAIN rules in force: a commissioner for failure inadequate more than once in five years"
+#define EV_SYSTEMIC \
+    "DOMAIN rules in force: a commissioner for failure inadequate on every key judgement"
+#define EV_DENIAL \
+    "DOMAIN what happened: commissioners where leaders were in denial or had not fully accepted; 003 ch.4 third contention"
+#define EV_ESCALATE \
+    "DOMAIN rules in force: still inadequate under an intervention -> escalate (notice -> direction -> commissioner -> removal)"
 
 static void failure(imv_acc *a, const imv_profile_view *p, const double *w, const imv_rule_facts *ru)
 {
@@ -74,15 +105,18 @@ static void failure(imv_acc *a, const imv_profile_view *p, const double *w, cons
     mc_systemic(a, p, ru, w[P_W_SYSTEMIC], 1, "the trigger for a commissioner", EV_SYSTEMIC);
     imv_acc_term(a, "ratings.failure_extent", w[P_W_EXTENT] * (fe - 2),
                  "the failure is widespread: a commissioner should judge what the council can still run",
-                 "the failure is contained to some parts of the service", "003 ch.1 factor (a); " EV_SYSTEMIC);
-    if (p->intervention_model && !imv_in_place(p, ID)
-        && (ru->status == IMV_IV_STATUS_STALLED || ru->status == IMV_IV_STATUS_DETERIORATING)) {
+                 "the failure is contained to some parts of the service",
+                 "003 ch.1 factor (a); " EV_SYSTEMIC);
+    if (p->intervention_model && !imv_in_place(p, ID) &&
+        (ru->status == IMV_IV_STATUS_STALLED || ru->status == IMV_IV_STATUS_DETERIORATING)) {
         char text[MC_TEXT];
-        text[0] = '\0';        /* score-only calls read no text: none is made */
+        text[0] = '\0'; /* score-only calls read no text: none is made */
         if (!a->quiet)
-            snprintf(text, sizeof text, "the %s in place has %s (%s) and the authority is still "
-                 "inadequate: escalation to a commissioner is due", p->intervention_model,
-                 ru->status == IMV_IV_STATUS_STALLED ? "stalled" : "deteriorated", ru->why);
+            snprintf(text, sizeof text,
+                     "the %s in place has %s (%s) and the authority is still "
+                     "inadequate: escalation to a commissioner is due",
+                     p->intervention_model,
+                     ru->status == IMV_IV_STATUS_STALLED ? "stalled" : "deteriorated", ru->why);
         imv_acc_term(a, "current_intervention,ofsted", w[P_ESCALATION], text, "", EV_ESCALATE);
     }
     mc_switching(a, p, ru, ID, w[P_SWITCH]);
@@ -94,15 +128,16 @@ static void doubts(imv_acc *a, const imv_profile_view *p, const double *w, doubl
     imv_acc_term(a, "ratings.political_commitment,ratings.corporate_leadership",
                  w[P_W_COMMITMENT] * (2 - member),
                  "doubts about political and corporate commitment need an independent judgement",
-                 "members and the corporate centre are committed; a commissioner adds less", EV_DENIAL);
+                 "members and the corporate centre are committed; a commissioner adds less",
+                 EV_DENIAL);
     imv_acc_term(a, "ratings.acceptance", w[P_W_ACCEPTANCE] * (2 - p->ratings[IMV_R_ACCEPTANCE]),
                  "leaders have not fully accepted the findings: a commissioner tests whether they will",
                  "leaders accept the findings", EV_DENIAL);
-    imv_acc_term(a, "ratings.senior_leadership,ratings.middle_leadership",
-                 w[P_W_CAPACITY] * (2 - officer),
-                 "doubts about leadership capacity: a commissioner judges whether the council can improve",
-                 "officers have capacity to drive improvement",
-                 "DOMAIN intervention models: commissioner where serious doubts about leadership capacity");
+    imv_acc_term(
+        a, "ratings.senior_leadership,ratings.middle_leadership", w[P_W_CAPACITY] * (2 - officer),
+        "doubts about leadership capacity: a commissioner judges whether the council can improve",
+        "officers have capacity to drive improvement",
+        "DOMAIN intervention models: commissioner where serious doubts about leadership capacity");
 }
 
 /* Conditions weigh less here: the commissioner's review does not depend on
@@ -110,13 +145,14 @@ static void doubts(imv_acc *a, const imv_profile_view *p, const double *w, doubl
 static void conditions(imv_acc *a, const imv_profile_view *p, const double *w)
 {
     const double *rt = p->ratings;
-    double c = (rt[IMV_R_WORKFORCE_STABILITY] - 2) + (rt[IMV_R_LEADERSHIP_STABILITY] - 2)
-             + (rt[IMV_R_FINANCIAL_RESILIENCE] - 2);
-    imv_acc_term(a, "ratings.workforce_stability,ratings.leadership_stability,ratings.financial_resilience",
-                 w[P_W_CONDITIONS] * c,
-                 "workforce, leadership and finances are steady enough to act on the review",
-                 "workforce instability, leadership churn and weak finances will slow whatever the commissioner recommends",
-                 "003 ch.2 Enablers 2, 3, 7");
+    double c = (rt[IMV_R_WORKFORCE_STABILITY] - 2) + (rt[IMV_R_LEADERSHIP_STABILITY] - 2) +
+               (rt[IMV_R_FINANCIAL_RESILIENCE] - 2);
+    imv_acc_term(
+        a, "ratings.workforce_stability,ratings.leadership_stability,ratings.financial_resilience",
+        w[P_W_CONDITIONS] * c,
+        "workforce, leadership and finances are steady enough to act on the review",
+        "workforce instability, leadership churn and weak finances will slow whatever the commissioner recommends",
+        "003 ch.2 Enablers 2, 3, 7");
 }
 
 static void preconditions(const imv_profile_view *p, const double *w, const imv_rule_facts *ru,
@@ -127,15 +163,16 @@ static void preconditions(const imv_profile_view *p, const double *w, const imv_
                         "inadequate judgement (DOMAIN rules in force)");
     if (!imv_in_place(p, ID) || ru->months == IMV_UNKNOWN)
         return;
-    if (p->grade == IMV_G_INADEQUATE && ru->months >= w[P_STALL]
-        && ru->status != IMV_IV_STATUS_ON_TRACK)
+    if (p->grade == IMV_G_INADEQUATE && ru->months >= w[P_STALL] &&
+        ru->status != IMV_IV_STATUS_ON_TRACK)
         h->add_unmet(r, "a commissioner has been in place past its expected time and the "
                         "authority is still inadequate: it has stalled; escalate to removal "
                         "into a trust (DOMAIN rules: commissioner -> removal)");
     else if (ru->months >= w[P_REVIEW])
-        h->add_unmet(r, "a commissioner is already in place and has had time to review: act on "
-                        "the recommendation (support, partnership or trust) rather than appoint "
-                        "another (DOMAIN rules; 002: Torbay's commissioner recommended a partnership)");
+        h->add_unmet(r,
+                     "a commissioner is already in place and has had time to review: act on "
+                     "the recommendation (support, partnership or trust) rather than appoint "
+                     "another (DOMAIN rules; 002: Torbay's commissioner recommended a partnership)");
 }
 
 static int score(const imv_profile_view *p, const double *w, imv_result *r, const imv_host *h)
@@ -185,11 +222,10 @@ static const imv_model_def def = {
     .score = score,
     .score_batch = NULL,
     /* How a higher rating moves the score (tests/check_models.c checks it). */
-    .directions =
-        "senior_leadership:-,middle_leadership:-,leadership_stability:+,political_commitment:-,"
-        "corporate_leadership:-,acceptance:-,governance:0,partnerships:0,"
-        "self_assessment:0,workforce_stability:+,financial_resilience:+,failure_extent:+,"
-        "initial_response:0",
+    .directions = "senior_leadership:-,middle_leadership:-,leadership_stability:+,political_commitment:-,"
+                  "corporate_leadership:-,acceptance:-,governance:0,partnerships:0,"
+                  "self_assessment:0,workforce_stability:+,financial_resilience:+,failure_extent:+,"
+                  "initial_response:0",
 };
 
 /* The SDK header does not declare the entry point; declare it here so that

@@ -24,60 +24,103 @@
 #include "model_common.h"
 
 enum {
-    P_BASE, P_W_OFFICER, P_W_THIN, P_W_MEMBER, P_W_ACCEPTANCE, P_W_GOVERNANCE, P_W_EXTENT,
-    P_W_WORKFORCE, P_W_STABILITY, P_W_FINANCE, P_W_AGENCY, P_W_CHURN, P_W_INVEST, P_W_CARE,
-    P_PERSISTENT, P_SYSTEMIC, P_RI_PENALTY, P_MIN_MEMBER, P_STALL, P_SETUP, P_CONTINUING,
-    P_SWITCH, P_COUNT
+    P_BASE,
+    P_W_OFFICER,
+    P_W_THIN,
+    P_W_MEMBER,
+    P_W_ACCEPTANCE,
+    P_W_GOVERNANCE,
+    P_W_EXTENT,
+    P_W_WORKFORCE,
+    P_W_STABILITY,
+    P_W_FINANCE,
+    P_W_AGENCY,
+    P_W_CHURN,
+    P_W_INVEST,
+    P_W_CARE,
+    P_PERSISTENT,
+    P_SYSTEMIC,
+    P_RI_PENALTY,
+    P_MIN_MEMBER,
+    P_STALL,
+    P_SETUP,
+    P_CONTINUING,
+    P_SWITCH,
+    P_COUNT
 };
 
 static const imv_param_def params[P_COUNT] = {
     [P_BASE] = {"base", 50, 0, 100, "score before any factor", .flags = IMV_PARAM_BASE},
-    [P_W_OFFICER] = {"w_officer", 8, 0, 20,
-        "points per rating point of officer capacity (mean of senior and middle leadership) above 2", IMV_PLAUSIBLE(6, 10)},
+    [P_W_OFFICER] =
+        {"w_officer", 8, 0, 20,
+         "points per rating point of officer capacity (mean of senior and middle leadership) above 2",
+         IMV_PLAUSIBLE(6, 10)},
     [P_W_THIN] = {"w_thin_officers", 6, 0, 20,
-        "further points lost per rating point of officer capacity below 1.5 (a gradient, not a veto: councils with thin officers did recover under a board)", IMV_PLAUSIBLE(4, 8)},
-    [P_W_MEMBER] = {"w_member", 8, 0, 20,
-        "points per rating point of member capacity (mean of political commitment and corporate leadership) above 2", IMV_PLAUSIBLE(6, 10)},
-    [P_W_ACCEPTANCE] = {"w_acceptance", 4, 0, 10,
-        "points per rating point of acceptance above 2", IMV_PLAUSIBLE(3, 5)},
-    [P_W_GOVERNANCE] = {"w_governance", 3, 0, 10,
-        "points per rating point of governance above 2", IMV_PLAUSIBLE(2.25, 3.75)},
-    [P_W_EXTENT] = {"w_extent", 5, 0, 15,
-        "points lost per rating point of failure_extent above 2", IMV_PLAUSIBLE(3.75, 6.25)},
+                  "further points lost per rating point of officer capacity below 1.5 (a gradient, not a veto: councils with thin officers did recover under a board)",
+                  IMV_PLAUSIBLE(4, 8)},
+    [P_W_MEMBER] =
+        {"w_member", 8, 0, 20,
+         "points per rating point of member capacity (mean of political commitment and corporate leadership) above 2",
+         IMV_PLAUSIBLE(6, 10)},
+    [P_W_ACCEPTANCE] = {"w_acceptance", 4, 0, 10, "points per rating point of acceptance above 2",
+                        IMV_PLAUSIBLE(3, 5)},
+    [P_W_GOVERNANCE] = {"w_governance", 3, 0, 10, "points per rating point of governance above 2",
+                        IMV_PLAUSIBLE(2.25, 3.75)},
+    [P_W_EXTENT] = {"w_extent", 5, 0, 15, "points lost per rating point of failure_extent above 2",
+                    IMV_PLAUSIBLE(3.75, 6.25)},
     [P_W_WORKFORCE] = {"w_workforce", 3, 0, 10,
-        "points per rating point of workforce_stability above 2", IMV_PLAUSIBLE(2.25, 3.75)},
+                       "points per rating point of workforce_stability above 2",
+                       IMV_PLAUSIBLE(2.25, 3.75)},
     [P_W_STABILITY] = {"w_stability", 4, 0, 10,
-        "points per rating point of leadership_stability above 2", IMV_PLAUSIBLE(3, 5)},
-    [P_W_FINANCE] = {"w_finance", 3, 0, 10,
-        "points per rating point of financial_resilience above 2", IMV_PLAUSIBLE(2.25, 3.75)},
-    [P_W_AGENCY] = {"w_agency", 3, 0, 10,
-        "points lost per 10 percentage points of the worst of agency, vacancy and turnover rates above 15%", IMV_PLAUSIBLE(2.25, 3.75)},
+                       "points per rating point of leadership_stability above 2", IMV_PLAUSIBLE(3, 5)},
+    [P_W_FINANCE] = {"w_finance", 3, 0, 10, "points per rating point of financial_resilience above 2",
+                     IMV_PLAUSIBLE(2.25, 3.75)},
+    [P_W_AGENCY] =
+        {"w_agency", 3, 0, 10,
+         "points lost per 10 percentage points of the worst of agency, vacancy and turnover rates above 15%",
+         IMV_PLAUSIBLE(2.25, 3.75)},
     [P_W_CHURN] = {"w_churn", 2, 0, 5,
-        "points lost per leadership change beyond two in three years (up to three)", IMV_PLAUSIBLE(1.5, 2.5)},
-    [P_W_INVEST] = {"w_investment", 4, 0, 10,
-        "points for additional investment at (up to double) the low end of what turnarounds of this size needed; as many lost below it", IMV_PLAUSIBLE(2, 6)},
+                   "points lost per leadership change beyond two in three years (up to three)",
+                   IMV_PLAUSIBLE(1.5, 2.5)},
+    [P_W_INVEST] =
+        {"w_investment", 4, 0, 10,
+         "points for additional investment at (up to double) the low end of what turnarounds of this size needed; as many lost below it",
+         IMV_PLAUSIBLE(2, 6)},
     [P_W_CARE] = {"w_children_in_care", 2, 0, 10,
-        "points lost as children in care per 10,000 children rise from England's ~65 to double it", IMV_PLAUSIBLE(1, 3)},
-    [P_PERSISTENT] = {"persistent_penalty", 10, 0, 30,
-        "points lost for persistent failure (inadequate twice within five years), weighted by the rules of the date", IMV_PLAUSIBLE(7.5, 12.5)},
-    [P_SYSTEMIC] = {"systemic_penalty", 6, 0, 30,
-        "points lost for systemic failure (inadequate on every key judgement), weighted by the rules of the date", IMV_PLAUSIBLE(4, 8)},
-    [P_RI_PENALTY] = {"ri_penalty", 10, 0, 30,
-        "points lost when the authority is not judged inadequate (a notice follows an inadequate judgement)", IMV_PLAUSIBLE(7.5, 12.5)},
+                  "points lost as children in care per 10,000 children rise from England's ~65 to double it",
+                  IMV_PLAUSIBLE(1, 3)},
+    [P_PERSISTENT] =
+        {"persistent_penalty", 10, 0, 30,
+         "points lost for persistent failure (inadequate twice within five years), weighted by the rules of the date",
+         IMV_PLAUSIBLE(7.5, 12.5)},
+    [P_SYSTEMIC] =
+        {"systemic_penalty", 6, 0, 30,
+         "points lost for systemic failure (inadequate on every key judgement), weighted by the rules of the date",
+         IMV_PLAUSIBLE(4, 8)},
+    [P_RI_PENALTY] =
+        {"ri_penalty", 10, 0, 30,
+         "points lost when the authority is not judged inadequate (a notice follows an inadequate judgement)",
+         IMV_PLAUSIBLE(7.5, 12.5)},
     [P_MIN_MEMBER] = {"min_member_capacity", 1.5, 0, 4,
-        "member capacity below which a board has no political backing to work with", IMV_PLAUSIBLE(1.25, 1.75)},
+                      "member capacity below which a board has no political backing to work with",
+                      IMV_PLAUSIBLE(1.25, 1.75)},
     [P_STALL] = {"stall_months", 24, 6, 72,
-        "months under a board, still inadequate, after which the board has stalled unless findings say it is improving", IMV_PLAUSIBLE(18, 30)},
-    [P_SETUP] = {"setup_months", 2, 0, 12,
-        "months to issue the notice and convene the board", IMV_PLAUSIBLE(1.5, 2.5)},
-    [P_CONTINUING] = {"continuing_bonus", 20, 0, 40,
-        "points when a board in place is on track (scored by whether it works, not why it was chosen)", IMV_PLAUSIBLE(14, 26)},
+                 "months under a board, still inadequate, after which the board has stalled unless findings say it is improving",
+                 IMV_PLAUSIBLE(18, 30)},
+    [P_SETUP] = {"setup_months", 2, 0, 12, "months to issue the notice and convene the board",
+                 IMV_PLAUSIBLE(1.5, 2.5)},
+    [P_CONTINUING] =
+        {"continuing_bonus", 20, 0, 40,
+         "points when a board in place is on track (scored by whether it works, not why it was chosen)",
+         IMV_PLAUSIBLE(14, 26)},
     [P_SWITCH] = {"switching_penalty", 10, 0, 30,
-        "points lost when another model in place is on track (changing course restarts it)", IMV_PLAUSIBLE(6, 14)},
+                  "points lost when another model in place is on track (changing course restarts it)",
+                  IMV_PLAUSIBLE(6, 14)},
 };
 
 #define ID "improvement_board"
-#define EV_CONTENTION "003 ch.4 Formal improvement support: board where both officer and elected member capacity"
+#define EV_CONTENTION \
+    "003 ch.4 Formal improvement support: board where both officer and elected member capacity"
 #define EV_WORKFORCE "003 ch.2 Enabler 3: workforce turbulence after an inadequate judgement"
 #define EV_STABILITY "003 ch.2 Enabler 2: stable leadership; ch.3 'parachuted leadership'"
 #define EV_FINANCE "003 ch.2 Enabler 7: finance plan aligned with the improvement plan"
@@ -129,7 +172,8 @@ static void capacity(imv_acc *a, const imv_profile_view *p, const double *w, dou
     imv_acc_term(a, "ratings.political_commitment,ratings.corporate_leadership",
                  w[P_W_MEMBER] * (member - 2),
                  "elected members and the corporate centre can drive and sustain improvement",
-                 "members and the corporate centre are not yet able to drive improvement", EV_CONTENTION);
+                 "members and the corporate centre are not yet able to drive improvement",
+                 EV_CONTENTION);
     imv_acc_term(a, "ratings.acceptance", w[P_W_ACCEPTANCE] * (rt[IMV_R_ACCEPTANCE] - 2),
                  "leaders accept the judgement, so the board can move straight to action",
                  "leaders do not fully accept the judgement; a board relies on their cooperation",
@@ -168,16 +212,18 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
                  "declared parameter base (docs/models.md)");
     int in_place = mc_continuing(&a, p, &ru, ID, "the board", w[P_CONTINUING],
                                  "escalate to a commissioner, then a trust (notice -> direction -> "
-                                 "commissioner -> removal)", r, h);
+                                 "commissioner -> removal)",
+                                 r, h);
     if (!in_place) {
         capacity(&a, p, w, officer, member);
         mc_switching(&a, p, &ru, ID, w[P_SWITCH]);
         if (!mc_reviewed(p))
             mc_persistent(&a, p, &ru, -w[P_PERSISTENT],
-                      "the rules point to a commissioner's review rather than a notice", EV_RULES);
+                          "the rules point to a commissioner's review rather than a notice",
+                          EV_RULES);
         if (!mc_reviewed(p))
             mc_systemic(&a, p, &ru, -w[P_SYSTEMIC], 0,
-                    "the rules point to a commissioner's review rather than a notice", EV_RULES);
+                        "the rules point to a commissioner's review rather than a notice", EV_RULES);
     }
     conditions(&a, p, w);
     if (p->grade != IMV_G_INADEQUATE)
@@ -217,11 +263,10 @@ static const imv_model_def def = {
     .score = score,
     .score_batch = NULL,
     /* How a higher rating moves the score (tests/check_models.c checks it). */
-    .directions =
-        "senior_leadership:+,middle_leadership:+,leadership_stability:+,political_commitment:+,"
-        "corporate_leadership:+,acceptance:+,governance:+,partnerships:0,"
-        "self_assessment:0,workforce_stability:+,financial_resilience:+,failure_extent:-,"
-        "initial_response:0",
+    .directions = "senior_leadership:+,middle_leadership:+,leadership_stability:+,political_commitment:+,"
+                  "corporate_leadership:+,acceptance:+,governance:+,partnerships:0,"
+                  "self_assessment:0,workforce_stability:+,financial_resilience:+,failure_extent:-,"
+                  "initial_response:0",
 };
 
 /* The SDK header does not declare the entry point; declare it here so that

@@ -42,14 +42,17 @@ static inline void mc_persistent(imv_acc *a, const imv_profile_view *p, const im
     const char *regime = ru->regime;
     double w = ru->commissioner_weight;
     char text[MC_TEXT];
-    text[0] = '\0';            /* score-only calls read no text: none is made */
+    text[0] = '\0'; /* score-only calls read no text: none is made */
     if (!a->quiet && ru->persistent > 0)
-        snprintf(text, sizeof text, "persistent failure: inadequate in %d and again in %d, within "
-                 "five years; %s (%s)", ru->persistent_earlier_year, ru->persistent_year, what,
-                 regime);
+        snprintf(text, sizeof text,
+                 "persistent failure: inadequate in %d and again in %d, within "
+                 "five years; %s (%s)",
+                 ru->persistent_earlier_year, ru->persistent_year, what, regime);
     else if (!a->quiet)
-        snprintf(text, sizeof text, "an earlier inadequate judgement is undated: persistent failure "
-                 "if it fell within five years, so counted at half weight; %s (%s)", what, regime);
+        snprintf(text, sizeof text,
+                 "an earlier inadequate judgement is undated: persistent failure "
+                 "if it fell within five years, so counted at half weight; %s (%s)",
+                 what, regime);
     imv_acc_term(a, "ofsted.grade,ofsted.previous,as_of", pts * w * (ru->persistent > 0 ? 1 : 0.5),
                  text, text, evidence);
 }
@@ -69,15 +72,19 @@ static inline void mc_systemic(imv_acc *a, const imv_profile_view *p, const imv_
     text[0] = '\0';
     if (ru->systemic > 0) {
         if (!a->quiet)
-            snprintf(text, sizeof text, "systemic failure: inadequate on all %d key judgements given; "
-                 "%s (%s)", ru->n_key, what, regime);
+            snprintf(text, sizeof text,
+                     "systemic failure: inadequate on all %d key judgements given; "
+                     "%s (%s)",
+                     ru->n_key, what, regime);
         imv_acc_term(a, "ofsted.judgements,as_of", pts * w, text, text, evidence);
     } else if (ru->systemic < 0 && fallback) {
         double fe = p->ratings[IMV_R_FAILURE_EXTENT];
         double g = imv_clamp(fe - 3, 0, 1);
         if (!a->quiet)
-            snprintf(text, sizeof text, "no key judgements given: failure_extent %.1f is read as "
-                 "%s systemic failure; %s (%s)", fe, g >= 1 ? "" : "close to", what, regime);
+            snprintf(text, sizeof text,
+                     "no key judgements given: failure_extent %.1f is read as "
+                     "%s systemic failure; %s (%s)",
+                     fe, g >= 1 ? "" : "close to", what, regime);
         imv_acc_term(a, "ratings.failure_extent,as_of", pts * w * g, text, text, evidence);
     }
 }
@@ -90,7 +97,8 @@ static inline int mc_in_place(const imv_profile_view *p, const char *id)
     return imv_in_place(p, id);
 }
 
-#define EV_CONTINUING "003 ch.1 pitfalls: false starts and ill-thought-out restructures slow the journey; DOMAIN rules in force: escalate when still inadequate under an intervention"
+#define EV_CONTINUING \
+    "003 ch.1 pitfalls: false starts and ill-thought-out restructures slow the journey; DOMAIN rules in force: escalate when still inadequate under an intervention"
 
 /* The model in place, scored by whether it is working (its trajectory),
  * not by the reasons it was chosen.  Stalled or deteriorating makes it
@@ -107,20 +115,22 @@ static inline int mc_continuing(imv_acc *a, const imv_profile_view *p, const imv
     case IMV_IV_STATUS_UNKNOWN:
         text[0] = '\0';
         if (!a->quiet)
-            snprintf(text, sizeof text, "%s is in place and on track (%s): scored as continuing, by "
-                 "whether it is working, not as a new choice", name, ru->why);
+            snprintf(text, sizeof text,
+                     "%s is in place and on track (%s): scored as continuing, by "
+                     "whether it is working, not as a new choice",
+                     name, ru->why);
         imv_acc_term(a, "current_intervention,ofsted", on_track_pts, text, text, EV_CONTINUING);
         break;
     case IMV_IV_STATUS_STALLED:
     case IMV_IV_STATUS_DETERIORATING:
-        snprintf(text, sizeof text, "%s is in place and %s (%s): still inadequate under it, so "
-                 "the rules escalate: %s (DOMAIN rules in force)", name,
-                 ru->status == IMV_IV_STATUS_STALLED ? "has stalled" : "deteriorating", ru->why,
-                 escalation);
+        snprintf(text, sizeof text,
+                 "%s is in place and %s (%s): still inadequate under it, so "
+                 "the rules escalate: %s (DOMAIN rules in force)",
+                 name, ru->status == IMV_IV_STATUS_STALLED ? "has stalled" : "deteriorating",
+                 ru->why, escalation);
         h->add_unmet(r, text);
         break;
-    default:
-        break;
+    default: break;
     }
     return 1;
 }
@@ -132,14 +142,16 @@ static inline void mc_switching(imv_acc *a, const imv_profile_view *p, const imv
 {
     /* A commissioner is a review, not a delivery model: its work is to hand
      * over to one (DOMAIN rules in force), so moving on is no restart. */
-    if (!p->intervention_model || mc_in_place(p, id) || ru->status != IMV_IV_STATUS_ON_TRACK
-        || imv_in_place(p, "commissioner"))
+    if (!p->intervention_model || mc_in_place(p, id) || ru->status != IMV_IV_STATUS_ON_TRACK ||
+        imv_in_place(p, "commissioner"))
         return;
     char text[MC_TEXT];
     text[0] = '\0';
     if (!a->quiet)
-        snprintf(text, sizeof text, "%s is in place and on track (%s): replacing it would restart the "
-             "set-up and the journey", p->intervention_model, ru->why);
+        snprintf(text, sizeof text,
+                 "%s is in place and on track (%s): replacing it would restart the "
+                 "set-up and the journey",
+                 p->intervention_model, ru->why);
     imv_acc_term(a, "current_intervention", -pts, text, text, EV_CONTINUING);
 }
 
@@ -159,8 +171,9 @@ static inline void mc_timeline(const imv_profile_view *p, const imv_rule_facts *
         h->set_timeline(r, setup, fair > 0 ? setup + fair : 0, good > 0 ? setup + good : 0);
         return;
     }
-    double pace = ru->status == IMV_IV_STATUS_STALLED ? 0.5
-                  : ru->status == IMV_IV_STATUS_DETERIORATING ? 0 : 1;
+    double pace = ru->status == IMV_IV_STATUS_STALLED         ? 0.5
+                  : ru->status == IMV_IV_STATUS_DETERIORATING ? 0
+                                                              : 1;
     double credit = ru->months == IMV_UNKNOWN ? 0 : ru->months * pace;
     double left = fair - credit;
     if (fair > 0 && left < 6)
@@ -189,7 +202,8 @@ static inline void mc_workforce_rates(imv_acc *a, const imv_profile_view *p, dou
     char text[MC_TEXT];
     text[0] = '\0';
     if (!a->quiet)
-        snprintf(text, sizeof text, "the %s rate is %.0f%%: %s", names[worst], 100 * top, consequence);
+        snprintf(text, sizeof text, "the %s rate is %.0f%%: %s", names[worst], 100 * top,
+                 consequence);
     imv_acc_term(a, fields[worst], -w * (top - 0.15) / 0.10, text, text, evidence);
 }
 
@@ -215,12 +229,15 @@ static inline void mc_investment(imv_acc *a, const imv_profile_view *p, double w
     char text[MC_TEXT];
     text[0] = '\0';
     if (!a->quiet)
-        snprintf(text, sizeof text, "GBP %.1fm of additional investment against about GBP %.1fm at the "
-             "low end for a council of this size: %s", inv, floor_m,
-             pts > 0 ? "enough to overstaff the front door and bring caseloads down"
-                     : "below what turnarounds of this size needed");
-    imv_acc_term(a, "facts.additional_investment_gbp_m,size.child_population", pts, text, text,
-                 "003 ch.2 Enabler 7: GBP 1.5m (small) to 35m (large); DOMAIN: GBP 4.8m-16m alongside a retained model");
+        snprintf(text, sizeof text,
+                 "GBP %.1fm of additional investment against about GBP %.1fm at the "
+                 "low end for a council of this size: %s",
+                 inv, floor_m,
+                 pts > 0 ? "enough to overstaff the front door and bring caseloads down"
+                         : "below what turnarounds of this size needed");
+    imv_acc_term(
+        a, "facts.additional_investment_gbp_m,size.child_population", pts, text, text,
+        "003 ch.2 Enabler 7: GBP 1.5m (small) to 35m (large); DOMAIN: GBP 4.8m-16m alongside a retained model");
 }
 
 /* Children in care per 10,000 children, against about 65 for England
@@ -228,19 +245,21 @@ static inline void mc_investment(imv_acc *a, const imv_profile_view *p, double w
  * on the finances of a model the council funds. */
 static inline void mc_children_in_care(imv_acc *a, const imv_profile_view *p, double w)
 {
-    if (p->children_in_care == IMV_UNKNOWN || p->child_population == IMV_UNKNOWN
-        || p->child_population <= 0 || w == 0)
+    if (p->children_in_care == IMV_UNKNOWN || p->child_population == IMV_UNKNOWN ||
+        p->child_population <= 0 || w == 0)
         return;
     double rate = 1e4 * p->children_in_care / p->child_population;
     double pts = -w * imv_clamp((rate - 65) / 65, 0, 1);
     char text[MC_TEXT];
     text[0] = '\0';
     if (!a->quiet)
-        snprintf(text, sizeof text, "%.0f children in care, %.0f per 10,000 children against about 65 "
-             "for England: placement costs will press on the council's finances",
-             p->children_in_care, rate);
-    imv_acc_term(a, "size.children_in_care,size.child_population", pts, text, text,
-                 "002: Torbay's finances worsened with agency and placement costs; 003 case study 6: fewer children in care freed GBP 3m");
+        snprintf(text, sizeof text,
+                 "%.0f children in care, %.0f per 10,000 children against about 65 "
+                 "for England: placement costs will press on the council's finances",
+                 p->children_in_care, rate);
+    imv_acc_term(
+        a, "size.children_in_care,size.child_population", pts, text, text,
+        "002: Torbay's finances worsened with agency and placement costs; 003 case study 6: fewer children in care freed GBP 3m");
 }
 
 /* Unallocated cases per 1,000 children, 0..1 at 2 per 1,000: how urgently
@@ -249,13 +268,14 @@ static inline void mc_children_in_care(imv_acc *a, const imv_profile_view *p, do
  * "could become poor within a matter of three months" without that grip). */
 static inline double mc_front_door_urgency(const imv_profile_view *p)
 {
-    if (!IMV_HAS_FACT(p, IMV_F_UNALLOCATED_CASES) || p->child_population == IMV_UNKNOWN
-        || p->child_population <= 0)
+    if (!IMV_HAS_FACT(p, IMV_F_UNALLOCATED_CASES) || p->child_population == IMV_UNKNOWN ||
+        p->child_population <= 0)
         return 0;
     return imv_clamp(p->facts[IMV_F_UNALLOCATED_CASES] / (p->child_population / 1000) / 2, 0, 1);
 }
 
-#define EV_FRONT_DOOR "003 ch.2 Enabler 5: a secure front end first; a good service can become poor within three months without grip on referral"
+#define EV_FRONT_DOOR \
+    "003 ch.2 Enabler 5: a secure front end first; a good service can become poor within three months without grip on referral"
 
 static inline void mc_front_door(imv_acc *a, const imv_profile_view *p, double pts,
                                  const char *consequence)
@@ -267,7 +287,7 @@ static inline void mc_front_door(imv_acc *a, const imv_profile_view *p, double p
     text[0] = '\0';
     if (!a->quiet)
         snprintf(text, sizeof text, "%.0f unallocated cases: the front door needs grip now; %s",
-             p->facts[IMV_F_UNALLOCATED_CASES], consequence);
+                 p->facts[IMV_F_UNALLOCATED_CASES], consequence);
     imv_acc_term(a, "facts.unallocated_cases,size.child_population", pts * u, text, text,
                  EV_FRONT_DOOR);
 }

@@ -53,11 +53,11 @@ typedef struct imv_acc {
     double score;
     imv_result *r;
     const imv_host *h;
-    int quiet;                      /* the view is IMV_VIEW_SCORE_ONLY */
+    int quiet; /* the view is IMV_VIEW_SCORE_ONLY */
 } imv_acc;
 
-static inline void imv_acc_init(imv_acc *a, double base, const imv_profile_view *p,
-                                imv_result *r, const imv_host *h)
+static inline void imv_acc_init(imv_acc *a, double base, const imv_profile_view *p, imv_result *r,
+                                const imv_host *h)
 {
     a->score = base;
     a->r = r;
@@ -97,10 +97,10 @@ static inline double imv_acc_done(imv_acc *a)
 
 /* Where the intervention in place stands, from the view alone. */
 typedef enum imv_iv_state {
-    IMV_IV_NONE,          /* no intervention in place */
-    IMV_IV_CONTINUING,    /* in place, still inadequate, nothing says it has stalled */
-    IMV_IV_STALLED,       /* in place, still inadequate, stalled or deteriorating */
-    IMV_IV_IMPROVED       /* in place and no longer inadequate */
+    IMV_IV_NONE,       /* no intervention in place */
+    IMV_IV_CONTINUING, /* in place, still inadequate, nothing says it has stalled */
+    IMV_IV_STALLED,    /* in place, still inadequate, stalled or deteriorating */
+    IMV_IV_IMPROVED    /* in place and no longer inadequate */
 } imv_iv_state;
 
 /* 1 when the model in place is `id`. */
@@ -113,8 +113,8 @@ static inline int imv_in_place(const imv_profile_view *p, const char *id)
  * place (ABI 2.2; a view built by hand with no status has none). */
 static inline int imv_has_status(const imv_profile_view *p)
 {
-    return IMV_VIEW_HAS(p, intervention_past_expected)
-           && (p->intervention_status != IMV_IV_STATUS_NONE || !p->intervention_model);
+    return IMV_VIEW_HAS(p, intervention_past_expected) &&
+           (p->intervention_status != IMV_IV_STATUS_NONE || !p->intervention_model);
 }
 
 /* The state of the intervention in place: the engine's intervention_status
@@ -171,15 +171,15 @@ static inline int imv_worst_rate(const imv_profile_view *p, double above, double
  * first version), "deteriorating", "improved", "unknown" or "none". */
 static inline const char *imv_iv_status_name(imv_iv_status s)
 {
-    static const char *const names[IMV_IV_STATUS_COUNT] = {
-        "none", "on_track", "stalling", "deteriorating", "improved", "unknown"};
+    static const char *const names[IMV_IV_STATUS_COUNT] = {"none",          "on_track", "stalling",
+                                                           "deteriorating", "improved", "unknown"};
     return s >= 0 && s < IMV_IV_STATUS_COUNT ? names[s] : "unknown";
 }
 
 static inline const char *imv_aux_grade_name(int g)
 {
-    static const char *const names[] = {"outstanding", "good", "requires_improvement",
-                                        "inadequate", "not_inspected"};
+    static const char *const names[] = {"outstanding", "good", "requires_improvement", "inadequate",
+                                        "not_inspected"};
     return g >= 0 && g < IMV_G_COUNT ? names[g] : "?";
 }
 
@@ -201,8 +201,7 @@ static inline int imv_year(const char *date)
  * every model.  "" without an intervention or a status. */
 static inline void imv_intervention_why(const imv_profile_view *p, char *buf, size_t n)
 {
-    static const char *const finding[] = {"unknown", "improving", "mixed", "static",
-                                          "deteriorating"};
+    static const char *const finding[] = {"unknown", "improving", "mixed", "static", "deteriorating"};
     if (!n)
         return;
     buf[0] = '\0';
@@ -217,12 +216,10 @@ static inline void imv_intervention_why(const imv_profile_view *p, char *buf, si
         if (p->intervention_status == IMV_IV_STATUS_UNKNOWN)
             snprintf(buf, n, "no start date");
         break;
-    case IMV_IV_SIGNAL_JUDGED:
-        snprintf(buf, n, "judged %s", imv_aux_grade_name(p->grade));
-        break;
+    case IMV_IV_SIGNAL_JUDGED: snprintf(buf, n, "judged %s", imv_aux_grade_name(p->grade)); break;
     case IMV_IV_SIGNAL_FELL:
-        snprintf(buf, n, "fallen from %s to %s under it", imv_aux_grade_name(p->intervention_baseline),
-                 imv_aux_grade_name(p->grade));
+        snprintf(buf, n, "fallen from %s to %s under it",
+                 imv_aux_grade_name(p->intervention_baseline), imv_aux_grade_name(p->grade));
         break;
     case IMV_IV_SIGNAL_FINDING_DETERIORATING:
         snprintf(buf, n, "the latest monitoring finding (%s) is deteriorating", fdate);
@@ -250,8 +247,7 @@ static inline void imv_intervention_why(const imv_profile_view *p, char *buf, si
         snprintf(buf, n, "%.0f months in, no judgement or finding against it",
                  p->intervention_months);
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -342,15 +338,15 @@ static inline double imv_commissioner_weight(const imv_profile_view *p, const ch
  * from the view (the engine decided them once: core/facts.c); nothing
  * here is decided again. */
 typedef struct imv_rule_facts {
-    int persistent;                 /* 1 yes, 0 no, -1 an earlier inadequate is undated */
-    int persistent_year;            /* the current judgement's year, when persistent is 1 */
-    int persistent_earlier_year;    /* the earlier inadequate judgement's year */
-    int systemic;                   /* 1 yes, 0 no, -1 no key judgement given */
-    int n_key;                      /* key judgements given */
-    imv_iv_status status;           /* the intervention in place */
-    double months;                  /* in place, IMV_UNKNOWN when none or unknown */
-    char why[400];                  /* imv_intervention_why ("" in score-only calls) */
-    double commissioner_weight;     /* imv_commissioner_weight */
+    int persistent;              /* 1 yes, 0 no, -1 an earlier inadequate is undated */
+    int persistent_year;         /* the current judgement's year, when persistent is 1 */
+    int persistent_earlier_year; /* the earlier inadequate judgement's year */
+    int systemic;                /* 1 yes, 0 no, -1 no key judgement given */
+    int n_key;                   /* key judgements given */
+    imv_iv_status status;        /* the intervention in place */
+    double months;               /* in place, IMV_UNKNOWN when none or unknown */
+    char why[400];               /* imv_intervention_why ("" in score-only calls) */
+    double commissioner_weight;  /* imv_commissioner_weight */
     const char *regime;
 } imv_rule_facts;
 
@@ -362,15 +358,17 @@ static inline void imv_rule_facts_of_view(const imv_profile_view *p, imv_rule_fa
     out->systemic = -1;
     out->commissioner_weight = imv_commissioner_weight(p, &out->regime);
     if (!IMV_VIEW_HAS(p, rules_in_force))
-        return;                     /* an engine before ABI 2.1: no facts */
-    out->persistent = p->persistent_failure == IMV_FACT_YES ? 1
-                      : p->persistent_failure == IMV_FACT_UNDATED ? -1 : 0;
+        return; /* an engine before ABI 2.1: no facts */
+    out->persistent = p->persistent_failure == IMV_FACT_YES       ? 1
+                      : p->persistent_failure == IMV_FACT_UNDATED ? -1
+                                                                  : 0;
     if (out->persistent == 1) {
         out->persistent_year = imv_year(p->inspected);
         out->persistent_earlier_year = imv_year(p->persistent_since);
     }
-    out->systemic = p->systemic_failure == IMV_FACT_YES ? 1
-                    : p->systemic_failure == IMV_FACT_UNKNOWN ? -1 : 0;
+    out->systemic = p->systemic_failure == IMV_FACT_YES       ? 1
+                    : p->systemic_failure == IMV_FACT_UNKNOWN ? -1
+                                                              : 0;
     for (uint32_t b = p->key_judgements_given; b; b &= b - 1)
         out->n_key++;
     if (imv_has_status(p)) {

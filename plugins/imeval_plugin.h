@@ -152,8 +152,8 @@ typedef enum imv_judgement {
 typedef enum imv_iv_kind {
     IMV_KIND_UNKNOWN,
     IMV_KIND_VOLUNTARY,
-    IMV_KIND_NOTICE,               /* improvement notice */
-    IMV_KIND_DIRECTION,            /* statutory direction */
+    IMV_KIND_NOTICE,    /* improvement notice */
+    IMV_KIND_DIRECTION, /* statutory direction */
     IMV_KIND_COUNT
 } imv_iv_kind;
 
@@ -190,9 +190,9 @@ typedef enum imv_finding_by {
 typedef struct imv_progress_view {
     uint32_t struct_size;
     const char *date;
-    imv_trend finding;              /* improving .. deteriorating, never unknown */
+    imv_trend finding; /* improving .. deteriorating, never unknown */
     imv_finding_by by;
-    const char *note;               /* may be NULL */
+    const char *note; /* may be NULL */
     /* ---- ABI 2.1 ends here; later fields go below ---- */
 } imv_progress_view;
 
@@ -200,8 +200,8 @@ typedef struct imv_progress_view {
 typedef enum imv_fact_state {
     IMV_FACT_NO,
     IMV_FACT_YES,
-    IMV_FACT_UNDATED,               /* an earlier judgement would count but has no date */
-    IMV_FACT_UNKNOWN                /* nothing given to decide it */
+    IMV_FACT_UNDATED, /* an earlier judgement would count but has no date */
+    IMV_FACT_UNKNOWN  /* nothing given to decide it */
 } imv_fact_state;
 
 /* The rules in force (DOMAIN "The rules in force"), bits of
@@ -209,13 +209,13 @@ typedef enum imv_fact_state {
  * each one's date and the passage to cite.  A rule is in force when the
  * profile's as_of is on or after 1 January of the year DOMAIN gives. */
 enum {
-    IMV_RULE_PROFIT_RESTRICTION = 1u << 0,  /* 2014: no delegation to profit-making bodies */
-    IMV_RULE_COMMISSIONER = 1u << 1,        /* 2016: commissioner for persistent or systemic failure */
+    IMV_RULE_PROFIT_RESTRICTION = 1u << 0, /* 2014: no delegation to profit-making bodies */
+    IMV_RULE_COMMISSIONER = 1u << 1, /* 2016: commissioner for persistent or systemic failure */
     IMV_RULE_PRESUMPTION_OF_REMOVAL = 1u << 2, /* 2017: directions presume removal */
-    IMV_RULE_SECTOR_LED = 1u << 3,          /* 2017: sector-led support; imposed trusts rare */
-    IMV_RULE_TRUST_ONE_OUTCOME = 1u << 4,   /* 2023: a trust is one possible outcome */
-    IMV_RULE_COMMISSIONER_REVIEWS = 1u << 5, /* 2013: commissioners' reviews used in practice */
-    IMV_RULE_TRUSTS = 1u << 6               /* 2013: the first children's services trust directed */
+    IMV_RULE_SECTOR_LED = 1u << 3,             /* 2017: sector-led support; imposed trusts rare */
+    IMV_RULE_TRUST_ONE_OUTCOME = 1u << 4,      /* 2023: a trust is one possible outcome */
+    IMV_RULE_COMMISSIONER_REVIEWS = 1u << 5,   /* 2013: commissioners' reviews used in practice */
+    IMV_RULE_TRUSTS = 1u << 6 /* 2013: the first children's services trust directed */
 };
 #define IMV_RULE_COUNT 7
 
@@ -225,29 +225,29 @@ enum {
  * signal among them (DOMAIN rules in force: still inadequate under an
  * intervention is escalated). */
 typedef enum imv_iv_status {
-    IMV_IV_STATUS_NONE,             /* no intervention in place */
-    IMV_IV_STATUS_ON_TRACK,         /* still inadequate, nothing says it is not working */
-    IMV_IV_STATUS_STALLED,          /* re-inspected inadequate after its first year, a static
+    IMV_IV_STATUS_NONE,          /* no intervention in place */
+    IMV_IV_STATUS_ON_TRACK,      /* still inadequate, nothing says it is not working */
+    IMV_IV_STATUS_STALLED,       /* re-inspected inadequate after its first year, a static
                                      * finding, or past its expected time */
-    IMV_IV_STATUS_DETERIORATING,    /* a worse judgement or a deteriorating finding under it */
-    IMV_IV_STATUS_IMPROVED,         /* no longer inadequate under it */
-    IMV_IV_STATUS_UNKNOWN,          /* in place, but with no start date */
+    IMV_IV_STATUS_DETERIORATING, /* a worse judgement or a deteriorating finding under it */
+    IMV_IV_STATUS_IMPROVED,      /* no longer inadequate under it */
+    IMV_IV_STATUS_UNKNOWN,       /* in place, but with no start date */
     IMV_IV_STATUS_COUNT
 } imv_iv_status;
 
 /* What decided intervention_status (imeval_aux.h's imv_intervention_why
  * says it in words). */
 typedef enum imv_iv_signal {
-    IMV_IV_SIGNAL_NONE,             /* no intervention, or no start date */
-    IMV_IV_SIGNAL_JUDGED,           /* improved: judged better than inadequate */
-    IMV_IV_SIGNAL_FELL,             /* a judgement under it is worse than the baseline */
+    IMV_IV_SIGNAL_NONE,   /* no intervention, or no start date */
+    IMV_IV_SIGNAL_JUDGED, /* improved: judged better than inadequate */
+    IMV_IV_SIGNAL_FELL,   /* a judgement under it is worse than the baseline */
     IMV_IV_SIGNAL_FINDING_DETERIORATING,
-    IMV_IV_SIGNAL_REINSPECTED,      /* re-inspected inadequate a year or more in */
+    IMV_IV_SIGNAL_REINSPECTED, /* re-inspected inadequate a year or more in */
     IMV_IV_SIGNAL_FINDING_STATIC,
-    IMV_IV_SIGNAL_PAST_EXPECTED,    /* past its expected time, no finding says improving */
-    IMV_IV_SIGNAL_RESCUED,          /* re-inspected inadequate, but found improving since */
-    IMV_IV_SIGNAL_FINDING,          /* the latest finding, improving or mixed */
-    IMV_IV_SIGNAL_MONTHS,           /* months in, no judgement or finding against it */
+    IMV_IV_SIGNAL_PAST_EXPECTED, /* past its expected time, no finding says improving */
+    IMV_IV_SIGNAL_RESCUED,       /* re-inspected inadequate, but found improving since */
+    IMV_IV_SIGNAL_FINDING,       /* the latest finding, improving or mixed */
+    IMV_IV_SIGNAL_MONTHS,        /* months in, no judgement or finding against it */
     IMV_IV_SIGNAL_COUNT
 } imv_iv_signal;
 
@@ -257,19 +257,18 @@ typedef enum imv_iv_signal {
 typedef struct imv_partner_view {
     uint32_t struct_size;
     const char *id;
-    const char *name;               /* may be NULL */
-    imv_grade grade;                /* IMV_G_NOT_INSPECTED when not given */
-    int neighbouring;               /* 1 yes, 0 no, -1 not given */
-    double child_population;        /* IMV_UNKNOWN when not given */
+    const char *name;                 /* may be NULL */
+    imv_grade grade;                  /* IMV_G_NOT_INSPECTED when not given */
+    int neighbouring;                 /* 1 yes, 0 no, -1 not given */
+    double child_population;          /* IMV_UNKNOWN when not given */
     double spare_leadership_capacity; /* 0..4, IMV_UNKNOWN when not given */
-    double current_commitments;     /* >= 0, IMV_UNKNOWN when not given */
+    double current_commitments;       /* >= 0, IMV_UNKNOWN when not given */
     /* ---- ABI 2.0 ends here; later fields go below ---- */
 } imv_partner_view;
 
 /* 1 when the struct at s (of type T, starting with struct_size) has
  * member m: the engine that built it knew the field. */
-#define IMV_STRUCT_HAS(T, s, m) \
-    ((s)->struct_size >= offsetof(T, m) + sizeof((s)->m))
+#define IMV_STRUCT_HAS(T, s, m) ((s)->struct_size >= offsetof(T, m) + sizeof((s)->m))
 #define IMV_PARTNER_HAS(q, m) IMV_STRUCT_HAS(imv_partner_view, q, m)
 
 /* One authority at one date, with every rating resolved to one value (the
@@ -285,23 +284,23 @@ typedef struct imv_partner_view {
  * catch part of any drift. */
 typedef struct imv_profile_view {
     uint32_t struct_size;
-    uint32_t flags;                 /* IMV_VIEW_* */
+    uint32_t flags; /* IMV_VIEW_* */
     const char *id;
     const char *name;
-    const char *as_of;              /* YYYY, YYYY-MM or YYYY-MM-DD */
+    const char *as_of; /* YYYY, YYYY-MM or YYYY-MM-DD */
     imv_grade grade;
-    size_t n_previous;              /* earlier grades, newest first */
+    size_t n_previous; /* earlier grades, newest first */
     const imv_grade *previous;
-    double child_population;        /* IMV_UNKNOWN when not given */
-    double children_in_care;        /* IMV_UNKNOWN when not given */
+    double child_population; /* IMV_UNKNOWN when not given */
+    double children_in_care; /* IMV_UNKNOWN when not given */
     double ratings[IMV_R_COUNT];
-    uint32_t facts_present;         /* bit f set when facts[f] was given */
+    uint32_t facts_present; /* bit f set when facts[f] was given */
     double facts[IMV_F_COUNT];
     /* The intervention in place now, or NULL model when none. */
     const char *intervention_model;
     const char *intervention_since;
     const char *intervention_partner; /* may be NULL */
-    double intervention_months;     /* months from since to as_of, or IMV_UNKNOWN */
+    double intervention_months;       /* months from since to as_of, or IMV_UNKNOWN */
     /* The expected time of the model in place: its IMV_PARAM_STALL_MONTHS
      * parameter as set in this run, the figure the monitor uses; IMV_UNKNOWN
      * when there is none, that model is not loaded, or declares none. */
@@ -311,13 +310,13 @@ typedef struct imv_profile_view {
     /* ---- ABI 2.0 ends here; later fields go below (IMV_VIEW_HAS) ---- */
 
     /* ---- ABI 2.1: history, judgements and progress as given ---- */
-    const char *inspected;          /* the current judgement's date: ofsted.inspected, else as_of */
+    const char *inspected; /* the current judgement's date: ofsted.inspected, else as_of */
     const char *const *previous_dates; /* n_previous entries; NULL for an undated grade */
-    uint32_t n_judgements;          /* entries in judgements (IMV_J_COUNT of the engine) */
-    uint32_t judgements_present;    /* bit j set when judgements[j] was given */
+    uint32_t n_judgements;             /* entries in judgements (IMV_J_COUNT of the engine) */
+    uint32_t judgements_present;       /* bit j set when judgements[j] was given */
     const imv_grade *judgements;
     imv_iv_kind intervention_kind;
-    size_t n_progress;              /* newest first */
+    size_t n_progress; /* newest first */
     const imv_progress_view *const *progress;
 
     /* ---- ABI 2.1: facts the engine derives, one rule for every model ----
@@ -325,12 +324,12 @@ typedef struct imv_profile_view {
      * within five years (60 months) before the current one; UNDATED when
      * only an undated earlier inadequate could make it so. */
     imv_fact_state persistent_failure;
-    const char *persistent_since;   /* that earlier judgement's date, or NULL */
-    double persistent_gap_months;   /* months between the two, or IMV_UNKNOWN */
+    const char *persistent_since; /* that earlier judgement's date, or NULL */
+    double persistent_gap_months; /* months between the two, or IMV_UNKNOWN */
     /* systemic failure: every given key judgement inadequate (UNKNOWN when
      * no key judgement is given; key_judgements_given says how many). */
     imv_fact_state systemic_failure;
-    uint32_t key_judgements_given;  /* bits of imv_judgement: given and key at that date */
+    uint32_t key_judgements_given; /* bits of imv_judgement: given and key at that date */
     /* Under the intervention in place (IMV_TREND_UNKNOWN without one or
      * without evidence): judgement_trend compares the newest Ofsted
      * judgement dated after `since` with the one in force when it began
@@ -340,9 +339,9 @@ typedef struct imv_profile_view {
     imv_trend trajectory;
     imv_trend judgement_trend;
     imv_trend latest_finding;
-    const char *trajectory_date;    /* NULL when trajectory is unknown */
-    uint32_t judgements_since;      /* Ofsted judgements dated after since */
-    uint32_t rules_in_force;        /* IMV_RULE_* at as_of */
+    const char *trajectory_date; /* NULL when trajectory is unknown */
+    uint32_t judgements_since;   /* Ofsted judgements dated after since */
+    uint32_t rules_in_force;     /* IMV_RULE_* at as_of */
     /* ---- ABI 2.1 ends here ---- */
 
     /* ---- ABI 2.2: the intervention in place, decided once by the engine
@@ -356,9 +355,9 @@ typedef struct imv_profile_view {
      * improving.  intervention_why of imeval_aux.h gives the clause. */
     imv_iv_status intervention_status;
     imv_iv_signal intervention_signal;
-    imv_grade intervention_baseline;  /* judgement in force when it began (IMV_G_NOT_INSPECTED: unknown) */
+    imv_grade intervention_baseline; /* judgement in force when it began (IMV_G_NOT_INSPECTED: unknown) */
     double intervention_reinspected_months; /* months in at that re-inspection, or IMV_UNKNOWN */
-    uint32_t intervention_past_expected; /* 1: still inadequate past its expected months */
+    uint32_t intervention_past_expected;    /* 1: still inadequate past its expected months */
     /* ---- ABI 2.2 ends here ---- */
 } imv_profile_view;
 
@@ -397,14 +396,14 @@ typedef struct imv_profile_view {
  * param_size (IMV_PARAMS does it), so fields may be added at the end;
  * positional initialisers of the first five fields stay valid. */
 typedef struct imv_param_def {
-    const char *name;               /* [a-z0-9_]+ */
+    const char *name; /* [a-z0-9_]+ */
     double def;
     double min;
     double max;
     const char *description;
     double plausible_low;
     double plausible_high;
-    uint32_t flags;                 /* IMV_PARAM_* */
+    uint32_t flags; /* IMV_PARAM_* */
     /* ---- ABI 2.0 ends here; later fields go below ---- */
 } imv_param_def;
 
@@ -417,11 +416,14 @@ typedef struct imv_journey {
     uint32_t struct_size;
     double months_to_fair;
     double months_to_good;
-    double factor;                  /* multiplier applied to the 24/36-month base */
+    double factor; /* multiplier applied to the 24/36-month base */
     /* ---- ABI 2.0 ends here; later fields go below ---- */
 } imv_journey;
 
-#define IMV_JOURNEY_INIT {.struct_size = sizeof(imv_journey)}
+#define IMV_JOURNEY_INIT                   \
+    {                                      \
+        .struct_size = sizeof(imv_journey) \
+    }
 
 /* The engine's result under construction.  Opaque to plugins. */
 typedef struct imv_result imv_result;
@@ -434,7 +436,7 @@ typedef struct imv_result imv_result;
  * trusted. */
 typedef struct imv_host {
     uint32_t struct_size;
-    uint32_t abi;                   /* IMV_PLUGIN_ABI of the engine */
+    uint32_t abi; /* IMV_PLUGIN_ABI of the engine */
     const char *engine_version;
 
     /* The score, 0..100, higher is a better fit.  Required. */
@@ -446,14 +448,14 @@ typedef struct imv_host {
      * research behind it (document and chapter or case).  The engine keeps
      * every reason, zero points too; a term under IMV_REASON_MIN_POINTS
      * prints as 0.0, so imeval_aux.h's accumulator leaves those out. */
-    void (*add_reason)(imv_result *r, const char *fields, double points,
-                       const char *text, const char *evidence);
+    void (*add_reason)(imv_result *r, const char *fields, double points, const char *text,
+                       const char *evidence);
     /* A precondition that is not met.  Any one makes the model non-viable. */
     void (*add_unmet)(imv_result *r, const char *text);
     void (*add_risk)(imv_result *r, const char *text);
     /* Months; pass IMV_UNKNOWN for a value the model cannot say. */
-    void (*set_timeline)(imv_result *r, double setup_months,
-                         double months_to_fair, double months_to_good);
+    void (*set_timeline)(imv_result *r, double setup_months, double months_to_fair,
+                         double months_to_good);
     /* The partner council the model would use, with its fit 0..100. */
     void (*set_partner)(imv_result *r, const char *id, double fit);
     /* The model cannot score this profile; message says why. */
@@ -502,26 +504,24 @@ typedef struct imv_host {
 /* Score one profile.  params holds the model's parameters in declaration
  * order, already range-checked.  Return 0 on success; on failure call
  * host->set_error (or just return non-zero for a generic message). */
-typedef int (*imv_score_fn)(const imv_profile_view *p, const double *params,
-                            imv_result *r, const imv_host *host);
+typedef int (*imv_score_fn)(const imv_profile_view *p, const double *params, imv_result *r,
+                            const imv_host *host);
 
 /* Optional batch path: score n views in one call, views[i] with
  * params[i] into results[i].  Must behave exactly as n calls of score;
  * used for bulk draws, where it saves the per-call overhead. */
-typedef int (*imv_score_batch_fn)(const imv_profile_view *const *views,
-                                  const double *const *params, size_t n,
-                                  imv_result *const *results,
-                                  const imv_host *host);
+typedef int (*imv_score_batch_fn)(const imv_profile_view *const *views, const double *const *params,
+                                  size_t n, imv_result *const *results, const imv_host *host);
 
 /* What a plugin declares. */
 typedef struct imv_model_def {
-    uint32_t struct_size;           /* sizeof(imv_model_def) as built */
-    uint32_t abi;                   /* IMV_PLUGIN_ABI as built */
-    const char *id;                 /* [a-z0-9_]+, unique among loaded models */
+    uint32_t struct_size; /* sizeof(imv_model_def) as built */
+    uint32_t abi;         /* IMV_PLUGIN_ABI as built */
+    const char *id;       /* [a-z0-9_]+, unique among loaded models */
     const char *name;
-    const char *version;            /* semantic version of the model */
-    const char *summary;            /* one line */
-    const char *evidence;           /* the research it rests on */
+    const char *version;  /* semantic version of the model */
+    const char *summary;  /* one line */
+    const char *evidence; /* the research it rests on */
     const imv_param_def *params;
     size_t n_params;
     size_t param_size;              /* sizeof(imv_param_def) as built */
@@ -541,8 +541,7 @@ typedef struct imv_model_def {
 /* The parameter table of a definition, with its size and element size:
  *   .params = ..., .n_params = ..., .param_size = ... in one go. */
 #define IMV_PARAMS(arr) \
-    .params = (arr), .n_params = sizeof(arr) / sizeof((arr)[0]), \
-    .param_size = sizeof((arr)[0])
+    .params = (arr), .n_params = sizeof(arr) / sizeof((arr)[0]), .param_size = sizeof((arr)[0])
 
 /* The entry point every native plugin exports (IMV_ENTRY_SYMBOL).
  * Returns the model definition, or NULL to refuse to load. */

@@ -36,9 +36,9 @@
 
 #include "../core/internal.h"
 
-#define MAX_MSG (4u << 20)          /* bytes in one request or reply */
-#define OUTPUT_CAP (64u << 10)      /* bytes a plugin may print per call */
-#define MAX_BATCH 256u              /* views in one request (uncertainty's chunk) */
+#define MAX_MSG (4u << 20)     /* bytes in one request or reply */
+#define OUTPUT_CAP (64u << 10) /* bytes a plugin may print per call */
+#define MAX_BATCH 256u         /* views in one request (uncertainty's chunk) */
 
 /* ---- a growable byte buffer and a bounds-checked reader ------------------ */
 
@@ -60,8 +60,14 @@ static void w_bytes(wbuf *b, const void *s, size_t n)
     b->n += n;
 }
 
-static void w_u32(wbuf *b, uint32_t v) { w_bytes(b, &v, sizeof v); }
-static void w_f64(wbuf *b, double v) { w_bytes(b, &v, sizeof v); }
+static void w_u32(wbuf *b, uint32_t v)
+{
+    w_bytes(b, &v, sizeof v);
+}
+static void w_f64(wbuf *b, double v)
+{
+    w_bytes(b, &v, sizeof v);
+}
 
 /* A string: length + 1 (0 for NULL), then the bytes. */
 static void w_str(wbuf *b, const char *s)
@@ -405,15 +411,15 @@ static void pack_result(wbuf *b, const imv_result *res)
  * executable started again, see start_process): its first message says
  * what to do, with which file, within which limits. */
 enum { SPEC_LOAD = 1, SPEC_SERVE = 2 };
-#define SPEC_PROTOCOL 0x494d5702u   /* "IMW" and the version of these messages */
+#define SPEC_PROTOCOL 0x494d5702u /* "IMW" and the version of these messages */
 
 typedef struct spec {
     uint32_t kind;
     char *path;
-    char *id;                       /* SPEC_SERVE: the model it must be */
+    char *id; /* SPEC_SERVE: the model it must be */
     uint32_t n_params;
     imv_limits limits;
-    const char *problem;            /* why the message could not be read */
+    const char *problem; /* why the message could not be read */
 } spec;
 
 static void pack_spec(wbuf *b, uint32_t kind, const char *path, const char *id, size_t n_params,
@@ -521,7 +527,8 @@ static void child_main(const spec *sp, int sock)
         for (uint32_t i = 0; i < k; i++) {
             memset(&u[i], 0, sizeof u[i]);
             bad |= unpack_view(&r, &u[i]) != 0;
-            imv_result_reset(&res[i], load_err[0] ? NULL : &lm, (u[i].v.flags & IMV_VIEW_SCORE_ONLY) != 0);
+            imv_result_reset(&res[i], load_err[0] ? NULL : &lm,
+                             (u[i].v.flags & IMV_VIEW_SCORE_ONLY) != 0);
             vp[i] = &u[i].v;
             pp[i] = u[i].params;
             rp[i] = &res[i];
@@ -591,14 +598,14 @@ static void serve_load(const spec *sp, int sock)
 
 /* What the parent keeps of an isolated model (m->cls). */
 typedef struct iso_cls {
-    int own_batch;                  /* the model has a batch function */
+    int own_batch; /* the model has a batch function */
 } iso_cls;
 
 typedef struct iso_inst {
-    pid_t pid;                      /* also its session and process group */
+    pid_t pid; /* also its session and process group */
     int sock;
-    int out;                        /* the child's stdout and stderr */
-    int children;                   /* its /proc children list, or -1 */
+    int out;      /* the child's stdout and stderr */
+    int children; /* its /proc children list, or -1 */
 } iso_inst;
 
 /* What every worker process does first, however it was started: it is
@@ -643,7 +650,7 @@ static void worker_main(int sock)
     _exit(0);
 }
 
-#define WORKER_FD 3                 /* the socket, in a started worker process */
+#define WORKER_FD 3 /* the socket, in a started worker process */
 
 int imv_worker_process_main(int argc, char **argv)
 {
@@ -1081,16 +1088,12 @@ static void transfer_error(iso_inst *I, io_rc rc, double timeout, double deadlin
                            size_t msglen)
 {
     switch (rc) {
-    case IO_TIMEOUT:
-        snprintf(msg, msglen, "the plugin timed out after %g s", timeout);
-        break;
+    case IO_TIMEOUT: snprintf(msg, msglen, "the plugin timed out after %g s", timeout); break;
     case IO_FLOOD:
         snprintf(msg, msglen, "the plugin flooded its output (more than %u KiB in one call)",
                  OUTPUT_CAP >> 10);
         break;
-    case IO_EOF:
-        closed_by_child(I, deadline, msg, msglen);
-        break;
+    case IO_EOF: closed_by_child(I, deadline, msg, msglen); break;
     default:
         snprintf(msg, msglen, "isolation: talking to the plugin process: %s", strerror(errno));
         break;
@@ -1131,7 +1134,7 @@ static void pack_request(wbuf *req, const imv_model *m, const imv_profile_view *
         req->n = 0;
         uint32_t size = 0;
         uint64_t key64 = key;
-        w_u32(req, size);             /* the frame's length, filled in below */
+        w_u32(req, size); /* the frame's length, filled in below */
         w_bytes(req, &key64, sizeof key64);
         w_u32(req, (uint32_t)*k);
         for (size_t i = 0; i < *k; i++)
@@ -1186,7 +1189,7 @@ static void score_views(const imv_model *m, iso_inst *I, const imv_profile_view 
             deadline = now_s() + wait;
         }
         done += got;
-        if (got < k) {             /* this view's call failed */
+        if (got < k) { /* this view's call failed */
             reap(I);
             free(r[done]->error);
             r[done]->error = imv_xstrdup(err);
@@ -1200,8 +1203,8 @@ static void score_views(const imv_model *m, iso_inst *I, const imv_profile_view 
     free(req.p);
 }
 
-static void iso_score(const imv_model *m, void *inst, const imv_profile_view *v,
-                      unsigned long key, const double *params, imv_result *r)
+static void iso_score(const imv_model *m, void *inst, const imv_profile_view *v, unsigned long key,
+                      const double *params, imv_result *r)
 {
     score_views(m, inst, &v, &params, 1, key, &r);
 }
@@ -1287,7 +1290,8 @@ int imv_isolated_unpack(const unsigned char *msg, size_t n, imv_model *m, const 
     /* The reason for a refusal comes from the plugin's process too. */
     char *e = r_str(&rb);
     char *shown = e ? imv_text_oneline(e, strlen(e), 900) : NULL;
-    snprintf(err, errlen, "%s", shown && *shown ? shown : "isolation: the plugin's process sent a malformed reply");
+    snprintf(err, errlen, "%s",
+             shown && *shown ? shown : "isolation: the plugin's process sent a malformed reply");
     free(shown);
     free(e);
     return IMV_EPLUGIN;
@@ -1326,15 +1330,18 @@ int imv_isolated_load(imv_model *m, const char *path, const imv_limits *limits, 
     if (io == IO_OK && printed > 0) {
         snprintf(err, errlen,
                  "refused: it printed %zu bytes while loading (constructor or %s()); in-process "
-                 "that would corrupt imeval's output: a plugin must not print", printed,
-                 IMV_ENTRY_SYMBOL);
+                 "that would corrupt imeval's output: a plugin must not print",
+                 printed, IMV_ENTRY_SYMBOL);
     } else if (io == IO_OK) {
         rc = imv_isolated_unpack(msg, n, m, path, err, errlen);
     } else if (io == IO_TIMEOUT) {
-        snprintf(err, errlen, "refused: loading it did not finish within %g s (a constructor or %s() "
-                 "that does not return?)", timeout, IMV_ENTRY_SYMBOL);
+        snprintf(err, errlen,
+                 "refused: loading it did not finish within %g s (a constructor or %s() "
+                 "that does not return?)",
+                 timeout, IMV_ENTRY_SYMBOL);
     } else if (io == IO_FLOOD) {
-        snprintf(err, errlen, "refused: it printed more than %u KiB while loading: a plugin must not print",
+        snprintf(err, errlen,
+                 "refused: it printed more than %u KiB while loading: a plugin must not print",
                  OUTPUT_CAP >> 10);
     } else if (io == IO_EOF) {
         closed_by_child(&I, deadline, why, sizeof why);

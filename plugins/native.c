@@ -9,8 +9,8 @@
  */
 #include <dlfcn.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/internal.h"
@@ -97,8 +97,8 @@ int imv_native_load(imv_model *m, const char *path, char *err, size_t errlen)
     imv_param_def *params = NULL;
     int rc = imv_param_defs_copy(def->params, np, def->param_size, &params, err, errlen);
     if (rc == IMV_OK)
-        rc = imv_model_init(m, path, def->id, def->name, def->version, def->summary,
-                            def->evidence, params, np, err, errlen);
+        rc = imv_model_init(m, path, def->id, def->name, def->version, def->summary, def->evidence,
+                            params, np, err, errlen);
     free(params);
     if (rc == IMV_OK && HAS_FIELD(def, directions))
         rc = imv_model_set_directions(m, def->directions, err, errlen);

@@ -85,12 +85,11 @@ static const char schema_v1[] =
     " SELECT 1 FROM entry e WHERE e.profile_sha = blob.sha256 OR e.result_sha = blob.sha256));"
     "INSERT INTO register_meta VALUES ('schema_version', '1');";
 
-static const char migrate_v2[] =
-    "CREATE INDEX entry_authority ON entry(authority, seq);"
-    "CREATE INDEX entry_ref ON entry(ref);"
-    "CREATE INDEX entry_supersedes ON entry(supersedes);"
-    "CREATE INDEX entry_profile ON entry(profile_sha);"
-    "CREATE INDEX entry_result ON entry(result_sha);";
+static const char migrate_v2[] = "CREATE INDEX entry_authority ON entry(authority, seq);"
+                                 "CREATE INDEX entry_ref ON entry(ref);"
+                                 "CREATE INDEX entry_supersedes ON entry(supersedes);"
+                                 "CREATE INDEX entry_profile ON entry(profile_sha);"
+                                 "CREATE INDEX entry_result ON entry(result_sha);";
 
 static const char *const migrations[] = {schema_v1, migrate_v2};
 
@@ -108,7 +107,7 @@ static int pg_fail(pg_store *s, const PGresult *res, char *err, size_t errlen, c
     free(one);
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (state && strncmp(state, "42", 2) == 0 && strcmp(state, "42501") != 0)
-        return IMV_REG_ECORRUPT;   /* undefined table or column: not a register */
+        return IMV_REG_ECORRUPT; /* undefined table or column: not a register */
     return IMV_REG_EDB;
 }
 
@@ -176,10 +175,13 @@ static int pg_put_blob(imv_store *base, const char *sha, const char *kind, const
     char bytes[32];
     snprintf(bytes, sizeof bytes, "%zu", len);
     const char *v[] = {sha, kind, body, bytes};
-    PGresult *res = query(s, "INSERT INTO blob(sha256, kind, body, bytes) VALUES ($1, $2, $3, $4)"
-                             " ON CONFLICT (sha256) DO NOTHING", 4, v);
+    PGresult *res = query(s,
+                          "INSERT INTO blob(sha256, kind, body, bytes) VALUES ($1, $2, $3, $4)"
+                          " ON CONFLICT (sha256) DO NOTHING",
+                          4, v);
     int rc = PQresultStatus(res) == PGRES_COMMAND_OK
-                 ? 0 : pg_fail(s, res, err, errlen, "could not store a document");
+                 ? 0
+                 : pg_fail(s, res, err, errlen, "could not store a document");
     PQclear(res);
     return rc;
 }
@@ -211,11 +213,14 @@ static int pg_insert(imv_store *base, const imv_register_entry *e, char *err, si
         v[i] = imv_store_column_text(e, i, bufs[i], sizeof bufs[i]);
     if (e->has_rating)
         snprintf(bufs[14], sizeof bufs[14], "%.17g", e->rating);
-    PGresult *res = query(s, "INSERT INTO entry(" IMV_STORE_COLUMNS ") VALUES ($1, $2, $3, $4,"
-                             " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,"
-                             " $19, $20, $21)", IMV_STORE_NCOLUMNS, v);
+    PGresult *res = query(s,
+                          "INSERT INTO entry(" IMV_STORE_COLUMNS ") VALUES ($1, $2, $3, $4,"
+                          " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,"
+                          " $19, $20, $21)",
+                          IMV_STORE_NCOLUMNS, v);
     int rc = PQresultStatus(res) == PGRES_COMMAND_OK
-                 ? 0 : pg_fail(s, res, err, errlen, "could not record the entry");
+                 ? 0
+                 : pg_fail(s, res, err, errlen, "could not record the entry");
     PQclear(res);
     return rc;
 }
@@ -227,14 +232,15 @@ static void row_to_entry(const PGresult *res, int row, imv_register_entry *e)
         imv_store_column_set(e, i, PQgetisnull(res, row, i) ? NULL : PQgetvalue(res, row, i));
 }
 
-static int pg_get(imv_store *base, const char *column, const char *value,
-                  imv_register_entry *out, char *err, size_t errlen)
+static int pg_get(imv_store *base, const char *column, const char *value, imv_register_entry *out,
+                  char *err, size_t errlen)
 {
     pg_store *s = (pg_store *)base;
     const char *v[] = {value};
-    PGresult *res = query(s, strcmp(column, "hash") == 0
-                                 ? "SELECT " IMV_STORE_COLUMNS " FROM entry WHERE hash = $1"
-                                 : "SELECT " IMV_STORE_COLUMNS " FROM entry WHERE id = $1",
+    PGresult *res = query(s,
+                          strcmp(column, "hash") == 0
+                              ? "SELECT " IMV_STORE_COLUMNS " FROM entry WHERE hash = $1"
+                              : "SELECT " IMV_STORE_COLUMNS " FROM entry WHERE id = $1",
                           1, v);
     int rc = 1;
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -250,8 +256,7 @@ static int pg_get(imv_store *base, const char *column, const char *value,
 /* Rows one at a time (single-row mode), so exporting a large register
  * does not hold it all in memory. */
 static int scan_rows(pg_store *s, const char *sql, int n, const char *const *v,
-                     int (*row)(void *ctx, const PGresult *res), void *ctx, char *err,
-                     size_t errlen)
+                     int (*row)(void *ctx, const PGresult *res), void *ctx, char *err, size_t errlen)
 {
     if (!PQsendQueryParams(s->c, sql, n, NULL, v, NULL, NULL, 0) || !PQsetSingleRowMode(s->c))
         return pg_fail(s, NULL, err, errlen, "could not read the register");
@@ -288,15 +293,15 @@ static int pg_scan(imv_store *base, const char *authority, int light, imv_store_
 {
     entry_row_ctx c = {cb, ctx};
     const char *v[] = {authority};
-    const char *sql =
-        light ? (authority ? "SELECT " IMV_STORE_LIGHT_COLUMNS
-                             " FROM entry WHERE authority = $1 ORDER BY seq"
-                           : "SELECT " IMV_STORE_LIGHT_COLUMNS " FROM entry ORDER BY seq")
-              : (authority ? "SELECT " IMV_STORE_COLUMNS
-                             " FROM entry WHERE authority = $1 ORDER BY seq"
-                           : "SELECT " IMV_STORE_COLUMNS " FROM entry ORDER BY seq");
-    return scan_rows((pg_store *)base, sql,
-                     authority ? 1 : 0, authority ? v : NULL, entry_row, &c, err, errlen);
+    const char *sql = light ? (authority ? "SELECT " IMV_STORE_LIGHT_COLUMNS
+                                           " FROM entry WHERE authority = $1 ORDER BY seq"
+                                         : "SELECT " IMV_STORE_LIGHT_COLUMNS
+                                           " FROM entry ORDER BY seq")
+                            : (authority ? "SELECT " IMV_STORE_COLUMNS
+                                           " FROM entry WHERE authority = $1 ORDER BY seq"
+                                         : "SELECT " IMV_STORE_COLUMNS " FROM entry ORDER BY seq");
+    return scan_rows((pg_store *)base, sql, authority ? 1 : 0, authority ? v : NULL, entry_row, &c,
+                     err, errlen);
 }
 
 typedef struct blob_row_ctx {
@@ -311,13 +316,10 @@ static int blob_row(void *ctx, const PGresult *res)
                  (size_t)PQgetlength(res, 0, 2));
 }
 
-static int pg_scan_blobs(imv_store *base, imv_store_blob_cb cb, void *ctx, char *err,
-                         size_t errlen)
+static int pg_scan_blobs(imv_store *base, imv_store_blob_cb cb, void *ctx, char *err, size_t errlen)
 {
     blob_row_ctx c = {cb, ctx};
-    return scan_rows((pg_store *)base,
-                     IMV_STORE_BLOB_ORDER_SQL,
-                     0, NULL, blob_row, &c, err, errlen);
+    return scan_rows((pg_store *)base, IMV_STORE_BLOB_ORDER_SQL, 0, NULL, blob_row, &c, err, errlen);
 }
 
 static int pg_check(imv_store *base, char *err, size_t errlen)
@@ -326,16 +328,19 @@ static int pg_check(imv_store *base, char *err, size_t errlen)
      * cluster has them); a dropped trigger is what a register check can
      * still see. */
     pg_store *s = (pg_store *)base;
-    PGresult *res = query(s, "SELECT count(*) FROM pg_trigger WHERE tgrelid IN"
-                             " ('entry'::regclass, 'blob'::regclass) AND tgenabled <> 'D'"
-                             " AND NOT tgisinternal", 0, NULL);
+    PGresult *res = query(s,
+                          "SELECT count(*) FROM pg_trigger WHERE tgrelid IN"
+                          " ('entry'::regclass, 'blob'::regclass) AND tgenabled <> 'D'"
+                          " AND NOT tgisinternal",
+                          0, NULL);
     int rc = 0;
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         rc = pg_fail(s, res, err, errlen, "could not check the append-only triggers");
     else if (strtol(PQgetvalue(res, 0, 0), NULL, 10) < 4) {
-        imv_store_err(err, errlen, "PostgreSQL register: an append-only trigger was dropped or "
-                                   "disabled: entries may have been changed; restore them with "
-                                   "`imeval register init` as the owner and verify again");
+        imv_store_err(err, errlen,
+                      "PostgreSQL register: an append-only trigger was dropped or "
+                      "disabled: entries may have been changed; restore them with "
+                      "`imeval register init` as the owner and verify again");
         rc = IMV_REG_ECORRUPT;
     }
     PQclear(res);
@@ -349,15 +354,16 @@ static int pg_grant(imv_store *base, const char *role, int adviser, const char *
     char *ident = PQescapeIdentifier(s->c, role, strlen(role));
     if (!ident)
         return pg_fail(s, NULL, err, errlen, "bad role name");
-    char *sql = imv_xasprintf("GRANT %s TO %s", adviser ? "imeval_adviser" : "imeval_reader",
-                              ident);
+    char *sql = imv_xasprintf("GRANT %s TO %s", adviser ? "imeval_adviser" : "imeval_reader", ident);
     PQfreemem(ident);
     int rc = run(s, sql, err, errlen, "could not grant the role (only the register's owner can)");
     free(sql);
     if (rc == 0 && authority) {
         const char *v[] = {role, authority};
-        PGresult *res = query(s, "INSERT INTO reader_grant(grantee, authority) VALUES ($1, $2)"
-                                 " ON CONFLICT DO NOTHING", 2, v);
+        PGresult *res = query(s,
+                              "INSERT INTO reader_grant(grantee, authority) VALUES ($1, $2)"
+                              " ON CONFLICT DO NOTHING",
+                              2, v);
         if (PQresultStatus(res) != PGRES_COMMAND_OK)
             rc = pg_fail(s, res, err, errlen, "could not grant reading the authority");
         PQclear(res);
@@ -375,17 +381,19 @@ static void pg_close(imv_store *base)
 }
 
 static const imv_store_ops pg_ops = {
-    "postgresql", pg_begin,      pg_commit, pg_rollback, pg_tail,  pg_put_blob, pg_get_blob,
-    pg_insert,    pg_get,        pg_scan,   pg_scan_blobs, pg_check, pg_grant, pg_close,
-    pg_snapshot,
+    "postgresql",  pg_begin,    pg_commit, pg_rollback, pg_tail,
+    pg_put_blob,   pg_get_blob, pg_insert, pg_get,      pg_scan,
+    pg_scan_blobs, pg_check,    pg_grant,  pg_close,    pg_snapshot,
 };
 
 static int schema_version(pg_store *s, long *ver, int *exists, char *err, size_t errlen)
 {
     *ver = 0;
     *exists = 0;
-    PGresult *res = query(s, "SELECT to_regclass('register_meta') IS NOT NULL,"
-                             " to_regclass('entry') IS NOT NULL", 0, NULL);
+    PGresult *res = query(s,
+                          "SELECT to_regclass('register_meta') IS NOT NULL,"
+                          " to_regclass('entry') IS NOT NULL",
+                          0, NULL);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         int rc = pg_fail(s, res, err, errlen, "could not read the schema");
         PQclear(res);
@@ -452,20 +460,24 @@ int imv_store_pg_open(const char *url, int create, int version, imv_store **out,
         goto fail;
     if (!exists) {
         if (!create) {
-            imv_store_err(err, errlen, "PostgreSQL register: this database holds no register: "
-                                       "create one with `imeval register init URL`");
+            imv_store_err(err, errlen,
+                          "PostgreSQL register: this database holds no register: "
+                          "create one with `imeval register init URL`");
             rc = IMV_REG_ENOTFOUND;
             goto fail;
         }
         rc = migrate(s, version, err, errlen);
     } else if (ver > IMV_REGISTER_SCHEMA) {
-        imv_store_err(err, errlen, "PostgreSQL register: schema version %ld is newer than this "
-                                   "imeval's (%d): use a newer imeval; the register was not "
-                                   "changed", ver, IMV_REGISTER_SCHEMA);
+        imv_store_err(err, errlen,
+                      "PostgreSQL register: schema version %ld is newer than this "
+                      "imeval's (%d): use a newer imeval; the register was not "
+                      "changed",
+                      ver, IMV_REGISTER_SCHEMA);
         rc = IMV_REG_EVERSION;
     } else if (ver < 1) {
-        imv_store_err(err, errlen, "PostgreSQL register: the database has tables named like a "
-                                   "register's but no schema version: not an imeval register");
+        imv_store_err(err, errlen,
+                      "PostgreSQL register: the database has tables named like a "
+                      "register's but no schema version: not an imeval register");
         rc = IMV_REG_ECORRUPT;
     } else if (ver < IMV_REGISTER_SCHEMA && !(create && ver >= version)) {
         rc = migrate(s, IMV_REGISTER_SCHEMA, err, errlen);

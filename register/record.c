@@ -56,7 +56,8 @@ static cJSON *find_profile(const char *text, const char *id)
             if (cJSON_IsString(v) && strcmp(v->valuestring, id) == 0)
                 return j;
         } else {
-            cJSON_ArrayForEach(it, items) {
+            cJSON_ArrayForEach(it, items)
+            {
                 const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "id");
                 if (cJSON_IsString(v) && strcmp(v->valuestring, id) == 0) {
                     cJSON *found = cJSON_DetachItemViaPointer(items, it);
@@ -79,7 +80,7 @@ typedef struct src_cache {
     struct stat st;
     char *text;
     size_t len;
-    size_t *lines;               /* offset of line k+1 */
+    size_t *lines; /* offset of line k+1 */
     size_t n_lines;
 } src_cache;
 
@@ -100,9 +101,8 @@ static src_cache *src_load(imv_register *r, const char *path)
     struct stat st;
     if (stat(path, &st) != 0)
         return NULL;
-    if (c && strcmp(c->path, path) == 0 && c->st.st_ino == st.st_ino &&
-        c->st.st_size == st.st_size && c->st.st_mtim.tv_sec == st.st_mtim.tv_sec &&
-        c->st.st_mtim.tv_nsec == st.st_mtim.tv_nsec)
+    if (c && strcmp(c->path, path) == 0 && c->st.st_ino == st.st_ino && c->st.st_size == st.st_size &&
+        c->st.st_mtim.tv_sec == st.st_mtim.tv_sec && c->st.st_mtim.tv_nsec == st.st_mtim.tv_nsec)
         return c;
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -160,8 +160,9 @@ static char *profile_from_source(imv_register *r, const imv_profile *p, char *er
     const char *src = p->source;
     const char *dot = src ? strrchr(src, '.') : NULL;
     if (!src || strcmp(src, "-") == 0 || (dot && strcasecmp(dot, ".csv") == 0)) {
-        imv_store_err(err, errlen, "%s: the register keeps profiles as JSON; %s cannot be read "
-                                   "again: record from a JSON profile file",
+        imv_store_err(err, errlen,
+                      "%s: the register keeps profiles as JSON; %s cannot be read "
+                      "again: record from a JSON profile file",
                       p->id, src && strcmp(src, "-") ? src : "standard input");
         return NULL;
     }
@@ -173,8 +174,10 @@ static char *profile_from_source(imv_register *r, const imv_profile *p, char *er
         j = find_profile(c->text, p->id);
     char *out = j ? cJSON_PrintUnformatted(j) : NULL;
     if (!j)
-        imv_store_err(err, errlen, "%s: could not read profile %s again to record it (was the "
-                                   "file changed during the run?)", src, p->id);
+        imv_store_err(err, errlen,
+                      "%s: could not read profile %s again to record it (was the "
+                      "file changed during the run?)",
+                      src, p->id);
     cJSON_Delete(j);
     return out;
 }
@@ -283,9 +286,8 @@ static char *default_author(void)
 
 int imv_register_record_evaluation(imv_register *r, const imv_registry *reg,
                                    const imv_evaluation *e, const imv_register_run *run,
-                                   const char *profile_json,
-                                   const imv_register_assessment_in *in, char *id_out,
-                                   size_t id_len, char *err, size_t errlen)
+                                   const char *profile_json, const imv_register_assessment_in *in,
+                                   char *id_out, size_t id_len, char *err, size_t errlen)
 {
     const imv_profile *p = e->profile;
     imv_register_assessment_in none = {0};
@@ -341,7 +343,8 @@ int imv_register_record_evaluation(imv_register *r, const imv_registry *reg,
     cJSON_AddItemToObject(body, "run", run_json(reg, run));
     cJSON *rk = cJSON_AddArrayToObject(body, "ranking");
     const cJSON *it;
-    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(first, "ranking")) {
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(first, "ranking"))
+    {
         cJSON *o = cJSON_CreateObject();
         static const char *const keep[] = {"model", "rank", "score", "viable"};
         for (size_t k = 0; k < 4; k++) {
@@ -352,8 +355,7 @@ int imv_register_record_evaluation(imv_register *r, const imv_registry *reg,
         cJSON_AddItemToArray(rk, o);
     }
     en.body = cJSON_PrintUnformatted(body);
-    imv_register_blob blobs[2] = {{"profile", pjson, strlen(pjson), ""},
-                                  {"result", rjson, rlen, ""}};
+    imv_register_blob blobs[2] = {{"profile", pjson, strlen(pjson), ""}, {"result", rjson, rlen, ""}};
     rc = imv_register_append(r, &en, blobs, 2, err, errlen);
     if (rc == 0 && id_out)
         snprintf(id_out, id_len, "%s", en.id);
@@ -384,8 +386,8 @@ static void push(imv_register_entry **v, size_t *n, imv_register_entry *e)
     memset(e, 0, sizeof *e);
 }
 
-int imv_register_assessment_get(imv_register *r, const char *id,
-                                imv_register_assessment **out, char *err, size_t errlen)
+int imv_register_assessment_get(imv_register *r, const char *id, imv_register_assessment **out,
+                                char *err, size_t errlen)
 {
     imv_register_entry *all = NULL;
     size_t n = 0;
@@ -399,8 +401,7 @@ int imv_register_assessment_get(imv_register *r, const char *id,
         rc = IMV_EUSAGE;
         goto fail;
     }
-    if ((rc = imv_register_blob_get(r, a->entry->profile_sha, &a->profile_json, NULL, err,
-                                    errlen)) ||
+    if ((rc = imv_register_blob_get(r, a->entry->profile_sha, &a->profile_json, NULL, err, errlen)) ||
         (rc = imv_register_blob_get(r, a->entry->result_sha, &a->result_json, NULL, err, errlen)))
         goto fail;
     if ((rc = imv_register_list(r, a->entry->authority, &all, &n, err, errlen)))
@@ -408,8 +409,7 @@ int imv_register_assessment_get(imv_register *r, const char *id,
     /* Decisions on it first, then what concerns it or them. */
     for (size_t i = 0; i < n; i++) {
         imv_register_entry *e = &all[i];
-        if (strcmp(e->kind, "decision") || !e->ref || strcmp(e->ref, id) ||
-            superseded(all, n, e->id))
+        if (strcmp(e->kind, "decision") || !e->ref || strcmp(e->ref, id) || superseded(all, n, e->id))
             continue;
         if (a->decision)
             imv_register_entry_free(a->decision);
@@ -469,14 +469,15 @@ static void diag_to_err(const imv_diags *d, char *err, size_t errlen)
 
 /* Load the recorded model files with their recorded parameters; note in
  * models_out which files changed since. */
-static imv_registry *replay_models(const cJSON *models, const imv_limits *limits,
-                                   cJSON *models_out, char *err, size_t errlen)
+static imv_registry *replay_models(const cJSON *models, const imv_limits *limits, cJSON *models_out,
+                                   char *err, size_t errlen)
 {
     imv_registry *reg = imv_registry_new(limits);
     imv_diags d;
     imv_diags_init(&d);
     const cJSON *m;
-    cJSON_ArrayForEach(m, models) {
+    cJSON_ArrayForEach(m, models)
+    {
         const char *id = str_at(m, "id", NULL), *path = str_at(m, "path", NULL);
         const char *sha = str_at(m, "sha256", NULL);
         unsigned char dg[32];
@@ -492,17 +493,21 @@ static imv_registry *replay_models(const cJSON *models, const imv_limits *limits
         cJSON_AddBoolToObject(o, "changed", !sha || strcmp(sha, now) != 0);
         cJSON_AddItemToArray(models_out, o);
         if (!exists) {
-            imv_store_err(err, errlen, "model %s was recorded from %s, which is gone: restore "
-                                       "that file to replay", id ? id : "?", path ? path : "?");
+            imv_store_err(err, errlen,
+                          "model %s was recorded from %s, which is gone: restore "
+                          "that file to replay",
+                          id ? id : "?", path ? path : "?");
             goto fail;
         }
-        if (imv_registry_load_file(reg, path, cJSON_IsTrue(cJSON_GetObjectItem(m, "bundled")),
-                                   &d) < 0 || d.n_errors) {
+        if (imv_registry_load_file(reg, path, cJSON_IsTrue(cJSON_GetObjectItem(m, "bundled")), &d) <
+                0 ||
+            d.n_errors) {
             diag_to_err(&d, err, errlen);
             goto fail;
         }
         const cJSON *p;
-        cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(m, "parameters")) {
+        cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(m, "parameters"))
+        {
             char set[512];
             snprintf(set, sizeof set, "%s.%s=%.17g", id, p->string, p->valuedouble);
             if (imv_registry_set(reg, set, &d) < 0 || d.n_errors) {
@@ -529,15 +534,16 @@ static cJSON *ranking_diff(const char *before, const char *after)
         cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(b, "results"), 0), "ranking");
     cJSON *out = cJSON_CreateArray();
     const cJSON *x, *y;
-    cJSON_ArrayForEach(x, ra) {
+    cJSON_ArrayForEach(x, ra)
+    {
         const char *id = str_at(x, "model", NULL);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "model", id ? id : "");
-        cJSON_AddItemToObject(o, "recorded_rank",
-                              cJSON_Duplicate(cJSON_GetObjectItem(x, "rank"), 1));
+        cJSON_AddItemToObject(o, "recorded_rank", cJSON_Duplicate(cJSON_GetObjectItem(x, "rank"), 1));
         cJSON_AddItemToObject(o, "recorded_score",
                               cJSON_Duplicate(cJSON_GetObjectItem(x, "score"), 1));
-        cJSON_ArrayForEach(y, rb) {
+        cJSON_ArrayForEach(y, rb)
+        {
             const char *id2 = str_at(y, "model", NULL);
             if (id && id2 && strcmp(id, id2) == 0) {
                 cJSON_AddItemToObject(o, "replayed_rank",
@@ -586,8 +592,7 @@ int imv_register_replay(imv_register *r, const char *id, const imv_limits *limit
     rep = cJSON_CreateObject();
     cJSON_AddStringToObject(rep, "id", id);
     cJSON *models = cJSON_AddArrayToObject(rep, "models");
-    reg = replay_models(cJSON_GetObjectItemCaseSensitive(run, "models"), limits, models, err,
-                        errlen);
+    reg = replay_models(cJSON_GetObjectItemCaseSensitive(run, "models"), limits, models, err, errlen);
     if (!reg) {
         rc = IMV_EPLUGIN;
         goto done;
@@ -595,8 +600,8 @@ int imv_register_replay(imv_register *r, const char *id, const imv_limits *limit
     pj = cJSON_Parse(pjson);
     const char *src = str_at(pinfo, "source", NULL);
     const cJSON *line = cJSON_GetObjectItemCaseSensitive(pinfo, "line");
-    if (imv_profile_from_json(pj, src ? src : "register", cJSON_IsNumber(line) ? (long)line->valuedouble : 1,
-                              0, &p, &d) < 0) {
+    if (imv_profile_from_json(pj, src ? src : "register",
+                              cJSON_IsNumber(line) ? (long)line->valuedouble : 1, 0, &p, &d) < 0) {
         diag_to_err(&d, err, errlen);
         rc = IMV_EPARSE;
         goto done;
@@ -626,8 +631,10 @@ int imv_register_replay(imv_register *r, const char *id, const imv_limits *limit
     cJSON_AddStringToObject(rep, "recorded_sha256", e->result_sha);
     cJSON_AddStringToObject(rep, "replayed_sha256", imv_sha256_hex(dg, hex));
     cJSON *rec = cJSON_Parse(recorded), *nw = cJSON_Parse(now);
-    const char *ra = str_at(cJSON_GetArrayItem(cJSON_GetObjectItem(rec, "results"), 0), "recommended", NULL);
-    const char *rb = str_at(cJSON_GetArrayItem(cJSON_GetObjectItem(nw, "results"), 0), "recommended", NULL);
+    const char *ra = str_at(cJSON_GetArrayItem(cJSON_GetObjectItem(rec, "results"), 0),
+                            "recommended", NULL);
+    const char *rb = str_at(cJSON_GetArrayItem(cJSON_GetObjectItem(nw, "results"), 0),
+                            "recommended", NULL);
     cJSON_AddStringToObject(rep, "recorded_recommended", ra ? ra : "");
     cJSON_AddStringToObject(rep, "replayed_recommended", rb ? rb : "");
     cJSON_Delete(rec);

@@ -18,14 +18,13 @@
 #include "sha256.h"
 #include "store.h"
 
-static const char zero_hash[] =
-    "0000000000000000000000000000000000000000000000000000000000000000";
+static const char zero_hash[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
 struct imv_register {
     imv_store *st;
     char *where;
     const char *backend;
-    void *cache;                 /* record.c's last profile file, see there */
+    void *cache; /* record.c's last profile file, see there */
     void (*cache_free)(void *);
 };
 
@@ -264,8 +263,9 @@ static int open_at(const char *location, int create, int version, imv_register *
     *out = NULL;
     if (!location || !*location) {
         if (imv_register_default_location(def, sizeof def)) {
-            imv_store_err(err, errlen, "no register named and no home directory to keep one in: "
-                                       "give --register PATH or set IMEVAL_REGISTER");
+            imv_store_err(err, errlen,
+                          "no register named and no home directory to keep one in: "
+                          "give --register PATH or set IMEVAL_REGISTER");
             return IMV_EUSAGE;
         }
         location = def;
@@ -273,9 +273,8 @@ static int open_at(const char *location, int create, int version, imv_register *
             make_parent(location);
     }
     imv_store *st = NULL;
-    int rc = is_url(location)
-                 ? imv_store_pg_open(location, create, version, &st, err, errlen)
-                 : imv_store_sqlite_open(location, create, version, &st, err, errlen);
+    int rc = is_url(location) ? imv_store_pg_open(location, create, version, &st, err, errlen)
+                              : imv_store_sqlite_open(location, create, version, &st, err, errlen);
     if (rc)
         return rc;
     imv_register *r = imv_xcalloc(1, sizeof *r);
@@ -286,8 +285,7 @@ static int open_at(const char *location, int create, int version, imv_register *
     return 0;
 }
 
-int imv_register_open(const char *location, int create, imv_register **out, char *err,
-                      size_t errlen)
+int imv_register_open(const char *location, int create, imv_register **out, char *err, size_t errlen)
 {
     return open_at(location, create, IMV_REGISTER_SCHEMA, out, err, errlen);
 }
@@ -326,8 +324,7 @@ const char *imv_register_backend(const imv_register *r)
 
 static int is_kind(const char *k)
 {
-    static const char *const kinds[] = {"assessment", "review", "decision", "assumption",
-                                        "sign-off"};
+    static const char *const kinds[] = {"assessment", "review", "decision", "assumption", "sign-off"};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (k && strcmp(k, kinds[i]) == 0)
             return 1;
@@ -379,10 +376,10 @@ static void now_utc(char *out, size_t n)
 /* Every text: UTF-8, within the size limit, and, for ids, printable. */
 static int check_texts(const imv_register_entry *e, char *err, size_t errlen)
 {
-    static const char *const names[] = {
-        NULL,    "id",    "kind",  "authority", "ref",     "supersedes", "at",
-        "author", "role", "as_of", "grade",     "model",   "status",     "finding",
-        NULL,    "profile_sha", "result_sha", "body"};
+    static const char *const names[] = {NULL,          "id",         "kind",   "authority", "ref",
+                                        "supersedes",  "at",         "author", "role",      "as_of",
+                                        "grade",       "model",      "status", "finding",   NULL,
+                                        "profile_sha", "result_sha", "body"};
     for (int i = 1; i <= 17; i++) {
         char buf[64];
         const char *t = imv_store_column_text(e, i, buf, sizeof buf);
@@ -390,8 +387,9 @@ static int check_texts(const imv_register_entry *e, char *err, size_t errlen)
             continue;
         size_t len = strlen(t);
         if (len > IMV_REGISTER_MAX_TEXT) {
-            imv_store_err(err, errlen, "%s is %zu bytes, over the register's limit of %u: "
-                                       "shorten it or refer to a document instead",
+            imv_store_err(err, errlen,
+                          "%s is %zu bytes, over the register's limit of %u: "
+                          "shorten it or refer to a document instead",
                           names[i], len, IMV_REGISTER_MAX_TEXT);
             return IMV_EINVAL;
         }
@@ -401,8 +399,10 @@ static int check_texts(const imv_register_entry *e, char *err, size_t errlen)
         }
     }
     if (!e->id[0] || strlen(e->id) > 200 || strpbrk(e->id, " \t\r\n/\\")) {
-        imv_store_err(err, errlen, "id \"%.60s\" must be 1-200 characters without spaces or "
-                                   "slashes (e.g. torbay-2018-review)", e->id);
+        imv_store_err(err, errlen,
+                      "id \"%.60s\" must be 1-200 characters without spaces or "
+                      "slashes (e.g. torbay-2018-review)",
+                      e->id);
         return IMV_EUSAGE;
     }
     if (!e->authority || !e->authority[0] || strlen(e->authority) > 200) {
@@ -434,23 +434,25 @@ static int check_links(imv_register *r, imv_register_entry *e, char *err, size_t
             goto done;
         }
         if (g == 1) {
-            imv_store_err(err, errlen, "no entry %s in %s: `imeval register history` lists "
-                                       "the ids", e->ref, r->where);
+            imv_store_err(err, errlen,
+                          "no entry %s in %s: `imeval register history` lists "
+                          "the ids",
+                          e->ref, r->where);
             rc = IMV_REG_ENOTFOUND;
             goto done;
         }
         if (!e->authority)
             e->authority = imv_xstrdup(ref.authority);
         if (strcmp(e->authority, ref.authority) != 0) {
-            imv_store_err(err, errlen, "%s is about %s, not %s", e->ref, ref.authority,
-                          e->authority);
+            imv_store_err(err, errlen, "%s is about %s, not %s", e->ref, ref.authority, e->authority);
             rc = IMV_EUSAGE;
             goto done;
         }
     }
     if (strcmp(e->kind, "review") == 0 && (!e->ref || strcmp(ref.kind, "decision") != 0)) {
-        imv_store_err(err, errlen, "a review must name the decision whose intervention it "
-                                   "reviews (%s is %s)",
+        imv_store_err(err, errlen,
+                      "a review must name the decision whose intervention it "
+                      "reviews (%s is %s)",
                       e->ref ? e->ref : "none", e->ref ? ref.kind : "not given");
         rc = IMV_EUSAGE;
         goto done;
@@ -496,10 +498,11 @@ static int check_links(imv_register *r, imv_register_entry *e, char *err, size_t
         }
         int same = strcmp(old.kind, e->kind) == 0 || (scored(old.kind) && scored(e->kind));
         if (!same || strcmp(old.authority, e->authority) != 0) {
-            imv_store_err(err, errlen, "%s is %s %s of %s: a correction must be of the same kind "
-                                       "and authority",
-                          e->supersedes, strcmp(old.kind, "assessment") == 0 ? "an" : "a",
-                          old.kind, old.authority);
+            imv_store_err(err, errlen,
+                          "%s is %s %s of %s: a correction must be of the same kind "
+                          "and authority",
+                          e->supersedes, strcmp(old.kind, "assessment") == 0 ? "an" : "a", old.kind,
+                          old.authority);
             rc = IMV_EUSAGE;
             goto done;
         }
@@ -521,15 +524,18 @@ static int check_entry(const imv_register_entry *e, char *err, size_t errlen)
         return IMV_EUSAGE;
     }
     if (e->role && !is_role(e->role)) {
-        imv_store_err(err, errlen, "role \"%.40s\" is not one of adviser, analyst, assurer, "
-                                   "approver, commissioner, other", e->role);
+        imv_store_err(err, errlen,
+                      "role \"%.40s\" is not one of adviser, analyst, assurer, "
+                      "approver, commissioner, other",
+                      e->role);
         return IMV_EUSAGE;
     }
     if (strcmp(e->kind, "sign-off") == 0 &&
         (!e->role || !(strcmp(e->role, "analyst") == 0 || strcmp(e->role, "assurer") == 0 ||
                        strcmp(e->role, "approver") == 0))) {
-        imv_store_err(err, errlen, "a sign-off is by an analyst, an assurer or an approver "
-                                   "(--role)");
+        imv_store_err(err, errlen,
+                      "a sign-off is by an analyst, an assurer or an approver "
+                      "(--role)");
         return IMV_EUSAGE;
     }
     cJSON *b = e->body ? cJSON_Parse(e->body) : NULL;
@@ -578,7 +584,8 @@ int imv_register_append(imv_register *r, imv_register_entry *e, imv_register_blo
     if ((rc = check_entry(e, err, errlen)))
         return rc;
     for (size_t i = 0; i < n_blobs; i++) {
-        if (blobs[i].len > 4 * (size_t)IMV_REGISTER_MAX_TEXT || memchr(blobs[i].body, 0, blobs[i].len)) {
+        if (blobs[i].len > 4 * (size_t)IMV_REGISTER_MAX_TEXT ||
+            memchr(blobs[i].body, 0, blobs[i].len)) {
             imv_store_err(err, errlen, "the %s document is too large or holds a NUL byte",
                           blobs[i].kind);
             return IMV_EINVAL;
@@ -609,8 +616,10 @@ int imv_register_append(imv_register *r, imv_register_entry *e, imv_register_blo
         goto fail;
     }
     if (g == 0) {
-        imv_store_err(err, errlen, "%s is already in %s: choose another id (or leave it out "
-                                   "and one is made)", e->id, r->where);
+        imv_store_err(err, errlen,
+                      "%s is already in %s: choose another id (or leave it out "
+                      "and one is made)",
+                      e->id, r->where);
         rc = IMV_REG_ECONFLICT;
         goto fail;
     }
@@ -637,8 +646,10 @@ int imv_register_get(imv_register *r, const char *id, imv_register_entry **out, 
     imv_register_entry *e = imv_xcalloc(1, sizeof *e);
     int rc = r->st->ops->get(r->st, "id", id, e, err, errlen);
     if (rc == 1) {
-        imv_store_err(err, errlen, "no entry %s in %s: `imeval register history AUTHORITY` "
-                                   "lists the ids", id, r->where);
+        imv_store_err(err, errlen,
+                      "no entry %s in %s: `imeval register history AUTHORITY` "
+                      "lists the ids",
+                      id, r->where);
         rc = IMV_REG_ENOTFOUND;
     }
     if (rc) {
@@ -678,8 +689,8 @@ static int list_cb(void *ctx, const imv_register_entry *e)
     return 0;
 }
 
-int imv_register_list(imv_register *r, const char *authority, imv_register_entry **out,
-                      size_t *n, char *err, size_t errlen)
+int imv_register_list(imv_register *r, const char *authority, imv_register_entry **out, size_t *n,
+                      char *err, size_t errlen)
 {
     list_ctx c = {0};
     int rc = r->st->ops->scan(r->st, authority, 0, list_cb, &c, err, errlen);
@@ -703,8 +714,10 @@ int imv_register_grant(imv_register *r, const char *role, int adviser, const cha
                        char *err, size_t errlen)
 {
     if (!r->st->ops->grant) {
-        imv_store_err(err, errlen, "%s is a %s register: it has no roles; the file's permissions "
-                                   "decide who may read or write it", r->where, r->backend);
+        imv_store_err(err, errlen,
+                      "%s is a %s register: it has no roles; the file's permissions "
+                      "decide who may read or write it",
+                      r->where, r->backend);
         return IMV_EUSAGE;
     }
     if (!adviser && !authority) {
@@ -746,8 +759,8 @@ static void set_add(strset *s, const char *k)
     if (set_has(s, k))
         return;
     if ((s->n + 1) * 2 > s->cap) {
-        strset b = {imv_xcalloc(s->cap ? s->cap * 2 : 64, sizeof(char *)),
-                    s->cap ? s->cap * 2 : 64, 0};
+        strset b = {imv_xcalloc(s->cap ? s->cap * 2 : 64, sizeof(char *)), s->cap ? s->cap * 2 : 64,
+                    0};
         for (size_t i = 0; i < s->cap; i++)
             if (s->v[i]) {
                 size_t j = str_hash(s->v[i]) & (b.cap - 1);
@@ -815,8 +828,8 @@ static int verify_entry(void *ctx, const imv_register_entry *e)
     long want = c->res->entries + 1;
     if (e->seq != want) {
         char m[160];
-        snprintf(m, sizeof m, "expected entry %ld next: entries %ld..%ld are missing", want,
-                 want, e->seq - 1);
+        snprintf(m, sizeof m, "expected entry %ld next: entries %ld..%ld are missing", want, want,
+                 e->seq - 1);
         return verify_fail(c, e, m);
     }
     c->res->entries++;
@@ -826,13 +839,13 @@ static int verify_entry(void *ctx, const imv_register_entry *e)
     if (strcmp(h, e->hash) != 0)
         return verify_fail(c, e, "its content was changed after it was recorded (hash mismatch)");
     if (strcmp(e->prev_hash, c->prev) != 0)
-        return verify_fail(c, e, "it does not follow the entry before it (chain broken: an "
-                                 "entry was removed, inserted or reordered)");
+        return verify_fail(c, e,
+                           "it does not follow the entry before it (chain broken: an "
+                           "entry was removed, inserted or reordered)");
     row_hash(e->prev_hash, e->hash, rh);
     if (strcmp(rh, e->row_hash) != 0)
         return verify_fail(c, e, "its chain hash was changed");
-    if ((e->ref && !set_has(&c->ids, e->ref)) ||
-        (e->supersedes && !set_has(&c->ids, e->supersedes)))
+    if ((e->ref && !set_has(&c->ids, e->ref)) || (e->supersedes && !set_has(&c->ids, e->supersedes)))
         return verify_fail(c, e, "it refers to an entry that is not before it");
     if ((e->profile_sha && !set_has(&c->blobs, e->profile_sha)) ||
         (e->result_sha && !set_has(&c->blobs, e->result_sha)))
@@ -844,8 +857,8 @@ static int verify_entry(void *ctx, const imv_register_entry *e)
     return 0;
 }
 
-int imv_register_verify(imv_register *r, const char *expect_head,
-                        imv_register_verify_result *res, char *err, size_t errlen)
+int imv_register_verify(imv_register *r, const char *expect_head, imv_register_verify_result *res,
+                        char *err, size_t errlen)
 {
     verify_ctx c = {.res = res, .expect = expect_head};
     memset(res, 0, sizeof *res);
@@ -910,10 +923,12 @@ static int export_blob(void *ctx, const char *sha, const char *kind, const char 
     return ((export_ctx *)ctx)->io ? IMV_EIO : 0;
 }
 
-static const char *const col_names[] = {
-    "seq",    "id",     "kind",   "authority", "ref",         "supersedes", "at",
-    "author", "role",   "as_of",  "grade",     "model",       "status",     "finding",
-    "rating", "profile_sha", "result_sha", "body", "hash",     "prev_hash",  "row_hash"};
+static const char *const col_names[] = {"seq",        "id",         "kind",   "authority",
+                                        "ref",        "supersedes", "at",     "author",
+                                        "role",       "as_of",      "grade",  "model",
+                                        "status",     "finding",    "rating", "profile_sha",
+                                        "result_sha", "body",       "hash",   "prev_hash",
+                                        "row_hash"};
 
 static int export_entry(void *ctx, const imv_register_entry *e)
 {
@@ -1005,8 +1020,10 @@ static int bundle_read(FILE *f, const char *src, bundle *b, char *err, size_t er
         if (lineno == 1) {
             const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(j, "format");
             if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, IMV_REGISTER_EXPORT_FORMAT)) {
-                imv_store_err(err, errlen, "%s:1: not a register export (expected \"format\": "
-                                           "\"%s\")", src, IMV_REGISTER_EXPORT_FORMAT);
+                imv_store_err(err, errlen,
+                              "%s:1: not a register export (expected \"format\": "
+                              "\"%s\")",
+                              src, IMV_REGISTER_EXPORT_FORMAT);
                 rc = IMV_EPARSE;
             }
             cJSON_Delete(j);
@@ -1028,8 +1045,10 @@ static int bundle_read(FILE *f, const char *src, bundle *b, char *err, size_t er
             if (cJSON_IsString(body))
                 hex_of(body->valuestring, strlen(body->valuestring), h);
             if (!cJSON_IsString(sha) || !cJSON_IsString(kind) || strcmp(h, sha->valuestring)) {
-                imv_store_err(err, errlen, "%s:%ld: a document whose content does not match its "
-                                           "hash: the export was changed", src, lineno);
+                imv_store_err(err, errlen,
+                              "%s:%ld: a document whose content does not match its "
+                              "hash: the export was changed",
+                              src, lineno);
                 cJSON_Delete(j);
                 rc = IMV_REG_ECORRUPT;
                 break;
@@ -1056,8 +1075,10 @@ static int bundle_read(FILE *f, const char *src, bundle *b, char *err, size_t er
         entry_hash(e, h);
         row_hash(prev, e->hash, rh);
         if (strcmp(h, e->hash) || strcmp(prev, e->prev_hash) || strcmp(rh, e->row_hash)) {
-            imv_store_err(err, errlen, "%s:%ld: entry %s does not match its hash or its chain: "
-                                       "the export was changed or cut", src, lineno, e->id);
+            imv_store_err(err, errlen,
+                          "%s:%ld: entry %s does not match its hash or its chain: "
+                          "the export was changed or cut",
+                          src, lineno, e->id);
             rc = IMV_REG_ECORRUPT;
             break;
         }
@@ -1088,8 +1109,10 @@ static int import_entry(imv_register *r, bundle *b, imv_register_entry *e,
     if (g < 0)
         return g;
     if (g == 0) {
-        imv_store_err(err, errlen, "%s is already in %s with other content: the registers "
-                                   "disagree about it; nothing was imported", e->id, r->where);
+        imv_store_err(err, errlen,
+                      "%s is already in %s with other content: the registers "
+                      "disagree about it; nothing was imported",
+                      e->id, r->where);
         return IMV_REG_ECONFLICT;
     }
     const char *shas[2] = {e->profile_sha, e->result_sha};
@@ -1110,8 +1133,10 @@ static int import_entry(imv_register *r, bundle *b, imv_register_entry *e,
                        shas[k]) == 0)
                 found = b->blobs[i];
         if (!found) {
-            imv_store_err(err, errlen, "entry %s refers to document %s, which the export "
-                                       "lacks; nothing was imported", e->id, shas[k]);
+            imv_store_err(err, errlen,
+                          "entry %s refers to document %s, which the export "
+                          "lacks; nothing was imported",
+                          e->id, shas[k]);
             return IMV_REG_ECORRUPT;
         }
         const char *kind = cJSON_GetObjectItemCaseSensitive(found, "kind")->valuestring;
@@ -1127,8 +1152,8 @@ static int import_entry(imv_register *r, bundle *b, imv_register_entry *e,
     return rc;
 }
 
-int imv_register_import(imv_register *r, FILE *f, const char *source,
-                        imv_register_import_stats *st, char *err, size_t errlen)
+int imv_register_import(imv_register *r, FILE *f, const char *source, imv_register_import_stats *st,
+                        char *err, size_t errlen)
 {
     bundle b = {0};
     memset(st, 0, sizeof *st);

@@ -40,11 +40,11 @@
 #define IMV_REGISTER_EXPORT_FORMAT "imeval-register/1"
 
 enum {
-    IMV_REG_ENOTFOUND = -20,   /* no such entry, or no register at the location */
-    IMV_REG_EVERSION = -21,    /* made by a newer imeval: refused, left as it was */
-    IMV_REG_ECORRUPT = -22,    /* damaged, tampered with or not a register */
-    IMV_REG_EDB = -23,         /* the database refused (message from it) */
-    IMV_REG_ECONFLICT = -24    /* an id already used for other content */
+    IMV_REG_ENOTFOUND = -20, /* no such entry, or no register at the location */
+    IMV_REG_EVERSION = -21,  /* made by a newer imeval: refused, left as it was */
+    IMV_REG_ECORRUPT = -22,  /* damaged, tampered with or not a register */
+    IMV_REG_EDB = -23,       /* the database refused (message from it) */
+    IMV_REG_ECONFLICT = -24  /* an id already used for other content */
 };
 
 typedef struct imv_register imv_register;
@@ -53,8 +53,7 @@ typedef struct imv_register imv_register;
  * of imv_register_default_location).  create 1 makes it when missing
  * (`register init`); 0 refuses a missing one.  An older schema is migrated
  * in one transaction; a newer one is refused (IMV_REG_EVERSION) untouched. */
-int imv_register_open(const char *location, int create, imv_register **out, char *err,
-                      size_t errlen);
+int imv_register_open(const char *location, int create, imv_register **out, char *err, size_t errlen);
 void imv_register_close(imv_register *r);
 /* The location for messages: a path, or the URL without any password. */
 const char *imv_register_where(const imv_register *r);
@@ -70,26 +69,26 @@ int imv_register_default_location(char *buf, size_t n);
 
 /* One entry.  Strings are NULL when they do not apply. */
 typedef struct imv_register_entry {
-    long seq;                  /* position in this register's chain, from 1 */
-    char *id;                  /* unique; given (assessments) or generated */
-    char *kind;                /* assessment review decision assumption sign-off */
-    char *authority;           /* whose case this is ("torbay") */
-    char *ref;                 /* the entry it concerns (see above) */
-    char *supersedes;          /* the entry it corrects */
-    char *at;                  /* when recorded, UTC "YYYY-MM-DDTHH:MM:SSZ" */
-    char *author, *role;       /* who; role: adviser analyst assurer approver commissioner other */
-    char *as_of, *grade;       /* assessment/review: the profile's date and grade */
-    char *model;               /* assessment/review: recommended; decision: chosen */
-    char *status;              /* assessment/review: the engine's one-snapshot status */
-    char *finding;             /* assessment/review: newest progress finding of the profile */
+    long seq;            /* position in this register's chain, from 1 */
+    char *id;            /* unique; given (assessments) or generated */
+    char *kind;          /* assessment review decision assumption sign-off */
+    char *authority;     /* whose case this is ("torbay") */
+    char *ref;           /* the entry it concerns (see above) */
+    char *supersedes;    /* the entry it corrects */
+    char *at;            /* when recorded, UTC "YYYY-MM-DDTHH:MM:SSZ" */
+    char *author, *role; /* who; role: adviser analyst assurer approver commissioner other */
+    char *as_of, *grade; /* assessment/review: the profile's date and grade */
+    char *model;         /* assessment/review: recommended; decision: chosen */
+    char *status;        /* assessment/review: the engine's one-snapshot status */
+    char *finding;       /* assessment/review: newest progress finding of the profile */
     int has_rating;
-    double rating;             /* assessment/review: mean rating, 0..4, higher better */
-    char *profile_sha, *result_sha;  /* assessment/review: blob hashes */
-    char *body;                /* kind-specific detail, a JSON object (never NULL once read) */
+    double rating;                  /* assessment/review: mean rating, 0..4, higher better */
+    char *profile_sha, *result_sha; /* assessment/review: blob hashes */
+    char *body;                     /* kind-specific detail, a JSON object (never NULL once read) */
     char *hash, *prev_hash, *row_hash;
 } imv_register_entry;
 
-void imv_register_entry_clear(imv_register_entry *e);   /* frees contents, not e */
+void imv_register_entry_clear(imv_register_entry *e); /* frees contents, not e */
 void imv_register_entry_free(imv_register_entry *e);
 void imv_register_entries_free(imv_register_entry *v, size_t n);
 
@@ -98,10 +97,10 @@ void imv_register_entries_free(imv_register_entry *v, size_t n);
 
 /* A content-addressed document an entry refers to. */
 typedef struct imv_register_blob {
-    const char *kind;          /* "profile" or "result" */
+    const char *kind; /* "profile" or "result" */
     const char *body;
     size_t len;
-    char sha[65];              /* filled by imv_register_append */
+    char sha[65]; /* filled by imv_register_append */
 } imv_register_blob;
 
 /* Append e (its id, at, hash, prev_hash, row_hash and seq are filled in:
@@ -121,8 +120,8 @@ int imv_register_get(imv_register *r, const char *id, imv_register_entry **out, 
 int imv_register_blob_get(imv_register *r, const char *sha, char **body, size_t *len, char *err,
                           size_t errlen);
 /* Every entry of authority (NULL: all), in chain order. */
-int imv_register_list(imv_register *r, const char *authority, imv_register_entry **out,
-                      size_t *n, char *err, size_t errlen);
+int imv_register_list(imv_register *r, const char *authority, imv_register_entry **out, size_t *n,
+                      char *err, size_t errlen);
 
 /* ---- recording from the engine (register/record.c) -------------------- */
 
@@ -131,21 +130,21 @@ typedef struct imv_register_run {
     size_t draws;
     uint64_t seed;
     int vary_parameters;
-    int argc;                  /* the command line, recorded as given */
+    int argc; /* the command line, recorded as given */
     char *const *argv;
 } imv_register_run;
 
 /* What to record about one evaluated profile. */
 typedef struct imv_register_assessment_in {
-    const char *id;            /* NULL: generated */
-    const char *authority;     /* NULL: the profile id without a trailing date */
-    const char *author;        /* NULL: $USER */
-    const char *role;          /* NULL: "adviser" */
-    const char *rated_by;      /* who rated the profile, NULL: author */
-    const char *question;      /* NULL: "which intervention?" */
-    const char *review_of;     /* a decision id: record a review, else an assessment */
+    const char *id;        /* NULL: generated */
+    const char *authority; /* NULL: the profile id without a trailing date */
+    const char *author;    /* NULL: $USER */
+    const char *role;      /* NULL: "adviser" */
+    const char *rated_by;  /* who rated the profile, NULL: author */
+    const char *question;  /* NULL: "which intervention?" */
+    const char *review_of; /* a decision id: record a review, else an assessment */
     const char *supersedes;
-    const char *rated_on;      /* when the ratings were made (a profile date), or NULL */
+    const char *rated_on; /* when the ratings were made (a profile date), or NULL */
 } imv_register_assessment_in;
 
 /* Record e (scored by the models in reg, as run describes) as an
@@ -155,9 +154,8 @@ typedef struct imv_register_assessment_in {
  * document of this one profile.  The new id is written to id_out. */
 int imv_register_record_evaluation(imv_register *r, const imv_registry *reg,
                                    const imv_evaluation *e, const imv_register_run *run,
-                                   const char *profile_json,
-                                   const imv_register_assessment_in *in, char *id_out,
-                                   size_t id_len, char *err, size_t errlen);
+                                   const char *profile_json, const imv_register_assessment_in *in,
+                                   char *id_out, size_t id_len, char *err, size_t errlen);
 
 /* The `evaluate --format json` document of one evaluation (what is
  * recorded and what replay compares).  Caller frees. */
@@ -170,17 +168,17 @@ char *imv_register_result_json(const imv_registry *reg, const imv_evaluation *e,
 typedef struct imv_register_assessment {
     imv_register_entry *entry;
     char *profile_json, *result_json;
-    imv_register_entry *decision;        /* the newest decision, or NULL */
+    imv_register_entry *decision; /* the newest decision, or NULL */
     imv_register_entry *assumptions;
     size_t n_assumptions;
     imv_register_entry *signoffs;
     size_t n_signoffs;
-    imv_register_entry *reviews;         /* reviews of its decisions */
+    imv_register_entry *reviews; /* reviews of its decisions */
     size_t n_reviews;
 } imv_register_assessment;
 
-int imv_register_assessment_get(imv_register *r, const char *id,
-                                imv_register_assessment **out, char *err, size_t errlen);
+int imv_register_assessment_get(imv_register *r, const char *id, imv_register_assessment **out,
+                                char *err, size_t errlen);
 void imv_register_assessment_free(imv_register_assessment *a);
 
 /* Re-run the assessment or review `id` with its recorded model files,
@@ -213,17 +211,17 @@ int imv_register_grant(imv_register *r, const char *role, int adviser, const cha
 
 typedef struct imv_register_verify_result {
     long entries, blobs;
-    char head[65];             /* row_hash of the last entry ("" when empty) */
-    long bad_seq;              /* first entry that fails, 0 when none */
-    char problem[512];         /* what is wrong, "" when all is well */
+    char head[65];     /* row_hash of the last entry ("" when empty) */
+    long bad_seq;      /* first entry that fails, 0 when none */
+    char problem[512]; /* what is wrong, "" when all is well */
 } imv_register_verify_result;
 
 /* Check the database's own integrity, every blob's hash, every entry's
  * hash, the chain and the references; with expect_head (a row_hash noted
  * earlier), that it is still in the chain (finds a cut-off tail).
  * Returns 0 when sound, IMV_REG_ECORRUPT with res->problem when not. */
-int imv_register_verify(imv_register *r, const char *expect_head,
-                        imv_register_verify_result *res, char *err, size_t errlen);
+int imv_register_verify(imv_register *r, const char *expect_head, imv_register_verify_result *res,
+                        char *err, size_t errlen);
 
 /* Write every blob and entry as JSON Lines (IMV_REGISTER_EXPORT_FORMAT). */
 int imv_register_export(imv_register *r, FILE *f, char *err, size_t errlen);
@@ -236,7 +234,7 @@ typedef struct imv_register_import_stats {
  * in their order, re-chained here; importing twice adds nothing.  Every
  * line is checked first (hashes, the bundle's chain, references); nothing
  * is added when any is bad. */
-int imv_register_import(imv_register *r, FILE *f, const char *source,
-                        imv_register_import_stats *st, char *err, size_t errlen);
+int imv_register_import(imv_register *r, FILE *f, const char *source, imv_register_import_stats *st,
+                        char *err, size_t errlen);
 
 #endif

@@ -68,10 +68,9 @@ static const char schema_v1[] =
     " BEGIN SELECT RAISE(ABORT, 'the register is append-only: record a correction that supersedes the entry'); END;";
 
 /* Version 2: the indexes that history, status and replay read by. */
-static const char migrate_v2[] =
-    "CREATE INDEX entry_authority ON entry(authority, seq);"
-    "CREATE INDEX entry_ref ON entry(ref);"
-    "CREATE INDEX entry_supersedes ON entry(supersedes);";
+static const char migrate_v2[] = "CREATE INDEX entry_authority ON entry(authority, seq);"
+                                 "CREATE INDEX entry_ref ON entry(ref);"
+                                 "CREATE INDEX entry_supersedes ON entry(supersedes);";
 
 static const char *const migrations[] = {schema_v1, migrate_v2};
 
@@ -95,8 +94,7 @@ static int pragma_int(sq_store *s, const char *sql, long *out, char *err, size_t
 {
     sqlite3_stmt *st = NULL;
     int rc = 0;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW)
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
         rc = db_fail(s, err, errlen, "could not read the database header");
     else
         *out = (long)sqlite3_column_int64(st, 0);
@@ -289,8 +287,8 @@ static void row_to_entry(sqlite3_stmt *st, imv_register_entry *e)
     }
 }
 
-static int sq_get(imv_store *base, const char *column, const char *value,
-                  imv_register_entry *out, char *err, size_t errlen)
+static int sq_get(imv_store *base, const char *column, const char *value, imv_register_entry *out,
+                  char *err, size_t errlen)
 {
     sq_store *s = (sq_store *)base;
     sqlite3_stmt *st = NULL;
@@ -321,13 +319,13 @@ static int sq_scan(imv_store *base, const char *authority, int light, imv_store_
     sq_store *s = (sq_store *)base;
     sqlite3_stmt *st = NULL;
     int rc = 0;
-    const char *sql =
-        light ? (authority ? "SELECT " IMV_STORE_LIGHT_COLUMNS
-                             " FROM entry WHERE authority = ?1 ORDER BY seq"
-                           : "SELECT " IMV_STORE_LIGHT_COLUMNS " FROM entry ORDER BY seq")
-              : (authority ? "SELECT " IMV_STORE_COLUMNS
-                             " FROM entry WHERE authority = ?1 ORDER BY seq"
-                           : "SELECT " IMV_STORE_COLUMNS " FROM entry ORDER BY seq");
+    const char *sql = light ? (authority ? "SELECT " IMV_STORE_LIGHT_COLUMNS
+                                           " FROM entry WHERE authority = ?1 ORDER BY seq"
+                                         : "SELECT " IMV_STORE_LIGHT_COLUMNS
+                                           " FROM entry ORDER BY seq")
+                            : (authority ? "SELECT " IMV_STORE_COLUMNS
+                                           " FROM entry WHERE authority = ?1 ORDER BY seq"
+                                         : "SELECT " IMV_STORE_COLUMNS " FROM entry ORDER BY seq");
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
         rc = db_fail(s, err, errlen, "could not read the entries");
         goto done;
@@ -350,8 +348,7 @@ done:
     return rc;
 }
 
-static int sq_scan_blobs(imv_store *base, imv_store_blob_cb cb, void *ctx, char *err,
-                         size_t errlen)
+static int sq_scan_blobs(imv_store *base, imv_store_blob_cb cb, void *ctx, char *err, size_t errlen)
 {
     sq_store *s = (sq_store *)base;
     sqlite3_stmt *st = NULL;
@@ -392,8 +389,8 @@ static int sq_check(imv_store *base, char *err, size_t errlen)
     }
     const char *first = (const char *)sqlite3_column_text(st, 0);
     if (!first || strcmp(first, "ok") != 0) {
-        imv_store_err(err, errlen, "%s: the file is damaged (SQLite integrity check: %s)",
-                      s->path, first ? first : "no answer");
+        imv_store_err(err, errlen, "%s: the file is damaged (SQLite integrity check: %s)", s->path,
+                      first ? first : "no answer");
         rc = IMV_REG_ECORRUPT;
     }
 done:
@@ -412,9 +409,8 @@ static void sq_close(imv_store *base)
 }
 
 static const imv_store_ops sq_ops = {
-    "sqlite",     sq_begin,      sq_commit, sq_rollback, sq_tail,  sq_put_blob, sq_get_blob,
-    sq_insert,    sq_get,        sq_scan,   sq_scan_blobs, sq_check, NULL,     sq_close,
-    sq_snapshot,
+    "sqlite", sq_begin, sq_commit,     sq_rollback, sq_tail, sq_put_blob, sq_get_blob, sq_insert,
+    sq_get,   sq_scan,  sq_scan_blobs, sq_check,    NULL,    sq_close,    sq_snapshot,
 };
 
 /* Bring the schema from `from` to `to` in one transaction, re-reading the
@@ -432,8 +428,8 @@ static int migrate(sq_store *s, long to, char *err, size_t errlen)
             goto fail;
     if (from < to) {
         char sql[96];
-        snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %ld",
-                 APP_ID, to);
+        snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %ld", APP_ID,
+                 to);
         if ((rc = exec(s, sql, err, errlen)))
             goto fail;
     }
@@ -490,8 +486,9 @@ int imv_store_sqlite_open(const char *path, int create, int version, imv_store *
     *out = NULL;
     if (stat(path, &sb) != 0) {
         if (!create || errno != ENOENT) {
-            imv_store_err(err, errlen, "no register at %s (%s): create one with `imeval register init %s`",
-                          path, strerror(errno), path);
+            imv_store_err(err, errlen,
+                          "no register at %s (%s): create one with `imeval register init %s`", path,
+                          strerror(errno), path);
             return IMV_REG_ENOTFOUND;
         }
     } else if (S_ISDIR(sb.st_mode)) {

@@ -132,12 +132,15 @@ static cJSON *authority_status(const char *authority, const imv_register_entry *
     } else if (grade_rank(latest->grade) >= 1) {
         status = "improved";
         label = "improved: step down";
-        snprintf(reason, sizeof reason, "%s at %s: no longer inadequate; consider lifting the "
-                                        "intervention if the improvement has momentum",
+        snprintf(reason, sizeof reason,
+                 "%s at %s: no longer inadequate; consider lifting the "
+                 "intervention if the improvement has momentum",
                  latest->grade, latest->as_of);
     } else {
-        double drop = latest->has_rating && prev && prev->has_rating ? latest->rating - prev->rating : 0;
-        double gain = latest->has_rating && base && base->has_rating ? latest->rating - base->rating : 0;
+        double drop = latest->has_rating && prev && prev->has_rating ? latest->rating - prev->rating
+                                                                     : 0;
+        double gain = latest->has_rating && base && base->has_rating ? latest->rating - base->rating
+                                                                     : 0;
         int worse_grade = prev && grade_rank(latest->grade) >= 0 &&
                           grade_rank(latest->grade) < grade_rank(prev->grade);
         int det_finding = latest->finding && strcmp(latest->finding, "deteriorating") == 0;
@@ -147,15 +150,17 @@ static cJSON *authority_status(const char *authority, const imv_register_entry *
         if (worse_grade || det_finding || drop <= -MOVE) {
             status = "deteriorating";
             label = "deteriorating";
-            snprintf(reason, sizeof reason, "%s", worse_grade ? "the grade fell since the review before"
-                                                  : det_finding ? "the newest progress finding is deteriorating"
-                                                                : "the ratings fell since the review before");
+            snprintf(reason, sizeof reason, "%s",
+                     worse_grade   ? "the grade fell since the review before"
+                     : det_finding ? "the newest progress finding is deteriorating"
+                                   : "the ratings fell since the review before");
         } else if (engine_stall || static2 || (ns >= 2 && gain < MOVE)) {
             status = "stalled";
             label = "stalled";
-            snprintf(reason, sizeof reason, "%s", engine_stall ? "past the time this intervention should have taken"
-                                                  : static2 ? "two static progress findings running"
-                                                            : "reviews show no real change in the ratings since the decision");
+            snprintf(reason, sizeof reason, "%s",
+                     engine_stall ? "past the time this intervention should have taken"
+                     : static2    ? "two static progress findings running"
+                               : "reviews show no real change in the ratings since the decision");
         } else {
             status = "on_track";
             label = "on track";
@@ -214,8 +219,9 @@ static cJSON *entry_json(const imv_register_entry *e, const imv_register_entry *
         add_str(o, "chosen", e->model);
     }
     cJSON *body = e->body ? cJSON_Parse(e->body) : NULL;
-    static const char *const keep[] = {"rationale", "partner", "text", "impact", "reliability",
-                                       "recommended", "question", "rated_by", "rated_on"};
+    static const char *const keep[] = {"rationale", "partner",     "text",
+                                       "impact",    "reliability", "recommended",
+                                       "question",  "rated_by",    "rated_on"};
     for (size_t k = 0; body && k < sizeof keep / sizeof keep[0]; k++) {
         const cJSON *x = cJSON_GetObjectItemCaseSensitive(body, keep[k]);
         if (x && !cJSON_GetObjectItemCaseSensitive(o, keep[k]))
@@ -226,8 +232,7 @@ static cJSON *entry_json(const imv_register_entry *e, const imv_register_entry *
     return o;
 }
 
-int imv_register_history(imv_register *r, const char *authority, cJSON **out, char *err,
-                         size_t errlen)
+int imv_register_history(imv_register *r, const char *authority, cJSON **out, char *err, size_t errlen)
 {
     imv_register_entry *v = NULL;
     size_t n = 0;
@@ -236,8 +241,10 @@ int imv_register_history(imv_register *r, const char *authority, cJSON **out, ch
     if (rc)
         return rc;
     if (n == 0) {
-        imv_store_err(err, errlen, "nothing recorded for %s in %s (authorities are named as in "
-                                   "`imeval register status`)", authority, imv_register_where(r));
+        imv_store_err(err, errlen,
+                      "nothing recorded for %s in %s (authorities are named as in "
+                      "`imeval register status`)",
+                      authority, imv_register_where(r));
         return IMV_REG_ENOTFOUND;
     }
     cJSON *o = cJSON_CreateObject();

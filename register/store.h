@@ -37,7 +37,7 @@ typedef struct imv_store_ops {
     int (*put_blob)(imv_store *s, const char *sha, const char *kind, const char *body, size_t len,
                     char *err, size_t errlen);
     int (*get_blob)(imv_store *s, const char *sha, char **body, size_t *len, char *err,
-                    size_t errlen);                            /* 1: not found */
+                    size_t errlen); /* 1: not found */
     int (*insert)(imv_store *s, const imv_register_entry *e, char *err, size_t errlen);
     /* By column "id" or "hash"; 1: not found. */
     int (*get)(imv_store *s, const char *column, const char *value, imv_register_entry *out,
@@ -70,14 +70,14 @@ struct imv_store {
 /* Open (create 1: make when missing, at schema `version`, which only
  * tests set below IMV_REGISTER_SCHEMA) the store; migrate an older
  * schema, refuse a newer one untouched. */
-int imv_store_sqlite_open(const char *path, int create, int version, imv_store **out,
-                          char *err, size_t errlen);
+int imv_store_sqlite_open(const char *path, int create, int version, imv_store **out, char *err,
+                          size_t errlen);
 int imv_store_pg_open(const char *url, int create, int version, imv_store **out, char *err,
                       size_t errlen);
 
 /* The columns of an entry, in the order every backend stores them. */
-#define IMV_STORE_COLUMNS                                                                    \
-    "seq, id, kind, authority, ref, supersedes, at, author, role, as_of, grade, model, "     \
+#define IMV_STORE_COLUMNS                                                                \
+    "seq, id, kind, authority, ref, supersedes, at, author, role, as_of, grade, model, " \
     "status, finding, rating, profile_sha, result_sha, body, hash, prev_hash, row_hash"
 #define IMV_STORE_NCOLUMNS 21
 
@@ -92,8 +92,8 @@ int imv_register_scan(imv_register *r, const char *authority, int light, imv_sto
                       void *ctx, char *err, size_t errlen);
 
 /* The columns a light scan reads (the rest are NULL). */
-#define IMV_STORE_LIGHT_COLUMNS                                                              \
-    "seq, id, kind, authority, ref, supersedes, at, author, role, as_of, grade, model, "     \
+#define IMV_STORE_LIGHT_COLUMNS                                                          \
+    "seq, id, kind, authority, ref, supersedes, at, author, role, as_of, grade, model, " \
     "status, finding, rating, NULL, NULL, NULL, NULL, NULL, NULL"
 
 /* One cached object per register for record.c (freed with it). */
@@ -103,12 +103,12 @@ void imv_register_set_cache(imv_register *r, void *cache, void (*free_fn)(void *
 /* Documents in the order the chain first uses them (a profile before its
  * result), the same in every backend, so an export reads in recorded
  * order and a copy in another backend exports the same bytes. */
-#define IMV_STORE_BLOB_ORDER_SQL \
-    "SELECT b.sha256, b.kind, b.body FROM blob b LEFT JOIN ("\
-    " SELECT sha, min(seq) AS first, min(k) AS k FROM ("\
-    "  SELECT profile_sha AS sha, seq, 0 AS k FROM entry WHERE profile_sha IS NOT NULL"\
-    "  UNION ALL SELECT result_sha, seq, 1 FROM entry WHERE result_sha IS NOT NULL) AS used"\
-    " GROUP BY sha) AS u ON u.sha = b.sha256"\
+#define IMV_STORE_BLOB_ORDER_SQL                                                             \
+    "SELECT b.sha256, b.kind, b.body FROM blob b LEFT JOIN ("                                \
+    " SELECT sha, min(seq) AS first, min(k) AS k FROM ("                                     \
+    "  SELECT profile_sha AS sha, seq, 0 AS k FROM entry WHERE profile_sha IS NOT NULL"      \
+    "  UNION ALL SELECT result_sha, seq, 1 FROM entry WHERE result_sha IS NOT NULL) AS used" \
+    " GROUP BY sha) AS u ON u.sha = b.sha256"                                                \
     " ORDER BY u.first IS NULL, u.first, u.k, b.sha256"
 
 /* printf into err. */

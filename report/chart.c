@@ -16,14 +16,14 @@
 #include <string.h>
 
 #define W 680.0
-#define LABEL_W 200.0      /* label column */
-#define RIGHT_W 56.0       /* value labels right of the plot */
+#define LABEL_W 200.0 /* label column */
+#define RIGHT_W 56.0  /* value labels right of the plot */
 #define ROW 24.0
 #define AXIS_H 34.0
-#define LABEL_CHARS 30     /* longer labels are cut; the table has them whole */
+#define LABEL_CHARS 30 /* longer labels are cut; the table has them whole */
 #define INK "#1a1a1a"
 #define GRID "#d0d0d0"
-#define MUTED "#595959"    /* 7:1 on white */
+#define MUTED "#595959" /* 7:1 on white */
 
 /* ---- text ---------------------------------------------------------------- */
 
@@ -223,9 +223,10 @@ const char *imv_chart_text_on(const char *fill)
 
 static void svg_begin(FILE *f, const imv_chart_meta *m, const char *kind, double h)
 {
-    fprintf(f, "<svg class=\"chart\" role=\"img\" data-chart=\"%s\" viewBox=\"0 0 %.0f %.0f\""
-               " width=\"%.0f\" height=\"%.0f\" aria-labelledby=\"%s-t %s-d\""
-               " font-family=\"DejaVu Sans, Verdana, sans-serif\" font-size=\"11\">",
+    fprintf(f,
+            "<svg class=\"chart\" role=\"img\" data-chart=\"%s\" viewBox=\"0 0 %.0f %.0f\""
+            " width=\"%.0f\" height=\"%.0f\" aria-labelledby=\"%s-t %s-d\""
+            " font-family=\"DejaVu Sans, Verdana, sans-serif\" font-size=\"11\">",
             kind, W, h, W, h, m->id, m->id);
     fprintf(f, "<title id=\"%s-t\">", m->id);
     imv_chart_escape(f, m->title, 0);
@@ -261,9 +262,11 @@ static void x_axis(FILE *f, const imv_chart_scale *x, double top, double bottom,
         double px = imv_chart_map(x, t[i]);
         char b[40];
         imv_chart_num(b, sizeof b, t[i]);
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                   "stroke-width=\"%s\"/>",
-                px, top, px, bottom, zero && t[i] == 0 ? MUTED : GRID, zero && t[i] == 0 ? "1.2" : "0.8");
+        fprintf(f,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                "stroke-width=\"%s\"/>",
+                px, top, px, bottom, zero && t[i] == 0 ? MUTED : GRID,
+                zero && t[i] == 0 ? "1.2" : "0.8");
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"%s\">%s</text>", px,
                 bottom + 13, MUTED, b);
     }
@@ -308,7 +311,8 @@ static void legend(FILE *f, const char *const *names, const char *const *fills, 
             x = 8;
             y += 18;
         }
-        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\" stroke=\"%s\"/>",
+        fprintf(f,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\" stroke=\"%s\"/>",
                 x, y, fills[i], strokes && strokes[i] ? strokes[i] : MUTED);
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\">", x + 14, y + 9, INK);
         imv_chart_escape(f, names[i], 40);
@@ -365,8 +369,9 @@ void imv_chart_dot_interval(FILE *f, const imv_chart_meta *m, const imv_chart_do
         str_attr(f, "data-key", r->key);
         fputs(">", f);
         if (isfinite(r->lo) && isfinite(r->hi)) {
-            fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#7F7F7F\" "
-                       "stroke-width=\"3\" stroke-linecap=\"round\"",
+            fprintf(f,
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#7F7F7F\" "
+                    "stroke-width=\"3\" stroke-linecap=\"round\"",
                     imv_chart_map(&x, r->lo), cy, imv_chart_map(&x, r->hi), cy);
             str_attr(f, "data-key", r->key);
             num_attr(f, "data-p05", r->lo);
@@ -375,16 +380,18 @@ void imv_chart_dot_interval(FILE *f, const imv_chart_meta *m, const imv_chart_do
         }
         if (isfinite(r->mean)) {
             double mx = imv_chart_map(&x, r->mean);
-            fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#000000\" "
-                       "stroke-width=\"1.5\"",
+            fprintf(f,
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#000000\" "
+                    "stroke-width=\"1.5\"",
                     mx, cy - 7, mx, cy + 7);
             str_attr(f, "data-key", r->key);
             num_attr(f, "data-mean", r->mean);
             fputs("/>", f);
         }
         if (isfinite(r->value)) {
-            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5.5\" fill=\"%s\" stroke=\"#0072B2\" "
-                       "stroke-width=\"2\"",
+            fprintf(f,
+                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5.5\" fill=\"%s\" stroke=\"#0072B2\" "
+                    "stroke-width=\"2\"",
                     imv_chart_map(&x, r->value), cy, r->hollow ? "#FFFFFF" : "#0072B2");
             str_attr(f, "data-key", r->key);
             num_attr(f, "data-score", r->value);
@@ -424,16 +431,16 @@ void imv_chart_stacked100(FILE *f, const imv_chart_meta *m, const imv_chart_stac
                 continue;
             double x0 = imv_chart_map(&x, acc * 100), x1 = imv_chart_map(&x, (acc + s) * 100);
             const char *fill = fills ? fills[k] : "#08519C";
-            fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\" "
-                       "stroke=\"#FFFFFF\" stroke-width=\"0.75\"",
+            fprintf(f,
+                    "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\" "
+                    "stroke=\"#FFFFFF\" stroke-width=\"0.75\"",
                     x0, y + 3, x1 - x0, ROW - 6, fill);
             str_attr(f, "data-key", rows[i].key);
             fprintf(f, " data-rank=\"%zu\"", k + 1);
             num_attr(f, "data-share", s);
             fputs("/>", f);
             if (x1 - x0 >= 30)
-                value_text(f, (x0 + x1) / 2, y, "middle", imv_chart_text_on(fill), "%.0f%%",
-                           s * 100);
+                value_text(f, (x0 + x1) / 2, y, "middle", imv_chart_text_on(fill), "%.0f%%", s * 100);
             acc += s;
         }
         fputs("</g>", f);
@@ -488,8 +495,9 @@ void imv_chart_waterfall(FILE *f, const imv_chart_meta *m, const char *key, cons
         row_label(f, y, label);
         double x0 = imv_chart_map(&x, fmin(a, b)), x1 = imv_chart_map(&x, fmax(a, b));
         fputs("<g class=\"mark\">", f);
-        fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\" "
-                   "stroke=\"%s\" stroke-width=\"1\"",
+        fprintf(f,
+                "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\" "
+                "stroke=\"%s\" stroke-width=\"1\"",
                 x0, y + 4, fmax(x1 - x0, 1), ROW - 8, fill, stroke);
         str_attr(f, "data-key", key);
         fprintf(f, " data-step=\"%zu\"", i);
@@ -498,8 +506,9 @@ void imv_chart_waterfall(FILE *f, const imv_chart_meta *m, const char *key, cons
         if (i > 0 && i < rows - 1) {
             /* a connector from this step's end to the next bar */
             double cx = imv_chart_map(&x, b);
-            fprintf(f, "<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\" stroke=\"%s\" "
-                       "stroke-dasharray=\"2 2\"/>",
+            fprintf(f,
+                    "<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\" stroke=\"%s\" "
+                    "stroke-dasharray=\"2 2\"/>",
                     cx, y + ROW - 4, cx, y + ROW + 4, MUTED);
             value_text(f, x1 + 4, y, "start", INK, "%+.1f", v);
         } else {
@@ -557,8 +566,9 @@ void imv_chart_diverging(FILE *f, const imv_chart_meta *m, const imv_chart_stack
             }
             double x0 = imv_chart_map(&x, a), x1 = imv_chart_map(&x, b);
             const char *fill = fills ? fills[k] : "#0072B2";
-            fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\" "
-                       "stroke=\"#FFFFFF\" stroke-width=\"0.75\"",
+            fprintf(f,
+                    "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\" "
+                    "stroke=\"#FFFFFF\" stroke-width=\"0.75\"",
                     x0, y + 3, x1 - x0, ROW - 6, fill);
             str_attr(f, "data-key", rows[i].key);
             str_attr(f, "data-series", series[k]);
@@ -580,8 +590,9 @@ static void tip_bar(FILE *f, const imv_chart_scale *x, double y, const imv_chart
                     const char *who, const char *dir)
 {
     double a = imv_chart_map(x, r->value), b = imv_chart_map(x, to);
-    fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"#E69F00\" "
-               "stroke=\"#8A5F00\" stroke-width=\"1\"",
+    fprintf(f,
+            "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"#E69F00\" "
+            "stroke=\"#8A5F00\" stroke-width=\"1\"",
             fmin(a, b), y + 7, fmax(fabs(b - a), 1.5), ROW - 14);
     str_attr(f, "data-key", r->key);
     fprintf(f, " data-direction=\"%s\"", dir);
@@ -589,8 +600,9 @@ static void tip_bar(FILE *f, const imv_chart_scale *x, double y, const imv_chart
     num_attr(f, "data-to", to);
     str_attr(f, "data-first", who ? who : "");
     fputs("/>", f);
-    fprintf(f, "<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\" stroke=\"#000000\" "
-               "stroke-width=\"2\"/>",
+    fprintf(f,
+            "<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\" stroke=\"#000000\" "
+            "stroke-width=\"2\"/>",
             b, y + 3, b, y + ROW - 3);
     char t[40];
     snprintf(t, sizeof t, "%.2f ", to);
@@ -601,8 +613,8 @@ static void tip_bar(FILE *f, const imv_chart_scale *x, double y, const imv_chart
     if (isfinite(r->lo) && isfinite(r->hi))
         lx = right ? fmax(lx, imv_chart_map(x, r->hi)) : fmin(lx, imv_chart_map(x, r->lo));
     lx = right ? fmax(lx, a + 4) : fmin(lx, a - 4);
-    fprintf(f, "<text x=\"%.2f\" y=\"%.1f\" text-anchor=\"%s\" fill=\"%s\">%s", lx + (right ? 5 : -5),
-            y + ROW / 2 + 4, right ? "start" : "end", INK, t);
+    fprintf(f, "<text x=\"%.2f\" y=\"%.1f\" text-anchor=\"%s\" fill=\"%s\">%s",
+            lx + (right ? 5 : -5), y + ROW / 2 + 4, right ? "start" : "end", INK, t);
     imv_chart_escape(f, who ? who : "", 22);
     fputs("</text>", f);
 }
@@ -628,8 +640,9 @@ void imv_chart_tipping(FILE *f, const imv_chart_meta *m, const imv_chart_tip *ro
                 plot_left(), y + ROW / 2, plot_right(), y + ROW / 2, GRID);
         if (isfinite(r->lo) && isfinite(r->hi)) {
             double a = imv_chart_map(&x, r->lo), b = imv_chart_map(&x, r->hi);
-            fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"#C6DBEF\" "
-                       "stroke=\"#4292C6\"",
+            fprintf(f,
+                    "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"#C6DBEF\" "
+                    "stroke=\"#4292C6\"",
                     a, y + 4, fmax(b - a, 1), ROW - 8);
             str_attr(f, "data-key", r->key);
             num_attr(f, "data-low", r->lo);
@@ -687,8 +700,9 @@ void imv_chart_timeline(FILE *f, const imv_chart_meta *m, const imv_chart_stack 
             any = 1;
             double x0 = imv_chart_map(&x, start), x1 = imv_chart_map(&x, e);
             const char *fill = fills[k < 4 ? k : 3];
-            fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\" "
-                       "stroke=\"#FFFFFF\" stroke-width=\"0.75\"",
+            fprintf(f,
+                    "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\" "
+                    "stroke=\"#FFFFFF\" stroke-width=\"0.75\"",
                     x0, y + 4, fmax(x1 - x0, 0.5), ROW - 8, fill);
             str_attr(f, "data-key", rows[i].key);
             str_attr(f, "data-phase", phases[k]);

@@ -41,8 +41,8 @@ void imv_chart_num(char *buf, size_t n, double v);
 /* ---- scales ------------------------------------------------------------ */
 
 typedef struct imv_chart_scale {
-    double d0, d1;   /* domain */
-    double r0, r1;   /* range in SVG units */
+    double d0, d1; /* domain */
+    double r0, r1; /* range in SVG units */
 } imv_chart_scale;
 
 /* The position of v (clamped to the domain). */
@@ -62,7 +62,7 @@ typedef struct imv_chart_meta {
     const char *id;
     const char *title;
     const char *desc;
-    const char *axis;    /* axis label, e.g. "score (0-100)" */
+    const char *axis; /* axis label, e.g. "score (0-100)" */
 } imv_chart_meta;
 
 /* The palette: Okabe-Ito (categorical) and the ramp for ordered series
@@ -79,7 +79,7 @@ const char *imv_chart_text_on(const char *fill);
  * data-score, data-p05, data-p95, data-mean on the marks. */
 typedef struct imv_chart_dot {
     const char *key, *label;
-    double value, lo, hi, mean;   /* lo/hi/mean NaN when there are no draws */
+    double value, lo, hi, mean; /* lo/hi/mean NaN when there are no draws */
     int hollow;
 } imv_chart_dot;
 void imv_chart_dot_interval(FILE *f, const imv_chart_meta *m, const imv_chart_dot *rows, size_t n,
@@ -116,8 +116,8 @@ void imv_chart_diverging(FILE *f, const imv_chart_meta *m, const imv_chart_stack
  * value, labelled with that model).  data-key, data-value, data-to. */
 typedef struct imv_chart_tip {
     const char *key, *label;
-    double value, lo, hi;          /* lo/hi NaN when not a range */
-    double down, up;               /* NaN when none */
+    double value, lo, hi; /* lo/hi NaN when not a range */
+    double down, up;      /* NaN when none */
     const char *down_label, *up_label;
 } imv_chart_tip;
 void imv_chart_tipping(FILE *f, const imv_chart_meta *m, const imv_chart_tip *rows, size_t n,

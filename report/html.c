@@ -162,22 +162,22 @@ static char *spaced(const char *s)
 /* ---- one authority's data, gathered once -------------------------------- */
 
 typedef struct auth {
-    size_t index;                      /* in the report */
+    size_t index; /* in the report */
     const cJSON *res, *sens, *inputs, *record;
-    const cJSON *ranking;              /* array */
+    const cJSON *ranking; /* array */
     size_t n;
-    const cJSON *entry[MAX_MODELS];    /* ranking entries in rank order */
-    const cJSON *unc;                  /* uncertainty object or NULL */
+    const cJSON *entry[MAX_MODELS]; /* ranking entries in rank order */
+    const cJSON *unc;               /* uncertainty object or NULL */
     const cJSON *unc_models;
     double draws;
-    const char *first;                 /* recommended id or NULL */
-    int fig;                           /* figure counter */
+    const char *first; /* recommended id or NULL */
+    int fig;           /* figure counter */
 } auth;
 
 typedef struct ctx {
     FILE *f;
     const imv_report *r;
-    const cJSON *models;               /* the document's "models" */
+    const cJSON *models; /* the document's "models" */
     const cJSON *prov;
 } ctx;
 
@@ -293,8 +293,8 @@ static size_t nearest_tips(const auth *a, tip_ref *out, size_t max)
             const cJSON *t = jget(r, dirs[d]);
             if (!cJSON_IsObject(t))
                 continue;
-            tip_ref x = {r->string, jstr(t, "first"), jnum(r, "value"), jnum(t, "to"),
-                         fabs(jnum(t, "change")), jtrue(t, "within_range")};
+            tip_ref x = {r->string,     jstr(t, "first"),        jnum(r, "value"),
+                         jnum(t, "to"), fabs(jnum(t, "change")), jtrue(t, "within_range")};
             /* insertion into the sorted list */
             size_t k = n < max ? n++ : max;
             if (k == max && (max == 0 || x.change >= out[max - 1].change))
@@ -346,8 +346,9 @@ static void headline(ctx *c, const auth *a)
     const char *fr = fragile_rating(a, &from, &to, &who);
     if (isfinite(p1) && a->draws > 0) {
         if (p1 >= 0.9) {
-            fprintf(f, "; it is first in %.0f%% of %.0f draws: the choice is robust to the uncertain "
-                       "ratings",
+            fprintf(f,
+                    "; it is first in %.0f%% of %.0f draws: the choice is robust to the uncertain "
+                    "ratings",
                     p1 * 100, a->draws);
         } else {
             fputs("; ", f);
@@ -395,11 +396,13 @@ static void what_if_note(ctx *c, const auth *a)
         user(f, jstr(w, "base"));
         fputs(")", f);
     }
-    fprintf(f, ":</strong> %d input%s changed", cJSON_GetArraySize(ch), cJSON_GetArraySize(ch) == 1 ? "" : "s");
+    fprintf(f, ":</strong> %d input%s changed", cJSON_GetArraySize(ch),
+            cJSON_GetArraySize(ch) == 1 ? "" : "s");
     int k = 0;
     cJSON_ArrayForEach(x, ch)
     {
-        char *from = cJSON_PrintUnformatted(jget(x, "from")), *to = cJSON_PrintUnformatted(jget(x, "to"));
+        char *from = cJSON_PrintUnformatted(jget(x, "from")),
+             *to = cJSON_PrintUnformatted(jget(x, "to"));
         fputs(k++ ? "; " : ": ", f);
         user(f, or_(jstr(x, "field"), "?"));
         fputs(" from ", f);
@@ -456,7 +459,8 @@ static double entry_score(const cJSON *e)
 static void sec_summary(ctx *c, const auth *a)
 {
     FILE *f = c->f;
-    fprintf(f, "<section class=\"summary\" aria-labelledby=\"a%zu-s2\"><h2 id=\"a%zu-s2\">Summary</h2>\n",
+    fprintf(f,
+            "<section class=\"summary\" aria-labelledby=\"a%zu-s2\"><h2 id=\"a%zu-s2\">Summary</h2>\n",
             a->index + 1, a->index + 1);
     const cJSON *e1 = a->n ? a->entry[0] : NULL, *e2 = a->n > 1 ? a->entry[1] : NULL;
     fputs("<ul>\n", f);
@@ -481,8 +485,9 @@ static void sec_summary(ctx *c, const auth *a)
     }
     if (a->draws > 0 && a->first) {
         double p1 = rank_prob(a, a->first, 0), p2 = p1 + rank_prob(a, a->first, 1);
-        fprintf(f, "<li><strong>Robustness:</strong> over %.0f draws of the uncertain ratings "
-                   "(seed ",
+        fprintf(f,
+                "<li><strong>Robustness:</strong> over %.0f draws of the uncertain ratings "
+                "(seed ",
                 a->draws);
         numx(f, jnum(a->unc, "seed"), 0, 0);
         fputs("), ", f);
@@ -559,11 +564,11 @@ static void sec_summary(ctx *c, const auth *a)
               "here (score ",
               f);
         numx(f, entry_score(e1), 1, 0);
-        fputs("); read the reasons and why the others are not viable before relying on it.</li>\n", f);
+        fputs("); read the reasons and why the others are not viable before relying on it.</li>\n",
+              f);
         nc++;
     }
-    if (e1 && e2 && nc < 3 && isfinite(entry_score(e2)) &&
-        entry_score(e1) - entry_score(e2) < 5) {
+    if (e1 && e2 && nc < 3 && isfinite(entry_score(e2)) && entry_score(e1) - entry_score(e2) < 5) {
         fprintf(f, "<li>The margin over the runner-up is only %.1f points.</li>\n",
                 entry_score(e1) - entry_score(e2));
         nc++;
@@ -633,8 +638,8 @@ static void months_cell(FILE *f, const cJSON *t, const char *k)
 static void sec_ranking(ctx *c, auth *a)
 {
     FILE *f = c->f;
-    fprintf(f, "<section aria-labelledby=\"a%zu-s3\"><h2 id=\"a%zu-s3\">Ranking</h2>\n", a->index + 1,
-            a->index + 1);
+    fprintf(f, "<section aria-labelledby=\"a%zu-s3\"><h2 id=\"a%zu-s3\">Ranking</h2>\n",
+            a->index + 1, a->index + 1);
     fputs("<table><thead><tr><th scope=\"col\" class=\"n\">#</th><th scope=\"col\">model</th>"
           "<th scope=\"col\" class=\"n\">score (0-100)</th><th scope=\"col\">band</th>"
           "<th scope=\"col\">viable</th><th scope=\"col\" class=\"n\">p05-p95</th>"
@@ -686,20 +691,26 @@ static void sec_ranking(ctx *c, auth *a)
         const char *id = jstr(a->entry[i], "model");
         const cJSON *u = unc_of(a, id);
         labels[i] = imv_xstrdup(model_name(c, id));
-        dots[i] = (imv_chart_dot){or_(id, ""), labels[i], entry_score(a->entry[i]),
-                                  u ? jnum(u, "p05") : NAN, u ? jnum(u, "p95") : NAN,
-                                  u ? jnum(u, "mean") : NAN, !jtrue(a->entry[i], "viable")};
+        dots[i] = (imv_chart_dot){or_(id, ""),
+                                  labels[i],
+                                  entry_score(a->entry[i]),
+                                  u ? jnum(u, "p05") : NAN,
+                                  u ? jnum(u, "p95") : NAN,
+                                  u ? jnum(u, "mean") : NAN,
+                                  !jtrue(a->entry[i], "viable")};
     }
     char id[32], title[300];
     fig_id(id, sizeof id, a);
-    snprintf(title, sizeof title, "%s leads the ranking%s", a->first ? model_name(c, a->first) : "No viable model",
+    snprintf(title, sizeof title, "%s leads the ranking%s",
+             a->first ? model_name(c, a->first) : "No viable model",
              a->draws > 0 ? "; the bars show how far each score moves over the draws" : "");
     char desc[400];
     snprintf(desc, sizeof desc,
              "Score of each model (0 to 100), in rank order%s. Hollow dots: not viable (a "
              "precondition is not met).",
-             a->draws > 0 ? ", with the 5th to 95th percentile of the draws as a bar and the mean as a tick"
-                          : "");
+             a->draws > 0
+                 ? ", with the 5th to 95th percentile of the draws as a bar and the mean as a tick"
+                 : "");
     imv_chart_meta m = {id, title, desc, "score (0-100)"};
     figure_begin(c, title, desc);
     imv_chart_dot_interval(f, &m, dots, a->n, 0, 100);
@@ -737,8 +748,10 @@ static void sec_robustness(ctx *c, auth *a)
     double *shares = imv_xcalloc(n ? n * n : 1, sizeof *shares);
     char **series = imv_xcalloc(n ? n : 1, sizeof *series);
     for (size_t k = 0; k < n; k++)
-        series[k] = k == 0 ? imv_xstrdup("1st") : k == 1 ? imv_xstrdup("2nd") : k == 2 ? imv_xstrdup("3rd")
-                                                                        : imv_xasprintf("%zuth", k + 1);
+        series[k] = k == 0   ? imv_xstrdup("1st")
+                    : k == 1 ? imv_xstrdup("2nd")
+                    : k == 2 ? imv_xstrdup("3rd")
+                             : imv_xasprintf("%zuth", k + 1);
     for (size_t i = 0; i < n; i++) {
         const char *id = jstr(a->entry[i], "model");
         labels[i] = imv_xstrdup(model_name(c, id));
@@ -752,7 +765,8 @@ static void sec_robustness(ctx *c, auth *a)
     fig_id(id, sizeof id, a);
     double p1 = a->first ? rank_prob(a, a->first, 0) : NAN;
     if (a->first && isfinite(p1))
-        snprintf(title, sizeof title, "%s is first in %.0f%% of draws", model_name(c, a->first), p1 * 100);
+        snprintf(title, sizeof title, "%s is first in %.0f%% of draws", model_name(c, a->first),
+                 p1 * 100);
     else
         snprintf(title, sizeof title, "How often each model takes each rank");
     const char *desc = "Rank acceptability: for each model, the share of draws in which it ranked "
@@ -893,7 +907,8 @@ static void model_explained(ctx *c, auth *a, size_t rank)
     }
     double score = entry_score(e), sum = 0, base = model_base(c, id);
     size_t n = 0;
-    imv_chart_step *steps = imv_xcalloc((size_t)cJSON_GetArraySize(jget(e, "reasons")) + 2, sizeof *steps);
+    imv_chart_step *steps = imv_xcalloc((size_t)cJSON_GetArraySize(jget(e, "reasons")) + 2,
+                                        sizeof *steps);
     char **labels = imv_xcalloc((size_t)cJSON_GetArraySize(jget(e, "reasons")) + 2, sizeof *labels);
     const cJSON *x;
     cJSON_ArrayForEach(x, jget(e, "reasons"))
@@ -948,13 +963,23 @@ static void model_explained(ctx *c, auth *a, size_t rank)
 }
 
 /* Themes of the inputs a reason names (its first field decides). */
-static const char *const themes[] = {"leadership", "political and corporate", "acceptance and insight",
-                                     "governance and partnerships", "workforce and finance",
-                                     "extent of failure", "partner council", "other"};
+static const char *const themes[] = {"leadership",
+                                     "political and corporate",
+                                     "acceptance and insight",
+                                     "governance and partnerships",
+                                     "workforce and finance",
+                                     "extent of failure",
+                                     "partner council",
+                                     "other"};
 /* The same, short enough for a column heading. */
-static const char *const theme_heads[] = {"leadership", "political, corporate", "insight",
-                                          "governance", "workforce, finance", "failure",
-                                          "partner", "other"};
+static const char *const theme_heads[] = {"leadership",
+                                          "political, corporate",
+                                          "insight",
+                                          "governance",
+                                          "workforce, finance",
+                                          "failure",
+                                          "partner",
+                                          "other"};
 #define N_THEMES (sizeof themes / sizeof themes[0])
 
 static size_t theme_of(const char *field)
@@ -963,16 +988,29 @@ static size_t theme_of(const char *field)
         const char *prefix;
         size_t theme;
     } map[] = {
-        {"ratings.senior_leadership", 0}, {"ratings.middle_leadership", 0},
-        {"ratings.leadership_stability", 0}, {"facts.leadership_changes_3y", 0},
-        {"ratings.political_commitment", 1}, {"ratings.corporate_leadership", 1},
-        {"ratings.acceptance", 2}, {"ratings.self_assessment", 2}, {"ratings.initial_response", 2},
-        {"ratings.governance", 3}, {"ratings.partnerships", 3},
-        {"ratings.workforce_stability", 4}, {"ratings.financial_resilience", 4},
-        {"facts.agency_rate", 4}, {"facts.vacancy_rate", 4}, {"facts.turnover_rate", 4},
+        {"ratings.senior_leadership", 0},
+        {"ratings.middle_leadership", 0},
+        {"ratings.leadership_stability", 0},
+        {"facts.leadership_changes_3y", 0},
+        {"ratings.political_commitment", 1},
+        {"ratings.corporate_leadership", 1},
+        {"ratings.acceptance", 2},
+        {"ratings.self_assessment", 2},
+        {"ratings.initial_response", 2},
+        {"ratings.governance", 3},
+        {"ratings.partnerships", 3},
+        {"ratings.workforce_stability", 4},
+        {"ratings.financial_resilience", 4},
+        {"facts.agency_rate", 4},
+        {"facts.vacancy_rate", 4},
+        {"facts.turnover_rate", 4},
         {"facts.additional_investment_gbp_m", 4},
-        {"ratings.failure_extent", 5}, {"facts.failure_years", 5}, {"facts.unallocated_cases", 5},
-        {"ofsted", 5}, {"partners", 6}, {"current_intervention", 6},
+        {"ratings.failure_extent", 5},
+        {"facts.failure_years", 5},
+        {"facts.unallocated_cases", 5},
+        {"ofsted", 5},
+        {"partners", 6},
+        {"current_intervention", 6},
     };
     for (size_t i = 0; field && i < sizeof map / sizeof map[0]; i++)
         if (strncmp(field, map[i].prefix, strlen(map[i].prefix)) == 0)
@@ -1037,9 +1075,10 @@ static void themes_chart(ctx *c, auth *a)
 static void sec_why(ctx *c, auth *a)
 {
     FILE *f = c->f;
-    fprintf(f, "<section aria-labelledby=\"a%zu-s5\"><h2 id=\"a%zu-s5\">Why each model scores as it "
-               "does</h2>\n<p>The first two models here; every other model is in the appendix. Each "
-               "reason cites the research behind it.</p>\n",
+    fprintf(f,
+            "<section aria-labelledby=\"a%zu-s5\"><h2 id=\"a%zu-s5\">Why each model scores as it "
+            "does</h2>\n<p>The first two models here; every other model is in the appendix. Each "
+            "reason cites the research behind it.</p>\n",
             a->index + 1, a->index + 1);
     for (size_t i = 0; i < a->n && i < 2; i++)
         model_explained(c, a, i);
@@ -1052,8 +1091,9 @@ static void sec_why(ctx *c, auth *a)
 static void sec_change(ctx *c, auth *a)
 {
     FILE *f = c->f;
-    fprintf(f, "<section aria-labelledby=\"a%zu-s6\"><h2 id=\"a%zu-s6\">What would change the "
-               "answer</h2>\n",
+    fprintf(f,
+            "<section aria-labelledby=\"a%zu-s6\"><h2 id=\"a%zu-s6\">What would change the "
+            "answer</h2>\n",
             a->index + 1, a->index + 1);
     const cJSON *rt = jget(a->sens, "ratings");
     if (!rt) {
@@ -1075,8 +1115,11 @@ static void sec_change(ctx *c, auth *a)
     {
         const cJSON *up = jget(r, "increase"), *dn = jget(r, "decrease"), *rg = jget(r, "range");
         labels[k] = spaced(r->string);
-        rows[k] = (imv_chart_tip){r->string, labels[k], jnum(r, "value"),
-                                  rg ? jnum(rg, "low") : NAN, rg ? jnum(rg, "high") : NAN,
+        rows[k] = (imv_chart_tip){r->string,
+                                  labels[k],
+                                  jnum(r, "value"),
+                                  rg ? jnum(rg, "low") : NAN,
+                                  rg ? jnum(rg, "high") : NAN,
                                   cJSON_IsObject(dn) ? jnum(dn, "to") : NAN,
                                   cJSON_IsObject(up) ? jnum(up, "to") : NAN,
                                   cJSON_IsObject(dn) ? model_name(c, jstr(dn, "first")) : NULL,
@@ -1284,14 +1327,15 @@ static void sec_timeline(ctx *c, auth *a)
                  labels[0], ends[1]);
     else
         snprintf(title, sizeof title, "Time to set up, to reach fair and to reach good");
-    const char *desc = ranged
-        ? "Timeline lanes for each viable model, in months from the decision: set-up, then to a "
-          "judgement of requires improvement (fair), then to good. Each phase starts where the one "
-          "before ends; the whisker at each end spans the model's low to high estimate, from the "
-          "spread of past cases widened by this authority's factors."
-        : "Timeline lanes for each viable model, in months from the decision: set-up, then to a "
-          "judgement of requires improvement (fair), then to good. Each phase starts where the one "
-          "before ends. The models give point estimates, not ranges.";
+    const char *desc =
+        ranged
+            ? "Timeline lanes for each viable model, in months from the decision: set-up, then to a "
+              "judgement of requires improvement (fair), then to good. Each phase starts where the one "
+              "before ends; the whisker at each end spans the model's low to high estimate, from the "
+              "spread of past cases widened by this authority's factors."
+            : "Timeline lanes for each viable model, in months from the decision: set-up, then to a "
+              "judgement of requires improvement (fair), then to good. Each phase starts where the one "
+              "before ends. The models give point estimates, not ranges.";
     imv_chart_meta m = {fid, title, desc, "months from the decision"};
     figure_begin(c, title, desc);
     imv_chart_timeline(f, &m, rows, n, ends, ranged ? lo : NULL, ranged ? hi : NULL, phases, 3);
@@ -1336,7 +1380,8 @@ static void partner_tips(FILE *f, const auth *a)
     fputs("<h3>What would change each candidate's standing</h3>\n<p>Each candidate as the only "
           "one, one of its attributes changed, the others as described: the nearest value at "
           "which it becomes a viable partner or stops being one, its fit crosses 70, or the "
-          "recommendation changes.</p>\n<ul>\n", f);
+          "recommendation changes.</p>\n<ul>\n",
+          f);
     cJSON_ArrayForEach(q, ps)
     {
         int n = 0;
@@ -1365,7 +1410,8 @@ static void fit_parts_table(FILE *f, const cJSON *pa)
     fputs("<table><caption>What the fit of ", f);
     user(f, jstr(pa, "id"));
     fputs(" is made of</caption><thead><tr><th scope=\"col\">component</th>"
-          "<th scope=\"col\">points</th><th scope=\"col\">evidence</th></tr></thead><tbody>\n", f);
+          "<th scope=\"col\">points</th><th scope=\"col\">evidence</th></tr></thead><tbody>\n",
+          f);
     cJSON_ArrayForEach(x, cs)
     {
         fputs("<tr><td>", f);
@@ -1410,7 +1456,9 @@ static void sec_partners(ctx *c, auth *a)
             user(f, or_(jstr(p, "grade"), "-"));
             const cJSON *nb = jget(p, "neighbouring");
             fprintf(f, "</td><td>%s</td><td class=\"n\">",
-                    cJSON_IsTrue(nb) ? "yes" : cJSON_IsFalse(nb) ? "no" : "-");
+                    cJSON_IsTrue(nb)    ? "yes"
+                    : cJSON_IsFalse(nb) ? "no"
+                                        : "-");
             numx(f, jnum(p, "child_population"), 0, 0);
             fputs("</td><td class=\"n\">", f);
             numx(f, jnum(p, "spare_leadership_capacity"), -1, 0);
@@ -1497,8 +1545,8 @@ static void sec_inputs(ctx *c, auth *a)
 {
     FILE *f = c->f;
     const cJSON *in = a->inputs;
-    fprintf(f, "<section aria-labelledby=\"a%zu-s9\"><h2 id=\"a%zu-s9\">Inputs</h2>\n", a->index + 1,
-            a->index + 1);
+    fprintf(f, "<section aria-labelledby=\"a%zu-s9\"><h2 id=\"a%zu-s9\">Inputs</h2>\n",
+            a->index + 1, a->index + 1);
     fputs("<p><strong>Source of the ratings (the profile's own words):</strong> ", f);
     user(f, or_(jstr(in, "source"), "not given"));
     fputs("</p>\n<p><strong>File:</strong> ", f);
@@ -1604,8 +1652,9 @@ static void sec_inputs(ctx *c, auth *a)
 static void cover(ctx *c, auth *as, size_t n)
 {
     FILE *f = c->f;
-    fprintf(f, "<section class=\"cover\" aria-labelledby=\"cover\"><h1 id=\"cover\">Intervention "
-               "options for %zu authorities</h1>\n<p class=\"meta\">Report generated ",
+    fprintf(f,
+            "<section class=\"cover\" aria-labelledby=\"cover\"><h1 id=\"cover\">Intervention "
+            "options for %zu authorities</h1>\n<p class=\"meta\">Report generated ",
             n);
     esc(f, or_(c->r->generated, "-"));
     fputs(" by imeval. One section per authority follows, then the method, the provenance and the "
@@ -1839,9 +1888,10 @@ static void sec_provenance(ctx *c, auth *as, size_t n)
     const cJSON *p = c->prov, *eng = jget(p, "engine"), *x;
     fputs("<section aria-labelledby=\"s11\"><h2 id=\"s11\">Provenance</h2>\n<table><tbody>\n", f);
     char b[200];
-    snprintf(b, sizeof b, "imeval %s (commit %s, %s; Lua %s, cJSON %s)", or_(jstr(eng, "version"), "?"),
-             or_(jstr(eng, "commit"), "?"), or_(jstr(eng, "compiler"), "?"),
-             or_(jstr(eng, "lua"), "?"), or_(jstr(eng, "cjson"), "?"));
+    snprintf(b, sizeof b, "imeval %s (commit %s, %s; Lua %s, cJSON %s)",
+             or_(jstr(eng, "version"), "?"), or_(jstr(eng, "commit"), "?"),
+             or_(jstr(eng, "compiler"), "?"), or_(jstr(eng, "lua"), "?"),
+             or_(jstr(eng, "cjson"), "?"));
     prov_row(f, "engine and build", b, 0);
     prov_row(f, "generated (UTC)", c->r->generated, 0);
     prov_row(f, "command as run", c->r->command_line, 1);
@@ -1851,8 +1901,10 @@ static void sec_provenance(ctx *c, auth *as, size_t n)
     prov_row(f, "draws and seed", b, 0);
     const cJSON *res = jget(p, "result");
     prov_row(f, "result SHA-256", jstr(res, "sha256"), 1);
-    prov_row(f, "to check it", "jq -c '.results[]' result.json | sha256sum  (the result JSON is "
-                               "embedded in this file as #imeval-result)", 1);
+    prov_row(f, "to check it",
+             "jq -c '.results[]' result.json | sha256sum  (the result JSON is "
+             "embedded in this file as #imeval-result)",
+             1);
     fputs("</tbody></table>\n<h3>Profiles</h3>\n<table><thead><tr><th scope=\"col\">file</th><th "
           "scope=\"col\" class=\"n\">bytes</th><th scope=\"col\">SHA-256</th></tr></thead><tbody>\n",
           f);
@@ -1905,8 +1957,9 @@ static void embed_json(FILE *f, const char *id, const char *json)
         /* the invisible bidirectional controls as escapes too: the data
          * stays the same, and no raw one is anywhere in the file */
         unsigned cp = 0;
-        if (s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0x8E || s[2] == 0x8F || (s[2] >= 0xAA && s[2] <= 0xAE) ||
-                                             s[2] == 0xA8 || s[2] == 0xA9))
+        if (s[0] == 0xE2 && s[1] == 0x80 &&
+            (s[2] == 0x8E || s[2] == 0x8F || (s[2] >= 0xAA && s[2] <= 0xAE) || s[2] == 0xA8 ||
+             s[2] == 0xA9))
             cp = 0x2000 + (unsigned)(s[2] - 0x80);
         else if (s[0] == 0xE2 && s[1] == 0x81 && s[2] >= 0xA6 && s[2] <= 0xA9)
             cp = 0x2040 + (unsigned)(s[2] - 0x80);
@@ -1966,10 +2019,11 @@ int imv_report_write(FILE *f, const imv_report *r)
     auth *as = imv_xcalloc(r->n ? r->n : 1, sizeof *as);
     for (size_t i = 0; i < r->n; i++)
         gather(&as[i], i, &r->authorities[i]);
-    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
-               "<meta http-equiv=\"Content-Security-Policy\" content=\"%s\">\n"
-               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-               "<meta name=\"generator\" content=\"imeval %s\">\n<title>",
+    fprintf(f,
+            "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"%s\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            "<meta name=\"generator\" content=\"imeval %s\">\n<title>",
             CSP, IMV_VERSION);
     if (r->n == 1) {
         fputs("Intervention options: ", f);
@@ -2006,8 +2060,8 @@ int imv_report_write(FILE *f, const imv_report *r)
 
 int imv_report_sections(const imv_report *r, const char *const *names, FILE *const *outs, size_t n)
 {
-    static const char *const order[] = {"summary", "ranking", "robustness", "why",
-                                        "change",  "timeline", "partners", "inputs"};
+    static const char *const order[] = {"summary", "ranking",  "robustness", "why",
+                                        "change",  "timeline", "partners",   "inputs"};
     const size_t n_order = sizeof order / sizeof order[0];
     if (!r->n)
         return IMV_EINVAL;
@@ -2036,7 +2090,10 @@ int imv_report_sections(const imv_report *r, const char *const *names, FILE *con
                 f = outs[k];
         c.f = f;
         switch (i) {
-        case 0: sec_heading(&c, &a); sec_summary(&c, &a); break;
+        case 0:
+            sec_heading(&c, &a);
+            sec_summary(&c, &a);
+            break;
         case 1: sec_ranking(&c, &a); break;
         case 2: sec_robustness(&c, &a); break;
         case 3: sec_why(&c, &a); break;
@@ -2048,7 +2105,7 @@ int imv_report_sections(const imv_report *r, const char *const *names, FILE *con
         if (f != null && (fflush(f) != 0 || ferror(f)))
             rc = IMV_EIO;
         fflush(null);
-        rewind(null);   /* keep the scratch small: nothing in it is read */
+        rewind(null); /* keep the scratch small: nothing in it is read */
     }
     fclose(null);
     free(scratch);
@@ -2088,8 +2145,10 @@ cJSON *imv_report_inputs_json(const imv_profile *p, const imv_diags *warnings)
             cJSON_AddNumberToObject(x, "low", g->low);
             cJSON_AddNumberToObject(x, "high", g->high);
         }
-        cJSON_AddStringToObject(x, "kind", g->kind == 0 ? "point" : g->kind == 1 ? "uniform range"
-                                                                                 : "triangular range");
+        cJSON_AddStringToObject(x, "kind",
+                                g->kind == 0   ? "point"
+                                : g->kind == 1 ? "uniform range"
+                                               : "triangular range");
     }
     cJSON *fa = cJSON_AddObjectToObject(o, "facts");
     for (int i = 0; i < IMV_F_COUNT; i++)

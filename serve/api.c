@@ -38,7 +38,9 @@ void imv_srv_reply_json(imv_serve_reply *r, int status, cJSON *doc)
     char *s = doc ? imv_json_print(doc, 0) : NULL;
     cJSON_Delete(doc);
     if (!s) {
-        imv_srv_reply_text(r, 500, JSON_TYPE, imv_xstrdup("{\"error\":{\"status\":500,\"message\":\"out of memory\"}}"), 0);
+        imv_srv_reply_text(r, 500, JSON_TYPE,
+                           imv_xstrdup("{\"error\":{\"status\":500,\"message\":\"out of memory\"}}"),
+                           0);
         r->len = strlen(r->body);
         return;
     }
@@ -175,8 +177,10 @@ static cJSON *base_of(imv_serve *s, const cJSON *root, imv_serve_reply *r)
     if (k && !cJSON_IsNull(k)) {
         cJSON *p = cJSON_IsString(k) ? imv_srv_profile_get(s, k->valuestring, &origin) : NULL;
         if (!p)
-            imv_srv_reply_error(r, cJSON_IsString(k) ? 404 : 400, NULL, "\"base_key\": no profile %.100s "
-                            "(GET /api/profiles lists them)", cJSON_IsString(k) ? k->valuestring : "");
+            imv_srv_reply_error(r, cJSON_IsString(k) ? 404 : 400, NULL,
+                                "\"base_key\": no profile %.100s "
+                                "(GET /api/profiles lists them)",
+                                cJSON_IsString(k) ? k->valuestring : "");
         return p;
     }
     return NULL;
@@ -205,8 +209,9 @@ static void post_diff(imv_serve *s, const cJSON *root, imv_serve_reply *r)
     imv_srv_draws d = {0};
     if (!base) {
         if (!r->status)
-            imv_srv_reply_error(r, 400, NULL, "a difference needs \"base\" (the profile as assessed) or "
-                                          "\"base_key\"");
+            imv_srv_reply_error(r, 400, NULL,
+                                "a difference needs \"base\" (the profile as assessed) or "
+                                "\"base_key\"");
         goto done;
     }
     wrap = cJSON_CreateObject();
@@ -246,8 +251,9 @@ static void post_charts(imv_serve *s, const cJSON *root, imv_serve_reply *r)
      * analysis, the slowest part: run it only for them. */
     int need_sens = !names;
     const cJSON *nm;
-    cJSON_ArrayForEach(nm, names) need_sens |=
-        cJSON_IsString(nm) && (strcmp(nm->valuestring, "summary") == 0 || strcmp(nm->valuestring, "change") == 0);
+    cJSON_ArrayForEach(nm, names)
+        need_sens |= cJSON_IsString(nm) && (strcmp(nm->valuestring, "summary") == 0 ||
+                                            strcmp(nm->valuestring, "change") == 0);
     if (imv_srv_draws_of(root, 0, &d, r) ||
         eval_at(s, root, "profile", &d, &p, &text, &doc, need_sens ? &sens : NULL, r))
         goto done;
@@ -281,7 +287,8 @@ static void post_report(imv_serve *s, const cJSON *root, imv_serve_reply *r)
         const cJSON *bid = get(base, "id");
         if (cJSON_IsString(bid))
             cJSON_AddStringToObject(what_if, "base", bid->valuestring);
-        cJSON_AddItemToObject(what_if, "changed", cJSON_DetachItemFromObjectCaseSensitive(dd, "changed_inputs"));
+        cJSON_AddItemToObject(what_if, "changed",
+                              cJSON_DetachItemFromObjectCaseSensitive(dd, "changed_inputs"));
         cJSON_Delete(dd);
     }
     size_t len = 0;
@@ -311,8 +318,10 @@ static void post(imv_serve *s, const char *path, const char *body, size_t len, i
     static const struct {
         const char *path;
         void (*fn)(imv_serve *, const cJSON *, imv_serve_reply *);
-    } routes[] = {{"/api/evaluate", post_evaluate}, {"/api/sensitivity", post_sensitivity},
-                  {"/api/diff", post_diff},         {"/api/charts", post_charts},
+    } routes[] = {{"/api/evaluate", post_evaluate},
+                  {"/api/sensitivity", post_sensitivity},
+                  {"/api/diff", post_diff},
+                  {"/api/charts", post_charts},
                   {"/api/report", post_report}};
     int scenario = strcmp(path, "/api/scenario") == 0, decision = strcmp(path, "/api/decision") == 0;
     size_t i = 0;
@@ -332,7 +341,8 @@ static void post(imv_serve *s, const char *path, const char *body, size_t len, i
     if (!cJSON_IsObject(root)) {
         long at = root || !end ? -1 : (long)(end - body);
         if (at >= 0)
-            imv_srv_reply_error(r, 400, NULL, "the body is not a JSON object (a syntax error at byte %ld)", at);
+            imv_srv_reply_error(r, 400, NULL,
+                                "the body is not a JSON object (a syntax error at byte %ld)", at);
         else
             imv_srv_reply_error(r, 400, NULL, "the body is not a JSON object");
         cJSON_Delete(root);
@@ -362,8 +372,7 @@ void imv_serve_api(imv_serve *s, const char *method, const char *path, const cha
             cJSON *l = imv_srv_profiles_list(s, out);
             if (l)
                 imv_srv_reply_json(out, 200, l);
-        }
-        else if (strncmp(path, "/api/profiles/", 14) == 0)
+        } else if (strncmp(path, "/api/profiles/", 14) == 0)
             get_profile(s, path + 14, out);
         else if (strcmp(path, "/api/template") == 0)
             get_template(out);

@@ -32,7 +32,7 @@ typedef struct req {
     char *body;
     size_t len;
     int too_big;
-    int refused;        /* a response is queued already */
+    int refused; /* a response is queued already */
 } req;
 
 static void secure_headers(struct MHD_Response *r)
@@ -46,17 +46,19 @@ static void secure_headers(struct MHD_Response *r)
 }
 
 /* Queue reply (taking its body) with the security headers. */
-static enum MHD_Result send_reply(struct MHD_Connection *c, imv_serve_reply *rp,
-                                  const char *cookie, const char *location)
+static enum MHD_Result send_reply(struct MHD_Connection *c, imv_serve_reply *rp, const char *cookie,
+                                  const char *location)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(rp->len, rp->body, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *r = MHD_create_response_from_buffer(rp->len, rp->body,
+                                                             MHD_RESPMEM_MUST_FREE);
     if (!r) {
         imv_serve_reply_clear(rp);
         return MHD_NO;
     }
     rp->body = NULL;
     secure_headers(r);
-    MHD_add_response_header(r, "Content-Type", rp->type ? rp->type : "application/json; charset=utf-8");
+    MHD_add_response_header(r, "Content-Type",
+                            rp->type ? rp->type : "application/json; charset=utf-8");
     if (rp->filename) {
         char disp[300];
         snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", rp->filename);
@@ -133,14 +135,15 @@ static int json_type(const char *ct)
 static enum MHD_Result sign_in(imv_serve *s, struct MHD_Connection *c, req *q, const char *token)
 {
     if (!imv_srv_secret_eq(token, s->token))
-        return refuse(c, q, 401, "the token is not this server's: open the address imeval serve "
-                                 "printed when it started");
+        return refuse(c, q, 401,
+                      "the token is not this server's: open the address imeval serve "
+                      "printed when it started");
     char cookie[200];
     const char *host = header(c, MHD_HTTP_HEADER_HOST);
     int tls = *s->public_host && strcasecmp(host, s->public_host) == 0 &&
               strncmp(s->public_origin, "https://", 8) == 0;
-    snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s", SRV_COOKIE, s->session,
-             tls ? "; Secure" : "");
+    snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s", SRV_COOKIE,
+             s->session, tls ? "; Secure" : "");
     imv_serve_reply rp = {.status = 303, .type = "text/plain; charset=utf-8"};
     rp.body = imv_xstrdup("signed in\n");
     rp.len = strlen(rp.body);
@@ -156,8 +159,8 @@ static enum MHD_Result asset(struct MHD_Connection *c, const char *url)
         imv_srv_reply_error(&rp, 404, NULL, "no such page: the what-if page is / and its API /api/");
         return send_reply(c, &rp, NULL, NULL);
     }
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(a->len, (void *)a->data, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r = MHD_create_response_from_buffer(a->len, (void *)a->data,
+                                                             MHD_RESPMEM_PERSISTENT);
     if (!r)
         return MHD_NO;
     secure_headers(r);
@@ -168,8 +171,8 @@ static enum MHD_Result asset(struct MHD_Connection *c, const char *url)
 }
 
 /* The checks that need only the request line and headers. */
-static enum MHD_Result check_headers(imv_serve *s, struct MHD_Connection *c, req *q, const char *url,
-                                     const char *method)
+static enum MHD_Result check_headers(imv_serve *s, struct MHD_Connection *c, req *q,
+                                     const char *url, const char *method)
 {
     if (!host_ok(s, header(c, MHD_HTTP_HEADER_HOST)))
         return refuse(c, q, 421, "this server answers only to %s (Host header)", s->hosts[0]);
@@ -182,8 +185,9 @@ static enum MHD_Result check_headers(imv_serve *s, struct MHD_Connection *c, req
         return sign_in(s, c, q, token);
     int how = authenticated(s, c);
     if (!how)
-        return refuse(c, q, 401, "not signed in: open the address imeval serve printed "
-                                 "(http://%s/?token=...), or send Authorization: Bearer TOKEN",
+        return refuse(c, q, 401,
+                      "not signed in: open the address imeval serve printed "
+                      "(http://%s/?token=...), or send Authorization: Bearer TOKEN",
                       s->hosts[0]);
     if (!post)
         return MHD_YES;
@@ -222,7 +226,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return check_headers(s, c, q, url, method);
     }
     if (q->refused) {
-        *upload_size = 0;   /* already answered: the rest is discarded */
+        *upload_size = 0; /* already answered: the rest is discarded */
         return MHD_YES;
     }
     if (*upload_size) {
@@ -290,8 +294,8 @@ int imv_serve_listen(imv_serve *s, const imv_serve_opts *o, imv_diags *diags)
     struct sockaddr_in a4;
     struct sockaddr_in6 a6;
     struct sockaddr *sa;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                     MHD_USE_AUTO | MHD_USE_ERROR_LOG;
     memset(&a4, 0, sizeof a4);
     memset(&a6, 0, sizeof a6);
     if (inet_pton(AF_INET, bind, &a4.sin_addr) == 1) {
@@ -311,18 +315,18 @@ int imv_serve_listen(imv_serve *s, const imv_serve_opts *o, imv_diags *diags)
     if (strcmp(bind, "0.0.0.0") == 0 || strcmp(bind, "::") == 0) {
         imv_diags_add(diags, 0, "imeval serve", "--bind",
                       "%s is every address, and the Host check needs the one clients use: "
-                      "name that address", bind);
+                      "name that address",
+                      bind);
         return IMV_EUSAGE;
     }
-    s->daemon = MHD_start_daemon(
-        flags, (uint16_t)o->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, sa,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONN_MEMORY,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)SRV_MAX_CONNECTIONS,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SRV_MAX_PER_IP,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SRV_CONN_TIMEOUT,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_EXTERNAL_LOGGER, quiet_log, s,
-        MHD_OPTION_END);
+    s->daemon = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, s,
+                                 MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                                 (size_t)SRV_CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT,
+                                 (unsigned)SRV_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                 (unsigned)SRV_MAX_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
+                                 (unsigned)SRV_CONN_TIMEOUT, MHD_OPTION_NOTIFY_COMPLETED,
+                                 on_completed, s, MHD_OPTION_EXTERNAL_LOGGER, quiet_log, s,
+                                 MHD_OPTION_END);
     if (!s->daemon) {
         imv_diags_add(diags, 0, "imeval serve", NULL,
                       "cannot listen on %s port %u (in use, or not an address of this machine?)",
@@ -344,14 +348,15 @@ int imv_serve_listen(imv_serve *s, const imv_serve_opts *o, imv_diags *diags)
 int imv_srv_public_origin(imv_serve *s, const char *origin, imv_diags *diags)
 {
     /* scheme://host[:port] and nothing else: what a browser sends as Origin */
-    const char *rest = strncmp(origin, "https://", 8) == 0 ? origin + 8
+    const char *rest = strncmp(origin, "https://", 8) == 0  ? origin + 8
                        : strncmp(origin, "http://", 7) == 0 ? origin + 7
-                                                             : NULL;
+                                                            : NULL;
     size_t n = rest ? strlen(rest) : 0;
     if (!rest || n == 0 || n >= sizeof s->public_host || strcspn(rest, "/?#@ \t") != n) {
         imv_diags_add(diags, 0, "imeval serve", "--public-origin",
                       "\"%.100s\" is not an origin: give scheme://host[:port], e.g. "
-                      "https://whatif.example.org, with no path", origin);
+                      "https://whatif.example.org, with no path",
+                      origin);
         return IMV_EUSAGE;
     }
     snprintf(s->public_host, sizeof s->public_host, "%s", rest);

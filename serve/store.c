@@ -35,9 +35,10 @@ static void add_profile(imv_serve *s, const char *path, long line, const cJSON *
 {
     imv_profile *p = NULL;
     size_t before = d->n_errors;
-    if (imv_profile_from_json(obj, path, line, s->strict, &p, d) != IMV_OK || !p || d->n_errors > before) {
+    if (imv_profile_from_json(obj, path, line, s->strict, &p, d) != IMV_OK || !p ||
+        d->n_errors > before) {
         imv_profile_free(p);
-        return;   /* its messages are in d; the other profiles are still served */
+        return; /* its messages are in d; the other profiles are still served */
     }
     imv_profile_free(p);
     s->profiles = imv_xrealloc(s->profiles, (s->n_profiles + 1) * sizeof *s->profiles);
@@ -64,8 +65,9 @@ static char *slurp(const char *path, size_t *len, imv_diags *d)
     int bad = ferror(f);
     fclose(f);
     if (bad || *len > MAX_FILE) {
-        imv_diags_add(d, 0, path, NULL, bad ? "cannot read the profile file"
-                                            : "larger than %u MiB: serve a few profiles, not a batch",
+        imv_diags_add(d, 0, path, NULL,
+                      bad ? "cannot read the profile file"
+                          : "larger than %u MiB: serve a few profiles, not a batch",
                       MAX_FILE >> 20);
         free(buf);
         return NULL;
@@ -78,8 +80,9 @@ static void load_file(imv_serve *s, const char *path, imv_diags *d)
 {
     size_t n = strlen(path);
     if (n > 4 && strcasecmp(path + n - 4, ".csv") == 0) {
-        imv_diags_add(d, 0, path, NULL, "imeval serve reads JSON profiles; CSV files are for "
-                                        "imeval evaluate (give the page one profile as JSON)");
+        imv_diags_add(d, 0, path, NULL,
+                      "imeval serve reads JSON profiles; CSV files are for "
+                      "imeval evaluate (give the page one profile as JSON)");
         return;
     }
     size_t len;
@@ -104,8 +107,9 @@ static void load_file(imv_serve *s, const char *path, imv_diags *d)
             if (cJSON_IsObject(j))
                 add_profile(s, path, line, j, d);
             else
-                imv_diags_add_at(d, 0, path, line, NULL, "not a JSON object (a profile, an array of "
-                                                         "them, or one a line)");
+                imv_diags_add_at(d, 0, path, line, NULL,
+                                 "not a JSON object (a profile, an array of "
+                                 "them, or one a line)");
             cJSON_Delete(j);
         }
     }
@@ -252,14 +256,16 @@ static int need_register(imv_serve *s, imv_serve_reply *reply)
 {
     if (s->regs)
         return 0;
-    imv_srv_reply_error(reply, 409, NULL, "this server has no register: start it with --register "
-                                      "LOCATION to save scenarios and record decisions");
+    imv_srv_reply_error(reply, 409, NULL,
+                        "this server has no register: start it with --register "
+                        "LOCATION to save scenarios and record decisions");
     return 409;
 }
 
 /* A string field of the request: NULL when absent, -1 (with a 400) when
  * not a string or too long. */
-static int req_str(const cJSON *root, const char *k, size_t max, const char **out, imv_serve_reply *reply)
+static int req_str(const cJSON *root, const char *k, size_t max, const char **out,
+                   imv_serve_reply *reply)
 {
     const cJSON *v = get(root, k);
     *out = NULL;
@@ -303,11 +309,12 @@ int imv_srv_record_decision(imv_serve *s, const cJSON *root, imv_serve_reply *re
     const char *assessment, *model, *partner, *why, *author, *role;
     if (need_register(s, reply) || req_str(root, "assessment", 200, &assessment, reply) ||
         req_str(root, "model", 200, &model, reply) || req_str(root, "partner", 200, &partner, reply) ||
-        req_str(root, "rationale", 100000, &why, reply) || req_str(root, "author", 200, &author, reply) ||
-        req_str(root, "role", 40, &role, reply))
+        req_str(root, "rationale", 100000, &why, reply) ||
+        req_str(root, "author", 200, &author, reply) || req_str(root, "role", 40, &role, reply))
         return reply->status;
     if (!assessment || !model) {
-        imv_srv_reply_error(reply, 400, NULL, "a decision needs \"assessment\" (its id) and \"model\" (the one chosen)");
+        imv_srv_reply_error(reply, 400, NULL,
+                            "a decision needs \"assessment\" (its id) and \"model\" (the one chosen)");
         return 400;
     }
     imv_register_entry *a = NULL;
@@ -326,9 +333,12 @@ int imv_srv_record_decision(imv_serve *s, const cJSON *root, imv_serve_reply *re
     if (a->model)
         cJSON_AddStringToObject(b, "recommended", a->model);
     cJSON_AddBoolToObject(b, "differs_from_recommendation", a->model && strcmp(a->model, model) != 0);
-    imv_register_entry e = {.kind = imv_xstrdup("decision"), .ref = imv_xstrdup(assessment),
-                            .model = imv_xstrdup(model), .author = author_of(author),
-                            .role = imv_xstrdup(role ? role : "adviser"), .body = cJSON_PrintUnformatted(b)};
+    imv_register_entry e = {.kind = imv_xstrdup("decision"),
+                            .ref = imv_xstrdup(assessment),
+                            .model = imv_xstrdup(model),
+                            .author = author_of(author),
+                            .role = imv_xstrdup(role ? role : "adviser"),
+                            .body = cJSON_PrintUnformatted(b)};
     cJSON_Delete(b);
     imv_register_entry_free(a);
     int rc = append(s, &e, reply);
@@ -343,8 +353,9 @@ int imv_srv_save_scenario(imv_serve *s, const cJSON *root, imv_serve_reply *repl
         req_str(root, "title", 2000, &title, reply) || req_str(root, "author", 200, &author, reply))
         return reply->status;
     if (!base_key || strncmp(base_key, "a-", 2) != 0) {
-        imv_srv_reply_error(reply, 422, NULL, "a what-if is saved on the assessment it varies: give "
-                                          "\"base_key\" of an assessment in the register (a-ID)");
+        imv_srv_reply_error(reply, 422, NULL,
+                            "a what-if is saved on the assessment it varies: give "
+                            "\"base_key\" of an assessment in the register (a-ID)");
         return 422;
     }
     imv_profile *p = NULL;
@@ -373,18 +384,22 @@ int imv_srv_save_scenario(imv_serve *s, const cJSON *root, imv_serve_reply *repl
     char text[2400];
     const cJSON *rec = get(res, "recommended");
     snprintf(text, sizeof text, "What-if scenario, not an assessment: %s (then %s ranks first)",
-             title && *title ? title : "untitled", cJSON_IsString(rec) ? rec->valuestring : "no model");
+             title && *title ? title : "untitled",
+             cJSON_IsString(rec) ? rec->valuestring : "no model");
     cJSON_AddStringToObject(body, "text", text);
     if (title)
         cJSON_AddStringToObject(body, "title", title);
     cJSON_AddItemToObject(body, "profile", cJSON_Duplicate(get(root, "profile"), 1));
     diff = cJSON_CreateArray();
     cJSON *dd = imv_srv_diff(base, get(root, "profile"), doc, doc);
-    cJSON_AddItemToObject(body, "changed_inputs", cJSON_DetachItemFromObjectCaseSensitive(dd, "changed_inputs"));
+    cJSON_AddItemToObject(body, "changed_inputs",
+                          cJSON_DetachItemFromObjectCaseSensitive(dd, "changed_inputs"));
     cJSON_Delete(dd);
     cJSON_AddItemToObject(body, "result", cJSON_Duplicate(res, 1));
-    imv_register_entry e = {.kind = imv_xstrdup("assumption"), .ref = imv_xstrdup(base_key + 2),
-                            .author = author_of(author), .role = imv_xstrdup("adviser"),
+    imv_register_entry e = {.kind = imv_xstrdup("assumption"),
+                            .ref = imv_xstrdup(base_key + 2),
+                            .author = author_of(author),
+                            .role = imv_xstrdup("adviser"),
                             .body = cJSON_PrintUnformatted(body)};
     rc = append(s, &e, reply);
     imv_register_entry_clear(&e);

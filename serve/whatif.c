@@ -22,13 +22,13 @@ static const cJSON *get(const cJSON *o, const char *k)
 }
 
 int imv_srv_profile_of(imv_serve *s, const cJSON *root, const char *key, imv_profile **out,
-                   imv_serve_reply *reply)
+                       imv_serve_reply *reply)
 {
     *out = NULL;
     const cJSON *j = get(root, key);
     if (!cJSON_IsObject(j)) {
         imv_srv_reply_error(reply, 400, NULL, "\"%s\": expected a profile (a JSON object, %s)", key,
-                        IMV_PROFILE_FORMAT);
+                            IMV_PROFILE_FORMAT);
         return 400;
     }
     imv_diags d;
@@ -37,7 +37,7 @@ int imv_srv_profile_of(imv_serve *s, const cJSON *root, const char *key, imv_pro
     int rc = imv_profile_from_json(j, "request", 1, s->strict, &p, &d);
     if (rc != IMV_OK || !p || d.n_errors) {
         imv_srv_reply_error(reply, 422, &d, "the profile is not valid: %zu error%s", d.n_errors,
-                        d.n_errors == 1 ? "" : "s");
+                            d.n_errors == 1 ? "" : "s");
         imv_profile_free(p);
         imv_diags_free(&d);
         return 422;
@@ -55,8 +55,8 @@ static int whole(const cJSON *root, const char *k, double lo, double hi, double 
     *out = dflt;
     if (!v || cJSON_IsNull(v))
         return 0;
-    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble != floor(v->valuedouble) ||
-        v->valuedouble < lo || v->valuedouble > hi)
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+        v->valuedouble != floor(v->valuedouble) || v->valuedouble < lo || v->valuedouble > hi)
         return -1;
     *out = v->valuedouble;
     return 0;
@@ -66,7 +66,8 @@ int imv_srv_draws_of(const cJSON *root, size_t dflt, imv_srv_draws *d, imv_serve
 {
     double draws, seed;
     if (whole(root, "draws", 0, SRV_MAX_DRAWS, (double)dflt, &draws) != 0) {
-        imv_srv_reply_error(reply, 400, NULL, "\"draws\": a whole number from 0 to %d", SRV_MAX_DRAWS);
+        imv_srv_reply_error(reply, 400, NULL, "\"draws\": a whole number from 0 to %d",
+                            SRV_MAX_DRAWS);
         return 400;
     }
     if (whole(root, "seed", 0, 9007199254740992.0, 1, &seed) != 0) {
@@ -87,13 +88,14 @@ int imv_srv_draws_of(const cJSON *root, size_t dflt, imv_srv_draws *d, imv_serve
 /* Evaluate p on a worker and write one document (results, or with
  * sens_doc the sensitivity document); *sens gets the tipping points as
  * JSON when asked for. */
-static char *run(imv_serve *s, const imv_profile *p, const imv_srv_draws *d, int sens_doc, cJSON **sens,
-                 imv_serve_reply *reply)
+static char *run(imv_serve *s, const imv_profile *p, const imv_srv_draws *d, int sens_doc,
+                 cJSON **sens, imv_serve_reply *reply)
 {
     imv_worker *w = imv_srv_worker_take(s);
     if (!w) {
-        imv_srv_reply_error(reply, 503, NULL, "every evaluation slot has been busy for %d s: try again",
-                        SRV_WORKER_WAIT);
+        imv_srv_reply_error(reply, 503, NULL,
+                            "every evaluation slot has been busy for %d s: try again",
+                            SRV_WORKER_WAIT);
         return NULL;
     }
     imv_evaluation e;
@@ -107,8 +109,9 @@ static char *run(imv_serve *s, const imv_profile *p, const imv_srv_draws *d, int
         imv_sensitivity_run(w, p, &e.sensitivity);
     imv_srv_worker_give(s, w);
     if (failed || e.n == 0) {
-        imv_srv_reply_error(reply, 500, NULL, "%s", e.n ? "the draws did not fit in memory: ask for fewer"
-                                                    : "no models are loaded");
+        imv_srv_reply_error(reply, 500, NULL, "%s",
+                            e.n ? "the draws did not fit in memory: ask for fewer"
+                                : "no models are loaded");
         goto done;
     }
     /* A model's failure is listed in errors as `imeval evaluate` lists it. */
@@ -126,8 +129,8 @@ static char *run(imv_serve *s, const imv_profile *p, const imv_srv_draws *d, int
         imv_srv_reply_error(reply, 500, NULL, "out of memory");
         goto done;
     }
-    imv_output *o = imv_output_open(m, sens_doc ? IMV_DOC_SENSITIVITY : IMV_DOC_RESULTS, IMV_FMT_JSON,
-                                    0, s->reg, NULL);
+    imv_output *o = imv_output_open(m, sens_doc ? IMV_DOC_SENSITIVITY : IMV_DOC_RESULTS,
+                                    IMV_FMT_JSON, 0, s->reg, NULL);
     imv_output_begin(o);
     imv_output_evaluation(o, &e);
     imv_output_end(o, &diags);
@@ -146,7 +149,7 @@ done:
 }
 
 char *imv_srv_evaluate_doc(imv_serve *s, const imv_profile *p, const imv_srv_draws *d, cJSON **sens,
-                       imv_serve_reply *reply)
+                           imv_serve_reply *reply)
 {
     return run(s, p, d, 0, sens, reply);
 }
@@ -232,7 +235,9 @@ static int has_string(const cJSON *arr, const char *s)
 
 static void copy_num(cJSON *o, const char *k, const cJSON *from)
 {
-    cJSON_AddItemToObject(o, k, cJSON_IsNumber(from) ? cJSON_CreateNumber(from->valuedouble) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, k,
+                          cJSON_IsNumber(from) ? cJSON_CreateNumber(from->valuedouble)
+                                               : cJSON_CreateNull());
 }
 
 static cJSON *model_diff(const cJSON *be, const cJSON *se)
@@ -289,7 +294,8 @@ static cJSON *dup_or_null(const cJSON *x)
     return x ? cJSON_Duplicate(x, 1) : cJSON_CreateNull();
 }
 
-cJSON *imv_srv_diff(const cJSON *base_profile, const cJSON *profile, const cJSON *base_doc, const cJSON *doc)
+cJSON *imv_srv_diff(const cJSON *base_profile, const cJSON *profile, const cJSON *base_doc,
+                    const cJSON *doc)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "format", "imeval-diff/1");
@@ -319,8 +325,8 @@ typedef struct rep {
     char when[64];
 } rep;
 
-static void rep_init(rep *x, imv_serve *s, const imv_profile *p, const cJSON *doc, const char *doc_text,
-                     const cJSON *sens, const cJSON *what_if)
+static void rep_init(rep *x, imv_serve *s, const imv_profile *p, const cJSON *doc,
+                     const char *doc_text, const cJSON *sens, const cJSON *what_if)
 {
     memset(x, 0, sizeof *x);
     imv_diags none;
@@ -338,8 +344,8 @@ static void rep_init(rep *x, imv_serve *s, const imv_profile *p, const cJSON *do
     if (gmtime_r(&t, &tm))
         strftime(x->when, sizeof x->when, "%Y-%m-%d %H:%M UTC", &tm);
     x->a = (imv_report_authority){cJSON_GetArrayItem(get(doc, "results"), 0), sens, x->inputs, NULL};
-    x->r = (imv_report){doc, doc_text, x->sdoc, 1, &x->a, s->reg, x->when,
-                        "imeval serve (the what-if page)"};
+    x->r = (imv_report){doc,   doc_text, x->sdoc, 1,
+                        &x->a, s->reg,   x->when, "imeval serve (the what-if page)"};
 }
 
 static void rep_clear(rep *x)
@@ -348,8 +354,8 @@ static void rep_clear(rep *x)
     cJSON_Delete(x->sdoc);
 }
 
-char *imv_srv_report_html(imv_serve *s, const imv_profile *p, const cJSON *doc, const char *doc_text,
-                      const cJSON *sens, const cJSON *what_if, size_t *len)
+char *imv_srv_report_html(imv_serve *s, const imv_profile *p, const cJSON *doc,
+                          const char *doc_text, const cJSON *sens, const cJSON *what_if, size_t *len)
 {
     rep x;
     rep_init(&x, s, p, doc, doc_text, sens, what_if);
@@ -370,8 +376,8 @@ char *imv_srv_report_html(imv_serve *s, const imv_profile *p, const cJSON *doc, 
 cJSON *imv_srv_sections(imv_serve *s, const imv_profile *p, const cJSON *doc, const char *doc_text,
                         const cJSON *sens, const cJSON *names, imv_serve_reply *reply)
 {
-    static const char *const all[] = {"summary", "ranking", "robustness", "why",
-                                      "change",  "timeline", "partners",  "inputs"};
+    static const char *const all[] = {"summary", "ranking",  "robustness", "why",
+                                      "change",  "timeline", "partners",   "inputs"};
     enum { N_ALL = sizeof all / sizeof all[0] };
     const char *want[N_ALL];
     size_t n = 0;
@@ -383,7 +389,8 @@ cJSON *imv_srv_sections(imv_serve *s, const imv_profile *p, const cJSON *doc, co
         cJSON_ArrayForEach(nm, names)
         {
             if (n == N_ALL || !cJSON_IsString(nm)) {
-                imv_srv_reply_error(reply, 400, NULL, "\"sections\": at most %d names, each a string", N_ALL);
+                imv_srv_reply_error(reply, 400, NULL,
+                                    "\"sections\": at most %d names, each a string", N_ALL);
                 return NULL;
             }
             want[n++] = nm->valuestring;
@@ -406,7 +413,8 @@ cJSON *imv_srv_sections(imv_serve *s, const imv_profile *p, const cJSON *doc, co
         if (outs[i] && fclose(outs[i]) != 0)
             rc = IMV_ENOMEM;
     if (rc == IMV_EINVAL)
-        imv_srv_reply_error(reply, 400, NULL, "\"sections\": summary, ranking, robustness, why, change, "
+        imv_srv_reply_error(reply, 400, NULL,
+                            "\"sections\": summary, ranking, robustness, why, change, "
                             "timeline, partners or inputs");
     else if (rc != IMV_OK)
         imv_srv_reply_error(reply, 500, NULL, "the sections could not be written");

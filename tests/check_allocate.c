@@ -41,7 +41,7 @@ static void make(inst *I, size_t C, size_t P, int maxcap)
         I->capacity[p] = (int)(next() % (uint64_t)(maxcap + 1));
     for (size_t c = 0; c < C; c++)
         for (size_t p = 0; p < P; p++) {
-            double b = (double)(next() % 40) / 2.0 - 3;  /* -3..16.5, halves tie */
+            double b = (double)(next() % 40) / 2.0 - 3; /* -3..16.5, halves tie */
             int viable_to = (int)(next() % (uint64_t)(maxcap + 1));
             I->nb[c * P + p] = next() % 3 == 0;
             for (int m = 1; m <= maxcap; m++) {
@@ -58,7 +58,7 @@ static void make(inst *I, size_t C, size_t P, int maxcap)
  * when it breaks a capacity or uses a pairing not viable at its load. */
 static double value(const inst *I, const int *choice)
 {
-    int load[4] = { 0 };
+    int load[4] = {0};
     size_t C = I->pb.n_councils;
     for (size_t c = 0; c < C; c++)
         if (choice[c] >= 0)
@@ -79,7 +79,7 @@ static double brute(const inst *I)
 {
     size_t C = I->pb.n_councils, P = I->pb.n_partners;
     int choice[6];
-    double best = 0;  /* assigning nobody is always allowed */
+    double best = 0; /* assigning nobody is always allowed */
     size_t n = 1;
     for (size_t c = 0; c < C; c++)
         n *= P + 1;
@@ -98,7 +98,7 @@ static double brute(const inst *I)
 
 static void check_answer(const inst *I, const imv_alloc_solution *s)
 {
-    int count[4] = { 0 };
+    int count[4] = {0};
     int choice[6];
     for (size_t c = 0; c < I->pb.n_councils; c++) {
         choice[c] = s->partner_of[c] == SIZE_MAX ? -1 : (int)s->partner_of[c];
@@ -129,8 +129,8 @@ START_TEST(allocate__optimal_against_brute_force)
                     ck_assert(s.optimal);
                     check_answer(&I, &s);
                     ck_assert_msg(fabs(s.total - brute(&I)) < 1e-9,
-                                  "C=%zu P=%zu cap=%d rep=%d: solver %.2f, brute force %.2f", C,
-                                  P, maxcap, rep, s.total, brute(&I));
+                                  "C=%zu P=%zu cap=%d rep=%d: solver %.2f, brute force %.2f", C, P,
+                                  maxcap, rep, s.total, brute(&I));
                     imv_alloc_solution_free(&s);
                     solved++;
                 }
@@ -198,7 +198,6 @@ START_TEST(allocate__bad_capacity_refused)
 }
 END_TEST
 
-
 /* A partner's extra commitment never raises its fit, nor the score of the
  * model that uses it: the bundled models over generated profiles, each
  * candidate partner taken alone at loads 1..4. */
@@ -222,8 +221,8 @@ START_TEST(allocate__commitments_never_raise_fit)
             int last_viable = 1;
             for (int m = 0; m < 4; m++) {
                 imv_partner q = base;
-                q.current_commitments = (base.current_commitments == IMV_UNKNOWN
-                                             ? 0 : base.current_commitments) + m;
+                q.current_commitments =
+                    (base.current_commitments == IMV_UNKNOWN ? 0 : base.current_commitments) + m;
                 imv_pairing got;
                 imv_pairing_evaluate(w, p, &q, &got);
                 if (isfinite(got.fit)) {
@@ -232,8 +231,8 @@ START_TEST(allocate__commitments_never_raise_fit)
                     last_fit = got.fit;
                     fitted++;
                 }
-                ck_assert_msg(!got.viable || last_viable, "%s with %s: viable again at +%d",
-                              p->id, base.id, m);
+                ck_assert_msg(!got.viable || last_viable, "%s with %s: viable again at +%d", p->id,
+                              base.id, m);
                 if (got.viable) {
                     ck_assert_msg(got.score <= last_score + 1e-9, "%s with %s at +%d: score rose",
                                   p->id, base.id, m);
@@ -276,7 +275,8 @@ START_TEST(allocate__dated_commitments_count_when_in_force)
         "  \"available_from\": \"2015-12\", \"available_until\": \"2024-06\","
         "  \"commitments\": [{\"council\": \"eastshire\", \"from\": \"2016-01\", \"until\": \"2018-01\"},"
         "                   {\"council\": \"northby\", \"from\": \"2017-06\"}]},"
-        " {\"id\": \"south\", \"capacity\": 2, \"current_commitments\": 1}]", &d);
+        " {\"id\": \"south\", \"capacity\": 2, \"current_commitments\": 1}]",
+        &d);
     ck_assert_msg(s != NULL, "%s", d.n ? d.v[0].message : "");
     imv_partner_desc *w = &s->v[0], *so = &s->v[1];
     ck_assert_int_eq(imv_partner_available(w, "2015-06"), 0);
@@ -292,13 +292,13 @@ START_TEST(allocate__dated_commitments_count_when_in_force)
     ck_assert_double_eq(imv_partner_commitments_at(w, "2016-06"), 1);
     ck_assert_double_eq(imv_partner_commitments_at(w, "2017-09"), 2);
     ck_assert_double_eq(imv_partner_commitments_at(w, "2018-01"), 1);
-    ck_assert_double_eq(imv_partner_commitments_at(w, NULL), 1);  /* those with no end */
+    ck_assert_double_eq(imv_partner_commitments_at(w, NULL), 1); /* those with no end */
     /* derived capacity: two councils on top of those in force, so places stay 2 */
     imv_partner_desc_at(w, "2017-09");
     ck_assert_int_eq(w->capacity, 4);
     ck_assert_int_eq(imv_partner_places(w), 2);
     imv_partner_desc_at(w, "2014");
-    ck_assert_int_eq(imv_partner_places(w), 0);   /* not yet a partner */
+    ck_assert_int_eq(imv_partner_places(w), 0); /* not yet a partner */
     /* an undated partner is the same on every date */
     imv_partner_desc_at(so, "2030");
     ck_assert_int_eq(imv_partner_places(so), 1);
@@ -310,14 +310,14 @@ START_TEST(allocate__dated_commitments_count_when_in_force)
     pr.as_of = "2017-09";
     imv_partner q;
     ck_assert_int_eq(imv_partner_for_profile(w, &pr, 0, &q), 1);
-    ck_assert_double_eq(q.current_commitments, 1);      /* northby only */
+    ck_assert_double_eq(q.current_commitments, 1); /* northby only */
     pr.id = "southby-2017";
     ck_assert_int_eq(imv_partner_for_profile(w, &pr, 1, &q), 1);
-    ck_assert_double_eq(q.current_commitments, 3);      /* both, and one the allocation adds */
+    ck_assert_double_eq(q.current_commitments, 3); /* both, and one the allocation adds */
     pr.as_of = "2012";
     ck_assert_int_eq(imv_partner_for_profile(w, &pr, 0, &q), 0);
     ck_assert_double_eq(q.current_commitments, 0);
-    imv_partner_desc_at(w, "2017-09");                  /* one date for all */
+    imv_partner_desc_at(w, "2017-09"); /* one date for all */
     ck_assert_int_eq(imv_partner_for_profile(w, &pr, 0, &q), 1);
     ck_assert_double_eq(q.current_commitments, 2);
     imv_partner_set_free(s);
@@ -327,7 +327,9 @@ END_TEST
 
 START_TEST(allocate__bad_dates_refused)
 {
-    static const struct { const char *json, *msg; } bad[] = {
+    static const struct {
+        const char *json, *msg;
+    } bad[] = {
         {"{\"id\": \"a\", \"capacity\": 1, \"available_from\": \"June 2016\"}",
          "available_from: expected a date YYYY, YYYY-MM or YYYY-MM-DD"},
         {"{\"id\": \"a\", \"capacity\": 1, \"available_from\": \"2020\", \"available_until\": \"2019\"}",
@@ -338,8 +340,7 @@ START_TEST(allocate__bad_dates_refused)
          "commitments[0].until: expected a date"},
         {"{\"id\": \"a\", \"capacity\": 1, \"commitments\": [3]}",
          "commitments[0]: expected {council, from, until}"},
-        {"{\"id\": \"a\", \"capacity\": 1, \"commitments\": {}}",
-         "commitments: expected an array"},
+        {"{\"id\": \"a\", \"capacity\": 1, \"commitments\": {}}", "commitments: expected an array"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         imv_diags d;
@@ -375,7 +376,8 @@ static imv_profile *read_case(const char *name)
 static const imv_partner_tip *tip(const imv_partner_sens *s, int a, int k, int up)
 {
     for (size_t i = 0; i < s->n; i++)
-        if (s->tips[i].attribute == a && s->tips[i].kind == k && (s->tips[i].to > s->tips[i].from) == up)
+        if (s->tips[i].attribute == a && s->tips[i].kind == k &&
+            (s->tips[i].to > s->tips[i].from) == up)
             return &s->tips[i];
     return NULL;
 }
@@ -411,14 +413,14 @@ START_TEST(allocate__partner_sensitivity_by_hand)
     ck_assert_str_eq(t->at.model, "executive_partnership");
     t = tip(&s, IMV_PATTR_GRADE, IMV_PTIP_VIABLE, 1);
     ck_assert_ptr_nonnull(t);
-    ck_assert_double_eq(t->to, 2);           /* good */
+    ck_assert_double_eq(t->to, 2); /* good */
     ck_assert_double_eq_tol(t->at.fit, 62.5, 1e-9);
     imv_partner_tip_text(t, "plymouth", s.now.first, text, sizeof text);
     ck_assert_str_eq(text, "if judged good, plymouth would be a viable partner "
                            "(executive_partnership, fit 62.5)");
     t = tip(&s, IMV_PATTR_GRADE, IMV_PTIP_STRONG, 1);
     ck_assert_ptr_nonnull(t);
-    ck_assert_double_eq(t->to, 3);           /* outstanding */
+    ck_assert_double_eq(t->to, 3); /* outstanding */
     ck_assert_double_eq_tol(t->at.fit, 72.5, 1e-9);
     ck_assert_ptr_null(tip(&s, IMV_PATTR_COMMITMENTS, IMV_PTIP_VIABLE, 0)); /* none to shed */
 
@@ -443,8 +445,11 @@ START_TEST(allocate__partner_sensitivity_by_hand)
     /* Westshire for Torbay (good, spare 2.5, 150,000 children, a neighbour, five
      * commitments): 40 + 15 + 4 - 40 + 10 + 8 + 1.5 = 38.5, not viable; with one fewer,
      * 46.5: viable. */
-    imv_partner west = {.id = "westshire", .grade = IMV_G_GOOD, .neighbouring = 1,
-                        .child_population = 150000, .spare_leadership_capacity = 2.5,
+    imv_partner west = {.id = "westshire",
+                        .grade = IMV_G_GOOD,
+                        .neighbouring = 1,
+                        .child_population = 150000,
+                        .spare_leadership_capacity = 2.5,
                         .current_commitments = 5};
     imv_partner_sensitivity(w, torbay, &west, &s);
     ck_assert(!s.now.viable);

@@ -10,12 +10,12 @@
 #include "testutil.h"
 
 /* What fn writes to a memory stream, as a string (caller frees). */
-#define CAPTURE(buf, stmt)                                                                      \
-    do {                                                                                        \
-        size_t len_;                                                                            \
-        FILE *f = open_memstream(&(buf), &len_);                                                \
-        stmt;                                                                                   \
-        fclose(f);                                                                              \
+#define CAPTURE(buf, stmt)                       \
+    do {                                         \
+        size_t len_;                             \
+        FILE *f = open_memstream(&(buf), &len_); \
+        stmt;                                    \
+        fclose(f);                               \
     } while (0)
 
 START_TEST(chart__escape_hostile_text)
@@ -25,21 +25,33 @@ START_TEST(chart__escape_hostile_text)
     ck_assert_str_eq(s, "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;");
     free(s);
     /* RLO, LRI, PDI, ALM and a C1 control are shown, never passed on */
-    CAPTURE(s, imv_chart_escape(f, "a\xE2\x80\xAE" "b\xE2\x81\xA6" "c\xE2\x81\xA9\xD8\x9C\xC2\x85" "d", 0));
+    CAPTURE(s, imv_chart_escape(f,
+                                "a\xE2\x80\xAE"
+                                "b\xE2\x81\xA6"
+                                "c\xE2\x81\xA9\xD8\x9C\xC2\x85"
+                                "d",
+                                0));
     ck_assert_str_eq(s, "a[U+202E]b[U+2066]c[U+2069][U+061C][U+0085]d");
     free(s);
     /* bytes that are not UTF-8: overlong, surrogate, truncated, stray continuation */
-    CAPTURE(s, imv_chart_escape(f, "x\xC0\xAFy\xED\xA0\x80z\xE2\x82" "w\x80", 0));
+    CAPTURE(s, imv_chart_escape(f,
+                                "x\xC0\xAFy\xED\xA0\x80z\xE2\x82"
+                                "w\x80",
+                                0));
     ck_assert_ptr_null(strchr(s, '\xC0'));
     ck_assert_ptr_nonnull(strstr(s, "x&#xFFFD;&#xFFFD;y"));
     ck_assert_ptr_null(strstr(s, "\xED\xA0"));
     free(s);
     /* control characters (XML forbids most) */
-    CAPTURE(s, imv_chart_escape(f, "a\x01" "b\x1B[31mc", 0));
+    CAPTURE(s, imv_chart_escape(f,
+                                "a\x01"
+                                "b\x1B[31mc",
+                                0));
     ck_assert_str_eq(s, "a[U+0001]b[U+001B][31mc");
     free(s);
     /* legitimate non-Latin text passes as it is */
-    CAPTURE(s, imv_chart_escape(f, "Conseil d\xC3\xA9partemental \xD8\xB9\xD8\xB1\xD8\xA8\xD9\x8A", 0));
+    CAPTURE(s,
+            imv_chart_escape(f, "Conseil d\xC3\xA9partemental \xD8\xB9\xD8\xB1\xD8\xA8\xD9\x8A", 0));
     ck_assert_str_eq(s, "Conseil d\xC3\xA9partemental \xD8\xB9\xD8\xB1\xD8\xA8\xD9\x8A");
     free(s);
 }

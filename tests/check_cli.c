@@ -17,8 +17,8 @@
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-static char dir[64];            /* private: fixtures and inputs */
-static char models_opt[1024];   /* --no-bundled --model ... for the fixtures */
+static char dir[64];          /* private: fixtures and inputs */
+static char models_opt[1024]; /* --no-bundled --model ... for the fixtures */
 
 static void copy(const char *from, const char *to)
 {
@@ -153,7 +153,8 @@ static void check_result_document(const cJSON *doc)
     const cJSON *models = get(doc, "models");
     ck_assert(cJSON_IsArray(models));
     const cJSON *m;
-    cJSON_ArrayForEach(m, models) {
+    cJSON_ArrayForEach(m, models)
+    {
         str(m, "id");
         str(m, "name");
         str(m, "version");
@@ -164,7 +165,8 @@ static void check_result_document(const cJSON *doc)
     const cJSON *results = get(doc, "results");
     ck_assert(cJSON_IsArray(results));
     const cJSON *res;
-    cJSON_ArrayForEach(res, results) {
+    cJSON_ArrayForEach(res, results)
+    {
         str(res, "profile");
         str(res, "name");
         str(res, "as_of");
@@ -176,7 +178,8 @@ static void check_result_document(const cJSON *doc)
         const char *prev_id = "";
         const char *first_viable = NULL;
         const cJSON *e;
-        cJSON_ArrayForEach(e, ranking) {
+        cJSON_ArrayForEach(e, ranking)
+        {
             ck_assert_int_eq((int)num(e, "rank"), ++rank);
             const char *id = str(e, "model");
             int viable = cJSON_IsTrue(get(e, "viable"));
@@ -209,7 +212,8 @@ static void check_result_document(const cJSON *doc)
             if (viable && !first_viable)
                 first_viable = id;
             const cJSON *x;
-            cJSON_ArrayForEach(x, get(e, "reasons")) {
+            cJSON_ArrayForEach(x, get(e, "reasons"))
+            {
                 ck_assert(cJSON_IsArray(get(x, "fields")));
                 num(x, "points");
                 str(x, "text");
@@ -238,7 +242,8 @@ static void check_result_document(const cJSON *doc)
     }
     const cJSON *errors = get(doc, "errors");
     ck_assert(cJSON_IsArray(errors));
-    cJSON_ArrayForEach(m, errors) {
+    cJSON_ArrayForEach(m, errors)
+    {
         str(m, "source");
         str(m, "where");
         str(m, "message");
@@ -248,9 +253,7 @@ static void check_result_document(const cJSON *doc)
 static const cJSON *entry(const cJSON *result, const char *model)
 {
     const cJSON *e;
-    cJSON_ArrayForEach(e, get(result, "ranking"))
-        if (strcmp(str(e, "model"), model) == 0)
-            return e;
+    cJSON_ArrayForEach(e, get(result, "ranking")) if (strcmp(str(e, "model"), model) == 0) return e;
     ck_abort_msg("no %s in the ranking", model);
     return NULL;
 }
@@ -312,17 +315,17 @@ END_TEST
 START_TEST(cli__usage_errors_exit_2)
 {
     static const char *const bad[] = {
-        "",                                 /* no command */
-        "frobnicate",                       /* unknown command */
-        "evaluate --bogus x.json",          /* unknown option */
-        "evaluate --format yaml x.json",    /* bad value */
+        "",                              /* no command */
+        "frobnicate",                    /* unknown command */
+        "evaluate --bogus x.json",       /* unknown option */
+        "evaluate --format yaml x.json", /* bad value */
         "evaluate --jobs 0 x.json",
-        "evaluate --format",                /* missing value */
-        "evaluate",                         /* no profiles */
-        "explain trust",                    /* missing PROFILE */
+        "evaluate --format", /* missing value */
+        "evaluate",          /* no profiles */
+        "explain trust",     /* missing PROFILE */
         "validate",
         "models extra-argument",
-        "models --explain",                 /* an evaluate-only option */
+        "models --explain", /* an evaluate-only option */
         "evaluate --only nosuchmodel datasets/cases/plymouth-2006.json",
         "explain nosuchmodel datasets/cases/plymouth-2006.json",
     };
@@ -411,7 +414,8 @@ START_TEST(cli__models_with_parameter_overrides)
     cJSON *a = parse_json(out);
     const cJSON *m;
     int seen = 0;
-    cJSON_ArrayForEach(m, a) {
+    cJSON_ArrayForEach(m, a)
+    {
         if (strcmp(str(m, "id"), "reg_good") != 0)
             continue;
         const cJSON *b = cJSON_GetArrayItem(get(m, "parameters"), 1);
@@ -442,8 +446,8 @@ START_TEST(cli__model_discovery)
     copy(from, to);
     char cmd[2000];
     char *out, *err;
-    snprintf(cmd, sizeof cmd, "IMEVAL_MODEL_PATH=%s:%s %s models --no-bundled --format json", d1, d2,
-             TU_BIN);
+    snprintf(cmd, sizeof cmd, "IMEVAL_MODEL_PATH=%s:%s %s models --no-bundled --format json", d1,
+             d2, TU_BIN);
     ck_assert_int_eq(tu_run(cmd, &out, &err), 0);
     cJSON *a = parse_json(out);
     ck_assert_int_eq(cJSON_GetArraySize(a), 2);
@@ -672,8 +676,9 @@ START_TEST(cli__table_format)
     free(out);
     free(err);
     /* --explain adds the reasons and still fits. */
-    ck_assert_int_eq(run(&out, &err, "evaluate --explain %s/cases/isle-of-wight-2013.json "
-                                     "%s/cases/doncaster-2013.json",
+    ck_assert_int_eq(run(&out, &err,
+                         "evaluate --explain %s/cases/isle-of-wight-2013.json "
+                         "%s/cases/doncaster-2013.json",
                          TU_DATASETS, TU_DATASETS),
                      0);
     ck_assert_uint_le(widest_line(out), 80);
@@ -732,12 +737,18 @@ START_TEST(cli__csv_format)
     size_t c_model = 99, c_rank = 99, c_score = 99, c_band = 99, c_error = 99, c_viable = 99;
     for (size_t c = 0; c < d->ncols[0]; c++) {
         const char *h = d->cells[0][c];
-        if (!strcmp(h, "model")) c_model = c;
-        if (!strcmp(h, "rank")) c_rank = c;
-        if (!strcmp(h, "score")) c_score = c;
-        if (!strcmp(h, "band")) c_band = c;
-        if (!strcmp(h, "error")) c_error = c;
-        if (!strcmp(h, "viable")) c_viable = c;
+        if (!strcmp(h, "model"))
+            c_model = c;
+        if (!strcmp(h, "rank"))
+            c_rank = c;
+        if (!strcmp(h, "score"))
+            c_score = c;
+        if (!strcmp(h, "band"))
+            c_band = c;
+        if (!strcmp(h, "error"))
+            c_error = c;
+        if (!strcmp(h, "viable"))
+            c_viable = c;
     }
     ck_assert(c_model < 99 && c_rank < 99 && c_score < 99 && c_band < 99 && c_error < 99 &&
               c_viable < 99);
@@ -962,8 +973,7 @@ START_TEST(cli__csv_input)
     ck_assert_str_eq(str(leeds, "grade"), "requires_improvement");
     ck_assert_double_eq(num(entry(leeds, "lua_good"), "score"), 60);
     for (int i = 0; i < 2; i++)
-        ck_assert_double_eq(num(entry(cJSON_GetArrayItem(rb, i), "lua_good"), "score"),
-                            i ? 60 : 40);
+        ck_assert_double_eq(num(entry(cJSON_GetArrayItem(rb, i), "lua_good"), "score"), i ? 60 : 40);
     ck_assert_str_eq(str(cJSON_GetArrayItem(rb, 0), "source"), "-");
     cJSON_Delete(a);
     cJSON_Delete(b);
@@ -1022,8 +1032,7 @@ START_TEST(cli__output_is_deterministic)
     for (int i = 0; i < 60; i++) {
         char id[16];
         snprintf(id, sizeof id, "p%02d", i);
-        char *p = tu_profile_json(id, i % 2 ? "inadequate" : "requires_improvement",
-                                  (i % 9) * 0.5);
+        char *p = tu_profile_json(id, i % 2 ? "inadequate" : "requires_improvement", (i % 9) * 0.5);
         strcat(text, p);
         strcat(text, "\n");
         free(p);
@@ -1033,14 +1042,14 @@ START_TEST(cli__output_is_deterministic)
     static const char *const fmts[] = {"json", "table", "csv", "markdown"};
     for (size_t f = 0; f < 4; f++) {
         char *a, *b, *c, *ea, *eb, *ec;
-        ck_assert_int_eq(run(&a, &ea, "evaluate --format %s --jobs 1 %s %s/cases/*.json", fmts[f], in,
-                             TU_DATASETS),
+        ck_assert_int_eq(run(&a, &ea, "evaluate --format %s --jobs 1 %s %s/cases/*.json", fmts[f],
+                             in, TU_DATASETS),
                          0);
-        ck_assert_int_eq(run(&b, &eb, "evaluate --format %s --jobs 1 %s %s/cases/*.json", fmts[f], in,
-                             TU_DATASETS),
+        ck_assert_int_eq(run(&b, &eb, "evaluate --format %s --jobs 1 %s %s/cases/*.json", fmts[f],
+                             in, TU_DATASETS),
                          0);
-        ck_assert_int_eq(run(&c, &ec, "evaluate --format %s --jobs 2 %s %s/cases/*.json", fmts[f], in,
-                             TU_DATASETS),
+        ck_assert_int_eq(run(&c, &ec, "evaluate --format %s --jobs 2 %s %s/cases/*.json", fmts[f],
+                             in, TU_DATASETS),
                          0);
         ck_assert_msg(strcmp(a, b) == 0, "%s: two runs differ", fmts[f]);
         ck_assert_msg(strcmp(a, c) == 0, "%s: --jobs 1 and --jobs 2 differ", fmts[f]);
@@ -1054,12 +1063,14 @@ START_TEST(cli__output_is_deterministic)
     }
     /* With draws: the same seed, the same output, whatever the threads. */
     char *a, *b, *ea, *eb;
-    ck_assert_int_eq(run(&a, &ea, "evaluate --format json --draws 200 --seed 7 --jobs 1 "
-                                  "%s/cases/isle-of-wight-2013.json %s/cases/torbay-2018.json",
+    ck_assert_int_eq(run(&a, &ea,
+                         "evaluate --format json --draws 200 --seed 7 --jobs 1 "
+                         "%s/cases/isle-of-wight-2013.json %s/cases/torbay-2018.json",
                          TU_DATASETS, TU_DATASETS),
                      0);
-    ck_assert_int_eq(run(&b, &eb, "evaluate --format json --draws 200 --seed 7 --jobs 2 "
-                                  "%s/cases/isle-of-wight-2013.json %s/cases/torbay-2018.json",
+    ck_assert_int_eq(run(&b, &eb,
+                         "evaluate --format json --draws 200 --seed 7 --jobs 2 "
+                         "%s/cases/isle-of-wight-2013.json %s/cases/torbay-2018.json",
                          TU_DATASETS, TU_DATASETS),
                      0);
     ck_assert_str_eq(a, b);

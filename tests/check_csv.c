@@ -8,11 +8,11 @@
 
 #include "testutil.h"
 
-#define RATINGS_HDR                                                                          \
-    "ratings.senior_leadership,ratings.middle_leadership,ratings.leadership_stability,"     \
-    "ratings.political_commitment,ratings.corporate_leadership,ratings.acceptance,"         \
-    "ratings.governance,ratings.partnerships,ratings.self_assessment,"                     \
-    "ratings.workforce_stability,ratings.financial_resilience,ratings.failure_extent,"     \
+#define RATINGS_HDR                                                                     \
+    "ratings.senior_leadership,ratings.middle_leadership,ratings.leadership_stability," \
+    "ratings.political_commitment,ratings.corporate_leadership,ratings.acceptance,"     \
+    "ratings.governance,ratings.partnerships,ratings.self_assessment,"                  \
+    "ratings.workforce_stability,ratings.financial_resilience,ratings.failure_extent,"  \
     "ratings.initial_response"
 #define HDR "id,name,as_of,ofsted.grade," RATINGS_HDR
 #define TWOS "2,2,2,2,2,2,2,2,2,2,2,2,2"
@@ -84,11 +84,10 @@ static long find_diag(const imv_diags *d, const char *where, const char *text)
 START_TEST(csv__header_maps_columns_in_any_order)
 {
     /* Columns shuffled, optional ones included, format left out. */
-    const char *text =
-        "ratings.initial_response,id,facts.agency_rate,name," RATINGS_HDR ",as_of,"
-        "ofsted.grade,size.child_population,source\n"
-        "0.5,barnsley-2012,0.12,Barnsley MBC,"
-        "1,1.5,0,3,4,2,2,2,2,1,2,3,0.5,2012-07,inadequate,52000,adviser\n";
+    const char *text = "ratings.initial_response,id,facts.agency_rate,name," RATINGS_HDR ",as_of,"
+                       "ofsted.grade,size.child_population,source\n"
+                       "0.5,barnsley-2012,0.12,Barnsley MBC,"
+                       "1,1.5,0,3,4,2,2,2,2,1,2,3,0.5,2012-07,inadequate,52000,adviser\n";
     /* ratings.initial_response appears twice in that header: the header
      * check must catch it. Build the real header without the repeat. */
     readall ra;
@@ -133,7 +132,7 @@ END_TEST
 START_TEST(csv__ranges)
 {
     const char *text = HDR "\n"
-                       "r,R,2020,good,1..3,1..2..3,0..4,2,2,2,2,2,2,2,2,2,0.5..1..1.5\n";
+                           "r,R,2020,good,1..3,1..2..3,0..4,2,2,2,2,2,2,2,2,2,0.5..1..1.5\n";
     readall ra;
     read_csv(text, 0, &ra);
     ck_assert_msg(ra.n == 1 && ra.d.n == 0, "%s", dump(&ra.d));
@@ -161,11 +160,11 @@ END_TEST
 START_TEST(csv__range_errors_name_the_column_and_line)
 {
     const char *text = HDR "\n"
-                       "a,A,2020,good,3..1," TWOS "\n" /* 14 ratings: one too many */
-                       "b,B,2020,good,1..5,2,2,2,2,2,2,2,2,2,2,2,2\n"
-                       "c,C,2020,good,1..2..3..4,2,2,2,2,2,2,2,2,2,2,2,2\n"
-                       "d,D,2020,good,1..,2,2,2,2,2,2,2,2,2,2,2,2\n"
-                       "e,E,2020,good,1..3..2,2,2,2,2,2,2,2,2,2,2,2,2\n";
+                           "a,A,2020,good,3..1," TWOS "\n" /* 14 ratings: one too many */
+                           "b,B,2020,good,1..5,2,2,2,2,2,2,2,2,2,2,2,2\n"
+                           "c,C,2020,good,1..2..3..4,2,2,2,2,2,2,2,2,2,2,2,2\n"
+                           "d,D,2020,good,1..,2,2,2,2,2,2,2,2,2,2,2,2\n"
+                           "e,E,2020,good,1..3..2,2,2,2,2,2,2,2,2,2,2,2,2\n";
     readall ra;
     read_csv(text, 0, &ra);
     ck_assert_uint_eq(ra.n, 0);
@@ -223,8 +222,8 @@ END_TEST
 START_TEST(csv__rfc4180_quoting)
 {
     const char *text = "id,name,as_of,ofsted.grade,source," RATINGS_HDR "\n"
-                       "bath,\"Bath, North East Somerset\",2020,good,\"the \"\"adviser\"\" said\","
-                       TWOS "\n"
+                       "bath,\"Bath, North East Somerset\",2020,good,\"the \"\"adviser\"\" said\"," TWOS
+                       "\n"
                        "multi,\"Two\nLines\",2020,good,\"a,b\nc\"\"d\"," TWOS "\n"
                        "\"quoted-id\",Plain,2020,\"good\",," TWOS "\n"
                        "after,After,2020,good,x," TWOS "\n";
@@ -251,9 +250,9 @@ END_TEST
 START_TEST(csv__crlf_line_ends)
 {
     const char *text = HDR "\r\n"
-                       "a,\"Alpha\r\nCouncil\",2020,good," TWOS "\r\n"
-                       "b,Beta,2020,good,2,2,2,2,2,2,2,2,2,2,2,2,9\r\n"
-                       "c,Gamma,2020,good," TWOS "\r\n";
+                           "a,\"Alpha\r\nCouncil\",2020,good," TWOS "\r\n"
+                           "b,Beta,2020,good,2,2,2,2,2,2,2,2,2,2,2,2,9\r\n"
+                           "c,Gamma,2020,good," TWOS "\r\n";
     readall ra;
     read_csv(text, 0, &ra);
     ck_assert_uint_eq(ra.n, 2);
@@ -273,9 +272,9 @@ END_TEST
 START_TEST(csv__too_few_and_too_many_cells)
 {
     const char *text = HDR "\n"
-                       "a,A,2020,good,2,2\n"
-                       "b,B,2020,good," TWOS ",2,2\n"
-                       "c,C,2020,good," TWOS "\n";
+                           "a,A,2020,good,2,2\n"
+                           "b,B,2020,good," TWOS ",2,2\n"
+                           "c,C,2020,good," TWOS "\n";
     readall ra;
     read_csv(text, 0, &ra);
     ck_assert_uint_eq(ra.n, 1);
@@ -320,8 +319,8 @@ END_TEST
 
 START_TEST(csv__non_numeric_values)
 {
-    const char *text = "id,name,as_of,ofsted.grade,facts.agency_rate,size.child_population,"
-                       RATINGS_HDR "\n"
+    const char *text = "id,name,as_of,ofsted.grade,facts.agency_rate,size.child_population," RATINGS_HDR
+                       "\n"
                        "a,A,2020,good,0.1,1000,2,high,2,2,2,2,2,2,2,2,2,2,2\n"
                        "b,B,2020,good,\"0,25\",1000," TWOS "\n"
                        "c,C,2020,good,0.1,lots," TWOS "\n"
@@ -369,9 +368,9 @@ END_TEST
 START_TEST(csv__validator_messages_carry_the_row_line)
 {
     const char *text = HDR "\n"
-                       "a,A,2020,good," TWOS "\n"
-                       "\n" /* a blank line is skipped, but still counted */
-                       "Bad Id,B,2020-13,great," TWOS "\n";
+                           "a,A,2020,good," TWOS "\n"
+                           "\n" /* a blank line is skipped, but still counted */
+                           "Bad Id,B,2020-13,great," TWOS "\n";
     readall ra;
     read_csv(text, 0, &ra);
     ck_assert_uint_eq(ra.n, 1);
@@ -435,8 +434,8 @@ START_TEST(csv__file_level_problems)
 
     /* A quote never closed: the rows before it are still read. */
     const char *text = HDR "\n"
-                       "a,A,2020,good," TWOS "\n"
-                       "b,\"Beta,2020,good," TWOS "\n";
+                           "a,A,2020,good," TWOS "\n"
+                           "b,\"Beta,2020,good," TWOS "\n";
     read_csv(text, 0, &ra);
     ck_assert_uint_eq(ra.n, 1);
     ck_assert_str_eq(ra.p[0]->id, "a");
@@ -448,8 +447,8 @@ START_TEST(csv__file_level_problems)
 
     /* A quote inside an unquoted field is not RFC 4180. */
     text = HDR "\n"
-           "a,A,2020,good," TWOS "\n"
-           "b,Be\"ta,2020,good," TWOS "\n";
+               "a,A,2020,good," TWOS "\n"
+               "b,Be\"ta,2020,good," TWOS "\n";
     read_csv(text, 0, &ra);
     ck_assert_uint_eq(ra.n, 1);
     long i = find_diag(&ra.d, NULL, "malformed CSV");

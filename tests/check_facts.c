@@ -50,29 +50,37 @@ static imv_profile_view view(const imv_profile *p)
 
 START_TEST(facts__persistent_failure_from_dated_judgements)
 {
-    imv_profile *p = make("2015-06", "{\"grade\":\"inadequate\",\"inspected\":\"2015-03\","
-                          "\"previous\":[{\"grade\":\"inadequate\",\"date\":\"2013-06\"}]}", NULL);
+    imv_profile *p = make("2015-06",
+                          "{\"grade\":\"inadequate\",\"inspected\":\"2015-03\","
+                          "\"previous\":[{\"grade\":\"inadequate\",\"date\":\"2013-06\"}]}",
+                          NULL);
     imv_profile_view v = view(p);
     ck_assert_int_eq(v.persistent_failure, IMV_FACT_YES);
     ck_assert_str_eq(v.persistent_since, "2013-06");
     ck_assert_double_eq_tol(v.persistent_gap_months, 21, 1e-9);
     imv_profile_free(p);
     /* Ten years apart is not "more than once in five years". */
-    p = make("2015-06", "{\"grade\":\"inadequate\",\"inspected\":\"2015-03\","
+    p = make("2015-06",
+             "{\"grade\":\"inadequate\",\"inspected\":\"2015-03\","
              "\"previous\":[{\"grade\":\"good\",\"date\":\"2012-01\"},"
-             "{\"grade\":\"inadequate\",\"date\":\"2005-03\"},\"inadequate\"]}", NULL);
+             "{\"grade\":\"inadequate\",\"date\":\"2005-03\"},\"inadequate\"]}",
+             NULL);
     v = view(p);
-    ck_assert_int_eq(v.persistent_failure, IMV_FACT_NO);   /* the undated one is older still */
+    ck_assert_int_eq(v.persistent_failure, IMV_FACT_NO); /* the undated one is older still */
     ck_assert_ptr_null(v.persistent_since);
     ck_assert_double_eq(v.persistent_gap_months, IMV_UNKNOWN);
     imv_profile_free(p);
     /* Exactly five years (60 months) counts; a month more does not. */
-    p = make("2015-06", "{\"grade\":\"inadequate\",\"inspected\":\"2015-03\","
-             "\"previous\":[{\"grade\":\"inadequate\",\"date\":\"2010-03\"}]}", NULL);
+    p = make("2015-06",
+             "{\"grade\":\"inadequate\",\"inspected\":\"2015-03\","
+             "\"previous\":[{\"grade\":\"inadequate\",\"date\":\"2010-03\"}]}",
+             NULL);
     ck_assert_int_eq(view(p).persistent_failure, IMV_FACT_YES);
     imv_profile_free(p);
-    p = make("2015-06", "{\"grade\":\"inadequate\",\"inspected\":\"2015-03\","
-             "\"previous\":[{\"grade\":\"inadequate\",\"date\":\"2010-02\"}]}", NULL);
+    p = make("2015-06",
+             "{\"grade\":\"inadequate\",\"inspected\":\"2015-03\","
+             "\"previous\":[{\"grade\":\"inadequate\",\"date\":\"2010-02\"}]}",
+             NULL);
     ck_assert_int_eq(view(p).persistent_failure, IMV_FACT_NO);
     imv_profile_free(p);
     /* Undated: imeval cannot tell, and says so. */
@@ -80,15 +88,19 @@ START_TEST(facts__persistent_failure_from_dated_judgements)
     ck_assert_int_eq(view(p).persistent_failure, IMV_FACT_UNDATED);
     imv_profile_free(p);
     /* Without inspected the current judgement is dated as_of. */
-    p = make("2015-06", "{\"grade\":\"inadequate\",\"previous\":[{\"grade\":\"inadequate\","
-             "\"date\":\"2011-01\"}]}", NULL);
+    p = make("2015-06",
+             "{\"grade\":\"inadequate\",\"previous\":[{\"grade\":\"inadequate\","
+             "\"date\":\"2011-01\"}]}",
+             NULL);
     v = view(p);
     ck_assert_int_eq(v.persistent_failure, IMV_FACT_YES);
     ck_assert_double_eq_tol(v.persistent_gap_months, 53, 1e-9);
     imv_profile_free(p);
     /* Not inadequate now: no persistent failure, whatever came before. */
-    p = make("2015-06", "{\"grade\":\"requires_improvement\",\"previous\":[{\"grade\":"
-             "\"inadequate\",\"date\":\"2013-06\"}]}", NULL);
+    p = make("2015-06",
+             "{\"grade\":\"requires_improvement\",\"previous\":[{\"grade\":"
+             "\"inadequate\",\"date\":\"2013-06\"}]}",
+             NULL);
     ck_assert_int_eq(view(p).persistent_failure, IMV_FACT_NO);
     imv_profile_free(p);
 }
@@ -96,17 +108,24 @@ END_TEST
 
 START_TEST(facts__systemic_failure_from_the_key_judgements)
 {
-    static const struct { const char *as_of, *judgements; imv_fact_state want; unsigned key; } c[] = {
-        {"2015-06", "\"leadership\":\"inadequate\",\"help_and_protection\":\"inadequate\","
-                    "\"children_in_care\":\"inadequate\",\"adoption\":\"good\"",
+    static const struct {
+        const char *as_of, *judgements;
+        imv_fact_state want;
+        unsigned key;
+    } c[] = {
+        {"2015-06",
+         "\"leadership\":\"inadequate\",\"help_and_protection\":\"inadequate\","
+         "\"children_in_care\":\"inadequate\",\"adoption\":\"good\"",
          IMV_FACT_YES, 0x7},
         /* before 2023 care leavers is a sub-judgement and does not count */
-        {"2019-06", "\"leadership\":\"inadequate\",\"help_and_protection\":\"inadequate\","
-                    "\"children_in_care\":\"inadequate\",\"care_leavers\":\"requires_improvement\"",
+        {"2019-06",
+         "\"leadership\":\"inadequate\",\"help_and_protection\":\"inadequate\","
+         "\"children_in_care\":\"inadequate\",\"care_leavers\":\"requires_improvement\"",
          IMV_FACT_YES, 0x7},
         /* from 2023 it is a key judgement of its own */
-        {"2023-06", "\"leadership\":\"inadequate\",\"help_and_protection\":\"inadequate\","
-                    "\"children_in_care\":\"inadequate\",\"care_leavers\":\"requires_improvement\"",
+        {"2023-06",
+         "\"leadership\":\"inadequate\",\"help_and_protection\":\"inadequate\","
+         "\"children_in_care\":\"inadequate\",\"care_leavers\":\"requires_improvement\"",
          IMV_FACT_NO, 0xf},
         {"2015-06", "\"leadership\":\"inadequate\",\"help_and_protection\":\"requires_improvement\"",
          IMV_FACT_NO, 0x3},
@@ -129,8 +148,9 @@ END_TEST
 static imv_profile *under_board(const char *ofsted, const char *progress)
 {
     char iv[1200];
-    snprintf(iv, sizeof iv, "\"current_intervention\":{\"model\":\"improvement_board\","
-                            "\"since\":\"2013-10\",\"kind\":\"notice\"%s%s}",
+    snprintf(iv, sizeof iv,
+             "\"current_intervention\":{\"model\":\"improvement_board\","
+             "\"since\":\"2013-10\",\"kind\":\"notice\"%s%s}",
              progress ? ",\"progress\":" : "", progress ? progress : "");
     return make("2015-06", ofsted, iv);
 }
@@ -150,17 +170,19 @@ START_TEST(facts__trajectory_under_the_intervention)
     imv_profile_free(p);
     /* Fallen from requires improvement to inadequate under the notice. */
     p = under_board("{\"grade\":\"inadequate\",\"inspected\":\"2015-03\","
-                    "\"previous\":[{\"grade\":\"requires_improvement\",\"date\":\"2013-06\"}]}", NULL);
+                    "\"previous\":[{\"grade\":\"requires_improvement\",\"date\":\"2013-06\"}]}",
+                    NULL);
     ck_assert_int_eq(view(p).trajectory, IMV_TREND_DETERIORATING);
     imv_profile_free(p);
     /* Out of inadequate. */
     p = under_board("{\"grade\":\"requires_improvement\",\"inspected\":\"2015-03\"}", NULL);
-    ck_assert_int_eq(view(p).judgement_trend, IMV_TREND_IMPROVING);  /* baseline inadequate */
+    ck_assert_int_eq(view(p).judgement_trend, IMV_TREND_IMPROVING); /* baseline inadequate */
     imv_profile_free(p);
     /* Without inspected the current grade may be the one that brought
      * the notice: it is not evidence of the trajectory. */
     p = under_board("{\"grade\":\"inadequate\",\"previous\":[{\"grade\":\"good\","
-                    "\"date\":\"2011-01\"}]}", NULL);
+                    "\"date\":\"2011-01\"}]}",
+                    NULL);
     v = view(p);
     ck_assert_int_eq(v.trajectory, IMV_TREND_UNKNOWN);
     ck_assert_ptr_null(v.trajectory_date);
@@ -195,7 +217,10 @@ END_TEST
 
 START_TEST(facts__rules_in_force_at_the_profiles_date)
 {
-    static const struct { const char *as_of; unsigned want; } c[] = {
+    static const struct {
+        const char *as_of;
+        unsigned want;
+    } c[] = {
         {"2012-12", 0},
         {"2013-01", R13},
         {"2013-12", R13},
@@ -266,10 +291,9 @@ START_TEST(facts__reach_native_plugins_in_process_and_isolated)
 {
     char *in = facts_risk(0), *out = facts_risk(1);
     ck_assert_str_eq(in, out);
-    ck_assert_str_eq(in,
-        "insp=2017-03 prev=2@2015-01,3@-, judg=17:3,3,3,-1,1, kind=3 "
-        "prog=2016-11/2/1/front door better; pers=2 since=- gap=-1 sys=1 key=7 traj=4 jt=4 lf=2 "
-        "tdate=2017-03 jsince=1 rules=6f st=3 sg=2 base=2 reinsp=21 past=0");
+    ck_assert_str_eq(in, "insp=2017-03 prev=2@2015-01,3@-, judg=17:3,3,3,-1,1, kind=3 "
+                         "prog=2016-11/2/1/front door better; pers=2 since=- gap=-1 sys=1 key=7 traj=4 jt=4 lf=2 "
+                         "tdate=2017-03 jsince=1 rules=6f st=3 sg=2 base=2 reinsp=21 past=0");
     free(in);
     free(out);
 }
@@ -308,12 +332,25 @@ START_TEST(facts__reach_lua_models)
     const imv_result *x = &e.results[0];
     ck_assert_msg(!x->error, "%s", x->error);
     static const char *const want[] = {
-        "2017-03", "requires_improvement@2015-01,inadequate@-", "inadequate", "good", "nil",
-        "direction", "2016-11/mixed/commissioner/front door better", "undated", "nil", "yes",
-        "leadership,help_and_protection,children_in_care", "deteriorating", "deteriorating",
-        "mixed", "2017-03", "1",
+        "2017-03",
+        "requires_improvement@2015-01,inadequate@-",
+        "inadequate",
+        "good",
+        "nil",
+        "direction",
+        "2016-11/mixed/commissioner/front door better",
+        "undated",
+        "nil",
+        "yes",
+        "leadership,help_and_protection,children_in_care",
+        "deteriorating",
+        "deteriorating",
+        "mixed",
+        "2017-03",
+        "1",
         "commissioner,commissioner_reviews,presumption_of_removal,profit_restriction,sector_led,trusts",
-        "deteriorating", "fallen from requires_improvement to inadequate under it",
+        "deteriorating",
+        "fallen from requires_improvement to inadequate under it",
         "deteriorating/-1/1/3/24/1",
     };
     ck_assert_uint_eq(x->n_risks, sizeof want / sizeof want[0]);

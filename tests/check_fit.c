@@ -68,8 +68,9 @@ static int check_sum(const imv_result *r, const char *where)
                           "%s: component %s twice", where, r->fit_parts[i].name);
         sum += r->fit_parts[i].points;
     }
-    ck_assert_msg(fabs(sum - r->partner_fit) < 1e-9, "%s %s with %s: components sum to %.6f, fit %.6f",
-                  where, imv_model_id(r->model), r->partner_id, sum, r->partner_fit);
+    ck_assert_msg(fabs(sum - r->partner_fit) < 1e-9,
+                  "%s %s with %s: components sum to %.6f, fit %.6f", where, imv_model_id(r->model),
+                  r->partner_id, sum, r->partner_fit);
     return 1;
 }
 
@@ -79,9 +80,10 @@ static void same_parts(const imv_result *a, const imv_result *b, const char *whe
     for (size_t i = 0; i < a->n_fit_parts; i++) {
         ck_assert_str_eq(a->fit_parts[i].name, b->fit_parts[i].name);
         ck_assert_str_eq(a->fit_parts[i].evidence, b->fit_parts[i].evidence);
-        ck_assert_msg(a->fit_parts[i].points == b->fit_parts[i].points, "%s: %s %.17g isolated, %.17g "
-                      "in-process", where, a->fit_parts[i].name, b->fit_parts[i].points,
-                      a->fit_parts[i].points);
+        ck_assert_msg(a->fit_parts[i].points == b->fit_parts[i].points,
+                      "%s: %s %.17g isolated, %.17g "
+                      "in-process",
+                      where, a->fit_parts[i].name, b->fit_parts[i].points, a->fit_parts[i].points);
     }
 }
 
@@ -111,8 +113,8 @@ START_TEST(fit__components_sum_to_the_fit)
                     imv_partner_for_profile(&ps->v[c], p, load, &q);
                 else {
                     q = p->partners[c - ps->n];
-                    q.current_commitments = (q.current_commitments == IMV_UNKNOWN
-                                                 ? 0 : q.current_commitments) + load;
+                    q.current_commitments =
+                        (q.current_commitments == IMV_UNKNOWN ? 0 : q.current_commitments) + load;
                 }
                 imv_evaluation ev[2];
                 char where[300];
@@ -173,7 +175,8 @@ static const char *lua_result(const char *components, char *buf, size_t len)
              "    fit = imeval.fit_part(cs, fit, 'grade', 15, 'ev2')\n"
              "    %s\n"
              "    return { score = 50, partner = { id = p.partners[1].id, fit = fit, components = cs } }\n"
-             "  end }\n", components);
+             "  end }\n",
+             components);
     char *path = tu_write_temp_str(script, ".lua");
     imv_registry *reg = imv_registry_new(NULL);
     imv_diags d;
@@ -184,7 +187,7 @@ static const char *lua_result(const char *components, char *buf, size_t len)
     imv_profile *p = read_case(cases);
     imv_worker *w = imv_worker_new(reg);
     imv_evaluation ev;
-    imv_evaluate(w, p, &ev);     /* non-zero when the model failed: that is the test */
+    imv_evaluate(w, p, &ev); /* non-zero when the model failed: that is the test */
     ck_assert_uint_eq(ev.n, 1);
     const imv_result *r = &ev.results[0];
     if (r->error)

@@ -7,11 +7,11 @@
  */
 #include "testutil.h"
 
-#define RATINGS_HDR                                                                          \
-    "ratings.senior_leadership,ratings.middle_leadership,ratings.leadership_stability,"     \
-    "ratings.political_commitment,ratings.corporate_leadership,ratings.acceptance,"         \
-    "ratings.governance,ratings.partnerships,ratings.self_assessment,"                     \
-    "ratings.workforce_stability,ratings.financial_resilience,ratings.failure_extent,"     \
+#define RATINGS_HDR                                                                     \
+    "ratings.senior_leadership,ratings.middle_leadership,ratings.leadership_stability," \
+    "ratings.political_commitment,ratings.corporate_leadership,ratings.acceptance,"     \
+    "ratings.governance,ratings.partnerships,ratings.self_assessment,"                  \
+    "ratings.workforce_stability,ratings.financial_resilience,ratings.failure_extent,"  \
     "ratings.initial_response"
 #define HDR "id,name,as_of,ofsted.grade," RATINGS_HDR
 #define TWOS "2,2,2,2,2,2,2,2,2,2,2,2,2"
@@ -68,7 +68,7 @@ START_TEST(nearest__within_a_third_of_the_word)
     ck_assert_str_eq(imv_nearest("Acceptance", names, 4), "acceptance");
     ck_assert_str_eq(imv_nearest("acceptence", names, 4), "acceptance");
     ck_assert_ptr_null(imv_nearest("foo", names, 4));
-    ck_assert_ptr_null(imv_nearest("acceptance", names, 4));   /* itself is no suggestion */
+    ck_assert_ptr_null(imv_nearest("acceptance", names, 4)); /* itself is no suggestion */
     ck_assert_ptr_null(imv_nearest("", names, 4));
 }
 END_TEST
@@ -78,7 +78,7 @@ START_TEST(unknown_field__did_you_mean_in_json)
     char *p = tu_profile_json("typo-1", "inadequate", 2);
     char *at = strstr(p, "\"political_commitment\"");
     ck_assert_ptr_nonnull(at);
-    memmove(at + 6, at + 7, strlen(at + 7) + 1);   /* "politcal_commitment" */
+    memmove(at + 6, at + 7, strlen(at + 7) + 1); /* "politcal_commitment" */
     int good, bad;
     char *all = read_str(p, ".json", &good, &bad);
     HAS(all, "warning: ");
@@ -141,7 +141,8 @@ START_TEST(share__a_percentage_is_named)
     free(all);
     all = read_str(HDR ",facts.turnover_rate\nb-1,B,2020,good," TWOS ",35%\n", ".csv", &good, &bad);
     ck_assert_int_eq(bad, 1);
-    HAS(all, "facts.turnover_rate: \"35%\" looks like a percentage: write 0.35 (profile b-1 at line 2)");
+    HAS(all,
+        "facts.turnover_rate: \"35%\" looks like a percentage: write 0.35 (profile b-1 at line 2)");
     free(all);
     free(p);
 }
@@ -152,7 +153,11 @@ START_TEST(encoding__utf16_named_with_and_without_bom)
     static const char bom_le[] = "\xff\xfei\0d\0,\0n\0a\0m\0e\0\n\0";
     static const char bare_le[] = "i\0d\0,\0n\0a\0m\0e\0\n\0";
     static const char bom_be[] = "\xfe\xff\0{\0\"";
-    const struct { const char *t; size_t n; const char *sfx, *why; } cases[] = {
+    const struct {
+        const char *t;
+        size_t n;
+        const char *sfx, *why;
+    } cases[] = {
         {bom_le, sizeof bom_le - 1, ".csv", "it starts with a UTF-16 byte order mark"},
         {bare_le, sizeof bare_le - 1, ".csv", "every other byte is NUL"},
         {bom_be, sizeof bom_be - 1, ".json", "it starts with a UTF-16 byte order mark"},
@@ -201,7 +206,7 @@ START_TEST(id__in_every_message_of_a_many_profile_file)
     free(all);
     /* CSV: a cell that is not a number and a short row */
     all = read_str(HDR "\nc-1,C,2020,good," TWOS "\nc-2,C,2020,good,x,2,2,2,2,2,2,2,2,2,2,2,2\n"
-                   "c-3,C,2020\n",
+                       "c-3,C,2020\n",
                    ".csv", &good, &bad);
     ck_assert_int_eq(good, 1);
     HAS(all, "ratings.senior_leadership: \"x\" is not a number or a range like 1..3 or 1..2..3 "

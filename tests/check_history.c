@@ -60,8 +60,8 @@ static void expect_error(const char *ofsted, const char *extra, const char *path
         if (!d.v[i].warning && d.v[i].where && strcmp(d.v[i].where, path) == 0 &&
             strstr(d.v[i].message, text))
             found = 1;
-        k += (size_t)snprintf(all + k, sizeof all - k, "[%s: %s] ", d.v[i].where ? d.v[i].where : "",
-                              d.v[i].message);
+        k += (size_t)snprintf(all + k, sizeof all - k, "[%s: %s] ",
+                              d.v[i].where ? d.v[i].where : "", d.v[i].message);
         if (k >= sizeof all)
             k = sizeof all - 1;
     }
@@ -96,22 +96,22 @@ END_TEST
 START_TEST(history__dates_checked_against_the_current_judgement)
 {
     expect_error("{\"grade\":\"inadequate\",\"inspected\":\"2015-03\","
-                 "\"previous\":[{\"grade\":\"inadequate\",\"date\":\"2015-09\"}]}", NULL,
-                 "ofsted.previous[0].date",
+                 "\"previous\":[{\"grade\":\"inadequate\",\"date\":\"2015-09\"}]}",
+                 NULL, "ofsted.previous[0].date",
                  "2015-09 is later than ofsted.inspected 2015-03: earlier judgements come before "
                  "the current one");
     /* Without inspected, as_of (2015-06) is the current judgement's date. */
     expect_error("{\"grade\":\"inadequate\",\"previous\":[{\"grade\":\"inadequate\","
-                 "\"date\":\"2016\"}]}", NULL, "ofsted.previous[0].date",
-                 "2016 is later than as_of 2015-06");
+                 "\"date\":\"2016\"}]}",
+                 NULL, "ofsted.previous[0].date", "2016 is later than as_of 2015-06");
     expect_error("{\"grade\":\"inadequate\",\"previous\":[{\"grade\":\"good\",\"date\":\"2010\"},"
-                 "\"good\",{\"grade\":\"inadequate\",\"date\":\"2013-06\"}]}", NULL,
-                 "ofsted.previous[2].date",
+                 "\"good\",{\"grade\":\"inadequate\",\"date\":\"2013-06\"}]}",
+                 NULL, "ofsted.previous[2].date",
                  "2013-06 is later than ofsted.previous[0] (2010): list earlier judgements newest first");
     expect_error("{\"grade\":\"inadequate\",\"inspected\":\"2015-09\"}", NULL, "ofsted.inspected",
                  "2015-09 is later than as_of 2015-06");
-    expect_error("{\"grade\":\"inadequate\",\"inspected\":\"March 2015\"}", NULL,
-                 "ofsted.inspected", "\"March 2015\" is not a date: expected YYYY, YYYY-MM or YYYY-MM-DD");
+    expect_error("{\"grade\":\"inadequate\",\"inspected\":\"March 2015\"}", NULL, "ofsted.inspected",
+                 "\"March 2015\" is not a date: expected YYYY, YYYY-MM or YYYY-MM-DD");
     expect_error("{\"grade\":\"inadequate\",\"previous\":[{\"grade\":\"inadequate\"}]}", NULL,
                  "ofsted.previous[0]",
                  "an object needs a \"date\"; give an undated grade as a plain string");
@@ -120,7 +120,8 @@ START_TEST(history__dates_checked_against_the_current_judgement)
     expect_error("{\"grade\":\"inadequate\",\"previous\":[{\"date\":\"2013\"}]}", NULL,
                  "ofsted.previous[0].grade", "missing (required)");
     expect_error("{\"grade\":\"inadequate\",\"previous\":[{\"grade\":\"good\",\"date\":\"2013\","
-                 "\"by\":\"x\"}]}", NULL, "ofsted.previous[0].by",
+                 "\"by\":\"x\"}]}",
+                 NULL, "ofsted.previous[0].by",
                  "unknown field: a dated grade has only \"grade\" and \"date\"");
     expect_error("{\"grade\":\"inadequate\",\"previous\":[{\"grade\":\"good\",\"date\":\"13-06\"}]}",
                  NULL, "ofsted.previous[0].date", "\"13-06\" is not a date");
@@ -132,7 +133,8 @@ START_TEST(history__judgements_read_and_checked)
     imv_profile *p = parse_ok("{\"grade\":\"inadequate\",\"judgements\":{"
                               "\"help_and_protection\":\"inadequate\",\"children_in_care\":"
                               "\"requires_improvement\",\"care_leavers\":\"inadequate\","
-                              "\"adoption\":\"good\",\"leadership\":\"inadequate\"}}", NULL);
+                              "\"adoption\":\"good\",\"leadership\":\"inadequate\"}}",
+                              NULL);
     ck_assert_uint_eq(p->judgements_present, (1u << IMV_J_COUNT) - 1);
     ck_assert_int_eq(p->judgements[IMV_J_LEADERSHIP], IMV_G_INADEQUATE);
     ck_assert_int_eq(p->judgements[IMV_J_CHILDREN_IN_CARE], IMV_G_REQUIRES_IMPROVEMENT);
@@ -151,7 +153,8 @@ START_TEST(history__judgements_read_and_checked)
     imv_diags_init(&d);
     imv_profile *q = NULL;
     ck_assert_int_eq(parse("{\"grade\":\"inadequate\",\"judgements\":{\"leadersip\":\"good\"}}",
-                           NULL, &q, &d), 0);
+                           NULL, &q, &d),
+                     0);
     ck_assert_uint_eq(d.n, 1);
     ck_assert_str_eq(d.v[0].where, "ofsted.judgements.leadersip");
     ck_assert(d.v[0].warning);
@@ -163,12 +166,12 @@ END_TEST
 
 START_TEST(history__intervention_kind_and_progress)
 {
-    imv_profile *p = parse_ok(
-        "{\"grade\":\"inadequate\"}",
-        "\"current_intervention\":{\"model\":\"improvement_board\",\"since\":\"2013-10\","
-        "\"kind\":\"notice\",\"progress\":[{\"date\":\"2014-09\",\"finding\":\"static\","
-        "\"by\":\"ofsted_monitoring\",\"note\":\"little progress on the front door\"},"
-        "{\"date\":\"2014-03\",\"finding\":\"improving\",\"by\":\"board\"}]}");
+    imv_profile *p =
+        parse_ok("{\"grade\":\"inadequate\"}",
+                 "\"current_intervention\":{\"model\":\"improvement_board\",\"since\":\"2013-10\","
+                 "\"kind\":\"notice\",\"progress\":[{\"date\":\"2014-09\",\"finding\":\"static\","
+                 "\"by\":\"ofsted_monitoring\",\"note\":\"little progress on the front door\"},"
+                 "{\"date\":\"2014-03\",\"finding\":\"improving\",\"by\":\"board\"}]}");
     ck_assert_int_eq(p->iv_kind, IMV_KIND_NOTICE);
     ck_assert_uint_eq(p->n_progress, 2);
     ck_assert_str_eq(p->progress[0].date, "2014-09");
@@ -179,7 +182,9 @@ START_TEST(history__intervention_kind_and_progress)
     ck_assert_int_eq(p->progress[1].by, IMV_BY_BOARD);
     ck_assert_ptr_null(p->progress[1].note);
     imv_profile_free(p);
-    static const struct { const char *iv, *path, *msg; } bad[] = {
+    static const struct {
+        const char *iv, *path, *msg;
+    } bad[] = {
         {"\"kind\":\"order\"", "current_intervention.kind",
          "\"order\" is not a kind of intervention: expected voluntary, notice or direction"},
         {"\"progress\":[{\"date\":\"2014-09\",\"finding\":\"better\",\"by\":\"dfe\"}]",
@@ -212,8 +217,10 @@ START_TEST(history__intervention_kind_and_progress)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char iv[600];
-        snprintf(iv, sizeof iv, "\"current_intervention\":{\"model\":\"improvement_board\","
-                                "\"since\":\"2013-10\",%s}", bad[i].iv);
+        snprintf(iv, sizeof iv,
+                 "\"current_intervention\":{\"model\":\"improvement_board\","
+                 "\"since\":\"2013-10\",%s}",
+                 bad[i].iv);
         expect_error("{\"grade\":\"inadequate\"}", iv, bad[i].path, bad[i].msg);
     }
 }
@@ -262,7 +269,7 @@ START_TEST(history__csv_forms)
     imv_profile_free(p);
     ck_assert_int_eq(imv_reader_next(r, &p, &d), 1);
     ck_assert_str_eq(p->id, "b");
-    ck_assert_ptr_null(p->iv_model);     /* empty model: no intervention, since ignored */
+    ck_assert_ptr_null(p->iv_model); /* empty model: no intervention, since ignored */
     imv_profile_free(p);
     ck_assert_int_lt(imv_reader_next(r, &p, &d), 0);
     ck_assert_int_lt(imv_reader_next(r, &p, &d), 0);

@@ -117,26 +117,45 @@ static void check_contained_ok(const char *fixture)
     imv_registry_free(reg);
 }
 
-START_TEST(isolate__segfault_becomes_error) { check_contained("iso_segv", "crashed with SIGSEGV", 60); }
+START_TEST(isolate__segfault_becomes_error)
+{
+    check_contained("iso_segv", "crashed with SIGSEGV", 60);
+}
 END_TEST
-START_TEST(isolate__abort_becomes_error) { check_contained("iso_abort", "crashed with SIGABRT", 60); }
+START_TEST(isolate__abort_becomes_error)
+{
+    check_contained("iso_abort", "crashed with SIGABRT", 60);
+}
 END_TEST
-START_TEST(isolate__exit_becomes_error) { check_contained("iso_exit", "exited the process (status 3)", 60); }
+START_TEST(isolate__exit_becomes_error)
+{
+    check_contained("iso_exit", "exited the process (status 3)", 60);
+}
 END_TEST
-START_TEST(isolate__endless_loop_times_out) { check_contained("iso_loop", "timed out after 3 s", 3); }
+START_TEST(isolate__endless_loop_times_out)
+{
+    check_contained("iso_loop", "timed out after 3 s", 3);
+}
 END_TEST
-START_TEST(isolate__output_flood_becomes_error) { check_contained("iso_flood", "flooded its output", 60); }
+START_TEST(isolate__output_flood_becomes_error)
+{
+    check_contained("iso_flood", "flooded its output", 60);
+}
 END_TEST
 
 /* Regression: after poll said the reply was readable, the rest of it was
  * read with no deadline, so half a reply blocked imeval for ever. */
-START_TEST(isolate__partial_reply_times_out) { check_contained("iso_partial", "timed out after 3 s", 3); }
+START_TEST(isolate__partial_reply_times_out)
+{
+    check_contained("iso_partial", "timed out after 3 s", 3);
+}
 END_TEST
 /* Regression: on end of connection the child was reaped without being
  * killed, so one that closed its descriptors and spun hung imeval. */
 START_TEST(isolate__closed_connection_is_killed)
 {
-    check_contained("iso_closefds", "the plugin closed its connection to imeval without replying", 60);
+    check_contained("iso_closefds", "the plugin closed its connection to imeval without replying",
+                    60);
 }
 END_TEST
 
@@ -188,15 +207,27 @@ static void check_no_lingering(int twice, int own_session)
     ck_assert_msg(dead, "process %d started by the plugin outlived the call", (int)pid);
 }
 
-START_TEST(isolate__started_process_killed_after_call) { check_no_lingering(0, 0); }
+START_TEST(isolate__started_process_killed_after_call)
+{
+    check_no_lingering(0, 0);
+}
 END_TEST
-START_TEST(isolate__double_forked_process_killed_after_call) { check_no_lingering(1, 0); }
+START_TEST(isolate__double_forked_process_killed_after_call)
+{
+    check_no_lingering(1, 0);
+}
 END_TEST
 /* A process that leaves the worker's process group (setsid) is not
  * killed with the group: it is killed as the worker's descendant. */
-START_TEST(isolate__process_in_its_own_session_killed_after_call) { check_no_lingering(0, 1); }
+START_TEST(isolate__process_in_its_own_session_killed_after_call)
+{
+    check_no_lingering(0, 1);
+}
 END_TEST
-START_TEST(isolate__orphan_in_its_own_session_killed_after_call) { check_no_lingering(1, 1); }
+START_TEST(isolate__orphan_in_its_own_session_killed_after_call)
+{
+    check_no_lingering(1, 1);
+}
 END_TEST
 
 /* ---- loading outside plugins in a child ------------------------------------------ */
@@ -283,7 +314,7 @@ START_TEST(isolate__same_result_as_in_process)
     char path[512];
     snprintf(path, sizeof path, "%s/iso_good.so", TU_FIXTURES);
     double scores[2];
-    l.isolate_timeout = 60;        /* a loaded machine under ASan: only a hang fails */
+    l.isolate_timeout = 60; /* a loaded machine under ASan: only a hang fails */
     for (int iso = 0; iso < 2; iso++) {
         l.isolate = iso;
         imv_registry *reg = imv_registry_new(&l);
@@ -443,10 +474,11 @@ START_TEST(isolate__every_host_function_same_as_in_process)
             if (k > 0 && flags == 0) {
                 ck_assert_uint_eq(r[1].n_reasons, 2);
                 ck_assert_str_eq(r[1].unmet ? r[1].unmet[0] : "-",
-                                 k == 1 ? "acceptance of at least 2 with a grade of inadequate" : "-");
+                                 k == 1 ? "acceptance of at least 2 with a grade of inadequate"
+                                        : "-");
                 ck_assert_str_eq(r[1].risks[0], "agency_rate may rise");
                 ck_assert_str_eq(r[1].partner_id, "partner-a");
-                ck_assert_uint_eq(r[1].n_fit_parts, 2);  /* "not-named"'s part dropped */
+                ck_assert_uint_eq(r[1].n_fit_parts, 2); /* "not-named"'s part dropped */
                 ck_assert_str_eq(r[1].fit_parts[1].name, "receiving_conditions");
                 ck_assert(r[1].setup_months == 3 && r[1].months_to_fair > 0);
             }
@@ -558,7 +590,8 @@ static void *segv_busy_child(void *arg)
             buf[got] = '\0';
             const char *q = strrchr(buf, ')');
             unsigned long ut = 0, st = 0;
-            if (q && sscanf(q + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2 &&
+            if (q &&
+                sscanf(q + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2 &&
                 ut + st >= 30) {
                 kill(pid, SIGSEGV);
                 fclose(f);

@@ -64,7 +64,7 @@ static imv_registry *new_registry(long budget, size_t cap)
     imv_limits_default(&l);
     l.lua_instructions = budget;
     l.lua_memory = cap;
-    l.isolate = 0;      /* the in-process host and sandbox are under test */
+    l.isolate = 0; /* the in-process host and sandbox are under test */
     return imv_registry_new(&l);
 }
 
@@ -450,8 +450,8 @@ START_TEST(lua__error_has_a_traceback)
     score_with(w, reg, "lua_nested", p, 0, &r);
     ck_assert_ptr_nonnull(r.error);
     const char *e = r.error;
-    ck_assert_msg(strncmp(e, "Lua error: nested_error.lua:6: acceptance too low: 1", 52) == 0,
-                  "%s", e);
+    ck_assert_msg(strncmp(e, "Lua error: nested_error.lua:6: acceptance too low: 1", 52) == 0, "%s",
+                  e);
     const char *tb = strstr(e, " (traceback: ");
     ck_assert_msg(tb != NULL, "%s", e);
     const char *helper = strstr(tb, "nested_error.lua:6: in ");
@@ -481,8 +481,7 @@ START_TEST(lua__runaway_loop_stopped_by_the_budget)
         ck_assert_double_lt(now() - t0, 5);
         const imv_result *r = &e.results[index_of(reg, "lua_loop")];
         ck_assert_ptr_nonnull(r->error);
-        ck_assert_msg(strstr(r->error, "Lua instruction budget of 1000000 exceeded"), "%s",
-                      r->error);
+        ck_assert_msg(strstr(r->error, "Lua instruction budget of 1000000 exceeded"), "%s", r->error);
         ck_assert_ptr_null(e.results[index_of(reg, "lua_good")].error);
         ck_assert_double_eq(e.results[index_of(reg, "lua_good")].score, 50);
         ck_assert_str_eq(e.recommended, "lua_good");
@@ -614,7 +613,9 @@ END_TEST
 
 START_TEST(lua__bad_results_become_clear_errors)
 {
-    static const struct { const char *id, *text; } cases[] = {
+    static const struct {
+        const char *id, *text;
+    } cases[] = {
         {"nan", "score of NaN"},
         {"inf", "score of infinity"},
         {"over", "score of 100.5, outside 0..100"},
@@ -689,7 +690,6 @@ START_TEST(lua__parameters_can_be_set)
 }
 END_TEST
 
-
 /* pairs() iterates in sorted key order (numbers, strings, booleans), the
  * same in every fresh state, although Lua seeds each state's hash
  * differently: output must be byte-identical run to run. */
@@ -708,12 +708,11 @@ START_TEST(lua__pairs_order_is_sorted_and_repeatable)
         ck_assert_uint_eq(r.n_reasons, 1);
         if (round == 0) {
             snprintf(first, sizeof first, "%s", r.reasons[0].text);
-            ck_assert_str_eq(first,
-                             "1 2.5 3 acceptance alpha corporate_leadership failure_extent "
-                             "financial_resilience governance initial_response "
-                             "leadership_stability middle_leadership partnerships "
-                             "political_commitment self_assessment senior_leadership "
-                             "workforce_stability zeta true");
+            ck_assert_str_eq(first, "1 2.5 3 acceptance alpha corporate_leadership failure_extent "
+                                    "financial_resilience governance initial_response "
+                                    "leadership_stability middle_leadership partnerships "
+                                    "political_commitment self_assessment senior_leadership "
+                                    "workforce_stability zeta true");
         } else {
             ck_assert_str_eq(r.reasons[0].text, first);
         }
@@ -739,8 +738,7 @@ static imv_profile *rules_profile(const char *id, const char *grade, const char 
         cJSON *j = cJSON_Parse(text);
         cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItem(j, "ratings"), "acceptance",
                                                cJSON_CreateNumber(acceptance));
-        cJSON_AddItemToObject(cJSON_GetObjectItem(j, "ofsted"), "previous",
-                              cJSON_Parse(previous));
+        cJSON_AddItemToObject(cJSON_GetObjectItem(j, "ofsted"), "previous", cJSON_Parse(previous));
         imv_diags d;
         imv_diags_init(&d);
         imv_profile_free(p);

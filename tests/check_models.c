@@ -17,16 +17,16 @@
 #include <string.h>
 
 #include "imeval.h"
-#include "journey.h"
-#include "testutil.h"
 #include "imeval_aux.h"
+#include "journey.h"
 #include "monitor.h"
+#include "testutil.h"
 
 #define N_MODELS 7
 
 static const char *const model_ids[N_MODELS] = {
-    "improvement_board", "peer_support", "executive_partnership", "commissioner",
-    "trust", "strategic_partnership", "self_improvement",
+    "improvement_board",     "peer_support",     "executive_partnership", "commissioner", "trust",
+    "strategic_partnership", "self_improvement",
 };
 
 static imv_registry *reg;
@@ -49,8 +49,7 @@ static void setup(void)
     reg = imv_registry_new(&l);
     int rc = imv_registry_load_dir(reg, env_or("IMEVAL_MODELS_DIR", "build/models"), 1, &d);
     for (size_t i = 0; i < d.n; i++)
-        fprintf(stderr, "check_models: %s: %s\n", d.v[i].source ? d.v[i].source : "",
-                d.v[i].message);
+        fprintf(stderr, "check_models: %s: %s\n", d.v[i].source ? d.v[i].source : "", d.v[i].message);
     imv_diags_free(&d);
     if (rc < 0)
         ck_abort_msg("cannot load the models");
@@ -102,8 +101,8 @@ static imv_profile *make_profile(const char *grade, const char *previous, const 
              "\"governance\":%g,\"partnerships\":%g,\"self_assessment\":%g,"
              "\"workforce_stability\":%g,\"financial_resilience\":%g,\"failure_extent\":%g,"
              "\"initial_response\":%g}%s}",
-             as_of, grade, previous, r[SL], r[ML], r[LS], r[PC], r[CL], r[AC], r[GV], r[PA],
-             r[SA], r[WS], r[FR], r[FE], r[IR], tail);
+             as_of, grade, previous, r[SL], r[ML], r[LS], r[PC], r[CL], r[AC], r[GV], r[PA], r[SA],
+             r[WS], r[FR], r[FE], r[IR], tail);
     return profile_from_json_text(buf);
 }
 
@@ -113,9 +112,9 @@ static void fill(double *r, double v)
         r[i] = v;
 }
 
-#define STRONG_PARTNER                                                               \
+#define STRONG_PARTNER                                                                   \
     ",\"partners\":[{\"id\":\"strong\",\"grade\":\"outstanding\",\"neighbouring\":true," \
-    "\"child_population\":250000,\"spare_leadership_capacity\":3.5,"                  \
+    "\"child_population\":250000,\"spare_leadership_capacity\":3.5,"                     \
     "\"current_commitments\":0}]"
 
 /* ---- reading results -------------------------------------------------- */
@@ -368,7 +367,10 @@ END_TEST
 START_TEST(rules__stalled_intervention_is_not_recommended_again)
 {
     static const char *const stallable[] = {
-        "improvement_board", "peer_support", "executive_partnership", "strategic_partnership",
+        "improvement_board",
+        "peer_support",
+        "executive_partnership",
+        "strategic_partnership",
     };
     double r[IMV_R_COUNT];
     fill(r, 2.5);
@@ -416,9 +418,9 @@ START_TEST(rules__stalled_commissioner_escalates_to_trust)
 {
     double r[IMV_R_COUNT];
     fill(r, 1.5);
-    imv_profile *p = make_profile(
-        "inadequate", "[\"inadequate\"]", "2024-01", r,
-        ",\"current_intervention\":{\"model\":\"commissioner\",\"since\":\"2021-06\"}");
+    imv_profile *p =
+        make_profile("inadequate", "[\"inadequate\"]", "2024-01", r,
+                     ",\"current_intervention\":{\"model\":\"commissioner\",\"since\":\"2021-06\"}");
     imv_evaluation e;
     evaluate(p, &e);
     const imv_result *c = result_of(&e, "commissioner");
@@ -433,7 +435,7 @@ END_TEST
 START_TEST(rules__good_authority_needs_no_formal_intervention)
 {
     static const char *const formal[] = {
-        "improvement_board", "executive_partnership", "commissioner", "trust",
+        "improvement_board",     "executive_partnership", "commissioner", "trust",
         "strategic_partnership",
     };
     static const char *const grades[] = {"good", "outstanding"};
@@ -464,7 +466,7 @@ START_TEST(rules__weak_conditions_lower_every_model)
     r[WS] = r[LS] = r[FR] = 0.5;
     imv_profile *bad = make_profile("inadequate", "[]", "2024-01", r,
                                     STRONG_PARTNER ",\"facts\":{\"agency_rate\":0.3,"
-                                    "\"leadership_changes_3y\":4}");
+                                                   "\"leadership_changes_3y\":4}");
     imv_evaluation eg, eb;
     evaluate(good, &eg);
     evaluate(bad, &eb);
@@ -578,18 +580,19 @@ static const char *pick(unsigned long long *s, const char *const *v, size_t n)
  * sizes, facts, partners and current interventions. */
 static imv_profile *random_profile(unsigned long long *s)
 {
-    static const char *const grades[] = {"inadequate", "inadequate", "requires_improvement",
-                                         "good", "outstanding", "not_inspected"};
+    static const char *const grades[] = {"inadequate", "inadequate",  "requires_improvement",
+                                         "good",       "outstanding", "not_inspected"};
     static const char *const prev[] = {"[]", "[\"inadequate\"]", "[\"good\"]",
                                        "[\"requires_improvement\",\"inadequate\"]"};
-    static const char *const models[] = {"improvement_board", "peer_support",
-                                         "executive_partnership", "commissioner", "trust",
-                                         "strategic_partnership", "self_improvement"};
+    static const char *const models[] = {
+        "improvement_board", "peer_support", "executive_partnership",
+        "commissioner",      "trust",        "strategic_partnership",
+        "self_improvement"};
     double r[IMV_R_COUNT];
     char tail[2048];
     size_t n = 0;
     for (int i = 0; i < IMV_R_COUNT; i++)
-        r[i] = floor(uniform(s) * 17) / 4;  /* 0, 0.25 .. 4 */
+        r[i] = floor(uniform(s) * 17) / 4; /* 0, 0.25 .. 4 */
     int year = 2005 + (int)(xorshift(s) % 20);
     n += (size_t)snprintf(tail + n, sizeof tail - n, ",\"facts\":{\"failure_years\":%d",
                           (int)(xorshift(s) % 9));
@@ -622,7 +625,7 @@ static void set_rating(imv_profile *p, int i, double v)
 {
     p->ratings[i].low = p->ratings[i].mode = p->ratings[i].high = v;
     p->ratings[i].kind = 0;
-    p->serial = imv_profile_next_serial();  /* hosts may cache by serial */
+    p->serial = imv_profile_next_serial(); /* hosts may cache by serial */
 }
 
 static void snapshot(imv_profile *p, double *score, int *viable)
@@ -649,8 +652,8 @@ START_TEST(property__declared_monotonicity_holds)
         imv_profile *p = random_profile(&seed);
         double s0[N_MODELS], s1[N_MODELS];
         int v0[N_MODELS], v1[N_MODELS];
-        int i = (int)(xorshift(&seed) % IMV_R_COUNT);  /* one rating per profile ... */
-        for (int rep = 0; rep < 2; rep++, i = (i + 7) % IMV_R_COUNT) {  /* ... and another */
+        int i = (int)(xorshift(&seed) % IMV_R_COUNT); /* one rating per profile ... */
+        for (int rep = 0; rep < 2; rep++, i = (i + 7) % IMV_R_COUNT) { /* ... and another */
             double before = p->ratings[i].mode;
             double after = fmin(4, before + BUMP);
             if (after <= before)
@@ -672,8 +675,8 @@ START_TEST(property__declared_monotonicity_holds)
                                   k, rn, model_ids[m], s0[m], s1[m], v0[m], v1[m]);
                 else
                     ck_assert_msg(fabs(s1[m] - s0[m]) < EPS && v0[m] == v1[m],
-                                  "profile %d: %s changed %s (%.3f -> %.3f)", k, rn,
-                                  model_ids[m], s0[m], s1[m]);
+                                  "profile %d: %s changed %s (%.3f -> %.3f)", k, rn, model_ids[m],
+                                  s0[m], s1[m]);
                 checked++;
             }
         }
@@ -731,8 +734,8 @@ static int same_undated_reasons(const imv_result *x, const imv_result *y)
             j++;
         if (i == x->n_reasons || j == y->n_reasons)
             return i == x->n_reasons && j == y->n_reasons;
-        if (strcmp(x->reasons[i].text, y->reasons[j].text) != 0
-            || fabs(x->reasons[i].points - y->reasons[j].points) > EPS)
+        if (strcmp(x->reasons[i].text, y->reasons[j].text) != 0 ||
+            fabs(x->reasons[i].points - y->reasons[j].points) > EPS)
             return 0;
         i++;
         j++;
@@ -746,8 +749,10 @@ static int same_undated_reasons(const imv_result *x, const imv_result *y)
  * coming in. */
 START_TEST(property__rule_dates_move_only_the_rule_terms)
 {
-    static const char *const dates[][2] = {{"2015-12", "2016-01"}, {"2012-12", "2013-01"},
-                                           {"2013-12", "2014-01"}, {"2016-12", "2017-01"}};
+    static const char *const dates[][2] = {{"2015-12", "2016-01"},
+                                           {"2012-12", "2013-01"},
+                                           {"2013-12", "2014-01"},
+                                           {"2016-12", "2017-01"}};
     unsigned long long seed = 0xda7eULL;
     for (int k = 0; k < 200; k++) {
         imv_profile *a = random_profile(&seed);
@@ -766,8 +771,10 @@ START_TEST(property__rule_dates_move_only_the_rule_terms)
         evaluate(a, &eb);
         for (int m = 0; m < N_MODELS; m++) {
             const imv_result *x = result_of(&ea, model_ids[m]), *y = result_of(&eb, model_ids[m]);
-            ck_assert_msg(same_undated_reasons(x, y), "%s: from %s to %s a reason that does not "
-                          "rest on as_of changed", model_ids[m], dates[d][0], dates[d][1]);
+            ck_assert_msg(same_undated_reasons(x, y),
+                          "%s: from %s to %s a reason that does not "
+                          "rest on as_of changed",
+                          model_ids[m], dates[d][0], dates[d][1]);
         }
         if (d == 0)
             ck_assert_double_ge(result_of(&eb, "commissioner")->score + EPS,
@@ -795,8 +802,8 @@ START_TEST(property__councils_before_trusts_get_no_doncaster_points)
         const imv_result *t = result_of(&e, "trust");
         for (size_t i = 0; i < t->n_reasons; i++)
             if (t->reasons[i].points > 0)
-                ck_assert_msg(!strcasestr(t->reasons[i].evidence, "Doncaster")
-                                  && !strcasestr(t->reasons[i].text, "Doncaster"),
+                ck_assert_msg(!strcasestr(t->reasons[i].evidence, "Doncaster") &&
+                                  !strcasestr(t->reasons[i].text, "Doncaster"),
                               "a 2006 trust reason cites Doncaster: %s", t->reasons[i].text);
         imv_evaluation_clear(&e);
         imv_profile_free(p);
@@ -834,8 +841,8 @@ static imv_iv_status iv_status(imv_profile *p, double expected, char *why, size_
  * every model and the monitor read). */
 START_TEST(property__worse_reinspection_is_never_more_on_track)
 {
-    static const char *const dates[] = {"2012-03", "2013-06", "2014-01", "2014-09", "2015-04",
-                                        "2016-02", "2016-11", "2017-07"};
+    static const char *const dates[] = {"2012-03", "2013-06", "2014-01", "2014-09",
+                                        "2015-04", "2016-02", "2016-11", "2017-07"};
     unsigned long long seed = 0x7a3ec7ULL;
     for (int k = 0; k < 2000; k++) {
         int prev = (int)(xorshift(&seed) % 4);
@@ -848,17 +855,20 @@ START_TEST(property__worse_reinspection_is_never_more_on_track)
         double expected = 12 + (double)(xorshift(&seed) % 40);
         char wa[400], wb[400];
         imv_iv_status a = iv_status(tu_history_profile("2018-01", grade, inspected, since, prev,
-                                                       pdate, finding, fdate), expected, wa, sizeof wa);
+                                                       pdate, finding, fdate),
+                                    expected, wa, sizeof wa);
         imv_iv_status b;
         if (grade < IMV_G_INADEQUATE) {
             b = iv_status(tu_history_profile("2018-01", grade + 1, inspected, since, prev, pdate,
-                                             finding, fdate), expected, wb, sizeof wb);
+                                             finding, fdate),
+                          expected, wb, sizeof wb);
             ck_assert_msg(trajectory_rank(b) >= trajectory_rank(a),
-                          "grade %d -> %d made it better: %s (%d) -> %s (%d)", grade, grade + 1,
-                          wa, a, wb, b);
+                          "grade %d -> %d made it better: %s (%d) -> %s (%d)", grade, grade + 1, wa,
+                          a, wb, b);
         } else if (finding && finding < IMV_TREND_DETERIORATING) {
             b = iv_status(tu_history_profile("2018-01", grade, inspected, since, prev, pdate,
-                                             finding + 1, fdate), expected, wb, sizeof wb);
+                                             finding + 1, fdate),
+                          expected, wb, sizeof wb);
             ck_assert_msg(trajectory_rank(b) >= trajectory_rank(a),
                           "finding %d -> %d made it better: %s -> %s", finding, finding + 1, wa, wb);
         }
@@ -877,15 +887,16 @@ static void ym(char *buf, size_t n, int m)
  * facts are decided from). */
 static imv_profile *random_history_profile(unsigned long long *s)
 {
-    static const char *const grades[] = {"inadequate", "inadequate", "requires_improvement",
-                                         "good", "outstanding"};
+    static const char *const grades[] = {"inadequate", "inadequate", "requires_improvement", "good",
+                                         "outstanding"};
     static const char *const other[] = {"requires_improvement", "good"};
     static const char *const keys[] = {"leadership", "help_and_protection", "children_in_care",
                                        "care_leavers", "adoption"};
     static const char *const findings[] = {"improving", "mixed", "static", "deteriorating"};
-    static const char *const models[] = {"improvement_board", "peer_support",
-                                         "executive_partnership", "commissioner", "trust",
-                                         "strategic_partnership", "self_improvement"};
+    static const char *const models[] = {
+        "improvement_board", "peer_support", "executive_partnership",
+        "commissioner",      "trust",        "strategic_partnership",
+        "self_improvement"};
     double r[IMV_R_COUNT];
     for (int i = 0; i < IMV_R_COUNT; i++)
         r[i] = floor(uniform(s) * 17) / 4;
@@ -906,8 +917,8 @@ static imv_profile *random_history_profile(unsigned long long *s)
         if (!strcmp(g, "outstanding"))
             g = "inadequate";
         ym(d, sizeof d, t);
-        n += (size_t)snprintf(ofs + n, sizeof ofs - n, xorshift(s) % 3 ? "%s{\"grade\":\"%s\",\"date\":\"%s\"}"
-                                                                    : "%s\"%s\"",
+        n += (size_t)snprintf(ofs + n, sizeof ofs - n,
+                              xorshift(s) % 3 ? "%s{\"grade\":\"%s\",\"date\":\"%s\"}" : "%s\"%s\"",
                               k ? "," : "", g, d);
     }
     n += (size_t)snprintf(ofs + n, sizeof ofs - n, "]");
@@ -921,7 +932,8 @@ static imv_profile *random_history_profile(unsigned long long *s)
         for (int j = 0; j < 5; j++)
             if (xorshift(s) % 4)
                 n += (size_t)snprintf(ofs + n, sizeof ofs - n, "%s\"%s\":\"%s\"", any++ ? "," : "",
-                                      keys[j], xorshift(s) % 10 < 6 ? "inadequate" : pick(s, other, 2));
+                                      keys[j],
+                                      xorshift(s) % 10 < 6 ? "inadequate" : pick(s, other, 2));
         n += (size_t)snprintf(ofs + n, sizeof ofs - n, "}");
     }
     size_t m = 0;
@@ -931,7 +943,8 @@ static imv_profile *random_history_profile(unsigned long long *s)
         ym(d, sizeof d, since);
         m += (size_t)snprintf(tail + m, sizeof tail - m,
                               ",\"current_intervention\":{\"model\":\"%s\",\"since\":\"%s\","
-                              "\"progress\":[", pick(s, models, N_MODELS), d);
+                              "\"progress\":[",
+                              pick(s, models, N_MODELS), d);
         int fd = now;
         for (int k = 0, np = (int)(xorshift(s) % 4); k < np; k++) {
             fd -= (int)(xorshift(s) % 11);
@@ -956,16 +969,16 @@ static void check_stated_facts(const char *model, const char *text, const imv_pr
 {
     int y1, y2, nk;
     const char *q;
-    if ((q = strstr(text, "persistent failure: inadequate in"))
-        && sscanf(q, "persistent failure: inadequate in %d and again in %d", &y1, &y2) == 2) {
+    if ((q = strstr(text, "persistent failure: inadequate in")) &&
+        sscanf(q, "persistent failure: inadequate in %d and again in %d", &y1, &y2) == 2) {
         ck_assert_msg(v->persistent_failure == IMV_FACT_YES, "%s: %s", model, text);
         ck_assert_msg(y1 == imv_year(v->persistent_since) && y2 == imv_year(v->inspected),
                       "%s: %s (view: %s, %s)", model, text, v->persistent_since, v->inspected);
     }
     if (strstr(text, "earlier inadequate judgement is undated: persistent"))
         ck_assert_msg(v->persistent_failure == IMV_FACT_UNDATED, "%s: %s", model, text);
-    if ((q = strstr(text, "systemic failure: inadequate on all"))
-        && sscanf(q, "systemic failure: inadequate on all %d", &nk) == 1) {
+    if ((q = strstr(text, "systemic failure: inadequate on all")) &&
+        sscanf(q, "systemic failure: inadequate on all %d", &nk) == 1) {
         int given = 0;
         for (unsigned b = v->key_judgements_given; b; b &= b - 1)
             given++;
@@ -976,16 +989,17 @@ static void check_stated_facts(const char *model, const char *text, const imv_pr
     if (strstr(text, "before 2013 there was no commissioner practice"))
         ck_assert_msg(!imv_rule_in_force(v, IMV_RULE_COMMISSIONER_REVIEWS), "%s: %s", model, text);
     if (strstr(text, "before the 2016 rule, commissioners' reviews"))
-        ck_assert_msg(imv_rule_in_force(v, IMV_RULE_COMMISSIONER_REVIEWS)
-                          && !imv_rule_in_force(v, IMV_RULE_COMMISSIONER), "%s: %s", model, text);
+        ck_assert_msg(imv_rule_in_force(v, IMV_RULE_COMMISSIONER_REVIEWS) &&
+                          !imv_rule_in_force(v, IMV_RULE_COMMISSIONER),
+                      "%s: %s", model, text);
     if (!v->intervention_model)
         return;
     int on_track = strstr(text, " is on track (") || strstr(text, "in place and on track (");
     int stalled = strstr(text, " has stalled (") != NULL;
     int worse = strstr(text, " has deteriorated (") || strstr(text, "in place and deteriorating (");
     if (on_track)
-        ck_assert_msg(v->intervention_status == IMV_IV_STATUS_ON_TRACK
-                          || v->intervention_status == IMV_IV_STATUS_UNKNOWN,
+        ck_assert_msg(v->intervention_status == IMV_IV_STATUS_ON_TRACK ||
+                          v->intervention_status == IMV_IV_STATUS_UNKNOWN,
                       "%s: %s (view: %s)", model, text, imv_iv_status_name(v->intervention_status));
     if (stalled)
         ck_assert_msg(v->intervention_status == IMV_IV_STATUS_STALLED, "%s: %s (view: %s)", model,
@@ -1043,8 +1057,8 @@ START_TEST(property__models_state_the_facts_of_the_view)
             for (size_t j = 0; j < x->n_unmet; j++)
                 found |= strstr(x->unmet[j], why) != NULL;
             if (v.intervention_status != IMV_IV_STATUS_IMPROVED) {
-                ck_assert_msg(found, "%s in place (%s: %s) does not say so",
-                              continuing[i], imv_iv_status_name(v.intervention_status), why);
+                ck_assert_msg(found, "%s in place (%s: %s) does not say so", continuing[i],
+                              imv_iv_status_name(v.intervention_status), why);
                 in_place++;
             }
         }
@@ -1086,8 +1100,7 @@ START_TEST(property__model_in_place_has_no_setup_lag)
         evaluate(p, &e);
         const imv_result *x = result_of(&e, model_ids[m]);
         ck_assert_msg(x->error || x->setup_months == 0 || x->setup_months == IMV_UNKNOWN,
-                      "%s in place shows a set-up lag of %.1f months", model_ids[m],
-                      x->setup_months);
+                      "%s in place shows a set-up lag of %.1f months", model_ids[m], x->setup_months);
         imv_monitor m0, m1;
         imv_monitor_assess(&e, &m0);
         imv_evaluation_clear(&e);
@@ -1143,9 +1156,11 @@ START_TEST(property__reason_sign_matches_its_text)
                                   "%s: the small-authority quote for %.0f children: %s",
                                   imv_model_id(x->model), p->child_population, q->text);
                 if (strcmp(imv_model_id(x->model), "trust") == 0 && sg < 0)
-                    ck_assert_msg(!strstr(q->text, "18% to 9%") && !strstr(q->evidence, "18% to 9%")
-                                  && !strstr(q->text, "from 18%") && !strstr(q->evidence, "from 18%"),
-                                  "trust: Doncaster's agency fall cited against a trust: %s", q->text);
+                    ck_assert_msg(!strstr(q->text, "18% to 9%") && !strstr(q->evidence, "18% to 9%") &&
+                                      !strstr(q->text, "from 18%") &&
+                                      !strstr(q->evidence, "from 18%"),
+                                  "trust: Doncaster's agency fall cited against a trust: %s",
+                                  q->text);
                 /* Texts with figures in them differ by profile; compare the rest. */
                 if (strpbrk(q->text, "0123456789"))
                     continue;
@@ -1341,8 +1356,9 @@ END_TEST
 START_TEST(cases__every_required_case_is_present_and_sourced)
 {
     static const char *const required[] = {
-        "plymouth-2006", "stoke-on-trent-2007", "north-yorkshire-2009", "kingston-2012",
-        "barnsley-2012", "isle-of-wight-2013", "doncaster-2013", "torbay-2018", "plymouth-2022",
+        "plymouth-2006",  "stoke-on-trent-2007", "north-yorkshire-2009",
+        "kingston-2012",  "barnsley-2012",       "isle-of-wight-2013",
+        "doncaster-2013", "torbay-2018",         "plymouth-2022",
     };
     const char *dir = env_or("IMEVAL_DATASETS", "datasets");
     for (size_t i = 0; i < sizeof required / sizeof *required; i++) {

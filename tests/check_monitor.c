@@ -1,9 +1,9 @@
 /* check_monitor.c - an intervention in place is on track, stalling (and
  * escalated) or done (step down), as DOMAIN.md's rules in force say. */
-#include "testutil.h"
-#include <cjson/cJSON.h>
 #include "imeval_aux.h"
 #include "monitor.h"
+#include "testutil.h"
+#include <cjson/cJSON.h>
 
 static imv_registry *reg;
 static imv_worker *worker;
@@ -173,8 +173,8 @@ END_TEST
 /* Issue 11.2: fallen from requires improvement to inadequate under a notice. */
 START_TEST(trajectory__fall_under_a_notice_is_deteriorating)
 {
-    traj_out r = traj(IMV_G_INADEQUATE, "2016-03", "2014-06", IMV_G_REQUIRES_IMPROVEMENT,
-                      "2014-01", 0, NULL);
+    traj_out r = traj(IMV_G_INADEQUATE, "2016-03", "2014-06", IMV_G_REQUIRES_IMPROVEMENT, "2014-01",
+                      0, NULL);
     ck_assert_int_eq(r.status, IMV_IV_STATUS_DETERIORATING);
     ck_assert_ptr_nonnull(strstr(r.why, "fallen from requires_improvement to inadequate"));
 }
@@ -264,9 +264,15 @@ END_TEST
  * rules in force the engine set for the profile's date. */
 START_TEST(rules__commissioner_weight_by_date)
 {
-    static const struct { const char *as_of; double w; } at[] = {
-        {"2016-01", 1}, {"2016", 1}, {"2015-12", IMV_RULE_WEIGHT_PRACTICE},
-        {"2013", IMV_RULE_WEIGHT_PRACTICE}, {"2012-12", IMV_RULE_WEIGHT_EARLY},
+    static const struct {
+        const char *as_of;
+        double w;
+    } at[] = {
+        {"2016-01", 1},
+        {"2016", 1},
+        {"2015-12", IMV_RULE_WEIGHT_PRACTICE},
+        {"2013", IMV_RULE_WEIGHT_PRACTICE},
+        {"2012-12", IMV_RULE_WEIGHT_EARLY},
         {"2006", IMV_RULE_WEIGHT_EARLY},
     };
     for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
@@ -333,8 +339,7 @@ START_TEST(monitor__commissioner_that_has_reported_is_reviewed)
     ck_assert_str_eq(cJSON_GetObjectItem(ol, "outcome")->valuestring, "partnership");
     cJSON_Delete(doc);
     /* re-inspected inadequate two years in: it has stalled, not merely reported */
-    doc = commissioner_in_place("{\"grade\":\"inadequate\",\"inspected\":\"2019-11\"}",
-                                "2017-06");
+    doc = commissioner_in_place("{\"grade\":\"inadequate\",\"inspected\":\"2019-11\"}", "2017-06");
     res = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0);
     iv = cJSON_GetObjectItem(res, "intervention");
     ck_assert_str_eq(cJSON_GetObjectItem(iv, "status")->valuestring, "stalling");

@@ -167,8 +167,8 @@ static imv_profile *expect_ok(const char *path, const char *value)
 /* Read every profile of a text through the streaming reader. */
 typedef struct readall {
     imv_profile *p[32];
-    size_t n;        /* profiles returned */
-    size_t bad;      /* calls that returned -1 */
+    size_t n;   /* profiles returned */
+    size_t bad; /* calls that returned -1 */
     int last_rc;
     imv_diags d;
 } readall;
@@ -233,20 +233,28 @@ START_TEST(fields__every_field_read)
     ck_assert_int_eq(p->previous[1], IMV_G_GOOD);
 
     /* Plain ratings: kind 0 with low = mode = high. */
-    static const struct { int r; double v; } plain[] = {
-        {IMV_R_SENIOR_LEADERSHIP, 1},     {IMV_R_MIDDLE_LEADERSHIP, 1.5},
-        {IMV_R_LEADERSHIP_STABILITY, 0},  {IMV_R_POLITICAL_COMMITMENT, 3},
-        {IMV_R_CORPORATE_LEADERSHIP, 3.25}, {IMV_R_ACCEPTANCE, 4},
-        {IMV_R_GOVERNANCE, 2},            {IMV_R_WORKFORCE_STABILITY, 1},
-        {IMV_R_FINANCIAL_RESILIENCE, 2},  {IMV_R_FAILURE_EXTENT, 3},
+    static const struct {
+        int r;
+        double v;
+    } plain[] = {
+        {IMV_R_SENIOR_LEADERSHIP, 1},
+        {IMV_R_MIDDLE_LEADERSHIP, 1.5},
+        {IMV_R_LEADERSHIP_STABILITY, 0},
+        {IMV_R_POLITICAL_COMMITMENT, 3},
+        {IMV_R_CORPORATE_LEADERSHIP, 3.25},
+        {IMV_R_ACCEPTANCE, 4},
+        {IMV_R_GOVERNANCE, 2},
+        {IMV_R_WORKFORCE_STABILITY, 1},
+        {IMV_R_FINANCIAL_RESILIENCE, 2},
+        {IMV_R_FAILURE_EXTENT, 3},
         {IMV_R_INITIAL_RESPONSE, 2.5},
     };
     for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) {
         const imv_range *r = &p->ratings[plain[i].r];
         ck_assert_msg(r->kind == 0 && r->mode == plain[i].v && r->low == plain[i].v &&
                           r->high == plain[i].v,
-                      "%s: kind %d %g/%g/%g", imv_rating_name(plain[i].r), r->kind, r->low,
-                      r->mode, r->high);
+                      "%s: kind %d %g/%g/%g", imv_rating_name(plain[i].r), r->kind, r->low, r->mode,
+                      r->high);
         ck_assert_double_eq(imv_range_point(r), plain[i].v);
     }
     /* Uniform 1..3: point value is the midpoint. */
@@ -306,7 +314,7 @@ START_TEST(fields__view_carries_point_values_and_intervention_months)
     imv_partner_view pb[2];
     imv_profile_view v;
     imv_profile_view_init(p, &v, pb);
-    ck_assert_double_eq(v.ratings[IMV_R_PARTNERSHIPS], 2);   /* midpoint of 1..3 */
+    ck_assert_double_eq(v.ratings[IMV_R_PARTNERSHIPS], 2);    /* midpoint of 1..3 */
     ck_assert_double_eq(v.ratings[IMV_R_SELF_ASSESSMENT], 1); /* mode */
     ck_assert_double_eq(v.ratings[IMV_R_CORPORATE_LEADERSHIP], 3.25);
     ck_assert_str_eq(v.intervention_model, "improvement_board");
@@ -350,7 +358,11 @@ END_TEST
 
 START_TEST(fields__grades)
 {
-    static const struct { const char *s; int g; int adequate; } grades[] = {
+    static const struct {
+        const char *s;
+        int g;
+        int adequate;
+    } grades[] = {
         {"outstanding", IMV_G_OUTSTANDING, 0},
         {"good", IMV_G_GOOD, 0},
         {"requires_improvement", IMV_G_REQUIRES_IMPROVEMENT, 0},
@@ -408,7 +420,7 @@ END_TEST
 
 START_TEST(fields__dates_and_ids_accepted)
 {
-    static const char *const dates[] = {"\"2013\"", "\"2013-02\"", "\"2013-02-28\"",
+    static const char *const dates[] = {"\"2013\"",       "\"2013-02\"",    "\"2013-02-28\"",
                                         "\"2012-02-29\"", "\"2000-02-29\"", "\"2013-12-31\""};
     for (size_t i = 0; i < sizeof dates / sizeof *dates; i++) {
         imv_profile *p = expect_ok("as_of", dates[i]);
@@ -489,13 +501,16 @@ START_TEST(errors__wrong_types)
     expect_error("size.child_population", "\"27000\"", "size.child_population",
                  "expected a number, got a string");
     expect_error("facts", "[]", "facts", "expected an object, got an array");
-    expect_error("facts.agency_rate", "true", "facts.agency_rate", "expected a number, got a boolean");
+    expect_error("facts.agency_rate", "true", "facts.agency_rate",
+                 "expected a number, got a boolean");
     expect_error("current_intervention", "\"board\"", "current_intervention",
                  "expected null or an object");
-    expect_error("partners", "{}", "partners", "expected an array of partner councils, got an object");
-    expect_error("partners", "[\"hampshire\"]", "partners[0]", "expected a partner object, got a string");
-    expect_error("partners", "[{\"id\": \"h\", \"neighbouring\": \"yes\"}]", "partners[0].neighbouring",
-                 "expected true or false, got a string");
+    expect_error("partners", "{}", "partners",
+                 "expected an array of partner councils, got an object");
+    expect_error("partners", "[\"hampshire\"]", "partners[0]",
+                 "expected a partner object, got a string");
+    expect_error("partners", "[{\"id\": \"h\", \"neighbouring\": \"yes\"}]",
+                 "partners[0].neighbouring", "expected true or false, got a string");
     expect_error("partners", "[{\"id\": \"h\", \"grade\": 1}]", "partners[0].grade",
                  "expected a grade string");
 }
@@ -514,8 +529,8 @@ START_TEST(errors__out_of_range)
                  "ratings.acceptance.mode", "9 is outside 0..4");
     expect_error("ratings.acceptance", "{\"low\": 3, \"high\": 1}", "ratings.acceptance",
                  "low 3 is above high 1");
-    expect_error("ratings.acceptance", "{\"low\": 1, \"mode\": 3, \"high\": 2}", "ratings.acceptance",
-                 "mode 3 is not within low..high (1..2)");
+    expect_error("ratings.acceptance", "{\"low\": 1, \"mode\": 3, \"high\": 2}",
+                 "ratings.acceptance", "mode 3 is not within low..high (1..2)");
     expect_error("ratings.acceptance", "{\"low\": 1}", "ratings.acceptance",
                  "needs both \"low\" and \"high\"");
     expect_error("ratings.acceptance", "{\"mode\": 2, \"high\": 3}", "ratings.acceptance",
@@ -530,7 +545,8 @@ START_TEST(errors__out_of_range)
                  "negative");
     expect_error("size.child_population", "-5", "size.child_population",
                  "-5 is negative; expected a number >= 0");
-    expect_error("size.children_in_care", "2.5", "size.children_in_care", "2.5 is not a whole number");
+    expect_error("size.children_in_care", "2.5", "size.children_in_care",
+                 "2.5 is not a whole number");
     expect_error("partners", "[{\"id\": \"h\", \"spare_leadership_capacity\": 6}]",
                  "partners[0].spare_leadership_capacity", "6 is outside 0..4");
     expect_error("partners", "[{\"id\": \"h\", \"current_commitments\": 1.5}]",
@@ -557,7 +573,8 @@ START_TEST(errors__typo_inside_a_range_is_an_error_even_without_strict)
     ck_assert_int_lt(find_diag(&d, NULL, "--strict"), 0);
     imv_diags_free(&d);
     imv_diags_init(&d);
-    ck_assert_int_eq(check_with("ratings.acceptance", "{\"low\": 1, \"high\": 3, \"mod\": 2}", 0, &p, &d),
+    ck_assert_int_eq(check_with("ratings.acceptance", "{\"low\": 1, \"high\": 3, \"mod\": 2}", 0,
+                                &p, &d),
                      IMV_EINVAL);
     ck_assert_int_ge(find_diag(&d, "ratings.acceptance.mod", "unknown field"), 0);
     imv_diags_free(&d);
@@ -566,8 +583,8 @@ END_TEST
 
 START_TEST(errors__bad_ids)
 {
-    static const char *const bad[] = {"\"Isle of Wight\"", "\"-abc\"", "\".abc\"", "\"a/b\"",
-                                      "\"ABC\"", "\"a b\"", "\"caf\xc3\xa9\""};
+    static const char *const bad[] = {"\"Isle of Wight\"", "\"-abc\"", "\".abc\"",       "\"a/b\"",
+                                      "\"ABC\"",           "\"a b\"",  "\"caf\xc3\xa9\""};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         expect_error("id", bad[i], "id", "is not a valid id: expected [a-z0-9][a-z0-9._-]*");
     char id[140];
@@ -587,10 +604,10 @@ END_TEST
 
 START_TEST(errors__bad_dates)
 {
-    static const char *const bad[] = {"\"2013-13\"", "\"2013-00\"", "\"2013-02-30\"",
-                                      "\"2013-02-29\"", "\"1900-02-29\"", "\"13-02\"",
-                                      "\"2013/02\"", "\"2013-2\"", "\"2013-02-1\"",
-                                      "\"Feb 2013\"", "\"2013-02-01T00:00\""};
+    static const char *const bad[] = {"\"2013-13\"",    "\"2013-00\"",         "\"2013-02-30\"",
+                                      "\"2013-02-29\"", "\"1900-02-29\"",      "\"13-02\"",
+                                      "\"2013/02\"",    "\"2013-2\"",          "\"2013-02-1\"",
+                                      "\"Feb 2013\"",   "\"2013-02-01T00:00\""};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         expect_error("as_of", bad[i], "as_of", "is not a date: expected YYYY, YYYY-MM or YYYY-MM-DD");
     expect_error("current_intervention", "{\"model\": \"trust\", \"since\": \"2012-14\"}",

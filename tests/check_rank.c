@@ -288,7 +288,8 @@ END_TEST
 START_TEST(evaluate__ties_by_id_whatever_the_load_order)
 {
     /* Equal scores: alphabetical, not file or declaration order. */
-    static const spec s[] = {{"c_model", "return 42"}, {"a_model", "return 42"},
+    static const spec s[] = {{"c_model", "return 42"},
+                             {"a_model", "return 42"},
                              {"b_model", "return 42"}};
     char order[200];
     int rc;
@@ -337,8 +338,7 @@ START_TEST(evaluate__models_see_the_profile)
 {
     /* The score is a function of the profile, so a model that reads its
      * input ranks differently for different profiles. */
-    static const spec s[] = {{"reads", "return 20 * p.ratings.acceptance"},
-                             {"fixed", "return 50"}};
+    static const spec s[] = {{"reads", "return 20 * p.ratings.acceptance"}, {"fixed", "return 50"}};
     imv_registry *reg = load_specs(s, 2);
     imv_worker *w = imv_worker_new(reg);
     for (int acc = 0; acc <= 4; acc++) {

@@ -20,7 +20,7 @@
 int imv_register_init_version(const char *location, int version, char *err, size_t errlen);
 
 static char pg_dir[128];
-static char pg_admin[256];   /* URL of the cluster's postgres database, as owner */
+static char pg_admin[256]; /* URL of the cluster's postgres database, as owner */
 static int pg_up;
 
 /* A new, empty register location for backend b. */
@@ -134,8 +134,8 @@ static imv_register *open_ok(const char *loc, int create)
 }
 
 /* A small assessment without the engine: for tests of the register alone. */
-static int add_assessment(imv_register *r, const char *authority, const char *id,
-                          const char *as_of, const char *grade, double rating, const char *model,
+static int add_assessment(imv_register *r, const char *authority, const char *id, const char *as_of,
+                          const char *grade, double rating, const char *model,
                           const char *review_of, char *err, size_t errlen)
 {
     char prof[256], res[256];
@@ -146,11 +146,16 @@ static int add_assessment(imv_register *r, const char *authority, const char *id
     imv_register_blob blobs[2] = {{"profile", prof, strlen(prof), ""},
                                   {"result", res, strlen(res), ""}};
     imv_register_entry e = {.kind = strdup(review_of ? "review" : "assessment"),
-                            .id = id ? strdup(id) : NULL, .authority = strdup(authority),
+                            .id = id ? strdup(id) : NULL,
+                            .authority = strdup(authority),
                             .ref = review_of ? strdup(review_of) : NULL,
-                            .author = strdup("tester"), .role = strdup("adviser"),
-                            .as_of = strdup(as_of), .grade = strdup(grade),
-                            .model = strdup(model), .has_rating = 1, .rating = rating};
+                            .author = strdup("tester"),
+                            .role = strdup("adviser"),
+                            .as_of = strdup(as_of),
+                            .grade = strdup(grade),
+                            .model = strdup(model),
+                            .has_rating = 1,
+                            .rating = rating};
     int rc = imv_register_append(r, &e, blobs, 2, err, errlen);
     imv_register_entry_clear(&e);
     return rc;
@@ -161,8 +166,11 @@ static int add_decision(imv_register *r, const char *id, const char *on, const c
 {
     cJSON *b = cJSON_CreateObject();
     cJSON_AddStringToObject(b, "rationale", rationale ? rationale : "");
-    imv_register_entry e = {.kind = strdup("decision"), .id = id ? strdup(id) : NULL,
-                            .ref = strdup(on), .model = strdup(model), .author = strdup("dfe"),
+    imv_register_entry e = {.kind = strdup("decision"),
+                            .id = id ? strdup(id) : NULL,
+                            .ref = strdup(on),
+                            .model = strdup(model),
+                            .author = strdup("dfe"),
                             .role = strdup("approver"),
                             .supersedes = supersedes ? strdup(supersedes) : NULL,
                             .body = cJSON_PrintUnformatted(b)};
@@ -246,8 +254,8 @@ START_TEST(register__records_an_evaluation_and_verifies)
     ck_assert_msg(rc == 0, "%s", err);
     ck_assert_str_eq(id, "torbay-2018-a");
     /* The same id again is refused, and nothing is added. */
-    ck_assert_int_eq(imv_register_record_evaluation(r, x.reg, &x.e, &run, NULL, &in, id,
-                                                    sizeof id, err, sizeof err),
+    ck_assert_int_eq(imv_register_record_evaluation(r, x.reg, &x.e, &run, NULL, &in, id, sizeof id,
+                                                    err, sizeof err),
                      IMV_REG_ECONFLICT);
     imv_register_assessment *a = NULL;
     ck_assert_int_eq(imv_register_assessment_get(r, "torbay-2018-a", &a, err, sizeof err), 0);
@@ -278,10 +286,13 @@ START_TEST(register__records_an_evaluation_and_verifies)
     free(doc);
     verify_ok(r, 1);
     /* Decided and signed: the report reads them back. */
-    ck_assert_int_eq(add_decision(r, "D1", "torbay-2018-a", x.e.recommended, "as recommended",
-                                  NULL, err, sizeof err), 0);
-    imv_register_entry s = {.kind = strdup("sign-off"), .ref = strdup("D1"),
-                            .author = strdup("bob"), .role = strdup("assurer")};
+    ck_assert_int_eq(add_decision(r, "D1", "torbay-2018-a", x.e.recommended, "as recommended", NULL,
+                                  err, sizeof err),
+                     0);
+    imv_register_entry s = {.kind = strdup("sign-off"),
+                            .ref = strdup("D1"),
+                            .author = strdup("bob"),
+                            .role = strdup("assurer")};
     ck_assert_msg(imv_register_append(r, &s, NULL, 0, err, sizeof err) == 0, "%s", err);
     imv_register_entry_clear(&s);
     ck_assert_int_eq(imv_register_assessment_get(r, "torbay-2018-a", &a, err, sizeof err), 0);
@@ -302,7 +313,8 @@ START_TEST(register__database_refuses_update_and_delete)
     char *loc = fresh(_i), err[1024], msg[1024];
     imv_register *r = open_ok(loc, 1);
     ck_assert_int_eq(add_assessment(r, "x", "A1", "2020", "inadequate", 1, "trust", NULL, err,
-                                    sizeof err), 0);
+                                    sizeof err),
+                     0);
     imv_register_close(r);
     const char *stmts[] = {"UPDATE entry SET author = 'mallory'", "DELETE FROM entry",
                            "UPDATE blob SET body = '{}'", "DELETE FROM blob"};
@@ -335,7 +347,8 @@ static void tamper(int b, const char *loc, const char *change)
     else
         snprintf(sql, sizeof sql,
                  "ALTER TABLE entry DISABLE TRIGGER entry_append_only; %s;"
-                 "ALTER TABLE entry ENABLE TRIGGER entry_append_only;", change);
+                 "ALTER TABLE entry ENABLE TRIGGER entry_append_only;",
+                 change);
     ck_assert_msg(raw_sql(b, loc, sql, msg, sizeof msg) == 0, "%s", msg);
 }
 
@@ -345,7 +358,8 @@ START_TEST(register__verify_finds_a_tampered_row)
     imv_register *r = open_ok(loc, 1);
     for (int k = 0; k < 4; k++)
         ck_assert_int_eq(add_assessment(r, "x", NULL, "2020", "inadequate", 1, "trust", NULL, err,
-                                        sizeof err), 0);
+                                        sizeof err),
+                         0);
     imv_register_close(r);
     tamper(_i, loc, "UPDATE entry SET grade = 'good' WHERE seq = 2");
     r = open_ok(loc, 0);
@@ -364,7 +378,8 @@ START_TEST(register__verify_finds_a_cut_or_holed_register)
     imv_register *r = open_ok(loc, 1);
     for (int k = 0; k < 5; k++)
         ck_assert_int_eq(add_assessment(r, "x", NULL, "2020", "inadequate", 1, "trust", NULL, err,
-                                        sizeof err), 0);
+                                        sizeof err),
+                         0);
     imv_register_verify_result res;
     ck_assert_int_eq(imv_register_verify(r, NULL, &res, err, sizeof err), 0);
     char head[65];
@@ -396,7 +411,8 @@ START_TEST(register__verify_finds_a_truncated_file)
     memset(big, 'a', sizeof big - 1);
     big[sizeof big - 1] = 0;
     ck_assert_int_eq(add_assessment(r, "x", "A1", "2020", "inadequate", 1, "trust", NULL, err,
-                                    sizeof err), 0);
+                                    sizeof err),
+                     0);
     for (int k = 0; k < 30; k++)
         ck_assert_int_eq(add_decision(r, NULL, "A1", "trust", big + k, NULL, err, sizeof err), 0);
     imv_register_close(r); /* the last close checkpoints the WAL into the file */
@@ -419,21 +435,24 @@ START_TEST(register__decisions_need_reasons_and_corrections_supersede)
 {
     char *loc = fresh(_i), err[1024];
     imv_register *r = open_ok(loc, 1);
-    ck_assert_int_eq(add_assessment(r, "torbay", "A1", "2018-04", "inadequate", 1.2,
-                                    "commissioner", NULL, err, sizeof err), 0);
+    ck_assert_int_eq(add_assessment(r, "torbay", "A1", "2018-04", "inadequate", 1.2, "commissioner",
+                                    NULL, err, sizeof err),
+                     0);
     /* Not the recommended model, no rationale: refused. */
     ck_assert_int_eq(add_decision(r, "D1", "A1", "trust", NULL, NULL, err, sizeof err), IMV_EUSAGE);
     ck_assert_msg(strstr(err, "rationale"), "%s", err);
     ck_assert_int_eq(add_decision(r, "D1", "A1", "trust", "the commissioner's review advised it",
-                                  NULL, err, sizeof err), 0);
+                                  NULL, err, sizeof err),
+                     0);
     /* A decision on something that is not an assessment, or unknown. */
     ck_assert_int_eq(add_decision(r, "D2", "D1", "trust", "x", NULL, err, sizeof err), IMV_EUSAGE);
     ck_assert_int_eq(add_decision(r, "D2", "nope", "trust", "x", NULL, err, sizeof err),
                      IMV_REG_ENOTFOUND);
     /* A correction supersedes; one of another kind may not. */
     ck_assert_int_eq(add_decision(r, "D2", "A1", "commissioner", "", "D1", err, sizeof err), 0);
-    ck_assert_int_eq(add_assessment(r, "torbay", "A2", "2019", "inadequate", 1, "trust", NULL,
-                                    err, sizeof err), 0);
+    ck_assert_int_eq(add_assessment(r, "torbay", "A2", "2019", "inadequate", 1, "trust", NULL, err,
+                                    sizeof err),
+                     0);
     ck_assert_int_eq(add_decision(r, "D3", "A1", "commissioner", "", "A2", err, sizeof err),
                      IMV_EUSAGE);
     imv_register_assessment *a;
@@ -441,8 +460,10 @@ START_TEST(register__decisions_need_reasons_and_corrections_supersede)
     ck_assert_str_eq(a->decision->id, "D2");
     imv_register_assessment_free(a);
     /* A sign-off is by an analyst, assurer or approver. */
-    imv_register_entry s = {.kind = strdup("sign-off"), .ref = strdup("D2"),
-                            .author = strdup("x"), .role = strdup("adviser")};
+    imv_register_entry s = {.kind = strdup("sign-off"),
+                            .ref = strdup("D2"),
+                            .author = strdup("x"),
+                            .role = strdup("adviser")};
     ck_assert_int_eq(imv_register_append(r, &s, NULL, 0, err, sizeof err), IMV_EUSAGE);
     imv_register_entry_clear(&s);
     verify_ok(r, 4);
@@ -462,8 +483,8 @@ static char *export_to_file(imv_register *r)
     return path;
 }
 
-static int import_file(imv_register *r, const char *path, imv_register_import_stats *st,
-                       char *err, size_t n)
+static int import_file(imv_register *r, const char *path, imv_register_import_stats *st, char *err,
+                       size_t n)
 {
     FILE *f = fopen(path, "r");
     int rc = imv_register_import(r, f, path, st, err, n);
@@ -477,13 +498,17 @@ START_TEST(register__export_import_is_lossless_and_idempotent)
     char *la = fresh(_i), *lb = fresh(_i), *lc = fresh(1 - _i), err[1024];
     imv_register *a = open_ok(la, 1), *b = open_ok(lb, 1), *c = open_ok(lc, 1);
     ck_assert_int_eq(add_assessment(a, "torbay", "A1", "2018", "inadequate", 1, "commissioner",
-                                    NULL, err, sizeof err), 0);
+                                    NULL, err, sizeof err),
+                     0);
     ck_assert_int_eq(add_decision(a, "D1", "A1", "commissioner", "\"quoted\" ' and \\ \n line",
-                                  NULL, err, sizeof err), 0);
+                                  NULL, err, sizeof err),
+                     0);
     ck_assert_int_eq(add_assessment(a, "torbay", "R1", "2019", "requires_improvement", 2.1,
-                                    "peer_support", "D1", err, sizeof err), 0);
+                                    "peer_support", "D1", err, sizeof err),
+                     0);
     ck_assert_int_eq(add_assessment(c, "slough", "S1", "2015", "inadequate", 0.8, "trust", NULL,
-                                    err, sizeof err), 0);
+                                    err, sizeof err),
+                     0);
     char *ea = export_to_file(a);
     imv_register_import_stats st;
     ck_assert_msg(import_file(b, ea, &st, err, sizeof err) == 0, "%s", err);
@@ -563,16 +588,19 @@ START_TEST(register__older_schema_migrates_newer_is_refused_untouched)
     }
     r = open_ok(loc, 0);
     ck_assert_int_eq(add_assessment(r, "x", "A1", "2020", "inadequate", 1, "trust", NULL, err,
-                                    sizeof err), 0);
+                                    sizeof err),
+                     0);
     verify_ok(r, 1);
     imv_register_close(r);
     const char *check = _i == 0 ? "SELECT 1 FROM sqlite_master WHERE name = 'entry_authority'"
                                 : "SELECT 'entry_authority'::regclass";
     ck_assert_msg(raw_sql(_i, loc, check, msg, sizeof msg) == 0, "%s", msg);
     /* From a newer imeval: refused, and the file not changed. */
-    ck_assert_int_eq(raw_sql(_i, loc, _i == 0 ? "PRAGMA user_version = 99"
-                                              : "UPDATE register_meta SET value = '99'",
-                             msg, sizeof msg), 0);
+    ck_assert_int_eq(raw_sql(_i, loc,
+                             _i == 0 ? "PRAGMA user_version = 99"
+                                     : "UPDATE register_meta SET value = '99'",
+                             msg, sizeof msg),
+                     0);
     char before[65] = "", after[65] = "";
     if (_i == 0)
         file_sha(loc, before);
@@ -593,7 +621,8 @@ START_TEST(register__hostile_text_is_stored_exactly)
     imv_register *r = open_ok(loc, 1);
     const char *auth = "x'); DROP TABLE entry; --";
     ck_assert_int_eq(add_assessment(r, auth, "A1", "2020", "inadequate", 1, "trust", NULL, err,
-                                    sizeof err), 0);
+                                    sizeof err),
+                     0);
     size_t big = 1u << 20;
     char *why = malloc(big + 1);
     const char *pat = "'\";--%s%n\\_%\t\xc3\xa9\xe2\x82\xac$1 ?1 ";
@@ -601,7 +630,7 @@ START_TEST(register__hostile_text_is_stored_exactly)
         why[k] = pat[k % strlen(pat)];
     why[big] = 0;
     while ((why[big - 1] & 0xc0) == 0x80 || (unsigned char)why[big - 1] >= 0xc0)
-        why[--big] = 0;     /* end on a whole character */
+        why[--big] = 0; /* end on a whole character */
     ck_assert_msg(add_decision(r, "D'1", "A1", "commissioner", why, NULL, err, sizeof err) == 0,
                   "%s", err);
     imv_register_entry *d;
@@ -619,7 +648,8 @@ START_TEST(register__hostile_text_is_stored_exactly)
                      IMV_EINVAL);
     ck_assert_msg(strstr(err, "limit"), "%s", err);
     ck_assert_int_eq(add_decision(r, "D3", "A1", "commissioner", "bad \xff\xfe utf-8", NULL, err,
-                                  sizeof err), IMV_EINVAL);
+                                  sizeof err),
+                     IMV_EINVAL);
     ck_assert_int_eq(count_entries(r), 2);
     verify_ok(r, 2);
     free(huge);
@@ -632,9 +662,11 @@ END_TEST
 static const char *status_of(cJSON *st, const char *authority)
 {
     cJSON *x;
-    cJSON_ArrayForEach(x, cJSON_GetObjectItem(st, "authorities"))
-        if (strcmp(cJSON_GetObjectItem(x, "authority")->valuestring, authority) == 0)
-            return cJSON_GetObjectItem(x, "status")->valuestring;
+    cJSON_ArrayForEach(
+        x, cJSON_GetObjectItem(
+               st, "authorities")) if (strcmp(cJSON_GetObjectItem(x, "authority")->valuestring,
+                                              authority) == 0) return cJSON_GetObjectItem(x, "status")
+        ->valuestring;
     return "absent";
 }
 
@@ -642,9 +674,11 @@ START_TEST(register__status_is_computed_across_reviews)
 {
     char *loc = fresh(_i), err[1024];
     imv_register *r = open_ok(loc, 1);
-#define A(auth, id, date, grade, rating, model, rev) \
-    ck_assert_msg(add_assessment(r, auth, id, date, grade, rating, model, rev, err, sizeof err) == 0, "%s", err)
-#define D(id, on, model) ck_assert_msg(add_decision(r, id, on, model, "x", NULL, err, sizeof err) == 0, "%s", err)
+#define A(auth, id, date, grade, rating, model, rev)                                                  \
+    ck_assert_msg(add_assessment(r, auth, id, date, grade, rating, model, rev, err, sizeof err) == 0, \
+                  "%s", err)
+#define D(id, on, model) \
+    ck_assert_msg(add_decision(r, id, on, model, "x", NULL, err, sizeof err) == 0, "%s", err)
     A("alpha", "a0", "2014-01", "inadequate", 1.0, "improvement_board", NULL);
     D("da", "a0", "improvement_board");
     A("alpha", "a1", "2015-01", "inadequate", 1.5, "improvement_board", "da");
@@ -682,7 +716,8 @@ START_TEST(register__status_is_computed_across_reviews)
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(h, "entries")), 4);
     cJSON *traj = cJSON_GetObjectItem(h, "trajectory");
     ck_assert_int_eq(cJSON_GetArraySize(traj), 3);
-    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(traj, 2), "as_of")->valuestring, "2016-01");
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(traj, 2), "as_of")->valuestring,
+                     "2016-01");
     ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(h, "intervention"), "status")->valuestring,
                      "stalled");
     cJSON_Delete(h);
@@ -691,12 +726,19 @@ START_TEST(register__status_is_computed_across_reviews)
     ck_assert_int_eq(imv_register_get(r, "g2", &old, err, sizeof err), 0);
     imv_register_entry_free(old);
     char prof[] = "{\"id\":\"gamma-2016\"}", res[] = "{\"fixed\":1}";
-    imv_register_blob blobs[2] = {{"profile", prof, strlen(prof), ""}, {"result", res, strlen(res), ""}};
-    imv_register_entry e = {.kind = strdup("review"), .id = strdup("g2b"), .ref = strdup("dg"),
-                            .authority = strdup("gamma"), .supersedes = strdup("g2"),
-                            .author = strdup("t"), .as_of = strdup("2016-01"),
-                            .grade = strdup("requires_improvement"), .model = strdup("self_improvement"),
-                            .has_rating = 1, .rating = 2.5};
+    imv_register_blob blobs[2] = {{"profile", prof, strlen(prof), ""},
+                                  {"result", res, strlen(res), ""}};
+    imv_register_entry e = {.kind = strdup("review"),
+                            .id = strdup("g2b"),
+                            .ref = strdup("dg"),
+                            .authority = strdup("gamma"),
+                            .supersedes = strdup("g2"),
+                            .author = strdup("t"),
+                            .as_of = strdup("2016-01"),
+                            .grade = strdup("requires_improvement"),
+                            .model = strdup("self_improvement"),
+                            .has_rating = 1,
+                            .rating = 2.5};
     ck_assert_msg(imv_register_append(r, &e, blobs, 2, err, sizeof err) == 0, "%s", err);
     imv_register_entry_clear(&e);
     ck_assert_int_eq(imv_register_status(r, &st, err, sizeof err), 0);
@@ -784,8 +826,8 @@ START_TEST(register__sigkill_while_recording_keeps_what_was_committed)
                 _exit(3);
             for (;;) {
                 /* Large enough that a kill lands inside a write often. */
-                if (add_assessment(r, "k", NULL, "2020", "inadequate", 1,
-                                   "trust", NULL, err, sizeof err))
+                if (add_assessment(r, "k", NULL, "2020", "inadequate", 1, "trust", NULL, err,
+                                   sizeof err))
                     _exit(4);
                 ssize_t wr = write(fd[1], "+", 1);
                 (void)wr;
@@ -825,9 +867,11 @@ START_TEST(register__pg_roles_adviser_writes_council_reads_only_its_grant)
     char *loc = fresh(1), err[1024];
     imv_register *owner = open_ok(loc, 1);
     ck_assert_int_eq(add_assessment(owner, "torbay", "T1", "2018", "inadequate", 1, "trust", NULL,
-                                    err, sizeof err), 0);
+                                    err, sizeof err),
+                     0);
     ck_assert_int_eq(add_assessment(owner, "slough", "S1", "2015", "inadequate", 1, "trust", NULL,
-                                    err, sizeof err), 0);
+                                    err, sizeof err),
+                     0);
     ck_assert_msg(imv_register_grant(owner, "adviser", 1, NULL, err, sizeof err) == 0, "%s", err);
     ck_assert_msg(imv_register_grant(owner, "council_a", 0, "torbay", err, sizeof err) == 0, "%s",
                   err);
@@ -909,7 +953,8 @@ START_TEST(register__replay_is_identical_until_a_model_changes)
     ck_assert_int_eq(imv_uncertainty_run(x.w, &x.e, 200, 7, 0), 0);
     imv_register_run run = {.draws = 200, .seed = 7};
     ck_assert_msg(imv_register_record_evaluation(r, x.reg, &x.e, &run, NULL, NULL, id, sizeof id,
-                                                 err, sizeof err) == 0, "%s", err);
+                                                 err, sizeof err) == 0,
+                  "%s", err);
     evaluated_free(&x);
     cJSON *rep = NULL;
     ck_assert_msg(imv_register_replay(r, id, NULL, &rep, err, sizeof err) == 0, "%s", err);
@@ -919,7 +964,8 @@ START_TEST(register__replay_is_identical_until_a_model_changes)
     char *changed = malloc(strlen(copy) + 16);
     p = strstr(copy, "local s = w.base");
     ck_assert_ptr_nonnull(p);
-    sprintf(changed, "%.*slocal s = w.base + 60%s", (int)(p - copy), copy, p + strlen("local s = w.base"));
+    sprintf(changed, "%.*slocal s = w.base + 60%s", (int)(p - copy), copy,
+            p + strlen("local s = w.base"));
     f = fopen(lua, "w");
     fputs(changed, f);
     fclose(f);
@@ -927,7 +973,8 @@ START_TEST(register__replay_is_identical_until_a_model_changes)
     ck_assert(!cJSON_IsTrue(cJSON_GetObjectItem(rep, "identical")));
     int flagged = 0;
     cJSON *m;
-    cJSON_ArrayForEach(m, cJSON_GetObjectItem(rep, "models")) {
+    cJSON_ArrayForEach(m, cJSON_GetObjectItem(rep, "models"))
+    {
         if (!cJSON_IsTrue(cJSON_GetObjectItem(m, "changed")))
             continue;
         flagged++;
@@ -936,10 +983,12 @@ START_TEST(register__replay_is_identical_until_a_model_changes)
     ck_assert_int_eq(flagged, 1);
     cJSON *row;
     int moved = 0;
-    cJSON_ArrayForEach(row, cJSON_GetObjectItem(rep, "ranking"))
-        if (strcmp(cJSON_GetObjectItem(row, "model")->valuestring, "mytrust") == 0)
-            moved = cJSON_GetObjectItem(row, "replayed_score")->valuedouble >
-                    cJSON_GetObjectItem(row, "recorded_score")->valuedouble;
+    cJSON_ArrayForEach(
+        row,
+        cJSON_GetObjectItem(rep, "ranking")) if (strcmp(cJSON_GetObjectItem(row, "model")->valuestring,
+                                                        "mytrust") == 0)
+        moved = cJSON_GetObjectItem(row, "replayed_score")->valuedouble >
+                cJSON_GetObjectItem(row, "recorded_score")->valuedouble;
     ck_assert_msg(moved, "the changed model's score went up in the replay");
     ck_assert_str_eq(cJSON_GetObjectItem(rep, "replayed_recommended")->valuestring, "mytrust");
     cJSON_Delete(rep);
@@ -961,8 +1010,8 @@ static void stop_cluster(void)
     if (!pg_dir[0] || getpid() != suite_pid)
         return;
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "sh '%s/tests/pg-cluster.sh' stop '%s'",
-             tu_env("IMEVAL_ROOT", "."), pg_dir);
+    snprintf(cmd, sizeof cmd, "sh '%s/tests/pg-cluster.sh' stop '%s'", tu_env("IMEVAL_ROOT", "."),
+             pg_dir);
     if (system(cmd) != 0)
         fprintf(stderr, "check_register: could not stop the test cluster in %s\n", pg_dir);
     pg_dir[0] = 0;
@@ -973,8 +1022,8 @@ static void start_cluster(void)
     suite_pid = getpid();
     snprintf(pg_dir, sizeof pg_dir, "/tmp/imvpg-%d", (int)getpid());
     char cmd[768];
-    snprintf(cmd, sizeof cmd, "sh '%s/tests/pg-cluster.sh' start '%s'",
-             tu_env("IMEVAL_ROOT", "."), pg_dir);
+    snprintf(cmd, sizeof cmd, "sh '%s/tests/pg-cluster.sh' start '%s'", tu_env("IMEVAL_ROOT", "."),
+             pg_dir);
     FILE *p = popen(cmd, "r");
     char url[256] = "";
     if (p && fgets(url, sizeof url, p))

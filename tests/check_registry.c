@@ -224,8 +224,8 @@ END_TEST
 START_TEST(load__wrong_abi_names_both_abis)
 {
     char want[160];
-    snprintf(want, sizeof want, "built for plugin ABI %d, this engine has ABI %d", IMV_PLUGIN_ABI + 6,
-             IMV_PLUGIN_ABI);
+    snprintf(want, sizeof want, "built for plugin ABI %d, this engine has ABI %d",
+             IMV_PLUGIN_ABI + 6, IMV_PLUGIN_ABI);
     expect_refused("reg_wrong_abi.so", want);
 }
 END_TEST
@@ -360,14 +360,18 @@ END_TEST
 
 START_TEST(load__files_writable_by_others_refused)
 {
-    unsetenv("IMEVAL_TRUST_PLUGIN_DIRS");   /* tests/run.sh may set it */
+    unsetenv("IMEVAL_TRUST_PLUGIN_DIRS"); /* tests/run.sh may set it */
     char dir[] = "/tmp/imv-reg-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
     ck_assert_int_eq(chmod(dir, 0755), 0);
     char path[256];
     snprintf(path, sizeof path, "%s/reg_good.so", dir);
     char *src = fixture("reg_good.so");
-    static const struct { mode_t mode; int ok; const char *text; } cases[] = {
+    static const struct {
+        mode_t mode;
+        int ok;
+        const char *text;
+    } cases[] = {
         {0666, 0, "writable by other users (mode 666)"},
         {0646, 0, "writable by other users (mode 646)"},
         {0664, 0, "writable by other users (mode 664)"},
@@ -396,8 +400,10 @@ START_TEST(load__files_writable_by_others_refused)
     /* A directory others may write to is refused too (they could swap the
      * file), unless it is sticky like /tmp. */
     copy_file(src, path, 0644);
-    static const struct { mode_t mode; int ok; } dirs[] = {
-        {0777, 0}, {0775, 0}, {01777, 1}, {0700, 1}};
+    static const struct {
+        mode_t mode;
+        int ok;
+    } dirs[] = {{0777, 0}, {0775, 0}, {01777, 1}, {0700, 1}};
     for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
         ck_assert_int_eq(chmod(dir, dirs[i].mode), 0);
         imv_registry *reg = imv_registry_new(NULL);
@@ -538,18 +544,19 @@ START_TEST(params__set_refusals)
 {
     imv_registry *reg = good_registry();
     expect_set_refused(reg, "nomodel.weight=1", IMV_EUSAGE, "no model with id \"nomodel\" is loaded");
-    expect_set_refused(reg, "reg_good.weigth=1", IMV_EUSAGE, "model reg_good has no parameter \"weigth\"");
+    expect_set_refused(reg, "reg_good.weigth=1", IMV_EUSAGE,
+                       "model reg_good has no parameter \"weigth\"");
     expect_set_refused(reg, "reg_good.weight=21", IMV_EINVAL,
                        "reg_good.weight: 21 is outside its range 0..20");
     expect_set_refused(reg, "reg_good.weight=-0.1", IMV_EINVAL, "-0.1 is outside its range 0..20");
     expect_set_refused(reg, "reg_good.bonus=-11", IMV_EINVAL, "-11 is outside its range -10..20");
-    static const char *const not_numbers[] = {"reg_good.weight=abc", "reg_good.weight=1x",
-                                              "reg_good.weight=nan", "reg_good.weight=inf",
+    static const char *const not_numbers[] = {"reg_good.weight=abc",   "reg_good.weight=1x",
+                                              "reg_good.weight=nan",   "reg_good.weight=inf",
                                               "reg_good.weight=1e999", "reg_good.weight=5 "};
     for (size_t i = 0; i < sizeof not_numbers / sizeof *not_numbers; i++)
         expect_set_refused(reg, not_numbers[i], IMV_EUSAGE, "is not a finite number");
-    static const char *const malformed[] = {"reg_good.weight", "weight=1", ".weight=1",
-                                            "reg_good.=1", "reg_good.weight=", "=1", ""};
+    static const char *const malformed[] = {
+        "reg_good.weight", "weight=1", ".weight=1", "reg_good.=1", "reg_good.weight=", "=1", ""};
     for (size_t i = 0; i < sizeof malformed / sizeof *malformed; i++)
         expect_set_refused(reg, malformed[i], IMV_EUSAGE, "is not MODEL.PARAM=VALUE");
     imv_registry_free(reg);
@@ -585,8 +592,13 @@ END_TEST
 
 START_TEST(params__file_refusals)
 {
-    static const struct { const char *json; const char *where; const char *text; } cases[] = {
-        {"{ \"reg_good\": { \"weight\": 30 } }", NULL, "reg_good.weight: 30 is outside its range 0..20"},
+    static const struct {
+        const char *json;
+        const char *where;
+        const char *text;
+    } cases[] = {
+        {"{ \"reg_good\": { \"weight\": 30 } }", NULL,
+         "reg_good.weight: 30 is outside its range 0..20"},
         {"{ \"reg_good\": { \"weight\": \"3\" } }", "reg_good.weight", "expected a number"},
         {"{ \"reg_good\": { \"speed\": 3 } }", NULL, "model reg_good has no parameter \"speed\""},
         {"{ \"other\": { \"weight\": 3 } }", NULL, "no model with id \"other\""},

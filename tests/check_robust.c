@@ -101,9 +101,8 @@ static void check_mode(imv_registry *reg, const char *model, int mode, const cha
     for (size_t i = 0; i < e.n; i++) {
         const imv_result *r = &e.results[i];
         if (strcmp(imv_model_id(r->model), model) != 0) {
-            ck_assert_msg(r->error == NULL && r->has_score,
-                          "mode %d of %s disturbed %s: %s", mode, model,
-                          imv_model_id(r->model), r->error ? r->error : "no score");
+            ck_assert_msg(r->error == NULL && r->has_score, "mode %d of %s disturbed %s: %s", mode,
+                          model, imv_model_id(r->model), r->error ? r->error : "no score");
             continue;
         }
         seen = 1;
@@ -327,10 +326,10 @@ static void copy_file(const char *from, const char *to, mode_t mode)
 
 /* Load `file` copied into a fresh directory with the given modes; return
  * the load status and the first message (caller frees). */
-static int load_with_modes(const char *file, const char *name, mode_t dir_mode,
-                           mode_t file_mode, char **msg)
+static int load_with_modes(const char *file, const char *name, mode_t dir_mode, mode_t file_mode,
+                           char **msg)
 {
-    unsetenv("IMEVAL_TRUST_PLUGIN_DIRS");   /* tests/run.sh may set it */
+    unsetenv("IMEVAL_TRUST_PLUGIN_DIRS"); /* tests/run.sh may set it */
     char dir[] = "/tmp/imv-perm-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
     char path[512];
@@ -427,7 +426,7 @@ START_TEST(run__bad_profile_does_not_end_the_file)
         char *text;
         if (k == 0) {
             char *a = tu_profile_json("run-a", "inadequate", 2);
-            char *b = tu_profile_json("run-b", "inadequate", 9);  /* out of range */
+            char *b = tu_profile_json("run-b", "inadequate", 9); /* out of range */
             char *c = tu_profile_json("run-c", "inadequate", 3);
             size_t n = strlen(a) + strlen(b) + strlen(c) + 8;
             text = malloc(n);
@@ -436,14 +435,15 @@ START_TEST(run__bad_profile_does_not_end_the_file)
             free(b);
             free(c);
         } else {
-            text = strdup("id,name,as_of,ofsted.grade,ratings.senior_leadership,ratings.middle_leadership,"
-                          "ratings.leadership_stability,ratings.political_commitment,"
-                          "ratings.corporate_leadership,ratings.acceptance,ratings.governance,"
-                          "ratings.partnerships,ratings.self_assessment,ratings.workforce_stability,"
-                          "ratings.financial_resilience,ratings.failure_extent,ratings.initial_response\n"
-                          "run-a,A,2020,inadequate,1,1,1,1,1,1,1,1,1,1,1,1,1\n"
-                          "run-b,B,2020\n"
-                          "run-c,C,2020,inadequate,1..3,1..2..3,1,1,1,1,1,1,1,1,1,1,1\n");
+            text = strdup(
+                "id,name,as_of,ofsted.grade,ratings.senior_leadership,ratings.middle_leadership,"
+                "ratings.leadership_stability,ratings.political_commitment,"
+                "ratings.corporate_leadership,ratings.acceptance,ratings.governance,"
+                "ratings.partnerships,ratings.self_assessment,ratings.workforce_stability,"
+                "ratings.financial_resilience,ratings.failure_extent,ratings.initial_response\n"
+                "run-a,A,2020,inadequate,1,1,1,1,1,1,1,1,1,1,1,1,1\n"
+                "run-b,B,2020\n"
+                "run-c,C,2020,inadequate,1..3,1..2..3,1,1,1,1,1,1,1,1,1,1,1\n");
         }
         char *path = tu_write_temp_str(text, suffix[k]);
         imv_registry *reg = registry_with_nothing();
@@ -453,8 +453,8 @@ START_TEST(run__bad_profile_does_not_end_the_file)
         imv_diags_init(&d);
         char *paths[1] = {path};
         imv_run(reg, paths, 1, &o, NULL, NULL, NULL, &d, &st);
-        ck_assert_msg(st.profiles_read == 2 && st.profiles_bad == 1,
-                      "%s: read %zu, bad %zu", suffix[k], st.profiles_read, st.profiles_bad);
+        ck_assert_msg(st.profiles_read == 2 && st.profiles_bad == 1, "%s: read %zu, bad %zu",
+                      suffix[k], st.profiles_read, st.profiles_bad);
         imv_diags_free(&d);
         imv_registry_free(reg);
         unlink(path);
@@ -467,14 +467,13 @@ END_TEST
 /* Regression: "1..3" was refused because strtod read "1." of it. */
 START_TEST(csv__rating_ranges_parse)
 {
-    const char *text =
-        "id,name,as_of,ofsted.grade,ratings.senior_leadership,ratings.middle_leadership,"
-        "ratings.leadership_stability,ratings.political_commitment,"
-        "ratings.corporate_leadership,ratings.acceptance,ratings.governance,"
-        "ratings.partnerships,ratings.self_assessment,ratings.workforce_stability,"
-        "ratings.financial_resilience,ratings.failure_extent,ratings.initial_response\n"
-        "r-1,R,2020,inadequate,1..3,1..2..3,0.5..1.5,1,1,1,1,1,1,1,1,1,1\n"
-        "r-2,R,2020,inadequate,1..x,1,1,1,1,1,1,1,1,1,1,1,1\n";
+    const char *text = "id,name,as_of,ofsted.grade,ratings.senior_leadership,ratings.middle_leadership,"
+                       "ratings.leadership_stability,ratings.political_commitment,"
+                       "ratings.corporate_leadership,ratings.acceptance,ratings.governance,"
+                       "ratings.partnerships,ratings.self_assessment,ratings.workforce_stability,"
+                       "ratings.financial_resilience,ratings.failure_extent,ratings.initial_response\n"
+                       "r-1,R,2020,inadequate,1..3,1..2..3,0.5..1.5,1,1,1,1,1,1,1,1,1,1\n"
+                       "r-2,R,2020,inadequate,1..x,1,1,1,1,1,1,1,1,1,1,1,1\n";
     char *path = tu_write_temp_str(text, ".csv");
     imv_diags d;
     imv_diags_init(&d);

@@ -163,8 +163,7 @@ END_TEST
 START_TEST(sandbox__string_metatable_is_the_trimmed_library)
 {
     make_dir();
-    char *path = write_model("meta",
-                             NULL,
+    char *path = write_model("meta", NULL,
                              "local mt = getmetatable('')\n"
                              "local ok = mt.__index == string and string.dump == nil\n"
                              "local names = 0\n"
@@ -224,12 +223,13 @@ START_TEST(sandbox__models_do_not_share_globals)
                           "math.floor = function() return 99 end\n"
                           "imeval.version = 'pwned'\n"
                           "return 50");
-    char *b = write_model("b_reader", NULL,
-                          "if leak ~= nil or leak_at_load ~= nil then error('saw a global of a_writer') end\n"
-                          "if ('x'):upper() ~= 'X' or ('Y'):lower() ~= 'y' then error('saw a_writer string functions') end\n"
-                          "if math.floor(1.5) ~= 1 then error('saw a_writer math') end\n"
-                          "if imeval.version == 'pwned' then error('saw a_writer imeval table') end\n"
-                          "return 60");
+    char *b = write_model(
+        "b_reader", NULL,
+        "if leak ~= nil or leak_at_load ~= nil then error('saw a global of a_writer') end\n"
+        "if ('x'):upper() ~= 'X' or ('Y'):lower() ~= 'y' then error('saw a_writer string functions') end\n"
+        "if math.floor(1.5) ~= 1 then error('saw a_writer math') end\n"
+        "if imeval.version == 'pwned' then error('saw a_writer imeval table') end\n"
+        "return 60");
     imv_registry *reg = new_registry(1000000, 8u << 20);
     imv_diags d;
     imv_diags_init(&d);
@@ -258,7 +258,8 @@ END_TEST
 START_TEST(sandbox__globals_are_read_only_while_scoring)
 {
     const char *bodies[4] = {"calls = calls + 1 return calls", "last_seen = p.id return 1",
-                             "_G.last_seen = p.id return 1", "rawset(_G, 'last_seen', p.id) return 1"};
+                             "_G.last_seen = p.id return 1",
+                             "rawset(_G, 'last_seen', p.id) return 1"};
     const char *names[4] = {"calls", "last_seen", "last_seen", "last_seen"};
     for (int k = 0; k < 4; k++) {
         make_dir();
@@ -345,14 +346,12 @@ static void expect_limit(const char *bad_body, long budget, size_t memory, const
 
 START_TEST(limits__instruction_budget)
 {
-    expect_limit("while true do end", 100000, 8u << 20,
-                 "Lua instruction budget of 100000 exceeded");
+    expect_limit("while true do end", 100000, 8u << 20, "Lua instruction budget of 100000 exceeded");
     /* Catching the budget error and going on does not escape it. */
-    expect_limit("for i = 1, 1000 do pcall(function() while true do end end) end", 100000,
-                 8u << 20, "instruction budget");
+    expect_limit("for i = 1, 1000 do pcall(function() while true do end end) end", 100000, 8u << 20,
+                 "instruction budget");
     /* Deep recursion ends in an error, not a crash. */
-    expect_limit("local function f(n) return f(n + 1) + 1 end f(1)", 10000000, 8u << 20,
-                 "Lua");
+    expect_limit("local function f(n) return f(n + 1) + 1 end f(1)", 10000000, 8u << 20, "Lua");
 }
 END_TEST
 
@@ -374,10 +373,9 @@ START_TEST(limits__c_work_is_charged)
                  8u << 20, "string.find: this pattern on a 3000-byte string could take more steps");
     expect_limit("string.rep('a', 3000):match(string.rep('a*', 8) .. 'b')", 1000000, 8u << 20,
                  "string.match");
-    expect_limit("for w in string.rep('ab', 5000):gmatch('(a+)(b-)%1') do end", 1000000,
-                 8u << 20, "string.gmatch");
-    expect_limit("string.rep('a', 5000):gsub('a-a-a-b', '')", 1000000, 8u << 20,
-                 "string.gsub");
+    expect_limit("for w in string.rep('ab', 5000):gmatch('(a+)(b-)%1') do end", 1000000, 8u << 20,
+                 "string.gmatch");
+    expect_limit("string.rep('a', 5000):gsub('a-a-a-b', '')", 1000000, 8u << 20, "string.gsub");
     expect_limit("table.move({}, 1, 1e15, 1, {})", 1000000, 8u << 20,
                  "table.move: moving 1000000000000000 elements");
     /* Many cheap calls add up within one call of the model. */
@@ -450,8 +448,8 @@ END_TEST
  * budget's own error (run inside the hook).  Each looped for ever. */
 START_TEST(limits__no_unhooked_lua)
 {
-    expect_limit("local t = setmetatable({}, { __gc = function() while true do end end })",
-                 1000000, 8u << 20, "setmetatable: a model may not have finalizers (__gc)");
+    expect_limit("local t = setmetatable({}, { __gc = function() while true do end end })", 1000000,
+                 8u << 20, "setmetatable: a model may not have finalizers (__gc)");
     expect_limit("xpcall(function() while true do end end, function(m) while true do end end)",
                  1000000, 8u << 20, "Lua instruction budget of 1000000 exceeded");
     expect_limit("local ok = xpcall(function() while true do end end,\n"
@@ -511,8 +509,8 @@ START_TEST(limits__each_call_has_its_own_error)
     ck_assert_int_eq(imv_registry_load_file(reg, path, 0, &d), 0);
     imv_worker *w = imv_worker_new(reg);
     const char *ids[3] = {"loop", "fail", "ok"};
-    const char *expect[3] = {"Lua instruction budget of 1000000 exceeded", "Lua error: plain failure",
-                             NULL};
+    const char *expect[3] = {"Lua instruction budget of 1000000 exceeded",
+                             "Lua error: plain failure", NULL};
     for (int k = 0; k < 3; k++) {
         imv_profile *p = profile(ids[k]);
         imv_evaluation e;
@@ -636,7 +634,7 @@ int main(void)
 {
     Suite *s = suite_create("sandbox");
     TCase *tc = tcase_create("sandbox");
-    tcase_set_timeout(tc, 600);   /* CPU ceilings of 11 s: minutes of wall clock on a loaded 2-core machine */
+    tcase_set_timeout(tc, 600); /* CPU ceilings of 11 s: minutes of wall clock on a loaded 2-core machine */
     tcase_add_test(tc, sandbox__cannot_read_a_file);
     tcase_add_test(tc, sandbox__cannot_read_the_environment_or_run_a_process);
     tcase_add_test(tc, sandbox__cannot_load_code);
@@ -646,7 +644,7 @@ int main(void)
     tcase_add_test(tc, sandbox__globals_are_read_only_while_scoring);
     suite_add_tcase(s, tc);
     tc = tcase_create("limits");
-    tcase_set_timeout(tc, 600);   /* CPU ceilings of 11 s: minutes of wall clock on a loaded 2-core machine */
+    tcase_set_timeout(tc, 600); /* CPU ceilings of 11 s: minutes of wall clock on a loaded 2-core machine */
     tcase_add_test(tc, limits__instruction_budget);
     tcase_add_test(tc, limits__memory_cap);
     tcase_add_test(tc, limits__c_work_is_charged);

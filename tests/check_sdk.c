@@ -146,7 +146,8 @@ START_TEST(abi__journey_writes_only_what_fits)
     ck_assert_double_gt(full.factor, 0);
     /* An older plugin's journey held only months_to_fair. */
     imv_journey part = {.struct_size = (uint32_t)offsetof(imv_journey, months_to_good),
-                        .months_to_good = -7, .factor = -8};
+                        .months_to_good = -7,
+                        .factor = -8};
     h->journey(&v, &part);
     ck_assert_uint_eq(part.struct_size, offsetof(imv_journey, months_to_good));
     ck_assert_double_eq(part.months_to_fair, full.months_to_fair);
@@ -164,7 +165,8 @@ END_TEST
 
 START_TEST(abi__partners_are_pointers_to_sized_views)
 {
-    imv_profile *p = make_profile(2, "inadequate",
+    imv_profile *p = make_profile(
+        2, "inadequate",
         "{\"partners\":[{\"id\":\"a\",\"grade\":\"good\"},{\"id\":\"b\",\"neighbouring\":true}]}");
     imv_profile_view v;
     imv_profile_view_init(p, &v, NULL);
@@ -203,8 +205,8 @@ START_TEST(abi__param_table_read_with_the_plugins_element_size)
         ck_assert_double_eq(pd->def, (double)(i + 1));
     }
     ck_assert(imv_param_drawn(imv_model_param(m, 0)));
-    ck_assert(!imv_param_drawn(imv_model_param(m, 1)));     /* fixed */
-    ck_assert(!imv_param_drawn(imv_model_param(m, 2)));     /* base */
+    ck_assert(!imv_param_drawn(imv_model_param(m, 1))); /* fixed */
+    ck_assert(!imv_param_drawn(imv_model_param(m, 2))); /* base */
     ck_assert_uint_eq(imv_model_base_param(m), 2);
     ck_assert_int_eq(imv_model_direction(m, IMV_R_ACCEPTANCE), 0);
     ck_assert_int_eq(imv_model_direction(m, IMV_R_FAILURE_EXTENT), -1);
@@ -248,11 +250,11 @@ START_TEST(decl__parameter_declarations_checked)
     imv_param_def outside = {.def = 5, .min = 0, .max = 10, IMV_PLAUSIBLE(4, 12)};
     ck_assert_int_ne(check_param(outside, err, sizeof err), 0);
     ck_assert_msg(strstr(err, "parameter x needs min <= plausible_low <= default <= plausible_high "
-                              "<= max, got 0 <= 4 <= 5 <= 12 <= 10"), "%s", err);
+                              "<= max, got 0 <= 4 <= 5 <= 12 <= 10"),
+                  "%s", err);
     imv_param_def excludes = {.def = 5, .min = 0, .max = 10, IMV_PLAUSIBLE(6, 8)};
     ck_assert_int_ne(check_param(excludes, err, sizeof err), 0);
-    imv_param_def base = {.def = 5, .min = 0, .max = 10, IMV_PLAUSIBLE(4, 6),
-                          .flags = IMV_PARAM_BASE};
+    imv_param_def base = {.def = 5, .min = 0, .max = 10, IMV_PLAUSIBLE(4, 6), .flags = IMV_PARAM_BASE};
     ck_assert_int_ne(check_param(base, err, sizeof err), 0);
     ck_assert_msg(strstr(err, "is the base score and so never drawn"), "%s", err);
     imv_param_def flags = {.def = 5, .min = 0, .max = 10, .flags = 0x10};
@@ -270,12 +272,15 @@ START_TEST(decl__directions_parsed_and_checked)
     signed char dir[IMV_R_COUNT];
     char err[400];
     ck_assert_int_eq(imv_directions_parse("m", "acceptance:+, failure_extent:-,governance:0", dir,
-                                          err, sizeof err), 0);
+                                          err, sizeof err),
+                     0);
     ck_assert_int_eq(dir[IMV_R_ACCEPTANCE], 1);
     ck_assert_int_eq(dir[IMV_R_FAILURE_EXTENT], -1);
     ck_assert_int_eq(dir[IMV_R_GOVERNANCE], 0);
     ck_assert_int_eq(dir[IMV_R_PARTNERSHIPS], IMV_DIR_UNDECLARED);
-    static const struct { const char *s, *msg; } bad[] = {
+    static const struct {
+        const char *s, *msg;
+    } bad[] = {
         {"acceptence:+", "\"acceptence\" is not a rating"},
         {"acceptance:up", "\"acceptance:up\" is not rating:+"},
         {"acceptance:*", "acceptance:*: expected +, - or 0"},
@@ -303,8 +308,8 @@ START_TEST(decl__bundled_models_declare_their_properties)
     for (size_t i = 0; i < imv_registry_count(reg); i++) {
         const imv_model *m = imv_registry_get(reg, i);
         for (int r = 0; r < IMV_R_COUNT; r++)
-            ck_assert_msg(imv_model_direction(m, r) != IMV_DIR_UNDECLARED,
-                          "%s does not declare %s", imv_model_id(m), imv_rating_name(r));
+            ck_assert_msg(imv_model_direction(m, r) != IMV_DIR_UNDECLARED, "%s does not declare %s",
+                          imv_model_id(m), imv_rating_name(r));
         for (size_t k = 0; k < imv_model_param_count(m); k++) {
             const imv_param_def *pd = imv_model_param(m, k);
             size_t n = strlen(pd->name);
@@ -351,9 +356,12 @@ START_TEST(decl__lua_declares_the_same_properties)
     imv_registry_free(reg);
     unlink(f);
     free(f);
-    static const struct { const char *from, *to, *msg; } bad[] = {
+    static const struct {
+        const char *from, *to, *msg;
+    } bad[] = {
         {"plausible = { 8, 12 }", "plausible = { 8, 30 }", "plausible_high <= max"},
-        {"plausible = { 8, 12 }", "plausible = { 8 }", "parameters[2].plausible must be { low, high }"},
+        {"plausible = { 8, 12 }", "plausible = { 8 }",
+         "parameters[2].plausible must be { low, high }"},
         {"fixed = true", "fixed = 1", "parameters[3].fixed must be true or false"},
         {"governance = '0'", "governence = '0'", "directions: governence is not a rating"},
         {"governance = '0'", "governance = 'up'", "directions: \"governance:up\" is not rating:+"},
@@ -434,7 +442,7 @@ START_TEST(decl__rating_noise_spreads_point_ratings)
     char *f = write_lua(lua_ten);
     imv_registry *reg = load_ok(f);
     imv_worker *w = imv_worker_new(reg);
-    imv_profile *p = make_profile(2, "inadequate", NULL);   /* governance 2 */
+    imv_profile *p = make_profile(2, "inadequate", NULL); /* governance 2 */
     imv_uncertainty *u = noisy_draws(reg, w, p, 0);
     ck_assert_double_eq(u->p05[0], 22);
     ck_assert_double_eq(u->p95[0], 22);
@@ -454,9 +462,9 @@ START_TEST(decl__rating_noise_spreads_point_ratings)
     p->ratings[IMV_R_GOVERNANCE] = (imv_range){.low = 1, .mode = 2, .high = 3, .kind = 1};
     p->uncertain = 1;
     u = noisy_draws(reg, w, p, 0.5);
-    ck_assert_double_ge(u->p05[0], 1);           /* acceptance >= 0, governance >= 1 */
-    ck_assert_double_le(u->p95[0], 5 + 3);       /* acceptance <= 0.5, governance <= 3 */
-    ck_assert_double_gt(u->p95[0], 6);           /* governance reaches past 2.5: its range */
+    ck_assert_double_ge(u->p05[0], 1);     /* acceptance >= 0, governance >= 1 */
+    ck_assert_double_le(u->p95[0], 5 + 3); /* acceptance <= 0.5, governance <= 3 */
+    ck_assert_double_gt(u->p95[0], 6);     /* governance reaches past 2.5: its range */
     imv_uncertainty_free(u);
     imv_profile_free(p);
     imv_worker_free(w);
@@ -545,7 +553,8 @@ START_TEST(aux__intervention_state_from_the_view)
     ck_assert_int_ge(imv_registry_load_dir(reg, TU_MODELS, 1, &d), 0);
     ck_assert_int_eq(imv_registry_set(reg, "improvement_board.stall_months=30", &d), 0);
     imv_diags_free(&d);
-    imv_profile *p = make_profile(2, "inadequate",
+    imv_profile *p = make_profile(
+        2, "inadequate",
         "{\"current_intervention\":{\"model\":\"improvement_board\",\"since\":\"2018-01\"}}");
     imv_profile_view pv;
     imv_profile_view_init(p, &pv, NULL);
@@ -613,7 +622,7 @@ START_TEST(aux__lua_helpers_agree_with_c)
             ck_assert_msg(!lr->error, "%s", lr->error);
             imv_profile_view v;
             imv_profile_view_init(p, &v, NULL);
-            imv_profile_view_expect(&v, p, reg);   /* its stall_months, as the engine's views */
+            imv_profile_view_expect(&v, p, reg); /* its stall_months, as the engine's views */
             imv_result cr;
             memset(&cr, 0, sizeof cr);
             imv_result_reset(&cr, NULL, 0);
@@ -687,7 +696,7 @@ START_TEST(log__kept_only_when_tracing_in_process_and_isolated)
         imv_profile *p;
         imv_evaluation e = log_run(0, iso, 3, &reg, &w, &p);
         ck_assert(!e.results[0].error);
-        ck_assert_uint_eq(e.results[0].n_log, 0);         /* a normal run drops them */
+        ck_assert_uint_eq(e.results[0].n_log, 0); /* a normal run drops them */
         log_done(&e, reg, w, p);
         e = log_run(1, iso, 3, &reg, &w, &p);
         const imv_result *r = &e.results[0];
@@ -699,7 +708,7 @@ START_TEST(log__kept_only_when_tracing_in_process_and_isolated)
         ck_assert_str_eq(r->log[1], "bad \\xFF byte");
         ck_assert_uint_eq(strlen(r->log[2]), IMV_MAX_TEXT);
         ck_assert_str_eq(r->log[3], "line 0");
-        ck_assert_uint_eq(r->n_reasons, 0);               /* never part of the result */
+        ck_assert_uint_eq(r->n_reasons, 0); /* never part of the result */
         ck_assert_uint_eq(r->n_risks, 0);
         /* draws are score-only: nothing is kept there */
         ck_assert_int_eq(imv_uncertainty_run(w, &e, 50, 1, 0), IMV_OK);
@@ -743,8 +752,8 @@ START_TEST(log__lua_log_and_print)
             ck_assert_int_eq(r->error != NULL, bad);
             ck_assert_uint_eq(r->n_log, trace ? 2 : 0);
             if (trace) {
-                ck_assert_str_eq(r->log[0], bad ? "acceptance 0.0 nil true"
-                                                : "acceptance 2.0 nil true");
+                ck_assert_str_eq(r->log[0],
+                                 bad ? "acceptance 0.0 nil true" : "acceptance 2.0 nil true");
                 ck_assert_uint_eq(strlen(r->log[1]), IMV_MAX_TEXT);
             }
             imv_evaluation_clear(&e);
@@ -769,13 +778,17 @@ START_TEST(log__lua_log_and_print)
     ck_assert_ptr_null(strstr(err1, "trace:"));
     ck_assert_msg(strstr(err2, "trace: barnsley-2012: sdk_lua_log: acceptance 3.0 nil true\n"),
                   "%s", err2);
-    free(out1); free(err1); free(out2); free(err2);
+    free(out1);
+    free(err1);
+    free(out2);
+    free(err2);
     snprintf(cmd, sizeof cmd, "%s explain sdk_lua_log --no-bundled --model %s %s --trace", TU_BIN,
              f, case_file);
     ck_assert_int_eq(tu_run(cmd, &out1, &err1), 0);
     ck_assert_msg(strstr(err1, "trace: barnsley-2012: sdk_lua_log: acceptance 3.0"), "%s", err1);
     ck_assert_ptr_null(strstr(out1, "trace:"));
-    free(out1); free(err1);
+    free(out1);
+    free(err1);
     free(case_file);
     unlink(f);
     free(f);

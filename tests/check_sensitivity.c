@@ -251,8 +251,8 @@ START_TEST(command__sentences_json_and_exit_codes)
     free(err);
 
     snprintf(cmd, sizeof cmd,
-             "%s sensitivity --format json --no-bundled --no-isolate --model %s --model %s %s", TU_BIN,
-             a, b, path);
+             "%s sensitivity --format json --no-bundled --no-isolate --model %s --model %s %s",
+             TU_BIN, a, b, path);
     ck_assert_int_eq(tu_run(cmd, &out, &err), 0);
     cJSON *doc = cJSON_Parse(out);
     ck_assert_ptr_nonnull(doc);

@@ -15,7 +15,7 @@
 
 static imv_registry *reg;
 static imv_serve *srv;
-static char *doncaster;     /* the case as JSON text */
+static char *doncaster; /* the case as JSON text */
 
 static void setup(void)
 {
@@ -50,7 +50,8 @@ static int post(const char *path, const char *body, size_t len, cJSON **doc)
     ck_assert_ptr_nonnull(r.body);
     ck_assert_uint_eq(strlen(r.body), r.len);
     *doc = cJSON_Parse(r.body);
-    ck_assert_msg(cJSON_IsObject(*doc), "%s answered %d with no JSON object: %.200s", path, r.status, r.body);
+    ck_assert_msg(cJSON_IsObject(*doc), "%s answered %d with no JSON object: %.200s", path,
+                  r.status, r.body);
     int st = r.status;
     imv_serve_reply_clear(&r);
     return st;
@@ -105,7 +106,7 @@ START_TEST(serve__hostile_bodies_are_refused_with_their_status)
     refused_s(ev, "{\"profile\": \"doncaster\"}", 400);
     refused_s(ev, "{\"profile\": null}", 400);
     refused_s(ev, "{\"profile\": {}}", 422);
-    refused(ev, "{\"profile\":\0{}}", 15, 400);   /* a NUL inside */
+    refused(ev, "{\"profile\":\0{}}", 15, 400); /* a NUL inside */
     /* nesting far past cJSON's limit: refused, no stack overflow */
     size_t deep = 200000;
     char *b = malloc(2 * deep + 16);
@@ -132,9 +133,10 @@ START_TEST(serve__hostile_bodies_are_refused_with_their_status)
     refused_extra("/api/charts", "\"sections\": \"ranking\"", 400);
     refused_extra("/api/charts", "\"sections\": [1]", 400);
     refused_extra("/api/charts", "\"sections\": [\"ranking\", \"x\"]", 400);
-    refused_extra("/api/charts", "\"sections\": [\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]", 400);
+    refused_extra("/api/charts",
+                  "\"sections\": [\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]", 400);
     refused_extra("/api/report", "\"base_key\": \"nope\"", 404);
-    refused_extra("/api/scenario", "\"base_key\": \"a-x\"", 409);   /* no register */
+    refused_extra("/api/scenario", "\"base_key\": \"a-x\"", 409); /* no register */
     refused_s("/api/decision", "{\"assessment\": \"x\", \"model\": \"trust\"}", 409);
     refused_s("/api/nothing", "{}", 404);
     refused_s("/api/evaluate/../session", "{}", 404);
@@ -153,7 +155,9 @@ START_TEST(serve__hostile_bodies_are_refused_with_their_status)
     snprintf(fixed + pre, strlen(bad) + 8 - pre, " 7%s", rest);
     cJSON *doc;
     ck_assert_int_eq(post("/api/evaluate", fixed, strlen(fixed), &doc), 422);
-    const cJSON *errs = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "error"), "errors");
+    const cJSON *errs = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc,
+                                                                                          "error"),
+                                                         "errors");
     ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(errs, 0), "where")->valuestring,
                      "ratings.acceptance");
     cJSON_Delete(doc);
@@ -218,7 +222,8 @@ START_TEST(serve__random_ratings_property)
             imv_evaluation e;
             imv_evaluate(w, prof, &e);
             const cJSON *rec = cJSON_GetObjectItemCaseSensitive(
-                cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "results"), 0), "recommended");
+                cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "results"), 0),
+                "recommended");
             if (e.recommended)
                 ck_assert_str_eq(rec->valuestring, e.recommended);
             else
@@ -291,12 +296,12 @@ START_TEST(serve__secrets)
     ck_assert(!imv_srv_secret_eq(b, a));
     char c[SRV_SECRET_HEX + 2];
     memcpy(c, a, sizeof a);
-    c[63] = c[63] == '0' ? '1' : '0';     /* the last digit only */
+    c[63] = c[63] == '0' ? '1' : '0'; /* the last digit only */
     ck_assert(!imv_srv_secret_eq(c, a));
     c[63] = a[63];
     c[64] = '0';
     c[65] = '\0';
-    ck_assert(!imv_srv_secret_eq(c, a));  /* one digit longer */
+    ck_assert(!imv_srv_secret_eq(c, a)); /* one digit longer */
     ck_assert(!imv_srv_secret_eq("", a));
     ck_assert(!imv_srv_secret_eq(NULL, a));
     char v[80];
@@ -304,12 +309,13 @@ START_TEST(serve__secrets)
     ck_assert_str_eq(v, "abc");
     ck_assert(imv_srv_cookie_value("imeval_session=xyz", SRV_COOKIE, v, sizeof v));
     ck_assert_str_eq(v, "xyz");
-    ck_assert(!imv_srv_cookie_value("imeval_sessionx=abc; ximeval_session=abc", SRV_COOKIE, v, sizeof v));
+    ck_assert(
+        !imv_srv_cookie_value("imeval_sessionx=abc; ximeval_session=abc", SRV_COOKIE, v, sizeof v));
     ck_assert(!imv_srv_cookie_value("", SRV_COOKIE, v, sizeof v));
     char longv[300] = "imeval_session=";
     memset(longv + 15, 'a', 200);
     longv[215] = '\0';
-    ck_assert(!imv_srv_cookie_value(longv, SRV_COOKIE, v, sizeof v));   /* too long: not taken */
+    ck_assert(!imv_srv_cookie_value(longv, SRV_COOKIE, v, sizeof v)); /* too long: not taken */
 }
 END_TEST
 

@@ -22,7 +22,7 @@ START_TEST(registry__loads_seven_bundled_models)
     ck_assert_uint_eq(d.n_errors, 0);
     ck_assert_uint_eq(imv_registry_count(reg), 7);
     static const char *ids[] = {"commissioner", "executive_partnership", "improvement_board",
-                                "peer_support", "self_improvement", "strategic_partnership",
+                                "peer_support", "self_improvement",      "strategic_partnership",
                                 "trust"};
     for (size_t i = 0; i < 7; i++)
         ck_assert_str_eq(imv_model_id(imv_registry_get(reg, i)), ids[i]);

@@ -148,7 +148,8 @@ START_TEST(synth__ratings_are_correlated_and_fields_varied)
     ck_assert_double_lt(corr(v, n, IMV_R_SENIOR_LEADERSHIP, IMV_R_FAILURE_EXTENT), -0.4);
     ck_assert_double_lt(corr(v, n, IMV_R_SELF_ASSESSMENT, IMV_R_FAILURE_EXTENT), -0.4);
     for (int r = 0; r < IMV_R_COUNT; r++) {
-        double in = mean_of(v, n, IMV_G_INADEQUATE, r), ri = mean_of(v, n, IMV_G_REQUIRES_IMPROVEMENT, r),
+        double in = mean_of(v, n, IMV_G_INADEQUATE, r),
+               ri = mean_of(v, n, IMV_G_REQUIRES_IMPROVEMENT, r),
                good = mean_of(v, n, IMV_G_GOOD, r);
         if (r == IMV_R_FAILURE_EXTENT)
             ck_assert(in > ri && ri > good);
@@ -287,8 +288,10 @@ START_TEST(synth__command_dates_and_count_bound)
     free(err);
     snprintf(cmd, sizeof cmd, "%s synth --as-of 2019-13", TU_BIN);
     ck_assert_int_eq(tu_run(cmd, NULL, NULL), 2);
-    snprintf(cmd, sizeof cmd, "%s synth --count 300 --years 2017-2024 | %s evaluate --format csv - "
-             ">/dev/null", TU_BIN, TU_BIN);
+    snprintf(cmd, sizeof cmd,
+             "%s synth --count 300 --years 2017-2024 | %s evaluate --format csv - "
+             ">/dev/null",
+             TU_BIN, TU_BIN);
     ck_assert_int_eq(tu_run(cmd, NULL, &err), 0);
     free(err);
 }

@@ -244,7 +244,7 @@ START_TEST(figures__failed_draws_are_counted_and_reported)
     imv_evaluation e;
     run_draws(w, p, 8000, 1, 0, &e);
     size_t f = index_of(reg, "flaky"), a = index_of(reg, "tip_a");
-    ck_assert_ptr_null(e.results[f].error);           /* fine at the point value, 2 */
+    ck_assert_ptr_null(e.results[f].error); /* fine at the point value, 2 */
     ck_assert_double_eq_tol(e.uncertainty->failed_share[f], 0.25, 0.015);
     ck_assert_ptr_nonnull(strstr(e.uncertainty->error[f], "acceptance above 2.5"));
     ck_assert_double_eq(e.uncertainty->failed_share[a], 0);
@@ -264,11 +264,12 @@ START_TEST(figures__failed_draws_are_counted_and_reported)
              json, at + strlen("\"acceptance\":2"));
     char *path = tu_write_temp_str(text, ".json");
     char cmd[2048], *out = NULL, *err = NULL;
-    snprintf(cmd, sizeof cmd, "%s evaluate --no-bundled --model %s/flaky.lua --draws 2000 --format json %s",
-             TU_BIN, TU_FIXTURE_SRC, path);
+    snprintf(cmd, sizeof cmd,
+             "%s evaluate --no-bundled --model %s/flaky.lua --draws 2000 --format json %s", TU_BIN,
+             TU_FIXTURE_SRC, path);
     ck_assert_int_eq(tu_run(cmd, &out, &err), 1);
-    ck_assert_msg(strstr(err, "model flaky: failed in") && strstr(err, "acceptance above 2.5"), "%s",
-                  err);
+    ck_assert_msg(strstr(err, "model flaky: failed in") && strstr(err, "acceptance above 2.5"),
+                  "%s", err);
     ck_assert_ptr_nonnull(strstr(out, "\"failed_share\""));
     free(out);
     free(err);
@@ -330,8 +331,9 @@ START_TEST(repro__same_seed_same_bytes_whatever_the_threads)
             }
         }
         ck_assert_ptr_nonnull(strstr(base, "\"rank_probability\""));
-        snprintf(cmd, sizeof cmd, "%s evaluate --format json --draws 1500 --seed 10 %s %s %s/cases/*.json",
-                 TU_BIN, vary ? "--vary-parameters" : "", synth, ds);
+        snprintf(cmd, sizeof cmd,
+                 "%s evaluate --format json --draws 1500 --seed 10 %s %s %s/cases/*.json", TU_BIN,
+                 vary ? "--vary-parameters" : "", synth, ds);
         ck_assert_int_eq(tu_run(cmd, &out, NULL), 0);
         ck_assert_msg(strcmp(base, out) != 0, "seed 10 gave the same output as seed 9");
         free(out);
@@ -385,10 +387,11 @@ static void wrap_lua_models(const char *dir)
         ck_assert_ptr_nonnull(body);
         FILE *f = fopen(out, "w");
         ck_assert_ptr_nonnull(f);
-        fprintf(f, "local model = (function()\n%s\nend)()\nlocal score = model.score\n"
-                   "model.score_batch = function(ps, ws)\n  local out = {}\n"
-                   "  for i = 1, #ps do out[i] = score(ps[i], ws[i]) end\n  return out\nend\n"
-                   "return model\n",
+        fprintf(f,
+                "local model = (function()\n%s\nend)()\nlocal score = model.score\n"
+                "model.score_batch = function(ps, ws)\n  local out = {}\n"
+                "  for i = 1, #ps do out[i] = score(ps[i], ws[i]) end\n  return out\nend\n"
+                "return model\n",
                 body);
         fclose(f);
         chmod(out, 0644);
@@ -421,8 +424,7 @@ START_TEST(batch__gives_exactly_what_single_calls_give)
     chmod(dir, 0755);
     wrap_lua_models(dir);
     static const char *const fx[] = {"batch_commissioner.so", "batch_executive_partnership.so",
-                                     "batch_improvement_board.so", "batch_self_improvement.so",
-                                     NULL};
+                                     "batch_improvement_board.so", "batch_self_improvement.so", NULL};
     imv_registry *single = registry_of(NULL, 1), *batch = registry_of(fx, 0);
     imv_diags d;
     imv_diags_init(&d);

@@ -7,7 +7,7 @@ PKGS="build-essential pkg-config liblua5.4-dev libcjson-dev libcsv-dev libglpk-d
 # xmllint and JSON with jq, and run axe-core under node (npm packages from
 # tests/browser/package-lock.json; Debian's nodejs when there is no node).
 if [ "${1:-}" = test ]; then
-    PKGS="$PKGS chromium poppler-utils libxml2-utils jq fonts-dejavu-core"
+    PKGS="$PKGS chromium poppler-utils libxml2-utils jq fonts-dejavu-core clang-format"
     command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
     command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 fi

@@ -17,10 +17,14 @@ static const char *type_of(const char *name)
     const char *dot = strrchr(name, '.');
     static const struct {
         const char *ext, *type;
-    } types[] = {{".html", "text/html; charset=utf-8"},   {".js", "text/javascript; charset=utf-8"},
-                 {".css", "text/css; charset=utf-8"},     {".svg", "image/svg+xml"},
-                 {".png", "image/png"},                    {".ico", "image/x-icon"},
-                 {".json", "application/json; charset=utf-8"}, {".txt", "text/plain; charset=utf-8"}};
+    } types[] = {{".html", "text/html; charset=utf-8"},
+                 {".js", "text/javascript; charset=utf-8"},
+                 {".css", "text/css; charset=utf-8"},
+                 {".svg", "image/svg+xml"},
+                 {".png", "image/png"},
+                 {".ico", "image/x-icon"},
+                 {".json", "application/json; charset=utf-8"},
+                 {".txt", "text/plain; charset=utf-8"}};
     for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
         if (strcmp(dot, types[i].ext) == 0)
             return types[i].type;
@@ -69,7 +73,8 @@ int main(int argc, char **argv)
     int rc = 0;
     for (int i = 2; i < argc; i++) {
         if (!type_of(argv[i])) {
-            fprintf(stderr, "embed: %s: no content type for this extension (add it to tools/embed.c)\n",
+            fprintf(stderr,
+                    "embed: %s: no content type for this extension (add it to tools/embed.c)\n",
                     argv[i]);
             rc = 1;
             continue;

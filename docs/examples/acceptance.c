@@ -8,8 +8,7 @@
 enum { P_WEIGHT, P_FLOOR };
 
 static const imv_param_def params[] = {
-    [P_WEIGHT] = {"weight", 10, 0, 25, "points per step of acceptance above 2",
-                  IMV_PLAUSIBLE(7, 13)},
+    [P_WEIGHT] = {"weight", 10, 0, 25, "points per step of acceptance above 2", IMV_PLAUSIBLE(7, 13)},
     [P_FLOOR] = {"min_acceptance", 1, 0, 4, "below this the model is not viable",
                  IMV_PLAUSIBLE(0.75, 1.25)},
 };

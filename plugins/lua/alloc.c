@@ -49,7 +49,6 @@ void imv_lua_pool_release(lh_inst *I)
     I->reserved = 0;
 }
 
-
 /* Small blocks (up to SMALL_MAX bytes, as Lua reports their size) come
  * from per-state free lists in 16-byte classes, carved from 64 KiB slabs:
  * every call makes a few small tables, and malloc/free for them cost 7%
@@ -115,7 +114,7 @@ void *imv_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         return NULL;
     void *p;
     if (ptr && old <= SMALL_MAX && nsize <= SMALL_MAX && small_class(old) == small_class(nsize)) {
-        p = ptr;                                  /* fits where it is */
+        p = ptr; /* fits where it is */
     } else if (ptr && old > SMALL_MAX && nsize > SMALL_MAX) {
         p = realloc(ptr, nsize);
     } else {

@@ -79,9 +79,8 @@ static int l_term(lua_State *L)
     /* A score-only call (reasons nil) with arguments of the usual types:
      * the checks below would pass and only s + pts is wanted.  A third of
      * a draw's calls into C are this. */
-    if (lua_type(L, 1) == LUA_TNIL && lua_type(L, 2) == LUA_TNUMBER &&
-        lua_type(L, 4) == LUA_TNUMBER && str_or_nil(L, 5) && str_or_nil(L, 6) &&
-        lua_type(L, 7) != LUA_TNONE) {
+    if (lua_type(L, 1) == LUA_TNIL && lua_type(L, 2) == LUA_TNUMBER && lua_type(L, 4) == LUA_TNUMBER &&
+        str_or_nil(L, 5) && str_or_nil(L, 6) && lua_type(L, 7) != LUA_TNONE) {
         lua_pushnumber(L, lua_tonumber(L, 2) + lua_tonumber(L, 4));
         return 1;
     }
@@ -161,7 +160,7 @@ static int l_intervention_state(lua_State *L)
     if (lua_getfield(L, 1, "current_intervention") == LUA_TTABLE) {
         int ci = lua_absindex(L, -1);
         if (lua_getfield(L, ci, "model") == LUA_TSTRING)
-            v.intervention_model = lua_tostring(L, -1);  /* stays on the stack */
+            v.intervention_model = lua_tostring(L, -1); /* stays on the stack */
         v.intervention_months = num_field(L, ci, "months");
         v.intervention_expected_months = num_field(L, ci, "expected_months");
         if (lua_getfield(L, ci, "status") == LUA_TSTRING) {
@@ -199,7 +198,7 @@ int imv_lua_log(lua_State *L)
         lua_pop(L, 1);
     }
     line[k] = '\0';
-    imv_result_log(r, line);   /* a NUL inside ends the line there */
+    imv_result_log(r, line); /* a NUL inside ends the line there */
     return 0;
 }
 

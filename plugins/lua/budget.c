@@ -79,12 +79,12 @@ void imv_lua_hook(lua_State *L, lua_Debug *ar)
  * model whose calls are long is simply counted from then on.  Small
  * budgets (tests, --lua-budget 1000) are always counted. */
 
-#define LAZY_TICK_NS 10000000L      /* 10 ms of the thread's CPU time */
+#define LAZY_TICK_NS 10000000L /* 10 ms of the thread's CPU time */
 
 static pthread_once_t lazy_once = PTHREAD_ONCE_INIT;
 static int lazy_signo, lazy_ok;
-static pthread_key_t lazy_key;      /* a thread's timer, deleted when it exits */
-static atomic_uint lazy_fork_gen;   /* timers are not inherited by fork */
+static pthread_key_t lazy_key;                  /* a thread's timer, deleted when it exits */
+static atomic_uint lazy_fork_gen;               /* timers are not inherited by fork */
 static _Thread_local lh_inst *volatile running; /* the call the tick may stop */
 static _Thread_local unsigned lazy_timer_gen, lazy_timer_failed;
 
@@ -164,7 +164,7 @@ int imv_lua_lazy_ready(void)
     memset(&sev, 0, sizeof sev);
     sev.sigev_notify = SIGEV_THREAD_ID;
     sev.sigev_signo = lazy_signo;
-    sev._sigev_un._tid = gettid();   /* sigev_notify_thread_id, in newer headers */
+    sev._sigev_un._tid = gettid(); /* sigev_notify_thread_id, in newer headers */
     struct itimerspec its = {{0, LAZY_TICK_NS}, {0, LAZY_TICK_NS}};
     sigset_t set;
     sigemptyset(&set);
@@ -187,12 +187,12 @@ void imv_lua_call_begin(lh_inst *I, int lazy)
 {
     I->lazy_call = lazy;
     I->cpu_hit = 0;
-    I->budget_hit = 0;          /* the last call's, which would misname this one's error */
+    I->budget_hit = 0; /* the last call's, which would misname this one's error */
     I->total_hit = 0;
     I->ticks = 0;
     I->ticking = lazy || (I->budget > 0 && imv_lua_lazy_ready());
     if (!I->ticking && I->budget > 0)
-        I->cpu_start = imv_lua_thread_cpu();     /* the hook reads the clock */
+        I->cpu_start = imv_lua_thread_cpu(); /* the hook reads the clock */
     I->tick_limit = (long)(imv_lua_cpu_ceiling(I->budget) * 1e9 / LAZY_TICK_NS) + 1;
     atomic_signal_fence(memory_order_seq_cst);
     running = I;

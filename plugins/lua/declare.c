@@ -69,7 +69,7 @@ int imv_lua_directions(lua_State *L, char *out, size_t len)
             if (lua_getfield(L, -1, name) == LUA_TSTRING) {
                 k += (size_t)snprintf(out + k, len - k, "%s%s:%s", k ? "," : "", name,
                                       lua_tostring(L, -1));
-                if (k >= len)   /* or the next snprintf would write past out */
+                if (k >= len) /* or the next snprintf would write past out */
                     return luaL_error(L, "directions: longer than %d bytes", (int)len - 1);
             } else if (!lua_isnil(L, -1))
                 return luaL_error(L, "directions.%s must be \"+\", \"-\" or \"0\"", name);
@@ -88,4 +88,3 @@ int imv_lua_directions(lua_State *L, char *out, size_t len)
     lua_pop(L, 1);
     return t == LUA_TNIL ? 0 : 1;
 }
-

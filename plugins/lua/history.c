@@ -165,12 +165,11 @@ int imv_lua_same_history(const imv_profile_view *a, const imv_profile_view *b)
            a->judgements == b->judgements && a->intervention_kind == b->intervention_kind &&
            a->n_progress == b->n_progress && a->progress == b->progress &&
            a->persistent_failure == b->persistent_failure &&
-           a->persistent_since == b->persistent_since &&
-           a->systemic_failure == b->systemic_failure &&
-           a->key_judgements_given == b->key_judgements_given &&
-           a->trajectory == b->trajectory && a->judgement_trend == b->judgement_trend &&
-           a->latest_finding == b->latest_finding && a->trajectory_date == b->trajectory_date &&
-           a->judgements_since == b->judgements_since && a->rules_in_force == b->rules_in_force &&
+           a->persistent_since == b->persistent_since && a->systemic_failure == b->systemic_failure &&
+           a->key_judgements_given == b->key_judgements_given && a->trajectory == b->trajectory &&
+           a->judgement_trend == b->judgement_trend && a->latest_finding == b->latest_finding &&
+           a->trajectory_date == b->trajectory_date && a->judgements_since == b->judgements_since &&
+           a->rules_in_force == b->rules_in_force &&
            (!IMV_VIEW_HAS(a, intervention_past_expected) ||
             (a->intervention_status == b->intervention_status &&
              a->intervention_signal == b->intervention_signal &&

@@ -26,9 +26,9 @@
 #include "lua_host.h"
 
 #define MAX_SCRIPT (1u << 20)
-#define LH_DEAD (-2)  /* lh_pcall's status for a state given up (see lh_panic) */
+#define LH_DEAD (-2) /* lh_pcall's status for a state given up (see lh_panic) */
 
-#define TRACE_FRAMES 8      /* Lua frames kept in a model's error message */
+#define TRACE_FRAMES 8 /* Lua frames kept in a model's error message */
 
 /* The message handler of every protected call: the model's error gets a
  * traceback (luaL_traceback prints at most 21 levels), so that a model
@@ -91,7 +91,7 @@ static void format_error(const char *m, char *buf, size_t len)
     if (kept == 1) {
         const char *in = strstr(first, ": in ");
         if (in && strncmp(m, first, (size_t)(in - first) + 1) == 0)
-            return;     /* "file:line:" of the message itself */
+            return; /* "file:line:" of the message itself */
     }
     if (kept) {
         put(buf, len, &k, " (traceback: ", 13);
@@ -103,17 +103,20 @@ static void format_error(const char *m, char *buf, size_t len)
 static const char *lh_errmsg(lua_State *L, int status, lh_inst *I, char *buf, size_t len)
 {
     if (status == LH_DEAD) {
-        snprintf(buf, len, "the Lua state was given up after an error outside a protected "
+        snprintf(buf, len,
+                 "the Lua state was given up after an error outside a protected "
                  "call (a bug in imeval: please report it with the model)");
     } else if ((status == LUA_ERRMEM || I->mem_hit) && I->total_hit) {
-        snprintf(buf, len, "Lua memory: all Lua model states together reached the overall cap "
+        snprintf(buf, len,
+                 "Lua memory: all Lua model states together reached the overall cap "
                  "of %zu MiB (--lua-memory-total; threads x Lua models x --lua-memory can be "
                  "more: lower --jobs or --lua-memory, or raise the overall cap)",
                  I->total_cap >> 20);
     } else if (status == LUA_ERRMEM || I->mem_hit) {
         snprintf(buf, len, "Lua memory cap of %zu KiB exceeded", I->cap >> 10);
     } else if (I->cpu_hit) {
-        snprintf(buf, len, "Lua call used more than %.0f s of CPU without reaching its instruction "
+        snprintf(buf, len,
+                 "Lua call used more than %.0f s of CPU without reaching its instruction "
                  "budget (is it comparing or copying long strings in a loop?)",
                  imv_lua_cpu_ceiling(I->budget));
     } else if (I->budget_hit) {
@@ -124,7 +127,8 @@ static const char *lh_errmsg(lua_State *L, int status, lh_inst *I, char *buf, si
     } else if (lua_type(L, -1) == LUA_TSTRING) {
         format_error(lua_tostring(L, -1), buf, len);
     } else {
-        snprintf(buf, len, "Lua error: (error object is not a string but a %s)", luaL_typename(L, -1));
+        snprintf(buf, len, "Lua error: (error object is not a string but a %s)",
+                 luaL_typename(L, -1));
     }
     return buf;
 }
@@ -135,7 +139,7 @@ static void inst_free(void *p)
     if (!I)
         return;
     if (I->dead) {
-        free(I->w_last);    /* its state is inconsistent: leaked, untouched */
+        free(I->w_last); /* its state is inconsistent: leaked, untouched */
         free(I);
         return;
     }
@@ -161,7 +165,7 @@ static int lh_panic(lua_State *L)
     I->dead = 1;
     if (lh_recover)
         longjmp(*lh_recover, 1);
-    return 0;   /* not reached: lh_pcall is the only way into a state */
+    return 0; /* not reached: lh_pcall is the only way into a state */
 }
 
 /* f(ud) under lua_pcall with the message handler, on a clean stack,
@@ -216,7 +220,7 @@ static int l_setup(lua_State *L)
     int st = luaL_loadbufferx(L, c->src, c->len, c->chunkname, "t");
     if (st != LUA_OK) {
         I->mem_hit = st == LUA_ERRMEM;
-        return lua_error(L);    /* a syntax error names its line already */
+        return lua_error(L); /* a syntax error names its line already */
     }
     lua_call(L, 0, 1);
     if (!lua_istable(L, -1))
@@ -226,7 +230,7 @@ static int l_setup(lua_State *L)
     lua_getfield(L, model, "score");
     if (!lua_isfunction(L, -1))
         return host_error(L, "the model table has no score function "
-                          "(score = function(p, params) ... end)");
+                             "(score = function(p, params) ... end)");
     I->ref_score = luaL_ref(L, LUA_REGISTRYINDEX);
     if (lua_getfield(L, model, "score_batch") == LUA_TFUNCTION)
         I->ref_batch = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -259,13 +263,13 @@ static int inst_create(const lh_cls *c, const imv_limits *limits, lh_inst **out,
     lua_atpanic(L, lh_panic);
     *(lh_inst **)lua_getextraspace(L) = I;
     if (budget > 0)
-        lua_sethook(L, imv_lua_hook, LUA_MASKCOUNT, HOOK_STEP);  /* the chunk is counted */
+        lua_sethook(L, imv_lua_hook, LUA_MASKCOUNT, HOOK_STEP); /* the chunk is counted */
     I->lazy = budget >= LAZY_MIN_BUDGET && !getenv("IMEVAL_LUA_COUNT_ALWAYS");
     /* Every call leaves a few small tables that die at once: the
      * generational collector handles that with less work. */
     lua_gc(L, LUA_GCGEN, 0, 0);
     I->lazy_limit = (double)budget / LAZY_MAX_RATE;
-    imv_lua_call_begin(I, 0);           /* the chunk is counted */
+    imv_lua_call_begin(I, 0); /* the chunk is counted */
     int st = lh_pcall(I, l_setup, (void *)c, 0);
     imv_lua_call_end();
     if (st != LUA_OK) {
@@ -282,11 +286,11 @@ static int inst_create(const lh_cls *c, const imv_limits *limits, lh_inst **out,
 
 typedef struct decl {
     lh_inst *I;
-    const char *s[5];          /* id, name, version, summary, evidence */
+    const char *s[5]; /* id, name, version, summary, evidence */
     imv_param_def *params;
     size_t n_params;
     char err[512];
-    char directions[1024];     /* as imv_model_def.directions */
+    char directions[1024]; /* as imv_model_def.directions */
     int has_directions;
 } decl;
 
@@ -305,7 +309,7 @@ static const char *anchor_string(lua_State *L, int anchors)
 static int l_read_decl(lua_State *L)
 {
     decl *d = lua_touserdata(L, 1);
-    lua_newtable(L);        /* every string handed to the engine */
+    lua_newtable(L); /* every string handed to the engine */
     int anchors = lua_gettop(L);
     lua_pushvalue(L, anchors);
     lua_setfield(L, LUA_REGISTRYINDEX, "imeval.declaration");
@@ -314,8 +318,8 @@ static int l_read_decl(lua_State *L)
     for (int i = 0; i < 5; i++) {
         lua_getfield(L, model, decl_keys[i]);
         if (lua_type(L, -1) != LUA_TSTRING)
-            return host_error(L, "the model table's %s must be a string, it is %s",
-                              decl_keys[i], luaL_typename(L, -1));
+            return host_error(L, "the model table's %s must be a string, it is %s", decl_keys[i],
+                              luaL_typename(L, -1));
         d->s[i] = anchor_string(L, anchors);
     }
     d->has_directions = imv_lua_directions(L, d->directions, sizeof d->directions);
@@ -350,8 +354,7 @@ static int l_read_decl(lua_State *L)
          * the engine copies them only after this call (popping them here
          * was a use after free). */
         lua_getfield(L, -1, "name");
-        p->name = lua_type(L, -1) == LUA_TSTRING ? anchor_string(L, anchors)
-                                                 : (lua_pop(L, 1), NULL);
+        p->name = lua_type(L, -1) == LUA_TSTRING ? anchor_string(L, anchors) : (lua_pop(L, 1), NULL);
         lua_getfield(L, -1, "description");
         p->description = lua_type(L, -1) == LUA_TSTRING ? anchor_string(L, anchors)
                                                         : (lua_pop(L, 1), NULL);
@@ -362,7 +365,6 @@ static int l_read_decl(lua_State *L)
 }
 
 /* ---- calls ------------------------------------------------------------------ */
-
 
 /* One protected call of f(c) on a clean stack. */
 static int pcall_once(lh_inst *I, lua_CFunction f, call *c)
@@ -384,7 +386,7 @@ static int run_fast(lh_inst *I, lua_CFunction f, call *c)
     imv_lua_call_begin(I, 1);
     int st = pcall_once(I, f, c);
     imv_lua_call_end();
-    lua_sethook(L, NULL, 0, 0);     /* a tick that came after the call */
+    lua_sethook(L, NULL, 0, 0); /* a tick that came after the call */
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
     I->calls++;
@@ -392,7 +394,7 @@ static int run_fast(lh_inst *I, lua_CFunction f, call *c)
         return st;
     I->reruns++;
     if (I->reruns >= 8 && I->reruns * 4 >= I->calls)
-        I->lazy = 0;                /* long calls: count from now on */
+        I->lazy = 0; /* long calls: count from now on */
     for (size_t i = 0; i < c->n; i++)
         imv_result_reset(c->r[i], c->r[i]->model, c->r[i]->score_only);
     I->cached_key = 0;
@@ -407,7 +409,7 @@ static void run(lh_inst *I, lua_CFunction f, call *c)
 {
     lua_State *L = I->L;
     int st = -1;
-    I->log_to = c->n ? c->r[0] : NULL;   /* a batch logs to its first result */
+    I->log_to = c->n ? c->r[0] : NULL; /* a batch logs to its first result */
     if (I->lazy && imv_lua_lazy_ready())
         st = run_fast(I, f, c);
     if (st < 0) {
@@ -442,15 +444,15 @@ static void run(lh_inst *I, lua_CFunction f, call *c)
         lua_gc(L, LUA_GCCOLLECT);
 }
 
-static void lh_score(const imv_model *m, void *inst, const imv_profile_view *v,
-                      unsigned long key, const double *params, imv_result *r)
+static void lh_score(const imv_model *m, void *inst, const imv_profile_view *v, unsigned long key,
+                     const double *params, imv_result *r)
 {
     call c = {.I = inst, .m = m, .v = &v, .params = &params, .n = 1, .r = &r, .key = key};
     run(inst, imv_lua_call_score, &c);
 }
 
 static void lh_score_batch(const imv_model *m, void *inst, const imv_profile_view *const *v,
-                            const double *const *params, size_t n, imv_result *const *r)
+                           const double *const *params, size_t n, imv_result *const *r)
 {
     call c = {.I = inst, .m = m, .v = v, .params = params, .n = n, .r = r};
     run(inst, imv_lua_call_batch, &c);
@@ -526,8 +528,7 @@ static char *read_script(const char *path, size_t *len, char *err, size_t errlen
     return buf;
 }
 
-int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits, char *err,
-                 size_t errlen)
+int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits, char *err, size_t errlen)
 {
     lh_cls *c = imv_xcalloc(1, sizeof *c);
     c->src = read_script(path, &c->len, err, errlen);
@@ -548,7 +549,7 @@ int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits, char 
     lh_inst *I = NULL;
     int rc = inst_create(c, limits, &I, err, errlen);
     if (rc)
-        return rc;    /* the caller frees m, and with it c */
+        return rc; /* the caller frees m, and with it c */
     decl d = {.I = I};
     imv_lua_call_begin(I, 0);
     int st = lh_pcall(I, l_read_decl, &d, 0);
@@ -557,8 +558,8 @@ int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits, char 
         lh_errmsg(I->L, st, I, err, errlen);
         rc = IMV_EPLUGIN;
     } else {
-        rc = imv_model_init(m, path, d.s[0], d.s[1], d.s[2], d.s[3], d.s[4], d.params,
-                            d.n_params, err, errlen);
+        rc = imv_model_init(m, path, d.s[0], d.s[1], d.s[2], d.s[3], d.s[4], d.params, d.n_params,
+                            err, errlen);
         if (rc == IMV_OK && d.has_directions)
             rc = imv_model_set_directions(m, d.directions, err, errlen);
         m->has_batch = I->ref_batch != LUA_NOREF;

@@ -32,37 +32,37 @@ typedef struct lh_cls {
 typedef struct lh_inst {
     lua_State *L;
     size_t mem, cap;
-    size_t total_cap;          /* all states of the process together; 0 none */
-    size_t reserved;           /* what this state holds of that pool */
-    int total_hit;             /* an allocation was refused by the overall cap */
+    size_t total_cap; /* all states of the process together; 0 none */
+    size_t reserved;  /* what this state holds of that pool */
+    int total_hit;    /* an allocation was refused by the overall cap */
     long budget, left;
     int budget_hit;
-    volatile sig_atomic_t cpu_hit; /* the call passed its CPU ceiling */
+    volatile sig_atomic_t cpu_hit;   /* the call passed its CPU ceiling */
     volatile sig_atomic_t lazy_call; /* the running call is lazy (see budget.c) */
-    volatile sig_atomic_t ticks; /* CPU ticks seen by the running counted call */
-    long tick_limit;           /* ticks that make its CPU ceiling */
-    int ticking;               /* this thread has its tick timer */
-    int mem_hit;               /* a memory error reported as another status */
-    int plain_err;             /* the error is the host's own message, shown as is */
-    int dead;                  /* given up after a panic (see lh_panic) */
-    unsigned hooks;            /* count-hook calls, to read the clock now and then */
-    double cpu_start;          /* thread CPU seconds when the call started (no tick) */
+    volatile sig_atomic_t ticks;     /* CPU ticks seen by the running counted call */
+    long tick_limit;                 /* ticks that make its CPU ceiling */
+    int ticking;                     /* this thread has its tick timer */
+    int mem_hit;                     /* a memory error reported as another status */
+    int plain_err;                   /* the error is the host's own message, shown as is */
+    int dead;                        /* given up after a panic (see lh_panic) */
+    unsigned hooks;                  /* count-hook calls, to read the clock now and then */
+    double cpu_start;                /* thread CPU seconds when the call started (no tick) */
     int ref_model, ref_score, ref_batch, ref_params;
     int ref_p, ref_ratings;
-    imv_result *log_to;        /* where imeval.log writes during a call; NULL outside */
+    imv_result *log_to; /* where imeval.log writes during a call; NULL outside */
     const imv_model *model;
-    unsigned long cached_key;  /* profile whose table ref_p holds; 0 none */
+    unsigned long cached_key;           /* profile whose table ref_p holds; 0 none */
     double cached_ratings[IMV_R_COUNT]; /* what ref_ratings holds */
-    int ref_keys;              /* interned key strings, see KEY_* */
-    double *w_last;            /* what the params table ref_params holds */
-    size_t w_n;                /* its length; 0 when there is none */
-    int lazy;                  /* calls run without the count hook, see run_fast */
-    double lazy_limit;         /* seconds a call may take and still be trusted */
-    volatile sig_atomic_t rerun; /* the tick interrupted this call */
-    long c_spent;              /* steps charged for C work in this call */
+    int ref_keys;                       /* interned key strings, see KEY_* */
+    double *w_last;                     /* what the params table ref_params holds */
+    size_t w_n;                         /* its length; 0 when there is none */
+    int lazy;                           /* calls run without the count hook, see run_fast */
+    double lazy_limit;                  /* seconds a call may take and still be trusted */
+    volatile sig_atomic_t rerun;        /* the tick interrupted this call */
+    long c_spent;                       /* steps charged for C work in this call */
     unsigned long calls, reruns;
-    void *small[9];            /* free blocks of 16, 32, ..., 128 bytes (see imv_lua_alloc) */
-    struct slab *slabs;        /* where they come from; freed with the state */
+    void *small[9];     /* free blocks of 16, 32, ..., 128 bytes (see imv_lua_alloc) */
+    struct slab *slabs; /* where they come from; freed with the state */
     char *bump;
     size_t bump_left;
 } lh_inst;
@@ -91,7 +91,7 @@ static inline void set_key_num(lua_State *L, const lh_inst *I, int idx, int k, d
 /* Slabs the small-block allocator carved; freed with the state. */
 struct slab {
     struct slab *next;
-    max_align_t pad;           /* keeps the blocks after it aligned */
+    max_align_t pad; /* keeps the blocks after it aligned */
 };
 
 /* One call of the model: n views with their parameters and results. */
@@ -125,7 +125,7 @@ int imv_lua_lazy_ready(void);
 void imv_lua_call_begin(lh_inst *I, int lazy);
 void imv_lua_call_end(void);
 #define LAZY_MIN_BUDGET 1000000L
-#define LAZY_MAX_RATE 4e9           /* Lua VM instructions a second */
+#define LAZY_MAX_RATE 4e9 /* Lua VM instructions a second */
 
 /* ---- sandbox.c ---- */
 /* lua_CFunction: open the allowed libraries and the imeval library. */

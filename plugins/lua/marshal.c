@@ -168,9 +168,9 @@ void imv_lua_push_view(lua_State *L, lh_inst *I, const imv_profile_view *v, unsi
  * one call, equal pointers mean equal contents). */
 static int same_base(const imv_profile_view *a, const imv_profile_view *b)
 {
-    return a->flags == b->flags && a->id == b->id && a->name == b->name &&
-           a->as_of == b->as_of && a->grade == b->grade && a->n_previous == b->n_previous &&
-           a->previous == b->previous && a->child_population == b->child_population &&
+    return a->flags == b->flags && a->id == b->id && a->name == b->name && a->as_of == b->as_of &&
+           a->grade == b->grade && a->n_previous == b->n_previous && a->previous == b->previous &&
+           a->child_population == b->child_population &&
            a->children_in_care == b->children_in_care && a->facts_present == b->facts_present &&
            memcmp(a->facts, b->facts, sizeof a->facts) == 0 &&
            a->intervention_model == b->intervention_model &&
@@ -324,8 +324,10 @@ static void fit_components(lua_State *L, int pi, const char *id, imv_result *r, 
             char where[48];
             snprintf(where, sizeof where, "partner.components[%d].", (int)i);
             if (lua_rawgeti(L, ci, i) != LUA_TTABLE)
-                luaL_error(L, "result partner.components[%d] must be a table {name, points, "
-                           "evidence}", (int)i);
+                luaL_error(L,
+                           "result partner.components[%d] must be a table {name, points, "
+                           "evidence}",
+                           (int)i);
             int ki = lua_absindex(L, -1);
             const char *name = opt_str(L, ki, "name", where);
             double pts = opt_num(L, ki, "points", where, NAN);

@@ -94,19 +94,22 @@ static void keep_only(lua_State *L, const char *const *keep)
 }
 
 static const char *const base_allowed[] = {
-    "_G", "_VERSION", "assert", "error", "getmetatable", "ipairs", "next", "pairs",
-    "pcall", "rawequal", "rawget", "rawlen", "rawset", "select", "setmetatable",
-    "tonumber", "tostring", "type", "xpcall", "string", "table", "math", "utf8",
-    "imeval", NULL};
-static const char *const string_allowed[] = {
-    "byte", "char", "find", "format", "gmatch", "gsub", "len", "lower", "match",
-    "rep", "reverse", "sub", "upper", "pack", "packsize", "unpack", NULL};
+    "_G",           "_VERSION", "assert",   "error",  "getmetatable", "ipairs", "next",
+    "pairs",        "pcall",    "rawequal", "rawget", "rawlen",       "rawset", "select",
+    "setmetatable", "tonumber", "tostring", "type",   "xpcall",       "string", "table",
+    "math",         "utf8",     "imeval",   NULL};
+static const char *const string_allowed[] = {"byte",    "char", "find",  "format", "gmatch",
+                                             "gsub",    "len",  "lower", "match",  "rep",
+                                             "reverse", "sub",  "upper", "pack",   "packsize",
+                                             "unpack",  NULL};
 /* No random numbers: a model must be a function of its inputs, or the
  * same run would not give the same output. */
-static const char *const math_allowed[] = {
-    "abs", "ceil", "cos", "deg", "exp", "floor", "fmod", "huge", "log", "max",
-    "maxinteger", "min", "mininteger", "modf", "pi", "rad", "sin", "sqrt", "tan",
-    "tointeger", "type", "ult", "atan", "asin", "acos", NULL};
+static const char *const math_allowed[] = {"abs",        "ceil", "cos",        "deg",  "exp",
+                                           "floor",      "fmod", "huge",       "log",  "max",
+                                           "maxinteger", "min",  "mininteger", "modf", "pi",
+                                           "rad",        "sin",  "sqrt",       "tan",  "tointeger",
+                                           "type",       "ult",  "atan",       "asin", "acos",
+                                           NULL};
 
 /* ---- C work is charged too --------------------------------------------------
  *
@@ -217,8 +220,10 @@ static void charge_moves(lua_State *L, const char *name, double moves)
         return;
     if (moves > (double)(I->budget - I->c_spent)) {
         char msg[200];
-        snprintf(msg, sizeof msg, "%s: moving %.0f elements takes more steps than the "
-                 "instruction budget of %ld", name, moves, I->budget);
+        snprintf(msg, sizeof msg,
+                 "%s: moving %.0f elements takes more steps than the "
+                 "instruction budget of %ld",
+                 name, moves, I->budget);
         luaL_error(L, "%s", msg);
     }
     I->c_spent += (long)moves;
@@ -237,13 +242,17 @@ static int l_charged(lua_State *L)
             if (kind != CHARGE_MOVE)
                 lua_tolstring(L, 1, &n);
             if (kind == CHARGE_MOVE)
-                snprintf(msg, sizeof msg, "%s: moving %.0f elements takes more steps than the "
-                         "instruction budget of %ld", name, cost, I->budget);
+                snprintf(msg, sizeof msg,
+                         "%s: moving %.0f elements takes more steps than the "
+                         "instruction budget of %ld",
+                         name, cost, I->budget);
             else
-                snprintf(msg, sizeof msg, "%s: this pattern on a %zu-byte string could take "
+                snprintf(msg, sizeof msg,
+                         "%s: this pattern on a %zu-byte string could take "
                          "more steps than the instruction budget of %ld (simplify the pattern "
-                         "or shorten the string)", name, n, I->budget);
-            return luaL_error(L, "%s", msg);   /* lua_pushfstring knows no %zu */
+                         "or shorten the string)",
+                         name, n, I->budget);
+            return luaL_error(L, "%s", msg); /* lua_pushfstring knows no %zu */
         }
         I->c_spent += (long)cost;
     }
@@ -282,12 +291,10 @@ static int l_insert(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_Integer e = luaL_len(L, 1);
-    e = luaL_intop(+, e, 1);    /* first empty element */
+    e = luaL_intop(+, e, 1); /* first empty element */
     lua_Integer pos;
     switch (lua_gettop(L)) {
-    case 2:
-        pos = e;
-        break;
+    case 2: pos = e; break;
     case 3:
         pos = luaL_checkinteger(L, 2);
         /* check whether 'pos' is in [1, e] */
@@ -298,8 +305,7 @@ static int l_insert(lua_State *L)
             lua_seti(L, 1, i);
         }
         break;
-    default:
-        return luaL_error(L, "wrong number of arguments to 'insert'");
+    default: return luaL_error(L, "wrong number of arguments to 'insert'");
     }
     lua_seti(L, 1, pos);
     return 0;
@@ -310,9 +316,8 @@ static int l_remove(lua_State *L)
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_Integer size = luaL_len(L, 1);
     lua_Integer pos = luaL_optinteger(L, 2, size);
-    if (pos != size)    /* check whether 'pos' is in [1, size + 1] */
-        luaL_argcheck(L, (lua_Unsigned)pos - 1u <= (lua_Unsigned)size, 2,
-                      "position out of bounds");
+    if (pos != size) /* check whether 'pos' is in [1, size + 1] */
+        luaL_argcheck(L, (lua_Unsigned)pos - 1u <= (lua_Unsigned)size, 2, "position out of bounds");
     lua_geti(L, 1, pos);
     charge_moves(L, "table.remove", (double)size - (double)pos);
     for (; pos < size; pos++) {
@@ -357,7 +362,7 @@ static int l_guarded_handler(lua_State *L)
 {
     lh_inst *I = *(lh_inst **)lua_getextraspace(L);
     if (I->budget_hit || I->cpu_hit || I->rerun)
-        return 1;               /* the host's error, as it is */
+        return 1; /* the host's error, as it is */
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, 1);
@@ -390,9 +395,11 @@ static int l_xpcall(lua_State *L)
 static int l_global_write(lua_State *L)
 {
     const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : luaL_typename(L, 2);
-    luaL_where(L, 2);   /* the model's line, not this function's */
-    lua_pushfstring(L, "assignment to global '%s' while scoring: a model keeps no state "
-                    "between calls (make it a local, or set it when the script loads)", k);
+    luaL_where(L, 2); /* the model's line, not this function's */
+    lua_pushfstring(L,
+                    "assignment to global '%s' while scoring: a model keeps no state "
+                    "between calls (make it a local, or set it when the script loads)",
+                    k);
     lua_concat(L, 2);
     return lua_error(L);
 }
@@ -454,7 +461,7 @@ int imv_lua_freeze_globals(lua_State *L)
         lua_rawset(L, h);
     }
     lua_pushnil(L);
-    while (lua_next(L, g)) {     /* clearing existing fields while iterating is allowed */
+    while (lua_next(L, g)) { /* clearing existing fields while iterating is allowed */
         lua_pop(L, 1);
         lua_pushvalue(L, -1);
         lua_pushnil(L);
@@ -508,37 +515,38 @@ static int l_metapairs(lua_State *L)
 /* Deterministic pairs: numbers, then strings, then booleans, each in
  * order; keys of other types (tables, functions) last, in an order that
  * is not specified.  A __pairs metamethod is still honoured. */
-static const char sorted_pairs[] =
-    "local metapairs = ...\n"
-    "local next, type, sort = next, type, table.sort\n"
-    "local rank = { number = 1, string = 2, boolean = 3 }\n"
-    "local function before(a, b)\n"
-    "  local ta, tb = type(a), type(b)\n"
-    "  if ta ~= tb then return (rank[ta] or 4) < (rank[tb] or 4) end\n"
-    "  if ta == 'number' or ta == 'string' then return a < b end\n"
-    "  if ta == 'boolean' then return b and not a end\n"
-    "  return false\n"
-    "end\n"
-    "function pairs(t)\n"
-    "  local mp = metapairs(t)\n"
-    "  if mp then return mp(t) end\n"
-    "  local keys, n = {}, 0\n"
-    "  for k in next, t do n = n + 1; keys[n] = k end\n"
-    "  sort(keys, before)\n"
-    "  local i = 0\n"
-    "  return function()\n"
-    "    i = i + 1\n"
-    "    local k = keys[i]\n"
-    "    if k ~= nil then return k, t[k] end\n"
-    "  end, t, nil\n"
-    "end\n";
+static const char sorted_pairs[] = "local metapairs = ...\n"
+                                   "local next, type, sort = next, type, table.sort\n"
+                                   "local rank = { number = 1, string = 2, boolean = 3 }\n"
+                                   "local function before(a, b)\n"
+                                   "  local ta, tb = type(a), type(b)\n"
+                                   "  if ta ~= tb then return (rank[ta] or 4) < (rank[tb] or 4) end\n"
+                                   "  if ta == 'number' or ta == 'string' then return a < b end\n"
+                                   "  if ta == 'boolean' then return b and not a end\n"
+                                   "  return false\n"
+                                   "end\n"
+                                   "function pairs(t)\n"
+                                   "  local mp = metapairs(t)\n"
+                                   "  if mp then return mp(t) end\n"
+                                   "  local keys, n = {}, 0\n"
+                                   "  for k in next, t do n = n + 1; keys[n] = k end\n"
+                                   "  sort(keys, before)\n"
+                                   "  local i = 0\n"
+                                   "  return function()\n"
+                                   "    i = i + 1\n"
+                                   "    local k = keys[i]\n"
+                                   "    if k ~= nil then return k, t[k] end\n"
+                                   "  end, t, nil\n"
+                                   "end\n";
 
 int imv_lua_open_sandbox(lua_State *L)
 {
-    static const luaL_Reg libs[] = {
-        {LUA_GNAME, luaopen_base},       {LUA_STRLIBNAME, luaopen_string},
-        {LUA_TABLIBNAME, luaopen_table}, {LUA_MATHLIBNAME, luaopen_math},
-        {LUA_UTF8LIBNAME, luaopen_utf8}, {NULL, NULL}};
+    static const luaL_Reg libs[] = {{LUA_GNAME, luaopen_base},
+                                    {LUA_STRLIBNAME, luaopen_string},
+                                    {LUA_TABLIBNAME, luaopen_table},
+                                    {LUA_MATHLIBNAME, luaopen_math},
+                                    {LUA_UTF8LIBNAME, luaopen_utf8},
+                                    {NULL, NULL}};
     for (const luaL_Reg *l = libs; l->func; l++) {
         luaL_requiref(L, l->name, l->func, 1);
         lua_pop(L, 1);

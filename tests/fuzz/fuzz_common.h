@@ -20,12 +20,12 @@
 
 #include "internal.h"
 
-#define FUZZ_CHECK(cond)                                                                  \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
+#define FUZZ_CHECK(cond)                                                                      \
+    do {                                                                                      \
+        if (!(cond)) {                                                                        \
             fprintf(stderr, "fuzz property broken: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-            abort();                                                                      \
-        }                                                                                 \
+            abort();                                                                          \
+        }                                                                                     \
     } while (0)
 
 static int fuzz_fd = -1;
@@ -86,8 +86,8 @@ static inline void check_profile(const imv_profile *p)
 {
     FUZZ_CHECK(p->id && *p->id && strlen(p->id) <= 128);
     for (const char *c = p->id; *c; c++)
-        FUZZ_CHECK((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '.' ||
-                   *c == '_' || *c == '-');
+        FUZZ_CHECK((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' ||
+                   *c == '-');
     FUZZ_CHECK(p->name && *p->name && imv_utf8_valid(p->name, strlen(p->name)));
     FUZZ_CHECK(p->as_of && imv_date_valid(p->as_of));
     FUZZ_CHECK(p->grade >= 0 && p->grade < IMV_G_COUNT);

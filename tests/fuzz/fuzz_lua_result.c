@@ -129,7 +129,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fputs("return { id = \"fz\", name = \"Fuzz\", version = \"1\", summary = \"s\",\n"
               "  evidence = \"e\", parameters = { { name = \"k\", default = 1, min = 0,\n"
               "  max = 2, description = \"d\" } },\n"
-              "  score = function(p, params)\n", f);
+              "  score = function(p, params)\n",
+              f);
         fwrite(data + 1, 1, size - 1, f);
         fputs("\nend }\n", f);
     }

@@ -39,7 +39,10 @@ static void put(out *o, const void *v, size_t n)
     o->n += n;
 }
 
-static void put_u32(out *o, uint32_t v) { put(o, &v, sizeof v); }
+static void put_u32(out *o, uint32_t v)
+{
+    put(o, &v, sizeof v);
+}
 
 static void put_f64(out *o, src *s)
 {
@@ -52,7 +55,7 @@ static void put_f64(out *o, src *s)
 static void put_str(out *o, src *s)
 {
     unsigned len = take(s) % 24;
-    if (len == 23) {            /* NULL */
+    if (len == 23) { /* NULL */
         put_u32(o, 0);
         return;
     }

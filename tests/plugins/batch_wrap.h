@@ -17,7 +17,7 @@
 
 #include <stdio.h>
 
-static imv_model_def batch_wrap_def;        /* set once, at load */
+static imv_model_def batch_wrap_def; /* set once, at load */
 static const imv_model_def *batch_wrap_inner;
 
 static int batch_wrap_score_batch(const imv_profile_view *const *batch_views,

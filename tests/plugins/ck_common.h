@@ -90,9 +90,13 @@ static int score_batch(const imv_profile_view *const *v, const double *const *w,
 #endif
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
-    .id = CK_ID, .name = "check-model fixture", .version = "1.0.0",
-    .summary = CK_SUMMARY, .evidence = "003 ch.1 (recognition of weakness)",
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI,
+    .id = CK_ID,
+    .name = "check-model fixture",
+    .version = "1.0.0",
+    .summary = CK_SUMMARY,
+    .evidence = "003 ch.1 (recognition of weakness)",
     IMV_PARAMS(params),
     .directions = CK_DIRECTIONS,
     .score = score,

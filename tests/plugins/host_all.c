@@ -31,8 +31,8 @@ static int score(const imv_profile_view *p, const double *prm, imv_result *r, co
     h->add_reason(r, "ratings.senior_leadership", 5 * p->ratings[IMV_R_SENIOR_LEADERSHIP],
                   "leadership five", "fixture, chapter 2");
     if (a < 2) {
-        snprintf(buf, sizeof buf, "%s of at least 2 with a grade of %s", h->rating_name(IMV_R_ACCEPTANCE),
-                 h->grade_name(p->grade));
+        snprintf(buf, sizeof buf, "%s of at least 2 with a grade of %s",
+                 h->rating_name(IMV_R_ACCEPTANCE), h->grade_name(p->grade));
         h->add_unmet(r, buf);
     }
     snprintf(buf, sizeof buf, "%s may rise", h->fact_name(IMV_F_AGENCY_RATE));
@@ -51,9 +51,13 @@ static int score(const imv_profile_view *p, const double *prm, imv_result *r, co
 }
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
-    .id = "host_all", .name = "Every host function", .version = "1.0.0",
-    .summary = "calls every host function", .evidence = "none",
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI,
+    .id = "host_all",
+    .name = "Every host function",
+    .version = "1.0.0",
+    .summary = "calls every host function",
+    .evidence = "none",
     IMV_PARAMS(params),
     .score = score,
 };

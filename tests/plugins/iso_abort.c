@@ -1,3 +1,6 @@
 #define ISO_ID "iso_abort"
 #include "iso_common.h"
-static void misbehave(void) { abort(); }
+static void misbehave(void)
+{
+    abort();
+}

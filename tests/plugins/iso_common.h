@@ -12,22 +12,25 @@
 
 static void misbehave(void);
 
-static int score(const imv_profile_view *p, const double *params, imv_result *r,
-                 const imv_host *h)
+static int score(const imv_profile_view *p, const double *params, imv_result *r, const imv_host *h)
 {
     (void)params;
     if (strncmp(p->id, "bad", 3) == 0)
         misbehave();
     h->set_score(r, 10 * p->ratings[IMV_R_ACCEPTANCE]);
-    h->add_reason(r, "ratings.acceptance", 10 * p->ratings[IMV_R_ACCEPTANCE],
-                  "acceptance counts", "test fixture");
+    h->add_reason(r, "ratings.acceptance", 10 * p->ratings[IMV_R_ACCEPTANCE], "acceptance counts",
+                  "test fixture");
     return 0;
 }
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
-    .id = ISO_ID, .name = "Isolation fixture", .version = "1.0.0",
-    .summary = "misbehaves on profiles whose id starts with bad", .evidence = "none",
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI,
+    .id = ISO_ID,
+    .name = "Isolation fixture",
+    .version = "1.0.0",
+    .summary = "misbehaves on profiles whose id starts with bad",
+    .evidence = "none",
     .score = score,
 };
 

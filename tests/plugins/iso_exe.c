@@ -9,8 +9,7 @@
 
 #include "imeval_plugin.h"
 
-static int score(const imv_profile_view *p, const double *params, imv_result *r,
-                 const imv_host *h)
+static int score(const imv_profile_view *p, const double *params, imv_result *r, const imv_host *h)
 {
     (void)params;
     if (strncmp(p->id, "bad", 3) == 0)
@@ -26,9 +25,13 @@ static int score(const imv_profile_view *p, const double *params, imv_result *r,
 }
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
-    .id = "iso_exe", .name = "Isolation fixture", .version = "1.0.0",
-    .summary = "names the executable of its process", .evidence = "none",
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI,
+    .id = "iso_exe",
+    .name = "Isolation fixture",
+    .version = "1.0.0",
+    .summary = "names the executable of its process",
+    .evidence = "none",
     .score = score,
 };
 

@@ -1,3 +1,6 @@
 #define ISO_ID "iso_exit"
 #include "iso_common.h"
-static void misbehave(void) { exit(3); }
+static void misbehave(void)
+{
+    exit(3);
+}

@@ -1,8 +1,8 @@
 #define _GNU_SOURCE
 #define ISO_ID "iso_grandchild"
+#include "iso_common.h"
 #include <fcntl.h>
 #include <sys/types.h>
-#include "iso_common.h"
 /* Start a process that lingers (ISO_GRANDCHILD_DOUBLE set: through a
  * double fork, so it is an orphan at once; ISO_GRANDCHILD_SETSID set: in a
  * session of its own, out of the worker's group) and write its pid to the file
@@ -21,7 +21,7 @@ static void misbehave(void)
         if (twice && fork() != 0)
             _exit(0);
         if (own_session)
-            setsid();           /* out of the worker's process group */
+            setsid(); /* out of the worker's process group */
         pid_t me = getpid();
         if (write(pv[1], &me, sizeof me) != (ssize_t)sizeof me)
             _exit(1);

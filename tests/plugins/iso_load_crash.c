@@ -1,6 +1,6 @@
 /* A constructor that crashes: loading it must not take imeval down. */
-#include <signal.h>
 #include "imeval_plugin.h"
+#include <signal.h>
 __attribute__((constructor)) static void crash(void)
 {
     raise(SIGSEGV);

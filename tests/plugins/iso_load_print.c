@@ -2,10 +2,10 @@
  * --format json's document.  ISO_CTOR_PIDFILE, when set, receives the pid
  * of the process that ran the constructor. */
 #define _GNU_SOURCE
+#include "imeval_plugin.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "imeval_plugin.h"
 __attribute__((constructor)) static void chatty(void)
 {
     const char *pidfile = getenv("ISO_CTOR_PIDFILE");
@@ -25,8 +25,13 @@ static int score(const imv_profile_view *p, const double *params, imv_result *r,
     return 0;
 }
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
-    .id = "iso_load_print", .name = "Prints", .version = "1", .summary = "s", .evidence = "e",
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI,
+    .id = "iso_load_print",
+    .name = "Prints",
+    .version = "1",
+    .summary = "s",
+    .evidence = "e",
     .score = score,
 };
 IMV_EXPORT const imv_model_def *imeval_model(const imv_host *h)

@@ -1,7 +1,7 @@
 #define _GNU_SOURCE
 #define ISO_ID "iso_partial"
-#include <sys/stat.h>
 #include "iso_common.h"
+#include <sys/stat.h>
 /* Half a reply on the connection to imeval (a length of 100 bytes, then
  * 10 of them), then sleep for ever: the reply's end must have a deadline. */
 static void misbehave(void)

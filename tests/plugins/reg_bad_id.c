@@ -1,8 +1,7 @@
 /* reg_bad_id.c - declares an id that is not [a-z0-9_]+: refused. */
 #include "imeval_plugin.h"
 
-static int score(const imv_profile_view *p, const double *params, imv_result *r,
-                 const imv_host *h)
+static int score(const imv_profile_view *p, const double *params, imv_result *r, const imv_host *h)
 {
     (void)p;
     (void)params;
@@ -11,9 +10,13 @@ static int score(const imv_profile_view *p, const double *params, imv_result *r,
 }
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
-    .id = "Bad Id", .name = "Bad id", .version = "1.0.0",
-    .summary = "an id with a capital and a space", .evidence = "none",
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI,
+    .id = "Bad Id",
+    .name = "Bad id",
+    .version = "1.0.0",
+    .summary = "an id with a capital and a space",
+    .evidence = "none",
     .score = score,
 };
 

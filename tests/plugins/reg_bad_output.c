@@ -20,8 +20,7 @@ static int is(const imv_profile_view *p, const char *s)
     return strcmp(p->id, s) == 0;
 }
 
-static int score(const imv_profile_view *p, const double *params, imv_result *r,
-                 const imv_host *h)
+static int score(const imv_profile_view *p, const double *params, imv_result *r, const imv_host *h)
 {
     (void)params;
     if (is(p, "none"))
@@ -32,8 +31,11 @@ static int score(const imv_profile_view *p, const double *params, imv_result *r,
     }
     if (is(p, "rc"))
         return 3;
-    h->set_score(r, is(p, "nan") ? NAN : is(p, "inf") ? INFINITY : is(p, "over") ? 150
-                    : is(p, "under") ? -1 : 55);
+    h->set_score(r, is(p, "nan")     ? NAN
+                    : is(p, "inf")   ? INFINITY
+                    : is(p, "over")  ? 150
+                    : is(p, "under") ? -1
+                                     : 55);
     if (is(p, "utf8"))
         h->add_reason(r, "ratings.acceptance", 1, "caf\xe9 latin-1", "none");
     if (is(p, "long")) {
@@ -49,9 +51,13 @@ static int score(const imv_profile_view *p, const double *params, imv_result *r,
 }
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
-    .id = "reg_bad_output", .name = "Bad output", .version = "1.0.0",
-    .summary = "misbehaves in its result, by profile id", .evidence = "none",
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI,
+    .id = "reg_bad_output",
+    .name = "Bad output",
+    .version = "1.0.0",
+    .summary = "misbehaves in its result, by profile id",
+    .evidence = "none",
     .score = score,
 };
 

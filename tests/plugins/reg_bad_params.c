@@ -7,8 +7,7 @@ static const imv_param_def params[] = {
     {"threshold", 5, 0, 1, "default 5 is outside 0..1", .flags = IMV_PARAM_FIXED},
 };
 
-static int score(const imv_profile_view *p, const double *params_v, imv_result *r,
-                 const imv_host *h)
+static int score(const imv_profile_view *p, const double *params_v, imv_result *r, const imv_host *h)
 {
     (void)p;
     (void)params_v;
@@ -17,9 +16,13 @@ static int score(const imv_profile_view *p, const double *params_v, imv_result *
 }
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
-    .id = "reg_bad_params", .name = "Bad parameters", .version = "1.0.0",
-    .summary = "a parameter default outside its range", .evidence = "none",
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI,
+    .id = "reg_bad_params",
+    .name = "Bad parameters",
+    .version = "1.0.0",
+    .summary = "a parameter default outside its range",
+    .evidence = "none",
     IMV_PARAMS(params),
     .score = score,
 };

@@ -1,8 +1,7 @@
 /* reg_dup_a.c - one of two plugins declaring the same id "reg_dup". */
 #include "imeval_plugin.h"
 
-static int score(const imv_profile_view *p, const double *params, imv_result *r,
-                 const imv_host *h)
+static int score(const imv_profile_view *p, const double *params, imv_result *r, const imv_host *h)
 {
     (void)p;
     (void)params;
@@ -11,9 +10,13 @@ static int score(const imv_profile_view *p, const double *params, imv_result *r,
 }
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
-    .id = "reg_dup", .name = "Duplicate a", .version = "1.0.0",
-    .summary = "shares its id with reg_dup_b", .evidence = "none",
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI,
+    .id = "reg_dup",
+    .name = "Duplicate a",
+    .version = "1.0.0",
+    .summary = "shares its id with reg_dup_b",
+    .evidence = "none",
     .score = score,
 };
 

@@ -10,13 +10,11 @@ static const imv_param_def params[] = {
     {"bonus", 20, -10, 20, "points added to every profile", .flags = IMV_PARAM_FIXED},
 };
 
-static int score(const imv_profile_view *p, const double *params_v, imv_result *r,
-                 const imv_host *h)
+static int score(const imv_profile_view *p, const double *params_v, imv_result *r, const imv_host *h)
 {
     double acc = p->ratings[IMV_R_ACCEPTANCE];
     h->set_score(r, params_v[0] * acc + params_v[1]);
-    h->add_reason(r, "ratings.acceptance", params_v[0] * acc, "acceptance counts",
-                  "test fixture");
+    h->add_reason(r, "ratings.acceptance", params_v[0] * acc, "acceptance counts", "test fixture");
     if (acc < 1)
         h->add_unmet(r, "the council must accept the judgement");
     h->add_risk(r, "a test risk");
@@ -27,9 +25,13 @@ static int score(const imv_profile_view *p, const double *params_v, imv_result *
 }
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
-    .id = "reg_good", .name = "Registry fixture", .version = "2.1.0",
-    .summary = "a predictable model for the registry tests", .evidence = "none (test)",
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI,
+    .id = "reg_good",
+    .name = "Registry fixture",
+    .version = "2.1.0",
+    .summary = "a predictable model for the registry tests",
+    .evidence = "none (test)",
     IMV_PARAMS(params),
     .score = score,
 };

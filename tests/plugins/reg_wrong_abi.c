@@ -1,8 +1,7 @@
 /* reg_wrong_abi.c - a plugin built for a later plugin ABI: refused. */
 #include "imeval_plugin.h"
 
-static int score(const imv_profile_view *p, const double *params, imv_result *r,
-                 const imv_host *h)
+static int score(const imv_profile_view *p, const double *params, imv_result *r, const imv_host *h)
 {
     (void)p;
     (void)params;
@@ -11,9 +10,13 @@ static int score(const imv_profile_view *p, const double *params, imv_result *r,
 }
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI + 6,
-    .id = "reg_wrong_abi", .name = "Wrong ABI", .version = "1.0.0",
-    .summary = "built for another ABI", .evidence = "none",
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI + 6,
+    .id = "reg_wrong_abi",
+    .name = "Wrong ABI",
+    .version = "1.0.0",
+    .summary = "built for another ABI",
+    .evidence = "none",
     .score = score,
 };
 

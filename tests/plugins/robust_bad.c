@@ -9,8 +9,7 @@
 
 #include "imeval_plugin.h"
 
-static int score(const imv_profile_view *p, const double *params, imv_result *r,
-                 const imv_host *h)
+static int score(const imv_profile_view *p, const double *params, imv_result *r, const imv_host *h)
 {
     int mode = (int)params[0];
     char text[1600];
@@ -41,7 +40,7 @@ static int score(const imv_profile_view *p, const double *params, imv_result *r,
         for (int i = 0; i < 5000; i++)
             h->add_reason(r, "ratings.acceptance", 0.01, "one of thousands", "x");
         break;
-    case 8: break;  /* no score */
+    case 8: break; /* no score */
     case 9: h->add_reason(r, "ratings.acceptance", NAN, "NaN points", "x"); break;
     case 10: h->set_timeline(r, NAN, 20, 40); break;
     case 11: h->set_timeline(r, 3, -20, 40); break;
@@ -56,7 +55,7 @@ static int score(const imv_profile_view *p, const double *params, imv_result *r,
         break;
     case 15: h->set_error(r, "broken \xE2\x82 message"); break;
     case 16: h->set_partner(r, "partner-1", NAN); break;
-    case 17: return 3;   /* failure without a message */
+    case 17: return 3; /* failure without a message */
     case 18: h->add_unmet(r, "\xED\xA0\x80 a surrogate"); break;
     case 19: h->add_reason(r, "ratings.acceptance", INFINITY, "infinite points", "x"); break;
     case 20: h->set_partner(r, "partner-1", 101); break;
@@ -70,9 +69,13 @@ static const imv_param_def params[] = {
 };
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
-    .id = "robust_bad", .name = "Robustness fixture", .version = "1.0.0",
-    .summary = "returns one kind of bad output, chosen by mode", .evidence = "none",
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI,
+    .id = "robust_bad",
+    .name = "Robustness fixture",
+    .version = "1.0.0",
+    .summary = "returns one kind of bad output, chosen by mode",
+    .evidence = "none",
     IMV_PARAMS(params),
     .score = score,
 };

@@ -11,9 +11,13 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
 }
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = 1,
-    .id = "sdk_abi1", .name = "ABI 1", .version = "1.0.0",
-    .summary = "an ABI 1 plugin", .evidence = "none",
+    .struct_size = sizeof def,
+    .abi = 1,
+    .id = "sdk_abi1",
+    .name = "ABI 1",
+    .version = "1.0.0",
+    .summary = "an ABI 1 plugin",
+    .evidence = "none",
     .score = score,
 };
 

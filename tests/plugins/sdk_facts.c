@@ -42,9 +42,13 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
 }
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
-    .id = "sdk_facts", .name = "Facts echo", .version = "1.0.0",
-    .summary = "echoes the history and facts of the view", .evidence = "none",
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI,
+    .id = "sdk_facts",
+    .name = "Facts echo",
+    .version = "1.0.0",
+    .summary = "echoes the history and facts of the view",
+    .evidence = "none",
     .score = score,
 };
 

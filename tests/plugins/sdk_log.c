@@ -33,9 +33,13 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
 }
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
-    .id = "sdk_log", .name = "Logs", .version = "1.0.0",
-    .summary = "writes debug lines", .evidence = "none",
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI,
+    .id = "sdk_log",
+    .name = "Logs",
+    .version = "1.0.0",
+    .summary = "writes debug lines",
+    .evidence = "none",
     .score = score,
 };
 

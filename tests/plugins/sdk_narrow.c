@@ -22,9 +22,13 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
 }
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
-    .id = "sdk_narrow", .name = "Narrow parameters", .version = "1.0.0",
-    .summary = "parameters declared with a shorter struct", .evidence = "none",
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI,
+    .id = "sdk_narrow",
+    .name = "Narrow parameters",
+    .version = "1.0.0",
+    .summary = "parameters declared with a shorter struct",
+    .evidence = "none",
     .params = (const imv_param_def *)(const void *)params,
     .n_params = sizeof params / sizeof params[0],
     .param_size = sizeof params[0],

@@ -14,10 +14,15 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
 }
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
-    .id = "sdk_no_param_size", .name = "No param_size", .version = "1.0.0",
-    .summary = "param_size left out", .evidence = "none",
-    .params = params, .n_params = 1,
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI,
+    .id = "sdk_no_param_size",
+    .name = "No param_size",
+    .version = "1.0.0",
+    .summary = "param_size left out",
+    .evidence = "none",
+    .params = params,
+    .n_params = 1,
     .score = score,
 };
 

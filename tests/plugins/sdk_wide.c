@@ -9,7 +9,7 @@ typedef struct wide_param {
     const char *description;
     double plausible_low, plausible_high;
     uint32_t flags;
-    double added_later;            /* a field this engine does not know */
+    double added_later; /* a field this engine does not know */
 } wide_param;
 
 static const wide_param params[] = {
@@ -26,9 +26,13 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
 }
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
-    .id = "sdk_wide", .name = "Wide parameters", .version = "1.0.0",
-    .summary = "parameters declared with a longer struct", .evidence = "none",
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI,
+    .id = "sdk_wide",
+    .name = "Wide parameters",
+    .version = "1.0.0",
+    .summary = "parameters declared with a longer struct",
+    .evidence = "none",
     .params = (const imv_param_def *)(const void *)params,
     .n_params = sizeof params / sizeof params[0],
     .param_size = sizeof params[0],

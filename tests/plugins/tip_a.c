@@ -7,8 +7,7 @@
  * id, tip_a). */
 #include "imeval_plugin.h"
 
-static int score(const imv_profile_view *p, const double *params, imv_result *r,
-                 const imv_host *h)
+static int score(const imv_profile_view *p, const double *params, imv_result *r, const imv_host *h)
 {
     (void)params;
     h->set_score(r, 10 * p->ratings[IMV_R_ACCEPTANCE]);
@@ -16,9 +15,13 @@ static int score(const imv_profile_view *p, const double *params, imv_result *r,
 }
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
-    .id = "tip_a", .name = "Tipping fixture A", .version = "1.0.0",
-    .summary = "10 points per point of acceptance", .evidence = "none (test)",
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI,
+    .id = "tip_a",
+    .name = "Tipping fixture A",
+    .version = "1.0.0",
+    .summary = "10 points per point of acceptance",
+    .evidence = "none (test)",
     .score = score,
 };
 

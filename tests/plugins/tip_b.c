@@ -19,9 +19,13 @@ static int score(const imv_profile_view *p, const double *pv, imv_result *r, con
 }
 
 static const imv_model_def def = {
-    .struct_size = sizeof def, .abi = IMV_PLUGIN_ABI,
-    .id = "tip_b", .name = "Tipping fixture B", .version = "1.0.0",
-    .summary = "a constant level, not viable past failure_extent 3.5", .evidence = "none (test)",
+    .struct_size = sizeof def,
+    .abi = IMV_PLUGIN_ABI,
+    .id = "tip_b",
+    .name = "Tipping fixture B",
+    .version = "1.0.0",
+    .summary = "a constant level, not viable past failure_extent 3.5",
+    .evidence = "none (test)",
     IMV_PARAMS(params),
     .score = score,
 };

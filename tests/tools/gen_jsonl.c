@@ -31,7 +31,8 @@ int main(int argc, char **argv)
                      a > 3 ? 3 : a);
         else
             snprintf(rng, sizeof rng, "%d", a);
-        int n = snprintf(line, sizeof line,
+        int n = snprintf(
+            line, sizeof line,
             "{\"format\":\"imeval-profile/1\",\"id\":\"gen-%09lu\",\"name\":\"Generated council %lu\","
             "\"as_of\":\"2015-06\",\"source\":\"tests/tools/gen_jsonl.c\","
             "\"size\":{\"child_population\":%lu,\"children_in_care\":%lu},"
@@ -50,7 +51,7 @@ int main(int argc, char **argv)
         if (limit && written + (unsigned long long)n > limit)
             break;
         if (fwrite(line, 1, (size_t)n, stdout) != (size_t)n)
-            return 0;   /* the reader went away: that is its business */
+            return 0; /* the reader went away: that is its business */
         written += (unsigned long long)n;
     }
     return fflush(stdout) == 0 ? 0 : 1;

@@ -87,7 +87,8 @@ static int request(int fd, const char *method, const char *path, const char *bod
     int hn = snprintf(head, sizeof head,
                       "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAuthorization: Bearer %s\r\n"
                       "%sContent-Length: %zu\r\n\r\n",
-                      method, path, port, token, body ? "Content-Type: application/json\r\n" : "", blen);
+                      method, path, port, token, body ? "Content-Type: application/json\r\n" : "",
+                      blen);
     if (write_all(fd, head, (size_t)hn) || (blen && write_all(fd, body, blen)))
         return -1;
     /* Read the head, then exactly Content-Length bytes. */
@@ -311,7 +312,8 @@ static int stall(void)
     if (fd < 0)
         return 1;
     char half[200];
-    int n = snprintf(half, sizeof half, "GET /api/session HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nX-Slow: ", port);
+    int n = snprintf(half, sizeof half,
+                     "GET /api/session HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nX-Slow: ", port);
     double t0 = now();
     if (write_all(fd, half, (size_t)n))
         return 1;
