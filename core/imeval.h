@@ -403,6 +403,11 @@ struct imv_result {
     char **log;
     size_t log_dropped; /* lines past IMV_MAX_LOG */
     size_t text_bytes;  /* for the size cap */
+    /* Set by a fast engine (the LuaJIT worker) for a score-only call it
+     * cannot vouch for: an error, an unusual result, a call that ran long
+     * enough to have passed its budget.  The caller scores that view again
+     * on the reference engine, whose answer is the one that counts. */
+    int declined;
 };
 
 void imv_result_reset(imv_result *r, const imv_model *m, int score_only);
