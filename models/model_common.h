@@ -155,11 +155,8 @@ static inline void mc_switching(imv_acc *a, const imv_profile_view *p, const imv
     imv_acc_term(a, "current_intervention", -pts, text, text, EV_CONTINUING);
 }
 
-/* The timeline of a model: from the decision for a new one; from where it
- * is for the model in place, with no set-up lag and the months under it
- * credited at the pace its trajectory shows (on track in full, stalled at
- * half, deteriorating not at all), never less than the six months to the
- * next monitoring judgement while still inadequate. */
+/* The timeline of a model (imv_timeline_of says how), with fair_saving
+ * months taken off the journey (a partner that has done it before). */
 static inline void mc_timeline(const imv_profile_view *p, const imv_rule_facts *ru, int in_place,
                                double setup, double fair_saving, imv_result *r, const imv_host *h)
 {
@@ -167,19 +164,8 @@ static inline void mc_timeline(const imv_profile_view *p, const imv_rule_facts *
     h->journey(p, &j);
     double fair = j.months_to_fair > fair_saving ? j.months_to_fair - fair_saving : j.months_to_fair;
     double good = j.months_to_good > fair_saving ? j.months_to_good - fair_saving : j.months_to_good;
-    if (!in_place) {
-        h->set_timeline(r, setup, fair > 0 ? setup + fair : 0, good > 0 ? setup + good : 0);
-        return;
-    }
-    double pace = ru->status == IMV_IV_STATUS_STALLED         ? 0.5
-                  : ru->status == IMV_IV_STATUS_DETERIORATING ? 0
-                                                              : 1;
-    double credit = ru->months == IMV_UNKNOWN ? 0 : ru->months * pace;
-    double left = fair - credit;
-    if (fair > 0 && left < 6)
-        left = 6;
-    double to_good = good - fair;
-    h->set_timeline(r, 0, fair > 0 ? left : 0, good > 0 ? (fair > 0 ? left : 0) + to_good : 0);
+    imv_timeline t = imv_timeline_of(fair, good, in_place, ru->status, ru->months, setup);
+    h->set_timeline(r, t.setup_months, t.months_to_fair, t.months_to_good);
 }
 
 /* ---- facts the research gives a meaning ---------------------------------- */

@@ -316,19 +316,7 @@ local function score(p, w)
   if partner then res.partner.components = fit_components(fparts) end
   candidate_reasons(p, w, rs)
   res.reasons = rs
-  local fair, good = imeval.journey(p)
-  if in_place then
-    local pace = ru.trajectory == "stalling" and 0.5 or ru.trajectory == "deteriorating" and 0 or 1
-    local left = fair - (ru.months or 0) * pace
-    if fair > 0 and left < 6 then left = 6 end
-    res.timeline = { setup_months = 0, months_to_fair = fair > 0 and left or 0,
-                     months_to_good = good > 0 and (fair > 0 and left or 0) + (good - fair) or 0 }
-  else
-    local setup = w.setup_months
-    res.timeline = { setup_months = setup,
-                     months_to_fair = fair > 0 and setup + fair or 0,
-                     months_to_good = good > 0 and setup + good or 0 }
-  end
+  res.timeline = imeval.timeline(p, w.setup_months, in_place)
   res.risks = {
     "strong councils have little spare capacity to lend; partners in practice are few "
       .. "(003 ch.3: risk of over-burdening system leaders)",

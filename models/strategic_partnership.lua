@@ -180,19 +180,7 @@ local function unmet_list(p, w, ru)
 end
 
 local function details(p, w, res, ru, in_place)
-  local fair, good = imeval.journey(p)
-  if in_place then
-    local pace = ru.trajectory == "stalling" and 0.5 or ru.trajectory == "deteriorating" and 0 or 1
-    local left = fair - (ru.months or 0) * pace
-    if fair > 0 and left < 6 then left = 6 end
-    res.timeline = { setup_months = 0, months_to_fair = fair > 0 and left or 0,
-                     months_to_good = good > 0 and (fair > 0 and left or 0) + (good - fair) or 0 }
-  else
-    local setup = w.setup_months
-    res.timeline = { setup_months = setup,
-                     months_to_fair = fair > 0 and setup + fair or 0,
-                     months_to_good = good > 0 and setup + good or 0 }
-  end
+  res.timeline = imeval.timeline(p, w.setup_months, in_place)
   local risks = {
     "procurement takes about six months and the lag 'caused further problems' (000)",
     "embedded managers carry a dual loyalty to the council and the contract (000)",

@@ -196,22 +196,6 @@ local function unmet_list(p, ru)
   return u
 end
 
--- Months from the decision, or from where a trust in place is: the journey
--- runs from going live; months since go-live count at the trajectory's pace.
-local function timeline(p, w, ru, in_place)
-  local fair, good = imeval.journey(p)
-  if not in_place then
-    local setup = w.setup_months
-    return { setup_months = setup, months_to_fair = fair > 0 and setup + fair or 0,
-             months_to_good = good > 0 and setup + good or 0 }
-  end
-  local pace = ru.trajectory == "stalling" and 0.5 or ru.trajectory == "deteriorating" and 0 or 1
-  local left = fair - (ru.months or 0) * pace
-  if fair > 0 and left < 6 then left = 6 end
-  return { setup_months = 0, months_to_fair = fair > 0 and left or 0,
-           months_to_good = good > 0 and (fair > 0 and left or 0) + (good - fair) or 0 }
-end
-
 local function risks(p, w, in_place)
   local r = {}
   if not in_place then
@@ -261,7 +245,9 @@ local function score(p, w)
   local res = { score = clamp(s, 0, 100), unmet_preconditions = unmet_list(p, ru) }
   if quiet then return res end
   res.reasons = rs
-  res.timeline = timeline(p, w, ru, in_place)
+  -- the journey runs from going live; months under a trust in place count
+  -- at its trajectory's pace (imeval.timeline)
+  res.timeline = imeval.timeline(p, w.setup_months, in_place)
   res.risks = risks(p, w, in_place)
   return res
 end

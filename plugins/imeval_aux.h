@@ -148,6 +148,34 @@ static inline imv_iv_state imv_intervention_state(const imv_profile_view *p, con
     return p->intervention_months >= expected ? IMV_IV_STALLED : IMV_IV_CONTINUING;
 }
 
+/* A model's timeline in months, from the baseline journey's months to fair
+ * and to good: from the decision for a new model, after its set-up; for the
+ * model in place, from where it is, with no set-up lag and the months under
+ * it (IMV_UNKNOWN: none) credited at the pace its status shows (on track in
+ * full, stalled at half, deteriorating not at all), never less than the six
+ * months to the next monitoring judgement while still inadequate.  0 means
+ * "not needed" (the journey's own 0).  One definition for the C models
+ * (models/model_common.h) and Lua's imeval.timeline. */
+typedef struct imv_timeline {
+    double setup_months, months_to_fair, months_to_good;
+} imv_timeline;
+
+static inline imv_timeline imv_timeline_of(double fair, double good, int in_place,
+                                           imv_iv_status status, double months, double setup)
+{
+    if (!in_place)
+        return (imv_timeline){setup, fair > 0 ? setup + fair : 0, good > 0 ? setup + good : 0};
+    double pace = status == IMV_IV_STATUS_STALLED         ? 0.5
+                  : status == IMV_IV_STATUS_DETERIORATING ? 0
+                                                          : 1;
+    double credit = months == IMV_UNKNOWN ? 0 : months * pace;
+    double left = fair - credit;
+    if (fair > 0 && left < 6)
+        left = 6;
+    double to_good = good - fair;
+    return (imv_timeline){0, fair > 0 ? left : 0, good > 0 ? (fair > 0 ? left : 0) + to_good : 0};
+}
+
 /* The worst of the workforce rates given (agency, vacancy, turnover) when
  * it is above `above`: its IMV_F_* index, with the rate in *rate; -1 when
  * none is (DOMAIN cross-cutting: one workforce collapse, counted once, not

@@ -8,37 +8,44 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../imeval_aux.h"
 #include "lua_aux.h"
 #include "lua_host.h"
+
+/* What imeval.journey reads of the p table at idx: grade, ratings, facts. */
+static void journey_view(lua_State *L, int idx, imv_profile_view *v)
+{
+    memset(v, 0, sizeof *v);
+    v->struct_size = sizeof *v;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_getfield(L, idx, "grade");
+    const char *g = lua_tostring(L, -1);
+    int grade = g ? imv_grade_parse(g, NULL) : -1;
+    v->grade = grade < 0 ? IMV_G_NOT_INSPECTED : (imv_grade)grade;
+    lua_pop(L, 1);
+    if (lua_getfield(L, idx, "ratings") == LUA_TTABLE)
+        for (int i = 0; i < IMV_R_COUNT; i++) {
+            lua_getfield(L, -1, imv_rating_name(i));
+            v->ratings[i] = lua_tonumber(L, -1);
+            lua_pop(L, 1);
+        }
+    lua_pop(L, 1);
+    if (lua_getfield(L, idx, "facts") == LUA_TTABLE)
+        for (int i = 0; i < IMV_F_COUNT; i++) {
+            if (lua_getfield(L, -1, imv_fact_name(i)) == LUA_TNUMBER) {
+                v->facts[i] = lua_tonumber(L, -1);
+                v->facts_present |= 1u << i;
+            }
+            lua_pop(L, 1);
+        }
+    lua_pop(L, 1);
+}
 
 /* imeval.journey(p) -> months_to_fair, months_to_good, factor */
 static int l_journey(lua_State *L)
 {
     imv_profile_view v;
-    memset(&v, 0, sizeof v);
-    v.struct_size = sizeof v;
-    luaL_checktype(L, 1, LUA_TTABLE);
-    lua_getfield(L, 1, "grade");
-    const char *g = lua_tostring(L, -1);
-    int grade = g ? imv_grade_parse(g, NULL) : -1;
-    v.grade = grade < 0 ? IMV_G_NOT_INSPECTED : (imv_grade)grade;
-    lua_pop(L, 1);
-    if (lua_getfield(L, 1, "ratings") == LUA_TTABLE)
-        for (int i = 0; i < IMV_R_COUNT; i++) {
-            lua_getfield(L, -1, imv_rating_name(i));
-            v.ratings[i] = lua_tonumber(L, -1);
-            lua_pop(L, 1);
-        }
-    lua_pop(L, 1);
-    if (lua_getfield(L, 1, "facts") == LUA_TTABLE)
-        for (int i = 0; i < IMV_F_COUNT; i++) {
-            if (lua_getfield(L, -1, imv_fact_name(i)) == LUA_TNUMBER) {
-                v.facts[i] = lua_tonumber(L, -1);
-                v.facts_present |= 1u << i;
-            }
-            lua_pop(L, 1);
-        }
-    lua_pop(L, 1);
+    journey_view(L, 1, &v);
     imv_journey j;
     imv_journey_compute(&v, &j);
     lua_pushnumber(L, j.months_to_fair);
@@ -47,11 +54,57 @@ static int l_journey(lua_State *L)
     return 3;
 }
 
+/* The status p.rules.trajectory names (imv_iv_status_name), and its
+ * months; none and IMV_UNKNOWN when p has no rules. */
+static imv_iv_status rules_status(lua_State *L, int idx, double *months)
+{
+    imv_iv_status st = IMV_IV_STATUS_NONE;
+    *months = IMV_UNKNOWN;
+    if (lua_getfield(L, idx, "rules") == LUA_TTABLE) {
+        if (lua_getfield(L, -1, "trajectory") == LUA_TSTRING)
+            for (int k = 0; k < IMV_IV_STATUS_COUNT; k++)
+                if (strcmp(lua_tostring(L, -1), imv_iv_status_name((imv_iv_status)k)) == 0)
+                    st = (imv_iv_status)k;
+        lua_pop(L, 1);
+        if (lua_getfield(L, -1, "months") == LUA_TNUMBER)
+            *months = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return st;
+}
+
+/* imeval.timeline(p, setup_months, in_place) -> { setup_months,
+ * months_to_fair, months_to_good }: imeval.journey's months made a
+ * model's timeline by imv_timeline_of, as the C models make theirs, with
+ * the status and months of the intervention in place from p.rules. */
+static int l_timeline(lua_State *L)
+{
+    imv_profile_view v;
+    journey_view(L, 1, &v);
+    double setup = luaL_checknumber(L, 2);
+    int in_place = lua_toboolean(L, 3);
+    double months;
+    imv_iv_status st = rules_status(L, 1, &months);
+    imv_journey j;
+    imv_journey_compute(&v, &j);
+    imv_timeline t = imv_timeline_of(j.months_to_fair, j.months_to_good, in_place, st, months, setup);
+    lua_createtable(L, 0, 3);
+    lua_pushnumber(L, t.setup_months);
+    lua_setfield(L, -2, "setup_months");
+    lua_pushnumber(L, t.months_to_fair);
+    lua_setfield(L, -2, "months_to_fair");
+    lua_pushnumber(L, t.months_to_good);
+    lua_setfield(L, -2, "months_to_good");
+    return 1;
+}
+
 /* The imeval library: what the engine offers a Lua model besides the
  * standard libraries (docs/plugin-guide.md lists it).  A new function is
  * one more row here. */
 static const luaL_Reg imeval_lib[] = {
     {"journey", l_journey},
+    {"timeline", l_timeline},
     {NULL, NULL},
 };
 
