@@ -58,6 +58,12 @@ typedef struct imv_backend {
     void (*score_batch)(const imv_model *m, void *inst, const imv_profile_view *const *v,
                         const double *const *params, size_t n, imv_result *const *r);
     void (*unload)(imv_model *m);
+    /* Optional: score_batch for n views of the profile `key` (as for
+     * score), preferred when set: a worker process passes the key on, so
+     * that its host reuses the profile it built for the batch's first. */
+    void (*score_batch_keyed)(const imv_model *m, void *inst, const imv_profile_view *const *v,
+                              unsigned long key, const double *const *params, size_t n,
+                              imv_result *const *r);
 } imv_backend;
 
 struct imv_model {

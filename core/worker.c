@@ -99,9 +99,11 @@ void imv_worker_score_batch(imv_worker *w, size_t i, const imv_profile_view *con
     if (err) {
         for (size_t k = 0; k < n; k++)
             r[k]->error = imv_xstrdup(err);
-    } else if ((m->has_batch || m->isolated) && be->score_batch && n > 1) {
+    } else if (be->score_batch_keyed && n > 1) {
         /* An isolated model takes the batch whether or not it has a batch
          * function of its own: one round trip to its process for n views. */
+        be->score_batch_keyed(m, inst, v, key, params, n, r);
+    } else if (m->has_batch && be->score_batch && n > 1) {
         be->score_batch(m, inst, v, params, n, r);
     } else {
         for (size_t k = 0; k < n; k++)

@@ -205,8 +205,40 @@ static void pack_history(wbuf *b, const imv_profile_view *v)
     w_u32(b, v->intervention_past_expected);
 }
 
+/* How a view crosses: whole, or (draws of one profile, which differ only
+ * in their ratings) as its ratings alone, the rest as the view before it
+ * in the same request. */
+enum { VIEW_WHOLE = 1, VIEW_RATINGS = 2 };
+
+static void pack_params(wbuf *b, const double *params, size_t n_params)
+{
+    w_u32(b, (uint32_t)n_params);
+    for (size_t i = 0; i < n_params; i++)
+        w_f64(b, params[i]);
+}
+
+/* 1 when b is a with other ratings: every other field the same, pointers
+ * included (so what they point to is the same too, for this request).
+ * Padding that differs only costs a whole view. */
+static int only_ratings_differ(const imv_profile_view *a, const imv_profile_view *b)
+{
+    imv_profile_view t;
+    memcpy(&t, a, sizeof t);
+    memcpy(t.ratings, b->ratings, sizeof t.ratings);
+    return memcmp(&t, b, sizeof t) == 0;
+}
+
+static void pack_ratings(wbuf *b, const imv_profile_view *v, const double *params, size_t n_params)
+{
+    w_u32(b, VIEW_RATINGS);
+    for (int i = 0; i < IMV_R_COUNT; i++)
+        w_f64(b, v->ratings[i]);
+    pack_params(b, params, n_params);
+}
+
 static void pack_view(wbuf *b, const imv_profile_view *v, const double *params, size_t n_params)
 {
+    w_u32(b, VIEW_WHOLE);
     w_u32(b, v->flags);
     w_str(b, v->id);
     w_str(b, v->name);
@@ -239,9 +271,7 @@ static void pack_view(wbuf *b, const imv_profile_view *v, const double *params, 
         w_f64(b, q->current_commitments);
     }
     pack_history(b, v);
-    w_u32(b, (uint32_t)n_params);
-    for (size_t i = 0; i < n_params; i++)
-        w_f64(b, params[i]);
+    pack_params(b, params, n_params);
 }
 
 /* The child's copy of a request; strings are allocations it frees. */
@@ -311,7 +341,43 @@ static int unpack_history(rbuf *r, unpacked *u)
     return r->bad ? -1 : 0;
 }
 
-static int unpack_view(rbuf *r, unpacked *u)
+static int unpack_params(rbuf *r, unpacked *u)
+{
+    uint32_t np = r_u32(r);
+    if (np > 128)
+        return -1;
+    for (uint32_t i = 0; i < np; i++)
+        u->params[i] = r_f64(r);
+    return r->bad ? -1 : 0;
+}
+
+/* A view sent as its ratings: the one before it (prev, whose strings and
+ * arrays live until the whole request is answered) with these ratings. */
+static int unpack_ratings(rbuf *r, unpacked *u, const unpacked *prev)
+{
+    if (!prev)
+        return -1;
+    u->v = prev->v;
+    u->n_strs = 0;
+    for (int i = 0; i < IMV_R_COUNT; i++)
+        u->v.ratings[i] = r_f64(r);
+    return unpack_params(r, u);
+}
+
+static int unpack_whole(rbuf *r, unpacked *u);
+
+static int unpack_view(rbuf *r, unpacked *u, const unpacked *prev)
+{
+    uint32_t kind = r_u32(r);
+    if (kind == VIEW_RATINGS)
+        return unpack_ratings(r, u, prev);
+    if (kind != VIEW_WHOLE)
+        return -1;
+    memset(u, 0, sizeof *u);
+    return unpack_whole(r, u);
+}
+
+static int unpack_whole(rbuf *r, unpacked *u)
 {
     imv_profile_view *v = &u->v;
     memset(v, 0, sizeof *v);
@@ -357,16 +423,12 @@ static int unpack_view(rbuf *r, unpacked *u)
     v->partners = u->partner_ptrs;
     if (unpack_history(r, u))
         return -1;
-    uint32_t np = r_u32(r);
-    if (np > 128)
-        return -1;
-    for (uint32_t i = 0; i < np; i++)
-        u->params[i] = r_f64(r);
-    return r->bad ? -1 : 0;
+    return unpack_params(r, u);
 }
 
 static void pack_result(wbuf *b, const imv_result *res)
 {
+    w_u32(b, (uint32_t)res->declined);
     /* --trace lines first (none otherwise): they matter most when the
      * result is an error, which ends the reply early. */
     w_u32(b, (uint32_t)res->n_log);
@@ -411,7 +473,7 @@ static void pack_result(wbuf *b, const imv_result *res)
  * executable started again, see start_process): its first message says
  * what to do, with which file, within which limits. */
 enum { SPEC_LOAD = 1, SPEC_SERVE = 2 };
-#define SPEC_PROTOCOL 0x494d5702u /* "IMW" and the version of these messages */
+#define SPEC_PROTOCOL 0x494d5703u /* "IMW" and the version of these messages */
 
 typedef struct spec {
     uint32_t kind;
@@ -487,70 +549,212 @@ static int load_here(imv_model *lm, const char *path, const imv_limits *limits, 
     return ld->load(lm, path, limits, err, errlen);
 }
 
+/* A request: [key u64][k u32][flags u32] and k views. */
+enum { REQ_REPLY_EACH = 1 }; /* a frame per result, as before frames held several */
+
+/* ---- the child's replies: several results a frame ---------------------------- */
+
+/* Replies go out in frames of several results ([count u32][results]): one
+ * send for a batch instead of one per view, and one wake-up of the parent.
+ * So that a call that hangs is still caught by the parent's deadline per
+ * reply, and is the view the parent blames, nothing scored is held back
+ * longer than FLUSH_MS: a helper thread sends what is waiting then, while
+ * the serving thread runs the model. */
+#define FLUSH_MS 10
+#define FLUSH_BYTES (MAX_MSG / 4) /* a frame stays far below the parent's cap */
+
+typedef struct outbox {
+    pthread_mutex_t mu; /* guards everything below */
+    pthread_cond_t cv;
+    int sock;
+    wbuf buf; /* the frame being filled: count, then the results */
+    uint32_t count;
+    int busy;   /* a request is being answered */
+    int each;   /* send each result at once: asked for, or no helper thread */
+    int helper; /* the helper thread runs */
+} outbox;
+
+static void outbox_flush(outbox *o)
+{
+    if (o->count == 0)
+        return;
+    memcpy(o->buf.p, &o->count, sizeof o->count);
+    if (send_msg(o->sock, &o->buf))
+        _exit(0); /* imeval has gone */
+    o->buf.n = sizeof o->count;
+    o->count = 0;
+}
+
+static void *outbox_helper(void *arg)
+{
+    outbox *o = arg;
+    pthread_mutex_lock(&o->mu);
+    for (;;) {
+        if (!o->busy) {
+            pthread_cond_wait(&o->cv, &o->mu);
+            continue;
+        }
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        t.tv_nsec += FLUSH_MS * 1000000L;
+        if (t.tv_nsec >= 1000000000L) {
+            t.tv_sec++;
+            t.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&o->cv, &o->mu, &t);
+        if (o->busy)
+            outbox_flush(o);
+    }
+    return NULL;
+}
+
+/* Without a helper thread every result is sent at once: slower, never
+ * held back. */
+static void outbox_init(outbox *o, int sock)
+{
+    memset(o, 0, sizeof *o);
+    o->sock = sock;
+    uint32_t none = 0;
+    w_bytes(&o->buf, &none, sizeof none);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_mutex_init(&o->mu, NULL);
+    pthread_cond_init(&o->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_t t;
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    o->helper = pthread_create(&t, &at, outbox_helper, o) == 0;
+    pthread_attr_destroy(&at);
+}
+
+static void outbox_begin(outbox *o, int each)
+{
+    pthread_mutex_lock(&o->mu);
+    o->each = each || !o->helper;
+    o->busy = 1;
+    pthread_cond_signal(&o->cv);
+    pthread_mutex_unlock(&o->mu);
+}
+
+static void outbox_put(outbox *o, const imv_result *r)
+{
+    pthread_mutex_lock(&o->mu);
+    pack_result(&o->buf, r);
+    o->count++;
+    if (o->each || o->buf.n > FLUSH_BYTES)
+        outbox_flush(o);
+    pthread_mutex_unlock(&o->mu);
+}
+
+static void outbox_end(outbox *o)
+{
+    pthread_mutex_lock(&o->mu);
+    outbox_flush(o);
+    o->busy = 0;
+    pthread_mutex_unlock(&o->mu);
+}
+
+/* ---- the child: serving requests ----------------------------------------------- */
+
+/* What the child holds for one request. */
+typedef struct child_req {
+    unpacked u[MAX_BATCH];
+    imv_result res[MAX_BATCH];
+    const imv_profile_view *vp[MAX_BATCH];
+    const double *pp[MAX_BATCH];
+    imv_result *rp[MAX_BATCH];
+} child_req;
+
+/* Load the model named in the start message; why not in load_err. */
+static void child_load(const spec *sp, imv_model *lm, void **inst, char *load_err, size_t n)
+{
+    char err[1024] = "";
+    if (sp->problem)
+        snprintf(load_err, n, "%s", sp->problem);
+    else if (load_here(lm, sp->path, &sp->limits, err, sizeof err) != IMV_OK)
+        snprintf(load_err, n, "the plugin no longer loads: %s", err);
+    else if (strcmp(lm->id, sp->id ? sp->id : "") != 0 || lm->n_params != sp->n_params)
+        snprintf(load_err, n, "the plugin file changed since it was loaded (id %s)", lm->id);
+    else if (lm->be->instance_new && lm->be->instance_new(lm, inst, err, sizeof err) != IMV_OK)
+        snprintf(load_err, n, "%s", err);
+}
+
+/* Score request r's k views (read already) and send the results. */
+static void child_score(const imv_model *lm, void *inst, const char *load_err, int bad,
+                        unsigned long key, child_req *q, uint32_t k, outbox *o)
+{
+    int batch = k > 1 && lm->has_batch && lm->be->score_batch;
+    if (load_err[0] || bad) {
+        for (uint32_t i = 0; i < k; i++) {
+            q->res[i].error = imv_xstrdup(bad ? "isolation: malformed request" : load_err);
+            outbox_put(o, &q->res[i]);
+        }
+        return;
+    }
+    if (batch) {
+        lm->be->score_batch(lm, inst, q->vp, q->pp, k, q->rp);
+        for (uint32_t i = 0; i < k; i++)
+            outbox_put(o, &q->res[i]);
+        return;
+    }
+    for (uint32_t i = 0; i < k; i++) {
+        lm->be->score(lm, inst, q->vp[i], key, q->pp[i], q->rp[i]);
+        outbox_put(o, &q->res[i]);
+    }
+}
+
+/* Read, score and answer one request of msg[0, n). */
+static void child_request(const imv_model *lm, void *inst, const char *load_err,
+                          const unsigned char *msg, uint32_t n, child_req *q, outbox *o)
+{
+    rbuf r = {msg, n, 0, 0};
+    uint64_t key64 = 0;
+    r_bytes(&r, &key64, sizeof key64);
+    uint32_t k = r_u32(&r), flags = r_u32(&r);
+    if (r.bad || k == 0 || k > MAX_BATCH)
+        _exit(0);
+    int bad = 0;
+    for (uint32_t i = 0; i < k; i++) {
+        bad |= unpack_view(&r, &q->u[i], i ? &q->u[i - 1] : NULL) != 0;
+        imv_result_reset(&q->res[i], load_err[0] ? NULL : lm,
+                         (q->u[i].v.flags & IMV_VIEW_SCORE_ONLY) != 0);
+        q->vp[i] = &q->u[i].v;
+        q->pp[i] = q->u[i].params;
+        q->rp[i] = &q->res[i];
+    }
+    outbox_begin(o, (flags & REQ_REPLY_EACH) != 0);
+    child_score(lm, inst, load_err, bad, (unsigned long)key64, q, k, o);
+    outbox_end(o);
+    for (uint32_t i = 0; i < k; i++) {
+        imv_result_clear(&q->res[i]);
+        for (size_t j = 0; j < q->u[i].n_strs; j++)
+            free(q->u[i].strs[j]);
+        q->u[i].n_strs = 0;
+    }
+}
+
 /* Serve requests until the parent closes the socket.  Never returns.  The
  * model was never loaded in the parent (imv_isolated_load): load it here
  * with its own host, make sure it is still the same model, and answer each
- * request of n views with n replies, each sent as soon as it is scored (so
- * the parent's deadline is per call, a batch is one round trip). */
+ * request of n views with n results, in frames (outbox above). */
 static void child_main(const spec *sp, int sock)
 {
     imv_model lm;
     void *inst = NULL;
-    char err[1024] = "", load_err[1200] = "";
-    if (sp->problem)
-        snprintf(load_err, sizeof load_err, "%s", sp->problem);
-    else if (load_here(&lm, sp->path, &sp->limits, err, sizeof err) != IMV_OK)
-        snprintf(load_err, sizeof load_err, "the plugin no longer loads: %s", err);
-    else if (strcmp(lm.id, sp->id ? sp->id : "") != 0 || lm.n_params != sp->n_params)
-        snprintf(load_err, sizeof load_err, "the plugin file changed since it was loaded (id %s)",
-                 lm.id);
-    else if (lm.be->instance_new && lm.be->instance_new(&lm, &inst, err, sizeof err) != IMV_OK)
-        snprintf(load_err, sizeof load_err, "%s", err);
+    char load_err[1200] = "";
+    child_load(sp, &lm, &inst, load_err, sizeof load_err);
     unsigned char *msg = imv_xmalloc(MAX_MSG);
-    unpacked *u = imv_xcalloc(MAX_BATCH, sizeof *u);
-    imv_result *res = imv_xcalloc(MAX_BATCH, sizeof *res);
-    const imv_profile_view *vp[MAX_BATCH];
-    const double *pp[MAX_BATCH];
-    imv_result *rp[MAX_BATCH];
+    child_req *q = imv_xcalloc(1, sizeof *q);
+    outbox o;
+    outbox_init(&o, sock);
     for (;;) {
         uint32_t n;
         if (read_all(sock, &n, sizeof n) || n > MAX_MSG || read_all(sock, msg, n))
             _exit(0);
-        rbuf r = {msg, n, 0, 0};
-        uint64_t key64 = 0;
-        r_bytes(&r, &key64, sizeof key64);
-        unsigned long key = (unsigned long)key64;
-        uint32_t k = r_u32(&r);
-        if (r.bad || k == 0 || k > MAX_BATCH)
-            _exit(0);
-        int bad = 0;
-        for (uint32_t i = 0; i < k; i++) {
-            memset(&u[i], 0, sizeof u[i]);
-            bad |= unpack_view(&r, &u[i]) != 0;
-            imv_result_reset(&res[i], load_err[0] ? NULL : &lm,
-                             (u[i].v.flags & IMV_VIEW_SCORE_ONLY) != 0);
-            vp[i] = &u[i].v;
-            pp[i] = u[i].params;
-            rp[i] = &res[i];
-        }
-        if (load_err[0] || bad) {
-            for (uint32_t i = 0; i < k; i++)
-                res[i].error = imv_xstrdup(bad ? "isolation: malformed request" : load_err);
-        } else if (k > 1 && lm.has_batch && lm.be->score_batch) {
-            lm.be->score_batch(&lm, inst, vp, pp, k, rp);
-        }
-        for (uint32_t i = 0; i < k; i++) {
-            if (!load_err[0] && !bad && !(k > 1 && lm.has_batch && lm.be->score_batch))
-                lm.be->score(&lm, inst, vp[i], key, pp[i], rp[i]);
-            wbuf out = {0};
-            pack_result(&out, &res[i]);
-            if (send_msg(sock, &out))
-                _exit(0);
-            free(out.p);
-            imv_result_clear(&res[i]);
-            for (size_t j = 0; j < u[i].n_strs; j++)
-                free(u[i].strs[j]);
-        }
+        child_request(&lm, inst, load_err, msg, n, q, &o);
     }
 }
 
@@ -1016,13 +1220,70 @@ static int lingering_children(const iso_inst *I)
     return I->children >= 0 && pread(I->children, buf, sizeof buf, 0) > 0;
 }
 
+/* A count the child sent, at most cap: more is a lie (its host would
+ * have failed the call), and would leave the rest of the frame unread. */
+static uint32_t r_count(rbuf *rb, uint32_t cap)
+{
+    uint32_t n = r_u32(rb);
+    if (n > cap)
+        rb->bad = 1;
+    return rb->bad ? 0 : n;
+}
+
+/* What follows a result's error: reasons, preconditions, risks, timeline,
+ * partner and fit, through the host functions. */
+static void unpack_details(rbuf *rb, imv_result *r, const imv_host *h)
+{
+    uint32_t n = r_count(rb, IMV_MAX_ITEMS + 1);
+    for (uint32_t i = 0; i < n && !rb->bad; i++) {
+        char *f = r_str(rb);
+        double pts = r_f64(rb);
+        char *t = r_str(rb), *e = r_str(rb);
+        h->add_reason(r, f, pts, t, e);
+        free(f);
+        free(t);
+        free(e);
+    }
+    n = r_count(rb, IMV_MAX_ITEMS + 1);
+    for (uint32_t i = 0; i < n && !rb->bad; i++) {
+        char *s = r_str(rb);
+        h->add_unmet(r, s ? s : "");
+        free(s);
+    }
+    n = r_count(rb, IMV_MAX_ITEMS + 1);
+    for (uint32_t i = 0; i < n && !rb->bad; i++) {
+        char *s = r_str(rb);
+        h->add_risk(r, s ? s : "");
+        free(s);
+    }
+    double a = r_f64(rb), b = r_f64(rb), c = r_f64(rb);
+    h->set_timeline(r, a, b, c);
+    char *pid = r_str(rb);
+    double fit = r_f64(rb);
+    if (pid)
+        h->set_partner(r, pid, fit);
+    free(pid);
+    n = r_count(rb, IMV_MAX_FIT_PARTS + 1);
+    for (uint32_t i = 0; i < n && !rb->bad; i++) {
+        char *q = r_str(rb), *k = r_str(rb);
+        double pts = r_f64(rb);
+        char *e = r_str(rb);
+        h->partner_component(r, q, k, pts, e);
+        free(q);
+        free(k);
+        free(e);
+    }
+}
+
 /* Parse a reply into r through the host functions, so the same checks
- * apply as in-process. */
+ * apply as in-process.  Read whole also when it is an error: the next
+ * result of the frame follows it. */
 static void unpack_result(rbuf *rb, imv_result *r)
 {
     const imv_host *h = imv_host_table();
-    uint32_t nl = r_u32(rb);
-    for (uint32_t i = 0; i < nl && !rb->bad && i <= IMV_MAX_LOG; i++) {
+    r->declined = r_u32(rb) != 0;
+    uint32_t nl = r_count(rb, IMV_MAX_LOG + 1);
+    for (uint32_t i = 0; i < nl && !rb->bad; i++) {
         char *s = r_str(rb);
         imv_result_log(r, s ? s : "");
         free(s);
@@ -1036,48 +1297,15 @@ static void unpack_result(rbuf *rb, imv_result *r)
     if (err) {
         h->set_error(r, err);
         free(err);
-        return;
-    }
-    if (has)
-        h->set_score(r, score);
-    uint32_t n = r_u32(rb);
-    for (uint32_t i = 0; i < n && !rb->bad && i <= IMV_MAX_ITEMS; i++) {
-        char *f = r_str(rb);
-        double pts = r_f64(rb);
-        char *t = r_str(rb), *e = r_str(rb);
-        h->add_reason(r, f, pts, t, e);
-        free(f);
-        free(t);
-        free(e);
-    }
-    n = r_u32(rb);
-    for (uint32_t i = 0; i < n && !rb->bad && i <= IMV_MAX_ITEMS; i++) {
-        char *s = r_str(rb);
-        h->add_unmet(r, s ? s : "");
-        free(s);
-    }
-    n = r_u32(rb);
-    for (uint32_t i = 0; i < n && !rb->bad && i <= IMV_MAX_ITEMS; i++) {
-        char *s = r_str(rb);
-        h->add_risk(r, s ? s : "");
-        free(s);
-    }
-    double a = r_f64(rb), b = r_f64(rb), c = r_f64(rb);
-    h->set_timeline(r, a, b, c);
-    char *pid = r_str(rb);
-    double fit = r_f64(rb);
-    if (pid)
-        h->set_partner(r, pid, fit);
-    free(pid);
-    n = r_u32(rb);
-    for (uint32_t i = 0; i < n && !rb->bad && i <= IMV_MAX_FIT_PARTS; i++) {
-        char *q = r_str(rb), *k = r_str(rb);
-        double pts = r_f64(rb);
-        char *e = r_str(rb);
-        h->partner_component(r, q, k, pts, e);
-        free(q);
-        free(k);
-        free(e);
+        imv_result skip;
+        memset(&skip, 0, sizeof skip);
+        imv_result_reset(&skip, r->model, r->score_only);
+        unpack_details(rb, &skip, h);
+        imv_result_clear(&skip);
+    } else {
+        if (has)
+            h->set_score(r, score);
+        unpack_details(rb, r, h);
     }
     if (rb->bad && !r->error)
         r->error = imv_xstrdup("isolation: the plugin process sent a malformed reply");
@@ -1100,35 +1328,38 @@ static void transfer_error(iso_inst *I, io_rc rc, double timeout, double deadlin
     }
 }
 
-/* One framed reply by the deadline: the bytes (caller frees) or NULL with
- * the reason in msg. */
+/* One frame by the deadline: the bytes (caller frees), or NULL with *rc
+ * and the reason in msg. */
 static unsigned char *receive(iso_inst *I, double timeout, double deadline, uint32_t *len,
-                              char *msg, size_t msglen)
+                              io_rc *rc, char *msg, size_t msglen)
 {
     size_t printed = 0;
     uint32_t n = 0;
-    io_rc rc = transfer(I, 0, &n, sizeof n, deadline, &printed);
-    if (rc == IO_OK && n > MAX_MSG) {
+    *rc = transfer(I, 0, &n, sizeof n, deadline, &printed);
+    if (*rc == IO_OK && n > MAX_MSG) {
+        *rc = IO_ERROR;
         snprintf(msg, msglen, "isolation: the plugin process sent an oversized reply");
         return NULL;
     }
     unsigned char *reply = NULL;
-    if (rc == IO_OK) {
+    if (*rc == IO_OK) {
         reply = imv_xmalloc(n ? n : 1);
-        rc = transfer(I, 0, reply, n, deadline, &printed);
+        *rc = transfer(I, 0, reply, n, deadline, &printed);
     }
-    if (rc == IO_OK) {
+    if (*rc == IO_OK) {
         *len = n;
         return reply;
     }
     free(reply);
-    transfer_error(I, rc, timeout, deadline, msg, msglen);
+    transfer_error(I, *rc, timeout, deadline, msg, msglen);
     return NULL;
 }
 
-/* A request for views [0, *k): as many as fit in one message. */
+/* A request for views [0, *k): as many as fit in one message.  A view
+ * that is the one before it with other ratings (a draw) crosses as its
+ * ratings and parameters only. */
 static void pack_request(wbuf *req, const imv_model *m, const imv_profile_view *const *v,
-                         const double *const *params, size_t *k, unsigned long key)
+                         const double *const *params, size_t *k, unsigned long key, uint32_t flags)
 {
     for (;;) {
         req->n = 0;
@@ -1137,8 +1368,13 @@ static void pack_request(wbuf *req, const imv_model *m, const imv_profile_view *
         w_u32(req, size); /* the frame's length, filled in below */
         w_bytes(req, &key64, sizeof key64);
         w_u32(req, (uint32_t)*k);
-        for (size_t i = 0; i < *k; i++)
-            pack_view(req, v[i], params[i], m->n_params);
+        w_u32(req, flags);
+        for (size_t i = 0; i < *k; i++) {
+            if (i > 0 && only_ratings_differ(v[i - 1], v[i]))
+                pack_ratings(req, v[i], params[i], m->n_params);
+            else
+                pack_view(req, v[i], params[i], m->n_params);
+        }
         if (req->n - sizeof size <= MAX_MSG || *k == 1)
             break;
         *k /= 2;
@@ -1147,17 +1383,73 @@ static void pack_request(wbuf *req, const imv_model *m, const imv_profile_view *
     memcpy(req->p, &size, sizeof size);
 }
 
-/* Score n views through the child, a batch per round trip.  Each reply
- * has its own deadline (a model's own batch function gets one per view
- * for the whole batch); a call that fails becomes that view's error, the
- * child and its group are killed, and the rest go to a fresh child. */
+/* How one request went: results r[0, got) came; when got < k, rc and err
+ * say why the rest did not. */
+typedef struct iso_call {
+    size_t got;
+    io_rc rc;
+    int malformed; /* a reply did not parse: the child is not to be trusted further */
+    char err[300];
+} iso_call;
+
+/* Parse one frame of results into r[0, room): count, then the results. */
+static void unpack_frame(const unsigned char *msg, uint32_t len, imv_result *const *r, size_t room,
+                         iso_call *c)
+{
+    rbuf rb = {msg, len, 0, 0};
+    uint32_t count = r_u32(&rb);
+    if (rb.bad || count == 0 || count > room) {
+        c->rc = IO_ERROR;
+        c->malformed = 1;
+        snprintf(c->err, sizeof c->err, "isolation: the plugin process sent a malformed reply");
+        return;
+    }
+    for (uint32_t i = 0; i < count; i++)
+        unpack_result(&rb, r[i]);
+    c->got += count;
+    c->malformed |= rb.bad || rb.at != rb.n;
+}
+
+/* Send views [0, *k) (fewer when they do not fit one message) and read
+ * their results into r.  The first frame must come within `first`
+ * seconds, each later one within `timeout` of the one before. */
+static void exchange(wbuf *req, const imv_model *m, iso_inst *I, const imv_profile_view *const *v,
+                     const double *const *params, size_t *k, unsigned long key, uint32_t flags,
+                     double first, double timeout, imv_result *const *r, iso_call *c)
+{
+    memset(c, 0, sizeof *c);
+    pack_request(req, m, v, params, k, key, flags);
+    double wait = first, deadline = now_s() + wait;
+    size_t printed = 0;
+    c->rc = transfer(I, 1, req->p, req->n, deadline, &printed);
+    if (c->rc != IO_OK)
+        transfer_error(I, c->rc, wait, deadline, c->err, sizeof c->err);
+    while (c->rc == IO_OK && c->got < *k) {
+        uint32_t len = 0;
+        unsigned char *msg = receive(I, wait, deadline, &len, &c->rc, c->err, sizeof c->err);
+        if (!msg)
+            break;
+        unpack_frame(msg, len, r + c->got, *k - c->got, c);
+        free(msg);
+        wait = timeout;
+        deadline = now_s() + wait;
+    }
+}
+
+/* Score n views through the child, a batch per round trip.  Each frame of
+ * replies has its own deadline (a model's own batch function gets one per
+ * view for the whole batch); a call that fails becomes that view's error,
+ * the child and its group are killed, and the rest go to a fresh child. */
 static void score_views(const imv_model *m, iso_inst *I, const imv_profile_view *const *v,
                         const double *const *params, size_t n, unsigned long key,
                         imv_result *const *r)
 {
     double timeout = m->limits->isolate_timeout > 0 ? m->limits->isolate_timeout : 2.0;
+    const iso_cls *cls = m->cls;
+    int own_batch = cls && cls->own_batch;
     char err[300];
     size_t done = 0;
+    int each = 0; /* the views left are sent for a reply each (below) */
     wbuf req = {0};
     while (done < n) {
         if (I->pid <= 0 && spawn_model(m, I, err, sizeof err) != IMV_OK) {
@@ -1167,38 +1459,33 @@ static void score_views(const imv_model *m, iso_inst *I, const imv_profile_view 
             break;
         }
         size_t k = n - done < MAX_BATCH ? n - done : MAX_BATCH;
-        pack_request(&req, m, v + done, params + done, &k, key);
-        const iso_cls *c = m->cls;
-        double wait = timeout * (c && c->own_batch && k > 1 ? (double)k : 1);
-        double deadline = now_s() + wait;
-        size_t printed = 0;
-        io_rc rc = transfer(I, 1, req.p, req.n, deadline, &printed);
-        size_t got = 0;
-        if (rc != IO_OK)
-            transfer_error(I, rc, wait, deadline, err, sizeof err);
-        while (rc == IO_OK && got < k) {
-            uint32_t len = 0;
-            unsigned char *msg = receive(I, wait, deadline, &len, err, sizeof err);
-            if (!msg)
-                break;
-            rbuf rb = {msg, len, 0, 0};
-            unpack_result(&rb, r[done + got]);
-            free(msg);
-            got++;
-            wait = timeout;
-            deadline = now_s() + wait;
-        }
-        done += got;
-        if (got < k) { /* this view's call failed */
-            reap(I);
-            free(r[done]->error);
-            r[done]->error = imv_xstrdup(err);
-            done++;
-        } else if (lingering_children(I)) {
+        double first = timeout * (own_batch && k > 1 ? (double)k : 1);
+        iso_call c;
+        exchange(&req, m, I, v + done, params + done, &k, key, each ? REQ_REPLY_EACH : 0, first,
+                 timeout, r + done, &c);
+        done += c.got;
+        if (c.got == k) {
             /* Processes the plugin started do not outlive the call: they
              * go with the child's group; the next call starts afresh. */
-            reap(I);
+            if (c.malformed || lingering_children(I))
+                reap(I);
+            each = 0;
+            continue;
         }
+        reap(I);
+        /* A child that died may have scored views after the last frame it
+         * sent: the views left go to a fresh child for a reply each, so
+         * that the view blamed is the one whose call failed.  A call that
+         * hangs needs no second run: what was scored before it is sent
+         * within FLUSH_MS, long before the deadline. */
+        if (!each && !own_batch && !c.malformed && c.rc != IO_TIMEOUT && k - c.got > 1) {
+            each = 1;
+            continue;
+        }
+        free(r[done]->error);
+        r[done]->error = imv_xstrdup(c.err);
+        done++;
+        each = 0;
     }
     free(req.p);
 }
@@ -1213,6 +1500,13 @@ static void iso_score_batch(const imv_model *m, void *inst, const imv_profile_vi
                             const double *const *params, size_t n, imv_result *const *r)
 {
     score_views(m, inst, v, params, n, 0, r);
+}
+
+static void iso_score_batch_keyed(const imv_model *m, void *inst, const imv_profile_view *const *v,
+                                  unsigned long key, const double *const *params, size_t n,
+                                  imv_result *const *r)
+{
+    score_views(m, inst, v, params, n, key, r);
 }
 
 static void iso_unload(imv_model *m)
@@ -1372,6 +1666,7 @@ const imv_backend imv_isolated_backend = {
     .instance_free = iso_instance_free,
     .score = iso_score,
     .score_batch = iso_score_batch,
+    .score_batch_keyed = iso_score_batch_keyed,
     .unload = iso_unload,
 };
 
@@ -1382,5 +1677,6 @@ static const imv_backend iso_lua_backend = {
     .instance_free = iso_instance_free,
     .score = iso_score,
     .score_batch = iso_score_batch,
+    .score_batch_keyed = iso_score_batch_keyed,
     .unload = iso_unload,
 };

@@ -529,6 +529,66 @@ START_TEST(isolate__draws_same_as_in_process)
 }
 END_TEST
 
+/* Draws of host_all.json through iso_draw, misbehaving as `mode` says
+ * (tests/plugins/iso_draw.c) in the draws whose acceptance is below 0.6. */
+static imv_uncertainty *draws_with(const char *mode, size_t draws, double timeout)
+{
+    setenv("ISO_DRAW", mode, 1);
+    imv_limits l;
+    imv_limits_default(&l);
+    l.isolate = 1;
+    l.isolate_timeout = timeout;
+    imv_registry *reg = imv_registry_new(&l);
+    imv_diags d;
+    imv_diags_init(&d);
+    char path[512];
+    snprintf(path, sizeof path, "%s/iso_draw.so", TU_FIXTURES);
+    ck_assert_int_eq(imv_registry_load_file(reg, path, 0, &d), 0);
+    imv_diags_free(&d);
+    snprintf(path, sizeof path, "%s/isolate/host_all.json", TU_TESTDATA);
+    imv_profile *p = read_profile(path);
+    imv_worker *w = imv_worker_new(reg);
+    imv_evaluation e;
+    imv_evaluate(w, p, &e);
+    ck_assert_int_eq(imv_uncertainty_run(w, &e, draws, 11, 0), 0);
+    imv_uncertainty *u = e.uncertainty;
+    e.uncertainty = NULL;
+    imv_evaluation_clear(&e);
+    imv_worker_free(w);
+    imv_registry_free(reg);
+    imv_profile_free(p);
+    unsetenv("ISO_DRAW");
+    return u;
+}
+
+/* A worker process sends several results a frame, so when it crashes,
+ * exits or hangs in the middle of a batch of draws, the results of the
+ * draws before may still have been waiting in it.  The draw blamed must
+ * be the one whose call failed: the same draws fail (so the same share,
+ * the same mean of the others) as when the model returns an error there.
+ * Blaming the first draw not received failed this test. */
+START_TEST(isolate__failing_draw_in_a_batch_is_the_one_blamed)
+{
+    imv_uncertainty *ref = draws_with("error", 200, 60);
+    ck_assert_msg(ref->failed_share[0] * 200 >= 2 && ref->failed_share[0] < 0.2, "failed %g",
+                  ref->failed_share[0]);
+    static const char *const modes[] = {"segv", "exit", "hang"};
+    static const char *const says[] = {"crashed with SIGSEGV", "exited the process (status 3)",
+                                       "timed out after 3 s"};
+    for (int i = 0; i < 3; i++) {
+        imv_uncertainty *u = draws_with(modes[i], 200, i == 2 ? 3 : 60);
+        ck_assert_msg(u->failed_share[0] == ref->failed_share[0], "%s: failed %g, not %g", modes[i],
+                      u->failed_share[0], ref->failed_share[0]);
+        ck_assert(u->viable_share[0] == ref->viable_share[0]);
+        ck_assert(u->mean[0] == ref->mean[0]);
+        ck_assert(u->p05[0] == ref->p05[0]);
+        ck_assert_msg(u->error[0] && strstr(u->error[0], says[i]), "%s: %s", modes[i], u->error[0]);
+        imv_uncertainty_free(u);
+    }
+    imv_uncertainty_free(ref);
+}
+END_TEST
+
 /* ---- Lua models from outside the bundled set ---------------------------------- */
 
 /* An outside Lua script runs in a worker process by default, as outside
@@ -691,5 +751,10 @@ int main(void)
     tcase_add_test(tc, isolate__crash_in_lua_worker_is_contained);
     tcase_add_test(tc, isolate__worker_process_is_a_fresh_imeval);
     suite_add_tcase(s, tc);
+    /* three hangs of 3 s each, and a dozen worker processes */
+    TCase *slow = tcase_create("isolate_slow");
+    tcase_set_timeout(slow, 180);
+    tcase_add_test(slow, isolate__failing_draw_in_a_batch_is_the_one_blamed);
+    suite_add_tcase(s, slow);
     return tu_main(s);
 }

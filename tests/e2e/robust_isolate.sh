@@ -81,6 +81,22 @@ for jobs in 1 2 3 8; do
         cmp -s "$tmp/lua.err" "$tmp/lua-ref.err" || fail "outside Lua models, --$mode --jobs $jobs: messages differ"
     done
 done
+# Draws of ratings and parameters (a batch's views cross as their ratings
+# and parameters after the first) and sensitivity's grids (views that
+# differ in more than ratings cross whole), isolated as in-process.
+lua_models=""
+for f in "$tmp"/*.lua; do lua_models="$lua_models --model $f"; done
+for cmd in "evaluate --format json --draws 300 --vary-parameters --rating-noise 0.5" "sensitivity --format json"; do
+    for mode in isolate no-isolate; do
+        # shellcheck disable=SC2086 # word splitting of the lists is meant
+        timeout -k 5 "$T" "$IMEVAL_BIN" $cmd --no-bundled --$mode --timeout 120 $lua_models \
+            "$CASES"/torbay-2018.json "$CASES"/isle-of-wight-2013.json >"$tmp/$mode.json" 2>"$tmp/$mode.err"
+    done
+    grep -q '"model"' "$tmp/isolate.json" || { fail "$cmd: no results"; cat "$tmp/isolate.err"; }
+    cmp -s "$tmp/isolate.json" "$tmp/no-isolate.json" ||
+        { fail "outside Lua models, $cmd: isolated output differs"; diff "$tmp/isolate.json" "$tmp/no-isolate.json" | head -n 10; }
+    cmp -s "$tmp/isolate.err" "$tmp/no-isolate.err" || fail "outside Lua models, $cmd: messages differ"
+done
 timeout -k 5 "$T" "$IMEVAL_BIN" models --no-bundled --format json --model "$tmp/trust.lua" >"$tmp/models.json" 2>&1
 grep -q '"isolated":[[:space:]]*true' "$tmp/models.json" || fail "an outside Lua model is not isolated by default"
 [ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }
