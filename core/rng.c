@@ -45,9 +45,14 @@ static uint64_t next_u64(imv_rng *r)
     return out;
 }
 
-double imv_rng_uniform(imv_rng *r)
+static double uniform(imv_rng *r)
 {
     return (double)(next_u64(r) >> 11) * 0x1.0p-53;
+}
+
+double imv_rng_uniform(imv_rng *r)
+{
+    return uniform(r);
 }
 
 double imv_range_draw(const imv_range *g, imv_rng *r)
@@ -59,4 +64,41 @@ double imv_range_draw(const imv_range *g, imv_rng *r)
         return a + u * (b - a);
     double fc = (c - a) / (b - a); /* inverse CDF of the triangle */
     return u < fc ? a + sqrt(u * (b - a) * (c - a)) : b - sqrt((1 - u) * (b - a) * (b - c));
+}
+
+void imv_range_prepare(const imv_range *g, imv_range_prep *out)
+{
+    double a = g->low, b = g->high, c = g->mode;
+    *out = (imv_range_prep){.a = a, .b = b, .ba = b - a, .ca = c - a, .bc = b - c};
+    if (g->kind == 0) {
+        out->kind = IMV_PREP_POINT;
+        out->a = c;
+    } else if (g->kind == 1 || b <= a) {
+        out->kind = IMV_PREP_UNIFORM;
+    } else {
+        out->kind = IMV_PREP_TRIANGLE;
+        out->fc = (c - a) / (b - a);
+    }
+}
+
+/* The expressions of imv_range_draw, term for term and in the same order
+ * (u * (b - a) * (c - a) is (u * (b - a)) * (c - a)), so every draw has
+ * the same bits; only what does not depend on u is computed beforehand. */
+void imv_ranges_draw(const imv_range_prep *g, size_t n, imv_rng *rng, double *out)
+{
+    imv_rng st = *rng, *r = &st; /* a local copy stays in registers */
+    for (size_t i = 0; i < n; i++) {
+        const imv_range_prep *x = &g[i];
+        if (x->kind == IMV_PREP_POINT) {
+            out[i] = x->a;
+            continue;
+        }
+        double u = uniform(r);
+        if (x->kind == IMV_PREP_UNIFORM)
+            out[i] = x->a + u * x->ba;
+        else
+            out[i] = u < x->fc ? x->a + sqrt(u * x->ba * x->ca)
+                               : x->b - sqrt((1 - u) * x->ba * x->bc);
+    }
+    *rng = st;
 }

@@ -35,57 +35,99 @@ void imv_uncertainty_free(imv_uncertainty *u)
     free(u);
 }
 
-/* Put the k-th smallest of v[0..n) at v[k], smaller ones before it and
- * larger ones after (quickselect, Hoare partition: linear on average,
- * and on an array of equal values).  The order statistics, and so the
- * percentiles, are exactly those a full sort gives. */
-static void select_kth(double *v, size_t n, size_t k)
+/* Partition v[lo..hi] (lo < hi) around the median of three (Hoare):
+ * returns j with v[lo..j] <= pivot <= v[j+1..hi], lo <= j < hi.  Linear,
+ * also on an array of equal values. */
+static size_t partition(double *v, size_t lo, size_t hi)
 {
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        /* median of three as the pivot */
-        double a = v[lo], b = v[mid], c = v[hi];
-        double pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
-        size_t i = lo, j = hi;
-        for (;;) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i >= j)
-                break;
-            double t = v[i];
-            v[i] = v[j];
-            v[j] = t;
+    size_t mid = lo + (hi - lo) / 2;
+    double a = v[lo], b = v[mid], c = v[hi];
+    double pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    size_t i = lo, j = hi;
+    for (;;) {
+        while (v[i] < pivot)
             i++;
+        while (v[j] > pivot)
             j--;
-        }
-        /* v[lo..j] <= pivot <= v[j+1..hi] */
-        if (k <= j)
-            hi = j;
-        else
-            lo = j + 1;
+        if (i >= j)
+            return j;
+        double t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+        i++;
+        j--;
     }
 }
 
-/* Percentile q of v[0..n) by linear interpolation between order
- * statistics (as R type 7 / numpy's default).  Reorders v. */
-static double percentile(double *v, size_t n, double q)
+static void sort_small(double *v, size_t lo, size_t hi)
 {
-    if (n == 0)
-        return NAN;
+    for (size_t i = lo + 1; i <= hi; i++) {
+        double x = v[i];
+        size_t j = i;
+        for (; j > lo && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
+/* Put the order statistics of ranks k[0] < k[1] < ... (nk of them, all in
+ * lo..hi) in place: afterwards v[k[t]] is what a full sort of v[lo..hi]
+ * would put there.  One quickselect for all of them, following only the
+ * sides that hold a rank: the percentiles' four order statistics take
+ * about half the work of two selections and a scan. */
+static void select_ranks(double *v, size_t lo, size_t hi, const size_t *k, size_t nk)
+{
+    while (nk > 0 && hi - lo >= 16) {
+        size_t j = partition(v, lo, hi);
+        size_t m = 0; /* ranks in lo..j */
+        while (m < nk && k[m] <= j)
+            m++;
+        if (m > 0 && m < nk)
+            select_ranks(v, j + 1, hi, k + m, nk - m);
+        if (m > 0) {
+            hi = j;
+            nk = m;
+        } else {
+            lo = j + 1;
+        }
+    }
+    if (nk > 0)
+        sort_small(v, lo, hi);
+}
+
+/* Where percentile q of n values falls: between order statistics *i and
+ * *i + 1, at fraction *f (R type 7 / numpy's default). */
+static void percentile_at(size_t n, double q, size_t *i, double *f)
+{
     double pos = q * (double)(n - 1);
-    size_t i = (size_t)pos;
-    double f = pos - (double)i;
-    select_kth(v, n, i);
-    if (i + 1 >= n)
-        return v[i];
-    double next = v[i + 1]; /* the smallest of those after i */
-    for (size_t k = i + 2; k < n; k++)
-        if (v[k] < next)
-            next = v[k];
-    return v[i] * (1 - f) + next * f;
+    *i = (size_t)pos;
+    *f = pos - (double)*i;
+}
+
+static double interpolate(const double *v, size_t n, size_t i, double f)
+{
+    return i + 1 >= n ? v[i] : v[i] * (1 - f) + v[i + 1] * f;
+}
+
+/* Percentiles q1 < q2 of v[0..n) by linear interpolation between order
+ * statistics.  Reorders v. */
+static void percentiles(double *v, size_t n, double q1, double q2, double *p1, double *p2)
+{
+    if (n == 0) {
+        *p1 = *p2 = NAN;
+        return;
+    }
+    size_t i1, i2, k[4], nk = 0;
+    double f1, f2;
+    percentile_at(n, q1, &i1, &f1);
+    percentile_at(n, q2, &i2, &f2);
+    size_t want[4] = {i1, i1 + 1, i2, i2 + 1};
+    for (int t = 0; t < 4; t++) /* ascending, distinct, in range */
+        if (want[t] < n && (nk == 0 || want[t] > k[nk - 1]))
+            k[nk++] = want[t];
+    select_ranks(v, 0, n - 1, k, nk);
+    *p1 = interpolate(v, n, i1, f1);
+    *p2 = interpolate(v, n, i2, f2);
 }
 
 /* ---- the Monte Carlo run --------------------------------------------------- *
@@ -205,132 +247,182 @@ void imv_mc_free(imv_mc *c)
     free(c);
 }
 
-/* Scratch for scoring one chunk: owned by one thread for one call. */
+/* Scratch for scoring chunks: owned by one thread for one call. */
 typedef struct mc_scratch {
     imv_profile_view views[CHUNK];
     const imv_profile_view *vp[CHUNK];
     const double *pp[CHUNK];
     imv_result *rp[CHUNK];
-    double *params;  /* CHUNK x all parameters, with vary */
-    imv_result *res; /* CHUNK x models */
+    imv_range_prep ranges[IMV_R_COUNT]; /* c->ranges, ready to draw from */
+    double *params;                     /* CHUNK x all parameters, with vary */
+    imv_result *res;                    /* CHUNK x models */
     size_t *order;
 } mc_scratch;
 
-static void draw_chunk(const imv_mc *c, mc_scratch *s, imv_rng *rng, size_t k)
-{
-    for (size_t d = 0; d < k; d++) {
-        imv_profile_view *v = &s->views[d];
-        *v = c->base;
-        for (int i = 0; i < IMV_R_COUNT; i++)
-            v->ratings[i] = imv_range_draw(&c->ranges[i], rng);
-        if (!c->vary)
-            continue;
-        double *block = s->params + d * c->n_params_total;
-        for (size_t m = 0; m < c->n_models; m++) {
-            const imv_model *mod = imv_registry_get(c->reg, m);
-            /* Only what the model declares uncertain is drawn, over its
-             * plausible range; bases, rule dates and values a user set
-             * stay as they are (issue 11 point 9). */
-            for (size_t j = 0; j < mod->n_params; j++) {
-                const imv_param_def *pd = &mod->params[j];
-                double x = mod->values[j];
-                if (imv_param_drawn(pd) && x == pd->def)
-                    x = pd->plausible_low +
-                        imv_rng_uniform(rng) * (pd->plausible_high - pd->plausible_low);
-                block[c->param_off[m] + j] = x;
-            }
-        }
-    }
-}
+/* A thread's own counts, merged into the run's under its lock. */
+typedef struct mc_counts {
+    size_t *viable, *failed, *err_draw, *ranks;
+    char **err_copy;
+} mc_counts;
 
-void imv_mc_run(imv_mc *c, imv_worker *w, size_t first, size_t count)
+/* The views differ only in their ratings, which every draw writes: the
+ * rest is copied from the base view once, not once a draw. */
+static mc_scratch *scratch_new(const imv_mc *c)
 {
-    if (!c || c->failed)
-        return;
-    size_t n = c->n_models, D = c->draws;
-    mc_scratch *s = imv_xcalloc(1, sizeof *s);
+    size_t n = c->n_models;
+    mc_scratch *s = imv_xmalloc(sizeof *s); /* every field is set below or before use */
+    for (size_t d = 0; d < CHUNK; d++)
+        s->views[d] = c->base;
+    for (int i = 0; i < IMV_R_COUNT; i++)
+        imv_range_prepare(&c->ranges[i], &s->ranges[i]);
+    s->params = NULL;
     if (c->vary)
         s->params = imv_xcalloc(CHUNK * (c->n_params_total ? c->n_params_total : 1),
                                 sizeof *s->params);
     s->res = imv_xcalloc(CHUNK * n, sizeof *s->res);
     s->order = imv_xcalloc(n, sizeof *s->order);
-    size_t *viable = imv_xcalloc(n, sizeof *viable);
-    size_t *failed = imv_xcalloc(n, sizeof *failed);
-    size_t *err_draw = imv_xcalloc(n, sizeof *err_draw);
-    char **err_copy = imv_xcalloc(n, sizeof *err_copy);
-    for (size_t m = 0; m < n; m++)
-        err_draw[m] = SIZE_MAX;
-    size_t *ranks = imv_xcalloc(n * n, sizeof *ranks);
-    imv_rng rng;
-    for (size_t ch = first; ch < first + count && ch < c->chunks; ch++) {
-        size_t done = ch * CHUNK;
-        size_t k = c->constant ? 1 : D - done < CHUNK ? D - done : CHUNK;
-        /* A stream per chunk of draws, so chunks can go to any thread. */
-        imv_rng_seed(&rng, c->seed + 0x9E3779B97F4A7C15ull * ch, c->salt);
-        draw_chunk(c, s, &rng, k);
-        for (size_t m = 0; m < n; m++) {
-            const imv_model *mod = imv_registry_get(c->reg, m);
-            for (size_t d = 0; d < k; d++) {
-                s->rp[d] = &s->res[d * n + m];
-                imv_result_reset(s->rp[d], mod, 1);
-                s->vp[d] = &s->views[d];
-                s->pp[d] = c->vary ? s->params + d * c->n_params_total + c->param_off[m]
-                                   : mod->values;
-            }
-            imv_worker_score_batch(w, m, s->vp, c->p->serial, s->pp, k, s->rp);
-        }
-        /* Each scored draw counts once; the one draw of a constant
-         * profile stands for all of them. */
-        size_t times = c->constant ? D : 1;
-        for (size_t d = 0; d < k; d++) {
-            const imv_result *row = &s->res[d * n];
-            imv_rank(row, n, s->order);
-            for (size_t r = 0; r < n; r++)
-                ranks[s->order[r] * n + r] += times;
-            for (size_t m = 0; m < n; m++) {
-                double v = row[m].has_score ? row[m].score : NAN;
-                double *dst = c->scores + m * D + done + d;
-                for (size_t t = 0; t < times; t++)
-                    dst[t] = v;
-                viable[m] += (row[m].viable && !row[m].error) ? times : 0;
-                if (row[m].error) {
-                    failed[m] += times;
-                    if (err_draw[m] == SIZE_MAX) {
-                        err_draw[m] = done + d; /* chunks run in order here */
-                        err_copy[m] = imv_xstrdup(row[m].error);
-                    }
-                }
-            }
-        }
-    }
-    pthread_mutex_lock(&c->mu);
-    for (size_t i = 0; i < n; i++) {
-        c->viable[i] += viable[i];
-        c->fails[i] += failed[i];
-        /* keep the error of the lowest draw, whichever thread ran it */
-        if (err_draw[i] < c->err_draw[i]) {
-            c->err_draw[i] = err_draw[i];
-            free(c->err[i]);
-            c->err[i] = err_copy[i];
-            err_copy[i] = NULL;
-        }
-    }
-    for (size_t i = 0; i < n * n; i++)
-        c->ranks[i] += ranks[i];
-    pthread_mutex_unlock(&c->mu);
+    return s;
+}
+
+static void scratch_free(mc_scratch *s, size_t n)
+{
     for (size_t i = 0; i < CHUNK * n; i++)
         imv_result_clear(&s->res[i]);
     free(s->params);
     free(s->res);
     free(s->order);
     free(s);
-    free(viable);
-    free(failed);
-    free(err_draw);
+}
+
+static void draw_params(const imv_mc *c, imv_rng *rng, double *block)
+{
+    for (size_t m = 0; m < c->n_models; m++) {
+        const imv_model *mod = imv_registry_get(c->reg, m);
+        /* Only what the model declares uncertain is drawn, over its
+         * plausible range; bases, rule dates and values a user set
+         * stay as they are (issue 11 point 9). */
+        for (size_t j = 0; j < mod->n_params; j++) {
+            const imv_param_def *pd = &mod->params[j];
+            double x = mod->values[j];
+            if (imv_param_drawn(pd) && x == pd->def)
+                x = pd->plausible_low +
+                    imv_rng_uniform(rng) * (pd->plausible_high - pd->plausible_low);
+            block[c->param_off[m] + j] = x;
+        }
+    }
+}
+
+static void draw_chunk(const imv_mc *c, mc_scratch *s, imv_rng *rng, size_t k)
+{
+    for (size_t d = 0; d < k; d++) {
+        imv_ranges_draw(s->ranges, IMV_R_COUNT, rng, s->views[d].ratings);
+        if (c->vary)
+            draw_params(c, rng, s->params + d * c->n_params_total);
+    }
+}
+
+/* Every model scores the chunk's k views, score-only. */
+static void score_chunk(const imv_mc *c, mc_scratch *s, imv_worker *w, size_t k)
+{
+    size_t n = c->n_models;
+    for (size_t m = 0; m < n; m++) {
+        const imv_model *mod = imv_registry_get(c->reg, m);
+        for (size_t d = 0; d < k; d++) {
+            s->rp[d] = &s->res[d * n + m];
+            imv_result_reset(s->rp[d], mod, 1);
+            s->vp[d] = &s->views[d];
+            s->pp[d] = c->vary ? s->params + d * c->n_params_total + c->param_off[m] : mod->values;
+        }
+        imv_worker_score_batch(w, m, s->vp, c->p->serial, s->pp, k, s->rp);
+    }
+}
+
+/* Rank each scored draw and count it; the one draw of a constant
+ * profile stands for all of them. */
+static void count_chunk(const imv_mc *c, mc_scratch *s, mc_counts *t, size_t done, size_t k)
+{
+    size_t n = c->n_models, D = c->draws;
+    size_t times = c->constant ? D : 1;
+    for (size_t d = 0; d < k; d++) {
+        const imv_result *row = &s->res[d * n];
+        imv_rank(row, n, s->order);
+        for (size_t r = 0; r < n; r++)
+            t->ranks[s->order[r] * n + r] += times;
+        for (size_t m = 0; m < n; m++) {
+            double v = row[m].has_score ? row[m].score : NAN;
+            double *dst = c->scores + m * D + done + d;
+            for (size_t i = 0; i < times; i++)
+                dst[i] = v;
+            t->viable[m] += (row[m].viable && !row[m].error) ? times : 0;
+            if (row[m].error) {
+                t->failed[m] += times;
+                if (t->err_draw[m] == SIZE_MAX) {
+                    t->err_draw[m] = done + d; /* chunks run in order here */
+                    t->err_copy[m] = imv_xstrdup(row[m].error);
+                }
+            }
+        }
+    }
+}
+
+static void counts_init(mc_counts *t, size_t n)
+{
+    t->viable = imv_xcalloc(n, sizeof *t->viable);
+    t->failed = imv_xcalloc(n, sizeof *t->failed);
+    t->err_draw = imv_xcalloc(n, sizeof *t->err_draw);
+    t->err_copy = imv_xcalloc(n, sizeof *t->err_copy);
+    t->ranks = imv_xcalloc(n * n, sizeof *t->ranks);
     for (size_t m = 0; m < n; m++)
-        free(err_copy[m]);
-    free(err_copy);
-    free(ranks);
+        t->err_draw[m] = SIZE_MAX;
+}
+
+/* Add a thread's counts to the run's and free them. */
+static void counts_merge(imv_mc *c, mc_counts *t)
+{
+    size_t n = c->n_models;
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < n; i++) {
+        c->viable[i] += t->viable[i];
+        c->fails[i] += t->failed[i];
+        /* keep the error of the lowest draw, whichever thread ran it */
+        if (t->err_draw[i] < c->err_draw[i]) {
+            c->err_draw[i] = t->err_draw[i];
+            free(c->err[i]);
+            c->err[i] = t->err_copy[i];
+            t->err_copy[i] = NULL;
+        }
+    }
+    for (size_t i = 0; i < n * n; i++)
+        c->ranks[i] += t->ranks[i];
+    pthread_mutex_unlock(&c->mu);
+    for (size_t m = 0; m < n; m++)
+        free(t->err_copy[m]);
+    free(t->err_copy);
+    free(t->viable);
+    free(t->failed);
+    free(t->err_draw);
+    free(t->ranks);
+}
+
+void imv_mc_run(imv_mc *c, imv_worker *w, size_t first, size_t count)
+{
+    if (!c || c->failed)
+        return;
+    mc_scratch *s = scratch_new(c);
+    mc_counts t;
+    counts_init(&t, c->n_models);
+    imv_rng rng;
+    for (size_t ch = first; ch < first + count && ch < c->chunks; ch++) {
+        size_t done = ch * CHUNK;
+        size_t k = c->constant ? 1 : c->draws - done < CHUNK ? c->draws - done : CHUNK;
+        /* A stream per chunk of draws, so chunks can go to any thread. */
+        imv_rng_seed(&rng, c->seed + 0x9E3779B97F4A7C15ull * ch, c->salt);
+        draw_chunk(c, s, &rng, k);
+        score_chunk(c, s, w, k);
+        count_chunk(c, s, &t, done, k);
+    }
+    counts_merge(c, &t);
+    scratch_free(s, c->n_models);
 }
 
 imv_uncertainty *imv_mc_finish(imv_mc *c)
@@ -363,8 +455,7 @@ imv_uncertainty *imv_mc_finish(imv_mc *c)
                 sum += s[d];
             }
         u->mean[m] = k ? sum / (double)k : NAN;
-        u->p05[m] = percentile(s, k, 0.05);
-        u->p95[m] = percentile(s, k, 0.95);
+        percentiles(s, k, 0.05, 0.95, &u->p05[m], &u->p95[m]);
         u->viable_share[m] = (double)c->viable[m] / (double)D;
         for (size_t r = 0; r < n; r++)
             u->rank_prob[m * n + r] = (double)c->ranks[m * n + r] / (double)D;

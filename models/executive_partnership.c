@@ -480,6 +480,10 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
             "003 ch.4: partnerships for inadequate services; peer support for fair to good");
     imv_acc_done(&a);
     preconditions(p, r, h, best);
+    /* The partner and its fit's parts are details a score-only call (a
+     * draw) ignores: not worked out again for it. */
+    if (a.quiet)
+        return 0;
     if (best >= 0) {
         h->set_partner(r, p->partners[best]->id, fit);
         report_fit(p->partners[best], p, w, r, h);
@@ -491,8 +495,6 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
             report_fit(p->partners[any], p, w, r, h);
         }
     }
-    if (a.quiet)
-        return 0;
     candidate_reasons(p, w, r, h);
     /* 003 ch.2 toolkit: a strong partner brings "a core system basically
      * unchanged", shortening the stabilising phase. */

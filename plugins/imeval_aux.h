@@ -380,7 +380,10 @@ typedef struct imv_rule_facts {
 
 static inline void imv_rule_facts_of_view(const imv_profile_view *p, imv_rule_facts *out)
 {
-    memset(out, 0, sizeof *out);
+    /* Not the whole of why: clearing its 400 bytes was a third of a
+     * score-only call's own work, and it is read only up to its NUL. */
+    memset(out, 0, offsetof(imv_rule_facts, why));
+    out->why[0] = '\0';
     out->months = p->intervention_model ? p->intervention_months : IMV_UNKNOWN;
     out->status = p->intervention_model ? IMV_IV_STATUS_UNKNOWN : IMV_IV_STATUS_NONE;
     out->systemic = -1;
