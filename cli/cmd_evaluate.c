@@ -84,6 +84,8 @@ int cmd_evaluate(int argc, char **argv)
                        .vary_parameters = o->vary_parameters,
                        .rating_noise = o->rating_noise,
                        .strict = o->strict,
+                       /* CSV shows no reasons; the register keeps them */
+                       .brief = fmt == IMV_FMT_CSV && !rec,
                        .stop = &cli_stop};
     imv_run_stats st;
     cli_catch_signals();

@@ -21,7 +21,7 @@ static void assess_intervention(imv_evaluation *e)
     *e->monitor = mon;
 }
 
-int imv_evaluate(imv_worker *w, const imv_profile *p, imv_evaluation *e)
+static int evaluate(imv_worker *w, const imv_profile *p, int brief, imv_evaluation *e)
 {
     memset(e, 0, sizeof *e);
     e->profile = p;
@@ -37,6 +37,7 @@ int imv_evaluate(imv_worker *w, const imv_profile *p, imv_evaluation *e)
     for (size_t i = 0; i < e->n; i++) {
         imv_model *m = imv_registry_get(reg, i);
         imv_result_reset(&e->results[i], m, 0);
+        e->results[i].brief = brief;
         imv_worker_score(w, i, &v, p->serial, m->values, &e->results[i]);
         failed |= e->results[i].error != NULL;
     }
@@ -46,6 +47,16 @@ int imv_evaluate(imv_worker *w, const imv_profile *p, imv_evaluation *e)
         e->recommended = imv_model_id(e->results[e->order[0]].model);
     assess_intervention(e);
     return failed ? IMV_EPLUGIN : IMV_OK;
+}
+
+int imv_evaluate(imv_worker *w, const imv_profile *p, imv_evaluation *e)
+{
+    return evaluate(w, p, 0, e);
+}
+
+int imv_evaluate_brief(imv_worker *w, const imv_profile *p, imv_evaluation *e)
+{
+    return evaluate(w, p, 1, e);
 }
 
 void imv_evaluation_clear(imv_evaluation *e)

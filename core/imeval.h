@@ -408,6 +408,11 @@ struct imv_result {
      * enough to have passed its budget.  The caller scores that view again
      * on the reference engine, whose answer is the one that counts. */
     int declined;
+    /* A full call whose reasons, risks and partner fit parts no output
+     * shows (CSV): they are checked and counted as in any full call, so
+     * that every error is the same, but not kept. */
+    int brief;
+    size_t brief_reasons, brief_risks, brief_parts;
 };
 
 void imv_result_reset(imv_result *r, const imv_model *m, int score_only);
@@ -459,6 +464,10 @@ typedef struct imv_evaluation {
 } imv_evaluation;
 
 int imv_evaluate(imv_worker *w, const imv_profile *p, imv_evaluation *out);
+/* imv_evaluate for an output that shows no reasons, risks or partner fit
+ * parts (CSV): the results keep none (imv_result.brief); everything else,
+ * errors included, is exactly imv_evaluate's. */
+int imv_evaluate_brief(imv_worker *w, const imv_profile *p, imv_evaluation *out);
 
 /* Which facts the models of reg read (core/unread.c): bit f of
  * imv_fact, and IMV_READ_CHILDREN_IN_CARE for size.children_in_care. */
@@ -519,6 +528,7 @@ typedef struct imv_run_opts {
     int strict;
     int no_evaluate;             /* validate only */
     int sensitivity;             /* attach tipping points to each evaluation */
+    int brief;                   /* the sink shows no reasons: imv_evaluate_brief */
     volatile sig_atomic_t *stop; /* set asynchronously to stop early; may be NULL */
 } imv_run_opts;
 

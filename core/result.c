@@ -20,10 +20,12 @@ static int holds_nothing(const imv_result *r);
 
 void imv_result_reset(imv_result *r, const imv_model *m, int score_only)
 {
+    int brief = r->brief; /* a host's rerun resets a brief result */
     if (!holds_nothing(r))
         imv_result_clear(r);
     *r = (imv_result){.model = m,
                       .score_only = score_only,
+                      .brief = brief,
                       .setup_months = IMV_UNKNOWN,
                       .months_to_fair = IMV_UNKNOWN,
                       .months_to_good = IMV_UNKNOWN,
@@ -150,17 +152,32 @@ static void h_set_score(imv_result *r, double score)
     r->score = score;
 }
 
+/* A brief result's reason: the checks of a kept one, in the same order,
+ * so that the same first error is recorded; then only counted. */
+static void brief_reason(imv_result *r, const char *fields, const char *text, const char *evidence)
+{
+    size_t n;
+    int ok = check_text(r, fields ? fields : "", "reason field list", 1, &n);
+    ok &= check_text(r, text, "reason text", 1, &n);
+    ok &= check_text(r, evidence ? evidence : "", "reason evidence", 1, &n);
+    r->brief_reasons += ok;
+}
+
 static void h_add_reason(imv_result *r, const char *fields, double points, const char *text,
                          const char *evidence)
 {
     if (r->score_only)
         return;
-    if (r->n_reasons >= IMV_MAX_ITEMS) {
+    if (r->n_reasons + r->brief_reasons >= IMV_MAX_ITEMS) {
         bad_output(r, "plugin gave more than %d reasons", IMV_MAX_ITEMS);
         return;
     }
     if (!isfinite(points)) {
         bad_output(r, "plugin gave a reason with %s points", isnan(points) ? "NaN" : "infinite");
+        return;
+    }
+    if (r->brief) {
+        brief_reason(r, fields, text, evidence);
         return;
     }
     char *f = take_text(r, fields ? fields : "", "reason field list", 1);
@@ -208,8 +225,15 @@ static void h_add_unmet(imv_result *r, const char *text)
 
 static void h_add_risk(imv_result *r, const char *text)
 {
-    if (!r->score_only)
+    size_t n;
+    if (r->score_only)
+        return;
+    if (!r->brief)
         add_string(r, &r->risks, &r->n_risks, &r->cap_risks, text, "risk");
+    else if (r->brief_risks >= IMV_MAX_ITEMS) /* add_string's checks, nothing kept */
+        bad_output(r, "plugin gave more than %d %ss", IMV_MAX_ITEMS, "risk");
+    else if (check_text(r, text, "risk", 1, &n))
+        r->brief_risks++;
 }
 
 static void h_set_timeline(imv_result *r, double setup, double fair, double good)
@@ -246,7 +270,7 @@ static void h_partner_component(imv_result *r, const char *partner_id, const cha
 {
     if (r->score_only)
         return;
-    if (r->n_fit_parts >= IMV_MAX_FIT_PARTS) {
+    if (r->n_fit_parts + r->brief_parts >= IMV_MAX_FIT_PARTS) {
         bad_output(r, "plugin gave more than %d partner fit components", IMV_MAX_FIT_PARTS);
         return;
     }
@@ -260,6 +284,13 @@ static void h_partner_component(imv_result *r, const char *partner_id, const cha
     if (!isfinite(points)) {
         bad_output(r, "plugin gave partner fit component %s %s points", name,
                    isnan(points) ? "NaN" : "infinite");
+        return;
+    }
+    if (r->brief) {
+        size_t n;
+        int ok = check_text(r, partner_id, "partner fit component's partner id", 1, &n);
+        ok &= check_text(r, evidence ? evidence : "", "partner fit component's evidence", 1, &n);
+        r->brief_parts += ok;
         return;
     }
     char *id = take_text(r, partner_id, "partner fit component's partner id", 1);

@@ -156,7 +156,10 @@ static void work(batch *b, imv_worker *w)
     imv_mc *mc = NULL;
     while (claim(b, &i, &block, &mc)) {
         if (block == SIZE_MAX) {
-            imv_evaluate(w, b->p[i], &b->e[i]);
+            if (b->o->brief)
+                imv_evaluate_brief(w, b->p[i], &b->e[i]);
+            else
+                imv_evaluate(w, b->p[i], &b->e[i]);
             /* on failure (no models) it stays NULL, which output refuses */
             if (b->o->sensitivity)
                 imv_sensitivity_run(w, b->p[i], &b->e[i].sensitivity);
