@@ -1,6 +1,6 @@
 # imeval - build, test, install.  `make help` lists the targets.
 #
-# Dependencies (Debian 12): liblua5.4-dev libcjson-dev libcsv-dev libglpk-dev check pkg-config.
+# Dependencies (Debian 12): liblua5.4-dev libluajit-5.1-dev libcjson-dev libcsv-dev libglpk-dev check pkg-config.
 # libcsv and GLPK ship no .pc file, so they are linked by name.
 
 CC       ?= cc
@@ -45,6 +45,18 @@ CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/assets.o
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 
+# The LuaJIT worker (build/imeval-luajit, plugins/jit_main.c): the engine
+# objects a worker process needs, with the Lua host compiled again against
+# LuaJIT 2.1 (plugins/lua/compat.h) in an object dir of its own, so that
+# no link has both hosts to choose from.
+LUAJIT_CFLAGS = $(shell $(PKG_CONFIG) --cflags luajit 2>/dev/null)
+LUAJIT_LIBS   = $(shell $(PKG_CONFIG) --libs luajit 2>/dev/null)
+JIT_CFLAGS    = $(filter-out $(LUA_CFLAGS),$(BASE_CFLAGS)) $(LUAJIT_CFLAGS) -DIMV_LUAJIT
+LUA_HOST_SRC := $(wildcard plugins/lua/*.c)
+JIT_HOST_OBJ := $(LUA_HOST_SRC:%.c=$(BUILD)/obj-jit/%.o)
+JIT_WORKER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard core/*.c) plugins/native.c \
+                    plugins/isolate.c plugins/hosts.c) $(JIT_HOST_OBJ) $(BUILD)/obj-jit/plugins/jit_main.o
+
 MODEL_C   := $(wildcard models/*.c)
 MODEL_LUA := $(wildcard models/*.lua)
 MODELS    := $(MODEL_C:models/%.c=$(BUILD)/models/%.so) $(MODEL_LUA:models/%=$(BUILD)/models/%)
@@ -60,7 +72,7 @@ Q := $(if $(V),,@)
 .PHONY: all check test clean install uninstall help deps bench fuzz asan valgrind
 .PHONY: FORCE
 
-all: $(BUILD)/imeval $(MODELS)
+all: $(BUILD)/imeval $(BUILD)/imeval-luajit $(MODELS)
 
 help:
 	@echo "make            build build/imeval, build/libimeval.a and build/models/"
@@ -127,6 +139,26 @@ $(BUILD)/imeval: $(CLI_OBJ) $(BUILD)/libimeval.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(OPT) $(SAN) -o $@ $(CLI_OBJ) $(BUILD)/libimeval.a $(LIBS)
 
+$(BUILD)/obj-jit/%.o: %.c $(wildcard core/*.h plugins/*.h plugins/lua/*.h) | deps
+	@mkdir -p $(dir $@)
+	@echo "  CC JIT  $<"
+	$(Q)$(CC) $(JIT_CFLAGS) -c $< -o $@
+
+$(BUILD)/imeval-luajit: $(JIT_WORKER_OBJ)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(OPT) $(SAN) -o $@ $(JIT_WORKER_OBJ) $(CJSON_LIBS) $(LUAJIT_LIBS) -lcsv -lglpk -ldl -lm -lpthread
+
+# The same score-only draws through either host (tests/e2e/luajit_identity.sh).
+$(BUILD)/tests/tools/lua_scores: tests/tools/lua_scores.c $(BUILD)/libimeval.a | deps
+	@mkdir -p $(dir $@)
+	@echo "  TOOL    $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $< -o $@ $(BUILD)/libimeval.a $(LIBS)
+
+$(BUILD)/tests/tools/lua_scores_jit: $(BUILD)/obj-jit/tests/tools/lua_scores.o $(filter-out %/jit_main.o,$(JIT_WORKER_OBJ))
+	@mkdir -p $(dir $@)
+	@echo "  TOOL    $@"
+	$(Q)$(CC) $(OPT) $(SAN) -o $@ $^ $(CJSON_LIBS) $(LUAJIT_LIBS) -lcsv -lglpk -ldl -lm -lpthread
+
 # Model plugins use nothing but the SDK header: the path a researcher's takes.
 PLUGIN_CFLAGS := -std=c11 $(WARN) $(OPT) $(SAN) -fPIC -shared -fvisibility=hidden -Iplugins
 
@@ -161,7 +193,8 @@ $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libimeval.a | deps
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(BASE_CFLAGS) $(CHECK_CFLAGS) -Itests $< -o $@ $(BUILD)/libimeval.a $(CHECK_LIBS) $(LIBS)
 
-check test: all $(TEST_BIN) $(FIXTURES) check-symbols checksrc format-check
+check test: all $(TEST_BIN) $(FIXTURES) $(BUILD)/tests/tools/lua_scores $(BUILD)/tests/tools/lua_scores_jit \
+           check-symbols checksrc format-check
 	@sh tests/install-deps.sh test
 	@sh tests/run.sh $(BUILD)
 
@@ -221,6 +254,7 @@ $(BUILD)/pkgconfig/imeval-plugin-uninstalled.pc: plugins/imeval-plugin.pc.in cor
 	    $(PC_SUBST) $< > $@
 
 BINDIR  = $(DESTDIR)$(PREFIX)/bin
+LIBEXECDIR = $(DESTDIR)$(PREFIX)/libexec/imeval
 MODDIR  = $(DESTDIR)$(PREFIX)/lib/imeval/models
 INCDIR  = $(DESTDIR)$(PREFIX)/include/imeval
 PCDIR   = $(DESTDIR)$(PREFIX)/lib/pkgconfig
@@ -239,6 +273,8 @@ install: all $(BUILD)/imeval.bash
 	           $(DATADIR)/datasets/cases $(MANDIR)/man1 $(MANDIR)/man3 \
 	           $(addprefix $(DATADIR)/templates/,$(TEMPLATE_DIRS))
 	install -m 755 $(BUILD)/imeval $(BINDIR)/imeval
+	install -d $(LIBEXECDIR)
+	install -m 755 $(BUILD)/imeval-luajit $(LIBEXECDIR)/imeval-luajit
 	install -m 644 $(MODELS) $(MODDIR)/
 	install -m 644 $(SDK_HEADERS) $(INCDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|' $(PC_SUBST) plugins/imeval-plugin.pc.in > $(PCDIR)/imeval-plugin.pc
@@ -255,6 +291,8 @@ install: all $(BUILD)/imeval.bash
 # imeval's own; the shared ones (bin, lib/pkgconfig, share/man/man1) stay.
 uninstall:
 	rm -f $(BINDIR)/imeval $(PCDIR)/imeval-plugin.pc $(COMPDIR)/imeval
+	rm -f $(LIBEXECDIR)/imeval-luajit
+	-rmdir $(LIBEXECDIR) 2>/dev/null
 	rm -f $(addprefix $(MODDIR)/,$(notdir $(MODELS)))
 	rm -f $(addprefix $(INCDIR)/,$(notdir $(SDK_HEADERS)))
 	rm -f $(addprefix $(DOCDIR)/,README.md $(notdir $(wildcard docs/*.md)))

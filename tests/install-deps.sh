@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages imeval needs, when any is missing.
 set -e
-PKGS="build-essential pkg-config liblua5.4-dev libcjson-dev libcsv-dev libglpk-dev check groff-base man-db libsqlite3-dev libpq-dev postgresql sqlite3 libmicrohttpd-dev"
+PKGS="build-essential pkg-config liblua5.4-dev libluajit-5.1-dev libcjson-dev libcsv-dev libglpk-dev check groff-base man-db libsqlite3-dev libpq-dev postgresql sqlite3 libmicrohttpd-dev"
 # `tests/install-deps.sh test` (make check) adds what the tests drive: the
 # report tests print with Chromium, read PDFs with poppler, check SVG with
 # xmllint and JSON with jq, and run axe-core under node (npm packages from

@@ -180,7 +180,7 @@ static int l_intervention_state(lua_State *L)
  * (while the script loads) there is nowhere to write, and it is a no-op. */
 int imv_lua_log(lua_State *L)
 {
-    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
+    lh_inst *I = LH_INST(L);
     imv_result *r = I ? I->log_to : NULL;
     if (!r || r->score_only || !r->model || !r->model->limits || !r->model->limits->trace)
         return 0;
@@ -232,6 +232,50 @@ static int l_worst_rate(lua_State *L)
     return 2;
 }
 
+#ifdef IMV_LUAJIT
+/* LuaJIT cannot compile a call to a C function, and leaving a trace for
+ * one costs more than a whole draw of a bundled model; term, clamp and
+ * base are most of their calls into C.  So under the JIT host each is a
+ * Lua function that does exactly what the C one's fast path does (l_term,
+ * l_clamp above: the same tests, the same one IEEE operation) and hands
+ * every other case, unchanged, to the C function.  `...` is kept whole so
+ * that the C function still tells a nil argument from a missing one. */
+static const char jit_aux[] =
+    "local lib = ...\n"
+    "local cterm, cclamp, cbase, type = lib.term, lib.clamp, lib.base, type\n"
+    "lib.term = function(...)\n"
+    "  local reasons, s, _, pts, up, down, ev = ...\n"
+    "  if reasons == nil and type(s) == 'number' and type(pts) == 'number' and ev ~= nil\n"
+    "     and (up == nil or type(up) == 'string') and (down == nil or type(down) == 'string') then\n"
+    "    return s + pts\n"
+    "  end\n"
+    "  return cterm(...)\n"
+    "end\n"
+    "lib.clamp = function(...)\n"
+    "  local x, lo, hi = ...\n"
+    "  if type(x) == 'number' and type(lo) == 'number' and type(hi) == 'number' then\n"
+    "    if x < lo then return lo elseif x > hi then return hi end\n"
+    "    return x\n"
+    "  end\n"
+    "  return cclamp(...)\n"
+    "end\n"
+    "lib.base = function(...)\n"
+    "  local reasons, b, text, ev = ...\n"
+    "  if reasons == nil and type(b) == 'number' and type(text) == 'string' and ev ~= nil then\n"
+    "    return b\n"
+    "  end\n"
+    "  return cbase(...)\n"
+    "end\n";
+
+void imv_lua_jit_aux(lua_State *L)
+{
+    if (luaL_loadbufferx(L, jit_aux, sizeof jit_aux - 1, "=imeval", "t") != LUA_OK)
+        lua_error(L);
+    lua_pushvalue(L, -2);
+    lua_call(L, 1, 0);
+}
+#endif
+
 void imv_lua_open_aux(lua_State *L)
 {
     static const luaL_Reg fns[] = {
@@ -245,4 +289,7 @@ void imv_lua_open_aux(lua_State *L)
         {NULL, NULL},
     };
     luaL_setfuncs(L, fns, 0);
+#ifdef IMV_LUAJIT
+    imv_lua_jit_aux(L);
+#endif
 }

@@ -36,7 +36,7 @@ double imv_lua_cpu_ceiling(long budget)
 void imv_lua_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
-    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
+    lh_inst *I = LH_INST(L);
     if (I->cpu_hit || (!I->ticking && (++I->hooks & 7) == 0 && I->budget > 0 &&
                        imv_lua_thread_cpu() - I->cpu_start > imv_lua_cpu_ceiling(I->budget))) {
         if (!I->cpu_hit)
@@ -91,7 +91,7 @@ static _Thread_local unsigned lazy_timer_gen, lazy_timer_failed;
 static void l_hook_abort(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
-    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
+    lh_inst *I = LH_INST(L);
     I->rerun = 1;
     luaL_error(L, "interrupted, to be run again counting instructions");
 }

@@ -26,7 +26,6 @@
 #include "lua_host.h"
 
 #define MAX_SCRIPT (1u << 20)
-#define LH_DEAD (-2) /* lh_pcall's status for a state given up (see lh_panic) */
 
 #define TRACE_FRAMES 8 /* Lua frames kept in a model's error message */
 
@@ -37,7 +36,7 @@
  * and runs no metamethod; the host's own errors pass through untouched. */
 static int lh_msgh(lua_State *L)
 {
-    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
+    lh_inst *I = LH_INST(L);
     if (I->budget_hit || I->cpu_hit || I->rerun || I->plain_err || !lua_isstring(L, 1))
         return 1;
     luaL_traceback(L, L, lua_tostring(L, 1), 1);
@@ -161,16 +160,15 @@ static _Thread_local jmp_buf *lh_recover;
 
 static int lh_panic(lua_State *L)
 {
-    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
+    lh_inst *I = LH_INST(L);
     I->dead = 1;
     if (lh_recover)
         longjmp(*lh_recover, 1);
     return 0; /* not reached: lh_pcall is the only way into a state */
 }
 
-/* f(ud) under lua_pcall with the message handler, on a clean stack,
- * leaving nres results.  Returns a lua_pcall status, or LH_DEAD. */
-static int lh_pcall(lh_inst *I, lua_CFunction f, void *ud, int nres)
+/* f(ud) under lua_pcall with the message handler (lua_host.h). */
+int imv_lua_pcall(lh_inst *I, lua_CFunction f, void *ud, int nres)
 {
     if (I->dead)
         return LH_DEAD;
@@ -196,7 +194,7 @@ static int lh_pcall(lh_inst *I, lua_CFunction f, void *ud, int nres)
  * as it is, without "Lua error:" or a traceback. */
 static int host_error(lua_State *L, const char *fmt, ...)
 {
-    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
+    lh_inst *I = LH_INST(L);
     I->plain_err = 1;
     va_list ap;
     va_start(ap, fmt);
@@ -210,7 +208,7 @@ static int host_error(lua_State *L, const char *fmt, ...)
  * run its metamethods, which can raise: that is the model's error. */
 static int l_setup(lua_State *L)
 {
-    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
+    lh_inst *I = LH_INST(L);
     const lh_cls *c = lua_touserdata(L, 1);
     lua_pushcfunction(L, imv_lua_open_sandbox);
     lua_call(L, 0, 0);
@@ -251,7 +249,7 @@ static int inst_create(const lh_cls *c, const imv_limits *limits, lh_inst **out,
     I->budget = budget;
     I->left = budget ? budget : 0;
     I->ref_p = I->ref_ratings = I->ref_params = I->ref_keys = LUA_NOREF;
-    I->ref_batch = LUA_NOREF;
+    I->ref_batch = I->ref_loop = LUA_NOREF;
     *out = NULL;
     I->L = lua_newstate(imv_lua_alloc, I);
     if (!I->L) {
@@ -261,16 +259,24 @@ static int inst_create(const lh_cls *c, const imv_limits *limits, lh_inst **out,
     }
     lua_State *L = I->L;
     lua_atpanic(L, lh_panic);
-    *(lh_inst **)lua_getextraspace(L) = I;
+    LH_SET_INST(L, I);
+#ifdef IMV_LUAJIT
+    /* The script and its declaration run interpreted, where the count
+     * hook holds; the compiler is turned on for the batch loop only
+     * (imv_lua_jit_setup), which runs on a CPU allowance instead. */
+    luaJIT_setmode(L, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_OFF);
+#endif
     if (budget > 0)
         lua_sethook(L, imv_lua_hook, LUA_MASKCOUNT, HOOK_STEP); /* the chunk is counted */
     I->lazy = budget >= LAZY_MIN_BUDGET && !getenv("IMEVAL_LUA_COUNT_ALWAYS");
     /* Every call leaves a few small tables that die at once: the
      * generational collector handles that with less work. */
-    lua_gc(L, LUA_GCGEN, 0, 0);
+#ifndef IMV_LUAJIT
+    lua_gc(L, LUA_GCGEN, 0, 0); /* LuaJIT has only the incremental one */
+#endif
     I->lazy_limit = (double)budget / LAZY_MAX_RATE;
     imv_lua_call_begin(I, 0); /* the chunk is counted */
-    int st = lh_pcall(I, l_setup, (void *)c, 0);
+    int st = imv_lua_pcall(I, l_setup, (void *)c, 0);
     imv_lua_call_end();
     if (st != LUA_OK) {
         lh_errmsg(L, st, I, err, errlen);
@@ -370,7 +376,7 @@ static int l_read_decl(lua_State *L)
 static int pcall_once(lh_inst *I, lua_CFunction f, call *c)
 {
     I->c_spent = 0;
-    return lh_pcall(I, f, c, 0);
+    return imv_lua_pcall(I, f, c, 0);
 }
 
 /* The call without the count hook (see "the lazy budget").  Returns its
@@ -441,12 +447,17 @@ static void run(lh_inst *I, lua_CFunction f, call *c)
     /* Give memory back between calls so one large profile does not count
      * against the cap of the next. */
     if (I->cap && I->mem > I->cap / 2)
-        lua_gc(L, LUA_GCCOLLECT);
+        lua_gc(L, LUA_GCCOLLECT, 0);
 }
 
 static void lh_score(const imv_model *m, void *inst, const imv_profile_view *v, unsigned long key,
                      const double *params, imv_result *r)
 {
+#ifdef IMV_LUAJIT
+    (void)key;
+    imv_lua_jit_batch(m, inst, &v, &params, 1, &r);
+    return;
+#endif
     call c = {.I = inst, .m = m, .v = &v, .params = &params, .n = 1, .r = &r, .key = key};
     run(inst, imv_lua_call_score, &c);
 }
@@ -454,6 +465,10 @@ static void lh_score(const imv_model *m, void *inst, const imv_profile_view *v, 
 static void lh_score_batch(const imv_model *m, void *inst, const imv_profile_view *const *v,
                            const double *const *params, size_t n, imv_result *const *r)
 {
+#ifdef IMV_LUAJIT
+    imv_lua_jit_batch(m, inst, v, params, n, r);
+    return;
+#endif
     call c = {.I = inst, .m = m, .v = v, .params = params, .n = n, .r = r};
     run(inst, imv_lua_call_batch, &c);
 }
@@ -476,7 +491,12 @@ static int lh_instance_new(const imv_model *m, void **inst, char *err, size_t er
     int rc = inst_create(m->cls, m->limits, &I, err, errlen);
     if (rc == IMV_OK) {
         I->model = m;
-        if (lh_pcall(I, l_intern_params, I, 0) != LUA_OK) {
+        int st = imv_lua_pcall(I, l_intern_params, I, 0);
+#ifdef IMV_LUAJIT
+        if (st == LUA_OK)
+            st = imv_lua_jit_setup(I);
+#endif
+        if (st != LUA_OK) {
             snprintf(err, errlen, "cannot set up the Lua state (memory cap too small?)");
             inst_free(I);
             I = NULL;
@@ -552,7 +572,7 @@ int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits, char 
         return rc; /* the caller frees m, and with it c */
     decl d = {.I = I};
     imv_lua_call_begin(I, 0);
-    int st = lh_pcall(I, l_read_decl, &d, 0);
+    int st = imv_lua_pcall(I, l_read_decl, &d, 0);
     imv_lua_call_end();
     if (st != LUA_OK) {
         lh_errmsg(I->L, st, I, err, errlen);
@@ -563,6 +583,9 @@ int imv_lua_load(imv_model *m, const char *path, const imv_limits *limits, char 
         if (rc == IMV_OK && d.has_directions)
             rc = imv_model_set_directions(m, d.directions, err, errlen);
         m->has_batch = I->ref_batch != LUA_NOREF;
+#ifdef IMV_LUAJIT
+        m->has_batch = 1; /* every batch goes to the batch loop (jit.c) */
+#endif
     }
     inst_free(I);
     return rc;

@@ -4,11 +4,14 @@
 #ifndef IMV_LUA_AUX_H
 #define IMV_LUA_AUX_H
 
-#include <lua.h>
+#include "compat.h"
 
 /* Add clamp, term, base and intervention_state to the table on top of
  * the stack (the `imeval` library being built). */
 void imv_lua_open_aux(lua_State *L);
+/* LuaJIT only: replace term, clamp and base of the table on top of the
+ * stack by Lua functions with the same results (aux.c says why). */
+void imv_lua_jit_aux(lua_State *L);
 /* imeval.log and the sandbox's print (plugins/lua/aux.c). */
 int imv_lua_log(lua_State *L);
 

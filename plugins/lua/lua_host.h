@@ -14,12 +14,11 @@
 #ifndef IMV_LUA_HOST_H
 #define IMV_LUA_HOST_H
 
-#include <lauxlib.h>
-#include <lua.h>
 #include <signal.h>
 #include <stddef.h>
 
 #include "../../core/internal.h"
+#include "compat.h"
 
 #define HOOK_STEP 1000
 
@@ -49,6 +48,7 @@ typedef struct lh_inst {
     double cpu_start;                /* thread CPU seconds when the call started (no tick) */
     int ref_model, ref_score, ref_batch, ref_params;
     int ref_p, ref_ratings;
+    int ref_loop;       /* the JIT host's batch loop (jit.c); LUA_NOREF otherwise */
     imv_result *log_to; /* where imeval.log writes during a call; NULL outside */
     const imv_model *model;
     unsigned long cached_key;           /* profile whose table ref_p holds; 0 none */
@@ -134,11 +134,30 @@ int imv_lua_open_sandbox(lua_State *L);
  * scoring is the call's error, naming the global).  Raises on memory. */
 int imv_lua_freeze_globals(lua_State *L);
 
+/* ---- host.c ---- */
+/* f(ud) under lua_pcall with the host's message handler, on a clean
+ * stack, leaving nres results: a lua_pcall status, or LH_DEAD. */
+int imv_lua_pcall(lh_inst *I, lua_CFunction f, void *ud, int nres);
+#define LH_DEAD (-2) /* imv_lua_pcall's status for a state given up */
+
+/* ---- jit.c (LuaJIT only) ---- */
+/* Build I's batch loop and turn the compiler on: a lua_pcall status. */
+int imv_lua_jit_setup(lh_inst *I);
+/* Score n views in the batch loop, declining what it cannot vouch for. */
+void imv_lua_jit_batch(const imv_model *m, lh_inst *I, const imv_profile_view *const *v,
+                       const double *const *params, size_t n, imv_result *const *r);
+
 /* ---- marshal.c ---- */
 int imv_lua_make_keys(lua_State *L);
 void imv_lua_push_view(lua_State *L, lh_inst *I, const imv_profile_view *v, unsigned long key);
 void imv_lua_push_params(lua_State *L, lh_inst *I, const imv_model *m, const double *params);
 void imv_lua_read_result(lua_State *L, int idx, imv_result *r);
+/* The p table for v with its ratings table empty, on top of the stack. */
+void imv_lua_push_profile(lua_State *L, const lh_inst *I, const imv_profile_view *v);
+/* A fresh params table for params, on top of the stack. */
+void imv_lua_push_params_new(lua_State *L, lh_inst *I, const imv_model *m, const double *params);
+/* 1 when a and b differ at most in their ratings (pointers compared). */
+int imv_lua_same_base(const imv_profile_view *a, const imv_profile_view *b);
 /* lua_CFunctions taking a light userdata call: run the model's score or
  * score_batch on it and read the results. */
 int imv_lua_call_score(lua_State *L);

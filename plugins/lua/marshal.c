@@ -66,7 +66,7 @@ static void push_partners(lua_State *L, const imv_profile_view *v)
 }
 
 /* Build the table for v (ratings left empty), leaving it on the stack. */
-static void push_profile(lua_State *L, const lh_inst *I, const imv_profile_view *v)
+void imv_lua_push_profile(lua_State *L, const lh_inst *I, const imv_profile_view *v)
 {
     lua_createtable(L, 0, 12);
     set_str(L, "id", v->id);
@@ -145,7 +145,7 @@ void imv_lua_push_view(lua_State *L, lh_inst *I, const imv_profile_view *v, unsi
     if (cache && key == I->cached_key) {
         lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_p);
     } else {
-        push_profile(L, I, v);
+        imv_lua_push_profile(L, I, v);
         if (cache) {
             lua_pushvalue(L, -1);
             luaL_unref(L, LUA_REGISTRYINDEX, I->ref_p);
@@ -166,7 +166,7 @@ void imv_lua_push_view(lua_State *L, lh_inst *I, const imv_profile_view *v, unsi
 /* 1 when a and b differ at most in their ratings: the same profile, as in
  * the draws of one authority in a batch call (pointers compared: within
  * one call, equal pointers mean equal contents). */
-static int same_base(const imv_profile_view *a, const imv_profile_view *b)
+int imv_lua_same_base(const imv_profile_view *a, const imv_profile_view *b)
 {
     return a->flags == b->flags && a->id == b->id && a->name == b->name && a->as_of == b->as_of &&
            a->grade == b->grade && a->n_previous == b->n_previous && a->previous == b->previous &&
@@ -203,7 +203,7 @@ static void push_copy(lua_State *L, lh_inst *I, int base, const imv_profile_view
 }
 
 /* A fresh params table. */
-static void push_params_new(lua_State *L, lh_inst *I, const imv_model *m, const double *params)
+void imv_lua_push_params_new(lua_State *L, lh_inst *I, const imv_model *m, const double *params)
 {
     lua_createtable(L, 0, (int)m->n_params);
     for (size_t i = 0; i < m->n_params; i++)
@@ -217,7 +217,7 @@ void imv_lua_push_params(lua_State *L, lh_inst *I, const imv_model *m, const dou
 {
     if (I->w_n == 0 && m->n_params > 0) {
         /* first call, or the first after an error: build the table */
-        push_params_new(L, I, m, params);
+        imv_lua_push_params_new(L, I, m, params);
         lua_pushvalue(L, -1);
         luaL_unref(L, LUA_REGISTRYINDEX, I->ref_params);
         I->ref_params = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -441,8 +441,8 @@ int imv_lua_call_batch(lua_State *L)
     int base = lua_gettop(L);
     size_t base_view = 0;
     for (size_t i = 0; i < c->n; i++) {
-        if (i == 0 || !same_base(c->v[i], c->v[base_view])) {
-            push_profile(L, I, c->v[i]);
+        if (i == 0 || !imv_lua_same_base(c->v[i], c->v[base_view])) {
+            imv_lua_push_profile(L, I, c->v[i]);
             lua_replace(L, base);
             base_view = i;
         }
@@ -457,7 +457,7 @@ int imv_lua_call_batch(lua_State *L)
                       memcmp(c->params[i], c->params[i - 1], np * sizeof(double)) == 0))
             lua_rawgeti(L, -1, (lua_Integer)i);
         else
-            push_params_new(L, I, c->m, c->params[i]);
+            imv_lua_push_params_new(L, I, c->m, c->params[i]);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_call(L, 2, 1);

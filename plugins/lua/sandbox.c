@@ -268,7 +268,7 @@ static double c_cost(lua_State *L, int kind)
  * allowance, or raise the model's error when they do not fit. */
 static void charge_moves(lua_State *L, const char *name, double moves)
 {
-    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
+    lh_inst *I = LH_INST(L);
     if (I->budget <= 0 || moves <= 0)
         return;
     if (moves > (double)(I->budget - I->c_spent)) {
@@ -284,7 +284,7 @@ static void charge_moves(lua_State *L, const char *name, double moves)
 
 static int l_charged(lua_State *L)
 {
-    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
+    lh_inst *I = LH_INST(L);
     int kind = (int)lua_tointeger(L, lua_upvalueindex(2));
     if (I->budget > 0) {
         double cost = c_cost(L, kind);
@@ -413,7 +413,7 @@ static int l_setmetatable(lua_State *L)
 
 static int l_guarded_handler(lua_State *L)
 {
-    lh_inst *I = *(lh_inst **)lua_getextraspace(L);
+    lh_inst *I = LH_INST(L);
     if (I->budget_hit || I->cpu_hit || I->rerun)
         return 1; /* the host's error, as it is */
     lua_pushvalue(L, lua_upvalueindex(1));
@@ -598,7 +598,17 @@ int imv_lua_open_sandbox(lua_State *L)
                                     {LUA_STRLIBNAME, luaopen_string},
                                     {LUA_TABLIBNAME, luaopen_table},
                                     {LUA_MATHLIBNAME, luaopen_math},
+#ifndef IMV_LUAJIT
                                     {LUA_UTF8LIBNAME, luaopen_utf8},
+#else
+                                    /* LuaJIT has no utf8 library: a model
+                                     * using it fails under LuaJIT and stays
+                                     * on Lua 5.4.  Opening jit turns the
+                                     * compiler on; keep_only then removes
+                                     * the module (and with it jit.off,
+                                     * jit.flush, jit.util) from the globals. */
+                                    {LUA_JITLIBNAME, luaopen_jit},
+#endif
                                     {NULL, NULL}};
     for (const luaL_Reg *l = libs; l->func; l++) {
         luaL_requiref(L, l->name, l->func, 1);

@@ -33,7 +33,7 @@ stage="$tmp/stage"
 make -s -C "$ROOT" BUILD="$BUILD" DESTDIR="$stage" PREFIX=/usr/local install >"$tmp/log" 2>&1 \
     || { cat "$tmp/log"; fail "make install failed"; }
 p="$stage/usr/local"
-for f in bin/imeval include/imeval/imeval_plugin.h lib/pkgconfig/imeval-plugin.pc \
+for f in bin/imeval libexec/imeval/imeval-luajit include/imeval/imeval_plugin.h lib/pkgconfig/imeval-plugin.pc \
          share/man/man1/imeval.1 share/man/man3/imeval_plugin.3 share/bash-completion/completions/imeval \
          share/doc/imeval/plugin-guide.md share/doc/imeval/examples/acceptance.c \
          share/doc/imeval/examples/acceptance.lua share/imeval/datasets/cases/expected.tsv \
@@ -41,6 +41,7 @@ for f in bin/imeval include/imeval/imeval_plugin.h lib/pkgconfig/imeval-plugin.p
     [ -f "$p/$f" ] || fail "make install did not install $f"
 done
 [ -x "$p/bin/imeval" ] || fail "installed imeval is not executable"
+[ -x "$p/libexec/imeval/imeval-luajit" ] || fail "installed imeval-luajit is not executable"
 if [ -f "$ROOT/plugins/imeval_aux.h" ]; then
     [ -f "$p/include/imeval/imeval_aux.h" ] || fail "imeval_aux.h not installed"
 fi

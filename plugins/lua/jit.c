@@ -1,0 +1,411 @@
+/*
+ * jit.c - the JIT host's score-only batches (compiled under -DIMV_LUAJIT
+ * only, for build/imeval-luajit; empty in imeval's own Lua 5.4 build).
+ *
+ * Calling into Lua from C costs more per draw than a bundled model's
+ * JIT-compiled body, so a batch of views of one profile runs as one
+ * protected call of a trusted loop (LOOP_HEAD below, built once per
+ * state): it writes each draw's ratings (and, when they vary, parameters)
+ * into the reused p.ratings and params tables, reading them from arrays
+ * the host fills (through LuaJIT's ffi, captured by the loop and reachable
+ * from nothing the model can see), calls score(p, params) and stores what
+ * the engine needs of the result in preallocated slots.
+ *
+ * The host vouches only for the common case.  A view is declined
+ * (r->declined: the parent scores it on the Lua 5.4 reference engine) when
+ * it is not score-only, when its call raised any error (memory included),
+ * when its result is anything but the plain shape that imv_lua_read_result
+ * would read the same way (see check in LOOP_HEAD), or when the call took
+ * long enough that it might have passed the instruction budget.
+ *
+ * The budget under the JIT.  A count hook does not fire inside compiled
+ * traces.  Instead, a timer on the thread's CPU clock ticks every
+ * budget / JIT_RATE / 2 seconds while a batch runs: a call that saw at
+ * most one tick took less than budget / JIT_RATE seconds, and so cannot
+ * have run more than the budget's instructions (JIT_RATE bounds how many
+ * Lua 5.4 VM instructions' worth of work compiled code does in a second);
+ * any other call is declined.  A batch of k calls that uses more than
+ * k x budget / JIT_RATE seconds (at least JIT_FLOOR) is a runaway: the tick
+ * handler ends the process at once with IMV_JIT_OVERRUN_EXIT (_exit is
+ * async-signal-safe; unwinding out of a trace is not), and the parent
+ * declines the whole batch.  The JIT host never runs a counted call.
+ */
+#ifdef IMV_LUAJIT
+
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../jit_worker.h"
+#include "lua_host.h"
+
+/* Lua 5.4 VM instructions' worth of work a second, an upper bound for
+ * compiled code: the bundled models' bodies run 12-15x faster under the
+ * JIT than under the 5.4 VM, which does well under 4e9 a second here
+ * (budget.c's LAZY_MAX_RATE); the tightest compiled loop, an empty one,
+ * retires one iteration (two VM instructions) a cycle, under 1e10 a
+ * second at 5 GHz.  4e10 leaves a factor of four over that. */
+#define JIT_RATE 4e10
+/* The least CPU time a batch gets, however small its budget: less would
+ * end healthy workers whose batch met a page fault or a cold cache. */
+#define JIT_FLOOR 0.005
+/* The shortest tick: more often, the signals would cost more than the
+ * draws (a budget that small declines every view instead). */
+#define JIT_MIN_TICK 20e-6
+
+#define OUT_STRIDE 8 /* accepted, score, n_unmet, text bytes, 3 months, started */
+
+/* ---- the CPU allowance -------------------------------------------------------- */
+
+static volatile sig_atomic_t jit_ticks, jit_tick_limit;
+static timer_t jit_timer;
+static int jit_timer_state; /* 0 not made yet, 1 made, -1 cannot be */
+static pid_t jit_timer_tid; /* the thread whose CPU clock it reads */
+
+static void jit_on_tick(int sig)
+{
+    (void)sig;
+    if (++jit_ticks >= jit_tick_limit)
+        _exit(IMV_JIT_OVERRUN_EXIT);
+}
+
+/* The tick timer of this thread, made on first use; 0 when there is none
+ * (then nothing can be vouched for, and every view is declined). */
+static int timer_ready(void)
+{
+    if (jit_timer_state == 0) {
+        jit_timer_state = -1;
+        int sig = SIGRTMIN + 8;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = jit_on_tick;
+        sa.sa_flags = SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        struct sigevent sev;
+        memset(&sev, 0, sizeof sev);
+        sev.sigev_notify = SIGEV_THREAD_ID;
+        sev.sigev_signo = sig;
+        sev._sigev_un._tid = gettid();
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, sig);
+        if (sig <= SIGRTMAX && sigaction(sig, &sa, NULL) == 0 &&
+            pthread_sigmask(SIG_UNBLOCK, &set, NULL) == 0 &&
+            timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &jit_timer) == 0) {
+            jit_timer_state = 1;
+            jit_timer_tid = gettid();
+        }
+    }
+    return jit_timer_state == 1 && jit_timer_tid == gettid();
+}
+
+static void timer_set(double period)
+{
+    struct timespec ts = {(time_t)period, (long)((period - floor(period)) * 1e9)};
+    struct itimerspec its = {ts, ts};
+    timer_settime(jit_timer, 0, &its, NULL);
+}
+
+/* Start the allowance of a batch of n calls.  *maxd is how many ticks a
+ * call may see and still be vouched for.  0 when no view can be. */
+static int allowance_start(const lh_inst *I, size_t n, double *maxd)
+{
+    if (I->budget <= 0) {
+        *maxd = HUGE_VAL; /* no budget, nothing to hold to */
+        return 1;
+    }
+    double per = (double)I->budget / JIT_RATE; /* the most a call may take */
+    double tick = per / 2;
+    if (tick < JIT_MIN_TICK || !timer_ready())
+        return 0;
+    double ticks = ceil(fmax(per * (double)n, JIT_FLOOR) / tick) + 1;
+    jit_ticks = 0;
+    jit_tick_limit = ticks < INT_MAX ? (int)ticks : INT_MAX;
+    *maxd = 1;
+    timer_set(tick);
+    return 1;
+}
+
+static void allowance_end(const lh_inst *I)
+{
+    if (I->budget > 0)
+        timer_set(0);
+}
+
+/* ---- the loop ------------------------------------------------------------------- */
+
+/* Run with (ffi, score, text_ok, IMV_MAX_ITEMS, IMV_MAX_RESULT_TEXT,
+ * IMV_UNKNOWN); returns the loop.  check(res) accepts exactly the results
+ * imv_lua_read_result reads without error and without a metamethod in a
+ * score-only call: a finite number, or a table without a metatable and
+ * without `error`, with a finite number score, unmet_preconditions nil or
+ * a proper sequence of valid texts (text_ok: as check_text of
+ * core/result.c), timeline nil or a table of numbers or nils, partner nil
+ * or a table. */
+static const char loop_head[] =
+    "local ffi, score, text_ok, MAXU, MAXT, UNK = ...\n"
+    "local cast, type, next, rawget, getmetatable = ffi.cast, type, next, rawget, getmetatable\n"
+    "local huge = math.huge\n"
+    "local dp, tp = ffi.typeof('double *'), ffi.typeof('volatile int *')\n"
+    "local memo, nmemo = {}, 0\n"
+    "local function text(s)\n"
+    "  local n = memo[s]\n"
+    "  if n == nil then\n"
+    "    n = text_ok(s)\n"
+    "    if nmemo >= 4096 then memo, nmemo = {}, 0 end\n"
+    "    memo[s] = n; nmemo = nmemo + 1\n"
+    "  end\n"
+    "  return n\n"
+    "end\n"
+    "local function months(t, k)\n"
+    "  local x = rawget(t, k)\n"
+    "  if x == nil then return UNK, true end\n"
+    "  return x, type(x) == 'number'\n"
+    "end\n"
+    "local function unmet(u)\n"
+    "  if type(u) ~= 'table' or getmetatable(u) ~= nil then return nil end\n"
+    "  local nu, c, tb = #u, 0, 0\n"
+    "  if nu > MAXU then return nil end\n"
+    "  for k, s in next, u do\n"
+    "    c = c + 1\n"
+    "    if type(k) ~= 'number' or k < 1 or k > nu or k % 1 ~= 0 or type(s) ~= 'string' then\n"
+    "      return nil\n"
+    "    end\n"
+    "    local n = text(s)\n"
+    "    if not n then return nil end\n"
+    "    tb = tb + n\n"
+    "  end\n"
+    "  if c ~= nu or tb > MAXT then return nil end\n"
+    "  return nu, tb\n"
+    "end\n"
+    "local function check(res)\n"
+    "  if type(res) == 'number' then\n"
+    "    if res > -huge and res < huge then return true, res, 0, 0, UNK, UNK, UNK end\n"
+    "    return false\n"
+    "  end\n"
+    "  if type(res) ~= 'table' or getmetatable(res) ~= nil or rawget(res, 'error') ~= nil then\n"
+    "    return false\n"
+    "  end\n"
+    "  local sc = rawget(res, 'score')\n"
+    "  if type(sc) ~= 'number' or not (sc > -huge and sc < huge) then return false end\n"
+    "  local nu, tb = 0, 0\n"
+    "  local u = rawget(res, 'unmet_preconditions')\n"
+    "  if u ~= nil then\n"
+    "    nu, tb = unmet(u)\n"
+    "    if not nu then return false end\n"
+    "  end\n"
+    "  local s1, s2, s3 = UNK, UNK, UNK\n"
+    "  local tl = rawget(res, 'timeline')\n"
+    "  if tl ~= nil then\n"
+    "    if type(tl) ~= 'table' or getmetatable(tl) ~= nil then return false end\n"
+    "    local ok1, ok2, ok3\n"
+    "    s1, ok1 = months(tl, 'setup_months')\n"
+    "    s2, ok2 = months(tl, 'months_to_fair')\n"
+    "    s3, ok3 = months(tl, 'months_to_good')\n"
+    "    if not (ok1 and ok2 and ok3) then return false end\n"
+    "  end\n"
+    "  local pa = rawget(res, 'partner')\n"
+    "  if pa ~= nil and type(pa) ~= 'table' then return false end\n"
+    "  return true, sc, nu, tb, s1, s2, s3\n"
+    "end\n"
+    "return function(p, rt, w, keys, kp, np, vary, R, P, OUT, TICK, maxd, from, to)\n"
+    "  R, P, OUT, TICK = cast(dp, R), cast(dp, P), cast(dp, OUT), cast(tp, TICK)\n"
+    "  for i = from, to - 1 do\n"
+    "    local o, b = i * 8, i * 13\n"
+    "    OUT[o + 7] = 1\n";
+/* then one line a rating, "    rt['name'] = R[b + i]\n", then: */
+static const char loop_tail[] = "    if vary then\n"
+                                "      local q = i * np\n"
+                                "      for j = 0, np - 1 do w[keys[kp + j]] = P[q + j] end\n"
+                                "    end\n"
+                                "    local t0 = TICK[0]\n"
+                                "    local res = score(p, w)\n"
+                                "    if TICK[0] - t0 <= maxd then\n"
+                                "      local ok, sc, nu, tb, s1, s2, s3 = check(res)\n"
+                                "      if ok then\n"
+                                "        OUT[o] = 1; OUT[o + 1] = sc; OUT[o + 2] = nu; OUT[o + 3] = tb\n"
+                                "        OUT[o + 4] = s1; OUT[o + 5] = s2; OUT[o + 6] = s3\n"
+                                "      end\n"
+                                "    end\n"
+                                "  end\n"
+                                "end\n";
+
+/* text_ok(s) -> the bytes check_text (core/result.c) counts of s, or
+ * false when it would refuse s. */
+static int l_text_ok(lua_State *L)
+{
+    const char *s = luaL_checkstring(L, 1);
+    size_t n = strnlen(s, IMV_MAX_TEXT + 1);
+    if (n > IMV_MAX_TEXT || !imv_utf8_valid(s, n))
+        lua_pushboolean(L, 0);
+    else
+        lua_pushnumber(L, (lua_Number)n);
+    return 1;
+}
+
+/* Protected: build the loop of I's model and keep it (I->ref_loop). */
+static int l_make_loop(lua_State *L)
+{
+    lh_inst *I = lua_touserdata(L, 1);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    luaL_addstring(&b, loop_head);
+    for (int i = 0; i < IMV_R_COUNT; i++) {
+        char line[96];
+        snprintf(line, sizeof line, "    rt['%s'] = R[b + %d]\n", imv_rating_name(i), i);
+        luaL_addstring(&b, line);
+    }
+    luaL_addstring(&b, loop_tail);
+    luaL_pushresult(&b);
+    size_t len;
+    const char *src = lua_tolstring(L, -1, &len);
+    if (luaL_loadbufferx(L, src, len, "=imeval batch loop", "t") != LUA_OK)
+        return lua_error(L);
+    lua_pushcfunction(L, luaopen_ffi);
+    lua_call(L, 0, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_score);
+    lua_pushcfunction(L, l_text_ok);
+    lua_pushnumber(L, IMV_MAX_ITEMS);
+    lua_pushnumber(L, IMV_MAX_RESULT_TEXT);
+    lua_pushnumber(L, IMV_UNKNOWN);
+    lua_call(L, 6, 1);
+    I->ref_loop = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
+int imv_lua_jit_setup(lh_inst *I)
+{
+    /* The sandbox removed the loaded-modules table, so opening ffi here
+     * registers it nowhere: the loop's upvalues are its only holders. */
+    int st = imv_lua_pcall(I, l_make_loop, I, 0);
+    lua_sethook(I->L, NULL, 0, 0); /* the load's: counting ends here */
+    luaJIT_setmode(I->L, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_ON);
+    return st;
+}
+
+/* ---- a batch ---------------------------------------------------------------------- */
+
+/* One span of views of one profile, [from, to), run by one call of the loop. */
+typedef struct span {
+    lh_inst *I;
+    const imv_model *m;
+    const imv_profile_view *v; /* views[from] */
+    const double *params;      /* params[from] */
+    int vary;                  /* the parameters differ within the span */
+    double *R, *P, *out, maxd;
+    size_t from, to;
+} span;
+
+static int l_span(lua_State *L)
+{
+    span *s = lua_touserdata(L, 1);
+    lh_inst *I = s->I;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_loop);
+    imv_lua_push_profile(L, I, s->v);
+    push_key(L, I, KEY_RATINGS);
+    lua_rawget(L, -2);
+    imv_lua_push_params_new(L, I, s->m, s->params);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_keys);
+    lua_pushnumber(L, KEY_PARAM);
+    lua_pushnumber(L, (lua_Number)s->m->n_params);
+    lua_pushboolean(L, s->vary);
+    lua_pushlightuserdata(L, s->R);
+    lua_pushlightuserdata(L, s->P);
+    lua_pushlightuserdata(L, s->out);
+    lua_pushlightuserdata(L, (void *)&jit_ticks);
+    lua_pushnumber(L, s->maxd);
+    lua_pushnumber(L, (lua_Number)s->from);
+    lua_pushnumber(L, (lua_Number)s->to);
+    lua_call(L, 14, 0);
+    return 0;
+}
+
+/* Run the span; returns where the next span starts: after the view whose
+ * call raised (declined: its slot was never filled), or at s->to. */
+static size_t run_span(span *s)
+{
+    if (imv_lua_pcall(s->I, l_span, s, 0) == LUA_OK)
+        return s->to;
+    size_t k = s->to;
+    while (k > s->from && s->out[(k - 1) * OUT_STRIDE + 7] == 0)
+        k--;
+    return k > s->from ? k : s->from + 1;
+}
+
+static void run_all(lh_inst *I, const imv_model *m, const imv_profile_view *const *v,
+                    const double *const *params, size_t n, double *buf, double maxd)
+{
+    size_t np = m->n_params;
+    span s = {.I = I, .m = m, .R = buf, .P = buf + n * IMV_R_COUNT, .maxd = maxd};
+    s.out = s.P + n * np;
+    size_t i = 0;
+    while (i < n && !I->dead) {
+        if (!(v[i]->flags & IMV_VIEW_SCORE_ONLY)) {
+            i++; /* declined: the loop knows score-only calls only */
+            continue;
+        }
+        s.from = i;
+        s.to = i + 1;
+        s.vary = 0;
+        while (s.to < n && (v[s.to]->flags & IMV_VIEW_SCORE_ONLY) &&
+               imv_lua_same_base(v[s.to], v[i])) {
+            s.vary |= params[s.to] != params[i] &&
+                      memcmp(params[s.to], params[i], np * sizeof(double));
+            s.to++;
+        }
+        s.v = v[i];
+        s.params = params[i];
+        size_t to = s.to;
+        while (s.from < to && !I->dead)
+            s.from = run_span(&s);
+        i = to;
+    }
+}
+
+/* What the loop left in out[i] into r (accepted), or r declined. */
+static void take_result(const double *o, imv_result *r)
+{
+    if (o[0] != 1 || !r->score_only || r->unmet) {
+        r->declined = 1;
+        return;
+    }
+    r->has_score = 1;
+    r->score = o[1];
+    r->n_unmet = (size_t)o[2];
+    r->text_bytes = (size_t)o[3];
+    r->setup_months = o[4];
+    r->months_to_fair = o[5];
+    r->months_to_good = o[6];
+}
+
+void imv_lua_jit_batch(const imv_model *m, lh_inst *I, const imv_profile_view *const *v,
+                       const double *const *params, size_t n, imv_result *const *r)
+{
+    size_t np = m->n_params, stride = IMV_R_COUNT + np + OUT_STRIDE;
+    double *buf = imv_xcalloc(n ? n * stride : 1, sizeof *buf);
+    double *out = buf + n * (IMV_R_COUNT + np);
+    double maxd;
+    int usable = !I->dead && I->ref_loop != LUA_NOREF && I->ref_batch == LUA_NOREF;
+    if (usable && allowance_start(I, n, &maxd)) {
+        for (size_t i = 0; i < n; i++) {
+            memcpy(buf + i * IMV_R_COUNT, v[i]->ratings, IMV_R_COUNT * sizeof(double));
+            if (np)
+                memcpy(buf + n * IMV_R_COUNT + i * np, params[i], np * sizeof(double));
+        }
+        run_all(I, m, v, params, n, buf, maxd);
+        allowance_end(I);
+    }
+    for (size_t i = 0; i < n; i++)
+        take_result(out + i * OUT_STRIDE, r[i]);
+    free(buf);
+    /* as run() does: one large profile must not count against the next */
+    if (!I->dead && I->cap && I->mem > I->cap / 2)
+        lua_gc(I->L, LUA_GCCOLLECT, 0);
+}
+
+#endif
