@@ -289,7 +289,4 @@ void imv_lua_open_aux(lua_State *L)
         {NULL, NULL},
     };
     luaL_setfuncs(L, fns, 0);
-#ifdef IMV_LUAJIT
-    imv_lua_jit_aux(L);
-#endif
 }

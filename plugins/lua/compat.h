@@ -71,10 +71,11 @@ static inline void lh_rawseti(lua_State *L, int idx, lua_Integer n)
 #define lua_rawgeti lh_rawgeti
 #define lua_rawseti lh_rawseti
 
-static inline int lua_absindex(lua_State *L, int idx)
+static inline int lh_absindex(lua_State *L, int idx)
 {
     return idx > 0 || idx <= LUA_REGISTRYINDEX ? idx : lua_gettop(L) + idx + 1;
 }
+#define lua_absindex lh_absindex
 
 #define lua_rawlen(L, i) lua_objlen(L, i)
 #define lua_newuserdatauv(L, n, nuv) lua_newuserdata(L, n)

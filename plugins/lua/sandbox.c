@@ -114,6 +114,9 @@ static int open_imeval(lua_State *L)
     lua_pushstring(L, IMV_VERSION);
     lua_setfield(L, -2, "version");
     imv_lua_open_aux(L);
+#ifdef IMV_LUAJIT
+    imv_lua_jit_aux(L);
+#endif
     return 1;
 }
 
