@@ -61,7 +61,8 @@ MODEL_C   := $(wildcard models/*.c)
 MODEL_LUA := $(wildcard models/*.lua)
 MODELS    := $(MODEL_C:models/%.c=$(BUILD)/models/%.so) $(MODEL_LUA:models/%=$(BUILD)/models/%)
 
-TEST_SRC  := $(wildcard tests/check_*.c)
+# check_luajit is the LuaJIT host's suite: linked with the JIT objects (below).
+TEST_SRC  := $(filter-out tests/check_luajit.c,$(wildcard tests/check_*.c))
 TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 FIXTURE_C := $(wildcard tests/plugins/*.c)
 FIXTURES  := $(FIXTURE_C:tests/plugins/%.c=$(BUILD)/tests/plugins/%.so)
@@ -159,6 +160,16 @@ $(BUILD)/tests/tools/lua_scores_jit: $(BUILD)/obj-jit/tests/tools/lua_scores.o $
 	@echo "  TOOL    $@"
 	$(Q)$(CC) $(OPT) $(SAN) -o $@ $^ $(CJSON_LIBS) $(LUAJIT_LIBS) -lcsv -lglpk -ldl -lm -lpthread
 
+$(BUILD)/tests/check_luajit: $(BUILD)/obj-jit/tests/check_luajit.o $(filter-out %/jit_main.o,$(JIT_WORKER_OBJ))
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(OPT) $(SAN) -o $@ $^ $(CHECK_LIBS) $(CJSON_LIBS) $(LUAJIT_LIBS) -lcsv -lglpk -ldl -lm -lpthread
+
+$(BUILD)/obj-jit/tests/check_luajit.o: tests/check_luajit.c tests/testutil.h
+	@mkdir -p $(dir $@)
+	@echo "  CC JIT  $<"
+	$(Q)$(CC) $(JIT_CFLAGS) $(CHECK_CFLAGS) -Itests -c $< -o $@
+
 # Model plugins use nothing but the SDK header: the path a researcher's takes.
 PLUGIN_CFLAGS := -std=c11 $(WARN) $(OPT) $(SAN) -fPIC -shared -fvisibility=hidden -Iplugins
 
@@ -194,6 +205,7 @@ $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libimeval.a | deps
 	$(Q)$(CC) $(BASE_CFLAGS) $(CHECK_CFLAGS) -Itests $< -o $@ $(BUILD)/libimeval.a $(CHECK_LIBS) $(LIBS)
 
 check test: all $(TEST_BIN) $(FIXTURES) $(BUILD)/tests/tools/lua_scores $(BUILD)/tests/tools/lua_scores_jit \
+           $(BUILD)/tests/check_luajit \
            check-symbols checksrc format-check
 	@sh tests/install-deps.sh test
 	@sh tests/run.sh $(BUILD)

@@ -19,4 +19,12 @@
  * (distinct from 0, 1, 2 and from 128 + a signal). */
 #define IMV_JIT_OVERRUN_EXIT 86
 
+/* Exit status of a worker whose batch met the Lua memory cap.  LuaJIT
+ * does not reliably come back from an allocation refused inside compiled
+ * code (the state was corrupt afterwards: crashes in lua_close), so the
+ * allocator ends the worker at once instead of returning the refusal;
+ * the parent declines the batch, and the Lua 5.4 reference gives the
+ * memory error. */
+#define IMV_JIT_MEMORY_EXIT 87
+
 #endif

@@ -7,6 +7,11 @@
 #include <string.h>
 
 #include "lua_host.h"
+#ifdef IMV_LUAJIT
+#include <unistd.h>
+
+#include "../jit_worker.h"
+#endif
 
 /* ---- the overall cap ---------------------------------------------------------
  *
@@ -93,6 +98,19 @@ static size_t small_class(size_t n)
     return (n + 15) / 16;
 }
 
+/* A refusal: NULL, or under the JIT host in a batch the end of the
+ * worker (see IMV_JIT_MEMORY_EXIT). */
+static void *refuse(const lh_inst *I)
+{
+#ifdef IMV_LUAJIT
+    if (I->in_batch)
+        _exit(IMV_JIT_MEMORY_EXIT);
+#else
+    (void)I;
+#endif
+    return NULL;
+}
+
 void *imv_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     lh_inst *I = ud;
@@ -108,10 +126,10 @@ void *imv_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         return NULL;
     }
     if (I->cap && nsize > old && I->mem + (nsize - old) > I->cap)
-        return NULL;
+        return refuse(I);
     if (I->total_cap && nsize > old && I->mem + (nsize - old) > I->reserved &&
         !pool_reserve(I, I->mem + (nsize - old)))
-        return NULL;
+        return refuse(I);
     void *p;
     if (ptr && old <= SMALL_MAX && nsize <= SMALL_MAX && small_class(old) == small_class(nsize)) {
         p = ptr; /* fits where it is */
@@ -127,8 +145,9 @@ void *imv_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
                 free(ptr);
         }
     }
-    if (p)
-        I->mem = I->mem - old + nsize;
+    if (!p)
+        return refuse(I);
+    I->mem = I->mem - old + nsize;
     return p;
 }
 

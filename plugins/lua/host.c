@@ -212,6 +212,13 @@ static int l_setup(lua_State *L)
     const lh_cls *c = lua_touserdata(L, 1);
     lua_pushcfunction(L, imv_lua_open_sandbox);
     lua_call(L, 0, 0);
+#ifdef IMV_LUAJIT
+    /* Opening jit turned the compiler on.  The script and its declaration
+     * run interpreted, where the count hook holds; the compiler is turned
+     * on again for the batch loop (imv_lua_jit_setup), which runs on a
+     * CPU allowance instead. */
+    luaJIT_setmode(L, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_OFF);
+#endif
     lua_pushcfunction(L, imv_lua_make_keys);
     lua_call(L, 0, 1);
     I->ref_keys = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -260,12 +267,7 @@ static int inst_create(const lh_cls *c, const imv_limits *limits, lh_inst **out,
     lua_State *L = I->L;
     lua_atpanic(L, lh_panic);
     LH_SET_INST(L, I);
-#ifdef IMV_LUAJIT
-    /* The script and its declaration run interpreted, where the count
-     * hook holds; the compiler is turned on for the batch loop only
-     * (imv_lua_jit_setup), which runs on a CPU allowance instead. */
-    luaJIT_setmode(L, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_OFF);
-#endif
+
     if (budget > 0)
         lua_sethook(L, imv_lua_hook, LUA_MASKCOUNT, HOOK_STEP); /* the chunk is counted */
     I->lazy = budget >= LAZY_MIN_BUDGET && !getenv("IMEVAL_LUA_COUNT_ALWAYS");

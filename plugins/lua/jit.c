@@ -13,7 +13,7 @@
  *
  * The host vouches only for the common case.  A view is declined
  * (r->declined: the parent scores it on the Lua 5.4 reference engine) when
- * it is not score-only, when its call raised any error (memory included),
+ * it is not score-only, when its call raised any error,
  * when its result is anything but the plain shape that imv_lua_read_result
  * would read the same way (see check in LOOP_HEAD), or when the call took
  * long enough that it might have passed the instruction budget.
@@ -28,7 +28,9 @@
  * k x budget / JIT_RATE seconds (at least JIT_FLOOR) is a runaway: the tick
  * handler ends the process at once with IMV_JIT_OVERRUN_EXIT (_exit is
  * async-signal-safe; unwinding out of a trace is not), and the parent
- * declines the whole batch.  The JIT host never runs a counted call.
+ * declines the whole batch.  The memory cap holds by the allocator,
+ * which ends the worker the same way (IMV_JIT_MEMORY_EXIT says why).  The
+ * JIT host never runs a counted call.
  */
 #ifdef IMV_LUAJIT
 
@@ -66,6 +68,7 @@ static volatile sig_atomic_t jit_ticks, jit_tick_limit;
 static timer_t jit_timer;
 static int jit_timer_state; /* 0 not made yet, 1 made, -1 cannot be */
 static pid_t jit_timer_tid; /* the thread whose CPU clock it reads */
+static pid_t jit_timer_pid; /* timers are not inherited by fork */
 
 static void jit_on_tick(int sig)
 {
@@ -78,6 +81,8 @@ static void jit_on_tick(int sig)
  * (then nothing can be vouched for, and every view is declined). */
 static int timer_ready(void)
 {
+    if (jit_timer_state != 0 && jit_timer_pid != getpid())
+        jit_timer_state = 0;
     if (jit_timer_state == 0) {
         jit_timer_state = -1;
         int sig = SIGRTMIN + 8;
@@ -99,6 +104,7 @@ static int timer_ready(void)
             timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &jit_timer) == 0) {
             jit_timer_state = 1;
             jit_timer_tid = gettid();
+            jit_timer_pid = getpid();
         }
     }
     return jit_timer_state == 1 && jit_timer_tid == gettid();
@@ -397,7 +403,9 @@ void imv_lua_jit_batch(const imv_model *m, lh_inst *I, const imv_profile_view *c
             if (np)
                 memcpy(buf + n * IMV_R_COUNT + i * np, params[i], np * sizeof(double));
         }
+        I->in_batch = 1;
         run_all(I, m, v, params, n, buf, maxd);
+        I->in_batch = 0;
         allowance_end(I);
     }
     for (size_t i = 0; i < n; i++)

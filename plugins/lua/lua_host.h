@@ -49,6 +49,7 @@ typedef struct lh_inst {
     int ref_model, ref_score, ref_batch, ref_params;
     int ref_p, ref_ratings;
     int ref_loop;       /* the JIT host's batch loop (jit.c); LUA_NOREF otherwise */
+    int in_batch;       /* the JIT host runs a batch: a refusal ends the worker */
     imv_result *log_to; /* where imeval.log writes during a call; NULL outside */
     const imv_model *model;
     unsigned long cached_key;           /* profile whose table ref_p holds; 0 none */

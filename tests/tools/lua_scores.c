@@ -166,5 +166,6 @@ int main(int argc, char **argv)
                views_scored > 0 ? cpu_spent / views_scored * 1e9 : 0);
     m->be->instance_free(inst);
     imv_model_free(m);
+    free(m);
     return rc;
 }
