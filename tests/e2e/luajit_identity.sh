@@ -2,9 +2,11 @@
 # The LuaJIT host against the Lua 5.4 host: the same score-only draws of
 # each bundled Lua model (every case, synthetic profiles of both rule eras,
 # random ratings, with and without varied parameters, in uncertainty's
-# batches) give bit-identical scores and the same unmet preconditions,
-# and the JIT host declines none of them.  build/tests/tools/lua_scores is
-# the driver, built against each host (tests/tools/lua_scores.c).
+# batches) give bit-identical scores and the same unmet preconditions.
+# The JIT host may decline a few (a draw that compiled a trace can see two
+# ticks of its CPU timer: plugins/lua/jit.c), never more than 1 in 200.
+# build/tests/tools/lua_scores is the driver, built against each host
+# (tests/tools/lua_scores.c).
 set -eu
 : "${IMEVAL_BIN:=build/imeval}" "${IMEVAL_ROOT:=.}"
 tools=$(dirname "$IMEVAL_BIN")/tests/tools
@@ -24,12 +26,14 @@ for m in peer_support strategic_partnership trust; do
         done
         n=$(wc -l <"$tmp/lua_scores")
         [ "$n" -ge 10000 ] || fail "$m $vary: only $n views scored"
-        awk '$5 != 0' "$tmp/lua_scores_jit" | head -n 3 >"$tmp/declined"
-        [ -s "$tmp/declined" ] && { cat "$tmp/declined"; fail "$m $vary: the JIT host declined views"; }
-        cmp -s "$tmp/lua_scores" "$tmp/lua_scores_jit" || {
-            diff "$tmp/lua_scores" "$tmp/lua_scores_jit" | head -n 6
-            fail "$m $vary: the hosts disagree"
-        }
+        d=$(awk '$5 != 0' "$tmp/lua_scores_jit" | wc -l)
+        [ $((d * 200)) -le "$n" ] || fail "$m $vary: the JIT host declined $d of $n views"
+        # a declined view is the reference's to score: compare the others
+        paste -d ' ' "$tmp/lua_scores" "$tmp/lua_scores_jit" |
+            awk '$11 == 0 && ($1 != $7 || $2 != $8 || $3 != $9 || $4 != $10 || $6 != $12)' |
+            head -n 3 >"$tmp/differ"
+        [ -s "$tmp/differ" ] && { cat "$tmp/differ"; fail "$m $vary: the hosts disagree"; }
+        [ "$(wc -l <"$tmp/lua_scores_jit")" -eq "$n" ] || fail "$m $vary: not every view scored"
         awk '$4 > 0' "$tmp/lua_scores" | grep -q . || fail "$m $vary: no draw had unmet preconditions"
     done
 done
