@@ -213,8 +213,8 @@ enum { VIEW_WHOLE = 1, VIEW_RATINGS = 2 };
 static void pack_params(wbuf *b, const double *params, size_t n_params)
 {
     w_u32(b, (uint32_t)n_params);
-    for (size_t i = 0; i < n_params; i++)
-        w_f64(b, params[i]);
+    if (n_params)
+        w_bytes(b, params, n_params * sizeof *params);
 }
 
 /* 1 when b is a with other ratings: every other field the same, pointers
@@ -231,8 +231,7 @@ static int only_ratings_differ(const imv_profile_view *a, const imv_profile_view
 static void pack_ratings(wbuf *b, const imv_profile_view *v, const double *params, size_t n_params)
 {
     w_u32(b, VIEW_RATINGS);
-    for (int i = 0; i < IMV_R_COUNT; i++)
-        w_f64(b, v->ratings[i]);
+    w_bytes(b, v->ratings, sizeof v->ratings);
     pack_params(b, params, n_params);
 }
 
@@ -286,7 +285,6 @@ typedef struct unpacked {
     const imv_progress_view *progress_ptrs[64];
     char *strs[6 + 2 * 64 + 3 + 64 + 2 * 64];
     size_t n_strs;
-    double params[128];
 } unpacked;
 
 static const char *keep(unpacked *u, char *s)
@@ -341,41 +339,7 @@ static int unpack_history(rbuf *r, unpacked *u)
     return r->bad ? -1 : 0;
 }
 
-static int unpack_params(rbuf *r, unpacked *u)
-{
-    uint32_t np = r_u32(r);
-    if (np > 128)
-        return -1;
-    for (uint32_t i = 0; i < np; i++)
-        u->params[i] = r_f64(r);
-    return r->bad ? -1 : 0;
-}
-
-/* A view sent as its ratings: the one before it (prev, whose strings and
- * arrays live until the whole request is answered) with these ratings. */
-static int unpack_ratings(rbuf *r, unpacked *u, const unpacked *prev)
-{
-    if (!prev)
-        return -1;
-    u->v = prev->v;
-    u->n_strs = 0;
-    for (int i = 0; i < IMV_R_COUNT; i++)
-        u->v.ratings[i] = r_f64(r);
-    return unpack_params(r, u);
-}
-
 static int unpack_whole(rbuf *r, unpacked *u);
-
-static int unpack_view(rbuf *r, unpacked *u, const unpacked *prev)
-{
-    uint32_t kind = r_u32(r);
-    if (kind == VIEW_RATINGS)
-        return unpack_ratings(r, u, prev);
-    if (kind != VIEW_WHOLE)
-        return -1;
-    memset(u, 0, sizeof *u);
-    return unpack_whole(r, u);
-}
 
 static int unpack_whole(rbuf *r, unpacked *u)
 {
@@ -421,13 +385,40 @@ static int unpack_whole(rbuf *r, unpacked *u)
         u->partner_ptrs[i] = q;
     }
     v->partners = u->partner_ptrs;
-    if (unpack_history(r, u))
-        return -1;
-    return unpack_params(r, u);
+    return unpack_history(r, u);
+}
+
+/* How a result crosses: whole, or (what a score-only call makes: a score,
+ * preconditions counted, a timeline) as one fixed record. */
+enum { RESULT_WHOLE = 1, RESULT_PLAIN = 2 };
+
+typedef struct plain_wire {
+    uint32_t declined, has_score, n_unmet, pad;
+    double score, setup_months, months_to_fair, months_to_good;
+} plain_wire;
+
+static int is_plain(const imv_result *res)
+{
+    return !res->n_log && !res->log_dropped && !res->error && !res->n_reasons && !res->unmet &&
+           !res->n_risks && !res->partner_id && !res->n_fit_parts;
 }
 
 static void pack_result(wbuf *b, const imv_result *res)
 {
+    if (is_plain(res)) {
+        plain_wire pw = {(uint32_t)res->declined,
+                         (uint32_t)res->has_score,
+                         (uint32_t)res->n_unmet,
+                         0,
+                         res->score,
+                         res->setup_months,
+                         res->months_to_fair,
+                         res->months_to_good};
+        w_u32(b, RESULT_PLAIN);
+        w_bytes(b, &pw, sizeof pw);
+        return;
+    }
+    w_u32(b, RESULT_WHOLE);
     w_u32(b, (uint32_t)res->declined);
     /* --trace lines first (none otherwise): they matter most when the
      * result is an error, which ends the reply early. */
@@ -569,9 +560,11 @@ typedef struct outbox {
     int sock;
     wbuf buf; /* the frame being filled: count, then the results */
     uint32_t count;
-    int busy;   /* a request is being answered */
-    int each;   /* send each result at once: asked for, or no helper thread */
-    int helper; /* the helper thread runs */
+    int busy;               /* a request is being answered */
+    int each;               /* send each result at once: asked for, or no helper thread */
+    int helper;             /* the helper thread runs */
+    int sleeping;           /* it waits for a request to be signalled */
+    unsigned long requests; /* begun so far */
 } outbox;
 
 static void outbox_flush(outbox *o)
@@ -585,14 +578,26 @@ static void outbox_flush(outbox *o)
     o->count = 0;
 }
 
+/* The helper ticks every FLUSH_MS while requests come, and sleeps until
+ * woken once none has come for IDLE_TICKS: a request in a steady run
+ * costs no wake-up. */
+#define IDLE_TICKS 20
+
 static void *outbox_helper(void *arg)
 {
     outbox *o = arg;
+    int idle = 0;
+    unsigned long seen = 0;
     pthread_mutex_lock(&o->mu);
     for (;;) {
-        if (!o->busy) {
-            pthread_cond_wait(&o->cv, &o->mu);
-            continue;
+        idle = o->busy || o->requests != seen ? 0 : idle + 1;
+        seen = o->requests;
+        if (idle > IDLE_TICKS) {
+            o->sleeping = 1;
+            while (!o->busy)
+                pthread_cond_wait(&o->cv, &o->mu);
+            o->sleeping = 0;
+            idle = 0;
         }
         struct timespec t;
         clock_gettime(CLOCK_MONOTONIC, &t);
@@ -622,12 +627,18 @@ static void outbox_init(outbox *o, int sock)
     pthread_mutex_init(&o->mu, NULL);
     pthread_cond_init(&o->cv, &ca);
     pthread_condattr_destroy(&ca);
+    /* The helper takes no signal: a host's timer signal, a crash signal
+     * sent to the process, are the serving thread's. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     pthread_t t;
     pthread_attr_t at;
     pthread_attr_init(&at);
     pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
     o->helper = pthread_create(&t, &at, outbox_helper, o) == 0;
     pthread_attr_destroy(&at);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static void outbox_begin(outbox *o, int each)
@@ -635,7 +646,9 @@ static void outbox_begin(outbox *o, int each)
     pthread_mutex_lock(&o->mu);
     o->each = each || !o->helper;
     o->busy = 1;
-    pthread_cond_signal(&o->cv);
+    o->requests++;
+    if (o->sleeping)
+        pthread_cond_signal(&o->cv);
     pthread_mutex_unlock(&o->mu);
 }
 
@@ -659,14 +672,54 @@ static void outbox_end(outbox *o)
 
 /* ---- the child: serving requests ----------------------------------------------- */
 
-/* What the child holds for one request. */
+/* What the child holds for one request.  A view sent whole is unpacked
+ * with its strings and arrays into whole[] (large: rarely more than the
+ * first of a request); every view is a copy in v[], which stays small and
+ * close for the views sent as their ratings. */
+#define MAX_PARAMS_WIRE 128
+
 typedef struct child_req {
-    unpacked u[MAX_BATCH];
-    imv_result res[MAX_BATCH];
+    imv_profile_view v[MAX_BATCH];
     const imv_profile_view *vp[MAX_BATCH];
     const double *pp[MAX_BATCH];
+    imv_result res[MAX_BATCH];
     imv_result *rp[MAX_BATCH];
+    double params[MAX_BATCH * MAX_PARAMS_WIRE]; /* each view's, one after the other */
+    size_t params_used;
+    unpacked whole[MAX_BATCH];
+    size_t n_whole;
 } child_req;
+
+/* View i of the request: whole, or (from the second on) the view before
+ * it with the ratings sent; then its parameters. */
+static int unpack_view(rbuf *r, child_req *q, uint32_t i)
+{
+    uint32_t kind = r_u32(r);
+    imv_profile_view *v = &q->v[i];
+    q->vp[i] = v;
+    q->pp[i] = q->params + q->params_used;
+    if (kind == VIEW_RATINGS && i > 0) {
+        *v = q->v[i - 1];
+        r_bytes(r, v->ratings, sizeof v->ratings);
+    } else if (kind == VIEW_WHOLE) {
+        unpacked *u = &q->whole[q->n_whole++];
+        memset(u, 0, sizeof *u);
+        int rc = unpack_whole(r, u);
+        *v = u->v;
+        if (rc)
+            return -1;
+    } else {
+        memset(v, 0, sizeof *v);
+        return -1;
+    }
+    uint32_t np = r_u32(r);
+    if (r->bad || np > MAX_PARAMS_WIRE)
+        return -1;
+    if (np)
+        r_bytes(r, q->params + q->params_used, np * sizeof q->params[0]);
+    q->params_used += np;
+    return r->bad ? -1 : 0;
+}
 
 /* Load the model named in the start message; why not in load_err. */
 static void child_load(const spec *sp, imv_model *lm, void **inst, char *load_err, size_t n)
@@ -717,23 +770,24 @@ static void child_request(const imv_model *lm, void *inst, const char *load_err,
     if (r.bad || k == 0 || k > MAX_BATCH)
         _exit(0);
     int bad = 0;
+    q->params_used = q->n_whole = 0;
     for (uint32_t i = 0; i < k; i++) {
-        bad |= unpack_view(&r, &q->u[i], i ? &q->u[i - 1] : NULL) != 0;
+        if (bad) /* the rest cannot be read: each gets the error */
+            memset(&q->v[i], 0, sizeof q->v[i]);
+        else
+            bad = unpack_view(&r, q, i) != 0;
         imv_result_reset(&q->res[i], load_err[0] ? NULL : lm,
-                         (q->u[i].v.flags & IMV_VIEW_SCORE_ONLY) != 0);
-        q->vp[i] = &q->u[i].v;
-        q->pp[i] = q->u[i].params;
+                         (q->v[i].flags & IMV_VIEW_SCORE_ONLY) != 0);
         q->rp[i] = &q->res[i];
     }
     outbox_begin(o, (flags & REQ_REPLY_EACH) != 0);
     child_score(lm, inst, load_err, bad, (unsigned long)key64, q, k, o);
     outbox_end(o);
-    for (uint32_t i = 0; i < k; i++) {
+    for (uint32_t i = 0; i < k; i++)
         imv_result_clear(&q->res[i]);
-        for (size_t j = 0; j < q->u[i].n_strs; j++)
-            free(q->u[i].strs[j]);
-        q->u[i].n_strs = 0;
-    }
+    for (size_t w = 0; w < q->n_whole; w++)
+        for (size_t j = 0; j < q->whole[w].n_strs; j++)
+            free(q->whole[w].strs[j]);
 }
 
 /* Serve requests until the parent closes the socket.  Never returns.  The
@@ -1278,10 +1332,41 @@ static void unpack_details(rbuf *rb, imv_result *r, const imv_host *h)
 /* Parse a reply into r through the host functions, so the same checks
  * apply as in-process.  Read whole also when it is an error: the next
  * result of the frame follows it. */
+static void unpack_plain(rbuf *rb, imv_result *r, const imv_host *h)
+{
+    plain_wire pw;
+    r_bytes(rb, &pw, sizeof pw);
+    if (rb->bad || pw.n_unmet > IMV_MAX_ITEMS + 1) {
+        rb->bad = 1;
+        return;
+    }
+    r->declined = (int)pw.declined;
+    if (pw.has_score)
+        h->set_score(r, pw.score);
+    for (uint32_t i = 0; i < pw.n_unmet; i++)
+        h->add_unmet(r, "");
+    h->set_timeline(r, pw.setup_months, pw.months_to_fair, pw.months_to_good);
+}
+
+static void unpack_whole_result(rbuf *rb, imv_result *r, const imv_host *h);
+
 static void unpack_result(rbuf *rb, imv_result *r)
 {
     const imv_host *h = imv_host_table();
-    r->declined = r_u32(rb) != 0;
+    uint32_t kind = r_u32(rb);
+    if (kind == RESULT_PLAIN)
+        unpack_plain(rb, r, h);
+    else if (kind == RESULT_WHOLE)
+        unpack_whole_result(rb, r, h);
+    else
+        rb->bad = 1;
+    if (rb->bad && !r->error)
+        r->error = imv_xstrdup("isolation: the plugin process sent a malformed reply");
+}
+
+static void unpack_whole_result(rbuf *rb, imv_result *r, const imv_host *h)
+{
+    r->declined = (int)r_u32(rb);
     uint32_t nl = r_count(rb, IMV_MAX_LOG + 1);
     for (uint32_t i = 0; i < nl && !rb->bad; i++) {
         char *s = r_str(rb);
@@ -1307,8 +1392,6 @@ static void unpack_result(rbuf *rb, imv_result *r)
             h->set_score(r, score);
         unpack_details(rb, r, h);
     }
-    if (rb->bad && !r->error)
-        r->error = imv_xstrdup("isolation: the plugin process sent a malformed reply");
 }
 
 /* Why a transfer failed, as the model's error. */
