@@ -336,6 +336,10 @@ static int l_span(lua_State *L)
  * call raised (declined: its slot was never filled), or at s->to. */
 static size_t run_span(span *s)
 {
+    /* The C work charged (sandbox.c) is counted per span, not per draw:
+     * no draw can then pass a charge the 5.4 host would refuse it; one
+     * that meets the span's is declined. */
+    s->I->c_spent = 0;
     if (imv_lua_pcall(s->I, l_span, s, 0) == LUA_OK)
         return s->to;
     size_t k = s->to;
