@@ -29,7 +29,7 @@ BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -fvisibility=hidden \
                -Icore -Iplugins -Iregister $(REG_CFLAGS) $(LUA_CFLAGS) $(CJSON_CFLAGS) $(CFLAGS)
 LIBS     = $(REG_LIBS) $(LUA_LIBS) $(CJSON_LIBS) -lcsv -lglpk -ldl -lm -lpthread
 
-CORE_SRC := $(wildcard core/*.c) plugins/native.c $(wildcard plugins/lua/*.c) plugins/isolate.c plugins/hosts.c \
+CORE_SRC := $(wildcard core/*.c) plugins/native.c $(wildcard plugins/lua/*.c) plugins/isolate.c plugins/hosts.c plugins/jit.c \
             $(wildcard register/*.c)
 # The report module (report/): charts and the HTML report.
 BASE_CFLAGS += -Ireport
@@ -55,7 +55,7 @@ JIT_CFLAGS    = $(filter-out $(LUA_CFLAGS),$(BASE_CFLAGS)) $(LUAJIT_CFLAGS) -DIM
 LUA_HOST_SRC := $(wildcard plugins/lua/*.c)
 JIT_HOST_OBJ := $(LUA_HOST_SRC:%.c=$(BUILD)/obj-jit/%.o)
 JIT_WORKER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard core/*.c) plugins/native.c \
-                    plugins/isolate.c plugins/hosts.c) $(JIT_HOST_OBJ) $(BUILD)/obj-jit/plugins/jit_main.o
+                    plugins/isolate.c plugins/hosts.c plugins/jit.c) $(JIT_HOST_OBJ) $(BUILD)/obj-jit/plugins/jit_main.o
 
 MODEL_C   := $(wildcard models/*.c)
 MODEL_LUA := $(wildcard models/*.lua)

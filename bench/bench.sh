@@ -51,6 +51,13 @@ awk -v a="$lazy_cpu" -v f="$floor_cpu" 'BEGIN { printf "   ratio to the floor (C
     # issue 16: NumPy took 2.8 x its floor; the aims are 3 x the floor and half NumPy
     printf "   aims: 3 x the floor = %.2f s CPU (%.1f x off); half of NumPy (1.4 x the floor) = %.2f s CPU (%.1f x off)\n",
         3 * f, a / (3 * f), 1.4 * f, a / (1.4 * f) }'
+# --lua-engine (plugins/jit.c): the default runs the Lua models' draws on
+# LuaJIT when imeval-luajit is built; the same on Lua 5.4 alone beside it.
+[ -x "$BUILD/imeval-luajit" ] && engine=LuaJIT || engine="Lua 5.4 (no imeval-luajit)"
+echo "   (the line above: --lua-engine auto, the draws on $engine; CPU includes the worker processes)"
+set -- $(timeit 3 "$IMEVAL" evaluate --jobs 1 --lua-engine lua5.4 --draws 10000 --format json "$WORK/national-uncertain.jsonl")
+awk -v c="$5" -v a="$lazy_cpu" -v f="$floor_cpu" -v w="$(wc "$@")" 'BEGIN {
+    printf "   imeval --jobs 1 --lua-engine lua5.4: %s, %.1f x the floor (auto: %.2f x faster)\n", w, c / f, c / a }'
 set -- $(timeit 3 "$IMEVAL" evaluate --jobs "$NPROC" --draws 10000 --format json "$WORK/national-uncertain.jsonl")
 echo "   imeval --jobs $NPROC:                   $(wc "$@")"
 set -- $(env IMEVAL_LUA_COUNT_ALWAYS=1 "$B" timeit 3 -- "$IMEVAL" evaluate --jobs 1 --draws 10000 --format json "$WORK/national-uncertain.jsonl")
@@ -118,18 +125,23 @@ echo "   --no-isolate: $(fmt_s "$plain"); --isolate: $(fmt_s "$iso")"
 awk -v a="$plain" -v b="$iso" 'BEGIN { printf "   isolation costs %.1f us per model evaluation (8,000 evaluations)\n", (b - a) / 8000 * 1e6 }'
 # Lua models from outside the bundled set run in worker processes by
 # default: the three Lua models, one thread, evaluations and draws.
-echo "   the three Lua models, one thread (median of 5; CPU includes the worker processes):"
-set -- $(timeit 5 "$IMEVAL" evaluate -j 1 --only "$LUA_MODELS" --no-isolate --format csv "$WORK/iso.jsonl")
+echo "   the three Lua models on Lua 5.4, one thread (median of 5; CPU includes the worker processes):"
+set -- $(timeit 5 "$IMEVAL" evaluate -j 1 --only "$LUA_MODELS" --lua-engine lua5.4 --no-isolate --format csv "$WORK/iso.jsonl")
 lplain=$1 lplain_cpu=$5
-set -- $(timeit 5 "$IMEVAL" evaluate -j 1 --only "$LUA_MODELS" --isolate --format csv "$WORK/iso.jsonl")
+set -- $(timeit 5 "$IMEVAL" evaluate -j 1 --only "$LUA_MODELS" --lua-engine lua5.4 --isolate --format csv "$WORK/iso.jsonl")
 liso=$1 liso_cpu=$5
 echo "   evaluations, 2,000 profiles: --no-isolate $(wc $lplain 0 0 0 $lplain_cpu); --isolate $(wc $liso 0 0 0 $liso_cpu)"
 awk -v a="$lplain" -v b="$liso" -v ac="$lplain_cpu" -v bc="$liso_cpu" 'BEGIN { printf "   per Lua model evaluation: %.1f us in-process, %.1f us isolated (CPU %.1f / %.1f us)\n", a / 6000 * 1e6, b / 6000 * 1e6, ac / 6000 * 1e6, bc / 6000 * 1e6 }'
-set -- $(timeit 5 "$IMEVAL" evaluate -j 1 --only "$LUA_MODELS" --no-isolate --draws 10000 --format csv "$ROOT/datasets/cases/torbay-2018.json")
+set -- $(timeit 5 "$IMEVAL" evaluate -j 1 --only "$LUA_MODELS" --lua-engine lua5.4 --no-isolate --draws 10000 --format csv "$ROOT/datasets/cases/torbay-2018.json")
 dplain=$1 dplain_cpu=$5
-set -- $(timeit 5 "$IMEVAL" evaluate -j 1 --only "$LUA_MODELS" --isolate --draws 10000 --format csv "$ROOT/datasets/cases/torbay-2018.json")
+set -- $(timeit 5 "$IMEVAL" evaluate -j 1 --only "$LUA_MODELS" --lua-engine lua5.4 --isolate --draws 10000 --format csv "$ROOT/datasets/cases/torbay-2018.json")
 diso=$1 diso_cpu=$5
 awk -v a="$dplain" -v b="$diso" -v ac="$dplain_cpu" -v bc="$diso_cpu" 'BEGIN { printf "   per Lua model draw (one profile, 10,000 draws, batches of 256 per round trip): %.2f us in-process, %.2f us isolated (CPU %.2f / %.2f us)\n", a / 30000 * 1e6, b / 30000 * 1e6, ac / 30000 * 1e6, bc / 30000 * 1e6 }'
+# The same draws on LuaJIT (its own worker processes, checked against Lua
+# 5.4); the isolated draw cost was 16-22 us before 55c6eca (every view
+# whole, a frame per reply).
+set -- $(timeit 5 "$IMEVAL" evaluate -j 1 --only "$LUA_MODELS" --lua-engine luajit --no-isolate --draws 10000 --format csv "$ROOT/datasets/cases/torbay-2018.json")
+awk -v b="$1" -v bc="$5" 'BEGIN { printf "   the same draws on LuaJIT (--lua-engine luajit): %.2f us (CPU %.2f us) a draw, workers and Lua 5.4 checks included\n", b / 30000 * 1e6, bc / 30000 * 1e6 }'
 echo
 echo "6. assessment register (register/): SQLite file (synchronous=FULL) and PostgreSQL"
 echo "   (a throw-away cluster on a Unix socket, fsync off); medians, CPU beside wall"

@@ -210,8 +210,24 @@ int cli_close_output(cli_cmd *c, int commit)
     return cli_out_close(&c->out, commit);
 }
 
+/* Once a run, for each model whose draws LuaJIT and Lua 5.4 scored
+ * differently (plugins/jit.c): the results are Lua 5.4's, but its author
+ * should know. */
+static void print_engine_notes(const cli_cmd *c)
+{
+    if (!c->reg || c->o.quiet)
+        return;
+    for (size_t i = 0; i < imv_registry_count(c->reg); i++) {
+        const imv_model *m = imv_registry_get(c->reg, i);
+        char note[600];
+        if (imv_jit_note(m, note, sizeof note))
+            fprintf(stderr, "imeval %s: warning: model %s: %s\n", c->name, imv_model_id(m), note);
+    }
+}
+
 int cli_end(cli_cmd *c, int rc)
 {
+    print_engine_notes(c);
     cli_close_output(c, 0); /* a run that did not get to commit leaves nothing */
     imv_diags_free(&c->diags);
     imv_registry_free(c->reg);

@@ -39,6 +39,7 @@ enum {
     O_LUA_BUDGET,
     O_LUA_MEMORY,
     O_LUA_MEMORY_TOTAL,
+    O_LUA_ENGINE,
     O_ISOLATE,
     O_NO_ISOLATE,
     O_TIMEOUT,
@@ -151,6 +152,10 @@ static const opt_def opts[] = {
      "memory cap of each Lua model state in MiB (default 32; 0 = no cap)"},
     {"lua-memory-total", 0, "MIB", LIMITS, O_LUA_MEMORY_TOTAL,
      "memory cap of all Lua model states together in MiB (default 1024; 0 = no cap)"},
+    {"lua-engine", 0, "ENGINE", LIMITS, O_LUA_ENGINE,
+     "what runs Lua models' score-only draws: auto (default: LuaJIT when imeval-luajit is "
+     "installed), luajit (required: refuses to run without it) or lua5.4; LuaJIT runs in "
+     "worker processes, checked against Lua 5.4, and every result is the same whichever"},
     {"isolate", 0, NULL, ALL_MODELS, O_ISOLATE,
      "run every model in a child process (default: only non-bundled ones)"},
     {"no-isolate", 0, NULL, ALL_MODELS, O_NO_ISOLATE,
@@ -388,6 +393,16 @@ static int apply(cli_opts *o, const opt_def *d, const char *v, const char *name)
     case O_BIND: o->bind = v; break;
     case O_OPEN: o->open = 1; break;
     case O_PUBLIC_ORIGIN: o->public_origin = v; break;
+    case O_LUA_ENGINE:
+        if (!strcmp(v, "auto"))
+            o->limits.lua_engine = IMV_LUA_ENGINE_AUTO;
+        else if (!strcmp(v, "luajit"))
+            o->limits.lua_engine = IMV_LUA_ENGINE_LUAJIT;
+        else if (!strcmp(v, "lua5.4"))
+            o->limits.lua_engine = IMV_LUA_ENGINE_LUA54;
+        else
+            return usage_error(name, "--lua-engine: \"%s\" is not auto, luajit or lua5.4", v);
+        break;
     case O_ISOLATE: o->limits.isolate = 1; break;
     case O_NO_ISOLATE: o->limits.isolate = 0; break;
     case O_FORMAT:
@@ -507,6 +522,12 @@ static int check_combination(const cli_opts *o, const char *name)
     if (o->vary_parameters && o->draws == 0)
         return usage_error(name, "--vary-parameters: it varies parameters across draws "
                                  "(add --draws N, e.g. --draws 1000)");
+    if (o->limits.lua_engine == IMV_LUA_ENGINE_LUAJIT && !imv_jit_worker_path())
+        return usage_error(name, "--lua-engine luajit: the LuaJIT worker imeval-luajit is not "
+                                 "installed beside this imeval (nor in ../libexec/imeval/): "
+                                 "build it with make (it needs libluajit-5.1-dev: make deps), "
+                                 "or install imeval with make install; --lua-engine auto runs "
+                                 "without it, on Lua 5.4");
     if (o->output && !*o->output)
         return usage_error(name, "-o: the file name is empty (give a file, or leave -o out "
                                  "for standard output)");
@@ -723,6 +744,7 @@ void cli_completion_bash(FILE *f, const char *const *commands, size_t n)
     }
     fputs("            esac\n            return ;;\n", f);
     values_case(f, "LANG", "COMPREPLY=($(compgen -W \"c lua\" -- \"$cur\"))");
+    values_case(f, "ENGINE", "COMPREPLY=($(compgen -W \"auto luajit lua5.4\" -- \"$cur\"))");
     values_case(f, "FILE", "COMPREPLY=($(compgen -f -- \"$cur\"))");
     values_case(f, "REG", "COMPREPLY=($(compgen -f -- \"$cur\"))");
     values_case(f, "DIR", "COMPREPLY=($(compgen -d -- \"$cur\"))");
@@ -731,8 +753,8 @@ void cli_completion_bash(FILE *f, const char *const *commands, size_t n)
     int any = 0;
     for (size_t i = 0; i < N_OPTS; i++) {
         const char *a = opts[i].arg;
-        if (!a || !strcmp(a, "FMT") || !strcmp(a, "LANG") || !strcmp(a, "FILE") ||
-            !strcmp(a, "REG") || !strcmp(a, "DIR"))
+        if (!a || !strcmp(a, "FMT") || !strcmp(a, "LANG") || !strcmp(a, "ENGINE") ||
+            !strcmp(a, "FILE") || !strcmp(a, "REG") || !strcmp(a, "DIR"))
             continue;
         fprintf(f, "%s--%s", any ? "|" : sep, opts[i].name);
         if (opts[i].short_name)

@@ -294,7 +294,17 @@ typedef struct imv_limits {
     int isolate;             /* -1 auto (outside bundled), 0 never, 1 always */
     int trace;               /* keep the models' log lines (--trace) */
     size_t lua_memory_total; /* bytes all Lua states of the process together; 0 unlimited */
+    int lua_engine;          /* IMV_LUA_ENGINE_*: what scores Lua models' score-only draws */
 } imv_limits;
+
+/* --lua-engine: score-only batches of Lua models (draws, sensitivity's
+ * grids) on LuaJIT in worker processes, checked against Lua 5.4 (the
+ * reference, which scores everything else): AUTO when imeval-luajit is
+ * found, LUAJIT the same (the command refuses to run without it), LUA54
+ * never.  The results are the same whichever. */
+enum { IMV_LUA_ENGINE_AUTO = 0, IMV_LUA_ENGINE_LUAJIT = 1, IMV_LUA_ENGINE_LUA54 = 2 };
+/* The LuaJIT worker executable found for this program, or NULL. */
+const char *imv_jit_worker_path(void);
 
 void imv_limits_default(imv_limits *l);
 
@@ -346,6 +356,9 @@ const imv_param_def *imv_model_param(const imv_model *m, size_t i);
 /* Current values, in declaration order (defaults unless overridden). */
 const double *imv_model_param_values(const imv_model *m);
 int imv_model_isolated(const imv_model *m);
+/* Why m's draws were scored on Lua 5.4 although LuaJIT ran (the engines
+ * disagreed), written into buf; NULL when nothing is to be said. */
+const char *imv_jit_note(const imv_model *m, char *buf, size_t n);
 /* The declared direction of a rating for m (imv_model_def.directions, or
  * the Lua model's `directions`): +1 a higher rating never lowers the score
  * nor makes it non-viable, -1 never raises it nor makes it viable, 0 no

@@ -91,6 +91,11 @@ struct imv_model {
     const imv_limits *limits;     /* the registry's */
     signed char dir[IMV_R_COUNT]; /* declared directions (core/declare.c) */
     int has_directions;
+    /* LuaJIT and Lua 5.4 disagreed in a batch (plugins/jit.c): the first
+     * profile's key and id, for imv_jit_note. */
+    int jit_disagreed;
+    unsigned long jit_note_key;
+    char jit_note_id[80];
 };
 
 /* Fill the model's descriptive fields from a definition (copies all;
@@ -151,6 +156,49 @@ void imv_worker_start_isolated(struct imv_worker *w);
  * past the deadline or any output while loading refuses the plugin. */
 int imv_isolated_load(imv_model *m, const char *path, const imv_limits *limits, char *err,
                       size_t errlen);
+
+/* A worker process of another executable than imeval's own (the LuaJIT
+ * worker, plugins/jit.c), serving model m over the same protocol as an
+ * isolated model's worker (plugins/isolate.c).  Started at once; after a
+ * failure it is started again by the next batch. */
+typedef struct imv_isolated_proc imv_isolated_proc;
+imv_isolated_proc *imv_isolated_proc_start(const char *exe, const imv_model *m, char *err,
+                                           size_t errlen);
+/* Score n views of the profile key: 0 when every result came (r[i] as the
+ * worker sent it, declined or not; not finished), -1 when the process
+ * failed (died, timed out, sent something malformed: killed, why says
+ * how; no result counts).  The first frame of results must come within
+ * `first` seconds, each later one within the model's --timeout. */
+int imv_isolated_proc_batch(imv_isolated_proc *p, const imv_model *m,
+                            const imv_profile_view *const *v, unsigned long key,
+                            const double *const *params, size_t n, double first,
+                            imv_result *const *r, char *why, size_t whylen);
+void imv_isolated_proc_free(imv_isolated_proc *p);
+/* The LuaJIT worker executable (IMV_JIT_WORKER_NAME) beside this program,
+ * one directory up, or in ../libexec/imeval; NULL when there is none. */
+const char *imv_isolated_jit_exe(void);
+/* imv_result.declined when the worker cannot serve the model at all (it
+ * does not load there): every view, and the rest of the run. */
+#define IMV_DECLINED_MODEL 2
+
+/* Score-only batches of Lua models on LuaJIT, checked against the
+ * reference engine (plugins/jit.c).  One imv_jit per thread and model. */
+typedef struct imv_jit imv_jit;
+/* How the caller scores views on the reference engine (r[i] reset). */
+typedef struct imv_jit_ref {
+    void (*score)(void *ctx, const imv_profile_view *const *v, const double *const *params,
+                  size_t n, imv_result *const *r);
+    void *ctx;
+} imv_jit_ref;
+/* 1 when the batch goes to LuaJIT: a Lua model without a batch function
+ * of its own, more than one view, all score-only, the engine not
+ * lua5.4, the worker found, and not refused earlier on this thread. */
+int imv_jit_takes(const imv_model *m, const imv_jit *j, const imv_profile_view *const *v, size_t n);
+/* Score the batch (r[i] reset, not finished): *j is started on first use. */
+void imv_jit_score_batch(imv_jit **j, imv_model *m, const imv_jit_ref *ref,
+                         const imv_profile_view *const *v, unsigned long key,
+                         const double *const *params, size_t n, imv_result *const *r);
+void imv_jit_free(imv_jit *j);
 
 /* The host table handed to native plugins (and used by the Lua host). */
 const imv_host *imv_host_table(void);

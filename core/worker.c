@@ -15,6 +15,7 @@ struct imv_worker {
     void **inst;
     char **inst_err;
     unsigned char *tried;
+    imv_jit **jit; /* the LuaJIT worker of each Lua model, for score-only batches */
 };
 
 imv_worker *imv_worker_new(imv_registry *reg)
@@ -25,6 +26,7 @@ imv_worker *imv_worker_new(imv_registry *reg)
     w->inst = imv_xcalloc(w->n, sizeof *w->inst);
     w->inst_err = imv_xcalloc(w->n, sizeof *w->inst_err);
     w->tried = imv_xcalloc(w->n, 1);
+    w->jit = imv_xcalloc(w->n, sizeof *w->jit);
     return w;
 }
 
@@ -37,7 +39,9 @@ void imv_worker_free(imv_worker *w)
         if (w->inst[i] && be->instance_free)
             be->instance_free(w->inst[i]);
         free(w->inst_err[i]);
+        imv_jit_free(w->jit[i]);
     }
+    free(w->jit);
     free(w->inst);
     free(w->inst_err);
     free(w->tried);
@@ -88,18 +92,14 @@ imv_registry *imv_worker_registry(imv_worker *w)
     return w->reg;
 }
 
-void imv_worker_score_batch(imv_worker *w, size_t i, const imv_profile_view *const *v,
+/* Score n views of the profile key on model i's own engine (the
+ * reference, for a Lua model). */
+static void reference_batch(imv_model *m, void *inst, const imv_profile_view *const *v,
                             unsigned long key, const double *const *params, size_t n,
                             imv_result *const *r)
 {
-    imv_model *m = imv_registry_get(w->reg, i);
     const imv_backend *be = m->be;
-    const char *err;
-    void *inst = instance(w, i, &err);
-    if (err) {
-        for (size_t k = 0; k < n; k++)
-            r[k]->error = imv_xstrdup(err);
-    } else if (be->score_batch_keyed && n > 1) {
+    if (be->score_batch_keyed && n > 1) {
         /* An isolated model takes the batch whether or not it has a batch
          * function of its own: one round trip to its process for n views. */
         be->score_batch_keyed(m, inst, v, key, params, n, r);
@@ -108,6 +108,38 @@ void imv_worker_score_batch(imv_worker *w, size_t i, const imv_profile_view *con
     } else {
         for (size_t k = 0; k < n; k++)
             be->score(m, inst, v[k], key, params[k], r[k]);
+    }
+}
+
+typedef struct ref_ctx {
+    imv_model *m;
+    void *inst;
+    unsigned long key;
+} ref_ctx;
+
+static void ref_score(void *ctx, const imv_profile_view *const *v, const double *const *params,
+                      size_t n, imv_result *const *r)
+{
+    ref_ctx *c = ctx;
+    reference_batch(c->m, c->inst, v, c->key, params, n, r);
+}
+
+void imv_worker_score_batch(imv_worker *w, size_t i, const imv_profile_view *const *v,
+                            unsigned long key, const double *const *params, size_t n,
+                            imv_result *const *r)
+{
+    imv_model *m = imv_registry_get(w->reg, i);
+    const char *err;
+    void *inst = instance(w, i, &err);
+    if (err) {
+        for (size_t k = 0; k < n; k++)
+            r[k]->error = imv_xstrdup(err);
+    } else if (imv_jit_takes(m, w->jit[i], v, n)) {
+        ref_ctx c = {m, inst, key};
+        imv_jit_ref ref = {ref_score, &c};
+        imv_jit_score_batch(&w->jit[i], m, &ref, v, key, params, n, r);
+    } else {
+        reference_batch(m, inst, v, key, params, n, r);
     }
     for (size_t k = 0; k < n; k++)
         imv_result_finish(r[k]);

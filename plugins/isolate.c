@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "../core/internal.h"
+#include "jit_worker.h"
 
 #define MAX_MSG (4u << 20)     /* bytes in one request or reply */
 #define OUTPUT_CAP (64u << 10) /* bytes a plugin may print per call */
@@ -743,6 +744,8 @@ static void child_score(const imv_model *lm, void *inst, const char *load_err, i
     if (load_err[0] || bad) {
         for (uint32_t i = 0; i < k; i++) {
             q->res[i].error = imv_xstrdup(bad ? "isolation: malformed request" : load_err);
+            /* the LuaJIT worker cannot load a 5.4-only script: plugins/jit.c */
+            q->res[i].declined = load_err[0] ? IMV_DECLINED_MODEL : 0;
             outbox_put(o, &q->res[i]);
         }
         return;
@@ -930,30 +933,72 @@ int imv_worker_process_main(int argc, char **argv)
 static char worker_exe_path[4096];
 static pthread_once_t worker_exe_once = PTHREAD_ONCE_INIT;
 
+/* The directory of this program's executable, into dir. */
+static int own_dir(char *dir, size_t n, const char **name)
+{
+    ssize_t k = readlink("/proc/self/exe", dir, n - 1);
+    if (k <= 0)
+        return -1;
+    dir[k] = '\0';
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return -1;
+    *slash = '\0';
+    *name = slash + 1;
+    return 0;
+}
+
+/* The first of dir + rel[i] that is an executable regular file, resolved
+ * into out (4096 bytes); out is empty when there is none. */
+static void find_beside(const char *dir, const char *const *rel, size_t n, char *out)
+{
+    char cand[4200];
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        snprintf(cand, sizeof cand, "%s%s", dir, rel[i]);
+        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0 &&
+            realpath(cand, out))
+            return;
+        out[0] = '\0';
+    }
+}
+
 static void find_worker_exe(void)
 {
-    char exe[4096], cand[4200];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
+    char dir[4096];
+    const char *name;
+    if (own_dir(dir, sizeof dir, &name))
         return;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash)
-        return;
-    if (strcmp(slash + 1, "imeval") == 0) {
-        snprintf(worker_exe_path, sizeof worker_exe_path, "%s", exe);
+    if (strcmp(name, "imeval") == 0) {
+        if (!realpath("/proc/self/exe", worker_exe_path))
+            worker_exe_path[0] = '\0';
         return;
     }
-    *slash = '\0';
     static const char *const rel[] = {"/imeval", "/../imeval"};
-    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-        struct stat st;
-        snprintf(cand, sizeof cand, "%s%s", exe, rel[i]);
-        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0 &&
-            realpath(cand, worker_exe_path))
-            return;
-        worker_exe_path[0] = '\0';
-    }
+    find_beside(dir, rel, sizeof rel / sizeof rel[0], worker_exe_path);
+}
+
+/* The LuaJIT worker (plugins/jit.c): beside imeval as in the build tree,
+ * one directory up for a program in build/tests, or where `make install`
+ * puts it (PREFIX/libexec/imeval beside PREFIX/bin). */
+static char jit_exe_path[4096];
+static pthread_once_t jit_exe_once = PTHREAD_ONCE_INIT;
+
+static void find_jit_exe(void)
+{
+    char dir[4096];
+    const char *name;
+    if (own_dir(dir, sizeof dir, &name))
+        return;
+    static const char *const rel[] = {"/" IMV_JIT_WORKER_NAME, "/../" IMV_JIT_WORKER_NAME,
+                                      "/../libexec/imeval/" IMV_JIT_WORKER_NAME};
+    find_beside(dir, rel, sizeof rel / sizeof rel[0], jit_exe_path);
+}
+
+const char *imv_isolated_jit_exe(void)
+{
+    pthread_once(&jit_exe_once, find_jit_exe);
+    return jit_exe_path[0] ? jit_exe_path : NULL;
 }
 
 static const char *worker_exe(void)
@@ -1033,7 +1078,7 @@ static pid_t fork_process(int sock, int out, int other_end, int other_out)
 }
 
 /* Start a worker process and send it its start message. */
-static int spawn(const wbuf *start, iso_inst *I, char *err, size_t errlen)
+static int spawn_exe(const char *exe, const wbuf *start, iso_inst *I, char *err, size_t errlen)
 {
     int sv[2], pv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
@@ -1046,7 +1091,6 @@ static int spawn(const wbuf *start, iso_inst *I, char *err, size_t errlen)
         close(sv[1]);
         return IMV_EPLUGIN;
     }
-    const char *exe = worker_exe();
     pid_t pid = exe ? start_process(exe, sv[1], pv[1]) : fork_process(sv[1], pv[1], sv[0], pv[0]);
     int saved = errno;
     close(sv[1]);
@@ -1070,6 +1114,11 @@ static int spawn(const wbuf *start, iso_inst *I, char *err, size_t errlen)
         return IMV_EPLUGIN;
     }
     return IMV_OK;
+}
+
+static int spawn(const wbuf *start, iso_inst *I, char *err, size_t errlen)
+{
+    return spawn_exe(worker_exe(), start, I, err, errlen);
 }
 
 /* Start the worker process that scores m. */
@@ -1546,6 +1595,8 @@ static void score_views(const imv_model *m, iso_inst *I, const imv_profile_view 
         iso_call c;
         exchange(&req, m, I, v + done, params + done, &k, key, each ? REQ_REPLY_EACH : 0, first,
                  timeout, r + done, &c);
+        for (size_t i = 0; i < c.got; i++)
+            r[done + i]->declined = 0; /* this is the reference: what it says counts */
         done += c.got;
         if (c.got == k) {
             /* Processes the plugin started do not outlive the call: they
@@ -1763,3 +1814,74 @@ static const imv_backend iso_lua_backend = {
     .score_batch_keyed = iso_score_batch_keyed,
     .unload = iso_unload,
 };
+
+/* ---- worker processes of another executable (plugins/jit.c) ----------------- */
+
+struct imv_isolated_proc {
+    iso_inst I;
+    char exe[4096];
+};
+
+void imv_isolated_proc_free(imv_isolated_proc *p)
+{
+    if (!p)
+        return;
+    reap(&p->I);
+    free(p);
+}
+
+static int proc_spawn(imv_isolated_proc *p, const imv_model *m, char *err, size_t errlen)
+{
+    wbuf start = {0};
+    pack_spec(&start, SPEC_SERVE, m->path, m->id, m->n_params, m->limits);
+    int rc = spawn_exe(p->exe, &start, &p->I, err, errlen);
+    free(start.p);
+    if (rc)
+        reap(&p->I);
+    return rc;
+}
+
+imv_isolated_proc *imv_isolated_proc_start(const char *exe, const imv_model *m, char *err,
+                                           size_t errlen)
+{
+    imv_isolated_proc *p = imv_xcalloc(1, sizeof *p);
+    p->I.sock = p->I.out = p->I.children = -1;
+    snprintf(p->exe, sizeof p->exe, "%s", exe ? exe : "");
+    if (!exe || proc_spawn(p, m, err, errlen)) {
+        if (!exe)
+            snprintf(err, errlen, "isolation: no worker executable");
+        imv_isolated_proc_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+int imv_isolated_proc_batch(imv_isolated_proc *p, const imv_model *m,
+                            const imv_profile_view *const *v, unsigned long key,
+                            const double *const *params, size_t n, double first,
+                            imv_result *const *r, char *why, size_t whylen)
+{
+    double timeout = m->limits->isolate_timeout > 0 ? m->limits->isolate_timeout : 2.0;
+    wbuf req = {0};
+    size_t done = 0;
+    int rc = 0;
+    while (done < n && rc == 0) {
+        if (p->I.pid <= 0 && proc_spawn(p, m, why, whylen)) {
+            rc = -1;
+            break;
+        }
+        size_t k = n - done < MAX_BATCH ? n - done : MAX_BATCH;
+        iso_call c;
+        exchange(&req, m, &p->I, v + done, params + done, &k, key, 0, first, timeout, r + done, &c);
+        if (c.got < k || c.malformed) {
+            snprintf(why, whylen, "%s", c.got < k ? c.err : "a malformed reply");
+            reap(&p->I);
+            rc = -1;
+        } else if (lingering_children(&p->I)) {
+            reap(&p->I);
+        }
+        done += k;
+    }
+    free(req.p);
+    return rc;
+}

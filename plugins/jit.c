@@ -1,0 +1,231 @@
+/*
+ * jit.c - score-only batches of Lua models on LuaJIT, with the reference
+ * engine's (Lua 5.4's) answer the one that counts.
+ *
+ * LuaJIT runs the Lua models many times faster, with the same scores to
+ * the last bit for the bundled ones, but its count hook does not stop a
+ * compiled loop: so it runs only in worker processes (imeval-luajit) that
+ * end themselves when a batch passes its CPU allowance and that are killed
+ * at the deadline like any isolated model's.  Only score-only batches of
+ * more than one view go there (draws, sensitivity's grids); everything
+ * else stays on the reference as it was.
+ *
+ * What keeps results the same whatever the engine, --jobs or the timing:
+ *   - every view the worker declines (an error, an unusual result, a call
+ *     that ran long), every view of a batch whose worker failed (died,
+ *     overran, timed out, sent something malformed), and every view when
+ *     it cannot start or cannot load the script (5.4-only syntax) is scored
+ *     on the reference: in-process Lua 5.4 for the bundled models, the
+ *     isolated Lua 5.4 worker for the others;
+ *   - in every batch the first and the last view are scored on the
+ *     reference too and compared bit for bit (score, viable, error or not);
+ *     on any difference the whole batch is scored on the reference, and
+ *     the model gets a note (imv_jit_note) that cli/ prints once.
+ * Only two views of a batch are compared: a model whose arithmetic differs
+ * between the engines in some draws, none of them a batch's first or
+ * last, keeps LuaJIT's figures for those (docs/robustness.md says so).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/internal.h"
+
+struct imv_jit {
+    imv_isolated_proc *proc; /* this thread's LuaJIT worker for the model */
+    int off;                 /* it cannot start or load the script: the reference only */
+};
+
+/* The engines' disagreements, per model: the lowest profile key (the
+ * first profile read) whose batch disagreed, so that the note names the
+ * same profile at any --jobs. */
+static pthread_mutex_t note_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void note_disagreement(imv_model *m, const imv_profile_view *v, unsigned long key)
+{
+    pthread_mutex_lock(&note_mu);
+    if (!m->jit_disagreed || key < m->jit_note_key) {
+        m->jit_disagreed = 1;
+        m->jit_note_key = key;
+        snprintf(m->jit_note_id, sizeof m->jit_note_id, "%s", v->id ? v->id : "?");
+    }
+    pthread_mutex_unlock(&note_mu);
+}
+
+const char *imv_jit_note(const imv_model *m, char *buf, size_t n)
+{
+    pthread_mutex_lock(&note_mu);
+    int disagreed = m->jit_disagreed;
+    if (disagreed)
+        snprintf(buf, n,
+                 "its scores under LuaJIT and Lua 5.4 differ (first in the draws of %s): every "
+                 "batch of draws in which they did was scored on Lua 5.4, the reference, so the "
+                 "results are those of --lua-engine lua5.4 (a model's arithmetic can differ "
+                 "between the two: integers past 2^53, the order of pairs)",
+                 m->jit_note_id);
+    pthread_mutex_unlock(&note_mu);
+    return disagreed ? buf : NULL;
+}
+
+int imv_jit_takes(const imv_model *m, const imv_jit *j, const imv_profile_view *const *v, size_t n)
+{
+    int engine = m->limits ? m->limits->lua_engine : IMV_LUA_ENGINE_AUTO;
+    /* A model with its own batch function is declined whole by the
+     * worker: not worth the trip. */
+    if (n < 2 || engine == IMV_LUA_ENGINE_LUA54 || m->has_batch || (j && j->off) ||
+        strcmp(m->be->language, "lua") != 0 || !imv_jit_worker_path())
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(v[i]->flags & IMV_VIEW_SCORE_ONLY))
+            return 0;
+    return 1;
+}
+
+const char *imv_jit_worker_path(void)
+{
+    return imv_isolated_jit_exe();
+}
+
+void imv_jit_free(imv_jit *j)
+{
+    if (!j)
+        return;
+    imv_isolated_proc_free(j->proc);
+    free(j);
+}
+
+/* Score views idx[0, k) of the batch on the reference, afresh. */
+static void reference(const imv_jit_ref *ref, const imv_model *m, const imv_profile_view *const *v,
+                      const double *const *params, imv_result *const *r, const size_t *idx, size_t k)
+{
+    const imv_profile_view **sv = imv_xcalloc(k ? k : 1, sizeof *sv);
+    const double **sp = imv_xcalloc(k ? k : 1, sizeof *sp);
+    imv_result **sr = imv_xcalloc(k ? k : 1, sizeof *sr);
+    for (size_t i = 0; i < k; i++) {
+        sv[i] = v[idx[i]];
+        sp[i] = params[idx[i]];
+        sr[i] = r[idx[i]];
+        imv_result_reset(sr[i], m, 1);
+    }
+    if (k)
+        ref->score(ref->ctx, sv, sp, k, sr);
+    free(sv);
+    free(sp);
+    free(sr);
+}
+
+static void reference_all(const imv_jit_ref *ref, const imv_model *m,
+                          const imv_profile_view *const *v, const double *const *params, size_t n,
+                          imv_result *const *r)
+{
+    size_t *idx = imv_xcalloc(n, sizeof *idx);
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    reference(ref, m, v, params, r, idx, n);
+    free(idx);
+}
+
+/* The batch through this thread's LuaJIT worker: 1 when every result came
+ * (each still may be declined), 0 when none counts. */
+static int jit_scored(imv_jit *j, const imv_model *m, const imv_profile_view *const *v,
+                      unsigned long key, const double *const *params, size_t n, imv_result *const *r)
+{
+    char why[300];
+    if (!j->proc)
+        j->proc = imv_isolated_proc_start(imv_isolated_jit_exe(), m, why, sizeof why);
+    if (!j->proc) {
+        j->off = 1; /* it will not start now: nor later in this run */
+        return 0;
+    }
+    /* The worker's own CPU allowance stops a runaway batch long before
+     * this: the deadline is the last resort, as for a model's own batch
+     * function (a deadline per view for the whole batch). */
+    double timeout = m->limits && m->limits->isolate_timeout > 0 ? m->limits->isolate_timeout : 2.0;
+    if (imv_isolated_proc_batch(j->proc, m, v, key, params, n, timeout * (double)n, r, why,
+                                sizeof why))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (r[i]->declined == IMV_DECLINED_MODEL) {
+            j->off = 1; /* LuaJIT cannot load the script: Lua 5.4 only */
+            return 0;
+        }
+    return 1;
+}
+
+/* The views the worker did not vouch for go to the reference, in one
+ * call; returns how many. */
+static size_t reference_declined(const imv_jit_ref *ref, const imv_model *m,
+                                 const imv_profile_view *const *v, const double *const *params,
+                                 size_t n, imv_result *const *r)
+{
+    size_t *idx = imv_xcalloc(n, sizeof *idx), k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (r[i]->declined || r[i]->error)
+            idx[k++] = i;
+    reference(ref, m, v, params, r, idx, k);
+    free(idx);
+    return k;
+}
+
+static int same_answer(const imv_result *a, const imv_result *b)
+{
+    if (a->has_score != b->has_score || a->viable != b->viable || !a->error != !b->error)
+        return 0;
+    return !a->has_score || memcmp(&a->score, &b->score, sizeof a->score) == 0;
+}
+
+/* The first and the last view scored on the reference too: 1 when both
+ * engines give the same (a view the reference scored already counts as
+ * the same). */
+static int ends_agree(const imv_jit_ref *ref, const imv_model *m, const imv_profile_view *const *v,
+                      const double *const *params, size_t n, imv_result *const *r,
+                      const unsigned char *on_ref)
+{
+    size_t ends[2] = {0, n - 1}, idx[2], k = 0;
+    imv_result check[2];
+    imv_result *cp[2] = {&check[0], &check[1]};
+    memset(check, 0, sizeof check);
+    for (int e = 0; e < 2; e++)
+        if (!on_ref[ends[e]])
+            idx[k++] = ends[e];
+    const imv_profile_view *cv[2];
+    const double *cpar[2];
+    for (size_t i = 0; i < k; i++) {
+        cv[i] = v[idx[i]];
+        cpar[i] = params[idx[i]];
+        imv_result_reset(cp[i], m, 1);
+    }
+    if (k)
+        ref->score(ref->ctx, cv, cpar, k, cp);
+    int same = 1;
+    for (size_t i = 0; i < k; i++) {
+        imv_result_finish(cp[i]);
+        imv_result_finish(r[idx[i]]);
+        same &= same_answer(cp[i], r[idx[i]]);
+        imv_result_clear(cp[i]);
+    }
+    return same;
+}
+
+void imv_jit_score_batch(imv_jit **jp, imv_model *m, const imv_jit_ref *ref,
+                         const imv_profile_view *const *v, unsigned long key,
+                         const double *const *params, size_t n, imv_result *const *r)
+{
+    if (!*jp)
+        *jp = imv_xcalloc(1, sizeof **jp);
+    imv_jit *j = *jp;
+    if (!jit_scored(j, m, v, key, params, n, r)) {
+        reference_all(ref, m, v, params, n, r);
+        return;
+    }
+    unsigned char *on_ref = imv_xcalloc(n, 1);
+    for (size_t i = 0; i < n; i++)
+        on_ref[i] = r[i]->declined || r[i]->error;
+    reference_declined(ref, m, v, params, n, r);
+    if (!ends_agree(ref, m, v, params, n, r, on_ref)) {
+        note_disagreement(m, v[0], key);
+        reference_all(ref, m, v, params, n, r);
+    }
+    free(on_ref);
+}
