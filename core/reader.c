@@ -222,20 +222,41 @@ typedef struct scan {
  * line of JSON Lines is read again; but not for ever (yes '[' | imeval). */
 #define MAX_SKIP (64u << 20)
 
-/* Copy one JSON value (object, array or scalar) into r->val, stopping
- * storing (but not scanning) when it breaks a limit. */
-static void scan_value(imv_reader *r, scan *s)
+/* Room for n more bytes and a NUL in r->val. */
+static void val_reserve(imv_reader *r, size_t n)
+{
+    if (r->vlen + n + 1 <= r->vcap)
+        return;
+    size_t cap = r->vcap ? r->vcap : 4096;
+    while (cap < r->vlen + n + 1)
+        cap *= 2;
+    r->val = imv_xrealloc(r->val, cap);
+    r->vcap = cap;
+}
+
+/* Keep n scanned bytes, as long as the value stays within MAX_VALUE. */
+static void val_append(imv_reader *r, scan *s, const unsigned char *p, size_t n)
+{
+    size_t room = r->vlen < MAX_VALUE ? MAX_VALUE - r->vlen : 0;
+    if (n > room) {
+        s->too_big = 1;
+        n = room;
+    }
+    val_reserve(r, n);
+    memcpy(r->val + r->vlen, p, n);
+    r->vlen += n;
+}
+
+/* A scalar at the top level (not a profile, but reported as JSON): the
+ * scanner as it was before objects had their own.  Returns 1 when the
+ * input ends inside it. */
+static int scan_scalar(imv_reader *r, scan *s)
 {
     int depth = 0, in_str = 0, esc = 0, c;
     size_t scanned = 0;
-    r->vlen = 0;
-    s->start_line = r->line;
-    c = peek(r);
-    int scalar = c != '{' && c != '[';
     while ((c = peek(r)) != EOF) {
-        if (scalar && !in_str &&
-            (c == ',' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '{' ||
-             c == '['))
+        if (!in_str && (c == ',' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t' ||
+                        c == '{' || c == '['))
             break;
         next(r);
         if (++scanned > MAX_VALUE + MAX_SKIP) {
@@ -259,18 +280,77 @@ static void scan_value(imv_reader *r, scan *s)
                 in_str = 0;
             continue;
         }
-        if (c == '"') {
+        if (c == '"')
             in_str = 1;
-        } else if (c == '{' || c == '[') {
-            if (++depth > MAX_DEPTH)
-                s->too_deep = 1;
-        } else if (c == '}' || c == ']') {
-            if (--depth <= 0)
-                break;
-        }
+        else if (c == '}' && --depth <= 0)
+            break;
     }
-    if (c == EOF && (depth > 0 || in_str))
-        s->truncated = 1;
+    return c == EOF && (depth > 0 || in_str);
+}
+
+/* An object or array, up to its closing bracket: a byte at a time (strings,
+ * escapes, depth, lines) but a buffer at a time in function calls, since
+ * this runs over every byte of every profile.  Returns 1 when the input
+ * ends inside it. */
+static int scan_compound(imv_reader *r, scan *s)
+{
+    int depth = 0, in_str = 0, esc = 0;
+    size_t scanned = 0;
+    for (;;) {
+        if (r->pos == r->end && !fill(r))
+            return depth > 0 || in_str;
+        const unsigned char *b = r->buf + r->pos, *p = b, *e = r->buf + r->end, *keep = NULL;
+        long line = r->line;
+        int done = 0;
+        while (p < e) {
+            unsigned char c = *p++;
+            line += c == '\n';
+            if (++scanned > MAX_VALUE + MAX_SKIP) {
+                s->runaway = 1;
+                keep = p - 1; /* the byte past the limit is read, not kept */
+                done = 1;
+                break;
+            }
+            if (c == 0 && !s->nul) {
+                s->nul = 1;
+                s->nul_line = line;
+            }
+            if (in_str) {
+                if (esc)
+                    esc = 0;
+                else if (c == '\\')
+                    esc = 1;
+                else if (c == '"')
+                    in_str = 0;
+            } else if (c == '"') {
+                in_str = 1;
+            } else if (c == '{' || c == '[') {
+                if (++depth > MAX_DEPTH)
+                    s->too_deep = 1;
+            } else if ((c == '}' || c == ']') && --depth <= 0) {
+                done = 1;
+                break;
+            }
+        }
+        r->line = line;
+        r->pos = (size_t)(p - r->buf);
+        val_append(r, s, b, (size_t)((keep ? keep : p) - b));
+        if (done)
+            return 0;
+    }
+}
+
+/* Copy one JSON value (object, array or scalar) into r->val, stopping
+ * storing (but not scanning) when it breaks a limit. */
+static void scan_value(imv_reader *r, scan *s)
+{
+    r->vlen = 0;
+    s->start_line = r->line;
+    int c = peek(r);
+    if (c == '{' || c == '[')
+        s->truncated = scan_compound(r, s);
+    else
+        s->truncated = scan_scalar(r, s);
     val_push(r, '\0');
     r->vlen--;
 }
@@ -308,6 +388,17 @@ static long line_of(const char *base, const char *at, long first)
     return line;
 }
 
+/* 1 when \u0000 occurs anywhere in the value: only then can
+ * imv_json_nul_escape (which names the field, at some cost a byte) find
+ * one, and almost no profile has it. */
+static int has_nul_escape(const char *v, size_t n)
+{
+    for (const char *p = v, *end = v + n; (p = memchr(p, '\\', (size_t)(end - p))) != NULL; p++)
+        if ((size_t)(end - p) >= 6 && memcmp(p, "\\u0000", 6) == 0)
+            return 1;
+    return 0;
+}
+
 static int parse_value(imv_reader *r, const scan *s, imv_profile **out, imv_diags *d)
 {
     if (s->runaway) {
@@ -334,7 +425,8 @@ static int parse_value(imv_reader *r, const scan *s, imv_profile **out, imv_diag
         return value_error(r, s->start_line, d, "invalid UTF-8: save the file as UTF-8");
     long nul_at;
     char field[80];
-    if (imv_json_nul_escape(r->val, r->vlen, &nul_at, field, sizeof field))
+    if (has_nul_escape(r->val, r->vlen) &&
+        imv_json_nul_escape(r->val, r->vlen, &nul_at, field, sizeof field))
         return value_error(r, s->start_line + nul_at, d,
                            "%s: \\u0000 (a NUL character) in a string: not allowed in a profile",
                            *field ? field : "(top level)");
