@@ -18,7 +18,10 @@ CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 # The assessment register (register/): SQLite by default, PostgreSQL by URL.
 REG_CFLAGS   = $(shell $(PKG_CONFIG) --cflags sqlite3 libpq 2>/dev/null)
-REG_LIBS     = $(shell $(PKG_CONFIG) --libs sqlite3 libpq 2>/dev/null)
+REG_LIBS     = $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null)
+# libpq is loaded by register/pg.c when a PostgreSQL register is opened
+# (linked, it cost every start ~3 ms); only tests that call it link it.
+PQ_LIBS      = $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla
@@ -202,7 +205,7 @@ $(BUILD)/tests/plugins/%.so: tests/plugins/%.c $(wildcard plugins/*.h tests/plug
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libimeval.a | deps
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	$(Q)$(CC) $(BASE_CFLAGS) $(CHECK_CFLAGS) -Itests $< -o $@ $(BUILD)/libimeval.a $(CHECK_LIBS) $(LIBS)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CHECK_CFLAGS) -Itests $< -o $@ $(BUILD)/libimeval.a $(CHECK_LIBS) $(LIBS) $(PQ_LIBS)
 
 check test: all $(TEST_BIN) $(FIXTURES) $(BUILD)/tests/tools/lua_scores $(BUILD)/tests/tools/lua_scores_jit \
            $(BUILD)/tests/check_luajit \
