@@ -27,13 +27,29 @@
  * what it pulls in (OpenSSL, Kerberos, LDAP, SASL) it was about 3 ms of
  * CPU and 10 M instructions at every start of imeval, a third of
  * evaluating one profile, for a library most runs never call. */
-#define PQ_FUNCS(X)                                                                              \
-    X(PQclear)                                                                                   \
-    X(PQconnectdbParams)                                                                         \
-    X(PQerrorMessage) X(PQescapeIdentifier) X(PQexec) X(PQexecParams) X(PQfinish) X(PQfreemem)   \
-        X(PQgetResult) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQntuples)                  \
-            X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) X(PQsendQueryParams) \
-                X(PQsetSingleRowMode) X(PQstatus) X(PQtransactionStatus)
+/* clang-format off: one function a line (it reflows this list on every run) */
+#define PQ_FUNCS(X)         \
+    X(PQclear)              \
+    X(PQconnectdbParams)    \
+    X(PQerrorMessage)       \
+    X(PQescapeIdentifier)   \
+    X(PQexec)               \
+    X(PQexecParams)         \
+    X(PQfinish)             \
+    X(PQfreemem)            \
+    X(PQgetResult)          \
+    X(PQgetisnull)          \
+    X(PQgetlength)          \
+    X(PQgetvalue)           \
+    X(PQntuples)            \
+    X(PQresultErrorField)   \
+    X(PQresultErrorMessage) \
+    X(PQresultStatus)       \
+    X(PQsendQueryParams)    \
+    X(PQsetSingleRowMode)   \
+    X(PQstatus)             \
+    X(PQtransactionStatus)
+/* clang-format on */
 
 #define PQ_FIELD(f) __typeof__(f) *f;
 static struct {
