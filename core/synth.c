@@ -142,6 +142,27 @@ static void put(imv_synth *g, const char *fmt, ...)
     }
 }
 
+/* Append s as it is: most of a profile is literal text and ratings, which
+ * went through vsnprintf (85 % of synth's instructions). */
+static void put_str(imv_synth *g, const char *s)
+{
+    size_t n = strlen(s);
+    imv_grow((void **)&g->buf, &g->cap, g->n + n + 1, 1);
+    memcpy(g->buf + g->n, s, n + 1);
+    g->n += n;
+}
+
+/* put(g, "%g", v), without vsnprintf for the halves 0..4 a rating is. */
+static void put_g(imv_synth *g, double v)
+{
+    static const char *const halves[] = {"0", "0.5", "1", "1.5", "2", "2.5", "3", "3.5", "4"};
+    double k = v * 2;
+    if (v >= 0 && v <= 4 && k == (double)(int)k && !signbit(v))
+        put_str(g, halves[(int)k]);
+    else
+        put(g, "%g", v);
+}
+
 /* ---- random numbers ---------------------------------------------------------- */
 
 static double unif(imv_rng *r, double a, double b)
@@ -252,19 +273,32 @@ static const char *grade_name(int g)
 
 static void put_rating(imv_synth *g, imv_rng *r, const char *name, double v, int ranged, int first)
 {
-    put(g, "%s\"%s\":", first ? "" : ",", name);
+    put_str(g, first ? "\"" : ",\"");
+    put_str(g, name);
+    put_str(g, "\":");
     if (!ranged) {
-        put(g, "%g", v);
+        put_g(g, v);
         return;
     }
     double lo = clamp(v - 0.5 * (1 + pick(r, 3)), 0, 4);
     double hi = clamp(v + 0.5 * (1 + pick(r, 3)), 0, 4);
-    if (lo == hi)
-        put(g, "%g", v);
-    else if (chance(r, 0.6))
-        put(g, "{\"low\":%g,\"mode\":%g,\"high\":%g}", lo, v, hi);
-    else
-        put(g, "{\"low\":%g,\"high\":%g}", lo, hi);
+    if (lo == hi) {
+        put_g(g, v);
+    } else if (chance(r, 0.6)) {
+        put_str(g, "{\"low\":");
+        put_g(g, lo);
+        put_str(g, ",\"mode\":");
+        put_g(g, v);
+        put_str(g, ",\"high\":");
+        put_g(g, hi);
+        put_str(g, "}");
+    } else {
+        put_str(g, "{\"low\":");
+        put_g(g, lo);
+        put_str(g, ",\"high\":");
+        put_g(g, hi);
+        put_str(g, "}");
+    }
 }
 
 /* One candidate partner, number k (its id gets the suffix -k+1).  strong
@@ -365,7 +399,7 @@ const char *imv_synth_profile(imv_synth *g, uint64_t index, size_t *len)
     int n_prev = chance(&r, 0.75) ? 1 + chance(&r, 0.3) : 0;
     int persistent = 0;
     if (n_prev) {
-        put(g, ",\"previous\":[");
+        put_str(g, ",\"previous\":[");
         for (int k = 0; k < n_prev; k++, prev_year -= 3) {
             int pg;
             if (grade == INADEQUATE)
@@ -378,9 +412,9 @@ const char *imv_synth_profile(imv_synth *g, uint64_t index, size_t *len)
             const char *pn = pg == RI && prev_year < 2013 ? "adequate" : grade_name(pg);
             put(g, "%s\"%s\"", k ? "," : "", pn);
         }
-        put(g, "]");
+        put_str(g, "]");
     }
-    put(g, "}");
+    put_str(g, "}");
 
     /* Ratings from the factors, with noise, in halves. */
     double v[IMV_R_COUNT];
@@ -404,16 +438,16 @@ const char *imv_synth_profile(imv_synth *g, uint64_t index, size_t *len)
         for (int j = 0; j < k; j++)
             ranged |= 1u << pick(&r, IMV_R_COUNT);
     }
-    put(g, ",\"ratings\":{");
+    put_str(g, ",\"ratings\":{");
     for (int i = 0; i < IMV_R_COUNT; i++)
         put_rating(g, &r, imv_rating_name(i), v[i], (ranged >> i) & 1, i == 0);
-    put(g, "}");
+    put_str(g, "}");
 
     /* Facts: most profiles carry some measured figures. */
     if (chance(&r, 0.7)) {
         double ws = v[IMV_R_WORKFORCE_STABILITY];
         int first = 1;
-        put(g, ",\"facts\":{");
+        put_str(g, ",\"facts\":{");
 #define FACT(fmt, ...)                                   \
     do {                                                 \
         put(g, "%s" fmt, first ? "" : ",", __VA_ARGS__); \
@@ -444,7 +478,7 @@ const char *imv_synth_profile(imv_synth *g, uint64_t index, size_t *len)
             FACT("\"additional_investment_gbp_m\":%g",
                  round(clamp(children / 10000 * unif(&r, 0.5, 1.5), 1.5, 35) * 10) / 10);
 #undef FACT
-        put(g, "}");
+        put_str(g, "}");
     }
 
     /* Candidate partner councils, mostly for the inadequate. */
@@ -453,11 +487,11 @@ const char *imv_synth_profile(imv_synth *g, uint64_t index, size_t *len)
     double p_partners = grade == INADEQUATE ? 0.6 : grade == RI ? 0.35 : 0.1;
     if (chance(&r, p_partners)) {
         n_partners = 1 + pick(&r, 3);
-        put(g, ",\"partners\":[");
+        put_str(g, ",\"partners\":[");
         for (int k = 0; k < n_partners; k++)
             put_partner(g, &r, k, partner_ids[k], -1);
         n_partners = strong_neighbourhood(g, index, n_partners, partner_ids);
-        put(g, "]");
+        put_str(g, "]");
     }
 
     /* An intervention in place: most persistent failures, a few others. */
@@ -472,9 +506,9 @@ const char *imv_synth_profile(imv_synth *g, uint64_t index, size_t *len)
             sm / 12, sm % 12 + 1);
         if (m == 2)
             put(g, ",\"partner\":\"%s\"", partner_ids[0]);
-        put(g, "}");
+        put_str(g, "}");
     }
-    put(g, "}");
+    put_str(g, "}");
     if (len)
         *len = g->n;
     return g->buf;
