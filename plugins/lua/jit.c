@@ -19,22 +19,27 @@
  * long enough that it might have passed the instruction budget.
  *
  * The budget under the JIT.  A count hook does not fire inside compiled
- * traces.  Instead, a timer on the thread's CPU clock ticks every
- * budget / JIT_RATE / 2 seconds while a batch runs: a call that saw at
- * most one tick took less than budget / JIT_RATE seconds, and so cannot
- * have run more than the budget's instructions (JIT_RATE bounds how many
- * Lua 5.4 VM instructions' worth of work compiled code does in a second);
- * any other call is declined.  A batch of k calls that uses more than
- * k x budget / JIT_RATE seconds (at least JIT_FLOOR) is a runaway: the tick
- * handler ends the process at once with IMV_JIT_OVERRUN_EXIT (_exit is
- * async-signal-safe; unwinding out of a trace is not), and the parent
+ * traces.  Instead, while a batch runs, a timer on the monotonic clock
+ * (a high-resolution one: delivered within microseconds, a late signal
+ * counting its overruns) ticks every budget / JIT_RATE / 2 seconds, and
+ * the loop reads the count (a volatile load, no call) around each call: a
+ * call that saw at most one tick took less than budget / JIT_RATE seconds
+ * of wall time, hence of CPU time, and so cannot have run more than the
+ * budget's instructions (JIT_RATE bounds how many Lua 5.4 VM
+ * instructions' worth of work compiled code does in a second); any other
+ * call is declined.  (A timer on the CPU clock cannot vouch for a call:
+ * the kernel checks those at its own tick, every few milliseconds.)  A
+ * batch of k calls that uses more than k x budget / JIT_RATE seconds of
+ * the thread's CPU (at least JIT_FLOOR) is a runaway: a one-shot timer on
+ * that clock ends the process from its signal handler with
+ * IMV_JIT_OVERRUN_EXIT (_exit is async-signal-safe; unwinding out of a
+ * trace is not), and the parent
  * declines the whole batch.  The memory cap holds by the allocator,
  * which ends the worker the same way (IMV_JIT_MEMORY_EXIT says why).  The
  * JIT host never runs a counted call.
  */
 #ifdef IMV_LUAJIT
 
-#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -57,51 +62,66 @@
  * end healthy workers whose batch met a page fault or a cold cache. */
 #define JIT_FLOOR 0.005
 /* The shortest tick: more often, the signals would cost more than the
- * draws (a budget that small declines every view instead). */
+ * draws (a budget that small declines every view instead).  At the
+ * default budget a tick is 125 us: 8,000 signals a second of a batch. */
 #define JIT_MIN_TICK 20e-6
 
 #define OUT_STRIDE 8 /* accepted, score, n_unmet, text bytes, 3 months, started */
 
-/* ---- the CPU allowance -------------------------------------------------------- */
+/* ---- the allowance -------------------------------------------------------------- */
 
-static volatile sig_atomic_t jit_ticks, jit_tick_limit;
-static timer_t jit_timer;
+static volatile sig_atomic_t jit_ticks; /* wall-clock ticks of the running batch */
+static timer_t jit_tick_timer, jit_cpu_timer;
 static int jit_timer_state; /* 0 not made yet, 1 made, -1 cannot be */
-static pid_t jit_timer_tid; /* the thread whose CPU clock it reads */
+static pid_t jit_timer_tid; /* the thread they are for */
 static pid_t jit_timer_pid; /* timers are not inherited by fork */
 
+/* Every tick of the monotonic clock: its expirations since the last
+ * signal too (a late signal carries them as overruns). */
 static void jit_on_tick(int sig)
 {
     (void)sig;
-    if (++jit_ticks >= jit_tick_limit)
-        _exit(IMV_JIT_OVERRUN_EXIT);
+    int over = timer_getoverrun(jit_tick_timer);
+    jit_ticks += 1 + (over > 0 ? over : 0);
 }
 
-/* The tick timer of this thread, made on first use; 0 when there is none
+/* The batch's CPU time is spent. */
+static void jit_on_overrun(int sig)
+{
+    (void)sig;
+    _exit(IMV_JIT_OVERRUN_EXIT);
+}
+
+/* A timer on clock that signals this thread with sig, handled by f. */
+static int make_timer(clockid_t clock, int sig, void (*f)(int), timer_t *t)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = f;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    struct sigevent sev;
+    memset(&sev, 0, sizeof sev);
+    sev.sigev_notify = SIGEV_THREAD_ID;
+    sev.sigev_signo = sig;
+    sev._sigev_un._tid = gettid();
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    return sig <= SIGRTMAX && sigaction(sig, &sa, NULL) == 0 &&
+           pthread_sigmask(SIG_UNBLOCK, &set, NULL) == 0 && timer_create(clock, &sev, t) == 0;
+}
+
+/* This thread's two timers, made on first use; 0 when there are none
  * (then nothing can be vouched for, and every view is declined). */
-static int timer_ready(void)
+static int timers_ready(void)
 {
     if (jit_timer_state != 0 && jit_timer_pid != getpid())
         jit_timer_state = 0;
     if (jit_timer_state == 0) {
         jit_timer_state = -1;
-        int sig = SIGRTMIN + 8;
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = jit_on_tick;
-        sa.sa_flags = SA_RESTART;
-        sigemptyset(&sa.sa_mask);
-        struct sigevent sev;
-        memset(&sev, 0, sizeof sev);
-        sev.sigev_notify = SIGEV_THREAD_ID;
-        sev.sigev_signo = sig;
-        sev._sigev_un._tid = gettid();
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, sig);
-        if (sig <= SIGRTMAX && sigaction(sig, &sa, NULL) == 0 &&
-            pthread_sigmask(SIG_UNBLOCK, &set, NULL) == 0 &&
-            timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &jit_timer) == 0) {
+        if (make_timer(CLOCK_MONOTONIC, SIGRTMIN + 8, jit_on_tick, &jit_tick_timer) &&
+            make_timer(CLOCK_THREAD_CPUTIME_ID, SIGRTMIN + 9, jit_on_overrun, &jit_cpu_timer)) {
             jit_timer_state = 1;
             jit_timer_tid = gettid();
             jit_timer_pid = getpid();
@@ -110,11 +130,13 @@ static int timer_ready(void)
     return jit_timer_state == 1 && jit_timer_tid == gettid();
 }
 
-static void timer_set(double period)
+/* Arm t to expire after `first` seconds, then every `every` (0: once). */
+static void timer_set(timer_t t, double first, double every)
 {
-    struct timespec ts = {(time_t)period, (long)((period - floor(period)) * 1e9)};
-    struct itimerspec its = {ts, ts};
-    timer_settime(jit_timer, 0, &its, NULL);
+    struct timespec a = {(time_t)first, (long)((first - floor(first)) * 1e9)};
+    struct timespec b = {(time_t)every, (long)((every - floor(every)) * 1e9)};
+    struct itimerspec its = {b, a};
+    timer_settime(t, 0, &its, NULL);
 }
 
 /* Start the allowance of a batch of n calls.  *maxd is how many ticks a
@@ -127,20 +149,21 @@ static int allowance_start(const lh_inst *I, size_t n, double *maxd)
     }
     double per = (double)I->budget / JIT_RATE; /* the most a call may take */
     double tick = per / 2;
-    if (tick < JIT_MIN_TICK || !timer_ready())
+    if (tick < JIT_MIN_TICK || !timers_ready())
         return 0;
-    double ticks = ceil(fmax(per * (double)n, JIT_FLOOR) / tick) + 1;
     jit_ticks = 0;
-    jit_tick_limit = ticks < INT_MAX ? (int)ticks : INT_MAX;
     *maxd = 1;
-    timer_set(tick);
+    timer_set(jit_cpu_timer, fmax(per * (double)n, JIT_FLOOR), 0);
+    timer_set(jit_tick_timer, tick, tick);
     return 1;
 }
 
 static void allowance_end(const lh_inst *I)
 {
-    if (I->budget > 0)
-        timer_set(0);
+    if (I->budget > 0) {
+        timer_set(jit_tick_timer, 0, 0);
+        timer_set(jit_cpu_timer, 0, 0);
+    }
 }
 
 /* ---- the loop ------------------------------------------------------------------- */
