@@ -20,16 +20,20 @@ static int holds_nothing(const imv_result *r);
 
 void imv_result_reset(imv_result *r, const imv_model *m, int score_only)
 {
+    /* Copied from a template: gcc turns a fixed-size copy into vector
+     * moves, where zeroing the struct became a `rep stos` that cost more
+     * than a C model's whole score-only call. */
+    static const imv_result fresh = {.setup_months = IMV_UNKNOWN,
+                                     .months_to_fair = IMV_UNKNOWN,
+                                     .months_to_good = IMV_UNKNOWN,
+                                     .partner_fit = IMV_UNKNOWN};
     int brief = r->brief; /* a host's rerun resets a brief result */
     if (!holds_nothing(r))
         imv_result_clear(r);
-    *r = (imv_result){.model = m,
-                      .score_only = score_only,
-                      .brief = brief,
-                      .setup_months = IMV_UNKNOWN,
-                      .months_to_fair = IMV_UNKNOWN,
-                      .months_to_good = IMV_UNKNOWN,
-                      .partner_fit = IMV_UNKNOWN};
+    memcpy(r, &fresh, sizeof *r);
+    r->model = m;
+    r->score_only = score_only;
+    r->brief = brief;
 }
 
 /* 1 when r holds no heap memory: a score-only result that did not fail,
@@ -42,8 +46,9 @@ static int holds_nothing(const imv_result *r)
 
 void imv_result_clear(imv_result *r)
 {
+    static const imv_result zero;
     if (holds_nothing(r)) {
-        memset(r, 0, sizeof *r);
+        memcpy(r, &zero, sizeof *r); /* not memset: see imv_result_reset */
         return;
     }
     for (size_t i = 0; i < r->n_reasons; i++) {

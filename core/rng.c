@@ -94,11 +94,18 @@ void imv_ranges_draw(const imv_range_prep *g, size_t n, imv_rng *rng, double *ou
             continue;
         }
         double u = uniform(r);
-        if (x->kind == IMV_PREP_UNIFORM)
+        if (x->kind == IMV_PREP_UNIFORM) {
             out[i] = x->a + u * x->ba;
-        else
-            out[i] = u < x->fc ? x->a + sqrt(u * x->ba * x->ca)
-                               : x->b - sqrt((1 - u) * x->ba * x->bc);
+            continue;
+        }
+        /* Which side of the mode is a coin toss, so a branch on it is
+         * mispredicted half the time: both sides are worked out, the one
+         * wanted chosen without a jump, and one square root taken. */
+        int left = u < x->fc;
+        double arg[2] = {(1 - u) * x->ba * x->bc, u * x->ba * x->ca};
+        double root = sqrt(arg[left]);
+        double side[2] = {x->b - root, x->a + root};
+        out[i] = side[left];
     }
     *rng = st;
 }

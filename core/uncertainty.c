@@ -104,30 +104,140 @@ static void percentile_at(size_t n, double q, size_t *i, double *f)
     *f = pos - (double)*i;
 }
 
-static double interpolate(const double *v, size_t n, size_t i, double f)
+/* The ranks a percentile needs, ascending and in range: *i, and *i + 1
+ * when it exists. */
+static size_t pair(size_t i, size_t n, size_t *k)
 {
-    return i + 1 >= n ? v[i] : v[i] * (1 - f) + v[i + 1] * f;
+    k[0] = i;
+    k[1] = i + 1;
+    return i + 1 < n ? 2 : 1;
+}
+
+#define SAMPLE 256 /* a sorted sample's ranks bound where a percentile lies */
+#define MARGIN 12  /* sample ranks either side: 3.5 sigma at 5% of 256 */
+
+/* Sort the n ranks k (n <= 4) and drop repeats; returns how many are left. */
+static size_t sort_ranks(size_t *k, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && k[j - 1] > k[j]; j--) {
+            size_t t = k[j];
+            k[j] = k[j - 1];
+            k[j - 1] = t;
+        }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || k[i] != k[m - 1])
+            k[m++] = k[i];
+    return m;
+}
+
+/* The sample ranks whose values bound ranks k[0..nk) of n values: MARGIN
+ * beyond where those ranks fall in the sample; SIZE_MAX past either end
+ * (no bound). */
+static void window(size_t n, const size_t *k, size_t nk, size_t *lo, size_t *hi)
+{
+    size_t l = k[0] * (SAMPLE - 1) / (n - 1), h = k[nk - 1] * (SAMPLE - 1) / (n - 1) + 1 + MARGIN;
+    *lo = l <= MARGIN ? SIZE_MAX : l - MARGIN;
+    *hi = h >= SAMPLE - 1 ? SIZE_MAX : h;
+}
+
+/* The bounds of two windows from a sample q of v: a1 <= x <= b1 and
+ * a2 <= x <= b2 hold the ranks k1 and k2 when the sample is typical. */
+static void bounds(double *q, size_t n, const size_t *k1, size_t n1, const size_t *k2, size_t n2,
+                   double *a1, double *b1, double *a2, double *b2)
+{
+    size_t r[4], want[4], nr = 0;
+    window(n, k1, n1, &want[0], &want[1]);
+    window(n, k2, n2, &want[2], &want[3]);
+    for (int t = 0; t < 4; t++) /* the real bounds, ascending and distinct */
+        if (want[t] != SIZE_MAX)
+            r[nr++] = want[t];
+    nr = sort_ranks(r, nr);
+    if (nr)
+        select_ranks(q, 0, SAMPLE - 1, r, nr);
+    *a1 = want[0] == SIZE_MAX ? -INFINITY : q[want[0]];
+    *b1 = want[1] == SIZE_MAX ? INFINITY : q[want[1]];
+    *a2 = want[2] == SIZE_MAX ? -INFINITY : q[want[2]];
+    *b2 = want[3] == SIZE_MAX ? INFINITY : q[want[3]];
+}
+
+/* Order statistics of two rank pairs of v[0..n) (n > 4 * SAMPLE), by
+ * sampling (after Floyd and Rivest): bounds from a sample bracket each
+ * pair; one pass without data-dependent branches counts what lies below
+ * each lower bound and copies what lies between the bounds into buf1 and
+ * buf2 (n each); the ranks are then selected among those few, which
+ * gives exactly the values of a full sort.  0 when a sample missed
+ * (rarely): the caller selects in v. */
+static int select_sampled(const double *v, size_t n, const size_t *k1, size_t n1, const size_t *k2,
+                          size_t n2, double *buf1, double *buf2, double *out1, double *out2)
+{
+    double q[SAMPLE], a1, b1, a2, b2;
+    for (size_t i = 0; i < SAMPLE; i++)
+        q[i] = v[i * (n / SAMPLE)];
+    bounds(q, n, k1, n1, k2, n2, &a1, &b1, &a2, &b2);
+    size_t below1 = 0, below2 = 0, c1 = 0, c2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = v[i];
+        below1 += x < a1;
+        below2 += x < a2;
+        buf1[c1] = x;
+        c1 += (x >= a1) & (x <= b1);
+        buf2[c2] = x;
+        c2 += (x >= a2) & (x <= b2);
+    }
+    if (below1 > k1[0] || below1 + c1 <= k1[n1 - 1] || below2 > k2[0] || below2 + c2 <= k2[n2 - 1])
+        return 0;
+    size_t r1[2], r2[2];
+    for (size_t t = 0; t < n1; t++)
+        r1[t] = k1[t] - below1;
+    for (size_t t = 0; t < n2; t++)
+        r2[t] = k2[t] - below2;
+    select_ranks(buf1, 0, c1 - 1, r1, n1);
+    select_ranks(buf2, 0, c2 - 1, r2, n2);
+    for (size_t t = 0; t < n1; t++)
+        out1[t] = buf1[r1[t]];
+    for (size_t t = 0; t < n2; t++)
+        out2[t] = buf2[r2[t]];
+    return 1;
+}
+
+/* The same, selecting in v itself (reordered). */
+static void select_in_place(double *v, size_t n, const size_t *k1, size_t n1, const size_t *k2,
+                            size_t n2, double *out1, double *out2)
+{
+    size_t k[4], nk = 0;
+    for (size_t t = 0; t < n1 + n2; t++)
+        k[nk++] = t < n1 ? k1[t] : k2[t - n1];
+    nk = sort_ranks(k, nk);
+    select_ranks(v, 0, n - 1, k, nk);
+    for (size_t t = 0; t < n1; t++)
+        out1[t] = v[k1[t]];
+    for (size_t t = 0; t < n2; t++)
+        out2[t] = v[k2[t]];
 }
 
 /* Percentiles q1 < q2 of v[0..n) by linear interpolation between order
- * statistics.  Reorders v. */
-static void percentiles(double *v, size_t n, double q1, double q2, double *p1, double *p2)
+ * statistics; buf1 and buf2 hold n values each; same: every value is
+ * v[0] (a constant profile's one draw stands for all).  May reorder v. */
+static void percentiles(double *v, size_t n, int same, double q1, double q2, double *buf1,
+                        double *buf2, double *p1, double *p2)
 {
     if (n == 0) {
         *p1 = *p2 = NAN;
         return;
     }
-    size_t i1, i2, k[4], nk = 0;
-    double f1, f2;
+    size_t i1, i2, k1[2], k2[2];
+    double f1, f2, x1[2], x2[2];
     percentile_at(n, q1, &i1, &f1);
     percentile_at(n, q2, &i2, &f2);
-    size_t want[4] = {i1, i1 + 1, i2, i2 + 1};
-    for (int t = 0; t < 4; t++) /* ascending, distinct, in range */
-        if (want[t] < n && (nk == 0 || want[t] > k[nk - 1]))
-            k[nk++] = want[t];
-    select_ranks(v, 0, n - 1, k, nk);
-    *p1 = interpolate(v, n, i1, f1);
-    *p2 = interpolate(v, n, i2, f2);
+    size_t n1 = pair(i1, n, k1), n2 = pair(i2, n, k2);
+    if (same)
+        x1[0] = x1[1] = x2[0] = x2[1] = v[0];
+    else if (n <= 4 * SAMPLE || !select_sampled(v, n, k1, n1, k2, n2, buf1, buf2, x1, x2))
+        select_in_place(v, n, k1, n1, k2, n2, x1, x2);
+    *p1 = n1 == 1 ? x1[0] : x1[0] * (1 - f1) + x1[1] * f1;
+    *p2 = n2 == 1 ? x2[0] : x2[0] * (1 - f2) + x2[1] * f2;
 }
 
 /* ---- the Monte Carlo run --------------------------------------------------- *
@@ -443,6 +553,11 @@ imv_uncertainty *imv_mc_finish(imv_mc *c)
     u->failed_share = imv_xcalloc(n, sizeof *u->failed_share);
     u->error = imv_xcalloc(n, sizeof *u->error);
     u->rank_prob = imv_xcalloc(n * n, sizeof *u->rank_prob);
+    double *buf = D <= SIZE_MAX / 2 / sizeof(double) ? malloc(2 * D * sizeof(double)) : NULL;
+    if (!buf) {
+        imv_uncertainty_free(u);
+        return NULL;
+    }
     for (size_t m = 0; m < n; m++) {
         u->failed_share[m] = (double)c->fails[m] / (double)D;
         u->error[m] = c->err[m];
@@ -455,11 +570,12 @@ imv_uncertainty *imv_mc_finish(imv_mc *c)
                 sum += s[d];
             }
         u->mean[m] = k ? sum / (double)k : NAN;
-        percentiles(s, k, 0.05, 0.95, &u->p05[m], &u->p95[m]);
+        percentiles(s, k, c->constant, 0.05, 0.95, buf, buf + D, &u->p05[m], &u->p95[m]);
         u->viable_share[m] = (double)c->viable[m] / (double)D;
         for (size_t r = 0; r < n; r++)
             u->rank_prob[m * n + r] = (double)c->ranks[m * n + r] / (double)D;
     }
+    free(buf);
     return u;
 }
 
