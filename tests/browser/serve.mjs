@@ -256,7 +256,9 @@ await step('add a partner council: busy while evaluating, then its fit as imeval
   let held = false;
   await page.route('**/api/charts', async (route) => {
     if (!held) { held = true; await new Promise((r) => setTimeout(r, 1500)); }
-    await route.continue();
+    // The page may have given up on the held request (a newer change
+    // supersedes it): then Playwright has handled the route already.
+    await route.continue().catch((e) => { if (!/already handled/i.test(String(e))) throw e; });
   });
   const before = await round();
   await page.click('#add-partner');
@@ -276,7 +278,8 @@ await step('add a partner council: busy while evaluating, then its fit as imeval
   writeFileSync(join(tmp, 'partner.json'), JSON.stringify(changedProfile));
   changedResult = evaluateFile(join(tmp, 'partner.json'));
   await settledTo(before, changedResult, 'with the partner');
-  await page.unroute('**/api/charts');
+  // wait for the held handler: unrouting under it made it fail under load
+  await page.unrouteAll({ behavior: 'wait' });
   const fits = changedResult.ranking.filter((e) => e.partner && e.partner.id === 'testshire').map((e) => e.partner.fit);
   assert(fits.length, 'imeval chose the new partner for no model (the test case needs one)');
   const fit = await page.$eval('#pt-0-fit', (p) => ({ text: p.textContent, fit: p.dataset.fit }));
