@@ -8,7 +8,8 @@
  * in a score-only draw ends the worker with IMV_JIT_OVERRUN_EXIT, the
  * memory cap ends it with IMV_JIT_MEMORY_EXIT, and everything it cannot vouch for is declined
  * rather than scored: errors, odd results, full calls.  Its Lua
- * imeval.term, clamp and base agree with the C ones on any arguments.
+ * imeval.term, clamp, base and fit_part agree with the C ones on any
+ * arguments.
  * (tests/e2e/luajit_identity.sh compares its scores with the 5.4 host's.)
  */
 #include <lauxlib.h>
@@ -321,7 +322,7 @@ START_TEST(jit__batch_equals_single_calls)
 }
 END_TEST
 
-/* ---- the Lua term, clamp and base ----------------------------------------------------- */
+/* ---- the Lua term, clamp, base and fit_part ----------------------------------------------------- */
 
 /* Calls C.f and J.f (the C function and its Lua stand-in) with the same
  * random arguments, many times, and returns a description of the first
@@ -344,13 +345,14 @@ static const char agree[] =
     "  return type(a) == 'table' or a == b\n"
     "end\n"
     "local function pack(ok, ...) return { n = select('#', ...), ok = ok, ... } end\n"
-    "for _, name in ipairs({ 'term', 'clamp', 'base' }) do\n"
+    "for _, name in ipairs({ 'term', 'clamp', 'base', 'fit_part' }) do\n"
     "  for k = 1, 40000 do\n"
     "    local n, args = rnd(9) - 1, {}\n"
     "    for i = 1, n do\n"
     "      local c = rnd(NIL)\n"
     "      if i == 1 and rnd(3) > 1 then c = NIL end\n"
     "      if (i == 2 or i == 4) and rnd(3) > 1 then c = rnd(20) end\n"
+    "      if i == 3 and name == 'fit_part' and rnd(3) > 1 then c = 21 + rnd(3) end\n"
     "      if c ~= NIL then args[i] = pool[c] end\n"
     "    end\n"
     "    local a = pack(pcall(C[name], unpack(args, 1, n)))\n"
@@ -367,7 +369,7 @@ static const char agree[] =
     "end\n"
     "return nil\n";
 
-START_TEST(jit__lua_term_clamp_base_agree_with_c)
+START_TEST(jit__lua_aux_functions_agree_with_c)
 {
     lua_State *L = luaL_newstate();
     ck_assert_ptr_nonnull(L);
@@ -401,7 +403,7 @@ int main(void)
     tcase_add_test(t, jit__full_calls_declined);
     tcase_add_test(t, jit__odd_results_declined);
     tcase_add_test(t, jit__batch_equals_single_calls);
-    tcase_add_test(t, jit__lua_term_clamp_base_agree_with_c);
+    tcase_add_test(t, jit__lua_aux_functions_agree_with_c);
     suite_add_tcase(s, t);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

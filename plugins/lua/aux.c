@@ -234,15 +234,17 @@ static int l_worst_rate(lua_State *L)
 
 #ifdef IMV_LUAJIT
 /* LuaJIT cannot compile a call to a C function, and leaving a trace for
- * one costs more than a whole draw of a bundled model; term, clamp and
- * base are most of their calls into C.  So under the JIT host each is a
- * Lua function that does exactly what the C one's fast path does (l_term,
- * l_clamp above: the same tests, the same one IEEE operation) and hands
- * every other case, unchanged, to the C function.  `...` is kept whole so
+ * one costs more than a whole draw of a bundled model; term, clamp, base
+ * and fit_part are most of their calls into C.  So under the JIT host each
+ * is a Lua function that does exactly what the C one does when its first
+ * argument is nil and the others have the usual types (l_term's and
+ * l_clamp's fast paths, l_base, l_fit_part: the same tests, the same one
+ * IEEE operation) and hands every other case, unchanged, to the C one.  `...` is kept whole so
  * that the C function still tells a nil argument from a missing one. */
 static const char jit_aux[] =
     "local lib = ...\n"
-    "local cterm, cclamp, cbase, type = lib.term, lib.clamp, lib.base, type\n"
+    "local cterm, cclamp, cbase, cfit = lib.term, lib.clamp, lib.base, lib.fit_part\n"
+    "local type = type\n"
     "lib.term = function(...)\n"
     "  local reasons, s, _, pts, up, down, ev = ...\n"
     "  if reasons == nil and type(s) == 'number' and type(pts) == 'number' and ev ~= nil\n"
@@ -258,6 +260,14 @@ static const char jit_aux[] =
     "    return x\n"
     "  end\n"
     "  return cclamp(...)\n"
+    "end\n"
+    "lib.fit_part = function(...)\n"
+    "  local comps, fit, name, pts, ev = ...\n"
+    "  if comps == nil and type(fit) == 'number' and type(name) == 'string'\n"
+    "     and type(pts) == 'number' and ev ~= nil then\n"
+    "    return fit + pts\n"
+    "  end\n"
+    "  return cfit(...)\n"
     "end\n"
     "lib.base = function(...)\n"
     "  local reasons, b, text, ev = ...\n"

@@ -175,10 +175,11 @@ static void allowance_end(const lh_inst *I)
  * without `error`, with a finite number score, unmet_preconditions nil or
  * a proper sequence of valid texts (text_ok: as check_text of
  * core/result.c), timeline nil or a table of numbers or nils, partner nil
- * or a table. */
+ * or a table.  Tables are indexed only once they are known to have no
+ * metatable, so plainly (rawget is the sandbox's wrapper, a C function). */
 static const char loop_head[] =
     "local ffi, score, text_ok, MAXU, MAXT, UNK = ...\n"
-    "local cast, type, next, rawget, getmetatable = ffi.cast, type, next, rawget, getmetatable\n"
+    "local cast, type, next, getmetatable = ffi.cast, type, next, getmetatable\n"
     "local huge = math.huge\n"
     "local dp, tp = ffi.typeof('double *'), ffi.typeof('volatile int *')\n"
     "local memo, nmemo = {}, 0\n"
@@ -192,7 +193,7 @@ static const char loop_head[] =
     "  return n\n"
     "end\n"
     "local function months(t, k)\n"
-    "  local x = rawget(t, k)\n"
+    "  local x = t[k]\n"
     "  if x == nil then return UNK, true end\n"
     "  return x, type(x) == 'number'\n"
     "end\n"
@@ -217,19 +218,19 @@ static const char loop_head[] =
     "    if res > -huge and res < huge then return true, res, 0, 0, UNK, UNK, UNK end\n"
     "    return false\n"
     "  end\n"
-    "  if type(res) ~= 'table' or getmetatable(res) ~= nil or rawget(res, 'error') ~= nil then\n"
+    "  if type(res) ~= 'table' or getmetatable(res) ~= nil or res.error ~= nil then\n"
     "    return false\n"
     "  end\n"
-    "  local sc = rawget(res, 'score')\n"
+    "  local sc = res.score\n"
     "  if type(sc) ~= 'number' or not (sc > -huge and sc < huge) then return false end\n"
     "  local nu, tb = 0, 0\n"
-    "  local u = rawget(res, 'unmet_preconditions')\n"
+    "  local u = res.unmet_preconditions\n"
     "  if u ~= nil then\n"
     "    nu, tb = unmet(u)\n"
     "    if not nu then return false end\n"
     "  end\n"
     "  local s1, s2, s3 = UNK, UNK, UNK\n"
-    "  local tl = rawget(res, 'timeline')\n"
+    "  local tl = res.timeline\n"
     "  if tl ~= nil then\n"
     "    if type(tl) ~= 'table' or getmetatable(tl) ~= nil then return false end\n"
     "    local ok1, ok2, ok3\n"
@@ -238,7 +239,7 @@ static const char loop_head[] =
     "    s3, ok3 = months(tl, 'months_to_good')\n"
     "    if not (ok1 and ok2 and ok3) then return false end\n"
     "  end\n"
-    "  local pa = rawget(res, 'partner')\n"
+    "  local pa = res.partner\n"
     "  if pa ~= nil and type(pa) ~= 'table' then return false end\n"
     "  return true, sc, nu, tb, s1, s2, s3\n"
     "end\n"
@@ -358,6 +359,10 @@ static int l_span(lua_State *L)
  * call raised (declined: its slot was never filled), or at s->to. */
 static size_t run_span(span *s)
 {
+    /* The C work charged (sandbox.c) is counted per span, not per draw:
+     * no draw can then pass a charge the 5.4 host would refuse it; one
+     * that meets the span's is declined. */
+    s->I->c_spent = 0;
     if (imv_lua_pcall(s->I, l_span, s, 0) == LUA_OK)
         return s->to;
     size_t k = s->to;

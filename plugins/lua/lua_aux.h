@@ -9,7 +9,7 @@
 /* Add clamp, term, base and intervention_state to the table on top of
  * the stack (the `imeval` library being built). */
 void imv_lua_open_aux(lua_State *L);
-/* LuaJIT only: replace term, clamp and base of the table on top of the
+/* LuaJIT only: replace term, clamp, base and fit_part of the table on top of the
  * stack by Lua functions with the same results (aux.c says why). */
 void imv_lua_jit_aux(lua_State *L);
 /* imeval.log and the sandbox's print (plugins/lua/aux.c). */
