@@ -204,6 +204,15 @@ static inline const char *imv_iv_status_name(imv_iv_status s)
     return s >= 0 && s < IMV_IV_STATUS_COUNT ? names[s] : "unknown";
 }
 
+/* The status imv_iv_status_name gives the name s, or otherwise. */
+static inline imv_iv_status imv_iv_status_parse(const char *s, imv_iv_status otherwise)
+{
+    for (int k = 0; s && k < IMV_IV_STATUS_COUNT; k++)
+        if (strcmp(s, imv_iv_status_name((imv_iv_status)k)) == 0)
+            return (imv_iv_status)k;
+    return otherwise;
+}
+
 static inline const char *imv_aux_grade_name(int g)
 {
     static const char *const names[] = {"outstanding", "good", "requires_improvement", "inadequate",

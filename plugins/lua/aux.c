@@ -163,12 +163,8 @@ static int l_intervention_state(lua_State *L)
             v.intervention_model = lua_tostring(L, -1); /* stays on the stack */
         v.intervention_months = num_field(L, ci, "months");
         v.intervention_expected_months = num_field(L, ci, "expected_months");
-        if (lua_getfield(L, ci, "status") == LUA_TSTRING) {
-            const char *st = lua_tostring(L, -1);
-            for (int k = 0; k < IMV_IV_STATUS_COUNT; k++)
-                if (strcmp(st, imv_iv_status_name((imv_iv_status)k)) == 0)
-                    v.intervention_status = (imv_iv_status)k;
-        }
+        if (lua_getfield(L, ci, "status") == LUA_TSTRING)
+            v.intervention_status = imv_iv_status_parse(lua_tostring(L, -1), v.intervention_status);
     }
     lua_pushstring(L, names[imv_intervention_state(&v, id, stall)]);
     return 1;

@@ -62,9 +62,7 @@ static imv_iv_status rules_status(lua_State *L, int idx, double *months)
     *months = IMV_UNKNOWN;
     if (lua_getfield(L, idx, "rules") == LUA_TTABLE) {
         if (lua_getfield(L, -1, "trajectory") == LUA_TSTRING)
-            for (int k = 0; k < IMV_IV_STATUS_COUNT; k++)
-                if (strcmp(lua_tostring(L, -1), imv_iv_status_name((imv_iv_status)k)) == 0)
-                    st = (imv_iv_status)k;
+            st = imv_iv_status_parse(lua_tostring(L, -1), st);
         lua_pop(L, 1);
         if (lua_getfield(L, -1, "months") == LUA_TNUMBER)
             *months = lua_tonumber(L, -1);
