@@ -39,7 +39,11 @@
 
 #define MAX_MSG (4u << 20)     /* bytes in one request or reply */
 #define OUTPUT_CAP (64u << 10) /* bytes a plugin may print per call */
-#define MAX_BATCH 256u         /* views in one request (uncertainty's chunk) */
+#define MAX_BATCH 2048u        /* views in one request (uncertainty's span) */
+/* A model with its own batch function gets a deadline per view for the
+ * whole request: its requests stay this small, so that one that hangs is
+ * found within OWN_BATCH x --isolate-timeout. */
+#define OWN_BATCH 256u
 
 /* ---- a growable byte buffer and a bounds-checked reader ------------------ */
 
@@ -674,9 +678,10 @@ static void outbox_end(outbox *o)
 /* ---- the child: serving requests ----------------------------------------------- */
 
 /* What the child holds for one request.  A view sent whole is unpacked
- * with its strings and arrays into whole[] (large: rarely more than the
- * first of a request); every view is a copy in v[], which stays small and
- * close for the views sent as their ratings. */
+ * with its strings and arrays into whole[] (large, each allocated when
+ * first needed and kept: rarely more than the first of a request); every
+ * view is a copy in v[], which stays small and close for the views sent
+ * as their ratings. */
 #define MAX_PARAMS_WIRE 128
 
 typedef struct child_req {
@@ -687,7 +692,7 @@ typedef struct child_req {
     imv_result *rp[MAX_BATCH];
     double params[MAX_BATCH * MAX_PARAMS_WIRE]; /* each view's, one after the other */
     size_t params_used;
-    unpacked whole[MAX_BATCH];
+    unpacked *whole[MAX_BATCH];
     size_t n_whole;
 } child_req;
 
@@ -703,7 +708,9 @@ static int unpack_view(rbuf *r, child_req *q, uint32_t i)
         *v = q->v[i - 1];
         r_bytes(r, v->ratings, sizeof v->ratings);
     } else if (kind == VIEW_WHOLE) {
-        unpacked *u = &q->whole[q->n_whole++];
+        if (!q->whole[q->n_whole])
+            q->whole[q->n_whole] = imv_xmalloc(sizeof *q->whole[0]);
+        unpacked *u = q->whole[q->n_whole++];
         memset(u, 0, sizeof *u);
         int rc = unpack_whole(r, u);
         *v = u->v;
@@ -789,8 +796,8 @@ static void child_request(const imv_model *lm, void *inst, const char *load_err,
     for (uint32_t i = 0; i < k; i++)
         imv_result_clear(&q->res[i]);
     for (size_t w = 0; w < q->n_whole; w++)
-        for (size_t j = 0; j < q->whole[w].n_strs; j++)
-            free(q->whole[w].strs[j]);
+        for (size_t j = 0; j < q->whole[w]->n_strs; j++)
+            free(q->whole[w]->strs[j]);
 }
 
 /* Serve requests until the parent closes the socket.  Never returns.  The
@@ -1590,7 +1597,8 @@ static void score_views(const imv_model *m, iso_inst *I, const imv_profile_view 
                 r[done]->error = imv_xstrdup(err);
             break;
         }
-        size_t k = n - done < MAX_BATCH ? n - done : MAX_BATCH;
+        size_t cap = own_batch ? OWN_BATCH : MAX_BATCH;
+        size_t k = n - done < cap ? n - done : cap;
         double first = timeout * (own_batch && k > 1 ? (double)k : 1);
         iso_call c;
         exchange(&req, m, I, v + done, params + done, &k, key, each ? REQ_REPLY_EACH : 0, first,

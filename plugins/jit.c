@@ -17,13 +17,13 @@
  *     it cannot start or cannot load the script (5.4-only syntax) is scored
  *     on the reference: in-process Lua 5.4 for the bundled models, the
  *     isolated Lua 5.4 worker for the others;
- *   - in every batch the first and the last view are scored on the
- *     reference too and compared bit for bit (score, viable, error or not);
+ *   - in every batch the first and the last view of every 256 are scored
+ *     on the reference too and compared bit for bit (score, viable, error or not);
  *     on any difference the whole batch is scored on the reference, and
  *     the model gets a note (imv_jit_note) that cli/ prints once.
- * Only two views of a batch are compared: a model whose arithmetic differs
- * between the engines in some draws, none of them a batch's first or
- * last, keeps LuaJIT's figures for those (docs/robustness.md says so).
+ * Only two views of every 256 are compared: a model whose arithmetic
+ * differs between the engines in some draws, none of them one of those,
+ * keeps LuaJIT's figures for those (docs/robustness.md says so).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -31,6 +31,11 @@
 #include <string.h>
 
 #include "../core/internal.h"
+
+/* The views cross-checked: the first and the last of every CHECK_SPAN of
+ * a batch, so that a batch of any size is checked as densely as one of
+ * uncertainty's chunks of 256 draws. */
+#define CHECK_SPAN 256
 
 struct imv_jit {
     imv_isolated_proc *proc; /* this thread's LuaJIT worker for the model */
@@ -140,10 +145,10 @@ static int jit_scored(imv_jit *j, const imv_model *m, const imv_profile_view *co
     }
     /* The worker's own CPU allowance stops a runaway batch long before
      * this: the deadline is the last resort, as for a model's own batch
-     * function (a deadline per view for the whole batch). */
+     * function (a deadline per view for the whole batch, up to 256). */
     double timeout = m->limits && m->limits->isolate_timeout > 0 ? m->limits->isolate_timeout : 2.0;
-    if (imv_isolated_proc_batch(j->proc, m, v, key, params, n, timeout * (double)n, r, why,
-                                sizeof why))
+    double views = n < CHECK_SPAN ? (double)n : CHECK_SPAN;
+    if (imv_isolated_proc_batch(j->proc, m, v, key, params, n, timeout * views, r, why, sizeof why))
         return 0;
     for (size_t i = 0; i < n; i++)
         if (r[i]->declined == IMV_DECLINED_MODEL) {
@@ -175,23 +180,27 @@ static int same_answer(const imv_result *a, const imv_result *b)
     return !a->has_score || memcmp(&a->score, &b->score, sizeof a->score) == 0;
 }
 
-/* The first and the last view scored on the reference too: 1 when both
- * engines give the same (a view the reference scored already counts as
- * the same). */
+/* Those views scored on the reference too: 1 when both engines give the
+ * same (a view the reference scored already counts as the same). */
 static int ends_agree(const imv_jit_ref *ref, const imv_model *m, const imv_profile_view *const *v,
                       const double *const *params, size_t n, imv_result *const *r,
                       const unsigned char *on_ref)
 {
-    size_t ends[2] = {0, n - 1}, idx[2], k = 0;
-    imv_result check[2];
-    imv_result *cp[2] = {&check[0], &check[1]};
-    memset(check, 0, sizeof check);
-    for (int e = 0; e < 2; e++)
-        if (!on_ref[ends[e]])
-            idx[k++] = ends[e];
-    const imv_profile_view *cv[2];
-    const double *cpar[2];
+    size_t most = 2 * ((n + CHECK_SPAN - 1) / CHECK_SPAN), k = 0;
+    size_t *idx = imv_xcalloc(most, sizeof *idx);
+    imv_result *check = imv_xcalloc(most, sizeof *check);
+    imv_result **cp = imv_xcalloc(most, sizeof *cp);
+    const imv_profile_view **cv = imv_xcalloc(most, sizeof *cv);
+    const double **cpar = imv_xcalloc(most, sizeof *cpar);
+    for (size_t at = 0; at < n; at += CHECK_SPAN) {
+        size_t last = at + CHECK_SPAN < n ? at + CHECK_SPAN - 1 : n - 1;
+        if (!on_ref[at])
+            idx[k++] = at;
+        if (last != at && !on_ref[last])
+            idx[k++] = last;
+    }
     for (size_t i = 0; i < k; i++) {
+        cp[i] = &check[i];
         cv[i] = v[idx[i]];
         cpar[i] = params[idx[i]];
         imv_result_reset(cp[i], m, 1);
@@ -205,6 +214,11 @@ static int ends_agree(const imv_jit_ref *ref, const imv_model *m, const imv_prof
         same &= same_answer(cp[i], r[idx[i]]);
         imv_result_clear(cp[i]);
     }
+    free(idx);
+    free(check);
+    free(cp);
+    free(cv);
+    free(cpar);
     return same;
 }
 
