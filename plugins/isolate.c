@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,8 +213,10 @@ static void pack_history(wbuf *b, const imv_profile_view *v)
 
 /* How a view crosses: whole, or (draws of one profile, which differ only
  * in their ratings) as its ratings alone, the rest as the view before it
- * in the same request. */
-enum { VIEW_WHOLE = 1, VIEW_RATINGS = 2 };
+ * in the same request; and then its parameters, or (VIEW_RATINGS_ONLY,
+ * when they are the view before it's too: draws without
+ * --vary-parameters) none, which were most of a draw's bytes. */
+enum { VIEW_WHOLE = 1, VIEW_RATINGS = 2, VIEW_RATINGS_ONLY = 3 };
 
 static void pack_params(wbuf *b, const double *params, size_t n_params)
 {
@@ -227,17 +230,22 @@ static void pack_params(wbuf *b, const double *params, size_t n_params)
  * Padding that differs only costs a whole view. */
 static int only_ratings_differ(const imv_profile_view *a, const imv_profile_view *b)
 {
-    imv_profile_view t;
-    memcpy(&t, a, sizeof t);
-    memcpy(t.ratings, b->ratings, sizeof t.ratings);
-    return memcmp(&t, b, sizeof t) == 0;
+    size_t at = offsetof(imv_profile_view, ratings), past = at + sizeof a->ratings;
+    return memcmp(a, b, at) == 0 &&
+           memcmp((const char *)a + past, (const char *)b + past, sizeof *a - past) == 0;
 }
 
-static void pack_ratings(wbuf *b, const imv_profile_view *v, const double *params, size_t n_params)
+/* A draw: its ratings, and its parameters unless they are `before`'s
+ * (the view before it's). */
+static void pack_ratings(wbuf *b, const imv_profile_view *v, const double *params,
+                         const double *before, size_t n_params)
 {
-    w_u32(b, VIEW_RATINGS);
+    int same = params == before || (n_params && params && before &&
+                                    memcmp(params, before, n_params * sizeof *params) == 0);
+    w_u32(b, same ? VIEW_RATINGS_ONLY : VIEW_RATINGS);
     w_bytes(b, v->ratings, sizeof v->ratings);
-    pack_params(b, params, n_params);
+    if (!same)
+        pack_params(b, params, n_params);
 }
 
 static void pack_view(wbuf *b, const imv_profile_view *v, const double *params, size_t n_params)
@@ -469,7 +477,7 @@ static void pack_result(wbuf *b, const imv_result *res)
  * executable started again, see start_process): its first message says
  * what to do, with which file, within which limits. */
 enum { SPEC_LOAD = 1, SPEC_SERVE = 2 };
-#define SPEC_PROTOCOL 0x494d5703u /* "IMW" and the version of these messages */
+#define SPEC_PROTOCOL 0x494d5704u /* "IMW" and the version of these messages */
 
 typedef struct spec {
     uint32_t kind;
@@ -697,13 +705,19 @@ typedef struct child_req {
 } child_req;
 
 /* View i of the request: whole, or (from the second on) the view before
- * it with the ratings sent; then its parameters. */
+ * it with the ratings sent; then its parameters, or the view before it's. */
 static int unpack_view(rbuf *r, child_req *q, uint32_t i)
 {
     uint32_t kind = r_u32(r);
     imv_profile_view *v = &q->v[i];
     q->vp[i] = v;
     q->pp[i] = q->params + q->params_used;
+    if (kind == VIEW_RATINGS_ONLY && i > 0) {
+        *v = q->v[i - 1];
+        r_bytes(r, v->ratings, sizeof v->ratings);
+        q->pp[i] = q->pp[i - 1];
+        return r->bad ? -1 : 0;
+    }
     if (kind == VIEW_RATINGS && i > 0) {
         *v = q->v[i - 1];
         r_bytes(r, v->ratings, sizeof v->ratings);
@@ -1510,7 +1524,7 @@ static void pack_request(wbuf *req, const imv_model *m, const imv_profile_view *
         w_u32(req, flags);
         for (size_t i = 0; i < *k; i++) {
             if (i > 0 && only_ratings_differ(v[i - 1], v[i]))
-                pack_ratings(req, v[i], params[i], m->n_params);
+                pack_ratings(req, v[i], params[i], params[i - 1], m->n_params);
             else
                 pack_view(req, v[i], params[i], m->n_params);
         }
