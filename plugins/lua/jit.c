@@ -70,7 +70,7 @@
  * default budget a tick is 225 us: 4,400 signals a second of a batch. */
 #define JIT_MIN_TICK 20e-6
 
-#define OUT_STRIDE 8 /* accepted, score, n_unmet, text bytes, 3 months, started */
+#define OUT_STRIDE 9 /* accepted, score, n_unmet, text bytes, 3 months, started, ticks */
 
 /* ---- the allowance -------------------------------------------------------------- */
 
@@ -250,10 +250,10 @@ static const char loop_head[] =
     "  if pa ~= nil and type(pa) ~= 'table' then return false end\n"
     "  return true, sc, nu, tb, s1, s2, s3\n"
     "end\n"
-    "return function(p, rt, w, keys, kp, np, vary, R, P, OUT, TICK, maxd, from, to)\n"
+    "return function(p, rt, w, keys, kp, np, vary, R, P, OUT, TICK, from, to)\n"
     "  R, P, OUT, TICK = cast(dp, R), cast(dp, P), cast(dp, OUT), cast(tp, TICK)\n"
     "  for i = from, to - 1 do\n"
-    "    local o, b = i * 8, i * 13\n"
+    "    local o, b = i * 9, i * 13\n"
     "    OUT[o + 7] = 1\n";
 /* then one line a rating, "    rt['name'] = R[b + i]\n", then: */
 static const char loop_tail[] = "    if vary then\n"
@@ -262,12 +262,11 @@ static const char loop_tail[] = "    if vary then\n"
                                 "    end\n"
                                 "    local t0 = TICK[0]\n"
                                 "    local res = score(p, w)\n"
-                                "    if TICK[0] - t0 <= maxd then\n"
-                                "      local ok, sc, nu, tb, s1, s2, s3 = check(res)\n"
-                                "      if ok then\n"
-                                "        OUT[o] = 1; OUT[o + 1] = sc; OUT[o + 2] = nu; OUT[o + 3] = tb\n"
-                                "        OUT[o + 4] = s1; OUT[o + 5] = s2; OUT[o + 6] = s3\n"
-                                "      end\n"
+                                "    OUT[o + 8] = TICK[0] - t0\n"
+                                "    local ok, sc, nu, tb, s1, s2, s3 = check(res)\n"
+                                "    if ok then\n"
+                                "      OUT[o] = 1; OUT[o + 1] = sc; OUT[o + 2] = nu; OUT[o + 3] = tb\n"
+                                "      OUT[o + 4] = s1; OUT[o + 5] = s2; OUT[o + 6] = s3\n"
                                 "    end\n"
                                 "  end\n"
                                 "end\n";
@@ -334,7 +333,7 @@ typedef struct span {
     const imv_profile_view *v; /* views[from] */
     const double *params;      /* params[from] */
     int vary;                  /* the parameters differ within the span */
-    double *R, *P, *out, maxd;
+    double *R, *P, *out;
     size_t from, to;
 } span;
 
@@ -355,10 +354,9 @@ static int l_span(lua_State *L)
     lua_pushlightuserdata(L, s->P);
     lua_pushlightuserdata(L, s->out);
     lua_pushlightuserdata(L, (void *)&jit_ticks);
-    lua_pushnumber(L, s->maxd);
     lua_pushnumber(L, (lua_Number)s->from);
     lua_pushnumber(L, (lua_Number)s->to);
-    lua_call(L, 14, 0);
+    lua_call(L, 13, 0);
     return 0;
 }
 
@@ -379,10 +377,10 @@ static size_t run_span(span *s)
 }
 
 static void run_all(lh_inst *I, const imv_model *m, const imv_profile_view *const *v,
-                    const double *const *params, size_t n, double *buf, double maxd)
+                    const double *const *params, size_t n, double *buf)
 {
     size_t np = m->n_params;
-    span s = {.I = I, .m = m, .R = buf, .P = buf + n * IMV_R_COUNT, .maxd = maxd};
+    span s = {.I = I, .m = m, .R = buf, .P = buf + n * IMV_R_COUNT};
     s.out = s.P + n * np;
     size_t i = 0;
     while (i < n && !I->dead) {
@@ -408,10 +406,11 @@ static void run_all(lh_inst *I, const imv_model *m, const imv_profile_view *cons
     }
 }
 
-/* What the loop left in out[i] into r (accepted), or r declined. */
-static void take_result(const double *o, imv_result *r)
+/* What the loop left in out[i] into r: accepted when the call saw at
+ * most maxd ticks, else declined. */
+static void take_result(const double *o, double maxd, imv_result *r)
 {
-    if (o[0] != 1 || !r->score_only || r->unmet) {
+    if (o[0] != 1 || !(o[8] <= maxd) || !r->score_only || r->unmet) {
         r->declined = 1;
         return;
     }
@@ -430,7 +429,7 @@ void imv_lua_jit_batch(const imv_model *m, lh_inst *I, const imv_profile_view *c
     size_t np = m->n_params, stride = IMV_R_COUNT + np + OUT_STRIDE;
     double *buf = imv_xcalloc(n ? n * stride : 1, sizeof *buf);
     double *out = buf + n * (IMV_R_COUNT + np);
-    double maxd;
+    double maxd = 0;
     int usable = !I->dead && I->ref_loop != LUA_NOREF && I->ref_batch == LUA_NOREF;
     if (usable && allowance_start(I, n, &maxd)) {
         for (size_t i = 0; i < n; i++) {
@@ -439,12 +438,12 @@ void imv_lua_jit_batch(const imv_model *m, lh_inst *I, const imv_profile_view *c
                 memcpy(buf + n * IMV_R_COUNT + i * np, params[i], np * sizeof(double));
         }
         I->in_batch = 1;
-        run_all(I, m, v, params, n, buf, maxd);
+        run_all(I, m, v, params, n, buf);
         I->in_batch = 0;
         allowance_end(I);
     }
     for (size_t i = 0; i < n; i++)
-        take_result(out + i * OUT_STRIDE, r[i]);
+        take_result(out + i * OUT_STRIDE, maxd, r[i]);
     free(buf);
     /* as run() does: one large profile must not count against the next */
     if (!I->dead && I->cap && I->mem > I->cap / 2)
