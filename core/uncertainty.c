@@ -364,15 +364,19 @@ void imv_mc_free(imv_mc *c)
     free(c);
 }
 
-/* Scratch for scoring chunks: owned by one thread for one call. */
+/* Scratch for scoring chunks: owned by one thread for one call, sized
+ * for the most draws the call scores at once (cap: up to SPAN; one for a
+ * profile with nothing to draw, which a what-if request or a stream of
+ * point profiles mostly are). */
 typedef struct mc_scratch {
-    imv_profile_view views[SPAN];
-    const imv_profile_view *vp[SPAN];
-    const double *pp[SPAN];
-    imv_result *rp[SPAN];
+    size_t cap;
+    imv_profile_view *views;
+    const imv_profile_view **vp;
+    const double **pp;
+    imv_result **rp;
     imv_range_prep ranges[IMV_R_COUNT]; /* c->ranges, ready to draw from */
-    double *params;                     /* SPAN x all parameters, with vary */
-    imv_result *res;                    /* SPAN x models */
+    double *params;                     /* cap x all parameters, with vary */
+    imv_result *res;                    /* cap x models */
     size_t *order;
 } mc_scratch;
 
@@ -384,27 +388,36 @@ typedef struct mc_counts {
 
 /* The views differ only in their ratings, which every draw writes: the
  * rest is copied from the base view once, not once a draw. */
-static mc_scratch *scratch_new(const imv_mc *c)
+static mc_scratch *scratch_new(const imv_mc *c, size_t cap)
 {
     size_t n = c->n_models;
     mc_scratch *s = imv_xmalloc(sizeof *s); /* every field is set below or before use */
-    for (size_t d = 0; d < SPAN; d++)
+    s->cap = cap ? cap : 1;
+    s->views = imv_xmalloc(s->cap * sizeof *s->views);
+    s->vp = imv_xcalloc(s->cap, sizeof *s->vp);
+    s->pp = imv_xcalloc(s->cap, sizeof *s->pp);
+    s->rp = imv_xcalloc(s->cap, sizeof *s->rp);
+    for (size_t d = 0; d < s->cap; d++)
         s->views[d] = c->base;
     for (int i = 0; i < IMV_R_COUNT; i++)
         imv_range_prepare(&c->ranges[i], &s->ranges[i]);
     s->params = NULL;
     if (c->vary)
-        s->params = imv_xcalloc(SPAN * (c->n_params_total ? c->n_params_total : 1),
+        s->params = imv_xcalloc(s->cap * (c->n_params_total ? c->n_params_total : 1),
                                 sizeof *s->params);
-    s->res = imv_xcalloc(SPAN * n, sizeof *s->res);
+    s->res = imv_xcalloc(s->cap * n, sizeof *s->res);
     s->order = imv_xcalloc(n, sizeof *s->order);
     return s;
 }
 
 static void scratch_free(mc_scratch *s, size_t n)
 {
-    for (size_t i = 0; i < SPAN * n; i++)
+    for (size_t i = 0; i < s->cap * n; i++)
         imv_result_clear(&s->res[i]);
+    free(s->views);
+    free(s->vp);
+    free(s->pp);
+    free(s->rp);
     free(s->params);
     free(s->res);
     free(s->order);
@@ -526,11 +539,13 @@ void imv_mc_run(imv_mc *c, imv_worker *w, size_t first, size_t count)
 {
     if (!c || c->failed)
         return;
-    mc_scratch *s = scratch_new(c);
+    size_t end = first + count < c->chunks ? first + count : c->chunks;
+    size_t from = first * CHUNK, to = end * CHUNK < c->draws ? end * CHUNK : c->draws;
+    size_t cap = c->constant ? 1 : first >= end ? 0 : to - from < SPAN ? to - from : SPAN;
+    mc_scratch *s = scratch_new(c, cap);
     mc_counts t;
     counts_init(&t, c->n_models);
     imv_rng rng;
-    size_t end = first + count < c->chunks ? first + count : c->chunks;
     for (size_t ch = first; ch < end;) {
         size_t done = ch * CHUNK, k = 0;
         for (size_t g = 0; g < GROUP && ch < end; g++, ch++) {
