@@ -29,7 +29,12 @@
  * instructions' worth of work compiled code does in a second); any other
  * call is declined: a tick lands in a few of every 10,000 of a bundled
  * model's draws (0.03-0.2 % measured: 0.6-1 us against a tick of 225 us
- * at the default budget), which the parent scores on Lua 5.4.  Ticking twice as often to vouch for those too cost more: a
+ * at the default budget), which the parent scores on Lua 5.4.  The loop
+ * does not branch on the count: it stores the ticks each call saw and
+ * the host declines after the loop.  A branch there made which side
+ * traces LuaJIT compiled depend on when the timer fired, and one such
+ * trace gave wrong scores in some runs (docs/robustness.md); without it
+ * the traces depend on the draws alone, the same every run.  Ticking twice as often to vouch for those too cost more: a
  * signal is dear on this machine (8,000 a second of a batch added 30-50 %
  * to a draw).  (A timer on the CPU clock cannot vouch for a call:
  * the kernel checks those at its own tick, every few milliseconds.)  A
