@@ -453,7 +453,7 @@ static void draw_chunk(const imv_mc *c, mc_scratch *s, imv_rng *rng, size_t at, 
 }
 
 /* Every model scores the span's first k views, score-only. */
-static void score_chunk(const imv_mc *c, mc_scratch *s, imv_worker *w, size_t k)
+static void score_span(const imv_mc *c, mc_scratch *s, imv_worker *w, size_t k)
 {
     size_t n = c->n_models;
     for (size_t m = 0; m < n; m++) {
@@ -556,7 +556,7 @@ void imv_mc_run(imv_mc *c, imv_worker *w, size_t first, size_t count)
             draw_chunk(c, s, &rng, k, kc);
             k += kc;
         }
-        score_chunk(c, s, w, k);
+        score_span(c, s, w, k);
         count_span(c, s, &t, done, k);
     }
     counts_merge(c, &t);

@@ -33,10 +33,9 @@
  * does not branch on the count: it stores the ticks each call saw and
  * the host declines after the loop.  A branch there made which side
  * traces LuaJIT compiled depend on when the timer fired, and one such
- * trace gave wrong scores in some runs (docs/robustness.md); without it
- * the traces depend on the draws alone, the same every run.  Ticking twice as often to vouch for those too cost more: a
- * signal is dear on this machine (8,000 a second of a batch added 30-50 %
- * to a draw).  (A timer on the CPU clock cannot vouch for a call:
+ * trace gave wrong scores in some runs (docs/robustness.md).  Ticking
+ * twice as often to vouch for those too cost more: a signal is dear on
+ * this machine (8,000 a second of a batch added 30-50 % to a draw).  (A timer on the CPU clock cannot vouch for a call:
  * the kernel checks those at its own tick, every few milliseconds.)  A
  * batch of k calls that uses more than k x budget / JIT_RATE seconds of
  * the thread's CPU (at least JIT_FLOOR) is a runaway: a one-shot timer on
@@ -257,10 +256,9 @@ static const char loop_head[] =
     "end\n"
     "return function(p, rt, w, keys, kp, np, vary, R, P, OUT, TICK, from, to)\n"
     "  R, P, OUT, TICK = cast(dp, R), cast(dp, P), cast(dp, OUT), cast(tp, TICK)\n"
-    "  for i = from, to - 1 do\n"
-    "    local o, b = i * 9, i * 13\n"
-    "    OUT[o + 7] = 1\n";
-/* then one line a rating, "    rt['name'] = R[b + i]\n", then: */
+    "  for i = from, to - 1 do\n";
+/* then "    local o, b = i * OUT_STRIDE, i * IMV_R_COUNT", "    OUT[o + 7] = 1",
+ * one line a rating, "    rt['name'] = R[b + i]\n", then: */
 static const char loop_tail[] = "    if vary then\n"
                                 "      local q = i * np\n"
                                 "      for j = 0, np - 1 do w[keys[kp + j]] = P[q + j] end\n"
@@ -296,6 +294,12 @@ static int l_make_loop(lua_State *L)
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     luaL_addstring(&b, loop_head);
+    char strides[96];
+    /* from the C constants: a stride the host does not use would write
+     * outside its buffer */
+    snprintf(strides, sizeof strides, "    local o, b = i * %d, i * %d\n    OUT[o + 7] = 1\n",
+             OUT_STRIDE, IMV_R_COUNT);
+    luaL_addstring(&b, strides);
     for (int i = 0; i < IMV_R_COUNT; i++) {
         char line[96];
         snprintf(line, sizeof line, "    rt['%s'] = R[b + %d]\n", imv_rating_name(i), i);
