@@ -75,10 +75,14 @@ local function partner_fit(c, p, w)
   end
   parts.commitments = -8 * (c.current_commitments or 0)
   local stretch = 1 - clamp((spare - 2) / 1.5, 0, 1)
-  parts.size = 0
+  -- Each part is stored once: LuaJIT 2.1 before 2023-12 (Debian 12's)
+  -- can read back the first of two stores to one key of a new table in a
+  -- side trace (LuaJIT issue 1128), and did here (docs/robustness.md).
+  local size = 0
   if c.child_population and c.child_population < w.small_partner_children then
-    parts.size = -8 * stretch
+    size = -8 * stretch
   end
+  parts.size = size
   -- Peer support can come from further away than a shared director.
   parts.neighbouring = c.neighbouring == true and 4 or 0
   local r = p.ratings

@@ -32,8 +32,8 @@
  * at the default budget), which the parent scores on Lua 5.4.  The loop
  * does not branch on the count: it stores the ticks each call saw and
  * the host declines after the loop.  A branch there made which side
- * traces LuaJIT compiled depend on when the timer fired, and one such
- * trace gave wrong scores in some runs (docs/robustness.md).  Ticking
+ * traces LuaJIT compiled depend on when the timer fired: a run's traces,
+ * and any fault in them, changed from run to run.  Ticking
  * twice as often to vouch for those too cost more: a signal is dear on
  * this machine (8,000 a second of a batch added 30-50 % to a draw).  (A timer on the CPU clock cannot vouch for a call:
  * the kernel checks those at its own tick, every few milliseconds.)  A
