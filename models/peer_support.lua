@@ -61,39 +61,38 @@ local GRADE_PTS = { outstanding = 25, good = 15, requires_improvement = -25, not
 -- capacity offsets: a strong small partner with capacity to spare is not
 -- refused for being small.  Support lands only where the receiving council
 -- accepts the findings and its members are committed (DOMAIN
--- cross-cutting).  Returns nil and why when it cannot support at all.
-local function partner_fit(c, p, w)
+-- cross-cutting).  Returns nil and why when it cannot support at all;
+-- else the fit and, when want_parts, its parts (a table: score-only
+-- draws, which read no parts, make none).
+local function partner_fit(c, p, w, want_parts)
   if c.grade == "inadequate" then return nil, "it is itself inadequate" end
-  local parts = { base = 40, grade = GRADE_PTS[c.grade] or -10 }
-  local spare = c.spare_leadership_capacity
+  local grade = GRADE_PTS[c.grade] or -10
+  local spare, spare_pts = c.spare_leadership_capacity, nil
   if spare == nil then
-    parts.spare, spare = -5, 2
+    spare_pts, spare = -5, 2
   elseif spare < w.min_spare_capacity then
     return nil, "it has too little spare leadership capacity"
   else
-    parts.spare = 8 * (spare - 2)
+    spare_pts = 8 * (spare - 2)
   end
-  parts.commitments = -8 * (c.current_commitments or 0)
+  local commitments = -8 * (c.current_commitments or 0)
   local stretch = 1 - clamp((spare - 2) / 1.5, 0, 1)
-  -- Each part is stored once: LuaJIT 2.1 before 2023-12 (Debian 12's)
-  -- can read back the first of two stores to one key of a new table in a
-  -- side trace (LuaJIT issue 1128), and did here (docs/robustness.md).
   local size = 0
   if c.child_population and c.child_population < w.small_partner_children then
     size = -8 * stretch
   end
-  parts.size = size
   -- Peer support can come from further away than a shared director.
-  parts.neighbouring = c.neighbouring == true and 4 or 0
+  local neighbouring = c.neighbouring == true and 4 or 0
   local r = p.ratings
   local member = (r.political_commitment + r.corporate_leadership) / 2
-  parts.receiving = 3 * (r.acceptance - 2) + 2 * (member - 2)
-  -- Summed in a fixed order: pairs() order varies between Lua states, and
-  -- floating-point sums in another order could differ in the last bit.
-  local total = parts.base + parts.grade + parts.spare + parts.commitments + parts.size
-    + parts.neighbouring + parts.receiving
-  parts.limit = clamp(total, 0, 100) - total
-  return clamp(total, 0, 100), parts
+  local receiving = 3 * (r.acceptance - 2) + 2 * (member - 2)
+  -- Summed in a fixed order, the same with or without parts.
+  local total = 40 + grade + spare_pts + commitments + size + neighbouring + receiving
+  local fit = clamp(total, 0, 100)
+  if not want_parts then return fit, nil end
+  -- One constructor, each key stored once (LuaJIT issue 1128: docs/robustness.md).
+  return fit, { base = 40, grade = grade, spare = spare_pts, commitments = commitments, size = size,
+    neighbouring = neighbouring, receiving = receiving, limit = fit - total }
 end
 
 -- The parts of a fit as the result's partner.components, in a fixed order.
@@ -116,11 +115,11 @@ end
 
 -- The partner: the one in place when this model is in place and names it,
 -- else the best candidate whose fit reaches min_fit.
-local function choose_partner(p, w)
+local function choose_partner(p, w, want_parts)
   local ci = p.current_intervention
   local best, best_fit, best_parts = nil, -1, nil
   for _, c in ipairs(p.partners or {}) do
-    local f, parts = partner_fit(c, p, w)
+    local f, parts = partner_fit(c, p, w, want_parts)
     if ci and ci.model == "peer_support" and ci.partner == c.id then
       return (f and f >= w.min_fit) and c or nil, f or 0, parts
     end
@@ -131,7 +130,7 @@ end
 
 local function candidate_reasons(p, w, rs)
   for _, c in ipairs(p.partners or {}) do
-    local f, parts = partner_fit(c, p, w)
+    local f, parts = partner_fit(c, p, w, true)
     local text
     if not f then
       text = string.format("candidate %s cannot support: %s", c.id, parts)
@@ -291,7 +290,7 @@ local function score(p, w)
   local ru = p.rules
   local ci = p.current_intervention
   local in_place = ci ~= nil and ci.model == "peer_support"
-  local partner, fit, fparts = choose_partner(p, w)
+  local partner, fit, fparts = choose_partner(p, w, not quiet)
   -- How much of a strong partner there is, 0..1 (fit 60 -> 0, 100 -> 1).
   local q = partner and clamp((fit - 60) / 40, 0, 1) or 0
   local s = imeval.base(rs, w.base, "the base score of keeping control with peer support, before any factor",

@@ -44,6 +44,8 @@ local F_STABILITY = { "ratings.leadership_stability" }
 local F_FINANCE = { "ratings.financial_resilience" }
 local F_AGENCY = { "facts.agency_rate" }
 local F_CHURN = { "facts.leadership_changes_3y" }
+-- The workforce rates, in the order that settles a tie (made once, not every draw).
+local RATES = { "agency_rate", "vacancy_rate", "turnover_rate" }
 local F_GRADE = { "ofsted.grade" }
 local F_PERSISTENT = { "ofsted.grade", "ofsted.previous", "as_of" }
 local F_ASOF = { "as_of" }
@@ -90,7 +92,7 @@ local function conditions(p, w, s, rs)
     "000: the partnership triggered substantial investment; 003 ch.2 Enabler 7")
   local f = p.facts
   local worst, field = 0.15, nil
-  for _, k in ipairs({ "agency_rate", "vacancy_rate", "turnover_rate" }) do
+  for _, k in ipairs(RATES) do
     if f[k] and f[k] > worst then worst, field = f[k], k end
   end
   if field then
