@@ -259,24 +259,32 @@ local function rules_terms(p, w, s, rs, ru)
   return s
 end
 
+-- u with text added: the list is made at its first item, since most draws
+-- have none (a missing list is an empty one).
+local function unmet_add(u, text)
+  u = u or {}
+  u[#u + 1] = text
+  return u
+end
+
 local function unmet_list(p, w, officer, member, partner, ru)
-  local u = {}
+  local u
   local ci = p.current_intervention
   local in_place = ci ~= nil and ci.model == "peer_support"
   if member < w.min_member_capacity and not in_place then
-    u[#u + 1] = "political and corporate capacity is too low: keeping control with support needs "
+    u = unmet_add(u, "political and corporate capacity is too low: keeping control with support needs "
       .. "members and a corporate centre committed to it; consider a commissioner (003 ch.4 first "
-      .. "and third contentions)"
+      .. "and third contentions)")
   end
   if officer < w.min_officer_capacity and not partner and not in_place then
-    u[#u + 1] = "officer capacity is near none and no strong partner with spare capacity is named: "
+    u = unmet_add(u, "officer capacity is near none and no strong partner with spare capacity is named: "
       .. "advice has nobody to act on it; name a partner or consider an executive partnership "
-      .. "(003 ch.3 (b); 003 ch.4 second contention)"
+      .. "(003 ch.3 (b); 003 ch.4 second contention)")
   end
   if in_place and (ru.trajectory == "stalling" or ru.trajectory == "deteriorating") then
-    u[#u + 1] = string.format("the support in place has %s (%s) and the authority is still "
+    u = unmet_add(u, string.format("the support in place has %s (%s) and the authority is still "
       .. "inadequate: escalate to a board with a notice, or a commissioner (DOMAIN rules in force)",
-      ru.trajectory == "stalling" and "stalled" or "deteriorated", ru.why)
+      ru.trajectory == "stalling" and "stalled" or "deteriorated", ru.why))
   end
   return u
 end

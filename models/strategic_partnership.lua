@@ -161,22 +161,30 @@ local function context(p, w, s, rs, ru)
   return s
 end
 
+-- u with text added: the list is made at its first item, since most draws
+-- have none (a missing list is an empty one).
+local function unmet_add(u, text)
+  u = u or {}
+  u[#u + 1] = text
+  return u
+end
+
 local function unmet_list(p, w, ru)
-  local u = {}
+  local u
   local g = p.grade
   if g == "good" or g == "outstanding" then
-    u[#u + 1] = "the authority is good or better: it needs no formal intervention"
+    u = unmet_add(u, "the authority is good or better: it needs no formal intervention")
   end
   local r = p.ratings
   if (r.political_commitment + r.corporate_leadership) / 2 < w.min_backing then
-    u[#u + 1] = "no political or corporate backing for a contract: 'if there hadn't been a change "
-      .. "in political culture, the new management team would have struggled' (004)"
+    u = unmet_add(u, "no political or corporate backing for a contract: 'if there hadn't been a change "
+      .. "in political culture, the new management team would have struggled' (004)")
   end
   local ci = p.current_intervention
   if ci and ci.model == "strategic_partnership" and (ru.trajectory == "stalling" or ru.trajectory == "deteriorating") then
-    u[#u + 1] = string.format("the strategic partnership in place has %s (%s) and the authority is still "
+    u = unmet_add(u, string.format("the strategic partnership in place has %s (%s) and the authority is still "
       .. "inadequate: escalate to a commissioner (DOMAIN rules)",
-      ru.trajectory == "stalling" and "stalled" or "deteriorated", ru.why)
+      ru.trajectory == "stalling" and "stalled" or "deteriorated", ru.why))
   end
   return u
 end

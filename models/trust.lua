@@ -181,17 +181,25 @@ local function context(p, w, s, rs)
   return s
 end
 
+-- u with text added: the list is made at its first item, since most draws
+-- have none (a missing list is an empty one).
+local function unmet_add(u, text)
+  u = u or {}
+  u[#u + 1] = text
+  return u
+end
+
 local function unmet_list(p, ru)
-  local u = {}
+  local u
   if p.grade ~= "inadequate" and not (p.current_intervention and p.current_intervention.model == "trust") then
-    u[#u + 1] = "the authority is not judged inadequate: removal to a trust needs a statutory "
-      .. "direction after an inadequate judgement (DOMAIN rules in force)"
+    u = unmet_add(u, "the authority is not judged inadequate: removal to a trust needs a statutory "
+      .. "direction after an inadequate judgement (DOMAIN rules in force)")
   end
   local ci = p.current_intervention
   if ci and ci.model == "trust" and (ru.trajectory == "stalling" or ru.trajectory == "deteriorating") then
-    u[#u + 1] = string.format("the trust in place has %s (%s) and services are still inadequate: a "
+    u = unmet_add(u, string.format("the trust in place has %s (%s) and services are still inadequate: a "
       .. "commissioner should review the trust (DOMAIN: three trusts returned in-house, one restructured)",
-      ru.trajectory == "stalling" and "stalled" or "deteriorated", ru.why)
+      ru.trajectory == "stalling" and "stalled" or "deteriorated", ru.why))
   end
   return u
 end
