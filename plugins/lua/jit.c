@@ -313,6 +313,14 @@ static int l_make_loop(lua_State *L)
         return lua_error(L);
     lua_pushcfunction(L, luaopen_ffi);
     lua_call(L, 0, 1);
+    /* Anchored for the state's life: Debian 12's LuaJIT keeps ffi's cdata
+     * finalizer table alive only through the module (the environment of
+     * ffi.gc), not as a GC root (LuaJIT issue 1168, fixed upstream in
+     * March 2024).  The loop keeps ffi.cast, not the module, so the table
+     * was collected and lua_close then walked freed memory: now and then a
+     * SIGBUS at the end of a run. */
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "imeval.ffi");
     lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_score);
     lua_pushcfunction(L, l_text_ok);
     lua_pushnumber(L, IMV_MAX_ITEMS);
@@ -326,7 +334,8 @@ static int l_make_loop(lua_State *L)
 int imv_lua_jit_setup(lh_inst *I)
 {
     /* The sandbox removed the loaded-modules table, so opening ffi here
-     * registers it nowhere: the loop's upvalues are its only holders. */
+     * registers it nowhere the model can reach: the loop's upvalues and
+     * the registry (l_make_loop) are its only holders. */
     int st = imv_lua_pcall(I, l_make_loop, I, 0);
     lua_sethook(I->L, NULL, 0, 0); /* the load's: counting ends here */
     luaJIT_setmode(I->L, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_ON);
