@@ -358,7 +358,7 @@ START_TEST(jit__batch_equals_single_calls)
 }
 END_TEST
 
-/* ---- the Lua term, clamp, base and fit_part------------------------------------------------ */
+/* ---- the Lua term, clamp, base, fit_part and worst_rate ---------------------------------------------- */
 
 /* Calls C.f and J.f (the C function and its Lua stand-in) with the same
  * random arguments, many times, and returns a description of the first
@@ -408,6 +408,26 @@ static const char agree[] =
     "    local d = differ(name, args, n)\n"
     "    if d then return d end\n"
     "  end\n"
+    "end\n"
+    /* worst_rate(p, above): p mostly a profile-like table whose facts
+     * hold rates near above (or anything from the pool), above mostly a
+     * number */
+    "local RATES = { 'agency_rate', 'vacancy_rate', 'turnover_rate' }\n"
+    "local function any() local c = rnd(NIL); if c ~= NIL then return pool[c] end end\n"
+    "local function rate() if rnd(3) > 1 then return rnd(1000) / 2000 end return any() end\n"
+    "for k = 1, 40000 do\n"
+    "  local n, args = rnd(4) - 1, {}\n"
+    "  local c = rnd(5)\n"
+    "  if c == 1 then args[1] = any()\n"
+    "  elseif c == 2 then args[1] = { facts = any() }\n"
+    "  else\n"
+    "    local f = {}\n"
+    "    for _, key in ipairs(RATES) do if rnd(4) > 1 then f[key] = rate() end end\n"
+    "    args[1] = { facts = f }\n"
+    "  end\n"
+    "  args[2] = rnd(4) > 1 and rnd(1000) / 2000 or any()\n"
+    "  local d = differ('worst_rate', args, n)\n"
+    "  if d then return d end\n"
     "end\n"
     "return nil\n";
 

@@ -230,12 +230,15 @@ static int l_worst_rate(lua_State *L)
 
 #ifdef IMV_LUAJIT
 /* LuaJIT cannot compile a call to a C function, and leaving a trace for
- * one costs more than a whole draw of a bundled model; term, clamp, base
- * and fit_part are most of their calls into C.  So under the JIT host each
- * is a Lua function that does exactly what the C one does when its first
- * argument is nil and the others have the usual types (l_term's and
- * l_clamp's fast paths, l_base, l_fit_part: the same tests, the same one
- * IEEE operation) and hands every other case, unchanged, to the C one.  `...` is kept whole so
+ * one costs more than a whole draw of a bundled model; term, clamp, base,
+ * fit_part and worst_rate are most of their calls into C.  So under the
+ * JIT host each is a Lua function that does exactly what the C one does
+ * when its first argument is nil (a table for worst_rate) and the others
+ * have the usual types (l_term's and l_clamp's fast paths, l_base,
+ * l_fit_part: the same tests, the same one IEEE operation; l_worst_rate:
+ * the same fields read the same way, the same comparisons in the same
+ * order as imv_worst_rate) and hands every other case, unchanged, to the
+ * C one.  `...` is kept whole so
  * that the C function still tells a nil argument from a missing one. */
 static const char jit_aux[] =
     "local lib = ...\n"
@@ -264,6 +267,24 @@ static const char jit_aux[] =
     "    return fit + pts\n"
     "  end\n"
     "  return cfit(...)\n"
+    "end\n"
+    "local cworst = lib.worst_rate\n"
+    "lib.worst_rate = function(...)\n"
+    "  local p, above = ...\n"
+    "  if type(p) == 'table' and type(above) == 'number' then\n"
+    "    local f = p.facts\n"
+    "    if type(f) ~= 'table' then return nil end\n"
+    "    local top, name = above, nil\n"
+    "    local x = f.agency_rate\n"
+    "    if type(x) == 'number' and x > top then top, name = x, 'agency_rate' end\n"
+    "    x = f.vacancy_rate\n"
+    "    if type(x) == 'number' and x > top then top, name = x, 'vacancy_rate' end\n"
+    "    x = f.turnover_rate\n"
+    "    if type(x) == 'number' and x > top then top, name = x, 'turnover_rate' end\n"
+    "    if name == nil then return nil end\n"
+    "    return top, name\n"
+    "  end\n"
+    "  return cworst(...)\n"
     "end\n"
     "lib.base = function(...)\n"
     "  local reasons, b, text, ev = ...\n"
