@@ -321,10 +321,11 @@ local function score(p, w)
     s = rules_terms(p, w, s, rs, ru)
   end
   s = conditions(p, w, s, rs)
+  -- A score-only draw (bulk draws read nothing else) returns the score and its
+  -- unmet preconditions as two values: no result table to make every draw.
+  if quiet then return clamp(s, 0, 100), unmet_list(p, w, officer, member, partner, ru) end
   local res = { score = clamp(s, 0, 100), unmet_preconditions = unmet_list(p, w, officer, member, partner, ru) }
-  if partner then res.partner = { id = partner.id, fit = fit } end
-  if quiet then return res end
-  if partner then res.partner.components = fit_components(fparts) end
+  if partner then res.partner = { id = partner.id, fit = fit, components = fit_components(fparts) } end
   candidate_reasons(p, w, rs)
   res.reasons = rs
   res.timeline = imeval.timeline(p, w.setup_months, in_place)

@@ -225,8 +225,10 @@ local function score(p, w)
     s = context(p, w, s, rs, ru)
   end
   s = conditions(p, w, s, rs)
+  -- A score-only draw (bulk draws read nothing else) returns the score and its
+  -- unmet preconditions as two values: no result table to make every draw.
+  if quiet then return clamp(s, 0, 100), unmet_list(p, w, ru) end
   local res = { score = clamp(s, 0, 100), unmet_preconditions = unmet_list(p, w, ru) }
-  if quiet then return res end
   res.reasons = rs
   details(p, w, res, ru, in_place)
   return res

@@ -250,8 +250,10 @@ local function score(p, w)
     s = context(p, w, s, rs)
   end
   s = conditions(p, w, s, rs)
+  -- A score-only draw (bulk draws read nothing else) returns the score and its
+  -- unmet preconditions as two values: no result table to make every draw.
+  if quiet then return clamp(s, 0, 100), unmet_list(p, ru) end
   local res = { score = clamp(s, 0, 100), unmet_preconditions = unmet_list(p, ru) }
-  if quiet then return res end
   res.reasons = rs
   -- the journey runs from going live; months under a trust in place count
   -- at its trajectory's pace (imeval.timeline)

@@ -655,6 +655,9 @@ START_TEST(lua__bad_results_become_clear_errors)
         {"error-field", "no data for this council"},
         {"meta", "gotcha from __index"},
         {"error-table", "error object is not a string"},
+        {"two-tables", "score returned a table and a second value: only a number score"},
+        {"unmet-type", "result unmet_preconditions must be an array of strings"},
+        {"unmet-item", "result unmet_preconditions[1] must be a string"},
     };
     imv_registry *reg = new_registry(BUDGET, CAP);
     static const char *const names[] = {"bad_result.lua", NULL};
@@ -680,6 +683,37 @@ START_TEST(lua__bad_results_become_clear_errors)
     ck_assert_double_eq(r.score, 55);
     imv_result_clear(&r);
     imv_profile_free(p);
+    imv_worker_free(w);
+    imv_registry_free(reg);
+}
+END_TEST
+
+/* A score-only call may answer with two values, the score and its unmet
+ * preconditions (or nil): the same score and viability as the table of a
+ * full call. */
+START_TEST(lua__score_and_unmet_as_two_values)
+{
+    imv_registry *reg = new_registry(BUDGET, CAP);
+    static const char *const names[] = {"two_values.lua", NULL};
+    load_ok(reg, names);
+    imv_worker *w = imv_worker_new(reg);
+    static const double acc[] = {0.5, 3};
+    for (int i = 0; i < 2; i++) {
+        imv_profile *p = make_profile("p", acc[i], NULL);
+        imv_result full, quick;
+        score_with(w, reg, "lua_two_values", p, 0, &full);
+        score_with(w, reg, "lua_two_values", p, IMV_VIEW_SCORE_ONLY, &quick);
+        ck_assert_msg(full.error == NULL && quick.error == NULL, "%s / %s", full.error, quick.error);
+        ck_assert_double_eq(quick.score, 10 * acc[i]);
+        ck_assert_double_eq(quick.score, full.score);
+        ck_assert_uint_eq(quick.n_unmet, i == 0 ? 1 : 0);
+        ck_assert_uint_eq(quick.n_unmet, full.n_unmet);
+        ck_assert_int_eq(quick.viable, i == 1);
+        ck_assert_int_eq(quick.viable, full.viable);
+        imv_result_clear(&full);
+        imv_result_clear(&quick);
+        imv_profile_free(p);
+    }
     imv_worker_free(w);
     imv_registry_free(reg);
 }
@@ -828,6 +862,7 @@ int main(void)
     tcase_add_test(tc, lua__memory_bomb_stopped_by_the_cap);
     tcase_add_test(tc, lua__forbidden_libraries_absent);
     tcase_add_test(tc, lua__bad_results_become_clear_errors);
+    tcase_add_test(tc, lua__score_and_unmet_as_two_values);
     tcase_add_test(tc, lua__parameters_can_be_set);
     tcase_add_test(tc, lua__pairs_order_is_sorted_and_repeatable);
     tcase_add_test(tc, lua__rules_in_draws_are_fresh_and_right);

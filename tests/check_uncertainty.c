@@ -390,7 +390,12 @@ static void wrap_lua_models(const char *dir)
         fprintf(f,
                 "local model = (function()\n%s\nend)()\nlocal score = model.score\n"
                 "model.score_batch = function(ps, ws)\n  local out = {}\n"
-                "  for i = 1, #ps do out[i] = score(ps[i], ws[i]) end\n  return out\nend\n"
+                "  for i = 1, #ps do\n"
+                "    local s, u = score(ps[i], ws[i])\n"
+                "    if u ~= nil then s = { score = s, unmet_preconditions = u } end\n"
+                "    out[i] = s\n"
+                "  end\n"
+                "  return out\nend\n"
                 "return model\n",
                 body);
         fclose(f);

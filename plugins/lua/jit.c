@@ -180,9 +180,10 @@ static void allowance_end(const lh_inst *I)
 /* ---- the loop ------------------------------------------------------------------- */
 
 /* Run with (ffi, score, text_ok, IMV_MAX_ITEMS, IMV_MAX_RESULT_TEXT,
- * IMV_UNKNOWN); returns the loop.  check(res) accepts exactly the results
- * imv_lua_read_result reads without error and without a metamethod in a
- * score-only call: a finite number, or a table without a metatable and
+ * IMV_UNKNOWN); returns the loop.  check(res, u2) accepts exactly the results
+ * imv_lua_read_results reads without error and without a metamethod in a
+ * score-only call: a finite number, alone or followed by unmet
+ * preconditions as below, or a table (alone) without a metatable and
  * without `error`, with a finite number score, unmet_preconditions nil or
  * a proper sequence of valid texts (text_ok: as check_text of
  * core/result.c), timeline nil or a table of numbers or nils, partner nil
@@ -224,12 +225,17 @@ static const char loop_head[] =
     "  if c ~= nu or tb > MAXT then return nil end\n"
     "  return nu, tb\n"
     "end\n"
-    "local function check(res)\n"
+    "local function check(res, u2)\n"
     "  if type(res) == 'number' then\n"
-    "    if res > -huge and res < huge then return true, res, 0, 0, UNK, UNK, UNK end\n"
-    "    return false\n"
+    "    if not (res > -huge and res < huge) then return false end\n"
+    "    local nu, tb = 0, 0\n"
+    "    if u2 ~= nil then\n"
+    "      nu, tb = unmet(u2)\n"
+    "      if not nu then return false end\n"
+    "    end\n"
+    "    return true, res, nu, tb, UNK, UNK, UNK\n"
     "  end\n"
-    "  if type(res) ~= 'table' or getmetatable(res) ~= nil or res.error ~= nil then\n"
+    "  if u2 ~= nil or type(res) ~= 'table' or getmetatable(res) ~= nil or res.error ~= nil then\n"
     "    return false\n"
     "  end\n"
     "  local sc = res.score\n"
@@ -264,9 +270,9 @@ static const char loop_tail[] = "    if vary then\n"
                                 "      for j = 0, np - 1 do w[keys[kp + j]] = P[q + j] end\n"
                                 "    end\n"
                                 "    local t0 = TICK[0]\n"
-                                "    local res = score(p, w)\n"
+                                "    local res, u2 = score(p, w)\n"
                                 "    OUT[o + 8] = TICK[0] - t0\n"
-                                "    local ok, sc, nu, tb, s1, s2, s3 = check(res)\n"
+                                "    local ok, sc, nu, tb, s1, s2, s3 = check(res, u2)\n"
                                 "    if ok then\n"
                                 "      OUT[o] = 1; OUT[o + 1] = sc; OUT[o + 2] = nu; OUT[o + 3] = tb\n"
                                 "      OUT[o + 4] = s1; OUT[o + 5] = s2; OUT[o + 6] = s3\n"

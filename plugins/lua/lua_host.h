@@ -153,6 +153,10 @@ int imv_lua_make_keys(lua_State *L);
 void imv_lua_push_view(lua_State *L, lh_inst *I, const imv_profile_view *v, unsigned long key);
 void imv_lua_push_params(lua_State *L, lh_inst *I, const imv_model *m, const double *params);
 void imv_lua_read_result(lua_State *L, int idx, imv_result *r);
+/* The two values score returned, at idx and idx + 1: a number score
+ * followed by its unmet preconditions (nil or an array of strings), or a
+ * result as imv_lua_read_result reads it, alone. */
+void imv_lua_read_results(lua_State *L, int idx, imv_result *r);
 /* The p table for v with its ratings table empty, on top of the stack. */
 void imv_lua_push_profile(lua_State *L, const lh_inst *I, const imv_profile_view *v);
 /* A fresh params table for params, on top of the stack. */

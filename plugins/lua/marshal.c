@@ -294,10 +294,12 @@ static const char *reason_fields(lua_State *L, int idx, int i)
     return lua_tostring(L, -1);
 }
 
-static void string_list(lua_State *L, int idx, const char *k, imv_result *r,
-                        void (*add)(imv_result *, const char *))
+/* The value on top of the stack, result field k: nil, or an array of
+ * strings, each given to add. */
+static void read_strings(lua_State *L, const char *k, imv_result *r,
+                         void (*add)(imv_result *, const char *))
 {
-    int t = lua_getfield(L, idx, k);
+    int t = lua_type(L, -1);
     if (t == LUA_TTABLE) {
         lua_Integer n = luaL_len(L, -1);
         for (lua_Integer i = 1; i <= n && i <= IMV_MAX_ITEMS + 1; i++) {
@@ -309,6 +311,13 @@ static void string_list(lua_State *L, int idx, const char *k, imv_result *r,
     } else if (t != LUA_TNIL) {
         luaL_error(L, "result %s must be an array of strings", k);
     }
+}
+
+static void string_list(lua_State *L, int idx, const char *k, imv_result *r,
+                        void (*add)(imv_result *, const char *))
+{
+    lua_getfield(L, idx, k);
+    read_strings(L, k, r, add);
     lua_pop(L, 1);
 }
 
@@ -417,14 +426,32 @@ void imv_lua_read_result(lua_State *L, int idx, imv_result *r)
     lua_settop(L, top);
 }
 
+void imv_lua_read_results(lua_State *L, int idx, imv_result *r)
+{
+    idx = lua_absindex(L, idx);
+    if (lua_type(L, idx) != LUA_TNUMBER) {
+        if (!lua_isnil(L, idx + 1))
+            luaL_error(L,
+                       "score returned a %s and a second value: only a number score may be "
+                       "followed by its unmet preconditions",
+                       luaL_typename(L, idx));
+        imv_lua_read_result(L, idx, r);
+        return;
+    }
+    imv_host_table()->set_score(r, lua_tonumber(L, idx));
+    lua_pushvalue(L, idx + 1);
+    read_strings(L, "unmet_preconditions", r, imv_host_table()->add_unmet);
+    lua_pop(L, 1);
+}
+
 int imv_lua_call_score(lua_State *L)
 {
     call *c = lua_touserdata(L, 1);
     lua_rawgeti(L, LUA_REGISTRYINDEX, c->I->ref_score);
     imv_lua_push_view(L, c->I, c->v[0], c->key);
     imv_lua_push_params(L, c->I, c->m, c->params[0]);
-    lua_call(L, 2, 1);
-    imv_lua_read_result(L, -1, c->r[0]);
+    lua_call(L, 2, 2);
+    imv_lua_read_results(L, -2, c->r[0]);
     return 0;
 }
 

@@ -51,10 +51,13 @@ return {
                     "leaders accept what went wrong", "leaders dispute the judgement",
                     "003 ch.1: full and frank acknowledgement comes first")
 
-    local unmet = {}
+    local unmet = nil -- no list: nothing unmet
     if acceptance < w.min_acceptance then
-      unmet[1] = "leaders do not yet accept the judgement"
+      unmet = { "leaders do not yet accept the judgement" }
     end
+    -- A score-only call needs only the score and what is unmet: two values,
+    -- no result table to make in each of thousands of draws.
+    if p.score_only then return imeval.clamp(s, 0, 100), unmet end
 
     local fair, good = imeval.journey(p) -- the baseline journey of report ch.1
     return {

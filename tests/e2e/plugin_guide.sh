@@ -60,7 +60,7 @@ edit_before() {
         if [ $checks -eq 1 ]; then   # step 2: the parameter and the term
             awk -v pf="$tmp/edit-param.lua" -v tf="$tmp/edit-term.lua" '
                 /\{ name = "min_acceptance"/ { while ((getline l < pf) > 0) print l; np++ }
-                /^    local unmet = \{\}/ { while ((getline l < tf) > 0) print l; nt++ }
+                /^    local unmet = nil/ { while ((getline l < tf) > 0) print l; nt++ }
                 { print }
                 END { if (np != 1 || nt != 1) exit 1 }' "$f" >"$f.new" \
                 || fail "step 2's anchors are not in the scaffold"

@@ -31,6 +31,10 @@ local cases = {
     return setmetatable({}, { __index = function() error("gotcha from __index") end })
   end,
   ["error-table"] = function() error({ code = 7 }) end,
+  -- a second value follows only a number score, and is a list of strings
+  ["two-tables"] = function() return { score = 50 }, { "x" } end,
+  ["unmet-type"] = function() return 50, 5 end,
+  ["unmet-item"] = function() return 50, { 7 } end,
 }
 return {
   id = "lua_bad_result", name = "Bad results", version = "1.0.0",
