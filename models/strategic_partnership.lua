@@ -45,7 +45,6 @@ local F_FINANCE = { "ratings.financial_resilience" }
 local F_AGENCY = { "facts.agency_rate" }
 local F_CHURN = { "facts.leadership_changes_3y" }
 -- The workforce rates, in the order that settles a tie (made once, not every draw).
-local RATES = { "agency_rate", "vacancy_rate", "turnover_rate" }
 local F_GRADE = { "ofsted.grade" }
 local F_PERSISTENT = { "ofsted.grade", "ofsted.previous", "as_of" }
 local F_ASOF = { "as_of" }
@@ -91,10 +90,9 @@ local function conditions(p, w, s, rs)
     "the council can co-fund the contract", "the council cannot readily fund the contract",
     "000: the partnership triggered substantial investment; 003 ch.2 Enabler 7")
   local f = p.facts
-  local worst, field = 0.15, nil
-  for _, k in ipairs(RATES) do
-    if f[k] and f[k] > worst then worst, field = f[k], k end
-  end
+  -- the worst of the agency, vacancy and turnover rates above 15% (no loop
+  -- of its own: under LuaJIT a loop here kept this function interpreted)
+  local worst, field = imeval.worst_rate(p, 0.15)
   if field then
     -- (rs is nil in score-only calls, which read no text: none is made)
     s = add(rs, s, { "facts." .. field }, -w.w_agency * (worst - 0.15) / 0.10, "",
