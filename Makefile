@@ -168,7 +168,7 @@ $(BUILD)/tests/check_luajit: $(BUILD)/obj-jit/tests/check_luajit.o $(filter-out 
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(OPT) $(SAN) -o $@ $^ $(CHECK_LIBS) $(CJSON_LIBS) $(LUAJIT_LIBS) -lcsv -lglpk -ldl -lm -lpthread
 
-$(BUILD)/obj-jit/tests/check_luajit.o: tests/check_luajit.c tests/testutil.h | deps
+$(BUILD)/obj-jit/tests/check_luajit.o: tests/check_luajit.c tests/testutil.h $(wildcard core/*.h plugins/*.h plugins/lua/*.h) | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC JIT  $<"
 	$(Q)$(CC) $(JIT_CFLAGS) $(CHECK_CFLAGS) -Itests -c $< -o $@

@@ -379,6 +379,35 @@ START_TEST(jit__batch_equals_single_calls)
 }
 END_TEST
 
+/* The compat luaL_requiref leaves each library's module on the stack and
+ * as its global: luaopen_jit returns the architecture's name, not the
+ * module, which the shim once made the global `jit` (so `jit.opt` was
+ * nil while the sandbox was built). */
+START_TEST(jit__requiref_keeps_the_modules)
+{
+    lua_State *L = luaL_newstate();
+    ck_assert_ptr_nonnull(L);
+    static const struct {
+        const char *name;
+        lua_CFunction f;
+    } libs[] = {{"_G", luaopen_base},
+                {LUA_STRLIBNAME, luaopen_string},
+                {LUA_MATHLIBNAME, luaopen_math},
+                {LUA_JITLIBNAME, luaopen_jit}};
+    for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+        luaL_requiref(L, libs[i].name, libs[i].f, 1);
+        ck_assert_msg(lua_istable(L, -1), "%s: a %s", libs[i].name, luaL_typename(L, -1));
+        lua_getglobal(L, libs[i].name);
+        ck_assert_msg(lua_rawequal(L, -1, -2), "%s: the global is another value", libs[i].name);
+        lua_pop(L, 2);
+    }
+    lua_getglobal(L, "jit");
+    lua_getfield(L, -1, "opt");
+    ck_assert(lua_istable(L, -1));
+    lua_close(L);
+}
+END_TEST
+
 /* ---- the Lua term, clamp, base, fit_part and worst_rate ---------------------------------------------- */
 
 /* Calls C.f and J.f (the C function and its Lua stand-in) with the same
@@ -489,6 +518,7 @@ int main(void)
     tcase_add_test(t, jit__batch_equals_single_calls);
     tcase_add_test(t, jit__state_closes_after_collections);
     tcase_add_test(t, jit__lua_aux_functions_agree_with_c);
+    tcase_add_test(t, jit__requiref_keeps_the_modules);
     suite_add_tcase(s, t);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

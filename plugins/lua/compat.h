@@ -115,16 +115,25 @@ static inline lua_Integer lh_len(lua_State *L, int idx)
 }
 #define luaL_len lh_len
 
-/* 5.4's luaL_requiref with glb set, for the libraries the sandbox opens:
- * 5.1's luaopen_* register their globals themselves. */
+/* 5.4's luaL_requiref with glb set, for the libraries the sandbox opens.
+ * 5.1's luaopen_* register their globals themselves, and what they return
+ * need not be the module (luaopen_jit returns the architecture's name):
+ * the global a library set is kept and pushed; only a function that set
+ * none (imeval's own) gets its result as the global. */
 static inline void lh_requiref(lua_State *L, const char *name, lua_CFunction f, int glb)
 {
     lua_pushcfunction(L, f);
     lua_pushstring(L, name);
     lua_call(L, 1, 1);
     if (glb) {
-        lua_pushvalue(L, -1);
-        lua_setfield(L, LUA_GLOBALSINDEX, name);
+        lua_getfield(L, LUA_GLOBALSINDEX, name);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            lua_pushvalue(L, -1);
+            lua_setfield(L, LUA_GLOBALSINDEX, name);
+        } else {
+            lua_replace(L, -2);
+        }
     }
 }
 #define luaL_requiref lh_requiref
