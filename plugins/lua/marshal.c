@@ -429,19 +429,18 @@ void imv_lua_read_result(lua_State *L, int idx, imv_result *r)
 void imv_lua_read_results(lua_State *L, int idx, imv_result *r)
 {
     idx = lua_absindex(L, idx);
-    if (lua_type(L, idx) != LUA_TNUMBER) {
-        if (!lua_isnil(L, idx + 1))
-            luaL_error(L,
-                       "score returned a %s and a second value: only a number score may be "
-                       "followed by its unmet preconditions",
-                       luaL_typename(L, idx));
-        imv_lua_read_result(L, idx, r);
-        return;
+    int number = lua_type(L, idx) == LUA_TNUMBER;
+    if (!number && !lua_isnil(L, idx + 1))
+        luaL_error(L,
+                   "score returned a %s and a second value: only a number score may be "
+                   "followed by its unmet preconditions",
+                   luaL_typename(L, idx));
+    imv_lua_read_result(L, idx, r);
+    if (number) {
+        lua_pushvalue(L, idx + 1);
+        read_strings(L, "unmet_preconditions", r, imv_host_table()->add_unmet);
+        lua_pop(L, 1);
     }
-    imv_host_table()->set_score(r, lua_tonumber(L, idx));
-    lua_pushvalue(L, idx + 1);
-    read_strings(L, "unmet_preconditions", r, imv_host_table()->add_unmet);
-    lua_pop(L, 1);
 }
 
 int imv_lua_call_score(lua_State *L)
