@@ -20,10 +20,13 @@ chmod 1777 "$tmp/logs"
 
 # Children forked for isolated plugins exit with _exit from inside the
 # parent's call stack; their memory is the parent's, so they are not
-# checked on their own (--child-silent-after-fork).
+# checked on their own (--child-silent-after-fork).  valgrind runs one
+# thread at a time; its default lock let a busy worker thread keep it for
+# seconds on a loaded machine, so the thread a signal went to ran its
+# handler late (--fair-sched=yes hands the lock round in turn).
 cat >"$tmp/imeval" <<EOF
 #!/bin/sh
-exec valgrind -q --leak-check=full --error-exitcode=99 \\
+exec valgrind -q --fair-sched=yes --leak-check=full --error-exitcode=99 \\
     --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \\
     --child-silent-after-fork=yes --log-file="$tmp/logs/%p.log" "$BUILD/imeval" "\$@"
 EOF

@@ -160,7 +160,20 @@ cp "$tmp/out.json" "$tmp/before.json"
 pid=$!
 sleep "${IMEVAL_SIGINT_AFTER:-1}"
 kill -INT "$pid"
-sleep 2     # a second signal within a second counts as the first (timeout(1) sends two)
+# The second signal must come more than a second after imeval took the first
+# (a second within a second counts as the first: timeout(1) sends two), so
+# wait until it says it took it: under valgrind on a busy machine the handler
+# can run seconds after the signal was sent, and a fixed sleep then delivered
+# both within a second.
+i=0
+while ! grep -q "stopping after the profiles in hand" "$tmp/err" && kill -0 "$pid" 2>/dev/null \
+    && [ $i -lt 1200 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+grep -q "stopping after the profiles in hand" "$tmp/err" \
+    || { fail "second SIGINT: the first was not acknowledged"; cat "$tmp/err"; }
+sleep 2
 kill -INT "$pid" 2>/dev/null
 i=0
 while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do
