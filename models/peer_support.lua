@@ -48,6 +48,14 @@ local F_SYSTEMIC = { "ofsted.judgements", "as_of" }
 local F_PARTNER = { "partners", "ratings.acceptance", "ratings.political_commitment", "ratings.corporate_leadership" }
 local F_CURRENT = { "current_intervention" }
 local F_INVEST = { "facts.additional_investment_gbp_m", "size.child_population" }
+-- The field of each rate imeval.worst_rate can name, made once: a list made
+-- in each call was, with the empty list below, most of what the LuaJIT
+-- workers allocated per draw.
+local F_RATE = { agency_rate = { "facts.agency_rate" }, vacancy_rate = { "facts.vacancy_rate" },
+  turnover_rate = { "facts.turnover_rate" } }
+-- The partners of a profile that names none (two thirds of the national
+-- scenario's): one empty list, never written to.
+local NO_PARTNERS = {}
 
 local term = imeval.term
 local clamp = imeval.clamp
@@ -118,7 +126,7 @@ end
 local function choose_partner(p, w, want_parts)
   local ci = p.current_intervention
   local best, best_fit, best_parts = nil, -1, nil
-  for _, c in ipairs(p.partners or {}) do
+  for _, c in ipairs(p.partners or NO_PARTNERS) do
     local f, parts = partner_fit(c, p, w, want_parts)
     if ci and ci.model == "peer_support" and ci.partner == c.id then
       return (f and f >= w.min_fit) and c or nil, f or 0, parts
@@ -129,7 +137,7 @@ local function choose_partner(p, w, want_parts)
 end
 
 local function candidate_reasons(p, w, rs)
-  for _, c in ipairs(p.partners or {}) do
+  for _, c in ipairs(p.partners or NO_PARTNERS) do
     local f, parts = partner_fit(c, p, w, true)
     local text
     if not f then
@@ -148,9 +156,8 @@ end
 local function workforce_rates(p, w, s, rs)
   local worst, name = imeval.worst_rate(p, 0.15)
   if not worst then return s end
-  local field = "facts." .. name
   -- (rs is nil in score-only calls, which read no text: none is made)
-  return term(rs, s, { field }, -w.w_agency * (worst - 0.15) / 0.10, "",
+  return term(rs, s, F_RATE[name], -w.w_agency * (worst - 0.15) / 0.10, "",
     rs and string.format("the %s is %.0f%%: advice and practice leads land on a workforce that keeps changing",
       string.gsub(name, "_", " "), 100 * worst) or "", EV_WORKFORCE)
 end
@@ -260,9 +267,10 @@ local function rules_terms(p, w, s, rs, ru)
 end
 
 -- u with text added: the list is made at its first item, since most draws
--- have none (a missing list is an empty one).
+-- have none (a missing list is an empty one), and made with that item: an
+-- empty table then given one made LuaJIT rehash it, in a third of the draws.
 local function unmet_add(u, text)
-  u = u or {}
+  if not u then return { text } end
   u[#u + 1] = text
   return u
 end

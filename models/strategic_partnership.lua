@@ -53,6 +53,10 @@ local F_CURRENT_CI = { "current_intervention" }
 local F_SYSTEMIC = { "ofsted.judgements", "as_of" }
 local F_FRONT = { "facts.unallocated_cases", "size.child_population" }
 local F_SIZE = { "size.child_population" }
+-- The field of each rate imeval.worst_rate can name, made once: a list made
+-- in each call was most of what the LuaJIT workers allocated per draw.
+local F_RATE = { agency_rate = { "facts.agency_rate" }, vacancy_rate = { "facts.vacancy_rate" },
+  turnover_rate = { "facts.turnover_rate" } }
 local EV_CONTINUING = "003 ch.1 pitfalls: false starts; DOMAIN rules in force: escalate when still inadequate under an intervention"
 
 local clamp = imeval.clamp
@@ -95,7 +99,7 @@ local function conditions(p, w, s, rs)
   local worst, field = imeval.worst_rate(p, 0.15)
   if field then
     -- (rs is nil in score-only calls, which read no text: none is made)
-    s = add(rs, s, { "facts." .. field }, -w.w_agency * (worst - 0.15) / 0.10, "",
+    s = add(rs, s, F_RATE[field], -w.w_agency * (worst - 0.15) / 0.10, "",
       rs and string.format("the %s is %.0f%%: the contracted managers lead a workforce that keeps changing",
         string.gsub(field, "_", " "), 100 * worst) or "", EV_STAFF)
   end
@@ -160,9 +164,10 @@ local function context(p, w, s, rs, ru)
 end
 
 -- u with text added: the list is made at its first item, since most draws
--- have none (a missing list is an empty one).
+-- have none (a missing list is an empty one), and made with that item: an
+-- empty table then given one made LuaJIT rehash it, in a third of the draws.
 local function unmet_add(u, text)
-  u = u or {}
+  if not u then return { text } end
   u[#u + 1] = text
   return u
 end
