@@ -356,8 +356,9 @@ const imv_param_def *imv_model_param(const imv_model *m, size_t i);
 /* Current values, in declaration order (defaults unless overridden). */
 const double *imv_model_param_values(const imv_model *m);
 int imv_model_isolated(const imv_model *m);
-/* Why m's draws were scored on Lua 5.4 although LuaJIT ran (the engines
- * disagreed), written into buf; NULL when nothing is to be said. */
+/* Why m's draws were scored on Lua 5.4 although LuaJIT was to run them
+ * (the engines disagreed, or the LuaJIT worker could not start or load the
+ * script), written into buf; NULL when nothing is to be said. */
 const char *imv_jit_note(const imv_model *m, char *buf, size_t n);
 /* The declared direction of a rating for m (imv_model_def.directions, or
  * the Lua model's `directions`): +1 a higher rating never lowers the score

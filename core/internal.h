@@ -96,6 +96,11 @@ struct imv_model {
     int jit_disagreed;
     unsigned long jit_note_key;
     char jit_note_id[80];
+    /* The score-only batches offered to LuaJIT and those it served, and
+     * the error with which it could not load the script ("" if none): a
+     * model none of whose batches ran there gets a note (imv_jit_note). */
+    unsigned long jit_offered, jit_served;
+    char jit_load_error[240];
 };
 
 /* Fill the model's descriptive fields from a definition (copies all;

@@ -20,7 +20,8 @@
  *   - in every batch the first and the last view of every 256 are scored
  *     on the reference too and compared bit for bit (score, viable, error or not);
  *     on any difference the whole batch is scored on the reference, and
- *     the model gets a note (imv_jit_note) that cli/ prints once.
+ *     the model gets a note (imv_jit_note) that cli/ prints once; so does
+ *     a model none of whose batches LuaJIT served (it ran slower, no more).
  * Only two views of every 256 are compared: a model whose arithmetic
  * differs between the engines in some draws, none of them one of those,
  * keeps LuaJIT's figures for those (docs/robustness.md says so).
@@ -58,19 +59,53 @@ static void note_disagreement(imv_model *m, const imv_profile_view *v, unsigned 
     pthread_mutex_unlock(&note_mu);
 }
 
+/* One batch offered to LuaJIT, served or not; load_error (or NULL) why it
+ * could not load the script, the first kept (every worker says the same). */
+static void note_offered(imv_model *m, int served, const char *load_error)
+{
+    pthread_mutex_lock(&note_mu);
+    m->jit_offered++;
+    m->jit_served += served != 0;
+    /* A longer error is cut at the field's size: its start says it. */
+    if (load_error && !m->jit_load_error[0])
+        snprintf(m->jit_load_error, sizeof m->jit_load_error, "%.*s",
+                 (int)sizeof m->jit_load_error - 1, load_error[0] ? load_error : "no reason given");
+    pthread_mutex_unlock(&note_mu);
+}
+
 const char *imv_jit_note(const imv_model *m, char *buf, size_t n)
 {
     pthread_mutex_lock(&note_mu);
-    int disagreed = m->jit_disagreed;
-    if (disagreed)
+    const char *said = buf;
+    if (m->jit_disagreed)
         snprintf(buf, n,
                  "its scores under LuaJIT and Lua 5.4 differ (first in the draws of %s): every "
                  "batch of draws in which they did was scored on Lua 5.4, the reference, so the "
                  "results are those of --lua-engine lua5.4 (a model's arithmetic can differ "
                  "between the two: integers past 2^53, the order of pairs)",
                  m->jit_note_id);
+    else if (m->jit_offered && !m->jit_served) {
+        /* The figures are right (Lua 5.4 is the reference), only slower:
+         * a model written for 5.4 alone, or a worker that will not run,
+         * should not pass unnoticed.  Which of a dead worker's failures
+         * came first depends on timing, so only the load error, the same
+         * in every run, is quoted. */
+        if (m->jit_load_error[0])
+            snprintf(buf, n,
+                     "its draws ran on Lua 5.4, not LuaJIT, so more slowly (the figures are the "
+                     "same): LuaJIT could not load the script (%s); --lua-engine lua5.4 does not "
+                     "try it",
+                     m->jit_load_error);
+        else
+            snprintf(buf, n,
+                     "its draws ran on Lua 5.4, not LuaJIT, so more slowly (the figures are the "
+                     "same): the LuaJIT worker %s did not start or failed in every batch; "
+                     "--lua-engine lua5.4 does not try it",
+                     imv_isolated_jit_exe());
+    } else
+        said = NULL;
     pthread_mutex_unlock(&note_mu);
-    return disagreed ? buf : NULL;
+    return said;
 }
 
 int imv_jit_takes(const imv_model *m, const imv_jit *j, const imv_profile_view *const *v, size_t n)
@@ -133,14 +168,15 @@ static void reference_all(const imv_jit_ref *ref, const imv_model *m,
 
 /* The batch through this thread's LuaJIT worker: 1 when every result came
  * (each still may be declined), 0 when none counts. */
-static int jit_scored(imv_jit *j, const imv_model *m, const imv_profile_view *const *v,
-                      unsigned long key, const double *const *params, size_t n, imv_result *const *r)
+static int jit_scored(imv_jit *j, imv_model *m, const imv_profile_view *const *v, unsigned long key,
+                      const double *const *params, size_t n, imv_result *const *r)
 {
     char why[300];
     if (!j->proc)
         j->proc = imv_isolated_proc_start(imv_isolated_jit_exe(), m, why, sizeof why);
     if (!j->proc) {
         j->off = 1; /* it will not start now: nor later in this run */
+        note_offered(m, 0, NULL);
         return 0;
     }
     /* The worker's own CPU allowance stops a runaway batch long before
@@ -148,13 +184,17 @@ static int jit_scored(imv_jit *j, const imv_model *m, const imv_profile_view *co
      * function (a deadline per view for the whole batch, up to 256). */
     double timeout = m->limits && m->limits->isolate_timeout > 0 ? m->limits->isolate_timeout : 2.0;
     double views = n < CHECK_SPAN ? (double)n : CHECK_SPAN;
-    if (imv_isolated_proc_batch(j->proc, m, v, key, params, n, timeout * views, r, why, sizeof why))
+    if (imv_isolated_proc_batch(j->proc, m, v, key, params, n, timeout * views, r, why, sizeof why)) {
+        note_offered(m, 0, NULL);
         return 0;
+    }
     for (size_t i = 0; i < n; i++)
         if (r[i]->declined == IMV_DECLINED_MODEL) {
             j->off = 1; /* LuaJIT cannot load the script: Lua 5.4 only */
+            note_offered(m, 0, r[i]->error ? r[i]->error : "");
             return 0;
         }
+    note_offered(m, 1, NULL);
     return 1;
 }
 

@@ -8,10 +8,12 @@
 #     3, under both: Lua 5.4's budget error), in bounded time;
 #   - a model whose scores differ between the engines in every draw (the
 #     Lua 5.4 figures, and a warning once a run that says so);
-#   - a model LuaJIT cannot load (Lua 5.4 syntax);
+#   - a model LuaJIT cannot load (Lua 5.4 syntax): the Lua 5.4 figures, and
+#     a warning once a run that it ran slower, quoting LuaJIT's error;
 #   - without imeval-luajit: auto runs on Lua 5.4 and says nothing;
 #     --lua-engine luajit refuses to run, saying what to build; a worker
-#     that cannot serve gives the Lua 5.4 figures too; a plain evaluate
+#     that cannot serve gives the Lua 5.4 figures too, with a warning for
+#     each model; a plain evaluate
 #     (no draws) never starts a worker.
 set -u
 : "${IMEVAL_BIN:=build/imeval}" "${IMEVAL_ROOT:=.}"
@@ -111,6 +113,14 @@ done
 grep -q "differ" "$tmp/f-ref-isolate.err" && fail "jit_differ under lua5.4: a warning about engines"
 fixture "Lua 5.4 syntax" --model "$FIX/jit_syntax.lua" --draws 600 --format json "$P"
 grep -q '"p95"' "$tmp/f-luajit-isolate.out" || { fail "jit_syntax: no uncertainty"; cat "$tmp/f-luajit-isolate.err"; }
+# Right but slower: said once, with LuaJIT's own error, never under lua5.4.
+for f in f-luajit-isolate f-auto-isolate f-luajit-no-isolate f-auto-no-isolate; do
+    [ "$(grep -c "warning: model jit_syntax: its draws ran on Lua 5.4, not LuaJIT, so more slowly (the figures are the same): LuaJIT could not load the script (.*jit_syntax.lua:9: unexpected symbol near '/')" "$tmp/$f.err")" = 1 ] ||
+        { fail "jit_syntax ($f): not one warning that LuaJIT could not load it"; cat "$tmp/$f.err"; }
+done
+for f in f-ref-isolate f-ref-no-isolate; do
+    [ -s "$tmp/$f.err" ] && { fail "jit_syntax under lua5.4 ($f): messages"; cat "$tmp/$f.err"; }
+done
 
 # No imeval-luajit: imeval on its own in a directory, the bundled models
 # named by IMEVAL_BUNDLED_DIR.
@@ -136,7 +146,15 @@ exit 3
 EOF
 chmod 755 "$tmp/bin/imeval-luajit"
 run broken "$@" --lua-engine luajit
-same "a worker that cannot serve" alone-ref broken
+cmp -s "$tmp/alone-ref.out" "$tmp/broken.out" || fail "a worker that cannot serve: output differs"
+cmp -s "$tmp/alone-ref.rc" "$tmp/broken.rc" || fail "a worker that cannot serve: exit status differs"
+# ... and a warning for each Lua model, the same in every run (which of a
+# dead worker's failures comes first is timing: it is not quoted).
+for model in peer_support strategic_partnership trust; do
+    [ "$(grep -c "warning: model $model: its draws ran on Lua 5.4, not LuaJIT, so more slowly (the figures are the same): the LuaJIT worker $tmp/bin/imeval-luajit did not start or failed in every batch" "$tmp/broken.err")" = 1 ] ||
+        { fail "a worker that cannot serve: not one warning for $model"; cat "$tmp/broken.err"; }
+done
+[ "$(wc -l <"$tmp/broken.err")" = 3 ] || { fail "a worker that cannot serve: other messages"; cat "$tmp/broken.err"; }
 [ -s "$tmp/started" ] || fail "the stand-in worker was never started: the test proves nothing"
 rm -f "$tmp/started"
 run plain evaluate --format json "$CASES"/*.json
