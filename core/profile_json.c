@@ -75,12 +75,28 @@ static void describe(const cJSON *j, char *buf, size_t len)
         snprintf(buf, len, "%s", type_name(j));
 }
 
+/* s appended to out at `at`, cut at len - 1 bytes as snprintf would;
+ * returns the new length. */
+static size_t append(char *out, size_t len, size_t at, const char *s)
+{
+    size_t k = strlen(s);
+    if (at + k >= len)
+        k = len - 1 - at;
+    memcpy(out + at, s, k);
+    out[at + k] = '\0';
+    return at + k;
+}
+
+/* "base.key" (or key alone) into out.  Every field read names its path,
+ * which only a message uses: built with snprintf it was a twentieth of
+ * reading a profile. */
 static void join(char *out, size_t len, const char *base, const char *key)
 {
+    size_t at = 0;
+    out[0] = '\0';
     if (base && *base)
-        snprintf(out, len, "%s.%s", base, key);
-    else
-        snprintf(out, len, "%s", key);
+        at = append(out, len, append(out, len, 0, base), ".");
+    append(out, len, at, key);
 }
 
 /* " (did you mean political_commitment?)" for an unknown key k of the
@@ -247,12 +263,13 @@ static int get_number(vctx *c, const cJSON *j, const char *p, double lo, double 
         fail(c, p, "is not a finite number");
         return -1;
     }
-    describe(j, d, sizeof d);
     if (integer && floor(v) != v) {
+        describe(j, d, sizeof d);
         fail(c, p, "%s is not a whole number", d);
         return -1;
     }
     if (v < lo || v > hi) {
+        describe(j, d, sizeof d);               /* only here: most numbers are fine */
         if (v < lo && (isinf(hi) || hi >= 1e6)) /* sizes: no "0..1e+09" */
             fail(c, p, "%s is negative; expected a number >= %g", d, lo);
         else
@@ -307,13 +324,13 @@ static int get_rating(vctx *c, const cJSON *j, const char *p, imv_range *r)
         fail(c, p, "a range needs both \"low\" and \"high\"");
         return -1;
     }
-    snprintf(q, sizeof q, "%s.low", p);
+    join(q, sizeof q, p, "low");
     get_number(c, lo, q, 0, 4, 0, &r->low);
-    snprintf(q, sizeof q, "%s.high", p);
+    join(q, sizeof q, p, "high");
     get_number(c, hi, q, 0, 4, 0, &r->high);
     r->kind = 1;
     if (mo) {
-        snprintf(q, sizeof q, "%s.mode", p);
+        join(q, sizeof q, p, "mode");
         get_number(c, mo, q, 0, 4, 0, &r->mode);
         r->kind = 2;
     }
@@ -481,7 +498,7 @@ static void read_judgements(vctx *c, const cJSON *j, imv_profile *p)
         const cJSON *g = get(j, keys[i]);
         if (!g || cJSON_IsNull(g))
             continue;
-        snprintf(q, sizeof q, "ofsted.judgements.%s", keys[i]);
+        join(q, sizeof q, "ofsted.judgements", keys[i]);
         if (get_grade(c, g, q, &p->judgements[i], NULL) == 0)
             p->judgements_present |= 1u << i;
     }
@@ -534,7 +551,7 @@ static void read_ratings(vctx *c, const cJSON *j, imv_profile *p)
     }
     check_keys(c, j, "ratings", keys, 1);
     for (int i = 0; i < IMV_R_COUNT; i++) {
-        snprintf(q, sizeof q, "ratings.%s", keys[i]);
+        join(q, sizeof q, "ratings", keys[i]);
         const cJSON *r = get(j, keys[i]);
         if (!r) {
             fail(c, q, "missing (required): a rating 0..4");
@@ -563,7 +580,7 @@ static void read_facts(vctx *c, const cJSON *j, imv_profile *p)
         const cJSON *f = get(j, keys[i]);
         if (!f || cJSON_IsNull(f))
             continue;
-        snprintf(q, sizeof q, "facts.%s", keys[i]);
+        join(q, sizeof q, "facts", keys[i]);
         int is_rate = i == IMV_F_AGENCY_RATE || i == IMV_F_VACANCY_RATE || i == IMV_F_TURNOVER_RATE;
         double hi = is_rate ? 1 : INFINITY;
         /* Spreadsheets show a share as 22%, and people copy the 22. */
@@ -706,28 +723,28 @@ static void read_partner(vctx *c, const cJSON *j, const char *path, imv_partner 
     t->name = get_string(c, j, "name", path, 0, MAX_NAME);
     const cJSON *f;
     if ((f = get(j, "grade")) && !cJSON_IsNull(f)) {
-        snprintf(q, sizeof q, "%s.grade", path);
+        join(q, sizeof q, path, "grade");
         get_grade(c, f, q, &t->grade, NULL);
     }
     if ((f = get(j, "neighbouring")) && !cJSON_IsNull(f)) {
-        snprintf(q, sizeof q, "%s.neighbouring", path);
+        join(q, sizeof q, path, "neighbouring");
         if (cJSON_IsBool(f))
             t->neighbouring = cJSON_IsTrue(f);
         else
             fail(c, q, "expected true or false, got %s", type_name(f));
     }
     if ((f = get(j, "child_population")) && !cJSON_IsNull(f)) {
-        snprintf(q, sizeof q, "%s.child_population", path);
+        join(q, sizeof q, path, "child_population");
         get_number(c, f, q, 0, 1e9, 1, &t->child_population);
     }
     if ((f = get(j, "spare_leadership_capacity")) && !cJSON_IsNull(f)) {
         imv_range r;
-        snprintf(q, sizeof q, "%s.spare_leadership_capacity", path);
+        join(q, sizeof q, path, "spare_leadership_capacity");
         if (get_rating(c, f, q, &r) == 0)
             t->spare_leadership_capacity = imv_range_point(&r);
     }
     if ((f = get(j, "current_commitments")) && !cJSON_IsNull(f)) {
-        snprintf(q, sizeof q, "%s.current_commitments", path);
+        join(q, sizeof q, path, "current_commitments");
         get_number(c, f, q, 0, 1000, 1, &t->current_commitments);
     }
 }

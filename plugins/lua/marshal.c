@@ -241,19 +241,30 @@ void imv_lua_push_params(lua_State *L, lh_inst *I, const imv_model *m, const dou
 
 /* ---- reading a result ------------------------------------------------------ */
 
-static double opt_num(lua_State *L, int idx, const char *k, const char *where, double dflt)
+/* A field's place for a message: "<where>k", or "<where>[i].k" when i > 0
+ * (reasons[3].text).  Formatted only for a message: each reason of every
+ * full call is read through here. */
+static int bad_field(lua_State *L, const char *where, int i, const char *k, const char *want)
+{
+    if (i > 0)
+        return luaL_error(L, "result %s[%d].%s must be %s, it is %s", where, i, k, want,
+                          luaL_typename(L, -1));
+    return luaL_error(L, "result %s%s must be %s, it is %s", where, k, want, luaL_typename(L, -1));
+}
+
+static double opt_num(lua_State *L, int idx, const char *k, const char *where, int i, double dflt)
 {
     int t = lua_getfield(L, idx, k);
     double v = dflt;
     if (t == LUA_TNUMBER)
         v = lua_tonumber(L, -1);
     else if (t != LUA_TNIL)
-        luaL_error(L, "result %s%s must be a number, it is %s", where, k, luaL_typename(L, -1));
+        bad_field(L, where, i, k, "a number");
     lua_pop(L, 1);
     return v;
 }
 
-static const char *opt_str(lua_State *L, int idx, const char *k, const char *where)
+static const char *opt_str(lua_State *L, int idx, const char *k, const char *where, int i)
 {
     int t = lua_getfield(L, idx, k);
     if (t == LUA_TNIL) {
@@ -261,7 +272,7 @@ static const char *opt_str(lua_State *L, int idx, const char *k, const char *whe
         return NULL;
     }
     if (t != LUA_TSTRING)
-        luaL_error(L, "result %s%s must be a string, it is %s", where, k, luaL_typename(L, -1));
+        bad_field(L, where, i, k, "a string");
     /* Left on the stack, which keeps it alive: an __index metamethod may
      * have made it, and the next field read may run the collector (popping
      * it here was a use-after-free). The caller resets the stack. */
@@ -330,17 +341,15 @@ static void fit_components(lua_State *L, int pi, const char *id, imv_result *r, 
         int ci = lua_absindex(L, -1);
         lua_Integer n = luaL_len(L, ci);
         for (lua_Integer i = 1; i <= n && i <= IMV_MAX_FIT_PARTS + 1; i++) {
-            char where[48];
-            snprintf(where, sizeof where, "partner.components[%d].", (int)i);
             if (lua_rawgeti(L, ci, i) != LUA_TTABLE)
                 luaL_error(L,
                            "result partner.components[%d] must be a table {name, points, "
                            "evidence}",
                            (int)i);
             int ki = lua_absindex(L, -1);
-            const char *name = opt_str(L, ki, "name", where);
-            double pts = opt_num(L, ki, "points", where, NAN);
-            const char *ev = opt_str(L, ki, "evidence", where);
+            const char *name = opt_str(L, ki, "name", "partner.components", (int)i);
+            double pts = opt_num(L, ki, "points", "partner.components", (int)i, NAN);
+            const char *ev = opt_str(L, ki, "evidence", "partner.components", (int)i);
             h->partner_component(r, id, name, pts, ev);
             lua_settop(L, ki - 1);
         }
@@ -364,7 +373,7 @@ void imv_lua_read_result(lua_State *L, int idx, imv_result *r)
     if (!lua_istable(L, idx))
         luaL_error(L, "score must return a table (or a number), it returned %s",
                    luaL_typename(L, idx));
-    const char *e = opt_str(L, idx, "error", "");
+    const char *e = opt_str(L, idx, "error", "", 0);
     if (e) {
         h->set_error(r, e);
         lua_settop(L, top);
@@ -381,15 +390,13 @@ void imv_lua_read_result(lua_State *L, int idx, imv_result *r)
     if (t == LUA_TTABLE) {
         lua_Integer n = luaL_len(L, -1);
         for (lua_Integer i = 1; i <= n && i <= IMV_MAX_ITEMS + 1; i++) {
-            char where[32];
-            snprintf(where, sizeof where, "reasons[%d].", (int)i);
             if (lua_rawgeti(L, -1, i) != LUA_TTABLE)
                 luaL_error(L, "result reasons[%d] must be a table", (int)i);
             int ri = lua_absindex(L, -1);
             const char *f = reason_fields(L, ri, (int)i);
-            double pts = opt_num(L, ri, "points", where, 0);
-            const char *text = opt_str(L, ri, "text", where);
-            const char *ev = opt_str(L, ri, "evidence", where);
+            double pts = opt_num(L, ri, "points", "reasons", (int)i, 0);
+            const char *text = opt_str(L, ri, "text", "reasons", (int)i);
+            const char *ev = opt_str(L, ri, "evidence", "reasons", (int)i);
             h->add_reason(r, f, pts, text, ev);
             lua_settop(L, ri - 1);
         }
@@ -404,9 +411,9 @@ void imv_lua_read_result(lua_State *L, int idx, imv_result *r)
     t = lua_getfield(L, idx, "timeline");
     if (t == LUA_TTABLE) {
         int ti = lua_absindex(L, -1);
-        h->set_timeline(r, opt_num(L, ti, "setup_months", "timeline.", IMV_UNKNOWN),
-                        opt_num(L, ti, "months_to_fair", "timeline.", IMV_UNKNOWN),
-                        opt_num(L, ti, "months_to_good", "timeline.", IMV_UNKNOWN));
+        h->set_timeline(r, opt_num(L, ti, "setup_months", "timeline.", 0, IMV_UNKNOWN),
+                        opt_num(L, ti, "months_to_fair", "timeline.", 0, IMV_UNKNOWN),
+                        opt_num(L, ti, "months_to_good", "timeline.", 0, IMV_UNKNOWN));
     } else if (t != LUA_TNIL) {
         luaL_error(L, "result timeline must be a table");
     }
@@ -414,8 +421,8 @@ void imv_lua_read_result(lua_State *L, int idx, imv_result *r)
     t = lua_getfield(L, idx, "partner");
     if (t == LUA_TTABLE && !r->score_only) {
         int pi = lua_absindex(L, -1);
-        const char *id = opt_str(L, pi, "id", "partner.");
-        double fit = opt_num(L, pi, "fit", "partner.", NAN);
+        const char *id = opt_str(L, pi, "id", "partner.", 0);
+        double fit = opt_num(L, pi, "fit", "partner.", 0, NAN);
         if (id) {
             h->set_partner(r, id, fit);
             fit_components(L, pi, id, r, h);
