@@ -48,8 +48,10 @@ static int l_clamp(lua_State *L)
 }
 
 /* Append { fields, points, text, evidence } to the reasons table at idx. */
-static void append_reason(lua_State *L, int idx, int fields, double pts, const char *text,
-                          int evidence)
+/* The text is the string argument at index text, pushed as the value it
+ * is: lua_pushstring of its characters made a copy of every long text
+ * and looked every short one up again. */
+static void append_reason(lua_State *L, int idx, int fields, double pts, int text, int evidence)
 {
     lua_createtable(L, 0, 4);
     if (fields)
@@ -59,7 +61,7 @@ static void append_reason(lua_State *L, int idx, int fields, double pts, const c
     lua_setfield(L, -2, "fields");
     lua_pushnumber(L, pts);
     lua_setfield(L, -2, "points");
-    lua_pushstring(L, text);
+    lua_pushvalue(L, text);
     lua_setfield(L, -2, "text");
     lua_pushvalue(L, evidence);
     lua_setfield(L, -2, "evidence");
@@ -91,8 +93,8 @@ static int l_term(lua_State *L)
     luaL_checkany(L, 7);
     if (lua_istable(L, 1)) {
         const char *t = imv_term_text(pts, up, down);
-        if (t)
-            append_reason(L, 1, 3, pts, t, 7);
+        if (t) /* up or down, converted to strings in place by luaL_optstring */
+            append_reason(L, 1, 3, pts, t == up ? 5 : 6, 7);
     } else if (!lua_isnil(L, 1)) {
         return luaL_argerror(L, 1, "reasons must be a table, or nil in score-only calls");
     }
@@ -103,10 +105,10 @@ static int l_term(lua_State *L)
 static int l_base(lua_State *L)
 {
     double base = luaL_checknumber(L, 2);
-    const char *text = luaL_checkstring(L, 3);
+    luaL_checkstring(L, 3); /* (a number becomes a string in place) */
     luaL_checkany(L, 4);
     if (lua_istable(L, 1))
-        append_reason(L, 1, 0, base, text, 4);
+        append_reason(L, 1, 0, base, 3, 4);
     else if (!lua_isnil(L, 1))
         return luaL_argerror(L, 1, "reasons must be a table, or nil in score-only calls");
     lua_pushnumber(L, base);

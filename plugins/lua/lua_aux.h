@@ -29,6 +29,11 @@ int imv_lua_directions(lua_State *L, char *out, size_t len);
  * facts) into the table p on top of the stack (plugins/lua/history.c). */
 struct imv_profile_view;
 void imv_lua_push_history(lua_State *L, const struct imv_profile_view *v);
+/* How many keys imv_lua_push_history adds to p, and to
+ * p.current_intervention: tables made with room for them are not
+ * rehashed as they fill. */
+#define IMV_LUA_HISTORY_KEYS 15
+#define IMV_LUA_INTERVENTION_HISTORY_KEYS 4
 /* 1 when a and b agree on every ABI 2.1 field (for reusing p in batches). */
 int imv_lua_same_history(const struct imv_profile_view *a, const struct imv_profile_view *b);
 

@@ -66,9 +66,15 @@ static void push_partners(lua_State *L, const imv_profile_view *v)
 }
 
 /* Build the table for v (ratings left empty), leaving it on the stack. */
+/* The keys imv_lua_push_profile sets itself, and those of
+ * p.current_intervention: see IMV_LUA_HISTORY_KEYS. */
+#define P_KEYS 11
+#define P_INTERVENTION_KEYS 5
+
 void imv_lua_push_profile(lua_State *L, const lh_inst *I, const imv_profile_view *v)
 {
-    lua_createtable(L, 0, 12);
+    int history = IMV_VIEW_HAS(v, rules_in_force);
+    lua_createtable(L, 0, P_KEYS + (history ? IMV_LUA_HISTORY_KEYS : 0));
     set_str(L, "id", v->id);
     set_str(L, "name", v->name);
     set_str(L, "as_of", v->as_of);
@@ -97,7 +103,8 @@ void imv_lua_push_profile(lua_State *L, const lh_inst *I, const imv_profile_view
         }
     lua_setfield(L, -2, "facts");
     if (v->intervention_model) {
-        lua_createtable(L, 0, 4);
+        lua_createtable(L, 0,
+                        P_INTERVENTION_KEYS + (history ? IMV_LUA_INTERVENTION_HISTORY_KEYS : 0));
         set_str(L, "model", v->intervention_model);
         set_str(L, "since", v->intervention_since);
         set_str(L, "partner", v->intervention_partner);
@@ -188,7 +195,7 @@ int imv_lua_same_base(const imv_profile_view *a, const imv_profile_view *b)
  * it again, and p is read-only to models. */
 static void push_copy(lua_State *L, lh_inst *I, int base, const imv_profile_view *v)
 {
-    lua_createtable(L, 0, 12);
+    lua_createtable(L, 0, P_KEYS + (IMV_VIEW_HAS(v, rules_in_force) ? IMV_LUA_HISTORY_KEYS : 0));
     lua_pushnil(L);
     while (lua_next(L, base)) {
         lua_pushvalue(L, -2);
