@@ -32,96 +32,101 @@
 #include "../../core/internal.h"
 #include "../imeval_aux.h"
 #include "lua_aux.h"
+#include "lua_host.h"
 
 static const char *const fact_states[] = {"no", "yes", "undated", "unknown"};
 
-static void set_s(lua_State *L, const char *k, const char *v)
+/* t[key k] = v for the table on top (KEY_* of lua_host.h, from the
+ * state's key table at index keys), as marshal.c's set_str. */
+static void set_s(lua_State *L, int keys, int k, const char *v)
 {
     if (!v)
         return;
+    lua_rawgeti(L, keys, k);
     lua_pushstring(L, v);
-    lua_setfield(L, -2, k);
+    lua_rawset(L, -3);
 }
 
-static void set_n(lua_State *L, const char *k, double v)
+static void set_n(lua_State *L, int keys, int k, double v)
 {
     if (v == IMV_UNKNOWN)
         return;
+    lua_rawgeti(L, keys, k);
     lua_pushnumber(L, v);
-    lua_setfield(L, -2, k);
+    lua_rawset(L, -3);
 }
 
-static void push_history(lua_State *L, const imv_profile_view *v)
+static void push_history(lua_State *L, int keys, const imv_profile_view *v)
 {
     lua_createtable(L, (int)v->n_previous, 0);
     for (size_t i = 0; i < v->n_previous; i++) {
         lua_createtable(L, 0, 2);
-        set_s(L, "grade", imv_grade_name(v->previous[i]));
-        set_s(L, "date", v->previous_dates ? v->previous_dates[i] : NULL);
+        set_s(L, keys, KEY_grade, imv_grade_name(v->previous[i]));
+        set_s(L, keys, KEY_date, v->previous_dates ? v->previous_dates[i] : NULL);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
-    lua_setfield(L, -2, "history");
+    kset(L, keys, KEY_history);
     lua_createtable(L, 0, IMV_J_COUNT);
     for (uint32_t j = 0; j < v->n_judgements && j < IMV_J_COUNT; j++)
         if ((v->judgements_present >> j) & 1u)
-            set_s(L, imv_judgement_name((int)j), imv_grade_name(v->judgements[j]));
-    lua_setfield(L, -2, "judgements");
+            set_s(L, keys, KEY_JUDGEMENT + (int)j, imv_grade_name(v->judgements[j]));
+    kset(L, keys, KEY_judgements);
 }
 
 /* kind and progress, into p.current_intervention (on top of the stack). */
-static void push_intervention(lua_State *L, const imv_profile_view *v)
+static void push_intervention(lua_State *L, int keys, const imv_profile_view *v)
 {
-    set_s(L, "kind", imv_iv_kind_name(v->intervention_kind));
+    set_s(L, keys, KEY_kind, imv_iv_kind_name(v->intervention_kind));
     lua_createtable(L, (int)v->n_progress, 0);
     for (size_t i = 0; i < v->n_progress; i++) {
         const imv_progress_view *q = v->progress[i];
         lua_createtable(L, 0, 4);
-        set_s(L, "date", q->date);
-        set_s(L, "finding", imv_trend_name(q->finding));
-        set_s(L, "by", imv_finding_by_name(q->by));
-        set_s(L, "note", q->note);
+        set_s(L, keys, KEY_date, q->date);
+        set_s(L, keys, KEY_finding, imv_trend_name(q->finding));
+        set_s(L, keys, KEY_by, imv_finding_by_name(q->by));
+        set_s(L, keys, KEY_note, q->note);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
-    lua_setfield(L, -2, "progress");
+    kset(L, keys, KEY_progress);
     if (IMV_VIEW_HAS(v, intervention_past_expected)) {
         char why[400];
         imv_intervention_why(v, why, sizeof why);
-        set_s(L, "status", imv_iv_status_name(v->intervention_status));
-        set_s(L, "why", why);
+        set_s(L, keys, KEY_status, imv_iv_status_name(v->intervention_status));
+        set_s(L, keys, KEY_why, why);
     }
 }
 
 /* p.rules: the view's rule facts as every model's reasons use them. */
-static void push_rules(lua_State *L, const imv_profile_view *v)
+static void push_rules(lua_State *L, int keys, const imv_profile_view *v)
 {
     imv_rule_facts ru;
     imv_rule_facts_of_view(v, &ru);
     lua_createtable(L, 0, 10);
     lua_pushinteger(L, ru.persistent);
-    lua_setfield(L, -2, "persistent");
+    kset(L, keys, KEY_persistent);
     lua_pushinteger(L, ru.persistent_year);
-    lua_setfield(L, -2, "persistent_year");
+    kset(L, keys, KEY_persistent_year);
     lua_pushinteger(L, ru.persistent_earlier_year);
-    lua_setfield(L, -2, "persistent_earlier_year");
+    kset(L, keys, KEY_persistent_earlier_year);
     lua_pushinteger(L, ru.systemic);
-    lua_setfield(L, -2, "systemic");
+    kset(L, keys, KEY_systemic);
     lua_pushinteger(L, ru.n_key);
-    lua_setfield(L, -2, "n_key");
-    set_s(L, "trajectory", imv_iv_status_name(ru.status));
-    set_s(L, "why", ru.why);
-    set_n(L, "months", ru.months);
+    kset(L, keys, KEY_n_key);
+    set_s(L, keys, KEY_trajectory, imv_iv_status_name(ru.status));
+    set_s(L, keys, KEY_why, ru.why);
+    set_n(L, keys, KEY_months, ru.months);
     lua_pushnumber(L, ru.commissioner_weight);
-    lua_setfield(L, -2, "commissioner_weight");
-    set_s(L, "regime", ru.regime);
-    lua_setfield(L, -2, "rules");
+    kset(L, keys, KEY_commissioner_weight);
+    set_s(L, keys, KEY_regime, ru.regime);
+    kset(L, keys, KEY_rules);
 }
 
-static void push_facts(lua_State *L, const imv_profile_view *v)
+static void push_facts(lua_State *L, int keys, const imv_profile_view *v)
 {
-    set_s(L, "persistent_failure", fact_states[v->persistent_failure]);
-    set_s(L, "persistent_since", v->persistent_since);
-    set_n(L, "persistent_gap_months", v->persistent_gap_months);
-    set_s(L, "systemic_failure", fact_states[v->systemic_failure]);
+    set_s(L, keys, KEY_persistent_failure, fact_states[v->persistent_failure]);
+    set_s(L, keys, KEY_persistent_since, v->persistent_since);
+    set_n(L, keys, KEY_persistent_gap_months, v->persistent_gap_months);
+    set_s(L, keys, KEY_systemic_failure, fact_states[v->systemic_failure]);
     lua_createtable(L, IMV_J_COUNT, 0);
     int k = 0;
     for (int j = 0; j < IMV_J_COUNT; j++)
@@ -129,33 +134,35 @@ static void push_facts(lua_State *L, const imv_profile_view *v)
             lua_pushstring(L, imv_judgement_name(j));
             lua_rawseti(L, -2, ++k);
         }
-    lua_setfield(L, -2, "key_judgements_given");
-    set_s(L, "trajectory", imv_trend_name(v->trajectory));
-    set_s(L, "judgement_trend", imv_trend_name(v->judgement_trend));
-    set_s(L, "latest_finding", imv_trend_name(v->latest_finding));
-    set_s(L, "trajectory_date", v->trajectory_date);
+    kset(L, keys, KEY_key_judgements_given);
+    set_s(L, keys, KEY_trajectory, imv_trend_name(v->trajectory));
+    set_s(L, keys, KEY_judgement_trend, imv_trend_name(v->judgement_trend));
+    set_s(L, keys, KEY_latest_finding, imv_trend_name(v->latest_finding));
+    set_s(L, keys, KEY_trajectory_date, v->trajectory_date);
     lua_pushinteger(L, v->judgements_since);
-    lua_setfield(L, -2, "judgements_since");
+    kset(L, keys, KEY_judgements_since);
     lua_createtable(L, 0, IMV_RULE_COUNT);
     for (int i = 0; i < IMV_RULE_COUNT; i++)
         if (v->rules_in_force & imv_rule(i)->bit) {
             lua_pushboolean(L, 1);
-            lua_setfield(L, -2, imv_rule(i)->name);
+            kset(L, keys, KEY_RULE + i);
         }
-    lua_setfield(L, -2, "rules_in_force");
+    kset(L, keys, KEY_rules_in_force);
 }
 
-void imv_lua_push_history(lua_State *L, const imv_profile_view *v)
+void imv_lua_push_history(lua_State *L, int keys, const imv_profile_view *v)
 {
     if (!IMV_VIEW_HAS(v, rules_in_force))
         return;
-    set_s(L, "inspected", v->inspected);
-    push_history(L, v);
-    if (lua_getfield(L, -1, "current_intervention") == LUA_TTABLE)
-        push_intervention(L, v);
+    set_s(L, keys, KEY_inspected, v->inspected);
+    push_history(L, keys, v);
+    lua_rawgeti(L, keys, KEY_current_intervention);
+    lua_rawget(L, -2);
+    if (lua_type(L, -1) == LUA_TTABLE)
+        push_intervention(L, keys, v);
     lua_pop(L, 1);
-    push_facts(L, v);
-    push_rules(L, v);
+    push_facts(L, keys, v);
+    push_rules(L, keys, v);
 }
 
 int imv_lua_same_history(const imv_profile_view *a, const imv_profile_view *b)

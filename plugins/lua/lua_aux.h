@@ -28,7 +28,9 @@ int imv_lua_directions(lua_State *L, char *out, size_t len);
 /* The ABI 2.1 fields of v (history, judgements, progress and the derived
  * facts) into the table p on top of the stack (plugins/lua/history.c). */
 struct imv_profile_view;
-void imv_lua_push_history(lua_State *L, const struct imv_profile_view *v);
+/* Add the history part of p to the table on top; keys is the index of the
+ * state's key table (lua_host.h's keys_push). */
+void imv_lua_push_history(lua_State *L, int keys, const struct imv_profile_view *v);
 /* How many keys imv_lua_push_history adds to p, and to
  * p.current_intervention: tables made with room for them are not
  * rehashed as they fill. */

@@ -68,10 +68,54 @@ typedef struct lh_inst {
     size_t bump_left;
 } lh_inst;
 
-/* The keys the host writes in every call, interned once per state (a
- * lua_setfield with a C string looks the string up each time).  Rating i
- * is at KEY_RATING + i, parameter j at KEY_PARAM + j. */
-enum { KEY_RATING = 1, KEY_RATINGS = KEY_RATING + IMV_R_COUNT, KEY_SCORE_ONLY, KEY_PARAM };
+/* The keys the host writes, interned once per state: a lua_setfield with
+ * a C string looks the string up in the state's string cache each time,
+ * and with p's many keys that small cache often missed (the lookups were
+ * a tenth of streaming CSV's instructions).  Reading a result keeps
+ * lua_getfield: there an interned key measured no cheaper.
+ * Rating i is at KEY_RATING + i, fact i at KEY_FACT + i, judgement j at
+ * KEY_JUDGEMENT + j, rule i at KEY_RULE + i, the names below at KEY_name,
+ * parameter j at KEY_PARAM + j. */
+/* clang-format off */
+#define LH_NAMED_KEYS(X)                                                                          \
+    X(id) X(name) X(as_of) X(grade) X(previous) X(size) X(child_population) X(children_in_care)   \
+    X(facts) X(current_intervention) X(model) X(since) X(partner) X(months) X(expected_months)    \
+    X(partners) X(neighbouring) X(spare_leadership_capacity) X(current_commitments) X(inspected)  \
+    X(history) X(date) X(judgements) X(kind) X(progress) X(finding) X(by) X(note) X(status)       \
+    X(why) X(rules) X(persistent) X(persistent_year) X(persistent_earlier_year) X(systemic)       \
+    X(n_key) X(trajectory) X(commissioner_weight) X(regime) X(persistent_failure)                 \
+    X(persistent_since) X(persistent_gap_months) X(systemic_failure) X(key_judgements_given)      \
+    X(judgement_trend) X(latest_finding) X(trajectory_date) X(judgements_since) X(rules_in_force)
+/* clang-format on */
+#define LH_KEY_ENUM(n) KEY_##n,
+enum {
+    KEY_RATING = 1,
+    KEY_RATINGS = KEY_RATING + IMV_R_COUNT,
+    KEY_SCORE_ONLY,
+    KEY_FACT,
+    KEY_JUDGEMENT = KEY_FACT + IMV_F_COUNT,
+    KEY_RULE = KEY_JUDGEMENT + IMV_J_COUNT,
+    KEY_BEFORE_NAMED = KEY_RULE + IMV_RULE_COUNT - 1,
+    LH_NAMED_KEYS(LH_KEY_ENUM) KEY_PARAM
+};
+#undef LH_KEY_ENUM
+
+/* Push the state's key table; returns its index (for kset and the set_
+ * helpers of marshal.c and history.c). */
+static inline int keys_push(lua_State *L, const lh_inst *I)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_keys);
+    return lua_gettop(L);
+}
+
+/* t[key k] = the value on top, t the table just below it: one the host
+ * made, with no metatable, so a raw set is what lua_setfield did. */
+static inline void kset(lua_State *L, int keys, int k)
+{
+    lua_rawgeti(L, keys, k);
+    lua_insert(L, -2);
+    lua_rawset(L, -3);
+}
 
 static inline void push_key(lua_State *L, const lh_inst *I, int k)
 {

@@ -9,15 +9,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../imeval_aux.h"
 #include "lua_aux.h"
 #include "lua_host.h"
+
+#define LH_KEY_NAME(n) #n,
+static const char *const named_keys[] = {LH_NAMED_KEYS(LH_KEY_NAME)};
+#undef LH_KEY_NAME
+
+static void name_keys(lua_State *L, int at, int n, const char *(*name)(int))
+{
+    for (int i = 0; i < n; i++) {
+        lua_pushstring(L, name(i));
+        lua_rawseti(L, -2, at + i);
+    }
+}
+
+static const char *rule_name(int i)
+{
+    return imv_rule(i)->name;
+}
 
 int imv_lua_make_keys(lua_State *L)
 {
     lua_createtable(L, KEY_PARAM + 8, 0);
-    for (int i = 0; i < IMV_R_COUNT; i++) {
-        lua_pushstring(L, imv_rating_name(i));
-        lua_rawseti(L, -2, KEY_RATING + i);
+    name_keys(L, KEY_RATING, IMV_R_COUNT, imv_rating_name);
+    name_keys(L, KEY_FACT, IMV_F_COUNT, imv_fact_name);
+    name_keys(L, KEY_JUDGEMENT, IMV_J_COUNT, imv_judgement_name);
+    name_keys(L, KEY_RULE, IMV_RULE_COUNT, rule_name);
+    for (size_t i = 0; i < sizeof named_keys / sizeof *named_keys; i++) {
+        lua_pushstring(L, named_keys[i]);
+        lua_rawseti(L, -2, KEY_BEFORE_NAMED + 1 + (int)i);
     }
     lua_pushliteral(L, "ratings");
     lua_rawseti(L, -2, KEY_RATINGS);
@@ -28,41 +50,43 @@ int imv_lua_make_keys(lua_State *L)
 
 /* ---- building p ------------------------------------------------------------- */
 
-static void set_num_or_nil(lua_State *L, const char *k, double v)
+static void set_num_or_nil(lua_State *L, int keys, int k, double v)
 {
     if (v == IMV_UNKNOWN)
         return;
+    lua_rawgeti(L, keys, k);
     lua_pushnumber(L, v);
-    lua_setfield(L, -2, k);
+    lua_rawset(L, -3);
 }
 
-static void set_str(lua_State *L, const char *k, const char *v)
+static void set_str(lua_State *L, int keys, int k, const char *v)
 {
     if (!v)
         return;
+    lua_rawgeti(L, keys, k);
     lua_pushstring(L, v);
-    lua_setfield(L, -2, k);
+    lua_rawset(L, -3);
 }
 
-static void push_partners(lua_State *L, const imv_profile_view *v)
+static void push_partners(lua_State *L, int keys, const imv_profile_view *v)
 {
     lua_createtable(L, (int)v->n_partners, 0);
     for (size_t i = 0; i < v->n_partners; i++) {
         const imv_partner_view *q = v->partners[i];
         lua_createtable(L, 0, 7);
-        set_str(L, "id", q->id);
-        set_str(L, "name", q->name);
-        set_str(L, "grade", imv_grade_name(q->grade));
+        set_str(L, keys, KEY_id, q->id);
+        set_str(L, keys, KEY_name, q->name);
+        set_str(L, keys, KEY_grade, imv_grade_name(q->grade));
         if (q->neighbouring >= 0) {
             lua_pushboolean(L, q->neighbouring);
-            lua_setfield(L, -2, "neighbouring");
+            kset(L, keys, KEY_neighbouring);
         }
-        set_num_or_nil(L, "child_population", q->child_population);
-        set_num_or_nil(L, "spare_leadership_capacity", q->spare_leadership_capacity);
-        set_num_or_nil(L, "current_commitments", q->current_commitments);
+        set_num_or_nil(L, keys, KEY_child_population, q->child_population);
+        set_num_or_nil(L, keys, KEY_spare_leadership_capacity, q->spare_leadership_capacity);
+        set_num_or_nil(L, keys, KEY_current_commitments, q->current_commitments);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
-    lua_setfield(L, -2, "partners");
+    kset(L, keys, KEY_partners);
 }
 
 /* Build the table for v (ratings left empty), leaving it on the stack. */
@@ -74,21 +98,22 @@ static void push_partners(lua_State *L, const imv_profile_view *v)
 void imv_lua_push_profile(lua_State *L, const lh_inst *I, const imv_profile_view *v)
 {
     int history = IMV_VIEW_HAS(v, rules_in_force);
+    int keys = keys_push(L, I);
     lua_createtable(L, 0, P_KEYS + (history ? IMV_LUA_HISTORY_KEYS : 0));
-    set_str(L, "id", v->id);
-    set_str(L, "name", v->name);
-    set_str(L, "as_of", v->as_of);
-    set_str(L, "grade", imv_grade_name(v->grade));
+    set_str(L, keys, KEY_id, v->id);
+    set_str(L, keys, KEY_name, v->name);
+    set_str(L, keys, KEY_as_of, v->as_of);
+    set_str(L, keys, KEY_grade, imv_grade_name(v->grade));
     lua_createtable(L, (int)v->n_previous, 0);
     for (size_t i = 0; i < v->n_previous; i++) {
         lua_pushstring(L, imv_grade_name(v->previous[i]));
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
-    lua_setfield(L, -2, "previous");
+    kset(L, keys, KEY_previous);
     lua_createtable(L, 0, 2);
-    set_num_or_nil(L, "child_population", v->child_population);
-    set_num_or_nil(L, "children_in_care", v->children_in_care);
-    lua_setfield(L, -2, "size");
+    set_num_or_nil(L, keys, KEY_child_population, v->child_population);
+    set_num_or_nil(L, keys, KEY_children_in_care, v->children_in_care);
+    kset(L, keys, KEY_size);
     push_key(L, I, KEY_RATINGS);
     lua_createtable(L, 0, IMV_R_COUNT);
     lua_rawset(L, -3);
@@ -99,21 +124,22 @@ void imv_lua_push_profile(lua_State *L, const lh_inst *I, const imv_profile_view
     for (int i = 0; i < IMV_F_COUNT; i++)
         if (IMV_HAS_FACT(v, i)) {
             lua_pushnumber(L, v->facts[i]);
-            lua_setfield(L, -2, imv_fact_name(i));
+            kset(L, keys, KEY_FACT + i);
         }
-    lua_setfield(L, -2, "facts");
+    kset(L, keys, KEY_facts);
     if (v->intervention_model) {
         lua_createtable(L, 0,
                         P_INTERVENTION_KEYS + (history ? IMV_LUA_INTERVENTION_HISTORY_KEYS : 0));
-        set_str(L, "model", v->intervention_model);
-        set_str(L, "since", v->intervention_since);
-        set_str(L, "partner", v->intervention_partner);
-        set_num_or_nil(L, "months", v->intervention_months);
-        set_num_or_nil(L, "expected_months", v->intervention_expected_months);
-        lua_setfield(L, -2, "current_intervention");
+        set_str(L, keys, KEY_model, v->intervention_model);
+        set_str(L, keys, KEY_since, v->intervention_since);
+        set_str(L, keys, KEY_partner, v->intervention_partner);
+        set_num_or_nil(L, keys, KEY_months, v->intervention_months);
+        set_num_or_nil(L, keys, KEY_expected_months, v->intervention_expected_months);
+        kset(L, keys, KEY_current_intervention);
     }
-    push_partners(L, v);
-    imv_lua_push_history(L, v);
+    push_partners(L, keys, v);
+    imv_lua_push_history(L, keys, v);
+    lua_remove(L, keys);
 }
 
 /* Write v's ratings into the ratings table of the p on top of the stack
