@@ -47,10 +47,9 @@ static int l_clamp(lua_State *L)
     return 1;
 }
 
-/* Append { fields, points, text, evidence } to the reasons table at idx. */
-/* The text is the string argument at index text, pushed as the value it
- * is: lua_pushstring of its characters made a copy of every long text
- * and looked every short one up again. */
+/* Append { fields, points, text, evidence } to the reasons table at idx;
+ * text is the index of the string argument, pushed as the value it is
+ * (lua_pushstring of its characters copied every long text). */
 static void append_reason(lua_State *L, int idx, int fields, double pts, int text, int evidence)
 {
     lua_createtable(L, 0, 4);

@@ -36,63 +36,43 @@
 
 static const char *const fact_states[] = {"no", "yes", "undated", "unknown"};
 
-/* t[key k] = v for the table on top (KEY_* of lua_host.h, from the
- * state's key table at index keys), as marshal.c's set_str. */
-static void set_s(lua_State *L, int keys, int k, const char *v)
-{
-    if (!v)
-        return;
-    lua_rawgeti(L, keys, k);
-    lua_pushstring(L, v);
-    lua_rawset(L, -3);
-}
-
-static void set_n(lua_State *L, int keys, int k, double v)
-{
-    if (v == IMV_UNKNOWN)
-        return;
-    lua_rawgeti(L, keys, k);
-    lua_pushnumber(L, v);
-    lua_rawset(L, -3);
-}
-
 static void push_history(lua_State *L, int keys, const imv_profile_view *v)
 {
     lua_createtable(L, (int)v->n_previous, 0);
     for (size_t i = 0; i < v->n_previous; i++) {
         lua_createtable(L, 0, 2);
-        set_s(L, keys, KEY_grade, imv_grade_name(v->previous[i]));
-        set_s(L, keys, KEY_date, v->previous_dates ? v->previous_dates[i] : NULL);
+        kset_str(L, keys, KEY_grade, imv_grade_name(v->previous[i]));
+        kset_str(L, keys, KEY_date, v->previous_dates ? v->previous_dates[i] : NULL);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     kset(L, keys, KEY_history);
     lua_createtable(L, 0, IMV_J_COUNT);
     for (uint32_t j = 0; j < v->n_judgements && j < IMV_J_COUNT; j++)
         if ((v->judgements_present >> j) & 1u)
-            set_s(L, keys, KEY_JUDGEMENT + (int)j, imv_grade_name(v->judgements[j]));
+            kset_str(L, keys, KEY_JUDGEMENT + (int)j, imv_grade_name(v->judgements[j]));
     kset(L, keys, KEY_judgements);
 }
 
 /* kind and progress, into p.current_intervention (on top of the stack). */
 static void push_intervention(lua_State *L, int keys, const imv_profile_view *v)
 {
-    set_s(L, keys, KEY_kind, imv_iv_kind_name(v->intervention_kind));
+    kset_str(L, keys, KEY_kind, imv_iv_kind_name(v->intervention_kind));
     lua_createtable(L, (int)v->n_progress, 0);
     for (size_t i = 0; i < v->n_progress; i++) {
         const imv_progress_view *q = v->progress[i];
         lua_createtable(L, 0, 4);
-        set_s(L, keys, KEY_date, q->date);
-        set_s(L, keys, KEY_finding, imv_trend_name(q->finding));
-        set_s(L, keys, KEY_by, imv_finding_by_name(q->by));
-        set_s(L, keys, KEY_note, q->note);
+        kset_str(L, keys, KEY_date, q->date);
+        kset_str(L, keys, KEY_finding, imv_trend_name(q->finding));
+        kset_str(L, keys, KEY_by, imv_finding_by_name(q->by));
+        kset_str(L, keys, KEY_note, q->note);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     kset(L, keys, KEY_progress);
     if (IMV_VIEW_HAS(v, intervention_past_expected)) {
         char why[400];
         imv_intervention_why(v, why, sizeof why);
-        set_s(L, keys, KEY_status, imv_iv_status_name(v->intervention_status));
-        set_s(L, keys, KEY_why, why);
+        kset_str(L, keys, KEY_status, imv_iv_status_name(v->intervention_status));
+        kset_str(L, keys, KEY_why, why);
     }
 }
 
@@ -112,21 +92,21 @@ static void push_rules(lua_State *L, int keys, const imv_profile_view *v)
     kset(L, keys, KEY_systemic);
     lua_pushinteger(L, ru.n_key);
     kset(L, keys, KEY_n_key);
-    set_s(L, keys, KEY_trajectory, imv_iv_status_name(ru.status));
-    set_s(L, keys, KEY_why, ru.why);
-    set_n(L, keys, KEY_months, ru.months);
+    kset_str(L, keys, KEY_trajectory, imv_iv_status_name(ru.status));
+    kset_str(L, keys, KEY_why, ru.why);
+    kset_num(L, keys, KEY_months, ru.months);
     lua_pushnumber(L, ru.commissioner_weight);
     kset(L, keys, KEY_commissioner_weight);
-    set_s(L, keys, KEY_regime, ru.regime);
+    kset_str(L, keys, KEY_regime, ru.regime);
     kset(L, keys, KEY_rules);
 }
 
 static void push_facts(lua_State *L, int keys, const imv_profile_view *v)
 {
-    set_s(L, keys, KEY_persistent_failure, fact_states[v->persistent_failure]);
-    set_s(L, keys, KEY_persistent_since, v->persistent_since);
-    set_n(L, keys, KEY_persistent_gap_months, v->persistent_gap_months);
-    set_s(L, keys, KEY_systemic_failure, fact_states[v->systemic_failure]);
+    kset_str(L, keys, KEY_persistent_failure, fact_states[v->persistent_failure]);
+    kset_str(L, keys, KEY_persistent_since, v->persistent_since);
+    kset_num(L, keys, KEY_persistent_gap_months, v->persistent_gap_months);
+    kset_str(L, keys, KEY_systemic_failure, fact_states[v->systemic_failure]);
     lua_createtable(L, IMV_J_COUNT, 0);
     int k = 0;
     for (int j = 0; j < IMV_J_COUNT; j++)
@@ -135,10 +115,10 @@ static void push_facts(lua_State *L, int keys, const imv_profile_view *v)
             lua_rawseti(L, -2, ++k);
         }
     kset(L, keys, KEY_key_judgements_given);
-    set_s(L, keys, KEY_trajectory, imv_trend_name(v->trajectory));
-    set_s(L, keys, KEY_judgement_trend, imv_trend_name(v->judgement_trend));
-    set_s(L, keys, KEY_latest_finding, imv_trend_name(v->latest_finding));
-    set_s(L, keys, KEY_trajectory_date, v->trajectory_date);
+    kset_str(L, keys, KEY_trajectory, imv_trend_name(v->trajectory));
+    kset_str(L, keys, KEY_judgement_trend, imv_trend_name(v->judgement_trend));
+    kset_str(L, keys, KEY_latest_finding, imv_trend_name(v->latest_finding));
+    kset_str(L, keys, KEY_trajectory_date, v->trajectory_date);
     lua_pushinteger(L, v->judgements_since);
     kset(L, keys, KEY_judgements_since);
     lua_createtable(L, 0, IMV_RULE_COUNT);
@@ -154,7 +134,7 @@ void imv_lua_push_history(lua_State *L, int keys, const imv_profile_view *v)
 {
     if (!IMV_VIEW_HAS(v, rules_in_force))
         return;
-    set_s(L, keys, KEY_inspected, v->inspected);
+    kset_str(L, keys, KEY_inspected, v->inspected);
     push_history(L, keys, v);
     lua_rawgeti(L, keys, KEY_current_intervention);
     lua_rawget(L, -2);

@@ -100,8 +100,7 @@ enum {
 };
 #undef LH_KEY_ENUM
 
-/* Push the state's key table; returns its index (for kset and the set_
- * helpers of marshal.c and history.c). */
+/* Push the state's key table; returns its index (for the k* helpers). */
 static inline int keys_push(lua_State *L, const lh_inst *I)
 {
     lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_keys);
@@ -114,6 +113,26 @@ static inline void kset(lua_State *L, int keys, int k)
 {
     lua_rawgeti(L, keys, k);
     lua_insert(L, -2);
+    lua_rawset(L, -3);
+}
+
+/* t[key k] = v for the table t on top, unless v is NULL (kset_str) or
+ * IMV_UNKNOWN (kset_num): absent fields stay nil. */
+static inline void kset_str(lua_State *L, int keys, int k, const char *v)
+{
+    if (!v)
+        return;
+    lua_rawgeti(L, keys, k);
+    lua_pushstring(L, v);
+    lua_rawset(L, -3);
+}
+
+static inline void kset_num(lua_State *L, int keys, int k, double v)
+{
+    if (v == IMV_UNKNOWN)
+        return;
+    lua_rawgeti(L, keys, k);
+    lua_pushnumber(L, v);
     lua_rawset(L, -3);
 }
 

@@ -50,60 +50,42 @@ int imv_lua_make_keys(lua_State *L)
 
 /* ---- building p ------------------------------------------------------------- */
 
-static void set_num_or_nil(lua_State *L, int keys, int k, double v)
-{
-    if (v == IMV_UNKNOWN)
-        return;
-    lua_rawgeti(L, keys, k);
-    lua_pushnumber(L, v);
-    lua_rawset(L, -3);
-}
-
-static void set_str(lua_State *L, int keys, int k, const char *v)
-{
-    if (!v)
-        return;
-    lua_rawgeti(L, keys, k);
-    lua_pushstring(L, v);
-    lua_rawset(L, -3);
-}
-
 static void push_partners(lua_State *L, int keys, const imv_profile_view *v)
 {
     lua_createtable(L, (int)v->n_partners, 0);
     for (size_t i = 0; i < v->n_partners; i++) {
         const imv_partner_view *q = v->partners[i];
         lua_createtable(L, 0, 7);
-        set_str(L, keys, KEY_id, q->id);
-        set_str(L, keys, KEY_name, q->name);
-        set_str(L, keys, KEY_grade, imv_grade_name(q->grade));
+        kset_str(L, keys, KEY_id, q->id);
+        kset_str(L, keys, KEY_name, q->name);
+        kset_str(L, keys, KEY_grade, imv_grade_name(q->grade));
         if (q->neighbouring >= 0) {
             lua_pushboolean(L, q->neighbouring);
             kset(L, keys, KEY_neighbouring);
         }
-        set_num_or_nil(L, keys, KEY_child_population, q->child_population);
-        set_num_or_nil(L, keys, KEY_spare_leadership_capacity, q->spare_leadership_capacity);
-        set_num_or_nil(L, keys, KEY_current_commitments, q->current_commitments);
+        kset_num(L, keys, KEY_child_population, q->child_population);
+        kset_num(L, keys, KEY_spare_leadership_capacity, q->spare_leadership_capacity);
+        kset_num(L, keys, KEY_current_commitments, q->current_commitments);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     kset(L, keys, KEY_partners);
 }
 
-/* Build the table for v (ratings left empty), leaving it on the stack. */
 /* The keys imv_lua_push_profile sets itself, and those of
  * p.current_intervention: see IMV_LUA_HISTORY_KEYS. */
 #define P_KEYS 11
 #define P_INTERVENTION_KEYS 5
 
+/* Build the table for v (ratings left empty), leaving it on the stack. */
 void imv_lua_push_profile(lua_State *L, const lh_inst *I, const imv_profile_view *v)
 {
     int history = IMV_VIEW_HAS(v, rules_in_force);
     int keys = keys_push(L, I);
     lua_createtable(L, 0, P_KEYS + (history ? IMV_LUA_HISTORY_KEYS : 0));
-    set_str(L, keys, KEY_id, v->id);
-    set_str(L, keys, KEY_name, v->name);
-    set_str(L, keys, KEY_as_of, v->as_of);
-    set_str(L, keys, KEY_grade, imv_grade_name(v->grade));
+    kset_str(L, keys, KEY_id, v->id);
+    kset_str(L, keys, KEY_name, v->name);
+    kset_str(L, keys, KEY_as_of, v->as_of);
+    kset_str(L, keys, KEY_grade, imv_grade_name(v->grade));
     lua_createtable(L, (int)v->n_previous, 0);
     for (size_t i = 0; i < v->n_previous; i++) {
         lua_pushstring(L, imv_grade_name(v->previous[i]));
@@ -111,13 +93,13 @@ void imv_lua_push_profile(lua_State *L, const lh_inst *I, const imv_profile_view
     }
     kset(L, keys, KEY_previous);
     lua_createtable(L, 0, 2);
-    set_num_or_nil(L, keys, KEY_child_population, v->child_population);
-    set_num_or_nil(L, keys, KEY_children_in_care, v->children_in_care);
+    kset_num(L, keys, KEY_child_population, v->child_population);
+    kset_num(L, keys, KEY_children_in_care, v->children_in_care);
     kset(L, keys, KEY_size);
-    push_key(L, I, KEY_RATINGS);
+    lua_rawgeti(L, keys, KEY_RATINGS);
     lua_createtable(L, 0, IMV_R_COUNT);
     lua_rawset(L, -3);
-    push_key(L, I, KEY_SCORE_ONLY);
+    lua_rawgeti(L, keys, KEY_SCORE_ONLY);
     lua_pushboolean(L, (v->flags & IMV_VIEW_SCORE_ONLY) != 0);
     lua_rawset(L, -3);
     lua_createtable(L, 0, IMV_F_COUNT);
@@ -130,11 +112,11 @@ void imv_lua_push_profile(lua_State *L, const lh_inst *I, const imv_profile_view
     if (v->intervention_model) {
         lua_createtable(L, 0,
                         P_INTERVENTION_KEYS + (history ? IMV_LUA_INTERVENTION_HISTORY_KEYS : 0));
-        set_str(L, keys, KEY_model, v->intervention_model);
-        set_str(L, keys, KEY_since, v->intervention_since);
-        set_str(L, keys, KEY_partner, v->intervention_partner);
-        set_num_or_nil(L, keys, KEY_months, v->intervention_months);
-        set_num_or_nil(L, keys, KEY_expected_months, v->intervention_expected_months);
+        kset_str(L, keys, KEY_model, v->intervention_model);
+        kset_str(L, keys, KEY_since, v->intervention_since);
+        kset_str(L, keys, KEY_partner, v->intervention_partner);
+        kset_num(L, keys, KEY_months, v->intervention_months);
+        kset_num(L, keys, KEY_expected_months, v->intervention_expected_months);
         kset(L, keys, KEY_current_intervention);
     }
     push_partners(L, keys, v);
