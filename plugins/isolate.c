@@ -5,7 +5,8 @@
  * A crashing native plugin can only be contained in another process.  The
  * model's library is already loaded when the engine forks, so the child
  * only has to serve requests: a profile view and parameters in, a result
- * out, over a socket pair.  The parent waits with a deadline; a child that
+ * out, over a socket pair (a request's bytes through a shared area: see
+ * "the request area").  The parent waits with a deadline; a child that
  * crashes, exits, hangs or floods its output is killed and reaped, that
  * call becomes the model's error ("crashed with SIGSEGV", "timed out after
  * 2 s"), and the next call starts a fresh child.
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -51,6 +53,7 @@
 typedef struct wbuf {
     unsigned char *p;
     size_t n, cap;
+    int borrowed; /* p is not the buffer's own (a request area): never freed */
 } wbuf;
 
 static void w_bytes(wbuf *b, const void *s, size_t n)
@@ -59,7 +62,14 @@ static void w_bytes(wbuf *b, const void *s, size_t n)
         size_t cap = b->cap ? b->cap : 1024;
         while (cap < b->n + n)
             cap *= 2;
-        b->p = imv_xrealloc(b->p, cap);
+        if (b->borrowed) { /* outgrew the area: on the heap from here */
+            unsigned char *p = imv_xmalloc(cap);
+            memcpy(p, b->p, b->n);
+            b->p = p;
+            b->borrowed = 0;
+        } else {
+            b->p = imv_xrealloc(b->p, cap);
+        }
         b->cap = cap;
     }
     memcpy(b->p + b->n, s, n);
@@ -151,6 +161,13 @@ static int write_all(int fd, const void *p, size_t n)
     return 0;
 }
 
+static void wbuf_free(wbuf *b)
+{
+    if (!b->borrowed)
+        free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
 static int send_msg(int fd, const wbuf *b)
 {
     uint32_t n = (uint32_t)b->n;
@@ -170,6 +187,59 @@ static int read_all(int fd, void *p, size_t n)
         n -= (size_t)k;
     }
     return 0;
+}
+
+/* ---- the request area ------------------------------------------------------------ */
+
+/* A serving worker's requests do not cross the socket: imeval writes each
+ * into a shared memory area (a sealed memfd) and sends only its length,
+ * with AREA_FRAME set; the worker reads it there.  A batch of draws is a
+ * few hundred kilobytes each way, and copying it through the kernel (in
+ * and out of socket buffers) was most of the run's system time.  Replies
+ * still cross the socket: imeval never reads memory a worker can write.
+ * The seals keep the worker from shrinking the area under imeval (a
+ * SIGBUS) or writing to it at all; without an area (memfd refused, a
+ * request that does not fit) a request crosses the socket as before. */
+#define AREA_FD 4                /* the area, in a started worker process */
+#define AREA_SIZE (MAX_MSG + 4u) /* a whole frame: length, then the request */
+#define AREA_FRAME 0x80000000u   /* in a frame's length: the request is in the area */
+#define AREA_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+
+/* A new area mapped into *map; its descriptor, or -1 when there is none
+ * (then requests go through the socket). */
+static int area_new(unsigned char **map)
+{
+    *map = NULL;
+    int fd = memfd_create("imeval-requests", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        return -1;
+    void *p = MAP_FAILED;
+    if (ftruncate(fd, AREA_SIZE) == 0)
+        p = mmap(NULL, AREA_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    /* Future writes sealed after imeval's own mapping: the worker can map
+     * the area only to read it. */
+    if (p == MAP_FAILED || fcntl(fd, F_ADD_SEALS, AREA_SEALS | F_SEAL_FUTURE_WRITE) != 0) {
+        if (p != MAP_FAILED)
+            munmap(p, AREA_SIZE);
+        close(fd);
+        return -1;
+    }
+    *map = p;
+    return fd;
+}
+
+/* In the worker: the area imeval passed at fd, mapped read-only, or NULL
+ * when there is none (a descriptor that is not one is closed). */
+static const unsigned char *area_open(int fd)
+{
+    struct stat st;
+    int seals = fcntl(fd, F_GET_SEALS);
+    void *p = MAP_FAILED;
+    if (seals >= 0 && (seals & AREA_SEALS) == AREA_SEALS && fstat(fd, &st) == 0 &&
+        st.st_size == (off_t)AREA_SIZE)
+        p = mmap(NULL, AREA_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    return p == MAP_FAILED ? NULL : p;
 }
 
 /* ---- the child ---------------------------------------------------------------- */
@@ -818,7 +888,7 @@ static void child_request(const imv_model *lm, void *inst, const char *load_err,
  * model was never loaded in the parent (imv_isolated_load): load it here
  * with its own host, make sure it is still the same model, and answer each
  * request of n views with n results, in frames (outbox above). */
-static void child_main(const spec *sp, int sock)
+static void child_main(const spec *sp, int sock, const unsigned char *area)
 {
     imv_model lm;
     void *inst = NULL;
@@ -830,9 +900,18 @@ static void child_main(const spec *sp, int sock)
     outbox_init(&o, sock);
     for (;;) {
         uint32_t n;
-        if (read_all(sock, &n, sizeof n) || n > MAX_MSG || read_all(sock, msg, n))
+        if (read_all(sock, &n, sizeof n))
             _exit(0);
-        child_request(&lm, inst, load_err, msg, n, q, &o);
+        const unsigned char *body = msg;
+        if (n & AREA_FRAME) {
+            n &= ~AREA_FRAME;
+            if (!area || n > MAX_MSG)
+                _exit(0);
+            body = area + sizeof n;
+        } else if (n > MAX_MSG || read_all(sock, msg, n)) {
+            _exit(0);
+        }
+        child_request(&lm, inst, load_err, body, n, q, &o);
     }
 }
 
@@ -886,8 +965,9 @@ typedef struct iso_cls {
 typedef struct iso_inst {
     pid_t pid; /* also its session and process group */
     int sock;
-    int out;      /* the child's stdout and stderr */
-    int children; /* its /proc children list, or -1 */
+    unsigned char *area; /* its request area, or NULL */
+    int out;             /* the child's stdout and stderr */
+    int children;        /* its /proc children list, or -1 */
 } iso_inst;
 
 /* What every worker process does first, however it was started: it is
@@ -897,8 +977,8 @@ typedef struct iso_inst {
  * parent can name it, even when the program has handlers of its own (an
  * embedding application's, or AddressSanitizer's, which would exit 1);
  * and it keeps no descriptor of imeval's (output files, other children)
- * but its socket and standard streams. */
-static void worker_setup(int sock, pid_t parent)
+ * but its socket, its request area and standard streams. */
+static void worker_setup(int sock, int area, pid_t parent)
 {
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -916,19 +996,20 @@ static void worker_setup(int sock, pid_t parent)
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
     for (int fd = 3; fd < 1024; fd++)
-        if (fd != sock)
+        if (fd != sock && fd != area)
             close(fd);
 }
 
 /* Read the start message and do what it says.  Never returns. */
-static void worker_main(int sock)
+static void worker_main(int sock, int area_fd)
 {
+    const unsigned char *area = area_open(area_fd);
     spec sp;
     read_spec(sock, &sp);
     if (sp.kind == SPEC_LOAD)
         serve_load(&sp, sock);
     else
-        child_main(&sp, sock);
+        child_main(&sp, sock, area);
     _exit(0);
 }
 
@@ -942,8 +1023,8 @@ int imv_worker_process_main(int argc, char **argv)
     long parent = argc == 3 ? strtol(argv[2], &end, 10) : 0;
     if (parent <= 0 || *end || getsockopt(WORKER_FD, SOL_SOCKET, SO_TYPE, &type, &tl) != 0)
         return IMV_EUSAGE;
-    worker_setup(WORKER_FD, (pid_t)parent);
-    worker_main(WORKER_FD);
+    worker_setup(WORKER_FD, AREA_FD, (pid_t)parent);
+    worker_main(WORKER_FD, AREA_FD);
     return 0;
 }
 
@@ -1034,11 +1115,12 @@ static const char *worker_exe(void)
  * in the child, so it is safe from any thread: a fork() from a pool
  * thread could leave the child stuck on a lock another thread held (seen
  * under ASan's allocator).  Returns the pid, or -1 with errno set. */
-static pid_t start_process(const char *exe, int sock, int out)
+static pid_t start_process(const char *exe, int sock, int out, int area)
 {
     /* Above the descriptors being assigned, so that no dup2 is a no-op
      * that would leave close-on-exec set. */
     int cs = fcntl(sock, F_DUPFD_CLOEXEC, 10), co = fcntl(out, F_DUPFD_CLOEXEC, 10);
+    int ca = area >= 0 ? fcntl(area, F_DUPFD_CLOEXEC, 10) : -1;
     pid_t pid = -1;
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
@@ -1049,6 +1131,8 @@ static pid_t start_process(const char *exe, int sock, int out)
         posix_spawn_file_actions_adddup2(&fa, co, 1);
         posix_spawn_file_actions_adddup2(&fa, co, 2);
         posix_spawn_file_actions_adddup2(&fa, cs, WORKER_FD);
+        if (ca >= 0)
+            posix_spawn_file_actions_adddup2(&fa, ca, AREA_FD);
         sigset_t none, all;
         sigemptyset(&none);
         sigfillset(&all);
@@ -1072,13 +1156,15 @@ static pid_t start_process(const char *exe, int sock, int out)
         close(cs);
     if (co >= 0)
         close(co);
+    if (ca >= 0)
+        close(ca);
     errno = saved;
     return pid;
 }
 
 /* Without an imeval executable (a program embedding the engine alone):
  * fork, as before worker processes were started by exec. */
-static pid_t fork_process(int sock, int out, int other_end, int other_out)
+static pid_t fork_process(int sock, int out, int area, int other_end, int other_out)
 {
     fflush(NULL);
     pid_t parent = getpid();
@@ -1093,8 +1179,8 @@ static pid_t fork_process(int sock, int out, int other_end, int other_out)
         dup2(devnull, 0);
     dup2(out, 1);
     dup2(out, 2);
-    worker_setup(sock, parent);
-    worker_main(sock);
+    worker_setup(sock, area, parent);
+    worker_main(sock, area);
     _exit(0);
 }
 
@@ -1112,16 +1198,24 @@ static int spawn_exe(const char *exe, const wbuf *start, iso_inst *I, char *err,
         close(sv[1]);
         return IMV_EPLUGIN;
     }
-    pid_t pid = exe ? start_process(exe, sv[1], pv[1]) : fork_process(sv[1], pv[1], sv[0], pv[0]);
+    unsigned char *area = NULL;
+    int af = area_new(&area);
+    pid_t pid = exe ? start_process(exe, sv[1], pv[1], af)
+                    : fork_process(sv[1], pv[1], af, sv[0], pv[0]);
     int saved = errno;
     close(sv[1]);
     close(pv[1]);
+    if (af >= 0)
+        close(af);
     if (pid < 0) {
         snprintf(err, errlen, "isolation: starting %s: %s", exe ? exe : "a process", strerror(saved));
         close(sv[0]);
         close(pv[0]);
+        if (area)
+            munmap(area, AREA_SIZE);
         return IMV_EPLUGIN;
     }
+    I->area = area;
     fcntl(pv[0], F_SETFL, O_NONBLOCK);
     I->pid = pid;
     I->sock = sv[0];
@@ -1226,6 +1320,9 @@ static void reap(iso_inst *I)
     close(I->out);
     if (I->children >= 0)
         close(I->children);
+    if (I->area)
+        munmap(I->area, AREA_SIZE);
+    I->area = NULL;
     I->pid = 0;
     I->sock = I->out = I->children = -1;
 }
@@ -1571,10 +1668,19 @@ static void exchange(wbuf *req, const imv_model *m, iso_inst *I, const imv_profi
                      double first, double timeout, imv_result *const *r, iso_call *c)
 {
     memset(c, 0, sizeof *c);
+    if (I->area) {
+        wbuf_free(req);
+        *req = (wbuf){.p = I->area, .cap = AREA_SIZE, .borrowed = 1};
+    }
     pack_request(req, m, v, params, k, key, flags);
     double wait = first, deadline = now_s() + wait;
     size_t printed = 0;
-    c->rc = transfer(I, 1, req->p, req->n, deadline, &printed);
+    if (req->borrowed) {
+        uint32_t len = (uint32_t)(req->n - sizeof len) | AREA_FRAME;
+        c->rc = transfer(I, 1, &len, sizeof len, deadline, &printed);
+    } else {
+        c->rc = transfer(I, 1, req->p, req->n, deadline, &printed);
+    }
     if (c->rc != IO_OK)
         transfer_error(I, c->rc, wait, deadline, c->err, sizeof c->err);
     while (c->rc == IO_OK && c->got < *k) {
@@ -1643,7 +1749,7 @@ static void score_views(const imv_model *m, iso_inst *I, const imv_profile_view 
         done++;
         each = 0;
     }
-    free(req.p);
+    wbuf_free(&req);
 }
 
 static void iso_score(const imv_model *m, void *inst, const imv_profile_view *v, unsigned long key,
@@ -1752,7 +1858,7 @@ int imv_isolated_load(imv_model *m, const char *path, const imv_limits *limits, 
 {
     /* Loading may do more than one call: at least 5 s, --timeout if longer. */
     double timeout = limits && limits->isolate_timeout > 5 ? limits->isolate_timeout : 5;
-    iso_inst I = {0, -1, -1, -1};
+    iso_inst I = {.sock = -1, .out = -1, .children = -1};
     char why[300];
     wbuf start = {0};
     pack_spec(&start, SPEC_LOAD, path, NULL, 0, limits);
@@ -1904,6 +2010,6 @@ int imv_isolated_proc_batch(imv_isolated_proc *p, const imv_model *m,
         }
         done += k;
     }
-    free(req.p);
+    wbuf_free(&req);
     return rc;
 }

@@ -143,6 +143,15 @@ START_TEST(isolate__output_flood_becomes_error)
 }
 END_TEST
 
+/* The request area (plugins/isolate.c): a plugin can neither keep its
+ * descriptor, write to it, nor shrink it under imeval, which writes the
+ * next request there (a shrunk area would kill imeval with SIGBUS). */
+START_TEST(isolate__request_area_is_out_of_reach)
+{
+    check_contained_ok("iso_area");
+}
+END_TEST
+
 /* Regression: after poll said the reply was readable, the rest of it was
  * read with no deadline, so half a reply blocked imeval for ever. */
 START_TEST(isolate__partial_reply_times_out)
@@ -732,6 +741,7 @@ int main(void)
     tcase_add_test(tc, isolate__endless_loop_times_out);
     tcase_add_test(tc, isolate__output_flood_becomes_error);
     tcase_add_test(tc, isolate__partial_reply_times_out);
+    tcase_add_test(tc, isolate__request_area_is_out_of_reach);
     tcase_add_test(tc, isolate__closed_connection_is_killed);
     tcase_add_test(tc, isolate__started_process_killed_after_call);
     tcase_add_test(tc, isolate__double_forked_process_killed_after_call);

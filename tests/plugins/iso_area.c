@@ -1,0 +1,38 @@
+#define _GNU_SOURCE
+#define ISO_ID "iso_area"
+#include <fcntl.h>
+#include <sys/mman.h>
+
+#include "iso_common.h"
+/* Attack the request area imeval writes the worker's requests into
+ * (plugins/isolate.c): it must be out of reach.  Each way in that works
+ * exits with its own status (the test names it); when none works the call
+ * scores, and imeval, which writes the next request there, must live. */
+static void misbehave(void)
+{
+    if (fcntl(4, F_GET_SEALS) >= 0)
+        _exit(21); /* the area's descriptor was left open */
+    FILE *maps = fopen("/proc/self/maps", "r");
+    char line[512];
+    unsigned long lo = 0, hi = 0;
+    while (maps && fgets(line, sizeof line, maps))
+        if (strstr(line, "imeval-requests") && sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+            break;
+    if (maps)
+        fclose(maps);
+    if (!hi)
+        _exit(22); /* no area: the requests crossed the socket */
+    if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE) == 0)
+        _exit(23); /* made writable */
+    char path[128];
+    snprintf(path, sizeof path, "/proc/self/map_files/%lx-%lx", lo, hi);
+    int fd = open(path, O_RDWR); /* root may; others may not */
+    if (fd >= 0) {
+        if (ftruncate(fd, 0) == 0)
+            _exit(24); /* shrunk: imeval's next write would fault */
+        void *p = mmap(NULL, hi - lo, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (p != MAP_FAILED)
+            _exit(25); /* mapped writable */
+        close(fd);
+    }
+}
