@@ -745,6 +745,19 @@ static void outbox_put(outbox *o, const imv_result *r)
     pthread_mutex_unlock(&o->mu);
 }
 
+/* The k results of a batch, under one lock. */
+static void outbox_put_all(outbox *o, const imv_result *r, uint32_t k)
+{
+    pthread_mutex_lock(&o->mu);
+    for (uint32_t i = 0; i < k; i++) {
+        pack_result(&o->buf, &r[i]);
+        o->count++;
+        if (o->each || o->buf.n > FLUSH_BYTES)
+            outbox_flush(o);
+    }
+    pthread_mutex_unlock(&o->mu);
+}
+
 static void outbox_end(outbox *o)
 {
     pthread_mutex_lock(&o->mu);
@@ -843,8 +856,7 @@ static void child_score(const imv_model *lm, void *inst, const char *load_err, i
     }
     if (batch) {
         lm->be->score_batch(lm, inst, q->vp, q->pp, k, q->rp);
-        for (uint32_t i = 0; i < k; i++)
-            outbox_put(o, &q->res[i]);
+        outbox_put_all(o, q->res, k);
         return;
     }
     for (uint32_t i = 0; i < k; i++) {
@@ -877,8 +889,8 @@ static void child_request(const imv_model *lm, void *inst, const char *load_err,
     outbox_begin(o, (flags & REQ_REPLY_EACH) != 0);
     child_score(lm, inst, load_err, bad, (unsigned long)key64, q, k, o);
     outbox_end(o);
-    for (uint32_t i = 0; i < k; i++)
-        imv_result_clear(&q->res[i]);
+    /* The results are cleared by the next request's reset, which frees
+     * only what one holds: most hold nothing. */
     for (size_t w = 0; w < q->n_whole; w++)
         for (size_t j = 0; j < q->whole[w]->n_strs; j++)
             free(q->whole[w]->strs[j]);

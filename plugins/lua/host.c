@@ -139,6 +139,7 @@ static void inst_free(void *p)
         return;
     if (I->dead) {
         free(I->w_last); /* its state is inconsistent: leaked, untouched */
+        free(I->jit_buf);
         free(I);
         return;
     }
@@ -147,6 +148,7 @@ static void inst_free(void *p)
     imv_lua_pool_release(I);
     imv_lua_slabs_free(I);
     free(I->w_last);
+    free(I->jit_buf);
     free(I);
 }
 

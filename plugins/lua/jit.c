@@ -451,8 +451,16 @@ void imv_lua_jit_batch(const imv_model *m, lh_inst *I, const imv_profile_view *c
                        const double *const *params, size_t n, imv_result *const *r)
 {
     size_t np = m->n_params, stride = IMV_R_COUNT + np + OUT_STRIDE;
-    double *buf = imv_xcalloc(n ? n * stride : 1, sizeof *buf);
+    size_t need = n ? n * stride : 1;
+    if (need > I->jit_cap) { /* kept: a batch of draws is some 400 KB */
+        free(I->jit_buf);
+        I->jit_cap = need;
+        I->jit_buf = imv_xmalloc(I->jit_cap * sizeof *I->jit_buf);
+    }
+    double *buf = I->jit_buf;
     double *out = buf + n * (IMV_R_COUNT + np);
+    /* The slots start empty (the ratings and parameters are all written). */
+    memset(out, 0, n * OUT_STRIDE * sizeof *out);
     double maxd = 0;
     int usable = !I->dead && I->ref_loop != LUA_NOREF && I->ref_batch == LUA_NOREF;
     if (usable && allowance_start(I, n, &maxd)) {
@@ -468,7 +476,6 @@ void imv_lua_jit_batch(const imv_model *m, lh_inst *I, const imv_profile_view *c
     }
     for (size_t i = 0; i < n; i++)
         take_result(out + i * OUT_STRIDE, maxd, r[i]);
-    free(buf);
     /* as run() does: one large profile must not count against the next */
     if (!I->dead && I->cap && I->mem > I->cap / 2)
         lua_gc(I->L, LUA_GCCOLLECT, 0);

@@ -50,6 +50,8 @@ typedef struct lh_inst {
     int ref_p, ref_ratings;
     int ref_loop;       /* the JIT host's batch loop (jit.c); LUA_NOREF otherwise */
     int in_batch;       /* the JIT host runs a batch: a refusal ends the worker */
+    double *jit_buf;    /* the JIT host's batch arrays (jit.c), kept between batches */
+    size_t jit_cap;     /* doubles it holds */
     imv_result *log_to; /* where imeval.log writes during a call; NULL outside */
     const imv_model *model;
     unsigned long cached_key;           /* profile whose table ref_p holds; 0 none */
