@@ -155,6 +155,12 @@ int imv_isolated_unpack(const unsigned char *msg, size_t n, imv_model *m, const 
  * held (seen under ASan's allocator: a call timed out in 1 of ~2,000). */
 struct imv_worker;
 void imv_worker_start_isolated(struct imv_worker *w);
+/* A thread's scratch memory for one caller (the Monte Carlo's, made for
+ * every block of draws before), kept with the worker between calls:
+ * imv_worker_scratch gives what was kept (NULL at first); keeping p frees
+ * what was kept before, and free_fn frees p with the worker. */
+void *imv_worker_scratch(const struct imv_worker *w);
+void imv_worker_keep_scratch(struct imv_worker *w, void *p, void (*free_fn)(void *));
 /* Load a native plugin in a child process (its constructors, entry point
  * and definition never run or are read in this one) and build m from what
  * it declares; m scores through imv_isolated_backend.  A crash, a loop
@@ -207,6 +213,10 @@ void imv_jit_free(imv_jit *j);
 
 /* The host table handed to native plugins (and used by the Lua host). */
 const imv_host *imv_host_table(void);
+
+/* imv_rank of n results `stride` apart from first (core/rank.c): a draw's
+ * results in the Monte Carlo scratch, which is laid out model by model. */
+void imv_rank_strided(const imv_result *first, size_t stride, size_t n, size_t *order);
 
 /* The baseline improvement journey (core/journey.c). */
 void imv_journey_compute(const imv_profile_view *p, imv_journey *out);

@@ -25,14 +25,19 @@ static int ranks_before(const imv_result *x, const imv_result *y)
 }
 
 /* Insertion sort: a handful of models, stable and reentrant. */
-void imv_rank(const imv_result *results, size_t n, size_t *order)
+void imv_rank_strided(const imv_result *first, size_t stride, size_t n, size_t *order)
 {
     for (size_t i = 0; i < n; i++) {
         size_t j = i;
-        while (j > 0 && ranks_before(&results[i], &results[order[j - 1]])) {
+        while (j > 0 && ranks_before(&first[i * stride], &first[order[j - 1] * stride])) {
             order[j] = order[j - 1];
             j--;
         }
         order[j] = i;
     }
+}
+
+void imv_rank(const imv_result *results, size_t n, size_t *order)
+{
+    imv_rank_strided(results, 1, n, order);
 }

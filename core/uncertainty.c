@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,6 +262,7 @@ static void percentiles(double *v, size_t n, int same, double q1, double q2, dou
  * gives exactly the figures the full run would. */
 
 struct imv_mc {
+    unsigned long serial; /* this run's, unique: whose base a scratch's views hold */
     imv_registry *reg;
     const imv_profile *p;
     size_t n_models, n_params_total, draws, chunks;
@@ -287,7 +289,9 @@ imv_mc *imv_mc_new(imv_registry *reg, const imv_profile *p, size_t draws, uint64
     size_t n = imv_registry_count(reg);
     if (draws == 0 || n == 0)
         return NULL;
+    static atomic_ulong serials;
     imv_mc *c = imv_xcalloc(1, sizeof *c);
+    c->serial = atomic_fetch_add(&serials, 1) + 1;
     c->reg = reg;
     c->p = p;
     c->n_models = n;
@@ -364,19 +368,22 @@ void imv_mc_free(imv_mc *c)
     free(c);
 }
 
-/* Scratch for scoring chunks: owned by one thread for one call, sized
- * for the most draws the call scores at once (cap: up to SPAN; one for a
- * profile with nothing to draw, which a what-if request or a stream of
- * point profiles mostly are). */
+/* Scratch for scoring chunks: one thread's, kept with its worker from
+ * one block of draws to the next (making it for each block, some 4.6 MB
+ * to allocate, zero and free for 2,048 draws of seven models, cost more
+ * than a native model's draws), sized for the most draws a call scores at
+ * once (cap: up to SPAN; one for a profile with nothing to draw, which a
+ * what-if request or a stream of point profiles mostly are). */
 typedef struct mc_scratch {
-    size_t cap;
+    size_t cap, n_models, n_params;
+    unsigned long views_of; /* the run whose base view the views are copies of */
     imv_profile_view *views;
     const imv_profile_view **vp;
     const double **pp;
     imv_result **rp;
     imv_range_prep ranges[IMV_R_COUNT]; /* c->ranges, ready to draw from */
     double *params;                     /* cap x all parameters, with vary */
-    imv_result *res;                    /* cap x models */
+    imv_result *res;                    /* models x cap: model m's of draw d at m * cap + d */
     size_t *order;
 } mc_scratch;
 
@@ -386,33 +393,10 @@ typedef struct mc_counts {
     char **err_copy;
 } mc_counts;
 
-/* The views differ only in their ratings, which every draw writes: the
- * rest is copied from the base view once, not once a draw. */
-static mc_scratch *scratch_new(const imv_mc *c, size_t cap)
+static void scratch_free(void *p)
 {
-    size_t n = c->n_models;
-    mc_scratch *s = imv_xmalloc(sizeof *s); /* every field is set below or before use */
-    s->cap = cap ? cap : 1;
-    s->views = imv_xmalloc(s->cap * sizeof *s->views);
-    s->vp = imv_xcalloc(s->cap, sizeof *s->vp);
-    s->pp = imv_xcalloc(s->cap, sizeof *s->pp);
-    s->rp = imv_xcalloc(s->cap, sizeof *s->rp);
-    for (size_t d = 0; d < s->cap; d++)
-        s->views[d] = c->base;
-    for (int i = 0; i < IMV_R_COUNT; i++)
-        imv_range_prepare(&c->ranges[i], &s->ranges[i]);
-    s->params = NULL;
-    if (c->vary)
-        s->params = imv_xcalloc(s->cap * (c->n_params_total ? c->n_params_total : 1),
-                                sizeof *s->params);
-    s->res = imv_xcalloc(s->cap * n, sizeof *s->res);
-    s->order = imv_xcalloc(n, sizeof *s->order);
-    return s;
-}
-
-static void scratch_free(mc_scratch *s, size_t n)
-{
-    for (size_t i = 0; i < s->cap * n; i++)
+    mc_scratch *s = p;
+    for (size_t i = 0; i < s->cap * s->n_models; i++)
         imv_result_clear(&s->res[i]);
     free(s->views);
     free(s->vp);
@@ -422,6 +406,44 @@ static void scratch_free(mc_scratch *s, size_t n)
     free(s->res);
     free(s->order);
     free(s);
+}
+
+static mc_scratch *scratch_new(const imv_mc *c, size_t cap)
+{
+    size_t n = c->n_models;
+    mc_scratch *s = imv_xcalloc(1, sizeof *s);
+    s->cap = cap ? cap : 1;
+    s->n_models = n;
+    s->n_params = c->n_params_total;
+    s->views = imv_xmalloc(s->cap * sizeof *s->views); /* copied from a base before use */
+    s->vp = imv_xcalloc(s->cap, sizeof *s->vp);
+    s->pp = imv_xcalloc(s->cap, sizeof *s->pp);
+    s->rp = imv_xcalloc(s->cap, sizeof *s->rp);
+    s->res = imv_xcalloc(s->cap * n, sizeof *s->res);
+    s->order = imv_xcalloc(n, sizeof *s->order);
+    return s;
+}
+
+/* w's scratch, made (again) when it is too small for c, and ready for c:
+ * the views differ only in their ratings, which every draw writes, so the
+ * rest is copied from c's base once a run, not once a draw or a block. */
+static mc_scratch *scratch_for(const imv_mc *c, imv_worker *w, size_t cap)
+{
+    mc_scratch *s = imv_worker_scratch(w);
+    if (!s || s->cap < cap || s->n_models != c->n_models || s->n_params != c->n_params_total) {
+        s = scratch_new(c, cap);
+        imv_worker_keep_scratch(w, s, scratch_free);
+    }
+    if (c->vary && !s->params)
+        s->params = imv_xcalloc(s->cap * (s->n_params ? s->n_params : 1), sizeof *s->params);
+    if (s->views_of != c->serial) {
+        for (size_t d = 0; d < s->cap; d++)
+            s->views[d] = c->base;
+        s->views_of = c->serial;
+    }
+    for (int i = 0; i < IMV_R_COUNT; i++)
+        imv_range_prepare(&c->ranges[i], &s->ranges[i]);
+    return s;
 }
 
 static void draw_params(const imv_mc *c, imv_rng *rng, double *block)
@@ -459,7 +481,7 @@ static void score_span(const imv_mc *c, mc_scratch *s, imv_worker *w, size_t k)
     for (size_t m = 0; m < n; m++) {
         const imv_model *mod = imv_registry_get(c->reg, m);
         for (size_t d = 0; d < k; d++) {
-            s->rp[d] = &s->res[d * n + m];
+            s->rp[d] = &s->res[m * s->cap + d];
             imv_result_reset(s->rp[d], mod, 1);
             s->vp[d] = &s->views[d];
             s->pp[d] = c->vary ? s->params + d * c->n_params_total + c->param_off[m] : mod->values;
@@ -475,21 +497,21 @@ static void count_span(const imv_mc *c, mc_scratch *s, mc_counts *t, size_t done
     size_t n = c->n_models, D = c->draws;
     size_t times = c->constant ? D : 1;
     for (size_t d = 0; d < k; d++) {
-        const imv_result *row = &s->res[d * n];
-        imv_rank(row, n, s->order);
+        imv_rank_strided(&s->res[d], s->cap, n, s->order);
         for (size_t r = 0; r < n; r++)
             t->ranks[s->order[r] * n + r] += times;
         for (size_t m = 0; m < n; m++) {
-            double v = row[m].has_score ? row[m].score : NAN;
+            const imv_result *res = &s->res[m * s->cap + d];
+            double v = res->has_score ? res->score : NAN;
             double *dst = c->scores + m * D + done + d;
             for (size_t i = 0; i < times; i++)
                 dst[i] = v;
-            t->viable[m] += (row[m].viable && !row[m].error) ? times : 0;
-            if (row[m].error) {
+            t->viable[m] += (res->viable && !res->error) ? times : 0;
+            if (res->error) {
                 t->failed[m] += times;
                 if (t->err_draw[m] == SIZE_MAX) {
                     t->err_draw[m] = done + d; /* chunks run in order here */
-                    t->err_copy[m] = imv_xstrdup(row[m].error);
+                    t->err_copy[m] = imv_xstrdup(res->error);
                 }
             }
         }
@@ -542,7 +564,7 @@ void imv_mc_run(imv_mc *c, imv_worker *w, size_t first, size_t count)
     size_t end = first + count < c->chunks ? first + count : c->chunks;
     size_t from = first * CHUNK, to = end * CHUNK < c->draws ? end * CHUNK : c->draws;
     size_t cap = c->constant ? 1 : first >= end ? 0 : to - from < SPAN ? to - from : SPAN;
-    mc_scratch *s = scratch_new(c, cap);
+    mc_scratch *s = scratch_for(c, w, cap);
     mc_counts t;
     counts_init(&t, c->n_models);
     imv_rng rng;
@@ -560,7 +582,6 @@ void imv_mc_run(imv_mc *c, imv_worker *w, size_t first, size_t count)
         count_span(c, s, &t, done, k);
     }
     counts_merge(c, &t);
-    scratch_free(s, c->n_models);
 }
 
 imv_uncertainty *imv_mc_finish(imv_mc *c)

@@ -16,6 +16,8 @@ struct imv_worker {
     char **inst_err;
     unsigned char *tried;
     imv_jit **jit; /* the LuaJIT worker of each Lua model, for score-only batches */
+    void *scratch; /* a caller's, kept between calls (imv_worker_keep_scratch) */
+    void (*scratch_free)(void *);
 };
 
 imv_worker *imv_worker_new(imv_registry *reg)
@@ -41,11 +43,26 @@ void imv_worker_free(imv_worker *w)
         free(w->inst_err[i]);
         imv_jit_free(w->jit[i]);
     }
+    if (w->scratch)
+        w->scratch_free(w->scratch);
     free(w->jit);
     free(w->inst);
     free(w->inst_err);
     free(w->tried);
     free(w);
+}
+
+void *imv_worker_scratch(const imv_worker *w)
+{
+    return w->scratch;
+}
+
+void imv_worker_keep_scratch(imv_worker *w, void *p, void (*free_fn)(void *))
+{
+    if (w->scratch && w->scratch != p)
+        w->scratch_free(w->scratch);
+    w->scratch = p;
+    w->scratch_free = free_fn;
 }
 
 /* The model's instance for this worker, created on first use. */
