@@ -214,9 +214,16 @@ void imv_jit_free(imv_jit *j);
 /* The host table handed to native plugins (and used by the Lua host). */
 const imv_host *imv_host_table(void);
 
-/* imv_rank of n results `stride` apart from first (core/rank.c): a draw's
- * results in the Monte Carlo scratch, which is laid out model by model. */
-void imv_rank_strided(const imv_result *first, size_t stride, size_t n, size_t *order);
+/* What imv_rank orders a result by (core/rank.c), so that a caller with
+ * many rows to rank (the Monte Carlo's draws) can gather them compactly
+ * first; imv_rank_keys orders n of them as imv_rank orders the results. */
+typedef struct imv_rank_key {
+    double score;
+    int cls; /* 0 viable, 1 not viable, 2 failed */
+    const imv_model *model;
+} imv_rank_key;
+imv_rank_key imv_rank_key_of(const imv_result *r);
+void imv_rank_keys(const imv_rank_key *k, size_t n, size_t *order);
 
 /* The baseline improvement journey (core/journey.c). */
 void imv_journey_compute(const imv_profile_view *p, imv_journey *out);

@@ -384,6 +384,7 @@ typedef struct mc_scratch {
     imv_range_prep ranges[IMV_R_COUNT]; /* c->ranges, ready to draw from */
     double *params;                     /* cap x all parameters, with vary */
     imv_result *res;                    /* models x cap: model m's of draw d at m * cap + d */
+    imv_rank_key *key;                  /* cap x models: what draw d's results rank by, together */
     size_t *order;
 } mc_scratch;
 
@@ -404,6 +405,7 @@ static void scratch_free(void *p)
     free(s->rp);
     free(s->params);
     free(s->res);
+    free(s->key);
     free(s->order);
     free(s);
 }
@@ -420,6 +422,7 @@ static mc_scratch *scratch_new(const imv_mc *c, size_t cap)
     s->pp = imv_xcalloc(s->cap, sizeof *s->pp);
     s->rp = imv_xcalloc(s->cap, sizeof *s->rp);
     s->res = imv_xcalloc(s->cap * n, sizeof *s->res);
+    s->key = imv_xcalloc(s->cap * n, sizeof *s->key);
     s->order = imv_xcalloc(n, sizeof *s->order);
     return s;
 }
@@ -496,12 +499,11 @@ static void count_span(const imv_mc *c, mc_scratch *s, mc_counts *t, size_t done
 {
     size_t n = c->n_models, D = c->draws;
     size_t times = c->constant ? D : 1;
-    for (size_t d = 0; d < k; d++) {
-        imv_rank_strided(&s->res[d], s->cap, n, s->order);
-        for (size_t r = 0; r < n; r++)
-            t->ranks[s->order[r] * n + r] += times;
-        for (size_t m = 0; m < n; m++) {
+    /* Model by model, as the results lie; then draw by draw, ranked. */
+    for (size_t m = 0; m < n; m++) {
+        for (size_t d = 0; d < k; d++) {
             const imv_result *res = &s->res[m * s->cap + d];
+            s->key[d * n + m] = imv_rank_key_of(res);
             double v = res->has_score ? res->score : NAN;
             double *dst = c->scores + m * D + done + d;
             for (size_t i = 0; i < times; i++)
@@ -515,6 +517,11 @@ static void count_span(const imv_mc *c, mc_scratch *s, mc_counts *t, size_t done
                 }
             }
         }
+    }
+    for (size_t d = 0; d < k; d++) {
+        imv_rank_keys(&s->key[d * n], n, s->order);
+        for (size_t r = 0; r < n; r++)
+            t->ranks[s->order[r] * n + r] += times;
     }
 }
 
