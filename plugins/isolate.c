@@ -1680,9 +1680,12 @@ static void exchange(wbuf *req, const imv_model *m, iso_inst *I, const imv_profi
                      double first, double timeout, imv_result *const *r, iso_call *c)
 {
     memset(c, 0, sizeof *c);
-    if (I->area) {
+    /* req may still be a reaped worker's area, unmapped since, when this
+     * one has none: then it starts again on the heap. */
+    if (I->area || req->borrowed) {
         wbuf_free(req);
-        *req = (wbuf){.p = I->area, .cap = AREA_SIZE, .borrowed = 1};
+        if (I->area)
+            *req = (wbuf){.p = I->area, .cap = AREA_SIZE, .borrowed = 1};
     }
     pack_request(req, m, v, params, k, key, flags);
     double wait = first, deadline = now_s() + wait;
