@@ -735,18 +735,8 @@ static void outbox_begin(outbox *o, int each)
     pthread_mutex_unlock(&o->mu);
 }
 
-static void outbox_put(outbox *o, const imv_result *r)
-{
-    pthread_mutex_lock(&o->mu);
-    pack_result(&o->buf, r);
-    o->count++;
-    if (o->each || o->buf.n > FLUSH_BYTES)
-        outbox_flush(o);
-    pthread_mutex_unlock(&o->mu);
-}
-
-/* The k results of a batch, under one lock. */
-static void outbox_put_all(outbox *o, const imv_result *r, uint32_t k)
+/* The k results r[0, k) (of a batch: under one lock). */
+static void outbox_put(outbox *o, const imv_result *r, uint32_t k)
 {
     pthread_mutex_lock(&o->mu);
     for (uint32_t i = 0; i < k; i++) {
@@ -850,18 +840,18 @@ static void child_score(const imv_model *lm, void *inst, const char *load_err, i
             q->res[i].error = imv_xstrdup(bad ? "isolation: malformed request" : load_err);
             /* the LuaJIT worker cannot load a 5.4-only script: plugins/jit.c */
             q->res[i].declined = load_err[0] ? IMV_DECLINED_MODEL : 0;
-            outbox_put(o, &q->res[i]);
+            outbox_put(o, &q->res[i], 1);
         }
         return;
     }
     if (batch) {
         lm->be->score_batch(lm, inst, q->vp, q->pp, k, q->rp);
-        outbox_put_all(o, q->res, k);
+        outbox_put(o, q->res, k);
         return;
     }
     for (uint32_t i = 0; i < k; i++) {
         lm->be->score(lm, inst, q->vp[i], key, q->pp[i], q->rp[i]);
-        outbox_put(o, &q->res[i]);
+        outbox_put(o, &q->res[i], 1);
     }
 }
 
