@@ -455,6 +455,12 @@ void imv_worker_score(imv_worker *w, size_t model, const imv_profile_view *v, un
 void imv_worker_score_batch(imv_worker *w, size_t model, const imv_profile_view *const *v,
                             unsigned long key, const double *const *params, size_t n,
                             imv_result *const *r);
+/* imv_worker_score_batch for draws of one profile: views that the caller
+ * vouches differ from v[0] in their ratings alone (the Monte Carlo's), so
+ * that they need not be compared to find it out. */
+void imv_worker_score_draws(imv_worker *w, size_t model, const imv_profile_view *const *v,
+                            unsigned long key, const double *const *params, size_t n,
+                            imv_result *const *r);
 /* The registry behind a worker. */
 imv_registry *imv_worker_registry(imv_worker *w);
 /* A new serial for a profile built by hand (imv_profile_from_json sets one). */

@@ -55,6 +55,15 @@ void imv_range_prepare(const imv_range *g, imv_range_prep *out);
 /* out[i] = a draw from g[i], i = 0..n-1, in that order. */
 void imv_ranges_draw(const imv_range_prep *g, size_t n, imv_rng *r, double *out);
 
+/* What a score-only call of a draw makes, when it is nothing more: a
+ * score, its unmet preconditions counted, a timeline (IMV_UNKNOWN for a
+ * month not given); declined as in imv_result.  The layout is also how it
+ * crosses from a worker process (plugins/isolate.c). */
+typedef struct imv_draw_answer {
+    uint32_t declined, has_score, n_unmet, pad;
+    double score, setup_months, months_to_fair, months_to_good;
+} imv_draw_answer;
+
 /* A plugin host: how the registry loads, instantiates and calls a model
  * of one language. */
 typedef struct imv_backend {
@@ -76,6 +85,14 @@ typedef struct imv_backend {
     void (*score_batch_keyed)(const imv_model *m, void *inst, const imv_profile_view *const *v,
                               unsigned long key, const double *const *params, size_t n,
                               imv_result *const *r);
+    /* Optional: n score-only draws of one profile, base with draw i's
+     * ratings at ratings[i * IMV_R_COUNT] and its parameters at
+     * vary[i * m->n_params] (vary NULL: all are params), each answered in
+     * out[i] alone, with no imv_result (a worker process's fast path for
+     * draws: plugins/isolate.c). */
+    void (*score_draws)(const imv_model *m, void *inst, const imv_profile_view *base,
+                        const double *ratings, const double *params, const double *vary, size_t n,
+                        imv_draw_answer *out);
 } imv_backend;
 
 struct imv_model {
@@ -179,10 +196,11 @@ imv_isolated_proc *imv_isolated_proc_start(const char *exe, const imv_model *m, 
  * worker sent it, declined or not; not finished), -1 when the process
  * failed (died, timed out, sent something malformed: killed, why says
  * how; no result counts).  The first frame of results must come within
- * `first` seconds, each later one within the model's --timeout. */
+ * `first` seconds, each later one within the model's --timeout.  draws:
+ * the caller vouches that the views are draws (imv_worker_score_draws). */
 int imv_isolated_proc_batch(imv_isolated_proc *p, const imv_model *m,
                             const imv_profile_view *const *v, unsigned long key,
-                            const double *const *params, size_t n, double first,
+                            const double *const *params, size_t n, int draws, double first,
                             imv_result *const *r, char *why, size_t whylen);
 void imv_isolated_proc_free(imv_isolated_proc *p);
 /* The LuaJIT worker executable (IMV_JIT_WORKER_NAME) beside this program,
@@ -203,12 +221,14 @@ typedef struct imv_jit_ref {
 } imv_jit_ref;
 /* 1 when the batch goes to LuaJIT: a Lua model without a batch function
  * of its own, more than one view, all score-only, the engine not
- * lua5.4, the worker found, and not refused earlier on this thread. */
-int imv_jit_takes(const imv_model *m, const imv_jit *j, const imv_profile_view *const *v, size_t n);
+ * lua5.4, the worker found, and not refused earlier on this thread.
+ * draws: the views are draws (imv_worker_score_draws), as v[0] is. */
+int imv_jit_takes(const imv_model *m, const imv_jit *j, const imv_profile_view *const *v, size_t n,
+                  int draws);
 /* Score the batch (r[i] reset, not finished): *j is started on first use. */
 void imv_jit_score_batch(imv_jit **j, imv_model *m, const imv_jit_ref *ref,
                          const imv_profile_view *const *v, unsigned long key,
-                         const double *const *params, size_t n, imv_result *const *r);
+                         const double *const *params, size_t n, imv_result *const *r, int draws);
 void imv_jit_free(imv_jit *j);
 
 /* The host table handed to native plugins (and used by the Lua host). */

@@ -489,7 +489,7 @@ static void score_span(const imv_mc *c, mc_scratch *s, imv_worker *w, size_t k)
             s->vp[d] = &s->views[d];
             s->pp[d] = c->vary ? s->params + d * c->n_params_total + c->param_off[m] : mod->values;
         }
-        imv_worker_score_batch(w, m, s->vp, c->p->serial, s->pp, k, s->rp);
+        imv_worker_score_draws(w, m, s->vp, c->p->serial, s->pp, k, s->rp);
     }
 }
 

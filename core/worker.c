@@ -141,9 +141,8 @@ static void ref_score(void *ctx, const imv_profile_view *const *v, const double 
     reference_batch(c->m, c->inst, v, c->key, params, n, r);
 }
 
-void imv_worker_score_batch(imv_worker *w, size_t i, const imv_profile_view *const *v,
-                            unsigned long key, const double *const *params, size_t n,
-                            imv_result *const *r)
+static void score_batch(imv_worker *w, size_t i, const imv_profile_view *const *v, unsigned long key,
+                        const double *const *params, size_t n, imv_result *const *r, int draws)
 {
     imv_model *m = imv_registry_get(w->reg, i);
     const char *err;
@@ -151,13 +150,27 @@ void imv_worker_score_batch(imv_worker *w, size_t i, const imv_profile_view *con
     if (err) {
         for (size_t k = 0; k < n; k++)
             r[k]->error = imv_xstrdup(err);
-    } else if (imv_jit_takes(m, w->jit[i], v, n)) {
+    } else if (imv_jit_takes(m, w->jit[i], v, n, draws)) {
         ref_ctx c = {m, inst, key};
         imv_jit_ref ref = {ref_score, &c};
-        imv_jit_score_batch(&w->jit[i], m, &ref, v, key, params, n, r);
+        imv_jit_score_batch(&w->jit[i], m, &ref, v, key, params, n, r, draws);
     } else {
         reference_batch(m, inst, v, key, params, n, r);
     }
     for (size_t k = 0; k < n; k++)
         imv_result_finish(r[k]);
+}
+
+void imv_worker_score_batch(imv_worker *w, size_t i, const imv_profile_view *const *v,
+                            unsigned long key, const double *const *params, size_t n,
+                            imv_result *const *r)
+{
+    score_batch(w, i, v, key, params, n, r, 0);
+}
+
+void imv_worker_score_draws(imv_worker *w, size_t i, const imv_profile_view *const *v,
+                            unsigned long key, const double *const *params, size_t n,
+                            imv_result *const *r)
+{
+    score_batch(w, i, v, key, params, n, r, 1);
 }

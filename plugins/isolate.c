@@ -475,15 +475,18 @@ static int unpack_whole(rbuf *r, unpacked *u)
  * preconditions counted, a timeline) as one fixed record. */
 enum { RESULT_WHOLE = 1, RESULT_PLAIN = 2 };
 
-typedef struct plain_wire {
-    uint32_t declined, has_score, n_unmet, pad;
-    double score, setup_months, months_to_fair, months_to_good;
-} plain_wire;
+typedef imv_draw_answer plain_wire; /* a RESULT_PLAIN's record */
 
 static int is_plain(const imv_result *res)
 {
     return !res->n_log && !res->log_dropped && !res->error && !res->n_reasons && !res->unmet &&
            !res->n_risks && !res->partner_id && !res->n_fit_parts;
+}
+
+static void pack_plain(wbuf *b, const plain_wire *pw)
+{
+    w_u32(b, RESULT_PLAIN);
+    w_bytes(b, pw, sizeof *pw);
 }
 
 static void pack_result(wbuf *b, const imv_result *res)
@@ -497,8 +500,7 @@ static void pack_result(wbuf *b, const imv_result *res)
                          res->setup_months,
                          res->months_to_fair,
                          res->months_to_good};
-        w_u32(b, RESULT_PLAIN);
-        w_bytes(b, &pw, sizeof pw);
+        pack_plain(b, &pw);
         return;
     }
     w_u32(b, RESULT_WHOLE);
@@ -623,8 +625,18 @@ static int load_here(imv_model *lm, const char *path, const imv_limits *limits, 
     return ld->load(lm, path, limits, err, errlen);
 }
 
-/* A request: [key u64][k u32][flags u32] and k views. */
-enum { REQ_REPLY_EACH = 1 }; /* a frame per result, as before frames held several */
+/* A request: [key u64][k u32][flags u32] and k views; or, with REQ_DRAWS
+ * (score-only draws of one profile: views that differ in their ratings
+ * alone), the first view whole, then from the next multiple of 8 bytes
+ * of the frame every view's ratings, IMV_R_COUNT doubles each, and with
+ * REQ_VARY every view's parameters: arrays a host can read in place. */
+enum {
+    REQ_REPLY_EACH = 1, /* a frame per result, as before frames held several */
+    REQ_DRAWS = 2,
+    REQ_VARY = 4,
+    /* imeval's own, never sent: the caller vouches the views are draws */
+    REQ_KNOWN_DRAWS = 1 << 30
+};
 
 /* ---- the child's replies: several results a frame ---------------------------- */
 
@@ -748,6 +760,19 @@ static void outbox_put(outbox *o, const imv_result *r, uint32_t k)
     pthread_mutex_unlock(&o->mu);
 }
 
+/* The k answers a[0, k) of a batch of draws, as plain results. */
+static void outbox_put_answers(outbox *o, const imv_draw_answer *a, uint32_t k)
+{
+    pthread_mutex_lock(&o->mu);
+    for (uint32_t i = 0; i < k; i++) {
+        pack_plain(&o->buf, &a[i]);
+        o->count++;
+        if (o->each || o->buf.n > FLUSH_BYTES)
+            outbox_flush(o);
+    }
+    pthread_mutex_unlock(&o->mu);
+}
+
 static void outbox_end(outbox *o)
 {
     pthread_mutex_lock(&o->mu);
@@ -775,6 +800,7 @@ typedef struct child_req {
     size_t params_used;
     unpacked *whole[MAX_BATCH];
     size_t n_whole;
+    imv_draw_answer answers[MAX_BATCH]; /* of a batch of draws, on a host's fast path */
 } child_req;
 
 /* View i of the request: whole, or (from the second on) the view before
@@ -855,6 +881,68 @@ static void child_score(const imv_model *lm, void *inst, const char *load_err, i
     }
 }
 
+/* The arrays of a REQ_DRAWS request of k views, after its first view
+ * (read into q->v[0]): where they lie in the request, read in place
+ * (the frame's body is 4 bytes past an 8-byte boundary, as the parent's
+ * frame is); *vary NULL without REQ_VARY.  -1 when they are not all there. */
+static int draw_arrays(rbuf *r, const child_req *q, uint32_t k, uint32_t flags,
+                       const double **ratings, const double **vary)
+{
+    size_t np = q->params_used; /* the first view's, which it had sent */
+    while ((r->at + 4) % 8 && r->at < r->n)
+        r->at++;
+    size_t nr = (size_t)k * IMV_R_COUNT * sizeof(double);
+    size_t nv = flags & REQ_VARY ? (size_t)k * np * sizeof(double) : 0;
+    if ((r->at + 4) % 8 || r->n - r->at != nr + nv || ((flags & REQ_VARY) && np == 0))
+        return -1;
+    *ratings = (const double *)(const void *)(r->p + r->at);
+    *vary = nv ? (const double *)(const void *)(r->p + r->at + nr) : NULL;
+    return 0;
+}
+
+/* Views 1.. of a request of draws, made from the first and the arrays,
+ * for a host without score_draws. */
+static void expand_draws(child_req *q, uint32_t k, const double *ratings, const double *vary)
+{
+    size_t np = q->params_used;
+    for (uint32_t i = 0; i < k; i++) {
+        if (i > 0)
+            q->v[i] = q->v[0];
+        memcpy(q->v[i].ratings, ratings + (size_t)i * IMV_R_COUNT, sizeof q->v[i].ratings);
+        q->vp[i] = &q->v[i];
+        q->pp[i] = vary ? vary + (size_t)i * np : q->pp[0];
+    }
+}
+
+/* Read the k views of request r: 1 when the rest could not be read
+ * (from the view that failed on, each is zero and gets the error).  A
+ * host with score_draws takes a request of draws as it came: *fast. */
+static int child_views(const imv_model *lm, const char *load_err, rbuf *r, uint32_t k, uint32_t flags,
+                       child_req *q, int *fast, const double **ratings, const double **vary)
+{
+    int bad = 0;
+    *fast = 0;
+    q->params_used = q->n_whole = 0;
+    if (flags & REQ_DRAWS) {
+        bad = unpack_view(r, q, 0) != 0 || draw_arrays(r, q, k, flags, ratings, vary) != 0;
+        *fast = !bad && !load_err[0] && lm->be->score_draws;
+        if (*fast)
+            return 0;
+        if (!bad)
+            expand_draws(q, k, *ratings, *vary);
+    }
+    for (uint32_t i = 0; i < k; i++) {
+        if (bad) /* the rest cannot be read: each gets the error */
+            memset(&q->v[i], 0, sizeof q->v[i]);
+        else if (!(flags & REQ_DRAWS))
+            bad = unpack_view(r, q, i) != 0;
+        imv_result_reset(&q->res[i], load_err[0] ? NULL : lm,
+                         (q->v[i].flags & IMV_VIEW_SCORE_ONLY) != 0);
+        q->rp[i] = &q->res[i];
+    }
+    return bad;
+}
+
 /* Read, score and answer one request of msg[0, n). */
 static void child_request(const imv_model *lm, void *inst, const char *load_err,
                           const unsigned char *msg, uint32_t n, child_req *q, outbox *o)
@@ -865,19 +953,16 @@ static void child_request(const imv_model *lm, void *inst, const char *load_err,
     uint32_t k = r_u32(&r), flags = r_u32(&r);
     if (r.bad || k == 0 || k > MAX_BATCH)
         _exit(0);
-    int bad = 0;
-    q->params_used = q->n_whole = 0;
-    for (uint32_t i = 0; i < k; i++) {
-        if (bad) /* the rest cannot be read: each gets the error */
-            memset(&q->v[i], 0, sizeof q->v[i]);
-        else
-            bad = unpack_view(&r, q, i) != 0;
-        imv_result_reset(&q->res[i], load_err[0] ? NULL : lm,
-                         (q->v[i].flags & IMV_VIEW_SCORE_ONLY) != 0);
-        q->rp[i] = &q->res[i];
-    }
+    int fast;
+    const double *ratings = NULL, *vary = NULL;
+    int bad = child_views(lm, load_err, &r, k, flags, q, &fast, &ratings, &vary);
     outbox_begin(o, (flags & REQ_REPLY_EACH) != 0);
-    child_score(lm, inst, load_err, bad, (unsigned long)key64, q, k, o);
+    if (fast) {
+        lm->be->score_draws(lm, inst, &q->v[0], ratings, q->pp[0], vary, k, q->answers);
+        outbox_put_answers(o, q->answers, k);
+    } else {
+        child_score(lm, inst, load_err, bad, (unsigned long)key64, q, k, o);
+    }
     outbox_end(o);
     /* The results are cleared by the next request's reset, which frees
      * only what one holds: most hold nothing. */
@@ -896,7 +981,9 @@ static void child_main(const spec *sp, int sock, const unsigned char *area)
     void *inst = NULL;
     char load_err[1200] = "";
     child_load(sp, &lm, &inst, load_err, sizeof load_err);
-    unsigned char *msg = imv_xmalloc(MAX_MSG);
+    /* A request is read 4 bytes in, where it lies in the area too: its
+     * arrays of draws are then aligned for reading in place. */
+    unsigned char *buf = imv_xmalloc(MAX_MSG + 8), *msg = buf + 4;
     child_req *q = imv_xcalloc(1, sizeof *q);
     outbox o;
     outbox_init(&o, sock);
@@ -1607,9 +1694,42 @@ static unsigned char *receive(iso_inst *I, double timeout, double deadline, uint
     return NULL;
 }
 
-/* A request for views [0, *k): as many as fit in one message.  A view
- * that is the one before it with other ratings (a draw) crosses as its
- * ratings and parameters only. */
+/* REQ_DRAWS (| REQ_VARY) when views [0, k) are score-only draws of one
+ * profile (each the one before it with other ratings: known, or found
+ * out here), 0 otherwise. */
+static uint32_t draws_of(const imv_model *m, const imv_profile_view *const *v,
+                         const double *const *params, size_t k, int known)
+{
+    if (k < 2 || !(v[0]->flags & IMV_VIEW_SCORE_ONLY) || m->n_params > MAX_PARAMS_WIRE)
+        return 0;
+    uint32_t f = REQ_DRAWS;
+    size_t np = m->n_params;
+    for (size_t i = 1; i < k; i++) {
+        if (!known && !only_ratings_differ(v[i - 1], v[i]))
+            return 0;
+        if (params[i] != params[i - 1] && np && memcmp(params[i], params[i - 1], np * 8) != 0)
+            f |= REQ_VARY;
+    }
+    return f;
+}
+
+/* The body of a request of draws (draws_of): the first view whole, then
+ * the arrays, the first aligned to 8 bytes of the frame. */
+static void pack_draws(wbuf *req, const imv_model *m, const imv_profile_view *const *v,
+                       const double *const *params, size_t k, uint32_t f)
+{
+    static const unsigned char zero[8];
+    pack_view(req, v[0], params[0], m->n_params);
+    w_bytes(req, zero, (8 - req->n % 8) % 8);
+    for (size_t i = 0; i < k; i++)
+        w_bytes(req, v[i]->ratings, sizeof v[i]->ratings);
+    for (size_t i = 0; (f & REQ_VARY) && i < k; i++)
+        w_bytes(req, params[i], m->n_params * sizeof *params[i]);
+}
+
+/* A request for views [0, *k): as many as fit in one message.  Draws go
+ * as a request of draws; otherwise a view that is the one before it with
+ * other ratings crosses as its ratings and parameters only. */
 static void pack_request(wbuf *req, const imv_model *m, const imv_profile_view *const *v,
                          const double *const *params, size_t *k, unsigned long key, uint32_t flags)
 {
@@ -1617,11 +1737,17 @@ static void pack_request(wbuf *req, const imv_model *m, const imv_profile_view *
         req->n = 0;
         uint32_t size = 0;
         uint64_t key64 = key;
+        /* a reply each is asked for after a failure: view by view then */
+        uint32_t draws = flags & REQ_REPLY_EACH
+                             ? 0
+                             : draws_of(m, v, params, *k, (flags & REQ_KNOWN_DRAWS) != 0);
         w_u32(req, size); /* the frame's length, filled in below */
         w_bytes(req, &key64, sizeof key64);
         w_u32(req, (uint32_t)*k);
-        w_u32(req, flags);
-        for (size_t i = 0; i < *k; i++) {
+        w_u32(req, (flags & ~(uint32_t)REQ_KNOWN_DRAWS) | draws);
+        if (draws)
+            pack_draws(req, m, v, params, *k, draws);
+        for (size_t i = 0; !draws && i < *k; i++) {
             if (i > 0 && only_ratings_differ(v[i - 1], v[i]))
                 pack_ratings(req, v[i], params[i], params[i - 1], m->n_params);
             else
@@ -1991,7 +2117,7 @@ imv_isolated_proc *imv_isolated_proc_start(const char *exe, const imv_model *m, 
 
 int imv_isolated_proc_batch(imv_isolated_proc *p, const imv_model *m,
                             const imv_profile_view *const *v, unsigned long key,
-                            const double *const *params, size_t n, double first,
+                            const double *const *params, size_t n, int draws, double first,
                             imv_result *const *r, char *why, size_t whylen)
 {
     double timeout = m->limits->isolate_timeout > 0 ? m->limits->isolate_timeout : 2.0;
@@ -2005,7 +2131,8 @@ int imv_isolated_proc_batch(imv_isolated_proc *p, const imv_model *m,
         }
         size_t k = n - done < MAX_BATCH ? n - done : MAX_BATCH;
         iso_call c;
-        exchange(&req, m, &p->I, v + done, params + done, &k, key, 0, first, timeout, r + done, &c);
+        exchange(&req, m, &p->I, v + done, params + done, &k, key, draws ? REQ_KNOWN_DRAWS : 0,
+                 first, timeout, r + done, &c);
         if (c.got < k || c.malformed) {
             snprintf(why, whylen, "%s", c.got < k ? c.err : "a malformed reply");
             reap(&p->I);

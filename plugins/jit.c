@@ -108,7 +108,8 @@ const char *imv_jit_note(const imv_model *m, char *buf, size_t n)
     return said;
 }
 
-int imv_jit_takes(const imv_model *m, const imv_jit *j, const imv_profile_view *const *v, size_t n)
+int imv_jit_takes(const imv_model *m, const imv_jit *j, const imv_profile_view *const *v, size_t n,
+                  int draws)
 {
     int engine = m->limits ? m->limits->lua_engine : IMV_LUA_ENGINE_AUTO;
     /* A model with its own batch function is declined whole by the
@@ -116,7 +117,7 @@ int imv_jit_takes(const imv_model *m, const imv_jit *j, const imv_profile_view *
     if (n < 2 || engine == IMV_LUA_ENGINE_LUA54 || m->has_batch || (j && j->off) ||
         strcmp(m->be->language, "lua") != 0 || !imv_jit_worker_path())
         return 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < (draws ? 1 : n); i++)
         if (!(v[i]->flags & IMV_VIEW_SCORE_ONLY))
             return 0;
     return 1;
@@ -169,7 +170,7 @@ static void reference_all(const imv_jit_ref *ref, const imv_model *m,
 /* The batch through this thread's LuaJIT worker: 1 when every result came
  * (each still may be declined), 0 when none counts. */
 static int jit_scored(imv_jit *j, imv_model *m, const imv_profile_view *const *v, unsigned long key,
-                      const double *const *params, size_t n, imv_result *const *r)
+                      const double *const *params, size_t n, imv_result *const *r, int draws)
 {
     char why[300];
     if (!j->proc)
@@ -184,7 +185,8 @@ static int jit_scored(imv_jit *j, imv_model *m, const imv_profile_view *const *v
      * function (a deadline per view for the whole batch, up to 256). */
     double timeout = m->limits && m->limits->isolate_timeout > 0 ? m->limits->isolate_timeout : 2.0;
     double views = n < CHECK_SPAN ? (double)n : CHECK_SPAN;
-    if (imv_isolated_proc_batch(j->proc, m, v, key, params, n, timeout * views, r, why, sizeof why)) {
+    if (imv_isolated_proc_batch(j->proc, m, v, key, params, n, draws, timeout * views, r, why,
+                                sizeof why)) {
         note_offered(m, 0, NULL);
         return 0;
     }
@@ -264,12 +266,12 @@ static int ends_agree(const imv_jit_ref *ref, const imv_model *m, const imv_prof
 
 void imv_jit_score_batch(imv_jit **jp, imv_model *m, const imv_jit_ref *ref,
                          const imv_profile_view *const *v, unsigned long key,
-                         const double *const *params, size_t n, imv_result *const *r)
+                         const double *const *params, size_t n, imv_result *const *r, int draws)
 {
     if (!*jp)
         *jp = imv_xcalloc(1, sizeof **jp);
     imv_jit *j = *jp;
-    if (!jit_scored(j, m, v, key, params, n, r)) {
+    if (!jit_scored(j, m, v, key, params, n, r, draws)) {
         reference_all(ref, m, v, params, n, r);
         return;
     }

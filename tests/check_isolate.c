@@ -502,39 +502,69 @@ START_TEST(isolate__every_host_function_same_as_in_process)
 }
 END_TEST
 
-/* Draws (score-only) give the same summary through both paths, with the
- * draws in which the model failed counted, not dropped. */
-START_TEST(isolate__draws_same_as_in_process)
+/* Draws of host_all.json, in-process (u[0]) and isolated (u[1]); vary:
+ * --vary-parameters (host_all's bonus is drawn). */
+static void draws_both(int vary, imv_uncertainty **u)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/isolate/host_all.json", TU_TESTDATA);
     imv_profile *p = read_profile(path);
-    imv_uncertainty *u[2];
     for (int iso = 0; iso < 2; iso++) {
         imv_registry *reg = host_all_registry(iso);
         imv_worker *w = imv_worker_new(reg);
         imv_evaluation e;
         imv_evaluate(w, p, &e);
-        ck_assert_int_eq(imv_uncertainty_run(w, &e, 300, 7, 0), 0);
+        ck_assert_int_eq(imv_uncertainty_run(w, &e, 300, 7, vary), 0);
         u[iso] = e.uncertainty;
         e.uncertainty = NULL;
         imv_evaluation_clear(&e);
         imv_worker_free(w);
         imv_registry_free(reg);
     }
-    ck_assert_msg(u[0]->failed_share[0] > 0.01 && u[0]->failed_share[0] < 0.5, "failed %g",
-                  u[0]->failed_share[0]);
-    ck_assert_msg(u[0]->viable_share[0] > 0.1 && u[0]->viable_share[0] < 0.9, "viable %g",
-                  u[0]->viable_share[0]);
+    imv_profile_free(p);
+}
+
+static void same_summary(imv_uncertainty *const *u)
+{
     ck_assert(u[1]->failed_share[0] == u[0]->failed_share[0]);
     ck_assert(u[1]->viable_share[0] == u[0]->viable_share[0]);
     ck_assert(u[1]->mean[0] == u[0]->mean[0]);
     ck_assert(u[1]->p05[0] == u[0]->p05[0]);
     ck_assert(u[1]->p95[0] == u[0]->p95[0]);
     same_str(u[0]->error[0], u[1]->error[0], "first error");
+}
+
+/* Draws (score-only) give the same summary through both paths, with the
+ * draws in which the model failed counted, not dropped. */
+START_TEST(isolate__draws_same_as_in_process)
+{
+    imv_uncertainty *u[2];
+    draws_both(0, u);
+    ck_assert_msg(u[0]->failed_share[0] > 0.01 && u[0]->failed_share[0] < 0.5, "failed %g",
+                  u[0]->failed_share[0]);
+    ck_assert_msg(u[0]->viable_share[0] > 0.1 && u[0]->viable_share[0] < 0.9, "viable %g",
+                  u[0]->viable_share[0]);
+    same_summary(u);
     imv_uncertainty_free(u[0]);
     imv_uncertainty_free(u[1]);
-    imv_profile_free(p);
+}
+END_TEST
+
+/* So do draws whose parameters vary as well (they cross as one array of
+ * each, beside the ratings'), and the parameters do reach the model: the
+ * mean differs from the draws' with the default. */
+START_TEST(isolate__varied_draws_same_as_in_process)
+{
+    imv_uncertainty *u[2], *fixed[2];
+    draws_both(1, u);
+    draws_both(0, fixed);
+    same_summary(u);
+    ck_assert_msg(u[0]->mean[0] != fixed[0]->mean[0], "mean %g either way", u[0]->mean[0]);
+    ck_assert(u[0]->p95[0] - u[0]->p05[0] != fixed[0]->p95[0] - fixed[0]->p05[0]);
+    for (int i = 0; i < 2; i++) {
+        imv_uncertainty_free(u[i]);
+        imv_uncertainty_free(fixed[i]);
+    }
 }
 END_TEST
 
@@ -756,6 +786,7 @@ int main(void)
     tcase_add_test(tc, isolate__printing_constructor_refused);
     tcase_add_test(tc, isolate__outside_plugin_loaded_in_child);
     tcase_add_test(tc, isolate__draws_same_as_in_process);
+    tcase_add_test(tc, isolate__varied_draws_same_as_in_process);
     tcase_add_test(tc, isolate__outside_lua_model_in_child_by_default);
     tcase_add_test(tc, isolate__looping_lua_model_killed_at_deadline);
     tcase_add_test(tc, isolate__crash_in_lua_worker_is_contained);

@@ -379,6 +379,72 @@ START_TEST(jit__batch_equals_single_calls)
 }
 END_TEST
 
+/* Draws scored in place (score_draws: the ratings and the parameters as
+ * arrays, as a request of draws brings them) give, draw by draw, what the
+ * batch of views gives: with one set of parameters and with a set a
+ * draw; a draw whose call raises is declined alone, the rest scored. */
+START_TEST(jit__draws_in_place_equal_the_batch)
+{
+    jm *j = load("good.lua", BIG_BUDGET);
+    ck_assert_ptr_nonnull(j->m.be->score_draws);
+    enum { N = 40 };
+    static double ratings[N][IMV_R_COUNT], w[N][2];
+    imv_profile_view base, v[N];
+    view(&base, "a", 2, 0);
+    for (int i = 0; i < N; i++) {
+        v[i] = base;
+        for (int k = 0; k < IMV_R_COUNT; k++)
+            ratings[i][k] = v[i].ratings[k] = fmod(0.37 * i + 0.11 * k, 4);
+        w[i][0] = 1 + i % 7;
+        w[i][1] = i % 3 ? 5 : -2;
+    }
+    for (int vary = 0; vary < 2; vary++) {
+        imv_draw_answer a[N];
+        j->m.be->score_draws(&j->m, j->inst, &base, &ratings[0][0], j->m.values,
+                             vary ? &w[0][0] : NULL, N, a);
+        for (int i = 0; i < N; i++) {
+            imv_result r;
+            memset(&r, 0, sizeof r);
+            imv_result_reset(&r, &j->m, 1);
+            imv_result *rp = &r;
+            const imv_profile_view *vp = &v[i];
+            const double *pp = vary ? w[i] : j->m.values;
+            j->m.be->score_batch(&j->m, j->inst, &vp, &pp, 1, &rp);
+            double acc = ratings[i][IMV_R_ACCEPTANCE];
+            double want = vary ? w[i][0] * acc + w[i][1] : 10 * acc + 20;
+            ck_assert_msg(!a[i].declined && a[i].has_score && a[i].score == want,
+                          "vary %d draw %d: %g, not %g", vary, i, a[i].score, want);
+            ck_assert_msg(!r.declined && r.score == a[i].score, "vary %d draw %d", vary, i);
+            ck_assert_uint_eq(a[i].n_unmet, acc < 1 ? 1 : 0);
+            ck_assert_uint_eq(a[i].n_unmet, r.n_unmet);
+            ck_assert(a[i].setup_months == 2 && a[i].months_to_fair == 20);
+            ck_assert(a[i].months_to_good == IMV_UNKNOWN);
+            imv_result_clear(&r);
+        }
+    }
+    unload(j);
+    /* runtime.lua raises at acceptance 1 */
+    j = load("runtime.lua", BIG_BUDGET);
+    imv_draw_answer a[6];
+    for (int i = 0; i < 6; i++)
+        for (int k = 0; k < IMV_R_COUNT; k++)
+            ratings[i][k] = i % 2 ? 1 : 3;
+    j->m.be->score_draws(&j->m, j->inst, &base, &ratings[0][0], j->m.values, NULL, 6, a);
+    for (int i = 0; i < 6; i++) {
+        if (i % 2)
+            ck_assert_msg(a[i].declined && !a[i].has_score, "draw %d", i);
+        else
+            ck_assert_msg(!a[i].declined && a[i].has_score && a[i].score == 33, "draw %d", i);
+    }
+    /* a base that is not score-only: nothing vouched for */
+    base.flags = 0;
+    j->m.be->score_draws(&j->m, j->inst, &base, &ratings[0][0], j->m.values, NULL, 6, a);
+    for (int i = 0; i < 6; i++)
+        ck_assert_msg(a[i].declined && !a[i].has_score, "full draw %d", i);
+    unload(j);
+}
+END_TEST
+
 /* The compat luaL_requiref leaves each library's module on the stack and
  * as its global: luaopen_jit returns the architecture's name, not the
  * module, which the shim once made the global `jit` (so `jit.opt` was
@@ -516,6 +582,7 @@ int main(void)
     tcase_add_test(t, jit__odd_results_declined);
     tcase_add_test(t, jit__score_and_unmet_as_two_values);
     tcase_add_test(t, jit__batch_equals_single_calls);
+    tcase_add_test(t, jit__draws_in_place_equal_the_batch);
     tcase_add_test(t, jit__state_closes_after_collections);
     tcase_add_test(t, jit__lua_aux_functions_agree_with_c);
     tcase_add_test(t, jit__requiref_keeps_the_modules);

@@ -477,6 +477,15 @@ static void lh_score_batch(const imv_model *m, void *inst, const imv_profile_vie
     run(inst, imv_lua_call_batch, &c);
 }
 
+#ifdef IMV_LUAJIT
+static void lh_score_draws(const imv_model *m, void *inst, const imv_profile_view *base,
+                           const double *ratings, const double *params, const double *vary,
+                           size_t n, imv_draw_answer *out)
+{
+    imv_lua_jit_draws(m, inst, base, ratings, params, vary, n, out);
+}
+#endif
+
 /* Intern the model's parameter names in the keys table (KEY_PARAM + j). */
 static int l_intern_params(lua_State *L)
 {
@@ -529,6 +538,9 @@ static const imv_backend lh_backend = {
     .score = lh_score,
     .score_batch = lh_score_batch,
     .unload = lh_unload,
+#ifdef IMV_LUAJIT
+    .score_draws = lh_score_draws, /* only the LuaJIT worker has the batch loop */
+#endif
 };
 
 static char *read_script(const char *path, size_t *len, char *err, size_t errlen)

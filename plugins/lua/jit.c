@@ -357,7 +357,8 @@ typedef struct span {
     const imv_profile_view *v; /* views[from] */
     const double *params;      /* params[from] */
     int vary;                  /* the parameters differ within the span */
-    double *R, *P, *out;
+    const double *R, *P;       /* every view's ratings, and (vary) parameters */
+    double *out;
     size_t from, to;
 } span;
 
@@ -374,8 +375,8 @@ static int l_span(lua_State *L)
     lua_pushnumber(L, KEY_PARAM);
     lua_pushnumber(L, (lua_Number)s->m->n_params);
     lua_pushboolean(L, s->vary);
-    lua_pushlightuserdata(L, s->R);
-    lua_pushlightuserdata(L, s->P);
+    lua_pushlightuserdata(L, (void *)s->R); /* the loop only reads them */
+    lua_pushlightuserdata(L, (void *)s->P);
     lua_pushlightuserdata(L, s->out);
     lua_pushlightuserdata(L, (void *)&jit_ticks);
     lua_pushnumber(L, (lua_Number)s->from);
@@ -405,7 +406,7 @@ static void run_all(lh_inst *I, const imv_model *m, const imv_profile_view *cons
 {
     size_t np = m->n_params;
     span s = {.I = I, .m = m, .R = buf, .P = buf + n * IMV_R_COUNT};
-    s.out = s.P + n * np;
+    s.out = buf + n * (IMV_R_COUNT + np);
     size_t i = 0;
     while (i < n && !I->dead) {
         if (!(v[i]->flags & IMV_VIEW_SCORE_ONLY)) {
@@ -447,23 +448,40 @@ static void take_result(const double *o, double maxd, imv_result *r)
     r->months_to_good = o[6];
 }
 
-void imv_lua_jit_batch(const imv_model *m, lh_inst *I, const imv_profile_view *const *v,
-                       const double *const *params, size_t n, imv_result *const *r)
+/* I's batch arrays, at least need doubles: kept, since a batch of draws
+ * needs some 400 KB. */
+static double *jit_room(lh_inst *I, size_t need)
 {
-    size_t np = m->n_params, stride = IMV_R_COUNT + np + OUT_STRIDE;
-    size_t need = n ? n * stride : 1;
-    if (need > I->jit_cap) { /* kept: a batch of draws is some 400 KB */
+    if (need > I->jit_cap) {
         free(I->jit_buf);
         I->jit_cap = need;
         I->jit_buf = imv_xmalloc(I->jit_cap * sizeof *I->jit_buf);
     }
-    double *buf = I->jit_buf;
+    return I->jit_buf;
+}
+
+static int loop_usable(const lh_inst *I)
+{
+    return !I->dead && I->ref_loop != LUA_NOREF && I->ref_batch == LUA_NOREF;
+}
+
+/* As run() does: one large profile must not count against the next. */
+static void after_batch(lh_inst *I)
+{
+    if (!I->dead && I->cap && I->mem > I->cap / 2)
+        lua_gc(I->L, LUA_GCCOLLECT, 0);
+}
+
+void imv_lua_jit_batch(const imv_model *m, lh_inst *I, const imv_profile_view *const *v,
+                       const double *const *params, size_t n, imv_result *const *r)
+{
+    size_t np = m->n_params, stride = IMV_R_COUNT + np + OUT_STRIDE;
+    double *buf = jit_room(I, n ? n * stride : 1);
     double *out = buf + n * (IMV_R_COUNT + np);
     /* The slots start empty (the ratings and parameters are all written). */
     memset(out, 0, n * OUT_STRIDE * sizeof *out);
     double maxd = 0;
-    int usable = !I->dead && I->ref_loop != LUA_NOREF && I->ref_batch == LUA_NOREF;
-    if (usable && allowance_start(I, n, &maxd)) {
+    if (loop_usable(I) && allowance_start(I, n, &maxd)) {
         for (size_t i = 0; i < n; i++) {
             memcpy(buf + i * IMV_R_COUNT, v[i]->ratings, IMV_R_COUNT * sizeof(double));
             if (np)
@@ -476,9 +494,57 @@ void imv_lua_jit_batch(const imv_model *m, lh_inst *I, const imv_profile_view *c
     }
     for (size_t i = 0; i < n; i++)
         take_result(out + i * OUT_STRIDE, maxd, r[i]);
-    /* as run() does: one large profile must not count against the next */
-    if (!I->dead && I->cap && I->mem > I->cap / 2)
-        lua_gc(I->L, LUA_GCCOLLECT, 0);
+    after_batch(I);
+}
+
+/* What the loop left in o, as an answer: declined unless the call was
+ * accepted and saw at most maxd ticks (take_result's rule). */
+static void take_answer(const double *o, double maxd, imv_draw_answer *a)
+{
+    if (o[0] != 1 || !(o[8] <= maxd)) {
+        *a = (imv_draw_answer){.declined = 1,
+                               .setup_months = IMV_UNKNOWN,
+                               .months_to_fair = IMV_UNKNOWN,
+                               .months_to_good = IMV_UNKNOWN};
+        return;
+    }
+    *a = (imv_draw_answer){.has_score = 1,
+                           .n_unmet = (uint32_t)o[2],
+                           .score = o[1],
+                           .setup_months = o[4],
+                           .months_to_fair = o[5],
+                           .months_to_good = o[6]};
+}
+
+/* The draws run as one span over the arrays they came in (the request,
+ * read-only): no view is made or compared, no result reset. */
+void imv_lua_jit_draws(const imv_model *m, lh_inst *I, const imv_profile_view *base,
+                       const double *ratings, const double *params, const double *vary, size_t n,
+                       imv_draw_answer *out)
+{
+    double *o = jit_room(I, n ? n * OUT_STRIDE : 1);
+    memset(o, 0, n * OUT_STRIDE * sizeof *o);
+    double maxd = 0;
+    if (n && (base->flags & IMV_VIEW_SCORE_ONLY) && loop_usable(I) && allowance_start(I, n, &maxd)) {
+        span s = {.I = I,
+                  .m = m,
+                  .v = base,
+                  .params = vary ? vary : params,
+                  .vary = vary != NULL,
+                  .R = ratings,
+                  .P = vary ? vary : params,
+                  .out = o,
+                  .from = 0,
+                  .to = n};
+        I->in_batch = 1;
+        while (s.from < n && !I->dead)
+            s.from = run_span(&s);
+        I->in_batch = 0;
+        allowance_end(I);
+    }
+    for (size_t i = 0; i < n; i++)
+        take_answer(o + i * OUT_STRIDE, maxd, &out[i]);
+    after_batch(I);
 }
 
 #endif

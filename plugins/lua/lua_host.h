@@ -212,6 +212,10 @@ int imv_lua_jit_setup(lh_inst *I);
 /* Score n views in the batch loop, declining what it cannot vouch for. */
 void imv_lua_jit_batch(const imv_model *m, lh_inst *I, const imv_profile_view *const *v,
                        const double *const *params, size_t n, imv_result *const *r);
+/* The backend's score_draws (core/internal.h), on the batch loop. */
+void imv_lua_jit_draws(const imv_model *m, lh_inst *I, const imv_profile_view *base,
+                       const double *ratings, const double *params, const double *vary, size_t n,
+                       imv_draw_answer *out);
 
 /* ---- marshal.c ---- */
 int imv_lua_make_keys(lua_State *L);
