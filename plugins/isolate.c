@@ -662,6 +662,11 @@ typedef struct outbox {
     unsigned long requests; /* begun so far */
 } outbox;
 
+/* In a frame's count: the frame is that many imv_draw_answer records, as
+ * they lie in memory (a batch of draws answered on a host's fast path),
+ * not results each with its kind. */
+#define FRAME_ANSWERS 0x80000000u
+
 static void outbox_flush(outbox *o)
 {
     if (o->count == 0)
@@ -760,15 +765,27 @@ static void outbox_put(outbox *o, const imv_result *r, uint32_t k)
     pthread_mutex_unlock(&o->mu);
 }
 
-/* The k answers a[0, k) of a batch of draws, as plain results. */
+/* The k answers a[0, k) of a batch of draws: a frame of their records
+ * as they lie (FRAME_ANSWERS), or a plain result each when each is to go
+ * at once. */
 static void outbox_put_answers(outbox *o, const imv_draw_answer *a, uint32_t k)
 {
     pthread_mutex_lock(&o->mu);
-    for (uint32_t i = 0; i < k; i++) {
-        pack_plain(&o->buf, &a[i]);
-        o->count++;
-        if (o->each || o->buf.n > FLUSH_BYTES)
+    if (o->each) {
+        for (uint32_t i = 0; i < k; i++) {
+            pack_plain(&o->buf, &a[i]);
+            o->count++;
             outbox_flush(o);
+        }
+    } else {
+        outbox_flush(o); /* what came before goes first, in its own frame */
+        uint32_t head = k | FRAME_ANSWERS;
+        o->buf.n = 0;
+        w_bytes(&o->buf, &head, sizeof head);
+        w_bytes(&o->buf, a, (size_t)k * sizeof *a);
+        if (send_msg(o->sock, &o->buf))
+            _exit(0); /* imeval has gone */
+        o->buf.n = sizeof o->count;
     }
     pthread_mutex_unlock(&o->mu);
 }
@@ -1588,6 +1605,8 @@ static void unpack_details(rbuf *rb, imv_result *r, const imv_host *h)
 /* Parse a reply into r through the host functions, so the same checks
  * apply as in-process.  Read whole also when it is an error: the next
  * result of the frame follows it. */
+static void take_plain(const plain_wire *pw, imv_result *r, const imv_host *h);
+
 static void unpack_plain(rbuf *rb, imv_result *r, const imv_host *h)
 {
     plain_wire pw;
@@ -1596,20 +1615,26 @@ static void unpack_plain(rbuf *rb, imv_result *r, const imv_host *h)
         rb->bad = 1;
         return;
     }
-    r->declined = (int)pw.declined;
-    if (pw.has_score)
-        h->set_score(r, pw.score);
-    for (uint32_t i = 0; i < pw.n_unmet; i++)
+    take_plain(&pw, r, h);
+}
+
+static void take_plain(const plain_wire *pw, imv_result *r, const imv_host *h)
+{
+    r->declined = (int)pw->declined;
+    if (pw->has_score)
+        h->set_score(r, pw->score);
+    for (uint32_t i = 0; i < pw->n_unmet; i++)
         h->add_unmet(r, "");
-    h->set_timeline(r, pw.setup_months, pw.months_to_fair, pw.months_to_good);
+    h->set_timeline(r, pw->setup_months, pw->months_to_fair, pw->months_to_good);
 }
 
 static void unpack_whole_result(rbuf *rb, imv_result *r, const imv_host *h);
 
-static void unpack_result(rbuf *rb, imv_result *r)
+/* One result of a frame; answer: one record of a FRAME_ANSWERS frame. */
+static void unpack_result(rbuf *rb, imv_result *r, int answer)
 {
     const imv_host *h = imv_host_table();
-    uint32_t kind = r_u32(rb);
+    uint32_t kind = answer ? RESULT_PLAIN : r_u32(rb);
     if (kind == RESULT_PLAIN)
         unpack_plain(rb, r, h);
     else if (kind == RESULT_WHOLE)
@@ -1776,14 +1801,17 @@ static void unpack_frame(const unsigned char *msg, uint32_t len, imv_result *con
 {
     rbuf rb = {msg, len, 0, 0};
     uint32_t count = r_u32(&rb);
-    if (rb.bad || count == 0 || count > room) {
+    int answers = (count & FRAME_ANSWERS) != 0;
+    count &= ~FRAME_ANSWERS;
+    if (rb.bad || count == 0 || count > room ||
+        (answers && len - rb.at != (size_t)count * sizeof(plain_wire))) {
         c->rc = IO_ERROR;
         c->malformed = 1;
         snprintf(c->err, sizeof c->err, "isolation: the plugin process sent a malformed reply");
         return;
     }
     for (uint32_t i = 0; i < count; i++)
-        unpack_result(&rb, r[i]);
+        unpack_result(&rb, r[i], answers);
     c->got += count;
     c->malformed |= rb.bad || rb.at != rb.n;
 }
