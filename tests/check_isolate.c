@@ -159,6 +159,20 @@ START_TEST(isolate__partial_reply_times_out)
     check_contained("iso_partial", "timed out after 3 s", 3);
 }
 END_TEST
+/* A worker cannot pass a forged frame of answer records off as results:
+ * one whose length is not its count's, or that answers more views than
+ * were asked for, is refused, and only that call fails. */
+START_TEST(isolate__forged_answers_refused)
+{
+    static const char *const modes[] = {"length", "count"};
+    for (int i = 0; i < 2; i++) {
+        setenv("ISO_FORGED", modes[i], 1);
+        check_contained("iso_forged", "malformed reply", 60);
+    }
+    unsetenv("ISO_FORGED");
+}
+END_TEST
+
 /* Regression: on end of connection the child was reaped without being
  * killed, so one that closed its descriptors and spun hung imeval. */
 START_TEST(isolate__closed_connection_is_killed)
@@ -771,6 +785,7 @@ int main(void)
     tcase_add_test(tc, isolate__endless_loop_times_out);
     tcase_add_test(tc, isolate__output_flood_becomes_error);
     tcase_add_test(tc, isolate__partial_reply_times_out);
+    tcase_add_test(tc, isolate__forged_answers_refused);
     tcase_add_test(tc, isolate__request_area_is_out_of_reach);
     tcase_add_test(tc, isolate__closed_connection_is_killed);
     tcase_add_test(tc, isolate__started_process_killed_after_call);
