@@ -157,9 +157,10 @@ local function workforce_rates(p, w, s, rs)
   local worst, name = imeval.worst_rate(p, 0.15)
   if not worst then return s end
   -- (rs is nil in score-only calls, which read no text: none is made)
-  return term(rs, s, F_RATE[name], -w.w_agency * (worst - 0.15) / 0.10, "",
+  s = term(rs, s, F_RATE[name], -w.w_agency * (worst - 0.15) / 0.10, "",
     rs and string.format("the %s is %.0f%%: advice and practice leads land on a workforce that keeps changing",
       string.gsub(name, "_", " "), 100 * worst) or "", EV_WORKFORCE)
+  return s
 end
 
 local function conditions(p, w, s, rs)
@@ -223,16 +224,21 @@ local function capacity(p, w, s, rs, officer, member, q)
   return s
 end
 
+-- The terms below are kept in s and returned, not tail calls: LuaJIT counts
+-- a trace's tail calls against its loop-unroll limit, and these made it
+-- give up compiling peer_support's draws (docs/performance.md).
 local function grade_term(p, w, s, rs)
   local g = p.grade
   if g == "requires_improvement" then
-    return term(rs, s, F_GRADE, w.ri_bonus,
+    s = term(rs, s, F_GRADE, w.ri_bonus,
       "fair-to-good stage: where the report wants partners in practice to focus", "",
       "003 ch.4: partners in practice should support councils from fair to good")
+    return s
   elseif g == "good" or g == "outstanding" then
-    return term(rs, s, F_GRADE, -w.good_penalty, "",
+    s = term(rs, s, F_GRADE, -w.good_penalty, "",
       "already good: the council's own plan with voluntary peer review is enough",
       "DOMAIN: a good or outstanding authority does not need formal intervention")
+    return s
   end
   return s
 end

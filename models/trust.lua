@@ -64,10 +64,12 @@ end
 local function workforce_rates(p, w, s, rs)
   local worst, name = imeval.worst_rate(p, 0.15)
   if not worst then return s end
-  -- (rs is nil in score-only calls, which read no text: none is made)
-  return term(rs, s, F_RATE[name], -w.w_agency * (worst - 0.15) / 0.10, "",
+  -- (rs is nil in score-only calls, which read no text: none is made; the
+  -- term is kept, not tail-called, as peer_support's grade_term says why)
+  s = term(rs, s, F_RATE[name], -w.w_agency * (worst - 0.15) / 0.10, "",
     rs and string.format("the %s is %.0f%%: moving staff to a new employer adds disruption to an unstable workforce",
       string.gsub(name, "_", " "), 100 * worst) or "", EV_WORKFORCE)
+  return s
 end
 
 -- Why a trust would be created: the third contention.
