@@ -42,4 +42,9 @@ char *imv_sha256_hex(const unsigned char digest[32], char hex[IMV_SHA256_HEX]);
  * cannot be opened or read (nothing written to out then). */
 int imv_sha256_file(const char *path, unsigned char out[32]);
 
+/* The compression runs on the CPU's SHA instructions where it has them.
+ * on: the portable C rounds only, from now on (for the tests, which check
+ * both); off: the CPU's choice again. */
+void imv_sha256_use_portable(int on);
+
 #endif

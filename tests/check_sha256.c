@@ -2,7 +2,9 @@
  * check_sha256.c - SHA-256 against the FIPS 180-2 appendix B test vectors
  * (one block, two blocks, a million 'a'), the empty message, lengths
  * around the padding boundary (55, 56, 63, 64 bytes) against sha256sum,
- * streaming in every split equal to one shot, and files.
+ * streaming in every split equal to one shot, and files; all of it twice:
+ * on the CPU's SHA instructions where it has them, and on the portable
+ * rounds (imv_sha256_use_portable), which must agree on any input.
  */
 #include "sha256.h"
 #include "testutil.h"
@@ -132,16 +134,62 @@ START_TEST(sha256__missing_file_is_an_error)
 }
 END_TEST
 
-int main(void)
+/* The two ways of compressing agree on every length from 0 to 1,100
+ * bytes and on a megabyte, of bytes that are not a pattern. */
+START_TEST(sha256__cpu_and_portable_agree)
 {
-    Suite *s = suite_create("sha256");
-    TCase *tc = tcase_create("sha256");
+    static unsigned char data[1 << 20];
+    uint32_t x = 2463534242u;
+    for (size_t i = 0; i < sizeof data; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        data[i] = (unsigned char)x;
+    }
+    for (size_t n = 0; n <= 1101; n++) {
+        if (n == 1101)
+            n = sizeof data; /* and last, the megabyte */
+        unsigned char a[32], b[32];
+        imv_sha256_use_portable(0);
+        imv_sha256(data, n, a);
+        imv_sha256_use_portable(1);
+        imv_sha256(data, n, b);
+        ck_assert_msg(memcmp(a, b, 32) == 0, "the two differ on %zu bytes", n);
+    }
+    imv_sha256_use_portable(0);
+}
+END_TEST
+
+static void portable_on(void)
+{
+    imv_sha256_use_portable(1);
+}
+
+static void portable_off(void)
+{
+    imv_sha256_use_portable(0);
+}
+
+static void add_vectors(TCase *tc)
+{
     tcase_add_test(tc, sha256__fips_180_2_one_block);
     tcase_add_test(tc, sha256__fips_180_2_two_blocks);
     tcase_add_test(tc, sha256__fips_180_2_million_a_streamed);
     tcase_add_test(tc, sha256__empty_message);
     tcase_add_test(tc, sha256__padding_boundaries_match_sha256sum);
     tcase_add_test(tc, sha256__every_split_equals_one_shot);
+}
+
+int main(void)
+{
+    Suite *s = suite_create("sha256");
+    TCase *tp = tcase_create("portable");
+    tcase_add_checked_fixture(tp, portable_on, portable_off);
+    add_vectors(tp);
+    tcase_add_test(tp, sha256__cpu_and_portable_agree);
+    suite_add_tcase(s, tp);
+    TCase *tc = tcase_create("sha256");
+    add_vectors(tc);
     tcase_add_test(tc, sha256__missing_file_is_an_error);
     suite_add_tcase(s, tc);
     return tu_main(s);
