@@ -2004,7 +2004,11 @@ int imv_isolated_unpack(const unsigned char *msg, size_t n, imv_model *m, const 
         return unpack_model(&rb, m, path, err, errlen);
     /* The reason for a refusal comes from the plugin's process too. */
     char *e = r_str(&rb);
-    char *shown = e ? imv_text_oneline(e, strlen(e), 900) : NULL;
+    /* An escape takes up to four bytes a byte: so much of e that all of
+     * it fits err (cut by snprintf, it had ended in half a character:
+     * found by tests/fuzz/fuzz_model_def.c). */
+    size_t most = errlen > 4 ? (errlen - 1) / 4 : 0;
+    char *shown = e ? imv_text_oneline(e, strlen(e), most) : NULL;
     snprintf(err, errlen, "%s",
              shown && *shown ? shown : "isolation: the plugin's process sent a malformed reply");
     free(shown);

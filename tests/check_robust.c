@@ -626,6 +626,31 @@ START_TEST(text_oneline__escapes_and_bounds)
 }
 END_TEST
 
+/* A worker's reason for refusing a plugin, however long, comes out as
+ * one line of valid UTF-8 that fits the caller's buffer: cut by snprintf
+ * it had ended in half a character (found by tests/fuzz/fuzz_model_def.c). */
+START_TEST(robust__long_refusal_stays_utf8)
+{
+    unsigned char msg[4 + 4 + 3 * 600];
+    uint32_t refused = 0, len = 3 * 600 + 1;
+    memcpy(msg, &refused, 4);
+    memcpy(msg + 4, &len, 4);
+    for (int i = 0; i < 600; i++)
+        memcpy(msg + 8 + 3 * i, "\xe2\x82\xac", 3); /* the euro sign */
+    for (size_t errlen = 90; errlen <= 1024; errlen += 7) {
+        char err[1024];
+        imv_model m;
+        memset(&m, 0, sizeof m);
+        ck_assert_int_eq(imv_isolated_unpack(msg, sizeof msg, &m, "/x/model.so", err, errlen),
+                         IMV_EPLUGIN);
+        ck_assert_uint_lt(strlen(err), errlen);
+        ck_assert_msg(strlen(err) >= 3 && imv_utf8_valid(err, strlen(err)),
+                      "errlen %zu: not UTF-8 (%zu bytes)", errlen, strlen(err));
+        imv_model_free(&m);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("robust");
@@ -648,6 +673,7 @@ int main(void)
     tcase_add_test(tc, reader__garbage_is_not_a_profile_file);
     tcase_add_test(tc, diags__quoted_input_stays_one_line);
     tcase_add_test(tc, text_oneline__escapes_and_bounds);
+    tcase_add_test(tc, robust__long_refusal_stays_utf8);
     suite_add_tcase(s, tc);
     return tu_main(s);
 }
