@@ -416,6 +416,10 @@ static mc_scratch *scratch_new(const imv_mc *c, size_t cap)
     s->pp = imv_xcalloc(s->cap, sizeof *s->pp);
     s->rp = imv_xcalloc(s->cap, sizeof *s->rp);
     s->res = imv_xcalloc(s->cap, sizeof *s->res);
+    for (size_t d = 0; d < s->cap; d++) { /* the same for every model and span */
+        s->vp[d] = &s->views[d];
+        s->rp[d] = &s->res[d];
+    }
     s->key = imv_xcalloc(s->cap * n, sizeof *s->key);
     s->order = imv_xcalloc(n, sizeof *s->order);
     return s;
@@ -512,9 +516,7 @@ static void score_span(const imv_mc *c, mc_scratch *s, imv_worker *w, mc_counts 
     for (size_t m = 0; m < c->n_models; m++) {
         const imv_model *mod = imv_registry_get(c->reg, m);
         for (size_t d = 0; d < k; d++) {
-            s->rp[d] = &s->res[d];
-            imv_result_reset(s->rp[d], mod, 1);
-            s->vp[d] = &s->views[d];
+            imv_result_reset(&s->res[d], mod, 1);
             s->pp[d] = c->vary ? s->params + d * c->n_params_total + c->param_off[m] : mod->values;
         }
         imv_worker_score_draws(w, m, s->vp, c->p->serial, s->pp, k, s->rp);

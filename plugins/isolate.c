@@ -1602,11 +1602,20 @@ static void unpack_details(rbuf *rb, imv_result *r, const imv_host *h)
     }
 }
 
+/* A plain record into r through the host functions. */
+static void take_plain(const plain_wire *pw, imv_result *r, const imv_host *h)
+{
+    r->declined = (int)pw->declined;
+    if (pw->has_score)
+        h->set_score(r, pw->score);
+    for (uint32_t i = 0; i < pw->n_unmet; i++)
+        h->add_unmet(r, "");
+    h->set_timeline(r, pw->setup_months, pw->months_to_fair, pw->months_to_good);
+}
+
 /* Parse a reply into r through the host functions, so the same checks
  * apply as in-process.  Read whole also when it is an error: the next
  * result of the frame follows it. */
-static void take_plain(const plain_wire *pw, imv_result *r, const imv_host *h);
-
 static void unpack_plain(rbuf *rb, imv_result *r, const imv_host *h)
 {
     plain_wire pw;
@@ -1616,16 +1625,6 @@ static void unpack_plain(rbuf *rb, imv_result *r, const imv_host *h)
         return;
     }
     take_plain(&pw, r, h);
-}
-
-static void take_plain(const plain_wire *pw, imv_result *r, const imv_host *h)
-{
-    r->declined = (int)pw->declined;
-    if (pw->has_score)
-        h->set_score(r, pw->score);
-    for (uint32_t i = 0; i < pw->n_unmet; i++)
-        h->add_unmet(r, "");
-    h->set_timeline(r, pw->setup_months, pw->months_to_fair, pw->months_to_good);
 }
 
 static void unpack_whole_result(rbuf *rb, imv_result *r, const imv_host *h);
@@ -1732,7 +1731,8 @@ static uint32_t draws_of(const imv_model *m, const imv_profile_view *const *v,
     for (size_t i = 1; i < k; i++) {
         if (!known && !only_ratings_differ(v[i - 1], v[i]))
             return 0;
-        if (params[i] != params[i - 1] && np && memcmp(params[i], params[i - 1], np * 8) != 0)
+        if (params[i] != params[i - 1] && np &&
+            memcmp(params[i], params[i - 1], np * sizeof *params[i]) != 0)
             f |= REQ_VARY;
     }
     return f;

@@ -433,9 +433,16 @@ static void run_all(lh_inst *I, const imv_model *m, const imv_profile_view *cons
 
 /* What the loop left in out[i] into r: accepted when the call saw at
  * most maxd ticks, else declined. */
+/* 1 when the loop accepted the call whose slots are o and the call saw
+ * at most maxd ticks: what the host vouches for. */
+static int vouched(const double *o, double maxd)
+{
+    return o[0] == 1 && o[8] <= maxd;
+}
+
 static void take_result(const double *o, double maxd, imv_result *r)
 {
-    if (o[0] != 1 || !(o[8] <= maxd) || !r->score_only || r->unmet) {
+    if (!vouched(o, maxd) || !r->score_only || r->unmet) {
         r->declined = 1;
         return;
     }
@@ -501,7 +508,7 @@ void imv_lua_jit_batch(const imv_model *m, lh_inst *I, const imv_profile_view *c
  * accepted and saw at most maxd ticks (take_result's rule). */
 static void take_answer(const double *o, double maxd, imv_draw_answer *a)
 {
-    if (o[0] != 1 || !(o[8] <= maxd)) {
+    if (!vouched(o, maxd)) {
         *a = (imv_draw_answer){.declined = 1,
                                .setup_months = IMV_UNKNOWN,
                                .months_to_fair = IMV_UNKNOWN,
