@@ -22,6 +22,7 @@
 #include "../core/internal.h"
 #include "../plugins/jit_worker.h"
 #include "../plugins/lua/lua_aux.h"
+#include "../plugins/lua/lua_host.h"
 #include "testutil.h"
 
 #define CAP (2u << 20)
@@ -37,13 +38,14 @@ typedef struct jm {
     void *inst;
 } jm;
 
-/* Load tests/plugins/lua/NAME with the JIT host and make an instance. */
-static jm *load(const char *name, long budget)
+/* Load tests/plugins/lua/NAME with the JIT host and make an instance
+ * whose state may take cap bytes. */
+static jm *load_capped(const char *name, long budget, size_t cap)
 {
     jm *j = calloc(1, sizeof *j);
     imv_limits_default(&j->lim);
     j->lim.lua_instructions = budget;
-    j->lim.lua_memory = CAP;
+    j->lim.lua_memory = cap;
     j->m.limits = &j->lim;
     char path[512], err[1024];
     snprintf(path, sizeof path, "%s/lua/%s", TU_FIXTURE_SRC, name);
@@ -52,6 +54,11 @@ static jm *load(const char *name, long budget)
     rc = j->m.be->instance_new(&j->m, &j->inst, err, sizeof err);
     ck_assert_msg(rc == IMV_OK, "%s: %s", name, err);
     return j;
+}
+
+static jm *load(const char *name, long budget)
+{
+    return load_capped(name, budget, CAP);
 }
 
 static void unload(jm *j)
@@ -547,6 +554,26 @@ static const char agree[] =
     "end\n"
     "return nil\n";
 
+/* The trace limits (jit.c's jit_limits) reach LuaJIT, which refuses any
+ * it does not know, while the sandbox still holds jit.opt: at the default
+ * cap and with none, but not under a cap too small for the traces they
+ * let LuaJIT keep. */
+START_TEST(jit__trace_limits_raised_where_they_fit)
+{
+    const struct {
+        size_t cap;
+        int tuned;
+    } cases[] = {{(size_t)32 << 20, 1}, {0, 1}, {(size_t)64 << 20, 1}, {CAP, 0}, {(size_t)31 << 20, 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        jm *j = load_capped("good.lua", BIG_BUDGET, cases[i].cap);
+        const lh_inst *I = j->inst;
+        ck_assert_msg(I->jit_tuned == cases[i].tuned, "cap %zu bytes: tuned %d, expected %d",
+                      cases[i].cap, I->jit_tuned, cases[i].tuned);
+        unload(j);
+    }
+}
+END_TEST
+
 START_TEST(jit__lua_aux_functions_agree_with_c)
 {
     lua_State *L = luaL_newstate();
@@ -586,6 +613,7 @@ int main(void)
     tcase_add_test(t, jit__state_closes_after_collections);
     tcase_add_test(t, jit__lua_aux_functions_agree_with_c);
     tcase_add_test(t, jit__requiref_keeps_the_modules);
+    tcase_add_test(t, jit__trace_limits_raised_where_they_fit);
     suite_add_tcase(s, t);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -337,6 +337,50 @@ static int l_make_loop(lua_State *L)
     return 0;
 }
 
+/* ---- the compiler's limits ------------------------------------------------------ */
+
+/* The batch loop's root trace holds a whole draw of the model, and every
+ * branch a draw's ratings decide (a clamp, a threshold, the sign that
+ * picks a reason's text) adds side traces, one for each path the draws
+ * take.  peer_support and strategic_partnership take more paths than
+ * LuaJIT's defaults allow: past 100 side traces of one root (maxside) a
+ * new hot exit gets a stub back to the interpreter, which then runs the
+ * rest of the draw, the loop's ffi stores included, many times slower
+ * (the interpreter had 40-60 % of their samples); past 1,000 traces or
+ * 512 KB of machine code, every trace is flushed and compiled again.
+ * Measured on the national scenario's 153 all-range profiles x 10,000
+ * draws (lua_scores_jit --time, two runs each): peer_support 386-534 ->
+ * 213-294 ns a draw, strategic_partnership 320-350 -> 173-261 ns, trust
+ * (fewer paths) unchanged, the interpreter's share about 2 %.  The traces'
+ * IR and snapshots come from the state's allocator (machine code does
+ * not): the national scenario's peaked at 7.5 MB against 3 MB with the
+ * defaults, so the limits are raised only when the cap leaves that room
+ * beside the model's own memory (the default 32 MiB or more, or none). */
+static const char *const jit_limits[] = {"maxside=1000", "maxtrace=4000", "maxmcode=4096"};
+#define JIT_LIMITS_MIN_CAP ((size_t)32 << 20)
+
+void imv_lua_jit_tune(lua_State *L)
+{
+    lh_inst *I = LH_INST(L);
+    if (!I || (I->cap && I->cap < JIT_LIMITS_MIN_CAP))
+        return;
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    lua_getfield(L, -1, "jit.opt");
+    if (lua_istable(L, -1)) {
+        lua_getfield(L, -1, "start");
+        size_t n = sizeof jit_limits / sizeof *jit_limits;
+        for (size_t i = 0; i < n; i++)
+            lua_pushstring(L, jit_limits[i]);
+        /* A LuaJIT that refused them runs with its defaults: slower, the
+         * same figures. */
+        if (lua_pcall(L, (int)n, 0, 0) == LUA_OK)
+            I->jit_tuned = 1;
+        else
+            lua_pop(L, 1);
+    }
+    lua_pop(L, 2);
+}
+
 int imv_lua_jit_setup(lh_inst *I)
 {
     /* The sandbox removed the loaded-modules table, so opening ffi here

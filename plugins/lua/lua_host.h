@@ -52,6 +52,7 @@ typedef struct lh_inst {
     int in_batch;       /* the JIT host runs a batch: a refusal ends the worker */
     double *jit_buf;    /* the JIT host's batch arrays (jit.c), kept between batches */
     size_t jit_cap;     /* doubles it holds */
+    int jit_tuned;      /* LuaJIT's trace limits were raised for it (jit.c) */
     imv_result *log_to; /* where imeval.log writes during a call; NULL outside */
     const imv_model *model;
     unsigned long cached_key;           /* profile whose table ref_p holds; 0 none */
@@ -207,6 +208,9 @@ int imv_lua_pcall(lh_inst *I, lua_CFunction f, void *ud, int nres);
 #define LH_DEAD (-2) /* imv_lua_pcall's status for a state given up */
 
 /* ---- jit.c (LuaJIT only) ---- */
+/* Raise LuaJIT's trace limits for L's batch loop (when its cap leaves
+ * room): called while the jit library's jit.opt is still registered. */
+void imv_lua_jit_tune(lua_State *L);
 /* Build I's batch loop and turn the compiler on: a lua_pcall status. */
 int imv_lua_jit_setup(lh_inst *I);
 /* Score n views in the batch loop, declining what it cannot vouch for. */

@@ -615,6 +615,9 @@ int imv_lua_open_sandbox(lua_State *L)
         luaL_requiref(L, l->name, l->func, 1);
         lua_pop(L, 1);
     }
+#ifdef IMV_LUAJIT
+    imv_lua_jit_tune(L); /* before the loaded-modules table goes, below */
+#endif
     luaL_requiref(L, "imeval", open_imeval, 1);
     lua_pop(L, 1);
     lua_pushglobaltable(L);
