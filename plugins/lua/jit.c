@@ -20,8 +20,8 @@
  *
  * The budget under the JIT.  A count hook does not fire inside compiled
  * traces.  Instead, while a batch runs, a timer on the monotonic clock
- * (a high-resolution one: delivered within microseconds, a late signal
- * counting its overruns) ticks every 0.9 x budget / JIT_RATE seconds, and the
+ * (a high-resolution one: delivered within microseconds) ticks every
+ * 0.9 x budget / JIT_RATE seconds, and the
  * loop reads the count (a volatile load, no call) around each call: a
  * call that saw no tick took less than a tick plus the signal's delivery,
  * so less than budget / JIT_RATE seconds of wall time, hence of CPU time, and so cannot have run more than the
@@ -84,13 +84,14 @@ static int jit_timer_state; /* 0 not made yet, 1 made, -1 cannot be */
 static pid_t jit_timer_tid; /* the thread they are for */
 static pid_t jit_timer_pid; /* timers are not inherited by fork */
 
-/* Every tick of the monotonic clock: its expirations since the last
- * signal too (a late signal carries them as overruns). */
+/* Every tick of the monotonic clock.  A call is vouched for only if the
+ * count did not move while it ran (allowance_start's maxd is 0), so a
+ * late signal's overruns change nothing and are not asked for: that was
+ * a system call in every tick. */
 static void jit_on_tick(int sig)
 {
     (void)sig;
-    int over = timer_getoverrun(jit_tick_timer);
-    jit_ticks += 1 + (over > 0 ? over : 0);
+    jit_ticks++;
 }
 
 /* The batch's CPU time is spent. */
@@ -148,7 +149,8 @@ static void timer_set(timer_t t, double first, double every)
 }
 
 /* Start the allowance of a batch of n calls.  *maxd is how many ticks a
- * call may see and still be vouched for.  0 (the function's) when no view
+ * call may see and still be vouched for: none (jit_on_tick counts on
+ * that), or any when there is no budget.  0 (the function's) when no view
  * can be. */
 static int allowance_start(const lh_inst *I, size_t n, double *maxd)
 {
