@@ -272,11 +272,14 @@ local function rules_terms(p, w, s, rs, ru)
   return s
 end
 
--- u with text added: the list is made at its first item, since most draws
--- have none (a missing list is an empty one), and made with that item: an
--- empty table then given one made LuaJIT rehash it, in a third of the draws.
+-- u with text added.  Most draws have no unmet precondition and most of
+-- the others one, which the engine takes as a text alone: a list is made
+-- only at the second (in bulk draws the lists were most of what this model
+-- allocated), and made with both items (an empty table then given one made
+-- LuaJIT rehash it).
 local function unmet_add(u, text)
-  if not u then return { text } end
+  if not u then return text end
+  if type(u) == "string" then return { u, text } end
   u[#u + 1] = text
   return u
 end

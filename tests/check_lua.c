@@ -656,8 +656,10 @@ START_TEST(lua__bad_results_become_clear_errors)
         {"meta", "gotcha from __index"},
         {"error-table", "error object is not a string"},
         {"two-tables", "score returned a table and a second value: only a number score"},
-        {"unmet-type", "result unmet_preconditions must be an array of strings"},
+        {"unmet-type", "result unmet_preconditions must be a string or an array of strings"},
         {"unmet-item", "result unmet_preconditions[1] must be a string"},
+        {"unmet-text-utf8", "precondition that is not valid UTF-8"},
+        {"unmet-field-utf8", "precondition that is not valid UTF-8"},
     };
     imv_registry *reg = new_registry(BUDGET, CAP);
     static const char *const names[] = {"bad_result.lua", NULL};
@@ -690,16 +692,18 @@ END_TEST
 
 /* A score-only call may answer with two values, the score and its unmet
  * preconditions (or nil): the same score and viability as the table of a
- * full call. */
+ * full call; and one unmet precondition may be a text alone, in either. */
 START_TEST(lua__score_and_unmet_as_two_values)
 {
     imv_registry *reg = new_registry(BUDGET, CAP);
     static const char *const names[] = {"two_values.lua", NULL};
     load_ok(reg, names);
     imv_worker *w = imv_worker_new(reg);
-    static const double acc[] = {0.5, 3};
-    for (int i = 0; i < 2; i++) {
-        imv_profile *p = make_profile("p", acc[i], NULL);
+    static const double acc[] = {0.5, 3, 0.5, 3};
+    static const char *const ids[] = {"list", "list", "text", "text"};
+    for (int k = 0; k < 4; k++) {
+        int i = k % 2;
+        imv_profile *p = make_profile(ids[k], acc[k], NULL);
         imv_result full, quick;
         score_with(w, reg, "lua_two_values", p, 0, &full);
         score_with(w, reg, "lua_two_values", p, IMV_VIEW_SCORE_ONLY, &quick);
@@ -710,6 +714,8 @@ START_TEST(lua__score_and_unmet_as_two_values)
         ck_assert_uint_eq(quick.n_unmet, full.n_unmet);
         ck_assert_int_eq(quick.viable, i == 1);
         ck_assert_int_eq(quick.viable, full.viable);
+        if (i == 0)
+            ck_assert_str_eq(full.unmet[0], "the council must accept the judgement");
         imv_result_clear(&full);
         imv_result_clear(&quick);
         imv_profile_free(p);

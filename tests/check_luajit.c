@@ -267,12 +267,33 @@ START_TEST(jit__odd_results_declined)
         const char *id;
         double score; /* NAN: declined */
     } cases[] = {
-        {"nan", NAN},         {"inf", NAN},        {"over", 100.5},        {"under", -3},
-        {"missing", NAN},     {"wrongtype", NAN},  {"not-table", NAN},     {"nil", NAN},
-        {"utf8", 50},         {"huge", 50},        {"reasons-type", 50},   {"reason-type", 50},
-        {"fields-type", 50},  {"risk-type", 50},   {"timeline-type", NAN}, {"many-risks", 50},
-        {"error-field", NAN}, {"meta", NAN},       {"error-table", NAN},   {"fine", 55},
-        {"two-tables", NAN},  {"unmet-type", NAN}, {"unmet-item", NAN},
+        {"nan", NAN},
+        {"inf", NAN},
+        {"over", 100.5},
+        {"under", -3},
+        {"missing", NAN},
+        {"wrongtype", NAN},
+        {"not-table", NAN},
+        {"nil", NAN},
+        {"utf8", 50},
+        {"huge", 50},
+        {"reasons-type", 50},
+        {"reason-type", 50},
+        {"fields-type", 50},
+        {"risk-type", 50},
+        {"timeline-type", NAN},
+        {"many-risks", 50},
+        {"error-field", NAN},
+        {"meta", NAN},
+        {"error-table", NAN},
+        {"fine", 55},
+        {"two-tables", NAN},
+        {"unmet-type", NAN},
+        {"unmet-item", NAN},
+        {"unmet-text-utf8", NAN},
+        {"unmet-field-utf8", NAN},
+        {"unmet-text", 50},
+        {"unmet-field-text", 50},
     };
     jm *j = load("bad_result.lua", BIG_BUDGET);
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
@@ -296,19 +317,21 @@ START_TEST(jit__odd_results_declined)
 END_TEST
 
 /* A number score followed by its unmet preconditions is taken as the 5.4
- * host takes it: the score, and the list's count. */
+ * host takes it: the score, and the list's count, or 1 for a text alone. */
 START_TEST(jit__score_and_unmet_as_two_values)
 {
     jm *j = load("two_values.lua", BIG_BUDGET);
-    imv_profile_view v[2];
-    imv_result r[2];
-    view(&v[0], "p", 0.5, 0);
-    view(&v[1], "p", 3, 0);
-    batch(j, v, 2, r);
-    for (int i = 0; i < 2; i++) {
+    imv_profile_view v[4];
+    imv_result r[4];
+    view(&v[0], "list", 0.5, 0);
+    view(&v[1], "list", 3, 0);
+    view(&v[2], "text", 0.5, 0);
+    view(&v[3], "text", 3, 0);
+    batch(j, v, 4, r);
+    for (int i = 0; i < 4; i++) {
         ck_assert_msg(!r[i].declined && r[i].error == NULL, "view %d declined", i);
         ck_assert_double_eq(r[i].score, 10 * v[i].ratings[IMV_R_ACCEPTANCE]);
-        ck_assert_uint_eq(r[i].n_unmet, i == 0 ? 1 : 0);
+        ck_assert_uint_eq(r[i].n_unmet, i % 2 == 0 ? 1 : 0);
         imv_result_clear(&r[i]);
     }
     unload(j);

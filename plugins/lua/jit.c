@@ -186,10 +186,10 @@ static void allowance_end(const lh_inst *I)
  * imv_lua_read_results reads without error and without a metamethod in a
  * score-only call: a finite number, alone or followed by unmet
  * preconditions as below, or a table (alone) without a metatable and
- * without `error`, with a finite number score, unmet_preconditions nil or
- * a proper sequence of valid texts (text_ok: as check_text of
- * core/result.c), timeline nil or a table of numbers or nils, partner nil
- * or a table.  Tables are indexed only once they are known to have no
+ * without `error`, with a finite number score, unmet_preconditions nil, a
+ * valid text or a proper sequence of valid texts (text_ok: as check_text
+ * of core/result.c), timeline nil or a table of numbers or nils, partner
+ * nil or a table.  Tables are indexed only once they are known to have no
  * metatable, so plainly (rawget is the sandbox's wrapper, a C function). */
 static const char loop_head[] =
     "local ffi, score, text_ok, MAXU, MAXT, UNK = ...\n"
@@ -212,6 +212,11 @@ static const char loop_head[] =
     "  return x, type(x) == 'number'\n"
     "end\n"
     "local function unmet(u)\n"
+    "  if type(u) == 'string' then\n"
+    "    local n = text(u)\n"
+    "    if not n then return nil end\n"
+    "    return 1, n\n"
+    "  end\n"
     "  if type(u) ~= 'table' or getmetatable(u) ~= nil then return nil end\n"
     "  local nu, c, tb = #u, 0, 0\n"
     "  if nu > MAXU then return nil end\n"

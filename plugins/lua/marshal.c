@@ -339,6 +339,20 @@ static void read_strings(lua_State *L, const char *k, imv_result *r,
     }
 }
 
+/* The unmet preconditions at the top: a list as read_strings reads it, or
+ * one text alone (most draws that have any have one, and a list made
+ * for it was most of what a model allocated in bulk draws). */
+static void read_unmet(lua_State *L, imv_result *r)
+{
+    int t = lua_type(L, -1);
+    if (t == LUA_TSTRING)
+        imv_host_table()->add_unmet(r, lua_tostring(L, -1));
+    else if (t == LUA_TTABLE || t == LUA_TNIL)
+        read_strings(L, "unmet_preconditions", r, imv_host_table()->add_unmet);
+    else
+        luaL_error(L, "result unmet_preconditions must be a string or an array of strings");
+}
+
 static void string_list(lua_State *L, int idx, const char *k, imv_result *r,
                         void (*add)(imv_result *, const char *))
 {
@@ -420,7 +434,9 @@ void imv_lua_read_result(lua_State *L, int idx, imv_result *r)
     }
     if (!r->score_only)
         lua_pop(L, 1);
-    string_list(L, idx, "unmet_preconditions", r, h->add_unmet);
+    lua_getfield(L, idx, "unmet_preconditions");
+    read_unmet(L, r);
+    lua_pop(L, 1);
     if (!r->score_only)
         string_list(L, idx, "risks", r, h->add_risk);
     t = lua_getfield(L, idx, "timeline");
@@ -460,7 +476,7 @@ void imv_lua_read_results(lua_State *L, int idx, imv_result *r)
     imv_lua_read_result(L, idx, r);
     if (number) {
         lua_pushvalue(L, idx + 1);
-        read_strings(L, "unmet_preconditions", r, imv_host_table()->add_unmet);
+        read_unmet(L, r);
         lua_pop(L, 1);
     }
 }

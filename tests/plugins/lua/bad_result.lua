@@ -31,10 +31,17 @@ local cases = {
     return setmetatable({}, { __index = function() error("gotcha from __index") end })
   end,
   ["error-table"] = function() error({ code = 7 }) end,
-  -- a second value follows only a number score, and is a list of strings
+  -- a second value follows only a number score, and is a text or a list of texts
   ["two-tables"] = function() return { score = 50 }, { "x" } end,
   ["unmet-type"] = function() return 50, 5 end,
   ["unmet-item"] = function() return 50, { 7 } end,
+  ["unmet-text-utf8"] = function() return 50, "caf\xe9 closed" end,
+  ["unmet-field-utf8"] = function() return { score = 50, unmet_preconditions = "caf\xe9 closed" } end,
+  -- not wrong: one unmet precondition as a text alone, in either form
+  ["unmet-text"] = function() return 50, "the council must accept the judgement" end,
+  ["unmet-field-text"] = function()
+    return { score = 50, unmet_preconditions = "the council must accept the judgement" }
+  end,
 }
 return {
   id = "lua_bad_result", name = "Bad results", version = "1.0.0",
