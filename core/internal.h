@@ -105,6 +105,9 @@ struct imv_model {
     int bundled;
     int isolated;
     int has_batch;
+    /* Its place among the registry's models, which are kept in id order:
+     * ranks break ties by it, as by the id, without comparing texts. */
+    unsigned order;
     const imv_limits *limits;     /* the registry's */
     signed char dir[IMV_R_COUNT]; /* declared directions (core/declare.c) */
     int has_directions;
@@ -239,10 +242,20 @@ const imv_host *imv_host_table(void);
  * first; imv_rank_keys orders n of them as imv_rank orders the results. */
 typedef struct imv_rank_key {
     double score;
-    int cls; /* 0 viable, 1 not viable, 2 failed */
-    const imv_model *model;
+    int cls;      /* 0 viable, 1 not viable, 2 failed */
+    unsigned tie; /* the model's order: its id's place among the registry's */
 } imv_rank_key;
-imv_rank_key imv_rank_key_of(const imv_result *r);
+/* Inline: the Monte Carlo takes one for every model of every draw, and a
+ * 16-byte key returned from another unit went through the stack into a
+ * stalled load. */
+static inline imv_rank_key imv_rank_key_of(const imv_result *r)
+{
+    return (imv_rank_key){.score = r->score,
+                          .cls = r->error    ? 2
+                                 : r->viable ? 0
+                                             : 1,
+                          .tie = r->model ? r->model->order : 0};
+}
 void imv_rank_keys(const imv_rank_key *k, size_t n, size_t *order);
 
 /* The baseline improvement journey (core/journey.c). */

@@ -4,18 +4,8 @@
  * disagree about which model comes first.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "internal.h"
-
-imv_rank_key imv_rank_key_of(const imv_result *r)
-{
-    return (imv_rank_key){.score = r->score,
-                          .cls = r->error    ? 2
-                                 : r->viable ? 0
-                                             : 1,
-                          .model = r->model};
-}
 
 /* 1 when x ranks above y: viable before non-viable before failed, then
  * the higher score, then the model id, so that output is deterministic. */
@@ -25,7 +15,7 @@ static int ranks_before(const imv_rank_key *x, const imv_rank_key *y)
         return x->cls < y->cls;
     if (x->cls != 2 && x->score != y->score)
         return x->score > y->score;
-    return strcmp(imv_model_id(x->model), imv_model_id(y->model)) < 0;
+    return x->tie < y->tie; /* the model id's order (imv_model.order) */
 }
 
 /* Insertion sort: a handful of models, stable and reentrant. */

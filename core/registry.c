@@ -194,6 +194,8 @@ int imv_registry_load_file(imv_registry *reg, const char *path, int bundled, imv
     }
     reg->models[at] = m;
     reg->n++;
+    for (size_t i = 0; i < reg->n; i++) /* ranks break ties by it (--only keeps the order) */
+        reg->models[i]->order = (unsigned)i;
     return IMV_OK;
 }
 

@@ -23,6 +23,7 @@ static void make_models(void)
     for (size_t i = 0; i < 16; i++) {
         memset(&models[i], 0, sizeof models[i]);
         models[i].id = (char *)ids[i];
+        models[i].order = (unsigned)i; /* its place in id order, as a registry sets it */
     }
 }
 
