@@ -63,6 +63,26 @@ typedef struct imv_draw_answer {
     uint32_t declined, has_score, n_unmet, pad;
     double score, setup_months, months_to_fair, months_to_good;
 } imv_draw_answer;
+/* 1 when a, taken into a score-only result (as an isolated worker's
+ * plain record is), would finish with no error and not declined: then its
+ * score and whether it is viable (no unmet precondition) are all it says
+ * (core/result.c, beside imv_result_finish, whose checks it mirrors). */
+int imv_draw_answer_plain(const imv_draw_answer *a);
+/* imv_draw_answer.declined from imv_isolated_proc_answers: what the worker
+ * sent for that view is in its result instead (not a plain answer). */
+#define IMV_ANSWER_IN_RESULT 0x100u
+
+/* What the Monte Carlo takes of one model's score-only draw: its score
+ * (NaN when it has none), its class as imv_rank_key's (0 viable, 1 not
+ * viable, 2 failed) and, when failed, the error, which lies in the draw's
+ * imv_result and lasts until that is reset. */
+typedef struct imv_draw_outcome {
+    double score;
+    int cls;
+    const char *error;
+} imv_draw_outcome;
+/* The outcome of a finished result. */
+void imv_draw_outcome_of(const imv_result *r, imv_draw_outcome *o);
 
 /* A plugin host: how the registry loads, instantiates and calls a model
  * of one language. */
@@ -181,6 +201,12 @@ void imv_worker_start_isolated(struct imv_worker *w);
  * what was kept before, and free_fn frees p with the worker. */
 void *imv_worker_scratch(const struct imv_worker *w);
 void imv_worker_keep_scratch(struct imv_worker *w, void *p, void (*free_fn)(void *));
+/* imv_worker_score_draws as outcomes: out[k] for draw k, r[k] the room to
+ * score it in where one is needed (reset here; a draw LuaJIT answered
+ * plainly leaves its r[k] as it was).  The Monte Carlo's. */
+void imv_worker_score_outcomes(struct imv_worker *w, size_t model, const imv_profile_view *const *v,
+                               unsigned long key, const double *const *params, size_t n,
+                               imv_result *const *r, imv_draw_outcome *out);
 /* Load a native plugin in a child process (its constructors, entry point
  * and definition never run or are read in this one) and build m from what
  * it declares; m scores through imv_isolated_backend.  A crash, a loop
@@ -205,6 +231,15 @@ int imv_isolated_proc_batch(imv_isolated_proc *p, const imv_model *m,
                             const imv_profile_view *const *v, unsigned long key,
                             const double *const *params, size_t n, int draws, double first,
                             imv_result *const *r, char *why, size_t whylen);
+/* imv_isolated_proc_batch for draws (the caller vouches), answered as
+ * records: 0 when every view's answer came, each in a[i] when it is plain
+ * (imv_draw_answer_plain), else with a[i].declined IMV_ANSWER_IN_RESULT and
+ * what the worker sent in r[i] (reset here, not finished), declined or
+ * not; r[i] of a plain answer is left alone.  -1 as for a batch. */
+int imv_isolated_proc_answers(imv_isolated_proc *p, const imv_model *m,
+                              const imv_profile_view *const *v, unsigned long key,
+                              const double *const *params, size_t n, double first,
+                              imv_draw_answer *a, imv_result *const *r, char *why, size_t whylen);
 void imv_isolated_proc_free(imv_isolated_proc *p);
 /* The LuaJIT worker executable (IMV_JIT_WORKER_NAME) beside this program,
  * one directory up, or in ../libexec/imeval; NULL when there is none. */
@@ -232,6 +267,13 @@ int imv_jit_takes(const imv_model *m, const imv_jit *j, const imv_profile_view *
 void imv_jit_score_batch(imv_jit **j, imv_model *m, const imv_jit_ref *ref,
                          const imv_profile_view *const *v, unsigned long key,
                          const double *const *params, size_t n, imv_result *const *r, int draws);
+/* The same for draws (imv_jit_takes(m, *j, v, n, 1) said so), as their
+ * outcomes: out[i] for view i, with r[i] the room to score it on either
+ * engine when it needs one (reset here when used; left as it was else). */
+void imv_jit_score_outcomes(imv_jit **j, imv_model *m, const imv_jit_ref *ref,
+                            const imv_profile_view *const *v, unsigned long key,
+                            const double *const *params, size_t n, imv_result *const *r,
+                            imv_draw_outcome *out);
 void imv_jit_free(imv_jit *j);
 
 /* The host table handed to native plugins (and used by the Lua host). */

@@ -397,6 +397,23 @@ static int bad_months(double v)
     return !(v == IMV_UNKNOWN || (isfinite(v) && v >= 0 && v <= 1200));
 }
 
+int imv_draw_answer_plain(const imv_draw_answer *a)
+{
+    /* imv_result_finish's checks, in its order, on what take_plain
+     * (plugins/isolate.c) would put in a result; and no more unmet
+     * preconditions than h_add_unmet counts. */
+    return !a->declined && a->has_score && isfinite(a->score) && a->score >= 0 && a->score <= 100 &&
+           !bad_months(a->setup_months) && !bad_months(a->months_to_fair) &&
+           !bad_months(a->months_to_good) && a->n_unmet <= IMV_MAX_ITEMS;
+}
+
+void imv_draw_outcome_of(const imv_result *r, imv_draw_outcome *o)
+{
+    o->score = r->has_score ? r->score : NAN;
+    o->cls = r->error ? 2 : r->viable ? 0 : 1;
+    o->error = r->error;
+}
+
 void imv_result_finish(imv_result *r)
 {
     if (!r->error) {

@@ -383,7 +383,8 @@ typedef struct mc_scratch {
     imv_result **rp;
     imv_range_prep ranges[IMV_R_COUNT]; /* c->ranges, ready to draw from */
     double *params;                     /* cap x all parameters, with vary */
-    imv_result *res;                    /* cap: one model's, taken in before the next's */
+    imv_result *res;                    /* cap: room for one model's, where a draw needs it */
+    imv_draw_outcome *out;              /* cap: one model's, taken in before the next's */
     imv_rank_key *key;                  /* cap x models: what draw d's results rank by, together */
     size_t *order;
 } mc_scratch;
@@ -399,6 +400,7 @@ static void scratch_free(void *p)
     free(s->rp);
     free(s->params);
     free(s->res);
+    free(s->out);
     free(s->key);
     free(s->order);
     free(s);
@@ -416,6 +418,7 @@ static mc_scratch *scratch_new(const imv_mc *c, size_t cap)
     s->pp = imv_xcalloc(s->cap, sizeof *s->pp);
     s->rp = imv_xcalloc(s->cap, sizeof *s->rp);
     s->res = imv_xcalloc(s->cap, sizeof *s->res);
+    s->out = imv_xcalloc(s->cap, sizeof *s->out);
     for (size_t d = 0; d < s->cap; d++) { /* the same for every model and span */
         s->vp[d] = &s->views[d];
         s->rp[d] = &s->res[d];
@@ -481,45 +484,43 @@ typedef struct mc_counts {
     char **err_copy;
 } mc_counts;
 
-/* Take in model m's results of the span's first k draws, draws done.. of
- * the run: their scores, rank keys and counts.  The one draw of a
+/* Take in model m's outcomes of the span's first k draws, draws done..
+ * of the run: their scores, rank keys and counts.  The one draw of a
  * constant profile stands for all of them. */
 static void take_model(const imv_mc *c, mc_scratch *s, mc_counts *t, size_t m, size_t done, size_t k)
 {
     size_t n = c->n_models, D = c->draws;
     size_t times = c->constant ? D : 1;
+    unsigned tie = imv_registry_get(c->reg, m)->order;
     for (size_t d = 0; d < k; d++) {
-        const imv_result *res = &s->res[d];
-        s->key[d * n + m] = imv_rank_key_of(res);
-        double v = res->has_score ? res->score : NAN;
+        const imv_draw_outcome *o = &s->out[d];
+        s->key[d * n + m] = (imv_rank_key){.score = o->score, .cls = o->cls, .tie = tie};
         double *dst = c->scores + m * D + done + d;
         for (size_t i = 0; i < times; i++)
-            dst[i] = v;
-        t->viable[m] += (res->viable && !res->error) ? times : 0;
-        if (res->error) {
+            dst[i] = o->score;
+        t->viable[m] += o->cls == 0 ? times : 0;
+        if (o->cls == 2) {
             t->failed[m] += times;
             if (t->err_draw[m] == SIZE_MAX) {
                 t->err_draw[m] = done + d; /* chunks run in order here */
-                t->err_copy[m] = imv_xstrdup(res->error);
+                t->err_copy[m] = imv_xstrdup(o->error);
             }
         }
     }
 }
 
 /* Every model scores the span's first k views, score-only, one after
- * the other in the same k results: each model's are taken in before the
- * next's are reset, so that what is reset and read stays in the cache
- * (seven models' results side by side were 3.7 MB a span). */
+ * the other in the same k results and outcomes: each model's are taken
+ * in before the next's are made, so that what is written and read stays
+ * in the cache (seven models' results side by side were 3.7 MB a span). */
 static void score_span(const imv_mc *c, mc_scratch *s, imv_worker *w, mc_counts *t, size_t done,
                        size_t k)
 {
     for (size_t m = 0; m < c->n_models; m++) {
         const imv_model *mod = imv_registry_get(c->reg, m);
-        for (size_t d = 0; d < k; d++) {
-            imv_result_reset(&s->res[d], mod, 1);
+        for (size_t d = 0; d < k; d++)
             s->pp[d] = c->vary ? s->params + d * c->n_params_total + c->param_off[m] : mod->values;
-        }
-        imv_worker_score_draws(w, m, s->vp, c->p->serial, s->pp, k, s->rp);
+        imv_worker_score_outcomes(w, m, s->vp, c->p->serial, s->pp, k, s->rp, s->out);
         take_model(c, s, t, m, done, k);
     }
 }

@@ -174,3 +174,23 @@ void imv_worker_score_draws(imv_worker *w, size_t i, const imv_profile_view *con
 {
     score_batch(w, i, v, key, params, n, r, 1);
 }
+
+void imv_worker_score_outcomes(imv_worker *w, size_t i, const imv_profile_view *const *v,
+                               unsigned long key, const double *const *params, size_t n,
+                               imv_result *const *r, imv_draw_outcome *out)
+{
+    imv_model *m = imv_registry_get(w->reg, i);
+    const char *err;
+    void *inst = instance(w, i, &err);
+    if (!err && imv_jit_takes(m, w->jit[i], v, n, 1)) {
+        ref_ctx c = {m, inst, key};
+        imv_jit_ref ref = {ref_score, &c};
+        imv_jit_score_outcomes(&w->jit[i], m, &ref, v, key, params, n, r, out);
+        return;
+    }
+    for (size_t k = 0; k < n; k++)
+        imv_result_reset(r[k], m, 1);
+    score_batch(w, i, v, key, params, n, r, 1);
+    for (size_t k = 0; k < n; k++)
+        imv_draw_outcome_of(r[k], &out[k]);
+}

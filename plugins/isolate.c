@@ -1795,9 +1795,32 @@ typedef struct iso_call {
     char err[300];
 } iso_call;
 
-/* Parse one frame of results into r[0, room): count, then the results. */
-static void unpack_frame(const unsigned char *msg, uint32_t len, imv_result *const *r, size_t room,
-                         iso_call *c)
+/* Answers a[0, count) as they came in a FRAME_ANSWERS frame: each plain
+ * one stays; any other is taken into its result as unpack_plain would,
+ * and marked so (imv_isolated_proc_answers).  0 when a count is beyond
+ * what a record may say (malformed). */
+static int take_answers(const imv_model *m, imv_draw_answer *a, imv_result *const *r, uint32_t count)
+{
+    const imv_host *h = imv_host_table();
+    for (uint32_t i = 0; i < count; i++) {
+        if (a[i].n_unmet > IMV_MAX_ITEMS + 1)
+            return 0;
+        if (imv_draw_answer_plain(&a[i]))
+            continue;
+        if (a[i].declined == IMV_ANSWER_IN_RESULT) /* a worker's own value means declined */
+            a[i].declined = 1;
+        imv_result_reset(r[i], m, 1);
+        take_plain(&a[i], r[i], h);
+        a[i].declined = IMV_ANSWER_IN_RESULT;
+    }
+    return 1;
+}
+
+/* Parse one frame of results into r[0, room): count, then the results;
+ * with a (answers for draws: imv_isolated_proc_answers), into a[0, room)
+ * and, for what is not a plain answer, r. */
+static void unpack_frame(const unsigned char *msg, uint32_t len, const imv_model *m,
+                         imv_result *const *r, imv_draw_answer *a, size_t room, iso_call *c)
 {
     rbuf rb = {msg, len, 0, 0};
     uint32_t count = r_u32(&rb);
@@ -1810,8 +1833,18 @@ static void unpack_frame(const unsigned char *msg, uint32_t len, imv_result *con
         snprintf(c->err, sizeof c->err, "isolation: the plugin process sent a malformed reply");
         return;
     }
-    for (uint32_t i = 0; i < count; i++)
+    if (a && answers) {
+        memcpy(a, msg + rb.at, (size_t)count * sizeof *a);
+        rb.at = rb.n;
+        rb.bad = !take_answers(m, a, r, count);
+    }
+    for (uint32_t i = 0; !(a && answers) && i < count; i++) {
+        if (a) {
+            imv_result_reset(r[i], m, 1);
+            a[i].declined = IMV_ANSWER_IN_RESULT;
+        }
         unpack_result(&rb, r[i], answers);
+    }
     c->got += count;
     c->malformed |= rb.bad || rb.at != rb.n;
 }
@@ -1821,7 +1854,8 @@ static void unpack_frame(const unsigned char *msg, uint32_t len, imv_result *con
  * seconds, each later one within `timeout` of the one before. */
 static void exchange(wbuf *req, const imv_model *m, iso_inst *I, const imv_profile_view *const *v,
                      const double *const *params, size_t *k, unsigned long key, uint32_t flags,
-                     double first, double timeout, imv_result *const *r, iso_call *c)
+                     double first, double timeout, imv_result *const *r, imv_draw_answer *a,
+                     iso_call *c)
 {
     memset(c, 0, sizeof *c);
     /* req may still be a reaped worker's area, unmapped since, when this
@@ -1847,7 +1881,7 @@ static void exchange(wbuf *req, const imv_model *m, iso_inst *I, const imv_profi
         unsigned char *msg = receive(I, wait, deadline, &len, &c->rc, c->err, sizeof c->err);
         if (!msg)
             break;
-        unpack_frame(msg, len, r + c->got, *k - c->got, c);
+        unpack_frame(msg, len, m, r + c->got, a ? a + c->got : NULL, *k - c->got, c);
         free(msg);
         wait = timeout;
         deadline = now_s() + wait;
@@ -1881,7 +1915,7 @@ static void score_views(const imv_model *m, iso_inst *I, const imv_profile_view 
         double first = timeout * (own_batch && k > 1 ? (double)k : 1);
         iso_call c;
         exchange(&req, m, I, v + done, params + done, &k, key, each ? REQ_REPLY_EACH : 0, first,
-                 timeout, r + done, &c);
+                 timeout, r + done, NULL, &c);
         for (size_t i = 0; i < c.got; i++)
             r[done + i]->declined = 0; /* this is the reference: what it says counts */
         done += c.got;
@@ -2147,10 +2181,10 @@ imv_isolated_proc *imv_isolated_proc_start(const char *exe, const imv_model *m, 
     return p;
 }
 
-int imv_isolated_proc_batch(imv_isolated_proc *p, const imv_model *m,
-                            const imv_profile_view *const *v, unsigned long key,
-                            const double *const *params, size_t n, int draws, double first,
-                            imv_result *const *r, char *why, size_t whylen)
+/* A batch through p's worker into r, or (draws only) into answers a. */
+static int proc_run(imv_isolated_proc *p, const imv_model *m, const imv_profile_view *const *v,
+                    unsigned long key, const double *const *params, size_t n, int draws,
+                    double first, imv_result *const *r, imv_draw_answer *a, char *why, size_t whylen)
 {
     double timeout = m->limits->isolate_timeout > 0 ? m->limits->isolate_timeout : 2.0;
     wbuf req = {0};
@@ -2164,7 +2198,7 @@ int imv_isolated_proc_batch(imv_isolated_proc *p, const imv_model *m,
         size_t k = n - done < MAX_BATCH ? n - done : MAX_BATCH;
         iso_call c;
         exchange(&req, m, &p->I, v + done, params + done, &k, key, draws ? REQ_KNOWN_DRAWS : 0,
-                 first, timeout, r + done, &c);
+                 first, timeout, r + done, a ? a + done : NULL, &c);
         if (c.got < k || c.malformed) {
             snprintf(why, whylen, "%s", c.got < k ? c.err : "a malformed reply");
             reap(&p->I);
@@ -2176,4 +2210,20 @@ int imv_isolated_proc_batch(imv_isolated_proc *p, const imv_model *m,
     }
     wbuf_free(&req);
     return rc;
+}
+
+int imv_isolated_proc_batch(imv_isolated_proc *p, const imv_model *m,
+                            const imv_profile_view *const *v, unsigned long key,
+                            const double *const *params, size_t n, int draws, double first,
+                            imv_result *const *r, char *why, size_t whylen)
+{
+    return proc_run(p, m, v, key, params, n, draws, first, r, NULL, why, whylen);
+}
+
+int imv_isolated_proc_answers(imv_isolated_proc *p, const imv_model *m,
+                              const imv_profile_view *const *v, unsigned long key,
+                              const double *const *params, size_t n, double first,
+                              imv_draw_answer *a, imv_result *const *r, char *why, size_t whylen)
+{
+    return proc_run(p, m, v, key, params, n, 1, first, r, a, why, whylen);
 }

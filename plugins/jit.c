@@ -168,9 +168,11 @@ static void reference_all(const imv_jit_ref *ref, const imv_model *m,
 }
 
 /* The batch through this thread's LuaJIT worker: 1 when every result came
- * (each still may be declined), 0 when none counts. */
+ * (each still may be declined), 0 when none counts.  With a (draws), as
+ * answers: r[i] holds view i's result only where a[i] says so. */
 static int jit_scored(imv_jit *j, imv_model *m, const imv_profile_view *const *v, unsigned long key,
-                      const double *const *params, size_t n, imv_result *const *r, int draws)
+                      const double *const *params, size_t n, imv_result *const *r, int draws,
+                      imv_draw_answer *a)
 {
     char why[300];
     if (!j->proc)
@@ -185,13 +187,16 @@ static int jit_scored(imv_jit *j, imv_model *m, const imv_profile_view *const *v
      * function (a deadline per view for the whole batch, up to 256). */
     double timeout = m->limits && m->limits->isolate_timeout > 0 ? m->limits->isolate_timeout : 2.0;
     double views = n < CHECK_SPAN ? (double)n : CHECK_SPAN;
-    if (imv_isolated_proc_batch(j->proc, m, v, key, params, n, draws, timeout * views, r, why,
-                                sizeof why)) {
+    int rc = a ? imv_isolated_proc_answers(j->proc, m, v, key, params, n, timeout * views, a, r,
+                                           why, sizeof why)
+               : imv_isolated_proc_batch(j->proc, m, v, key, params, n, draws, timeout * views, r,
+                                         why, sizeof why);
+    if (rc) {
         note_offered(m, 0, NULL);
         return 0;
     }
     for (size_t i = 0; i < n; i++)
-        if (r[i]->declined == IMV_DECLINED_MODEL) {
+        if ((!a || a[i].declined == IMV_ANSWER_IN_RESULT) && r[i]->declined == IMV_DECLINED_MODEL) {
             j->off = 1; /* LuaJIT cannot load the script: Lua 5.4 only */
             note_offered(m, 0, r[i]->error ? r[i]->error : "");
             return 0;
@@ -200,19 +205,18 @@ static int jit_scored(imv_jit *j, imv_model *m, const imv_profile_view *const *v
     return 1;
 }
 
-/* The views the worker did not vouch for go to the reference, in one
- * call; returns how many. */
-static size_t reference_declined(const imv_jit_ref *ref, const imv_model *m,
-                                 const imv_profile_view *const *v, const double *const *params,
-                                 size_t n, imv_result *const *r)
+/* The views marked in on_ref (those the worker did not vouch for) go to
+ * the reference, in one call. */
+static void reference_marked(const imv_jit_ref *ref, const imv_model *m,
+                             const imv_profile_view *const *v, const double *const *params,
+                             size_t n, imv_result *const *r, const unsigned char *on_ref)
 {
     size_t *idx = imv_xcalloc(n, sizeof *idx), k = 0;
     for (size_t i = 0; i < n; i++)
-        if (r[i]->declined || r[i]->error)
+        if (on_ref[i])
             idx[k++] = i;
     reference(ref, m, v, params, r, idx, k);
     free(idx);
-    return k;
 }
 
 static int same_answer(const imv_result *a, const imv_result *b)
@@ -222,11 +226,22 @@ static int same_answer(const imv_result *a, const imv_result *b)
     return !a->has_score || memcmp(&a->score, &b->score, sizeof a->score) == 0;
 }
 
+/* same_answer between an outcome and the reference's finished result: a
+ * failure (which has no score once finished) on both sides, or the same
+ * viability and the same score to the bit. */
+static int same_outcome(const imv_draw_outcome *o, const imv_result *b)
+{
+    if (b->error || o->cls == 2)
+        return b->error && o->cls == 2;
+    return b->viable == (o->cls == 0) && memcmp(&o->score, &b->score, sizeof o->score) == 0;
+}
+
 /* Those views scored on the reference too: 1 when both engines give the
- * same (a view the reference scored already counts as the same). */
+ * same (a view the reference scored already counts as the same).  What
+ * LuaJIT gave is r[i] (finished here), or out[i] when out is given. */
 static int ends_agree(const imv_jit_ref *ref, const imv_model *m, const imv_profile_view *const *v,
                       const double *const *params, size_t n, imv_result *const *r,
-                      const unsigned char *on_ref)
+                      const imv_draw_outcome *out, const unsigned char *on_ref)
 {
     size_t most = 2 * ((n + CHECK_SPAN - 1) / CHECK_SPAN), k = 0;
     size_t *idx = imv_xcalloc(most, sizeof *idx);
@@ -252,8 +267,12 @@ static int ends_agree(const imv_jit_ref *ref, const imv_model *m, const imv_prof
     int same = 1;
     for (size_t i = 0; i < k; i++) {
         imv_result_finish(cp[i]);
-        imv_result_finish(r[idx[i]]);
-        same &= same_answer(cp[i], r[idx[i]]);
+        if (out) {
+            same &= same_outcome(&out[idx[i]], cp[i]);
+        } else {
+            imv_result_finish(r[idx[i]]);
+            same &= same_answer(cp[i], r[idx[i]]);
+        }
         imv_result_clear(cp[i]);
     }
     free(idx);
@@ -264,24 +283,84 @@ static int ends_agree(const imv_jit_ref *ref, const imv_model *m, const imv_prof
     return same;
 }
 
+static imv_jit *jit_of(imv_jit **jp)
+{
+    if (!*jp)
+        *jp = imv_xcalloc(1, sizeof **jp);
+    return *jp;
+}
+
 void imv_jit_score_batch(imv_jit **jp, imv_model *m, const imv_jit_ref *ref,
                          const imv_profile_view *const *v, unsigned long key,
                          const double *const *params, size_t n, imv_result *const *r, int draws)
 {
-    if (!*jp)
-        *jp = imv_xcalloc(1, sizeof **jp);
-    imv_jit *j = *jp;
-    if (!jit_scored(j, m, v, key, params, n, r, draws)) {
+    imv_jit *j = jit_of(jp);
+    if (!jit_scored(j, m, v, key, params, n, r, draws, NULL)) {
         reference_all(ref, m, v, params, n, r);
         return;
     }
     unsigned char *on_ref = imv_xcalloc(n, 1);
     for (size_t i = 0; i < n; i++)
         on_ref[i] = r[i]->declined || r[i]->error;
-    reference_declined(ref, m, v, params, n, r);
-    if (!ends_agree(ref, m, v, params, n, r, on_ref)) {
+    reference_marked(ref, m, v, params, n, r, on_ref);
+    if (!ends_agree(ref, m, v, params, n, r, NULL, on_ref)) {
         note_disagreement(m, v[0], key);
         reference_all(ref, m, v, params, n, r);
     }
     free(on_ref);
+}
+
+/* Every view of the batch on the reference, as outcomes. */
+static void reference_outcomes(const imv_jit_ref *ref, const imv_model *m,
+                               const imv_profile_view *const *v, const double *const *params,
+                               size_t n, imv_result *const *r, imv_draw_outcome *out)
+{
+    reference_all(ref, m, v, params, n, r);
+    for (size_t i = 0; i < n; i++) {
+        imv_result_finish(r[i]);
+        imv_draw_outcome_of(r[i], &out[i]);
+    }
+}
+
+/* The outcomes of a batch LuaJIT answered: a plain answer as it is (no
+ * result is made for it: most of what a draw cost here was making and
+ * checking one); the rest from r[i], on the reference where the worker
+ * did not vouch (on_ref). */
+static void answered_outcomes(const imv_draw_answer *a, size_t n, imv_result *const *r,
+                              imv_draw_outcome *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (a[i].declined == IMV_ANSWER_IN_RESULT) {
+            imv_result_finish(r[i]);
+            imv_draw_outcome_of(r[i], &out[i]);
+        } else {
+            out[i] = (imv_draw_outcome){.score = a[i].score, .cls = a[i].n_unmet != 0};
+        }
+    }
+}
+
+void imv_jit_score_outcomes(imv_jit **jp, imv_model *m, const imv_jit_ref *ref,
+                            const imv_profile_view *const *v, unsigned long key,
+                            const double *const *params, size_t n, imv_result *const *r,
+                            imv_draw_outcome *out)
+{
+    imv_jit *j = jit_of(jp);
+    imv_draw_answer *a = imv_xmalloc((n ? n : 1) * sizeof *a);
+    unsigned char *on_ref = NULL;
+    if (!jit_scored(j, m, v, key, params, n, r, 1, a)) {
+        reference_outcomes(ref, m, v, params, n, r, out);
+        goto done;
+    }
+    on_ref = imv_xcalloc(n ? n : 1, 1);
+    for (size_t i = 0; i < n; i++)
+        on_ref[i] = a[i].declined == IMV_ANSWER_IN_RESULT && (r[i]->declined || r[i]->error);
+    reference_marked(ref, m, v, params, n, r, on_ref);
+    answered_outcomes(a, n, r, out);
+    if (!ends_agree(ref, m, v, params, n, r, out, on_ref)) {
+        note_disagreement(m, v[0], key);
+        reference_outcomes(ref, m, v, params, n, r, out);
+    }
+done:
+    free(on_ref);
+    free(a);
 }

@@ -6,6 +6,9 @@
 #     --rating-noise, sensitivity, at --jobs 1, 2 and 3;
 #   - a model whose draws loop for ever under LuaJIT (and, above acceptance
 #     3, under both: Lua 5.4's budget error), in bounded time;
+#   - a model whose results in half the draws are not plain scores (a
+#     score past 100, a timeline past 1,200 months, too many unmet
+#     preconditions, NaN, none): the same failures and counts;
 #   - a model whose scores differ between the engines in every draw (the
 #     Lua 5.4 figures, and a warning once a run that says so);
 #   - a model LuaJIT cannot load (Lua 5.4 syntax): the Lua 5.4 figures, and
@@ -111,6 +114,13 @@ for f in f-luajit-isolate f-auto-no-isolate; do
     [ "$(grep -c "jit_differ: its scores" "$tmp/$f.err")" = 1 ] || fail "jit_differ ($f): the warning is not said once"
 done
 grep -q "differ" "$tmp/f-ref-isolate.err" && fail "jit_differ under lua5.4: a warning about engines"
+# Odd results in half the draws: a score past 100 (which LuaJIT's worker
+# answers and imeval must fail as Lua 5.4's does), the others declined.
+fixture "results that are not plain scores" --model "$FIX/jit_odd.lua" --draws 2000 --format json "$P"
+grep -q '"failed_share":[[:space:]]*0\.[1-9]' "$tmp/f-ref-isolate.out" ||
+    { fail "jit_odd: no draws failed under Lua 5.4"; head -c 600 "$tmp/f-ref-isolate.out"; }
+grep -q '"viable_share":[[:space:]]*0\.[1-9]' "$tmp/f-ref-isolate.out" ||
+    { fail "jit_odd: no draw viable under Lua 5.4"; head -c 600 "$tmp/f-ref-isolate.out"; }
 fixture "Lua 5.4 syntax" --model "$FIX/jit_syntax.lua" --draws 600 --format json "$P"
 grep -q '"p95"' "$tmp/f-luajit-isolate.out" || { fail "jit_syntax: no uncertainty"; cat "$tmp/f-luajit-isolate.err"; }
 # Right but slower: said once, with LuaJIT's own error, never under lua5.4.
