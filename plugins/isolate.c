@@ -195,15 +195,31 @@ static int read_all(int fd, void *p, size_t n)
  * into a shared memory area (a sealed memfd) and sends only its length,
  * with AREA_FRAME set; the worker reads it there.  A batch of draws is a
  * few hundred kilobytes each way, and copying it through the kernel (in
- * and out of socket buffers) was most of the run's system time.  Replies
- * still cross the socket: imeval never reads memory a worker can write.
- * The seals keep the worker from shrinking the area under imeval (a
- * SIGBUS) or writing to it at all; without an area (memfd refused, a
- * request that does not fit) a request crosses the socket as before. */
+ * and out of socket buffers) was most of the run's system time.  The
+ * seals keep the worker from shrinking the area under imeval (a SIGBUS)
+ * or writing to it at all; without an area (memfd refused, a request that
+ * does not fit) a request crosses the socket as before.
+ *
+ * The answers to a batch of draws come back the same way, through a
+ * second area (the reply area) that the worker maps to write: the frame
+ * on the socket then says only how many answers lie there.  imeval maps it
+ * read-only, sealed against shrinking and growing (so reading it cannot
+ * fault), reads it only once that frame has come, and copies the answers
+ * out before it looks at any of them: what a worker might change while it
+ * is read is a worker's answer like any other, checked as one.  Copying
+ * them through the socket and out again was a tenth of a national run's
+ * draws (docs/performance.md). */
 #define AREA_FD 4                /* the area, in a started worker process */
 #define AREA_SIZE (MAX_MSG + 4u) /* a whole frame: length, then the request */
 #define AREA_FRAME 0x80000000u   /* in a frame's length: the request is in the area */
 #define AREA_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+#define REPLY_FD 5 /* the reply area, in a started worker process */
+#define REPLY_SIZE (MAX_BATCH * sizeof(imv_draw_answer))
+
+/* The descriptors of a worker's two areas (-1: none), as it is started. */
+typedef struct iso_areas {
+    int area, reply;
+} iso_areas;
 
 /* A new area mapped into *map; its descriptor, or -1 when there is none
  * (then requests go through the socket). */
@@ -226,6 +242,39 @@ static int area_new(unsigned char **map)
     }
     *map = p;
     return fd;
+}
+
+/* A new reply area mapped read-only into *map; its descriptor, or -1 when
+ * there is none (then answers come through the socket). */
+static int reply_new(unsigned char **map)
+{
+    *map = NULL;
+    int fd = memfd_create("imeval-answers", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        return -1;
+    void *p = MAP_FAILED;
+    if (ftruncate(fd, REPLY_SIZE) == 0 && fcntl(fd, F_ADD_SEALS, AREA_SEALS) == 0)
+        p = mmap(NULL, REPLY_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+        close(fd);
+        return -1;
+    }
+    *map = p;
+    return fd;
+}
+
+/* In the worker: the reply area imeval passed at fd, mapped to write, or
+ * NULL when there is none (the descriptor is closed either way). */
+static imv_draw_answer *reply_open(int fd)
+{
+    struct stat st;
+    int seals = fcntl(fd, F_GET_SEALS);
+    void *p = MAP_FAILED;
+    if (seals >= 0 && (seals & AREA_SEALS) == AREA_SEALS && fstat(fd, &st) == 0 &&
+        st.st_size == (off_t)REPLY_SIZE)
+        p = mmap(NULL, REPLY_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    return p == MAP_FAILED ? NULL : p;
 }
 
 /* In the worker: the area imeval passed at fd, mapped read-only, or NULL
@@ -653,7 +702,8 @@ typedef struct outbox {
     pthread_mutex_t mu; /* guards everything below */
     pthread_cond_t cv;
     int sock;
-    wbuf buf; /* the frame being filled: count, then the results */
+    imv_draw_answer *reply; /* the reply area, or NULL */
+    wbuf buf;               /* the frame being filled: count, then the results */
     uint32_t count;
     int busy;               /* a request is being answered */
     int each;               /* send each result at once: asked for, or no helper thread */
@@ -666,6 +716,8 @@ typedef struct outbox {
  * they lie in memory (a batch of draws answered on a host's fast path),
  * not results each with its kind. */
 #define FRAME_ANSWERS 0x80000000u
+/* With FRAME_ANSWERS: the records lie in the reply area, not the frame. */
+#define FRAME_IN_REPLY 0x40000000u
 
 static void outbox_flush(outbox *o)
 {
@@ -715,10 +767,11 @@ static void *outbox_helper(void *arg)
 
 /* Without a helper thread every result is sent at once: slower, never
  * held back. */
-static void outbox_init(outbox *o, int sock)
+static void outbox_init(outbox *o, int sock, imv_draw_answer *reply)
 {
     memset(o, 0, sizeof *o);
     o->sock = sock;
+    o->reply = reply;
     uint32_t none = 0;
     w_bytes(&o->buf, &none, sizeof none);
     pthread_condattr_t ca;
@@ -765,9 +818,20 @@ static void outbox_put(outbox *o, const imv_result *r, uint32_t k)
     pthread_mutex_unlock(&o->mu);
 }
 
+/* Where a batch of draws' answers are to be made: in the reply area when
+ * there is one and they go in one frame (then they are not copied at
+ * all), else in own. */
+static imv_draw_answer *outbox_answer_room(outbox *o, imv_draw_answer *own)
+{
+    pthread_mutex_lock(&o->mu);
+    imv_draw_answer *a = o->reply && !o->each ? o->reply : own;
+    pthread_mutex_unlock(&o->mu);
+    return a;
+}
+
 /* The k answers a[0, k) of a batch of draws: a frame of their records
- * as they lie (FRAME_ANSWERS), or a plain result each when each is to go
- * at once. */
+ * as they lie (FRAME_ANSWERS), or of their count when they lie in the
+ * reply area, or a plain result each when each is to go at once. */
 static void outbox_put_answers(outbox *o, const imv_draw_answer *a, uint32_t k)
 {
     pthread_mutex_lock(&o->mu);
@@ -779,10 +843,12 @@ static void outbox_put_answers(outbox *o, const imv_draw_answer *a, uint32_t k)
         }
     } else {
         outbox_flush(o); /* what came before goes first, in its own frame */
-        uint32_t head = k | FRAME_ANSWERS;
+        int in_reply = a == o->reply;
+        uint32_t head = k | FRAME_ANSWERS | (in_reply ? FRAME_IN_REPLY : 0);
         o->buf.n = 0;
         w_bytes(&o->buf, &head, sizeof head);
-        w_bytes(&o->buf, a, (size_t)k * sizeof *a);
+        if (!in_reply)
+            w_bytes(&o->buf, a, (size_t)k * sizeof *a);
         if (send_msg(o->sock, &o->buf))
             _exit(0); /* imeval has gone */
         o->buf.n = sizeof o->count;
@@ -975,8 +1041,9 @@ static void child_request(const imv_model *lm, void *inst, const char *load_err,
     int bad = child_views(lm, load_err, &r, k, flags, q, &fast, &ratings, &vary);
     outbox_begin(o, (flags & REQ_REPLY_EACH) != 0);
     if (fast) {
-        lm->be->score_draws(lm, inst, &q->v[0], ratings, q->pp[0], vary, k, q->answers);
-        outbox_put_answers(o, q->answers, k);
+        imv_draw_answer *a = outbox_answer_room(o, q->answers);
+        lm->be->score_draws(lm, inst, &q->v[0], ratings, q->pp[0], vary, k, a);
+        outbox_put_answers(o, a, k);
     } else {
         child_score(lm, inst, load_err, bad, (unsigned long)key64, q, k, o);
     }
@@ -992,7 +1059,7 @@ static void child_request(const imv_model *lm, void *inst, const char *load_err,
  * model was never loaded in the parent (imv_isolated_load): load it here
  * with its own host, make sure it is still the same model, and answer each
  * request of n views with n results, in frames (outbox above). */
-static void child_main(const spec *sp, int sock, const unsigned char *area)
+static void child_main(const spec *sp, int sock, const unsigned char *area, imv_draw_answer *reply)
 {
     imv_model lm;
     void *inst = NULL;
@@ -1003,7 +1070,7 @@ static void child_main(const spec *sp, int sock, const unsigned char *area)
     unsigned char *buf = imv_xmalloc(MAX_MSG + 8), *msg = buf + 4;
     child_req *q = imv_xcalloc(1, sizeof *q);
     outbox o;
-    outbox_init(&o, sock);
+    outbox_init(&o, sock, reply);
     for (;;) {
         uint32_t n;
         if (read_all(sock, &n, sizeof n))
@@ -1071,9 +1138,10 @@ typedef struct iso_cls {
 typedef struct iso_inst {
     pid_t pid; /* also its session and process group */
     int sock;
-    unsigned char *area; /* its request area, or NULL */
-    int out;             /* the child's stdout and stderr */
-    int children;        /* its /proc children list, or -1 */
+    unsigned char *area;  /* its request area, or NULL */
+    unsigned char *reply; /* its reply area, read-only here, or NULL */
+    int out;              /* the child's stdout and stderr */
+    int children;         /* its /proc children list, or -1 */
 } iso_inst;
 
 /* What every worker process does first, however it was started: it is
@@ -1084,7 +1152,7 @@ typedef struct iso_inst {
  * embedding application's, or AddressSanitizer's, which would exit 1);
  * and it keeps no descriptor of imeval's (output files, other children)
  * but its socket, its request area and standard streams. */
-static void worker_setup(int sock, int area, pid_t parent)
+static void worker_setup(int sock, iso_areas areas, pid_t parent)
 {
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -1102,20 +1170,21 @@ static void worker_setup(int sock, int area, pid_t parent)
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
     for (int fd = 3; fd < 1024; fd++)
-        if (fd != sock && fd != area)
+        if (fd != sock && fd != areas.area && fd != areas.reply)
             close(fd);
 }
 
 /* Read the start message and do what it says.  Never returns. */
-static void worker_main(int sock, int area_fd)
+static void worker_main(int sock, iso_areas areas)
 {
-    const unsigned char *area = area_open(area_fd);
+    const unsigned char *area = area_open(areas.area);
+    imv_draw_answer *reply = reply_open(areas.reply);
     spec sp;
     read_spec(sock, &sp);
     if (sp.kind == SPEC_LOAD)
         serve_load(&sp, sock);
     else
-        child_main(&sp, sock, area);
+        child_main(&sp, sock, area, reply);
     _exit(0);
 }
 
@@ -1129,8 +1198,9 @@ int imv_worker_process_main(int argc, char **argv)
     long parent = argc == 3 ? strtol(argv[2], &end, 10) : 0;
     if (parent <= 0 || *end || getsockopt(WORKER_FD, SOL_SOCKET, SO_TYPE, &type, &tl) != 0)
         return IMV_EUSAGE;
-    worker_setup(WORKER_FD, AREA_FD, (pid_t)parent);
-    worker_main(WORKER_FD, AREA_FD);
+    iso_areas areas = {AREA_FD, REPLY_FD};
+    worker_setup(WORKER_FD, areas, (pid_t)parent);
+    worker_main(WORKER_FD, areas);
     return 0;
 }
 
@@ -1221,12 +1291,13 @@ static const char *worker_exe(void)
  * in the child, so it is safe from any thread: a fork() from a pool
  * thread could leave the child stuck on a lock another thread held (seen
  * under ASan's allocator).  Returns the pid, or -1 with errno set. */
-static pid_t start_process(const char *exe, int sock, int out, int area)
+static pid_t start_process(const char *exe, int sock, int out, iso_areas areas)
 {
     /* Above the descriptors being assigned, so that no dup2 is a no-op
      * that would leave close-on-exec set. */
     int cs = fcntl(sock, F_DUPFD_CLOEXEC, 10), co = fcntl(out, F_DUPFD_CLOEXEC, 10);
-    int ca = area >= 0 ? fcntl(area, F_DUPFD_CLOEXEC, 10) : -1;
+    int ca = areas.area >= 0 ? fcntl(areas.area, F_DUPFD_CLOEXEC, 10) : -1;
+    int cr = areas.reply >= 0 ? fcntl(areas.reply, F_DUPFD_CLOEXEC, 10) : -1;
     pid_t pid = -1;
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
@@ -1239,6 +1310,8 @@ static pid_t start_process(const char *exe, int sock, int out, int area)
         posix_spawn_file_actions_adddup2(&fa, cs, WORKER_FD);
         if (ca >= 0)
             posix_spawn_file_actions_adddup2(&fa, ca, AREA_FD);
+        if (cr >= 0)
+            posix_spawn_file_actions_adddup2(&fa, cr, REPLY_FD);
         sigset_t none, all;
         sigemptyset(&none);
         sigfillset(&all);
@@ -1264,13 +1337,15 @@ static pid_t start_process(const char *exe, int sock, int out, int area)
         close(co);
     if (ca >= 0)
         close(ca);
+    if (cr >= 0)
+        close(cr);
     errno = saved;
     return pid;
 }
 
 /* Without an imeval executable (a program embedding the engine alone):
  * fork, as before worker processes were started by exec. */
-static pid_t fork_process(int sock, int out, int area, int other_end, int other_out)
+static pid_t fork_process(int sock, int out, iso_areas areas, int other_end, int other_out)
 {
     fflush(NULL);
     pid_t parent = getpid();
@@ -1285,8 +1360,8 @@ static pid_t fork_process(int sock, int out, int area, int other_end, int other_
         dup2(devnull, 0);
     dup2(out, 1);
     dup2(out, 2);
-    worker_setup(sock, area, parent);
-    worker_main(sock, area);
+    worker_setup(sock, areas, parent);
+    worker_main(sock, areas);
     _exit(0);
 }
 
@@ -1304,24 +1379,29 @@ static int spawn_exe(const char *exe, const wbuf *start, iso_inst *I, char *err,
         close(sv[1]);
         return IMV_EPLUGIN;
     }
-    unsigned char *area = NULL;
-    int af = area_new(&area);
+    unsigned char *area = NULL, *reply = NULL;
+    iso_areas af = {area_new(&area), reply_new(&reply)};
     pid_t pid = exe ? start_process(exe, sv[1], pv[1], af)
                     : fork_process(sv[1], pv[1], af, sv[0], pv[0]);
     int saved = errno;
     close(sv[1]);
     close(pv[1]);
-    if (af >= 0)
-        close(af);
+    if (af.area >= 0)
+        close(af.area);
+    if (af.reply >= 0)
+        close(af.reply);
     if (pid < 0) {
         snprintf(err, errlen, "isolation: starting %s: %s", exe ? exe : "a process", strerror(saved));
         close(sv[0]);
         close(pv[0]);
         if (area)
             munmap(area, AREA_SIZE);
+        if (reply)
+            munmap(reply, REPLY_SIZE);
         return IMV_EPLUGIN;
     }
     I->area = area;
+    I->reply = reply;
     fcntl(pv[0], F_SETFL, O_NONBLOCK);
     I->pid = pid;
     I->sock = sv[0];
@@ -1428,7 +1508,9 @@ static void reap(iso_inst *I)
         close(I->children);
     if (I->area)
         munmap(I->area, AREA_SIZE);
-    I->area = NULL;
+    if (I->reply)
+        munmap(I->reply, REPLY_SIZE);
+    I->area = I->reply = NULL;
     I->pid = 0;
     I->sock = I->out = I->children = -1;
 }
@@ -1816,27 +1898,48 @@ static int take_answers(const imv_model *m, imv_draw_answer *a, imv_result *cons
     return 1;
 }
 
+/* The count answers a frame says lie in the reply area, copied out into
+ * own (room for count) before anything reads them. */
+static const unsigned char *copy_reply(const unsigned char *reply, uint32_t count,
+                                       imv_draw_answer *own)
+{
+    memcpy(own, reply, (size_t)count * sizeof *own);
+    return (const unsigned char *)own;
+}
+
 /* Parse one frame of results into r[0, room): count, then the results;
  * with a (answers for draws: imv_isolated_proc_answers), into a[0, room)
- * and, for what is not a plain answer, r. */
-static void unpack_frame(const unsigned char *msg, uint32_t len, const imv_model *m,
-                         imv_result *const *r, imv_draw_answer *a, size_t room, iso_call *c)
+ * and, for what is not a plain answer, r.  reply: the worker's reply
+ * area, or NULL. */
+static void unpack_frame(const unsigned char *msg, uint32_t len, const unsigned char *reply,
+                         const imv_model *m, imv_result *const *r, imv_draw_answer *a, size_t room,
+                         iso_call *c)
 {
     rbuf rb = {msg, len, 0, 0};
     uint32_t count = r_u32(&rb);
     int answers = (count & FRAME_ANSWERS) != 0;
-    count &= ~FRAME_ANSWERS;
-    if (rb.bad || count == 0 || count > room ||
-        (answers && len - rb.at != (size_t)count * sizeof(plain_wire))) {
+    int in_reply = answers && (count & FRAME_IN_REPLY);
+    count &= answers ? ~(FRAME_ANSWERS | FRAME_IN_REPLY) : ~0u;
+    size_t bytes = (size_t)count * sizeof(plain_wire);
+    if (rb.bad || count == 0 || count > room || (in_reply && (!reply || count > MAX_BATCH)) ||
+        (answers && len - rb.at != (in_reply ? 0 : bytes))) {
         c->rc = IO_ERROR;
         c->malformed = 1;
         snprintf(c->err, sizeof c->err, "isolation: the plugin process sent a malformed reply");
         return;
     }
-    if (a && answers) {
-        memcpy(a, msg + rb.at, (size_t)count * sizeof *a);
-        rb.at = rb.n;
-        rb.bad = !take_answers(m, a, r, count);
+    imv_draw_answer *own = NULL;
+    if (answers) {
+        const unsigned char *recs = msg + rb.at;
+        if (in_reply)
+            recs = copy_reply(reply, count, a ? a : (own = imv_xmalloc(bytes)));
+        else if (a)
+            memcpy(a, recs, bytes);
+        rb = (rbuf){recs, bytes, 0, 0};
+        if (a) {
+            rb.at = rb.n;
+            rb.bad = !take_answers(m, a, r, count);
+        }
     }
     for (uint32_t i = 0; !(a && answers) && i < count; i++) {
         if (a) {
@@ -1845,6 +1948,7 @@ static void unpack_frame(const unsigned char *msg, uint32_t len, const imv_model
         }
         unpack_result(&rb, r[i], answers);
     }
+    free(own);
     c->got += count;
     c->malformed |= rb.bad || rb.at != rb.n;
 }
@@ -1881,7 +1985,7 @@ static void exchange(wbuf *req, const imv_model *m, iso_inst *I, const imv_profi
         unsigned char *msg = receive(I, wait, deadline, &len, &c->rc, c->err, sizeof c->err);
         if (!msg)
             break;
-        unpack_frame(msg, len, m, r + c->got, a ? a + c->got : NULL, *k - c->got, c);
+        unpack_frame(msg, len, I->reply, m, r + c->got, a ? a + c->got : NULL, *k - c->got, c);
         free(msg);
         wait = timeout;
         deadline = now_s() + wait;

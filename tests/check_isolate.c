@@ -161,11 +161,14 @@ START_TEST(isolate__partial_reply_times_out)
 END_TEST
 /* A worker cannot pass a forged frame of answer records off as results:
  * one whose length is not its count's, or that answers more views than
- * were asked for, is refused, and only that call fails. */
+ * were asked for, inline or in the reply area, or whose record in the
+ * reply area says what no record may, is refused, and only that call
+ * fails. */
 START_TEST(isolate__forged_answers_refused)
 {
-    static const char *const modes[] = {"length", "count"};
-    for (int i = 0; i < 2; i++) {
+    static const char *const modes[] = {"length", "count", "reply-count", "reply-length",
+                                        "reply-record"};
+    for (size_t i = 0; i < sizeof modes / sizeof *modes; i++) {
         setenv("ISO_FORGED", modes[i], 1);
         check_contained("iso_forged", "malformed reply", 60);
     }

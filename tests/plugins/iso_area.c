@@ -7,9 +7,37 @@
 /* Attack the request area imeval writes the worker's requests into
  * (plugins/isolate.c): it must be out of reach.  Each way in that works
  * exits with its own status (the test names it); when none works the call
- * scores, and imeval, which writes the next request there, must live. */
+ * scores, and imeval, which writes the next request there, must live.
+ * The reply area the worker writes answers into must be there, but no
+ * more in reach than that: its descriptor closed, and it cannot shrink
+ * under imeval, which reads it. */
+static void reply_attack(void)
+{
+    if (fcntl(5, F_GET_SEALS) >= 0)
+        _exit(26); /* the reply area's descriptor was left open */
+    FILE *maps = fopen("/proc/self/maps", "r");
+    char line[512];
+    unsigned long lo = 0, hi = 0;
+    while (maps && fgets(line, sizeof line, maps))
+        if (strstr(line, "imeval-answers") && sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+            break;
+    if (maps)
+        fclose(maps);
+    if (!hi)
+        _exit(27); /* no reply area: the answers crossed the socket */
+    char path[128];
+    snprintf(path, sizeof path, "/proc/self/map_files/%lx-%lx", lo, hi);
+    int fd = open(path, O_RDWR); /* root may; others may not */
+    if (fd >= 0) {
+        if (ftruncate(fd, 0) == 0)
+            _exit(28); /* shrunk: imeval's next read would fault */
+        close(fd);
+    }
+}
+
 static void misbehave(void)
 {
+    reply_attack();
     if (fcntl(4, F_GET_SEALS) >= 0)
         _exit(21); /* the area's descriptor was left open */
     FILE *maps = fopen("/proc/self/maps", "r");
