@@ -56,7 +56,8 @@ typedef struct wbuf {
     int borrowed; /* p is not the buffer's own (a request area): never freed */
 } wbuf;
 
-static void w_bytes(wbuf *b, const void *s, size_t n)
+/* Make room for n more bytes at b->p + b->n. */
+static void w_reserve(wbuf *b, size_t n)
 {
     if (b->n + n > b->cap) {
         size_t cap = b->cap ? b->cap : 1024;
@@ -72,6 +73,11 @@ static void w_bytes(wbuf *b, const void *s, size_t n)
         }
         b->cap = cap;
     }
+}
+
+static void w_bytes(wbuf *b, const void *s, size_t n)
+{
+    w_reserve(b, n);
     memcpy(b->p + b->n, s, n);
     b->n += n;
 }
@@ -1828,8 +1834,14 @@ static void pack_draws(wbuf *req, const imv_model *m, const imv_profile_view *co
     static const unsigned char zero[8];
     pack_view(req, v[0], params[0], m->n_params);
     w_bytes(req, zero, (8 - req->n % 8) % 8);
+    /* Room for every draw's ratings first, then fixed-size copies, which
+     * the compiler makes a few vector moves: a call of w_bytes each was
+     * the most of a request's making. */
+    size_t each = sizeof v[0]->ratings, at = req->n;
+    w_reserve(req, k * each);
     for (size_t i = 0; i < k; i++)
-        w_bytes(req, v[i]->ratings, sizeof v[i]->ratings);
+        memcpy(req->p + at + i * each, v[i]->ratings, sizeof v[i]->ratings);
+    req->n = at + k * each;
     for (size_t i = 0; (f & REQ_VARY) && i < k; i++)
         w_bytes(req, params[i], m->n_params * sizeof *params[i]);
 }
