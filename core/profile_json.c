@@ -148,15 +148,14 @@ static void check_keys(vctx *c, const cJSON *obj, const char *path, const char *
     for (const cJSON *a = obj->child; a; a = a->next) {
         const char *k = a->string ? a->string : "";
         for (const cJSON *b = obj->child; b != a; b = b->next)
-            if (b->string && strcmp(b->string, k) == 0) {
+            if (b->string && b->string[0] == k[0] && strcmp(b->string, k) == 0) {
                 join(p, sizeof p, path, k);
                 fail(c, p, "duplicate key \"%s\"", k);
                 break;
             }
         int known = 0;
-        for (const char *const *s = allowed; *s; s++)
-            if (strcmp(*s, k) == 0)
-                known = 1;
+        for (const char *const *s = allowed; *s && !known; s++)
+            known = (*s)[0] == k[0] && strcmp(*s, k) == 0;
         if (known)
             continue;
         join(p, sizeof p, path, k);
@@ -188,6 +187,23 @@ static void check_keys(vctx *c, const cJSON *obj, const char *path, const char *
 static const cJSON *get(const cJSON *obj, const char *key)
 {
     return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+/* get(obj, keys[i]) for each of the n keys into at[i], in one pass over
+ * obj's fields (the first of a repeated key, as get finds): a get a key
+ * went through the object's fields once for each of the 13 ratings. */
+static void get_all(const cJSON *obj, const char *const *keys, size_t n, const cJSON **at)
+{
+    for (size_t i = 0; i < n; i++)
+        at[i] = NULL;
+    for (const cJSON *f = obj->child; f; f = f->next) {
+        const char *k = f->string;
+        for (size_t i = 0; k && i < n; i++)
+            if (!at[i] && keys[i][0] == k[0] && strcmp(keys[i], k) == 0) {
+                at[i] = f;
+                break;
+            }
+    }
 }
 
 static int valid_id(const char *s)
@@ -550,9 +566,11 @@ static void read_ratings(vctx *c, const cJSON *j, imv_profile *p)
         return;
     }
     check_keys(c, j, "ratings", keys, 1);
+    const cJSON *at[IMV_R_COUNT];
+    get_all(j, keys, IMV_R_COUNT, at);
     for (int i = 0; i < IMV_R_COUNT; i++) {
         join(q, sizeof q, "ratings", keys[i]);
-        const cJSON *r = get(j, keys[i]);
+        const cJSON *r = at[i];
         if (!r) {
             fail(c, q, "missing (required): a rating 0..4");
             continue;
@@ -576,8 +594,10 @@ static void read_facts(vctx *c, const cJSON *j, imv_profile *p)
         return;
     }
     check_keys(c, j, "facts", keys, 1);
+    const cJSON *at[IMV_F_COUNT];
+    get_all(j, keys, IMV_F_COUNT, at);
     for (int i = 0; i < IMV_F_COUNT; i++) {
-        const cJSON *f = get(j, keys[i]);
+        const cJSON *f = at[i];
         if (!f || cJSON_IsNull(f))
             continue;
         join(q, sizeof q, "facts", keys[i]);
