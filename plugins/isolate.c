@@ -269,30 +269,17 @@ static int reply_new(unsigned char **map)
     return fd;
 }
 
-/* In the worker: the reply area imeval passed at fd, mapped to write, or
- * NULL when there is none (the descriptor is closed either way). */
-static imv_draw_answer *reply_open(int fd)
+/* In the worker: an area imeval passed at fd, sealed and of the size
+ * expected, mapped with prot (the request area to read, the reply area to
+ * write), or NULL when there is none; the descriptor is closed either way. */
+static void *area_open(int fd, size_t size, int prot)
 {
     struct stat st;
     int seals = fcntl(fd, F_GET_SEALS);
     void *p = MAP_FAILED;
     if (seals >= 0 && (seals & AREA_SEALS) == AREA_SEALS && fstat(fd, &st) == 0 &&
-        st.st_size == (off_t)REPLY_SIZE)
-        p = mmap(NULL, REPLY_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
-    return p == MAP_FAILED ? NULL : p;
-}
-
-/* In the worker: the area imeval passed at fd, mapped read-only, or NULL
- * when there is none (a descriptor that is not one is closed). */
-static const unsigned char *area_open(int fd)
-{
-    struct stat st;
-    int seals = fcntl(fd, F_GET_SEALS);
-    void *p = MAP_FAILED;
-    if (seals >= 0 && (seals & AREA_SEALS) == AREA_SEALS && fstat(fd, &st) == 0 &&
-        st.st_size == (off_t)AREA_SIZE)
-        p = mmap(NULL, AREA_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+        st.st_size == (off_t)size)
+        p = mmap(NULL, size, prot, MAP_SHARED, fd, 0);
     close(fd);
     return p == MAP_FAILED ? NULL : p;
 }
@@ -1183,8 +1170,8 @@ static void worker_setup(int sock, iso_areas areas, pid_t parent)
 /* Read the start message and do what it says.  Never returns. */
 static void worker_main(int sock, iso_areas areas)
 {
-    const unsigned char *area = area_open(areas.area);
-    imv_draw_answer *reply = reply_open(areas.reply);
+    const unsigned char *area = area_open(areas.area, AREA_SIZE, PROT_READ);
+    imv_draw_answer *reply = area_open(areas.reply, REPLY_SIZE, PROT_READ | PROT_WRITE);
     spec sp;
     read_spec(sock, &sp);
     if (sp.kind == SPEC_LOAD)
@@ -1910,15 +1897,6 @@ static int take_answers(const imv_model *m, imv_draw_answer *a, imv_result *cons
     return 1;
 }
 
-/* The count answers a frame says lie in the reply area, copied out into
- * own (room for count) before anything reads them. */
-static const unsigned char *copy_reply(const unsigned char *reply, uint32_t count,
-                                       imv_draw_answer *own)
-{
-    memcpy(own, reply, (size_t)count * sizeof *own);
-    return (const unsigned char *)own;
-}
-
 /* Parse one frame of results into r[0, room): count, then the results;
  * with a (answers for draws: imv_isolated_proc_answers), into a[0, room)
  * and, for what is not a plain answer, r.  reply: the worker's reply
@@ -1942,11 +1920,14 @@ static void unpack_frame(const unsigned char *msg, uint32_t len, const unsigned 
     }
     imv_draw_answer *own = NULL;
     if (answers) {
+        /* Answers in the reply area are copied out before anything reads
+         * them; answers for a are copied there. */
         const unsigned char *recs = msg + rb.at;
-        if (in_reply)
-            recs = copy_reply(reply, count, a ? a : (own = imv_xmalloc(bytes)));
-        else if (a)
-            memcpy(a, recs, bytes);
+        if (in_reply || a) {
+            imv_draw_answer *to = a ? a : (own = imv_xmalloc(bytes));
+            memcpy(to, in_reply ? reply : recs, bytes);
+            recs = (const unsigned char *)to;
+        }
         rb = (rbuf){recs, bytes, 0, 0};
         if (a) {
             rb.at = rb.n;

@@ -15,14 +15,8 @@ static void reply_attack(void)
 {
     if (fcntl(5, F_GET_SEALS) >= 0)
         _exit(26); /* the reply area's descriptor was left open */
-    FILE *maps = fopen("/proc/self/maps", "r");
-    char line[512];
-    unsigned long lo = 0, hi = 0;
-    while (maps && fgets(line, sizeof line, maps))
-        if (strstr(line, "imeval-answers") && sscanf(line, "%lx-%lx", &lo, &hi) == 2)
-            break;
-    if (maps)
-        fclose(maps);
+    unsigned long lo, hi;
+    iso_find_mapping("imeval-answers", &lo, &hi);
     if (!hi)
         _exit(27); /* no reply area: the answers crossed the socket */
     char path[128];
@@ -40,14 +34,8 @@ static void misbehave(void)
     reply_attack();
     if (fcntl(4, F_GET_SEALS) >= 0)
         _exit(21); /* the area's descriptor was left open */
-    FILE *maps = fopen("/proc/self/maps", "r");
-    char line[512];
-    unsigned long lo = 0, hi = 0;
-    while (maps && fgets(line, sizeof line, maps))
-        if (strstr(line, "imeval-requests") && sscanf(line, "%lx-%lx", &lo, &hi) == 2)
-            break;
-    if (maps)
-        fclose(maps);
+    unsigned long lo, hi;
+    iso_find_mapping("imeval-requests", &lo, &hi);
     if (!hi)
         _exit(22); /* no area: the requests crossed the socket */
     if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE) == 0)

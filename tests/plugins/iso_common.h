@@ -12,6 +12,21 @@
 
 static void misbehave(void);
 
+/* Where this process maps the memfd named name (its /proc/self/maps
+ * line): *lo and *hi, both 0 when it maps none.  For the fixtures that
+ * look for imeval's shared areas. */
+static inline void iso_find_mapping(const char *name, unsigned long *lo, unsigned long *hi)
+{
+    FILE *maps = fopen("/proc/self/maps", "r");
+    char line[512];
+    *lo = *hi = 0;
+    while (maps && fgets(line, sizeof line, maps))
+        if (strstr(line, name) && sscanf(line, "%lx-%lx", lo, hi) == 2)
+            break;
+    if (maps)
+        fclose(maps);
+}
+
 static int score(const imv_profile_view *p, const double *params, imv_result *r, const imv_host *h)
 {
     (void)params;

@@ -18,14 +18,8 @@
 /* The reply area's mapping in this process, or NULL. */
 static unsigned char *reply_area(void)
 {
-    FILE *maps = fopen("/proc/self/maps", "r");
-    char line[512];
-    unsigned long lo = 0;
-    while (maps && fgets(line, sizeof line, maps))
-        if (strstr(line, "imeval-answers") && sscanf(line, "%lx-", &lo) == 1)
-            break;
-    if (maps)
-        fclose(maps);
+    unsigned long lo, hi;
+    iso_find_mapping("imeval-answers", &lo, &hi);
     return (unsigned char *)lo;
 }
 
