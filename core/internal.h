@@ -203,10 +203,16 @@ void *imv_worker_scratch(const struct imv_worker *w);
 void imv_worker_keep_scratch(struct imv_worker *w, void *p, void (*free_fn)(void *));
 /* imv_worker_score_draws as outcomes: out[k] for draw k, r[k] the room to
  * score it in where one is needed (reset here; a draw LuaJIT answered
- * plainly leaves its r[k] as it was).  The Monte Carlo's. */
+ * plainly leaves its r[k] as it was).  The Monte Carlo's.  ratings:
+ * v[k]->ratings for every k, one after the other, in the room that
+ * imv_worker_draws gave (then LuaJIT's workers read them there), or NULL. */
 void imv_worker_score_outcomes(struct imv_worker *w, size_t model, const imv_profile_view *const *v,
                                unsigned long key, const double *const *params, size_t n,
-                               imv_result *const *r, imv_draw_outcome *out);
+                               const double *ratings, imv_result *const *r, imv_draw_outcome *out);
+/* Room for IMV_DRAWS_AREA_VIEWS views' ratings that the thread's LuaJIT
+ * workers can read (made on first use; owned by w), or NULL when no
+ * model would go to LuaJIT or the system gives no shared memory. */
+double *imv_worker_draws(struct imv_worker *w);
 /* Load a native plugin in a child process (its constructors, entry point
  * and definition never run or are read in this one) and build m from what
  * it declares; m scores through imv_isolated_backend.  A crash, a loop
@@ -214,13 +220,25 @@ void imv_worker_score_outcomes(struct imv_worker *w, size_t model, const imv_pro
 int imv_isolated_load(imv_model *m, const char *path, const imv_limits *limits, char *err,
                       size_t errlen);
 
+/* A thread's draws area (plugins/isolate.c): room for a span's ratings,
+ * IMV_DRAWS_AREA_VIEWS views of IMV_R_COUNT doubles one after the other,
+ * in shared memory that the worker processes started with it can read
+ * and only imeval can write, so that a request of draws need not carry
+ * them.  NULL when the system gives none (then requests carry them). */
+typedef struct imv_draws_area imv_draws_area;
+#define IMV_DRAWS_AREA_VIEWS 2048
+imv_draws_area *imv_draws_area_new(void);
+double *imv_draws_area_ratings(imv_draws_area *d); /* NULL for a NULL d */
+void imv_draws_area_free(imv_draws_area *d);
+
 /* A worker process of another executable than imeval's own (the LuaJIT
  * worker, plugins/jit.c), serving model m over the same protocol as an
  * isolated model's worker (plugins/isolate.c).  Started at once; after a
- * failure it is started again by the next batch. */
+ * failure it is started again by the next batch.  draws (or NULL) is
+ * handed to each worker started, and must outlive the proc. */
 typedef struct imv_isolated_proc imv_isolated_proc;
-imv_isolated_proc *imv_isolated_proc_start(const char *exe, const imv_model *m, char *err,
-                                           size_t errlen);
+imv_isolated_proc *imv_isolated_proc_start(const char *exe, const imv_model *m,
+                                           const imv_draws_area *draws, char *err, size_t errlen);
 /* Score n views of the profile key: 0 when every result came (r[i] as the
  * worker sent it, declined or not; not finished), -1 when the process
  * failed (died, timed out, sent something malformed: killed, why says
@@ -235,11 +253,14 @@ int imv_isolated_proc_batch(imv_isolated_proc *p, const imv_model *m,
  * records: 0 when every view's answer came, each in a[i] when it is plain
  * (imv_draw_answer_plain), else with a[i].declined IMV_ANSWER_IN_RESULT and
  * what the worker sent in r[i] (reset here, not finished), declined or
- * not; r[i] of a plain answer is left alone.  -1 as for a batch. */
+ * not; r[i] of a plain answer is left alone.  -1 as for a batch.
+ * ratings: v[i]->ratings for every i, one after the other, when the
+ * caller has them in p's draws area (then they are not sent); or NULL. */
 int imv_isolated_proc_answers(imv_isolated_proc *p, const imv_model *m,
                               const imv_profile_view *const *v, unsigned long key,
-                              const double *const *params, size_t n, double first,
-                              imv_draw_answer *a, imv_result *const *r, char *why, size_t whylen);
+                              const double *const *params, size_t n, const double *ratings,
+                              double first, imv_draw_answer *a, imv_result *const *r, char *why,
+                              size_t whylen);
 void imv_isolated_proc_free(imv_isolated_proc *p);
 /* The LuaJIT worker executable (IMV_JIT_WORKER_NAME) beside this program,
  * one directory up, or in ../libexec/imeval; NULL when there is none. */
@@ -263,14 +284,20 @@ typedef struct imv_jit_ref {
  * draws: the views are draws (imv_worker_score_draws), as v[0] is. */
 int imv_jit_takes(const imv_model *m, const imv_jit *j, const imv_profile_view *const *v, size_t n,
                   int draws);
+/* imv_jit_takes's conditions on the model alone: 1 when some batch of
+ * its could go to LuaJIT. */
+int imv_jit_may_take(const imv_model *m, const imv_jit *j);
 /* Score the batch (r[i] reset, not finished): *j is started on first use. */
 void imv_jit_score_batch(imv_jit **j, imv_model *m, const imv_jit_ref *ref,
                          const imv_profile_view *const *v, unsigned long key,
                          const double *const *params, size_t n, imv_result *const *r, int draws);
 /* The same for draws (imv_jit_takes(m, *j, v, n, 1) said so), as their
  * outcomes: out[i] for view i, with r[i] the room to score it on either
- * engine when it needs one (reset here when used; left as it was else). */
+ * engine when it needs one (reset here when used; left as it was else).
+ * draws: the thread's draws area, handed to the worker when it starts,
+ * and ratings the views' there (imv_isolated_proc_answers), or NULL. */
 void imv_jit_score_outcomes(imv_jit **j, imv_model *m, const imv_jit_ref *ref,
+                            const imv_draws_area *draws, const double *ratings,
                             const imv_profile_view *const *v, unsigned long key,
                             const double *const *params, size_t n, imv_result *const *r,
                             imv_draw_outcome *out);

@@ -378,6 +378,7 @@ typedef struct mc_scratch {
     size_t cap, n_models, n_params;
     unsigned long views_of; /* the run whose base view the views are copies of */
     imv_profile_view *views;
+    double *ratings; /* the views' ratings again, one after the other, for LuaJIT; or NULL */
     const imv_profile_view **vp;
     const double **pp;
     imv_result **rp;
@@ -445,6 +446,9 @@ static mc_scratch *scratch_for(const imv_mc *c, imv_worker *w, size_t cap)
             s->views[d] = c->base;
         s->views_of = c->serial;
     }
+    /* The thread's own, where its LuaJIT workers read them (not the
+     * scratch's: it is the worker's, as they are). */
+    s->ratings = s->cap > 1 && s->cap <= IMV_DRAWS_AREA_VIEWS ? imv_worker_draws(w) : NULL;
     for (int i = 0; i < IMV_R_COUNT; i++)
         imv_range_prepare(&c->ranges[i], &s->ranges[i]);
     return s;
@@ -473,6 +477,8 @@ static void draw_chunk(const imv_mc *c, mc_scratch *s, imv_rng *rng, size_t at, 
 {
     for (size_t d = at; d < at + k; d++) {
         imv_ranges_draw(s->ranges, IMV_R_COUNT, rng, s->views[d].ratings);
+        if (s->ratings)
+            memcpy(s->ratings + d * IMV_R_COUNT, s->views[d].ratings, sizeof s->views[d].ratings);
         if (c->vary)
             draw_params(c, rng, s->params + d * c->n_params_total);
     }
@@ -520,7 +526,7 @@ static void score_span(const imv_mc *c, mc_scratch *s, imv_worker *w, mc_counts 
         const imv_model *mod = imv_registry_get(c->reg, m);
         for (size_t d = 0; d < k; d++)
             s->pp[d] = c->vary ? s->params + d * c->n_params_total + c->param_off[m] : mod->values;
-        imv_worker_score_outcomes(w, m, s->vp, c->p->serial, s->pp, k, s->rp, s->out);
+        imv_worker_score_outcomes(w, m, s->vp, c->p->serial, s->pp, k, s->ratings, s->rp, s->out);
         take_model(c, s, t, m, done, k);
     }
 }

@@ -15,7 +15,9 @@ struct imv_worker {
     void **inst;
     char **inst_err;
     unsigned char *tried;
-    imv_jit **jit; /* the LuaJIT worker of each Lua model, for score-only batches */
+    imv_jit **jit;         /* the LuaJIT worker of each Lua model, for score-only batches */
+    imv_draws_area *draws; /* shared with those workers: imv_worker_draws */
+    int draws_tried;
     void *scratch; /* a caller's, kept between calls (imv_worker_keep_scratch) */
     void (*scratch_free)(void *);
 };
@@ -43,6 +45,7 @@ void imv_worker_free(imv_worker *w)
         free(w->inst_err[i]);
         imv_jit_free(w->jit[i]);
     }
+    imv_draws_area_free(w->draws); /* after the workers it was handed to */
     if (w->scratch)
         w->scratch_free(w->scratch);
     free(w->jit);
@@ -63,6 +66,17 @@ void imv_worker_keep_scratch(imv_worker *w, void *p, void (*free_fn)(void *))
         w->scratch_free(w->scratch);
     w->scratch = p;
     w->scratch_free = free_fn;
+}
+
+double *imv_worker_draws(imv_worker *w)
+{
+    if (!w->draws_tried) {
+        w->draws_tried = 1;
+        for (size_t i = 0; i < w->n && !w->draws; i++)
+            if (imv_jit_may_take(imv_registry_get(w->reg, i), w->jit[i]))
+                w->draws = imv_draws_area_new();
+    }
+    return imv_draws_area_ratings(w->draws);
 }
 
 /* The model's instance for this worker, created on first use. */
@@ -184,7 +198,7 @@ void imv_worker_score_draws(imv_worker *w, size_t i, const imv_profile_view *con
 
 void imv_worker_score_outcomes(imv_worker *w, size_t i, const imv_profile_view *const *v,
                                unsigned long key, const double *const *params, size_t n,
-                               imv_result *const *r, imv_draw_outcome *out)
+                               const double *ratings, imv_result *const *r, imv_draw_outcome *out)
 {
     imv_model *m = imv_registry_get(w->reg, i);
     const char *err;
@@ -192,7 +206,7 @@ void imv_worker_score_outcomes(imv_worker *w, size_t i, const imv_profile_view *
     if (!err && imv_jit_takes(m, w->jit[i], v, n, 1)) {
         ref_ctx c = {m, inst, key};
         imv_jit_ref ref = {ref_score, &c};
-        imv_jit_score_outcomes(&w->jit[i], m, &ref, v, key, params, n, r, out);
+        imv_jit_score_outcomes(&w->jit[i], m, &ref, w->draws, ratings, v, key, params, n, r, out);
         return;
     }
     if (!err && one_call_each(m, n)) {

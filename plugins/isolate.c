@@ -221,10 +221,19 @@ static int read_all(int fd, void *p, size_t n)
 #define AREA_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 #define REPLY_FD 5 /* the reply area, in a started worker process */
 #define REPLY_SIZE (MAX_BATCH * sizeof(imv_draw_answer))
+/* A third area, the draws area, is a thread's, not a worker's: imeval
+ * writes a span's ratings there once (imv_draws_area) and each of the
+ * thread's LuaJIT workers, one a Lua model, reads them there, so that a
+ * request of draws says only where they lie.  Copying them into each
+ * worker's request area was 4 % of a national run.  It is sealed as the
+ * request area is: imeval's mapping is the only one that can write. */
+#define DRAWS_FD 6
+#define DRAWS_SIZE ((size_t)MAX_BATCH * IMV_R_COUNT * sizeof(double))
+_Static_assert(MAX_BATCH == IMV_DRAWS_AREA_VIEWS, "a request's views fit the draws area");
 
-/* The descriptors of a worker's two areas (-1: none), as it is started. */
+/* The descriptors of a worker's areas (-1: none), as it is started. */
 typedef struct iso_areas {
-    int area, reply;
+    int area, reply, draws;
 } iso_areas;
 
 /* A new area mapped into *map; its descriptor, or -1 when there is none
@@ -248,6 +257,58 @@ static int area_new(unsigned char **map)
     }
     *map = p;
     return fd;
+}
+
+struct imv_draws_area {
+    int fd;
+    double *map; /* DRAWS_SIZE bytes, written here only */
+};
+
+imv_draws_area *imv_draws_area_new(void)
+{
+    int fd = memfd_create("imeval-draws", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        return NULL;
+    void *p = MAP_FAILED;
+    if (ftruncate(fd, DRAWS_SIZE) == 0)
+        p = mmap(NULL, DRAWS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED || fcntl(fd, F_ADD_SEALS, AREA_SEALS | F_SEAL_FUTURE_WRITE) != 0) {
+        if (p != MAP_FAILED)
+            munmap(p, DRAWS_SIZE);
+        close(fd);
+        return NULL;
+    }
+    imv_draws_area *d = imv_xmalloc(sizeof *d);
+    d->fd = fd;
+    d->map = p;
+    return d;
+}
+
+double *imv_draws_area_ratings(imv_draws_area *d)
+{
+    return d ? d->map : NULL;
+}
+
+void imv_draws_area_free(imv_draws_area *d)
+{
+    if (!d)
+        return;
+    munmap(d->map, DRAWS_SIZE);
+    close(d->fd);
+    free(d);
+}
+
+/* The offset of k views' ratings at `ratings` in d's area, or -1 when
+ * they do not all lie there. */
+static long draws_offset(const imv_draws_area *d, const double *ratings, size_t k)
+{
+    if (!d || !ratings)
+        return -1;
+    uintptr_t at = (uintptr_t)ratings, lo = (uintptr_t)d->map;
+    size_t bytes = k * IMV_R_COUNT * sizeof(double);
+    if (at < lo || at - lo > DRAWS_SIZE || bytes > DRAWS_SIZE - (at - lo))
+        return -1;
+    return (long)(at - lo);
 }
 
 /* A new reply area mapped read-only into *map; its descriptor, or -1 when
@@ -671,11 +732,14 @@ static int load_here(imv_model *lm, const char *path, const imv_limits *limits, 
  * (score-only draws of one profile: views that differ in their ratings
  * alone), the first view whole, then from the next multiple of 8 bytes
  * of the frame every view's ratings, IMV_R_COUNT doubles each, and with
- * REQ_VARY every view's parameters: arrays a host can read in place. */
+ * REQ_VARY every view's parameters: arrays a host can read in place.
+ * With REQ_SHARED as well, the ratings lie in the draws area instead: the
+ * request holds their offset there (u64) in their place. */
 enum {
     REQ_REPLY_EACH = 1, /* a frame per result, as before frames held several */
     REQ_DRAWS = 2,
     REQ_VARY = 4,
+    REQ_SHARED = 8,
     /* imeval's own, never sent: the caller vouches the views are draws */
     REQ_KNOWN_DRAWS = 1 << 30
 };
@@ -960,19 +1024,31 @@ static void child_score(const imv_model *lm, void *inst, const char *load_err, i
 /* The arrays of a REQ_DRAWS request of k views, after its first view
  * (read into q->v[0]): where they lie in the request, read in place
  * (the frame's body is 4 bytes past an 8-byte boundary, as the parent's
- * frame is); *vary NULL without REQ_VARY.  -1 when they are not all there. */
+ * frame is), or the ratings in the draws area (REQ_SHARED); *vary NULL
+ * without REQ_VARY.  -1 when they are not all there. */
 static int draw_arrays(rbuf *r, const child_req *q, uint32_t k, uint32_t flags,
-                       const double **ratings, const double **vary)
+                       const unsigned char *draws, const double **ratings, const double **vary)
 {
     size_t np = q->params_used; /* the first view's, which it had sent */
     while ((r->at + 4) % 8 && r->at < r->n)
         r->at++;
     size_t nr = (size_t)k * IMV_R_COUNT * sizeof(double);
     size_t nv = flags & REQ_VARY ? (size_t)k * np * sizeof(double) : 0;
+    const unsigned char *at = r->p + r->at;
+    if (flags & REQ_SHARED) {
+        uint64_t off = UINT64_MAX;
+        r_bytes(r, &off, sizeof off);
+        if (!draws || r->bad || off % 8 || off > DRAWS_SIZE || nr > DRAWS_SIZE - off)
+            return -1;
+        *ratings = (const double *)(const void *)(draws + off);
+        nr = 0;
+        at = r->p + r->at;
+    } else {
+        *ratings = (const double *)(const void *)at;
+    }
     if ((r->at + 4) % 8 || r->n - r->at != nr + nv || ((flags & REQ_VARY) && np == 0))
         return -1;
-    *ratings = (const double *)(const void *)(r->p + r->at);
-    *vary = nv ? (const double *)(const void *)(r->p + r->at + nr) : NULL;
+    *vary = nv ? (const double *)(const void *)(at + nr) : NULL;
     return 0;
 }
 
@@ -993,14 +1069,15 @@ static void expand_draws(child_req *q, uint32_t k, const double *ratings, const 
 /* Read the k views of request r: 1 when the rest could not be read
  * (from the view that failed on, each is zero and gets the error).  A
  * host with score_draws takes a request of draws as it came: *fast. */
-static int child_views(const imv_model *lm, const char *load_err, rbuf *r, uint32_t k, uint32_t flags,
-                       child_req *q, int *fast, const double **ratings, const double **vary)
+static int child_views(const imv_model *lm, const char *load_err, rbuf *r, uint32_t k,
+                       uint32_t flags, child_req *q, const unsigned char *draws, int *fast,
+                       const double **ratings, const double **vary)
 {
     int bad = 0;
     *fast = 0;
     q->params_used = q->n_whole = 0;
     if (flags & REQ_DRAWS) {
-        bad = unpack_view(r, q, 0) != 0 || draw_arrays(r, q, k, flags, ratings, vary) != 0;
+        bad = unpack_view(r, q, 0) != 0 || draw_arrays(r, q, k, flags, draws, ratings, vary) != 0;
         *fast = !bad && !load_err[0] && lm->be->score_draws;
         if (*fast)
             return 0;
@@ -1021,7 +1098,8 @@ static int child_views(const imv_model *lm, const char *load_err, rbuf *r, uint3
 
 /* Read, score and answer one request of msg[0, n). */
 static void child_request(const imv_model *lm, void *inst, const char *load_err,
-                          const unsigned char *msg, uint32_t n, child_req *q, outbox *o)
+                          const unsigned char *msg, uint32_t n, const unsigned char *draws,
+                          child_req *q, outbox *o)
 {
     rbuf r = {msg, n, 0, 0};
     uint64_t key64 = 0;
@@ -1031,7 +1109,7 @@ static void child_request(const imv_model *lm, void *inst, const char *load_err,
         _exit(0);
     int fast;
     const double *ratings = NULL, *vary = NULL;
-    int bad = child_views(lm, load_err, &r, k, flags, q, &fast, &ratings, &vary);
+    int bad = child_views(lm, load_err, &r, k, flags, q, draws, &fast, &ratings, &vary);
     outbox_begin(o, (flags & REQ_REPLY_EACH) != 0);
     if (fast) {
         imv_draw_answer *a = outbox_answer_room(o, q->answers);
@@ -1052,7 +1130,8 @@ static void child_request(const imv_model *lm, void *inst, const char *load_err,
  * model was never loaded in the parent (imv_isolated_load): load it here
  * with its own host, make sure it is still the same model, and answer each
  * request of n views with n results, in frames (outbox above). */
-static void child_main(const spec *sp, int sock, const unsigned char *area, imv_draw_answer *reply)
+static void child_main(const spec *sp, int sock, const unsigned char *area, imv_draw_answer *reply,
+                       const unsigned char *draws)
 {
     imv_model lm;
     void *inst = NULL;
@@ -1077,7 +1156,7 @@ static void child_main(const spec *sp, int sock, const unsigned char *area, imv_
         } else if (n > MAX_MSG || read_all(sock, msg, n)) {
             _exit(0);
         }
-        child_request(&lm, inst, load_err, body, n, q, &o);
+        child_request(&lm, inst, load_err, body, n, draws, q, &o);
     }
 }
 
@@ -1163,7 +1242,7 @@ static void worker_setup(int sock, iso_areas areas, pid_t parent)
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
     for (int fd = 3; fd < 1024; fd++)
-        if (fd != sock && fd != areas.area && fd != areas.reply)
+        if (fd != sock && fd != areas.area && fd != areas.reply && fd != areas.draws)
             close(fd);
 }
 
@@ -1172,12 +1251,13 @@ static void worker_main(int sock, iso_areas areas)
 {
     const unsigned char *area = area_open(areas.area, AREA_SIZE, PROT_READ);
     imv_draw_answer *reply = area_open(areas.reply, REPLY_SIZE, PROT_READ | PROT_WRITE);
+    const unsigned char *draws = area_open(areas.draws, DRAWS_SIZE, PROT_READ);
     spec sp;
     read_spec(sock, &sp);
     if (sp.kind == SPEC_LOAD)
         serve_load(&sp, sock);
     else
-        child_main(&sp, sock, area, reply);
+        child_main(&sp, sock, area, reply, draws);
     _exit(0);
 }
 
@@ -1191,7 +1271,7 @@ int imv_worker_process_main(int argc, char **argv)
     long parent = argc == 3 ? strtol(argv[2], &end, 10) : 0;
     if (parent <= 0 || *end || getsockopt(WORKER_FD, SOL_SOCKET, SO_TYPE, &type, &tl) != 0)
         return IMV_EUSAGE;
-    iso_areas areas = {AREA_FD, REPLY_FD};
+    iso_areas areas = {AREA_FD, REPLY_FD, DRAWS_FD};
     worker_setup(WORKER_FD, areas, (pid_t)parent);
     worker_main(WORKER_FD, areas);
     return 0;
@@ -1291,6 +1371,7 @@ static pid_t start_process(const char *exe, int sock, int out, iso_areas areas)
     int cs = fcntl(sock, F_DUPFD_CLOEXEC, 10), co = fcntl(out, F_DUPFD_CLOEXEC, 10);
     int ca = areas.area >= 0 ? fcntl(areas.area, F_DUPFD_CLOEXEC, 10) : -1;
     int cr = areas.reply >= 0 ? fcntl(areas.reply, F_DUPFD_CLOEXEC, 10) : -1;
+    int cd = areas.draws >= 0 ? fcntl(areas.draws, F_DUPFD_CLOEXEC, 10) : -1;
     pid_t pid = -1;
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
@@ -1305,6 +1386,8 @@ static pid_t start_process(const char *exe, int sock, int out, iso_areas areas)
             posix_spawn_file_actions_adddup2(&fa, ca, AREA_FD);
         if (cr >= 0)
             posix_spawn_file_actions_adddup2(&fa, cr, REPLY_FD);
+        if (cd >= 0)
+            posix_spawn_file_actions_adddup2(&fa, cd, DRAWS_FD);
         sigset_t none, all;
         sigemptyset(&none);
         sigfillset(&all);
@@ -1332,6 +1415,8 @@ static pid_t start_process(const char *exe, int sock, int out, iso_areas areas)
         close(ca);
     if (cr >= 0)
         close(cr);
+    if (cd >= 0)
+        close(cd);
     errno = saved;
     return pid;
 }
@@ -1358,8 +1443,10 @@ static pid_t fork_process(int sock, int out, iso_areas areas, int other_end, int
     _exit(0);
 }
 
-/* Start a worker process and send it its start message. */
-static int spawn_exe(const char *exe, const wbuf *start, iso_inst *I, char *err, size_t errlen)
+/* Start a worker process and send it its start message; draws: the
+ * draws area to hand it, or NULL. */
+static int spawn_exe(const char *exe, const wbuf *start, const imv_draws_area *draws, iso_inst *I,
+                     char *err, size_t errlen)
 {
     int sv[2], pv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
@@ -1373,7 +1460,8 @@ static int spawn_exe(const char *exe, const wbuf *start, iso_inst *I, char *err,
         return IMV_EPLUGIN;
     }
     unsigned char *area = NULL, *reply = NULL;
-    iso_areas af = {area_new(&area), reply_new(&reply)};
+    /* a forked worker keeps no draws area: only started ones are given one */
+    iso_areas af = {area_new(&area), reply_new(&reply), exe && draws ? draws->fd : -1};
     pid_t pid = exe ? start_process(exe, sv[1], pv[1], af)
                     : fork_process(sv[1], pv[1], af, sv[0], pv[0]);
     int saved = errno;
@@ -1412,7 +1500,7 @@ static int spawn_exe(const char *exe, const wbuf *start, iso_inst *I, char *err,
 
 static int spawn(const wbuf *start, iso_inst *I, char *err, size_t errlen)
 {
-    return spawn_exe(worker_exe(), start, I, err, errlen);
+    return spawn_exe(worker_exe(), start, NULL, I, err, errlen);
 }
 
 /* Start the worker process that scores m. */
@@ -1814,30 +1902,38 @@ static uint32_t draws_of(const imv_model *m, const imv_profile_view *const *v,
 }
 
 /* The body of a request of draws (draws_of): the first view whole, then
- * the arrays, the first aligned to 8 bytes of the frame. */
+ * the arrays, the first aligned to 8 bytes of the frame.  With REQ_SHARED
+ * the ratings are already in the draws area, at offset `shared`. */
 static void pack_draws(wbuf *req, const imv_model *m, const imv_profile_view *const *v,
-                       const double *const *params, size_t k, uint32_t f)
+                       const double *const *params, size_t k, uint32_t f, long shared)
 {
     static const unsigned char zero[8];
     pack_view(req, v[0], params[0], m->n_params);
     w_bytes(req, zero, (8 - req->n % 8) % 8);
-    /* Room for every draw's ratings first, then fixed-size copies, which
-     * the compiler makes a few vector moves: a call of w_bytes each was
-     * the most of a request's making. */
-    size_t each = sizeof v[0]->ratings, at = req->n;
-    w_reserve(req, k * each);
-    for (size_t i = 0; i < k; i++)
-        memcpy(req->p + at + i * each, v[i]->ratings, sizeof v[i]->ratings);
-    req->n = at + k * each;
+    if (f & REQ_SHARED) {
+        uint64_t off = (uint64_t)shared;
+        w_bytes(req, &off, sizeof off);
+    } else {
+        /* Room for every draw's ratings first, then fixed-size copies,
+         * which the compiler makes a few vector moves: a call of w_bytes
+         * each was the most of a request's making. */
+        size_t each = sizeof v[0]->ratings, at = req->n;
+        w_reserve(req, k * each);
+        for (size_t i = 0; i < k; i++)
+            memcpy(req->p + at + i * each, v[i]->ratings, sizeof v[i]->ratings);
+        req->n = at + k * each;
+    }
     for (size_t i = 0; (f & REQ_VARY) && i < k; i++)
         w_bytes(req, params[i], m->n_params * sizeof *params[i]);
 }
 
 /* A request for views [0, *k): as many as fit in one message.  Draws go
  * as a request of draws; otherwise a view that is the one before it with
- * other ratings crosses as its ratings and parameters only. */
+ * other ratings crosses as its ratings and parameters only.  shared: the
+ * offset of the views' ratings in the worker's draws area, or -1. */
 static void pack_request(wbuf *req, const imv_model *m, const imv_profile_view *const *v,
-                         const double *const *params, size_t *k, unsigned long key, uint32_t flags)
+                         const double *const *params, size_t *k, unsigned long key, uint32_t flags,
+                         long shared)
 {
     for (;;) {
         req->n = 0;
@@ -1847,12 +1943,14 @@ static void pack_request(wbuf *req, const imv_model *m, const imv_profile_view *
         uint32_t draws = flags & REQ_REPLY_EACH
                              ? 0
                              : draws_of(m, v, params, *k, (flags & REQ_KNOWN_DRAWS) != 0);
+        if (draws && shared >= 0)
+            draws |= REQ_SHARED;
         w_u32(req, size); /* the frame's length, filled in below */
         w_bytes(req, &key64, sizeof key64);
         w_u32(req, (uint32_t)*k);
         w_u32(req, (flags & ~(uint32_t)REQ_KNOWN_DRAWS) | draws);
         if (draws)
-            pack_draws(req, m, v, params, *k, draws);
+            pack_draws(req, m, v, params, *k, draws, shared);
         for (size_t i = 0; !draws && i < *k; i++) {
             if (i > 0 && only_ratings_differ(v[i - 1], v[i]))
                 pack_ratings(req, v[i], params[i], params[i - 1], m->n_params);
@@ -1861,7 +1959,7 @@ static void pack_request(wbuf *req, const imv_model *m, const imv_profile_view *
         }
         if (req->n - sizeof size <= MAX_MSG || *k == 1)
             break;
-        *k /= 2;
+        *k /= 2; /* (the first *k ratings of the area are still these views') */
     }
     uint32_t size = (uint32_t)(req->n - sizeof size);
     memcpy(req->p, &size, sizeof size);
@@ -1948,11 +2046,12 @@ static void unpack_frame(const unsigned char *msg, uint32_t len, const unsigned 
 
 /* Send views [0, *k) (fewer when they do not fit one message) and read
  * their results into r.  The first frame must come within `first`
- * seconds, each later one within `timeout` of the one before. */
+ * seconds, each later one within `timeout` of the one before.  shared:
+ * the offset of the views' ratings in I's draws area, or -1. */
 static void exchange(wbuf *req, const imv_model *m, iso_inst *I, const imv_profile_view *const *v,
                      const double *const *params, size_t *k, unsigned long key, uint32_t flags,
-                     double first, double timeout, imv_result *const *r, imv_draw_answer *a,
-                     iso_call *c)
+                     long shared, double first, double timeout, imv_result *const *r,
+                     imv_draw_answer *a, iso_call *c)
 {
     memset(c, 0, sizeof *c);
     /* req may still be a reaped worker's area, unmapped since, when this
@@ -1962,7 +2061,7 @@ static void exchange(wbuf *req, const imv_model *m, iso_inst *I, const imv_profi
         if (I->area)
             *req = (wbuf){.p = I->area, .cap = AREA_SIZE, .borrowed = 1};
     }
-    pack_request(req, m, v, params, k, key, flags);
+    pack_request(req, m, v, params, k, key, flags, shared);
     double wait = first, deadline = now_s() + wait;
     size_t printed = 0;
     if (req->borrowed) {
@@ -2011,7 +2110,7 @@ static void score_views(const imv_model *m, iso_inst *I, const imv_profile_view 
         size_t k = n - done < cap ? n - done : cap;
         double first = timeout * (own_batch && k > 1 ? (double)k : 1);
         iso_call c;
-        exchange(&req, m, I, v + done, params + done, &k, key, each ? REQ_REPLY_EACH : 0, first,
+        exchange(&req, m, I, v + done, params + done, &k, key, each ? REQ_REPLY_EACH : 0, -1, first,
                  timeout, r + done, NULL, &c);
         for (size_t i = 0; i < c.got; i++)
             r[done + i]->declined = 0; /* this is the reference: what it says counts */
@@ -2241,6 +2340,7 @@ static const imv_backend iso_lua_backend = {
 
 struct imv_isolated_proc {
     iso_inst I;
+    const imv_draws_area *draws; /* the caller's, handed to each worker started; or NULL */
     char exe[4096];
 };
 
@@ -2256,18 +2356,19 @@ static int proc_spawn(imv_isolated_proc *p, const imv_model *m, char *err, size_
 {
     wbuf start = {0};
     pack_spec(&start, SPEC_SERVE, m->path, m->id, m->n_params, m->limits);
-    int rc = spawn_exe(p->exe, &start, &p->I, err, errlen);
+    int rc = spawn_exe(p->exe, &start, p->draws, &p->I, err, errlen);
     free(start.p);
     if (rc)
         reap(&p->I);
     return rc;
 }
 
-imv_isolated_proc *imv_isolated_proc_start(const char *exe, const imv_model *m, char *err,
-                                           size_t errlen)
+imv_isolated_proc *imv_isolated_proc_start(const char *exe, const imv_model *m,
+                                           const imv_draws_area *draws, char *err, size_t errlen)
 {
     imv_isolated_proc *p = imv_xcalloc(1, sizeof *p);
     p->I.sock = p->I.out = p->I.children = -1;
+    p->draws = draws;
     snprintf(p->exe, sizeof p->exe, "%s", exe ? exe : "");
     if (!exe || proc_spawn(p, m, err, errlen)) {
         if (!exe)
@@ -2278,10 +2379,12 @@ imv_isolated_proc *imv_isolated_proc_start(const char *exe, const imv_model *m, 
     return p;
 }
 
-/* A batch through p's worker into r, or (draws only) into answers a. */
+/* A batch through p's worker into r, or (draws only) into answers a;
+ * ratings: the views', one after the other, or NULL. */
 static int proc_run(imv_isolated_proc *p, const imv_model *m, const imv_profile_view *const *v,
                     unsigned long key, const double *const *params, size_t n, int draws,
-                    double first, imv_result *const *r, imv_draw_answer *a, char *why, size_t whylen)
+                    const double *ratings, double first, imv_result *const *r, imv_draw_answer *a,
+                    char *why, size_t whylen)
 {
     double timeout = m->limits->isolate_timeout > 0 ? m->limits->isolate_timeout : 2.0;
     wbuf req = {0};
@@ -2294,8 +2397,12 @@ static int proc_run(imv_isolated_proc *p, const imv_model *m, const imv_profile_
         }
         size_t k = n - done < MAX_BATCH ? n - done : MAX_BATCH;
         iso_call c;
+        size_t most = n - done; /* a request may take fewer: the first k of these */
+        long shared = draws ? draws_offset(p->draws, ratings ? ratings + done * IMV_R_COUNT : NULL,
+                                           most)
+                            : -1;
         exchange(&req, m, &p->I, v + done, params + done, &k, key, draws ? REQ_KNOWN_DRAWS : 0,
-                 first, timeout, r + done, a ? a + done : NULL, &c);
+                 shared, first, timeout, r + done, a ? a + done : NULL, &c);
         if (c.got < k || c.malformed) {
             snprintf(why, whylen, "%s", c.got < k ? c.err : "a malformed reply");
             reap(&p->I);
@@ -2314,13 +2421,14 @@ int imv_isolated_proc_batch(imv_isolated_proc *p, const imv_model *m,
                             const double *const *params, size_t n, int draws, double first,
                             imv_result *const *r, char *why, size_t whylen)
 {
-    return proc_run(p, m, v, key, params, n, draws, first, r, NULL, why, whylen);
+    return proc_run(p, m, v, key, params, n, draws, NULL, first, r, NULL, why, whylen);
 }
 
 int imv_isolated_proc_answers(imv_isolated_proc *p, const imv_model *m,
                               const imv_profile_view *const *v, unsigned long key,
-                              const double *const *params, size_t n, double first,
-                              imv_draw_answer *a, imv_result *const *r, char *why, size_t whylen)
+                              const double *const *params, size_t n, const double *ratings,
+                              double first, imv_draw_answer *a, imv_result *const *r, char *why,
+                              size_t whylen)
 {
-    return proc_run(p, m, v, key, params, n, 1, first, r, a, why, whylen);
+    return proc_run(p, m, v, key, params, n, 1, ratings, first, r, a, why, whylen);
 }

@@ -108,14 +108,19 @@ const char *imv_jit_note(const imv_model *m, char *buf, size_t n)
     return said;
 }
 
-int imv_jit_takes(const imv_model *m, const imv_jit *j, const imv_profile_view *const *v, size_t n,
-                  int draws)
+int imv_jit_may_take(const imv_model *m, const imv_jit *j)
 {
     int engine = m->limits ? m->limits->lua_engine : IMV_LUA_ENGINE_AUTO;
     /* A model with its own batch function is declined whole by the
      * worker: not worth the trip. */
-    if (n < 2 || engine == IMV_LUA_ENGINE_LUA54 || m->has_batch || (j && j->off) ||
-        strcmp(m->be->language, "lua") != 0 || !imv_jit_worker_path())
+    return engine != IMV_LUA_ENGINE_LUA54 && !m->has_batch && !(j && j->off) &&
+           strcmp(m->be->language, "lua") == 0 && imv_jit_worker_path();
+}
+
+int imv_jit_takes(const imv_model *m, const imv_jit *j, const imv_profile_view *const *v, size_t n,
+                  int draws)
+{
+    if (n < 2 || !imv_jit_may_take(m, j))
         return 0;
     for (size_t i = 0; i < (draws ? 1 : n); i++)
         if (!(v[i]->flags & IMV_VIEW_SCORE_ONLY))
@@ -170,13 +175,14 @@ static void reference_all(const imv_jit_ref *ref, const imv_model *m,
 /* The batch through this thread's LuaJIT worker: 1 when every result came
  * (each still may be declined), 0 when none counts.  With a (draws), as
  * answers: r[i] holds view i's result only where a[i] says so. */
-static int jit_scored(imv_jit *j, imv_model *m, const imv_profile_view *const *v, unsigned long key,
+static int jit_scored(imv_jit *j, imv_model *m, const imv_draws_area *area, const double *ratings,
+                      const imv_profile_view *const *v, unsigned long key,
                       const double *const *params, size_t n, imv_result *const *r, int draws,
                       imv_draw_answer *a)
 {
     char why[300];
     if (!j->proc)
-        j->proc = imv_isolated_proc_start(imv_isolated_jit_exe(), m, why, sizeof why);
+        j->proc = imv_isolated_proc_start(imv_isolated_jit_exe(), m, area, why, sizeof why);
     if (!j->proc) {
         j->off = 1; /* it will not start now: nor later in this run */
         note_offered(m, 0, NULL);
@@ -187,8 +193,8 @@ static int jit_scored(imv_jit *j, imv_model *m, const imv_profile_view *const *v
      * function (a deadline per view for the whole batch, up to 256). */
     double timeout = m->limits && m->limits->isolate_timeout > 0 ? m->limits->isolate_timeout : 2.0;
     double views = n < CHECK_SPAN ? (double)n : CHECK_SPAN;
-    int rc = a ? imv_isolated_proc_answers(j->proc, m, v, key, params, n, timeout * views, a, r,
-                                           why, sizeof why)
+    int rc = a ? imv_isolated_proc_answers(j->proc, m, v, key, params, n, ratings, timeout * views,
+                                           a, r, why, sizeof why)
                : imv_isolated_proc_batch(j->proc, m, v, key, params, n, draws, timeout * views, r,
                                          why, sizeof why);
     if (rc) {
@@ -295,7 +301,7 @@ void imv_jit_score_batch(imv_jit **jp, imv_model *m, const imv_jit_ref *ref,
                          const double *const *params, size_t n, imv_result *const *r, int draws)
 {
     imv_jit *j = jit_of(jp);
-    if (!jit_scored(j, m, v, key, params, n, r, draws, NULL)) {
+    if (!jit_scored(j, m, NULL, NULL, v, key, params, n, r, draws, NULL)) {
         reference_all(ref, m, v, params, n, r);
         return;
     }
@@ -340,6 +346,7 @@ static void answered_outcomes(const imv_draw_answer *a, size_t n, imv_result *co
 }
 
 void imv_jit_score_outcomes(imv_jit **jp, imv_model *m, const imv_jit_ref *ref,
+                            const imv_draws_area *draws, const double *ratings,
                             const imv_profile_view *const *v, unsigned long key,
                             const double *const *params, size_t n, imv_result *const *r,
                             imv_draw_outcome *out)
@@ -347,7 +354,7 @@ void imv_jit_score_outcomes(imv_jit **jp, imv_model *m, const imv_jit_ref *ref,
     imv_jit *j = jit_of(jp);
     imv_draw_answer *a = imv_xmalloc((n ? n : 1) * sizeof *a);
     unsigned char *on_ref = NULL;
-    if (!jit_scored(j, m, v, key, params, n, r, 1, a)) {
+    if (!jit_scored(j, m, draws, ratings, v, key, params, n, r, 1, a)) {
         reference_outcomes(ref, m, v, params, n, r, out);
         goto done;
     }

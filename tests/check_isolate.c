@@ -2,9 +2,13 @@
  * a crash, abort, exit, endless loop or output flood becomes that model's
  * error; the next profile is scored again by a fresh child; every other
  * model is unaffected. */
+#include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
 
+#include "../core/internal.h"
 #include "testutil.h"
 #include "uncertainty.h"
 
@@ -777,6 +781,182 @@ START_TEST(isolate__worker_process_is_a_fresh_imeval)
 }
 END_TEST
 
+/* ---- the draws area ------------------------------------------------------------ */
+
+/* The descriptor of this process's memfd named name, or -1. */
+static int own_memfd(const char *name)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int found = -1;
+    struct dirent *e;
+    while (d && found < 0 && (e = readdir(d))) {
+        char path[300], link[300];
+        snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
+        ssize_t n = readlink(path, link, sizeof link - 1);
+        if (n > 0) {
+            link[n] = '\0';
+            if (strstr(link, name))
+                found = atoi(e->d_name);
+        }
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/* 1 when process pid holds a descriptor of the memfd named name. */
+static int holds_memfd(int pid, const char *name)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%d/fd", pid);
+    DIR *d = opendir(dir);
+    int held = 0;
+    struct dirent *e;
+    while (d && !held && (e = readdir(d))) {
+        char path[400], link[300];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        ssize_t n = readlink(path, link, sizeof link - 1);
+        if (n > 0) {
+            link[n] = '\0';
+            held = strstr(link, name) != NULL;
+        }
+    }
+    if (d)
+        closedir(d);
+    return held;
+}
+
+/* The permissions ("r--s") with which pid maps the memfd named name, in
+ * perms[8]; "" when it maps none. */
+static void mapping_perms(int pid, const char *name, char perms[8])
+{
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/%d/maps", pid);
+    FILE *f = fopen(path, "r");
+    perms[0] = '\0';
+    while (f && fgets(line, sizeof line, f))
+        if (strstr(line, name) && sscanf(line, "%*s %7s", perms) == 1)
+            break;
+    if (f)
+        fclose(f);
+}
+
+/* A profile with acceptance a range, the rest points: draws to make. */
+static imv_profile *ranged_profile(void)
+{
+    char *json = tu_profile_json("ranged", "inadequate", 2);
+    char *at = strstr(json, "\"acceptance\":2");
+    ck_assert_ptr_nonnull(at);
+    char text[2300];
+    snprintf(text, sizeof text, "%.*s\"acceptance\":{\"low\":0.5,\"mode\":2,\"high\":3.5}%s",
+             (int)(at - json), json, at + strlen("\"acceptance\":2"));
+    free(json);
+    char *path = tu_write_temp_str(text, ".json");
+    imv_diags d;
+    imv_diags_init(&d);
+    imv_reader *rd = imv_reader_open(path, NULL, &d);
+    ck_assert_ptr_nonnull(rd);
+    imv_profile *p = NULL;
+    ck_assert_int_eq(imv_reader_next(rd, &p, &d), 1);
+    imv_reader_close(rd);
+    imv_diags_free(&d);
+    unlink(path);
+    free(path);
+    return p;
+}
+
+/* lua_good's draws of the ranged profile on engine; the worker, still
+ * alive, in *wp when wp is not NULL (else freed). */
+static imv_uncertainty *good_draws(int engine, imv_registry **regp, imv_worker **wp)
+{
+    imv_limits l;
+    imv_limits_default(&l);
+    l.isolate = 0;
+    l.lua_engine = engine;
+    imv_registry *reg = imv_registry_new(&l);
+    imv_diags d;
+    imv_diags_init(&d);
+    char path[512];
+    fixture_path(path, sizeof path, "good");
+    ck_assert_msg(imv_registry_load_file(reg, path, 0, &d) == 0, "%s", d.n ? d.v[0].message : "");
+    imv_diags_free(&d);
+    imv_worker *w = imv_worker_new(reg);
+    imv_profile *p = ranged_profile();
+    imv_evaluation e;
+    ck_assert_int_eq(imv_evaluate(w, p, &e), 0);
+    ck_assert_int_eq(imv_uncertainty_run(w, &e, 6000, 5, 0), 0);
+    imv_uncertainty *u = e.uncertainty;
+    e.uncertainty = NULL;
+    imv_evaluation_clear(&e);
+    imv_profile_free(p);
+    *regp = reg;
+    if (wp)
+        *wp = w;
+    else
+        imv_worker_free(w);
+    return u;
+}
+
+/* The draws' ratings lie in one shared area a thread's LuaJIT workers
+ * read (plugins/isolate.c): each maps it read-only and keeps no
+ * descriptor of it, and the area is sealed so that nothing but imeval's
+ * own mapping can write it, shrink it or grow it, whatever a worker does
+ * with it.  The figures are Lua 5.4's, with no disagreement between the
+ * engines: the workers read the draws imeval wrote for them. */
+START_TEST(isolate__draws_area_read_only_to_luajit_workers)
+{
+    imv_registry *reg, *ref_reg;
+    imv_worker *w;
+    imv_uncertainty *u = good_draws(IMV_LUA_ENGINE_LUAJIT, &reg, &w);
+    const imv_model *m = imv_registry_get(reg, 0);
+    ck_assert_msg(m->jit_served > 0 && !m->jit_disagreed, "LuaJIT served %lu batches, disagreed %d",
+                  m->jit_served, m->jit_disagreed);
+    /* The workers: this thread's children running imeval-luajit. */
+    char path[80];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)getpid(), (int)gettid());
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    int pid, workers = 0;
+    while (fscanf(f, "%d", &pid) == 1) {
+        char comm_path[64], comm[64] = "";
+        snprintf(comm_path, sizeof comm_path, "/proc/%d/comm", pid);
+        FILE *c = fopen(comm_path, "r");
+        if (c && fgets(comm, sizeof comm, c) && strncmp(comm, "imeval-luajit", 13) == 0) {
+            char perms[8];
+            mapping_perms(pid, "imeval-draws", perms);
+            ck_assert_msg(strcmp(perms, "r--s") == 0, "worker %d maps the draws area \"%s\"", pid,
+                          perms);
+            ck_assert_msg(!holds_memfd(pid, "imeval-draws"),
+                          "worker %d kept a descriptor of the draws area", pid);
+            workers++;
+        }
+        if (c)
+            fclose(c);
+    }
+    fclose(f);
+    ck_assert_int_eq(workers, 1);
+    int fd = own_memfd("imeval-draws");
+    ck_assert_int_ge(fd, 0);
+    int want = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL | F_SEAL_FUTURE_WRITE;
+    ck_assert_int_eq(fcntl(fd, F_GET_SEALS) & want, want);
+    ck_assert(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED);
+    ck_assert_int_ne(ftruncate(fd, 0), 0);
+    ck_assert_int_ne(ftruncate(fd, 1 << 24), 0);
+    ck_assert(pwrite(fd, "x", 1, 0) < 0);
+    imv_worker_free(w);
+    imv_uncertainty *ref = good_draws(IMV_LUA_ENGINE_LUA54, &ref_reg, NULL);
+    ck_assert_msg(u->mean[0] == ref->mean[0] && u->p05[0] == ref->p05[0] &&
+                      u->p95[0] == ref->p95[0] && u->viable_share[0] == ref->viable_share[0],
+                  "LuaJIT: mean %.17g p05 %g p95 %g; Lua 5.4: mean %.17g p05 %g p95 %g", u->mean[0],
+                  u->p05[0], u->p95[0], ref->mean[0], ref->p05[0], ref->p95[0]);
+    ck_assert(ref->p95[0] > ref->p05[0]);
+    imv_uncertainty_free(u);
+    imv_uncertainty_free(ref);
+    imv_registry_free(reg);
+    imv_registry_free(ref_reg);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("isolate");
@@ -809,6 +989,7 @@ int main(void)
     tcase_add_test(tc, isolate__looping_lua_model_killed_at_deadline);
     tcase_add_test(tc, isolate__crash_in_lua_worker_is_contained);
     tcase_add_test(tc, isolate__worker_process_is_a_fresh_imeval);
+    tcase_add_test(tc, isolate__draws_area_read_only_to_luajit_workers);
     suite_add_tcase(s, tc);
     /* three hangs of 3 s each, and a dozen worker processes */
     TCase *slow = tcase_create("isolate_slow");
