@@ -47,6 +47,21 @@ static int l_clamp(lua_State *L)
     return 1;
 }
 
+/* The keys of the tables the functions below make, their shared
+ * upvalues (imv_lua_open_aux): a lua_setfield with a C string looked the
+ * key up in the state's string cache each time, and a full evaluation
+ * makes a table of four keys for each of some ten reasons a model. */
+enum { UP_FIELDS = 1, UP_POINTS, UP_TEXT, UP_EVIDENCE, UP_NAME, UP_COUNT = UP_NAME };
+
+/* t[upvalue key] = the value on top, t the new table just below it (no
+ * metatable: a raw set is what lua_setfield did). */
+static void up_set(lua_State *L, int key)
+{
+    lua_pushvalue(L, lua_upvalueindex(key));
+    lua_insert(L, -2);
+    lua_rawset(L, -3);
+}
+
 /* Append { fields, points, text, evidence } to the reasons table at idx;
  * text is the index of the string argument, pushed as the value it is
  * (lua_pushstring of its characters copied every long text). */
@@ -57,13 +72,13 @@ static void append_reason(lua_State *L, int idx, int fields, double pts, int tex
         lua_pushvalue(L, fields);
     else
         lua_createtable(L, 0, 0);
-    lua_setfield(L, -2, "fields");
+    up_set(L, UP_FIELDS);
     lua_pushnumber(L, pts);
-    lua_setfield(L, -2, "points");
+    up_set(L, UP_POINTS);
     lua_pushvalue(L, text);
-    lua_setfield(L, -2, "text");
+    up_set(L, UP_TEXT);
     lua_pushvalue(L, evidence);
-    lua_setfield(L, -2, "evidence");
+    up_set(L, UP_EVIDENCE);
     lua_rawseti(L, idx, (lua_Integer)lua_rawlen(L, idx) + 1);
 }
 
@@ -117,17 +132,17 @@ static int l_base(lua_State *L)
 static int l_fit_part(lua_State *L)
 {
     double fit = luaL_checknumber(L, 2);
-    const char *name = luaL_checkstring(L, 3);
+    luaL_checkstring(L, 3); /* (a number becomes a string in place) */
     double pts = luaL_checknumber(L, 4);
     luaL_checkany(L, 5);
     if (lua_istable(L, 1)) {
         lua_createtable(L, 0, 3);
-        lua_pushstring(L, name);
-        lua_setfield(L, -2, "name");
+        lua_pushvalue(L, 3); /* the string luaL_checkstring left there */
+        up_set(L, UP_NAME);
         lua_pushnumber(L, pts);
-        lua_setfield(L, -2, "points");
+        up_set(L, UP_POINTS);
         lua_pushvalue(L, 5);
-        lua_setfield(L, -2, "evidence");
+        up_set(L, UP_EVIDENCE);
         lua_rawseti(L, 1, (lua_Integer)lua_rawlen(L, 1) + 1);
     } else if (!lua_isnil(L, 1)) {
         return luaL_argerror(L, 1, "components must be a table, or nil in score-only calls");
@@ -316,5 +331,8 @@ void imv_lua_open_aux(lua_State *L)
         {"log", imv_lua_log},
         {NULL, NULL},
     };
-    luaL_setfuncs(L, fns, 0);
+    static const char *const keys[UP_COUNT] = {"fields", "points", "text", "evidence", "name"};
+    for (int i = 0; i < UP_COUNT; i++)
+        lua_pushstring(L, keys[i]);
+    luaL_setfuncs(L, fns, UP_COUNT);
 }

@@ -12,33 +12,63 @@
 #include "lua_aux.h"
 #include "lua_host.h"
 
+/* The state's interned keys (LH_NAMED_KEYS), pushed: their index, or 0
+ * (nothing pushed) in a state that has none.  A lua_getfield with a C
+ * string looks the key up in the state's string cache each time; the
+ * helpers below read some twenty fields a call. */
+static int push_keys(lua_State *L)
+{
+    const lh_inst *I = LH_INST(L);
+    return I && I->ref_keys != LUA_NOREF ? keys_push(L, I) : 0;
+}
+
+/* Push t[key], t the table at idx (absolute), key k of keys or `name`
+ * when keys is 0: lua_getfield's look-up, metamethods and all.  Returns
+ * the value's type. */
+static int get_key(lua_State *L, int idx, int keys, int k, const char *name)
+{
+    if (!keys) {
+        lua_getfield(L, idx, name);
+    } else {
+        lua_rawgeti(L, keys, k);
+        lua_gettable(L, idx);
+    }
+    return lua_type(L, -1);
+}
+
 /* What imeval.journey reads of the p table at idx: grade, ratings, facts. */
 static void journey_view(lua_State *L, int idx, imv_profile_view *v)
 {
     memset(v, 0, sizeof *v);
     v->struct_size = sizeof *v;
     luaL_checktype(L, idx, LUA_TTABLE);
-    lua_getfield(L, idx, "grade");
+    idx = lua_absindex(L, idx);
+    int keys = push_keys(L);
+    get_key(L, idx, keys, KEY_grade, "grade");
     const char *g = lua_tostring(L, -1);
     int grade = g ? imv_grade_parse(g, NULL) : -1;
     v->grade = grade < 0 ? IMV_G_NOT_INSPECTED : (imv_grade)grade;
     lua_pop(L, 1);
-    if (lua_getfield(L, idx, "ratings") == LUA_TTABLE)
+    if (get_key(L, idx, keys, KEY_RATINGS, "ratings") == LUA_TTABLE) {
+        int t = lua_gettop(L);
         for (int i = 0; i < IMV_R_COUNT; i++) {
-            lua_getfield(L, -1, imv_rating_name(i));
+            get_key(L, t, keys, KEY_RATING + i, imv_rating_name(i));
             v->ratings[i] = lua_tonumber(L, -1);
             lua_pop(L, 1);
         }
+    }
     lua_pop(L, 1);
-    if (lua_getfield(L, idx, "facts") == LUA_TTABLE)
+    if (get_key(L, idx, keys, KEY_facts, "facts") == LUA_TTABLE) {
+        int t = lua_gettop(L);
         for (int i = 0; i < IMV_F_COUNT; i++) {
-            if (lua_getfield(L, -1, imv_fact_name(i)) == LUA_TNUMBER) {
+            if (get_key(L, t, keys, KEY_FACT + i, imv_fact_name(i)) == LUA_TNUMBER) {
                 v->facts[i] = lua_tonumber(L, -1);
                 v->facts_present |= 1u << i;
             }
             lua_pop(L, 1);
         }
-    lua_pop(L, 1);
+    }
+    lua_pop(L, keys ? 2 : 1);
 }
 
 /* imeval.journey(p) -> months_to_fair, months_to_good, factor */
@@ -60,15 +90,18 @@ static imv_iv_status rules_status(lua_State *L, int idx, double *months)
 {
     imv_iv_status st = IMV_IV_STATUS_NONE;
     *months = IMV_UNKNOWN;
-    if (lua_getfield(L, idx, "rules") == LUA_TTABLE) {
-        if (lua_getfield(L, -1, "trajectory") == LUA_TSTRING)
+    idx = lua_absindex(L, idx);
+    int keys = push_keys(L);
+    if (get_key(L, idx, keys, KEY_rules, "rules") == LUA_TTABLE) {
+        int t = lua_gettop(L);
+        if (get_key(L, t, keys, KEY_trajectory, "trajectory") == LUA_TSTRING)
             st = imv_iv_status_parse(lua_tostring(L, -1), st);
         lua_pop(L, 1);
-        if (lua_getfield(L, -1, "months") == LUA_TNUMBER)
+        if (get_key(L, t, keys, KEY_months, "months") == LUA_TNUMBER)
             *months = lua_tonumber(L, -1);
         lua_pop(L, 1);
     }
-    lua_pop(L, 1);
+    lua_pop(L, keys ? 2 : 1);
     return st;
 }
 
@@ -87,13 +120,21 @@ static int l_timeline(lua_State *L)
     imv_journey j;
     imv_journey_compute(&v, &j);
     imv_timeline t = imv_timeline_of(j.months_to_fair, j.months_to_good, in_place, st, months, setup);
+    int keys = push_keys(L);
     lua_createtable(L, 0, 3);
-    lua_pushnumber(L, t.setup_months);
-    lua_setfield(L, -2, "setup_months");
-    lua_pushnumber(L, t.months_to_fair);
-    lua_setfield(L, -2, "months_to_fair");
-    lua_pushnumber(L, t.months_to_good);
-    lua_setfield(L, -2, "months_to_good");
+    /* A new table, without a metatable: raw sets are lua_setfield's (an
+     * unknown month is set too, as IMV_UNKNOWN). */
+    static const char *const name[3] = {"setup_months", "months_to_fair", "months_to_good"};
+    const int k[3] = {KEY_setup_months, KEY_months_to_fair, KEY_months_to_good};
+    const double x[3] = {t.setup_months, t.months_to_fair, t.months_to_good};
+    for (int i = 0; i < 3; i++) {
+        if (keys)
+            lua_rawgeti(L, keys, k[i]);
+        else
+            lua_pushstring(L, name[i]);
+        lua_pushnumber(L, x[i]);
+        lua_rawset(L, -3);
+    }
     return 1;
 }
 
