@@ -74,7 +74,11 @@
  * default budget a tick is 225 us: 4,400 signals a second of a batch. */
 #define JIT_MIN_TICK 20e-6
 
-#define OUT_STRIDE 9 /* accepted, score, n_unmet, text bytes, 3 months, started, ticks */
+/* A call's slots: accepted, score, n_unmet, text bytes, 3 months, ticks
+ * (64 bytes, a cache line).  The loop writes every slot of a call that
+ * returned, so a draw's slots need no clearing first (that was a memset of
+ * 150 KB a batch of draws); which call raised, the loop's progress says. */
+#define OUT_STRIDE 8
 
 /* ---- the allowance -------------------------------------------------------------- */
 
@@ -267,10 +271,11 @@ static const char loop_head[] =
     "  if pa ~= nil and type(pa) ~= 'table' then return false end\n"
     "  return true, sc, nu, tb, s1, s2, s3\n"
     "end\n"
-    "return function(p, rt, w, keys, kp, np, vary, R, P, OUT, TICK, from, to)\n"
+    "return function(p, rt, w, keys, kp, np, vary, R, P, OUT, TICK, PROG, from, to)\n"
     "  R, P, OUT, TICK = cast(dp, R), cast(dp, P), cast(dp, OUT), cast(tp, TICK)\n"
+    "  PROG = cast(dp, PROG)\n"
     "  for i = from, to - 1 do\n";
-/* then "    local o, b = i * OUT_STRIDE, i * IMV_R_COUNT", "    OUT[o + 7] = 1",
+/* then "    local o, b = i * OUT_STRIDE, i * IMV_R_COUNT", "    PROG[0] = i",
  * one line a rating, "    rt['name'] = R[b + i]\n", then: */
 static const char loop_tail[] = "    if vary then\n"
                                 "      local q = i * np\n"
@@ -278,11 +283,13 @@ static const char loop_tail[] = "    if vary then\n"
                                 "    end\n"
                                 "    local t0 = TICK[0]\n"
                                 "    local res, u2 = score(p, w)\n"
-                                "    OUT[o + 8] = TICK[0] - t0\n"
+                                "    OUT[o + 7] = TICK[0] - t0\n"
                                 "    local ok, sc, nu, tb, s1, s2, s3 = check(res, u2)\n"
                                 "    if ok then\n"
                                 "      OUT[o] = 1; OUT[o + 1] = sc; OUT[o + 2] = nu; OUT[o + 3] = tb\n"
                                 "      OUT[o + 4] = s1; OUT[o + 5] = s2; OUT[o + 6] = s3\n"
+                                "    else\n"
+                                "      OUT[o] = 0\n"
                                 "    end\n"
                                 "  end\n"
                                 "end\n";
@@ -310,7 +317,7 @@ static int l_make_loop(lua_State *L)
     char strides[96];
     /* from the C constants: a stride the host does not use would write
      * outside its buffer */
-    snprintf(strides, sizeof strides, "    local o, b = i * %d, i * %d\n    OUT[o + 7] = 1\n",
+    snprintf(strides, sizeof strides, "    local o, b = i * %d, i * %d\n    PROG[0] = i\n",
              OUT_STRIDE, IMV_R_COUNT);
     luaL_addstring(&b, strides);
     for (int i = 0; i < IMV_R_COUNT; i++) {
@@ -411,6 +418,7 @@ typedef struct span {
     const double *R, *P;       /* every view's ratings, and (vary) parameters */
     double *out;
     size_t from, to;
+    double prog; /* the view whose call the loop began last */
 } span;
 
 static int l_span(lua_State *L)
@@ -430,26 +438,28 @@ static int l_span(lua_State *L)
     lua_pushlightuserdata(L, (void *)s->P);
     lua_pushlightuserdata(L, s->out);
     lua_pushlightuserdata(L, (void *)&jit_ticks);
+    lua_pushlightuserdata(L, &s->prog);
     lua_pushnumber(L, (lua_Number)s->from);
     lua_pushnumber(L, (lua_Number)s->to);
-    lua_call(L, 13, 0);
+    lua_call(L, 14, 0);
     return 0;
 }
 
 /* Run the span; returns where the next span starts: after the view whose
- * call raised (declined: its slot was never filled), or at s->to. */
+ * call raised (declined here), or at s->to.  The slots of the views before
+ * it were all written by the loop. */
 static size_t run_span(span *s)
 {
     /* The C work charged (sandbox.c) is counted per span, not per draw:
      * no draw can then pass a charge the 5.4 host would refuse it; one
      * that meets the span's is declined. */
     s->I->c_spent = 0;
+    s->prog = -1; /* (raised before any call: the first view is blamed) */
     if (imv_lua_pcall(s->I, l_span, s, 0) == LUA_OK)
         return s->to;
-    size_t k = s->to;
-    while (k > s->from && s->out[(k - 1) * OUT_STRIDE + 7] == 0)
-        k--;
-    return k > s->from ? k : s->from + 1;
+    size_t k = s->prog >= (double)s->from && s->prog < (double)s->to ? (size_t)s->prog : s->from;
+    s->out[k * OUT_STRIDE] = 0;
+    return k + 1;
 }
 
 static void run_all(lh_inst *I, const imv_model *m, const imv_profile_view *const *v,
@@ -488,7 +498,7 @@ static void run_all(lh_inst *I, const imv_model *m, const imv_profile_view *cons
  * at most maxd ticks: what the host vouches for. */
 static int vouched(const double *o, double maxd)
 {
-    return o[0] == 1 && o[8] <= maxd;
+    return o[0] == 1 && o[OUT_STRIDE - 1] <= maxd;
 }
 
 static void take_result(const double *o, double maxd, imv_result *r)
@@ -581,8 +591,8 @@ void imv_lua_jit_draws(const imv_model *m, lh_inst *I, const imv_profile_view *b
                        imv_draw_answer *out)
 {
     double *o = jit_room(I, n ? n * OUT_STRIDE : 1);
-    memset(o, 0, n * OUT_STRIDE * sizeof *o);
     double maxd = 0;
+    size_t ran = 0; /* the slots [0, ran) are written; the rest are declined */
     if (n && (base->flags & IMV_VIEW_SCORE_ONLY) && loop_usable(I) && allowance_start(I, n, &maxd)) {
         span s = {.I = I,
                   .m = m,
@@ -597,11 +607,15 @@ void imv_lua_jit_draws(const imv_model *m, lh_inst *I, const imv_profile_view *b
         I->in_batch = 1;
         while (s.from < n && !I->dead)
             s.from = run_span(&s);
+        ran = s.from;
         I->in_batch = 0;
         allowance_end(I);
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < ran; i++)
         take_answer(o + i * OUT_STRIDE, maxd, &out[i]);
+    static const double unrun[OUT_STRIDE]; /* not accepted */
+    for (size_t i = ran; i < n; i++)
+        take_answer(unrun, maxd, &out[i]);
     after_batch(I);
 }
 
