@@ -61,7 +61,7 @@ void imv_lua_pool_release(lh_inst *I)
  * Which allocator a block came from follows from the size Lua gives back,
  * so a block never changes sides without a copy.  Slabs are released with
  * the state; the memory cap counts what Lua asked for, as before. */
-#define SMALL_MAX 128
+#define SMALL_MAX 256
 #define SLAB_SIZE (64 * 1024)
 
 static void *small_get(lh_inst *I, size_t cls)

@@ -65,7 +65,7 @@ typedef struct lh_inst {
     volatile sig_atomic_t rerun;        /* the tick interrupted this call */
     long c_spent;                       /* steps charged for C work in this call */
     unsigned long calls, reruns;
-    void *small[9];     /* free blocks of 16, 32, ..., 128 bytes (see imv_lua_alloc) */
+    void *small[17];    /* free blocks of 16, 32, ..., 256 bytes (see imv_lua_alloc) */
     struct slab *slabs; /* where they come from; freed with the state */
     char *bump;
     size_t bump_left;
