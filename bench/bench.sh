@@ -44,7 +44,10 @@ echo "   (issue 16; medians; CPU = user + system, the figure to compare on a loa
 set -- $(timeit 5 "$BUILD/bench/limit" 153 10000)
 floor_cpu=$5
 echo "   floor (bench/limit.c 153 10000, 13 triangles + 7 sums a draw, 1 thread): $(wc "$@")"
-set -- $(timeit 3 "$IMEVAL" evaluate --jobs 1 --draws 10000 --format json "$WORK/national-uncertain.jsonl")
+# One run first, not counted: the first runs after a build were 10-15 %
+# slower than those a minute later (docs/performance.md), then a median of 5.
+"$IMEVAL" evaluate --jobs 1 --draws 10000 --format json "$WORK/national-uncertain.jsonl" >/dev/null
+set -- $(timeit 5 "$IMEVAL" evaluate --jobs 1 --draws 10000 --format json "$WORK/national-uncertain.jsonl")
 lazy_cpu=$5
 echo "   imeval --jobs 1:                   $(wc "$@"), peak $(fmt_mb "$4")"
 awk -v a="$lazy_cpu" -v f="$floor_cpu" 'BEGIN { printf "   ratio to the floor (CPU):          %.1f x\n", a / f
