@@ -287,10 +287,12 @@ int imv_jit_takes(const imv_model *m, const imv_jit *j, const imv_profile_view *
 /* imv_jit_takes's conditions on the model alone: 1 when some batch of
  * its could go to LuaJIT. */
 int imv_jit_may_take(const imv_model *m, const imv_jit *j);
-/* Score the batch (r[i] reset, not finished): *j is started on first use. */
+/* Score the batch (r[i] reset, not finished): *j is started on first use,
+ * handed area (the thread's draws area, or NULL). */
 void imv_jit_score_batch(imv_jit **j, imv_model *m, const imv_jit_ref *ref,
-                         const imv_profile_view *const *v, unsigned long key,
-                         const double *const *params, size_t n, imv_result *const *r, int draws);
+                         const imv_draws_area *area, const imv_profile_view *const *v,
+                         unsigned long key, const double *const *params, size_t n,
+                         imv_result *const *r, int draws);
 /* The same for draws (imv_jit_takes(m, *j, v, n, 1) said so), as their
  * outcomes: out[i] for view i, with r[i] the room to score it on either
  * engine when it needs one (reset here when used; left as it was else).

@@ -68,7 +68,10 @@ void imv_worker_keep_scratch(imv_worker *w, void *p, void (*free_fn)(void *))
     w->scratch_free = free_fn;
 }
 
-double *imv_worker_draws(imv_worker *w)
+/* The thread's draws area, made on first use when some model may go to
+ * LuaJIT: each LuaJIT worker is handed it when it starts, whichever call
+ * starts it (a sensitivity grid's batch may come before any draws). */
+static imv_draws_area *draws_area(imv_worker *w)
 {
     if (!w->draws_tried) {
         w->draws_tried = 1;
@@ -76,7 +79,12 @@ double *imv_worker_draws(imv_worker *w)
             if (imv_jit_may_take(imv_registry_get(w->reg, i), w->jit[i]))
                 w->draws = imv_draws_area_new();
     }
-    return imv_draws_area_ratings(w->draws);
+    return w->draws;
+}
+
+double *imv_worker_draws(imv_worker *w)
+{
+    return imv_draws_area_ratings(draws_area(w));
 }
 
 /* The model's instance for this worker, created on first use. */
@@ -174,7 +182,7 @@ static void score_batch(imv_worker *w, size_t i, const imv_profile_view *const *
     } else if (imv_jit_takes(m, w->jit[i], v, n, draws)) {
         ref_ctx c = {m, inst, key};
         imv_jit_ref ref = {ref_score, &c};
-        imv_jit_score_batch(&w->jit[i], m, &ref, v, key, params, n, r, draws);
+        imv_jit_score_batch(&w->jit[i], m, &ref, draws_area(w), v, key, params, n, r, draws);
     } else {
         reference_batch(m, inst, v, key, params, n, r);
     }
@@ -206,7 +214,8 @@ void imv_worker_score_outcomes(imv_worker *w, size_t i, const imv_profile_view *
     if (!err && imv_jit_takes(m, w->jit[i], v, n, 1)) {
         ref_ctx c = {m, inst, key};
         imv_jit_ref ref = {ref_score, &c};
-        imv_jit_score_outcomes(&w->jit[i], m, &ref, w->draws, ratings, v, key, params, n, r, out);
+        imv_jit_score_outcomes(&w->jit[i], m, &ref, draws_area(w), ratings, v, key, params, n, r,
+                               out);
         return;
     }
     if (!err && one_call_each(m, n)) {

@@ -297,11 +297,12 @@ static imv_jit *jit_of(imv_jit **jp)
 }
 
 void imv_jit_score_batch(imv_jit **jp, imv_model *m, const imv_jit_ref *ref,
-                         const imv_profile_view *const *v, unsigned long key,
-                         const double *const *params, size_t n, imv_result *const *r, int draws)
+                         const imv_draws_area *area, const imv_profile_view *const *v,
+                         unsigned long key, const double *const *params, size_t n,
+                         imv_result *const *r, int draws)
 {
     imv_jit *j = jit_of(jp);
-    if (!jit_scored(j, m, NULL, NULL, v, key, params, n, r, draws, NULL)) {
+    if (!jit_scored(j, m, area, NULL, v, key, params, n, r, draws, NULL)) {
         reference_all(ref, m, v, params, n, r);
         return;
     }
