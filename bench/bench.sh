@@ -44,8 +44,8 @@ echo "   (issue 16; medians; CPU = user + system, the figure to compare on a loa
 set -- $(timeit 5 "$BUILD/bench/limit" 153 10000)
 floor_cpu=$5
 echo "   floor (bench/limit.c 153 10000, 13 triangles + 7 sums a draw, 1 thread): $(wc "$@")"
-# One run first, not counted: the first runs after a build were 10-15 %
-# slower than those a minute later (docs/performance.md), then a median of 5.
+# One run first, not counted, then a median of 5: a median of 3 moved by
+# 10-15 % between runs a minute apart on a 2 vCPU guest (docs/performance.md).
 "$IMEVAL" evaluate --jobs 1 --draws 10000 --format json "$WORK/national-uncertain.jsonl" >/dev/null
 set -- $(timeit 5 "$IMEVAL" evaluate --jobs 1 --draws 10000 --format json "$WORK/national-uncertain.jsonl")
 lazy_cpu=$5
