@@ -236,25 +236,35 @@ typedef struct iso_areas {
     int area, reply, draws;
 } iso_areas;
 
+/* A new memfd named name of size bytes, mapped into *map for imeval to
+ * write and sealed so that nothing else can: a worker can map it only to
+ * read it.  Its descriptor, or -1 (and *map NULL) when there is none. */
+static int written_area(const char *name, size_t size, void **map)
+{
+    *map = NULL;
+    int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        return -1;
+    void *p = MAP_FAILED;
+    if (ftruncate(fd, (off_t)size) == 0)
+        p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    /* Future writes sealed after imeval's own mapping. */
+    if (p == MAP_FAILED || fcntl(fd, F_ADD_SEALS, AREA_SEALS | F_SEAL_FUTURE_WRITE) != 0) {
+        if (p != MAP_FAILED)
+            munmap(p, size);
+        close(fd);
+        return -1;
+    }
+    *map = p;
+    return fd;
+}
+
 /* A new area mapped into *map; its descriptor, or -1 when there is none
  * (then requests go through the socket). */
 static int area_new(unsigned char **map)
 {
-    *map = NULL;
-    int fd = memfd_create("imeval-requests", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0)
-        return -1;
-    void *p = MAP_FAILED;
-    if (ftruncate(fd, AREA_SIZE) == 0)
-        p = mmap(NULL, AREA_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    /* Future writes sealed after imeval's own mapping: the worker can map
-     * the area only to read it. */
-    if (p == MAP_FAILED || fcntl(fd, F_ADD_SEALS, AREA_SEALS | F_SEAL_FUTURE_WRITE) != 0) {
-        if (p != MAP_FAILED)
-            munmap(p, AREA_SIZE);
-        close(fd);
-        return -1;
-    }
+    void *p;
+    int fd = written_area("imeval-requests", AREA_SIZE, &p);
     *map = p;
     return fd;
 }
@@ -266,18 +276,10 @@ struct imv_draws_area {
 
 imv_draws_area *imv_draws_area_new(void)
 {
-    int fd = memfd_create("imeval-draws", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    void *p;
+    int fd = written_area("imeval-draws", DRAWS_SIZE, &p);
     if (fd < 0)
         return NULL;
-    void *p = MAP_FAILED;
-    if (ftruncate(fd, DRAWS_SIZE) == 0)
-        p = mmap(NULL, DRAWS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (p == MAP_FAILED || fcntl(fd, F_ADD_SEALS, AREA_SEALS | F_SEAL_FUTURE_WRITE) != 0) {
-        if (p != MAP_FAILED)
-            munmap(p, DRAWS_SIZE);
-        close(fd);
-        return NULL;
-    }
     imv_draws_area *d = imv_xmalloc(sizeof *d);
     d->fd = fd;
     d->map = p;

@@ -47,17 +47,7 @@ static imv_registry *load_fixture(const char *name, double timeout)
 static imv_profile *profile(const char *id, double r)
 {
     char *json = tu_profile_json(id, "inadequate", r);
-    char *path = tu_write_temp_str(json, ".json");
-    imv_diags d;
-    imv_diags_init(&d);
-    imv_reader *rd = imv_reader_open(path, NULL, &d);
-    ck_assert_ptr_nonnull(rd);
-    imv_profile *p = NULL;
-    ck_assert_int_eq(imv_reader_next(rd, &p, &d), 1);
-    imv_reader_close(rd);
-    imv_diags_free(&d);
-    unlink(path);
-    free(path);
+    imv_profile *p = tu_profile_of_json(json);
     free(json);
     return p;
 }
@@ -406,19 +396,6 @@ static imv_registry *host_all_registry(int isolated)
     return reg;
 }
 
-static imv_profile *read_profile(const char *path)
-{
-    imv_diags d;
-    imv_diags_init(&d);
-    imv_reader *rd = imv_reader_open(path, NULL, &d);
-    ck_assert_ptr_nonnull(rd);
-    imv_profile *p = NULL;
-    ck_assert_int_eq(imv_reader_next(rd, &p, &d), 1);
-    imv_reader_close(rd);
-    imv_diags_free(&d);
-    return p;
-}
-
 static void score_view(imv_registry *reg, imv_worker *w, const imv_profile *p, double acceptance,
                        uint32_t flags, imv_result *r)
 {
@@ -482,7 +459,7 @@ START_TEST(isolate__every_host_function_same_as_in_process)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/isolate/host_all.json", TU_TESTDATA);
-    imv_profile *p = read_profile(path);
+    imv_profile *p = tu_read_profile(path);
     imv_registry *reg[2] = {host_all_registry(0), host_all_registry(1)};
     imv_worker *w[2] = {imv_worker_new(reg[0]), imv_worker_new(reg[1])};
     /* error, unmet precondition, viable: each in full and score-only mode */
@@ -529,7 +506,7 @@ static void draws_both(int vary, imv_uncertainty **u)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/isolate/host_all.json", TU_TESTDATA);
-    imv_profile *p = read_profile(path);
+    imv_profile *p = tu_read_profile(path);
     for (int iso = 0; iso < 2; iso++) {
         imv_registry *reg = host_all_registry(iso);
         imv_worker *w = imv_worker_new(reg);
@@ -606,7 +583,7 @@ static imv_uncertainty *draws_with(const char *mode, size_t draws, double timeou
     ck_assert_int_eq(imv_registry_load_file(reg, path, 0, &d), 0);
     imv_diags_free(&d);
     snprintf(path, sizeof path, "%s/isolate/host_all.json", TU_TESTDATA);
-    imv_profile *p = read_profile(path);
+    imv_profile *p = tu_read_profile(path);
     imv_worker *w = imv_worker_new(reg);
     imv_evaluation e;
     imv_evaluate(w, p, &e);
@@ -851,18 +828,7 @@ static imv_profile *ranged_profile(void)
     snprintf(text, sizeof text, "%.*s\"acceptance\":{\"low\":0.5,\"mode\":2,\"high\":3.5}%s",
              (int)(at - json), json, at + strlen("\"acceptance\":2"));
     free(json);
-    char *path = tu_write_temp_str(text, ".json");
-    imv_diags d;
-    imv_diags_init(&d);
-    imv_reader *rd = imv_reader_open(path, NULL, &d);
-    ck_assert_ptr_nonnull(rd);
-    imv_profile *p = NULL;
-    ck_assert_int_eq(imv_reader_next(rd, &p, &d), 1);
-    imv_reader_close(rd);
-    imv_diags_free(&d);
-    unlink(path);
-    free(path);
-    return p;
+    return tu_profile_of_json(text);
 }
 
 /* lua_good's draws of the ranged profile on engine; the worker, still

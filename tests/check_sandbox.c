@@ -58,17 +58,7 @@ static imv_registry *new_registry(long budget, size_t memory)
 static imv_profile *profile(const char *id)
 {
     char *json = tu_profile_json(id, "inadequate", 2);
-    char *path = tu_write_temp_str(json, ".json");
-    imv_diags d;
-    imv_diags_init(&d);
-    imv_reader *rd = imv_reader_open(path, NULL, &d);
-    ck_assert_ptr_nonnull(rd);
-    imv_profile *p = NULL;
-    ck_assert_int_eq(imv_reader_next(rd, &p, &d), 1);
-    imv_reader_close(rd);
-    imv_diags_free(&d);
-    unlink(path);
-    free(path);
+    imv_profile *p = tu_profile_of_json(json);
     free(json);
     return p;
 }

@@ -112,6 +112,30 @@ static inline char *tu_profile_json(const char *id, const char *grade, double r)
     return s;
 }
 
+/* The first profile of the file at path, which must read. */
+static inline imv_profile *tu_read_profile(const char *path)
+{
+    imv_diags d;
+    imv_diags_init(&d);
+    imv_reader *rd = imv_reader_open(path, NULL, &d);
+    ck_assert_ptr_nonnull(rd);
+    imv_profile *p = NULL;
+    ck_assert_int_eq(imv_reader_next(rd, &p, &d), 1);
+    imv_reader_close(rd);
+    imv_diags_free(&d);
+    return p;
+}
+
+/* The one profile in json, read from a file as imeval reads a user's. */
+static inline imv_profile *tu_profile_of_json(const char *json)
+{
+    char *path = tu_write_temp_str(json, ".json");
+    imv_profile *p = tu_read_profile(path);
+    unlink(path);
+    free(path);
+    return p;
+}
+
 /* A profile at as_of under an improvement board since `since`, judged
  * `grade` (ofsted.inspected when not NULL), with one earlier judgement
  * (prev_grade < 0: none; dated prev_date when not NULL) and one
