@@ -242,13 +242,19 @@ static void free_all(ctx *c)
     imv_registry_free(c->reg);
 }
 
+/* mode: 0 a full call, 1 a score-only one (bulk draws), BRIEF a brief one
+ * (a CSV), as imv_evaluate_brief makes it. */
+#define BRIEF 2
 static void score_one(imv_worker *w, const imv_model *m, const imv_profile *p,
-                      const imv_profile_view *v, const double *params, int score_only, imv_result *r)
+                      const imv_profile_view *v, const double *params, int mode, imv_result *r)
 {
     imv_profile_view sv = *v;
-    if (score_only)
+    if (mode == 1)
         sv.flags |= IMV_VIEW_SCORE_ONLY;
-    imv_result_reset(r, m, score_only);
+    if (mode == BRIEF)
+        sv.flags |= IMV_VIEW_BRIEF;
+    imv_result_reset(r, m, mode == 1);
+    r->brief = mode == BRIEF;
     imv_worker_score(w, 0, &sv, p->serial, params, r);
 }
 
@@ -262,8 +268,11 @@ static int same_num(double a, double b)
     return memcmp(&a, &b, sizeof a) == 0 || (a == b);
 }
 
-/* NULL when a and b are the same result, else what differs. */
-static const char *differ(const imv_result *a, const imv_result *b, int score_only)
+/* NULL when a and b are the same result, else what differs; mode as in
+ * score_one: a score-only call's result holds the score and viability, a
+ * brief one's those, the unmet preconditions, the timeline and the
+ * partner, a full one's everything. */
+static const char *differ(const imv_result *a, const imv_result *b, int mode)
 {
     if (!same_text(a->error, b->error))
         return "error";
@@ -273,22 +282,22 @@ static const char *differ(const imv_result *a, const imv_result *b, int score_on
         return "score";
     if (a->viable != b->viable)
         return "viability";
-    if (score_only)
+    if (mode == 1)
         return NULL;
-    if (a->n_reasons != b->n_reasons)
+    if (mode != BRIEF && a->n_reasons != b->n_reasons)
         return "number of reasons";
-    for (size_t i = 0; i < a->n_reasons; i++) {
+    for (size_t i = 0; mode != BRIEF && i < a->n_reasons; i++) {
         const imv_reason *x = &a->reasons[i], *y = &b->reasons[i];
         if (!same_text(x->fields, y->fields) || !same_num(x->points, y->points) ||
             !same_text(x->text, y->text) || !same_text(x->evidence, y->evidence))
             return "a reason";
     }
-    if (a->n_unmet != b->n_unmet || a->n_risks != b->n_risks)
-        return "preconditions or risks";
+    if (a->n_unmet != b->n_unmet || (mode != BRIEF && a->n_risks != b->n_risks))
+        return mode == BRIEF ? "number of unmet preconditions" : "preconditions or risks";
     for (size_t i = 0; i < a->n_unmet; i++)
         if (strcmp(a->unmet[i], b->unmet[i]) != 0)
             return "an unmet precondition";
-    for (size_t i = 0; i < a->n_risks; i++)
+    for (size_t i = 0; mode != BRIEF && i < a->n_risks; i++)
         if (strcmp(a->risks[i], b->risks[i]) != 0)
             return "a risk";
     if (!same_num(a->setup_months, b->setup_months) ||
@@ -297,6 +306,8 @@ static const char *differ(const imv_result *a, const imv_result *b, int score_on
         return "the timeline";
     if (!same_text(a->partner_id, b->partner_id) || !same_num(a->partner_fit, b->partner_fit))
         return "the partner";
+    if (mode == BRIEF)
+        return NULL;
     if (a->n_fit_parts != b->n_fit_parts)
         return "the number of the partner fit's components";
     for (size_t i = 0; i < a->n_fit_parts; i++)
@@ -715,6 +726,26 @@ static void check_score_only(ctx *c)
            "score-only calls give the full calls' score and viability");
 }
 
+static void check_brief(ctx *c)
+{
+    imv_result r;
+    memset(&r, 0, sizeof r);
+    for (size_t i = 0; i < c->n; i++) {
+        score_one(c->w, c->m, c->p[i], &c->v[i], c->params[i], BRIEF, &r);
+        const char *what = differ(&c->r[i], &r, BRIEF);
+        imv_result_clear(&r);
+        if (what) {
+            report(c, "brief", IMV_CHECK_FAIL, 0,
+                   "%s: a brief call (IMV_VIEW_BRIEF, p.brief: a CSV) differs from the full "
+                   "call in %s",
+                   c->p[i]->id, what);
+            return;
+        }
+    }
+    report(c, "brief", IMV_CHECK_PASS, 0,
+           "brief calls give the full calls' score, preconditions, timeline and partner");
+}
+
 /* Batch against single calls, both through w (in-process: an isolated
  * model has no batch path).  Fills k. */
 static void batch_against_single(ctx *c, imv_worker *w, const imv_model *m, imv_check *k)
@@ -910,8 +941,8 @@ int imv_check_model(const char *path, const imv_check_opts *o, imv_check_cb cb, 
     char err[1024];
     static const char *const after_load[] = {"ids",        "parameters",  "scores",  "timelines",
                                              "partners",   "determinism", "reasons", "directions",
-                                             "score_only", "batch",       "speed",   "limits",
-                                             NULL};
+                                             "score_only", "brief",       "batch",   "speed",
+                                             "limits",     NULL};
     if (load(&c, path, &o->limits, &c.reg, err, sizeof err)) {
         report(&c, "load", IMV_CHECK_FAIL, 0, "%s", err);
         int abi = strstr(err, "ABI") != NULL;
@@ -946,6 +977,7 @@ int imv_check_model(const char *path, const imv_check_opts *o, imv_check_cb cb, 
     check_reasons(&c);
     check_directions(&c);
     check_score_only(&c);
+    check_brief(&c);
     check_batch(&c, path);
     check_speed(&c);
     check_limits(&c, path);

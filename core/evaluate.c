@@ -33,6 +33,8 @@ static int evaluate(imv_worker *w, const imv_profile *p, int brief, imv_evaluati
     imv_profile_view v;
     imv_profile_view_init(p, &v, pb);
     imv_profile_view_expect(&v, p, reg);
+    if (brief) /* the models may skip the texts the results would not keep */
+        v.flags |= IMV_VIEW_BRIEF;
     int failed = 0;
     for (size_t i = 0; i < e->n; i++) {
         imv_model *m = imv_registry_get(reg, i);

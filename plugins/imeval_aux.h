@@ -47,13 +47,14 @@ static inline const char *imv_term_text(double pts, const char *if_up, const cha
     return t && *t ? t : NULL;
 }
 
-/* A score under construction.  In score-only calls (bulk draws) no reason
- * is built: the sum is all that is wanted. */
+/* A score under construction.  In score-only calls (bulk draws) and brief
+ * ones (a CSV) no reason is built: the sum is all that is wanted. */
 typedef struct imv_acc {
     double score;
     imv_result *r;
     const imv_host *h;
     int quiet; /* the view is IMV_VIEW_SCORE_ONLY */
+    int texts; /* reasons and risks are wanted: neither that nor IMV_VIEW_BRIEF */
 } imv_acc;
 
 static inline void imv_acc_init(imv_acc *a, double base, const imv_profile_view *p, imv_result *r,
@@ -63,6 +64,7 @@ static inline void imv_acc_init(imv_acc *a, double base, const imv_profile_view 
     a->r = r;
     a->h = h;
     a->quiet = (p->flags & IMV_VIEW_SCORE_ONLY) != 0;
+    a->texts = (p->flags & (IMV_VIEW_SCORE_ONLY | IMV_VIEW_BRIEF)) == 0;
 }
 
 /* Show the base score as a reason of its own (issue 11: the largest term
@@ -70,7 +72,7 @@ static inline void imv_acc_init(imv_acc *a, double base, const imv_profile_view 
  * list is empty. */
 static inline void imv_acc_base(imv_acc *a, const char *text, const char *evidence)
 {
-    if (!a->quiet)
+    if (a->texts)
         a->h->add_reason(a->r, "", a->score, text, evidence);
 }
 
@@ -80,7 +82,7 @@ static inline void imv_acc_term(imv_acc *a, const char *fields, double pts, cons
                                 const char *if_down, const char *evidence)
 {
     a->score += pts;
-    if (a->quiet)
+    if (!a->texts)
         return;
     const char *t = imv_term_text(pts, if_up, if_down);
     if (t)

@@ -185,6 +185,12 @@ typedef enum imv_finding_by {
  * uncertainty draws): a plugin may skip building reason texts. The host
  * functions still work and are then cheap no-ops. */
 #define IMV_VIEW_SCORE_ONLY 0x1u
+/* Set in imv_profile_view.flags when the caller shows no reason, risk or
+ * partner component (a CSV of results; ABI 2.3): a plugin may skip
+ * making them.  Everything else (score, unmet preconditions, timeline,
+ * partner and fit) must be what a call without the flag gives; a plugin
+ * that ignores the flag is right too.  Never set with IMV_VIEW_SCORE_ONLY. */
+#define IMV_VIEW_BRIEF 0x2u
 
 /* A monitoring finding since the intervention began (ABI 2.1). */
 typedef struct imv_progress_view {

@@ -290,6 +290,11 @@ START_TEST(lua__profile_table_holds_the_profile)
     ck_assert_msg(r.error == NULL, "%s", r.error);
     ck_assert_double_eq(r.score, 64);
     imv_result_clear(&r);
+    /* p.brief is true in a brief call (a CSV), nil otherwise */
+    score_with(w, reg, "lua_view", p, IMV_VIEW_BRIEF, &r);
+    ck_assert_msg(r.error == NULL, "%s", r.error);
+    ck_assert_double_eq(r.score, 65);
+    imv_result_clear(&r);
     imv_worker_free(w);
     imv_registry_free(reg);
     imv_profile_free(p);

@@ -1125,6 +1125,68 @@ END_TEST
  * small authorities, Doncaster's fall in agency staff never against a
  * trust). */
 #define MAX_TEXTS 4000
+/* A brief evaluation (what a CSV asks for: IMV_VIEW_BRIEF, p.brief) of
+ * the bundled models gives every figure, precondition, partner and error
+ * of the full one: they leave out only the texts a CSV does not print.
+ * Over synthetic profiles of both regimes (partners, interventions in
+ * place, facts) and random dated histories. */
+START_TEST(property__brief_evaluation_keeps_what_a_csv_shows)
+{
+    static const int years[][2] = {{2012, 2016}, {2017, 2024}};
+    size_t seen = 0, partners = 0, unmet = 0;
+    for (size_t y = 0; y < 2; y++) {
+        imv_synth_opts o = {years[y][0], years[y][1], NULL};
+        char err[256];
+        imv_synth *g = imv_synth_new_opts(7 + y, &o, err, sizeof err);
+        ck_assert_msg(g != NULL, "%s", err);
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        for (uint64_t i = 0; i < 700; i++)
+            fprintf(f, "%s\n", imv_synth_profile(g, i, NULL));
+        fclose(f);
+        imv_synth_free(g);
+        char *path = tu_write_temp(text, len, ".jsonl");
+        free(text);
+        imv_diags d;
+        imv_diags_init(&d);
+        imv_reader *rd = imv_reader_open(path, NULL, &d);
+        ck_assert_ptr_nonnull(rd);
+        imv_profile *p = NULL;
+        while (imv_reader_next(rd, &p, &d) == 1) {
+            imv_evaluation e;
+            evaluate(p, &e);
+            tu_check_brief_matches(worker, p, &e);
+            for (size_t k = 0; k < e.n; k++) {
+                partners += e.results[k].partner_id != NULL;
+                unmet += e.results[k].n_unmet > 0;
+            }
+            imv_evaluation_clear(&e);
+            imv_profile_free(p);
+            seen++;
+        }
+        ck_assert_uint_eq(d.n, 0);
+        imv_reader_close(rd);
+        imv_diags_free(&d);
+        unlink(path);
+        free(path);
+    }
+    unsigned long long seed = 0xb41efULL;
+    for (int k = 0; k < 400; k++, seen++) {
+        imv_profile *p = random_history_profile(&seed);
+        imv_evaluation e;
+        evaluate(p, &e);
+        tu_check_brief_matches(worker, p, &e);
+        imv_evaluation_clear(&e);
+        imv_profile_free(p);
+    }
+    /* the comparisons were not vacuous: partners named, preconditions unmet */
+    ck_assert_uint_eq(seen, 1800);
+    ck_assert_uint_gt(partners, 100);
+    ck_assert_uint_gt(unmet, 500);
+}
+END_TEST
+
 START_TEST(property__reason_sign_matches_its_text)
 {
     static char *texts[MAX_TEXTS];
@@ -1449,6 +1511,7 @@ static Suite *models_suite(void)
     tcase_add_test(tc, property__worse_reinspection_is_never_more_on_track);
     tcase_add_test(tc, property__models_state_the_facts_of_the_view);
     tcase_add_test(tc, property__model_in_place_has_no_setup_lag);
+    tcase_add_test(tc, property__brief_evaluation_keeps_what_a_csv_shows);
     tcase_add_test(tc, property__reason_sign_matches_its_text);
     tcase_add_test(tc, facts__every_fact_is_read_by_a_bundled_model);
     suite_add_tcase(s, tc);

@@ -88,39 +88,6 @@ static void check_json_output(imv_registry *reg, const imv_evaluation *e)
     free(buf);
 }
 
-static int same_text(const char *a, const char *b)
-{
-    return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-/* A brief evaluation (for CSV) of the same profile: every figure, error,
- * partner and precondition the full one has, no reasons, risks or fit
- * parts, so that no output that prints none can tell them apart. */
-static void check_brief_matches(imv_worker *w, const imv_profile *p, const imv_evaluation *full)
-{
-    imv_evaluation b;
-    imv_evaluate_brief(w, p, &b);
-    ck_assert_uint_eq(b.n, full->n);
-    for (size_t i = 0; i < b.n; i++) {
-        const imv_result *x = &full->results[i], *y = &b.results[i];
-        const char *id = imv_model_id(x->model);
-        ck_assert_msg(same_text(x->error, y->error), "%s: brief error \"%s\", full \"%s\"", id,
-                      y->error ? y->error : "(none)", x->error ? x->error : "(none)");
-        ck_assert_int_eq(x->has_score, y->has_score);
-        ck_assert_msg(x->score == y->score || (isnan(x->score) && isnan(y->score)), "%s score", id);
-        ck_assert_int_eq(x->viable, y->viable);
-        ck_assert_uint_eq(x->n_unmet, y->n_unmet);
-        for (size_t k = 0; k < x->n_unmet; k++)
-            ck_assert_str_eq(x->unmet[k], y->unmet[k]);
-        ck_assert(same_text(x->partner_id, y->partner_id));
-        ck_assert(!x->partner_id || memcmp(&x->partner_fit, &y->partner_fit, sizeof(double)) == 0);
-        ck_assert(memcmp(&x->setup_months, &y->setup_months, 3 * sizeof(double)) == 0);
-        ck_assert_uint_eq(y->n_reasons + y->n_risks + y->n_fit_parts, 0);
-        ck_assert_uint_eq(b.order[i], full->order[i]);
-    }
-    imv_evaluation_clear(&b);
-}
-
 /* Evaluate with the fixture in `mode`; its result must be an error that
  * contains `expect` (or a good score when expect is NULL). */
 static void check_mode(imv_registry *reg, const char *model, int mode, const char *expect)
@@ -156,7 +123,7 @@ static void check_mode(imv_registry *reg, const char *model, int mode, const cha
     }
     ck_assert_msg(seen, "fixture %s not evaluated", model);
     check_json_output(reg, &e);
-    check_brief_matches(w, p, &e);
+    tu_check_brief_matches(w, p, &e);
     imv_evaluation_clear(&e);
     imv_profile_free(p);
     imv_worker_free(w);
@@ -296,6 +263,40 @@ START_TEST(lua__metamethod_strings_outlive_the_copy)
     imv_worker_free(w);
     imv_registry_free(reg);
     free(path);
+}
+END_TEST
+
+/* imv_evaluate_brief tells the plugins (IMV_VIEW_BRIEF), in process and
+ * across the isolation boundary: ck_brief leaves its timeline out then. */
+static void check_brief_flag(int isolate)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/ck_brief.so", TU_FIXTURES);
+    imv_registry *reg = registry_with(path, isolate);
+    imv_worker *w = imv_worker_new(reg);
+    imv_profile *p = test_profile();
+    imv_evaluation full, brief;
+    imv_evaluate(w, p, &full);
+    imv_evaluate_brief(w, p, &brief);
+    size_t i = 0;
+    while (i < full.n && strcmp(imv_model_id(full.results[i].model), "ck_brief") != 0)
+        i++;
+    ck_assert_uint_lt(i, full.n);
+    ck_assert_msg(full.results[i].error == NULL && brief.results[i].error == NULL, "ck_brief failed");
+    ck_assert_double_eq(full.results[i].setup_months, 2);
+    ck_assert_double_eq(brief.results[i].setup_months, IMV_UNKNOWN);
+    ck_assert_double_eq(brief.results[i].score, full.results[i].score);
+    imv_evaluation_clear(&full);
+    imv_evaluation_clear(&brief);
+    imv_profile_free(p);
+    imv_worker_free(w);
+    imv_registry_free(reg);
+}
+
+START_TEST(brief__flag_reaches_native_plugins)
+{
+    check_brief_flag(0);
+    check_brief_flag(1);
 }
 END_TEST
 
@@ -660,6 +661,7 @@ int main(void)
     tcase_add_test(tc, native__bad_output_is_the_models_error_when_isolated);
     tcase_add_test(tc, lua__bad_result_is_the_models_error);
     tcase_add_test(tc, lua__metamethod_strings_outlive_the_copy);
+    tcase_add_test(tc, brief__flag_reaches_native_plugins);
     tcase_add_test(tc, score_only__bad_score_is_refused);
     suite_add_tcase(s, tc);
     tc = tcase_create("permissions");

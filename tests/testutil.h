@@ -180,6 +180,43 @@ static inline imv_profile *tu_history_profile(const char *as_of, int grade, cons
 }
 
 /* Run a Check suite in the usual way; returns the process exit status. */
+static inline int tu_same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* A brief evaluation (for CSV) of p, against the full one: every figure,
+ * error, partner and precondition the full one has, and no reasons,
+ * risks or fit parts, so that no output that prints none can tell them
+ * apart. */
+static inline void tu_check_brief_matches(imv_worker *w, const imv_profile *p,
+                                          const imv_evaluation *full)
+{
+    imv_evaluation b;
+    imv_evaluate_brief(w, p, &b);
+    ck_assert_uint_eq(b.n, full->n);
+    for (size_t i = 0; i < b.n; i++) {
+        const imv_result *x = &full->results[i], *y = &b.results[i];
+        const char *id = imv_model_id(x->model);
+        ck_assert_msg(tu_same_text(x->error, y->error), "%s: %s: brief error \"%s\", full \"%s\"",
+                      p->id, id, y->error ? y->error : "(none)", x->error ? x->error : "(none)");
+        ck_assert_int_eq(x->has_score, y->has_score);
+        ck_assert_msg(memcmp(&x->score, &y->score, sizeof(double)) == 0 || x->score == y->score,
+                      "%s: %s: brief score %.17g, full %.17g", p->id, id, y->score, x->score);
+        ck_assert_int_eq(x->viable, y->viable);
+        ck_assert_uint_eq(x->n_unmet, y->n_unmet);
+        for (size_t k = 0; k < x->n_unmet; k++)
+            ck_assert_str_eq(x->unmet[k], y->unmet[k]);
+        ck_assert_msg(tu_same_text(x->partner_id, y->partner_id), "%s: %s: partner", p->id, id);
+        ck_assert(!x->partner_id || memcmp(&x->partner_fit, &y->partner_fit, sizeof(double)) == 0);
+        ck_assert_msg(memcmp(&x->setup_months, &y->setup_months, 3 * sizeof(double)) == 0,
+                      "%s: %s: timeline", p->id, id);
+        ck_assert_uint_eq(y->n_reasons + y->n_risks + y->n_fit_parts, 0);
+        ck_assert_uint_eq(b.order[i], full->order[i]);
+    }
+    imv_evaluation_clear(&b);
+}
+
 static inline int tu_main(Suite *s)
 {
     SRunner *sr = srunner_create(s);

@@ -89,7 +89,7 @@ typedef struct lh_inst {
     X(n_key) X(trajectory) X(commissioner_weight) X(regime) X(persistent_failure)                 \
     X(persistent_since) X(persistent_gap_months) X(systemic_failure) X(key_judgements_given)      \
     X(judgement_trend) X(latest_finding) X(trajectory_date) X(judgements_since) X(rules_in_force)  \
-    X(setup_months) X(months_to_fair) X(months_to_good)
+    X(setup_months) X(months_to_fair) X(months_to_good) X(brief)
 /* clang-format on */
 #define LH_KEY_ENUM(n) KEY_##n,
 enum {

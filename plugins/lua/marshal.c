@@ -73,7 +73,7 @@ static void push_partners(lua_State *L, int keys, const imv_profile_view *v)
 
 /* The keys imv_lua_push_profile sets itself, and those of
  * p.current_intervention: see IMV_LUA_HISTORY_KEYS. */
-#define P_KEYS 11
+#define P_KEYS 12
 #define P_INTERVENTION_KEYS 5
 
 /* Build the table for v (ratings left empty), leaving it on the stack. */
@@ -102,6 +102,10 @@ void imv_lua_push_profile(lua_State *L, const lh_inst *I, const imv_profile_view
     lua_rawgeti(L, keys, KEY_SCORE_ONLY);
     lua_pushboolean(L, (v->flags & IMV_VIEW_SCORE_ONLY) != 0);
     lua_rawset(L, -3);
+    if (v->flags & IMV_VIEW_BRIEF) { /* nil else: nothing to set in draws */
+        lua_pushboolean(L, 1);
+        kset(L, keys, KEY_brief);
+    }
     lua_createtable(L, 0, IMV_F_COUNT);
     for (int i = 0; i < IMV_F_COUNT; i++)
         if (IMV_HAS_FACT(v, i)) {

@@ -61,6 +61,20 @@ grep -q 'names partner "nowhere-council", which is not among' "$tmp/out" || fail
 expect_fail "$IMEVAL_FIXTURES/ck_bad_fit.so" partners
 grep -q 'fit 50.00, but its 2 components sum to 55.00' "$tmp/out" || { cat "$tmp/out"; fail "fit components message"; }
 expect_fail "$IMEVAL_FIXTURES/ck_score_only.so" score_only
+expect_fail "$IMEVAL_FIXTURES/ck_brief.so" brief
+grep -q 'a brief call (IMV_VIEW_BRIEF, p.brief: a CSV) differs from the full call in the timeline' "$tmp/out" \
+    || { cat "$tmp/out"; fail "brief message"; }
+# evaluate makes brief calls for a CSV alone: ck_brief's timeline is missing
+# there (so the flag reached it) and present in the table.
+iow="$IMEVAL_ROOT/datasets/cases/isle-of-wight-2013.json"
+"$IMEVAL_BIN" evaluate --no-bundled --model "$IMEVAL_FIXTURES/ck_brief.so" --format csv "$iow" \
+    >"$tmp/brief.csv" || fail "evaluate --format csv with ck_brief"
+tr -d "\r" <"$tmp/brief.csv" | grep -q "^isle-of-wight-2013,2013-02,ck_brief,1,50.0,moderate,true,,,,hampshire,50.0,,$" \
+    || { cat "$tmp/brief.csv"; fail "the CSV's call was not brief"; }
+"$IMEVAL_BIN" evaluate --no-bundled --model "$IMEVAL_FIXTURES/ck_brief.so" "$iow" >"$tmp/brief.txt" \
+    || fail "evaluate with ck_brief"
+grep -Eq '^ 1  ck_brief +50.0  moderate yes +2 +20 +40  hampshire 50$' "$tmp/brief.txt" \
+    || { cat "$tmp/brief.txt"; fail "the table's call was brief"; }
 expect_fail "$IMEVAL_FIXTURES/ck_bad_batch.so" batch
 expect_fail "$IMEVAL_FIXTURES/ck_bad_ids.so" ids
 expect_fail "$IMEVAL_FIXTURES/ck_bad_direction.so" directions
@@ -72,7 +86,7 @@ expect_fail "$tmp/no-such-model.so" load
 # The JSON document: every check once, in order, with the model's id.
 "$IMEVAL_BIN" check-model --profiles $N --format json "$IMEVAL_FIXTURES/ck_good.so" >"$tmp/good.json"
 [ "$(jq -r '[.checks[].name] | join(" ")' "$tmp/good.json")" = \
-  "load abi ids parameters scores timelines partners determinism reasons directions score_only batch speed limits" ] \
+  "load abi ids parameters scores timelines partners determinism reasons directions score_only brief batch speed limits" ] \
     || { cat "$tmp/good.json"; fail "json checks not in the documented order"; }
 [ "$(jq -r '.model, .ok, .failed' "$tmp/good.json" | tr '\n' ' ')" = "ck_good true 0 " ] \
     || fail "json summary wrong"

@@ -11,6 +11,8 @@
  *   CK_GRADE_POINTS the "grade" component of the partner's fit (default 10:
  *                the components 40 + 10 sum to the fit 50)
  *   CK_SCORE_ONLY_DIFFERS defined: score-only calls score 1 higher
+ *   CK_BRIEF_DIFFERS defined: brief calls (a CSV) give no timeline, as if
+ *                they were score-only
  *   CK_BATCH     0 none, 1 a batch path that agrees, 2 one that does not
  *   CK_DIRECTIONS  the declared directions (default acceptance:+, political_commitment:0)
  * The score: 40 + 10 * (acceptance - 2), 0..100. */
@@ -60,6 +62,9 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
 #endif
 #ifdef CK_BAD_TIMELINE
     h->set_timeline(r, 2, 40, 30);
+#elif defined CK_BRIEF_DIFFERS
+    if (!(p->flags & IMV_VIEW_BRIEF))
+        h->set_timeline(r, 2, 20, 40);
 #else
     h->set_timeline(r, 2, 20, 40);
 #endif
