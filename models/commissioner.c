@@ -110,8 +110,8 @@ static void failure(imv_acc *a, const imv_profile_view *p, const double *w, cons
     if (p->intervention_model && !imv_in_place(p, ID) &&
         (ru->status == IMV_IV_STATUS_STALLED || ru->status == IMV_IV_STATUS_DETERIORATING)) {
         char text[MC_TEXT];
-        text[0] = '\0'; /* score-only calls read no text: none is made */
-        if (!a->quiet)
+        text[0] = '\0'; /* score-only and brief calls read no text: none is made */
+        if (a->texts)
             snprintf(text, sizeof text,
                      "the %s in place has %s (%s) and the authority is still "
                      "inadequate: escalation to a commissioner is due",
@@ -201,8 +201,10 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
     h->journey(p, &j);
     h->set_timeline(r, review, j.months_to_fair > 0 ? review + j.months_to_fair : 0,
                     j.months_to_good > 0 ? review + j.months_to_good : 0);
-    h->add_risk(r, "a commissioner decides the model; the timeline is that of whatever the "
-                   "review recommends, after the review (its likely outcome: commissioner_outlook)");
+    if (a.texts)
+        h->add_risk(r,
+                    "a commissioner decides the model; the timeline is that of whatever the "
+                    "review recommends, after the review (its likely outcome: commissioner_outlook)");
     return 0;
 }
 

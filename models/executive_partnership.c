@@ -329,8 +329,8 @@ static void partner_term(imv_acc *a, const imv_profile_view *p, const double *w,
     char text[300];
     double need = imv_clamp(1 - (officer - 1) / 2, 0.25, 1);
     double pts = fit >= 60 ? w[P_W_FIT] * (fit - 60) * need : w[P_W_FIT] * (fit - 60);
-    text[0] = '\0'; /* score-only calls read no text: none is made */
-    if (!a->quiet)
+    text[0] = '\0'; /* score-only and brief calls read no text: none is made */
+    if (a->texts)
         snprintf(text, sizeof text,
                  "partner %s fits with %.0f/100 (grade, spare capacity, "
                  "commitments, size, neighbouring, the receiving council's acceptance)%s",
@@ -484,22 +484,27 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
      * draw) ignores: not worked out again for it. */
     if (a.quiet)
         return 0;
+    /* A brief call (a CSV) shows the partner and its fit, not their parts. */
     if (best >= 0) {
         h->set_partner(r, p->partners[best]->id, fit);
-        report_fit(p->partners[best], p, w, r, h);
+        if (a.texts)
+            report_fit(p->partners[best], p, w, r, h);
     } else {
         double any_fit;
         long any = best_any(p, w, &any_fit);
         if (any >= 0) {
             h->set_partner(r, p->partners[any]->id, any_fit);
-            report_fit(p->partners[any], p, w, r, h);
+            if (a.texts)
+                report_fit(p->partners[any], p, w, r, h);
         }
     }
-    candidate_reasons(p, w, r, h);
+    if (a.texts)
+        candidate_reasons(p, w, r, h);
     /* 003 ch.2 toolkit: a strong partner brings "a core system basically
      * unchanged", shortening the stabilising phase. */
     mc_timeline(p, &ru, in_place, w[P_SETUP], best >= 0 && fit >= 70 ? w[P_IMPORT_MONTHS] : 0, r, h);
-    risks(p, r, h, best);
+    if (a.texts)
+        risks(p, r, h, best);
     return 0;
 }
 

@@ -239,6 +239,8 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
     if (a.quiet)
         return 0;
     mc_timeline(p, &ru, in_place, w[P_SETUP], 0, r, h);
+    if (!a.texts) /* a brief call (a CSV) shows no risk */
+        return 0;
     if (rt[IMV_R_PARTNERSHIPS] < 2)
         h->add_risk(r, "partners are not yet engaged: the chair must bring them to the table "
                        "(003 ch.2 Enabler 4: tenacious independent chairs)");

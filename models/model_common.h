@@ -42,13 +42,13 @@ static inline void mc_persistent(imv_acc *a, const imv_profile_view *p, const im
     const char *regime = ru->regime;
     double w = ru->commissioner_weight;
     char text[MC_TEXT];
-    text[0] = '\0'; /* score-only calls read no text: none is made */
-    if (!a->quiet && ru->persistent > 0)
+    text[0] = '\0'; /* score-only and brief calls read no text: none is made */
+    if (a->texts && ru->persistent > 0)
         snprintf(text, sizeof text,
                  "persistent failure: inadequate in %d and again in %d, within "
                  "five years; %s (%s)",
                  ru->persistent_earlier_year, ru->persistent_year, what, regime);
-    else if (!a->quiet)
+    else if (a->texts)
         snprintf(text, sizeof text,
                  "an earlier inadequate judgement is undated: persistent failure "
                  "if it fell within five years, so counted at half weight; %s (%s)",
@@ -71,7 +71,7 @@ static inline void mc_systemic(imv_acc *a, const imv_profile_view *p, const imv_
     char text[MC_TEXT];
     text[0] = '\0';
     if (ru->systemic > 0) {
-        if (!a->quiet)
+        if (a->texts)
             snprintf(text, sizeof text,
                      "systemic failure: inadequate on all %d key judgements given; "
                      "%s (%s)",
@@ -80,7 +80,7 @@ static inline void mc_systemic(imv_acc *a, const imv_profile_view *p, const imv_
     } else if (ru->systemic < 0 && fallback) {
         double fe = p->ratings[IMV_R_FAILURE_EXTENT];
         double g = imv_clamp(fe - 3, 0, 1);
-        if (!a->quiet)
+        if (a->texts)
             snprintf(text, sizeof text,
                      "no key judgements given: failure_extent %.1f is read as "
                      "%s systemic failure; %s (%s)",
@@ -114,7 +114,7 @@ static inline int mc_continuing(imv_acc *a, const imv_profile_view *p, const imv
     case IMV_IV_STATUS_ON_TRACK:
     case IMV_IV_STATUS_UNKNOWN:
         text[0] = '\0';
-        if (!a->quiet)
+        if (a->texts)
             snprintf(text, sizeof text,
                      "%s is in place and on track (%s): scored as continuing, by "
                      "whether it is working, not as a new choice",
@@ -147,7 +147,7 @@ static inline void mc_switching(imv_acc *a, const imv_profile_view *p, const imv
         return;
     char text[MC_TEXT];
     text[0] = '\0';
-    if (!a->quiet)
+    if (a->texts)
         snprintf(text, sizeof text,
                  "%s is in place and on track (%s): replacing it would restart the "
                  "set-up and the journey",
@@ -187,7 +187,7 @@ static inline void mc_workforce_rates(imv_acc *a, const imv_profile_view *p, dou
                                          "facts.turnover_rate"};
     char text[MC_TEXT];
     text[0] = '\0';
-    if (!a->quiet)
+    if (a->texts)
         snprintf(text, sizeof text, "the %s rate is %.0f%%: %s", names[worst], 100 * top,
                  consequence);
     imv_acc_term(a, fields[worst], -w * (top - 0.15) / 0.10, text, text, evidence);
@@ -214,7 +214,7 @@ static inline void mc_investment(imv_acc *a, const imv_profile_view *p, double w
     double pts = w * imv_clamp((inv - floor_m) / floor_m, -1, 1);
     char text[MC_TEXT];
     text[0] = '\0';
-    if (!a->quiet)
+    if (a->texts)
         snprintf(text, sizeof text,
                  "GBP %.1fm of additional investment against about GBP %.1fm at the "
                  "low end for a council of this size: %s",
@@ -238,7 +238,7 @@ static inline void mc_children_in_care(imv_acc *a, const imv_profile_view *p, do
     double pts = -w * imv_clamp((rate - 65) / 65, 0, 1);
     char text[MC_TEXT];
     text[0] = '\0';
-    if (!a->quiet)
+    if (a->texts)
         snprintf(text, sizeof text,
                  "%.0f children in care, %.0f per 10,000 children against about 65 "
                  "for England: placement costs will press on the council's finances",
@@ -271,7 +271,7 @@ static inline void mc_front_door(imv_acc *a, const imv_profile_view *p, double p
         return;
     char text[MC_TEXT];
     text[0] = '\0';
-    if (!a->quiet)
+    if (a->texts)
         snprintf(text, sizeof text, "%.0f unallocated cases: the front door needs grip now; %s",
                  p->facts[IMV_F_UNALLOCATED_CASES], consequence);
     imv_acc_term(a, "facts.unallocated_cases,size.child_population", pts * u, text, text,

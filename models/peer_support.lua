@@ -309,13 +309,16 @@ end
 local function score(p, w)
   local r = p.ratings
   local quiet = p.score_only
-  local rs = (not quiet) and {} or nil
+  -- A brief call (a CSV, which shows none) makes no reason, risk or part
+  -- either; all it gives is what a full call would, less those.
+  local brief = quiet or p.brief
+  local rs = (not brief) and {} or nil
   local officer = (r.senior_leadership + r.middle_leadership) / 2
   local member = (r.political_commitment + r.corporate_leadership) / 2
   local ru = p.rules
   local ci = p.current_intervention
   local in_place = ci ~= nil and ci.model == "peer_support"
-  local partner, fit, fparts = choose_partner(p, w, not quiet)
+  local partner, fit, fparts = choose_partner(p, w, not brief)
   -- How much of a strong partner there is, 0..1 (fit 60 -> 0, 100 -> 1).
   local q = partner and clamp((fit - 60) / 40, 0, 1) or 0
   local s = imeval.base(rs, w.base, "the base score of keeping control with peer support, before any factor",
@@ -342,10 +345,11 @@ local function score(p, w)
   -- unmet preconditions as two values: no result table to make every draw.
   if quiet then return clamp(s, 0, 100), unmet_list(p, w, officer, member, partner, ru) end
   local res = { score = clamp(s, 0, 100), unmet_preconditions = unmet_list(p, w, officer, member, partner, ru) }
-  if partner then res.partner = { id = partner.id, fit = fit, components = fit_components(fparts) } end
+  res.timeline = imeval.timeline(p, w.setup_months, in_place)
+  if partner then res.partner = { id = partner.id, fit = fit, components = fparts and fit_components(fparts) } end
+  if brief then return res end
   candidate_reasons(p, w, rs)
   res.reasons = rs
-  res.timeline = imeval.timeline(p, w.setup_months, in_place)
   res.risks = {
     "strong councils have little spare capacity to lend; partners in practice are few "
       .. "(003 ch.3: risk of over-burdening system leaders)",

@@ -205,6 +205,8 @@ static int score(const imv_profile_view *p, const double *w, imv_result *r, cons
     imv_journey j = IMV_JOURNEY_INIT;
     h->journey(p, &j);
     h->set_timeline(r, 0, j.months_to_fair, j.months_to_good);
+    if (!a.texts) /* a brief call (a CSV) shows no risk */
+        return 0;
     h->add_risk(r, "complacency and loss of focus once external oversight is absent "
                    "(003 ch.1 fair to good; good to great: rapid decline if key staff leave)");
     if (rt[IMV_R_SELF_ASSESSMENT] < 2)

@@ -195,8 +195,9 @@ local function unmet_list(p, w, ru)
   return u
 end
 
-local function details(p, w, res, ru, in_place)
+local function details(p, w, res, ru, in_place, brief)
   res.timeline = imeval.timeline(p, w.setup_months, in_place)
+  if brief then return end
   local risks = {
     "procurement takes about six months and the lag 'caused further problems' (000)",
     "embedded managers carry a dual loyalty to the council and the contract (000)",
@@ -213,7 +214,9 @@ end
 local function score(p, w)
   local r = p.ratings
   local quiet = p.score_only
-  local rs = (not quiet) and {} or nil
+  -- A brief call (a CSV, which shows none) makes no reason or risk either.
+  local brief = quiet or p.brief
+  local rs = (not brief) and {} or nil
   local officer = (r.senior_leadership + r.middle_leadership) / 2
   local ru = p.rules
   local ci = p.current_intervention
@@ -236,7 +239,7 @@ local function score(p, w)
   if quiet then return clamp(s, 0, 100), unmet_list(p, w, ru) end
   local res = { score = clamp(s, 0, 100), unmet_preconditions = unmet_list(p, w, ru) }
   res.reasons = rs
-  details(p, w, res, ru, in_place)
+  details(p, w, res, ru, in_place, brief)
   return res
 end
 

@@ -233,7 +233,9 @@ end
 local function score(p, w)
   local r = p.ratings
   local quiet = p.score_only
-  local rs = (not quiet) and {} or nil
+  -- A brief call (a CSV, which shows none) makes no reason or risk either.
+  local brief = quiet or p.brief
+  local rs = (not brief) and {} or nil
   local officer = (r.senior_leadership + r.middle_leadership) / 2
   local member = (r.political_commitment + r.corporate_leadership) / 2
   local ru = p.rules
@@ -267,7 +269,7 @@ local function score(p, w)
   -- the journey runs from going live; months under a trust in place count
   -- at its trajectory's pace (imeval.timeline)
   res.timeline = imeval.timeline(p, w.setup_months, in_place)
-  res.risks = risks(p, w, in_place)
+  if not brief then res.risks = risks(p, w, in_place) end
   return res
 end
 
