@@ -261,7 +261,14 @@ TEMPLATE_DIRS := c lua common
 TEMPLATES := $(foreach d,$(TEMPLATE_DIRS),$(wildcard templates/$(d)/*))
 PC_SUBST = -e 's|@VERSION@|$(VERSION)|' -e 's|@ABI@|$(PLUGIN_ABI)|'
 
-all: $(BUILD)/pkgconfig/imeval-plugin-uninstalled.pc
+all: $(BUILD)/pkgconfig/imeval-plugin-uninstalled.pc $(BUILD)/source-tree
+
+# The source tree, for a build directory anywhere (BUILD=/elsewhere): the
+# program finds its templates and the shipped case outcomes through it
+# (core/paths.c), as the uninstalled .pc finds the SDK headers.
+$(BUILD)/source-tree:
+	@mkdir -p $(dir $@)
+	$(Q)ln -sfn $(CURDIR) $@
 
 $(BUILD)/pkgconfig/imeval-plugin-uninstalled.pc: plugins/imeval-plugin.pc.in core/imeval.h plugins/imeval_plugin.h
 	@mkdir -p $(dir $@)

@@ -887,9 +887,10 @@ int imv_check_model(const char *path, const imv_check_opts *o, imv_check_cb cb, 
 int imv_profile_path_valid(const char *path, size_t n);
 
 /* ---- imeval's own files (core/paths.c) ---------------------------------
- * Found from the program's location: beside the build tree (build/../rel,
- * the source tree) or installed (PREFIX/share/imeval/rel); the environment
- * variable IMEVAL_DATA_DIR replaces both.  Each writes the path to out and
+ * Found from the program's location: in a build directory's source tree
+ * (BUILD/source-tree/rel, a link the Makefile makes; or BUILD/../rel) or
+ * installed (PREFIX/share/imeval/rel); the environment variable
+ * IMEVAL_DATA_DIR replaces them.  Each writes the path to out and
  * returns 0, or -1 when it is not there. */
 int imv_data_path(const char *rel, char *out, size_t len);
 /* The pkg-config directory of this engine's plugin SDK: build/pkgconfig

@@ -47,8 +47,11 @@ int imv_data_path(const char *rel, char *out, size_t len)
         return snprintf(out, len, "%s/%s", env, rel) < (int)len && exists(out) ? 0 : -1;
     if (exe_dir(dir, sizeof dir))
         return -1;
-    static const char *const base[] = {"/..", "/../share/imeval"};
-    for (size_t i = 0; i < 2; i++)
+    /* a build directory's link to its source tree (the Makefile makes it,
+     * wherever BUILD is), the tree above a build directory inside it, and
+     * an installed PREFIX/share/imeval, in that order */
+    static const char *const base[] = {"/source-tree", "/..", "/../share/imeval"};
+    for (size_t i = 0; i < sizeof base / sizeof *base; i++)
         if (snprintf(out, len, "%s%s/%s", dir, base[i], rel) < (int)len && exists(out))
             return 0;
     return -1;
