@@ -126,6 +126,22 @@ void imv_diag_format(const imv_diag *g, char *buf, size_t len)
     snprintf(buf, len, "%s%s: %s%s", src, at, g->message, in);
 }
 
+void imv_diags_move(imv_diags *to, imv_diags *from)
+{
+    for (size_t i = 0; i < from->n; i++) {
+        imv_grow((void **)&to->v, &to->cap, to->n + 1, sizeof *to->v);
+        imv_diag *g = &to->v[to->n++];
+        *g = from->v[i];
+        if (!g->warning)
+            to->n_errors++;
+        if (to->on_add && !to->on_add(to->on_add_ctx, g)) {
+            diag_clear(g);
+            to->n--;
+        }
+    }
+    from->n = from->n_errors = 0;
+}
+
 void imv_diags_truncate(imv_diags *d, size_t n)
 {
     while (d->n > n) {

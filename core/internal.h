@@ -339,6 +339,25 @@ void imv_journey_compute(const imv_profile_view *p, imv_journey *out);
 #define IMV_MAX_FIT_PARTS 1024 /* partner fit components, every candidate's */
 #define IMV_MAX_RESULT_TEXT (256 * 1024)
 
+/* Append every diagnostic of from to `to` (through to's on_add), leaving
+ * from empty but with its memory, for reuse (core/diag.c). */
+void imv_diags_move(imv_diags *to, imv_diags *from);
+
+/* A value of a profile file read but not yet made a profile: reading is
+ * imv_reader_take, parsing (most of the cost) imv_pending_parse, which
+ * may run on another thread (core/run.c parses in its pool).  Together
+ * they are imv_reader_next, with the same messages. */
+typedef struct imv_pending imv_pending;
+imv_pending *imv_pending_new(void);
+void imv_pending_free(imv_pending *pend);
+/* Read the next value into pend, reusing its memory: returns what
+ * imv_reader_next returns (1 read, 0 the end, -1 bad, messages in diags). */
+int imv_reader_take(imv_reader *r, imv_pending *pend, imv_diags *diags);
+/* Make the value last taken into pend a profile: 1 and *out (caller
+ * frees), or -1 with messages in diags.  Uses nothing shared: pendings
+ * of one reader may be parsed on several threads at once. */
+int imv_pending_parse(imv_pending *pend, imv_profile **out, imv_diags *diags);
+
 /* imv_profile_from_json, saying whether every message names the profile's
  * id (name_id: a file of many profiles) or not (a lone profile, whose
  * messages keep the contract form; line > 1 names it in any case). */

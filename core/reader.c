@@ -364,18 +364,18 @@ static int read_failed(imv_reader *r, imv_diags *d)
     return IMV_EIO;
 }
 
-/* Report a problem with the value that began at s->start_line. */
-static int value_error(imv_reader *r, long line, imv_diags *d, const char *fmt, ...)
+/* Report a problem with the value that began at line of path. */
+static int path_error(const char *path, long line, imv_diags *d, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-static int value_error(imv_reader *r, long line, imv_diags *d, const char *fmt, ...)
+static int path_error(const char *path, long line, imv_diags *d, const char *fmt, ...)
 {
     char msg[400];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    imv_diags_add_at(d, 0, r->path, line, NULL, "%s", msg);
+    imv_diags_add_at(d, 0, path, line, NULL, "%s", msg);
     return -1;
 }
 
@@ -399,61 +399,86 @@ static int has_nul_escape(const char *v, size_t n)
     return 0;
 }
 
-static int parse_value(imv_reader *r, const scan *s, imv_profile **out, imv_diags *d)
+/* What a value's scan found wrong (limits, NUL bytes, the end of the
+ * input inside it): 0, or -1 with the message.  Needs the reader: a
+ * runaway value ends the file. */
+static int scan_errors(imv_reader *r, const scan *s, imv_diags *d)
 {
     if (s->runaway) {
         r->dead = 1;
-        return value_error(r, s->start_line, d,
-                           "a value that does not end after %u MiB: not a profile; the rest of "
-                           "the file is not read",
-                           (MAX_VALUE + MAX_SKIP) >> 20);
+        return path_error(r->path, s->start_line, d,
+                          "a value that does not end after %u MiB: not a profile; the rest of "
+                          "the file is not read",
+                          (MAX_VALUE + MAX_SKIP) >> 20);
     }
     if (s->nul)
-        return value_error(r, s->nul_line, d, "NUL byte in the file: is it really a text profile?");
+        return path_error(r->path, s->nul_line, d,
+                          "NUL byte in the file: is it really a text profile?");
     if (s->truncated)
-        return value_error(
-            r, s->start_line, d,
-            "truncated JSON: the value starting here is not closed at the end of the file");
+        return path_error(r->path, s->start_line, d,
+                          "truncated JSON: the value starting here is not closed at the end of the file");
     if (s->too_deep)
-        return value_error(r, s->start_line, d, "JSON nested deeper than %d levels: not a profile",
-                           MAX_DEPTH);
+        return path_error(r->path, s->start_line, d,
+                          "JSON nested deeper than %d levels: not a profile", MAX_DEPTH);
     if (s->too_big)
-        return value_error(r, s->start_line, d,
-                           "profile larger than %u MiB: not a profile (is a field pasted by mistake?)",
-                           MAX_VALUE >> 20);
-    if (!imv_utf8_valid(r->val, r->vlen))
-        return value_error(r, s->start_line, d, "invalid UTF-8: save the file as UTF-8");
+        return path_error(r->path, s->start_line, d,
+                          "profile larger than %u MiB: not a profile (is a field pasted by mistake?)",
+                          MAX_VALUE >> 20);
+    return 0;
+}
+
+/* A message names the profile in a file of many (an array, JSON Lines),
+ * not in a lone profile, where the contract form is the whole line. */
+static int names_profile(const imv_reader *r, const scan *s)
+{
+    return r->in_array || r->n_values > 1 || s->start_line > 1 || ends_with(r->path, ".jsonl") ||
+           ends_with(r->path, ".ndjson");
+}
+
+/* Parse the len bytes of JSON at text (NUL after them), which began at
+ * line of path, into *out: 1, or -1 with the messages.  Uses nothing of
+ * a reader, so that it can run on any thread: cJSON is safe to use from
+ * several at once as long as cJSON_GetErrorPtr and cJSON_InitHooks are
+ * not (its README; a parse still writes a global error position that
+ * nothing here reads: cJSON issue #314). */
+static int parse_text(const char *text, size_t len, const char *path, long line, int strict,
+                      int many, imv_profile **out, imv_diags *d)
+{
+    if (!imv_utf8_valid(text, len))
+        return path_error(path, line, d, "invalid UTF-8: save the file as UTF-8");
     long nul_at;
     char field[80];
-    if (has_nul_escape(r->val, r->vlen) &&
-        imv_json_nul_escape(r->val, r->vlen, &nul_at, field, sizeof field))
-        return value_error(r, s->start_line + nul_at, d,
-                           "%s: \\u0000 (a NUL character) in a string: not allowed in a profile",
-                           *field ? field : "(top level)");
+    if (has_nul_escape(text, len) && imv_json_nul_escape(text, len, &nul_at, field, sizeof field))
+        return path_error(path, line + nul_at, d,
+                          "%s: \\u0000 (a NUL character) in a string: not allowed in a profile",
+                          *field ? field : "(top level)");
     const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts(r->val, r->vlen, &end, 0);
+    cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (!j) {
-        long line = s->start_line;
+        long at = line;
         char near[24] = "";
-        if (end && end >= r->val && end <= r->val + r->vlen) {
-            line = line_of(r->val, end, s->start_line);
+        if (end && end >= text && end <= text + len) {
+            at = line_of(text, end, line);
             size_t k = 0;
             for (const char *p = end; *p && *p != '\n' && k < sizeof near - 1; p++)
                 near[k++] = *p;
             near[k] = '\0';
         }
-        return value_error(
-            r, line, d,
-            "malformed JSON%s%s%s (NaN, Infinity, comments and trailing commas are not JSON)",
-            *near ? " near '" : "", near, *near ? "'" : "");
+        return path_error(path, at, d,
+                          "malformed JSON%s%s%s (NaN, Infinity, comments and trailing commas are not JSON)",
+                          *near ? " near '" : "", near, *near ? "'" : "");
     }
-    /* A message names the profile in a file of many (an array, JSON Lines),
-     * not in a lone profile, where the contract form is the whole line. */
-    int many = r->in_array || r->n_values > 1 || s->start_line > 1 ||
-               ends_with(r->path, ".jsonl") || ends_with(r->path, ".ndjson");
-    int rc = imv_profile_read(j, r->path, s->start_line, r->strict, many, out, d);
+    int rc = imv_profile_read(j, path, line, strict, many, out, d);
     cJSON_Delete(j);
     return rc == 0 ? 1 : -1;
+}
+
+static int parse_value(imv_reader *r, const scan *s, imv_profile **out, imv_diags *d)
+{
+    if (scan_errors(r, s, d))
+        return -1;
+    return parse_text(r->val, r->vlen, r->path, s->start_line, r->strict, names_profile(r, s), out,
+                      d);
 }
 
 static int check_bom(imv_reader *r, imv_diags *d)
@@ -498,7 +523,9 @@ static int check_utf16(imv_reader *r, imv_diags *d)
     return -1;
 }
 
-static int json_next(imv_reader *r, imv_profile **out, imv_diags *d)
+/* Scan the next value into r->val (*s says what the scan found): 1, 0 at
+ * the end, -1 for a file that is not a stream of values (a message in d). */
+static int json_value(imv_reader *r, scan *s, imv_diags *d)
 {
     if (!r->started) {
         r->started = 1;
@@ -510,8 +537,8 @@ static int json_next(imv_reader *r, imv_profile **out, imv_diags *d)
         if (peek(r) == EOF) {
             if (r->io_error)
                 return read_failed(r, d);
-            return value_error(
-                r, 1, d, "empty file: expected a profile object, an array of them, or JSON Lines");
+            return path_error(r->path, 1, d,
+                              "empty file: expected a profile object, an array of them, or JSON Lines");
         }
         if (peek(r) == '[') {
             next(r);
@@ -526,7 +553,8 @@ static int json_next(imv_reader *r, imv_profile **out, imv_diags *d)
                 return read_failed(r, d);
             if (r->in_array && !r->array_done) {
                 r->array_done = 1;
-                return value_error(r, r->line, d, "truncated JSON: the array is not closed with ]");
+                return path_error(r->path, r->line, d,
+                                  "truncated JSON: the array is not closed with ]");
             }
             return 0;
         }
@@ -534,7 +562,8 @@ static int json_next(imv_reader *r, imv_profile **out, imv_diags *d)
             long line = r->line;
             while (next(r) != EOF)
                 ;
-            return value_error(r, line, d, "unexpected content after the closing ] of the array");
+            return path_error(r->path, line, d,
+                              "unexpected content after the closing ] of the array");
         }
         if (r->in_array) {
             if (c == ']') {
@@ -548,23 +577,30 @@ static int json_next(imv_reader *r, imv_profile **out, imv_diags *d)
                     r->array_done = 1;
                     while (next(r) != EOF)
                         ;
-                    return value_error(r, line, d,
-                                       "malformed JSON: expected , or ] between profiles");
+                    return path_error(r->path, line, d,
+                                      "malformed JSON: expected , or ] between profiles");
                 }
                 next(r);
                 skip_space(r);
             }
         }
-        scan s = {0};
-        scan_value(r, &s);
+        *s = (scan){0};
+        scan_value(r, s);
         r->n_values++;
         if (r->vlen == 0) { /* a stray , or ] */
             long line = r->line;
             next(r);
-            return value_error(r, line, d, "malformed JSON: unexpected '%c'", c);
+            return path_error(r->path, line, d, "malformed JSON: unexpected '%c'", c);
         }
-        return parse_value(r, &s, out, d);
+        return 1;
     }
+}
+
+static int json_next(imv_reader *r, imv_profile **out, imv_diags *d)
+{
+    scan s;
+    int rc = json_value(r, &s, d);
+    return rc == 1 ? parse_value(r, &s, out, d) : rc;
 }
 
 /* ---- CSV ------------------------------------------------------------------ */
@@ -773,13 +809,13 @@ static size_t duplicate_columns(imv_reader *r, const csv_row *row, imv_diags *d)
     qsort(v, n_rep, sizeof *v, cmp_by_col);
     for (size_t a = 0; a < n_rep; a++) {
         if (v[a].times == 2)
-            value_error(r, row->line, d,
-                        "column \"%.60s\" appears twice in the header (first as column %zu)",
-                        v[a].name, v[a].col + 1);
+            path_error(r->path, row->line, d,
+                       "column \"%.60s\" appears twice in the header (first as column %zu)",
+                       v[a].name, v[a].col + 1);
         else
-            value_error(r, row->line, d,
-                        "column \"%.60s\" appears %zu times in the header (first as column %zu)",
-                        v[a].name, v[a].times, v[a].col + 1);
+            path_error(r->path, row->line, d,
+                       "column \"%.60s\" appears %zu times in the header (first as column %zu)",
+                       v[a].name, v[a].times, v[a].col + 1);
     }
     free(v);
     return n_rep;
@@ -791,8 +827,8 @@ static int read_header(imv_reader *r, imv_diags *d)
     int rc = take_row(r, &row, d);
     if (rc <= 0) {
         if (rc == 0)
-            value_error(r, 1, d,
-                        "empty file: expected a CSV header row (id,name,as_of,ofsted.grade,ratings.…)");
+            path_error(r->path, 1, d,
+                       "empty file: expected a CSV header row (id,name,as_of,ofsted.grade,ratings.…)");
         r->header_bad = 1;
         return -1;
     }
@@ -802,10 +838,10 @@ static int read_header(imv_reader *r, imv_diags *d)
         return -1;
     }
     if (row.n > MAX_HEADER_COLUMNS) {
-        value_error(r, row.line, d,
-                    "header row of %zu columns: not a profile CSV (at most %d are read; "
-                    "a profile has fewer than 100 fields)",
-                    row.n, MAX_HEADER_COLUMNS);
+        path_error(r->path, row.line, d,
+                   "header row of %zu columns: not a profile CSV (at most %d are read; "
+                   "a profile has fewer than 100 fields)",
+                   row.n, MAX_HEADER_COLUMNS);
         row_free(&row);
         r->header_bad = 1;
         return -1;
@@ -816,7 +852,7 @@ static int read_header(imv_reader *r, imv_diags *d)
     for (size_t i = 0; i < row.n; i++) {
         known += known_column(row.cells[i]);
         if (row.cells[i][0] == '\0' && !r->header_bad) {
-            value_error(r, row.line, d, "column %zu of the header row has no name", i + 1);
+            path_error(r->path, row.line, d, "column %zu of the header row has no name", i + 1);
             r->header_bad = 1;
         }
     }
@@ -827,19 +863,19 @@ static int read_header(imv_reader *r, imv_diags *d)
         int profile_like = known_column(first) || strstr(row.cells[0], ";ratings.") != NULL;
         free(first);
         if (profile_like) {
-            value_error(r, row.line, d,
-                        "the columns are separated by \";\", not \",\" (as Excel writes CSV where "
-                        "the decimal mark is a comma): save it with commas between the columns "
-                        "and points in the numbers (RFC 4180)");
+            path_error(r->path, row.line, d,
+                       "the columns are separated by \";\", not \",\" (as Excel writes CSV where "
+                       "the decimal mark is a comma): save it with commas between the columns "
+                       "and points in the numbers (RFC 4180)");
             r->header_bad = 1;
         }
     }
     /* Content that is neither JSON nor a profile CSV would otherwise be a
      * header with no rows: "0 invalid", exit 0, for any garbage. */
     if (known == 0 && !r->header_bad) {
-        value_error(r, row.line, d,
-                    "not a profile file: expected JSON (starting with { or [) or CSV whose "
-                    "header row names profile fields (id,name,as_of,ofsted.grade,ratings.…)");
+        path_error(r->path, row.line, d,
+                   "not a profile file: expected JSON (starting with { or [) or CSV whose "
+                   "header row names profile fields (id,name,as_of,ofsted.grade,ratings.…)");
         r->header_bad = 1;
     }
     r->header = row.cells;
@@ -1050,4 +1086,89 @@ int imv_reader_next(imv_reader *r, imv_profile **out, imv_diags *diags)
     if (r->dead)
         return 0;
     return r->kind == KIND_CSV ? csv_next(r, out, diags) : json_next(r, out, diags);
+}
+
+/* ---- read now, parsed later -------------------------------------------------- */
+
+struct imv_pending {
+    char *text; /* JSON: the value, NUL-terminated (a buffer swapped with the reader's) */
+    size_t len, cap;
+    char *source; /* the file's name, as the profile and its messages give it */
+    long line;    /* where the value starts */
+    int strict, many;
+    int csv; /* a CSV row, parsed as it was split: its profile is here */
+    imv_profile *profile;
+};
+
+imv_pending *imv_pending_new(void)
+{
+    return imv_xcalloc(1, sizeof(imv_pending));
+}
+
+void imv_pending_free(imv_pending *pend)
+{
+    if (!pend)
+        return;
+    imv_profile_free(pend->profile);
+    free(pend->text);
+    free(pend->source);
+    free(pend);
+}
+
+/* A value this large keeps its buffer only until it is parsed: a batch
+ * holds many pendings, and each would otherwise keep its largest. */
+#define PENDING_KEEP (256u << 10)
+
+int imv_reader_take(imv_reader *r, imv_pending *pend, imv_diags *diags)
+{
+    imv_profile_free(pend->profile);
+    pend->profile = NULL;
+    pend->len = 0;
+    if (r->dead)
+        return 0;
+    if (!pend->source || strcmp(pend->source, r->path) != 0) {
+        free(pend->source);
+        pend->source = imv_xstrdup(r->path);
+    }
+    pend->csv = r->kind == KIND_CSV;
+    if (pend->csv)
+        return csv_next(r, &pend->profile, diags);
+    scan s;
+    int rc = json_value(r, &s, diags);
+    if (rc != 1)
+        return rc;
+    if (scan_errors(r, &s, diags))
+        return -1;
+    /* the reader scans the next value into the pending's old buffer */
+    char *t = pend->text;
+    size_t cap = pend->cap;
+    pend->text = r->val;
+    pend->cap = r->vcap;
+    pend->len = r->vlen;
+    r->val = t;
+    r->vcap = cap;
+    r->vlen = 0;
+    pend->line = s.start_line;
+    pend->strict = r->strict;
+    pend->many = names_profile(r, &s);
+    return 1;
+}
+
+int imv_pending_parse(imv_pending *pend, imv_profile **out, imv_diags *diags)
+{
+    *out = NULL;
+    if (pend->csv) {
+        *out = pend->profile;
+        pend->profile = NULL;
+        return *out ? 1 : -1;
+    }
+    int rc = parse_text(pend->text, pend->len, pend->source, pend->line, pend->strict, pend->many,
+                        out, diags);
+    if (pend->cap > PENDING_KEEP) {
+        free(pend->text);
+        pend->text = NULL;
+        pend->cap = 0;
+    }
+    pend->len = 0;
+    return rc;
 }

@@ -89,7 +89,21 @@ static const id_entry *id_set_add(id_set *s, const char *id, uint32_t file, long
  * threads claim in order, so a batch with fewer profiles than threads
  * (one authority, a million draws) still uses every core, and a slow
  * profile does not hold up the others. */
+typedef enum {
+    ITEM_VALUE,  /* a value read, to parse */
+    ITEM_BAD,    /* read or parsed, and bad: its messages only */
+    ITEM_NOTE,   /* messages from the end of a file, not about a profile */
+    ITEM_PARSED, /* a profile in p */
+} item_state;
+
 typedef struct batch {
+    /* what was read, in order: parsed in the pool, with each item's
+     * messages kept apart until it is emitted, so that they come out in
+     * the order of the files whichever thread parsed it */
+    imv_pending **pend;
+    imv_diags *d;
+    unsigned char *state; /* item_state */
+    uint32_t *file;       /* index of the file it was read from */
     imv_profile **p;
     imv_evaluation *e;
     unsigned char *done;      /* evaluation run */
@@ -98,11 +112,14 @@ typedef struct batch {
     size_t *blocks_left;      /* MC blocks not yet finished, per profile */
     imv_uncertainty **u;      /* the summary, once every block has run */
     unsigned char *mc_failed; /* the draws did not fit in memory */
-    size_t n;
+    size_t n, cap;
     const imv_run_opts *o;
     imv_registry *reg;
-    /* the next unit to claim, under mu: profile `next_p`, then its blocks */
+    /* the next unit to claim, under mu: profile `next_p`, then its blocks;
+     * before them, every item is parsed (next_parse, n_parsed) */
     pthread_mutex_t mu;
+    pthread_cond_t parsed;
+    size_t next_parse, n_parsed;
     size_t next_p, next_block;
 } batch;
 
@@ -118,6 +135,10 @@ static int claim(batch *b, size_t *i, size_t *block, imv_mc **mc)
     pthread_mutex_lock(&b->mu);
     while (b->next_p < b->n && !(b->o->stop && *b->o->stop)) {
         size_t k = b->next_p;
+        if (!b->p[k]) { /* bad: nothing to score */
+            b->next_p++;
+            continue;
+        }
         if (b->next_block == SIZE_MAX) {
             /* the evaluation comes first; then this profile's blocks */
             *i = k;
@@ -150,10 +171,37 @@ static int claim(batch *b, size_t *i, size_t *block, imv_mc **mc)
     return got;
 }
 
+static void parse_item(batch *b, size_t i)
+{
+    if (b->state[i] != ITEM_VALUE)
+        return;
+    int rc = imv_pending_parse(b->pend[i], &b->p[i], &b->d[i]);
+    b->state[i] = rc == 1 ? ITEM_PARSED : ITEM_BAD;
+}
+
+/* Parse the batch's items with the other threads, and return once every
+ * one is parsed: a profile's Monte Carlo blocks may run on any thread. */
+static void parse_all(batch *b)
+{
+    pthread_mutex_lock(&b->mu);
+    while (b->next_parse < b->n) {
+        size_t i = b->next_parse++;
+        pthread_mutex_unlock(&b->mu);
+        parse_item(b, i);
+        pthread_mutex_lock(&b->mu);
+        if (++b->n_parsed == b->n)
+            pthread_cond_broadcast(&b->parsed);
+    }
+    while (b->n_parsed < b->n)
+        pthread_cond_wait(&b->parsed, &b->mu);
+    pthread_mutex_unlock(&b->mu);
+}
+
 static void work(batch *b, imv_worker *w)
 {
     size_t i, block;
     imv_mc *mc = NULL;
+    parse_all(b);
     while (claim(b, &i, &block, &mc)) {
         if (block == SIZE_MAX) {
             if (b->o->brief)
@@ -287,6 +335,15 @@ static void batch_init(batch *b, size_t cap, const imv_run_opts *o, imv_registry
     memset(b, 0, sizeof *b);
     b->o = o;
     b->reg = reg;
+    b->pend = imv_xcalloc(cap, sizeof *b->pend);
+    b->d = imv_xcalloc(cap, sizeof *b->d);
+    for (size_t i = 0; i < cap; i++) {
+        b->pend[i] = imv_pending_new();
+        imv_diags_init(&b->d[i]);
+    }
+    b->state = imv_xcalloc(cap, 1);
+    b->file = imv_xcalloc(cap, sizeof *b->file);
+    b->cap = cap;
     b->p = imv_xcalloc(cap, sizeof *b->p);
     b->e = imv_xcalloc(cap, sizeof *b->e);
     b->done = imv_xcalloc(cap, 1);
@@ -296,10 +353,19 @@ static void batch_init(batch *b, size_t cap, const imv_run_opts *o, imv_registry
     b->u = imv_xcalloc(cap, sizeof *b->u);
     b->mc_failed = imv_xcalloc(cap, 1);
     pthread_mutex_init(&b->mu, NULL);
+    pthread_cond_init(&b->parsed, NULL);
 }
 
 static void batch_free(batch *b)
 {
+    for (size_t i = 0; i < b->cap; i++) {
+        imv_pending_free(b->pend[i]);
+        imv_diags_free(&b->d[i]);
+    }
+    free(b->pend);
+    free(b->d);
+    free(b->state);
+    free(b->file);
     free(b->p);
     free(b->e);
     free(b->done);
@@ -309,6 +375,7 @@ static void batch_free(batch *b)
     free(b->u);
     free(b->mc_failed);
     pthread_mutex_destroy(&b->mu);
+    pthread_cond_destroy(&b->parsed);
 }
 
 typedef struct run_ctx {
@@ -329,52 +396,87 @@ typedef struct run_ctx {
     pool pool;
     size_t cap;
     int sink_failed;
+    id_set ids;         /* the ids emitted so far */
+    char *const *paths; /* the files, by index */
 } run_ctx;
 
-/* Emit a scored batch in order and free it. */
+/* Item i's messages, then whether it is a profile to emit: not when it
+ * was bad, or its id was seen before (then it was scored in vain, but a
+ * duplicate is rare and the ids are only known once parsed).  Counts it. */
+static int admit(run_ctx *c, batch *b, size_t i)
+{
+    parse_item(b, i); /* not parsed yet when nothing was scored (validate) */
+    imv_diags_move(c->diags, &b->d[i]);
+    if (b->state[i] == ITEM_NOTE)
+        return 0;
+    if (b->state[i] == ITEM_BAD) {
+        c->st->profiles_bad++;
+        return 0;
+    }
+    const imv_profile *p = b->p[i];
+    const id_entry *dup = id_set_add(&c->ids, p->id, b->file[i], p->line);
+    if (dup) {
+        imv_diags_add_at(
+            c->diags, 0, p->source, p->line, "id",
+            "duplicate profile id \"%s\" (first seen in %s line %ld); ids must be unique in one run",
+            p->id, c->paths[dup->file], (long)dup->line);
+        c->st->profiles_bad++;
+        return 0;
+    }
+    imv_registry_check_profile(c->reg, p, c->diags);
+    c->st->profiles_read++;
+    return 1;
+}
+
+/* Hand item i, admitted, to the sink (with the messages of its draws). */
+static void deliver(run_ctx *c, batch *b, size_t i)
+{
+    /* complete: evaluated, and its draws (if any) all run */
+    int complete = b->done[i] && (b->u[i] || b->mc_failed[i] || !b->blocks_total[i] || !c->o->draws);
+    if (b->mc_failed[i] && b->done[i])
+        imv_diags_add_at(c->diags, 0, b->p[i]->source, b->p[i]->line, b->p[i]->id,
+                         "%zu draws do not fit in memory: no uncertainty for this profile",
+                         (size_t)c->o->draws);
+    if (complete && b->u[i] && !c->sink_failed) {
+        /* a model that failed in draws would otherwise only rank last there */
+        const imv_uncertainty *u = b->u[i];
+        for (size_t m = 0; m < u->n; m++)
+            if (u->failed_share[m] > 0) {
+                char where[300];
+                snprintf(where, sizeof where, "%s: model %s", b->p[i]->id,
+                         imv_model_id(imv_registry_get(c->reg, m)));
+                imv_diags_add_at(c->diags, 0, b->p[i]->source, b->p[i]->line, where,
+                                 "failed in %.1f%% of the %zu draws (ranked last in them); first: %s",
+                                 u->failed_share[m] * 100, u->draws, u->error[m] ? u->error[m] : "?");
+            }
+    }
+    if (complete) {
+        b->e[i].uncertainty = b->u[i];
+        b->u[i] = NULL;
+    }
+    if (c->sink_failed)
+        return;
+    if (c->o->no_evaluate) {
+        if (c->psink && c->psink(c->ctx, b->p[i]))
+            c->sink_failed = 1;
+    } else if (complete) {
+        int failed = 0;
+        for (size_t m = 0; m < b->e[i].n; m++)
+            failed |= b->e[i].results[m].error != NULL;
+        c->st->model_failures += failed;
+        if (c->sink && c->sink(c->ctx, &b->e[i]))
+            c->sink_failed = 1;
+        else
+            c->st->evaluated++;
+    }
+}
+
+/* Emit a scored batch in order and free what it holds. */
 static void emit(run_ctx *c, batch *b)
 {
     for (size_t i = 0; i < b->n; i++) {
-        /* complete: evaluated, and its draws (if any) all run */
-        int complete = b->done[i] &&
-                       (b->u[i] || b->mc_failed[i] || !b->blocks_total[i] || !c->o->draws);
-        if (b->mc_failed[i] && b->done[i])
-            imv_diags_add_at(c->diags, 0, b->p[i]->source, b->p[i]->line, b->p[i]->id,
-                             "%zu draws do not fit in memory: no uncertainty for this profile",
-                             (size_t)c->o->draws);
-        if (complete && b->u[i] && !c->sink_failed) {
-            /* a model that failed in draws would otherwise only rank last there */
-            const imv_uncertainty *u = b->u[i];
-            for (size_t m = 0; m < u->n; m++)
-                if (u->failed_share[m] > 0) {
-                    char where[300];
-                    snprintf(where, sizeof where, "%s: model %s", b->p[i]->id,
-                             imv_model_id(imv_registry_get(c->reg, m)));
-                    imv_diags_add_at(c->diags, 0, b->p[i]->source, b->p[i]->line, where,
-                                     "failed in %.1f%% of the %zu draws (ranked last in them); first: %s",
-                                     u->failed_share[m] * 100, u->draws,
-                                     u->error[m] ? u->error[m] : "?");
-                }
-        }
-        if (complete) {
-            b->e[i].uncertainty = b->u[i];
-            b->u[i] = NULL;
-        }
-        if (!c->sink_failed) {
-            if (c->o->no_evaluate) {
-                if (c->psink && c->psink(c->ctx, b->p[i]))
-                    c->sink_failed = 1;
-            } else if (complete) {
-                int failed = 0;
-                for (size_t m = 0; m < b->e[i].n; m++)
-                    failed |= b->e[i].results[m].error != NULL;
-                c->st->model_failures += failed;
-                if (c->sink && c->sink(c->ctx, &b->e[i]))
-                    c->sink_failed = 1;
-                else
-                    c->st->evaluated++;
-            }
-        }
+        if (admit(c, b, i))
+            deliver(c, b, i);
         if (!c->o->no_evaluate) {
             imv_evaluation_clear(&b->e[i]);
             /* what a stopped run left behind */
@@ -386,6 +488,7 @@ static void emit(run_ctx *c, batch *b)
             b->blocks_total[i] = b->blocks_left[i] = 0;
         }
         imv_profile_free(b->p[i]);
+        b->p[i] = NULL;
     }
     b->n = 0;
 }
@@ -411,6 +514,7 @@ static void flush(run_ctx *c)
         emit(c, b);
         return;
     }
+    b->next_parse = b->n_parsed = 0;
     b->next_p = 0;
     b->next_block = SIZE_MAX;
     pool_submit(&c->pool, b, c->workers[0]);
@@ -423,45 +527,37 @@ static int stopping(const run_ctx *c)
     return c->sink_failed || (c->o->stop && *c->o->stop);
 }
 
-static void read_file(run_ctx *c, const char *path, uint32_t file_index, id_set *ids,
-                      char *const *paths)
+/* Close the item being read into the current batch. */
+static void add_item(run_ctx *c, item_state state, uint32_t file)
+{
+    batch *b = c->cur;
+    b->state[b->n] = (unsigned char)state;
+    b->file[b->n] = file;
+    if (++b->n == c->cap)
+        flush(c);
+}
+
+static void read_file(run_ctx *c, const char *path, uint32_t file_index)
 {
     imv_read_opts ro = {.strict = c->o->strict};
-    imv_reader *r = imv_reader_open(path, &ro, c->diags);
+    imv_reader *r = imv_reader_open(path, &ro, &c->cur->d[c->cur->n]);
     if (!r) {
-        c->st->profiles_bad++;
+        add_item(c, ITEM_BAD, file_index);
         return;
     }
-    for (;;) {
-        if (stopping(c))
+    while (!stopping(c)) {
+        batch *b = c->cur;
+        int rc = imv_reader_take(r, b->pend[b->n], &b->d[b->n]);
+        if (rc == 0) {
+            if (b->d[b->n].n)
+                add_item(c, ITEM_NOTE, file_index);
             break;
-        imv_profile *p;
-        int rc = imv_reader_next(r, &p, c->diags);
-        if (rc == 0)
-            break;
-        if (rc < 0) {
-            /* A bad profile (-1) and a read error (IMV_EIO, also -1) look
-             * alike; after a read error the reader reports the end, so
-             * going on is right for both.  Breaking here used to drop
-             * every profile after the first bad one. */
-            c->st->profiles_bad++;
-            continue;
         }
-        const id_entry *dup = id_set_add(ids, p->id, file_index, p->line);
-        if (dup) {
-            imv_diags_add_at(
-                c->diags, 0, path, p->line, "id",
-                "duplicate profile id \"%s\" (first seen in %s line %ld); ids must be unique in one run",
-                p->id, paths[dup->file], (long)dup->line);
-            c->st->profiles_bad++;
-            imv_profile_free(p);
-            continue;
-        }
-        imv_registry_check_profile(c->reg, p, c->diags);
-        c->st->profiles_read++;
-        c->cur->p[c->cur->n++] = p;
-        if (c->cur->n == c->cap)
-            flush(c);
+        /* A bad profile (-1) and a read error (IMV_EIO, also -1) look
+         * alike; after a read error the reader reports the end, so going
+         * on is right for both.  Breaking here used to drop every profile
+         * after the first bad one. */
+        add_item(c, rc == 1 ? ITEM_VALUE : ITEM_BAD, file_index);
     }
     imv_reader_close(r);
 }
@@ -470,7 +566,14 @@ int imv_run(imv_registry *reg, char *const *paths, size_t n_paths, const imv_run
             imv_sink_fn sink, imv_profile_sink_fn psink, void *ctx, imv_diags *diags,
             imv_run_stats *st)
 {
-    run_ctx c = {.reg = reg, .o = o, .sink = sink, .psink = psink, .ctx = ctx, .diags = diags, .st = st};
+    run_ctx c = {.reg = reg,
+                 .o = o,
+                 .sink = sink,
+                 .psink = psink,
+                 .ctx = ctx,
+                 .diags = diags,
+                 .st = st,
+                 .paths = paths};
     memset(st, 0, sizeof *st);
     c.jobs = o->jobs > 0 ? o->jobs : imv_cpu_count();
     if (c.jobs > 256)
@@ -487,9 +590,8 @@ int imv_run(imv_registry *reg, char *const *paths, size_t n_paths, const imv_run
     }
     if (!o->no_evaluate)
         pool_start(&c.pool, c.workers, c.jobs);
-    id_set ids = {0};
     for (size_t i = 0; i < n_paths && !stopping(&c); i++)
-        read_file(&c, paths[i], (uint32_t)i, &ids, paths);
+        read_file(&c, paths[i], (uint32_t)i);
     flush(&c);
     drain(&c);
     st->interrupted = o->stop && *o->stop;
@@ -498,7 +600,7 @@ int imv_run(imv_registry *reg, char *const *paths, size_t n_paths, const imv_run
     for (int i = 0; i < c.jobs; i++)
         imv_worker_free(c.workers[i]);
     free(c.workers);
-    free(ids.v);
+    free(c.ids.v);
     batch_free(&c.bufs[0]);
     batch_free(&c.bufs[1]);
     return c.sink_failed ? IMV_EIO : IMV_OK;

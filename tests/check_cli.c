@@ -1024,6 +1024,70 @@ START_TEST(cli__duplicate_ids_and_empty_input)
 }
 END_TEST
 
+/* The messages of a run come in the order of its files and lines, whether
+ * a profile was parsed by one of the threads (evaluate) or by the reader
+ * (validate), and whether the problem was found in its parse (a value, a
+ * JSON error, a duplicate id) or while reading (a file that cannot be
+ * opened, a stray bracket).  The first file is longer than a batch (32
+ * profiles a thread), so its problems are parsed in different batches. */
+START_TEST(cli__messages_keep_the_order_of_the_files)
+{
+    size_t cap = 150 * 3000;
+    char *text = malloc(cap), *at = text;
+    for (int i = 1; i <= 150; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "p%d", i == 101 ? 4 : i); /* line 101: line 4's id again */
+        char *pj = profile(id, i == 6 || i == 141 ? 9 : 2);
+        at += snprintf(at, cap - (size_t)(at - text), "%s\n", i == 71 ? "{\"id\": \"x\",}" : pj);
+        free(pj);
+    }
+    const char *a = put_file("many.jsonl", text);
+    char a_path[256];
+    snprintf(a_path, sizeof a_path, "%s", a);
+    char *g = profile("c1", 2), *bad = profile("c2", 9);
+    snprintf(text, cap, "%s\n%s\n]\n", g, bad);
+    free(g);
+    free(bad);
+    const char *c = put_file("tail.jsonl", text);
+    char c_path[256], b_path[256];
+    snprintf(c_path, sizeof c_path, "%s", c);
+    snprintf(b_path, sizeof b_path, "%s/missing.json", dir);
+    free(text);
+    const struct {
+        const char *source;
+        double line;
+        const char *what;
+    } want[] = {
+        {a_path, 6, "outside 0..4"},   {a_path, 71, "malformed JSON"}, {a_path, 101, "duplicate"},
+        {a_path, 141, "outside 0..4"}, {b_path, 0, "cannot open"},     {c_path, 2, "outside 0..4"},
+        {c_path, 3, "unexpected ']'"},
+    };
+    const char *cmds[] = {"evaluate --format json -j 1", "evaluate --format json -j 2",
+                          "validate --format json"};
+    for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++) {
+        char *out, *err;
+        ck_assert_int_eq(run(&out, &err, "%s %s %s %s", cmds[k], a_path, b_path, c_path), 1);
+        cJSON *doc = parse_json(out);
+        const cJSON *errors = get(doc, "errors");
+        ck_assert_int_eq(cJSON_GetArraySize(errors), (int)(sizeof want / sizeof *want));
+        for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+            const cJSON *e = cJSON_GetArrayItem(errors, (int)i);
+            ck_assert_msg(strcmp(str(e, "source"), want[i].source) == 0, "%s: error %zu is from %s",
+                          cmds[k], i, str(e, "source"));
+            const cJSON *line = cJSON_GetObjectItem(e, "line");
+            ck_assert_double_eq(cJSON_IsNumber(line) ? line->valuedouble : 0, want[i].line);
+            ck_assert_msg(strstr(str(e, "message"), want[i].what), "%s: error %zu: %s", cmds[k], i,
+                          str(e, "message"));
+        }
+        const char *list = k < 2 ? "results" : "valid";
+        ck_assert_int_eq(cJSON_GetArraySize(get(doc, list)), 150 - 4 + 1);
+        cJSON_Delete(doc);
+        free(out);
+        free(err);
+    }
+}
+END_TEST
+
 START_TEST(cli__output_is_deterministic)
 {
     /* Many profiles, so that two threads really share the work. */
@@ -1110,6 +1174,7 @@ int main(void)
     tcase_add_test(tc, cli__validate);
     tcase_add_test(tc, cli__csv_input);
     tcase_add_test(tc, cli__duplicate_ids_and_empty_input);
+    tcase_add_test(tc, cli__messages_keep_the_order_of_the_files);
     tcase_add_test(tc, cli__output_is_deterministic);
     suite_add_tcase(s, tc);
     return tu_main(s);
