@@ -509,17 +509,23 @@ static void flush(run_ctx *c)
     batch *b = c->cur;
     if (b->n == 0)
         return;
-    drain(c);
     if (c->o->no_evaluate) {
         emit(c, b);
         return;
     }
+    /* The batch before is emitted once this one is in the pool's hands,
+     * so that the threads do not wait while it is written out. */
+    batch *before = c->in_flight;
+    if (before)
+        pool_wait(&c->pool);
     b->next_parse = b->n_parsed = 0;
     b->next_p = 0;
     b->next_block = SIZE_MAX;
     pool_submit(&c->pool, b, c->workers[0]);
     c->in_flight = b;
     c->cur = b == &c->bufs[0] ? &c->bufs[1] : &c->bufs[0];
+    if (before)
+        emit(c, before);
 }
 
 static int stopping(const run_ctx *c)
