@@ -73,6 +73,7 @@ static int cmd_version(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    imv_json_arena_install(); /* before any thread: see imeval.h */
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

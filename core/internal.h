@@ -339,6 +339,14 @@ void imv_journey_compute(const imv_profile_view *p, imv_journey *out);
 #define IMV_MAX_FIT_PARTS 1024 /* partner fit components, every candidate's */
 #define IMV_MAX_RESULT_TEXT (256 * 1024)
 
+/* cJSON_ParseWithLengthOpts(text, len, end, 0), the tree in the calling
+ * thread's arena once imv_json_arena_install has run (else, or while the
+ * thread holds another such tree, a tree of its own): give it back with
+ * imv_json_arena_release, never cJSON_Delete, and do not change it
+ * (core/json_arena.c). */
+struct cJSON *imv_json_arena_parse(const char *text, size_t len, const char **end);
+void imv_json_arena_release(struct cJSON *tree);
+
 /* Append every diagnostic of from to `to` (through to's on_add), leaving
  * from empty but with its memory, for reuse (core/diag.c). */
 void imv_diags_move(imv_diags *to, imv_diags *from);

@@ -438,9 +438,10 @@ static int names_profile(const imv_reader *r, const scan *s)
 /* Parse the len bytes of JSON at text (NUL after them), which began at
  * line of path, into *out: 1, or -1 with the messages.  Uses nothing of
  * a reader, so that it can run on any thread: cJSON is safe to use from
- * several at once as long as cJSON_GetErrorPtr and cJSON_InitHooks are
- * not (its README; a parse still writes a global error position that
- * nothing here reads: cJSON issue #314). */
+ * several at once as long as cJSON_GetErrorPtr is not used and
+ * cJSON_InitHooks is called before any thread starts (its README; a parse
+ * still writes a global error position that nothing here reads: cJSON
+ * issue #314). */
 static int parse_text(const char *text, size_t len, const char *path, long line, int strict,
                       int many, imv_profile **out, imv_diags *d)
 {
@@ -453,7 +454,7 @@ static int parse_text(const char *text, size_t len, const char *path, long line,
                           "%s: \\u0000 (a NUL character) in a string: not allowed in a profile",
                           *field ? field : "(top level)");
     const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    cJSON *j = imv_json_arena_parse(text, len, &end);
     if (!j) {
         long at = line;
         char near[24] = "";
@@ -469,7 +470,7 @@ static int parse_text(const char *text, size_t len, const char *path, long line,
                           *near ? " near '" : "", near, *near ? "'" : "");
     }
     int rc = imv_profile_read(j, path, line, strict, many, out, d);
-    cJSON_Delete(j);
+    imv_json_arena_release(j);
     return rc == 0 ? 1 : -1;
 }
 

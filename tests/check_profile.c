@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 
+#include "../core/internal.h"
 #include "testutil.h"
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -1124,6 +1125,123 @@ START_TEST(files__case_profiles_all_valid)
 }
 END_TEST
 
+/* ---- the JSON arena (core/json_arena.c) ------------------------------------ */
+
+/* Everything a file reads as: each value's outcome, its inputs as a
+ * report gives them, and every message. */
+static char *transcript(const char *path)
+{
+    size_t cap = 1 << 20, n = 0;
+    char *t = malloc(cap);
+    t[0] = '\0';
+    imv_diags d;
+    imv_diags_init(&d);
+    imv_reader *r = imv_reader_open(path, NULL, &d);
+    ck_assert_ptr_nonnull(r);
+    imv_profile *p;
+    int rc;
+    while ((rc = imv_reader_next(r, &p, &d)) != 0) {
+        char *in = NULL;
+        if (rc == 1) {
+            cJSON *j = imv_report_inputs_json(p, NULL);
+            in = cJSON_PrintUnformatted(j);
+            cJSON_Delete(j);
+            imv_profile_free(p);
+        }
+        size_t need = n + (in ? strlen(in) : 0) + 64;
+        if (need > cap)
+            t = realloc(t, cap = need * 2);
+        n += (size_t)snprintf(t + n, cap - n, "rc %d %s\n", rc, in ? in : "");
+        free(in);
+    }
+    for (size_t i = 0; i < d.n; i++) {
+        char line[2048];
+        imv_diag_format(&d.v[i], line, sizeof line);
+        if (n + strlen(line) + 2 > cap)
+            t = realloc(t, cap *= 2);
+        n += (size_t)snprintf(t + n, cap - n, "%s\n", line);
+    }
+    imv_reader_close(r);
+    imv_diags_free(&d);
+    return t;
+}
+
+/* Profiles read from the arena read as they do from malloc: good ones,
+ * bad values, and JSON errors at many places inside a value (a failed
+ * parse frees its partial tree), and a value whose tree outgrows the
+ * first block many times over. */
+START_TEST(arena__profiles_read_as_without_it)
+{
+    char *out, *err;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "%s synth --count 300 --seed 5", TU_BIN);
+    ck_assert_int_eq(tu_run(cmd, &out, &err), 0);
+    free(err);
+    size_t len = strlen(out), cap = len * 3 + (1 << 20);
+    char *text = malloc(cap);
+    memcpy(text, out, len + 1);
+    /* the first line again, broken at 60 places outside its strings */
+    size_t first = (size_t)(strchr(out, '\n') - out);
+    int in_str = 0, broken = 0;
+    for (size_t k = 1; k + 1 < first && broken < 60; k++) {
+        char c = out[k];
+        if (c == '"' && out[k - 1] != '\\')
+            in_str = !in_str;
+        if (in_str || strchr("{}[]\"\\", c) || k % 3)
+            continue;
+        memcpy(text + len, out, first);
+        text[len + k] = '#';
+        text[len + first] = '\n';
+        len += first + 1;
+        broken++;
+    }
+    ck_assert_int_ge(broken, 30);
+    /* 200,000 numbers: some 13 MB of nodes for 400 KB of text */
+    len += (size_t)snprintf(text + len, cap - len, "%.*s, \"extra\": [", (int)(first - 1), out);
+    for (int i = 0; i < 200000; i++)
+        len += (size_t)snprintf(text + len, cap - len, "%s1", i ? "," : "");
+    len += (size_t)snprintf(text + len, cap - len, "]}\n");
+    free(out);
+    char *path = tu_write_temp(text, len, ".jsonl");
+    free(text);
+    char *before = transcript(path);
+    imv_json_arena_install();
+    char *after = transcript(path);
+    ck_assert_int_eq(strncmp(before, "rc 1 {", 6), 0);
+    ck_assert_ptr_nonnull(strstr(before, "malformed JSON"));
+    ck_assert_ptr_nonnull(strstr(before, "extra: unknown field kept"));
+    ck_assert_str_eq(after, before);
+    free(before);
+    free(after);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+/* A thread that parses again while holding a tree gets a tree of its own,
+ * and either can be given back first. */
+START_TEST(arena__a_second_tree_held_at_once)
+{
+    imv_json_arena_install();
+    static const char a[] = "{\"a\": [1, 2, {\"b\": \"c\"}]}", b[] = "{\"d\": true}";
+    for (int order = 0; order < 2; order++) {
+        const char *end;
+        cJSON *ta = imv_json_arena_parse(a, sizeof a - 1, &end);
+        cJSON *tb = imv_json_arena_parse(b, sizeof b - 1, &end);
+        ck_assert_ptr_nonnull(ta);
+        ck_assert_ptr_nonnull(tb);
+        char *pa = cJSON_PrintUnformatted(ta), *pb = cJSON_PrintUnformatted(tb);
+        ck_assert_str_eq(pa, "{\"a\":[1,2,{\"b\":\"c\"}]}");
+        ck_assert_str_eq(pb, "{\"d\":true}");
+        cJSON_free(pa);
+        cJSON_free(pb);
+        imv_json_arena_release(order ? tb : ta);
+        imv_json_arena_release(order ? ta : tb);
+        ck_assert_ptr_null(imv_json_arena_parse("{\"x\": }", 7, &end));
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("profile");
@@ -1176,6 +1294,11 @@ int main(void)
     tcase_add_test(tc, syntax__invalid_utf8_and_nul);
     tcase_add_test(tc, files__missing_file_and_directory);
     tcase_add_test(tc, files__case_profiles_all_valid);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("arena");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, arena__profiles_read_as_without_it);
+    tcase_add_test(tc, arena__a_second_tree_held_at_once);
     suite_add_tcase(s, tc);
     return tu_main(s);
 }
