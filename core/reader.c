@@ -897,7 +897,7 @@ static cJSON *csv_number(const char *s, int allow_range)
                 parts[n++] = p + 2;
                 p++;
             }
-    double v[3];
+    double v[3] = {0}; /* every v[i < n] is set; -O1 cannot tell */
     for (size_t i = 0; i < n; i++) {
         /* Each part on its own: strtod would take the "1." of "1..3". */
         size_t len = i + 1 < n ? (size_t)(parts[i + 1] - 2 - parts[i]) : strlen(parts[i]);

@@ -23,6 +23,8 @@ char *imv_register_result_json(const imv_registry *reg, const imv_evaluation *e,
 {
     char *buf = NULL;
     size_t n = 0;
+    if (len)
+        *len = 0;
     FILE *f = open_memstream(&buf, &n);
     if (!f)
         return NULL;
@@ -621,8 +623,13 @@ int imv_register_replay(imv_register *r, const char *id, const imv_limits *limit
         imv_store_err(err, errlen, "could not repeat the draws of %s", p->id);
         goto done;
     }
-    size_t nlen;
+    size_t nlen = 0;
     now = imv_register_result_json(reg, &ev, &nlen);
+    if (!now) {
+        imv_store_err(err, errlen, "could not write the replayed result of %s", p->id);
+        rc = IMV_ENOMEM;
+        goto done;
+    }
     unsigned char dg[32];
     char hex[IMV_SHA256_HEX];
     imv_sha256(now, nlen, dg);
