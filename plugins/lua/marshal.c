@@ -133,26 +133,24 @@ void imv_lua_push_profile(lua_State *L, const lh_inst *I, const imv_profile_view
  * since the last call, which in bulk draws are the few uncertain ones). */
 static void set_ratings(lua_State *L, lh_inst *I, int cached, const imv_profile_view *v)
 {
+    /* The keys table pushed once, not once a rating: with every rating a
+     * range all 13 change in every draw, and a full call sets all 13. */
+    int keys = keys_push(L, I);
     if (cached) {
-        /* The keys table pushed once, not once a rating: with every
-         * rating a range all 13 change in every draw. */
         lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_ratings);
-        lua_rawgeti(L, LUA_REGISTRYINDEX, I->ref_keys);
-        for (int i = 0; i < IMV_R_COUNT; i++)
-            if (memcmp(&v->ratings[i], &I->cached_ratings[i], sizeof(double)) != 0) {
-                lua_rawgeti(L, -1, KEY_RATING + i);
-                lua_pushnumber(L, v->ratings[i]);
-                lua_rawset(L, -4);
-                I->cached_ratings[i] = v->ratings[i];
-            }
-        lua_pop(L, 1);
     } else {
-        push_key(L, I, KEY_RATINGS);
-        lua_rawget(L, -2);
-        for (int i = 0; i < IMV_R_COUNT; i++)
-            set_key_num(L, I, -1, KEY_RATING + i, v->ratings[i]);
+        lua_rawgeti(L, keys, KEY_RATINGS);
+        lua_rawget(L, keys - 1);
     }
-    lua_pop(L, 1);
+    for (int i = 0; i < IMV_R_COUNT; i++)
+        if (!cached || memcmp(&v->ratings[i], &I->cached_ratings[i], sizeof(double)) != 0) {
+            lua_rawgeti(L, keys, KEY_RATING + i);
+            lua_pushnumber(L, v->ratings[i]);
+            lua_rawset(L, -3);
+            if (cached)
+                I->cached_ratings[i] = v->ratings[i];
+        }
+    lua_pop(L, 2);
 }
 
 /* Push p for v.  Bulk draws of one authority (score-only calls with the
