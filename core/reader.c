@@ -288,6 +288,12 @@ static int scan_scalar(imv_reader *r, scan *s)
     return c == EOF && (depth > 0 || in_str);
 }
 
+/* The bytes scan_compound stops at: everything else (most of a profile)
+ * is skipped by one table look-up a byte. */
+static const unsigned char stop_byte[256] = {
+    [0] = 1, ['\n'] = 1, ['"'] = 1, ['\\'] = 1, ['{'] = 1, ['['] = 1, ['}'] = 1, [']'] = 1,
+};
+
 /* An object or array, up to its closing bracket: a byte at a time (strings,
  * escapes, depth, lines) but a buffer at a time in function calls, since
  * this runs over every byte of every profile.  Returns 1 when the input
@@ -300,17 +306,28 @@ static int scan_compound(imv_reader *r, scan *s)
         if (r->pos == r->end && !fill(r))
             return depth > 0 || in_str;
         const unsigned char *b = r->buf + r->pos, *p = b, *e = r->buf + r->end, *keep = NULL;
+        /* Scan at most up to the limit; the byte past it is read, not kept. */
+        size_t room = MAX_VALUE + MAX_SKIP - scanned;
+        const unsigned char *lim = (size_t)(e - p) > room ? p + room : e;
         long line = r->line;
         int done = 0;
-        while (p < e) {
-            unsigned char c = *p++;
-            line += c == '\n';
-            if (++scanned > MAX_VALUE + MAX_SKIP) {
-                s->runaway = 1;
-                keep = p - 1; /* the byte past the limit is read, not kept */
-                done = 1;
+        for (;;) {
+            /* A byte that is not a stop byte changes nothing, unless it
+             * follows a backslash. */
+            if (!esc)
+                while (p < lim && !stop_byte[*p])
+                    p++;
+            if (p == lim) {
+                if (lim < e) {
+                    line += *p++ == '\n';
+                    s->runaway = 1;
+                    keep = p - 1;
+                    done = 1;
+                }
                 break;
             }
+            unsigned char c = *p++;
+            line += c == '\n';
             if (c == 0 && !s->nul) {
                 s->nul = 1;
                 s->nul_line = line;
@@ -332,6 +349,7 @@ static int scan_compound(imv_reader *r, scan *s)
                 break;
             }
         }
+        scanned += (size_t)(p - b);
         r->line = line;
         r->pos = (size_t)(p - r->buf);
         val_append(r, s, b, (size_t)((keep ? keep : p) - b));

@@ -948,6 +948,52 @@ START_TEST(layout__detected_by_content_without_extension)
 }
 END_TEST
 
+/* The reader finds where a profile ends by scanning its bytes; it skips
+ * the bytes that change nothing a table look-up at a time.  Escapes,
+ * brackets and quotes inside strings must not end a profile, wherever
+ * the 64 KiB read buffer happens to split them. */
+START_TEST(layout__strings_with_escapes_and_brackets_across_the_read_buffer)
+{
+    /* decoded: a "q" \ {b} [c] <e acute>] \" end<tab>: a byte that is not
+     * a stop byte after \u and after \t, the last just before the string
+     * ends, which the skipping must not take for an unescaped byte */
+    static const char tricky[] = "a \\\"q\\\" \\\\ {b} [c] \\u00e9] \\\\\\\" end\\t";
+    static const char decoded[] = "a \"q\" \\ {b} [c] \xc3\xa9] \\\" end\t";
+    const size_t buf = 64u << 10, head = strlen("{\"source\":\"");
+    for (int shift = -3; shift <= 3; shift++) {
+        char *a = tu_profile_json("a", "good", 1), *b = tu_profile_json("b", "good", 2),
+             *c = tu_profile_json("c", "good", 3);
+        /* spaces inside the first object put its last backslash at the
+         * buffer's last byte, then at the bytes around it */
+        size_t at = (size_t)(strrchr(tricky, '\\') - tricky);
+        size_t target = (size_t)((long)buf - 1 + shift);
+        size_t spaces = target - head - at;
+        size_t len = 2 * buf + strlen(a) + strlen(b) + strlen(c) + sizeof tricky + 64;
+        char *text = malloc(len);
+        size_t k = (size_t)snprintf(text, len, "{%*s\"source\":\"%s\",%s\n", (int)spaces, "",
+                                    tricky, a + 1);
+        ck_assert_uint_eq((size_t)(strrchr(text + target - 8, '\\') - text), target);
+        snprintf(text + k, len - k, "{\"source\":\"%s\",%s\n%s\n", tricky, b + 1, c);
+        readall ra;
+        read_all(text, strlen(text), ".jsonl", 0, &ra);
+        char all[2000];
+        dump(&ra.d, all, sizeof all);
+        ck_assert_msg(ra.n == 3 && ra.bad == 0 && ra.d.n_errors == 0, "shift %d: %s", shift, all);
+        ck_assert_str_eq(ra.p[0]->id, "a");
+        ck_assert_str_eq(ra.p[1]->id, "b");
+        ck_assert_str_eq(ra.p[2]->id, "c");
+        ck_assert_str_eq(ra.p[0]->src_note, decoded);
+        ck_assert_str_eq(ra.p[1]->src_note, decoded);
+        ck_assert_int_eq(ra.p[2]->line, 3);
+        readall_free(&ra);
+        free(text);
+        free(a);
+        free(b);
+        free(c);
+    }
+}
+END_TEST
+
 /* ---- many profiles, some bad ---------------------------------------------------------- */
 
 START_TEST(many__good_ones_returned_bad_ones_reported)
@@ -1283,6 +1329,7 @@ int main(void)
     tcase_add_test(tc, layout__json_lines);
     tcase_add_test(tc, layout__concatenated_pretty_objects);
     tcase_add_test(tc, layout__detected_by_content_without_extension);
+    tcase_add_test(tc, layout__strings_with_escapes_and_brackets_across_the_read_buffer);
     tcase_add_test(tc, many__good_ones_returned_bad_ones_reported);
     tcase_add_test(tc, many__bad_element_of_an_array_does_not_stop_the_rest);
     suite_add_tcase(s, tc);
