@@ -695,30 +695,41 @@ static void row_add(imv_output *o, const char *s, size_t n)
     o->row_len += n;
 }
 
+/* What a CSV cell's bytes ask for: 1 a quoted cell (, " CR LF), 2 the
+ * end of the cell (its NUL).  Most cells have none of the first. */
+static const unsigned char csv_byte[256] = {[','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1, [0] = 2};
+
+/* A cell a spreadsheet would read as a formula (=, +, -, @, tab, CR
+ * first: OWASP's CSV injection list) gets a leading ' so it is text.  No
+ * number this writes starts with one of them. */
+static const unsigned char csv_formula[256] = {
+    ['='] = 1, ['+'] = 1, ['-'] = 1, ['@'] = 1, ['\t'] = 1, ['\r'] = 1,
+};
+
+static void csv_quoted(imv_output *o, const char *s)
+{
+    row_add(o, csv_formula[(unsigned char)*s] ? "\"'" : "\"", csv_formula[(unsigned char)*s] ? 2 : 1);
+    for (const char *p = s; *p;) {
+        size_t k = strcspn(p, "\"");
+        row_add(o, p, k);
+        p += k;
+        if (*p == '"') {
+            row_add(o, "\"\"", 2);
+            p++;
+        }
+    }
+    row_add(o, "\"", 1);
+}
+
 static void csv_cell(imv_output *o, const char *s, int last)
 {
-    /* A cell a spreadsheet would read as a formula (=, +, -, @, tab, CR
-     * first: OWASP's CSV injection list) gets a leading ' so it is text.
-     * No number this writes starts with one of them. */
-    int formula = *s && strchr("=+-@\t\r", *s) != NULL, quote = formula;
     size_t n = 0;
-    for (; s[n]; n++)
-        quote |= s[n] == ',' || s[n] == '"' || s[n] == '\r' || s[n] == '\n';
-    if (quote) {
-        row_add(o, formula ? "\"'" : "\"", formula ? 2 : 1);
-        for (const char *p = s; *p;) {
-            size_t k = strcspn(p, "\"");
-            row_add(o, p, k);
-            p += k;
-            if (*p == '"') {
-                row_add(o, "\"\"", 2);
-                p++;
-            }
-        }
-        row_add(o, "\"", 1);
-    } else {
+    while (!csv_byte[(unsigned char)s[n]])
+        n++;
+    if (s[n] || csv_formula[(unsigned char)*s])
+        csv_quoted(o, s);
+    else
         row_add(o, s, n);
-    }
     row_add(o, last ? "\r\n" : ",", last ? 2 : 1);
 }
 
