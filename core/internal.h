@@ -346,6 +346,12 @@ void imv_journey_compute(const imv_profile_view *p, imv_journey *out);
  * (core/json_arena.c). */
 struct cJSON *imv_json_arena_parse(const char *text, size_t len, const char **end);
 void imv_json_arena_release(struct cJSON *tree);
+/* The tree cJSON_ParseWithLengthOpts(text, len, end, 0) would build,
+ * for an object or array in plain JSON (no escapes, numbers exact in one
+ * operation); NULL when the text is anything else, and then only cJSON
+ * can say what it makes of it (core/json_fast.c).  Nodes from
+ * cJSON_malloc: an arena's, or cJSON_Delete's. */
+struct cJSON *imv_json_fast_parse(const char *text, size_t len, const char **end);
 
 /* Append every diagnostic of from to `to` (through to's on_add), leaving
  * from empty but with its memory, for reuse (core/diag.c). */

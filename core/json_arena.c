@@ -8,6 +8,7 @@
  * calling thread's, and the tree is dropped whole.  Every other use of
  * cJSON (outputs, the server, plugins) still gets malloc and free: the
  * hooks pass through unless the calling thread is inside that parse.
+ * The parse itself is json_fast.c's where it can be, cJSON's otherwise.
  */
 #include <cjson/cJSON.h>
 #include <stdint.h>
@@ -89,16 +90,28 @@ void imv_json_arena_install(void)
     installed = 1;
 }
 
+/* The tree of text: by json_fast.c when it can, else by cJSON. */
+static cJSON *parse(const char *text, size_t len, const char **end)
+{
+    cJSON *j = imv_json_fast_parse(text, len, end);
+    if (j)
+        return j;
+    if (parsing) /* what the fast parser left is garbage: start again */
+        for (block *b = blocks; b; b = b->next)
+            b->used = 0;
+    return cJSON_ParseWithLengthOpts(text, len, end, 0);
+}
+
 cJSON *imv_json_arena_parse(const char *text, size_t len, const char **end)
 {
-    /* Not installed, or this thread holds a tree still: plain cJSON. */
+    /* Not installed, or this thread holds a tree still: a tree of its own. */
     if (!installed || blocks)
-        return cJSON_ParseWithLengthOpts(text, len, end, 0);
+        return parse(text, len, end);
     parsing = 1;
     /* A first block the size a tree takes: 2.5-3.5 times its text for
      * the indented cases, up to 5.6 times for synth's compact lines. */
     new_block(len * 6 + 1024);
-    cJSON *j = cJSON_ParseWithLengthOpts(text, len, end, 0);
+    cJSON *j = parse(text, len, end);
     parsing = 0;
     if (!j)
         drop_blocks();

@@ -1288,6 +1288,152 @@ START_TEST(arena__a_second_tree_held_at_once)
 }
 END_TEST
 
+/* ---- the fast JSON parser ------------------------------------------------------------------ */
+
+static void same_text(const char *a, const char *b, const char *what, const char *path)
+{
+    ck_assert_msg((a == NULL) == (b == NULL) && (!a || strcmp(a, b) == 0),
+                  "%s: %s '%s', cJSON '%s'", path, what, a ? a : "(null)", b ? b : "(null)");
+}
+
+/* The list from head: its head's prev is its last node, as cJSON links it. */
+static void check_links(const cJSON *head, const char *path)
+{
+    const cJSON *last = head;
+    for (; last && last->next; last = last->next)
+        ck_assert_msg(last->next->prev == last, "%s: a broken prev link", path);
+    ck_assert_msg(!head || head->prev == last, "%s: the head's prev is not the last node", path);
+}
+
+/* a (imv_json_fast_parse's) is b (cJSON's) to the last field. */
+static void same_tree(const cJSON *a, const cJSON *b, const char *path)
+{
+    ck_assert_msg(a->type == b->type, "%s: type %d, cJSON %d", path, a->type, b->type);
+    ck_assert_msg(a->valueint == b->valueint, "%s: valueint %d, cJSON %d", path, a->valueint,
+                  b->valueint);
+    ck_assert_msg(memcmp(&a->valuedouble, &b->valuedouble, sizeof(double)) == 0,
+                  "%s: %.17g, cJSON %.17g", path, a->valuedouble, b->valuedouble);
+    same_text(a->string, b->string, "key", path);
+    same_text(a->valuestring, b->valuestring, "string", path);
+    check_links(a->child, path);
+    const cJSON *x = a->child, *y = b->child;
+    for (int i = 0; x || y; i++, x = x->next, y = y->next) {
+        char sub[300];
+        snprintf(sub, sizeof sub, "%.200s/%d", path, i);
+        ck_assert_msg(x && y, "%s: %s", sub, x ? "a node cJSON has not" : "a node missing");
+        same_tree(x, y, sub);
+    }
+}
+
+/* 1 when the fast parser took text; then its tree is cJSON's. */
+static int fast_is_cjson(const char *text, size_t len)
+{
+    const char *fast_end = NULL, *end = NULL;
+    cJSON *a = imv_json_fast_parse(text, len, &fast_end);
+    cJSON *b = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!a) {
+        cJSON_Delete(b);
+        return 0;
+    }
+    ck_assert_msg(b != NULL, "the fast parser took what cJSON refuses: %.300s", text);
+    same_tree(a, b, text);
+    ck_assert_msg(fast_end == end, "ends %td and %td bytes in: %.300s", fast_end - text, end - text,
+                  text);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    return 1;
+}
+
+/* Where the fast parser builds a tree it is cJSON's: every synth profile
+ * (all taken), each broken at many places, and the corners of numbers,
+ * literals and whitespace; where it declines cJSON has the last word. */
+START_TEST(json__fast_parser_builds_cjsons_tree_or_declines)
+{
+    static const char *const taken[] = {
+        "{}",
+        "[]",
+        " \t\r\n{ } ",
+        "[[], {}, [[]]]",
+        "{\"\": \"\"}",
+        "[0, -0, 1, -1, 0.5, -0.5]",
+        "[1e5, 1E5, 1e+5, 1e-5, 2.5E-3, 0e0, -0.0e22]",
+        "[12345678901234, 9007199254740992]",
+        "[0.1, 0.2, 0.3, 1.7, 99.99, 2147483647, 2147483648, -2147483648, -2147483649, 1e22]",
+        "[true, false, null]",
+        "{\"a\":true,\"b\":false,\"c\":null}",
+        "{\"a\" : 1 , \"a\" : 2}",
+        "{\"x\": \"tab\tand\x01control\"}",
+        "{\"\xc3\xa9\": \"caf\xc3\xa9\"}",
+        "[\"}\", \"]\", \"{[\"]",
+        "{\"a\": [1, [2, [3, [4]]]]} trailing text",
+        "{\"a\": 1}\x01\x02",
+        "[1]]",
+    };
+    static const char *const declined[] = {
+        "\"a scalar\"",
+        "7",
+        "\xef\xbb\xbf{}",
+        "{\"a\": \"esc\\\"aped\"}",
+        "{\"a\\n\": 1}",
+        "[01]",
+        "[1.]",
+        "[.5]",
+        "[1e]",
+        "[+1]",
+        "[-]",
+        "[1.5e-]",
+        "[9007199254740993]",
+        "[12345678901234567890]",
+        "[123456789012345678]",
+        "[1e23]",
+        "[1e-23]",
+        "[1e400]",
+        "[0.00000000000000000000001]",
+        "[nul]",
+        "[nullx]",
+        "[truefalse]",
+        "[1 2]",
+        "{\"a\" 1}",
+        "{\"a\": 1,}",
+        "[1,]",
+        "{\"a\": 1",
+        "[1, 2",
+        "{a: 1}",
+        "[NaN]",
+        "[Infinity]",
+        "{\"a\": [1}]",
+    };
+    for (size_t i = 0; i < sizeof taken / sizeof *taken; i++)
+        ck_assert_msg(fast_is_cjson(taken[i], strlen(taken[i])), "declined: %s", taken[i]);
+    for (size_t i = 0; i < sizeof declined / sizeof *declined; i++)
+        ck_assert_msg(!fast_is_cjson(declined[i], strlen(declined[i])), "taken: %s", declined[i]);
+    /* 300 synth profiles, each also with bytes replaced at 40 places */
+    char *out, *err, cmd[600];
+    snprintf(cmd, sizeof cmd, "%s synth --count 300 --seed 6", TU_BIN);
+    ck_assert_int_eq(tu_run(cmd, &out, &err), 0);
+    free(err);
+    unsigned seed = 1;
+    int lines = 0, broken_taken = 0;
+    for (char *line = out, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1, lines++) {
+        size_t n = (size_t)(nl - line);
+        ck_assert_msg(fast_is_cjson(line, n), "a synth profile declined: %.200s", line);
+        char *copy = malloc(n + 1);
+        for (int k = 0; k < 40; k++) {
+            memcpy(copy, line, n);
+            copy[n] = '\0';
+            seed = seed * 1103515245u + 12345u;
+            static const char bytes[] = "{}[]\",:.-+eE0123456789 \\ntfu";
+            copy[(seed >> 8) % n] = bytes[(seed >> 20) % (sizeof bytes - 1)];
+            broken_taken += fast_is_cjson(copy, n);
+        }
+        free(copy);
+    }
+    ck_assert_int_eq(lines, 300);
+    ck_assert_int_gt(broken_taken, 1000); /* a replaced digit is still plain JSON */
+    free(out);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("profile");
@@ -1346,6 +1492,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, arena__profiles_read_as_without_it);
     tcase_add_test(tc, arena__a_second_tree_held_at_once);
+    tcase_add_test(tc, json__fast_parser_builds_cjsons_tree_or_declines);
     suite_add_tcase(s, tc);
     return tu_main(s);
 }
