@@ -116,7 +116,9 @@ void *imv_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     lh_inst *I = ud;
     size_t old = ptr ? osize : 0;
     if (nsize == 0) {
-        if (ptr && old <= SMALL_MAX)
+        if (!ptr)
+            return NULL; /* Lua frees empty parts too: most of its frees */
+        if (old <= SMALL_MAX)
             small_put(I, ptr, small_class(old));
         else
             free(ptr);
