@@ -685,12 +685,18 @@ static void table_evaluation(imv_output *o, const imv_evaluation *e)
 
 /* ---- CSV and Markdown ---------------------------------------------------- */
 
-static void row_add(imv_output *o, const char *s, size_t n)
+/* Room for n more bytes in the row being built. */
+static void row_reserve(imv_output *o, size_t n)
 {
     if (o->row_len + n > o->row_cap) {
         o->row_cap = o->row_len + n > 2 * o->row_cap ? o->row_len + n : 2 * o->row_cap;
         o->row = imv_xrealloc(o->row, o->row_cap);
     }
+}
+
+static void row_add(imv_output *o, const char *s, size_t n)
+{
+    row_reserve(o, n);
     memcpy(o->row + o->row_len, s, n);
     o->row_len += n;
 }
@@ -726,11 +732,20 @@ static void csv_cell(imv_output *o, const char *s, int last)
     size_t n = 0;
     while (!csv_byte[(unsigned char)s[n]])
         n++;
-    if (s[n] || csv_formula[(unsigned char)*s])
+    if (s[n] || csv_formula[(unsigned char)*s]) {
         csv_quoted(o, s);
-    else
-        row_add(o, s, n);
-    row_add(o, last ? "\r\n" : ",", last ? 2 : 1);
+        n = 0;
+    }
+    /* the plain cell and its separator in one go: most cells are short */
+    row_reserve(o, n + 2);
+    memcpy(o->row + o->row_len, s, n);
+    o->row_len += n;
+    if (last) {
+        o->row[o->row_len++] = '\r';
+        o->row[o->row_len++] = '\n';
+    } else {
+        o->row[o->row_len++] = ',';
+    }
 }
 
 /* Write the rows built so far. */
