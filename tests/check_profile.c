@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "../core/internal.h"
+#include "json_same.h"
 #include "testutil.h"
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -1290,41 +1291,6 @@ END_TEST
 
 /* ---- the fast JSON parser ------------------------------------------------------------------ */
 
-static void same_text(const char *a, const char *b, const char *what, const char *path)
-{
-    ck_assert_msg((a == NULL) == (b == NULL) && (!a || strcmp(a, b) == 0),
-                  "%s: %s '%s', cJSON '%s'", path, what, a ? a : "(null)", b ? b : "(null)");
-}
-
-/* The list from head: its head's prev is its last node, as cJSON links it. */
-static void check_links(const cJSON *head, const char *path)
-{
-    const cJSON *last = head;
-    for (; last && last->next; last = last->next)
-        ck_assert_msg(last->next->prev == last, "%s: a broken prev link", path);
-    ck_assert_msg(!head || head->prev == last, "%s: the head's prev is not the last node", path);
-}
-
-/* a (imv_json_fast_parse's) is b (cJSON's) to the last field. */
-static void same_tree(const cJSON *a, const cJSON *b, const char *path)
-{
-    ck_assert_msg(a->type == b->type, "%s: type %d, cJSON %d", path, a->type, b->type);
-    ck_assert_msg(a->valueint == b->valueint, "%s: valueint %d, cJSON %d", path, a->valueint,
-                  b->valueint);
-    ck_assert_msg(memcmp(&a->valuedouble, &b->valuedouble, sizeof(double)) == 0,
-                  "%s: %.17g, cJSON %.17g", path, a->valuedouble, b->valuedouble);
-    same_text(a->string, b->string, "key", path);
-    same_text(a->valuestring, b->valuestring, "string", path);
-    check_links(a->child, path);
-    const cJSON *x = a->child, *y = b->child;
-    for (int i = 0; x || y; i++, x = x->next, y = y->next) {
-        char sub[300];
-        snprintf(sub, sizeof sub, "%.200s/%d", path, i);
-        ck_assert_msg(x && y, "%s: %s", sub, x ? "a node cJSON has not" : "a node missing");
-        same_tree(x, y, sub);
-    }
-}
-
 /* 1 when the fast parser took text; then its tree is cJSON's. */
 static int fast_is_cjson(const char *text, size_t len)
 {
@@ -1336,7 +1302,8 @@ static int fast_is_cjson(const char *text, size_t len)
         return 0;
     }
     ck_assert_msg(b != NULL, "the fast parser took what cJSON refuses: %.300s", text);
-    same_tree(a, b, text);
+    char why[400];
+    ck_assert_msg(json_same_tree(a, b, "", why, sizeof why), "%s in %.300s", why, text);
     ck_assert_msg(fast_end == end, "ends %td and %td bytes in: %.300s", fast_end - text, end - text,
                   text);
     cJSON_Delete(a);
